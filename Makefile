@@ -1,0 +1,64 @@
+# clientdesk — two commands: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help demo test test-postgres lint typecheck setup setup-dev assets browser bench clean
+
+help:
+	@echo "make demo   set everything up, load the demo book and serve http://127.0.0.1:8000"
+	@echo "make test   set up with dev dependencies, lint, type-check and run the whole suite"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+setup: $(UV) assets
+	$(UV) sync --frozen --no-dev --quiet
+
+setup-dev: $(UV) assets
+	$(UV) sync --frozen --quiet
+
+demo: setup
+	CLIENTDESK_DEBUG=true $(BIN)/clientdesk demo
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-dev
+	$(BIN)/mypy clientdesk
+
+# Debian's chromium drives the browser tests (Playwright uses it; it downloads no browser).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+
+test: lint typecheck browser
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).
+test-postgres: setup-dev
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://…"; exit 2; }
+	$(BIN)/python -m clientdesk.web.dbcheck
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not spark and not browser"
+
+bench: setup-dev
+	for script in bench/*.py; do $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules var

@@ -1,0 +1,235 @@
+"""Every write to the account book: one transaction, one audit row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from clientdesk.accounts.models import (
+    Account,
+    ActivityEvent,
+    ActivityKind,
+    Assignment,
+    Contact,
+    Contract,
+)
+from clientdesk.audit.recording import record_audit, snapshot
+
+ACCOUNT_FIELDS = [
+    "name", "group_number", "segment", "funding", "tier", "status", "employees", "members",
+    "state", "region", "timezone", "broker", "effective_date", "renewal_date", "parent",
+    "special_handling",
+]  # fmt: skip
+CONTACT_FIELDS = ["name", "title", "role", "email", "phone", "is_primary", "notes"]
+CONTRACT_FIELDS = [
+    "number", "start_date", "end_date", "products", "admin_fee_pepm", "premium_pmpm",
+]  # fmt: skip
+
+
+def _apply(instance: Any, changes: dict[str, Any], allowed: list[str]) -> None:
+    for name, value in changes.items():
+        if name not in allowed:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def do_create_account(data: dict[str, Any], *, acting_user: User | None) -> Account:
+    account = Account(**{k: v for k, v in data.items() if k in ACCOUNT_FIELDS})
+    account.full_clean()
+    account.save()
+    record_audit(
+        actor=acting_user, action="account.create", obj=account, account=account,
+        after=snapshot(account),
+    )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def do_update_account(
+    account: Account, changes: dict[str, Any], *, acting_user: User | None
+) -> Account:
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    before = snapshot(account)
+    _apply(account, changes, ACCOUNT_FIELDS)
+    account.full_clean()
+    account.save()
+    after = snapshot(account)
+    if before != after:
+        record_audit(
+            actor=acting_user, action="account.update", obj=account, account=account,
+            before=before, after=after,
+        )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def do_add_contact(account: Account, data: dict[str, Any], *, acting_user: User | None) -> Contact:
+    contact = Contact(account=account, **{k: v for k, v in data.items() if k in CONTACT_FIELDS})
+    if contact.is_primary:
+        _clear_primary(account, acting_user=acting_user)
+    contact.full_clean()
+    contact.save()
+    record_audit(
+        actor=acting_user, action="contact.create", obj=contact, account=account,
+        after=snapshot(contact),
+    )  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def do_update_contact(
+    contact: Contact, changes: dict[str, Any], *, acting_user: User | None
+) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = snapshot(contact)
+    _apply(contact, changes, CONTACT_FIELDS)
+    if contact.is_primary and not before["is_primary"]:
+        _clear_primary(contact.account, acting_user=acting_user)
+    contact.full_clean()
+    contact.save()
+    after = snapshot(contact)
+    if before != after:
+        record_audit(
+            actor=acting_user, action="contact.update", obj=contact, account=contact.account,
+            before=before, after=after,
+        )  # fmt: skip
+    return contact
+
+
+def _clear_primary(account: Account, *, acting_user: User | None) -> None:
+    for previous in Contact.objects.filter(account=account, is_primary=True):
+        before = snapshot(previous)
+        previous.is_primary = False
+        previous.save(update_fields=["is_primary"])
+        record_audit(
+            actor=acting_user, action="contact.update", obj=previous, account=account,
+            before=before, after=snapshot(previous), detail={"reason": "new primary contact"},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def do_remove_contact(contact: Contact, *, acting_user: User | None) -> None:
+    before = snapshot(contact)
+    account = contact.account
+    record_audit(
+        actor=acting_user, action="contact.delete", obj=contact, account=account, before=before
+    )
+    contact.delete()
+
+
+@transaction.atomic
+def do_create_contract(
+    account: Account, data: dict[str, Any], *, acting_user: User | None
+) -> Contract:
+    contract = Contract(account=account, **{k: v for k, v in data.items() if k in CONTRACT_FIELDS})
+    contract.full_clean()
+    contract.save()
+    record_audit(
+        actor=acting_user, action="contract.create", obj=contract, account=account,
+        after=snapshot(contract),
+    )  # fmt: skip
+    return contract
+
+
+@transaction.atomic
+def do_update_contract(
+    contract: Contract, changes: dict[str, Any], *, acting_user: User | None
+) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = snapshot(contract)
+    _apply(contract, changes, CONTRACT_FIELDS)
+    contract.full_clean()
+    contract.save()
+    after = snapshot(contract)
+    if before != after:
+        record_audit(
+            actor=acting_user, action="contract.update", obj=contract,
+            account=contract.account, before=before, after=after,
+        )  # fmt: skip
+    return contract
+
+
+@transaction.atomic
+def do_assign(
+    account: Account,
+    user: User,
+    role: str,
+    *,
+    acting_user: User | None,
+    since: dt.date | None = None,
+) -> Assignment:
+    """Put an associate on the account team; a new lead replaces the previous lead."""
+    if role == "lead":
+        for previous in Assignment.objects.filter(account=account, role="lead").exclude(user=user):
+            before = snapshot(previous)
+            previous.role = "backup"
+            previous.save(update_fields=["role"])
+            record_audit(
+                actor=acting_user, action="assignment.update", obj=previous, account=account,
+                before=before, after=snapshot(previous), detail={"reason": "new lead"},
+            )  # fmt: skip
+    assignment = Assignment.objects.filter(account=account, user=user).first()
+    before = snapshot(assignment) if assignment else None
+    if assignment is None:
+        assignment = Assignment(account=account, user=user)
+        assignment.since = since or timezone.localdate()
+    assignment.role = role
+    assignment.full_clean(validate_constraints=False)
+    assignment.save()
+    record_audit(
+        actor=acting_user,
+        action="assignment.update" if before else "assignment.create",
+        obj=assignment, account=account, before=before, after=snapshot(assignment),
+    )  # fmt: skip
+    return assignment
+
+
+@transaction.atomic
+def do_unassign(assignment: Assignment, *, acting_user: User | None) -> None:
+    record_audit(
+        actor=acting_user, action="assignment.delete", obj=assignment,
+        account=assignment.account, before=snapshot(assignment),
+    )  # fmt: skip
+    assignment.delete()
+
+
+@transaction.atomic
+def do_log_activity(
+    account: Account,
+    *,
+    kind: str,
+    subject: str,
+    body: str = "",
+    occurred_at: dt.datetime | None = None,
+    contacts: list[Contact] | None = None,
+    acting_user: User | None,
+    source_type: str = "",
+    source_id: str = "",
+) -> ActivityEvent:
+    """Add an entry to the account's timeline (people log meetings; capabilities add events)."""
+    event = ActivityEvent(
+        account=account,
+        kind=kind,
+        subject=subject,
+        body=body,
+        occurred_at=occurred_at or timezone.now(),
+        actor=acting_user if acting_user is not None and acting_user.is_authenticated else None,
+        source_type=source_type,
+        source_id=source_id,
+    )
+    event.full_clean()
+    event.save()
+    if contacts:
+        event.contacts.set(contacts)
+    if kind in {ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.CALL, ActivityKind.EMAIL,
+                ActivityKind.NOTE}:  # fmt: skip
+        record_audit(
+            actor=acting_user, action="activity.create", obj=event, account=account,
+            after=snapshot(event),
+        )  # fmt: skip
+    return event

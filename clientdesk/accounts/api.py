@@ -1,0 +1,297 @@
+"""Account book API: accounts, contacts, contracts and the team, with the same scope rules."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from clientdesk.accounts import actions
+from clientdesk.accounts.access import Need, access_account_by_id, can_create_accounts
+from clientdesk.accounts.forms import (
+    AccountFilterForm,
+    AccountForm,
+    AssignmentForm,
+    ContactForm,
+    ContractForm,
+)
+from clientdesk.accounts.models import (
+    AccountStatus,
+    Assignment,
+    Contact,
+    ContactRole,
+    Funding,
+    Product,
+    Region,
+    Segment,
+    TeamRole,
+    Tier,
+)
+from clientdesk.accounts.queries import filtered_accounts
+from clientdesk.api import form_errors
+
+router = Router(tags=["accounts"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # TokenAuth sets it before any route runs
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    group_number: str
+    segment: Segment
+    funding: Funding
+    tier: Tier
+    status: AccountStatus
+    employees: int
+    members: int
+    state: str
+    region: Region
+    timezone: str
+    broker: str
+    effective_date: dt.date
+    renewal_date: dt.date
+    parent_id: int | None
+    special_handling: str
+
+
+class AccountIn(Schema):
+    name: str = Field(max_length=200)
+    group_number: str
+    segment: Segment
+    funding: Funding
+    tier: Tier = Tier.STANDARD
+    status: AccountStatus = AccountStatus.ACTIVE
+    employees: int = Field(ge=0)
+    members: int = Field(ge=0)
+    state: str
+    region: Region
+    timezone: str = "America/New_York"
+    broker: str = ""
+    effective_date: dt.date
+    renewal_date: dt.date
+    parent_id: int | None = None
+    special_handling: str = ""
+
+
+class AccountPatch(Schema):
+    name: str | None = None
+    group_number: str | None = None
+    segment: Segment | None = None
+    funding: Funding | None = None
+    tier: Tier | None = None
+    status: AccountStatus | None = None
+    employees: int | None = Field(None, ge=0)
+    members: int | None = Field(None, ge=0)
+    state: str | None = None
+    region: Region | None = None
+    timezone: str | None = None
+    broker: str | None = None
+    effective_date: dt.date | None = None
+    renewal_date: dt.date | None = None
+    parent_id: int | None = None
+    special_handling: str | None = None
+
+
+class AccountFilters(Schema):
+    q: str | None = None
+    segment: Segment | None = None
+    funding: Funding | None = None
+    renewal_month: str | None = Field(None, description="YYYY-MM")
+    sort: str | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    account_id: int
+    name: str
+    title: str
+    role: ContactRole
+    email: str
+    phone: str
+    is_primary: bool
+    notes: str
+
+
+class ContactIn(Schema):
+    name: str
+    title: str = ""
+    role: ContactRole
+    email: str = ""
+    phone: str = ""
+    is_primary: bool = False
+    notes: str = ""
+
+
+class ContactPatch(Schema):
+    name: str | None = None
+    title: str | None = None
+    role: ContactRole | None = None
+    email: str | None = None
+    phone: str | None = None
+    is_primary: bool | None = None
+    notes: str | None = None
+
+
+class ContractOut(Schema):
+    id: int
+    account_id: int
+    number: str
+    start_date: dt.date
+    end_date: dt.date
+    products: list[Product]
+    admin_fee_pepm: Decimal | None
+    premium_pmpm: Decimal | None
+
+
+class ContractIn(Schema):
+    number: str
+    start_date: dt.date
+    end_date: dt.date
+    products: list[Product] = Field(min_length=1)
+    admin_fee_pepm: Decimal | None = None
+    premium_pmpm: Decimal | None = None
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(alias="user.username")
+    name: str = Field(alias="user.get_full_name")
+    role: TeamRole
+    since: dt.date
+
+
+class AssignmentIn(Schema):
+    user_id: int
+    role: TeamRole = TeamRole.LEAD
+
+
+def _account_form_data(payload: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in payload.items() if k != "parent_id"}
+    if "parent_id" in payload:
+        data["parent"] = payload["parent_id"]
+    return data
+
+
+@router.get("/", response=list[AccountOut])
+@paginate(LimitOffsetPagination)
+def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> Any:
+    form = AccountFilterForm(filters.dict(exclude_none=True))
+    if not form.is_valid():
+        raise form_errors(form)
+    return filtered_accounts(request.user, form.cleaned_data)
+
+
+@router.post("/", response={201: AccountOut})
+def create_account(request: HttpRequest, payload: AccountIn) -> Any:
+    if not can_create_accounts(request.user):
+        raise PermissionDenied("Only managers and admins add accounts.")
+    form = AccountForm(data=_account_form_data(payload.dict()))
+    if not form.is_valid():
+        raise form_errors(form)
+    return Status(201, actions.do_create_account(form.cleaned_data, acting_user=_user(request)))
+
+
+@router.get("/{account_id}", response=AccountOut)
+def get_account(request: HttpRequest, account_id: int) -> Any:
+    return access_account_by_id(request.user, account_id)
+
+
+@router.patch("/{account_id}", response=AccountOut)
+def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    current = model_to_dict(account, fields=AccountForm.Meta.fields)
+    current.update(_account_form_data(payload.dict(exclude_unset=True)))
+    form = AccountForm(data=current, instance=account)
+    if not form.is_valid():
+        raise form_errors(form)
+    return actions.do_update_account(account, form.cleaned_data, acting_user=_user(request))
+
+
+@router.get("/{account_id}/contacts", response=list[ContactOut])
+def list_contacts(request: HttpRequest, account_id: int) -> Any:
+    return access_account_by_id(request.user, account_id).contacts.all()
+
+
+@router.post("/{account_id}/contacts", response={201: ContactOut})
+def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = ContactForm(data=payload.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    return Status(
+        201, actions.do_add_contact(account, form.cleaned_data, acting_user=_user(request))
+    )
+
+
+@router.patch("/{account_id}/contacts/{contact_id}", response=ContactOut)
+def update_contact(
+    request: HttpRequest, account_id: int, contact_id: int, payload: ContactPatch
+) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    contact = get_object_or_404(Contact, pk=contact_id, account=account)
+    current = model_to_dict(contact, fields=ContactForm.Meta.fields)
+    current.update(payload.dict(exclude_unset=True))
+    form = ContactForm(data=current, instance=contact)
+    if not form.is_valid():
+        raise form_errors(form)
+    return actions.do_update_contact(contact, form.cleaned_data, acting_user=_user(request))
+
+
+@router.delete("/{account_id}/contacts/{contact_id}", response={204: None})
+def delete_contact(request: HttpRequest, account_id: int, contact_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    contact = get_object_or_404(Contact, pk=contact_id, account=account)
+    actions.do_remove_contact(contact, acting_user=_user(request))
+    return Status(204, None)
+
+
+@router.get("/{account_id}/contracts", response=list[ContractOut])
+def list_contracts(request: HttpRequest, account_id: int) -> Any:
+    return access_account_by_id(request.user, account_id).contracts.all()
+
+
+@router.post("/{account_id}/contracts", response={201: ContractOut})
+def create_contract(request: HttpRequest, account_id: int, payload: ContractIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = ContractForm(data=payload.dict(), account=account)
+    if not form.is_valid():
+        raise form_errors(form)
+    return Status(
+        201, actions.do_create_contract(account, form.cleaned_data, acting_user=_user(request))
+    )
+
+
+@router.get("/{account_id}/team", response=list[AssignmentOut])
+def list_team(request: HttpRequest, account_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    return account.assignments.select_related("user")
+
+
+@router.post("/{account_id}/team", response={201: AssignmentOut})
+def assign(request: HttpRequest, account_id: int, payload: AssignmentIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = AssignmentForm(data={"user": payload.user_id, "role": payload.role})
+    if not form.is_valid():
+        raise form_errors(form)
+    assignment = actions.do_assign(
+        account, form.cleaned_data["user"], form.cleaned_data["role"], acting_user=_user(request)
+    )
+    return Status(201, Assignment.objects.select_related("user").get(pk=assignment.pk))
+
+
+@router.delete("/{account_id}/team/{assignment_id}", response={204: None})
+def unassign(request: HttpRequest, account_id: int, assignment_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
+    actions.do_unassign(assignment, acting_user=_user(request))
+    return Status(204, None)

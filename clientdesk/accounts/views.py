@@ -1,0 +1,232 @@
+"""Account book pages. Each view: check access, parse, call one action, render."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientdesk.accounts import actions
+from clientdesk.accounts.access import (
+    Need,
+    access_account_by_id,
+    can,
+    can_create_accounts,
+    can_read_audit,
+)
+from clientdesk.accounts.forms import (
+    AccountFilterForm,
+    AccountForm,
+    ActivityForm,
+    AssignmentForm,
+    ContactForm,
+    ContractForm,
+)
+from clientdesk.accounts.models import Assignment, Contact, Contract
+from clientdesk.accounts.queries import filtered_accounts
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required has let only signed-in users through
+
+
+@login_required
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(filtered_accounts(request.user, params), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": can_create_accounts(request.user),
+    }
+    template = "accounts/_account_rows.html" if request.htmx else "accounts/account_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id)
+    team = account.assignments.select_related("user").order_by("role", "user__last_name")
+    contracts = account.contracts.all()
+    timeline = account.activity.select_related("actor").prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.only("id", "name", "account_id"))
+    )[:50]
+    context = {
+        "account": account,
+        "team": team,
+        "contracts": contracts,
+        "current_contract": next(
+            (c for c in contracts if c.start_date <= timezone.localdate() <= c.end_date), None
+        ),
+        "contacts": account.contacts.all(),
+        "children": account.children.all(),
+        "timeline": timeline,
+        "activity_form": ActivityForm(),
+        "can_write": can(request.user, account, Need.WRITE),
+        "can_manage": can(request.user, account, Need.MANAGE),
+        "can_read_audit": can_read_audit(request.user),
+    }
+    return render(request, "accounts/account_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_accounts(request.user):
+        raise PermissionDenied("Only managers and admins add accounts.")
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = actions.do_create_account(form.cleaned_data, acting_user=_user(request))
+        messages.success(request, f"Added {account.name}.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(request, "accounts/account_form.html", {"form": form, "account": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_account(account, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Account saved.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_add_contact(account, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Contact added.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "account": account, "contact": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, account_id: int, contact_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    contact = get_object_or_404(Contact, pk=contact_id, account=account)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_contact(contact, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Contact saved.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(
+        request,
+        "accounts/contact_form.html",
+        {"form": form, "account": account, "contact": contact},
+    )
+
+
+@login_required
+@require_POST
+def contact_delete(request: HttpRequest, account_id: int, contact_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    contact = get_object_or_404(Contact, pk=contact_id, account=account)
+    actions.do_remove_contact(contact, acting_user=_user(request))
+    messages.success(request, f"Removed {contact.name}.")
+    return redirect("accounts:detail", account_id=account.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = ContractForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        actions.do_create_contract(account, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Contract added.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(
+        request,
+        "accounts/contract_form.html",
+        {"form": form, "account": account, "contract": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_edit(request: HttpRequest, account_id: int, contract_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    contract = get_object_or_404(Contract, pk=contract_id, account=account)
+    form = ContractForm(request.POST or None, instance=contract, account=account)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_contract(contract, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Contract saved.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(
+        request,
+        "accounts/contract_form.html",
+        {"form": form, "account": account, "contract": contract},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_assign(
+            account, form.cleaned_data["user"], form.cleaned_data["role"],
+            acting_user=_user(request),
+        )  # fmt: skip
+        messages.success(request, "Team updated.")
+        return redirect("accounts:team", account_id=account.pk)
+    team = account.assignments.select_related("user")
+    return render(
+        request, "accounts/team_form.html", {"form": form, "account": account, "team": team}
+    )
+
+
+@login_required
+@require_POST
+def team_remove(request: HttpRequest, account_id: int, assignment_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
+    actions.do_unassign(assignment, acting_user=_user(request))
+    messages.success(request, f"{assignment.user.get_full_name()} left the account team.")
+    return redirect("accounts:team", account_id=account.pk)
+
+
+@login_required
+@require_POST
+def activity_create(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        actions.do_log_activity(
+            account,
+            kind=form.cleaned_data["kind"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            occurred_at=form.cleaned_data["occurred_at"],
+            acting_user=_user(request),
+        )
+        messages.success(request, "Logged.")
+        return redirect("accounts:detail", account_id=account.pk)
+    return render(
+        request, "accounts/activity_form.html", {"form": form, "account": account}, status=422
+    )

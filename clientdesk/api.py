@@ -1,0 +1,61 @@
+"""The REST API root: token authentication, one error shape, and every app's router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.security import HttpBearer
+
+from clientdesk.people.tokens import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer cd_…` with a personal token (see `clientdesk token create`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="clientdesk API",
+    version="1",
+    description=(
+        "Account-scoped API of clientdesk. Authenticate with `Authorization: Bearer <token>`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+def form_errors(form: Any) -> ValidationError:
+    """A Django form's errors in the same shape as the API's schema errors (422)."""
+    errors = [
+        {"loc": ["body", field if field != "__all__" else "non_field_errors"], "msg": str(msg),
+         "type": "value_error"}
+        for field, messages in form.errors.items()
+        for msg in messages
+    ]  # fmt: skip
+    return ValidationError(errors)
+
+
+def _register_routers() -> None:
+    from clientdesk.accounts.api import router as accounts_router
+
+    api.add_router("/accounts", accounts_router)
+
+
+_register_routers()

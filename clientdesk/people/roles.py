@@ -1,0 +1,51 @@
+"""The five roles of DESIGN.md §1, kept as Django groups."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+
+
+class Role(StrEnum):
+    MANAGER = "Manager"
+    ASSOCIATE = "Associate"
+    EXECUTIVE = "Executive"
+    SERVICE_OPS = "Service operations"
+    ADMIN = "Admin"
+
+
+# What each role may do with accounts, in one table (access.py reads it).
+SEES_ALL_ACCOUNTS = {Role.ADMIN, Role.MANAGER, Role.EXECUTIVE}
+EDITS_ASSIGNED_ACCOUNTS = {Role.ASSOCIATE}
+MANAGES_ACCOUNTS = {Role.ADMIN, Role.MANAGER}
+READS_AUDIT = {Role.ADMIN, Role.MANAGER}
+
+
+def ensure_role_groups() -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The user's roles; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[Role] | None = getattr(user, "_clientdesk_roles", None)
+    if cached is not None:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    roles = {role for role in Role if role.value in names}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    result = frozenset(roles)
+    user._clientdesk_roles = result  # type: ignore[union-attr]
+    return result
+
+
+def primary_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    roles = roles_of(user)
+    for role in (Role.ADMIN, Role.MANAGER, Role.ASSOCIATE, Role.EXECUTIVE, Role.SERVICE_OPS):
+        if role in roles:
+            return role
+    return None

@@ -1,0 +1,223 @@
+"""Django settings for clientdesk. Every value that varies comes from the environment (conf.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+from clientdesk.conf import (
+    BASE_DIR,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    local_secret_key,
+)
+
+django_stubs_ext.monkeypatch()
+
+DATA_DIR = Path(
+    env_str(
+        "CLIENTDESK_DATA_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for the SQLite database, the lake (Parquet), exports and the local secret key.",
+    )
+).resolve()
+LAKE_DIR = DATA_DIR / "lake"
+
+DEBUG = env_bool("CLIENTDESK_DEBUG", False, "Django debug pages; `make demo` turns it on.")
+SECRET_KEY = env_str(
+    "CLIENTDESK_SECRET_KEY",
+    "",
+    "Secret key; when unset, one is generated once and kept in DATA_DIR/secret_key.",
+) or local_secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list(
+    "CLIENTDESK_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"],
+    "Comma-separated host names the server answers for.",
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CLIENTDESK_CSRF_TRUSTED_ORIGINS", [], "Comma-separated origins trusted for CSRF (https://…)."
+)
+SECURE_COOKIES = env_bool(
+    "CLIENTDESK_SECURE_COOKIES",
+    False,
+    "Send session and CSRF cookies over HTTPS only (turn on behind TLS).",
+)
+ENGINE = env_str(
+    "CLIENTDESK_ENGINE", "duckdb", "Analytics engine for lake reads: duckdb (default) or spark."
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "csp",
+    "clientdesk.web",
+    "clientdesk.audit",
+    "clientdesk.people",
+    "clientdesk.accounts",
+    "clientdesk.lake",
+    "clientdesk.synth",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "clientdesk.urls"
+WSGI_APPLICATION = "clientdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "clientdesk.web.context.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str(
+            "DATABASE_URL",
+            f"sqlite:///{DATA_DIR / 'clientdesk.sqlite3'}",
+            "Operational database; SQLite under DATA_DIR by default, postgres://… for PostgreSQL.",
+        ),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server read while a load writes; IMMEDIATE avoids upgrade deadlocks.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: five failures per user name and address lock for 15 minutes.
+AXES_FAILURE_LIMIT = env_int(
+    "CLIENTDESK_LOGIN_FAILURE_LIMIT", 5, "Failed logins before a 15-minute lock-out."
+)
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+SESSION_COOKIE_AGE = env_int(
+    "CLIENTDESK_SESSION_SECONDS", 8 * 3600, "Session lifetime in seconds (idle or not)."
+)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/New_York"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [
+    # htmx comes from the npm registry at setup (package.json); nothing third-party is committed.
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+
+EMAIL_BACKEND = env_str(
+    "CLIENTDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    "Django mail backend; console by default (the demo prints mail to the terminal).",
+)
+DEFAULT_FROM_EMAIL = env_str(
+    "CLIENTDESK_FROM_EMAIL", "clientdesk@localhost", "Sender address of notification mail."
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_member_data": {"()": "clientdesk.web.logging.NoMemberDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_member_data"]},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "clientdesk": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,130 @@
+"""The named test cast. Every test starts from it and builds extra data through real actions.
+
+ada    Admin (superuser, staff)          sees and changes everything
+mia    Manager                           every account, changes them
+alice  Associate, lead on Acme           the owner
+bob    Associate, backup on Acme         a teammate
+oscar  Associate, lead on Bayside only   an outsider to Acme
+eve    Executive                         reads the whole portfolio, changes nothing
+sam    Service operations partner        no accounts
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+
+from clientdesk.accounts import actions
+from clientdesk.accounts.models import Account, Contact, Contract
+from clientdesk.people.roles import Role, ensure_role_groups
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Cast:
+    ada: User
+    mia: User
+    alice: User
+    bob: User
+    oscar: User
+    eve: User
+    sam: User
+    acme: Account
+    bayside: Account
+    acme_contact: Contact
+    acme_contract: Contract
+
+    def users(self) -> dict[str, User]:
+        return {n: getattr(self, n) for n in ("ada", "mia", "alice", "bob", "oscar", "eve", "sam")}
+
+
+def make_user(username: str, role: Role, first: str, last: str) -> User:
+    ensure_role_groups()
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@example.org",
+    )
+    user.groups.add(Group.objects.get(name=role.value))
+    if role == Role.ADMIN:
+        user.is_staff = True
+        user.is_superuser = True
+        user.save()
+    return user
+
+
+def make_cast() -> Cast:
+    ada = make_user("ada", Role.ADMIN, "Ada", "Admin")
+    mia = make_user("mia", Role.MANAGER, "Mia", "Manager")
+    alice = make_user("alice", Role.ASSOCIATE, "Alice", "Owner")
+    bob = make_user("bob", Role.ASSOCIATE, "Bob", "Teammate")
+    oscar = make_user("oscar", Role.ASSOCIATE, "Oscar", "Outsider")
+    eve = make_user("eve", Role.EXECUTIVE, "Eve", "Executive")
+    sam = make_user("sam", Role.SERVICE_OPS, "Sam", "Serviceops")
+    acme = actions.do_create_account(
+        {
+            "name": "Acme Steel Works",
+            "group_number": "G100001",
+            "segment": "commercial",
+            "funding": "aso",
+            "tier": "key",
+            "employees": 1200,
+            "members": 2900,
+            "state": "OH",
+            "region": "Midwest",
+            "timezone": "America/New_York",
+            "broker": "Gallagher",
+            "effective_date": dt.date(2019, 1, 1),
+            "renewal_date": dt.date(2027, 1, 1),
+        },
+        acting_user=mia,
+    )
+    bayside = actions.do_create_account(
+        {
+            "name": "Bayside Carpenters Health Fund",
+            "group_number": "G100002",
+            "segment": "labor_fund",
+            "funding": "aso",
+            "employees": 800,
+            "members": 2100,
+            "state": "CA",
+            "region": "West",
+            "timezone": "America/Los_Angeles",
+            "effective_date": dt.date(2020, 7, 1),
+            "renewal_date": dt.date(2027, 7, 1),
+        },
+        acting_user=mia,
+    )
+    actions.do_assign(acme, alice, "lead", acting_user=mia)
+    actions.do_assign(acme, bob, "backup", acting_user=mia)
+    actions.do_assign(bayside, oscar, "lead", acting_user=mia)
+    contact = actions.do_add_contact(
+        acme,
+        {
+            "name": "Dana Whitfield",
+            "title": "Director, Total Rewards",
+            "role": "benefits_manager",
+            "email": "dana.whitfield@acme.example",
+            "phone": "614-555-0100",
+            "is_primary": True,
+        },
+        acting_user=alice,
+    )
+    contract = actions.do_create_contract(
+        acme,
+        {
+            "number": "C-G100001-2025",
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2026, 12, 31),
+            "products": ["medical", "pharmacy"],
+            "admin_fee_pepm": Decimal("38.50"),
+        },
+        acting_user=mia,
+    )
+    return Cast(ada, mia, alice, bob, oscar, eve, sam, acme, bayside, contact, contract)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from clientdesk.api import api
+from clientdesk.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("clientdesk.accounts.urls")),
+    path("audit/", include("clientdesk.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "clientdesk.web.views.bad_request"
+handler403 = "clientdesk.web.views.permission_denied"
+handler404 = "clientdesk.web.views.page_not_found"
+handler500 = "clientdesk.web.views.server_error"
+
+admin.site.site_header = "clientdesk administration"
+admin.site.site_title = "clientdesk admin"

@@ -1,0 +1,61 @@
+"""The shell pages: home (what needs attention), health check and error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clientdesk.accounts.access import accounts_visible_to
+from clientdesk.accounts.queries import book_summary, needs_attention
+from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, roles_of
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = accounts_visible_to(user)
+    if roles_of(user) & EDITS_ASSIGNED_ACCOUNTS:
+        mine = mine.filter(assignments__user=user)
+    context = {
+        "my_accounts": mine.order_by("renewal_date")[:12],
+        "attention": needs_attention(user, timezone.localdate())[:15],
+        "summary": book_summary(user),
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for the production-style run: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "web/error.html", {"code": 404, "title": "Not found"}, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(
+        request,
+        "web/error.html",
+        {"code": 403, "title": "Not allowed", "text": str(exception) or None},
+        status=403,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "web/error.html", {"code": 400, "title": "Bad request"}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request details here: the page must not echo anything the user sent.
+    return render(
+        request, "web/error.html", {"code": 500, "title": "Something went wrong"}, status=500
+    )

@@ -1,0 +1,37 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from clientdesk.testing import Cast, make_cast
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: object, tmp_path: Path) -> None:
+    """Each test gets its own data dir and lake, and plain static storage (no manifest)."""
+    settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
+    settings.LAKE_DIR = tmp_path / "var" / "lake"  # type: ignore[attr-defined]
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return make_cast()
+
+
+@pytest.fixture
+def login(client: Client, cast: Cast):  # type: ignore[no-untyped-def]
+    """login("alice") signs the test client in as a cast member and returns the client."""
+
+    def _login(name: str) -> Client:
+        client.force_login(cast.users()[name])
+        return client
+
+    return _login
