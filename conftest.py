@@ -12,7 +12,9 @@ from clientdesk.testing import Cast, make_cast
 
 @pytest.fixture(autouse=True)
 def _data_dir(settings: object, tmp_path: Path) -> None:
-    """Each test gets its own data dir and lake, and plain static storage (no manifest)."""
+    """Each test gets its own data dir and lake, plain static storage (no manifest) and a fast
+    password hasher (the real one spends ~0.4 s per user on purpose)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     settings.LAKE_DIR = tmp_path / "var" / "lake"  # type: ignore[attr-defined]
     settings.STORAGES = {  # type: ignore[attr-defined]

@@ -31,13 +31,17 @@ class Need(StrEnum):
     MANAGE = "manage"  # change the account's facts, contracts and team
 
 
+def _user_id(user: AnyUser) -> int:
+    return int(user.pk) if user.pk is not None else 0  # 0 matches no one
+
+
 def accounts_visible_to(user: AnyUser) -> QuerySet[Account]:
     """Every account the user may read."""
     roles = roles_of(user)
     if roles & SEES_ALL_ACCOUNTS:
         return Account.objects.all()
     if roles & EDITS_ASSIGNED_ACCOUNTS:
-        return Account.objects.filter(assignments__user=user)
+        return Account.objects.filter(assignments__user_id=_user_id(user))
     return Account.objects.none()
 
 
@@ -55,7 +59,7 @@ def can(user: AnyUser, account: Account, need: Need) -> bool:
     if roles & MANAGES_ACCOUNTS:
         return True
     if need == Need.WRITE and roles & EDITS_ASSIGNED_ACCOUNTS:
-        return account.assignments.filter(user=user).exists()
+        return account.assignments.filter(user_id=_user_id(user)).exists()
     return False
 
 

@@ -166,15 +166,15 @@ def do_assign(
     """Put an associate on the account team; a new lead replaces the previous lead."""
     if role == "lead":
         for previous in Assignment.objects.filter(account=account, role="lead").exclude(user=user):
-            before = snapshot(previous)
+            demoted = snapshot(previous)
             previous.role = "backup"
             previous.save(update_fields=["role"])
             record_audit(
                 actor=acting_user, action="assignment.update", obj=previous, account=account,
-                before=before, after=snapshot(previous), detail={"reason": "new lead"},
+                before=demoted, after=snapshot(previous), detail={"reason": "new lead"},
             )  # fmt: skip
     assignment = Assignment.objects.filter(account=account, user=user).first()
-    before = snapshot(assignment) if assignment else None
+    before: dict[str, Any] | None = snapshot(assignment) if assignment else None
     if assignment is None:
         assignment = Assignment(account=account, user=user)
         assignment.since = since or timezone.localdate()

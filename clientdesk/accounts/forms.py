@@ -135,7 +135,13 @@ class AccountFilterForm(forms.Form):
         "-members": "-members",
         "group": "group_number",
     }
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"placeholder": "Name, group number or broker", "type": "search"}
+        ),
+    )
     segment = forms.ChoiceField(choices=[("", "All segments"), *Segment.choices], required=False)
     funding = forms.ChoiceField(choices=[("", "All funding"), *Funding.choices], required=False)
     renewal_month = forms.CharField(

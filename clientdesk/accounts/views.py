@@ -53,7 +53,11 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "can_create": can_create_accounts(request.user),
     }
-    template = "accounts/_account_rows.html" if request.htmx else "accounts/account_list.html"
+    template = (
+        "accounts/_account_rows.html"
+        if request.headers.get("HX-Request") == "true"
+        else "accounts/account_list.html"
+    )
     return render(request, template, context)
 
 

@@ -65,7 +65,7 @@ def record_audit(
     real_actor = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         at=timezone.now(),
-        actor=real_actor,
+        actor_id=real_actor.pk if real_actor is not None else None,
         actor_label=real_actor.get_username() if real_actor is not None else "system",
         kind=kind,
         action=action,

@@ -20,8 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     mine = accounts_visible_to(user)
     if roles_of(user) & EDITS_ASSIGNED_ACCOUNTS:
-        mine = mine.filter(assignments__user=user)
+        mine = mine.filter(assignments__user_id=user.pk or 0)
+    hour = timezone.localtime().hour
     context = {
+        "part_of_day": "morning" if hour < 12 else "afternoon" if hour < 18 else "evening",
         "my_accounts": mine.order_by("renewal_date")[:12],
         "attention": needs_attention(user, timezone.localdate())[:15],
         "summary": book_summary(user),

@@ -184,9 +184,13 @@ def test_contract_rules_follow_funding(cast: Cast, client: Client) -> None:
     assert errors["admin_fee_pepm"] == ["An ASO contract needs its admin fee PEPM."]
     assert errors["premium_pmpm"] == ["An ASO contract has no premium."]
     negative = client.post(url, {**base, "admin_fee_pepm": "-1.00"})
-    assert "greater than or equal to 0" in " ".join(negative.context["form"].errors["admin_fee_pepm"])
+    assert "greater than or equal to 0" in " ".join(
+        negative.context["form"].errors["admin_fee_pepm"]
+    )
     backwards = client.post(url, {**base, "admin_fee_pepm": "40", "end_date": "2026-01-01"})
-    assert backwards.context["form"].errors["end_date"] == ["The contract must end after it starts."]
+    assert backwards.context["form"].errors["end_date"] == [
+        "The contract must end after it starts."
+    ]
     assert client.post(url, {**base, "admin_fee_pepm": "40.25"}).status_code == 302
     contract = Contract.objects.get(number="C-G100001-2027")
     assert contract.admin_fee_pepm == Decimal("40.25")
@@ -234,7 +238,8 @@ def test_logging_activity_adds_to_the_timeline(cast: Cast, client: Client) -> No
 
 def test_home_lists_what_needs_attention(cast: Cast, client: Client) -> None:
     actions.do_update_account(
-        cast.bayside, {"renewal_date": timezone.localdate() + dt.timedelta(days=45)},
+        cast.bayside,
+        {"renewal_date": timezone.localdate() + dt.timedelta(days=45)},
         acting_user=cast.mia,
     )
     client.force_login(cast.mia)

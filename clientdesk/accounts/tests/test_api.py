@@ -134,7 +134,10 @@ def test_team_through_the_api(cast: Cast, client: Client) -> None:
     made = api.post(f"/accounts/{cast.bayside.pk}/team", {"user_id": cast.bob.pk, "role": "backup"})
     assert made.status_code == 201 and made.json()["username"] == "bob"
     team = api.get(f"/accounts/{cast.bayside.pk}/team").json()
-    assert sorted((t["username"], t["role"]) for t in team) == [("bob", "backup"), ("oscar", "lead")]
+    assert sorted((t["username"], t["role"]) for t in team) == [
+        ("bob", "backup"),
+        ("oscar", "lead"),
+    ]
 
 
 def test_openapi_document_lists_the_routes(cast: Cast, client: Client) -> None:
