@@ -39,7 +39,7 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     result = frozenset(roles)
-    user._clientdesk_roles = result  # type: ignore[union-attr]
+    setattr(user, "_clientdesk_roles", result)  # noqa: B010  (a per-request cache on the user)
     return result
 
 
