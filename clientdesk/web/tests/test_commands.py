@@ -1,0 +1,55 @@
+"""The shell's CLI verbs: `serve` checks before it serves; `token` prints a usable token once."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from clientdesk.testing import Cast
+
+
+def test_serve_checks_migrations_and_collects_hashed_static(
+    db: None, settings: object, tmp_path: Path
+) -> None:
+    settings.STATIC_ROOT = tmp_path / "static"  # type: ignore[attr-defined]
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    out = io.StringIO()
+    call_command("serve", "--check-only", "--bind", "127.0.0.1:8123", stdout=out)
+    assert "Serving on http://127.0.0.1:8123" in out.getvalue()
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "vendor/htmx/htmx.min.js" in manifest["paths"]
+    assert "web/clientdesk.css" in manifest["paths"]
+
+
+def test_serve_refuses_pending_migrations(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
+    with pytest.raises(CommandError, match="1 migration\\(s\\) not applied"):
+        call_command("serve", "--check-only")
+
+
+def test_token_create_prints_a_working_token(cast: Cast, client: Client) -> None:
+    out = io.StringIO()
+    call_command("token", "create", "alice", "--name", "laptop", "--format", "json", stdout=out)
+    raw = json.loads(out.getvalue())["token"]
+    response = client.get("/api/accounts/", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_token_for_unknown_user_is_a_one_line_error(db: None) -> None:
+    with pytest.raises(CommandError, match="No active user 'nobody'"):
+        call_command("token", "create", "nobody")
+
+
+def test_healthz_answers_without_login(client: Client, db: None) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
