@@ -1,0 +1,129 @@
+"""Loading a generated book into the database and the lake, through the paths users use:
+account-book actions for sponsors, contacts and contracts; `ingest` for every lake table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from clientdesk.accounts import actions
+from clientdesk.accounts.models import Account
+
+# The order matters: eligibility before claims only for readability of the batch list.
+LAKE_TABLES = [
+    "eligibility", "medical_claim", "pharmacy_claim", "claim_processing", "call_record",
+    "ivr_session", "inquiry_import", "survey_response",
+]  # fmt: skip
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _money(value: str | None) -> Decimal | None:
+    return Decimal(value) if value not in (None, "") else None
+
+
+@transaction.atomic
+def load_sponsors(book: dict[str, Any], *, acting_user: User | None) -> int:
+    """Create the book's sponsors (parents first), contacts and contracts. Sponsors already in
+    the database (same group number) are left as they are, so a reload adds nothing twice."""
+    created = 0
+    by_group = {a.group_number: a for a in Account.objects.all()}
+    sponsors = sorted(book["sponsors"], key=lambda s: s.get("parent_group_number") is not None)
+    for sponsor in sponsors:
+        if sponsor["group_number"] in by_group:
+            continue
+        parent = by_group.get(sponsor.get("parent_group_number") or "")
+        account = actions.do_create_account(
+            {
+                "name": sponsor["name"],
+                "group_number": sponsor["group_number"],
+                "segment": sponsor["segment"],
+                "funding": sponsor["funding"],
+                "tier": sponsor.get("tier", "standard"),
+                "status": sponsor.get("status", "active"),
+                "employees": sponsor["employees"],
+                "members": sponsor["members"],
+                "state": sponsor["state"],
+                "region": sponsor["region"],
+                "timezone": sponsor.get("timezone", "America/New_York"),
+                "broker": sponsor.get("broker") or "",
+                "effective_date": _date(sponsor["effective_date"]),
+                "renewal_date": _date(sponsor["renewal_date"]),
+                "parent": parent,
+                "special_handling": sponsor.get("special_handling") or "",
+            },
+            acting_user=acting_user,
+        )
+        by_group[account.group_number] = account
+        for contact in sponsor.get("contacts", []):
+            actions.do_add_contact(
+                account,
+                {
+                    "name": contact["name"],
+                    "title": contact.get("title", ""),
+                    "role": contact["role"],
+                    "email": contact.get("email", ""),
+                    "phone": contact.get("phone", ""),
+                    "is_primary": bool(contact.get("primary")),
+                },
+                acting_user=acting_user,
+            )
+        for contract in sponsor.get("contracts", []):
+            actions.do_create_contract(
+                account,
+                {
+                    "number": contract["number"],
+                    "start_date": _date(contract["start_date"]),
+                    "end_date": _date(contract["end_date"]),
+                    "products": contract["products"],
+                    "admin_fee_pepm": _money(contract.get("admin_fee_pepm")),
+                    "premium_pmpm": _money(contract.get("premium_pmpm")),
+                },
+                acting_user=acting_user,
+            )
+        created += 1
+    return created
+
+
+def load_book(
+    out_dir: Path, *, stdout: TextIO | None = None, acting_user: User | None = None
+) -> dict[str, Any]:
+    """Load book.json into the account book, then every lake table through ingestion."""
+    book = json.loads((Path(out_dir) / "book.json").read_text())
+    summary: dict[str, Any] = {"sponsors_created": load_sponsors(book, acting_user=acting_user)}
+    if stdout is not None:
+        stdout.write(f"sponsors: {summary['sponsors_created']} created\n")
+    from clientdesk.lake.ingestion import ingest_files
+
+    tables: dict[str, Any] = {}
+    for table in LAKE_TABLES:
+        folder = Path(out_dir) / table
+        files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        if not files:
+            continue
+        results = ingest_files(table, files, acting_user=acting_user, progress=stdout is not None)
+        tables[table] = {
+            "files": len(results),
+            "rows_loaded": sum(r.rows_loaded for r in results),
+            "rows_rejected": sum(r.rows_rejected for r in results),
+        }
+        if stdout is not None:
+            stdout.write(
+                f"{table}: {tables[table]['rows_loaded']:,} rows loaded, "
+                f"{tables[table]['rows_rejected']:,} rejected\n"
+            )
+    summary["tables"] = tables
+    from clientdesk.guarantees.book_import import load_book_guarantees
+
+    summary["guarantees_created"] = load_book_guarantees(book, acting_user=acting_user)
+    if stdout is not None:
+        stdout.write(f"guarantees: {summary['guarantees_created']} created\n")
+    return summary

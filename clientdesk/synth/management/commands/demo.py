@@ -1,0 +1,69 @@
+"""`clientdesk demo`: migrate, load the demo book, create the demo team and serve it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from clientdesk.accounts.models import Account
+from clientdesk.synth.demo import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
+
+DEMO_SEED = 2026
+
+
+def demo_start(today: dt.date, months: int) -> dt.date:
+    """The first month of a window of `months` full months ending last month."""
+    index = today.year * 12 + today.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo: migrate, generate and load the demo book, create the team, serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Load, then stop.")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Where to serve.")
+        parser.add_argument("--accounts", type=int, default=24)
+        parser.add_argument("--members", type=int, default=20_000)
+        parser.add_argument("--months", type=int, default=24)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from clientdesk.synth.generator import generate_book
+        from clientdesk.synth.loading import load_book
+        from clientdesk.synth.params import SynthParams
+
+        call_command("migrate", interactive=False, verbosity=0)
+        users = ensure_demo_users()
+        if not Account.objects.exists():
+            today = timezone.localdate()
+            params = SynthParams(
+                accounts=options["accounts"],
+                members=options["members"],
+                months=options["months"],
+                start=demo_start(today, options["months"]),
+                seed=DEMO_SEED,
+            )
+            try:
+                params.validate()
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            out = Path(settings.DATA_DIR) / "demo-book"
+            self.stdout.write(f"Generating the demo book into {out} …")
+            generate_book(params, out, progress=True)
+            load_book(out, stdout=self.stdout, acting_user=users["admin"])
+        assign_demo_team(users, today=timezone.localdate())
+        self._print_logins()
+        if not options["no_serve"]:
+            call_command("runserver", options["addr"], use_reloader=False)
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.username:<12} {user.role.value}")
+        self.stdout.write("")
