@@ -1,0 +1,699 @@
+"""Loading files into the lake: one batch per file, every row checked, idempotent, atomic.
+
+`ingest_files(table, paths, ...)` loads CSV or Parquet files into one lake table. For each file:
+
+1. The file is inspected before anything is loaded (all files of the call first): format,
+   encoding, header, delimiter, required columns. A malformed file stops the call with an
+   `IngestError` whose message is one line.
+2. Its SHA-256 is looked up: a file already committed to this table loads nothing and says so;
+   with `replace=True` the new batch replaces the old one.
+3. A batch row is recorded (running). DuckDB validates the whole file in one query
+   (`validation.FileValidation.narrow_sql`), then duplicate keys and sponsors are resolved on
+   the narrow result, accounts are created if asked, rejects are written with every reason,
+   and the surviving rows are written as Parquet into a staging folder.
+4. The staging folder is renamed to LAKE_DIR/<table>/batch=<id> and, in one transaction, the
+   batch is marked committed with its counts, the earlier batch marked replaced, a data-load
+   event added to the timeline of every account with rows, and the audit row written.
+   Readers see committed batches only, so a load is visible all at once or not at all.
+
+One load runs at a time (`storage.ingest_lock`); each load first cleans what a crashed one
+left (`storage.clean_orphans`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from clientdesk.accounts.actions import do_log_activity
+from clientdesk.accounts.models import Account, ActivityKind
+from clientdesk.audit.recording import record_audit
+from clientdesk.lake import storage
+from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lake.schemas import AccountSource, TableSchema, get_table, sql_literal
+from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
+from clientdesk.lake.validation import (
+    MAX_LINE_BYTES,
+    REASON_SEPARATOR,
+    FileValidation,
+    SourceFile,
+    SourceFormat,
+    quote_ident,
+)
+
+log = logging.getLogger(__name__)
+
+PARQUET_MAGIC = b"PAR1"
+SNIFF_BYTES = 65_536
+
+
+class IngestError(Exception):
+    """A file cannot be loaded; the message is one line, fit for the command line."""
+
+
+@dataclass
+class BatchResult:
+    """What happened to one file."""
+
+    table: str
+    source: str
+    status: str  # "committed" or "already_loaded"
+    batch_id: int
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejects_file: str | None = None
+    accounts_created: list[str] = field(default_factory=list)
+    replaced_batch_id: int | None = None
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- looking at a file before loading it --------------------------------------------------
+
+
+def _normalize(name: str) -> str:
+    return name.strip().lower()
+
+
+def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
+    """Check a file's shape (format, encoding, header, columns); raise IngestError if wrong."""
+    name = path.name
+    if not path.is_file():
+        raise IngestError(f"{name}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{name}: the file is empty")
+    with path.open("rb") as handle:
+        head = handle.read(max(SNIFF_BYTES, MAX_LINE_BYTES + 1))
+    if head.startswith(PARQUET_MAGIC):
+        return _inspect_parquet(schema, path)
+    if path.suffix.lower() == ".parquet":
+        raise IngestError(f"{name}: not a Parquet file (it does not start with PAR1)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(f"{name}: UTF-16 text (save the file as UTF-8 CSV)")
+    if b"\x00" in head[:SNIFF_BYTES]:
+        raise IngestError(f"{name}: binary content, not a CSV text file")
+    end = head.find(b"\n")
+    if end < 0:
+        if len(head) > MAX_LINE_BYTES:
+            raise IngestError(f"{name}: the header line is longer than 1 MB")
+        end = len(head)
+    try:
+        header_text = head[:end].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        raise IngestError(f"{name}: not UTF-8 text (save the file as UTF-8 CSV)") from None
+    header = next(csv.reader(io.StringIO(header_text)), [])
+    names = [_normalize(h) for h in header]
+    if len(names) <= 1:
+        for delimiter, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if delimiter in header_text:
+                raise IngestError(
+                    f"{name}: the header has one column and looks {label}-separated; "
+                    "lake files must be comma-separated"
+                )
+    return _mapped(schema, path, SourceFormat.CSV, names)
+
+
+def _inspect_parquet(schema: TableSchema, path: Path) -> SourceFile:
+    try:
+        arrow_schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise IngestError(f"{path.name}: not a readable Parquet file ({first})") from None
+    names = [_normalize(f.name) for f in arrow_schema]
+    floats = frozenset(_normalize(f.name) for f in arrow_schema if pa.types.is_floating(f.type))
+    return _mapped(schema, path, SourceFormat.PARQUET, names, floats)
+
+
+def _mapped(
+    schema: TableSchema,
+    path: Path,
+    fmt: SourceFormat,
+    names: list[str],
+    floats: frozenset[str] = frozenset(),
+) -> SourceFile:
+    seen: set[str] = set()
+    for column in names:
+        if column == "":
+            raise IngestError(f"{path.name}: the header has an empty column name")
+        if column in seen:
+            raise IngestError(f"{path.name}: column {column} appears twice in the header")
+        seen.add(column)
+    known = set(schema.column_names)
+    if not seen & known:
+        raise IngestError(
+            f"{path.name}: no column matches the {schema.name} table "
+            f"(expected e.g. {', '.join(schema.required_columns[:4])})"
+        )
+    missing = [c for c in schema.required_columns if c not in seen]
+    if missing:
+        raise IngestError(f"{path.name}: missing required columns: {', '.join(missing)}")
+    mapping = {c: c for c in names if c in known}
+    return SourceFile(str(path.resolve()), fmt, tuple(names), mapping, floats & known)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def explain_duckdb_error(error: duckdb.Error) -> str:
+    """A one-line account of why DuckDB could not read a file, without its contents
+    (the original line may hold member data, so it is never repeated)."""
+    text = str(error)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    where = f"line {line.group(1)}: " if line else ""
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        what = "not valid UTF-8 text (save the file as UTF-8 CSV)"
+    elif columns:
+        what = (
+            f"expected {columns.group(1)} fields, found {columns.group(2)} "
+            "(an unquoted comma, or a missing field?)"
+        )
+    elif "unterminated quote" in text.lower():
+        what = "a quoted value is never closed"
+    elif "line size" in text.lower() or "maximum line" in text.lower():
+        what = "a line longer than 1 MB (a huge field, or a quote never closed)"
+    else:
+        first = text.splitlines()[0] if text else type(error).__name__
+        what = re.sub(r"^[A-Za-z ]*Error: ", "", first)[:200]
+    return f"{where}{what}"
+
+
+# --- progress --------------------------------------------------------------------------
+
+
+class _Steps:
+    """A progress line per file when asked for (the CLI); silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    @contextmanager
+    def running(self) -> Iterator[_Steps]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=False
+        ) as progress:
+            self._progress = progress
+            yield self
+            self._progress = None
+
+    def start(self, label: str) -> None:
+        if self._progress is not None:
+            self._task = self._progress.add_task(label, total=5)
+
+    def step(self, label: str) -> None:
+        if self._progress is not None and self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(
+                self._task, advance=1, description=f"{task.description.split(':')[0]}: {label}"
+            )
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def ingest_files(
+    table: str,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    acting_user: User | None,
+    create_accounts: bool = False,
+    replace: bool = False,
+    progress: bool = False,
+) -> list[BatchResult]:
+    """Load each file as one batch of `table`; see the module docstring."""
+    try:
+        schema = get_table(table)
+    except KeyError as error:
+        raise IngestError(str(error.args[0])) from None
+    if not paths:
+        raise IngestError("no files given")
+    sources = [inspect_source(schema, Path(p)) for p in paths]
+    results: list[BatchResult] = []
+    steps = _Steps(progress)
+    with storage.ingest_lock(), steps.running():
+        storage.clean_orphans()
+        for source in sources:
+            steps.start(Path(source.path).name)
+            results.append(
+                _ingest_one(
+                    schema,
+                    source,
+                    acting_user=acting_user,
+                    create_accounts=create_accounts,
+                    replace=replace,
+                    steps=steps,
+                )
+            )
+    return results
+
+
+def _ingest_one(
+    schema: TableSchema,
+    source: SourceFile,
+    *,
+    acting_user: User | None,
+    create_accounts: bool,
+    replace: bool,
+    steps: _Steps,
+) -> BatchResult:
+    path = Path(source.path)
+    checksum = file_sha256(path)
+    earlier = IngestBatch.objects.filter(
+        table=schema.name, checksum=checksum, status=BatchStatus.COMMITTED
+    ).first()
+    if earlier is not None and not replace:
+        steps.step("already loaded")
+        return BatchResult(
+            table=schema.name,
+            source=path.name,
+            status="already_loaded",
+            batch_id=earlier.pk,
+            message=(
+                f"{path.name}: already loaded as batch {earlier.pk} "
+                f"({earlier.rows_loaded:,} rows); nothing new loaded"
+            ),
+        )
+    batch = IngestBatch.objects.create(
+        table=schema.name,
+        source_name=path.name[:255],
+        source_format=source.format.value,
+        source_bytes=path.stat().st_size,
+        checksum=checksum,
+        status=BatchStatus.RUNNING,
+        created_by=acting_user
+        if acting_user is not None and acting_user.is_authenticated
+        else None,
+        started_at=timezone.now(),
+    )
+    try:
+        return _load(schema, source, batch, earlier, acting_user, create_accounts, steps)
+    except Exception as error:
+        storage.remove_batch_files(schema.name, batch.pk)
+        storage.rejects_path(schema.name, batch.pk).unlink(missing_ok=True)
+        if isinstance(error, duckdb.Error):
+            message = f"{path.name}: {explain_duckdb_error(error)}"
+        elif isinstance(error, OSError):
+            message = f"{path.name}: could not write the batch ({error.strerror or error})"
+        else:
+            message = str(error)
+        IngestBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+        )
+        if isinstance(error, duckdb.Error | OSError):
+            raise IngestError(message) from None
+        raise
+
+
+def _connect(work: Path) -> duckdb.DuckDBPyConnection:
+    (work / "tmp").mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        config={
+            # The line numbers and the positional join rely on rows keeping file order.
+            "preserve_insertion_order": True,
+            "temp_directory": str(work / "tmp"),
+        }
+    )
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    rows = con.execute(sql).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _load(
+    schema: TableSchema,
+    source: SourceFile,
+    batch: IngestBatch,
+    earlier: IngestBatch | None,
+    acting_user: User | None,
+    create_accounts: bool,
+    steps: _Steps,
+) -> BatchResult:
+    work = storage.staging_dir(batch.pk)
+    work.mkdir(parents=True, exist_ok=True)
+    validation = FileValidation(schema, source, for_new_accounts=create_accounts)
+    con = _connect(work)
+    clock = [time.perf_counter()]
+
+    def _lap() -> float:
+        now = time.perf_counter()
+        took, clock[0] = now - clock[0], now
+        return took
+
+    try:
+        steps.step("checking every row")
+        con.execute(f"CREATE TEMP TABLE narrow AS {validation.narrow_sql()}")
+        rows_read = int(_scalar(con, "SELECT count(*) FROM narrow"))
+        log.debug("lake: batch %s checked %s rows in %.1f s", batch.pk, rows_read, _lap())
+
+        steps.step("keys and sponsors")
+        accounts = dict(Account.objects.values_list("group_number", "id"))
+        created: dict[str, int] = {}
+        if create_accounts:
+            new = _new_sponsors(con, validation, set(accounts))
+            if new:
+                created = create_sponsor_accounts(new, acting_user=acting_user)
+                accounts.update(created)
+        _judge(con, validation, accounts)
+        log.debug("lake: batch %s keys and sponsors in %.1f s", batch.pk, _lap())
+
+        steps.step("writing")
+        counts = con.execute(
+            "SELECT count(*) FILTER (WHERE reasons = ''), count(*) FILTER (WHERE reasons <> '') "
+            "FROM judged"
+        ).fetchall()[0]
+        rows_loaded, rows_rejected = int(counts[0]), int(counts[1])
+        if rows_loaded + rows_rejected != rows_read:
+            raise IngestError(f"{batch.source_name}: rows do not add up; nothing loaded")
+        rejects_staged = work / "rejects.csv"
+        if rows_rejected:
+            key = "".join(f", {quote_ident(k)}" for k in schema.key)
+            con.execute(
+                f"COPY (SELECT line{key}, reasons FROM judged WHERE reasons <> '' "  # noqa: S608  # quoted names and our own path only
+                f"ORDER BY line) TO {sql_literal(str(rejects_staged))} (HEADER, DELIMITER ',')"
+            )
+        data_staged = work / "data"
+        data_staged.mkdir()
+        if rows_loaded:
+            select = validation.write_sql(
+                verdict_table="judged",
+                batch_id=batch.pk,
+                file_name=batch.source_name,
+                ingested_at=batch.started_at.isoformat(),
+            )
+            target = sql_literal(str(data_staged / "part-00000.parquet"))
+            written = int(_scalar(con, f"COPY ({select}) TO {target} (FORMAT parquet)"))
+            if written != rows_loaded:
+                raise IngestError(
+                    f"{batch.source_name}: wrote {written:,} rows where {rows_loaded:,} passed; "
+                    "nothing loaded"
+                )
+        per_account = dict(
+            con.execute(
+                "SELECT account_id, count(*) FROM judged WHERE reasons = '' GROUP BY 1"
+            ).fetchall()
+        )
+        log.debug("lake: batch %s wrote %s rows in %.1f s", batch.pk, rows_loaded, _lap())
+    finally:
+        con.close()
+
+    steps.step("committing")
+    final_dir = storage.batch_dir(schema.name, batch.pk)
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(data_staged, final_dir)
+    rejects_file: Path | None = None
+    if rows_rejected:
+        rejects_file = storage.rejects_path(schema.name, batch.pk)
+        rejects_file.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(rejects_staged, rejects_file)
+    _commit(
+        batch,
+        earlier,
+        acting_user=acting_user,
+        rows=(rows_read, rows_loaded, rows_rejected),
+        rejects_file=rejects_file,
+        per_account=per_account,
+        created=created,
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    if earlier is not None:
+        storage.remove_batch_files(schema.name, earlier.pk)
+    steps.step("done")
+    message = f"{batch.source_name}: {rows_loaded:,} rows loaded, {rows_rejected:,} rejected"
+    if earlier is not None:
+        message += f"; replaces batch {earlier.pk}"
+    return BatchResult(
+        table=schema.name,
+        source=batch.source_name,
+        status="committed",
+        batch_id=batch.pk,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_rejected=rows_rejected,
+        rejects_file=str(rejects_file) if rejects_file else None,
+        accounts_created=sorted(created),
+        replaced_batch_id=earlier.pk if earlier is not None else None,
+        message=message,
+    )
+
+
+def _new_sponsors(
+    con: duckdb.DuckDBPyConnection, validation: FileValidation, known: set[str]
+) -> list[NewSponsor]:
+    """Sponsor groups on rows that passed every value check and that no account has."""
+    present = set(validation.source.mapping)
+    if "group_id" not in present:
+        return []
+
+    def column(name: str, aggregate: str, cast: str) -> str:
+        return f"{aggregate}" if name in present else f"CAST(NULL AS {cast})"
+
+    date_column = validation.account_date_column()
+    earliest = (
+        f"min(CAST({quote_ident(date_column)} AS DATE))"
+        if date_column in present
+        else "CAST(NULL AS DATE)"
+    )
+    rows = con.execute(
+        f"""
+        SELECT _group,
+          {column("group_name", "mode(group_name)", "VARCHAR")},
+          {column("state", "mode(state)", "VARCHAR")},
+          {earliest},
+          {column("person_id", "count(DISTINCT person_id)", "BIGINT")},
+          {column("subscriber_id", "count(DISTINCT subscriber_id)", "BIGINT")}
+        FROM narrow
+        WHERE _group IS NOT NULL AND _reasons IS NULL
+        GROUP BY _group ORDER BY _group
+        """  # noqa: S608  # quoted names only
+    ).fetchall()
+    return [
+        NewSponsor(
+            group_number=str(group),
+            group_name=name,
+            state=state,
+            earliest=first if isinstance(first, dt.date) else None,
+            members=int(members or 0),
+            employees=int(employees or 0),
+        )
+        for group, name, state, first, members, employees in rows
+        if group not in known
+    ]
+
+
+def _judge(
+    con: duckdb.DuckDBPyConnection, validation: FileValidation, accounts: dict[str, int]
+) -> None:
+    """Create `judged`: one row per source row with its line, key, account and every reason
+    (empty when the row loads): value checks, duplicate keys, sponsor not found."""
+    schema = validation.schema
+    present = set(validation.source.mapping)
+    offset = validation.source.line_offset
+    con.register(
+        "acct_source",
+        pa.table(
+            {
+                "group_number": pa.array(list(accounts), pa.string()),
+                "account_id": pa.array(list(accounts.values()), pa.int64()),
+            }
+        ),
+    )
+    con.execute("CREATE TEMP TABLE acct AS SELECT * FROM acct_source")
+    con.unregister("acct_source")
+
+    key = [quote_ident(k) for k in schema.key]
+    required_key = [quote_ident(k) for k in schema.key if schema.column(k).required]
+    con.execute(
+        f"""
+        CREATE TEMP TABLE dups AS
+        SELECT {", ".join(key)}, min(rowid) + {offset} AS _first
+        FROM narrow
+        WHERE {" AND ".join(f"{k} IS NOT NULL" for k in required_key) or "TRUE"}
+        GROUP BY ALL HAVING count(*) > 1
+        """  # noqa: S608  # quoted names only
+    )
+    key_text = " || ', ' || ".join(
+        f"'{k}=' || coalesce(CAST(n.{quote_ident(k)} AS VARCHAR), '')" for k in schema.key
+    )
+    dup_reason = (
+        f"CASE WHEN d._first IS NOT NULL AND n.rowid + {offset} <> d._first THEN "
+        f"'duplicate key (' || {key_text} || '): first on line ' || CAST(d._first AS VARCHAR) "
+        "END"
+    )
+    dup_join = " AND ".join(f"d.{k} IS NOT DISTINCT FROM n.{k}" for k in key)
+
+    group_reason = (
+        "CASE WHEN n._group IS NOT NULL AND a.account_id IS NULL THEN "
+        "'group_id ' || n._group || ': no account has this sponsor group number "
+        "(load with --create-accounts to create it)' END"
+    )
+    account = "a.account_id"
+    elig_join = ""
+    elig_reason = "NULL"
+    if schema.account_source == AccountSource.GROUP_ID_OR_ELIGIBILITY:
+        _eligibility_lookup(con, validation)
+        account = "CASE WHEN n._group_sent THEN a.account_id ELSE e.account_id END"
+        elig_join = "LEFT JOIN elig_pick e ON e._row = n.rowid"
+        member = 'n."member_id"' if "member_id" in present else "NULL"
+        elig_reason = (
+            f"CASE WHEN NOT n._group_sent AND {member} IS NOT NULL AND e.account_id IS NULL "
+            f"THEN 'group_id is empty and member_id ' || {member} || "
+            "' has no eligibility loaded to find its sponsor' END"
+        )
+    key_columns = "".join(f", n.{k}" for k in key)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE judged AS
+        SELECT n.rowid AS _row, n.rowid + {offset} AS line{key_columns},
+          {account} AS account_id,
+          coalesce(
+            nullif(concat_ws({sql_literal(REASON_SEPARATOR)}, n._reasons, {dup_reason},
+                             {group_reason}, {elig_reason}), ''),
+            CASE WHEN {account} IS NULL THEN 'no sponsor account found for the row' END,
+            ''
+          ) AS reasons
+        FROM narrow n
+        LEFT JOIN dups d ON {dup_join}
+        LEFT JOIN acct a ON a.group_number = n._group
+        {elig_join}
+        ORDER BY n.rowid
+        """  # noqa: S608  # quoted names and literals only
+    )
+
+
+def _eligibility_lookup(con: duckdb.DuckDBPyConnection, validation: FileValidation) -> None:
+    """Create `elig_pick(_row, account_id)`: for rows without group_id, the sponsor of the
+    member's eligibility span that started last on or before the service date, else of the
+    member's earliest span (committed eligibility only, matched on member_id + data_source)."""
+    files = storage.committed_files(get_table("eligibility"))
+    listed = ", ".join(sql_literal(str(f)) for f in files)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE elig AS
+        SELECT member_id, data_source, enrollment_start_date, account_id
+        FROM read_parquet([{listed}])
+        """  # noqa: S608  # our own paths only
+    )
+    present = set(validation.source.mapping)
+    if "member_id" not in present:
+        con.execute("CREATE TEMP TABLE elig_pick (_row BIGINT, account_id BIGINT)")
+        return
+    data_source = 'n."data_source"' if "data_source" in present else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"""
+        CREATE TEMP TABLE elig_pick AS
+        WITH need AS (
+          SELECT rowid AS _row, "member_id" AS member_id, {data_source} AS data_source,
+                 _service_date
+          FROM narrow n
+          WHERE NOT _group_sent AND "member_id" IS NOT NULL
+        ), first_span AS (
+          SELECT member_id, data_source, arg_min(account_id, enrollment_start_date) AS account_id
+          FROM elig GROUP BY member_id, data_source
+        )
+        SELECT need._row, coalesce(s.account_id, f.account_id) AS account_id
+        FROM need
+        ASOF LEFT JOIN elig s
+          ON need.member_id = s.member_id AND need.data_source = s.data_source
+          AND need._service_date >= s.enrollment_start_date
+        LEFT JOIN first_span f
+          ON need.member_id = f.member_id AND need.data_source = f.data_source
+        """  # noqa: S608  # quoted names only
+    )
+
+
+@transaction.atomic
+def _commit(
+    batch: IngestBatch,
+    earlier: IngestBatch | None,
+    *,
+    acting_user: User | None,
+    rows: tuple[int, int, int],
+    rejects_file: Path | None,
+    per_account: dict[int, int],
+    created: dict[str, int],
+) -> None:
+    """Make the batch visible: status, counts, replaced batch, timeline events, audit row."""
+    rows_read, rows_loaded, rows_rejected = rows
+    if earlier is not None:
+        IngestBatch.objects.filter(pk=earlier.pk).update(status=BatchStatus.REPLACED)
+        batch.replaces = earlier
+    batch.status = BatchStatus.COMMITTED
+    batch.rows_read, batch.rows_loaded, batch.rows_rejected = rows_read, rows_loaded, rows_rejected
+    batch.rejects_path = str(rejects_file) if rejects_file else ""
+    batch.accounts_created = len(created)
+    batch.finished_at = timezone.now()
+    batch.save()
+    for account in Account.objects.filter(pk__in=per_account).order_by("pk"):
+        count = per_account[account.pk]
+        do_log_activity(
+            account,
+            kind=ActivityKind.DATA_LOAD,
+            subject=f"{batch.table}: {count:,} rows loaded from {batch.source_name}"[:200],
+            body=(
+                f"Batch {batch.pk} loaded {count:,} {batch.table} rows of this account. "
+                f"The file had {rows_read:,} rows: {rows_loaded:,} loaded, "
+                f"{rows_rejected:,} rejected."
+            ),
+            occurred_at=batch.finished_at,
+            acting_user=acting_user,
+            source_type="lake.ingestbatch",
+            source_id=str(batch.pk),
+        )
+    record_audit(
+        actor=acting_user,
+        action="lake.ingest",
+        obj=batch,
+        after={
+            "table": batch.table,
+            "source_name": batch.source_name,
+            "checksum": batch.checksum,
+            "rows_read": rows_read,
+            "rows_loaded": rows_loaded,
+            "rows_rejected": rows_rejected,
+            "rejects_file": batch.rejects_path,
+            "accounts_created": sorted(created),
+            "replaces": earlier.pk if earlier is not None else None,
+        },
+    )
+
+
+__all__ = ["BatchResult", "IngestError", "ingest_files", "inspect_source"]

@@ -1,0 +1,156 @@
+"""Where the lake's files live, the ingestion lock, and clean-up after a crash.
+
+    LAKE_DIR/<table>/batch=<id>/part-*.parquet   a batch's rows (visible once committed)
+    LAKE_DIR/_staging/batch=<id>/                a load in progress (never read)
+    LAKE_DIR/_rejects/<table>/batch=<id>.csv     the rows a batch rejected, with reasons
+    LAKE_DIR/_schema/<table>.parquet             an empty file with the table's schema
+    LAKE_DIR/.ingest.lock                        held by the one load running at a time
+
+Readers never list folders: they ask the operational DB which batches are committed, so a
+folder left by a crashed load is invisible, and the next load removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.utils import timezone
+
+from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lake.schemas import TABLE_NAMES, TableSchema, sql_literal
+from clientdesk.lake.validation import quote_ident
+
+log = logging.getLogger(__name__)
+
+
+def lake_dir() -> Path:
+    return Path(settings.LAKE_DIR)
+
+
+def staging_dir(batch_id: int) -> Path:
+    return lake_dir() / "_staging" / f"batch={batch_id}"
+
+
+def rejects_path(table: str, batch_id: int) -> Path:
+    return lake_dir() / "_rejects" / table / f"batch={batch_id}.csv"
+
+
+def batch_dir(table: str, batch_id: int) -> Path:
+    return lake_dir() / table / f"batch={batch_id}"
+
+
+@contextlib.contextmanager
+def ingest_lock() -> Iterator[None]:
+    """Hold the lake's ingestion lock: one load at a time, across processes.
+
+    The OS releases the lock when its process dies, so a killed load never blocks the next."""
+    lake_dir().mkdir(parents=True, exist_ok=True)
+    with open(lake_dir() / ".ingest.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def clean_orphans() -> list[int]:
+    """Mark batches left running by a dead load as failed and delete every file that belongs
+    to no committed batch. Call only while holding `ingest_lock` (so no load is running).
+
+    Returns the ids of the batches marked failed."""
+    interrupted = list(
+        IngestBatch.objects.filter(status=BatchStatus.RUNNING).values_list("id", flat=True)
+    )
+    if interrupted:
+        IngestBatch.objects.filter(id__in=interrupted).update(
+            status=BatchStatus.FAILED,
+            error="interrupted: the load stopped before it committed",
+            finished_at=timezone.now(),
+        )
+        log.warning("lake: cleaned up interrupted batches %s", interrupted)
+    shutil.rmtree(lake_dir() / "_staging", ignore_errors=True)
+    committed = {
+        (table, batch_id)
+        for table, batch_id in IngestBatch.objects.filter(status=BatchStatus.COMMITTED).values_list(
+            "table", "id"
+        )
+    }
+    for table in TABLE_NAMES:
+        folder = lake_dir() / table
+        if folder.is_dir():
+            for child in folder.iterdir():
+                batch_id = _batch_id_of(child.name)
+                if batch_id is None or (table, batch_id) not in committed:
+                    _remove(child)
+        # Rejects stay with committed and replaced batches, for the record.
+        kept = set(
+            IngestBatch.objects.filter(
+                table=table, status__in=[BatchStatus.COMMITTED, BatchStatus.REPLACED]
+            ).values_list("id", flat=True)
+        )
+        for rejects in (lake_dir() / "_rejects" / table).glob("batch=*.csv"):
+            if _batch_id_of(rejects.stem) not in kept:
+                rejects.unlink(missing_ok=True)
+    return interrupted
+
+
+def _batch_id_of(name: str) -> int | None:
+    prefix = "batch="
+    if name.startswith(prefix) and name[len(prefix) :].isdigit():
+        return int(name[len(prefix) :])
+    return None
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_batch_files(table: str, batch_id: int) -> None:
+    shutil.rmtree(batch_dir(table, batch_id), ignore_errors=True)
+    shutil.rmtree(staging_dir(batch_id), ignore_errors=True)
+
+
+def schema_file(schema: TableSchema) -> Path:
+    """An empty Parquet file with the table's columns and types, written once.
+
+    Readers always include it, so a table with no committed batch still has its schema.
+    It is written by DuckDB, like the batches, so every file stores types alike."""
+    path = lake_dir() / "_schema" / f"{schema.name}.parquet"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [f"CAST(NULL AS {c.duckdb_type}) AS {quote_ident(c.name)}" for c in schema.columns]
+    columns += ["CAST(NULL AS BIGINT) AS account_id", "CAST(NULL AS BIGINT) AS batch_id"]
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"COPY (SELECT {', '.join(columns)} LIMIT 0) TO {sql_literal(str(partial))} "
+            "(FORMAT parquet)"
+        )
+    finally:
+        con.close()
+    os.replace(partial, path)
+    return path
+
+
+def committed_files(schema: TableSchema) -> list[Path]:
+    """The table's schema file and the Parquet files of every committed batch."""
+    files = [schema_file(schema)]
+    for batch_id in IngestBatch.objects.filter(
+        table=schema.name, status=BatchStatus.COMMITTED
+    ).values_list("id", flat=True):
+        files.extend(sorted(batch_dir(schema.name, batch_id).glob("*.parquet")))
+    return files

@@ -1,0 +1,213 @@
+"""The analytics gateway: account scope, row and time limits, and final-action staging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+import pytest
+
+from clientdesk.accounts.models import Assignment
+from clientdesk.lake.gateway import (
+    LakeError,
+    QueryTimeout,
+    RowLimitExceeded,
+    Scope,
+    open_lake,
+)
+from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.staging import claim_line_versions, final_action_claim_lines
+from clientdesk.lake.tests.lakefiles import (
+    medical_row,
+    processing_row,
+    write_bulk_medical_csv,
+    write_csv,
+)
+from clientdesk.people.roles import Role
+from clientdesk.testing import Cast, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_sponsors(cast: Cast, tmp_path: Path) -> Cast:
+    rows = [medical_row(claim_id=f"A{i}") for i in range(3)] + [
+        medical_row(claim_id=f"B{i}", group_id="G100002") for i in range(2)
+    ]
+    ingest_files("medical_claim", [write_csv(tmp_path / "c.csv", rows)], acting_user=None)
+    return cast
+
+
+def claim_ids(scope: object) -> list[str]:
+    with open_lake(scope) as lake:  # type: ignore[arg-type]
+        t = lake.medical_claim
+        return sorted(lake.execute(t.claim_id).tolist())
+
+
+def test_an_associate_sees_only_their_accounts_rows(two_sponsors: Cast) -> None:
+    cast = two_sponsors
+    zoe = make_user("zoe", Role.ASSOCIATE, "Zoe", "Associate")
+    Assignment.objects.create(
+        account=cast.bayside, user=zoe, role="backup", since=dt.date(2025, 1, 1)
+    )
+    assert claim_ids(zoe) == ["B0", "B1"]
+    assert claim_ids(cast.alice) == ["A0", "A1", "A2"]
+    assert claim_ids(cast.mia) == ["A0", "A1", "A2", "B0", "B1"]  # a manager sees all
+    assert claim_ids(cast.eve) == ["A0", "A1", "A2", "B0", "B1"]  # so does an executive
+    assert claim_ids(cast.sam) == []  # service operations: no accounts
+    assert claim_ids(Scope.all()) == ["A0", "A1", "A2", "B0", "B1"]
+    assert claim_ids(Scope.account(cast.bayside)) == ["B0", "B1"]
+    with open_lake(zoe) as lake:
+        # Aggregates are scoped too: the filter sits under every expression.
+        t = lake.medical_claim
+        assert lake.execute(t.paid_amount.sum()) == Decimal("160.00")
+        assert lake.execute(t.account_id.nunique()) == 1
+
+
+def test_every_lake_table_opens_even_when_empty(cast: Cast) -> None:
+    with open_lake(Scope.all()) as lake:
+        for name in (
+            "eligibility",
+            "medical_claim",
+            "pharmacy_claim",
+            "call_record",
+            "ivr_session",
+            "claim_processing",
+            "inquiry_import",
+            "survey_response",
+        ):
+            t = getattr(lake, name)
+            assert lake.execute(t.count()) == 0
+            assert {"account_id", "batch_id"} <= set(t.columns)
+        assert lake.medical_claim.paid_amount.type().is_decimal()
+        with pytest.raises(LakeError, match="no lake table 'dental'"):
+            lake.table("dental")
+
+
+def test_row_limit(two_sponsors: Cast) -> None:
+    with open_lake(Scope.all(), max_rows=4) as lake:
+        t = lake.medical_claim
+        with pytest.raises(RowLimitExceeded, match="more than 4 rows"):
+            lake.execute(t)
+        with pytest.raises(RowLimitExceeded):
+            lake.execute(t.claim_id)
+        assert len(lake.execute(t.limit(4))) == 4
+        by_account = lake.execute(t.group_by("account_id").aggregate(n=t.count()))
+        assert sorted(by_account["n"].tolist()) == [2, 3]
+
+
+def test_time_limit_interrupts_and_the_lake_stays_usable(cast: Cast, tmp_path: Path) -> None:
+    path = write_bulk_medical_csv(tmp_path / "bulk.csv", 2_000, groups=["G100001"])
+    ingest_files("medical_claim", [path], acting_user=None)
+    with open_lake(Scope.all(), timeout_s=0.3) as lake:
+        t = lake.medical_claim.select("claim_id", "paid_amount")
+        a, b, c = (t.rename(**{f"{k}_{n}": k for k in t.columns}) for n in "abc")
+        huge = a.cross_join(b).cross_join(c)  # 8 billion rows
+        with pytest.raises(QueryTimeout, match=r"longer than 0\.3 s"):
+            lake.execute(huge.aggregate(total=(huge.paid_amount_a * huge.paid_amount_b).sum()))
+        assert lake.execute(lake.medical_claim.count()) == 2_000
+
+
+def test_final_action_of_resent_claim_lines(cast: Cast, tmp_path: Path) -> None:
+    first = [
+        medical_row(claim_id="C1", paid_amount="80.00", file_date="2025-04-01"),
+        medical_row(
+            claim_id="C1", claim_line_number="2", paid_amount="10.00", file_date="2025-04-01"
+        ),
+        medical_row(claim_id="C2", paid_amount="50.00", file_date="2025-04-01"),
+        medical_row(claim_id="C3", paid_amount="0.00", file_date="2025-04-01"),  # denied
+    ]
+    second = [
+        medical_row(claim_id="C1", paid_amount="95.00", file_date="2025-05-01"),  # adjusted
+        medical_row(claim_id="C2", paid_amount="-50.00", file_date="2025-05-01"),  # reversed
+        medical_row(claim_id="C3", paid_amount="40.00", file_date="2025-05-01"),  # re-submitted
+    ]
+    # Loaded out of order: the later extract first. file_date decides the order.
+    ingest_files("medical_claim", [write_csv(tmp_path / "2.csv", second)], acting_user=None)
+    ingest_files("medical_claim", [write_csv(tmp_path / "1.csv", first)], acting_user=None)
+    with open_lake(Scope.all()) as lake:
+        t = lake.medical_claim
+        versions = lake.execute(
+            claim_line_versions(t)
+            .select(
+                "claim_id",
+                "claim_line_number",
+                "version_number",
+                "record_type",
+                "payment_status",
+                "is_final_action",
+            )
+            .order_by(["claim_id", "claim_line_number", "version_number"])
+        )
+        final = final_action_claim_lines(t)
+        final_rows = lake.execute(
+            final.select("claim_id", "claim_line_number", "paid_amount").order_by(
+                ["claim_id", "claim_line_number"]
+            )
+        )
+        all_paid = lake.execute(t.paid_amount.sum())
+        grain = lake.execute(
+            final.group_by(["claim_id", "claim_line_number", "data_source"])
+            .aggregate(n=final.count())
+            .n.max()
+        )
+    assert [tuple(r) for r in versions.itertuples(index=False)] == [
+        ("C1", 1, 1, "original", "paid", False),
+        ("C1", 1, 2, "adjustment", "paid", True),
+        ("C1", 2, 1, "original", "paid", True),
+        ("C2", 1, 1, "original", "paid", False),
+        ("C2", 1, 2, "reversal", "reversed", False),
+        ("C3", 1, 1, "original", "denied", False),
+        ("C3", 1, 2, "adjustment", "paid", True),
+    ]
+    assert [tuple(r) for r in final_rows.itertuples(index=False)] == [
+        ("C1", 1, Decimal("95.00")),
+        ("C1", 2, Decimal("10.00")),
+        ("C3", 1, Decimal("40.00")),
+    ]
+    assert grain == 1
+    assert all_paid == Decimal("225.00")  # the input layer keeps every version
+
+
+def test_final_action_with_adjustments_under_new_claim_ids(cast: Cast, tmp_path: Path) -> None:
+    medical = [
+        medical_row(claim_id="C1", paid_amount="100.00"),
+        medical_row(claim_id="C1R", paid_amount="-100.00"),
+        medical_row(claim_id="C1A", paid_amount="70.00"),
+        medical_row(claim_id="C2", paid_amount="30.00"),
+        medical_row(claim_id="C2R", paid_amount="-30.00"),  # voided, no replacement
+        medical_row(claim_id="C3", paid_amount="25.00"),
+    ]
+    processing = [
+        processing_row(claim_id="C1"),
+        processing_row(
+            claim_id="C1R", adjustment_type="reversal", claim_frequency="8", paid_amount="-100"
+        ),
+        processing_row(claim_id="C1A", adjustment_type="replacement", claim_frequency="7"),
+        processing_row(claim_id="C2"),
+        processing_row(claim_id="C2R", adjustment_type="reversal", claim_frequency="8"),
+        processing_row(claim_id="C3"),
+    ]
+    for row in processing:
+        row["original_claim_id"] = row["claim_id"].rstrip("RA")
+    ingest_files("medical_claim", [write_csv(tmp_path / "m.csv", medical)], acting_user=None)
+    ingest_files("claim_processing", [write_csv(tmp_path / "p.csv", processing)], acting_user=None)
+    with open_lake(Scope.all()) as lake:
+        final = final_action_claim_lines(lake.medical_claim, lake.claim_processing)
+        rows = lake.execute(final.select("claim_id", "paid_amount").order_by("claim_id"))
+        total = lake.execute(lake.medical_claim.paid_amount.sum())
+    assert [tuple(r) for r in rows.itertuples(index=False)] == [
+        ("C1A", Decimal("70.00")),
+        ("C3", Decimal("25.00")),
+    ]
+    assert total == Decimal("95.00") == sum(rows.paid_amount)
+
+
+def test_expressions_use_ibis_as_usual(two_sponsors: Cast) -> None:
+    with open_lake(Scope.all()) as lake:
+        t = lake.medical_claim
+        bucket = ibis.cases((t.paid_amount >= 100, "high"), else_="low")
+        frame = lake.execute(t.group_by(bucket=bucket).aggregate(n=t.count()))
+    assert frame.to_dict("records") == [{"bucket": "low", "n": 5}]

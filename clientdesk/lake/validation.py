@@ -1,0 +1,351 @@
+"""SQL that validates and types a whole source file at once (DuckDB, vectorized).
+
+A file is read twice, each time by one DuckDB query over the whole file (never a Python loop
+over rows):
+
+1. `narrow_sql` checks every value of every row against its column's type and rule, plus the
+   cross-column row checks, and keeps a narrow row per source row, in file order: the keys,
+   what finds the sponsor, and the reasons when the row is wrong (NULL when it is right).
+   Created as a table, its rowid gives each row's line.
+2. After the steps that need the whole file (duplicate keys, sponsor lookup), `write_sql`
+   reads the file again and selects the typed rows that passed, joined to the verdict table
+   by position (both in file order), for writing as Parquet.
+
+Reading twice costs less than holding a wide file in memory: parsing is cheap next to the
+Parquet encoding, which a bare copy pays too. No step numbers rows with a window function,
+which would serialize the parallel CSV reader.
+
+Values are taken as written: an empty field, `NULL` or `null` is empty; surrounding spaces are
+kept (so ` E119` fails the ICD-10-CM check rather than loading as something else).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clientdesk.lake.schemas import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    OPEN_END_DATE,
+    AccountSource,
+    ByCodeType,
+    Column,
+    Kind,
+    TableSchema,
+    sql_literal,
+)
+
+MAX_LINE_BYTES = 1_048_576  # a longer line is a malformed file (a huge field or a lost quote)
+NULL_TOKENS = ("", "NULL", "null")
+REASON_SEPARATOR = " | "
+SHOWN_VALUE_CHARS = 40
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to load and how its columns map onto the table's columns."""
+
+    path: str
+    format: SourceFormat
+    header: tuple[str, ...]  # the file's column names, in file order
+    mapping: dict[str, str]  # schema column -> the file's column name
+    float_columns: frozenset[str] = frozenset()  # Parquet columns stored as floating point
+
+    def reader_sql(self) -> str:
+        """A FROM-clause item over the file with every column as text.
+
+        Rows come in file order (DuckDB keeps insertion order), so the table the narrow
+        query creates numbers them: a row's line is `rowid + line_offset`."""
+        path = sql_literal(self.path)
+        if self.format == SourceFormat.CSV:
+            columns = ", ".join(f"{sql_literal(h)}: 'VARCHAR'" for h in self.header)
+            nulls = ", ".join(sql_literal(t) for t in NULL_TOKENS)
+            return (
+                f"read_csv({path}, header = true, auto_detect = false, "
+                f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+                f"nullstr = [{nulls}], max_line_size = {MAX_LINE_BYTES}, "
+                f"strict_mode = true, encoding = 'utf-8')"
+            )
+        return f"read_parquet({path})"
+
+    @property
+    def line_offset(self) -> int:
+        """Line of the first row: a CSV's header is line 1; Parquet rows count from 1."""
+        return 2 if self.format == SourceFormat.CSV else 1
+
+
+def typed_name(col: Column) -> str:
+    """Name of a column's typed value in the validation query."""
+    return quote_ident(col.name if col.kind == Kind.STRING else f"{col.name}__t")
+
+
+class FileValidation:
+    """Builds the SQL that validates one source file against one table's schema."""
+
+    def __init__(
+        self, schema: TableSchema, source: SourceFile, *, for_new_accounts: bool = False
+    ) -> None:
+        self.schema = schema
+        self.source = source
+        self.present = [c for c in schema.columns if c.name in source.mapping]
+        narrow = set(schema.key)
+        if schema.account_source == AccountSource.GROUP_ID_OR_ELIGIBILITY:
+            narrow |= {"member_id", "data_source"}
+        if for_new_accounts:
+            narrow |= {"group_name", "state", "person_id", "subscriber_id"}
+            narrow.add(self.account_date_column())
+        parsed = narrow | {"group_id", *schema.service_date}
+        for check in schema.row_checks:
+            parsed |= set(check.columns)
+        for col in schema.columns:
+            if isinstance(col.rule, ByCodeType):
+                parsed.add(col.rule.type_column)
+        # Free-text columns with nothing to check are not even parsed by the first read.
+        self.checked = [
+            c
+            for c in self.present
+            if c.required or c.rule is not None or c.kind != Kind.STRING or c.name in parsed
+        ]
+        self.narrow = [c for c in self.present if c.name in narrow]
+
+    def account_date_column(self) -> str:
+        """The date that dates an account created from this table's rows."""
+        for col in self.schema.columns:
+            if col.kind in (Kind.DATE, Kind.TIMESTAMP) and col.required:
+                return col.name
+        return self.schema.service_date[0] if self.schema.service_date else ""
+
+    # --- expressions ---------------------------------------------------------------------
+
+    def text(self, col: Column) -> str:
+        """A column's text from the raw scan `src` (NULL when empty)."""
+        raw = f"src.{quote_ident(self.source.mapping[col.name])}"
+        if self.source.format == SourceFormat.CSV:
+            return raw  # read_csv already turned the null tokens into NULL
+        if col.kind == Kind.AMOUNT and col.name in self.source.float_columns:
+            # Binary floating point carries noise (0.1 + 0.2); cents are what was meant
+            # unless the value really has more decimals.
+            raw = (
+                f"CASE WHEN abs({raw} - round({raw}, 2)) < 0.000001 "
+                f"THEN CAST(CAST(round({raw}, 2) AS DECIMAL(18,2)) AS VARCHAR) "
+                f"ELSE CAST({raw} AS VARCHAR) END"
+            )
+        else:
+            raw = f"CAST({raw} AS VARCHAR)"
+        return f"nullif({raw}, '')"
+
+    @staticmethod
+    def typed(col: Column, text: str) -> str:
+        """The typed value of a column from its text (NULL when it does not parse)."""
+        if col.kind == Kind.STRING:
+            return text
+        if col.kind == Kind.QUANTITY:
+            number = f"TRY_CAST({text} AS DOUBLE)"
+            return f"CASE WHEN isfinite({number}) THEN {number} END"
+        return f"TRY_CAST({text} AS {col.duckdb_type})"
+
+    def _text_of(self, name: str) -> str:
+        """The text of another column in the validation query, NULL when the file lacks it."""
+        return quote_ident(name) if name in self.source.mapping else "CAST(NULL AS VARCHAR)"
+
+    def _problems(self, col: Column) -> list[tuple[str, str]]:
+        """(predicate true when the value is wrong, SQL of the reason) for one column."""
+        text = quote_ident(col.name)
+        typed = typed_name(col)
+        shown = f"left({text}, {SHOWN_VALUE_CHARS})"
+
+        def said(what: str) -> str:
+            return f"concat({sql_literal(f'{col.name}: {what}: ')}, {shown})"
+
+        problems: list[tuple[str, str]] = []
+        if col.required:
+            problems.append((f"{text} IS NULL", sql_literal(f"{col.name}: required, empty")))
+        if col.kind in (Kind.DATE, Kind.TIMESTAMP):
+            label = "date (YYYY-MM-DD)" if col.kind == Kind.DATE else "timestamp (ISO 8601)"
+            problems.append((f"{text} IS NOT NULL AND {typed} IS NULL", said(f"not a {label}")))
+            cast = "DATE" if col.kind == Kind.DATE else "TIMESTAMPTZ"
+            outside = f"({typed} < {cast} '{EARLIEST_DATE}' OR {typed} > {cast} '{LATEST_DATE}')"
+            if col.open_end:
+                outside = f"({outside} AND {typed} <> {cast} '{OPEN_END_DATE}')"
+            problems.append(
+                (
+                    f"{typed} IS NOT NULL AND {outside}",
+                    said(f"outside {EARLIEST_DATE[:4]}-{LATEST_DATE[:4]}"),
+                )
+            )
+        elif col.kind == Kind.AMOUNT:
+            bad = (
+                f"{text} IS NOT NULL AND ({typed} IS NULL OR NOT regexp_full_match({text}, "
+                r"'[-+]?([0-9]{1,16}(\.[0-9]{0,2})?|\.[0-9]{1,2})'))"
+            )
+            problems.append((bad, said("not an amount with at most 2 decimals")))
+        elif col.kind in (Kind.INTEGER, Kind.FLAG):
+            bad = (
+                f"{text} IS NOT NULL AND ({typed} IS NULL OR NOT regexp_full_match({text}, "
+                r"'[-+]?[0-9]{1,10}(\.0*)?'))"
+            )
+            problems.append((bad, said("not a whole number")))
+        elif col.kind == Kind.QUANTITY:
+            problems.append((f"{text} IS NOT NULL AND {typed} IS NULL", said("not a number")))
+        elif col.kind == Kind.BOOLEAN:
+            problems.append(
+                (f"{text} IS NOT NULL AND {typed} IS NULL", said("not true/false (or 1/0)"))
+            )
+        if col.rule is not None:
+            value = typed if col.rule.on_typed_value else text
+            helper = quote_ident(f"{col.name}__p") if col.rule.precompute(value) else ""
+            check = col.rule.sql(value, self._text_of, helper)
+            problems.append(
+                (f"{value} IS NOT NULL AND NOT ({check})", said(f"expected {col.rule.expects()}"))
+            )
+        return problems
+
+    def _row_check_sql(self, sql: str) -> str:
+        def typed_ref(match: re.Match[str]) -> str:
+            return typed_name(self.schema.column(match.group(1)))
+
+        return re.sub(r"\bt\.([a-z_0-9]+)", typed_ref, sql)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Every (predicate, reason) of the file, in column order, then the row checks."""
+        problems: list[tuple[str, str]] = []
+        for col in self.checked:
+            problems.extend(self._problems(col))
+        for check in self.schema.row_checks:
+            if not all(name in self.source.mapping for name in check.columns):
+                continue
+            guards = " AND ".join(
+                f"{typed_name(self.schema.column(name))} IS NOT NULL" for name in check.columns
+            )
+            problems.append(
+                (
+                    f"{guards} AND NOT ({self._row_check_sql(check.sql)})",
+                    sql_literal(check.reason),
+                )
+            )
+        return problems
+
+    # --- statements ----------------------------------------------------------------------
+
+    def narrow_sql(self) -> str:
+        """SELECT with one narrow row per source row (see the module docstring).
+
+        Columns: the narrow columns (typed) under their own names, `_group` (the upper-cased
+        group_id when it has the right shape), `_group_sent` (group_id not empty),
+        `_service_date`, `_reasons`. Created as a table, its rowid numbers the source rows."""
+        texts = ",\n  ".join(f"{self.text(c)} AS {quote_ident(c.name)}" for c in self.checked)
+        typed = "".join(
+            f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
+            for c in self.checked
+            if c.kind != Kind.STRING
+        )
+        # Values a rule needs more than once are computed once, a level below the checks.
+        helpers = ""
+        for col in self.checked:
+            if col.rule is None:
+                continue
+            value = typed_name(col) if col.rule.on_typed_value else quote_ident(col.name)
+            pre = col.rule.precompute(value)
+            if pre:
+                helpers += f",\n  {pre} AS {quote_ident(col.name + '__p')}"
+        problems = self.problems()
+        any_bad = " OR ".join(f"({p})" for p, _ in problems) or "FALSE"
+        reasons = ", ".join(f"CASE WHEN {p} THEN {r} END" for p, r in problems) or "NULL"
+        narrow = "".join(f"{typed_name(c)} AS {quote_ident(c.name)}, " for c in self.narrow)
+        # Key columns the file lacks (optional ones) are empty, so keys can be compared alike.
+        for name in self.schema.key:
+            if name not in self.source.mapping:
+                col = self.schema.column(name)
+                narrow += f"CAST(NULL AS {col.duckdb_type}) AS {quote_ident(name)}, "
+        group = (
+            "CASE WHEN regexp_full_match(upper(\"group_id\"), '[A-Z0-9][A-Z0-9-]{2,19}') "
+            'THEN upper("group_id") END'
+            if "group_id" in self.source.mapping
+            else "CAST(NULL AS VARCHAR)"
+        )
+        dates = [
+            typed_name(self.schema.column(n))
+            for n in self.schema.service_date
+            if n in self.source.mapping
+        ]
+        service_date = (
+            f"coalesce({', '.join(dates)})"
+            if dates and self.schema.account_source == AccountSource.GROUP_ID_OR_ELIGIBILITY
+            else "CAST(NULL AS DATE)"
+        )
+        sent = '"group_id" IS NOT NULL' if "group_id" in self.source.mapping else "FALSE"
+        return f"""
+WITH c AS (
+  SELECT {texts or "0 AS _nothing"}
+  FROM {self.source.reader_sql()} src
+), t AS (
+  SELECT *{typed}
+  FROM c
+), p AS (
+  SELECT *{helpers}
+  FROM t
+), checked AS (
+  SELECT *, ({any_bad}) AS _bad FROM p
+)
+SELECT
+  {narrow}{group} AS _group,
+  {sent} AS _group_sent,
+  {service_date} AS _service_date,
+  CASE WHEN _bad THEN concat_ws({sql_literal(REASON_SEPARATOR)}, {reasons}) END AS _reasons
+FROM checked
+"""  # noqa: S608  # quoted names and literals only
+
+    def write_sql(
+        self, *, verdict_table: str, batch_id: int, file_name: str, ingested_at: str
+    ) -> str:
+        """SELECT of the rows to load as typed lake rows in schema order, then account_id and
+        batch_id. Empty file_name and ingest_datetime are filled with the file's name and the
+        batch's start.
+
+        `verdict_table` has one row per source row in file order, with `reasons` (empty when
+        the row loads), `account_id` and the key columns; it is joined by position, and the
+        key (unique among loaded rows) is compared, so a misaligned join would load fewer rows
+        than passed, which the load treats as a failure, never wrong rows."""
+        fills = {
+            "file_name": sql_literal(file_name),
+            "ingest_datetime": f"TIMESTAMPTZ {sql_literal(ingested_at)}",
+        }
+        selected = []
+        for col in self.schema.columns:
+            if col.name in self.source.mapping:
+                expr = self.typed(col, self.text(col))
+            else:
+                expr = f"CAST(NULL AS {col.duckdb_type})"
+            if col.name in fills:
+                expr = f"coalesce({expr}, {fills[col.name]})"
+            selected.append(f"{expr} AS {quote_ident(col.name)}")
+        columns = ",\n  ".join(selected)
+        same_key = " AND ".join(
+            f"v.{quote_ident(k)} IS NOT DISTINCT FROM "
+            + (
+                self.typed(self.schema.column(k), self.text(self.schema.column(k)))
+                if k in self.source.mapping
+                else "NULL"
+            )
+            for k in self.schema.key
+        )
+        return f"""
+SELECT
+  {columns},
+  v.account_id AS account_id,
+  CAST({int(batch_id)} AS BIGINT) AS batch_id
+FROM {self.source.reader_sql()} src
+POSITIONAL JOIN {quote_ident(verdict_table)} v
+WHERE v.reasons = '' AND {same_key}
+"""  # noqa: S608  # quoted names and literals only
