@@ -54,8 +54,16 @@ def form_errors(form: Any) -> ValidationError:
 
 def _register_routers() -> None:
     from clientdesk.accounts.api import router as accounts_router
+    from clientdesk.guarantees.api import router as guarantees_router
+    from clientdesk.inquiries.api import router as inquiries_router
+    from clientdesk.insights.api import router as insights_router
+    from clientdesk.utilization.api import router as utilization_router
 
     api.add_router("/accounts", accounts_router)
+    api.add_router("/guarantees", guarantees_router)
+    api.add_router("/inquiries", inquiries_router)
+    api.add_router("/insights", insights_router)
+    api.add_router("/utilization", utilization_router)
 
 
 _register_routers()

@@ -66,8 +66,12 @@ INSTALLED_APPS = [
     "clientdesk.audit",
     "clientdesk.people",
     "clientdesk.accounts",
+    "clientdesk.inquiries",
     "clientdesk.lake",
     "clientdesk.synth",
+    "clientdesk.insights",
+    "clientdesk.guarantees",
+    "clientdesk.utilization",
 ]
 
 MIDDLEWARE = [

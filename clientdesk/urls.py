@@ -15,7 +15,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("clientdesk.accounts.urls")),
+    path("inquiries/", include("clientdesk.inquiries.urls")),
     path("audit/", include("clientdesk.audit.urls")),
+    path("insights/", include("clientdesk.insights.urls")),
+    path("guarantees/", include("clientdesk.guarantees.urls")),
+    path("", include("clientdesk.utilization.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

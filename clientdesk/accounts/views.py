@@ -33,6 +33,8 @@ from clientdesk.accounts.forms import (
 )
 from clientdesk.accounts.models import Assignment, Contact, Contract
 from clientdesk.accounts.queries import filtered_accounts
+from clientdesk.inquiries.queries import account_inquiry_summary
+from clientdesk.utilization.queries import account_page_section
 
 
 def _user(request: HttpRequest) -> User:
@@ -85,6 +87,14 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "can_manage": can(request.user, account, Need.MANAGE),
         "can_read_audit": can_read_audit(request.user),
     }
+    from clientdesk.insights.queries import account_insights
+
+    context.update(account_insights(request.user, account.pk))
+    from clientdesk.guarantees.queries import account_section
+
+    context["guarantee_section"] = account_section(account, timezone.localdate())
+    context.update(account_inquiry_summary(account, timezone.now()))
+    context["utilization"] = account_page_section(account)
     return render(request, "accounts/account_detail.html", context)
 
 

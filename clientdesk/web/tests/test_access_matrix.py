@@ -13,6 +13,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clientdesk.api import api
+from clientdesk.guarantees.tests.cast import (
+    acme_attested_guarantee,
+    acme_guarantee,
+    acme_result,
+)
+from clientdesk.inquiries.tests.cast import (
+    acme_attachment,
+    acme_escalation,
+    acme_inquiry,
+    first_policy,
+)
+from clientdesk.insights.tests.cast import acme_action, acme_issue, acme_problem
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
 
@@ -62,6 +74,100 @@ def user_ref(c: Cast) -> dict[str, int]:
     return {"user_id": c.alice.pk}
 
 
+def insight_issue(c: Cast) -> dict[str, int]:
+    return {"issue_id": acme_issue(c).pk}
+
+
+def insight_problem(c: Cast) -> dict[str, int]:
+    return {"problem_id": acme_problem(c).pk}
+
+
+def insight_action(c: Cast) -> dict[str, int]:
+    action = acme_action(c)
+    return {"problem_id": action.problem_id, "action_id": action.pk}
+
+
+# Emerging issues and problems (insights/access.py): service operations work only what is theirs.
+ISSUES = {**SIGNED_IN, "sam": 403}
+ISSUE_READ = {**READ, "sam": 404}
+ISSUE_WRITE = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
+PROBLEM_READ = {**READ, "sam": OK}
+PROBLEM_WRITE = {
+    "ada": OK,
+    "mia": OK,
+    "alice": 403,
+    "bob": 403,
+    "eve": 403,
+    "oscar": 404,
+    "sam": OK,
+}
+
+
+def inquiry(c: Cast) -> dict[str, int]:
+    return {"inquiry_id": acme_inquiry(c).pk}
+
+
+def attachment(c: Cast) -> dict[str, int]:
+    file = acme_attachment(c)
+    return {"inquiry_id": file.inquiry_id, "attachment_id": file.pk}
+
+
+def escalation(c: Cast) -> dict[str, int]:
+    return {"escalation_id": acme_escalation(c).pk}
+
+
+def sla_policy(c: Cast) -> dict[str, int]:
+    return {"policy_id": first_policy(c).pk}
+
+
+# Inquiries (inquiries/access.py): opening one needs an account to work on; the dashboard is for
+# the roles that see every account; queues, SLA policies and routing are the managers'.
+OPEN_INQUIRY = {**WRITE, "oscar": OK, "sam": 403}
+DASHBOARD = {"ada": OK, "mia": OK, "eve": OK, "alice": 403, "bob": 403, "oscar": 403, "sam": 403}
+
+
+def guarantee(c: Cast) -> dict[str, int]:
+    return {"account_id": c.acme.pk, "guarantee_id": acme_guarantee(c).pk}
+
+
+def attested_guarantee(c: Cast) -> dict[str, int]:
+    return {"account_id": c.acme.pk, "guarantee_id": acme_attested_guarantee(c).pk}
+
+
+def guarantee_result(c: Cast) -> dict[str, int]:
+    return {"account_id": c.acme.pk, "result_id": acme_result(c).pk}
+
+
+def acme_export(c: Cast) -> dict[str, object]:
+    return {"account_id": c.acme.pk, "fmt": "xlsx"}
+
+
+def portfolio_export(c: Cast) -> dict[str, object]:
+    return {"fmt": "csv"}
+
+
+# Utilization (utilization/access.py): reading follows the account; member ids behind a
+# number are for the account team only; the book page is for managers, executives, admins.
+BOOK = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": OK, "oscar": 403, "sam": 403}
+TEAM = {"ada": 403, "mia": 403, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
+
+
+def acme_leaf(c: Cast) -> dict[str, object]:
+    return {"account_id": c.acme.pk, "leaf": "ed"}
+
+
+def acme_leaf_export(c: Cast) -> dict[str, object]:
+    return {"account_id": c.acme.pk, "leaf": "ed", "fmt": "csv"}
+
+
+def acme_table_export(c: Cast) -> dict[str, object]:
+    return {"account_id": c.acme.pk, "table": "categories", "fmt": "xlsx"}
+
+
+# Guarantees (guarantees/access.py): reading needs the account; evaluating, forecasting and
+# attesting the account team (WRITE); defining guarantees and terms MANAGE; evaluating the
+# whole book is for managers and admins (CREATE).
+
 ROUTES = [
     Route("home", "get", no_args, SIGNED_IN),
     Route("healthz", "get", no_args, dict.fromkeys(ROLES[:-1], OK), anonymous=OK),
@@ -81,6 +187,76 @@ ROUTES = [
     Route("accounts:team", "get", acme, MANAGE),
     Route("accounts:team_remove", "post", assignment, MANAGE),
     Route("accounts:activity_create", "post", acme, WRITE, data={"kind": "note", "subject": "x"}),
+    Route("insights:issues", "get", no_args, ISSUES),
+    Route("insights:account_issues", "get", acme, {**ISSUE_READ, "sam": 403}),
+    Route("insights:issue_detail", "get", insight_issue, ISSUE_READ),
+    Route("insights:issue_open_problem", "post", insight_issue, ISSUE_WRITE),
+    Route("insights:issue_dismiss", "post", insight_issue, ISSUE_WRITE, data={"reason": "noise"}),
+    Route("insights:problems", "get", no_args, SIGNED_IN),
+    Route("insights:problem_detail", "get", insight_problem, PROBLEM_READ),
+    Route("insights:problem_edit", "get", insight_problem, PROBLEM_WRITE),
+    Route("insights:problem_edit", "post", insight_problem, PROBLEM_WRITE, data={"title": ""}),
+    Route("insights:action_create", "post", insight_problem, PROBLEM_WRITE, data={"owner": ""}),
+    Route("insights:action_update", "post", insight_action, PROBLEM_WRITE, data={"status": "done"}),
+    Route("inquiries:list", "get", no_args, SIGNED_IN),
+    Route("inquiries:mine", "get", no_args, SIGNED_IN),
+    Route("inquiries:export", "get", no_args, SIGNED_IN, data={"format": "csv"}),
+    Route("inquiries:bulk_assign", "post", no_args, CREATE),
+    Route("inquiries:create", "get", no_args, OPEN_INQUIRY),
+    Route("inquiries:create", "post", no_args, OPEN_INQUIRY, data={"subject": ""}),
+    Route("inquiries:dashboard", "get", no_args, DASHBOARD),
+    Route("inquiries:detail", "get", inquiry, READ),
+    Route("inquiries:edit", "get", inquiry, WRITE),
+    Route("inquiries:edit", "post", inquiry, WRITE, data={"version": "1", "subject": ""}),
+    Route("inquiries:status", "post", inquiry, WRITE, data={"version": "1", "status": ""}),
+    Route("inquiries:note", "post", inquiry, WRITE, data={"body": ""}),
+    Route("inquiries:assign", "post", inquiry, WRITE, data={"version": "1", "owner": "0"}),
+    Route("inquiries:watch", "post", inquiry, WRITE),
+    Route("inquiries:merge", "post", inquiry, WRITE, data={"version": "1", "into": ""}),
+    Route("inquiries:member", "post", inquiry, WRITE),
+    Route("inquiries:attachment_add", "post", inquiry, WRITE),
+    Route("inquiries:attachment", "get", attachment, WRITE),
+    Route("inquiries:escalations", "get", no_args, SIGNED_IN),
+    Route("inquiries:escalation_create", "get", acme, WRITE),
+    Route("inquiries:escalation_create", "post", acme, WRITE, data={"title": ""}),
+    Route("inquiries:escalation_detail", "get", escalation, READ),
+    Route("inquiries:escalation_update", "post", escalation, WRITE, data={"status": "x"}),
+    Route("inquiries:escalation_note", "post", escalation, WRITE, data={"body": ""}),
+    Route("inquiries:policies", "get", no_args, CREATE),
+    Route("inquiries:policies", "post", no_args, CREATE, data={"name": ""}),
+    Route("inquiries:policy_edit", "get", sla_policy, CREATE),
+    Route("inquiries:routing", "get", no_args, CREATE),
+    Route("inquiries:routing_rule", "post", no_args, CREATE),
+    Route("inquiries:competences", "post", no_args, CREATE),
+    Route("guarantees:portfolio", "get", no_args, SIGNED_IN),
+    Route("guarantees:portfolio_export", "get", portfolio_export, SIGNED_IN),  # type: ignore[arg-type]
+    Route("guarantees:evaluate_all", "post", no_args, CREATE),
+    Route("guarantees:book_monitors", "get", no_args, SIGNED_IN),
+    Route("guarantees:scorecard", "get", acme, READ),
+    Route("guarantees:scorecard_export", "get", acme_export, READ),  # type: ignore[arg-type]
+    Route("guarantees:evaluate", "post", acme, WRITE),
+    Route("guarantees:forecast", "post", acme, WRITE),
+    Route("guarantees:monitors", "get", acme, READ),
+    Route("guarantees:templates", "get", acme, MANAGE),
+    Route("guarantees:templates", "post", acme, MANAGE, data={"templates": ""}),
+    Route("guarantees:create", "get", acme, MANAGE),
+    Route("guarantees:create", "post", acme, MANAGE, data={"metric": ""}),
+    Route("guarantees:terms", "get", contract, MANAGE),
+    Route("guarantees:detail", "get", guarantee, READ),
+    Route("guarantees:edit", "get", guarantee, MANAGE),
+    Route("guarantees:delete", "post", guarantee, MANAGE),
+    Route("guarantees:attest", "get", attested_guarantee, WRITE),
+    Route("guarantees:attest", "post", attested_guarantee, WRITE, data={"evidence": ""}),
+    Route("guarantees:records", "get", guarantee_result, READ),
+    Route("guarantees:records_export", "get", guarantee_result, READ),
+    Route("utilization:account", "get", acme, READ),
+    Route("utilization:lines", "get", acme_leaf, READ),
+    Route("utilization:lines_open", "post", acme_leaf, TEAM),
+    Route("utilization:lines_export", "get", acme_leaf_export, READ),
+    Route("utilization:export", "get", acme_table_export, READ),
+    Route("utilization:book", "get", no_args, BOOK),
+    Route("utilization:book_export", "get", portfolio_export, BOOK),
+    Route("utilization:vega", "get", no_args, SIGNED_IN),
     Route("audit:list", "get", no_args, AUDIT),
     Route("audit:account", "get", acme, AUDIT),
     Route("audit:user", "get", user_ref, AUDIT),
@@ -88,11 +264,23 @@ ROUTES = [
 
 # Wrong methods answer 405 (signed in as the manager, who may do everything else).
 WRONG_METHODS = [
+    ("inquiries:detail", "post", inquiry),
+    ("inquiries:status", "get", inquiry),
+    ("inquiries:member", "get", inquiry),
+    ("inquiries:bulk_assign", "get", no_args),
+    ("inquiries:export", "post", no_args),
+    ("inquiries:escalation_note", "get", escalation),
+    ("inquiries:routing_rule", "get", no_args),
     ("accounts:detail", "post", acme),
     ("accounts:list", "post", no_args),
     ("accounts:contact_delete", "get", contact),
     ("accounts:team_remove", "get", assignment),
     ("accounts:activity_create", "get", acme),
+    ("guarantees:evaluate", "get", acme),
+    ("guarantees:delete", "get", guarantee),
+    ("guarantees:scorecard", "post", acme),
+    ("utilization:lines_open", "get", acme_leaf),
+    ("utilization:account", "post", acme),
     ("audit:list", "post", no_args),
     ("home", "post", no_args),
 ]
@@ -108,6 +296,41 @@ class ApiRoute:
 
 
 API_ROUTES = [
+    ApiRoute("/inquiries/", "get", no_args, SIGNED_IN),
+    # Without an account in the body the schema answers 422 for everyone; the scope of
+    # opening an inquiry is checked in clientdesk/inquiries/tests/test_api.py.
+    ApiRoute("/inquiries/", "post", no_args, SIGNED_IN, body={}),
+    ApiRoute("/inquiries/{inquiry_id}", "get", inquiry, READ),
+    ApiRoute("/inquiries/{inquiry_id}", "patch", inquiry, WRITE, body={"version": 1}),
+    ApiRoute(
+        "/inquiries/{inquiry_id}/status",
+        "post",
+        inquiry,
+        WRITE,
+        body={"version": 1, "status": "open"},
+    ),
+    ApiRoute("/inquiries/{inquiry_id}/notes", "post", inquiry, WRITE, body={"body": "Called."}),
+    ApiRoute("/insights/issues", "get", no_args, ISSUES),
+    ApiRoute("/insights/issues/{issue_id}", "get", insight_issue, ISSUE_READ),
+    ApiRoute("/insights/issues/{issue_id}/problem", "post", insight_issue, ISSUE_WRITE),
+    ApiRoute("/insights/problems", "get", no_args, SIGNED_IN),
+    ApiRoute("/insights/problems/{problem_id}", "get", insight_problem, PROBLEM_READ),
+    ApiRoute("/insights/problems/{problem_id}", "patch", insight_problem, PROBLEM_WRITE, body={}),
+    ApiRoute("/insights/problems/{problem_id}/actions", "get", insight_problem, PROBLEM_READ),
+    ApiRoute(
+        "/insights/problems/{problem_id}/actions",
+        "post",
+        insight_problem,
+        PROBLEM_WRITE,
+        body={"description": "x", "owner_id": 0, "due_date": "2026-04-01"},
+    ),
+    ApiRoute(
+        "/insights/problems/{problem_id}/actions/{action_id}",
+        "patch",
+        insight_action,
+        PROBLEM_WRITE,
+        body={"status": "done"},
+    ),
     ApiRoute("/accounts/", "get", no_args, SIGNED_IN),
     ApiRoute(
         "/accounts/",
@@ -153,8 +376,43 @@ API_ROUTES = [
             "admin_fee_pepm": "4.10",
         },
     ),
+    ApiRoute("/guarantees/templates", "get", no_args, SIGNED_IN),
+    ApiRoute("/guarantees/portfolio", "get", no_args, SIGNED_IN),
+    ApiRoute("/guarantees/{account_id}", "get", acme, READ),
+    ApiRoute(
+        "/guarantees/{account_id}",
+        "post",
+        acme,
+        MANAGE,
+        body={
+            "contract_id": 0,
+            "metric": "ivr_containment",
+            "comparator": ">=",
+            "target": "20",
+            "period": "quarterly",
+            "at_risk_basis": "fixed",
+            "at_risk_value": "1000",
+        },
+    ),
+    ApiRoute("/guarantees/{account_id}/{guarantee_id}", "patch", guarantee, MANAGE, body={}),
+    ApiRoute("/guarantees/{account_id}/{guarantee_id}", "delete", guarantee, MANAGE),
+    ApiRoute("/guarantees/{account_id}/results", "get", acme, READ),
+    ApiRoute("/guarantees/{account_id}/evaluate", "post", acme, WRITE, body={}),
+    ApiRoute("/guarantees/{account_id}/forecasts", "get", acme, READ),
+    ApiRoute("/guarantees/{account_id}/forecast", "post", acme, WRITE, body={}),
+    ApiRoute(
+        "/guarantees/{account_id}/{guarantee_id}/attestations",
+        "post",
+        attested_guarantee,
+        WRITE,
+        body={"period": "one-time", "numerator": "98", "denominator": "100", "evidence": "R-1"},
+    ),
+    ApiRoute("/guarantees/{account_id}/alerts", "get", acme, READ),
     ApiRoute("/accounts/{account_id}/team", "get", acme, READ),
     ApiRoute("/accounts/{account_id}/team", "post", acme, MANAGE, body={"user_id": 0}),
+    ApiRoute("/utilization/accounts/{account_id}", "get", acme, READ),
+    ApiRoute("/utilization/accounts/{account_id}/lines", "get", acme, READ, body={"leaf": "ed"}),
+    ApiRoute("/utilization/book", "get", no_args, BOOK),
     ApiRoute("/accounts/{account_id}/team/{assignment_id}", "delete", assignment, MANAGE),
 ]
 

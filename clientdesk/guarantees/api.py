@@ -1,0 +1,420 @@
+"""Guarantees API: definitions, results, evaluation, forecasts, attestations and alerts.
+
+Account-scoped like the pages: reading needs the account; evaluating, forecasting and
+attesting need the account team (WRITE, so executives get 403); defining guarantees needs
+MANAGE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.api import form_errors
+from clientdesk.guarantees import actions, queries
+from clientdesk.guarantees.access import access_guarantee
+from clientdesk.guarantees.evaluation import ResultValues
+from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, parse_tiers, tiers_text
+from clientdesk.guarantees.library import TEMPLATES
+from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeResult
+from clientdesk.guarantees.periods import parse_span
+from clientdesk.guarantees.runs import run_evaluation, run_forecast
+from clientdesk.lake.gateway import LakeError
+
+router = Router(tags=["guarantees"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # TokenAuth sets it before any route runs
+
+
+class TemplateOut(Schema):
+    code: str
+    title: str
+    metric: str
+    comparator: str
+    target: str
+    period: str
+    at_risk_basis: str
+    at_risk_value: str
+    schedule: str
+    sources: list[str]
+    note: str
+
+
+class GuaranteeOut(Schema):
+    id: int
+    contract_id: int
+    metric: str
+    label: str
+    comparator: str
+    target: Decimal
+    decimals: int
+    threshold: int | None
+    short_abandon_seconds: int
+    line: str
+    level: str
+    period: str
+    measure_from: dt.date | None
+    measure_to: dt.date | None
+    settlement: str
+    at_risk_basis: str
+    at_risk_value: Decimal
+    schedule: str
+    tiers: list[dict[str, str]]
+    per_point_amount: Decimal | None
+    source: str
+    notes: str
+
+    @staticmethod
+    def resolve_source(obj: Guarantee) -> str:
+        return "lake" if obj.definition.from_lake else "attested"
+
+
+class GuaranteeIn(Schema):
+    contract_id: int
+    metric: str
+    label: str = ""
+    comparator: str
+    target: Decimal
+    decimals: int = 2
+    threshold: int | None = None
+    short_abandon_seconds: int = 5
+    line: str = "member"
+    level: str = "client"
+    period: str
+    measure_from: dt.date | None = None
+    measure_to: dt.date | None = None
+    settlement: str = "per_period"
+    at_risk_basis: str
+    at_risk_value: Decimal
+    schedule: str = "all_or_nothing"
+    tiers: list[dict[str, str]] = Field(default_factory=list)
+    per_point_amount: Decimal | None = None
+    notes: str = ""
+
+
+class GuaranteePatch(Schema):
+    label: str | None = None
+    comparator: str | None = None
+    target: Decimal | None = None
+    decimals: int | None = None
+    threshold: int | None = None
+    short_abandon_seconds: int | None = None
+    line: str | None = None
+    level: str | None = None
+    period: str | None = None
+    measure_from: dt.date | None = None
+    measure_to: dt.date | None = None
+    settlement: str | None = None
+    at_risk_basis: str | None = None
+    at_risk_value: Decimal | None = None
+    schedule: str | None = None
+    tiers: list[dict[str, str]] | None = None
+    per_point_amount: Decimal | None = None
+    notes: str | None = None
+
+
+class ResultOut(Schema):
+    id: int | None = None
+    guarantee_id: int
+    metric: str
+    kind: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    contract_year: str
+    status: str
+    source: str
+    comparator: str
+    target: float
+    actual: float | None
+    numerator: float | None
+    denominator: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    within_noise: bool
+    met: bool | None
+    settles: bool
+    amount_at_risk: float
+    penalty: float
+    owed: float | None
+    report_due: dt.date | None
+    reconciliation_due: dt.date | None
+    payment_due: dt.date | None
+    inputs_hash: str
+
+
+class ResultFilters(Schema):
+    period: str | None = Field(None, description="2026Q2, 2026-04 or 2026")
+    kind: str | None = Field(None, description="period or settlement")
+
+
+class EvaluateIn(Schema):
+    period: str | None = Field(None, description="2026Q2, 2026-04 or 2026; empty for all")
+
+
+class ForecastIn(Schema):
+    as_of: dt.date | None = None
+
+
+class ForecastOut(Schema):
+    guarantee_id: int
+    metric: str
+    period: str
+    span_start: dt.date
+    span_end: dt.date
+    as_of: dt.date
+    p_miss: float | None
+    expected_penalty: float
+    amount_at_risk: float
+    expected_actual: float | None
+    actual_p10: float | None
+    actual_p90: float | None
+    observed_days: int
+    remaining_days: int
+    method: str
+
+
+class AttestationIn(Schema):
+    period: str
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    sample_size: int = 0
+    evidence: str = Field(min_length=1)
+    reference: str = ""
+
+
+class AlertOut(Schema):
+    id: int
+    guarantee_id: int
+    metric: str = Field(alias="guarantee.metric")
+    period: str = Field(alias="period_label")
+    status: str
+    threshold: float
+    p_miss_opened: float
+    p_miss_latest: float
+    expected_penalty: float
+    opened_as_of: dt.date
+    latest_as_of: dt.date
+    closed_reason: str
+
+
+class PortfolioOut(Schema):
+    account_id: int
+    group_number: str
+    name: str
+    guarantees: int
+    expected_penalty: float
+    worst_p_miss: float | None
+    owed: float
+    at_risk: float
+    missed_last_12_months: int
+    open_alerts: int
+
+
+def _result_out(row: GuaranteeResult | ResultValues) -> dict[str, Any]:
+    g = row.guarantee
+
+    def num(v: Decimal | None) -> float | None:
+        return None if v is None else float(v)
+
+    return {
+        "id": getattr(row, "pk", None), "guarantee_id": g.pk, "metric": g.metric,
+        "kind": row.kind, "period": row.period_label, "period_start": row.period_start,
+        "period_end": row.period_end, "contract_year": row.contract_year,
+        "status": row.status, "source": row.source, "comparator": g.comparator,
+        "target": float(g.target), "actual": num(row.actual), "numerator": num(row.numerator),
+        "denominator": num(row.denominator), "n": row.sample_size, "ci_low": num(row.ci_low),
+        "ci_high": num(row.ci_high), "within_noise": row.within_noise, "met": row.met,
+        "settles": row.settles, "amount_at_risk": float(row.amount_at_risk),
+        "penalty": float(row.penalty), "owed": num(row.owed), "report_due": row.report_due,
+        "reconciliation_due": row.reconciliation_due, "payment_due": row.payment_due,
+        "inputs_hash": row.inputs_hash,
+    }  # fmt: skip
+
+
+def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
+    data = dict(payload)
+    if "contract_id" in data:
+        data["contract"] = data.pop("contract_id")
+    tiers = data.pop("tiers", None)
+    data["tiers_text"] = tiers_text(tiers or [])
+    return data
+
+
+@router.get("/templates", response=list[TemplateOut])
+def list_templates(request: HttpRequest) -> Any:
+    return [
+        {**{k: getattr(t, k) for k in ("code", "title", "metric", "comparator", "target",
+                                         "period", "at_risk_basis", "at_risk_value",
+                                         "schedule", "note")},
+         "sources": list(t.sources)}
+        for t in TEMPLATES.values()
+    ]  # fmt: skip
+
+
+@router.get("/portfolio", response=list[PortfolioOut])
+def get_portfolio(request: HttpRequest) -> Any:
+    return [
+        {"account_id": r.account.pk, "group_number": r.account.group_number,
+         "name": r.account.name, "guarantees": r.guarantees,
+         "expected_penalty": float(r.expected_penalty),
+         "worst_p_miss": None if r.worst_p_miss is None else float(r.worst_p_miss),
+         "owed": float(r.owed), "at_risk": float(r.at_risk), "missed_last_12_months": r.missed,
+         "open_alerts": r.alerts}
+        for r in queries.portfolio(request.user, timezone.localdate())
+    ]  # fmt: skip
+
+
+@router.get("/{account_id}", response=list[GuaranteeOut])
+def list_guarantees(request: HttpRequest, account_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    return queries.account_guarantees(account)
+
+
+@router.post("/{account_id}", response={201: GuaranteeOut})
+def create_guarantee(request: HttpRequest, account_id: int, payload: GuaranteeIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = GuaranteeForm(data=_form_data(payload.dict()), account=account)
+    if not form.is_valid():
+        raise form_errors(form)
+    g = actions.do_create_guarantee(
+        form.cleaned_data["contract"], form.guarantee_data(), acting_user=_user(request)
+    )
+    return Status(201, g)
+
+
+@router.get("/{account_id}/results", response=list[ResultOut])
+def list_results(request: HttpRequest, account_id: int, filters: Query[ResultFilters]) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    rows = GuaranteeResult.objects.filter(guarantee__contract__account=account).select_related(
+        "guarantee"
+    )
+    if filters.period:
+        try:
+            span = parse_span(filters.period)
+        except ValueError as error:
+            form = EvaluateForm({"period": filters.period})
+            form.is_valid()
+            raise form_errors(form) from error
+        rows = rows.filter(period_start__lte=span.last, period_end__gte=span.first)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    return [_result_out(r) for r in rows.order_by("guarantee_id", "kind", "period_start")]
+
+
+@router.post("/{account_id}/evaluate", response=list[ResultOut])
+def evaluate(request: HttpRequest, account_id: int, payload: EvaluateIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = EvaluateForm({"period": payload.period or ""})
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        values, _ = run_evaluation(
+            [account], acting_user=_user(request), today=timezone.localdate(),
+            window=form.cleaned_data["period"],
+        )  # fmt: skip
+    except LakeError as error:
+        return Status(503, {"detail": str(error)})
+    return [_result_out(v) for v in values]
+
+
+@router.get("/{account_id}/forecasts", response=list[ForecastOut])
+def list_forecasts(request: HttpRequest, account_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    card = queries.scorecard(account, timezone.localdate())
+    return [_forecast_out(c.forecast) for c in card.cards if c.forecast is not None]
+
+
+def _forecast_out(f: Any) -> dict[str, Any]:
+    def num(v: Decimal | None) -> float | None:
+        return None if v is None else float(v)
+
+    return {
+        "guarantee_id": f.guarantee.pk, "metric": f.guarantee.metric, "period": f.period_label,
+        "span_start": f.span_start, "span_end": f.span_end, "as_of": f.as_of,
+        "p_miss": num(f.p_miss), "expected_penalty": float(f.expected_penalty),
+        "amount_at_risk": float(f.amount_at_risk), "expected_actual": num(f.expected_actual),
+        "actual_p10": num(f.actual_p10), "actual_p90": num(f.actual_p90),
+        "observed_days": f.observed_days, "remaining_days": f.remaining_days,
+        "method": f.method,
+    }  # fmt: skip
+
+
+@router.post("/{account_id}/forecast", response=list[ForecastOut])
+def forecast(request: HttpRequest, account_id: int, payload: ForecastIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    try:
+        forecasts, _ = run_forecast(
+            [account], acting_user=_user(request), as_of=payload.as_of or timezone.localdate()
+        )
+    except LakeError as error:
+        return Status(503, {"detail": str(error)})
+    return [_forecast_out(f) for f in forecasts]
+
+
+@router.post("/{account_id}/{guarantee_id}/attestations", response={201: ResultOut})
+def attest(request: HttpRequest, account_id: int, guarantee_id: int, payload: AttestationIn) -> Any:
+    _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.WRITE)
+    data = actions.Attestation(
+        period_label=payload.period, numerator=payload.numerator,
+        denominator=payload.denominator, value=payload.value,
+        sample_size=payload.sample_size, evidence=payload.evidence,
+        reference=payload.reference,
+    )  # fmt: skip
+    try:
+        row = actions.do_attest_result(
+            g, data, acting_user=_user(request), today=timezone.localdate()
+        )
+    except ValueError as error:
+        from ninja.errors import ValidationError
+
+        raise ValidationError(
+            [{"loc": ["body", "period"], "msg": str(error), "type": "value_error"}]
+        ) from error
+    return Status(201, _result_out(row))
+
+
+@router.get("/{account_id}/alerts", response=list[AlertOut])
+def list_alerts(request: HttpRequest, account_id: int) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    return GuaranteeAlert.objects.filter(guarantee__contract__account=account).select_related(
+        "guarantee"
+    )
+
+
+# Declared last: "/{account_id}/{guarantee_id}" would otherwise catch ".../results" and the
+# other two-part paths above (Ninja path parameters match any segment).
+@router.patch("/{account_id}/{guarantee_id}", response=GuaranteeOut)
+def update_guarantee(
+    request: HttpRequest, account_id: int, guarantee_id: int, payload: GuaranteePatch
+) -> Any:
+    account, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
+    current = model_to_dict(g, fields=GuaranteeForm.Meta.fields)
+    current["tiers"] = g.tiers
+    changes = payload.dict(exclude_unset=True)
+    if "tiers" in changes:
+        parse_tiers(tiers_text(changes["tiers"] or []))
+    current.update(changes)
+    form = GuaranteeForm(data=_form_data(current), instance=g, account=account)
+    if not form.is_valid():
+        raise form_errors(form)
+    return actions.do_update_guarantee(g, form.guarantee_data(), acting_user=_user(request))
+
+
+@router.delete("/{account_id}/{guarantee_id}", response={204: None})
+def delete_guarantee(request: HttpRequest, account_id: int, guarantee_id: int) -> Any:
+    _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
+    actions.do_delete_guarantee(g, acting_user=_user(request))
+    return Status(204, None)

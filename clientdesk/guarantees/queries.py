@@ -1,0 +1,233 @@
+"""Reads for the guarantee pages, always starting from the caller's visible accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from clientdesk.accounts.access import AnyUser, accounts_visible_to
+from clientdesk.accounts.models import Account
+from clientdesk.guarantees.models import (
+    AlertStatus,
+    Guarantee,
+    GuaranteeAlert,
+    GuaranteeForecast,
+    GuaranteeResult,
+    ResultKind,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class GuaranteeCard:
+    """One guarantee on the scorecard: this period, the forecast, history and money."""
+
+    guarantee: Guarantee
+    current: GuaranteeResult | None
+    forecast: GuaranteeForecast | None
+    settlement: GuaranteeResult | None  # the latest contract year's
+    history: list[GuaranteeResult]
+    alert: GuaranteeAlert | None
+
+
+@dataclass
+class Scorecard:
+    account: Account
+    cards: list[GuaranteeCard]
+    at_risk: Decimal = ZERO
+    owed: Decimal = ZERO
+    expected_penalty: Decimal = ZERO
+    missed: int = 0
+    alerts: int = 0
+    calendar: list[dict[str, Any]] = field(default_factory=list)
+    evaluated_at: dt.datetime | None = None
+
+
+def account_guarantees(account: Account) -> QuerySet[Guarantee]:
+    return (
+        Guarantee.objects.filter(contract__account=account)
+        .select_related("contract__account")
+        .order_by("-contract__start_date", "id")
+    )
+
+
+def _current(results: list[GuaranteeResult], today: dt.date) -> GuaranteeResult | None:
+    periods = [r for r in results if r.kind == ResultKind.PERIOD]
+    holding = [r for r in periods if r.period_start <= today <= r.period_end]
+    if holding:
+        return holding[0]
+    with_data = [r for r in periods if r.actual is not None]
+    return max(with_data or periods, key=lambda r: r.period_end, default=None)
+
+
+def scorecard(account: Account, today: dt.date) -> Scorecard:
+    """Every guarantee of the account with its latest numbers; money per latest contract year."""
+    guarantees = list(
+        account_guarantees(account).prefetch_related(
+            Prefetch("results", queryset=GuaranteeResult.objects.order_by("period_start")),
+            Prefetch("forecasts", queryset=GuaranteeForecast.objects.order_by("-as_of", "-id")),
+            Prefetch(
+                "alerts",
+                queryset=GuaranteeAlert.objects.filter(status=AlertStatus.OPEN),
+                to_attr="open_alerts",
+            ),
+        )
+    )
+    cards = []
+    card_total = Scorecard(account, [])
+    for g in guarantees:
+        results = list(g.results.all())
+        for r in results:
+            r.guarantee = g  # the prefetch already holds it: no query per row
+        settlements = [r for r in results if r.kind == ResultKind.SETTLEMENT]
+        settlement = max(settlements, key=lambda r: r.period_start, default=None)
+        forecasts = [f for f in g.forecasts.all() if f.span_end >= today] or list(g.forecasts.all())
+        open_alerts: list[GuaranteeAlert] = getattr(g, "open_alerts", [])
+        card = GuaranteeCard(
+            guarantee=g,
+            current=_current(results, today),
+            forecast=forecasts[0] if forecasts else None,
+            settlement=settlement,
+            history=[r for r in results if r.kind == ResultKind.PERIOD],
+            alert=open_alerts[0] if open_alerts else None,
+        )
+        cards.append(card)
+        if settlement is not None:
+            card_total.at_risk += settlement.amount_at_risk
+            card_total.owed += settlement.owed or ZERO
+        if card.forecast is not None and card.forecast.span_end >= today:
+            card_total.expected_penalty += card.forecast.expected_penalty
+        card_total.missed += sum(1 for r in card.history if r.met is False and r.settles)
+        card_total.alerts += len(open_alerts)
+        for r in results:
+            if card_total.evaluated_at is None or r.computed_at > card_total.evaluated_at:
+                card_total.evaluated_at = r.computed_at
+    card_total.cards = cards
+    card_total.calendar = calendar_items(cards, today)
+    return card_total
+
+
+def calendar_items(cards: list[GuaranteeCard], today: dt.date) -> list[dict[str, Any]]:
+    """Report, reconciliation and payment dates due from today on, soonest first."""
+    seen: set[tuple[str, dt.date, str]] = set()
+    items = []
+    for card in cards:
+        rows = [*card.history, *([card.settlement] if card.settlement else [])]
+        for r in rows:
+            for what, due in (
+                ("Report due", r.report_due if r.kind == ResultKind.PERIOD else None),
+                ("Reconciliation due", r.reconciliation_due),
+                ("Payment due", r.payment_due),
+            ):
+                if due is None or due < today:
+                    continue
+                label = r.period_label if what == "Report due" else r.contract_year
+                key = (what, due, label)
+                if key not in seen:
+                    seen.add(key)
+                    items.append({"what": what, "due": due, "period": label})
+    return sorted(items, key=lambda i: (i["due"], i["what"]))[:12]
+
+
+@dataclass
+class PortfolioRow:
+    account: Account
+    guarantees: int = 0
+    at_risk: Decimal = ZERO
+    owed: Decimal = ZERO
+    expected_penalty: Decimal = ZERO
+    missed: int = 0
+    alerts: int = 0
+    worst_p_miss: Decimal | None = None
+
+
+def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
+    """Every visible account with guarantees, by expected penalty, then owed (highest first).
+
+    At risk and owed are the latest contract year's (settlement rows); expected penalty sums
+    the latest forecast of each guarantee whose span has not ended; missed counts settling
+    periods missed in the last 12 months."""
+    accounts = accounts_visible_to(user)
+    rows: dict[int, PortfolioRow] = {}
+    for account in accounts.filter(contracts__guarantees__isnull=False).distinct():
+        rows[account.pk] = PortfolioRow(account)
+    counts: dict[int, int] = defaultdict(int)
+    for account_id in Guarantee.objects.filter(contract__account__in=accounts).values_list(
+        "contract__account_id", flat=True
+    ):
+        counts[account_id] += 1
+    latest: dict[int, GuaranteeResult] = {}
+    settlements = GuaranteeResult.objects.filter(
+        guarantee__contract__account__in=accounts, kind=ResultKind.SETTLEMENT
+    ).only("guarantee_id", "period_start", "amount_at_risk", "owed")
+    for r in settlements:
+        best = latest.get(r.guarantee_id)
+        if best is None or r.period_start > best.period_start:
+            latest[r.guarantee_id] = r
+    owner = dict(
+        Guarantee.objects.filter(contract__account__in=accounts).values_list(
+            "id", "contract__account_id"
+        )
+    )
+    for guarantee_id, r in latest.items():
+        row = rows[owner[guarantee_id]]
+        row.at_risk += r.amount_at_risk
+        row.owed += r.owed or ZERO
+    since = today - dt.timedelta(days=365)
+    for account_id in GuaranteeResult.objects.filter(
+        guarantee__contract__account__in=accounts, kind=ResultKind.PERIOD, met=False,
+        settles=True, period_end__gte=since,
+    ).values_list("guarantee__contract__account_id", flat=True):  # fmt: skip
+        rows[account_id].missed += 1
+    newest: dict[int, GuaranteeForecast] = {}
+    for f in GuaranteeForecast.objects.filter(
+        guarantee__contract__account__in=accounts, span_end__gte=today
+    ).order_by("as_of", "id"):
+        newest[f.guarantee_id] = f
+    for guarantee_id, f in newest.items():
+        row = rows[owner[guarantee_id]]
+        row.expected_penalty += f.expected_penalty
+        if f.p_miss is not None and (row.worst_p_miss is None or f.p_miss > row.worst_p_miss):
+            row.worst_p_miss = f.p_miss
+    for account_id in GuaranteeAlert.objects.filter(
+        guarantee__contract__account__in=accounts, status=AlertStatus.OPEN
+    ).values_list("guarantee__contract__account_id", flat=True):
+        rows[account_id].alerts += 1
+    for account_id, n in counts.items():
+        rows[account_id].guarantees = n
+    return sorted(
+        rows.values(), key=lambda r: (-r.expected_penalty, -r.owed, -r.missed, r.account.name)
+    )
+
+
+def account_section(account: Account, today: dt.date) -> dict[str, Any]:
+    """The guarantees panel of the account page: a few numbers, no per-row queries."""
+    guarantees = Guarantee.objects.filter(contract__account=account)
+    results = GuaranteeResult.objects.filter(guarantee__in=guarantees)
+    latest_year: dict[int, GuaranteeResult] = {}
+    for r in results.filter(kind=ResultKind.SETTLEMENT).only(
+        "guarantee_id", "period_start", "amount_at_risk", "owed"
+    ):
+        best = latest_year.get(r.guarantee_id)
+        if best is None or r.period_start > best.period_start:
+            latest_year[r.guarantee_id] = r
+    return {
+        "count": guarantees.count(),
+        "at_risk": sum((r.amount_at_risk for r in latest_year.values()), ZERO),
+        "owed": sum((r.owed or ZERO for r in latest_year.values()), ZERO),
+        "missed": results.filter(
+            kind=ResultKind.PERIOD,
+            met=False,
+            settles=True,
+            period_end__gte=today - dt.timedelta(days=365),
+        ).count(),
+        "alerts": GuaranteeAlert.objects.filter(
+            guarantee__in=guarantees, status=AlertStatus.OPEN
+        ).count(),
+    }

@@ -1,0 +1,138 @@
+"""Stored results: penalties after tiers and caps, settlement, audit of every change, timeline.
+
+Acme's contract: admin fee $38.50 PEPM x 1,200 employees = $46,200 of fees a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from clientdesk.accounts.models import ActivityEvent
+from clientdesk.audit.models import AuditEvent
+from clientdesk.guarantees.actions import do_save_terms, do_update_guarantee
+from clientdesk.guarantees.models import GuaranteeResult
+from clientdesk.guarantees.runs import run_evaluation
+from clientdesk.guarantees.tests.lakerows import load_lake
+from clientdesk.guarantees.tests.test_metrics import TODAY, make
+from clientdesk.testing import Cast
+
+YEAR = "2025-01-01/2025-12-31"
+
+
+def stored(g: object, period: str, kind: str = "period") -> GuaranteeResult:
+    return GuaranteeResult.objects.get(guarantee=g, period_label=period, kind=kind)
+
+
+@pytest.fixture
+def book(cast: Cast, tmp_path: Path) -> dict[str, object]:
+    load_lake(tmp_path, ("call_record", "ivr_session", "claim_processing"))
+    do_save_terms(
+        cast.acme_contract, {"pool_pct_of_fees": D("1.5"), "max_share_pct": D("20")},
+        acting_user=cast.mia,
+    )  # fmt: skip
+    tiers = [{"at": "26", "pct": "25"}, {"at": "29", "pct": "50"}, {"at": "30", "pct": "75"},
+             {"at": "35", "pct": "100"}]  # fmt: skip
+    return {
+        "asa": make(cast, "average_speed_of_answer", "25", "<=", decimals=0, schedule="tiers",
+                    tiers=tiers, at_risk_value=D("5000")),
+        "aband": make(cast, "abandonment_rate", "3", "<=", at_risk_basis="pct_of_fees",
+                      at_risk_value=D("1")),
+        "fin": make(cast, "financial_accuracy", "99", schedule="per_point",
+                    per_point_amount=D("5000"), at_risk_basis="pct_of_fees",
+                    at_risk_value=D("2")),
+        "pay": make(cast, "payment_accuracy", "99", at_risk_basis="pepm",
+                    at_risk_value=D("0.50")),
+        "ivr": make(cast, "ivr_containment", "60", settlement="annual_aggregate",
+                    at_risk_value=D("2000")),
+    }  # fmt: skip
+
+
+def test_penalties_settlement_and_caps(cast: Cast, book: dict[str, object]) -> None:
+    run_evaluation([cast.acme], acting_user=cast.alice, today=TODAY)
+    # ASA 30 s against 25 s reaches the 26, 29 and 30 s tiers: 75 % of $5,000.
+    r = stored(book["asa"], "2025Q1")
+    assert (r.actual, r.met, r.penalty_pct, r.penalty) == (D("30"), False, 75, D("3750.00"))
+    assert r.status == "final" and r.settles
+    assert (r.report_due, r.reconciliation_due, r.payment_due) == (
+        dt.date(2025, 5, 30), dt.date(2026, 3, 1), dt.date(2026, 3, 31),
+    )  # fmt: skip
+    assert stored(book["asa"], "2025Q2").met is True
+    # Abandonment 20 %: all or nothing on 1 % of the quarter's fees (46,200 x 3 x 1 %).
+    r = stored(book["aband"], "2025Q1")
+    assert (r.amount_at_risk, r.penalty) == (D("1386.00"), D("1386.00"))
+    # Financial accuracy 95.56 %: 3.44 points x $5,000 = $17,200, capped at 2 % of the
+    # quarter's fees = $2,772.00.
+    r = stored(book["fin"], "2025Q1")
+    assert (r.amount_at_risk, r.penalty) == (D("2772.00"), D("2772.00"))
+    # Payment accuracy 1 of 3: $0.50 PEPM x 1,200 employees x 3 months.
+    assert stored(book["pay"], "2025Q1").penalty == D("1800.00")
+    # No audited claims in the second quarter: no data, no verdict, nothing owed.
+    r = stored(book["fin"], "2025Q2")
+    assert (r.status, r.met, r.penalty) == ("no_data", None, 0)
+
+    # IVR containment settles on the contract year's aggregate: the quarters are interim.
+    q1 = stored(book["ivr"], "2025Q1")
+    assert (q1.actual, q1.met, q1.settles, q1.penalty) == (D("50"), False, False, 0)
+    year = stored(book["ivr"], YEAR, kind="settlement")
+    assert year.numerator == 4 and year.denominator == 9  # S1, S2, S6, S8 of S1-S9
+    assert (year.met, year.amount_at_risk, year.penalty) == (False, D("2000.00"), D("2000.00"))
+
+    # Reconciliation: pool 1.5 % of the year's fees (46,200 x 12) = $8,316.00; at most 20 %
+    # of it, $1,663.20, per guarantee.
+    owed = {k: stored(g, YEAR, kind="settlement").owed for k, g in book.items()}
+    assert owed == {
+        "asa": D("1663.20"), "aband": D("1386.00"), "fin": D("1663.20"),
+        "pay": D("1663.20"), "ivr": D("1663.20"),
+    }  # fmt: skip
+    asa_year = stored(book["asa"], YEAR, kind="settlement")
+    assert asa_year.penalty == D("3750.00")  # the sum of its quarters, before the caps
+    assert asa_year.evidence["pool"] == "8316.00"
+
+
+def test_every_change_is_audited_and_misses_reach_the_timeline(
+    cast: Cast, book: dict[str, object]
+) -> None:
+    _, first = run_evaluation([cast.acme], acting_user=cast.alice, today=TODAY)
+    created = AuditEvent.objects.filter(action="guarantee_result.create").count()
+    assert created == first.created > 0
+    events = ActivityEvent.objects.filter(account=cast.acme, kind="guarantee")
+    # The first quarter's ASA, abandonment, financial and payment accuracy, and the IVR year:
+    # one timeline event per period.
+    assert first.new_misses == 5 and events.count() == 2
+    quarter = events.get(subject__startswith="4 guarantees missed, 2025Q1")
+    assert "Call abandonment rate: 20.00 % against ≤ 3 %; penalty $1,386.00." in quarter.body
+    assert events.filter(subject=f"Guarantee missed, {YEAR}: IVR containment").exists()
+
+    # Nothing changed: nothing written, nothing audited.
+    _, again = run_evaluation([cast.acme], acting_user=cast.alice, today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+    assert AuditEvent.objects.filter(action__startswith="guarantee_result").count() == created
+
+    # A new target: the first quarter's abandonment is met now, and the audit says how.
+    do_update_guarantee(book["aband"], {"target": D("25")}, acting_user=cast.mia)
+    _, third = run_evaluation([cast.acme], acting_user=cast.alice, today=TODAY)
+    assert third.updated > 0 and third.new_misses == 0
+    row = stored(book["aband"], "2025Q1")
+    audit = AuditEvent.objects.filter(action="guarantee_result.update", object_id=str(row.pk)).get()
+    assert (audit.before["met"], audit.after["met"]) == (False, True)
+    assert (audit.before["penalty"], audit.after["penalty"]) == ("1386.00", "0.00")
+    assert audit.actor == cast.alice
+    assert events.count() == 2
+
+
+def test_evaluating_one_period_evaluates_its_contract_year(
+    cast: Cast, book: dict[str, object]
+) -> None:
+    from clientdesk.guarantees.periods import parse_span
+
+    values, _ = run_evaluation(
+        [cast.acme], acting_user=None, today=TODAY, window=parse_span("2025Q2")
+    )
+    assert {v.contract_year for v in values} == {YEAR}
+    assert {v.period_label for v in values if v.kind == "period"} == {
+        "2025Q1", "2025Q2", "2025Q3", "2025Q4",
+    }  # fmt: skip

@@ -1,0 +1,495 @@
+"""Guarantee pages. Each view: check access, parse, call one action or query, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientdesk.accounts.access import (
+    Need,
+    access_account_by_id,
+    accounts_visible_to,
+    can_create_accounts,
+)
+from clientdesk.guarantees import actions, exports, queries
+from clientdesk.guarantees.access import (
+    access_contract,
+    access_guarantee,
+    access_result,
+    can_define,
+    can_run,
+)
+from clientdesk.guarantees.charts import p_chart_svg
+from clientdesk.guarantees.drilldown import has_records, records_behind
+from clientdesk.guarantees.evaluation import plan_results, terms_of
+from clientdesk.guarantees.forms import (
+    AttestationForm,
+    EvaluateForm,
+    ForecastForm,
+    GuaranteeForm,
+    RecordsFilterForm,
+    TemplatePickForm,
+    TermsForm,
+)
+from clientdesk.guarantees.library import SOURCES, TEMPLATES
+from clientdesk.guarantees.metrics import METRICS, Feed
+from clientdesk.guarantees.models import GuaranteeTerms, ResultKind
+from clientdesk.guarantees.monitors import (
+    Monitor,
+    auto_adjudication_monitor,
+    ivr_monitor,
+    last_data_day,
+)
+from clientdesk.guarantees.periods import add_years
+from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
+from clientdesk.lake.gateway import LakeError, Scope, open_lake
+
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required has let only signed-in users through
+
+
+def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Export as csv or xlsx.")
+
+
+# --- portfolio ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def portfolio(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = queries.portfolio(request.user, today)
+    return render(
+        request,
+        "guarantees/portfolio.html",
+        {"rows": rows, "today": today, "can_run_all": can_create_accounts(request.user),
+         "threshold": ALERT_THRESHOLD},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def portfolio_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _check_format(fmt)
+    rows = exports.portfolio_rows(queries.portfolio(request.user, timezone.localdate()))
+    content = (
+        exports.to_csv(exports.PORTFOLIO_COLUMNS, rows)
+        if fmt == "csv"
+        else exports.to_xlsx(exports.PORTFOLIO_COLUMNS, rows, sheet="Portfolio")
+    )
+    actions.do_record_export(request.user, account=None, what="portfolio", fmt=fmt, rows=len(rows))
+    return _file(content, fmt, "guarantees-portfolio")
+
+
+@login_required
+@require_POST
+def evaluate_all(request: HttpRequest) -> HttpResponse:
+    """Evaluate and forecast every account (managers and admins)."""
+    if not can_create_accounts(request.user):
+        raise PermissionDenied("Only managers and admins evaluate the whole book.")
+    today = timezone.localdate()
+    accounts = list(accounts_visible_to(request.user).filter(contracts__guarantees__isnull=False)
+                    .distinct())  # fmt: skip
+    try:
+        _, stored = run_evaluation(accounts, acting_user=_user(request), today=today)
+        _, forecast = run_forecast(accounts, acting_user=_user(request), as_of=today)
+    except LakeError as error:
+        messages.error(request, f"Could not evaluate: {error}")
+        return redirect("guarantees:portfolio")
+    messages.success(
+        request,
+        f"Evaluated {len(accounts)} accounts: {stored.created} new and {stored.updated} changed "
+        f"results, {stored.new_misses} new misses; {forecast.stored} forecasts, "
+        f"{forecast.alerts_opened} alerts opened, {forecast.alerts_closed} closed.",
+    )
+    return redirect("guarantees:portfolio")
+
+
+# --- the account scorecard ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def scorecard(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id)
+    today = timezone.localdate()
+    card = queries.scorecard(account, today)
+    contracts = list(account.contracts.select_related("guarantee_terms"))
+    return render(
+        request,
+        "guarantees/scorecard.html",
+        {
+            "account": account, "card": card, "today": today, "contracts": contracts,
+            "can_run": can_run(request.user, account),
+            "can_define": can_define(request.user, account),
+            "evaluate_form": EvaluateForm(), "forecast_form": ForecastForm(),
+            "threshold": ALERT_THRESHOLD,
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def scorecard_export(request: HttpRequest, account_id: int, fmt: str) -> HttpResponse:
+    _check_format(fmt)
+    account = access_account_by_id(request.user, account_id)
+    results = [
+        r
+        for card in queries.scorecard(account, timezone.localdate()).cards
+        for r in card.guarantee.results.all()
+    ]
+    rows = exports.result_rows(results)
+    content = (
+        exports.to_csv(exports.RESULT_COLUMNS, rows)
+        if fmt == "csv"
+        else exports.to_xlsx(exports.RESULT_COLUMNS, rows, sheet=account.group_number)
+    )
+    actions.do_record_export(request.user, account=account, what="results", fmt=fmt, rows=len(rows))
+    return _file(content, fmt, f"guarantees-{account.group_number}")
+
+
+@login_required
+@require_POST
+def evaluate(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = EvaluateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Could not evaluate: {form.errors.as_text()}")
+        return redirect("guarantees:scorecard", account_id=account.pk)
+    try:
+        values, stored = run_evaluation(
+            [account], acting_user=_user(request), today=timezone.localdate(),
+            window=form.cleaned_data["period"],
+        )  # fmt: skip
+    except LakeError as error:
+        messages.error(request, f"Could not evaluate: {error}")
+        return redirect("guarantees:scorecard", account_id=account.pk)
+    messages.success(
+        request,
+        f"Evaluated {len(values)} results: {stored.created} new, {stored.updated} changed, "
+        f"{stored.unchanged} unchanged; {stored.new_misses} new misses.",
+    )
+    return redirect("guarantees:scorecard", account_id=account.pk)
+
+
+@login_required
+@require_POST
+def forecast(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = ForecastForm(request.POST)
+    as_of = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    try:
+        forecasts, summary = run_forecast([account], acting_user=_user(request), as_of=as_of)
+    except LakeError as error:
+        messages.error(request, f"Could not forecast: {error}")
+        return redirect("guarantees:scorecard", account_id=account.pk)
+    messages.success(
+        request,
+        f"Forecast {len(forecasts)} guarantees as of {as_of:%b %-d, %Y}: "
+        f"{summary.alerts_opened} alerts opened, {summary.alerts_closed} closed.",
+    )
+    return redirect("guarantees:scorecard", account_id=account.pk)
+
+
+# --- defining guarantees --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates_pick(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = TemplatePickForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        created = actions.do_create_guarantees_from_templates(
+            form.cleaned_data["contract"], form.cleaned_data["templates"],
+            acting_user=_user(request),
+        )  # fmt: skip
+        messages.success(request, f"Added {len(created)} guarantees; adjust any of them below.")
+        return redirect("guarantees:scorecard", account_id=account.pk)
+    return render(
+        request,
+        "guarantees/templates.html",
+        {"account": account, "form": form, "templates": TEMPLATES.values(), "sources": SOURCES,
+         "metrics": METRICS},
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guarantee_create(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    form = GuaranteeForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        g = actions.do_create_guarantee(
+            form.cleaned_data["contract"], form.guarantee_data(), acting_user=_user(request)
+        )
+        messages.success(request, f"Added {g.display_name}.")
+        return redirect("guarantees:detail", account_id=account.pk, guarantee_id=g.pk)
+    return render(
+        request,
+        "guarantees/guarantee_form.html",
+        {"account": account, "form": form, "guarantee": None, "metrics": METRICS.values()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guarantee_edit(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
+    account, guarantee = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
+    form = GuaranteeForm(request.POST or None, instance=guarantee, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.guarantee_data()
+        if form.cleaned_data["contract"] != guarantee.contract:
+            raise PermissionDenied("Move a guarantee by adding it to the other contract.")
+        actions.do_update_guarantee(guarantee, data, acting_user=_user(request))
+        messages.success(request, "Guarantee saved; evaluate again to update its results.")
+        return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
+    return render(
+        request,
+        "guarantees/guarantee_form.html",
+        {"account": account, "form": form, "guarantee": guarantee, "metrics": METRICS.values()},
+    )
+
+
+@login_required
+@require_POST
+def guarantee_delete(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
+    account, guarantee = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
+    actions.do_delete_guarantee(guarantee, acting_user=_user(request))
+    messages.success(request, f"Removed {guarantee.display_name} and its results.")
+    return redirect("guarantees:scorecard", account_id=account.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms_edit(request: HttpRequest, account_id: int, contract_id: int) -> HttpResponse:
+    account, contract = access_contract(request.user, account_id, contract_id, need=Need.MANAGE)
+    terms = GuaranteeTerms.objects.filter(contract=contract).first()
+    form = TermsForm(request.POST or None, instance=terms)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_terms(contract, form.cleaned_data, acting_user=_user(request))
+        messages.success(request, "Terms saved; evaluate again to apply the caps.")
+        return redirect("guarantees:scorecard", account_id=account.pk)
+    return render(
+        request,
+        "guarantees/terms_form.html",
+        {"account": account, "contract": contract, "form": form},
+    )
+
+
+# --- one guarantee --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def guarantee_detail(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
+    account, guarantee = access_guarantee(request.user, account_id, guarantee_id)
+    results = list(guarantee.results.order_by("kind", "period_start"))
+    for r in results:
+        r.guarantee = guarantee
+    periods = [r for r in results if r.kind == ResultKind.PERIOD]
+    settlements = [r for r in results if r.kind == ResultKind.SETTLEMENT]
+    forecasts = list(guarantee.forecasts.order_by("-as_of", "-id")[:8])
+    alerts = list(guarantee.alerts.order_by("-opened_at")[:8])
+    return render(
+        request,
+        "guarantees/guarantee_detail.html",
+        {
+            "account": account, "g": guarantee, "definition": guarantee.definition,
+            "periods": periods, "settlements": settlements, "forecasts": forecasts,
+            "alerts": alerts, "terms": terms_of(guarantee),
+            "can_run": can_run(request.user, account),
+            "can_define": can_define(request.user, account),
+            "drill": has_records(periods[0]) if periods else guarantee.definition.from_lake,
+        },
+    )  # fmt: skip
+
+
+def _attestable_periods(guarantee: object, today: dt.date) -> list[str]:
+    plan = plan_results([guarantee], today=today, include_attested_periods=True)  # type: ignore[list-item]
+    return [p.label for p in plan if p.kind == ResultKind.PERIOD]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attest(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
+    account, guarantee = access_guarantee(request.user, account_id, guarantee_id, need=Need.WRITE)
+    if guarantee.definition.from_lake:
+        raise Http404("This guarantee is measured from the lake.")
+    today = timezone.localdate()
+    periods = _attestable_periods(guarantee, add_years(today, 1))
+    form = AttestationForm(request.POST or None, guarantee=guarantee, periods=periods)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_attest_result(
+                guarantee,
+                actions.Attestation(
+                    period_label=data["period_label"], numerator=data.get("numerator"),
+                    denominator=data.get("denominator"), value=data.get("value"),
+                    sample_size=data.get("sample_size") or 0, evidence=data["evidence"],
+                    reference=data.get("reference") or "",
+                ),
+                acting_user=_user(request), today=today,
+            )  # fmt: skip
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Recorded the {data['period_label']} result.")
+            return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
+    return render(
+        request,
+        "guarantees/attest_form.html",
+        {"account": account, "g": guarantee, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def records(request: HttpRequest, account_id: int, result_id: int) -> HttpResponse:
+    account, result = access_result(request.user, account_id, result_id)
+    if not has_records(result):
+        raise Http404("This result has no records in the lake.")
+    form = RecordsFilterForm(request.GET or None)
+    everything = form.is_valid() and form.cleaned_data["all_records"]
+    try:
+        found = records_behind(result, breaches_only=not everything)
+    except LakeError as error:
+        messages.error(request, f"Could not read the records: {error}")
+        return redirect(
+            "guarantees:detail", account_id=account.pk, guarantee_id=result.guarantee_id
+        )
+    return render(
+        request,
+        "guarantees/records.html",
+        {"account": account, "result": result, "g": result.guarantee, "records": found,
+         "form": form, "everything": everything},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def records_export(request: HttpRequest, account_id: int, result_id: int) -> HttpResponse:
+    account, result = access_result(request.user, account_id, result_id)
+    if not has_records(result):
+        raise Http404("This result has no records in the lake.")
+    everything = request.GET.get("all_records") in ("on", "true", "1")
+    found = records_behind(result, breaches_only=not everything, limit=100_000)
+    content = exports.to_csv(found.columns, found.rows)
+    actions.do_record_export(
+        request.user, account=account, what="records", fmt="csv", rows=len(found.rows),
+        detail={"result_id": result.pk, "period": result.period_label,
+                "metric": result.guarantee.metric, "breaches_only": not everything},
+    )  # fmt: skip
+    name = f"records-{account.group_number}-{result.guarantee.metric}-{result.period_label}"
+    return _file(content, "csv", name.replace("/", "_"))
+
+
+# --- monitors -------------------------------------------------------------------------------
+
+
+def _grain(request: HttpRequest) -> str:
+    return "daily" if request.GET.get("grain") == "daily" else "weekly"
+
+
+def _until(request: HttpRequest) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get("until") or "")
+    except ValueError:
+        return None
+
+
+def _monitors(
+    scope: Scope, zones: dict[int, str], account_id: int | None, request: HttpRequest,
+    targets: dict[str, float | None],
+) -> tuple[Monitor | None, Monitor | None, str]:  # fmt: skip
+    grain = _grain(request)
+    with open_lake(scope) as lake:
+        until = _until(request)
+        ivr_last = until or last_data_day(lake, Feed.IVR)
+        claims_last = until or last_data_day(lake, Feed.CLAIMS)
+        ivr = (
+            ivr_monitor(lake, zones, account_id=account_id, last=ivr_last, grain=grain,
+                        target=targets.get("ivr_containment"))
+            if ivr_last else None
+        )  # fmt: skip
+        aa = (
+            auto_adjudication_monitor(lake, account_id=account_id, last=claims_last, grain=grain,
+                                      target=targets.get("auto_adjudication_rate"))
+            if claims_last else None
+        )  # fmt: skip
+    return ivr, aa, grain
+
+
+def _charts(monitor: Monitor | None) -> list[object]:
+    return [] if monitor is None else [(c, p_chart_svg(c)) for c in monitor.charts]
+
+
+@login_required
+@require_GET
+def monitors(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id)
+    targets: dict[str, float | None] = {}
+    for g in queries.account_guarantees(account).filter(
+        metric__in=["ivr_containment", "auto_adjudication_rate"]
+    ):
+        targets[g.metric] = float(g.target)
+    try:
+        ivr, aa, grain = _monitors(
+            Scope.account(account), {account.pk: account.timezone}, account.pk, request, targets
+        )
+    except LakeError as error:
+        messages.error(request, f"Could not read the lake: {error}")
+        ivr, aa, grain = None, None, _grain(request)
+    return render(
+        request,
+        "guarantees/monitors.html",
+        {"account": account, "ivr": ivr, "aa": aa, "grain": grain,
+         "ivr_charts": _charts(ivr), "aa_charts": _charts(aa)},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def book_monitors(request: HttpRequest) -> HttpResponse:
+    visible = accounts_visible_to(request.user)
+    zones = dict(visible.values_list("id", "timezone"))
+    ivr = aa = None
+    grain = _grain(request)
+    if zones:
+        try:
+            ivr, aa, grain = _monitors(Scope.for_user(request.user), zones, None, request, {})
+        except LakeError as error:
+            messages.error(request, f"Could not read the lake: {error}")
+    return render(
+        request,
+        "guarantees/monitors.html",
+        {"account": None, "ivr": ivr, "aa": aa, "grain": grain, "accounts": len(zones),
+         "ivr_charts": _charts(ivr), "aa_charts": _charts(aa)},
+    )  # fmt: skip

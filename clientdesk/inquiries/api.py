@@ -1,0 +1,275 @@
+"""Inquiry API: list, open, read, change, move along the workflow, add notes. Same scope rules
+as the pages; validation through the same forms (422 with the field named); a stale version
+answers 409. Member references are always masked here: showing one in full is a page action
+that is written to the audit trail."""
+
+import datetime as dt
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
+from clientdesk.api import form_errors
+from clientdesk.inquiries import actions
+from clientdesk.inquiries.access import access_inquiry_by_id
+from clientdesk.inquiries.forms import InquiryFilterForm, InquiryForm, NoteForm, StatusForm
+from clientdesk.inquiries.models import (
+    Category,
+    Channel,
+    Inquiry,
+    LiveSlaState,
+    NoteVisibility,
+    Priority,
+    RequesterType,
+    ResolutionCode,
+    SlaEventKind,
+    SlaMetric,
+)
+from clientdesk.inquiries.models import (
+    Status as InquiryStatus,
+)
+from clientdesk.inquiries.queries import filtered_inquiries, live_sla_state
+
+router = Router(tags=["inquiries"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # TokenAuth sets it before any route runs
+
+
+class InquiryOut(Schema):
+    id: int
+    reference: str
+    account_id: int
+    requester_type: RequesterType
+    member_reference_masked: str
+    contact_id: int | None
+    broker_name: str
+    channel: Channel
+    category: Category
+    subcategory: str
+    priority: Priority
+    subject: str
+    description: str
+    claim_ids: list[str]
+    call_ids: list[str]
+    status: InquiryStatus
+    owner_id: int | None
+    opened_at: dt.datetime
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    resolution_code: str
+    resolution_summary: str
+    merged_into_id: int | None
+    version: int
+    sla_state: LiveSlaState
+    sla_due_at: dt.datetime | None
+    first_response_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_sla_state(obj: Inquiry) -> str:
+        return str(getattr(obj, "live_sla", obj.sla_state))
+
+
+class InquiryIn(Schema):
+    account_id: int
+    requester_type: RequesterType
+    member_reference: str = ""
+    contact_id: int | None = None
+    broker_name: str = ""
+    channel: Channel
+    category: Category
+    subcategory: str = ""
+    priority: Priority = Priority.NORMAL
+    subject: str = Field(max_length=200)
+    description: str = ""
+    claim_ids: list[str] = []
+    call_ids: list[str] = []
+    owner_id: int | None = Field(None, description="Empty: the account's routing rule picks.")
+    opened_at: dt.datetime | None = Field(None, description="When it was received; now if empty.")
+
+
+class InquiryPatch(Schema):
+    version: int = Field(description="The version you read; a stale one answers 409.")
+    requester_type: RequesterType | None = None
+    member_reference: str | None = None
+    contact_id: int | None = None
+    broker_name: str | None = None
+    channel: Channel | None = None
+    category: Category | None = None
+    subcategory: str | None = None
+    priority: Priority | None = None
+    subject: str | None = None
+    description: str | None = None
+    claim_ids: list[str] | None = None
+    call_ids: list[str] | None = None
+
+
+class StatusIn(Schema):
+    version: int
+    status: InquiryStatus
+    resolution_code: ResolutionCode | None = None
+    resolution_summary: str = ""
+    note: str = ""
+
+
+class NoteIn(Schema):
+    visibility: NoteVisibility = NoteVisibility.INTERNAL
+    body: str = Field(min_length=1, max_length=10000)
+
+
+class NoteOut(Schema):
+    id: int
+    inquiry_id: int
+    visibility: NoteVisibility
+    body: str
+    created_at: dt.datetime
+    author_id: int | None
+    emailed_to: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    version: int
+    conflicts: dict[str, str]
+
+
+class InquiryFilters(Schema):
+    q: str | None = None
+    status: str | None = Field(None, description="a status, or active / done")
+    category: Category | None = None
+    priority: Priority | None = None
+    owner: str | None = Field(None, description="a user id, me or none")
+    account: int | None = None
+    sla: LiveSlaState | None = None
+    period: str | None = Field(None, description="2026-03, 2026Q1 or 2026")
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    outcome: SlaEventKind | None = None
+    metric: SlaMetric | None = None
+    outcome_from: dt.date | None = None
+    outcome_to: dt.date | None = None
+    sort: str | None = None
+
+
+def _fetch(pk: int) -> Inquiry:
+    return Inquiry.objects.annotate(live_sla=live_sla_state(timezone.now())).get(pk=pk)
+
+
+def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in payload.items() if not k.endswith("_id") and k not in
+            {"claim_ids", "call_ids"}}  # fmt: skip
+    for name in ("account", "contact", "owner"):
+        if f"{name}_id" in payload:
+            data[name] = payload[f"{name}_id"]
+    for name in ("claim_ids", "call_ids"):
+        if name in payload:
+            data[name] = ", ".join(payload[name] or [])
+    return data
+
+
+def _conflict(conflict: actions.EditConflict) -> Status[Any]:
+    return Status(
+        409,
+        {"detail": str(conflict), "version": conflict.inquiry.version,
+         "conflicts": conflict.fields},
+    )  # fmt: skip
+
+
+@router.get("/", response=list[InquiryOut])
+@paginate(LimitOffsetPagination)
+def list_inquiries(request: HttpRequest, filters: Query[InquiryFilters]) -> Any:
+    form = InquiryFilterForm(
+        filters.dict(exclude_none=True), user=request.user,
+        accounts=accounts_visible_to(request.user),
+    )  # fmt: skip
+    if not form.is_valid():
+        raise form_errors(form)
+    return filtered_inquiries(request.user, form.cleaned_data, timezone.now())
+
+
+@router.post("/", response={201: InquiryOut})
+def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
+    account = access_account_by_id(request.user, payload.account_id, need=Need.WRITE)
+    form = InquiryForm(data=_form_data(payload.dict()), user=request.user)
+    if not form.is_valid():
+        raise form_errors(form)
+    inquiry = actions.do_create_inquiry(account, form.changes(), acting_user=_user(request))
+    return Status(201, _fetch(inquiry.pk))
+
+
+@router.get("/{inquiry_id}", response=InquiryOut)
+def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
+    return _fetch(access_inquiry_by_id(request.user, inquiry_id).pk)
+
+
+@router.patch("/{inquiry_id}", response={200: InquiryOut, 409: ConflictOut})
+def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch) -> Any:
+    inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
+    try:
+        actions.check_version(inquiry, payload.version)
+    except actions.EditConflict as conflict:
+        return _conflict(conflict)
+    current = model_to_dict(inquiry, fields=[f for f in InquiryForm.Meta.fields if f != "account"])
+    current["claim_ids"] = ", ".join(inquiry.claim_ids)
+    current["call_ids"] = ", ".join(inquiry.call_ids)
+    current.update(_form_data(payload.dict(exclude_unset=True)))
+    form = InquiryForm(data=current, instance=inquiry, user=request.user)
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        actions.do_update_inquiry(
+            inquiry, form.changes(), expected_version=payload.version, acting_user=_user(request)
+        )
+    except actions.EditConflict as conflict:
+        return _conflict(conflict)
+    return _fetch(inquiry.pk)
+
+
+@router.post("/{inquiry_id}/status", response={200: InquiryOut, 409: ConflictOut})
+def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> Any:
+    inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
+    try:
+        actions.check_version(inquiry, payload.version)
+    except actions.EditConflict as conflict:
+        return _conflict(conflict)
+    form = StatusForm(data=payload.dict(exclude_none=True), inquiry=inquiry)
+    if not form.is_valid():
+        raise form_errors(form)
+    data = form.cleaned_data
+    try:
+        actions.do_change_status(
+            inquiry, data["status"], expected_version=payload.version,
+            acting_user=_user(request), resolution_code=data["resolution_code"],
+            resolution_summary=data["resolution_summary"], note=data["note"],
+        )  # fmt: skip
+    except actions.EditConflict as conflict:
+        return _conflict(conflict)
+    except actions.InquiryRuleError as error:
+        form.add_error("status", str(error))
+        raise form_errors(form) from None
+    return _fetch(inquiry.pk)
+
+
+@router.post("/{inquiry_id}/notes", response={201: NoteOut})
+def add_note(request: HttpRequest, inquiry_id: int, payload: NoteIn) -> Any:
+    inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
+    form = NoteForm(data=payload.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        note = actions.do_add_note(
+            inquiry, body=form.cleaned_data["body"], visibility=form.cleaned_data["visibility"],
+            acting_user=_user(request),
+        )  # fmt: skip
+    except actions.InquiryRuleError as error:
+        form.add_error(None, str(error))
+        raise form_errors(form) from None
+    return Status(201, note)

@@ -1,0 +1,613 @@
+"""Recomputing SLA states and applying the escalation rules.
+
+`recompute` rebuilds the clocks of the given inquiries from their status history and the
+current policies (clientdesk.inquiries.clocks), stores the result on the inquiry (a cache for
+sorting and filtering), writes SLA events idempotently and applies the rules:
+
+- a clock past the at-risk share of its target → mail the owner (once per clock);
+- a clock past its target → a `breached` event and mail to the managers;
+- a clock past its target by `CLIENTDESK_SLA_REASSIGN_AFTER_HOURS` business hours while the
+  inquiry is still active → reassign to the least-loaded associate on the account team
+  (else the least-loaded manager), once per breach.
+
+`run_sla` does this for every active inquiry (or every inquiry), in chunks, each chunk in one
+transaction; `clientdesk inquiries sla` calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clientdesk.audit.recording import record_audit
+from clientdesk.inquiries import conf
+from clientdesk.inquiries.clocks import (
+    InquiryClocks,
+    MetricClock,
+    choose_policy,
+    evaluate,
+    team_calendar,
+)
+from clientdesk.inquiries.models import (
+    ACTIVE_STATUSES,
+    OUTCOME_KINDS,
+    Inquiry,
+    InquiryEvent,
+    InquiryEventKind,
+    InquiryStatusChange,
+    SlaEvent,
+    SlaEventKind,
+    SlaMetric,
+    SlaPolicy,
+    SlaState,
+)
+from clientdesk.inquiries.notifications import Outbox, inquiry_line
+from clientdesk.inquiries.routing import escalation_owner, managers
+
+CACHE_FIELDS = [
+    "sla_policy_id",
+    "sla_state",
+    "first_response_due_at",
+    "resolution_due_at",
+    "sla_due_at",
+    "sla_at_risk_at",
+]
+_ROW_FIELDS = [
+    "id",
+    "account_id",
+    "account__tier",
+    "account__timezone",
+    "category",
+    "priority",
+    "status",
+    "opened_at",
+    "first_responded_at",
+    "resolved_at",
+    "merged_into_id",
+    "owner_id",
+    *CACHE_FIELDS,
+]
+
+
+@dataclass
+class SlaRunResult:
+    inquiries: int = 0
+    changed: int = 0
+    at_risk: int = 0
+    breached: int = 0
+    met: int = 0
+    superseded: int = 0
+    reassigned: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: SlaRunResult) -> None:
+        for name in (
+            "inquiries",
+            "changed",
+            "at_risk",
+            "breached",
+            "met",
+            "superseded",
+            "reassigned",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    account_id: int
+    tier: str
+    timezone: str
+    category: str
+    priority: str
+    status: str
+    opened_at: dt.datetime
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    merged_into_id: int | None
+    owner_id: int | None
+    cache: tuple[Any, ...]
+
+
+def clocks_for(inquiry: Inquiry, *, now: dt.datetime) -> InquiryClocks:
+    """The clocks of one inquiry as of `now` (for its page; reads its history)."""
+    rules = conf.sla_rules()
+    policy = choose_policy(
+        list(SlaPolicy.objects.filter(is_active=True)),
+        inquiry.account.tier,
+        inquiry.category,
+        inquiry.priority,
+    )
+    changes = list(inquiry.status_changes.order_by("at", "id").values_list("at", "to_status"))
+    return evaluate(
+        opened_at=inquiry.opened_at,
+        status=inquiry.status,
+        changes=changes,
+        first_responded_at=inquiry.first_responded_at,
+        resolved_at=inquiry.resolved_at,
+        merged=inquiry.merged_into_id is not None,
+        policy=policy,
+        calendar=team_calendar(inquiry.account.timezone, rules.opens, rules.closes),
+        rules=rules,
+        now=now,
+    )
+
+
+def _utc(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    moment: dt.datetime = (
+        dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    )  # SQLite keeps datetimes as ISO text in UTC; PostgreSQL answers aware datetimes
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def fetch_rows(qs: QuerySet[Any], *, datetimes: tuple[int, ...] = ()) -> list[tuple[Any, ...]]:
+    """The rows of a values_list queryset, read without Django's per-value converters (on
+    SQLite they parse every datetime with a regular expression: the slowest part of a large
+    recompute); the listed datetime columns come back aware, in UTC."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    if not datetimes:
+        return [tuple(r) for r in raw]
+    rows = []
+    for row in raw:
+        values = list(row)
+        for index in datetimes:
+            values[index] = _utc(values[index])
+        rows.append(tuple(values))
+    return rows
+
+
+def _db_datetime(value: dt.datetime | None) -> Any:
+    """A datetime as the backend stores it (naive UTC text on SQLite), as the ORM would."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+class NewEvent(NamedTuple):
+    """An SLA event about to be written (the columns of SlaEvent, in order)."""
+
+    inquiry_id: int
+    account_id: int
+    owner_id: int | None
+    category: str
+    priority: str
+    metric: str
+    kind: str
+    due_at: dt.datetime
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    policy_id: int | None
+    target_minutes: int
+    elapsed_minutes: int
+
+
+def _insert_events(events: list[NewEvent]) -> None:
+    """INSERT the events with executemany: building a model instance per event costs more
+    than the computation when a recompute writes millions of them."""
+    if not events:
+        return
+    table = connection.ops.quote_name(SlaEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in NewEvent._fields)
+    marks = ", ".join(["%s"] * len(NewEvent._fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  (model names)
+    rows = [
+        e._replace(
+            due_at=_db_datetime(e.due_at),
+            occurred_at=_db_datetime(e.occurred_at),
+            recorded_at=_db_datetime(e.recorded_at),
+        )
+        for e in events
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _write_cache(updates: list[tuple[Any, ...]]) -> None:
+    """UPDATE … WHERE id = ? for each changed row (executemany: fast on SQLite and PG)."""
+    if not updates:
+        return
+    updates = [
+        tuple(_db_datetime(v) if isinstance(v, dt.datetime) else v for v in row) for row in updates
+    ]
+    table = connection.ops.quote_name(Inquiry._meta.db_table)
+    # The cache fields have no db_column, so their attribute names are their column names.
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in CACHE_FIELDS)
+    computed = connection.ops.quote_name("sla_computed_at")
+    # Names come from the model and values are bound, so this is not an injection risk.
+    sql = f"UPDATE {table} SET {assignments}, {computed} = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, updates)
+
+
+class _Chunk:
+    """Recompute one chunk of inquiries inside one transaction."""
+
+    def __init__(
+        self,
+        ids: Sequence[int],
+        *,
+        now: dt.datetime,
+        policies: list[SlaPolicy],
+        escalate: bool,
+        notify: bool,
+        loads: dict[int, int],
+        outbox: Outbox,
+        dense: bool = False,
+    ) -> None:
+        self.ids, self.now, self.policies, self.escalate = ids, now, policies, escalate
+        self.notify = notify
+        self.dense = dense
+        self.loads, self.outbox = loads, outbox
+        self.rules = conf.sla_rules()
+        self.result = SlaRunResult()
+        self._policy_cache: dict[tuple[str, str, str], SlaPolicy | None] = {}
+        self._managers: list[User] | None = None
+
+    def policy(self, tier: str, category: str, priority: str) -> SlaPolicy | None:
+        key = (tier, category, priority)
+        if key not in self._policy_cache:
+            self._policy_cache[key] = choose_policy(self.policies, tier, category, priority)
+        return self._policy_cache[key]
+
+    def managers(self) -> list[User]:
+        if self._managers is None:
+            self._managers = managers()
+        return self._managers
+
+    def _scope(self, field: str) -> dict[str, Any]:
+        # A dense chunk (every inquiry in an id range) reads by range: much cheaper than a
+        # long IN list; a sparse one (some inquiries) reads by id.
+        if self.dense:
+            return {f"{field}__gte": self.ids[0], f"{field}__lte": self.ids[-1]}
+        return {f"{field}__in": self.ids}
+
+    def run(self) -> SlaRunResult:
+        wanted = set(self.ids)
+        rows = [
+            _Row(
+                id=v[0], account_id=v[1], tier=v[2], timezone=v[3], category=v[4],
+                priority=v[5], status=v[6], opened_at=v[7], first_responded_at=v[8],
+                resolved_at=v[9], merged_into_id=v[10], owner_id=v[11], cache=tuple(v[12:]),
+            )
+            for v in fetch_rows(
+                Inquiry.objects.select_for_update(of=("self",))
+                .filter(**self._scope("pk"))
+                .order_by("id")
+                .values_list(*_ROW_FIELDS),
+                datetimes=(7, 8, 9, 14, 15, 16, 17),
+            )
+            if v[0] in wanted
+        ]  # fmt: skip
+        changes: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        for inquiry_id, at, status in fetch_rows(
+            InquiryStatusChange.objects.filter(**self._scope("inquiry_id"))
+            .order_by("inquiry_id", "at", "id")
+            .values_list("inquiry_id", "at", "to_status"),
+            datetimes=(1,),
+        ):
+            changes[inquiry_id].append((at, status))
+        current: dict[tuple[int, str], list[tuple[int, str, dt.datetime]]] = defaultdict(list)
+        for event_id, inquiry_id, metric, kind, due in fetch_rows(
+            SlaEvent.objects.filter(
+                **self._scope("inquiry_id"), superseded_at__isnull=True
+            ).values_list("id", "inquiry_id", "metric", "kind", "due_at"),
+            datetimes=(4,),
+        ):
+            current[(inquiry_id, metric)].append((event_id, kind, due))
+
+        updates: list[tuple[Any, ...]] = []
+        new_events: list[NewEvent] = []
+        superseded: list[int] = []
+        escalations: dict[int, tuple[_Row, list[MetricClock]]] = {}
+        notices: list[tuple[_Row, NewEvent]] = []
+        for row in rows:
+            policy = self.policy(row.tier, row.category, row.priority)
+            clocks = evaluate(
+                opened_at=row.opened_at,
+                status=row.status,
+                changes=changes[row.id],
+                first_responded_at=row.first_responded_at,
+                resolved_at=row.resolved_at,
+                merged=row.merged_into_id is not None,
+                policy=policy,
+                calendar=team_calendar(row.timezone, self.rules.opens, self.rules.closes),
+                rules=self.rules,
+                now=self.now,
+            )
+            cache = (
+                clocks.policy.pk if clocks.policy else None,
+                clocks.state,
+                clocks.first_response.due_at if clocks.first_response else None,
+                clocks.resolution.due_at if clocks.resolution else None,
+                clocks.due_at,
+                clocks.at_risk_at,
+            )
+            if cache != row.cache:
+                updates.append((*cache, self.now, row.id))
+            for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION):
+                clock = (
+                    clocks.first_response
+                    if metric == SlaMetric.FIRST_RESPONSE
+                    else clocks.resolution
+                )
+                existing = current.get((row.id, metric), [])
+                added, dropped = self._sync(row, clocks.policy, metric, clock, existing)
+                new_events.extend(added)
+                superseded.extend(dropped)
+                # A breach re-dated by a recompute (policy or calendar change) was told before.
+                told = any(
+                    kind == SlaEventKind.BREACHED and i in dropped for i, kind, _ in existing
+                )
+                notices.extend(
+                    (row, e)
+                    for e in added
+                    if not (
+                        e.kind == SlaEventKind.BREACHED
+                        and (told or row.status not in ACTIVE_STATUSES)
+                    )
+                )
+                if (
+                    self.escalate
+                    and clock is not None
+                    and clock.state == SlaState.BREACHED
+                    and not clock.final
+                    and row.status in ACTIVE_STATUSES
+                    and clock.escalate_at is not None
+                    and clock.escalate_at <= self.now
+                    and not any(
+                        kind == SlaEventKind.ESCALATED and due == clock.due_at
+                        for _, kind, due in existing
+                    )
+                ):
+                    escalations.setdefault(row.id, (row, []))[1].append(clock)
+
+        _write_cache(updates)
+        if superseded:
+            SlaEvent.objects.filter(pk__in=superseded).update(superseded_at=self.now)
+        _insert_events(new_events)
+        self.result.inquiries = len(rows)
+        self.result.changed = len(updates)
+        self.result.superseded = len(superseded)
+        self._notify(notices)
+        for row, clocks_due in escalations.values():
+            self._reassign(row, clocks_due)
+        return self.result
+
+    def _sync(
+        self,
+        row: _Row,
+        policy: SlaPolicy | None,
+        metric: str,
+        clock: MetricClock | None,
+        existing: list[tuple[int, str, dt.datetime]],
+    ) -> tuple[list[NewEvent], list[int]]:
+        """The events to add and the current outcome rows to supersede for one clock."""
+        outcomes = [(i, kind, due) for i, kind, due in existing if kind in OUTCOME_KINDS]
+        wanted: tuple[str, dt.datetime, dt.datetime] | None = None
+        if clock is not None and clock.due_at is not None:
+            if clock.state == SlaState.BREACHED:
+                wanted = (SlaEventKind.BREACHED, clock.due_at, clock.due_at)
+            elif clock.state == SlaState.MET and clock.stopped_at is not None:
+                wanted = (SlaEventKind.MET, clock.due_at, clock.stopped_at)
+        added: list[NewEvent] = []
+        keep = [i for i, kind, due in outcomes if wanted and kind == wanted[0] and due == wanted[1]]
+        dropped = [i for i, _, _ in outcomes if i not in keep]
+        if wanted is not None and not keep and clock is not None:
+            added.append(self._event(row, policy, clock, wanted[0], wanted[1], wanted[2]))
+        if (
+            clock is not None
+            and not clock.final
+            and clock.state == SlaState.RUNNING
+            and clock.at_risk_at is not None
+            and clock.due_at is not None
+            and clock.at_risk_at <= self.now
+            and not any(kind == SlaEventKind.AT_RISK for _, kind, _ in existing)
+        ):
+            added.append(
+                self._event(
+                    row, policy, clock, SlaEventKind.AT_RISK, clock.due_at, clock.at_risk_at
+                )
+            )
+        return added, dropped
+
+    def _event(
+        self,
+        row: _Row,
+        policy: SlaPolicy | None,
+        clock: MetricClock,
+        kind: str,
+        due: dt.datetime,
+        occurred: dt.datetime,
+    ) -> NewEvent:
+        return NewEvent(
+            inquiry_id=row.id,
+            account_id=row.account_id,
+            owner_id=row.owner_id,
+            category=row.category,
+            priority=row.priority,
+            metric=clock.metric,
+            kind=kind,
+            due_at=due,
+            occurred_at=occurred,
+            recorded_at=self.now,
+            policy_id=policy.pk if policy else None,
+            target_minutes=clock.minutes(clock.target),
+            elapsed_minutes=clock.minutes(clock.elapsed),
+        )
+
+    def _notify(self, notices: list[tuple[_Row, NewEvent]]) -> None:
+        for _, event in notices:
+            if event.kind == SlaEventKind.AT_RISK:
+                self.result.at_risk += 1
+            elif event.kind == SlaEventKind.BREACHED:
+                self.result.breached += 1
+            elif event.kind == SlaEventKind.MET:
+                self.result.met += 1
+        notices = [
+            (row, e)
+            for row, e in notices
+            if e.kind in (SlaEventKind.AT_RISK, SlaEventKind.BREACHED)
+        ]
+        if not notices or not self.notify:
+            return
+        inquiries = Inquiry.objects.select_related("account", "owner").in_bulk(
+            {row.id for row, _ in notices}
+        )
+        for row, event in notices:
+            inquiry = inquiries[row.id]
+            metric = SlaMetric(event.metric).label.lower()
+            local_due = timezone.localtime(
+                event.due_at, team_calendar(row.timezone, self.rules.opens, self.rules.closes).zone
+            )
+            due_text = f"{local_due:%a %b %-d, %-I:%M %p %Z}"
+            if event.kind == SlaEventKind.AT_RISK:
+                recipients = [inquiry.owner] if inquiry.owner else self.managers()
+                self.outbox.add(
+                    recipients,
+                    "inquiries at risk",
+                    f"{inquiry.reference} at risk",
+                    inquiry_line(inquiry, f"The {metric} is due {due_text}."),
+                )
+            else:
+                self.outbox.add(
+                    self.managers(),
+                    "SLA breaches",
+                    f"{inquiry.reference} breached its SLA",
+                    inquiry_line(
+                        inquiry,
+                        f"The {metric} was due {due_text}. Owner: "
+                        f"{inquiry.owner.get_full_name() if inquiry.owner else 'nobody'}.",
+                    ),
+                )
+
+    def _reassign(self, row: _Row, breached: list[MetricClock]) -> None:
+        """Reassign once, however many of its clocks are past the reassignment threshold,
+        and record an `escalated` event for each of those breaches (so each moves it once)."""
+        inquiry = Inquiry.objects.select_related("account", "owner").get(pk=row.id)
+        new_owner = escalation_owner(row.account_id, inquiry.owner_id, self.loads)
+        previous = inquiry.owner
+        _insert_events([
+            self._event(row, inquiry.sla_policy, clock, SlaEventKind.ESCALATED, clock.due_at,
+                        clock.escalate_at or self.now)
+            for clock in breached
+            if clock.due_at is not None  # a breached clock always has its breach instant
+        ])  # fmt: skip
+        clock = breached[0]
+        if new_owner is None or new_owner.pk == inquiry.owner_id:
+            return
+        before = {"owner": inquiry.owner_id, "version": inquiry.version}
+        inquiry.owner = new_owner
+        inquiry.assigned_by = "escalation"
+        inquiry.version += 1
+        inquiry.save(update_fields=["owner", "assigned_by", "version", "updated_at"])
+        self.loads[new_owner.pk] = self.loads.get(new_owner.pk, 0) + 1
+        if previous is not None and previous.pk in self.loads:
+            self.loads[previous.pk] = max(0, self.loads[previous.pk] - 1)
+        metric = SlaMetric(clock.metric).label.lower()
+        summary = (
+            f"Reassigned to {new_owner.get_full_name() or new_owner.username} after the "
+            f"{metric} breach"
+        )
+        InquiryEvent.objects.create(
+            inquiry=inquiry,
+            at=self.now,
+            actor=None,
+            kind=InquiryEventKind.ESCALATED,
+            summary=summary[:255],
+            detail={"from": before["owner"], "to": new_owner.pk},
+        )
+        record_audit(
+            actor=None,
+            action="inquiry.reassign",
+            obj=inquiry,
+            account=inquiry.account,
+            before=before,
+            after={"owner": new_owner.pk, "version": inquiry.version},
+            detail={"rule": "sla_breach", "metric": clock.metric},
+        )
+        self.result.reassigned += 1
+        self.outbox.add(
+            [new_owner, previous],
+            "inquiries reassigned to you",
+            f"{inquiry.reference} reassigned after an SLA breach",
+            inquiry_line(inquiry, summary + "."),
+        )
+
+
+def recompute(
+    inquiry_ids: Iterable[int],
+    *,
+    now: dt.datetime,
+    escalate: bool = True,
+    notify: bool = True,
+    loads: dict[int, int] | None = None,
+    dense: bool = False,
+) -> SlaRunResult:
+    """Recompute the SLA of these inquiries in one transaction and apply the rules
+    (without `escalate`, no reassignment; without `notify`, no mail: for imports of history)."""
+    ids = sorted(set(inquiry_ids))
+    outbox = Outbox()
+    with transaction.atomic():
+        result = _Chunk(
+            ids,
+            now=now,
+            policies=list(SlaPolicy.objects.filter(is_active=True)),
+            escalate=escalate,
+            notify=notify,
+            loads=loads if loads is not None else {},
+            outbox=outbox,
+            dense=dense,
+        ).run()
+        outbox.flush()
+    return result
+
+
+def run_sla(
+    *,
+    now: dt.datetime | None = None,
+    include_done: bool = False,
+    chunk_size: int = 2000,
+    escalate: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> SlaRunResult:
+    """Recompute every active inquiry (with include_done: every inquiry) as of `now`."""
+    started = time.perf_counter()
+    moment = now or timezone.now()
+    base = (
+        Inquiry.objects.all()
+        if include_done
+        else Inquiry.objects.filter(status__in=ACTIVE_STATUSES)
+    )
+    total = SlaRunResult()
+    loads: dict[int, int] = {}
+    last = 0
+    while True:
+        ids = list(
+            base.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            break
+        total.add(recompute(ids, now=moment, escalate=escalate, loads=loads, dense=include_done))
+        last = ids[-1]
+        if progress is not None:
+            progress(len(ids))
+    total.seconds = round(time.perf_counter() - started, 3)
+    return total

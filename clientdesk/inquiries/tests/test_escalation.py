@@ -1,0 +1,86 @@
+"""Escalation rules run by `clientdesk inquiries sla`: at risk → the owner; breached → the
+managers; breached + 4 business hours → the least-loaded teammate (else a manager)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.inquiries import actions
+from clientdesk.inquiries.models import InquiryEvent, SlaEvent, SlaEventKind
+from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.tests.conftest import Committed, OpenInquiry, at, utc
+from clientdesk.testing import Cast
+
+
+def test_breach_plus_four_hours_goes_to_the_least_loaded_teammate(
+    cast: Cast, open_inquiry: OpenInquiry, mailoutbox: list, committed: Committed
+) -> None:
+    # Acme: alice (lead) and bob (backup). Opened Mon Mar 2 09:00 EST for alice: first response
+    # due 13:00 EST, breached then; 4 business hours later (17:00 EST = 22:00Z) it moves.
+    inquiry = open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.alice)
+    open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.alice)  # alice has more work than bob
+    with committed():
+        early = run_sla(now=utc(2026, 3, 2, 21, 59))
+    assert early.reassigned == 0
+    mailoutbox.clear()
+    with committed():
+        result = run_sla(now=utc(2026, 3, 2, 22, 1))
+    assert result.reassigned == 2  # both of alice's inquiries breached at the same time
+    inquiry.refresh_from_db()
+    assert inquiry.owner == cast.bob and inquiry.assigned_by == "escalation"
+    assert inquiry.version == 2
+    escalated = SlaEvent.objects.get(inquiry=inquiry, kind=SlaEventKind.ESCALATED)
+    assert escalated.owner == cast.alice and escalated.due_at == utc(2026, 3, 2, 18)
+    audit = AuditEvent.objects.get(action="inquiry.reassign", object_id=str(inquiry.pk))
+    assert audit.actor is None and audit.after == {"owner": cast.bob.pk, "version": 2}
+    assert InquiryEvent.objects.filter(inquiry=inquiry, kind="escalated").count() == 1
+    assert any(m.to == ["bob@example.org"] and "reassigned" in m.subject for m in mailoutbox)
+    # Once per breach: a later run leaves it with bob.
+    with committed():
+        assert run_sla(now=utc(2026, 3, 3, 20)).reassigned == 0
+    inquiry.refresh_from_db()
+    assert inquiry.owner == cast.bob
+
+
+def test_without_a_teammate_a_manager_takes_it(cast: Cast, open_inquiry: OpenInquiry) -> None:
+    # Bayside (standard: first response 8 h) has only oscar. Opened Mon Mar 2 08:00 PST
+    # (16:00Z): breached at 16:00 PST, reassigned from Tue 10:00 PST (4 more hours) = 18:00Z.
+    inquiry = open_inquiry(at=utc(2026, 3, 2, 16), account=cast.bayside)
+    assert inquiry.owner == cast.oscar
+    assert run_sla(now=utc(2026, 3, 3, 17, 59)).reassigned == 0
+    assert run_sla(now=utc(2026, 3, 3, 18, 1)).reassigned == 1
+    inquiry.refresh_from_db()
+    assert inquiry.owner == cast.mia
+
+
+def test_waiting_on_the_sponsor_is_never_at_risk(cast: Cast, open_inquiry: OpenInquiry) -> None:
+    inquiry = open_inquiry(at=utc(2026, 3, 2, 14))
+    with at(utc(2026, 3, 2, 14, 30)):
+        actions.do_change_status(
+            inquiry, "waiting_on_sponsor", expected_version=1, acting_user=cast.alice
+        )
+    result = run_sla(now=utc(2026, 3, 20, 12))
+    assert (result.at_risk, result.breached, result.reassigned) == (0, 0, 0)
+    assert not SlaEvent.objects.filter(inquiry=inquiry).exists()
+
+
+def test_the_command_takes_the_clock_and_answers_json(
+    cast: Cast, open_inquiry: OpenInquiry
+) -> None:
+    open_inquiry(at=utc(2026, 3, 2, 14))
+    out = StringIO()
+    call_command(
+        "inquiries", "sla", "--now", "2026-03-02T18:30:00Z", "--format", "json", stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert result["inquiries"] == 1 and result["breached"] == 1
+    text = StringIO()
+    call_command("inquiries", "sla", "--now", "2026-03-02T18:31:00+00:00", stdout=text, verbosity=0)
+    assert "1 inquiries recomputed" in text.getvalue() and "0 breached" in text.getvalue()
+    with pytest.raises(CommandError, match="not an ISO timestamp"):
+        call_command("inquiries", "sla", "--now", "yesterday")

@@ -1,0 +1,369 @@
+"""Every write of emerging issues and problems: one transaction, one audit row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from clientdesk.accounts.actions import do_log_activity
+from clientdesk.accounts.models import Account, ActivityKind
+from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.insights.episodes import MERGE_GAP_DAYS
+from clientdesk.insights.issue_records import IssueRecord
+from clientdesk.insights.models import (
+    ActionStatus,
+    CorrectiveAction,
+    DetectionRun,
+    EmergingIssue,
+    IssueStatus,
+    Problem,
+    ProblemStatus,
+)
+
+ISSUE_FIELDS = [
+    "title",
+    "summary",
+    "estimated_start",
+    "first_alert_date",
+    "last_alert_date",
+    "alert_days",
+    "observed",
+    "expected",
+    "p_value",
+    "detectors",
+    "series",
+    "contributors",
+    "evidence",
+    "affected",
+    "guarantees_at_risk",
+    "theme",
+]
+PROBLEM_FIELDS = [
+    "title",
+    "status",
+    "description",
+    "evidence",
+    "root_cause_category",
+    "root_cause",
+    "whys",
+    "owner",
+    "sponsor_summary",
+    "fix_date",
+    "verify_days",
+    "training_topic",
+]
+ACTION_FIELDS = ["description", "owner", "due_date", "status", "notes"]
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+
+
+@dataclass
+class StoredRun:
+    run: DetectionRun
+    created: list[EmergingIssue]
+    updated: list[EmergingIssue]
+
+
+def _same_episode(record: IssueRecord) -> EmergingIssue | None:
+    """An issue already stored for the same scope and cause whose dates touch the record's."""
+    gap = dt.timedelta(days=MERGE_GAP_DAYS)
+    return (
+        EmergingIssue.objects.filter(
+            account__pk=record.account_id,  # type: ignore[misc]
+            family=record.family,
+            cause_key=record.cause_key,
+            first_alert_date__lte=record.last_alert_date + gap,
+            last_alert_date__gte=record.first_alert_date - gap,
+        )
+        .order_by("first_alert_date")
+        .first()
+    )
+
+
+@transaction.atomic
+def do_record_detection(
+    records: list[IssueRecord],
+    *,
+    as_of: dt.date,
+    since: dt.date,
+    stats: dict[str, Any],
+    acting_user: User | None,
+) -> StoredRun:
+    """Store a detection run and its issues idempotently: an issue already stored for the same
+    account, cause and dates is updated (it keeps its id, status and problem), a new one is
+    created and put on the account's timeline."""
+    run = DetectionRun.objects.create(
+        as_of=as_of,
+        since=since,
+        started_at=timezone.now(),
+        seconds=float(stats.get("seconds", 0.0)),
+        series=int(stats.get("series", 0)),
+        series_days=int(stats.get("series_days", 0)),
+        alerts=int(stats.get("alerts", 0)),
+        settings=stats.get("settings", {}),
+        thresholds=stats.get("thresholds", {}),
+        dispersion=stats.get("dispersion", {}),
+    )
+    created: list[EmergingIssue] = []
+    updated: list[EmergingIssue] = []
+    for record in records:
+        existing = EmergingIssue.objects.filter(fingerprint=record.fingerprint).first()
+        existing = existing or _same_episode(record)
+        values = {name: getattr(record, name) for name in ISSUE_FIELDS}
+        values["affected_members"] = int(record.affected.get("members", 0))
+        values["affected_claims"] = int(record.affected.get("claims", 0))
+        values["affected_dollars"] = record.affected_dollars
+        if existing is not None:
+            values["first_alert_date"] = min(existing.first_alert_date, record.first_alert_date)
+            values["estimated_start"] = min(existing.estimated_start, record.estimated_start)
+            values["last_alert_date"] = max(existing.last_alert_date, record.last_alert_date)
+            changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+            if changed:
+                for name, value in changed.items():
+                    setattr(existing, name, value)
+                existing.run = run
+                existing.save()
+                updated.append(existing)
+            continue
+        issue = EmergingIssue.objects.create(
+            fingerprint=record.fingerprint,
+            account_id=record.account_id,
+            family=record.family,
+            cause_key=record.cause_key,
+            dimension=record.dimension,
+            run=run,
+            detected_at=timezone.now(),
+            **values,
+        )
+        created.append(issue)
+        if issue.account_id is not None:
+            do_log_activity(
+                Account.objects.get(pk=issue.account_id),
+                kind=ActivityKind.ISSUE,
+                subject=issue.title,
+                body=issue.summary,
+                occurred_at=_at(issue.first_alert_date),
+                acting_user=acting_user,
+                source_type="insights.EmergingIssue",
+                source_id=str(issue.pk),
+            )
+    run.issues_created, run.issues_updated = len(created), len(updated)
+    run.save(update_fields=["issues_created", "issues_updated"])
+    record_audit(
+        actor=acting_user,
+        action="issues.detect",
+        obj=run,
+        detail={"as_of": as_of.isoformat(), "created": len(created), "updated": len(updated)},
+    )
+    return StoredRun(run, created, updated)
+
+
+@transaction.atomic
+def do_dismiss_issue(issue: EmergingIssue, reason: str, *, acting_user: User | None) -> None:
+    before = snapshot(issue, ["status"])
+    issue.status = IssueStatus.DISMISSED
+    issue.save(update_fields=["status", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="issue.dismiss",
+        obj=issue,
+        account=issue.account,
+        before=before,
+        after=snapshot(issue, ["status"]),
+        detail={"reason": reason},
+    )
+
+
+def _problem_evidence(issue: EmergingIssue) -> str:
+    detectors = ", ".join(issue.detectors)
+    start = f"{issue.estimated_start:%b %-d, %Y}"
+    return (
+        f"{issue.summary}\n\nDetected {issue.first_alert_date:%b %-d, %Y} by {detectors} "
+        f"(smallest p-value {issue.p_value:.1e}); estimated start {start}; "
+        f"{issue.alert_days} alert day(s)."
+    )
+
+
+@transaction.atomic
+def do_open_problem(issue: EmergingIssue, *, acting_user: User | None) -> Problem:
+    """Open a problem record from an issue (or return the one already opened for it)."""
+    issue = EmergingIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.problem_id is not None:
+        return Problem.objects.get(pk=issue.problem_id)
+    affected = issue.affected or {}
+    problem = Problem.objects.create(
+        title=issue.title,
+        account=issue.account,
+        description=issue.summary,
+        evidence=_problem_evidence(issue),
+        opened_by=acting_user,
+        opened_at=timezone.now(),
+        linked_inquiries=list(affected.get("inquiry_ids", [])),
+        affected_inquiries=int(affected.get("inquiries", 0) or 0),
+        affected_members=issue.affected_members,
+        affected_claims=issue.affected_claims,
+        affected_dollars=issue.affected_dollars,
+        watch_family=issue.family,
+        watch_account=issue.account,
+        watch_dimension=issue.dimension,
+    )
+    issue.problem = problem
+    issue.status = IssueStatus.PROBLEM
+    issue.save(update_fields=["problem", "status", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="problem.create",
+        obj=problem,
+        account=issue.account,
+        after=snapshot(problem),
+        detail={"issue": issue.pk},
+    )
+    if issue.account is not None:
+        do_log_activity(
+            issue.account,
+            kind=ActivityKind.ISSUE,
+            subject=f"Problem opened: {problem.title}",
+            body=problem.description,
+            acting_user=acting_user,
+            source_type="insights.Problem",
+            source_id=str(problem.pk),
+        )
+    return problem
+
+
+@transaction.atomic
+def do_update_problem(
+    problem: Problem, changes: dict[str, Any], *, acting_user: User | None
+) -> Problem:
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    before = snapshot(problem)
+    for name, value in changes.items():
+        if name not in PROBLEM_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(problem, name, value)
+    problem.full_clean()
+    problem.save()
+    after = snapshot(problem)
+    if before != after:
+        record_audit(
+            actor=acting_user,
+            action="problem.update",
+            obj=problem,
+            account=problem.account,
+            before=before,
+            after=after,
+        )
+    return problem
+
+
+@transaction.atomic
+def do_add_action(
+    problem: Problem, data: dict[str, Any], *, acting_user: User | None
+) -> CorrectiveAction:
+    action = CorrectiveAction(
+        problem=problem, **{k: v for k, v in data.items() if k in ACTION_FIELDS}
+    )
+    action.full_clean()
+    action.save()
+    if problem.status in (ProblemStatus.OPEN, ProblemStatus.ROOT_CAUSE):
+        problem.status = ProblemStatus.FIXING
+        problem.save(update_fields=["status", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="corrective_action.create",
+        obj=action,
+        account=problem.account,
+        after=snapshot(action),
+    )
+    return action
+
+
+@transaction.atomic
+def do_update_action(
+    action: CorrectiveAction,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    today: dt.date | None = None,
+) -> CorrectiveAction:
+    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    before = snapshot(action)
+    for name, value in changes.items():
+        if name not in ACTION_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(action, name, value)
+    if action.status == ActionStatus.DONE and action.completed_on is None:
+        action.completed_on = today or timezone.localdate()
+    if action.status != ActionStatus.DONE:
+        action.completed_on = None
+    action.full_clean()
+    action.save()
+    after = snapshot(action)
+    if before != after:
+        record_audit(
+            actor=acting_user,
+            action="corrective_action.update",
+            obj=action,
+            account=action.problem.account,
+            before=before,
+            after=after,
+        )
+    return action
+
+
+@transaction.atomic
+def do_record_effectiveness(
+    problem: Problem, outcome: dict[str, Any], *, as_of: dt.date, acting_user: User | None
+) -> Problem:
+    """Store an effectiveness check: verified when the watched series stayed within control
+    limits for `verify_days` days after the fix, reopened when it went out again."""
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    before = snapshot(problem, ["status", "days_in_control", "verified_on", "reopened_count"])
+    problem.last_checked_on = as_of
+    problem.days_in_control = int(outcome["days_in_control"])
+    problem.check_result = outcome
+    event = ""
+    if outcome["verdict"] == "verified" and problem.status != ProblemStatus.VERIFIED:
+        problem.status = ProblemStatus.VERIFIED
+        problem.verified_on = as_of
+        event = f"Fix verified: {problem.title}"
+    elif outcome["verdict"] == "reopen" and problem.status != ProblemStatus.REOPENED:
+        problem.status = ProblemStatus.REOPENED
+        problem.reopened_count += 1
+        problem.verified_on = None
+        event = f"Problem reopened, metric out of control again: {problem.title}"
+    elif outcome["verdict"] == "watching" and problem.status == ProblemStatus.REOPENED:
+        problem.status = ProblemStatus.MONITORING
+    problem.save()
+    record_audit(
+        actor=acting_user,
+        action="problem.verify",
+        obj=problem,
+        account=problem.account,
+        before=before,
+        after=snapshot(problem, ["status", "days_in_control", "verified_on", "reopened_count"]),
+        detail={"as_of": as_of.isoformat(), "verdict": outcome["verdict"]},
+    )
+    if event and problem.account is not None:
+        do_log_activity(
+            problem.account,
+            kind=ActivityKind.ISSUE,
+            subject=event[:200],
+            body=str(outcome.get("explanation", "")),
+            occurred_at=_at(as_of),
+            acting_user=acting_user,
+            source_type="insights.Problem",
+            source_id=str(problem.pk),
+        )
+    return problem
+
+
+__all__ = ["Decimal"]

@@ -1,0 +1,180 @@
+"""Emerging issues and problems API, with the same scope rules as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from clientdesk.api import form_errors
+from clientdesk.insights import actions
+from clientdesk.insights.access import (
+    access_action_by_id,
+    access_issue_by_id,
+    access_problem_by_id,
+    can_browse_issues,
+    can_open_problem,
+    problems_visible_to,
+)
+from clientdesk.insights.forms import ActionForm, ActionStatusForm
+from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
+from clientdesk.insights.queries import filtered_issues
+
+router = Router(tags=["insights"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+class IssueOut(Schema):
+    id: int
+    account_id: int | None
+    family: str
+    dimension: dict[str, Any]
+    title: str
+    summary: str
+    status: str
+    estimated_start: dt.date
+    first_alert_date: dt.date
+    last_alert_date: dt.date
+    observed: float
+    expected: float
+    p_value: float
+    detectors: list[str]
+    contributors: list[dict[str, Any]]
+    affected_members: int
+    affected_claims: int
+    affected_dollars: Decimal
+    guarantees_at_risk: list[str]
+    problem_id: int | None
+
+
+class ActionOut(Schema):
+    id: int
+    description: str
+    owner_id: int
+    due_date: dt.date
+    status: ActionStatus
+    completed_on: dt.date | None
+    notes: str
+
+
+class ProblemOut(Schema):
+    id: int
+    reference: str
+    title: str
+    account_id: int | None
+    status: ProblemStatus
+    root_cause_category: str
+    root_cause: str
+    whys: list[str]
+    owner_id: int | None
+    affected_inquiries: int
+    affected_members: int
+    affected_claims: int
+    affected_dollars: Decimal
+    sponsor_summary: str
+    fix_date: dt.date | None
+    verify_days: int
+    days_in_control: int
+    verified_on: dt.date | None
+    training_topic: str
+
+
+class ProblemPatch(Schema):
+    status: ProblemStatus | None = None
+    root_cause_category: RootCauseCategory | None = None
+    root_cause: str | None = None
+    whys: list[str] | None = Field(None, max_length=5)
+    sponsor_summary: str | None = None
+    fix_date: dt.date | None = None
+    verify_days: int | None = Field(None, ge=1, le=120)
+    training_topic: str | None = None
+
+
+class ActionIn(Schema):
+    description: str
+    owner_id: int
+    due_date: dt.date
+
+
+class ActionPatch(Schema):
+    status: ActionStatus
+    notes: str = ""
+
+
+@router.get("/issues", response=list[IssueOut])
+def list_issues(request: HttpRequest, account_id: int | None = None) -> Any:
+    if not can_browse_issues(request.user):
+        raise PermissionDenied("Emerging issues are for the account team.")
+    return list(filtered_issues(request.user, {"account": account_id})[:200])
+
+
+@router.get("/issues/{issue_id}", response=IssueOut)
+def get_issue(request: HttpRequest, issue_id: int) -> Any:
+    return access_issue_by_id(request.user, issue_id)
+
+
+@router.post("/issues/{issue_id}/problem", response={201: ProblemOut})
+def open_problem(request: HttpRequest, issue_id: int) -> Any:
+    issue = access_issue_by_id(request.user, issue_id)
+    if not can_open_problem(request.user, issue):
+        raise PermissionDenied("You cannot open a problem on this account.")
+    return Status(201, actions.do_open_problem(issue, acting_user=_user(request)))
+
+
+@router.get("/problems", response=list[ProblemOut])
+def list_problems(request: HttpRequest) -> Any:
+    return list(problems_visible_to(request.user)[:200])
+
+
+@router.get("/problems/{problem_id}", response=ProblemOut)
+def get_problem(request: HttpRequest, problem_id: int) -> Any:
+    return access_problem_by_id(request.user, problem_id)
+
+
+@router.patch("/problems/{problem_id}", response=ProblemOut)
+def update_problem(request: HttpRequest, problem_id: int, payload: ProblemPatch) -> Any:
+    problem = access_problem_by_id(request.user, problem_id, write=True)
+    return actions.do_update_problem(
+        problem, payload.dict(exclude_unset=True), acting_user=_user(request)
+    )
+
+
+@router.get("/problems/{problem_id}/actions", response=list[ActionOut])
+def list_actions(request: HttpRequest, problem_id: int) -> Any:
+    return list(access_problem_by_id(request.user, problem_id).actions.all())
+
+
+@router.post("/problems/{problem_id}/actions", response={201: ActionOut})
+def add_action(request: HttpRequest, problem_id: int, payload: ActionIn) -> Any:
+    problem = access_problem_by_id(request.user, problem_id, write=True)
+    form = ActionForm(
+        data={
+            "description": payload.description,
+            "owner": payload.owner_id,
+            "due_date": payload.due_date,
+        }
+    )
+    if not form.is_valid():
+        raise form_errors(form)
+    return Status(
+        201, actions.do_add_action(problem, form.cleaned_data, acting_user=_user(request))
+    )
+
+
+@router.patch("/problems/{problem_id}/actions/{action_id}", response=ActionOut)
+def update_action(
+    request: HttpRequest, problem_id: int, action_id: int, payload: ActionPatch
+) -> Any:
+    action = access_action_by_id(request.user, problem_id, action_id)
+    form = ActionStatusForm(data=payload.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    return actions.do_update_action(action, form.cleaned_data, acting_user=_user(request))

@@ -1,0 +1,541 @@
+"""The detection engine: count-aware baselines, three one-sided detectors, thresholds set to an
+alarm budget, and false-discovery control across series. Pure numpy/scipy on a `Panel`.
+
+A panel holds S daily series over T days: `counts[s, t]` (events) and `exposure[s, t]` (the
+denominator: claims processed for denial rates, calls offered for abandonment, members for
+volumes). For every series-day the expected count is
+
+    mu[s, t] = exposure[s, t] x w[g, t] x rate[s, t] x c[s, t]
+
+* `w` — day-of-week and holiday factors of the series' pooling group g (its category across
+  accounts), estimated on the same rolling window (the Poisson MLE of a day-of-week model is a
+  ratio of sums, so it is a cumulative-sum away; holidays use every earlier holiday).
+* `rate` — empirical-Bayes posterior mean of the series' rate on a rolling window of
+  `window_days` that ends `guard_days` before the scoring day: Gamma prior centred on the
+  group's pooled rate, worth `prior_events` events, so sparse series borrow strength from
+  their category and dense series follow their own history.
+* `c` — for account-level series, the leave-one-out movement of the other accounts in the
+  group over the last 7 days (season, plan-year surges, holidays move every account at once;
+  a rise the whole book shares is left to the book-level series).
+
+The predictive distribution is negative binomial with size `1 / (1/alpha + 1/k)`: `alpha`
+from the posterior (estimation error) and `k` the family's extra-Poisson dispersion
+(maximum likelihood, statsmodels).
+
+Detectors, all one-sided and vectorized over series (a loop over days only where a recursion
+with reset needs it): NB upper-tail probability (spikes), EWMA of mid-p normal scores
+(gradual rises, robust at low volume), NB likelihood-ratio CUSUM for a rate ratio of 2 with
+reset after an alert (sustained shifts; its change point dates the start). Thresholds per
+family and volume band are set by simulating the fitted null so that the detectors together
+raise at most `budget_per_1000` alerts per 1,000 series-days; on each day the series'
+p-values go through Benjamini-Hochberg at `fdr_q` within the family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy import signal, special, stats
+
+from clientdesk.lib.business_calendar import public_holidays
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+BAND_EDGES = (0.5, 5.0)
+"""Volume bands by expected events per day: sparse (< 0.5), low (0.5-5), high (>= 5)."""
+BAND_NAMES = ("sparse", "low", "high")
+DETECTORS = ("spike", "ewma", "cusum")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Detection parameters (defaults follow service-guarantees-detection.md §2.5)."""
+
+    window_days: int = 56
+    guard_days: int = 3
+    min_history_days: int = 28
+    prior_events: float = 2.0
+    common_pseudo_events: float = 10.0
+    ewma_lambda: float = 0.3
+    cusum_ratios: tuple[float, float, float] = (4.0, 2.5, 2.0)
+    """Design rate ratio of the CUSUM per volume band: a sparse series only shows a rise that
+    is several times its rate, a dense one shows a doubling."""
+    budget_per_1000: float = 1.0
+    fdr_q: float = 0.05
+    seed: int = 7
+    min_null_days: int = 60_000
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in ((k, getattr(self, k)) for k in self.__dataclass_fields__)
+        }
+
+
+@dataclass
+class Panel:
+    """S daily series over T days starting `first_day`.
+
+    `group[s]`: pooling group (same category across accounts, and the book-level series of it);
+    `pool[s]`: the group whose other members give the common factor (-1: none, book series);
+    `family[s]`: index into `family_names` (dispersion, thresholds and FDR are per family)."""
+
+    first_day: dt.date
+    counts: F64
+    exposure: F64
+    group: I64
+    pool: I64
+    family: I64
+    family_names: tuple[str, ...]
+
+    @property
+    def n_series(self) -> int:
+        return int(self.counts.shape[0])
+
+    @property
+    def n_days(self) -> int:
+        return int(self.counts.shape[1])
+
+    def day(self, index: int) -> dt.date:
+        return self.first_day + dt.timedelta(days=index)
+
+    def index(self, day: dt.date) -> int:
+        return (day - self.first_day).days
+
+
+@dataclass
+class Baseline:
+    """Expected counts and predictive NB size per series-day, and where scoring is allowed."""
+
+    expected: F64
+    size: F64
+    rate: F64
+    adjusted_exposure: F64
+    common: F64
+    scored: B
+    dispersion: F64  # per family
+
+
+@dataclass
+class Thresholds:
+    """Alarm thresholds per family x band for each detector (score units)."""
+
+    spike: F64  # -log10 upper-tail p
+    ewma: F64  # standardized EWMA
+    cusum: F64  # LR-CUSUM statistic
+
+    def as_dict(self, family_names: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            name: {
+                band: {
+                    "spike": round(float(self.spike[f, b]), 4),
+                    "ewma": round(float(self.ewma[f, b]), 4),
+                    "cusum": round(float(self.cusum[f, b]), 4),
+                }
+                for b, band in enumerate(BAND_NAMES)
+            }
+            for f, name in enumerate(family_names)
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], family_names: tuple[str, ...]) -> Thresholds:
+        shape = (len(family_names), len(BAND_NAMES))
+        arrays = {d: np.full(shape, np.inf) for d in DETECTORS}
+        for f, name in enumerate(family_names):
+            for b, band in enumerate(BAND_NAMES):
+                entry = data.get(name, {}).get(band)
+                if entry:
+                    for d in DETECTORS:
+                        arrays[d][f, b] = float(entry[d])
+        return cls(arrays["spike"], arrays["ewma"], arrays["cusum"])
+
+    @classmethod
+    def fixed(cls, n_families: int, spike: float, ewma: float, cusum: float) -> Thresholds:
+        shape = (n_families, len(BAND_NAMES))
+        return cls(np.full(shape, spike), np.full(shape, ewma), np.full(shape, cusum))
+
+
+@dataclass
+class Scores:
+    """Detector scores, p-values and alerts per series-day."""
+
+    spike: F64
+    ewma: F64
+    cusum: F64  # with reset after an alert
+    cusum_open: F64  # without reset (for change points)
+    p_value: F64  # combined (Bonferroni over the three detectors); 1 where not scored
+    alert: B
+    fired: NDArray[np.int8]  # bit 1 spike, 2 ewma, 4 cusum
+    band: NDArray[np.int8]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+
+def holiday_mask(first_day: dt.date, n_days: int) -> B:
+    """Whether each day is a US federal holiday (observed days included)."""
+    days = [first_day + dt.timedelta(days=i) for i in range(n_days)]
+    found: set[dt.date] = set()
+    for year in {d.year for d in days}:
+        found |= public_holidays("US", year)
+    return np.array([d in found for d in days], dtype=bool)
+
+
+def weekday_index(first_day: dt.date, n_days: int) -> I64:
+    """Monday = 0 for each day of the panel."""
+    return (first_day.weekday() + np.arange(n_days, dtype=np.int64)) % 7
+
+
+# --- rolling sums -----------------------------------------------------------------------------
+
+
+def _window_bounds(n_days: int, settings: Settings) -> tuple[I64, I64]:
+    """For each day t, the half-open index range [lo, hi) of its baseline window."""
+    t = np.arange(n_days, dtype=np.int64)
+    hi = np.clip(t - settings.guard_days + 1, 0, n_days)
+    lo = np.clip(hi - settings.window_days, 0, n_days)
+    return lo, hi
+
+
+def window_sums(values: F64, lo: I64, hi: I64) -> F64:
+    """Sum of `values[..., lo[t]:hi[t]]` for every t, via one cumulative sum on the last axis."""
+    cum = np.zeros((*values.shape[:-1], values.shape[-1] + 1))
+    np.cumsum(values, axis=-1, out=cum[..., 1:])
+    out: F64 = np.take(cum, hi, axis=-1)
+    out -= np.take(cum, lo, axis=-1)
+    return out
+
+
+def trailing_sums(values: F64, days: int) -> F64:
+    """Sum over the last `days` days including today."""
+    t = np.arange(values.shape[-1], dtype=np.int64)
+    return window_sums(values, np.clip(t - days + 1, 0, None), t + 1)
+
+
+def _indicator(index: I64, n_groups: int) -> sp.csr_matrix:
+    """Sparse (groups x series) 0/1 matrix, so group totals are one product."""
+    n = len(index)
+    keep = index >= 0
+    return sp.csr_matrix(
+        (np.ones(int(keep.sum())), (index[keep], np.arange(n)[keep])), shape=(n_groups, n)
+    )
+
+
+# --- baseline -----------------------------------------------------------------------------------
+
+
+def fit_baseline(
+    panel: Panel, settings: Settings, dispersion: F64 | None = None, holidays: B | None = None
+) -> Baseline:
+    """Expected counts per series-day (see the module docstring). Vectorized throughout."""
+    y, n = panel.counts, panel.exposure
+    n_days = panel.n_days
+    n_groups = int(max(panel.group.max(initial=-1), panel.pool.max(initial=-1))) + 1
+    lo, hi = _window_bounds(n_days, settings)
+    hol = holiday_mask(panel.first_day, n_days) if holidays is None else holidays
+    dow = weekday_index(panel.first_day, n_days)
+
+    to_group = _indicator(panel.group, n_groups)
+    yg = np.asarray(to_group @ y)
+    ng = np.asarray(to_group @ n)
+
+    # Day-of-week factors of each group on the window (non-holiday days), shrunk towards 1.
+    masks = np.stack([(dow == d) & ~hol for d in range(7)]).astype(np.float64)  # (7, T)
+    y_dow = window_sums(yg[None, :, :] * masks[:, None, :], lo, hi)  # (7, G, T)
+    n_dow = window_sums(ng[None, :, :] * masks[:, None, :], lo, hi)
+    group_rate = y_dow.sum(axis=0) / np.maximum(n_dow.sum(axis=0), 1e-12)
+    pick = np.broadcast_to(dow[None, None, :], (1, *yg.shape))
+    y_today = np.take_along_axis(y_dow, pick, axis=0)[0]
+    n_today = np.take_along_axis(n_dow, pick, axis=0)[0]
+    shrink = 2.0
+    dow_factor = (y_today + shrink) / (group_rate * n_today + shrink)
+
+    # Holiday factor from every earlier holiday of the group (prior: 0.3, worth 2 events).
+    expected_plain = group_rate * dow_factor * ng
+    hol_f = hol.astype(np.float64)
+    cum_y = np.cumsum(yg * hol_f, axis=1)
+    cum_e = np.cumsum(expected_plain * hol_f, axis=1)
+    upto = np.clip(np.arange(n_days) - settings.guard_days, -1, None)
+    seen_y = np.where(upto >= 0, cum_y[:, np.maximum(upto, 0)], 0.0)
+    seen_e = np.where(upto >= 0, cum_e[:, np.maximum(upto, 0)], 0.0)
+    holiday_factor = (seen_y + 0.6) / (seen_e + 2.0)
+    weight = dow_factor * np.where(hol[None, :], holiday_factor, 1.0)
+
+    x = n * weight[panel.group]
+    events = window_sums(y, lo, hi)
+    exposure_sum = window_sums(x, lo, hi)
+    pooled = np.asarray(to_group @ events) / np.maximum(np.asarray(to_group @ exposure_sum), 1e-12)
+    prior_rate = np.maximum(pooled[panel.group], 1e-9)
+    a = settings.prior_events
+    alpha = a + events
+    beta = a / prior_rate + exposure_sum
+    rate = alpha / beta
+    plain = x * rate
+
+    common = np.ones_like(y)
+    has_pool = panel.pool >= 0
+    if has_pool.any():
+        to_pool = _indicator(panel.pool, n_groups)
+        pool_y = trailing_sums(np.asarray(to_pool @ y), 7)
+        pool_e = trailing_sums(np.asarray(to_pool @ plain), 7)
+        own_y = trailing_sums(y[has_pool], 7)
+        own_e = trailing_sums(plain[has_pool], 7)
+        m = settings.common_pseudo_events
+        others = (pool_y[panel.pool[has_pool]] - own_y + m) / (
+            pool_e[panel.pool[has_pool]] - own_e + m
+        )
+        common[has_pool] = np.clip(others, 0.5, 3.0)
+
+    expected = np.maximum(plain * common, 1e-6)
+    # History = baseline-window days since the series' first exposure (a rate series whose
+    # denominator is zero on some days still has a baseline on them).
+    active = np.maximum.accumulate(n > 0, axis=1).astype(np.float64)
+    history = window_sums(active, lo, hi)
+    scored = (n > 0) & (history >= settings.min_history_days)
+    if dispersion is None:
+        dispersion = estimate_dispersion(
+            y, expected, alpha, scored, panel.family, len(panel.family_names)
+        )
+    k = dispersion[panel.family][:, None]
+    size = 1.0 / (1.0 / alpha + 1.0 / k)
+    return Baseline(expected, size, rate, x, common, scored, dispersion)
+
+
+def estimate_dispersion(
+    y: F64, mu: F64, alpha: F64, scored: B, family: I64, n_families: int, sample: int = 4000
+) -> F64:
+    """Extra-Poisson NB size k per family by maximum likelihood (statsmodels NB2 with the
+    baseline as offset) on a fixed sample of scored series-days with mean >= 0.5; 20 where a
+    family has too few such days. Larger k = closer to Poisson."""
+    import statsmodels.api as sm
+
+    out = np.full(n_families, 20.0)
+    rng = np.random.default_rng(11)
+    fam = np.broadcast_to(family[:, None], y.shape)
+    usable = scored & (mu >= 0.5)
+    for f in range(n_families):
+        rows, cols = np.nonzero(usable & (fam == f))
+        if len(rows) < 300:
+            continue
+        pick = rng.choice(len(rows), size=min(sample, len(rows)), replace=False)
+        yy, mm = y[rows[pick], cols[pick]], mu[rows[pick], cols[pick]]
+        try:
+            model = sm.NegativeBinomial(yy, np.ones((len(yy), 1)), offset=np.log(mm))
+            fit = model.fit(disp=0, maxiter=100)
+            a_hat = float(fit.params[-1])
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if np.isfinite(a_hat) and a_hat > 0:
+            out[f] = float(np.clip(1.0 / a_hat, 1.0, 1000.0))
+        else:
+            out[f] = 1000.0
+    return out
+
+
+# --- detectors -------------------------------------------------------------------------------
+
+
+def nb_upper_tail(y: F64, mu: F64, size: F64) -> F64:
+    """P(Y >= y) under NB(mean mu, size); 1 where y <= 0. Computed only on non-zero cells."""
+    out = np.ones_like(mu)
+    nz = y > 0
+    if nz.any():
+        q = mu[nz] / (size[nz] + mu[nz])
+        out[nz] = special.betainc(y[nz], size[nz], q)  # P(Y >= y) = I_{1-p}(y, size)
+    return out
+
+
+def nb_mid_p_scores(y: F64, mu: F64, size: F64) -> F64:
+    """Normal scores of the mid-p upper tail, -Phi^-1(P(Y > y) + P(Y = y)/2), clipped to
+    [-4, 8]: symmetric-ish at any volume, so an EWMA of them works for sparse series too."""
+    p0 = size / (size + mu)
+    upper = nb_upper_tail(y, mu, size)
+    pmf = np.empty_like(mu)
+    zero = y <= 0
+    pmf[zero] = np.exp(size[zero] * np.log(p0[zero]))
+    nz = ~zero
+    if nz.any():
+        pmf[nz] = stats.nbinom.pmf(y[nz], size[nz], p0[nz])
+    mid = np.clip(upper - 0.5 * pmf, 1e-300, 1.0)
+    return np.asarray(np.clip(-special.ndtri(mid), -4.0, 8.0))
+
+
+def ewma(z: F64, lam: float) -> F64:
+    """EWMA along days, standardized by its asymptotic sd (sqrt(lambda / (2 - lambda)))."""
+    filtered = signal.lfilter([lam], [1.0, -(1.0 - lam)], z, axis=-1)
+    return np.asarray(filtered / np.sqrt(lam / (2.0 - lam)))
+
+
+def nb_llr(y: F64, mu: F64, size: F64, ratio: F64 | float) -> F64:
+    """Log-likelihood ratio of NB(ratio x mu) against NB(mu), same size, per series-day."""
+    r = size
+    return np.asarray(
+        r * np.log((r + mu) / (r + ratio * mu)) + y * np.log(ratio * (r + mu) / (r + ratio * mu))
+    )
+
+
+def cusum_open(llr: F64) -> F64:
+    """One-sided CUSUM without reset: S_t = max(0, S_{t-1} + llr_t)."""
+    out = np.empty_like(llr)
+    s = np.zeros(llr.shape[0])
+    for t in range(llr.shape[1]):
+        s = np.maximum(0.0, s + llr[:, t])
+        out[:, t] = s
+    return out
+
+
+def cusum_with_reset(llr: F64, limit: F64) -> tuple[F64, B]:
+    """CUSUM that restarts at 0 after crossing `limit[s, t]`; returns statistic and alarms."""
+    out = np.empty_like(llr)
+    fired = np.zeros(llr.shape, dtype=bool)
+    s = np.zeros(llr.shape[0])
+    for t in range(llr.shape[1]):
+        s = np.maximum(0.0, s + llr[:, t])
+        out[:, t] = s
+        hit = s > limit[:, t]
+        fired[:, t] = hit
+        s[hit] = 0.0
+    return out, fired
+
+
+def volume_band(mu: F64) -> NDArray[np.int8]:
+    return np.digitize(mu, BAND_EDGES).astype(np.int8)
+
+
+@dataclass
+class _Raw:
+    spike: F64
+    ewma: F64
+    llr: F64
+    p_spike: F64
+
+
+def _raw_scores(y: F64, base: Baseline, settings: Settings) -> _Raw:
+    mu, size, scored = base.expected, base.size, base.scored
+    p_spike = np.where(scored, nb_upper_tail(y, mu, size), 1.0)
+    z = np.where(scored, nb_mid_p_scores(y, mu, size), 0.0)
+    ratio = np.asarray(settings.cusum_ratios)[volume_band(mu)]
+    llr = np.where(scored, nb_llr(y, mu, size, ratio), 0.0)
+    spike = -np.log10(np.clip(p_spike, 1e-300, 1.0))
+    return _Raw(spike, ewma(z, settings.ewma_lambda), llr, p_spike)
+
+
+# --- calibration ---------------------------------------------------------------------------------
+
+
+def calibrate(panel: Panel, base: Baseline, settings: Settings) -> Thresholds:
+    """Thresholds per family x band so that, on counts simulated from each series' fitted null
+    (incident-free by construction), each detector alerts on at most a third of the alarm
+    budget. Bands with too few simulated days take the family's pooled threshold."""
+    rng = np.random.default_rng(settings.seed)
+    n_scored = int(base.scored.sum())
+    reps = max(1, int(np.ceil(settings.min_null_days / max(n_scored, 1))))
+    reps = min(reps, 20)
+    q = 1.0 - settings.budget_per_1000 / 1000.0 / len(DETECTORS)
+    n_fam = len(panel.family_names)
+    shape = (n_fam, len(BAND_NAMES))
+    pooled: dict[str, list[list[F64]]] = {d: [[] for _ in range(n_fam)] for d in DETECTORS}
+    banded: dict[str, list[list[list[F64]]]] = {
+        d: [[[] for _ in BAND_NAMES] for _ in range(n_fam)] for d in DETECTORS
+    }
+    band = volume_band(base.expected)
+    fam = np.broadcast_to(panel.family[:, None], band.shape)
+    for _ in range(reps):
+        p = base.size / (base.size + base.expected)
+        y_null = np.where(base.scored, rng.negative_binomial(base.size, p), 0).astype(np.float64)
+        raw = _raw_scores(y_null, base, settings)
+        stat = {"spike": raw.spike, "ewma": raw.ewma, "cusum": cusum_open(raw.llr)}
+        for f in range(n_fam):
+            in_f = base.scored & (fam == f)
+            for d in DETECTORS:
+                pooled[d][f].append(stat[d][in_f])
+                for b in range(len(BAND_NAMES)):
+                    banded[d][f][b].append(stat[d][in_f & (band == b)])
+    out = {d: np.full(shape, np.inf) for d in DETECTORS}
+    for d in DETECTORS:
+        for f in range(n_fam):
+            everything = np.concatenate(pooled[d][f]) if pooled[d][f] else np.empty(0)
+            fallback = float(np.quantile(everything, q)) if len(everything) > 0 else np.inf
+            for b in range(len(BAND_NAMES)):
+                values = np.concatenate(banded[d][f][b])
+                enough = len(values) * (1.0 - q) >= 3.0
+                out[d][f, b] = float(np.quantile(values, q)) if enough else fallback
+    # A threshold never asks less than the textbook minimum for its detector.
+    out["spike"] = np.maximum(out["spike"], 2.0)
+    out["ewma"] = np.maximum(out["ewma"], 2.0)
+    out["cusum"] = np.maximum(out["cusum"], 1.5)
+    return Thresholds(out["spike"], out["ewma"], out["cusum"])
+
+
+# --- false discovery ----------------------------------------------------------------------------
+
+
+def benjamini_hochberg(p: F64, tested: B, groups: I64, q: float) -> B:
+    """BH rejections at level q, separately for every day (column) and group of rows.
+
+    `p` is (S, T); only `tested` cells count towards m. Vectorized: one sort per group."""
+    reject = np.zeros(p.shape, dtype=bool)
+    for g in np.unique(groups):
+        rows = np.nonzero(groups == g)[0]
+        pg = np.where(tested[rows], p[rows], np.inf)
+        m = tested[rows].sum(axis=0)  # (T,)
+        order = np.argsort(pg, axis=0)
+        sorted_p = np.take_along_axis(pg, order, axis=0)
+        rank = np.arange(1, len(rows) + 1)[:, None]
+        ok = sorted_p <= q * rank / np.maximum(m, 1)[None, :]
+        # largest rank k with p_(k) <= q k / m: every p <= p_(k) is rejected
+        any_ok = ok.any(axis=0)
+        k_max = np.where(any_ok, len(rows) - np.argmax(ok[::-1], axis=0), 0)
+        cutoff = np.where(
+            any_ok, np.take_along_axis(sorted_p, np.maximum(k_max - 1, 0)[None, :], 0)[0], -1.0
+        )
+        reject[rows] = tested[rows] & (pg <= cutoff[None, :])
+    return reject
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settings) -> Scores:
+    """Detector scores, p-values and alerts for every series-day."""
+    y = panel.counts
+    raw = _raw_scores(y, base, settings)
+    band = volume_band(base.expected)
+    fam = panel.family[:, None]
+    limit_cusum = thresholds.cusum[fam, band]
+    cusum, cusum_fired = cusum_with_reset(raw.llr, limit_cusum)
+    cusum_free = cusum_open(raw.llr)
+    fired_spike = raw.spike >= thresholds.spike[fam, band]
+    fired_ewma = raw.ewma >= thresholds.ewma[fam, band]
+    fired = (
+        fired_spike.astype(np.int8)
+        | (fired_ewma.astype(np.int8) << 1)
+        | (cusum_fired.astype(np.int8) << 2)
+    )
+    p_ewma = special.ndtr(-raw.ewma)
+    p_cusum = np.exp(-np.maximum(cusum_free, 0.0))  # Ville: P(S_t >= h) <= e^-h under the null
+    p = np.minimum(1.0, len(DETECTORS) * np.minimum(np.minimum(raw.p_spike, p_ewma), p_cusum))
+    p = np.where(base.scored, p, 1.0)
+    discovered = benjamini_hochberg(p, base.scored, panel.family, settings.fdr_q)
+    alert = discovered & (fired > 0) & base.scored
+    return Scores(raw.spike, raw.ewma, cusum, cusum_free, p, alert, fired, band)
+
+
+def change_point(cusum_free: F64, series: int, day: int) -> int:
+    """Start of the shift behind an alert: the day after the CUSUM (without reset) was last 0."""
+    row = cusum_free[series, : day + 1]
+    zeros = np.nonzero(row <= 0.0)[0]
+    return int(zeros[-1] + 1) if len(zeros) else 0
+
+
+def upper_limit(mu: F64, size: F64, tail: float = 0.001) -> F64:
+    """Control limit: the NB quantile with `tail` probability above it."""
+    return np.asarray(stats.nbinom.ppf(1.0 - tail, size, size / (size + mu)))

@@ -1,0 +1,226 @@
+"""Detected issues in plain words, with their evidence, ready to be stored.
+
+`build_records` turns the engine's issues into `IssueRecord`s: a title and a summary a person
+can act on ("what rose, by how much over expected, since when, where, how many affected,
+which guarantees are at risk"), the evidence chart's data, the ranked contributors and the
+affected counts read from the lake."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.apps import apps
+
+from clientdesk.insights.detection import upper_limit
+from clientdesk.insights.episodes import DetectedIssue, frozen_expected
+from clientdesk.insights.families import BY_NAME, GUARANTEE_LABELS, describe_dims
+from clientdesk.insights.impact import issue_impact
+from clientdesk.insights.pipeline import DetectionResult
+from clientdesk.insights.series import BOOK
+from clientdesk.lake.gateway import Lake
+
+EVIDENCE_BEFORE_DAYS = 42
+EVIDENCE_AFTER_DAYS = 14
+
+
+@dataclass
+class IssueRecord:
+    fingerprint: str
+    account_id: int | None
+    family: str
+    cause_key: str
+    dimension: dict[str, str]
+    title: str
+    summary: str
+    estimated_start: dt.date
+    first_alert_date: dt.date
+    last_alert_date: dt.date
+    alert_days: int
+    observed: float
+    expected: float
+    p_value: float
+    detectors: list[str]
+    series: list[dict[str, Any]]
+    contributors: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    affected: dict[str, Any]
+    guarantees_at_risk: list[str]
+    theme: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def affected_dollars(self) -> Decimal:
+        return Decimal(str(self.affected.get("dollars", "0")))
+
+
+def fingerprint(account_id: int, cause_family: str, cause: str, first_alert: dt.date) -> str:
+    scope = "book" if account_id == BOOK else f"account-{account_id}"
+    return f"{scope}|{cause_family}|{cause}|{first_alert:%Y-%m-%d}"
+
+
+def guarantees_at_risk(family: str) -> list[str]:
+    """Guarantee metrics a rise in this family puts at risk (SCHEMA.md metric names)."""
+    return list(BY_NAME[family].guarantees)
+
+
+def evidence(result: DetectionResult, issue: DetectedIssue) -> dict[str, Any]:
+    """Daily observed, expected (rolling baseline before the start, frozen after) and the
+    upper control limit of the issue's primary series, around the issue."""
+    panel = result.series.panel
+    row = issue.primary
+    lo = max(0, issue.start - EVIDENCE_BEFORE_DAYS)
+    hi = min(panel.n_days - 1, issue.last_alert + EVIDENCE_AFTER_DAYS, result.last_scored)
+    mu = result.baseline.expected[row, lo : hi + 1].copy()
+    size = result.baseline.size[row, lo : hi + 1]
+    after = frozen_expected(result.series, result.baseline, row, issue.start, hi)
+    mu[issue.start - lo :] = np.maximum(after, 1e-6)
+    limit = upper_limit(mu, size)
+    return {
+        "dates": [panel.day(d).isoformat() for d in range(lo, hi + 1)],
+        "observed": [int(v) for v in panel.counts[row, lo : hi + 1]],
+        "expected": [round(float(v), 3) for v in mu],
+        "upper": [float(v) for v in limit],
+        "start": panel.day(issue.start).isoformat(),
+        "first_alert": panel.day(issue.first_alert).isoformat(),
+        "alerts": [
+            panel.day(d).isoformat()
+            for d in range(lo, hi + 1)
+            if result.scores.alert[issue.rows, d].any()
+        ],
+    }
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
+
+
+def describe(
+    issue: DetectedIssue,
+    result: DetectionResult,
+    account_name: str,
+    contributors: list[dict[str, Any]],
+    affected: dict[str, Any],
+    guarantees: list[str],
+) -> tuple[str, str]:
+    """Title and plain-words summary."""
+    panel = result.series.panel
+    key = result.series.keys[issue.primary]
+    fam = BY_NAME[key.family]
+    cause_fam = BY_NAME[issue.cause_family]
+    what = describe_dims(dict(issue.cause))
+    where = account_name or "the whole book"
+    title = f"{cause_fam.label}{' — ' + what if what else ''} up at {where}"
+    start = panel.day(issue.start)
+    days = issue.last_alert - issue.start + 1
+    ratio = f"{issue.ratio:.1f}x" if np.isfinite(issue.ratio) else "far above"
+    rate_note = f" (as a rate of {fam.exposure})" if fam.is_rate else ""
+    parts = [
+        f"{fam.noun.capitalize()}{' with ' + what if what else ''} at {where} rose to "
+        f"{_number(issue.observed)} over {days} day{'s' if days != 1 else ''} against "
+        f"{_number(issue.expected)} expected{rate_note} — {ratio}, "
+        f"{_number(issue.excess)} more than usual — since {start:%b %-d, %Y}."
+    ]
+    if contributors and (
+        len(contributors) > 1 or issue.account_id == BOOK or key.family != issue.cause_family
+    ):
+        tops = [
+            f"{(c['account'] + ': ') if c['account'] and issue.account_id == BOOK else ''}"
+            f"{c['label']} (+{_number(max(c['excess'], 0))})"
+            for c in contributors[:3]
+        ]
+        parts.append("Top contributors: " + "; ".join(tops) + ".")
+    counts = []
+    for name, label in (
+        ("inquiries", "inquiries"),
+        ("members", "members"),
+        ("claims", "claims"),
+        ("calls", "calls"),
+        ("sessions", "IVR sessions"),
+    ):
+        if affected.get(name):
+            counts.append(f"{affected[name]:,} {label}")
+    if counts:
+        dollars = Decimal(str(affected.get("dollars", "0")))
+        money = f", ${dollars:,.2f}" if dollars else ""
+        parts.append(f"Affected: {', '.join(counts)}{money}.")
+    if guarantees:
+        parts.append(
+            "Guarantees at risk: " + ", ".join(GUARANTEE_LABELS.get(g, g) for g in guarantees) + "."
+        )
+    return title[:200], " ".join(parts)
+
+
+def build_records(
+    result: DetectionResult, lake: Lake | None, account_names: dict[int, str]
+) -> list[IssueRecord]:
+    """Records for every issue of the run; affected counts from the lake when given."""
+    panel = result.series.panel
+    records = []
+    for issue in result.issues:
+        key = result.series.keys[issue.primary]
+        cause = ",".join(f"{k}={v}" for k, v in issue.cause)
+        total = max(issue.excess, 0.0)
+        contributors = [c.as_dict(total, account_names) for c in issue.contributors]
+        start, end = panel.day(issue.start), panel.day(issue.last_alert)
+        dims = dict(key.dims)
+        if issue.contributors and issue.contributors[0].family == "denial_details":
+            dims = issue.contributors[0].dims
+        affected: dict[str, Any] = {}
+        if lake is not None:
+            scope = None if issue.account_id == BOOK else [issue.account_id]
+            affected = issue_impact(
+                lake,
+                key.family,
+                scope,
+                dict(issue.cause) | (dims if key.family != "denial_details" else {}),
+                start,
+                end,
+            )
+        guarantees = guarantees_at_risk(issue.cause_family)
+        name = account_names.get(issue.account_id, "") if issue.account_id != BOOK else ""
+        title, summary = describe(issue, result, name, contributors, affected, guarantees)
+        theme = ""
+        if issue.cause_family == "inquiry_themes":
+            theme = dict(issue.cause).get("theme", "")
+        records.append(
+            IssueRecord(
+                fingerprint=fingerprint(
+                    issue.account_id, issue.cause_family, cause, panel.day(issue.first_alert)
+                ),
+                account_id=None if issue.account_id == BOOK else issue.account_id,
+                family=issue.cause_family,
+                cause_key=cause,
+                dimension=dict(issue.cause),
+                title=title,
+                summary=summary,
+                estimated_start=start,
+                first_alert_date=panel.day(issue.first_alert),
+                last_alert_date=end,
+                alert_days=issue.alert_days,
+                observed=round(issue.observed, 2),
+                expected=round(issue.expected, 3),
+                p_value=float(issue.min_p),
+                detectors=issue.detectors,
+                series=[
+                    {
+                        "family": result.series.keys[r].family,
+                        "dims": result.series.keys[r].dims_dict,
+                    }
+                    for r in issue.rows
+                ],
+                contributors=contributors,
+                evidence=evidence(result, issue),
+                affected=affected,
+                guarantees_at_risk=guarantees,
+                theme=theme,
+            )
+        )
+    return records
+
+
+def guarantees_app_installed() -> bool:
+    return apps.is_installed("clientdesk.guarantees")

@@ -1,0 +1,1 @@
+"""Pure helpers with no models: the business calendar and periods."""

@@ -1,0 +1,96 @@
+"""Utilization API: an account's report, the lines behind a category, the book overview.
+
+Same scope rules as the pages: the account must be visible to the caller (404 otherwise);
+the book is for managers, executives and admins (403 otherwise). Member data never leaves
+through the API: claimants and lines carry pseudonyms only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
+
+from clientdesk.accounts.access import access_account_by_id
+from clientdesk.utilization.access import require_book
+from clientdesk.utilization.analysis import Request, account_report, book_overview
+from clientdesk.utilization.forms import UtilizationForm, default_period
+from clientdesk.utilization.queries import category_lines
+from clientdesk.utilization.report import jsonable
+
+router = Router(tags=["utilization"])
+
+
+class PeriodQuery(Schema):
+    period: str | None = None
+    threshold: int | None = None
+
+
+class LinesQuery(PeriodQuery):
+    leaf: str
+    offset: int = 0
+    limit: int = 100
+
+
+def _request(query: PeriodQuery) -> Request:
+    form = UtilizationForm(
+        {"period": query.period or default_period().code, "threshold": query.threshold or ""}
+    )
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                {"loc": ["query", field], "msg": str(msg), "type": "value_error"}
+                for field, messages in form.errors.items()
+                for msg in messages
+            ]
+        )
+    return form.request()
+
+
+@router.get("/accounts/{account_id}")
+def account_utilization(
+    request: HttpRequest, account_id: int, query: Query[PeriodQuery]
+) -> dict[str, Any]:
+    """The account's report: member months, PMPM, per 1,000, unit cost, claimants,
+    conditions, pharmacy, trend, benchmarks and findings."""
+    account = access_account_by_id(request.user, account_id)
+    return dict(jsonable(account_report(account, _request(query))))
+
+
+@router.get("/accounts/{account_id}/lines")
+def account_lines(
+    request: HttpRequest, account_id: int, query: Query[LinesQuery]
+) -> dict[str, Any]:
+    """The final-action lines behind a category (`leaf`, or `pharmacy`), pseudonymised."""
+    account = access_account_by_id(request.user, account_id)
+    limit = max(1, min(query.limit, 1000))
+    try:
+        page = category_lines(
+            account, _request(query), query.leaf, offset=max(0, query.offset), limit=limit
+        )
+    except KeyError:
+        raise Http404("No such category.") from None
+    return dict(
+        jsonable(
+            {
+                "leaf": page.leaf,
+                "label": page.label,
+                "lines": page.lines,
+                "paid": page.paid,
+                "allowed": page.allowed,
+                "offset": page.offset,
+                "limit": page.limit,
+                "rows": page.rows,
+            }
+        )
+    )
+
+
+@router.get("/book")
+def book(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
+    """Every account's headline figures and findings, and the book's report."""
+    require_book(request.user)
+    overview = book_overview(_request(query))
+    return dict(jsonable(overview))

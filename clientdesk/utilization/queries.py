@@ -1,0 +1,166 @@
+"""Reads behind the pages: the claim lines behind a category's number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis.expr.types as ir
+
+from clientdesk.accounts.models import Account
+from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.utilization.analysis import Request, drug_rows
+from clientdesk.utilization.marts.calendar import CURRENT, month_calendar
+from clientdesk.utilization.marts.enrollment import int_enrolled_lines, window_spans
+from clientdesk.utilization.marts.service_categories import LEAF_BY_KEY, int_service_category_lines
+from clientdesk.utilization.marts.staging import (
+    stg_enrollment_spans,
+    stg_medical_lines,
+    stg_pharmacy_fills,
+)
+from clientdesk.utilization.pseudonyms import member_pseudonym
+from clientdesk.utilization.reference import drug_reference_table
+from clientdesk.utilization.totals import count, money
+
+PHARMACY = "pharmacy"
+MEDICAL_COLUMNS = (
+    "claim_id",
+    "claim_line_number",
+    "claim_type",
+    "service_date",
+    "place_of_service_code",
+    "bill_type_code",
+    "revenue_center_code",
+    "hcpcs_code",
+    "drg_code",
+    "diagnosis_code_1",
+    "paid",
+    "allowed",
+    "cost_share",
+    "person_id",
+    "member_id",
+)
+PHARMACY_COLUMNS = (
+    "claim_id",
+    "claim_line_number",
+    "service_date",
+    "ndc_code",
+    "days_supply",
+    "generic",
+    "specialty",
+    "paid",
+    "allowed",
+    "cost_share",
+    "person_id",
+    "member_id",
+)
+
+
+@dataclass
+class LinesPage:
+    leaf: str
+    label: str
+    lines: int
+    paid: Decimal
+    allowed: Decimal
+    rows: list[dict[str, Any]]
+    offset: int
+    limit: int
+
+
+def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
+    calendar = month_calendar(request.current)
+    spans = window_spans(
+        stg_enrollment_spans(lake.eligibility, request.as_of_date()),
+        request.current.start,
+        request.current.end,
+    )
+    if leaf == PHARMACY:
+        fills = stg_pharmacy_fills(lake.pharmacy_claim, drug_reference_table(drug_rows()))
+        enrolled = int_enrolled_lines(fills, spans, calendar)
+        return enrolled.filter(enrolled.period == CURRENT).select(*PHARMACY_COLUMNS)
+    staged = int_service_category_lines(
+        stg_medical_lines(lake.medical_claim, lake.claim_processing)
+    )
+    enrolled = int_enrolled_lines(staged, spans, calendar)
+    picked = enrolled.filter((enrolled.period == CURRENT) & (enrolled.service_leaf == leaf))
+    return picked.select(*MEDICAL_COLUMNS)
+
+
+def category_lines(
+    account: Account,
+    request: Request,
+    leaf: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    show_members: bool = False,
+) -> LinesPage:
+    """The final-action lines (or pharmacy fills) of a category in the current period, for
+    one account: totals that match the category's figures, and one page of lines, ordered by
+    service date and claim. Member columns are replaced by a pseudonym unless
+    `show_members` (the caller has checked the user may, and records the look)."""
+    if leaf != PHARMACY and leaf not in LEAF_BY_KEY:
+        raise KeyError(leaf)
+    with open_lake(Scope.account(account), engine=request.engine) as lake:
+        lines = _lines(lake, request, leaf)
+        totals = lake.execute(
+            lines.aggregate(n=lines.count(), paid=lines.paid.sum(), allowed=lines.allowed.sum())
+        )
+        page = lake.execute(
+            lines.order_by([lines.service_date, lines.claim_id, lines.claim_line_number]).limit(
+                limit, offset=offset
+            )
+        )
+    rows = []
+    for record in page.to_dict("records"):
+        row = {k: (None if _missing(v) else v) for k, v in record.items()}
+        person = str(row.pop("person_id"))
+        member = row.pop("member_id")
+        row["member"] = member_pseudonym(person)
+        if show_members:
+            row["member_id"], row["person_id"] = member, person
+        row["paid"], row["allowed"] = money(row["paid"]), money(row["allowed"])
+        row["cost_share"] = money(row["cost_share"])
+        rows.append(row)
+    first = totals.to_dict("records")[0]
+    leaf_info = LEAF_BY_KEY.get(leaf)
+    label = (
+        "pharmacy"
+        if leaf_info is None
+        else (
+            leaf_info.category_2
+            if leaf_info.category_2 == leaf_info.category_3
+            else f"{leaf_info.category_2} – {leaf_info.category_3}"
+        )
+    )
+    return LinesPage(
+        leaf=leaf,
+        label=label,
+        lines=count(first["n"]),
+        paid=money(first["paid"]),
+        allowed=money(first["allowed"]),
+        rows=rows,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(value is None or (isinstance(value, float) and value != value))
+    except (TypeError, ValueError):
+        return False
+
+
+__all__ = ["PHARMACY", "LinesPage", "category_lines"]
+
+
+def account_page_section(account: Account) -> dict[str, Any]:
+    """What the account page shows of utilization: a link to the analysis of the default
+    period (no lake read, so the account page stays fast)."""
+    from clientdesk.utilization.forms import default_period
+
+    period = default_period()
+    return {"period_label": period.label, "period_code": period.code, "account_id": account.pk}

@@ -1,0 +1,151 @@
+"""The Utilization pages, exports, the drill-down to claim lines and its audit trail."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.people.tokens import do_create_api_token
+from clientdesk.testing import Cast
+
+pytestmark = pytest.mark.django_db
+Q = {"period": "2025Q2", "threshold": "10000"}
+
+
+def test_account_page_shows_the_numbers(book: Cast, client: Client) -> None:
+    client.force_login(book.alice)
+    response = client.get(reverse("utilization:account", args=[book.acme.pk]), Q)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "$2,691.25" in html  # paid PMPM (test_metrics has the arithmetic)
+    assert "$3,048.75" in html  # allowed PMPM
+    assert "67.4%" in html  # GDR
+    assert 'id="chart-monthly"' in html and "style=" not in html
+    assert 'src="/utilization/vega.js"' in html
+    spec = json.loads(
+        html.split('id="chart-categories" type="application/json">')[1].split("</script>")[0]
+    )
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert "P3" not in html and "M3" not in html  # claimants by pseudonym only
+    assert "missing from the drug reference" in html  # the unknown-NDC warning
+
+
+def test_period_errors_say_how_to_write_one(book: Cast, client: Client) -> None:
+    client.force_login(book.mia)
+    response = client.get(reverse("utilization:account", args=[book.acme.pk]), {"period": "Q7"})
+    assert response.status_code == 422
+    assert "write 2026-03, 2026Q1" in response.content.decode()
+
+
+def test_plausibility_warning_on_the_page(book: Cast, client: Client) -> None:
+    client.force_login(book.oscar)
+    response = client.get(reverse("utilization:account", args=[book.bayside.pk]), Q)
+    assert "outside the plausible range" in response.content.decode()
+
+
+def test_drill_down_matches_the_category_and_masks_members(book: Cast, client: Client) -> None:
+    client.force_login(book.bob)
+    url = reverse("utilization:lines", args=[book.acme.pk, "ed"])
+    response = client.get(url, Q)
+    html = response.content.decode()
+    # ED: 3 final-action lines, paid 1,300.00, allowed 1,650.00 — the category's figures.
+    assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in html
+    assert "M1" not in html.replace("M-", "")
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
+    opened = client.post(
+        reverse("utilization:lines_open", args=[book.acme.pk, "ed"]) + "?period=2025Q2"
+    )
+    assert opened.status_code == 200
+    assert "M1" in opened.content.decode()
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PHI_READ)
+    assert (event.actor, event.account, event.action) == (
+        book.bob,
+        book.acme,
+        "utilization.view_claim_lines",
+    )
+    assert event.detail["category"] == "ed"
+
+
+def test_only_the_account_team_opens_member_ids(book: Cast, client: Client) -> None:
+    client.force_login(book.mia)
+    url = reverse("utilization:lines_open", args=[book.acme.pk, "ed"]) + "?period=2025Q2"
+    assert client.post(url).status_code == 403
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
+
+
+def test_pharmacy_drill_down(book: Cast, client: Client) -> None:
+    client.force_login(book.alice)
+    response = client.get(reverse("utilization:lines", args=[book.acme.pk, "pharmacy"]), Q)
+    assert "5 fills · paid $5,370.00" in response.content.decode()
+
+
+def test_exports_are_audited(book: Cast, client: Client) -> None:
+    client.force_login(book.alice)
+    csv_url = reverse("utilization:export", args=[book.acme.pk, "categories", "csv"])
+    response = client.get(csv_url, Q)
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("category 1,category 2,category 3,paid,PMPM")
+    assert any(
+        line.startswith(
+            "outpatient,emergency department,emergency department,1300.00,162.50,30.00,"
+        )
+        for line in lines
+    )
+    xlsx = client.get(reverse("utilization:export", args=[book.acme.pk, "utilization", "xlsx"]), Q)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("Acute inpatient admits", 1, 1500.0)
+    exports = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).order_by("at")
+    assert [e.detail["table"] for e in exports] == ["categories", "utilization"]
+    lines_csv = client.get(
+        reverse("utilization:lines_export", args=[book.acme.pk, "lab", "csv"]), Q
+    )
+    assert lines_csv.content.decode().count("\n") == 3  # header + 2 lab lines
+
+
+def test_book_page_for_managers(book: Cast, client: Client) -> None:
+    client.force_login(book.eve)
+    response = client.get(reverse("utilization:book"), Q)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "$1,960.00" in html  # (21,530 + 30) / (8 + 3)
+    assert "Acme Steel Works" in html and "Bayside Carpenters Health Fund" in html
+    client.force_login(book.alice)
+    assert client.get(reverse("utilization:book"), Q).status_code == 403
+
+
+def test_api_report_has_the_contracted_keys(book: Cast, client: Client) -> None:
+    _, token = do_create_api_token(book.alice, "t", acting_user=book.alice)
+    response = client.get(
+        f"/api/utilization/accounts/{book.acme.pk}", Q, headers={"Authorization": f"Bearer {token}"}
+    )
+    body = response.json()
+    for key in (
+        "member_months",
+        "paid_pmpm",
+        "allowed_pmpm",
+        "per_1000",
+        "unit_cost",
+        "high_cost_claimants",
+        "pharmacy",
+        "trend",
+        "findings",
+    ):
+        assert key in body
+    assert body["paid_pmpm"]["total"] == 2691.25
+    assert body["per_1000"]["ed_visits"] == 1500.0
+    lines = client.get(
+        f"/api/utilization/accounts/{book.acme.pk}/lines",
+        {**Q, "leaf": "lab"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert (lines["lines"], lines["paid"]) == (2, 40.0)
+    assert all("member_id" not in row for row in lines["rows"])
