@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,7 +33,9 @@ from clientdesk.accounts.forms import (
 )
 from clientdesk.accounts.models import Assignment, Contact, Contract
 from clientdesk.accounts.queries import filtered_accounts
+from clientdesk.guarantees.queries import account_section
 from clientdesk.inquiries.queries import account_inquiry_summary
+from clientdesk.insights.queries import account_insights
 from clientdesk.utilization.queries import account_page_section
 
 
@@ -72,7 +74,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     timeline = account.activity.select_related("actor").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.only("id", "name", "account_id"))
     )[:50]
-    context = {
+    context: dict[str, Any] = {
         "account": account,
         "team": team,
         "contracts": contracts,
@@ -87,11 +89,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "can_manage": can(request.user, account, Need.MANAGE),
         "can_read_audit": can_read_audit(request.user),
     }
-    from clientdesk.insights.queries import account_insights
-
     context.update(account_insights(request.user, account.pk))
-    from clientdesk.guarantees.queries import account_section
-
     context["guarantee_section"] = account_section(account, timezone.localdate())
     context.update(account_inquiry_summary(account, timezone.now()))
     context["utilization"] = account_page_section(account)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management import call_command
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             out = Path(settings.DATA_DIR) / "demo-book"
             self.stdout.write(f"Generating the demo book into {out} …")
             generate_book(params, out, progress=True)
-            load_book(out, stdout=self.stdout, acting_user=users["admin"])
+            load_book(out, stdout=cast(TextIO, self.stdout), acting_user=users["admin"])
         assign_demo_team(users, today=timezone.localdate())
         self._print_logins()
         if not options["no_serve"]:
