@@ -336,9 +336,7 @@ def _attested_measure(guarantee: Guarantee, data: Attestation) -> Measure:
     if data.value is None or data.sample_size < 1:
         raise ValueError("give the score and how many responses it comes from")
     n = data.sample_size
-    # A score without its spread: the interval is not known (sum of squares of a constant).
-    total = float(data.value) * n
-    return Measure(definition.kind, total, n, n, sum_squares=float(data.value) ** 2 * n)
+    return Measure(definition.kind, float(data.value) * n, n, n)
 
 
 @transaction.atomic
@@ -369,9 +367,11 @@ def do_attest_result(
     values.numerator = Decimal(repr(measure.numerator))
     values.denominator = Decimal(repr(measure.denominator))
     values.sample_size = measure.n
-    values.ci_low = None if est.ci_low is None else Decimal(repr(est.ci_low))
-    values.ci_high = None if est.ci_high is None else Decimal(repr(est.ci_high))
-    values.within_noise = est.within_noise(float(guarantee.target))
+    if guarantee.definition.unit == "percent":
+        values.ci_low = None if est.ci_low is None else Decimal(repr(est.ci_low))
+        values.ci_high = None if est.ci_high is None else Decimal(repr(est.ci_high))
+        values.within_noise = est.within_noise(float(guarantee.target))
+    # A score is attested without its spread: its interval is not known, so none is shown.
     values.met = outcome.met
     values.penalty_pct = outcome.pct if values.settles else Decimal(0)
     values.penalty = outcome.amount if values.settles else Decimal("0.00")

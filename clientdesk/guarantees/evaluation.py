@@ -405,7 +405,7 @@ def _measured_result(
             "numerator": definition.numerator, "denominator": definition.denominator,
             "exclusions": definition.exclusions, "dated_by": definition.dated_by,
             "threshold": g.effective_threshold,
-            "short_abandon_seconds": g.short_abandon_seconds if definition.call_options else None,
+            "short_abandon_seconds": g.short_abandon_seconds if g.short_abandons_apply else None,
             "line": g.line if definition.call_options else None,
         },
         "feed": definition.feed.value, "level": g.level,

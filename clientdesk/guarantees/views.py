@@ -42,7 +42,7 @@ from clientdesk.guarantees.forms import (
 )
 from clientdesk.guarantees.library import SOURCES, TEMPLATES
 from clientdesk.guarantees.metrics import METRICS, Feed
-from clientdesk.guarantees.models import GuaranteeTerms, ResultKind
+from clientdesk.guarantees.models import Guarantee, GuaranteeTerms, ResultKind
 from clientdesk.guarantees.monitors import (
     Monitor,
     auto_adjudication_monitor,
@@ -330,8 +330,8 @@ def guarantee_detail(request: HttpRequest, account_id: int, guarantee_id: int) -
     )  # fmt: skip
 
 
-def _attestable_periods(guarantee: object, today: dt.date) -> list[str]:
-    plan = plan_results([guarantee], today=today, include_attested_periods=True)  # type: ignore[list-item]
+def _attestable_periods(guarantee: Guarantee, today: dt.date) -> list[str]:
+    plan = plan_results([guarantee], today=today, include_attested_periods=True)
     return [p.label for p in plan if p.kind == ResultKind.PERIOD]
 
 

@@ -136,3 +136,31 @@ def test_evaluating_one_period_evaluates_its_contract_year(
     assert {v.period_label for v in values if v.kind == "period"} == {
         "2025Q1", "2025Q2", "2025Q3", "2025Q4",
     }  # fmt: skip
+
+
+def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
+    """Implementation satisfaction, one-time, $7,500 all or nothing: a mean score of 2.8 from
+    12 responses misses "at least 3"; the contract year owes the $7,500."""
+    from clientdesk.guarantees.actions import Attestation, do_attest_result
+
+    survey = make(cast, "implementation_satisfaction", "3", period="one_time",
+                  measure_from=dt.date(2025, 1, 1), measure_to=dt.date(2025, 3, 31),
+                  at_risk_value=D("7500"))  # fmt: skip
+    row = do_attest_result(
+        survey,
+        Attestation(period_label="one-time", numerator=None, denominator=None,
+                    value=D("2.8"), sample_size=12, evidence="Post-go-live survey, statement 1",
+                    reference="survey-2025-03.pdf"),
+        acting_user=cast.alice, today=TODAY,
+    )  # fmt: skip
+    assert (row.actual, row.sample_size, row.met, row.penalty) == (D("2.8"), 12, False, 7500)
+    assert (row.ci_low, row.ci_high, row.status) == (None, None, "attested")
+    year = stored(survey, YEAR, kind="settlement")
+    assert (year.penalty, year.owed, year.status) == (D("7500.00"), D("7500.00"), "attested")
+    with pytest.raises(ValueError, match="not a period of this guarantee"):
+        do_attest_result(
+            survey,
+            Attestation(period_label="2025Q1", numerator=None, denominator=None,
+                        value=D("4"), sample_size=3, evidence="x", reference=""),
+            acting_user=cast.alice, today=TODAY,
+        )  # fmt: skip
