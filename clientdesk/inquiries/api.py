@@ -33,7 +33,7 @@ from clientdesk.inquiries.models import (
 from clientdesk.inquiries.models import (
     Status as InquiryStatus,
 )
-from clientdesk.inquiries.queries import filtered_inquiries, live_sla_state
+from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 
 router = Router(tags=["inquiries"])
 
@@ -192,7 +192,7 @@ def list_inquiries(request: HttpRequest, filters: Query[InquiryFilters]) -> Any:
     )  # fmt: skip
     if not form.is_valid():
         raise form_errors(form)
-    return filtered_inquiries(request.user, form.cleaned_data, timezone.now())
+    return IdFirst(filtered_inquiries(request.user, form.cleaned_data, timezone.now()))
 
 
 @router.post("/", response={201: InquiryOut})

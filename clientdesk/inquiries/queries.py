@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -23,10 +23,12 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -49,6 +51,7 @@ from clientdesk.inquiries.models import (
     SlaEvent,
     SlaEventKind,
     SlaMetric,
+    SlaOutcomeDay,
     SlaState,
 )
 from clientdesk.lib.periods import Period
@@ -188,6 +191,40 @@ LIST_FIELDS = [
 ]  # fmt: skip
 
 
+class IdFirst(Sequence[Inquiry]):
+    """A list query read in two steps, for pagination: the page's ids from the inquiry table
+    alone (which the indexes serve), then those rows with their account and owner. In one
+    query with the joins, SQLite's planner may walk the accounts and sort the whole book."""
+
+    def __init__(self, qs: QuerySet[Inquiry]) -> None:
+        self.qs = qs
+
+    def all(self) -> IdFirst:  # django-ninja's pagination counts through .all().count()
+        return self
+
+    def count(self, value: object = None) -> int:  # Paginator calls count() without a value
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Inquiry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Inquiry]: ...
+
+    def __getitem__(self, index: int | slice) -> Inquiry | list[Inquiry]:
+        if isinstance(index, int):
+            return self.qs[index]
+        ids = list(self.qs.values_list("id", flat=True)[index])
+        rows = {row.pk: row for row in self.qs.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self) -> Iterator[Inquiry]:
+        return self.qs.iterator()
+
+
 def my_work(user: AnyUser, now: dt.datetime) -> QuerySet[Inquiry]:
     """The user's active inquiries, the next SLA deadline first (paused ones last)."""
     return (
@@ -231,6 +268,14 @@ def age_buckets(today: dt.date) -> list[AgeBucket]:
         AgeBucket("8–14 days", today - 14 * day, today - 8 * day),
         AgeBucket("Older", None, today - 15 * day),
     ]
+
+
+class Unordered(Func):
+    """`+column`: the same value, but SQLite no longer walks a whole index in this column's
+    order to group by it (a full scan) when a range on another column is far cheaper."""
+
+    template = "+%(expressions)s"
+    output_field = IntegerField()
 
 
 def _bucket_case(buckets: list[AgeBucket]) -> Case:
@@ -278,61 +323,72 @@ class Attainment:
         return met + (self.breached[metric].value if metric in self.breached else 0)
 
 
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    return f"{first or ''} {last or ''}".strip() or username or "?"
-
-
-def attainment(user: AnyUser, start: dt.date, end: dt.date) -> dict[str, list[Attainment]]:
-    """% met by associate, account and category for outcomes between two dates (inclusive),
-    from the current SLA outcome events (one query)."""
+def _outcome_counts(
+    user: AnyUser, start: dt.date, end: dt.date
+) -> list[tuple[str, str, str, str, int]]:
+    """(dimension, key, clock, kind, count) of the current outcomes between two dates."""
+    if roles_of(user) & SEES_ALL_ACCOUNTS:
+        # The whole book: from the per-day counts (SlaOutcomeDay), rebuilt from the events.
+        return list(
+            SlaOutcomeDay.objects.filter(day__gte=start, day__lte=end)
+            .values("dimension", "key", "metric", "kind")
+            .annotate(n=Sum("count"))
+            .order_by()
+            .values_list("dimension", "key", "metric", "kind", "n")
+        )
     events = SlaEvent.objects.filter(
         kind__in=OUTCOME_KINDS,
         superseded_at__isnull=True,
         occurred_at__gte=local_midnight(start),
         occurred_at__lt=local_midnight(end + dt.timedelta(days=1)),
+        account__in=accounts_visible_to(user).values("pk"),
     )
-    if not roles_of(user) & SEES_ALL_ACCOUNTS:
-        events = events.filter(account__in=accounts_visible_to(user).values("pk"))
-    rows = (
-        events.values(
-            "owner_id", "owner__first_name", "owner__last_name", "owner__username",
-            "account_id", "account__name", "category", "metric", "kind",
-        )
+    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for owner, account, category, metric, kind, n in (
+        events.values("owner_id", "account_id", "category", "metric", "kind")
         .annotate(n=Count("id"))
         .order_by()
-    )  # fmt: skip
-    groups: dict[str, dict[Any, Attainment]] = {"associate": {}, "account": {}, "category": {}}
-    categories = dict(Category.choices)
+        .values_list("owner_id", "account_id", "category", "metric", "kind", "n")
+    ):
+        for dimension, key in (("owner", owner), ("account", account), ("category", category)):
+            counts[(dimension, "" if key is None else str(key), metric, kind)] += n
+    return [(*key, n) for key, n in counts.items()]
+
+
+def attainment(user: AnyUser, start: dt.date, end: dt.date) -> dict[str, list[Attainment]]:
+    """% met by associate, account and category for outcomes between two dates (inclusive):
+    met ÷ (met + breached) of the current SLA outcomes. Every count links to the inquiries
+    behind it (the list filtered by the same outcome, clock, dates and group)."""
+    rows = _outcome_counts(user, start, end)
+    owner_ids = {int(k) for d, k, *_ in rows if d == "owner" and k}
+    account_ids = {int(k) for d, k, *_ in rows if d == "account" and k}
+    people = {
+        str(u.pk): u.get_full_name() or u.username
+        for u in User.objects.filter(pk__in=owner_ids).only("first_name", "last_name", "username")
+    }
+    names = {
+        "owner": {"": "Nobody", **people},
+        "account": {
+            str(pk): name
+            for pk, name in Account.objects.filter(pk__in=account_ids).values_list("pk", "name")
+        },
+        "category": {str(code): str(label) for code, label in Category.choices},
+    }
+    group_of = {"owner": "associate", "account": "account", "category": "category"}
+    groups: dict[str, dict[str, Attainment]] = {"associate": {}, "account": {}, "category": {}}
     window = {"outcome_from": start, "outcome_to": end}
-    for row in rows:
-        person = (
-            _person(row["owner__first_name"], row["owner__last_name"], row["owner__username"])
-            if row["owner_id"]
-            else "Nobody"
-        )
-        keys = {
-            "associate": (row["owner_id"], person),
-            "account": (row["account_id"], row["account__name"]),
-            "category": (row["category"], categories.get(row["category"], row["category"])),
-        }
-        for group, (key, label) in keys.items():
-            item = groups[group].setdefault(key, Attainment(str(label)))
-            target = item.met if row["kind"] == SlaEventKind.MET else item.breached
-            cell = target.get(row["metric"])
-            if cell is None:
-                filters: dict[str, Any] = {
-                    **window,
-                    "outcome": row["kind"],
-                    "metric": row["metric"],
-                }
-                if group == "associate":
-                    filters["accountable"] = key if key is not None else "none"
-                elif group == "account":
-                    filters["account"] = key
-                else:
-                    filters["category"] = key
-                cell = target[row["metric"]] = Cell(0, filters)
-            cell.value += row["n"]
+    for dimension, key, metric, kind, n in rows:
+        label = names[dimension].get(key, f"#{key}")
+        item = groups[group_of[dimension]].setdefault(key, Attainment(label))
+        target = item.met if kind == SlaEventKind.MET else item.breached
+        if metric not in target:
+            filters: dict[str, Any] = {**window, "outcome": kind, "metric": metric}
+            if dimension == "owner":
+                filters["accountable"] = key or "none"
+            else:
+                filters[dimension] = key
+            target[metric] = Cell(0, filters)
+        target[metric].value += n
     metric = SlaMetric.RESOLUTION
     return {
         name: sorted(items.values(), key=lambda a: (-a.decided(metric), a.label))
@@ -370,18 +426,22 @@ def manager_dashboard(
     buckets = age_buckets(today)
     active = visible.filter(status__in=ACTIVE_STATUSES)
     counts: dict[tuple[int | None, int], int] = defaultdict(int)
-    names: dict[int | None, str] = {None: "Nobody (in the queue)"}
-    for row in (
+    # No join in the grouping query: alone on the table, it starts from the status index.
+    for owner_id, bucket, n in (
         active.annotate(bucket=_bucket_case(buckets))
-        .values("owner_id", "owner__first_name", "owner__last_name", "owner__username", "bucket")
+        .values("owner_id", "bucket")
         .annotate(n=Count("id"))
         .order_by()
+        .values_list("owner_id", "bucket", "n")
     ):
-        counts[(row["owner_id"], row["bucket"])] += row["n"]
-        if row["owner_id"] is not None:
-            names[row["owner_id"]] = _person(
-                row["owner__first_name"], row["owner__last_name"], row["owner__username"]
-            )
+        counts[(owner_id, bucket)] += n
+    names: dict[int | None, str] = {None: "Nobody (in the queue)"}
+    names.update(
+        (u.pk, u.get_full_name() or u.username)
+        for u in User.objects.filter(pk__in={o for o, _ in counts if o is not None}).only(
+            "first_name", "last_name", "username"
+        )
+    )
 
     def bucket_url(owner: Any, bucket: AgeBucket | None) -> dict[str, Any]:
         span = {"opened_from": bucket.opened_from, "opened_to": bucket.opened_to} if bucket else {}
@@ -403,13 +463,10 @@ def manager_dashboard(
     risky = active.filter(
         sla_state_filter(LiveSlaState.AT_RISK, now) | sla_state_filter(LiveSlaState.BREACHED, now)
     )
-    state_counts = {
-        row["live"]: row["n"]
-        for row in risky.annotate(live=live_sla_state(now))
-        .values("live")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    state_counts = risky.aggregate(
+        at_risk=Count("id", filter=sla_state_filter(LiveSlaState.AT_RISK, now)),
+        breached=Count("id", filter=sla_state_filter(LiveSlaState.BREACHED, now)),
+    )
     # Ids first: with the joins in, SQLite's planner walks the accounts instead of the index.
     first = list(risky.order_by("sla_due_at", "id").values_list("id", flat=True)[:15])
     at_risk = list(
@@ -422,21 +479,21 @@ def manager_dashboard(
 
     first_week = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     week_starts = [first_week + dt.timedelta(weeks=i) for i in range(weeks)]
-    week_case = Case(
-        *(When(opened_at__lt=local_midnight(w + dt.timedelta(weeks=1)), then=Value(i))
-          for i, w in enumerate(week_starts)),
-        default=Value(weeks - 1), output_field=IntegerField(),
-    )  # fmt: skip
-    recent = visible.filter(opened_at__gte=local_midnight(first_week))
-    by_week: dict[tuple[int, str], int] = defaultdict(int)
-    for week, category, n in (
-        recent.annotate(week=week_case)
-        .values("week", "category")
-        .annotate(n=Count("id"))
+    # One range query per week, glued with UNION ALL: each walks its slice of the
+    # (opened_at, category, account) index; a CASE over the whole span costs far more.
+    per_week = [
+        visible.filter(
+            opened_at__gte=local_midnight(w),
+            opened_at__lt=local_midnight(w + dt.timedelta(weeks=1)),
+        )
+        .values("category")
+        .annotate(n=Count("id"), week=Value(i, output_field=IntegerField()))
         .order_by()
-        .values_list("week", "category", "n")
-    ):
-        by_week[(week, category)] += n
+        for i, w in enumerate(week_starts)
+    ]
+    by_week: dict[tuple[int, str], int] = defaultdict(int)
+    for row in per_week[0].union(*per_week[1:], all=True):
+        by_week[(row["week"], row["category"])] += row["n"]
 
     def week_url(index: int, **extra: Any) -> dict[str, Any]:
         start = week_starts[index]
@@ -456,16 +513,25 @@ def manager_dashboard(
             category_weeks.append((str(label), cells, total))
     category_weeks.sort(key=lambda row: -row[2].value)
 
-    top = (
-        recent.values("account_id", "account__name")
+    period = visible.filter(
+        opened_at__gte=local_midnight(attainment_from),
+        opened_at__lt=local_midnight(attainment_to + dt.timedelta(days=1)),
+    )
+    top = list(
+        period.annotate(key=Unordered(F("account_id")))
+        .values("key")
         .annotate(n=Count("id"))
-        .order_by("-n", "account__name")[:10]
+        .order_by("-n", "key")
+        .values_list("key", "n")[:10]
+    )
+    account_names = dict(
+        Account.objects.filter(pk__in=[k for k, _ in top]).values_list("pk", "name")
     )
     top_accounts = [
-        (row["account__name"], Cell(row["n"], {"account": row["account_id"],
-                                                       "opened_from": first_week,
-                                                       "opened_to": today}))
-        for row in top
+        (account_names.get(key, f"#{key}"), Cell(n, {"account": key,
+                                                       "opened_from": attainment_from,
+                                                       "opened_to": attainment_to}))
+        for key, n in top
     ]  # fmt: skip
     return Dashboard(
         buckets=buckets,
@@ -479,9 +545,9 @@ def manager_dashboard(
         attainment_from=attainment_from,
         attainment_to=attainment_to,
         at_risk=at_risk,
-        at_risk_count=Cell(state_counts.get(LiveSlaState.AT_RISK, 0),
+        at_risk_count=Cell(state_counts["at_risk"],
                            {"status": "active", "sla": LiveSlaState.AT_RISK, "sort": "due"}),
-        breached_count=Cell(state_counts.get(LiveSlaState.BREACHED, 0),
+        breached_count=Cell(state_counts["breached"],
                             {"status": "active", "sla": LiveSlaState.BREACHED, "sort": "due"}),
         weeks=week_starts,
         week_totals=week_totals,

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from clientdesk.audit.recording import record_audit
@@ -47,6 +47,7 @@ from clientdesk.inquiries.models import (
     SlaEvent,
     SlaEventKind,
     SlaMetric,
+    SlaOutcomeDay,
     SlaPolicy,
     SlaState,
 )
@@ -149,18 +150,17 @@ def clocks_for(inquiry: Inquiry, *, now: dt.datetime) -> InquiryClocks:
 def _utc(value: Any) -> dt.datetime | None:
     if value is None:
         return None
-    moment: dt.datetime = (
-        dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    )  # SQLite keeps datetimes as ISO text in UTC; PostgreSQL answers aware datetimes
+    # SQLite answers naive UTC datetimes (or ISO text); PostgreSQL answers aware datetimes.
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
 
 
 def fetch_rows(qs: QuerySet[Any], *, datetimes: tuple[int, ...] = ()) -> list[tuple[Any, ...]]:
-    """The rows of a values_list queryset, read without Django's per-value converters (on
-    SQLite they parse every datetime with a regular expression: the slowest part of a large
-    recompute); the listed datetime columns come back aware, in UTC."""
+    """The rows of a values_list queryset, read without the ORM's per-value converters (a
+    few Python calls per value: the slowest part of recomputing a large book); the listed
+    datetime columns come back aware, in UTC."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -237,6 +237,37 @@ def _write_cache(updates: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, updates)
 
 
+def rebuild_outcome_days(instants: Iterable[dt.datetime]) -> None:
+    """Recount the current outcomes of the days (in the team's time zone) these instants fall
+    on, from the SlaEvent rows; run in the transaction that changed those rows."""
+    zone = timezone.get_current_timezone()
+    days = sorted({moment.astimezone(zone).date() for moment in instants})
+    fresh: list[SlaOutcomeDay] = []
+    for day in days:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time()), zone)
+        end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zone)
+        counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        for owner, account, category, metric, kind, n in (
+            SlaEvent.objects.filter(
+                occurred_at__gte=start, occurred_at__lt=end, kind__in=OUTCOME_KINDS,
+                superseded_at__isnull=True,
+            )
+            .values("owner_id", "account_id", "category", "metric", "kind")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("owner_id", "account_id", "category", "metric", "kind", "n")
+        ):  # fmt: skip
+            for dimension, key in (("owner", owner), ("account", account), ("category", category)):
+                counts[(dimension, "" if key is None else str(key), metric, kind)] += n
+        fresh.extend(
+            SlaOutcomeDay(day=day, dimension=d, key=k, metric=m, kind=kind, count=n)
+            for (d, k, m, kind), n in counts.items()
+        )
+    if days:
+        SlaOutcomeDay.objects.filter(day__in=days).delete()
+        SlaOutcomeDay.objects.bulk_create(fresh, batch_size=1000)
+
+
 class _Chunk:
     """Recompute one chunk of inquiries inside one transaction."""
 
@@ -305,13 +336,15 @@ class _Chunk:
         ):
             changes[inquiry_id].append((at, status))
         current: dict[tuple[int, str], list[tuple[int, str, dt.datetime]]] = defaultdict(list)
-        for event_id, inquiry_id, metric, kind, due in fetch_rows(
+        occurred: dict[int, dt.datetime] = {}
+        for event_id, inquiry_id, metric, kind, due, happened in fetch_rows(
             SlaEvent.objects.filter(
                 **self._scope("inquiry_id"), superseded_at__isnull=True
-            ).values_list("id", "inquiry_id", "metric", "kind", "due_at"),
-            datetimes=(4,),
+            ).values_list("id", "inquiry_id", "metric", "kind", "due_at", "occurred_at"),
+            datetimes=(4, 5),
         ):
             current[(inquiry_id, metric)].append((event_id, kind, due))
+            occurred[event_id] = happened
 
         updates: list[tuple[Any, ...]] = []
         new_events: list[NewEvent] = []
@@ -383,6 +416,10 @@ class _Chunk:
         if superseded:
             SlaEvent.objects.filter(pk__in=superseded).update(superseded_at=self.now)
         _insert_events(new_events)
+        rebuild_outcome_days(
+            [e.occurred_at for e in new_events if e.kind in OUTCOME_KINDS]
+            + [occurred[i] for i in superseded]
+        )
         self.result.inquiries = len(rows)
         self.result.changed = len(updates)
         self.result.superseded = len(superseded)

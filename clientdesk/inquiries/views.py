@@ -62,6 +62,7 @@ from clientdesk.inquiries.models import (
     SlaPolicy,
 )
 from clientdesk.inquiries.queries import (
+    IdFirst,
     account_inquiry_summary,
     filtered_inquiries,
     inquiry_timeline,
@@ -104,7 +105,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     params = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    page = Paginator(filtered_inquiries(request.user, params, now), 25).get_page(
+    page = Paginator(IdFirst(filtered_inquiries(request.user, params, now)), 25).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -163,7 +164,7 @@ def inquiry_export(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def my_work_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    page = Paginator(my_work(request.user, now), 50).get_page(request.GET.get("page"))
+    page = Paginator(IdFirst(my_work(request.user, now)), 50).get_page(request.GET.get("page"))
     return render(request, "inquiries/my_work.html", {"page": page, "now": now, "query": ""})
 
 

@@ -124,6 +124,7 @@ def business_windows(
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = dt.timedelta(microseconds=1)
+_WEEK = 7 * 86_400_000_000  # a timeline answers for a week beyond its first and last window
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -147,12 +148,13 @@ class _Timeline:
     before: list[int]  # business microseconds in all earlier windows
     through: list[int]  # business microseconds up to the end of this window
 
-    def covers(self, micros: int) -> bool:
-        return (
-            bool(self.opens)
-            and self.opens[0] - 86_400_000_000 * 7 <= micros
-            and (micros <= self.closes[-1] + 86_400_000_000 * 7)
-        )
+    @property
+    def low(self) -> int:
+        return self.opens[0] - _WEEK if self.opens else 0
+
+    @property
+    def high(self) -> int:
+        return self.closes[-1] + _WEEK if self.opens else -1
 
     def elapsed(self, micros: int) -> int:
         """Business time from the start of the span up to an instant."""
@@ -170,6 +172,7 @@ class _Timeline:
 
 
 _TIMELINES: dict[BusinessCalendar, _Timeline] = {}
+_BOUNDS: dict[BusinessCalendar, tuple[int, int]] = {}  # what each timeline covers
 
 
 def _build(calendar: BusinessCalendar, first_year: int, last_year: int) -> _Timeline:
@@ -195,8 +198,10 @@ def _build(calendar: BusinessCalendar, first_year: int, last_year: int) -> _Time
 
 def _timeline(calendar: BusinessCalendar, *moments: int) -> _Timeline:
     timeline = _TIMELINES.get(calendar)
-    if timeline is not None and all(timeline.covers(m) for m in moments):
-        return timeline
+    if timeline is not None:
+        bounds = _BOUNDS[calendar]
+        if bounds[0] <= min(moments) and max(moments) <= bounds[1]:
+            return timeline
     years = [_instant(m).year for m in moments]
     first = min(years) - 2
     last = max(years) + 3
@@ -206,6 +211,7 @@ def _timeline(calendar: BusinessCalendar, *moments: int) -> _Timeline:
         raise ValueError(f"instants span too many years for the calendar: {first}-{last}")
     timeline = _build(calendar, first, last)
     _TIMELINES[calendar] = timeline
+    _BOUNDS[calendar] = (timeline.low, timeline.high)
     return timeline
 
 
