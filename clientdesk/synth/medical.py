@@ -894,17 +894,8 @@ def emergency(ctx: Context) -> list[ClaimSet]:
     )
     reads = np.nonzero(xray | ct)[0]
     if reads.size:
-        rad = ctx.d.pick_clinician(
-            "radiology", m.state[who[reads]], rng.integers(0, 2**31, reads.size)
-        )
-        rc = new_claims(
-            who[reads],
-            "radiology_professional",
-            PROFESSIONAL,
-            day[reads],
-            ctx.d.org[rad],
-            rendering=rad,
-            dx1=dx1[reads],
+        rc = _reading_claims(
+            ctx, "radiology", "radiology_professional", who[reads], day[reads], dx1[reads], rng
         )
         rl = expand_slots(
             reads.size,
@@ -1127,17 +1118,8 @@ def outpatient_surgery(ctx: Context) -> list[ClaimSet]:
             )
         path = np.nonzero(rng.random(n) < proc.pathology)[0]
         if path.size:
-            pathologist = ctx.d.pick_clinician(
-                "pathology", m.state[who[path]], rng.integers(0, 2**31, path.size)
-            )
-            pc = new_claims(
-                who[path],
-                "pathology",
-                PROFESSIONAL,
-                day[path],
-                ctx.d.org[pathologist],
-                rendering=pathologist,
-                dx1=dx1[path],
+            pc = _reading_claims(
+                ctx, "pathology", "pathology", who[path], day[path], dx1[path], rng
             )
             pl = expand_slots(path.size, [(Slot(1.0, ("88305",), units=(1, 3)), None)], rng)
             out.append(
@@ -1352,6 +1334,21 @@ def _daily_visits(
     return attach_lines(
         cs, lines, allowed, pos=POS_INDEX["21"], line_start=(admit[claim] + offset).astype(np.int32)
     )
+
+
+def _reading_claims(
+    ctx: Context,
+    role: str,
+    kind: str,
+    who: np.ndarray,
+    day: np.ndarray,
+    dx1: np.ndarray,
+    rng: np.random.Generator,
+) -> ClaimSet:
+    """Professional claims of a clinician of `role` who reads or examines what another
+    encounter produced (an X-ray's radiologist, a specimen's pathologist), one per member."""
+    reader = ctx.d.pick_clinician(role, ctx.m.state[who], rng.integers(0, 2**31, len(who)))
+    return new_claims(who, kind, PROFESSIONAL, day, ctx.d.org[reader], rendering=reader, dx1=dx1)
 
 
 def _single_line(
