@@ -12,7 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.synth.demo import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
+from clientdesk.synth.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    assign_demo_team,
+    ensure_demo_users,
+    last_day_of_data,
+    run_demo_analyses,
+)
 
 DEMO_SEED = 2026
 
@@ -57,6 +64,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Generating the demo book into {out} …")
             generate_book(params, out, progress=True)
             load_book(out, stdout=cast(TextIO, self.stdout), acting_user=users["admin"])
+            assign_demo_team(users, today=today)
+            run_demo_analyses(
+                acting_user=users["admin"],
+                data_end=last_day_of_data(params.start, params.months),
+                today=today,
+                say=self.stdout.write,
+            )
         assign_demo_team(users, today=timezone.localdate())
         self._print_logins()
         if not options["no_serve"]:
