@@ -15,7 +15,7 @@ from django.utils import timezone
 from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind, Contract
 from clientdesk.audit.models import AuditEvent
-from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
 from clientdesk.guarantees.evaluation import (
     ResultValues,
     base_values,
@@ -129,7 +129,7 @@ def do_create_guarantees_from_templates(
     """One guarantee per picked template, with the template's target, terms and sources."""
     created = []
     for code in codes:
-        data = template(code).guarantee_data()
+        data = template(code).guarantee_data(contract)
         if data["period"] == PeriodKind.ONE_TIME:
             data["measure_from"], data["measure_to"] = one_time_span(contract)
         created.append(do_create_guarantee(contract, data, acting_user=acting_user))
@@ -279,26 +279,18 @@ def do_store_results(
 def _audit_results(
     changes: Sequence[tuple[GuaranteeResult, dict[str, Any] | None]], *, acting_user: User | None
 ) -> None:
-    """One audit row per created or changed result, with before and after.
+    """One audit row per created or changed result, with before and after, appended in bulk
+    (a first evaluation of a book creates tens of thousands of results)."""
+    entries = [_result_entry(row, before) for row, before in changes]
+    record_audits(entries, actor=acting_user)
 
-    The rows are those `record_audit` writes, inserted in bulk: a first evaluation of a book
-    creates tens of thousands of results, and one insert per row would dominate its time."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("write audit rows must be recorded inside the action's transaction")
-    actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
-    at = timezone.now()
-    events = []
-    for row, before in changes:
-        event = AuditEvent(
-            at=at, actor_id=actor.pk if actor else None,
-            actor_label=actor.get_username() if actor else "system", kind=AuditEvent.Kind.WRITE,
-            action="guarantee_result.update" if before else "guarantee_result.create",
-            object_type=GuaranteeResult._meta.label_lower, object_id=str(row.pk),
-            object_label=_label(row), account_id=row.guarantee.contract.account_id,
-            before=before, after=snapshot(row, RESULT_FIELDS), detail={},
-        )  # fmt: skip
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+def _result_entry(row: GuaranteeResult, before: dict[str, Any] | None) -> AuditEntry:
+    return AuditEntry(
+        action="guarantee_result.update" if before else "guarantee_result.create",
+        obj=row, object_label=_label(row), account=row.guarantee.contract.account,
+        before=before, after=snapshot(row, RESULT_FIELDS),
+    )  # fmt: skip
 
 
 def _label(row: GuaranteeResult) -> str:
@@ -431,10 +423,15 @@ def refresh_settlements(
 
 @dataclass
 class ForecastSummary:
-    stored: int = 0
+    stored: int = 0  # forecasts kept (new, changed or unchanged)
+    changed: int = 0  # of which new or changed
     alerts_opened: int = 0
-    alerts_updated: int = 0
+    alerts_updated: int = 0  # still open (their latest chance and penalty kept)
     alerts_closed: int = 0
+
+
+def _forecast_changed(row: GuaranteeForecast, fields: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in fields.items())
 
 
 @transaction.atomic
@@ -447,15 +444,30 @@ def do_store_forecasts(
 ) -> ForecastSummary:
     """Keep each forecast; open an alert when the chance of a miss reaches `threshold`, keep
     one open alert per guarantee and span, close it when the risk falls away or the span
-    ends. Alerts opening and closing are audited and added to the account's timeline."""
+    ends. Alerts opening and closing are audited and added to the account's timeline; new
+    or changed forecasts get one audit row per account. Storing the same forecasts again
+    changes nothing and writes nothing."""
     now = now or timezone.now()
     summary = ForecastSummary()
     current: dict[int, set[str]] = {}
+    changed_accounts: dict[int, list[ForecastValues]] = {}
+    existing = {
+        (row.guarantee_id, row.period_label, row.as_of): row
+        for row in GuaranteeForecast.objects.select_for_update().filter(
+            guarantee_id__in={f.guarantee.pk for f in forecasts},
+            as_of__in={f.as_of for f in forecasts},
+        )
+    }
     for f in forecasts:
-        GuaranteeForecast.objects.update_or_create(
-            guarantee=f.guarantee, period_label=f.period_label, as_of=f.as_of,
-            defaults={**f.model_fields(), "computed_at": now},
-        )  # fmt: skip
+        fields = f.model_fields()
+        row = existing.get((f.guarantee.pk, f.period_label, f.as_of))
+        if row is None or _forecast_changed(row, fields):
+            GuaranteeForecast.objects.update_or_create(
+                guarantee=f.guarantee, period_label=f.period_label, as_of=f.as_of,
+                defaults={**fields, "computed_at": now},
+            )  # fmt: skip
+            summary.changed += 1
+            changed_accounts.setdefault(f.guarantee.contract.account_id, []).append(f)
         summary.stored += 1
         current.setdefault(f.guarantee.pk, set()).add(f.period_label)
         open_alert = (
@@ -475,10 +487,11 @@ def do_store_forecasts(
             _alert_event(alert, opened=True, acting_user=acting_user)
             summary.alerts_opened += 1
         elif p_miss is not None and at_risk and open_alert is not None:
-            open_alert.p_miss_latest = p_miss
-            open_alert.expected_penalty = f.expected_penalty
-            open_alert.latest_as_of = f.as_of
-            open_alert.save(update_fields=["p_miss_latest", "expected_penalty", "latest_as_of"])
+            latest = {"p_miss_latest": p_miss, "expected_penalty": f.expected_penalty,
+                      "latest_as_of": f.as_of}  # fmt: skip
+            if any(getattr(open_alert, k) != v for k, v in latest.items()):
+                _apply(open_alert, latest, list(latest))
+                open_alert.save(update_fields=list(latest))
             summary.alerts_updated += 1
         elif open_alert is not None:
             p = "unknown" if f.p_miss is None else f"{float(f.p_miss):.0%}"
@@ -491,10 +504,7 @@ def do_store_forecasts(
         if alert.period_label not in current[alert.guarantee_id]:
             _close(alert, "the period ended", now, acting_user)
             summary.alerts_closed += 1
-    per_account: dict[int, list[ForecastValues]] = {}
-    for f in forecasts:
-        per_account.setdefault(f.guarantee.contract.account_id, []).append(f)
-    for rows in per_account.values():
+    for rows in changed_accounts.values():
         account = rows[0].guarantee.contract.account
         record_audit(
             actor=acting_user, action="guarantee_forecast.store",

@@ -2,8 +2,10 @@
 
 Called once by `clientdesk.synth.loading.load_book` after the sponsors and lake tables are
 loaded. A contract that already has guarantees is left alone, so a reload adds nothing twice.
-Every guarantee of the synthetic book puts a % of the period's fees at risk, all or nothing,
-each measurement period settling on its own, as `book.json` describes them.
+Every guarantee of the synthetic book puts a % of the period's fees at risk — the basis is
+stated per guarantee (`at_risk_basis`: `pct_of_admin_fees` on ASO contracts,
+`pct_of_premium` on fully insured ones) — all or nothing, each measurement period settling on
+its own, as `book.json` describes them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def guarantee_data(entry: dict[str, Any]) -> dict[str, Any]:
         "metric": entry["metric"], "comparator": entry["comparator"],
         "target": Decimal(entry["target"]), "decimals": definition.decimals,
         "level": entry["level"], "period": entry["period"], "settlement": "per_period",
-        "at_risk_basis": "pct_of_fees", "at_risk_value": Decimal(entry["at_risk_pct_of_fees"]),
+        "at_risk_basis": entry["at_risk_basis"], "at_risk_value": Decimal(entry["at_risk_pct"]),
         "schedule": "all_or_nothing", "line": "member", "short_abandon_seconds": 5,
         "notes": "From the synthetic book (book.json).",
     }  # fmt: skip

@@ -22,17 +22,19 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from clientdesk.accounts.models import Account
 from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import (
+    ALL_DIMS,
     ComponentSpec,
     columns_for,
     dim_of,
     measure,
 )
-from clientdesk.guarantees.local_time import zone_table
+from clientdesk.guarantees.local_time import windows_within, zone_table
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.models import (
     Guarantee,
@@ -265,7 +267,12 @@ def feed_daily(
     """The feed's daily components expression for first..last (see marts.py)."""
     columns = columns_for(feed, spec)
     first_day, last_day = epoch_day(first), epoch_day(last)
-    zone_rows = ibis.memtable(zone_table(zones, first, max(last, today)))
+    table = zone_table(zones, first, max(last, today))
+    # Calls, sessions and answers are read from a day before first to a day after last.
+    zone_rows = ibis.memtable(
+        windows_within(table, (first_day - 1) * marts.DAY_SECONDS,
+                       (last_day + 2) * marts.DAY_SECONDS)
+    )  # fmt: skip
     if feed == Feed.CALLS:
         daily = marts.calls_daily(lake.call_record, zone_rows, spec, first_day, last_day)
     elif feed == Feed.IVR:
@@ -277,7 +284,7 @@ def feed_daily(
     elif feed == Feed.ELIGIBILITY:
         calendar = ibis.memtable(business_day_index(first, max(last, today) + dt.timedelta(60)))
         daily = marts.eligibility_files_daily(
-            lake.eligibility, zone_rows, calendar, spec, first_day, last_day
+            lake.eligibility, ibis.memtable(table), calendar, spec, first_day, last_day
         )
     else:
         raise ValueError(f"{feed!r} is not a lake feed")
@@ -303,21 +310,72 @@ def lake_components(
         zones = account_zones(r.scope for r in rows)
         book = any(r.scope == marts.BOOK for r in rows)
         daily = feed_daily(lake, feed, spec, first, last, zones, book=book, today=today)
-        periods = ibis.memtable(
-            pd.DataFrame(
-                {
-                    "p_key": [r.key for r in rows],
-                    "p_scope": [r.scope for r in rows],
-                    "p_first": [epoch_day(r.measured.first) for r in rows],
-                    "p_last": [epoch_day(r.measured.last) for r in rows],
-                    "p_dim": [r.dim for r in rows],
-                }
-            ).astype({"p_key": "int64", "p_scope": "int64", "p_first": "int64", "p_last": "int64"})
+        out |= sum_periods(lake.execute(daily), rows, columns)
+    return out
+
+
+def sum_periods(
+    daily: pd.DataFrame, planned: Sequence[Planned], columns: Sequence[str]
+) -> dict[int, dict[str, float]]:
+    """The daily components (grain account_id x day x dim) summed per planned key over its
+    scope, days and dim ("*": every dim), with days_with_data, first_data_day and
+    last_data_day. Keys with no data are absent.
+
+    Each (scope, dim) series is put in day order once; a period's sums are differences of
+    the series' prefix sums, found by binary search. Rows are ordered by their values first
+    (never by the order the engine returned them in), so the same daily rows always give
+    the same sums."""
+    out: dict[int, dict[str, float]] = {}
+    if daily.empty or not planned:
+        return out
+    scope = daily["account_id"].to_numpy(dtype=np.int64)
+    day = daily["day"].to_numpy(dtype=np.int64)
+    codes, names = pd.factorize(daily["dim"].fillna("").astype(str), sort=True)
+    values = np.column_stack(
+        [daily[name].fillna(0).to_numpy(dtype=np.float64) for name in columns]
+    ) if columns else np.zeros((len(daily), 0))  # fmt: skip
+    code_of = {str(name): i for i, name in enumerate(names)}
+    all_dims = len(names)  # the code of "*": every dim of a (scope, day) added up
+    order = np.lexsort((codes, day, scope))
+    scope, day, codes, values = scope[order], day[order], codes[order], values[order]
+    same_day = (np.diff(scope) == 0) & (np.diff(day) == 0)
+    starts = np.flatnonzero(np.concatenate(([True], ~same_day)))
+    series_scope = np.concatenate((scope, scope[starts]))
+    series_day = np.concatenate((day, day[starts]))
+    series_code = np.concatenate((codes, np.full(len(starts), all_dims)))
+    series_values = np.concatenate((values, np.add.reduceat(values, starts, axis=0)))
+    order = np.lexsort((series_day, series_code, series_scope))
+    series_scope, series_day = series_scope[order], series_day[order]
+    series_code, series_values = series_code[order], series_values[order]
+    breaks = np.flatnonzero((np.diff(series_scope) != 0) | (np.diff(series_code) != 0)) + 1
+    bounds = zip(np.concatenate(([0], breaks)).tolist(),
+                 np.concatenate((breaks, [len(series_day)])).tolist(), strict=True)  # fmt: skip
+    groups = {(int(series_scope[lo]), int(series_code[lo])): (lo, hi) for lo, hi in bounds}
+    wanted: dict[tuple[int, int], list[Planned]] = defaultdict(list)
+    for p in planned:
+        code = all_dims if p.dim == ALL_DIMS else code_of.get(p.dim)
+        if code is not None:
+            wanted[(p.scope, code)].append(p)
+    for key, targets in wanted.items():
+        if key not in groups:
+            continue
+        lo_row, hi_row = groups[key]
+        days = series_day[lo_row:hi_row]
+        prefix = np.vstack(
+            (np.zeros((1, len(columns))), np.cumsum(series_values[lo_row:hi_row], axis=0))
         )
-        frame = lake.execute(marts.guarantee_period_components(daily, periods, columns))
-        for record in frame.to_dict("records"):
-            key = int(record.pop("p_key"))
-            out[key] = {k: (0.0 if pd.isna(v) else float(v)) for k, v in record.items()}
+        low = np.searchsorted(days, [epoch_day(p.measured.first) for p in targets], "left")
+        high = np.searchsorted(days, [epoch_day(p.measured.last) for p in targets], "right")
+        found = high > low
+        totals = (prefix[high] - prefix[low]).tolist()
+        first_day = days[np.minimum(low, len(days) - 1)].tolist()
+        last_day = days[np.maximum(high - 1, 0)].tolist()
+        for i in np.flatnonzero(found).tolist():
+            sums = dict(zip(columns, totals[i], strict=True))
+            sums["days_with_data"] = float(high[i] - low[i])
+            sums["first_data_day"] = float(first_day[i])
+            sums["last_data_day"] = float(last_day[i])
+            out[targets[i].key] = sums
     return out
 
 
@@ -332,11 +390,18 @@ def _fees(g: Guarantee) -> Decimal:
     )  # fmt: skip
 
 
-def _at_risk(g: Guarantee, span: Span) -> Decimal:
-    return amount_at_risk(
-        g.at_risk_basis, g.at_risk_value, months=months_in(span.first, span.last),
-        monthly_fees=_fees(g), employees=g.contract.account.employees,
-    )  # fmt: skip
+def at_risk_of(g: Guarantee, span: Span) -> Decimal:
+    """The money the guarantee puts at risk over the part of a span inside its term."""
+    c, a = g.contract, g.contract.account
+    try:
+        return amount_at_risk(
+            g.at_risk_basis, g.at_risk_value, months=months_in(span.first, span.last),
+            employees=a.employees, members=a.members, admin_fee_pepm=c.admin_fee_pepm,
+            premium_pmpm=c.premium_pmpm,
+        )  # fmt: skip
+    except ValueError as error:
+        where = f"{a.group_number} contract {c.number}, {g.display_name}"
+        raise ValueError(f"{where}: {error}") from None
 
 
 def _dec(value: float | None, quantum: Decimal = SIX) -> Decimal | None:
@@ -372,7 +437,7 @@ def base_values(p: Planned, *, today: dt.date) -> ResultValues:
         period_end=p.measured.last, contract_year=p.year.label, settles=p.settles,
         status=ResultStatus.NO_DATA, source=ResultSource.LAKE, actual=None, numerator=None,
         denominator=None, sample_size=0, ci_low=None, ci_high=None, within_noise=False,
-        met=None, amount_at_risk=_at_risk(g, p.term_part), penalty_pct=Decimal(0),
+        met=None, amount_at_risk=at_risk_of(g, p.term_part), penalty_pct=Decimal(0),
         penalty=Decimal("0.00"), owed=None, report_due=dues.report,
         reconciliation_due=dues.reconciliation, payment_due=dues.payment,
     )  # fmt: skip
@@ -504,6 +569,18 @@ def _attested_settlement(p: Planned, *, today: dt.date) -> ResultValues:
     return row
 
 
+def year_caps(g: Guarantee, contract_year: str) -> tuple[Decimal | None, Decimal | None]:
+    """The contract year's pool (the most the year owes) and allocation cap (the most one
+    guarantee owes), in dollars; None where the contract sets none."""
+    terms = terms_of(g)
+    if terms.pool_pct_of_fees is None:
+        return None, None
+    first, last = (dt.date.fromisoformat(x) for x in contract_year.split("/"))
+    pool = (terms.pool_pct_of_fees / 100 * _fees(g) * months_in(first, last)).quantize(CENT)
+    cap = pool * terms.max_share_pct / 100 if terms.max_share_pct is not None else None
+    return pool, cap
+
+
 def _apply_caps(settlements: Sequence[ResultValues]) -> None:
     """Owed per guarantee and contract year, after the allocation and pool caps."""
     groups: dict[tuple[int, str], list[ResultValues]] = defaultdict(list)
@@ -514,13 +591,7 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
         terms = terms_of(g)
         year = Span(rows[0].contract_year, min(r.period_start for r in rows),
                     max(r.period_end for r in rows))  # fmt: skip
-        first, last = (dt.date.fromisoformat(x) for x in rows[0].contract_year.split("/"))
-        months = months_in(first, last)
-        pool = (
-            (terms.pool_pct_of_fees / 100 * _fees(g) * months).quantize(CENT)
-            if terms.pool_pct_of_fees is not None
-            else None
-        )
+        pool, _ = year_caps(g, rows[0].contract_year)
         owed = reconcile(
             {i: r.penalty for i, r in enumerate(rows)}, pool=pool,
             max_share_pct=terms.max_share_pct,

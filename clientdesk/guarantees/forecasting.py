@@ -14,10 +14,12 @@ Method (Monte Carlo bootstrap of recent days, fixed seed):
    follow exactly as at evaluation. The days are drawn once per account (or the book), feed,
    dim and span: every guarantee on the same components is judged on the same simulated
    runs, so related guarantees (ASA and abandonment) move together as they do in life.
-5. P(miss) is the share of runs that end missed; the expected penalty is the mean penalty
-   (before contract-year caps); the 10th and 90th percentiles of the final value are kept.
-   The generator is seeded with (SEED, account, feed and dim, span start, as_of), so a
-   forecast is reproducible.
+5. P(miss) is the share of runs that end missed; the 10th and 90th percentiles of the final
+   value are kept. The generator is seeded with (SEED, account, feed and dim, span start,
+   as_of), so a forecast is reproducible.
+6. The expected penalty is the mean, over the runs, of what the span adds to the contract
+   year's amount owed after the allocation cap and the pool (`cap_expected_penalties`);
+   the mean before the caps is kept beside it.
 
 Volumes change slowly relative to a quarter, and day-of-week effects are carried by the
 business/other split; a shift that began in the pool window is carried into the remaining
@@ -29,8 +31,8 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -44,16 +46,15 @@ from clientdesk.guarantees.evaluation import (
     MAX_ROWS,
     Planned,
     account_zones,
+    at_risk_of,
     feed_daily,
     guarantees_of,
     plan_results,
+    year_caps,
 )
 from clientdesk.guarantees.metrics import Feed
-from clientdesk.guarantees.models import Guarantee, ResultKind, Settlement
+from clientdesk.guarantees.models import Guarantee, GuaranteeResult, ResultKind, Settlement
 from clientdesk.guarantees.penalties import (
-    amount_at_risk,
-    monthly_fees,
-    months_in,
     penalty_vector,
 )
 from clientdesk.guarantees.periods import add_years, epoch_day
@@ -88,6 +89,11 @@ class ForecastValues:
     simulations: int
     seed: int
     method: str
+    expected_penalty_before_caps: Decimal = Decimal("0.00")
+    # Each run's penalty before the caps (0 where the run has no value), and which runs have
+    # one: what the contract-year caps are applied to (`cap_expected_penalties`).
+    penalty_runs: np.ndarray | None = field(default=None, repr=False, compare=False)
+    valid_runs: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def model_fields(self) -> dict[str, Any]:
         names = ["span_start", "span_end", "p_miss", "expected_penalty", "amount_at_risk",
@@ -108,6 +114,7 @@ class ForecastValues:
             "period": self.period_label, "span_start": self.span_start.isoformat(),
             "span_end": self.span_end.isoformat(), "as_of": self.as_of.isoformat(),
             "p_miss": num(self.p_miss), "expected_penalty": num(self.expected_penalty),
+            "expected_penalty_before_caps": num(self.expected_penalty_before_caps),
             "amount_at_risk": num(self.amount_at_risk),
             "observed_actual": num(self.observed_actual),
             "expected_actual": num(self.expected_actual), "actual_p10": num(self.actual_p10),
@@ -216,17 +223,10 @@ def judge(span: Planned, draws: Draws, columns: Sequence[str], as_of: dt.date) -
 
     values = value_of(draws.totals)
     observed_value = float(value_of(draws.observed[np.newaxis, :])[0])
-    contract, account = g.contract, g.contract.account
-    at_risk = amount_at_risk(
-        g.at_risk_basis, g.at_risk_value,
-        months=months_in(span.term_part.first, span.term_part.last),
-        monthly_fees=monthly_fees(
-            admin_fee_pepm=contract.admin_fee_pepm, premium_pmpm=contract.premium_pmpm,
-            employees=account.employees, members=account.members,
-        ),
-        employees=account.employees,
-    )  # fmt: skip
-    valid = values[np.isfinite(values)]
+    at_risk = at_risk_of(g, span.term_part)
+    finite = np.isfinite(values)
+    valid = values[finite]
+    runs = np.zeros(values.shape)
     p_miss: Decimal | None = None
     expected = Decimal("0.00")
     p10 = p90 = mean = None
@@ -235,8 +235,9 @@ def judge(span: Planned, draws: Draws, columns: Sequence[str], as_of: dt.date) -
         missed, amounts = penalty_vector(
             np.floor(valid * quantum + 0.5) / quantum, g.penalty_terms(), at_risk
         )
+        runs[finite] = amounts
         p_miss = Decimal(repr(float(missed.mean()))).quantize(Decimal("0.0001"))
-        expected = Decimal(repr(float(amounts.mean()))).quantize(Decimal("0.01"))
+        expected = _cents(float(amounts.mean()))
         p10, p90 = (float(x) for x in np.percentile(valid, [10, 90]))
         mean = float(valid.mean())
     return ForecastValues(
@@ -246,7 +247,71 @@ def judge(span: Planned, draws: Draws, columns: Sequence[str], as_of: dt.date) -
         expected_actual=_quantize(mean), actual_p10=_quantize(p10), actual_p90=_quantize(p90),
         observed_days=draws.observed_days, remaining_days=draws.remaining_days,
         simulations=len(draws.totals), seed=SEED, method=METHOD,
+        expected_penalty_before_caps=expected, penalty_runs=runs, valid_runs=finite,
     )  # fmt: skip
+
+
+def _cents(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def settled_penalties(
+    judged: Sequence[tuple[Planned, ForecastValues]], as_of: dt.date
+) -> dict[tuple[int, str], dict[int, float]]:
+    """Penalties already settled in the contract years of the forecast spans, per (contract,
+    contract year) and guarantee: the sum of its settling period results (as the last
+    evaluation stored them) that ended by `as_of`, except the forecast spans themselves."""
+    own = {(span.guarantee.pk, span.label) for span, _ in judged}
+    out: dict[tuple[int, str], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    rows = GuaranteeResult.objects.filter(
+        guarantee__contract_id__in={span.guarantee.contract_id for span, _ in judged},
+        contract_year__in={span.year.label for span, _ in judged},
+        kind=ResultKind.PERIOD, settles=True, period_end__lte=as_of,
+    ).values_list("guarantee__contract_id", "contract_year", "guarantee_id", "period_label",
+                  "penalty")  # fmt: skip
+    for contract_id, year, guarantee_id, label, amount in rows:
+        if (guarantee_id, label) not in own:
+            out[(contract_id, year)][guarantee_id] += float(amount)
+    return out
+
+
+def cap_expected_penalties(
+    judged: Sequence[tuple[Planned, ForecastValues]],
+    settled: Mapping[tuple[int, str], Mapping[int, float]],
+) -> None:
+    """Expected penalties after the contract-year caps (`penalties.reconcile`).
+
+    Per contract and contract year, and per simulated run: each guarantee's year so far is
+    what it has already settled in the year (`settled`) plus the run's penalty for its open
+    span; the allocation cap limits each guarantee's year, and what the open spans add to
+    the contract's year may not exceed what is left of the pool (the pool less the capped
+    penalties already settled); when the pool binds, every guarantee's addition is scaled
+    down in the same proportion. A guarantee's expected penalty is the mean, over its runs,
+    of what its span adds to the amount owed. Later periods of the year are not forecast."""
+    groups: dict[tuple[int, str], list[tuple[Planned, ForecastValues]]] = defaultdict(list)
+    for span, f in judged:
+        groups[(span.guarantee.contract_id, span.year.label)].append((span, f))
+    for key, rows in groups.items():
+        pool, cap = year_caps(rows[0][0].guarantee, key[1])
+        if pool is None:
+            continue
+        limit = float(cap) if cap is not None else np.inf
+        before = settled.get(key, {})
+        already = {gid: min(amount, limit) for gid, amount in before.items()}
+        headroom = max(0.0, float(pool) - sum(already.values()))
+        adds = []
+        for span, f in rows:
+            gid = span.guarantee.pk
+            runs = f.penalty_runs if f.penalty_runs is not None else np.zeros(1)
+            adds.append(np.minimum(before.get(gid, 0.0) + runs, limit) - already.get(gid, 0.0))
+        total = np.sum(adds, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(total > headroom, headroom / total, 1.0)
+        for (_, f), add in zip(rows, adds, strict=True):
+            owed = add * factor
+            valid = f.valid_runs if f.valid_runs is not None else np.ones(owed.shape, bool)
+            if valid.any():
+                f.expected_penalty = _cents(float(owed[valid].mean()))
 
 
 def _to_date(day: Any) -> dt.date:
@@ -277,7 +342,7 @@ def forecast_spans(
     by_feed: dict[Feed, list[Planned]] = defaultdict(list)
     for span in spans:
         by_feed[span.guarantee.definition.feed].append(span)
-    out: list[ForecastValues] = []
+    judged: list[tuple[Planned, ForecastValues]] = []
     for feed, rows in by_feed.items():
         spec = ComponentSpec.for_metrics(
             (r.guarantee.definition, r.guarantee.params()) for r in rows
@@ -299,8 +364,9 @@ def forecast_spans(
                     by_scope.get((span.scope, span.dim), empty), columns, span.measured.first,
                     span.measured.last, as_of, seed=seed, simulations=simulations,
                 )  # fmt: skip
-            out.append(judge(span, draws[key], columns, as_of))
-    return out
+            judged.append((span, judge(span, draws[key], columns, as_of)))
+    cap_expected_penalties(judged, settled_penalties(judged, as_of))
+    return [f for _, f in judged]
 
 
 def forecast(

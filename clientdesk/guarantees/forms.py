@@ -11,7 +11,7 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account, Contract
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.metrics import METRICS
-from clientdesk.guarantees.models import Guarantee, GuaranteeTerms, PeriodKind
+from clientdesk.guarantees.models import AtRiskBasis, Guarantee, GuaranteeTerms, PeriodKind
 from clientdesk.guarantees.periods import parse_span
 
 
@@ -92,7 +92,8 @@ class GuaranteeForm(forms.ModelForm[Guarantee]):
                 self.add_error("measure_to", "The end must not be before the start.")
         if metric is not None and data.get("threshold") and not metric.threshold_label:
             self.add_error("threshold", f"{metric.label} takes no N.")
-        if data.get("at_risk_basis") == "pct_of_fees" and (data.get("at_risk_value") or 0) > 100:
+        pct_bases = (AtRiskBasis.PCT_OF_ADMIN_FEES, AtRiskBasis.PCT_OF_PREMIUM)
+        if data.get("at_risk_basis") in pct_bases and (data.get("at_risk_value") or 0) > 100:
             self.add_error("at_risk_value", "A percentage of fees cannot exceed 100.")
         return data
 

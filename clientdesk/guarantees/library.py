@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clientdesk.accounts.models import Contract
 
 SOURCES: dict[str, tuple[str, str]] = {
     "S4": ("Capitol Group, suggested vendor objectives",
@@ -48,6 +51,18 @@ ANTHEM_ABANDONMENT_TIERS = [
 ]  # fmt: skip
 
 
+CONTRACT_FEES = "pct_of_fees"
+"""A template's basis "% of the contract's fees": admin fees (ASO) or premium (fully insured)."""
+
+
+def fees_basis(contract: Contract) -> str:
+    """The % basis of a contract's fees: admin fees when it has an admin fee PEPM (ASO),
+    premium when it has only a premium PMPM (fully insured)."""
+    if contract.admin_fee_pepm is None and contract.premium_pmpm is not None:
+        return "pct_of_premium"
+    return "pct_of_admin_fees"
+
+
 @dataclass(frozen=True)
 class Template:
     code: str
@@ -68,14 +83,19 @@ class Template:
     level: str = "client"
     settlement: str = "per_period"
 
-    def guarantee_data(self) -> dict[str, Any]:
-        """The fields of a Guarantee made from this template."""
+    def guarantee_data(self, contract: Contract | None = None) -> dict[str, Any]:
+        """The fields of a Guarantee made from this template. A template's "% of fees" becomes
+        the contract's own: % of admin fees on an ASO contract, % of premium on a fully
+        insured one (stated on the guarantee, which the contract's wording may then change)."""
+        basis = self.at_risk_basis
+        if basis == CONTRACT_FEES:
+            basis = fees_basis(contract) if contract is not None else "pct_of_admin_fees"
         return {
             "metric": self.metric, "label": self.title, "comparator": self.comparator,
             "target": Decimal(self.target), "decimals": self.decimals,
             "threshold": self.threshold, "short_abandon_seconds": 5, "line": "member",
             "level": self.level, "period": self.period, "settlement": self.settlement,
-            "at_risk_basis": self.at_risk_basis, "at_risk_value": Decimal(self.at_risk_value),
+            "at_risk_basis": basis, "at_risk_value": Decimal(self.at_risk_value),
             "schedule": self.schedule, "tiers": list(self.tiers),
             "per_point_amount": (
                 Decimal(self.per_point_amount) if self.per_point_amount is not None else None

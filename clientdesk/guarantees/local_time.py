@@ -114,6 +114,21 @@ def zone_table(account_zones: Mapping[int, str], first: dt.date, last: dt.date) 
     return pd.DataFrame(rows, columns=columns).astype("int64")
 
 
+def windows_within(zones: pd.DataFrame, low: int, high: int) -> pd.DataFrame:
+    """The zone table with only the daylight windows that overlap epoch seconds low..high
+    (renumbered w0, w1, ...): a query that reads only instants in that range compares each
+    record with fewer windows, and dates it the same."""
+    count = sum(1 for name in zones.columns if name.endswith("_from"))
+    kept = [
+        i for i in range(count)
+        if ((zones[f"w{i}_from"] < high) & (zones[f"w{i}_to"] > low)).any()
+    ]  # fmt: skip
+    out = zones[["account_id", "std_offset", "dst_offset"]].copy()
+    for new, old in enumerate(kept):
+        out[f"w{new}_from"], out[f"w{new}_to"] = zones[f"w{old}_from"], zones[f"w{old}_to"]
+    return out
+
+
 def local_date(zone_table_row: Mapping[str, int], epoch_seconds: int) -> dt.date:
     """The local date of an instant by a zone-table row (the marts' rule, in Python)."""
     daylight = any(

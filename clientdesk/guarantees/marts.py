@@ -11,8 +11,9 @@ Spark. Steps and grains:
    by `finalized_date` and eligibility files by `file_date`, which are already dates
    (`claims_daily`, `eligibility_files_daily`).
 2. `with_book_of_business`: adds the whole book as account_id 0 (the sum of every account).
-3. `guarantee_period_components`: one row per requested result key, summing the daily rows
-   of its scope (an account or the book), its days and its dim.
+
+The daily rows are small (accounts x days x dims); `evaluation.sum_periods` adds them up per
+requested period in plain Python, by prefix sums.
 
 `day` is an integer: days since 1970-01-01 (`periods.epoch_day`). Sums are filtered
 aggregates (`sum(x) FILTER (WHERE ...)` on DuckDB), which cost one pass over the records.
@@ -27,10 +28,20 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from clientdesk.guarantees.components import ALL_DIMS, ComponentSpec
+from clientdesk.guarantees.components import ComponentSpec
 
 BOOK = 0  # account_id of the book-of-business rows
 DAY_SECONDS = 86_400
+# Dollars are summed per day as decimals, exactly, and only then made floats: a float sum
+# depends on the order the engine's threads add rows in, and a result must not change when
+# its inputs did not. Squares of cents need 4 decimals.
+MONEY = dt.Decimal(18, 2)
+SQUARES = dt.Decimal(38, 4)
+
+
+def exact_sum(total: ir.NumericScalar) -> ir.FloatingScalar:
+    """A decimal sum as a float (0 when there was nothing to add)."""
+    return total.cast("float64").fill_null(0.0)
 
 
 UTC_TIMESTAMP = dt.Timestamp(timezone="UTC")
@@ -161,7 +172,8 @@ def claims_daily(
     auto-adjudicated), tat_<d> (of which finalized within d calendar days of receipt),
     audited (claims in the audit sample), audited_ok (with no payment error), paid_sum and
     err_sum (audited dollars paid and absolute dollars in error), paid_sq, err_sq and
-    paid_err (their squares and cross products, for the interval)."""
+    paid_err (their squares and cross products, for the interval); the dollar sums are
+    added exactly (decimals), then given as floats."""
     day = processing.finalized_date.epoch_days().cast("int64")
     p = processing.mutate(day=day).filter(
         [processing.finalized_date.notnull(), day >= first_day, day <= last_day]
@@ -171,9 +183,14 @@ def claims_daily(
         _original=p.claim_frequency.fill_null("1") == "1",
         _audited=p.audited.fill_null(False),
         _lag=p.finalized_date.delta(p.received_date, unit="day"),
-        _paid=p.audit_paid_amount.cast("float64").fill_null(0.0),
-        _error=p.audit_error_amount.cast("float64").fill_null(0.0).abs(),
+        _paid=p.audit_paid_amount.cast(MONEY).fill_null(0),
+        _error=p.audit_error_amount.cast(MONEY).fill_null(0).abs(),
     )
+
+    def audited_only(value: ir.NumericValue) -> ir.NumericValue:
+        # CASE computes the (int128) decimal products only on the few audited rows.
+        return ibis.ifelse(p._audited, value, ibis.null(SQUARES))
+
     metrics: dict[str, ir.Scalar] = {
         "originals": p.count(where=p._original).cast("int64"),
         "auto": p.count(where=p._original & p.auto_adjudicated).cast("int64"),
@@ -184,11 +201,11 @@ def claims_daily(
     metrics |= {
         "audited": p.count(where=audited).cast("int64"),
         "audited_ok": p.count(where=audited & (p._error == 0)).cast("int64"),
-        "paid_sum": p._paid.sum(where=audited).fill_null(0.0),
-        "err_sum": p._error.sum(where=audited).fill_null(0.0),
-        "paid_sq": (p._paid * p._paid).sum(where=audited).fill_null(0.0),
-        "err_sq": (p._error * p._error).sum(where=audited).fill_null(0.0),
-        "paid_err": (p._paid * p._error).sum(where=audited).fill_null(0.0),
+        "paid_sum": exact_sum(p._paid.sum(where=audited)),
+        "err_sum": exact_sum(p._error.sum(where=audited)),
+        "paid_sq": exact_sum(audited_only((p._paid * p._paid).cast(SQUARES)).sum()),
+        "err_sq": exact_sum(audited_only((p._error * p._error).cast(SQUARES)).sum()),
+        "paid_err": exact_sum(audited_only((p._paid * p._error).cast(SQUARES)).sum()),
     }
     return p.group_by(["account_id", "day", "dim"]).aggregate(**metrics)
 
@@ -236,31 +253,6 @@ def with_book_of_business(daily: ir.Table, columns: Sequence[str]) -> ir.Table:
     book = book.mutate(account_id=ibis.literal(BOOK, type="int64"))
     ordered = ["account_id", "day", "dim", *columns]
     return daily.select(*ordered).union(book.select(*ordered))
-
-
-def guarantee_period_components(
-    daily: ir.Table, periods: ir.Table, columns: Sequence[str]
-) -> ir.Table:
-    """Components summed per requested result. Grain: one row per p_key.
-
-    `periods` has p_key, p_scope (account_id, or 0 for the book), p_first and p_last (days,
-    inclusive) and p_dim (a dim value, or "*" for all). Adds days_with_data, first_data_day
-    and last_data_day. Keys with no data at all are absent."""
-    joined = daily.join(
-        periods,
-        [
-            daily.account_id == periods.p_scope,
-            daily.day >= periods.p_first,
-            daily.day <= periods.p_last,
-            (periods.p_dim == ALL_DIMS) | (daily.dim == periods.p_dim),
-        ],
-    )
-    return joined.group_by("p_key").aggregate(
-        **{name: joined[name].sum() for name in columns},
-        days_with_data=joined.day.nunique().cast("int64"),
-        first_data_day=joined.day.min(),
-        last_data_day=joined.day.max(),
-    )
 
 
 def week_of(day: ir.IntegerValue) -> ir.IntegerValue:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -39,7 +40,8 @@ class Settlement(models.TextChoices):
 
 class AtRiskBasis(models.TextChoices):
     FIXED = "fixed", "Fixed amount ($)"
-    PCT_OF_FEES = "pct_of_fees", "% of fees (admin fees, or premium if fully insured)"
+    PCT_OF_ADMIN_FEES = "pct_of_admin_fees", "% of admin fees (admin fee PEPM × employees)"
+    PCT_OF_PREMIUM = "pct_of_premium", "% of premium (premium PMPM × members)"
     PEPM = "pepm", "PEPM × employees ($ per employee per month)"
 
 
@@ -124,7 +126,7 @@ class Guarantee(models.Model):
     settlement = models.CharField(
         max_length=20, choices=Settlement.choices, default=Settlement.PER_PERIOD
     )
-    at_risk_basis = models.CharField(max_length=12, choices=AtRiskBasis.choices)
+    at_risk_basis = models.CharField(max_length=20, choices=AtRiskBasis.choices)
     at_risk_value = models.DecimalField(
         "at risk", max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -155,6 +157,22 @@ class Guarantee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} {self.comparator} {self.target_display}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.contract_id is None:
+            return
+        contract = self.contract
+        if self.at_risk_basis == AtRiskBasis.PCT_OF_ADMIN_FEES and contract.admin_fee_pepm is None:
+            raise ValidationError(
+                {"at_risk_basis": "This contract has no admin fee PEPM: put a % of premium, a "
+                 "fixed amount or a PEPM amount at risk."}
+            )  # fmt: skip
+        if self.at_risk_basis == AtRiskBasis.PCT_OF_PREMIUM and contract.premium_pmpm is None:
+            raise ValidationError(
+                {"at_risk_basis": "This contract has no premium PMPM: put a % of admin fees, a "
+                 "fixed amount or a PEPM amount at risk."}
+            )  # fmt: skip
 
     @property
     def definition(self) -> MetricDef:

@@ -4,9 +4,11 @@
   (`decimals`: 0 for ASA in whole seconds, 2 for percentages) before it is compared with the
   target and the tiers, as contracts state results.
 * **Amount at risk** of a settlement span (a measurement period, or the contract year for
-  annual-aggregate guarantees): a fixed amount; a % of the span's fees (ASO: admin fee PEPM x
-  employees x months; fully insured: premium PMPM x members x months); or PEPM x employees x
-  months. Months are counted by days (a 15-day stub of a 30-day month is half a month).
+  annual-aggregate guarantees): a fixed amount; a % of the span's admin fees (admin fee PEPM
+  x employees x months: ASO contracts); a % of the span's premium (premium PMPM x members x
+  months: fully insured contracts); or PEPM x employees x months. The contract states which
+  fees; a % basis the contract has no rate for is an error, never a silent zero. Months are
+  counted by days (a 15-day stub of a 30-day month is half a month).
 * **Schedules** (§1.6): *all or nothing* (a miss owes the whole amount at risk); *tiers*
   (`at` / `pct`: a result at or beyond `at` owes `pct` % of the amount; the worst tier
   reached applies; a miss that reaches no tier owes nothing, so tiers start just past the
@@ -41,7 +43,8 @@ class Schedule:
 
 class Basis:
     FIXED = "fixed"
-    PCT_OF_FEES = "pct_of_fees"
+    PCT_OF_ADMIN_FEES = "pct_of_admin_fees"
+    PCT_OF_PREMIUM = "pct_of_premium"
     PEPM = "pepm"
 
 
@@ -148,13 +151,26 @@ def monthly_fees(
 
 
 def amount_at_risk(
-    basis: str, value: Decimal, *, months: Decimal, monthly_fees: Decimal, employees: int
+    basis: str,
+    value: Decimal,
+    *,
+    months: Decimal,
+    employees: int,
+    members: int,
+    admin_fee_pepm: Decimal | None = None,
+    premium_pmpm: Decimal | None = None,
 ) -> Decimal:
     """The money a guarantee puts at risk over a span of `months`."""
     if basis == Basis.FIXED:
         amount = value
-    elif basis == Basis.PCT_OF_FEES:
-        amount = value / HUNDRED * monthly_fees * months
+    elif basis == Basis.PCT_OF_ADMIN_FEES:
+        if admin_fee_pepm is None:
+            raise ValueError("% of admin fees at risk, but the contract has no admin fee PEPM")
+        amount = value / HUNDRED * admin_fee_pepm * employees * months
+    elif basis == Basis.PCT_OF_PREMIUM:
+        if premium_pmpm is None:
+            raise ValueError("% of premium at risk, but the contract has no premium PMPM")
+        amount = value / HUNDRED * premium_pmpm * members * months
     elif basis == Basis.PEPM:
         amount = value * employees * months
     else:

@@ -52,3 +52,29 @@ def run_forecast(
     if not forecasts:
         return forecasts, ForecastSummary()
     return forecasts, do_store_forecasts(forecasts, threshold=threshold, acting_user=acting_user)
+
+
+def accounts_with_guarantees() -> list[Account]:
+    """Every account with at least one guarantee, in group-number order."""
+    return list(
+        Account.objects.filter(contracts__guarantees__isnull=False)
+        .distinct()
+        .order_by("group_number")
+    )
+
+
+def run_book(
+    *, acting_user: User | None, today: dt.date, as_of: dt.date, engine: str | None = None
+) -> tuple[StoreSummary, ForecastSummary]:
+    """Evaluate every guarantee of the book as of `today`, then forecast the spans open on
+    `as_of` (normally the last day the lake has data for). Idempotent: run again on the same
+    lake with the same dates, it writes no result, forecast, alert, audit row or timeline
+    event (the demo runs it after every load)."""
+    accounts = accounts_with_guarantees()
+    if not accounts:
+        return StoreSummary(), ForecastSummary()
+    _, stored = run_evaluation(accounts, acting_user=acting_user, today=today, engine=engine)
+    _, forecast_summary = run_forecast(
+        accounts, acting_user=acting_user, as_of=as_of, engine=engine
+    )
+    return stored, forecast_summary

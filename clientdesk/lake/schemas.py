@@ -941,12 +941,16 @@ INQUIRY_IMPORT = TableSchema(
 SURVEY_RESPONSE = TableSchema(
     name="survey_response",
     title="Survey responses",
-    description="Sponsor and member satisfaction survey answers (NPS, CSAT, verbatim).",
-    grain="One row per survey response.",
+    description=(
+        "Sponsor and member satisfaction surveys: every invitation sent, with its answer "
+        "(NPS, CSAT, verbatim) when one came back. An invitation nobody answered has no "
+        "answered_at and no scores; it is kept, since response rates need it."
+    ),
+    grain="One row per survey sent (answered or not).",
     key=("response_id",),
     origin="clientdesk operational feed",
     columns=(
-        _s("response_id", "Identifier of the response.", required=True),
+        _s("response_id", "Identifier of the survey sent (and of its answer).", required=True),
         _SPONSOR,
         _s(
             "survey",
@@ -955,7 +959,7 @@ SURVEY_RESPONSE = TableSchema(
             rule=OneOf("survey", values=("member", "sponsor")),
         ),
         _ts("sent_at", "When the invitation was sent."),
-        _ts("answered_at", "When the answer came back.", required=True),
+        _ts("answered_at", "When the answer came back; empty when nobody answered."),
         _int("nps_score", "Likelihood to recommend, 0-10.", Between("0 to 10", low=0, high=10)),
         _int("csat", "Satisfaction, 1-5.", Between("1 to 5", low=1, high=5)),
         _s("verbatim", "Free-text comment."),

@@ -2,7 +2,8 @@
 surveys, each written as one Parquet part per chunk.
 
 Grain: ``ivr_session`` one row per session, ``call_record`` one row per call,
-``inquiry_import`` one row per inquiry, ``survey_response`` one row per survey sent.
+``inquiry_import`` one row per inquiry, ``survey_response`` one row per survey sent
+(unanswered ones too).
 """
 
 from __future__ import annotations
@@ -158,18 +159,18 @@ def _surveys_table(
     csat = np.concatenate([member.csat, sponsor.csat])
     verbatim = member.verbatim + sponsor.verbatim
     emails = member.contact_email + sponsor.contact_email
-    # one row per response: invitations nobody answered are not exported
-    answered_rows = np.nonzero(answered >= 0)[0]
-    order = answered_rows[np.argsort(sent[answered_rows], kind="stable")]
+    # one row per invitation; answered_at and the scores are empty when nobody answered
+    order = np.argsort(sent, kind="stable")
+    answered_ok = answered[order] >= 0
     n = len(order)
     data = {
         "response_id": ax.numbered(f"SV{prefix}", np.arange(n), 6),
         "group_id": ax.constant(ctx.sponsors[account].group_number, n),
         "survey": ax.codes(["member", "sponsor"], survey[order]),
         "sent_at": ax.timestamps(sent[order]),
-        "answered_at": ax.timestamps(answered[order]),
-        "nps_score": pa.array(nps[order].astype(np.int32)),
-        "csat": pa.array(csat[order].astype(np.int32)),
+        "answered_at": ax.timestamps(answered[order], answered_ok),
+        "nps_score": pa.array(nps[order].astype(np.int32), mask=~answered_ok),
+        "csat": pa.array(csat[order].astype(np.int32), mask=~answered_ok),
         "verbatim": pa.array([verbatim[i] for i in order], type=pa.string()),
         "contact_email": pa.array([emails[i] for i in order], type=pa.string()),
     }

@@ -80,7 +80,8 @@ class Guarantee:
     unit: str
     period: str
     level: str
-    at_risk_pct_of_fees: str
+    at_risk_basis: str  # pct_of_admin_fees (ASO) or pct_of_premium (fully insured)
+    at_risk_pct: str
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ class Sponsor:
                             "unit": g.unit,
                             "period": g.period,
                             "level": g.level,
-                            "at_risk_pct_of_fees": g.at_risk_pct_of_fees,
+                            "at_risk_basis": g.at_risk_basis,
+                            "at_risk_pct": g.at_risk_pct,
                         }
                         for g in k.guarantees
                     ],
@@ -317,6 +319,7 @@ def _guarantee_set(
     client_level = tier == "key" or member_target >= 800
     pool = 12.0 if tier == "key" else 6.0
     weights = rng.dirichlet(np.full(len(chosen), 4.0))
+    basis = "pct_of_premium" if funding == "fully_insured" else "pct_of_admin_fees"
     out: list[Guarantee] = []
     for metric_name, weight in zip(chosen, weights, strict=True):
         metric = METRICS[metric_name]
@@ -337,7 +340,8 @@ def _guarantee_set(
                 unit=metric.unit,
                 period=metric.period,
                 level=level,
-                at_risk_pct_of_fees=f"{share:.1f}",
+                at_risk_basis=basis,
+                at_risk_pct=f"{share:.1f}",
             )
         )
     return tuple(out)

@@ -1,7 +1,8 @@
 """Satisfaction surveys (``survey_response``): transactional member surveys after answered
 calls and relationship surveys of sponsor contacts twice a year.
 
-Grain: one row per survey sent (``answered_at`` and scores are null when nobody answered).
+Grain: one row per survey sent by the extract date (``answered_at`` and scores are null when
+nobody answered: invitations are exported too, so response rates can be computed).
 Member CSAT top-2-box share is held at the account's level per calendar year with a quota,
 so the member-satisfaction guarantee is met; calls hit by an understaffing incident lower
 it within a bounded budget. Sponsor NPS falls after incidents at the account. Response rates
@@ -87,7 +88,7 @@ def member_surveys(
         responds & (rng.random(n) < 0.45),
         rng,
     )
-    return SurveyRows(
+    rows = SurveyRows(
         survey=np.zeros(n, dtype=np.int8),
         sent=sent,
         answered=answered,
@@ -96,6 +97,7 @@ def member_surveys(
         verbatim=verbatim,
         contact_email=[None] * n,
     )
+    return _sent_by(rows, extract_micros)
 
 
 def sponsor_surveys(
@@ -134,7 +136,7 @@ def sponsor_surveys(
     tone = np.where(nps >= 9, 0, np.where(nps >= 7, 1, 2))
     verbatim = _verbatims(tone, "sponsor", responds & (rng.random(n) < 0.7), rng)
     emails = [sponsor.contacts[int(c)].email for c in contact]
-    return SurveyRows(
+    rows = SurveyRows(
         survey=np.ones(n, dtype=np.int8),
         sent=sent,
         answered=np.where(responds, answered, -1),
@@ -142,6 +144,22 @@ def sponsor_surveys(
         csat=np.where(responds, csat, -1),
         verbatim=verbatim,
         contact_email=list(emails),
+    )
+    return _sent_by(rows, extract_micros)
+
+
+def _sent_by(rows: SurveyRows, extract_micros: int) -> SurveyRows:
+    """The invitations sent by the extract (an answer always comes after its invitation)."""
+    keep = rows.sent <= extract_micros
+    index = np.nonzero(keep)[0].tolist()
+    return SurveyRows(
+        survey=rows.survey[keep],
+        sent=rows.sent[keep],
+        answered=rows.answered[keep],
+        nps=rows.nps[keep],
+        csat=rows.csat[keep],
+        verbatim=[rows.verbatim[i] for i in index],
+        contact_email=[rows.contact_email[i] for i in index],
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -10,7 +13,7 @@ from django.urls import reverse
 from clientdesk.accounts import actions
 from clientdesk.accounts.models import Account
 from clientdesk.audit.models import AppendOnlyError, AuditEvent
-from clientdesk.audit.recording import record_audit
+from clientdesk.audit.recording import AuditEntry, record_audit, record_audits
 from clientdesk.testing import Cast
 
 
@@ -40,6 +43,45 @@ def test_a_failed_action_leaves_no_audit_row(cast: Cast) -> None:
 def test_write_rows_need_a_transaction(transactional_db: None) -> None:
     with pytest.raises(RuntimeError, match="inside the action's transaction"):
         record_audit(actor=None, action="x.y", object_type="x", object_id="1")
+
+
+def test_bulk_rows_are_the_rows_record_audit_writes(cast: Cast) -> None:
+    entries = [
+        AuditEntry(action="x.create", obj=cast.acme_contract, account=cast.acme,
+                   after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)}),
+        AuditEntry(action="x.update", object_type="x.thing", object_id="7", object_label="seven",
+                   before={"n": 1}, after={"n": 2}),
+    ]  # fmt: skip
+    with transaction.atomic():
+        bulk = record_audits(entries, actor=cast.alice)
+        one = record_audit(actor=cast.alice, action="x.create", obj=cast.acme_contract,
+                           account=cast.acme,
+                           after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)})  # fmt: skip
+    rows = list(AuditEvent.objects.filter(action__startswith="x.").order_by("id"))
+    assert [r.pk for r in rows[:2]] == [e.pk for e in bulk] and rows[2].pk == one.pk
+
+    def shape(r: AuditEvent) -> tuple[object, ...]:
+        return (r.actor_id, r.actor_label, r.kind, r.action, r.object_type, r.object_id,
+                r.object_label, r.account_id, r.before, r.after, r.detail)  # fmt: skip
+
+    assert shape(rows[0]) == shape(rows[2]) == (
+        cast.alice.pk, "alice", "write", "x.create", "accounts.contract",
+        str(cast.acme_contract.pk), str(cast.acme_contract), cast.acme.pk, None,
+        {"fee": "41.50", "on": "2026-03-31"}, {},
+    )  # fmt: skip
+    assert shape(rows[1]) == (
+        cast.alice.pk, "alice", "write", "x.update", "x.thing", "7", "seven", None,
+        {"n": 1}, {"n": 2}, {},
+    )  # fmt: skip
+    assert rows[0].at == rows[1].at
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=rows[0].pk).update(action="tampered")
+
+
+def test_bulk_write_rows_need_a_transaction(transactional_db: None) -> None:
+    with pytest.raises(RuntimeError, match="inside the action's transaction"):
+        record_audits([AuditEntry(action="x.y", object_type="x", object_id="1")], actor=None)
+    assert not AuditEvent.objects.filter(action="x.y").exists()
 
 
 def test_every_cast_write_is_recorded_with_its_actor(cast: Cast) -> None:

@@ -30,7 +30,8 @@ Claim processing, Acme:
   C6  received Mar 25, not finalized (pended: excluded)
 
 Surveys, Acme, 2025: member csat 5, 4, 2, 3 and one answer without a csat in the first
-quarter, csat 5 in July; sponsor csat 4, 2, 3 (April).
+quarter, csat 5 in July; sponsor csat 4, 2, 3 (April). Two invitations nobody answered (a
+member one in February, a sponsor one in April: no answered_at, no scores) count nowhere.
 
 Eligibility files, Acme (loaded = first ingest time, New York):
   jan  file date Fri Jan 3, loaded Mon Jan 6: 1 business day
@@ -127,10 +128,12 @@ CLAIMS = [
 ]  # fmt: skip
 
 
-def _survey(response_id: str, survey: str, at: str, csat: int | None) -> dict[str, Any]:
+def _survey(
+    response_id: str, survey: str, at: str, csat: int | None, *, answered: bool = True
+) -> dict[str, Any]:
     return {
         "response_id": response_id, "group_id": "G100001", "survey": survey,
-        "sent_at": at, "answered_at": at, "nps_score": 8,
+        "sent_at": at, "answered_at": at if answered else "", "nps_score": 8 if answered else "",
         "csat": "" if csat is None else csat, "verbatim": "",
         "contact_email": "dana.whitfield@acme.example" if survey == "sponsor" else "",
     }  # fmt: skip
@@ -146,6 +149,8 @@ SURVEYS = [
     _survey("P1", "sponsor", "2025-04-10T15:00:00Z", 4),
     _survey("P2", "sponsor", "2025-04-11T15:00:00Z", 2),
     _survey("P3", "sponsor", "2025-04-12T15:00:00Z", 3),
+    _survey("U1", "member", "2025-02-20T15:00:00Z", None, answered=False),
+    _survey("U2", "sponsor", "2025-04-10T15:00:00Z", None, answered=False),
 ]
 
 

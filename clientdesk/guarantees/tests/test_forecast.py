@@ -18,7 +18,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from clientdesk.accounts.models import ActivityEvent
-from clientdesk.guarantees.actions import do_update_guarantee
+from clientdesk.audit.models import AuditEvent
+from clientdesk.guarantees.actions import (
+    Attestation,
+    do_attest_result,
+    do_save_terms,
+    do_update_guarantee,
+)
 from clientdesk.guarantees.models import GuaranteeAlert
 from clientdesk.guarantees.runs import run_forecast
 from clientdesk.guarantees.tests.lakerows import write_csv
@@ -83,9 +89,17 @@ def test_alerts_open_once_and_close_when_the_risk_falls_away(
     assert summary.alerts_opened == 1
     alert = GuaranteeAlert.objects.get(guarantee=g, status="open")
     assert float(alert.p_miss_opened) == pytest.approx(0.7256, abs=0.04)
-    # A later forecast of the same risk updates the open alert; it opens no second one.
+    # The same forecast again keeps the open alert; it opens no second one and, nothing
+    # having changed, writes nothing (the demo may run it on every start).
+    trail = AuditEvent.objects.count()
     _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
-    assert (summary.alerts_opened, summary.alerts_updated) == (0, 1)
+    assert (summary.alerts_opened, summary.alerts_updated, summary.changed) == (0, 1, 0)
+    assert AuditEvent.objects.count() == trail
+    # A later day's forecast of the same risk updates it.
+    _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF + dt.timedelta(1))
+    assert (summary.alerts_opened, summary.alerts_updated, summary.changed) == (0, 1, 1)
+    alert.refresh_from_db()
+    assert alert.latest_as_of == AS_OF + dt.timedelta(1)
     assert GuaranteeAlert.objects.filter(guarantee=g).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         GuaranteeAlert.objects.create(
@@ -108,3 +122,45 @@ def test_alerts_open_once_and_close_when_the_risk_falls_away(
         "At risk: IVR containment, 2025Q1",
         "Risk cleared: IVR containment, 2025Q1",
     ]
+
+
+def test_the_expected_penalty_respects_the_allocation_cap(
+    cast: Cast, ivr_lake: list[dt.date]
+) -> None:
+    # Acme's fees: $38.50 x 1,200 employees = $46,200 a month; contract year 2025 (12 months)
+    # $554,400. Pool 1 % = $5,544.00; no guarantee owes more than 5 % of it = $277.20.
+    # Missed (P = 0.7256 against 52 %), the quarter owes its $1,000 before the cap and
+    # $277.20 after it: expected $277.20 x P instead of $1,000 x P.
+    make(cast, "ivr_containment", "52")
+    do_save_terms(cast.acme_contract, {"pool_pct_of_fees": D("1"), "max_share_pct": D("5")},
+                  acting_user=cast.mia)  # fmt: skip
+    (f,), _ = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
+    assert float(f.p_miss) == pytest.approx(0.7256, abs=0.04)
+    assert f.expected_penalty_before_caps == (1000 * f.p_miss).quantize(D("0.01"))
+    assert f.expected_penalty == (D("277.20") * f.p_miss).quantize(D("0.01"))
+    alert = GuaranteeAlert.objects.get(status="open")
+    assert alert.expected_penalty == f.expected_penalty
+
+
+def test_the_expected_penalty_counts_what_the_year_already_owes_against_the_pool(
+    cast: Cast, ivr_lake: list[dt.date]
+) -> None:
+    # Pool 0.25 % of $554,400 = $1,386.00, no allocation cap. January's ID cards (attested
+    # 90 of 100 against 98 %) already owe their $1,000, leaving $386.00 of the pool: a missed
+    # IVR quarter adds $386.00, not $1,000.
+    ivr = make(cast, "ivr_containment", "52")
+    cards = make(cast, "id_card_timeliness", "98", period="one_time",
+                 measure_from=dt.date(2025, 1, 1), measure_to=dt.date(2025, 1, 31))  # fmt: skip
+    do_attest_result(
+        cards, Attestation(period_label="one-time", numerator=D(90), denominator=D(100),
+                           value=None, sample_size=100, evidence="mailing log", reference=""),
+        acting_user=cast.alice, today=AS_OF,
+    )  # fmt: skip
+    do_save_terms(cast.acme_contract, {"pool_pct_of_fees": D("0.25")}, acting_user=cast.mia)
+    (f,), _ = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
+    assert f.guarantee.pk == ivr.pk
+    assert f.expected_penalty == (D("386.00") * f.p_miss).quantize(D("0.01"))
+    # Once the year owes the whole pool, another miss adds nothing.
+    do_save_terms(cast.acme_contract, {"pool_pct_of_fees": D("0.18")}, acting_user=cast.mia)
+    (f,), _ = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
+    assert f.expected_penalty == 0 and f.expected_penalty_before_caps > 500

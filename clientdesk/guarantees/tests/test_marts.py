@@ -12,20 +12,24 @@ import pytest
 from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import ComponentSpec
 from clientdesk.guarantees.evaluation import (
+    Planned,
     account_zones,
     feed_daily,
     guarantees_of,
     lake_components,
     plan_results,
+    sum_periods,
 )
 from clientdesk.guarantees.local_time import zone_table
 from clientdesk.guarantees.metrics import Feed
+from clientdesk.guarantees.periods import Span
 from clientdesk.guarantees.tests.lakerows import CALLS, CLAIMS, SESSIONS, load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.lake.gateway import Scope, open_lake
 from clientdesk.testing import Cast
 
 FIRST, LAST = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+FIRST_Q = Span("2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 SPEC = ComponentSpec(frozenset({5}), frozenset({30}), frozenset({10}), frozenset({5}))
 
 
@@ -49,14 +53,19 @@ def test_grains_are_unique_and_totals_reconcile(cast: Cast, tmp_path: Path) -> N
                 Feed.CLAIMS: 5,  # C1-C5 finalized originals (C3R is a reversal, C6 pending)
             }[feed]
             assert accounts[column].sum() == book[column].sum() == expected, feed
-        periods = ibis.memtable(
-            {"p_key": [1, 2], "p_scope": [cast.acme.pk] * 2, "p_first": [20089, 20089],
-             "p_last": [20178, 20178], "p_dim": ["member", "*"]}
-        )  # fmt: skip
-        by_key = lake.execute(marts.guarantee_period_components(calls, periods, ["offered"]))
-        assert by_key["p_key"].is_unique
-        # Q1 2025 (days 20,089-20,178): K1-K6 on the member line, K8 on the sponsor line.
-        assert dict(zip(by_key["p_key"], by_key["offered"], strict=True)) == {1: 6, 2: 7}
+        daily = lake.execute(calls.mutate(account_id=calls.account_id.cast("int64")))
+    # Q1 2025 (days 20,089-20,178): K1-K6 on the member line, K8 on the sponsor line.
+    asa = make(cast, "average_speed_of_answer", "30", "<=")
+    quarter = [
+        Planned(key, asa, "period", "2025Q1", FIRST_Q, FIRST_Q, FIRST_Q, True, cast.acme.pk, dim)
+        for key, dim in ((1, "member"), (2, "*"), (3, "no such line"))
+    ]
+    sums = sum_periods(daily, quarter, ["offered"])
+    assert {key: row["offered"] for key, row in sums.items()} == {1: 6, 2: 7}
+    # K1, K2 Jan 15, K3 and K4 Feb 10, K5 Mar 5, K6 Mar 31 (local): four days on the member
+    # line; K8 on Jan 20 makes five across lines.
+    assert (sums[1]["days_with_data"], sums[2]["days_with_data"]) == (4, 5)
+    assert sums[2]["first_data_day"] == 20103 and sums[2]["last_data_day"] == 20178
 
 
 def _components(cast: Cast, engine: str) -> dict[int, dict[str, Any]]:

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -95,6 +96,24 @@ def test_portfolio_is_sorted_by_expected_penalty(
     text = client.get(reverse("guarantees:portfolio")).content.decode()
     assert text.index("Bayside Carpenters") < text.index("Acme Steel Works")
     assert "$6,300.00" in text
+    # The same rows, in the same order, as CSV and Excel; each export is audited.
+    expected = [["G100002", "6300.00", "0.7000", "1"], ["G100001", "300.00", "0.3000", "0"]]
+    response = client.get(reverse("guarantees:portfolio_export", args=["csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [[r["group_number"], r["expected_penalty"], r["worst_p_miss"], r["open_alerts"]]
+            for r in rows] == expected  # fmt: skip
+    response = client.get(reverse("guarantees:portfolio_export", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    header, *cells = [list(r) for r in sheet.iter_rows(values_only=True)]
+    picked = [[str(r[header.index(c)]) for c in ("group_number", "expected_penalty",
+                                                  "worst_p_miss", "open_alerts")]
+              for r in cells]  # fmt: skip
+    assert [[g, f"{float(e):.2f}", f"{float(p):.4f}", str(a)] for g, e, p, a in picked] == expected
+    exports = AuditEvent.objects.filter(action="guarantees.export.portfolio", kind="export")
+    assert [(e.actor, e.detail["format"], e.detail["rows"]) for e in exports.order_by("id")] == [
+        (cast.eve, "csv", 2), (cast.eve, "xlsx", 2),
+    ]  # fmt: skip
     # An associate sees only the accounts assigned to them.
     client.force_login(cast.oscar)
     text = client.get(reverse("guarantees:portfolio")).content.decode()

@@ -84,24 +84,27 @@ def test_per_point_of_shortfall_and_its_cap() -> None:
 
 
 def test_amounts_at_risk() -> None:
-    fees = monthly_fees(admin_fee_pepm=D("38.50"), premium_pmpm=None, employees=1200,
-                        members=2900)  # fmt: skip
-    assert fees == D("46200.00")  # 38.50 x 1,200 employees
     quarter = months_in(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
     assert quarter == 3
-    # 1 % of the quarter's admin fees: 46,200 x 3 x 1 %.
-    assert amount_at_risk("pct_of_fees", D("1"), months=quarter, monthly_fees=fees,
-                          employees=1200) == D("1386.00")  # fmt: skip
+    aso = {"employees": 1200, "members": 2900, "admin_fee_pepm": D("38.50")}
+    # 1 % of the quarter's admin fees: $38.50 x 1,200 employees x 3 months x 1 %.
+    assert amount_at_risk("pct_of_admin_fees", D("1"), months=quarter, **aso) == D("1386.00")
     # PEPM x employees: $0.50 x 1,200 x 3 months.
-    assert amount_at_risk("pepm", D("0.50"), months=quarter, monthly_fees=fees,
-                          employees=1200) == D("1800.00")  # fmt: skip
-    assert amount_at_risk("fixed", D("7500"), months=quarter, monthly_fees=fees,
-                          employees=1200) == D("7500.00")  # fmt: skip
-    # Fully insured: the fees are the premium, $600 PMPM x 2,900 members.
-    premium = monthly_fees(admin_fee_pepm=None, premium_pmpm=D("600"), employees=1200,
-                           members=2900)  # fmt: skip
-    assert amount_at_risk("pct_of_fees", D("0.5"), months=D(1), monthly_fees=premium,
-                          employees=1200) == D("8700.00")  # fmt: skip
+    assert amount_at_risk("pepm", D("0.50"), months=quarter, **aso) == D("1800.00")
+    assert amount_at_risk("fixed", D("7500"), months=quarter, **aso) == D("7500.00")
+    # Fully insured, % of premium: 0.5 % x $600 PMPM x 2,900 members x 1 month.
+    insured = {"employees": 1200, "members": 2900, "premium_pmpm": D("600")}
+    assert amount_at_risk("pct_of_premium", D("0.5"), months=D(1), **insured) == D("8700.00")
+    # The basis is the contract's word: a % of fees the contract has no rate for is an error.
+    with pytest.raises(ValueError, match="no admin fee"):
+        amount_at_risk("pct_of_admin_fees", D("1"), months=quarter, **insured)
+    with pytest.raises(ValueError, match="no premium"):
+        amount_at_risk("pct_of_premium", D("1"), months=quarter, **aso)
+    # The pool's fees (GuaranteeTerms.pool_pct_of_fees): admin fees, or premium if insured.
+    assert monthly_fees(admin_fee_pepm=D("38.50"), premium_pmpm=None, employees=1200,
+                        members=2900) == D("46200.00")  # fmt: skip
+    assert monthly_fees(admin_fee_pepm=None, premium_pmpm=D("600"), employees=1200,
+                        members=2900) == D("1740000")  # fmt: skip
 
 
 def test_months_count_partial_months_by_days() -> None:

@@ -10,10 +10,18 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from clientdesk.accounts.actions import do_create_contract
 from clientdesk.accounts.models import ActivityEvent
 from clientdesk.audit.models import AuditEvent
-from clientdesk.guarantees.actions import do_save_terms, do_update_guarantee
+from clientdesk.guarantees.actions import (
+    do_create_guarantee,
+    do_create_guarantees_from_templates,
+    do_save_terms,
+    do_update_guarantee,
+)
+from clientdesk.guarantees.evaluation import base_values, plan_results
 from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.guarantees.runs import run_evaluation
 from clientdesk.guarantees.tests.lakerows import load_lake
@@ -39,10 +47,10 @@ def book(cast: Cast, tmp_path: Path) -> dict[str, object]:
     return {
         "asa": make(cast, "average_speed_of_answer", "25", "<=", decimals=0, schedule="tiers",
                     tiers=tiers, at_risk_value=D("5000")),
-        "aband": make(cast, "abandonment_rate", "3", "<=", at_risk_basis="pct_of_fees",
+        "aband": make(cast, "abandonment_rate", "3", "<=", at_risk_basis="pct_of_admin_fees",
                       at_risk_value=D("1")),
         "fin": make(cast, "financial_accuracy", "99", schedule="per_point",
-                    per_point_amount=D("5000"), at_risk_basis="pct_of_fees",
+                    per_point_amount=D("5000"), at_risk_basis="pct_of_admin_fees",
                     at_risk_value=D("2")),
         "pay": make(cast, "payment_accuracy", "99", at_risk_basis="pepm",
                     at_risk_value=D("0.50")),
@@ -164,3 +172,29 @@ def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
                         value=D("4"), sample_size=3, evidence="x", reference=""),
             acting_user=cast.alice, today=TODAY,
         )  # fmt: skip
+
+
+TAT = "claims_tat_90_10"
+
+
+def test_the_contract_states_which_fees_are_at_risk(cast: Cast) -> None:
+    # A fully insured contract of Bayside (2,100 members): premium $600 PMPM, no admin fee.
+    insured = do_create_contract(
+        cast.bayside, {"number": "C-G100002-FI", "start_date": dt.date(2025, 1, 1),
+                       "end_date": dt.date(2025, 12, 31), "products": ["medical"],
+                       "premium_pmpm": D("600.00")}, acting_user=cast.mia,
+    )  # fmt: skip
+    # A template's "% of fees" becomes the contract's own fees: here premium.
+    (tat,) = do_create_guarantees_from_templates(insured, [TAT], acting_user=cast.mia)
+    (aso_tat,) = do_create_guarantees_from_templates(cast.acme_contract, [TAT], acting_user=None)
+    assert (tat.at_risk_basis, aso_tat.at_risk_basis) == ("pct_of_premium", "pct_of_admin_fees")
+    first_quarter = [p for p in plan_results([tat, aso_tat], today=TODAY) if p.label == "2025Q1"]
+    at_risk = [base_values(p, today=TODAY).amount_at_risk for p in first_quarter]
+    # 1.5 % x $600 x 2,100 members x 3 months; 1.5 % x $38.50 x 1,200 employees x 3 months.
+    assert at_risk == [D("56700.00"), D("2079.00")]
+    # Admin fees at risk on a contract that has none is refused, not read as premium.
+    with pytest.raises(ValidationError, match="no admin fee PEPM"):
+        do_create_guarantee(insured, {"metric": "claims_turnaround", "comparator": ">=",
+                                      "target": D("90"), "period": "quarterly",
+                                      "at_risk_basis": "pct_of_admin_fees",
+                                      "at_risk_value": D("1")}, acting_user=cast.mia)  # fmt: skip

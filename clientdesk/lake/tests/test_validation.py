@@ -263,6 +263,9 @@ def test_ivr_inquiry_and_survey_rules(cast: Cast, tmp_path: Path) -> None:
     )
     surveys: list[Case] = [
         ({}, ""),
+        # An invitation nobody answered: a row (response rates need it), with no answer.
+        ({"answered_at": "", "nps_score": "", "csat": ""}, ""),
+        ({"answered_at": "2025-03-02 09:00:00"}, "answered_at is before sent_at"),
         ({"nps_score": "11"}, "nps_score: expected 0 to 10: 11"),
         ({"csat": "0"}, "csat: expected 1 to 5: 0"),
         ({"survey": "vendor"}, "survey: expected survey"),
@@ -270,6 +273,7 @@ def test_ivr_inquiry_and_survey_rules(cast: Cast, tmp_path: Path) -> None:
     base = {
         "group_id": "G100001",
         "survey": "member",
+        "sent_at": "2025-03-02 10:00:00",
         "answered_at": "2025-03-03 10:00:00",
         "nps_score": "9",
         "csat": "5",

@@ -46,7 +46,8 @@ GUARANTEE_KEYS = {
     "unit",
     "period",
     "level",
-    "at_risk_pct_of_fees",
+    "at_risk_basis",
+    "at_risk_pct",
 }
 MONEY = re.compile(r"^\d+\.\d{2}$")
 
@@ -101,7 +102,11 @@ def test_shape(calibration_book: tuple[Path, BookSummary]) -> None:
                 assert g["comparator"] == spec.comparator and g["unit"] == spec.unit
                 assert g["target"] in spec.targets and g["period"] == spec.period
                 assert g["level"] in ("client", "book_of_business")
-                assert float(g["at_risk_pct_of_fees"]) > 0
+                assert float(g["at_risk_pct"]) > 0
+                # The contract's fees: admin fees (ASO) or premium (fully insured).
+                assert g["at_risk_basis"] == (
+                    "pct_of_admin_fees" if s["funding"] == "aso" else "pct_of_premium"
+                )
     assert sum(s["members"] for s in sponsors) <= summary.members
 
 

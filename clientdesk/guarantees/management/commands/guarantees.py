@@ -14,7 +14,12 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.periods import parse_span
-from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
+from clientdesk.guarantees.runs import (
+    ALERT_THRESHOLD,
+    accounts_with_guarantees,
+    run_evaluation,
+    run_forecast,
+)
 from clientdesk.lake.gateway import LakeError
 
 
@@ -77,7 +82,7 @@ class Command(BaseCommand):
     def _accounts(self, options: dict[str, Any]) -> list[Account]:
         if options.get("account"):
             return [_account(options["account"])]
-        return list(Account.objects.filter(contracts__guarantees__isnull=False).distinct())
+        return accounts_with_guarantees()
 
     @staticmethod
     def _date(text: str | None, name: str) -> dt.date:
