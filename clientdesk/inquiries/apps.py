@@ -7,4 +7,9 @@ class InquiriesConfig(AppConfig):
     verbose_name = "Inquiries"
 
     def ready(self) -> None:
-        from clientdesk.inquiries import checks  # noqa: F401  (registers the start-up checks)
+        from clientdesk.inquiries import (
+            checks,  # noqa: F401  (registers the start-up checks)
+            signals,
+        )
+
+        signals.connect()

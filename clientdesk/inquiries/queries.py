@@ -54,6 +54,7 @@ from clientdesk.inquiries.models import (
     SlaOutcomeDay,
     SlaState,
 )
+from clientdesk.inquiries.sla import count_outcomes
 from clientdesk.lib.periods import Period
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 
@@ -63,7 +64,7 @@ PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Prior
 
 def local_midnight(day: dt.date) -> dt.datetime:
     """The start of a calendar day in the team's time zone (settings.TIME_ZONE)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
 
 
 def live_sla_state(now: dt.datetime) -> Case:
@@ -196,14 +197,36 @@ class IdFirst(Sequence[Inquiry]):
     alone (which the indexes serve), then those rows with their account and owner. In one
     query with the joins, SQLite's planner may walk the accounts and sort the whole book."""
 
-    def __init__(self, qs: QuerySet[Inquiry]) -> None:
+    def __init__(self, qs: QuerySet[Inquiry], *, count_limit: int | None = None) -> None:
         self.qs = qs
+        # Counting a million rows costs more than the page itself: with a limit, the count
+        # stops at limit + 1 (and so does paging: a deeper page needs narrower filters).
+        self.count_limit = count_limit
+        self._count: int | None = None
 
     def all(self) -> IdFirst:  # django-ninja's pagination counts through .all().count()
         return self
 
     def count(self, value: object = None) -> int:  # Paginator calls count() without a value
-        return self.qs.count()
+        if self._count is None:
+            if self.count_limit is None:
+                self._count = self.qs.count()
+            else:
+                self._count = self.qs.order_by().values("id")[: self.count_limit + 1].count()
+        return self._count
+
+    @property
+    def capped(self) -> bool:
+        """More rows match than the count went to."""
+        return self.count_limit is not None and self.count() > self.count_limit
+
+    @property
+    def count_label(self) -> str:
+        """How many match, as the list says it: "1,234 inquiries" or "over 10,000 …"."""
+        if self.capped:
+            return f"over {self.count_limit:,} inquiries"
+        n = self.count()
+        return f"{n:,} inquir{'y' if n == 1 else 'ies'}"
 
     def __len__(self) -> int:
         return self.count()
@@ -223,6 +246,10 @@ class IdFirst(Sequence[Inquiry]):
 
     def __iter__(self) -> Iterator[Inquiry]:
         return self.qs.iterator()
+
+
+# The list counts (and pages) up to this many matching inquiries.
+LIST_COUNT_LIMIT = 10_000
 
 
 def my_work(user: AnyUser, now: dt.datetime) -> QuerySet[Inquiry]:
@@ -328,30 +355,33 @@ def _outcome_counts(
 ) -> list[tuple[str, str, str, str, int]]:
     """(dimension, key, clock, kind, count) of the current outcomes between two dates."""
     if roles_of(user) & SEES_ALL_ACCOUNTS:
-        # The whole book: from the per-day counts (SlaOutcomeDay), rebuilt from the events.
-        return list(
-            SlaOutcomeDay.objects.filter(day__gte=start, day__lte=end)
-            .values("dimension", "key", "metric", "kind")
-            .annotate(n=Sum("count"))
-            .order_by()
-            .values_list("dimension", "key", "metric", "kind", "n")
-        )
-    events = SlaEvent.objects.filter(
-        kind__in=OUTCOME_KINDS,
-        superseded_at__isnull=True,
-        occurred_at__gte=local_midnight(start),
-        occurred_at__lt=local_midnight(end + dt.timedelta(days=1)),
-        account__in=accounts_visible_to(user).values("pk"),
-    )
-    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
-    for owner, account, category, metric, kind, n in (
-        events.values("owner_id", "account_id", "category", "metric", "kind")
-        .annotate(n=Count("id"))
+        return outcome_counts_from_days(start, end)
+    events = SlaEvent.objects.filter(account__in=accounts_visible_to(user).values("pk"))
+    return outcome_counts_from_events(events, start, end)
+
+
+def outcome_counts_from_days(start: dt.date, end: dt.date) -> list[tuple[str, str, str, str, int]]:
+    """The whole book's outcome counts between two dates (inclusive), from the per-day
+    rollup (SlaOutcomeDay, rebuilt from the events whenever they change)."""
+    return list(
+        SlaOutcomeDay.objects.filter(day__gte=start, day__lte=end)
+        .values("dimension", "key", "metric", "kind")
+        .annotate(n=Sum("count"))
         .order_by()
-        .values_list("owner_id", "account_id", "category", "metric", "kind", "n")
-    ):
-        for dimension, key in (("owner", owner), ("account", account), ("category", category)):
-            counts[(dimension, "" if key is None else str(key), metric, kind)] += n
+        .values_list("dimension", "key", "metric", "kind", "n")
+    )
+
+
+def outcome_counts_from_events(
+    events: QuerySet[SlaEvent], start: dt.date, end: dt.date
+) -> list[tuple[str, str, str, str, int]]:
+    """The same counts read from the SlaEvent rows themselves (for a scoped reader)."""
+    counts = count_outcomes(
+        events.filter(
+            occurred_at__gte=local_midnight(start),
+            occurred_at__lt=local_midnight(end + dt.timedelta(days=1)),
+        )
+    )
     return [(*key, n) for key, n in counts.items()]
 
 
@@ -430,7 +460,7 @@ def manager_dashboard(
     for owner_id, bucket, n in (
         active.annotate(bucket=_bucket_case(buckets))
         .values("owner_id", "bucket")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("owner_id", "bucket", "n")
     ):
@@ -481,13 +511,15 @@ def manager_dashboard(
     week_starts = [first_week + dt.timedelta(weeks=i) for i in range(weeks)]
     # One range query per week, glued with UNION ALL: each walks its slice of the
     # (opened_at, category, account) index; a CASE over the whole span costs far more.
+    # COUNT(*), not COUNT(id): PostgreSQL's index has no id, so counting ids reads the table
+    # (an index-only scan becomes an index scan: 4x slower on a million inquiries).
     per_week = [
         visible.filter(
             opened_at__gte=local_midnight(w),
             opened_at__lt=local_midnight(w + dt.timedelta(weeks=1)),
         )
         .values("category")
-        .annotate(n=Count("id"), week=Value(i, output_field=IntegerField()))
+        .annotate(n=Count("*"), week=Value(i, output_field=IntegerField()))
         .order_by()
         for i, w in enumerate(week_starts)
     ]
@@ -520,7 +552,7 @@ def manager_dashboard(
     top = list(
         period.annotate(key=Unordered(F("account_id")))
         .values("key")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", "key")
         .values_list("key", "n")[:10]
     )

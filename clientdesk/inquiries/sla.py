@@ -237,35 +237,67 @@ def _write_cache(updates: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, updates)
 
 
-def rebuild_outcome_days(instants: Iterable[dt.datetime]) -> None:
-    """Recount the current outcomes of the days (in the team's time zone) these instants fall
-    on, from the SlaEvent rows; run in the transaction that changed those rows."""
-    zone = timezone.get_current_timezone()
-    days = sorted({moment.astimezone(zone).date() for moment in instants})
+# pg_advisory_xact_lock(namespace, day): one lock per calendar day of outcomes.
+_OUTCOME_DAY_LOCK = 0x51A0
+
+
+def outcome_days(instants: Iterable[dt.datetime]) -> set[dt.date]:
+    """The calendar days (in the team's time zone, settings.TIME_ZONE) of these instants."""
+    zone = timezone.get_default_timezone()
+    return {moment.astimezone(zone).date() for moment in instants}
+
+
+def count_outcomes(
+    events: QuerySet[SlaEvent],
+) -> dict[tuple[str, str, str, str], int]:
+    """(dimension, key, clock, kind) → number of current outcomes among `events`, for the
+    three dimensions "% met" groups by: owner (user id, "" for nobody), account, category.
+    The one definition both the per-day rollup and the scoped dashboard count with.
+    COUNT(*) so that PostgreSQL answers from the outcome index alone (it holds no id)."""
+    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for owner, account, category, metric, kind, n in (
+        events.filter(kind__in=OUTCOME_KINDS, superseded_at__isnull=True)
+        .values("owner_id", "account_id", "category", "metric", "kind")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("owner_id", "account_id", "category", "metric", "kind", "n")
+    ):
+        for dimension, key in (("owner", owner), ("account", account), ("category", category)):
+            counts[(dimension, "" if key is None else str(key), metric, kind)] += n
+    return counts
+
+
+def rebuild_outcome_days(days: Iterable[dt.date]) -> None:
+    """Recount the current outcomes of these days (in the team's time zone) from the SlaEvent
+    rows; run in the transaction that changed those rows.
+
+    Two transactions that change outcomes of the same day must not both recount it from
+    their own snapshot (each would miss the other's rows, and both would insert). SQLite
+    serializes writers (transactions begin IMMEDIATE); on PostgreSQL each day is locked
+    (an advisory lock held to the end of the transaction, taken in date order) before it is
+    recounted, so the count reads every outcome committed before it."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for day in wanted:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [_OUTCOME_DAY_LOCK, day.toordinal()]
+                )
+    zone = timezone.get_default_timezone()
     fresh: list[SlaOutcomeDay] = []
-    for day in days:
+    for day in wanted:
         start = timezone.make_aware(dt.datetime.combine(day, dt.time()), zone)
         end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zone)
-        counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
-        for owner, account, category, metric, kind, n in (
-            SlaEvent.objects.filter(
-                occurred_at__gte=start, occurred_at__lt=end, kind__in=OUTCOME_KINDS,
-                superseded_at__isnull=True,
-            )
-            .values("owner_id", "account_id", "category", "metric", "kind")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("owner_id", "account_id", "category", "metric", "kind", "n")
-        ):  # fmt: skip
-            for dimension, key in (("owner", owner), ("account", account), ("category", category)):
-                counts[(dimension, "" if key is None else str(key), metric, kind)] += n
+        day_events = SlaEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        counts = count_outcomes(day_events)
         fresh.extend(
             SlaOutcomeDay(day=day, dimension=d, key=k, metric=m, kind=kind, count=n)
             for (d, k, m, kind), n in counts.items()
         )
-    if days:
-        SlaOutcomeDay.objects.filter(day__in=days).delete()
-        SlaOutcomeDay.objects.bulk_create(fresh, batch_size=1000)
+    SlaOutcomeDay.objects.filter(day__in=wanted).delete()
+    SlaOutcomeDay.objects.bulk_create(fresh, batch_size=1000)
 
 
 class _Chunk:
@@ -282,10 +314,12 @@ class _Chunk:
         loads: dict[int, int],
         outbox: Outbox,
         dense: bool = False,
+        deferred_days: set[dt.date] | None = None,
     ) -> None:
         self.ids, self.now, self.policies, self.escalate = ids, now, policies, escalate
         self.notify = notify
         self.dense = dense
+        self.deferred_days = deferred_days
         self.loads, self.outbox = loads, outbox
         self.rules = conf.sla_rules()
         self.result = SlaRunResult()
@@ -416,10 +450,14 @@ class _Chunk:
         if superseded:
             SlaEvent.objects.filter(pk__in=superseded).update(superseded_at=self.now)
         _insert_events(new_events)
-        rebuild_outcome_days(
+        days = outcome_days(
             [e.occurred_at for e in new_events if e.kind in OUTCOME_KINDS]
             + [occurred[i] for i in superseded]
         )
+        if self.deferred_days is not None:
+            self.deferred_days.update(days)
+        else:
+            rebuild_outcome_days(days)
         self.result.inquiries = len(rows)
         self.result.changed = len(updates)
         self.result.superseded = len(superseded)
@@ -597,9 +635,15 @@ def recompute(
     notify: bool = True,
     loads: dict[int, int] | None = None,
     dense: bool = False,
+    deferred_days: set[dt.date] | None = None,
 ) -> SlaRunResult:
     """Recompute the SLA of these inquiries in one transaction and apply the rules
-    (without `escalate`, no reassignment; without `notify`, no mail: for imports of history)."""
+    (without `escalate`, no reassignment; without `notify`, no mail: for imports of history).
+
+    The per-day outcome counts of the days whose outcomes changed are rebuilt in the same
+    transaction; a caller that recomputes several batches in one transaction may collect
+    those days in `deferred_days` instead and call `rebuild_outcome_days` once, before it
+    commits (one pass over the days, and their locks taken once, in order)."""
     ids = sorted(set(inquiry_ids))
     outbox = Outbox()
     with transaction.atomic():
@@ -612,6 +656,7 @@ def recompute(
             loads=loads if loads is not None else {},
             outbox=outbox,
             dense=dense,
+            deferred_days=deferred_days,
         ).run()
         outbox.flush()
     return result

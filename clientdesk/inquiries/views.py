@@ -62,6 +62,7 @@ from clientdesk.inquiries.models import (
     SlaPolicy,
 )
 from clientdesk.inquiries.queries import (
+    LIST_COUNT_LIMIT,
     IdFirst,
     account_inquiry_summary,
     filtered_inquiries,
@@ -105,9 +106,8 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     params = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    page = Paginator(IdFirst(filtered_inquiries(request.user, params, now)), 25).get_page(
-        request.GET.get("page")
-    )
+    rows = IdFirst(filtered_inquiries(request.user, params, now), count_limit=LIST_COUNT_LIMIT)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     manager = can_manage_queues(request.user)
@@ -164,7 +164,8 @@ def inquiry_export(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def my_work_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    page = Paginator(IdFirst(my_work(request.user, now)), 50).get_page(request.GET.get("page"))
+    rows = IdFirst(my_work(request.user, now), count_limit=LIST_COUNT_LIMIT)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "inquiries/my_work.html", {"page": page, "now": now, "query": ""})
 
 

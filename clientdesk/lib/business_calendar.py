@@ -171,8 +171,9 @@ class _Timeline:
         return self.opens[index] + elapsed - self.before[index]
 
 
-_TIMELINES: dict[BusinessCalendar, _Timeline] = {}
-_BOUNDS: dict[BusinessCalendar, tuple[int, int]] = {}  # what each timeline covers
+# Each calendar's timeline with the instants it answers for, kept together in one entry so
+# that a thread never pairs a timeline with another timeline's bounds.
+_TIMELINES: dict[BusinessCalendar, tuple[_Timeline, int, int]] = {}
 
 
 def _build(calendar: BusinessCalendar, first_year: int, last_year: int) -> _Timeline:
@@ -197,10 +198,11 @@ def _build(calendar: BusinessCalendar, first_year: int, last_year: int) -> _Time
 
 
 def _timeline(calendar: BusinessCalendar, *moments: int) -> _Timeline:
-    timeline = _TIMELINES.get(calendar)
-    if timeline is not None:
-        bounds = _BOUNDS[calendar]
-        if bounds[0] <= min(moments) and max(moments) <= bounds[1]:
+    entry = _TIMELINES.get(calendar)
+    timeline = None
+    if entry is not None:
+        timeline, low, high = entry
+        if low <= min(moments) and max(moments) <= high:
             return timeline
     years = [_instant(m).year for m in moments]
     first = min(years) - 2
@@ -210,8 +212,7 @@ def _timeline(calendar: BusinessCalendar, *moments: int) -> _Timeline:
     if last - first > HORIZON_DAYS // 365 * 3:
         raise ValueError(f"instants span too many years for the calendar: {first}-{last}")
     timeline = _build(calendar, first, last)
-    _TIMELINES[calendar] = timeline
-    _BOUNDS[calendar] = (timeline.low, timeline.high)
+    _TIMELINES[calendar] = (timeline, timeline.low, timeline.high)
     return timeline
 
 

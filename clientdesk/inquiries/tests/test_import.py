@@ -4,6 +4,7 @@ idempotent on external_id, all-or-nothing."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -227,3 +228,54 @@ def test_the_command_reads_csv_and_parquet(cast: Cast, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"read \.csv or \.parquet"):
         call_command("inquiries", "import", str(tmp_path / "feed.txt"))
     assert [line for line, _ in read_rows(source)] == [2, 4, 6]
+
+
+def test_the_lake_feed_loads_once_with_sla_clocks(cast: Cast, tmp_path: Path) -> None:
+    """What the demo calls: import_from_lake reads every committed batch of the lake's
+    inquiry_import feed; a second run finds everything already present."""
+    from clientdesk.inquiries.importing import import_from_lake
+    from clientdesk.inquiries.models import SlaOutcomeDay
+    from clientdesk.lake.ingestion import ingest_files
+
+    feed = [
+        row(external_id="L-1"),
+        row(external_id="L-2", group_id="G100002", status="in_progress", resolved_at="",
+            opened_at="2026-03-03T16:00:00Z"),
+        row(external_id="L-3", channel="chat"),  # the lake takes chat; clientdesk does not
+    ]  # fmt: skip
+    [batch] = ingest_files("inquiry_import", [write_csv(tmp_path / "feed.csv", feed)],
+                           acting_user=None)  # fmt: skip
+    assert batch.rows_loaded == 3
+
+    first = import_from_lake(now=NOW)
+    assert (first.rows_read, first.created, first.already_present, first.rejected) == (3, 2, 0, 1)
+    # Ordered by opened_at, then external_id: L-1, L-3 (same instant), L-2.
+    assert [(r.line, r.external_id) for r in first.rejects] == [(2, "L-3")]
+    assert first.rejects[0].reasons == ["channel 'chat' is not one of phone, email, portal, onsite"]
+    # L-1 at Acme: 2 business hours, both clocks met, counted on Mon Mar 2.
+    met = Inquiry.objects.get(external_id="L-1")
+    assert met.sla_state == SlaState.MET and met.owner is None
+    # L-2 at Bayside (standard, 8 h first response from Tue 08:00 PST): still in progress on
+    # Mar 20, so breached, unassigned, in the queue.
+    late = Inquiry.objects.get(external_id="L-2")
+    assert (late.status, late.sla_state, late.owner) == ("open", SlaState.BREACHED, None)
+    days = dict(
+        SlaOutcomeDay.objects.filter(
+            dimension="account", key=str(cast.acme.pk), kind="met"
+        ).values_list("metric", "day")
+    )
+    monday = dt.date(2026, 3, 2)
+    assert days == {"first_response": monday, "resolution": monday}
+
+    counts = (Inquiry.objects.count(), InquiryStatusChange.objects.count(),
+              SlaEvent.objects.count(), SlaOutcomeDay.objects.count())  # fmt: skip
+    again = import_from_lake(now=NOW)
+    assert (again.created, again.already_present, again.rejected) == (0, 2, 1)
+    assert counts == (Inquiry.objects.count(), InquiryStatusChange.objects.count(),
+                      SlaEvent.objects.count(), SlaOutcomeDay.objects.count())  # fmt: skip
+
+    out = StringIO()
+    call_command("inquiries", "import", "--from-lake", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["already_present"] == 2
+    with pytest.raises(CommandError, match="Give a FILE or --from-lake"):
+        call_command("inquiries", "import")

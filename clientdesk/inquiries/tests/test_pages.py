@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from clientdesk.audit.models import AuditEvent
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.models import AccountEscalation, Inquiry, SlaPolicy
-from clientdesk.inquiries.queries import Cell, attainment, manager_dashboard
+from clientdesk.inquiries.queries import Cell, IdFirst, attainment, manager_dashboard
 from clientdesk.inquiries.sla import run_sla
 from clientdesk.inquiries.tests.conftest import OpenInquiry, at, utc
 from clientdesk.testing import Cast
@@ -138,6 +138,28 @@ def test_list_query_count_is_pinned(
         client.get(reverse("inquiries:list"))
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(6):
         client.get(reverse("inquiries:mine"))
+
+
+def test_the_list_counts_up_to_a_limit(
+    cast: Cast, open_inquiry: OpenInquiry, client: Client, monkeypatch: Any
+) -> None:
+    # Counting a million rows costs more than the page: the list stops counting (and paging)
+    # at LIST_COUNT_LIMIT. Five inquiries with a limit of 4: the count stops at 5 and the
+    # page says "over 4"; with a limit of 5 the count is exact.
+    for n in range(5):
+        open_inquiry(at=utc(2026, 3, 2, 14, n), owner=cast.alice)
+    rows = IdFirst(Inquiry.objects.all(), count_limit=4)
+    assert (rows.count(), rows.capped, rows.count_label) == (5, True, "over 4 inquiries")
+    assert IdFirst(Inquiry.objects.all(), count_limit=5).count_label == "5 inquiries"
+    client.force_login(cast.mia)
+    monkeypatch.setattr("clientdesk.inquiries.views.LIST_COUNT_LIMIT", 4)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("inquiries:list")).content.decode()
+    assert "over 4 inquiries" in page and "narrow the filters" in page
+    monkeypatch.setattr("clientdesk.inquiries.views.LIST_COUNT_LIMIT", 5)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("inquiries:list")).content.decode()
+    assert "5 inquiries" in page and "narrow the filters" not in page
 
 
 def test_dashboard_numbers_open_the_list_behind_them(

@@ -13,7 +13,12 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from clientdesk.inquiries.importing import ImportFileError, import_inquiries, read_rows
+from clientdesk.inquiries.importing import (
+    ImportFileError,
+    import_from_lake,
+    import_inquiries,
+    read_rows,
+)
 from clientdesk.inquiries.models import ACTIVE_STATUSES, Inquiry
 from clientdesk.inquiries.sla import run_sla
 
@@ -37,8 +42,9 @@ class Command(BaseCommand):
     help = (
         "Inquiries. `sla`: recompute the SLA state of open inquiries (all with --all) from their "
         "status history and apply the escalation rules (mail on at-risk and breach, reassign "
-        "after a breach). `import FILE`: load an inquiry_import CSV or Parquet file; every row "
-        "is loaded or rejected with its line and reasons, idempotent on external_id."
+        "after a breach). `import FILE` or `import --from-lake`: load an inquiry_import CSV or "
+        "Parquet file, or the lake's inquiry_import feed; every row is loaded or rejected with "
+        "its line and reasons, idempotent on external_id."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,8 +56,16 @@ class Command(BaseCommand):
             "policy or calendar change)."
         )  # fmt: skip
         sla.add_argument("--format", choices=["text", "json"], default="text")
-        load = verbs.add_parser("import", help="Load an inquiry_import CSV or Parquet file.")
-        load.add_argument("file", help="A .csv (with a header) or .parquet file.")
+        load = verbs.add_parser(
+            "import", help="Load an inquiry_import CSV or Parquet file, or the lake's feed."
+        )
+        load.add_argument("file", nargs="?", help="A .csv (with a header) or .parquet file.")
+        load.add_argument(
+            "--from-lake",
+            action="store_true",
+            help="Load the lake's inquiry_import feed (every committed batch) instead of a file.",
+        )
+        load.add_argument("--now", help="Compute SLA clocks as of this ISO timestamp.")
         load.add_argument("--user", help="Load as this user (only their accounts are accepted).")
         load.add_argument("--rejects", help="Write every rejected row to this CSV file.")
         load.add_argument("--format", choices=["text", "json"], default="text")
@@ -91,15 +105,25 @@ class Command(BaseCommand):
         )
 
     def _import(self, options: dict[str, Any]) -> None:
+        from clientdesk.lake.gateway import LakeError  # the lake's engine loads only here
+
         user = None
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user {options['user']!r}.")
-        path = Path(options["file"])
+        now = parse_now(options["now"])
+        if options["from_lake"] == bool(options["file"]):
+            raise CommandError("Give a FILE or --from-lake (one of them).")
         try:
-            result = import_inquiries(read_rows(path), acting_user=user, source=path.name)
-        except ImportFileError as error:
+            if options["from_lake"]:
+                result = import_from_lake(acting_user=user, now=now)
+            else:
+                path = Path(options["file"])
+                result = import_inquiries(
+                    read_rows(path), acting_user=user, source=path.name, now=now
+                )
+        except (ImportFileError, LakeError) as error:
             raise CommandError(str(error)) from None
         if options["rejects"] and result.rejects:
             with Path(options["rejects"]).open("w", newline="") as handle:
