@@ -94,6 +94,14 @@ def can_update_action(user: AnyUser, action: CorrectiveAction) -> bool:
     )
 
 
+def can_link_inquiries(user: AnyUser, problem: Problem) -> bool:
+    """Link or unlink inquiries: managers, and associates who work the problem's account
+    (service operations do not see inquiries)."""
+    if manages_problems(user):
+        return True
+    return problem.account is not None and can(user, problem.account, Need.WRITE)
+
+
 def access_problem_by_id(user: AnyUser, problem_id: int, *, write: bool = False) -> Problem:
     """The problem if the user may see it (else 404) and, with write, edit it (else 403)."""
     problem = (

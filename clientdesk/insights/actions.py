@@ -14,8 +14,10 @@ from django.utils import timezone
 from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.episodes import MERGE_GAP_DAYS
 from clientdesk.insights.issue_records import IssueRecord
+from clientdesk.insights.links import link_totals
 from clientdesk.insights.models import (
     ActionStatus,
     CorrectiveAction,
@@ -25,6 +27,7 @@ from clientdesk.insights.models import (
     Problem,
     ProblemStatus,
 )
+from clientdesk.lake.gateway import Lake
 
 ISSUE_FIELDS = [
     "title",
@@ -193,8 +196,11 @@ def _problem_evidence(issue: EmergingIssue) -> str:
 
 
 @transaction.atomic
-def do_open_problem(issue: EmergingIssue, *, acting_user: User | None) -> Problem:
-    """Open a problem record from an issue (or return the one already opened for it)."""
+def do_open_problem(
+    issue: EmergingIssue, *, acting_user: User | None, lake: Lake | None = None
+) -> Problem:
+    """Open a problem record from an issue (or return the one already opened for it), linking
+    the inquiries the detection found behind it (with a lake: and counting their dollars)."""
     issue = EmergingIssue.objects.select_for_update().get(pk=issue.pk)
     if issue.problem_id is not None:
         return Problem.objects.get(pk=issue.problem_id)
@@ -206,8 +212,6 @@ def do_open_problem(issue: EmergingIssue, *, acting_user: User | None) -> Proble
         evidence=_problem_evidence(issue),
         opened_by=acting_user,
         opened_at=timezone.now(),
-        linked_inquiries=list(affected.get("inquiry_ids", [])),
-        affected_inquiries=int(affected.get("inquiries", 0) or 0),
         affected_members=issue.affected_members,
         affected_claims=issue.affected_claims,
         affected_dollars=issue.affected_dollars,
@@ -218,6 +222,14 @@ def do_open_problem(issue: EmergingIssue, *, acting_user: User | None) -> Proble
     issue.problem = problem
     issue.status = IssueStatus.PROBLEM
     issue.save(update_fields=["problem", "status", "updated_at"])
+    # The inquiries the detection found behind the issue, where they are in clientdesk.
+    found = Inquiry.objects.filter(
+        external_id__in=[str(i) for i in affected.get("inquiry_ids", [])], problem_id=None
+    )
+    if issue.account_id is not None:
+        found = found.filter(account_id=issue.account_id)
+    if found.update(problem_id=problem.pk):
+        _store_link_totals(problem, lake)
     record_audit(
         actor=acting_user,
         action="problem.create",
@@ -362,6 +374,78 @@ def do_record_effectiveness(
             acting_user=acting_user,
             source_type="insights.Problem",
             source_id=str(problem.pk),
+        )
+    return problem
+
+
+def _store_link_totals(problem: Problem, lake: Lake | None) -> dict[str, Any]:
+    totals = link_totals(problem, lake)
+    problem.affected_inquiries = totals["inquiries"]
+    problem.linked_members = totals["members"]
+    problem.linked_claims = totals["claims"]
+    fields = ["affected_inquiries", "linked_members", "linked_claims", "updated_at"]
+    if totals["dollars"] is not None:
+        problem.linked_dollars = totals["dollars"]
+        fields.append("linked_dollars")
+    problem.save(update_fields=fields)
+    return totals
+
+
+@transaction.atomic
+def do_link_inquiries(
+    problem: Problem,
+    inquiries: list[Inquiry],
+    *,
+    acting_user: User | None,
+    lake: Lake | None = None,
+) -> Problem:
+    """Link checked inquiries (insights.links.check_inquiries) to the problem, moving any from
+    another problem, and recount the problem's linked members, claims and dollars."""
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    for inquiry in inquiries:
+        if problem.account_id is not None and inquiry.account_id != problem.account_id:
+            raise ValueError(f"{inquiry.reference} is not on the problem's account")
+    ids = [i.pk for i in inquiries]
+    moved = sorted(
+        {
+            int(pid)
+            for pid in Inquiry.objects.filter(pk__in=ids, problem_id__isnull=False)
+            .exclude(problem_id=problem.pk)
+            .values_list("problem_id", flat=True)
+            if pid is not None
+        }
+    )
+    Inquiry.objects.filter(pk__in=ids).update(problem_id=problem.pk)
+    totals = _store_link_totals(problem, lake)
+    for other in Problem.objects.filter(pk__in=moved):
+        _store_link_totals(other, lake)
+    record_audit(
+        actor=acting_user,
+        action="problem.link_inquiries",
+        obj=problem,
+        account=problem.account,
+        detail={
+            "linked": [i.reference for i in inquiries],
+            "moved_from": moved,
+            "totals": {k: str(v) for k, v in totals.items()},
+        },
+    )
+    return problem
+
+
+@transaction.atomic
+def do_unlink_inquiry(
+    problem: Problem, inquiry: Inquiry, *, acting_user: User | None, lake: Lake | None = None
+) -> Problem:
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if Inquiry.objects.filter(pk=inquiry.pk, problem_id=problem.pk).update(problem_id=None):
+        _store_link_totals(problem, lake)
+        record_audit(
+            actor=acting_user,
+            action="problem.unlink_inquiry",
+            obj=problem,
+            account=problem.account,
+            detail={"unlinked": inquiry.reference},
         )
     return problem
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from clientdesk.api import form_errors
 from clientdesk.insights import actions
@@ -18,10 +19,12 @@ from clientdesk.insights.access import (
     access_issue_by_id,
     access_problem_by_id,
     can_browse_issues,
+    can_link_inquiries,
     can_open_problem,
     problems_visible_to,
 )
 from clientdesk.insights.forms import ActionForm, ActionStatusForm
+from clientdesk.insights.links import LinkError, check_inquiries, parse_references, problem_lake
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 
@@ -51,7 +54,7 @@ class IssueOut(Schema):
     affected_members: int
     affected_claims: int
     affected_dollars: Decimal
-    guarantees_at_risk: list[str]
+    guarantees_at_risk: list[dict[str, Any]]
     problem_id: int | None
 
 
@@ -79,6 +82,9 @@ class ProblemOut(Schema):
     affected_members: int
     affected_claims: int
     affected_dollars: Decimal
+    linked_members: int
+    linked_claims: int
+    linked_dollars: Decimal
     sponsor_summary: str
     fix_date: dt.date | None
     verify_days: int
@@ -104,6 +110,10 @@ class ActionIn(Schema):
     due_date: dt.date
 
 
+class LinkIn(Schema):
+    references: list[str] = Field(..., max_length=500, description="Q-000123 or 123")
+
+
 class ActionPatch(Schema):
     status: ActionStatus
     notes: str = ""
@@ -126,7 +136,12 @@ def open_problem(request: HttpRequest, issue_id: int) -> Any:
     issue = access_issue_by_id(request.user, issue_id)
     if not can_open_problem(request.user, issue):
         raise PermissionDenied("You cannot open a problem on this account.")
-    return Status(201, actions.do_open_problem(issue, acting_user=_user(request)))
+    lake = problem_lake(issue.account_id)
+    try:
+        return Status(201, actions.do_open_problem(issue, acting_user=_user(request), lake=lake))
+    finally:
+        if lake is not None:
+            lake.close()
 
 
 @router.get("/problems", response=list[ProblemOut])
@@ -178,3 +193,23 @@ def update_action(
     if not form.is_valid():
         raise form_errors(form)
     return actions.do_update_action(action, form.cleaned_data, acting_user=_user(request))
+
+
+@router.post("/problems/{problem_id}/inquiries", response=ProblemOut)
+def link_inquiries(request: HttpRequest, problem_id: int, payload: LinkIn) -> Any:
+    """Link inquiries of the problem's account to it (all or nothing); answers the problem
+    with its recounted linked members, claims and dollars."""
+    problem = access_problem_by_id(request.user, problem_id)
+    if not can_link_inquiries(request.user, problem):
+        raise PermissionDenied("Only the manager or the account's team links inquiries.")
+    try:
+        ids = parse_references(" ".join(payload.references))
+        inquiries = check_inquiries(request.user, problem, ids)
+    except LinkError as error:
+        raise HttpError(422, str(error)) from None
+    lake = problem_lake(problem.account_id)
+    try:
+        return actions.do_link_inquiries(problem, inquiries, acting_user=_user(request), lake=lake)
+    finally:
+        if lake is not None:
+            lake.close()

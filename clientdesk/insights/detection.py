@@ -19,8 +19,8 @@ volumes). For every series-day the expected count is
   a rise the whole book shares is left to the book-level series).
 
 The predictive distribution is negative binomial with size `1 / (1/alpha + 1/k)`: `alpha`
-from the posterior (estimation error) and `k` the family's extra-Poisson dispersion
-(maximum likelihood, statsmodels).
+from the posterior (estimation error) and `k` the extra-Poisson dispersion of the family at
+the series' level, account or book (maximum likelihood).
 
 Detectors, all one-sided and vectorized over series (a loop over days only where a recursion
 with reset needs it): NB upper-tail probability (spikes), EWMA of mid-p normal scores
@@ -120,7 +120,11 @@ class Baseline:
     adjusted_exposure: F64
     common: F64
     scored: B
-    dispersion: F64  # per family
+    dispersion: F64  # per family x level (account, book)
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(value, 4) if np.isfinite(value) else None
 
 
 @dataclass
@@ -134,11 +138,8 @@ class Thresholds:
     def as_dict(self, family_names: tuple[str, ...]) -> dict[str, Any]:
         return {
             name: {
-                band: {
-                    "spike": round(float(self.spike[f, b]), 4),
-                    "ewma": round(float(self.ewma[f, b]), 4),
-                    "cusum": round(float(self.cusum[f, b]), 4),
-                }
+                # A band with no series has no threshold (infinite): None, as JSON allows.
+                band: {d: _finite_or_none(float(getattr(self, d)[f, b])) for d in DETECTORS}
                 for b, band in enumerate(BAND_NAMES)
             }
             for f, name in enumerate(family_names)
@@ -153,7 +154,7 @@ class Thresholds:
                 entry = data.get(name, {}).get(band)
                 if entry:
                     for d in DETECTORS:
-                        arrays[d][f, b] = float(entry[d])
+                        arrays[d][f, b] = np.inf if entry[d] is None else float(entry[d])
         return cls(arrays["spike"], arrays["ewma"], arrays["cusum"])
 
     @classmethod
@@ -300,23 +301,61 @@ def fit_baseline(
     active = np.maximum.accumulate(n > 0, axis=1).astype(np.float64)
     history = window_sums(active, lo, hi)
     scored = (n > 0) & (history >= settings.min_history_days)
+    # Dispersion per family and level: a book-level series sums many accounts' series, whose
+    # day-to-day swings partly cancel, so it is closer to Poisson than an account's series.
+    n_fam = len(panel.family_names)
+    level = (panel.pool < 0).astype(np.int64)  # 0 account, 1 book
     if dispersion is None:
         dispersion = estimate_dispersion(
-            y, expected, alpha, scored, panel.family, len(panel.family_names)
-        )
-    k = dispersion[panel.family][:, None]
+            y, expected, alpha, scored, panel.family * 2 + level, 2 * n_fam
+        ).reshape(n_fam, 2)
+    elif dispersion.ndim == 1:
+        dispersion = np.repeat(dispersion[:, None], 2, axis=1)
+    k = dispersion[panel.family, level][:, None]
     size = 1.0 / (1.0 / alpha + 1.0 / k)
     return Baseline(expected, size, rate, x, common, scored, dispersion)
+
+
+def nb2_alpha_mle(y: F64, offset_mean: F64) -> float:
+    """Maximum-likelihood NB2 dispersion alpha (variance = mu + alpha mu^2) of counts `y` with
+    mean `exp(b0) x offset_mean`, b0 free (the model statsmodels' `NegativeBinomial` fits with
+    an intercept and log offset), by L-BFGS-B on (b0, log alpha) with alpha in [0.001, 1].
+    scipy only: importing statsmodels costs seconds where bytecode is not cached."""
+    from scipy.optimize import minimize
+
+    log_m = np.log(offset_mean)
+    const = special.gammaln(y + 1.0)
+
+    def nll(theta: F64) -> float:
+        b0, log_a = float(theta[0]), float(theta[1])
+        r = np.exp(-log_a)
+        mu = np.exp(b0 + log_m)
+        ll = (
+            special.gammaln(y + r)
+            - special.gammaln(r)
+            - const
+            + r * np.log(r / (r + mu))
+            + y * np.log(mu / (r + mu))
+        )
+        return -float(ll.sum())
+
+    b0 = float(np.log(max(y.sum(), 1e-9) / offset_mean.sum()))
+    fit = minimize(
+        nll,
+        np.array([b0, np.log(0.1)]),
+        method="L-BFGS-B",
+        bounds=[(b0 - 5.0, b0 + 5.0), (np.log(1e-3), 0.0)],
+    )
+    return float(np.exp(fit.x[1]))
 
 
 def estimate_dispersion(
     y: F64, mu: F64, alpha: F64, scored: B, family: I64, n_families: int, sample: int = 4000
 ) -> F64:
-    """Extra-Poisson NB size k per family by maximum likelihood (statsmodels NB2 with the
-    baseline as offset) on a fixed sample of scored series-days with mean >= 0.5; 20 where a
-    family has too few such days. Larger k = closer to Poisson."""
-    import statsmodels.api as sm
-
+    """Extra-Poisson NB size k = 1 / alpha per class of series (`family` holds each series'
+    class: fit_baseline passes family x level) by maximum likelihood (NB2 with the baseline as
+    offset, `nb2_alpha_mle`) on a fixed sample of scored series-days with mean >= 0.5; 20 where
+    a class has too few such days. Larger k = closer to Poisson; k is kept in [1, 1000]."""
     out = np.full(n_families, 20.0)
     rng = np.random.default_rng(11)
     fam = np.broadcast_to(family[:, None], y.shape)
@@ -327,16 +366,8 @@ def estimate_dispersion(
             continue
         pick = rng.choice(len(rows), size=min(sample, len(rows)), replace=False)
         yy, mm = y[rows[pick], cols[pick]], mu[rows[pick], cols[pick]]
-        try:
-            model = sm.NegativeBinomial(yy, np.ones((len(yy), 1)), offset=np.log(mm))
-            fit = model.fit(disp=0, maxiter=100)
-            a_hat = float(fit.params[-1])
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        if np.isfinite(a_hat) and a_hat > 0:
-            out[f] = float(np.clip(1.0 / a_hat, 1.0, 1000.0))
-        else:
-            out[f] = 1000.0
+        a_hat = nb2_alpha_mle(yy, mm)
+        out[f] = float(np.clip(1.0 / a_hat, 1.0, 1000.0)) if np.isfinite(a_hat) else 20.0
     return out
 
 

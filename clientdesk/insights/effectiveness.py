@@ -1,8 +1,9 @@
 """Effectiveness check: after the fix date, is the affected series back within control limits?
 
 The watched series is the problem's (family, account, dimension). Its expected count keeps
-the rate the baseline had before the issue started (so the problem does not become the new
-normal) and the day's exposure; the control limit is the NB quantile with 0.1 % above it.
+the rate and day-of-week shape the baseline had before the issue started (so the problem does
+not become the new normal) and the day's exposure; the control limit is the NB quantile with
+0.1 % above it.
 
 Verdicts: `verified` once the last `verify_days` days in a row were within the limit;
 `reopen` when that has not happened `verify_days` days after the fix, or when a verified
@@ -57,6 +58,25 @@ def judge(
     }
 
 
+def frozen_weekday_expected(
+    result: DetectionResult, row: int, anchor: int, first: int, last: int
+) -> F64:
+    """Expected counts on days first..last as the series was before the issue: the rate and
+    the day-of-week/holiday weight of the same weekday on or before `anchor` (the rolling
+    estimates after the issue have absorbed it), today's exposure and common factor."""
+    base, panel = result.baseline, result.series.panel
+    days = np.arange(first, last + 1)
+    same_weekday = anchor - ((anchor - days) % 7)
+    exposure = panel.exposure[row]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            exposure[same_weekday] > 0,
+            base.adjusted_exposure[row, same_weekday] / exposure[same_weekday],
+            1.0,
+        )
+    return np.asarray(exposure[days] * weight * base.rate[row, anchor] * base.common[row, days])
+
+
 def check_problem_series(
     result: DetectionResult,
     *,
@@ -98,9 +118,7 @@ def check_problem_series(
     anchor = min(max(panel.index(baseline_day), 0), panel.n_days - 1)
     base = result.baseline
     days = slice(first, last + 1)
-    mu = np.maximum(
-        base.adjusted_exposure[row, days] * base.rate[row, anchor] * base.common[row, days], 1e-6
-    )
+    mu = np.maximum(frozen_weekday_expected(result, row, anchor, first, last), 1e-6)
     limit = upper_limit(mu, base.size[row, days])
     verdict = judge(
         panel.counts[row, days],

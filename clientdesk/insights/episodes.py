@@ -102,19 +102,11 @@ def _sums(sp: SeriesPanel, base: Baseline, row: int, start: int, end: int) -> tu
 
 def _children(sp: SeriesPanel, account_id: int, family: str, cause: dict[str, str]) -> list[int]:
     """Series below an issue: leaves of an account's denials, accounts of a book issue."""
+    index = sp.children_index()
     out = []
-    for i, k in enumerate(sp.keys):
-        dims = k.dims_dict
-        if any(dims.get(d) != v for d, v in cause.items()):
-            continue
-        if account_id == BOOK:
-            if k.account_id != BOOK and BY_NAME[k.family].cause_family == family:
-                out.append(i)
-        elif (
-            k.account_id == account_id
-            and k.family != family
-            and (BY_NAME[k.family].cause_family == family)
-        ):
+    for i in index.get((account_id, family), []):
+        dims = sp.keys[i].dims_dict
+        if all(dims.get(d) == v for d, v in cause.items()):
             out.append(i)
     return out
 

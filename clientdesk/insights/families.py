@@ -44,7 +44,7 @@ FAMILIES: tuple[Family, ...] = (
         "members",
         "inquiries",
         ("category",),
-        guarantees=("member_satisfaction", "first_contact_resolution"),
+        guarantees=("member_satisfaction", "sponsor_satisfaction"),
     ),
     Family(
         "inquiry_themes",
@@ -66,7 +66,7 @@ FAMILIES: tuple[Family, ...] = (
         "claims processed",
         "denials",
         ("carc",),
-        guarantees=("financial_accuracy", "member_satisfaction"),
+        guarantees=("payment_accuracy", "financial_accuracy", "member_satisfaction"),
         is_rate=True,
     ),
     Family(
@@ -78,7 +78,7 @@ FAMILIES: tuple[Family, ...] = (
         "claims processed for the provider and procedure",
         "denials",
         ("carc",),
-        guarantees=("financial_accuracy", "member_satisfaction"),
+        guarantees=("payment_accuracy", "financial_accuracy", "member_satisfaction"),
         book_level=False,
         is_rate=True,
     ),
@@ -91,7 +91,7 @@ FAMILIES: tuple[Family, ...] = (
         "members",
         "calls",
         ("queue",),
-        guarantees=("average_speed_of_answer", "abandonment_rate"),
+        guarantees=("average_speed_of_answer", "service_level", "abandonment_rate"),
     ),
     Family(
         "call_abandons",
@@ -103,7 +103,7 @@ FAMILIES: tuple[Family, ...] = (
         "call_abandons",
         ("queue",),
         truth=(("abandoned", True),),
-        guarantees=("abandonment_rate", "average_speed_of_answer"),
+        guarantees=("abandonment_rate", "service_level"),
         is_rate=True,
     ),
     Family(
@@ -154,24 +154,13 @@ FAMILIES: tuple[Family, ...] = (
         "audit_overpayments",
         (),
         truth=(("audit_finding", "overpayment"),),
-        guarantees=("financial_accuracy",),
+        guarantees=("financial_accuracy", "payment_accuracy"),
         is_rate=True,
     ),
 )
 
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
-
-GUARANTEE_LABELS = {
-    "average_speed_of_answer": "Average speed of answer",
-    "abandonment_rate": "Abandonment rate",
-    "first_contact_resolution": "First-contact resolution",
-    "claims_turnaround": "Claims turnaround",
-    "financial_accuracy": "Financial accuracy",
-    "auto_adjudication_rate": "Auto-adjudication rate",
-    "ivr_containment": "IVR containment",
-    "member_satisfaction": "Member satisfaction",
-}
 
 DIM_LABELS = {
     "category": "category",

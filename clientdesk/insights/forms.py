@@ -122,3 +122,11 @@ class ActionForm(forms.ModelForm):  # type: ignore[type-arg]
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionStatus.choices)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkInquiriesForm(forms.Form):
+    references = forms.CharField(
+        label="Inquiries to link",
+        max_length=4000,
+        help_text="Inquiry references on this problem's account, e.g. Q-000123, Q-000124.",
+    )

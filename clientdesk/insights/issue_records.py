@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.apps import apps
 
 from clientdesk.insights.detection import upper_limit
 from clientdesk.insights.episodes import DetectedIssue, frozen_expected
-from clientdesk.insights.families import BY_NAME, GUARANTEE_LABELS, describe_dims
+from clientdesk.insights.families import BY_NAME, describe_dims
+from clientdesk.insights.guarantee_risk import describe_guarantee, guarantees_at_risk
 from clientdesk.insights.impact import issue_impact
 from clientdesk.insights.pipeline import DetectionResult
 from clientdesk.insights.series import BOOK
@@ -48,7 +48,7 @@ class IssueRecord:
     contributors: list[dict[str, Any]]
     evidence: dict[str, Any]
     affected: dict[str, Any]
-    guarantees_at_risk: list[str]
+    guarantees_at_risk: list[dict[str, Any]]
     theme: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,11 +60,6 @@ class IssueRecord:
 def fingerprint(account_id: int, cause_family: str, cause: str, first_alert: dt.date) -> str:
     scope = "book" if account_id == BOOK else f"account-{account_id}"
     return f"{scope}|{cause_family}|{cause}|{first_alert:%Y-%m-%d}"
-
-
-def guarantees_at_risk(family: str) -> list[str]:
-    """Guarantee metrics a rise in this family puts at risk (SCHEMA.md metric names)."""
-    return list(BY_NAME[family].guarantees)
 
 
 def evidence(result: DetectionResult, issue: DetectedIssue) -> dict[str, Any]:
@@ -94,6 +89,27 @@ def evidence(result: DetectionResult, issue: DetectedIssue) -> dict[str, Any]:
     }
 
 
+def issue_theme(result: DetectionResult, issue: DetectedIssue) -> str:
+    """The text theme that labels an inquiry issue: its own for a theme issue; for a category
+    issue, the theme of the same account (or the book) with the largest excess over the
+    issue's days, if it has one."""
+    if issue.cause_family == "inquiry_themes":
+        return dict(issue.cause).get("theme", "")
+    if issue.cause_family != "inquiries":
+        return ""
+    sp = result.series
+    best, best_excess = "", 0.0
+    for row, key in enumerate(sp.keys):
+        if key.family != "inquiry_themes" or key.account_id != issue.account_id:
+            continue
+        first, last = issue.start, issue.last_alert
+        observed = float(sp.panel.counts[row, first : last + 1].sum())
+        expected = float(frozen_expected(sp, result.baseline, row, first, last).sum())
+        if observed - expected > best_excess:
+            best, best_excess = key.dims_dict.get("theme", ""), observed - expected
+    return best
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
 
@@ -104,7 +120,7 @@ def describe(
     account_name: str,
     contributors: list[dict[str, Any]],
     affected: dict[str, Any],
-    guarantees: list[str],
+    guarantees: list[dict[str, Any]],
 ) -> tuple[str, str]:
     """Title and plain-words summary."""
     panel = result.series.panel
@@ -149,7 +165,7 @@ def describe(
         parts.append(f"Affected: {', '.join(counts)}{money}.")
     if guarantees:
         parts.append(
-            "Guarantees at risk: " + ", ".join(GUARANTEE_LABELS.get(g, g) for g in guarantees) + "."
+            "Guarantees at risk: " + "; ".join(describe_guarantee(g) for g in guarantees[:3]) + "."
         )
     return title[:200], " ".join(parts)
 
@@ -180,12 +196,15 @@ def build_records(
                 start,
                 end,
             )
-        guarantees = guarantees_at_risk(issue.cause_family)
+        at = (
+            [issue.account_id]
+            if issue.account_id != BOOK
+            else [c.account_id for c in issue.contributors[:3] if c.excess > 0 and c.account_id]
+        )
+        guarantees = guarantees_at_risk(at, issue.cause_family, start, end)
         name = account_names.get(issue.account_id, "") if issue.account_id != BOOK else ""
         title, summary = describe(issue, result, name, contributors, affected, guarantees)
-        theme = ""
-        if issue.cause_family == "inquiry_themes":
-            theme = dict(issue.cause).get("theme", "")
+        theme = issue_theme(result, issue)
         records.append(
             IssueRecord(
                 fingerprint=fingerprint(
@@ -220,7 +239,3 @@ def build_records(
             )
         )
     return records
-
-
-def guarantees_app_installed() -> bool:
-    return apps.is_installed("clientdesk.guarantees")

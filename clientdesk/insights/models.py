@@ -163,12 +163,23 @@ class Problem(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     opened_at = models.DateTimeField()
-    # What was affected (from the lake when the problem was opened).
-    linked_inquiries = models.JSONField(default=list, blank=True)
-    affected_inquiries = models.PositiveIntegerField(default=0)
+    # What the detection found affected (from the lake when the problem was opened).
     affected_members = models.PositiveIntegerField(default=0)
     affected_claims = models.PositiveIntegerField(default=0)
     affected_dollars = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # What the linked inquiries (inquiries.Inquiry.problem_id = this problem, written only by
+    # insights.links) touch; recounted on every link change.
+    affected_inquiries = models.PositiveIntegerField(
+        default=0, help_text="Inquiries linked to this problem."
+    )
+    linked_members = models.PositiveIntegerField(default=0)
+    linked_claims = models.PositiveIntegerField(default=0)
+    linked_dollars = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Billed charges of the claims the linked inquiries are about.",
+    )
     sponsor_summary = models.TextField("summary for the sponsor", blank=True)
     # The series to watch after the fix, and the effectiveness check.
     watch_family = models.CharField(max_length=32, blank=True)

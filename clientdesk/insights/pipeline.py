@@ -45,9 +45,12 @@ class DetectionResult:
         return int(self.scores.alert[:, self.first_scored : self.last_scored + 1].sum())
 
 
-def load_panel(lake: Lake, as_of: dt.date, history_days: int = HISTORY_DAYS) -> SeriesPanel:
+def load_panel(
+    lake: Lake, as_of: dt.date, history_days: int = HISTORY_DAYS, *, with_themes: bool = True
+) -> SeriesPanel:
     """Every watched series from `history_days` before `as_of` to `as_of`."""
-    return build_panel(lake, as_of - dt.timedelta(days=history_days - 1), as_of)
+    first = as_of - dt.timedelta(days=history_days - 1)
+    return build_panel(lake, first, as_of, with_themes=with_themes)
 
 
 def run_detection(

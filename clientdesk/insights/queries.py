@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import (
@@ -61,3 +62,105 @@ def account_insights(user: AnyUser, account_id: int) -> dict[str, Any]:
         account_id=account_id, status__in=OPEN_PROBLEM_STATUSES
     )
     return {"insight_issues": list(issues[:5]), "insight_problems": list(problems[:5])}
+
+
+def _day_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+
+
+def account_period_insights(account_id: int, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """ "Emerging issues and actions taken" for a stewardship report (the caller has checked
+    the account is the reader's): the account's issues whose alerts fall in the period, and the
+    problems that were open at any time in it, each with its corrective actions, as plain data.
+
+    Issues: id, title, summary, family, first/last alert, estimated start, observed, expected,
+    status, problem reference. Problems: reference, title, status, root cause category and
+    text, sponsor summary, fix date, verified on, linked inquiries, affected members, claims
+    and dollars, and actions (description, owner, due date, status, completed on)."""
+    issues = EmergingIssue.objects.filter(
+        account_id=account_id, first_alert_date__lte=last, last_alert_date__gte=first
+    ).select_related("problem")
+    start, end = _day_range(first, last)
+    problems = (
+        Problem.objects.filter(account_id=account_id, opened_at__lt=end)
+        .exclude(
+            Q(status=ProblemStatus.VERIFIED, verified_on__lt=first)
+            | Q(status=ProblemStatus.CLOSED, updated_at__lt=start)
+        )
+        .select_related("owner")
+        .prefetch_related("actions__owner")
+        .order_by("opened_at", "id")
+    )
+    return {
+        "issues": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "summary": i.summary,
+                "family": i.family,
+                "estimated_start": i.estimated_start,
+                "first_alert_date": i.first_alert_date,
+                "last_alert_date": i.last_alert_date,
+                "observed": i.observed,
+                "expected": i.expected,
+                "status": i.status,
+                "problem": i.problem.reference if i.problem else None,
+            }
+            for i in issues.order_by("first_alert_date", "id")
+        ],
+        "problems": [
+            {
+                "reference": p.reference,
+                "title": p.title,
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "root_cause_category": p.get_root_cause_category_display(),
+                "root_cause": p.root_cause,
+                "sponsor_summary": p.sponsor_summary,
+                "opened_on": p.opened_at.date(),
+                "fix_date": p.fix_date,
+                "verified_on": p.verified_on,
+                "linked_inquiries": p.affected_inquiries,
+                "affected_members": p.affected_members,
+                "affected_claims": p.affected_claims,
+                "affected_dollars": p.affected_dollars,
+                "actions": [
+                    {
+                        "description": a.description,
+                        "owner": a.owner.get_full_name() or a.owner.get_username(),
+                        "due_date": a.due_date,
+                        "status": a.get_status_display(),
+                        "completed_on": a.completed_on,
+                    }
+                    for a in p.actions.all()
+                ],
+            }
+            for p in problems
+        ],
+    }
+
+
+def training_findings(since: dt.date | None = None) -> list[dict[str, Any]]:
+    """Findings that feed training (for the team's curriculum): every problem with a training
+    topic, grouped by topic, newest first, with the problems behind each (reference, account,
+    root-cause category, opened on)."""
+    qs = Problem.objects.exclude(training_topic="").select_related("account")
+    if since is not None:
+        qs = qs.filter(opened_at__date__gte=since)
+    topics: dict[str, dict[str, Any]] = {}
+    for p in qs.order_by("-opened_at", "-id"):
+        key = p.training_topic.strip()
+        entry = topics.setdefault(key.casefold(), {"topic": key, "problems": []})
+        entry["problems"].append(
+            {
+                "id": p.pk,
+                "reference": p.reference,
+                "title": p.title,
+                "account_id": p.account_id,
+                "account": p.account.name if p.account else "",
+                "root_cause_category": p.root_cause_category,
+                "opened_on": p.opened_at.date(),
+            }
+        )
+    return list(topics.values())

@@ -222,6 +222,26 @@ class SeriesPanel:
     accounts: list[int]
     members: np.ndarray
     themes: dict[str, str] = field(default_factory=dict)
+    _children: dict[tuple[int, str], list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def children_index(self) -> dict[tuple[int, str], list[int]]:
+        """Rows that can explain an issue, by (issue scope, cause family): for the book level
+        (BOOK) every account's series of the cause family; for an account its series of the
+        cause family that are not the family itself (denial leaves under denials)."""
+        if self._children is not None:
+            return self._children
+        index: dict[tuple[int, str], list[int]] = {}
+        for i, k in enumerate(self.keys):
+            cause_family = BY_NAME[k.family].cause_family
+            if k.account_id == BOOK:
+                continue
+            index.setdefault((BOOK, cause_family), []).append(i)
+            if k.family != cause_family:
+                index.setdefault((k.account_id, cause_family), []).append(i)
+        self._children = index
+        return index
 
     def rows(self, **match: object) -> list[int]:
         return [

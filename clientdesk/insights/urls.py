@@ -14,6 +14,16 @@ urlpatterns = [
     path("problems/<int:problem_id>/edit/", views.problem_edit, name="problem_edit"),
     path("problems/<int:problem_id>/actions/", views.action_create, name="action_create"),
     path(
+        "problems/<int:problem_id>/inquiries/",
+        views.problem_link_inquiries,
+        name="problem_link_inquiries",
+    ),
+    path(
+        "problems/<int:problem_id>/inquiries/<int:inquiry_id>/unlink/",
+        views.problem_unlink_inquiry,
+        name="problem_unlink_inquiry",
+    ),
+    path(
         "problems/<int:problem_id>/actions/<int:action_id>/",
         views.action_update,
         name="action_update",

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,18 +22,28 @@ from clientdesk.insights.access import (
     access_problem_by_id,
     can_browse_issues,
     can_edit_problem,
+    can_link_inquiries,
     can_open_problem,
     can_update_action,
     manages_problems,
 )
 from clientdesk.insights.charts import evidence_svg
-from clientdesk.insights.families import BY_NAME, GUARANTEE_LABELS
+from clientdesk.insights.families import BY_NAME
 from clientdesk.insights.forms import (
     ActionForm,
     ActionStatusForm,
     DismissForm,
     IssueFilterForm,
+    LinkInquiriesForm,
     ProblemForm,
+)
+from clientdesk.insights.guarantee_risk import describe_guarantee
+from clientdesk.insights.links import (
+    LinkError,
+    check_inquiries,
+    linked_inquiries,
+    parse_references,
+    problem_lake,
 )
 from clientdesk.insights.queries import filtered_issues, issue_stats, problem_columns
 
@@ -92,7 +102,9 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
             "issue": issue,
             "chart": chart,
             "family": BY_NAME.get(issue.family),
-            "guarantees": [GUARANTEE_LABELS.get(g, g) for g in issue.guarantees_at_risk],
+            "guarantees": [
+                (g, describe_guarantee(g)) for g in issue.guarantees_at_risk if isinstance(g, dict)
+            ],
             "can_open_problem": can_open_problem(request.user, issue),
             "dismiss_form": DismissForm(),
         },
@@ -105,7 +117,12 @@ def issue_open_problem(request: HttpRequest, issue_id: int) -> HttpResponse:
     issue = access_issue_by_id(request.user, issue_id)
     if not can_open_problem(request.user, issue):
         raise PermissionDenied("You cannot open a problem on this account.")
-    problem = actions.do_open_problem(issue, acting_user=_user(request))
+    lake = problem_lake(issue.account_id)
+    try:
+        problem = actions.do_open_problem(issue, acting_user=_user(request), lake=lake)
+    finally:
+        if lake is not None:
+            lake.close()
     messages.success(request, f"{problem.reference} opened.")
     return redirect("insights:problem_detail", problem_id=problem.pk)
 
@@ -157,8 +174,60 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
             "action_rows": action_rows,
             "can_edit": can_edit_problem(user, problem),
             "action_form": ActionForm(),
+            "can_link": can_link_inquiries(user, problem),
+            "link_form": LinkInquiriesForm(),
+            "linked": linked_inquiries(problem).select_related("account")[:LINKS_SHOWN],
         },
     )
+
+
+LINKS_SHOWN = 100
+
+
+@login_required
+@require_POST
+def problem_link_inquiries(request: HttpRequest, problem_id: int) -> HttpResponse:
+    problem = access_problem_by_id(request.user, problem_id)
+    if not can_link_inquiries(request.user, problem):
+        raise PermissionDenied("Only the manager or the account's team links inquiries.")
+    form = LinkInquiriesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the inquiry references to link.")
+        return redirect("insights:problem_detail", problem_id=problem.pk)
+    try:
+        ids = parse_references(form.cleaned_data["references"])
+        inquiries = check_inquiries(request.user, problem, ids)
+    except LinkError as error:
+        messages.error(request, str(error))
+        return redirect("insights:problem_detail", problem_id=problem.pk)
+    lake = problem_lake(problem.account_id)
+    try:
+        actions.do_link_inquiries(problem, inquiries, acting_user=_user(request), lake=lake)
+    finally:
+        if lake is not None:
+            lake.close()
+    noun = "inquiry" if len(inquiries) == 1 else "inquiries"
+    messages.success(request, f"{len(inquiries)} {noun} linked.")
+    return redirect("insights:problem_detail", problem_id=problem.pk)
+
+
+@login_required
+@require_POST
+def problem_unlink_inquiry(request: HttpRequest, problem_id: int, inquiry_id: int) -> HttpResponse:
+    problem = access_problem_by_id(request.user, problem_id)
+    if not can_link_inquiries(request.user, problem):
+        raise PermissionDenied("Only the manager or the account's team links inquiries.")
+    inquiry = linked_inquiries(problem).filter(pk=inquiry_id).first()
+    if inquiry is None:
+        raise Http404("No such linked inquiry.")
+    lake = problem_lake(problem.account_id)
+    try:
+        actions.do_unlink_inquiry(problem, inquiry, acting_user=_user(request), lake=lake)
+    finally:
+        if lake is not None:
+            lake.close()
+    messages.success(request, f"{inquiry.reference} unlinked.")
+    return redirect("insights:problem_detail", problem_id=problem.pk)
 
 
 @login_required

@@ -68,7 +68,7 @@ def issue_record(
             "inquiries": 3,
             "inquiry_ids": ["CS1", "CS2", "CS3"],
         },
-        guarantees_at_risk=["financial_accuracy"],
+        guarantees_at_risk=[],
     )
 
 

@@ -15,12 +15,18 @@ from clientdesk.insights.detection import (
     benjamini_hochberg,
     change_point,
     fit_baseline,
+    nb2_alpha_mle,
     nb_llr,
     nb_upper_tail,
     score,
     window_sums,
 )
 from clientdesk.insights.effectiveness import judge
+from clientdesk.insights.episodes import DetectedIssue
+from clientdesk.insights.evaluation import inject_steps
+from clientdesk.insights.issue_records import issue_theme
+from clientdesk.insights.pipeline import DetectionResult
+from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
 
 MONDAY = dt.date(2025, 1, 6)
 
@@ -99,6 +105,20 @@ def test_change_point_is_the_day_after_the_last_zero() -> None:
     assert change_point(cusum, 0, 6) == 5
 
 
+def test_dispersion_mle_matches_statsmodels() -> None:
+    # statsmodels' NegativeBinomial (intercept, log offset) on this sample gives 1/alpha =
+    # 4.738 (k = 5 simulated) and 48.722 (k = 50).
+    rng = np.random.default_rng(1)
+    found = []
+    for k in (2.0, 5.0, 50.0):
+        offset = rng.lognormal(0.5, 1.0, 4000)
+        mu = offset * 1.3
+        y = rng.negative_binomial(k, k / (k + mu)).astype(float)
+        found.append(1.0 / nb2_alpha_mle(y, offset))
+    assert found[1] == pytest.approx(4.738, abs=0.002)
+    assert found[2] == pytest.approx(48.722, rel=1e-3)
+
+
 def test_effectiveness_verdicts() -> None:
     limit = np.full(20, 5.0)
     calm = np.full(20, 3.0)
@@ -112,3 +132,87 @@ def test_effectiveness_verdicts() -> None:
     assert (out["verdict"], out["days_in_control"], out["days_out"]) == ("reopen", 4, 1)
     early = judge(noisy[:16], limit[:16], days_since_fix=10, verify_days=14, was_verified=False)
     assert early["verdict"] == "watching"
+
+
+def test_an_inquiry_issue_is_labelled_by_the_theme_that_rose() -> None:
+    counts = np.full((3, 140), 2.0)
+    counts[0, 100:106] = 8.0  # the category
+    counts[2, 100:106] = 7.0  # the second theme carries the rise
+    counts[1, 100:106] = 3.0
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=np.ones_like(counts),
+        group=np.arange(3, dtype=np.int64),
+        pool=np.full(3, -1, dtype=np.int64),
+        family=np.array([0, 1, 1], dtype=np.int64),
+        family_names=("inquiries", "inquiry_themes"),
+    )
+    settings = Settings()
+    base = fit_baseline(panel, settings, np.array([50.0, 50.0]), np.zeros(140, dtype=bool))
+    thresholds = Thresholds.fixed(2, 99.0, 99.0, 1e9)
+    scores = score(panel, base, thresholds, settings)
+    keys = [
+        SeriesKey("inquiries", 7, (("category", "id_cards"),)),
+        SeriesKey("inquiry_themes", 7, (("theme", "card · address · wrong"),)),
+        SeriesKey("inquiry_themes", 7, (("theme", "card · mail · missing"),)),
+    ]
+    sp = SeriesPanel(panel, keys, [7], np.ones((1, 140)))
+    result = DetectionResult(sp, base, scores, thresholds, settings, [], 0, 139)
+    issue = DetectedIssue(7, "inquiries", (("category", "id_cards"),), [0], 0, 100, 105, 100, 6,
+                          1e-6, ["cusum"], 48.0, 12.0)  # fmt: skip
+    assert issue_theme(result, issue) == "card · mail · missing"
+
+
+def test_a_small_book_gets_book_wide_steps() -> None:
+    rng = np.random.default_rng(0)
+    accounts = rng.poisson(3.0, (3, 200)).astype(float)  # three accounts at ~3 a day
+    counts = np.vstack([accounts, accounts.sum(axis=0)])
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=np.ones_like(counts),
+        group=np.zeros(4, dtype=np.int64),
+        pool=np.array([0, 0, 0, -1], dtype=np.int64),
+        family=np.zeros(4, dtype=np.int64),
+        family_names=("calls",),
+    )
+    keys = [SeriesKey("calls", a, (("queue", "member_services"),)) for a in (1, 2, 3, BOOK)]
+    sp = SeriesPanel(panel, keys, [1, 2, 3], np.ones((3, 200)))
+    injected, incidents = inject_steps(sp, 2, seed=1)
+    [step] = incidents  # no account series reaches 5 a day; one book series does
+    assert (step.account_id, step.feed, step.dimension) == (
+        BOOK,
+        "call_record",
+        {"queue": "member_services"},
+    )
+    assert step.baseline_per_day >= 5.0
+    new = injected.panel.counts
+    assert (new[3] == new[:3].sum(axis=0)).all()  # the book row stays the sum
+    s, e = panel.index(step.start), panel.index(step.end)
+    assert (new[:, :s] == counts[:, :s]).all() and (new[:, e + 1 :] == counts[:, e + 1 :]).all()
+    added = new[3, s : e + 1].sum() - counts[3, s : e + 1].sum()
+    assert added > 0.5 * (step.multiplier - 1) * counts[3, s : e + 1].sum()
+
+
+def test_dispersion_is_estimated_per_level() -> None:
+    # 20 accounts with a shared-nothing day-level gamma (k = 3) and their book-level sum: the
+    # sum's swings partly cancel, so the book row gets a larger k (closer to Poisson).
+    rng = np.random.default_rng(5)
+    lam = rng.gamma(3.0, 4.0 / 3.0, (20, 400))
+    accounts = rng.poisson(lam).astype(float)
+    counts = np.vstack([accounts, accounts.sum(axis=0)])
+    s = counts.shape[0]
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=np.ones_like(counts),
+        group=np.r_[np.zeros(20), 1].astype(np.int64),
+        pool=np.r_[np.zeros(20), -1].astype(np.int64),
+        family=np.zeros(s, dtype=np.int64),
+        family_names=("calls",),
+    )
+    base = fit_baseline(panel, Settings(), holidays=np.zeros(400, dtype=bool))
+    account_k, book_k = base.dispersion[0]
+    assert 2.0 < account_k < 4.5  # near the simulated 3
+    assert book_k > 5 * account_k

@@ -18,23 +18,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.insights.actions import do_record_detection, do_record_effectiveness
 from clientdesk.insights.detection import Settings
-from clientdesk.insights.effectiveness import check_problem_series
 from clientdesk.insights.evaluation import evaluate, incidents_from_truth, inject_steps
-from clientdesk.insights.issue_records import build_records
-from clientdesk.insights.models import Problem, ProblemStatus
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.insights.series import BOOK
+from clientdesk.insights.runs import MAX_ROWS, detect_and_store, verify_fixes
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
-
-MAX_ROWS = 5_000_000
-WATCHED_STATUSES = [
-    ProblemStatus.FIXING,
-    ProblemStatus.MONITORING,
-    ProblemStatus.VERIFIED,
-    ProblemStatus.REOPENED,
-]
 
 
 def _date(text: str) -> dt.date:
@@ -89,65 +77,12 @@ class Command(BaseCommand):
 
     def _detect(self, options: dict[str, Any]) -> None:
         as_of = _date(options["as_of"])
-        clock = time.perf_counter()
-        settings = Settings(budget_per_1000=options["budget"])
-        names = dict(Account.objects.values_list("id", "name"))
-        with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
-            series = load_panel(lake, as_of)
-            if series.panel.n_series == 0:
-                raise CommandError("the lake has no operational data to scan")
-            since = (
-                series.panel.first_day
-                if options["all"]
-                else _date(options["since"])
-                if options["since"]
-                else as_of - dt.timedelta(days=27)
-            )
-            result = run_detection(series, since=since, until=as_of, settings=settings)
-            records = build_records(result, lake, names)
-        stats: dict[str, Any] = {
-            "seconds": time.perf_counter() - clock,
-            "series": series.panel.n_series,
-            "series_days": result.series_days,
-            "alerts": result.alerts,
-            "settings": settings.as_dict(),
-            "thresholds": result.thresholds.as_dict(series.panel.family_names),
-            "dispersion": dict(
-                zip(
-                    series.panel.family_names,
-                    (round(float(k), 2) for k in result.baseline.dispersion),
-                    strict=True,
-                )
-            ),
-        }
-        stored = do_record_detection(
-            records, as_of=as_of, since=since, stats=stats, acting_user=None
+        summary = detect_and_store(
+            as_of,
+            since=_date(options["since"]) if options["since"] else None,
+            whole_history=options["all"],
+            budget_per_1000=options["budget"],
         )
-        summary = {
-            "as_of": as_of.isoformat(),
-            "since": since.isoformat(),
-            "series": stats["series"],
-            "series_days": stats["series_days"],
-            "alerts": stats["alerts"],
-            "issues": len(records),
-            "created": len(stored.created),
-            "updated": len(stored.updated),
-            "seconds": round(stats["seconds"], 2),
-            "items": [
-                {
-                    "id": issue.pk,
-                    "account": issue.account.group_number if issue.account else None,
-                    "family": issue.family,
-                    "dimension": issue.dimension,
-                    "first_alert_date": issue.first_alert_date.isoformat(),
-                    "estimated_start": issue.estimated_start.isoformat(),
-                    "observed": issue.observed,
-                    "expected": issue.expected,
-                    "title": issue.title,
-                }
-                for issue in sorted(stored.created + stored.updated, key=lambda i: i.pk)
-            ],
-        }
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, indent=2))
             return
@@ -224,48 +159,7 @@ class Command(BaseCommand):
 
     def _verify(self, options: dict[str, Any]) -> None:
         as_of = _date(options["as_of"])
-        problems = list(
-            Problem.objects.filter(status__in=WATCHED_STATUSES, fix_date__isnull=False)
-            .exclude(watch_family="")
-            .prefetch_related("issues")
-        )
-        results: list[dict[str, Any]] = []
-        if problems:
-            with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
-                series = load_panel(lake, as_of)
-            result = run_detection(series, since=as_of, until=as_of)
-            for problem in problems:
-                starts = [i.estimated_start for i in problem.issues.all()]
-                fixed: dt.date = problem.fix_date  # type: ignore[assignment]
-                baseline_day = (
-                    min(starts) - dt.timedelta(days=result.settings.guard_days + 1)
-                    if starts
-                    else fixed - dt.timedelta(days=60)
-                )
-                outcome = check_problem_series(
-                    result,
-                    family=problem.watch_family,
-                    account_id=problem.watch_account_id or BOOK,
-                    dimension={str(k): str(v) for k, v in problem.watch_dimension.items()},
-                    baseline_day=baseline_day,
-                    fix_date=problem.fix_date,  # type: ignore[arg-type]
-                    as_of=as_of,
-                    verify_days=problem.verify_days,
-                    was_verified=problem.status == ProblemStatus.VERIFIED,
-                )
-                if outcome["verdict"] != "waiting":
-                    problem = do_record_effectiveness(
-                        problem, outcome, as_of=as_of, acting_user=None
-                    )
-                results.append(
-                    {
-                        "problem": problem.reference,
-                        "status": problem.status,
-                        "verdict": outcome["verdict"],
-                        "days_in_control": outcome["days_in_control"],
-                        "explanation": outcome["explanation"],
-                    }
-                )
+        results = verify_fixes(as_of)
         if options["format"] == "json":
             self.stdout.write(
                 json.dumps({"as_of": as_of.isoformat(), "problems": results}, indent=2)
