@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help demo test test-postgres lint typecheck setup setup-dev assets browser bench clean
+.PHONY: help demo test test-postgres lint typecheck setup setup-dev assets browser pdf-libs bench clean
 
 help:
 	@echo "make demo   set everything up, load the demo book and serve http://127.0.0.1:8000"
@@ -32,7 +32,7 @@ setup: $(UV) assets
 setup-dev: $(UV) assets
 	$(UV) sync --frozen --quiet
 
-demo: setup
+demo: setup pdf-libs
 	CLIENTDESK_DEBUG=true $(BIN)/clientdesk demo
 
 lint: setup-dev
@@ -48,7 +48,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
-test: lint typecheck browser
+# Debian's pango (and through fontconfig, the DejaVu fonts) for WeasyPrint's report PDFs.
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; fi; }
+
+test: lint typecheck browser pdf-libs
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).

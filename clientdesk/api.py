@@ -57,6 +57,7 @@ def _register_routers() -> None:
     from clientdesk.guarantees.api import router as guarantees_router
     from clientdesk.inquiries.api import router as inquiries_router
     from clientdesk.insights.api import router as insights_router
+    from clientdesk.reports.api import router as reports_router
     from clientdesk.utilization.api import router as utilization_router
 
     api.add_router("/accounts", accounts_router)
@@ -64,6 +65,7 @@ def _register_routers() -> None:
     api.add_router("/inquiries", inquiries_router)
     api.add_router("/insights", insights_router)
     api.add_router("/utilization", utilization_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

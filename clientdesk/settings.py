@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "clientdesk.insights",
     "clientdesk.guarantees",
     "clientdesk.utilization",
+    "django_tasks",
+    "django_tasks_db",
+    "clientdesk.reports",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +228,23 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background tasks (django-tasks): report runs queue in the database; `clientdesk db_worker`
+# runs them (`clientdesk serve` starts one). "immediate" runs them inside the web request.
+REPORT_QUEUE = env_str(
+    "CLIENTDESK_REPORT_QUEUE",
+    "database",
+    "Where report runs go: database (a worker runs them) or immediate (in the request).",
+)
+if REPORT_QUEUE not in {"database", "immediate"}:
+    raise ValueError(f"CLIENTDESK_REPORT_QUEUE must be database or immediate, not {REPORT_QUEUE!r}")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if REPORT_QUEUE == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}

@@ -20,6 +20,7 @@ urlpatterns = [
     path("insights/", include("clientdesk.insights.urls")),
     path("guarantees/", include("clientdesk.guarantees.urls")),
     path("", include("clientdesk.utilization.urls")),
+    path("", include("clientdesk.reports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

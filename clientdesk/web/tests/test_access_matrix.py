@@ -24,8 +24,10 @@ from clientdesk.inquiries.tests.cast import (
     acme_inquiry,
     first_policy,
 )
+from clientdesk.insights.actions import do_link_inquiries
 from clientdesk.insights.tests.cast import acme_action, acme_issue, acme_problem
 from clientdesk.people.tokens import do_create_api_token
+from clientdesk.reports.tests.cast import acme_run, portfolio_schedule
 from clientdesk.testing import Cast
 
 ROLES = ["ada", "mia", "alice", "bob", "oscar", "eve", "sam", "anonymous"]
@@ -82,6 +84,13 @@ def insight_problem(c: Cast) -> dict[str, int]:
     return {"problem_id": acme_problem(c).pk}
 
 
+def insight_link(c: Cast) -> dict[str, int]:
+    problem = acme_problem(c)
+    inquiry = acme_inquiry(c)
+    do_link_inquiries(problem, [inquiry], acting_user=c.mia)
+    return {"problem_id": problem.pk, "inquiry_id": inquiry.pk}
+
+
 def insight_action(c: Cast) -> dict[str, int]:
     action = acme_action(c)
     return {"problem_id": action.problem_id, "action_id": action.pk}
@@ -92,6 +101,9 @@ ISSUES = {**SIGNED_IN, "sam": 403}
 ISSUE_READ = {**READ, "sam": 404}
 ISSUE_WRITE = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
 PROBLEM_READ = {**READ, "sam": OK}
+# Linking inquiries: managers and the account's team; the service-operations owner sees the
+# problem but not inquiries.
+PROBLEM_LINK = {**WRITE, "eve": 403, "sam": 403}
 PROBLEM_WRITE = {
     "ada": OK,
     "mia": OK,
@@ -164,6 +176,23 @@ def acme_table_export(c: Cast) -> dict[str, object]:
     return {"account_id": c.acme.pk, "table": "categories", "fmt": "xlsx"}
 
 
+def report_run(c: Cast) -> dict[str, int]:
+    return {"run_id": acme_run(c).pk}
+
+
+def report_file(c: Cast) -> dict[str, object]:
+    return {"run_id": acme_run(c).pk, "fmt": "xlsx"}
+
+
+def report_schedule(c: Cast) -> dict[str, int]:
+    return {"schedule_id": portfolio_schedule(c).pk}
+
+
+# Reports (reports/access.py): a stewardship report follows its account (whoever reads the
+# account may make and download it); the portfolio report is for the roles that see the whole
+# book; schedules mail reports out, so managers and admins keep them.
+PORTFOLIO = BOOK
+
 # Guarantees (guarantees/access.py): reading needs the account; evaluating, forecasting and
 # attesting the account team (WRITE); defining guarantees and terms MANAGE; evaluating the
 # whole book is for managers and admins (CREATE).
@@ -198,6 +227,14 @@ ROUTES = [
     Route("insights:problem_edit", "post", insight_problem, PROBLEM_WRITE, data={"title": ""}),
     Route("insights:action_create", "post", insight_problem, PROBLEM_WRITE, data={"owner": ""}),
     Route("insights:action_update", "post", insight_action, PROBLEM_WRITE, data={"status": "done"}),
+    Route(
+        "insights:problem_link_inquiries",
+        "post",
+        insight_problem,
+        PROBLEM_LINK,
+        data={"references": ""},
+    ),
+    Route("insights:problem_unlink_inquiry", "post", insight_link, PROBLEM_LINK),
     Route("inquiries:list", "get", no_args, SIGNED_IN),
     Route("inquiries:mine", "get", no_args, SIGNED_IN),
     Route("inquiries:export", "get", no_args, SIGNED_IN, data={"format": "csv"}),
@@ -257,6 +294,15 @@ ROUTES = [
     Route("utilization:book", "get", no_args, BOOK),
     Route("utilization:book_export", "get", portfolio_export, BOOK),
     Route("utilization:vega", "get", no_args, SIGNED_IN),
+    Route("reports:account", "get", acme, READ),
+    Route("reports:account", "post", acme, READ, data={"period": ""}),
+    Route("reports:portfolio", "get", no_args, PORTFOLIO),
+    Route("reports:portfolio", "post", no_args, PORTFOLIO, data={"period": ""}),
+    Route("reports:run", "get", report_run, READ),
+    Route("reports:run_status", "get", report_run, READ),
+    Route("reports:download", "get", report_file, READ),  # type: ignore[arg-type]
+    Route("reports:schedule_create", "post", no_args, CREATE, data={"name": ""}),
+    Route("reports:schedule_delete", "post", report_schedule, CREATE),
     Route("audit:list", "get", no_args, AUDIT),
     Route("audit:account", "get", acme, AUDIT),
     Route("audit:user", "get", user_ref, AUDIT),
@@ -282,6 +328,9 @@ WRONG_METHODS = [
     ("utilization:lines_open", "get", acme_leaf),
     ("utilization:account", "post", acme),
     ("audit:list", "post", no_args),
+    ("reports:run", "post", report_run),
+    ("reports:schedule_create", "get", no_args),
+    ("reports:schedule_delete", "get", report_schedule),
     ("home", "post", no_args),
 ]
 
@@ -323,6 +372,13 @@ API_ROUTES = [
         insight_problem,
         PROBLEM_WRITE,
         body={"description": "x", "owner_id": 0, "due_date": "2026-04-01"},
+    ),
+    ApiRoute(
+        "/insights/problems/{problem_id}/inquiries",
+        "post",
+        insight_problem,
+        PROBLEM_LINK,
+        body={"references": []},
     ),
     ApiRoute(
         "/insights/problems/{problem_id}/actions/{action_id}",
@@ -414,6 +470,12 @@ API_ROUTES = [
     ApiRoute("/utilization/accounts/{account_id}/lines", "get", acme, READ, body={"leaf": "ed"}),
     ApiRoute("/utilization/book", "get", no_args, BOOK),
     ApiRoute("/accounts/{account_id}/team/{assignment_id}", "delete", assignment, MANAGE),
+    ApiRoute("/reports/runs", "get", no_args, SIGNED_IN),
+    ApiRoute("/reports/runs/{run_id}", "get", report_run, READ),
+    ApiRoute("/reports/runs/{run_id}/files/{fmt}", "get", report_file, READ),  # type: ignore[arg-type]
+    # An unreadable period: access is decided first (404/403), then the form answers 422.
+    ApiRoute("/reports/accounts/{account_id}/runs", "post", acme, READ, body={"period": "x"}),
+    ApiRoute("/reports/portfolio/runs", "post", no_args, PORTFOLIO, body={"period": "x"}),
 ]
 
 # Pages that are not ours to test for roles: Django admin checks is_staff itself.

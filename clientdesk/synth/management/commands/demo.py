@@ -74,6 +74,9 @@ class Command(BaseCommand):
         assign_demo_team(users, today=timezone.localdate())
         self._print_logins()
         if not options["no_serve"]:
+            from clientdesk.reports.worker import start_report_worker
+
+            start_report_worker()  # runs the reports asked for on the pages; ends with us
             call_command("runserver", options["addr"], use_reloader=False)
 
     def _print_logins(self) -> None:

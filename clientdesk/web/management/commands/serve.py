@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check-only", action="store_true", help="Check and collect, do not serve."
         )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the report worker beside it."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connection)
@@ -35,6 +38,10 @@ class Command(BaseCommand):
         if options["check_only"]:
             return
         sys.stdout.flush()
+        if not options["no_worker"]:
+            from clientdesk.reports.worker import start_report_worker
+
+            start_report_worker()  # runs queued report runs; ends when gunicorn ends
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(  # noqa: S606  (replace this process with gunicorn; arguments are ours)
             gunicorn,

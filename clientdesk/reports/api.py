@@ -1,0 +1,87 @@
+"""The reports API: ask for a report, follow its run, fetch its files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Router, Schema
+
+from clientdesk.accounts.access import access_account_by_id
+from clientdesk.api import form_errors
+from clientdesk.reports import actions
+from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
+from clientdesk.reports.forms import ReportForm
+from clientdesk.reports.models import CONTENT_TYPES, ReportKind, ReportRun
+from clientdesk.reports.tasks import enqueue_run
+
+router = Router(tags=["reports"])
+
+
+class RunIn(Schema):
+    period: str
+    formats: list[str] = ["pptx", "xlsx", "pdf"]
+
+
+class RunOut(Schema):
+    id: int
+    kind: str
+    account_id: int | None
+    period: str
+    formats: list[str]
+    status: str
+    progress: int
+    step: str
+    requested_at: dt.datetime
+    finished_at: dt.datetime | None
+    error: str
+    files: list[dict[str, Any]]
+
+
+def _request(request: HttpRequest, kind: str, account: Any, body: RunIn) -> ReportRun:
+    form = ReportForm({"period": body.period, "formats": body.formats})
+    if not form.is_valid():
+        raise form_errors(form)
+    run = actions.do_request_report(
+        kind, account=account, period=form.cleaned_data["period"],
+        formats=form.cleaned_data["formats"], acting_user=request.user,  # type: ignore[arg-type]
+    )  # fmt: skip
+    transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+@router.get("/runs", response=list[RunOut])
+def list_runs(request: HttpRequest) -> list[ReportRun]:
+    return list(runs_visible_to(request.user)[:100])
+
+
+@router.get("/runs/{run_id}", response=RunOut)
+def get_run(request: HttpRequest, run_id: int) -> ReportRun:
+    return access_run_by_id(request.user, run_id)
+
+
+@router.get("/runs/{run_id}/files/{fmt}")
+def get_file(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
+    run = access_run_by_id(request.user, run_id)
+    path = run.file_for(fmt) if fmt in CONTENT_TYPES else None
+    if path is None or not path.exists():
+        raise Http404("No such file.")
+    actions.do_record_download(run, fmt, acting_user=request.user)  # type: ignore[arg-type]
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
+                        content_type=CONTENT_TYPES[fmt])  # fmt: skip
+
+
+@router.post("/accounts/{account_id}/runs", response={202: RunOut})
+def request_stewardship(
+    request: HttpRequest, account_id: int, body: RunIn
+) -> tuple[int, ReportRun]:
+    account = access_account_by_id(request.user, account_id)
+    return 202, _request(request, ReportKind.STEWARDSHIP, account, body)
+
+
+@router.post("/portfolio/runs", response={202: RunOut})
+def request_portfolio(request: HttpRequest, body: RunIn) -> tuple[int, ReportRun]:
+    require_portfolio(request.user)
+    return 202, _request(request, ReportKind.PORTFOLIO, None, body)

@@ -1,0 +1,76 @@
+"""The renderers on a large book: every row in the workbook, the deck stays readable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clientdesk.reports.deck import MAX_SLIDES_PER_TABLE, ROWS_PER_SLIDE, render_deck
+from clientdesk.reports.documents import (
+    Column,
+    ReportDocument,
+    Section,
+    Table,
+    cell_text,
+    file_stem,
+    small_cell,
+)
+from clientdesk.reports.pdf import render_pdf
+from clientdesk.reports.tests.files import deck_slides, pdf_text, sheet_rows, workbook
+from clientdesk.reports.workbook import render_workbook
+
+ACCOUNTS = 300
+
+
+def large_document() -> ReportDocument:
+    rows: list[list[object]] = [
+        [f"Account {n:03d}", f"G{n:06d}", 1000 + n, Decimal("500.25") + n, Decimal(n) / 10]
+        for n in range(ACCOUNTS)
+    ]
+    table = Table(
+        "All accounts", "Every account", "a test table",
+        [Column("Account"), Column("Group"), Column("Member months", "int"),
+         Column("Paid PMPM", "money"), Column("Change %", "pct")],
+        rows,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return ReportDocument(
+        kind="portfolio", title="Portfolio report", subtitle="Q2 2025 · 600 accounts",
+        period_code="2025Q2", period_label="Q2 2025", data_period="Apr 1 – Jun 30, 2025",
+        paid_through=dt.date(2025, 9, 30), generated_at=timezone.now(), generated_by="mia",
+        sections=[Section("utilization", "Utilization", ["One point."], [table])],
+    )  # fmt: skip
+
+
+def test_every_row_is_in_the_workbook_and_the_deck_points_to_it() -> None:
+    doc = large_document()
+    rows = sheet_rows(workbook(render_workbook(doc)), "All accounts")
+    assert len(rows) == ACCOUNTS
+    assert rows[-1] == ["Account 299", "G000299", 1299, 799.25, 29.9]
+    slides = deck_slides(render_deck(doc, {}))
+    table_slides = [s for s in slides if s["title"].startswith("Every account")]
+    assert len(table_slides) == MAX_SLIDES_PER_TABLE
+    assert all(len(s["tables"][0]) == ROWS_PER_SLIDE + 1 for s in table_slides)
+    shown = MAX_SLIDES_PER_TABLE * ROWS_PER_SLIDE
+    assert f"{ACCOUNTS - shown} more rows are in the workbook" in table_slides[-1]["notes"]
+
+
+def test_the_pdf_prints_every_row() -> None:
+    text = pdf_text(render_pdf(large_document(), {}))
+    assert "Account 000" in text and "Account 299" in text
+    assert "$799.25" in text
+    assert "Claims paid through Sep 30, 2025" in text
+
+
+def test_cells_and_names() -> None:
+    assert [small_cell(n) for n in (0, 1, 10, 11, None)] == [0, "<11", "<11", 11, None]
+    assert cell_text(Decimal("2691.25"), "money") == "$2,691.25"
+    assert cell_text(Decimal("12.50"), "decimal") == "12.5"
+    assert cell_text(Decimal("-3.25"), "pct") == "-3.2%"
+    assert cell_text(None, "money") == "—"
+    assert cell_text(dt.date(2025, 4, 1), "date") == "Apr 1, 2025"
+    doc = large_document()
+    assert file_stem(doc, None) == "portfolio-2025Q2"
+    doc.period_code = "2025-04..2025-09"
+    assert file_stem(doc, "G100001") == "portfolio-G100001-2025-04_to_2025-09"

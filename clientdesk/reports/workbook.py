@@ -1,0 +1,110 @@
+"""The workbook (XLSX, openpyxl): an "About" sheet, then every table of the report on its own
+sheet with a title, its source, bold headers, number formats and frozen panes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from clientdesk.reports.documents import Cell, ReportDocument, Table
+
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "money": '"$"#,##0.00',
+    "money0": '"$"#,##0',
+    "pct": '0.0"%"',
+    "decimal": "#,##0.00",
+    "date": "yyyy-mm-dd",
+}
+HEADER_ROW = 4
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
+BOLD = Font(bold=True)
+
+
+def _value(value: Cell) -> str | int | float | dt.date | None:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _sheet_name(key: str, used: set[str]) -> str:
+    name = "".join(ch for ch in key if ch not in "[]:*?/\\")[:31] or "Sheet"
+    base, n = name, 2
+    while name in used:
+        suffix = f" {n}"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name)
+    return name
+
+
+def _table_sheet(ws: Worksheet, table: Table) -> None:
+    ws["A1"] = table.title
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = f"Source: {table.source}"
+    ws["A2"].font = Font(italic=True, color="555F6B")
+    if table.note:
+        ws["A3"] = table.note
+    widths = [len(c.label) for c in table.columns]
+    for j, column in enumerate(table.columns, start=1):
+        cell = ws.cell(HEADER_ROW, j, column.label)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(table.rows, start=HEADER_ROW + 1):
+        for j, column in enumerate(table.columns, start=1):
+            value = _value(row[j - 1])
+            cell = ws.cell(i, j, value)
+            if column.kind in NUMBER_FORMATS and not isinstance(value, str):
+                cell.number_format = NUMBER_FORMATS[column.kind]
+            widths[j - 1] = max(widths[j - 1], min(60, len(str(value)) if value else 0))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(10, width + 2)
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    if table.rows:
+        last = get_column_letter(len(table.columns))
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(table.rows)}"
+
+
+def render_workbook(document: ReportDocument) -> bytes:
+    wb = Workbook()
+    about = wb.active
+    if about is None:  # a new workbook always has one sheet
+        raise ValueError("openpyxl made a workbook without a sheet")
+    about.title = "About"
+    lines: list[tuple[str, str]] = [
+        ("Report", document.title),
+        ("", document.subtitle),
+        ("Data period", document.data_period),
+        ("Claims paid through",
+         document.paid_through.isoformat() if document.paid_through else "—"),
+        ("Generated", f"{document.generated_at:%Y-%m-%d %H:%M} UTC by {document.generated_by}"),
+        ("Small cells", "Counts of fewer than 11 people are shown as <11."),
+    ]  # fmt: skip
+    lines += [("Warning", w) for w in document.warnings]
+    for i, (label, text) in enumerate(lines, start=1):
+        about.cell(i, 1, label).font = BOLD
+        about.cell(i, 2, text)
+    start = len(lines) + 2
+    about.cell(start, 1, "Sheet").font = BOLD
+    about.cell(start, 2, "Table").font = BOLD
+    about.cell(start, 3, "Source (function or query)").font = BOLD
+    used = {"About"}
+    for n, table in enumerate(document.tables(), start=start + 1):
+        name = _sheet_name(table.key, used)
+        _table_sheet(wb.create_sheet(name), table)
+        about.cell(n, 1, name)
+        about.cell(n, 2, table.title)
+        about.cell(n, 3, table.source)
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 60
+    about.column_dimensions["C"].width = 80
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
