@@ -5,6 +5,7 @@
     LAKE_DIR/_rejects/<table>/batch=<id>.csv     the rows a batch rejected, with reasons
     LAKE_DIR/_schema/<table>.parquet             an empty file with the table's schema
     LAKE_DIR/.ingest.lock                        held by the one load running at a time
+    LAKE_DIR/_derived/<name>/<version>/          a derived table built from one load version
 
 Readers never list folders: they ask the operational DB which batches are committed, so a
 folder left by a crashed load is invisible, and the next load removes it.
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -154,3 +156,58 @@ def committed_files(schema: TableSchema) -> list[Path]:
     ).values_list("id", flat=True):
         files.extend(sorted(batch_dir(schema.name, batch_id).glob("*.parquet")))
     return files
+
+
+def load_version(tables: Iterable[str]) -> str:
+    """The load version of some lake tables: a digest of their committed batch ids.
+
+    It changes whenever a batch of one of them commits, fails after committing (never), or is
+    replaced, so whatever was computed from one version is known stale at the next."""
+    names = sorted(set(tables))
+    unknown = [n for n in names if n not in TABLE_NAMES]
+    if unknown:
+        raise KeyError(f"no lake table {unknown[0]!r}")
+    committed: dict[str, list[int]] = {name: [] for name in names}
+    for table, batch_id in (
+        IngestBatch.objects.filter(table__in=names, status=BatchStatus.COMMITTED)
+        .order_by("table", "id")
+        .values_list("table", "id")
+    ):
+        committed[table].append(batch_id)
+    text = ";".join(f"{n}={','.join(map(str, committed[n]))}" for n in names)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def derived_dir(name: str | None = None) -> Path:
+    """LAKE_DIR/_derived, or the folder of one derived table's versions."""
+    root = lake_dir() / "_derived"
+    return root if name is None else root / name
+
+
+@contextlib.contextmanager
+def derived_lock(name: str) -> Iterator[None]:
+    """Held while one derived table is built, across processes (two requests after a load
+    build it once: the second waits and then reads the first one's files)."""
+    folder = derived_dir(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".build.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remove_derived_except(name: str, keep: str) -> list[str]:
+    """Delete every version of a derived table but `keep`, and unfinished builds (`.tmp-*`
+    folders a crashed build left). Call only while holding `derived_lock(name)`."""
+    removed: list[str] = []
+    folder = derived_dir(name)
+    if not folder.is_dir():
+        return removed
+    for child in folder.iterdir():
+        if child.name == keep or child.name == ".build.lock":
+            continue
+        _remove(child)
+        removed.append(child.name)
+    return removed

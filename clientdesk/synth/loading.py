@@ -121,6 +121,10 @@ def load_book(
                 f"{tables[table]['rows_rejected']:,} rejected\n"
             )
     summary["tables"] = tables
+    if (Path(out_dir) / "ndc").is_dir():  # the drug reference: generic/specialty flags for GDR
+        from clientdesk.utilization.actions import do_load_drug_reference
+
+        summary["drugs"] = do_load_drug_reference(Path(out_dir) / "ndc", acting_user=acting_user)
     from clientdesk.guarantees.book_import import load_book_guarantees
 
     summary["guarantees_created"] = load_book_guarantees(book, acting_user=acting_user)

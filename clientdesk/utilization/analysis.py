@@ -54,6 +54,9 @@ class Request:
     high_cost_threshold: Decimal = DEFAULT_HIGH_COST_THRESHOLD
     engine: str | None = None
     as_of: dt.date | None = None
+    # False computes every layer from the input layer instead of the derived tables (the
+    # reference path; bench/utilization.py --direct).
+    materialize: bool = True
 
     def as_of_date(self) -> dt.date:
         return self.as_of or timezone.localdate()
@@ -68,6 +71,7 @@ def metric_frames(scope: Scope, request: Request) -> MetricFrames:
             as_of=request.as_of_date(),
             drugs=drug_rows(),
             high_cost_threshold=request.high_cost_threshold,
+            materialize=request.materialize,
         )
 
 
@@ -84,6 +88,7 @@ def book_report(request: Request, frames: MetricFrames | None = None) -> dict[st
         request.high_cost_threshold,
         request.engine,
         request.as_of_date(),
+        request.materialize,
     )
     with _book_lock:
         if key in _book_cache:
@@ -155,6 +160,7 @@ def book_overview(request: Request) -> dict[str, Any]:
         request.high_cost_threshold,
         request.engine,
         request.as_of_date(),
+        request.materialize,
     )
     with _book_lock:
         if key in _table_cache:

@@ -5,3 +5,9 @@ class UtilizationConfig(AppConfig):
     name = "clientdesk.utilization"
     label = "utilization"
     verbose_name = "Utilization and cost"
+
+    def ready(self) -> None:
+        from clientdesk.lake.gateway import register_preparer
+        from clientdesk.utilization.marts.materialized import prepare_for_today
+
+        register_preparer("utilization", prepare_for_today)

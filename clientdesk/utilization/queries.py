@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import ibis.expr.types as ir
+from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import Lake, Scope, open_lake
-from clientdesk.utilization.analysis import Request, drug_rows
+from clientdesk.utilization.analysis import Request, drug_rows, metric_frames
+from clientdesk.utilization.marts import materialized as derived
 from clientdesk.utilization.marts.calendar import CURRENT, month_calendar
 from clientdesk.utilization.marts.enrollment import int_enrolled_lines, window_spans
 from clientdesk.utilization.marts.service_categories import LEAF_BY_KEY, int_service_category_lines
@@ -19,11 +21,13 @@ from clientdesk.utilization.marts.staging import (
     stg_medical_lines,
     stg_pharmacy_fills,
 )
+from clientdesk.utilization.periods import month_start
 from clientdesk.utilization.pseudonyms import member_pseudonym
 from clientdesk.utilization.reference import drug_reference_table
 from clientdesk.utilization.totals import count, money
 
 PHARMACY = "pharmacy"
+CLAIMANTS = "claimants"  # the members behind the high-cost claimant number (not a category)
 MEDICAL_COLUMNS = (
     "claim_id",
     "claim_line_number",
@@ -71,6 +75,20 @@ class LinesPage:
 
 def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
     calendar = month_calendar(request.current)
+    inputs = derived.Inputs.for_today(timezone.localdate(), drug_rows())
+    if request.materialize and inputs.covers(request.current):
+        # The derived tables of the load (see marts/materialized.py): a filter, no staging.
+        first, last = request.current.start, month_start(request.current.last)
+        as_of = request.as_of_date()
+        if leaf == PHARMACY:
+            window = derived.in_window(
+                derived.pharmacy_fills(lake, inputs), calendar, first, last, as_of
+            )
+            return derived.with_drug_flags(window, inputs).select(*PHARMACY_COLUMNS)
+        window = derived.in_window(
+            derived.medical_lines(lake, inputs), calendar, first, last, as_of
+        )
+        return window.filter(window.service_leaf == leaf).select(*MEDICAL_COLUMNS)
     spans = window_spans(
         stg_enrollment_spans(lake.eligibility, request.as_of_date()),
         request.current.start,
@@ -154,7 +172,63 @@ def _missing(value: Any) -> bool:
         return False
 
 
-__all__ = ["PHARMACY", "LinesPage", "category_lines"]
+@dataclass
+class Claimant:
+    pseudonym: str
+    medical_paid: Decimal
+    pharmacy_paid: Decimal
+    paid: Decimal
+    allowed: Decimal
+    member_months: int
+    person_id: str | None = None  # only when the caller shows member ids
+    member_ids: list[str] | None = None
+
+
+def high_cost_claimants(
+    account: Account, request: Request, *, show_members: bool = False
+) -> list[Claimant]:
+    """The account's members at or over the request's threshold in the current period, the
+    costliest first: the same members as the report's high-cost section. Pseudonyms only,
+    unless `show_members` (the caller has checked the user may, and records the look): then
+    each carries its person id and the member ids its eligibility lists in the account."""
+    frames = metric_frames(Scope.account(account), request)
+    rows = frames.high_cost[
+        (frames.high_cost["period"] == CURRENT) & (frames.high_cost["account_id"] == account.pk)
+    ]
+    people = [str(p) for p in rows["person_id"]]
+    member_ids: dict[str, list[str]] = {}
+    if show_members and people:
+        with open_lake(Scope.account(account), engine=request.engine) as lake:
+            e = lake.eligibility
+            pairs = lake.execute(
+                e.filter(e.person_id.isin(people)).select("person_id", "member_id").distinct()
+            )
+        for person, member in pairs.itertuples(index=False):
+            member_ids.setdefault(str(person), []).append(str(member))
+    claimants = [
+        Claimant(
+            pseudonym=member_pseudonym(str(r["person_id"])),
+            medical_paid=money(r["medical_paid"]),
+            pharmacy_paid=money(r["pharmacy_paid"]),
+            paid=money(r["paid"]),
+            allowed=money(r["allowed"]),
+            member_months=count(r["member_months"]),
+            person_id=str(r["person_id"]) if show_members else None,
+            member_ids=sorted(member_ids.get(str(r["person_id"]), [])) if show_members else None,
+        )
+        for r in rows.to_dict("records")
+    ]
+    return sorted(claimants, key=lambda c: (c.paid, c.pseudonym), reverse=True)
+
+
+__all__ = [
+    "CLAIMANTS",
+    "PHARMACY",
+    "Claimant",
+    "LinesPage",
+    "category_lines",
+    "high_cost_claimants",
+]
 
 
 def account_page_section(account: Account) -> dict[str, Any]:

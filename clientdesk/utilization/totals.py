@@ -169,7 +169,10 @@ def period_totals(frames: MetricFrames, period: str, account_id: int | None = No
         if bool(row["maternity"]):
             t.maternity_admits += count(row["admits"])
             t.maternity_days += count(row["days"])
-    for row in _rows(frames.concentration, period, account_id).to_dict("records"):
+    # The book's concentration ranks every member of the book together; summing each
+    # account's top 1 % would overstate it.
+    concentration = frames.concentration if account_id is not None else frames.book_concentration
+    for row in _rows(concentration, period, account_id).to_dict("records"):
         t.concentration_members += count(row["members"])
         t.concentration_allowed += money(row["allowed"])
         t.top1_allowed += money(row["top1_allowed"])

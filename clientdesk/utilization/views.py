@@ -16,7 +16,12 @@ from clientdesk.utilization import actions, charts, exports
 from clientdesk.utilization.access import can_open_member_data, require_book, require_member_data
 from clientdesk.utilization.analysis import Request, account_report, book_overview
 from clientdesk.utilization.forms import UtilizationForm, default_period, quick_periods
-from clientdesk.utilization.queries import PHARMACY, category_lines
+from clientdesk.utilization.queries import (
+    CLAIMANTS,
+    PHARMACY,
+    category_lines,
+    high_cost_claimants,
+)
 from clientdesk.utilization.vega import vega_bundle
 
 LINES_PER_PAGE = 100
@@ -89,11 +94,33 @@ def _lines_context(
     }
 
 
+def _claimants_context(
+    request: HttpRequest, account: Account, *, show_members: bool
+) -> dict[str, Any]:
+    _, req = _request(request)
+    if req is None:
+        raise Http404("Not a period.")
+    return {
+        "account": account,
+        "claimants": high_cost_claimants(account, req, show_members=show_members),
+        "threshold": req.high_cost_threshold,
+        "period": req.current,
+        "leaf": CLAIMANTS,
+        "show_members": show_members,
+        "can_open_members": can_open_member_data(request.user, account),
+        "query": f"period={req.current.code}&threshold={req.high_cost_threshold:.0f}",
+    }
+
+
 @login_required
 @require_GET
 def category_lines_view(request: HttpRequest, account_id: int, leaf: str) -> HttpResponse:
-    """The claim lines behind a category's number, member columns masked."""
+    """The claim lines behind a category's number (or the members behind the high-cost
+    claimant count, leaf `claimants`), member columns masked."""
     account = access_account_by_id(request.user, account_id)
+    if leaf == CLAIMANTS:
+        context = _claimants_context(request, account, show_members=False)
+        return render(request, "utilization/claimants.html", context)
     context = _lines_context(request, account, leaf, show_members=False)
     return render(request, "utilization/lines.html", context)
 
@@ -101,9 +128,23 @@ def category_lines_view(request: HttpRequest, account_id: int, leaf: str) -> Htt
 @login_required
 @require_http_methods(["POST"])
 def category_lines_open(request: HttpRequest, account_id: int, leaf: str) -> HttpResponse:
-    """The same lines with member ids: account team only, and written to the audit log."""
+    """The same lines (or claimants) with member ids: account team only, and written to the
+    audit log."""
     account = access_account_by_id(request.user, account_id)
     require_member_data(request.user, account)
+    if leaf == CLAIMANTS:
+        context = _claimants_context(request, account, show_members=True)
+        actions.do_record_member_data_view(
+            account,
+            acting_user=request.user,
+            what="high_cost_claimants",
+            detail={
+                "period": context["period"].code,
+                "threshold": f"{context['threshold']:.0f}",
+                "members": len(context["claimants"]),
+            },
+        )
+        return render(request, "utilization/claimants.html", context)
     context = _lines_context(request, account, leaf, show_members=True)
     actions.do_record_member_data_view(
         account,

@@ -66,6 +66,40 @@ def mart_spend_concentration(member_spend: ir.Table) -> ir.Table:
     )
 
 
+def mart_book_spend_concentration(member_spend: ir.Table) -> ir.Table:
+    """The same shares over the whole book (every account in the table): members of all
+    accounts ranked together, so the book's top 1 % is ceil(1 % x all members) — not the sum
+    of each account's top 1 %. A member is an account's enrolled person, as in the account
+    marts (a person covered by two sponsors counts in each).
+
+    Grain: one row per period. Columns: members, allowed, top1_members, top1_allowed,
+    top5_members, top5_allowed."""
+    window = ibis.window(
+        group_by=[member_spend.period],
+        order_by=[
+            ibis.desc(member_spend.allowed),
+            member_spend.account_id,
+            member_spend.person_id,
+        ],
+    )
+    whole = ibis.window(group_by=[member_spend.period])
+    ranked = member_spend.mutate(
+        rank=(ibis.row_number().over(window) + 1).cast("int64"),
+        members=member_spend.count().over(whole),
+    )
+    top1 = (ranked.members * 0.01).ceil().cast("int64")
+    top5 = (ranked.members * 0.05).ceil().cast("int64")
+    in1, in5 = ranked.rank <= top1, ranked.rank <= top5
+    return ranked.group_by("period").aggregate(
+        members=ranked.count(),
+        allowed=ranked.allowed.sum(),
+        top1_members=in1.cast("int64").sum(),
+        top1_allowed=ibis.cases((in1, ranked.allowed), else_=ZERO).sum(),
+        top5_members=in5.cast("int64").sum(),
+        top5_allowed=ibis.cases((in5, ranked.allowed), else_=ZERO).sum(),
+    )
+
+
 def mart_high_cost_claimants(member_spend: ir.Table, threshold: float) -> ir.Table:
     """Members whose plan-paid spend in the period reaches `threshold`.
 

@@ -3,15 +3,18 @@ on DuckDB and Spark (counts exactly, money to the cent)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from clientdesk.lake import storage
 from clientdesk.lake.gateway import Scope, open_lake
 from clientdesk.testing import Cast
 from clientdesk.utilization.analysis import drug_rows
+from clientdesk.utilization.marts import materialized as derived
 from clientdesk.utilization.marts.calendar import month_calendar
 from clientdesk.utilization.marts.claimants import int_member_spend, mart_spend_concentration
 from clientdesk.utilization.marts.conditions import (
@@ -24,6 +27,7 @@ from clientdesk.utilization.marts.encounters import (
     int_acute_inpatient_stays,
 )
 from clientdesk.utilization.marts.enrollment import (
+    MEMBER_KEY,
     int_enrolled_lines,
     int_member_months,
     window_spans,
@@ -189,3 +193,86 @@ def test_duckdb_and_spark_agree(book: Cast) -> None:
         assert duck[name] == spark[name], name
     assert sum(r["member_months"] for r in duck["member_months"]) == 8 + 5 + 3 + 3
     assert len(duck["high_cost"]) == 1
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [AS_OF, dt.date(2025, 5, 15), dt.date(2025, 3, 31)],
+    ids=["after the window", "inside the current period", "before the current period"],
+)
+def test_the_derived_tables_give_the_direct_answers(book: Cast, as_of: dt.date) -> None:
+    """The materialised layers and the direct computation agree on every frame, including
+    an open enrollment span (P3) cut by an as-of date inside the window."""
+    answers = {}
+    for materialize in (True, False):
+        with open_lake(Scope.all()) as lake:
+            answers[materialize] = _normalized(
+                compute_metric_frames(
+                    lake,
+                    CURRENT,
+                    prior=PRIOR,
+                    as_of=as_of,
+                    drugs=drug_rows(),
+                    high_cost_threshold=Decimal(10_000),
+                    materialize=materialize,
+                    today=dt.date(2026, 11, 27),
+                )
+            )
+    assert answers[True].keys() == answers[False].keys()
+    for name in answers[True]:
+        assert answers[True][name] == answers[False][name], name
+    # The cut is real: P3's open span counts in Apr and May only when as-of is 2025-05-15.
+    expected = {AS_OF: 8, dt.date(2025, 5, 15): 7, dt.date(2025, 3, 31): 5}[as_of]
+    current = [r for r in answers[True]["member_months"] if r["period"] == "current"]
+    bayside = 3
+    assert sum(r["member_months"] for r in current) - bayside == expected
+
+
+def test_a_window_past_the_horizon_is_computed_directly(book: Cast) -> None:
+    with open_lake(Scope.all()) as lake:
+        frames = compute_metric_frames(
+            lake, CURRENT, prior=PRIOR, as_of=AS_OF, drugs=drug_rows(), today=dt.date(2025, 5, 1)
+        )
+    assert sorted(p.name for p in storage.derived_dir().glob("*")) == []
+    assert int(frames.member_months["member_months"].sum()) == 8 + 5 + 3 + 3
+
+
+def test_each_derived_tables_grain_is_unique(book: Cast) -> None:
+    inputs = derived.Inputs.for_today(dt.date(2026, 11, 27), drug_rows())
+    month = ["month_start"]
+    grains = {
+        "util_member_months": (derived.member_months, [*MEMBER_KEY, *month]),
+        "util_medical_lines": (derived.medical_lines, LINE),
+        "util_pharmacy_fills": (derived.pharmacy_fills, LINE),
+        "util_member_month_spend": (derived.member_month_spend, [*MEMBER_KEY, *month]),
+        "util_medical_months": (
+            derived.medical_months,
+            ["account_id", *month, "coverage", "service_leaf"],
+        ),
+        "util_pharmacy_months": (
+            derived.pharmacy_months,
+            ["account_id", *month, "coverage", "drug_type", "specialty_type"],
+        ),
+        "util_condition_months": (
+            derived.condition_months,
+            ["account_id", "person_id", *month, "condition"],
+        ),
+        "util_diagnosis_months": (
+            derived.diagnosis_months,
+            ["account_id", "person_id", *month, "category"],
+        ),
+    }
+    with open_lake(Scope.all()) as lake:
+        for name, (read, keys) in grains.items():
+            frame = lake.execute(read(lake, inputs))
+            assert len(frame) > 0, name
+            assert not frame.duplicated(keys).any(), f"{name} is not unique on {keys}"
+        paid_through = lake.execute(derived.paid_through(lake))
+        coverage = lake.execute(derived.member_months(lake, inputs))
+    assert not paid_through.duplicated(["account_id"]).any()
+    # Member months run to the horizon (Nov 2026): P3's open span from Apr 2025 is 20 months,
+    # all "open"; P1's closed span Jan-Jun 2025 is 6 "closed" ones.
+    p3 = coverage[coverage["person_id"] == "P3"]
+    assert (len(p3), set(p3["coverage"])) == (20, {derived.OPEN})
+    p1 = coverage[coverage["person_id"] == "P1"]
+    assert (len(p1), set(p1["coverage"])) == (6, {derived.CLOSED})

@@ -194,3 +194,16 @@ def test_warnings_and_benchmarks(book: Cast) -> None:
     assert allowed["norms"][0]["source"].startswith("Milliman")
     # Too few member months for findings (8 < 1,200): none, and the page says why.
     assert acme["findings"] == []
+
+
+def test_book_concentration_ranks_the_whole_books_members(book: Cast) -> None:
+    request = _request("10000")
+    book_ = book_report(request, metric_frames(Scope.all(), request))
+    hcc = book_["high_cost_claimants"]
+    # Q2 members of the book: Acme's P1, P2, P3 and Bayside's P9 = 4; ceil(1 % x 4) =
+    # ceil(5 % x 4) = 1 member: P3, allowed 22,110 of 24,390 + 40 (P9's visit) = 24,430,
+    # 90.5 %. Summing each account's top member would give 2 members and (22,110 + 40) /
+    # 24,430 = 90.7 %.
+    assert (hcc["top1_members"], hcc["top5_members"]) == (1, 1)
+    assert hcc["top1_share_of_allowed"] == D("90.5")
+    assert hcc["top5_share_of_allowed"] == D("90.5")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clientdesk.lake.gateway import LakeError, prepare_derived
 from clientdesk.lake.ingestion import IngestError, ingest_files
 from clientdesk.lake.schemas import TABLE_NAMES
 
@@ -35,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", choices=["text", "json"], default="text", help="Output format."
         )
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="Then build the derived tables of the new load (else the first query does).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["format"] == "json"
@@ -49,6 +56,17 @@ class Command(BaseCommand):
             )
         except IngestError as error:
             raise CommandError(str(error)) from None
+        if options["prepare"]:
+            started = time.perf_counter()
+            try:
+                built = prepare_derived()
+            except LakeError as error:
+                raise CommandError(str(error)) from None
+            names = [name for tables in built.values() for name in tables]
+            self.stderr.write(
+                f"derived tables: {len(names)} built in {time.perf_counter() - started:.1f} s"
+                + (f" ({', '.join(names)})" if names else " (all current)")
+            )
         if as_json:
             self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
             return

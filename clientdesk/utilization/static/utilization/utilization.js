@@ -12,6 +12,9 @@
       window.vegaEmbed(el, spec, {
         ast: true,
         defaultStyle: false, // its <style> tag would break the CSP; utilization.css has it
+        // vega-tooltip would insert a <style id="vega-tooltip-style"> on first hover, which
+        // `style-src 'self'` refuses: its rules are in utilization.css instead.
+        tooltip: { disableDefaultStyle: true },
         renderer: "svg",
         actions: { export: true, source: false, compiled: false, editor: false },
       }).catch(function (error) { el.textContent = "The chart could not be drawn: " + error; });
