@@ -12,6 +12,9 @@
       window.vegaEmbed(el, spec, {
         ast: true,
         defaultStyle: false, // its <style> tag would break the CSP; utilization.css has it
+        // Without its default style vega-embed leaves the export links open under every
+        // chart; this keeps them in the "…" menu that utilization.css styles.
+        forceActionsMenu: true,
         // vega-tooltip would insert a <style id="vega-tooltip-style"> on first hover, which
         // `style-src 'self'` refuses: its rules are in utilization.css instead.
         tooltip: { disableDefaultStyle: true },

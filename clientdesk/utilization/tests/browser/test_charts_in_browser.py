@@ -27,7 +27,7 @@ def test_chart_tooltips_show_without_a_csp_violation(
     page = sign_in("alice")
     url = f"/accounts/{browser_cast.acme.pk}/utilization/?period=2025Q2&threshold=10000"
     page.goto(url, timeout=60_000)  # the first page builds the derived tables and the book
-    chart = page.locator(".chart[data-spec='chart-categories'] svg")
+    chart = page.locator(".chart[data-spec='chart-categories'] svg.marks")
     expect(chart).to_be_visible(timeout=20_000)
     chart.scroll_into_view_if_needed()
     marks = chart.locator("path[role='graphics-symbol']")
@@ -42,3 +42,18 @@ def test_chart_tooltips_show_without_a_csp_violation(
     assert page.locator("style#vega-tooltip-style").count() == 0
     assert tooltip.evaluate("e => getComputedStyle(e).position") == "fixed"
     assert console.unexpected() == []  # no CSP report (the page fixture fails on any, too)
+
+
+def test_chart_export_links_wait_in_the_menu(
+    sign_in: Any, browser_cast: Cast, console: ConsoleLog, tmp_path: Path
+) -> None:
+    load_fixture(tmp_path)
+    page = sign_in("alice")
+    page.goto(f"/accounts/{browser_cast.acme.pk}/utilization/?period=2025Q2", timeout=60_000)
+    chart = page.locator(".chart[data-spec='chart-categories']")
+    expect(chart.locator("svg.marks")).to_be_visible(timeout=20_000)
+    save_png = chart.get_by_text("Save as PNG")
+    expect(save_png).to_be_hidden()  # not spread under every chart
+    chart.locator("summary").click()
+    expect(save_png).to_be_visible()
+    assert console.unexpected() == []

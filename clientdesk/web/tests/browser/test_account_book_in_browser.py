@@ -1,7 +1,7 @@
 """The account book in a real browser: sign in, search, open an account, edit a contact.
 
 Each test starts from the named cast (clientdesk/testing.py) on a live server and asserts what a
-person would read on the screen. Screenshots of the main pages go to docs/screenshots/.
+person would read on the screen. Screenshots of the main pages go to var/screenshots/.
 """
 
 from __future__ import annotations
