@@ -74,9 +74,11 @@ class Command(BaseCommand):
         assign_demo_team(users, today=timezone.localdate())
         self._print_logins()
         if not options["no_serve"]:
+            from clientdesk.lib.processes import start_child
             from clientdesk.reports.worker import start_report_worker
 
             start_report_worker()  # runs the reports asked for on the pages; ends with us
+            start_child("clock")  # SLA clocks and escalation every 5 minutes, as in production
             call_command("runserver", options["addr"], use_reloader=False)
 
     def _print_logins(self) -> None:

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             "--check-only", action="store_true", help="Check and collect, do not serve."
         )
         parser.add_argument(
-            "--no-worker", action="store_true", help="Do not start the report worker beside it."
+            "--no-worker",
+            action="store_true",
+            help="Do not start the report worker and the clock beside it (run them yourself).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,9 +41,11 @@ class Command(BaseCommand):
             return
         sys.stdout.flush()
         if not options["no_worker"]:
+            from clientdesk.lib.processes import start_child
             from clientdesk.reports.worker import start_report_worker
 
             start_report_worker()  # runs queued report runs; ends when gunicorn ends
+            start_child("clock")  # SLA clocks and escalation, due report schedules
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(  # noqa: S606  (replace this process with gunicorn; arguments are ours)
             gunicorn,

@@ -1,0 +1,77 @@
+"""The clock: the jobs a team relies on happening by themselves, run at their interval by one
+long-lived process (`clientdesk clock`, started beside the server by `clientdesk serve` and
+`clientdesk demo`, or from cron with `--once`).
+
+- every 5 minutes, the SLA clocks of open inquiries: at-risk mail, breach mail to the
+  managers, reassignment after a breach (docs/inquiries.md);
+- every hour, the report schedules that are due (docs/reports.md).
+
+A job that fails is logged (its exception type and message, never a row) and tried again at
+its next turn; the other jobs go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    run: Callable[[dt.datetime], str]
+    """Does the work as of the given moment; returns a one-line summary for the log."""
+
+
+def _inquiry_sla(now: dt.datetime) -> str:
+    from clientdesk.inquiries.sla import run_sla
+
+    result = run_sla(now=now)
+    return (
+        f"{result.inquiries} inquiries: {result.at_risk} at risk, {result.breached} breached, "
+        f"{result.reassigned} reassigned"
+    )
+
+
+def _due_reports(now: dt.datetime) -> str:
+    from clientdesk.reports.schedules import run_due
+
+    outcomes = run_due(timezone.localdate(now))
+    return f"{len(outcomes)} scheduled reports run"
+
+
+JOBS = (
+    Job("inquiry SLA", dt.timedelta(minutes=5), _inquiry_sla),
+    Job("scheduled reports", dt.timedelta(hours=1), _due_reports),
+)
+
+
+def due(jobs: tuple[Job, ...], last_run: Mapping[str, dt.datetime], now: dt.datetime) -> list[Job]:
+    """The jobs whose interval has passed since their last run (all of them at first)."""
+    return [j for j in jobs if j.name not in last_run or now - last_run[j.name] >= j.every]
+
+
+def tick(jobs: tuple[Job, ...], last_run: dict[str, dt.datetime], now: dt.datetime) -> int:
+    """Run the due jobs once, in order; record when each ran (failed ones too, so a job that
+    keeps failing does not run in a tight loop). Returns how many failed."""
+    failed = 0
+    for job in due(jobs, last_run, now):
+        last_run[job.name] = now
+        try:
+            log.info("clock: %s: %s", job.name, job.run(now))
+        except Exception as error:  # a job's failure must not stop the others
+            failed += 1
+            log.error("clock: %s failed: %s: %s", job.name, type(error).__name__, error)
+    return failed
+
+
+def next_wake(jobs: tuple[Job, ...], last_run: Mapping[str, dt.datetime]) -> dt.datetime:
+    """When the first job is next due."""
+    return min(last_run[j.name] + j.every for j in jobs if j.name in last_run)
