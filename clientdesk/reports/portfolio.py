@@ -2,8 +2,9 @@
 
 Guarantees at risk and owed (`guarantees.queries.portfolio`), accounts escalated, emerging
 issues (`insights.access.issues_visible_to`), SLA attainment by account
-(`inquiries.queries.attainment`), utilization outliers against the book
-(`utilization.analysis.book_overview`) and renewals in the next 180 days.
+(`inquiries.queries.attainment`), NPS by account (`reports.satisfaction`), utilization
+outliers against the book (`utilization.analysis.book_overview`) and renewals in the next
+180 days.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from clientdesk.inquiries.models import AccountEscalation, EscalationStatus
 from clientdesk.inquiries.queries import attainment
 from clientdesk.insights.access import issues_visible_to
 from clientdesk.insights.models import IssueStatus
-from clientdesk.lake.gateway import LakeError
+from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import Chart, Column, ReportDocument, Section, Table
 from clientdesk.reports.stewardship import (
     Progress,
@@ -71,6 +73,14 @@ def gather_portfolio(
         .order_by("-first_alert_date", "-id")[:200]
     )
     sla = attainment(user, period.start, period.end)["account"]
+    listed = list(visible.values_list("id", "name", "group_number", "timezone"))
+    surveys = satisfaction.load_satisfaction(
+        Scope.accounts(account_ids),
+        {pk: zone for pk, _, _, zone in listed},
+        period,
+        engine=engine,
+        verbatims=False,
+    )
     renewals = list(
         visible.filter(
             renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=RENEWAL_DAYS)
@@ -255,6 +265,11 @@ def gather_portfolio(
         )
     )
     doc.sections.append(s_section)
+    doc.sections.append(
+        satisfaction.portfolio_section(
+            surveys, [(pk, name, group) for pk, name, group, _ in listed], period
+        )
+    )
 
     progress(60, "Writing utilization outliers")
     u_section = Section("utilization", "Utilization outliers")

@@ -3,7 +3,8 @@
 Each table is filled from one call of another app's function, named in `Table.source`:
 utilization (`utilization.analysis.account_report`), guarantees (`guarantees.queries.scorecard`),
 service (`inquiries.queries.attainment`, the IVR and auto-adjudication monitors), emerging
-issues and problems (`insights.access`). Counts of people under 11 are suppressed and the
+issues and problems (`insights.access`), satisfaction (`reports.satisfaction`, the
+survey_response feed). Counts of people under 11 are suppressed and the
 high-cost claimants are de-identified, because this report leaves the team.
 """
 
@@ -33,6 +34,7 @@ from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import OPEN_PROBLEM_STATUSES, ActionStatus, IssueStatus
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import (
     SMALL_CELL,
     SUPPRESSED,
@@ -104,6 +106,9 @@ def gather_stewardship(
     sla = _account_attainment(user, account, period)
     volumes = _inquiry_volumes(account, period)
     ivr, aa = _monitors(account, period, engine)
+    surveys = satisfaction.load_satisfaction(
+        Scope.account(account), {account.pk: account.timezone}, period, engine=engine
+    )
     progress(55, "Reading issues and actions")
     issues = list(
         issues_visible_to(user)
@@ -543,13 +548,7 @@ def gather_stewardship(
     doc.sections.append(issue_section)
 
     # --- satisfaction ---------------------------------------------------------------------
-    doc.sections.append(
-        Section(
-            "satisfaction",
-            "Satisfaction",
-            bullets=["No sponsor or member survey results are recorded for this period yet."],
-        )
-    )
+    doc.sections.append(satisfaction.stewardship_section(surveys, account.pk, period))
 
     # --- next steps -------------------------------------------------------------------------
     steps = Section("next_steps", "Next steps")
