@@ -1,4 +1,5 @@
-"""The utilization charts in a real browser: drawn, with tooltips, and no CSP report."""
+"""The utilization charts in a real browser: drawn, with tooltips and an export menu, and no CSP
+report. (Here, beside the other browser tests, so that one browser serves the whole run.)"""
 
 from __future__ import annotations
 
