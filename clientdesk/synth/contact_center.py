@@ -77,6 +77,7 @@ INCIDENT_INTENTS: dict[str, tuple[str, ...]] = {
     "claims_backlog": ("claim_status", "provider_claim_status"),
     "prior_auth_config_denials": ("provider_claim_status",),
     "provider_directory_error": ("find_provider",),
+    "member_call_surge": tuple(i.key for i in INTENTS if i.queue == "member_services"),
 }
 
 

@@ -21,6 +21,7 @@ DESIGNED = {
     "invoice_error",
     "call_center_understaffing",
     "ivr_outage",
+    "member_call_surge",
 }
 
 

@@ -20,6 +20,7 @@ KINDS: tuple[str, ...] = (
     "pharmacy_formulary_change",
     "provider_directory_error",
     "invoice_error",
+    "member_call_surge",
 )
 
 CLAIM_SIDE = (

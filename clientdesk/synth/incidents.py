@@ -10,7 +10,8 @@ from the written feeds and checks that exactly the planned misses occur.
 
 Durations are 5-45 days, incidents of one account never overlap, each starts at least 56
 days after the account's coverage starts (so detectors have a baseline), and some accounts
-get none (``service-guarantees-detection.md`` §2.6: semi-synthetic injection for
+get none (accounts large enough for member-services call surges always get those;
+``service-guarantees-detection.md`` §2.6: semi-synthetic injection for
 evaluation).
 """
 
@@ -59,6 +60,16 @@ PA_DENIALS_PER_MEMBER_YEAR = 0.14 * 0.45 * 0.48 * 0.9 * 0.87
 """Advanced imaging claims x freestanding x MRI codes x rerouted x denied, per member-year."""
 MIN_AFFECTED = 40.0
 """Fewest expected affected events for an incident meant to miss a guarantee."""
+SURGE_MIN_PER_DAY = 5.75
+"""Fewest expected member-services calls a day for a call surge: ``member_calls`` runs about
+12 % above the files (IVR hang-ups, holidays), so the observed baseline stays >= 5 / day."""
+SURGE_GAP_DAYS = (60, 81)
+SURGE_DURATION_DAYS = (10, 22)
+SURGE_OBSERVED_MULTIPLIER = (2.3, 2.7)
+"""Surge spacing, length and observed step. 60 days apart, the 56-day baseline of a detector
+(3 guard days) before each surge holds no earlier one; earlier surges still raise the mean
+since coverage start that the ground truth measures against. About five or six fit per jumbo
+account in 24 months."""
 LEVEL_ATTRIBUTE = {
     "average_speed_of_answer": "asa_seconds",
     "abandonment_rate": "abandonment_pct",
@@ -616,6 +627,68 @@ class Planner:
             description=texts[kind],
         )
 
+    def surges(self, account: int) -> list[Incident]:
+        """Member-services call surges (a plan change or a mailing that sends members to the
+        phone) on accounts with at least ``SURGE_MIN_PER_DAY`` expected calls a day.
+
+        A chain through the window, 60-80 days apart, 10-21 days long, each multiplier
+        chosen so calls during it are 2.3-2.7x the mean from coverage start to the day before
+        (earlier surges included, as ``ground_truth.json`` measures it); a span that would need
+        more than 3x (short, over holidays) is skipped, and the multiplier is at least 2x.
+        Quotas keep answer speed, abandonment, resolution and containment at the account's
+        levels, so surges miss no guarantee; quarters where another incident of the account
+        misses one are skipped (extra calls would dilute the miss).
+        """
+        first = self.window.first_day
+        coverage = max(coverage_start_day(self.sponsors[account], first), first) - first
+        ms = self.member_calls(account, "member_services")
+        if coverage >= ms.size or float(ms[coverage:].mean()) < SURGE_MIN_PER_DAY:
+            return []
+        blocked = {
+            label for inc in self.incidents if inc.account == account for _, label in inc.misses
+        }
+        flow = ms.copy()  # expected calls with the surges placed so far
+        out: list[Incident] = []
+        cursor = self._earliest(account)
+        while True:
+            start = cursor + int(self.rng.integers(*SURGE_GAP_DAYS))
+            end = start + int(self.rng.integers(*SURGE_DURATION_DAYS)) - 1
+            if end > self.window.last_day - 10:
+                return out
+            quarters = {quarter_label(int(q)) for q in quarter_of(np.array([start, end]))}
+            if quarters & blocked or not self._free(account, start, end):
+                cursor = start
+                continue
+            a, b = start - first, end - first
+            target = float(self.rng.uniform(*SURGE_OBSERVED_MULTIPLIER))
+            ratio = float(flow[coverage:a].mean()) / float(ms[a : b + 1].mean())
+            if target * ratio > 3.0:  # a short span over holidays and weekends: skip it
+                cursor = start
+                continue
+            mult = round(max(target * ratio, 2.0), 3)
+            flow[a : b + 1] = ms[a : b + 1] * mult
+            self._reserve(account, start, end)
+            cursor = end
+            out.append(
+                Incident(
+                    id="",
+                    account=account,
+                    kind="member_call_surge",
+                    start=start,
+                    end=end,
+                    feed="call_record",
+                    dimension={"queue": "member_services"},
+                    multiplier=mult,
+                    baseline_per_day=self._mean_before(ms, start),
+                    date_column="offered_at",
+                    params={"call_multiplier": mult},
+                    description=(
+                        f"A benefit change mailed to members without a call-centre briefing: "
+                        f"member-services calls about {mult:.1f}x normal."
+                    ),
+                )
+            )
+
     def _mean_before(self, expected: np.ndarray, start: int) -> float:
         lo = max(0, start - self.window.first_day - BASELINE_DAYS)
         hi = start - self.window.first_day
@@ -677,6 +750,8 @@ class Planner:
                     inc = self._mild(account, kind) if kind in mild else self.volume(account, kind)
                     if inc is not None and self._add(inc):
                         break
+        for account in sorted(range(n), key=lambda a: -members[a]):
+            self.incidents.extend(self.surges(account))
         self.incidents.sort(key=lambda i: (i.start, i.account, i.kind))
         for k, inc in enumerate(self.incidents):
             inc.id = f"INC-{k + 1:03d}"

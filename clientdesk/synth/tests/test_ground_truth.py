@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+import duckdb
 import pyarrow.parquet as pq
 
 from clientdesk.synth.generator import BookSummary
@@ -103,3 +105,42 @@ def test_misses_point_at_incidents_and_guarantees(
         assert miss["metric"] in metrics
     quiet = set(cast(list[str], truth["accounts_without_incidents"]))
     assert not quiet & {i["account"] for i in incidents.values()}
+
+
+def test_member_call_surges_double_a_dense_series(
+    calibration_book: tuple[Path, BookSummary], calibration_db: duckdb.DuckDBPyConnection
+) -> None:
+    """The >= 5 / day doubling class exists, and the call rows show each step."""
+    book, _ = calibration_book
+    incidents = cast(list[dict[str, Any]], load(book, "ground_truth.json")["incidents"])
+    surges = [i for i in incidents if i["kind"] == "member_call_surge"]
+    assert len(surges) >= 6
+    for inc in surges:
+        assert inc["series"] == {
+            "feed": "call_record",
+            "dimension": {"queue": "member_services"},
+            "date_column": "offered_at",
+        }
+        assert inc["observed_baseline_per_day"] >= 5.0, inc["id"]
+        assert inc["observed_multiplier"] >= 2.0, inc["id"]
+        assert 10 <= inc["days"] <= 21
+        # recount from the rows: calls a day in the 28 days before vs during, UTC days
+        start, end = date.fromisoformat(inc["start"]), date.fromisoformat(inc["end"])
+        row = calibration_db.execute(
+            """
+            select
+              count(*) filter (where d >= ? - 28 and d < ?) / 28.0,
+              count(*) filter (where d between ? and ?) / ?,
+              count(*) filter (where d between ? and ?)
+            from (select cast(offered_at as date) as d from call_record
+                  where group_id = ? and queue = 'member_services')
+            """,
+            [start, start, start, end, inc["days"], start, end, inc["account"]],
+        ).fetchone()
+        assert row is not None
+        before, during, total = row
+        assert total == inc["observed_total_during"], inc["id"]
+        assert during >= 1.8 * before, (inc["id"], before, during)
+    for account in {i["account"] for i in surges}:
+        spans = sorted((i["start"], i["end"]) for i in incidents if i["account"] == account)
+        assert all(b[0] > a[1] for a, b in itertools.pairwise(spans)), account
