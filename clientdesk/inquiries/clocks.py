@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 from clientdesk.inquiries.conf import SlaRules
 from clientdesk.inquiries.models import (
@@ -24,7 +26,17 @@ from clientdesk.inquiries.models import (
     SlaPolicy,
     SlaState,
 )
-from clientdesk.lib.business_calendar import BusinessCalendar, Run, read_clock
+from clientdesk.lib.business_calendar import (
+    BusinessCalendar,
+    MicroRun,
+    Run,
+    instant,
+    micros,
+    read_clock_micros,
+)
+
+_MICRO = dt.timedelta(microseconds=1)
+Moment = TypeVar("Moment", dt.datetime, int)
 
 
 @lru_cache(maxsize=64)
@@ -49,12 +61,20 @@ def status_runs(
 ) -> list[Run]:
     """The intervals in which the status lets a clock run, from the ordered status history
     (each change: when, new status), cut at `until` when the clock stopped then."""
-    runs: list[Run] = []
+    return _runs(opened_at, changes, until)
+
+
+def _runs(
+    opened_at: Moment, changes: Sequence[tuple[Moment, str]], until: Moment | None
+) -> list[tuple[Moment, Moment | None]]:
+    # status_runs on datetimes or on microseconds (what evaluate uses).
+    runs: list[tuple[Moment, Moment | None]] = []
+    count = len(changes)
     for index, (at, status) in enumerate(changes):
         if status not in CLOCK_RUNS:
             continue
         start = max(at, opened_at)
-        end = changes[index + 1][0] if index + 1 < len(changes) else None
+        end = changes[index + 1][0] if index + 1 < count else None
         if until is not None:
             if start >= until:
                 break
@@ -66,6 +86,17 @@ def status_runs(
             runs.pop()
         runs.append((start, end))
     return runs
+
+
+def _cut(runs: list[MicroRun], until: int) -> list[MicroRun]:
+    """The runs cut at `until`: the same as building them with `until` (status_runs), from
+    the runs already built without it."""
+    cut: list[MicroRun] = []
+    for start, end in runs:
+        if start >= until:
+            break
+        cut.append((start, until if end is None or end > until else end))
+    return cut
 
 
 @dataclass(frozen=True)
@@ -127,41 +158,58 @@ NO_SLA = InquiryClocks(None, SlaState.NONE, None, None, None, None)
 def _metric(
     metric: str,
     target: dt.timedelta,
-    runs: list[Run],
+    runs: list[MicroRun],
     *,
     stopped_at: dt.datetime | None,
     paused: bool,
     calendar: BusinessCalendar,
     rules: SlaRules,
-    now: dt.datetime,
+    now: int,
 ) -> MetricClock:
+    goal = target // _MICRO
     if stopped_at is not None:
         # A stopped clock only needs its deadline (as it stood); no warning, no escalation.
-        reading = read_clock(runs, calendar, now, [target])
-        due, at_risk, escalate = reading.crossings[0], None, None
+        elapsed, running, crossings, _ = read_clock_micros(runs, calendar, now, [goal])
+        due, at_risk, escalate = crossings[0], None, None
     else:
         warn = target * rules.at_risk_fraction
-        reading = read_clock(runs, calendar, now, [target, warn, target + rules.reassign_after])
-        due, at_risk, escalate = reading.crossings
-    breached = reading.reached(0)
+        goals = [goal, warn // _MICRO, (target + rules.reassign_after) // _MICRO]
+        elapsed, running, crossings, _ = read_clock_micros(runs, calendar, now, goals)
+        due, at_risk, escalate = crossings
+    breached = elapsed > goal
     if stopped_at is not None:
         state = SlaState.BREACHED if breached else SlaState.MET
     elif breached:
         state = SlaState.BREACHED
-    elif reading.running:
+    elif running:
         state = SlaState.RUNNING
     else:
         state = SlaState.PAUSED if paused else SlaState.RUNNING
     return MetricClock(
         metric=metric,
         target=target,
-        elapsed=reading.elapsed,
+        elapsed=dt.timedelta(microseconds=elapsed),
         state=state,
-        due_at=due,
-        at_risk_at=at_risk,
-        escalate_at=escalate,
+        due_at=None if due is None else instant(due),
+        at_risk_at=None if at_risk is None else instant(at_risk),
+        escalate_at=None if escalate is None else instant(escalate),
         stopped_at=stopped_at,
     )
+
+
+@lru_cache(maxsize=1024)
+def _hours(hours: Decimal) -> dt.timedelta:
+    # SlaPolicy.target, without building the same timedelta for every inquiry.
+    return dt.timedelta(seconds=int(hours * 3600))
+
+
+def _target(policy: SlaPolicy, metric: str) -> dt.timedelta:
+    hours = (
+        policy.first_response_hours
+        if metric == SlaMetric.FIRST_RESPONSE
+        else policy.resolution_hours
+    )
+    return _hours(hours)
 
 
 def evaluate(
@@ -177,7 +225,10 @@ def evaluate(
     rules: SlaRules,
     now: dt.datetime,
 ) -> InquiryClocks:
-    """Both clocks of an inquiry as of `now`. A merged duplicate has no SLA."""
+    """Both clocks of an inquiry as of `now`. A merged duplicate has no SLA.
+
+    The arithmetic is on microseconds since the epoch (clientdesk.lib.business_calendar's
+    read_clock_micros): a full recompute evaluates a million of these."""
     if policy is None or merged:
         return InquiryClocks(policy if not merged else None, SlaState.NONE, None, None, None, None)
     paused = status in CLOCK_PAUSES
@@ -185,38 +236,41 @@ def evaluate(
     response_stop = first_responded_at
     if response_stop is None and done:
         response_stop = resolved_at or (changes[-1][0] if changes else opened_at)
+    resolution_stop = (resolved_at or (changes[-1][0] if changes else opened_at)) if done else None
+    at = micros(now)
+    runs = _runs(micros(opened_at), [(micros(when), to) for when, to in changes], None)
     first = _metric(
         SlaMetric.FIRST_RESPONSE,
-        policy.target(SlaMetric.FIRST_RESPONSE),
-        status_runs(opened_at, changes, until=response_stop),
+        _target(policy, SlaMetric.FIRST_RESPONSE),
+        runs if response_stop is None else _cut(runs, micros(response_stop)),
         stopped_at=response_stop,
         paused=paused,
         calendar=calendar,
         rules=rules,
-        now=now,
+        now=at,
     )
-    resolution_stop = (resolved_at or (changes[-1][0] if changes else opened_at)) if done else None
     resolution = _metric(
         SlaMetric.RESOLUTION,
-        policy.target(SlaMetric.RESOLUTION),
-        status_runs(opened_at, changes),
+        _target(policy, SlaMetric.RESOLUTION),
+        runs,
         stopped_at=resolution_stop,
         paused=paused,
         calendar=calendar,
         rules=rules,
-        now=now,
+        now=at,
     )
-    clocks = (first, resolution)
-    running = [c for c in clocks if c.state == SlaState.RUNNING]
-    if any(c.state == SlaState.BREACHED for c in clocks):
+    first_state, resolution_state = first.state, resolution.state
+    if SlaState.BREACHED in (first_state, resolution_state):
         state = SlaState.BREACHED
-    elif running:
+    elif SlaState.RUNNING in (first_state, resolution_state):
         state = SlaState.RUNNING
-    elif all(c.state == SlaState.MET for c in clocks):
+    elif first_state == SlaState.MET and resolution_state == SlaState.MET:
         state = SlaState.MET
     else:
         state = SlaState.PAUSED
-    open_clocks = [c for c in clocks if not c.final and c.state != SlaState.PAUSED]
+    if first.final and resolution.final:
+        return InquiryClocks(policy, state, first, resolution, None, None)
+    open_clocks = [c for c in (first, resolution) if not c.final and c.state != SlaState.PAUSED]
     due = min((c.due_at for c in open_clocks if c.due_at is not None), default=None)
     at_risk = min((c.at_risk_at for c in open_clocks if c.at_risk_at is not None), default=None)
     return InquiryClocks(policy, state, first, resolution, due, at_risk)

@@ -8,7 +8,8 @@ change still opens at 8:00 and closes at 18:00 local time.
 
 A *clock* (an SLA timer) runs only during business hours and only inside its *runs*: the
 intervals in which it is not paused or stopped. `read_clock` gives the business time elapsed
-and the instants at which the clock reaches given targets.
+and the instants at which the clock reaches given targets; `read_clock_micros` does the same on
+integer microseconds, for recomputing many clocks at once.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class BusinessCalendar:
     workdays: frozenset[int] = WEEKDAYS
     holiday_country: str | None = "US"
     closed_days: frozenset[dt.date] = field(default_factory=frozenset)
+    # Hashed once: a calendar is the key of its timeline, looked up for every clock read.
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __post_init__(self) -> None:
         if self.opens >= self.closes:
@@ -52,6 +58,8 @@ class BusinessCalendar:
         if not self.workdays <= set(range(7)):
             raise ValueError("workdays are 0 (Monday) to 6 (Sunday)")
         ZoneInfo(self.timezone)  # raises for an unknown zone
+        fields = (self.timezone, self.opens, self.closes, self.workdays)
+        object.__setattr__(self, "_hash", hash((*fields, self.holiday_country, self.closed_days)))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -290,37 +298,13 @@ def read_clock(
     the last may be open-ended), as of `now`. Runs after `now` are ignored."""
     require_utc(now, "now")
     targets = tuple(thresholds)
-    goals = [t // _MICRO for t in targets]
-    crossings: list[int | None] = [None] * len(targets)
-    at = _micros(now)
-    elapsed = 0
-    running = False
-    last_end: int | None = None
-    previous_end: int | None = None
+    micro_runs: list[MicroRun] = []
     for start_time, end_time in runs:
         require_utc(start_time, "run start")
-        start = _micros(start_time)
-        end = None if end_time is None else _micros(end_time)
-        if previous_end is not None and start < previous_end:
-            raise ValueError("runs must be sorted and must not overlap")
-        if start > at:
-            break
-        stop = at if end is None or end > at else end
-        if end is None or end > at:
-            running = True
-        timeline = _timeline(calendar, start, stop)
-        base = timeline.elapsed(start)
-        piece = timeline.elapsed(stop) - base
-        for i, goal in enumerate(goals):
-            if crossings[i] is None and elapsed + piece >= goal:
-                crossings[i] = _add(calendar, start, goal - elapsed)
-        elapsed += piece
-        last_end = stop
-        previous_end = end if end is not None else at
-    if last_end is not None:
-        for i, goal in enumerate(goals):
-            if crossings[i] is None:
-                crossings[i] = _add(calendar, last_end, goal - elapsed)
+        micro_runs.append((_micros(start_time), None if end_time is None else _micros(end_time)))
+    elapsed, running, crossings, last_end = read_clock_micros(
+        micro_runs, calendar, _micros(now), [t // _MICRO for t in targets]
+    )
     return ClockReading(
         elapsed=dt.timedelta(microseconds=elapsed),
         running=running,
@@ -328,3 +312,73 @@ def read_clock(
         crossings=tuple(None if c is None else _instant(c) for c in crossings),
         last_run_end=None if running or last_end is None else _instant(last_end),
     )
+
+
+MicroRun = tuple[int, int | None]  # a run in UTC microseconds since the epoch (end None: running)
+
+
+# An aware datetime as UTC microseconds since the epoch (what read_clock_micros takes), and
+# back: the module's own conversions under public names.
+micros = _micros
+instant = _instant
+
+
+def read_clock_micros(
+    runs: Sequence[MicroRun],
+    calendar: BusinessCalendar,
+    at: int,
+    goals: Sequence[int],
+) -> tuple[int, bool, list[int | None], int | None]:
+    """`read_clock` on integers, for recomputing many clocks (no datetime is built until the
+    caller needs one): runs, `at` and the goals in microseconds. Answers the elapsed business
+    microseconds, whether the clock is running, the crossing instant of each goal (as in
+    ClockReading.crossings) and the end of the last run (None when it never ran)."""
+    crossings: list[int | None] = [None] * len(goals)
+    elapsed = 0
+    running = False
+    last_end: int | None = None
+    last_base = 0  # business time up to last_end on the timeline in `entry`
+    previous_end: int | None = None
+    entry = _TIMELINES.get(calendar)
+    for start, end in runs:
+        if previous_end is not None and start < previous_end:
+            raise ValueError("runs must be sorted and must not overlap")
+        if start > at:
+            break
+        if end is None or end > at:
+            stop = at
+            running = True
+        else:
+            stop = end
+        if entry is None or not (entry[1] <= min(start, stop) and max(start, stop) <= entry[2]):
+            _timeline(calendar, start, stop)
+            entry = _TIMELINES[calendar]
+        timeline = entry[0]
+        base = timeline.elapsed(start)
+        piece = timeline.elapsed(stop) - base
+        reached = elapsed + piece
+        for i, goal in enumerate(goals):
+            if crossings[i] is None and reached >= goal:
+                crossings[i] = _crossing(calendar, timeline, start, base, goal - elapsed)
+        elapsed = reached
+        last_end = stop
+        last_base = base + piece
+        previous_end = end if end is not None else at
+    if last_end is not None and entry is not None:
+        for i, goal in enumerate(goals):
+            if crossings[i] is None:
+                crossings[i] = _crossing(calendar, entry[0], last_end, last_base, goal - elapsed)
+    return elapsed, running, crossings, last_end
+
+
+def _crossing(
+    calendar: BusinessCalendar, timeline: _Timeline, start: int, base: int, duration: int
+) -> int:
+    """_add(calendar, start, duration) when `timeline` covers `start` and base is the business
+    time up to it: the same answer without looking the timeline up again."""
+    if duration <= 0:
+        return start
+    try:
+        return timeline.instant(base + duration)
+    except ValueError:
+        return _add(calendar, start, duration)

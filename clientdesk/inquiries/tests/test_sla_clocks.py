@@ -9,9 +9,14 @@ November 26; July 4 is a Saturday, observed Friday July 3.
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
+from typing import Any
 
-from clientdesk.inquiries import actions
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clientdesk.inquiries import actions, clocks
 from clientdesk.inquiries.models import (
     Inquiry,
     SlaEvent,
@@ -228,3 +233,64 @@ def test_no_policy_means_no_sla(cast: Cast, open_inquiry: OpenInquiry) -> None:
     SlaPolicy.objects.update(is_active=False)
     inquiry = open_inquiry(at=utc(2026, 3, 2, 14))
     assert inquiry.sla_state == SlaState.NONE and inquiry.sla_policy is None
+
+
+def test_a_second_full_recompute_writes_nothing(
+    cast: Cast, open_inquiry: OpenInquiry, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A book with every kind of clock: met, breached while open (and reassigned), paused,
+    # reopened (a superseded outcome), merged (no SLA).
+    met = open_inquiry(at=utc(2026, 3, 2, 14))
+    with at(utc(2026, 3, 2, 16)):
+        met = actions.do_change_status(
+            met,
+            "resolved",
+            expected_version=met.version,
+            acting_user=cast.alice,
+            resolution_code="answered",
+            resolution_summary="Told them.",
+        )
+    open_inquiry(at=utc(2026, 3, 2, 15))  # breached and past the reassignment threshold
+    paused = open_inquiry(at=utc(2026, 3, 2, 14))
+    with at(utc(2026, 3, 2, 15)):
+        actions.do_change_status(
+            paused, "waiting_on_sponsor", expected_version=paused.version, acting_user=cast.alice
+        )
+    with at(utc(2026, 3, 4, 14)):
+        actions.do_change_status(met, "open", expected_version=met.version, acting_user=cast.alice)
+    keep = open_inquiry(at=utc(2026, 3, 5, 14))
+    dup = open_inquiry(at=utc(2026, 3, 5, 15))
+    with at(utc(2026, 3, 5, 16)):
+        actions.do_merge_inquiries(dup, keep, expected_version=dup.version, acting_user=cast.bob)
+    now = utc(2026, 3, 10, 15)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = run_sla(now=now, include_done=True)
+    assert (first.inquiries, first.breached, first.reassigned) == (5, 5, 3)
+    events = SlaEvent.objects.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = run_sla(now=now, include_done=True)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert writes == []
+    assert (again.inquiries, again.changed, again.superseded) == (5, 0, 0)
+    assert (again.at_risk, again.breached, again.met, again.reassigned) == (0, 0, 0, 0)
+    assert SlaEvent.objects.count() == events
+
+
+def test_cutting_the_runs_equals_building_them_with_the_stop() -> None:
+    # evaluate builds the runs once and cuts them at the first response (clocks._cut); that
+    # must give what status_runs gives with `until`, for any history (seeded, 20,000 cases).
+    rng = random.Random(5)  # noqa: S311  (test data, not secrets)
+    statuses = [value for value, _ in Inquiry._meta.get_field("status").choices]
+    for _ in range(20_000):
+        opened = rng.randint(0, 20)
+        history = [(when, rng.choice(statuses)) for when in sorted(rng.sample(range(40), 5))]
+        history = history[: rng.randint(0, 5)]
+        until = rng.randint(-2, 45)
+        assert clocks._cut(clocks._runs(opened, history, None), until) == clocks._runs(
+            opened, history, until
+        )
