@@ -22,7 +22,6 @@ aggregates (`sum(x) FILTER (WHERE ...)` on DuckDB), which cost one pass over the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -47,19 +46,14 @@ def exact_sum(total: ir.NumericScalar) -> ir.FloatingScalar:
 UTC_TIMESTAMP = dt.Timestamp(timezone="UTC")
 
 
-def _engine_function(moment: ir.TimestampValue) -> ir.IntegerValue:
-    """Placeholder body of the engines' own epoch functions below (never called)."""
-    raise NotImplementedError
-
-
 # Microseconds since the epoch, without any time-zone conversion: DuckDB's epoch_us and
-# Spark's unix_micros (Ibis calls the engine's own function by name).
-_duckdb_epoch_us: Any = ibis.udf.scalar.builtin(
-    _engine_function, name="epoch_us", signature=((UTC_TIMESTAMP,), dt.int64)
-)
-_spark_unix_micros: Any = ibis.udf.scalar.builtin(
-    _engine_function, name="unix_micros", signature=((UTC_TIMESTAMP,), dt.int64)
-)
+# Spark's unix_micros (Ibis calls the engine's own function by name; the bodies never run).
+@ibis.udf.scalar.builtin(name="epoch_us", signature=((UTC_TIMESTAMP,), dt.int64))  # type: ignore[untyped-decorator]
+def _duckdb_epoch_us(moment: ir.TimestampValue) -> ir.IntegerValue: ...
+
+
+@ibis.udf.scalar.builtin(name="unix_micros", signature=((UTC_TIMESTAMP,), dt.int64))  # type: ignore[untyped-decorator]
+def _spark_unix_micros(moment: ir.TimestampValue) -> ir.IntegerValue: ...
 
 
 def epoch_seconds(column: ir.TimestampValue) -> ir.IntegerValue:
