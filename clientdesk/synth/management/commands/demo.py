@@ -47,8 +47,9 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         users = ensure_demo_users()
+        today = timezone.localdate()
+        data_end = None
         if not Account.objects.exists():
-            today = timezone.localdate()
             params = SynthParams(
                 accounts=options["accounts"],
                 members=options["members"],
@@ -64,14 +65,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Generating the demo book into {out} …")
             generate_book(params, out, progress=True)
             load_book(out, stdout=cast(TextIO, self.stdout), acting_user=users["admin"])
-            assign_demo_team(users, today=today)
+            data_end = last_day_of_data(params.start, params.months)
+        assign_demo_team(users, today=today)  # before the analyses: inquiries route to the team
+        if data_end is not None:  # a book just loaded: what the nightly jobs would have done
             run_demo_analyses(
-                acting_user=users["admin"],
-                data_end=last_day_of_data(params.start, params.months),
-                today=today,
-                say=self.stdout.write,
+                acting_user=users["admin"], data_end=data_end, today=today, say=self.stdout.write
             )
-        assign_demo_team(users, today=timezone.localdate())
         self._print_logins()
         if not options["no_serve"]:
             from clientdesk.lib.processes import start_child
