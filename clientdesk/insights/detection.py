@@ -63,6 +63,17 @@ class Settings:
     min_history_days: int = 28
     prior_events: float = 2.0
     common_pseudo_events: float = 10.0
+    common_huber_k: float = 1.5
+    """Each account's 7-day count enters the common factor clipped to this many standard
+    deviations around the pool's robust centre (Huber), so one account's incident barely
+    moves the others' factor."""
+    common_dispersion: float = 10.0
+    """NB size per day assumed for those standard deviations (before dispersion is fitted)."""
+    common_iterations: int = 5
+    clean_passes: int = 1
+    """Rounds of leaving incident days out of the baseline (`fit_clean_baseline`)."""
+    exclude_tail: float = 0.0001
+    exclude_cusum: float = 10.0
     ewma_lambda: float = 0.3
     cusum_ratios: tuple[float, float, float] = (4.0, 2.5, 2.0)
     """Design rate ratio of the CUSUM per volume band: a sparse series only shows a rise that
@@ -230,13 +241,82 @@ def _indicator(index: I64, n_groups: int) -> sp.csr_matrix:
     )
 
 
+def weighted_median(values: F64, weights: F64) -> F64:
+    """Weighted median down axis 0 for every column: the smallest value whose cumulative
+    weight reaches half the column's total."""
+    order = np.argsort(values, axis=0, kind="stable")
+    v = np.take_along_axis(values, order, axis=0)
+    cum = np.cumsum(np.take_along_axis(weights, order, axis=0), axis=0)
+    k = (cum < 0.5 * cum[-1:]).sum(axis=0)
+    return np.asarray(np.take_along_axis(v, np.minimum(k, len(v) - 1)[None, :], axis=0)[0])
+
+
+def common_factor(y: F64, plain: F64, pool: I64, n_groups: int, settings: Settings) -> F64:
+    """For account-level series, the movement of the other accounts in the series' pool over the
+    last 7 days (observed / expected), leave-one-out; book-level series (pool -1) get 1.
+
+    Each account's 7-day ratio r = y / e counts with its precision w = e / (1 + e / size)
+    (NB, size 7 x `common_dispersion`: a large account is not trusted without bound), and
+    `common_pseudo_events` stand at 1 (no movement). The pool's factor c is Huber's M-estimate
+    of their common ratio: started at the weighted median, then c = sum(w r~) / sum(w) with
+    every r clipped to c +- `common_huber_k` of its standard deviation sqrt(c / e + c^2 / size).
+    A rise the whole book shares moves every account and passes; one account's own incident,
+    however large its share of the pool, moves the others' factor by at most k of its
+    standard deviations, in proportion to its capped weight."""
+    common = np.ones_like(y)
+    members = np.nonzero(pool >= 0)[0]
+    if len(members) == 0:
+        return common
+    m = settings.common_pseudo_events
+    size = 7.0 * settings.common_dispersion
+    h = settings.common_huber_k
+    own_y = trailing_sums(y[members], 7)
+    own_e = trailing_sums(plain[members], 7)
+    by_pool = pool[members]
+    to_pool = _indicator(by_pool, n_groups)
+    ratio = own_y / np.maximum(own_e, 1e-9)
+    weight = own_e / (1.0 + own_e / size)
+    centre = np.ones((n_groups, y.shape[1]))
+    for g in np.unique(by_pool):
+        rows = np.nonzero(by_pool == g)[0]
+        values = np.vstack([ratio[rows], np.ones((1, y.shape[1]))])
+        weights = np.vstack([weight[rows], np.full((1, y.shape[1]), m)])
+        centre[g] = weighted_median(values, weights)
+    pool_w = np.asarray(to_pool @ weight)
+
+    inverse_e = 1.0 / np.maximum(own_e, 1e-9)
+
+    def clipped(c: F64) -> F64:
+        at = c[by_pool]
+        band = h * np.sqrt(at * (inverse_e + at / size))
+        return np.asarray(weight * np.clip(ratio, at - band, at + band))
+
+    for _ in range(settings.common_iterations):
+        before = centre
+        centre = (np.asarray(to_pool @ clipped(centre)) + m) / (pool_w + m)
+        if np.max(np.abs(centre - before)) < 1e-3:
+            break
+    mine = clipped(centre)
+    others = (np.asarray(to_pool @ mine)[by_pool] - mine + m) / (pool_w[by_pool] - weight + m)
+    common[members] = np.clip(others, 0.5, 3.0)
+    return common
+
+
 # --- baseline -----------------------------------------------------------------------------------
 
 
 def fit_baseline(
-    panel: Panel, settings: Settings, dispersion: F64 | None = None, holidays: B | None = None
+    panel: Panel,
+    settings: Settings,
+    dispersion: F64 | None = None,
+    holidays: B | None = None,
+    exclude: B | None = None,
 ) -> Baseline:
-    """Expected counts per series-day (see the module docstring). Vectorized throughout."""
+    """Expected counts per series-day (see the module docstring). Vectorized throughout.
+
+    `exclude` marks series-days that belong to an incident (`incident_days`): they feed
+    neither the series' own rate nor the dispersion, while the window keeps at least half its
+    days (a level that stays is the new normal after half a window)."""
     y, n = panel.counts, panel.exposure
     n_days = panel.n_days
     n_groups = int(max(panel.group.max(initial=-1), panel.pool.max(initial=-1))) + 1
@@ -273,7 +353,17 @@ def fit_baseline(
     x = n * weight[panel.group]
     events = window_sums(y, lo, hi)
     exposure_sum = window_sums(x, lo, hi)
-    pooled = np.asarray(to_group @ events) / np.maximum(np.asarray(to_group @ exposure_sum), 1e-12)
+    if exclude is not None and exclude.any():
+        kept = (~exclude).astype(np.float64)
+        kept_days = window_sums(kept * (n > 0), lo, hi)
+        enough = kept_days >= 0.5 * window_sums((n > 0).astype(np.float64), lo, hi)
+        events = np.where(enough, window_sums(y * kept, lo, hi), events)
+        exposure_sum = np.where(enough, window_sums(x * kept, lo, hi), exposure_sum)
+    # Half an event over the group's window where it had none: a category that was quiet for a
+    # window is rare, not impossible (a zero prior rate would make any event an alarm).
+    pooled = np.maximum(np.asarray(to_group @ events), 0.5) / np.maximum(
+        np.asarray(to_group @ exposure_sum), 1e-12
+    )
     prior_rate = np.maximum(pooled[panel.group], 1e-9)
     a = settings.prior_events
     alpha = a + events
@@ -281,20 +371,7 @@ def fit_baseline(
     rate = alpha / beta
     plain = x * rate
 
-    common = np.ones_like(y)
-    has_pool = panel.pool >= 0
-    if has_pool.any():
-        to_pool = _indicator(panel.pool, n_groups)
-        pool_y = trailing_sums(np.asarray(to_pool @ y), 7)
-        pool_e = trailing_sums(np.asarray(to_pool @ plain), 7)
-        own_y = trailing_sums(y[has_pool], 7)
-        own_e = trailing_sums(plain[has_pool], 7)
-        m = settings.common_pseudo_events
-        others = (pool_y[panel.pool[has_pool]] - own_y + m) / (
-            pool_e[panel.pool[has_pool]] - own_e + m
-        )
-        common[has_pool] = np.clip(others, 0.5, 3.0)
-
+    common = common_factor(y, plain, panel.pool, n_groups, settings)
     expected = np.maximum(plain * common, 1e-6)
     # History = baseline-window days since the series' first exposure (a rate series whose
     # denominator is zero on some days still has a baseline on them).
@@ -306,8 +383,9 @@ def fit_baseline(
     n_fam = len(panel.family_names)
     level = (panel.pool < 0).astype(np.int64)  # 0 account, 1 book
     if dispersion is None:
+        clean = scored if exclude is None else scored & ~exclude
         dispersion = estimate_dispersion(
-            y, expected, alpha, scored, panel.family * 2 + level, 2 * n_fam
+            y, expected, alpha, clean, panel.family * 2 + level, 2 * n_fam
         ).reshape(n_fam, 2)
     elif dispersion.ndim == 1:
         dispersion = np.repeat(dispersion[:, None], 2, axis=1)
@@ -316,11 +394,58 @@ def fit_baseline(
     return Baseline(expected, size, rate, x, common, scored, dispersion)
 
 
-def nb2_alpha_mle(y: F64, offset_mean: F64) -> float:
-    """Maximum-likelihood NB2 dispersion alpha (variance = mu + alpha mu^2) of counts `y` with
-    mean `exp(b0) x offset_mean`, b0 free (the model statsmodels' `NegativeBinomial` fits with
-    an intercept and log offset), by L-BFGS-B on (b0, log alpha) with alpha in [0.001, 1].
-    scipy only: importing statsmodels costs seconds where bytecode is not cached."""
+def incident_days(y: F64, base: Baseline, settings: Settings) -> B:
+    """Series-days that look like part of an incident under `base`: a day beyond the
+    predictive distribution's upper `exclude_tail`, or on the rise of an excursion of the open
+    NB CUSUM that reaches `exclude_cusum` (from its last zero to its peak; the decay after the
+    peak is normal days). The statistical process control habit of leaving out-of-control
+    points out of the limits' estimate."""
+    mu, size, scored = base.expected, base.size, base.scored
+    ratio = np.asarray(settings.cusum_ratios)[volume_band(mu)]
+    llr = np.where(scored, nb_llr(y, mu, size, ratio), 0.0)
+    stat = cusum_open(llr)
+    n_series, n_days = stat.shape
+    # rising[t]: the excursion's highest point so far is still ahead of day t (or is day t)
+    before = np.zeros((n_series, n_days))  # highest point of the excursion before day t
+    best = np.zeros(n_series)
+    for t in range(n_days):
+        before[:, t] = best
+        best = np.where(stat[:, t] > 0.0, np.maximum(best, stat[:, t]), 0.0)
+    peak = np.zeros((n_series, n_days))  # the excursion's highest point, carried back
+    running = np.zeros(n_series)
+    for t in range(n_days - 1, -1, -1):
+        running = np.where(stat[:, t] > 0.0, np.maximum(running, stat[:, t]), 0.0)
+        peak[:, t] = running
+    rising = (stat > 0.0) & (before < peak) & (peak >= settings.exclude_cusum)
+    tail = np.where(scored, nb_upper_tail(y, mu, size), 1.0) < settings.exclude_tail
+    # A sparse series' rare event is a large share of its window: leaving it out would keep
+    # the rate at nothing and make every next event look extreme.
+    dense = mu >= BAND_EDGES[0]
+    return np.asarray(scored & dense & (rising | tail))
+
+
+def fit_clean_baseline(
+    panel: Panel, settings: Settings, dispersion: F64 | None = None, holidays: B | None = None
+) -> tuple[Baseline, B]:
+    """The baseline refitted without the days of earlier incidents: an incident left in the
+    window inflates the expected counts for the window's length after it (hiding the next
+    one) and passes for dispersion (blunting every detector). `settings.clean_passes` rounds
+    of fit, find incident days, refit; returns the last fit and the days it left out."""
+    hol = holiday_mask(panel.first_day, panel.n_days) if holidays is None else holidays
+    base = fit_baseline(panel, settings, dispersion, hol)
+    exclude = np.zeros(panel.counts.shape, dtype=bool)
+    for _ in range(settings.clean_passes):
+        exclude = incident_days(panel.counts, base, settings)
+        base = fit_baseline(panel, settings, dispersion, hol, exclude)
+    return base, exclude
+
+
+def nb2_fit(y: F64, offset_mean: F64) -> tuple[float, float]:
+    """Maximum-likelihood NB2 fit (variance = mu + alpha mu^2) of counts `y` with mean
+    `exp(b0) x offset_mean`, b0 free (the model statsmodels' `NegativeBinomial` fits with an
+    intercept and log offset), by L-BFGS-B on (b0, log alpha) with alpha in [0.001, 1].
+    Returns (b0, alpha). scipy only: importing statsmodels costs seconds where bytecode is not
+    cached."""
     from scipy.optimize import minimize
 
     log_m = np.log(offset_mean)
@@ -346,7 +471,31 @@ def nb2_alpha_mle(y: F64, offset_mean: F64) -> float:
         method="L-BFGS-B",
         bounds=[(b0 - 5.0, b0 + 5.0), (np.log(1e-3), 0.0)],
     )
-    return float(np.exp(fit.x[1]))
+    return float(fit.x[0]), float(np.exp(fit.x[1]))
+
+
+def nb2_alpha_mle(y: F64, offset_mean: F64) -> float:
+    """The NB2 dispersion alpha of `nb2_fit`."""
+    return nb2_fit(y, offset_mean)[1]
+
+
+def robust_nb2_alpha(y: F64, offset_mean: F64, tail: float = 0.001, rounds: int = 3) -> float:
+    """NB2 dispersion of the in-control days: fit, drop the points beyond the fit's upper
+    `tail` (an incident's days, which would pass for extra-Poisson noise and blunt every
+    detector), refit; `rounds` times. On clean counts it drops about `tail` of them and
+    moves alpha by a few percent; on counts with incidents it recovers the clean alpha."""
+    keep = np.ones(len(y), dtype=bool)
+    alpha = 1.0
+    for _ in range(rounds):
+        b0, alpha = nb2_fit(y[keep], offset_mean[keep])
+        mu = np.exp(b0) * offset_mean
+        size = np.full_like(mu, 1.0 / alpha)
+        upper = nb_upper_tail(y, mu, size)
+        now = upper >= tail
+        if np.array_equal(now, keep):
+            break
+        keep = now
+    return alpha
 
 
 def estimate_dispersion(
@@ -354,8 +503,9 @@ def estimate_dispersion(
 ) -> F64:
     """Extra-Poisson NB size k = 1 / alpha per class of series (`family` holds each series'
     class: fit_baseline passes family x level) by maximum likelihood (NB2 with the baseline as
-    offset, `nb2_alpha_mle`) on a fixed sample of scored series-days with mean >= 0.5; 20 where
-    a class has too few such days. Larger k = closer to Poisson; k is kept in [1, 1000]."""
+    offset, `robust_nb2_alpha`: incident days left out) on a fixed sample of scored series-days
+    with mean >= 0.5; 20 where a class has too few such days. Larger k = closer to Poisson; k
+    is kept in [1, 1000]."""
     out = np.full(n_families, 20.0)
     rng = np.random.default_rng(11)
     fam = np.broadcast_to(family[:, None], y.shape)
@@ -366,7 +516,7 @@ def estimate_dispersion(
             continue
         pick = rng.choice(len(rows), size=min(sample, len(rows)), replace=False)
         yy, mm = y[rows[pick], cols[pick]], mu[rows[pick], cols[pick]]
-        a_hat = nb2_alpha_mle(yy, mm)
+        a_hat = robust_nb2_alpha(yy, mm)
         out[f] = float(np.clip(1.0 / a_hat, 1.0, 1000.0)) if np.isfinite(a_hat) else 20.0
     return out
 

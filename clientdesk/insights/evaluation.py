@@ -2,11 +2,12 @@
 
 Truth is the synthetic book's `ground_truth.json` incidents (account, start, end, series feed
 and dimension, baseline per day, multiplier), optionally plus semi-synthetic steps injected
-into the loaded book's own dense series (`inject_steps`), since the demo book's incidents all
-sit on sparse series: x2/x3 steps on account count series of >= 5 a day, and where a small
-book has too few of those, book-wide steps (every account's series of a dense book-level
-count series rises; their incident account is the book: found by a book-level issue, and
-account-level alerts on that series in its window are not false alarms).
+into the loaded book's own dense series (`inject_steps`), since most of a book's incidents sit
+on sparse series: x2/x3 steps on account count series of >= 5 a day, and where a small book
+has too few of those, book-wide steps (every account's series of a dense book-level count
+series rises; their incident account is the book: found by a book-level issue, and
+account-level alerts on that series in its window are not false alarms). Steps keep clear of
+the truth's incidents on the same series and of each other.
 
 Definitions (event level):
 * an incident is *detected* by an issue of its account whose series match its feed and
@@ -43,6 +44,11 @@ from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
 EARLY_TOLERANCE = 3
 OVERLAP_BEFORE = 7
 OVERLAP_AFTER = 21
+CLEAR_BEFORE = 14
+CLEAR_AFTER = 28
+"""An injected step keeps this far from the book's own incidents on the same series (days
+before their start, after their end): a step laid over a real incident is not a new one."""
+PLACEMENT_TRIES = 20
 
 
 @dataclass
@@ -111,13 +117,16 @@ def inject_steps(
     min_per_day: float = 5.0,
     multipliers: tuple[float, ...] = (2.0, 3.0),
     first_day: int = 120,
+    avoid: list[TruthIncident] | None = None,
 ) -> tuple[SeriesPanel, list[TruthIncident]]:
     """A copy of the panel with `count` sustained steps (x2, x3; 10-28 days) added to random
     account-level count series of at least `min_per_day` a day, one per account, on real
-    baselines; extra events are Poisson(rate x (multiplier - 1)) on the series' own mean
-    of the 28 days before the step, shaped by its day of week."""
+    baselines clear of the `avoid` incidents on the same series; extra events are
+    Poisson(rate x (multiplier - 1)) on the series' own mean of the 28 days before the step,
+    shaped by its day of week."""
     rng = np.random.default_rng(seed)
     panel = series.panel
+    busy = _busy_days(series, avoid or [])
     counts = panel.counts.copy()
     days = panel.n_days
     eligible = []
@@ -133,8 +142,11 @@ def inject_steps(
         key = series.keys[row]
         if len(incidents) >= count or key.account_id in used_accounts:
             continue
-        length = int(rng.integers(10, 29))
-        start = int(rng.integers(first_day, days - length - 1))
+        placed = _place(rng, busy[row], first_day, days)
+        if placed is None:
+            continue
+        start, length = placed
+        busy[row, max(start - CLEAR_BEFORE, 0) : start + length + CLEAR_AFTER] = True
         before = counts[row, start - 28 : start]
         dow = (panel.first_day.weekday() + np.arange(days)) % 7
         shape = np.array([before[dow[start - 28 : start] == d].mean() for d in range(7)])
@@ -159,7 +171,7 @@ def inject_steps(
         )
     if len(incidents) < count:
         incidents += _book_wide_steps(series, counts, count - len(incidents), rng, min_per_day,
-                                      multipliers, first_day)  # fmt: skip
+                                      multipliers, first_day, busy)  # fmt: skip
     injected = SeriesPanel(
         panel=type(panel)(
             panel.first_day,
@@ -178,6 +190,35 @@ def inject_steps(
     return injected, incidents
 
 
+def _busy_days(series: SeriesPanel, incidents: list[TruthIncident]) -> np.ndarray:
+    """Per series-day, whether an incident of the truth on that series (book rows: on any
+    account's) is near: from CLEAR_BEFORE days before its start to CLEAR_AFTER after its end."""
+    panel = series.panel
+    busy = np.zeros(panel.counts.shape, dtype=bool)
+    for inc in incidents:
+        lo = max(panel.index(inc.start) - CLEAR_BEFORE, 0)
+        hi = max(panel.index(inc.end) + CLEAR_AFTER + 1, 0)
+        for i, key in enumerate(series.keys):
+            account = inc.account_id if key.account_id == BOOK else key.account_id
+            if inc.matches(SeriesKey(key.family, account, key.dims)) and (
+                key.account_id in (BOOK, inc.account_id)
+            ):
+                busy[i, lo:hi] = True
+    return busy
+
+
+def _place(
+    rng: np.random.Generator, busy: np.ndarray, first_day: int, days: int
+) -> tuple[int, int] | None:
+    """A random (start, length) of 10-28 days from `first_day` that touches no busy day."""
+    for _ in range(PLACEMENT_TRIES):
+        length = int(rng.integers(10, 29))
+        start = int(rng.integers(first_day, days - length - 1))
+        if not busy[start : start + length].any():
+            return start, length
+    return None
+
+
 def _book_wide_steps(
     series: SeriesPanel,
     counts: np.ndarray,
@@ -186,6 +227,7 @@ def _book_wide_steps(
     min_per_day: float,
     multipliers: tuple[float, ...],
     first_day: int,
+    busy: np.ndarray,
 ) -> list[TruthIncident]:
     """Where too few account series are dense enough (a small book), book-wide steps: every
     account's series of a dense book-level count series rises by the multiplier (extra events
@@ -212,8 +254,13 @@ def _book_wide_steps(
             for i, k in enumerate(series.keys)
             if k.account_id != BOOK and k.family == key.family and k.dims == key.dims
         ]
-        length = int(rng.integers(10, 29))
-        start = int(rng.integers(first_day, days - length - 1))
+        placed = _place(rng, np.asarray(busy[[book_row, *children]].any(axis=0)), first_day, days)
+        if placed is None:
+            continue
+        start, length = placed
+        busy[[book_row, *children], max(start - CLEAR_BEFORE, 0) : start + length + CLEAR_AFTER] = (
+            True
+        )
         mult = float(multipliers[len(out) % len(multipliers)])
         before_total = counts[book_row, start - 28 : start].mean()
         window = dow[start - 28 : start]

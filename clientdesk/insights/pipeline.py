@@ -12,7 +12,7 @@ from clientdesk.insights.detection import (
     Settings,
     Thresholds,
     calibrate,
-    fit_baseline,
+    fit_clean_baseline,
     score,
 )
 from clientdesk.insights.episodes import DetectedIssue, find_issues
@@ -67,7 +67,7 @@ def run_detection(
     panel = series.panel
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
-    base = fit_baseline(panel, settings)
+    base, _ = fit_clean_baseline(panel, settings)
     seconds["baseline"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if thresholds is None:

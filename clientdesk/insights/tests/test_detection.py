@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -14,16 +15,21 @@ from clientdesk.insights.detection import (
     Thresholds,
     benjamini_hochberg,
     change_point,
+    common_factor,
     fit_baseline,
+    fit_clean_baseline,
+    incident_days,
     nb2_alpha_mle,
     nb_llr,
     nb_upper_tail,
+    robust_nb2_alpha,
     score,
+    weighted_median,
     window_sums,
 )
 from clientdesk.insights.effectiveness import judge
 from clientdesk.insights.episodes import DetectedIssue
-from clientdesk.insights.evaluation import inject_steps
+from clientdesk.insights.evaluation import CLEAR_AFTER, CLEAR_BEFORE, TruthIncident, inject_steps
 from clientdesk.insights.issue_records import issue_theme
 from clientdesk.insights.pipeline import DetectionResult
 from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
@@ -216,3 +222,143 @@ def test_dispersion_is_estimated_per_level() -> None:
     account_k, book_k = base.dispersion[0]
     assert 2.0 < account_k < 4.5  # near the simulated 3
     assert book_k > 5 * account_k
+
+
+def test_weighted_median_per_column() -> None:
+    values = np.array([[1.0, 5.0], [2.0, 1.0], [3.0, 2.0]])
+    weights = np.array([[1.0, 1.0], [1.0, 1.0], [3.0, 1.0]])
+    # column 0: 3.0 carries 3 of 5; column 1: sorted 1, 2, 5, half of 3 reached at 2
+    assert weighted_median(values, weights).tolist() == [3.0, 2.0]
+
+
+def _pool_of_accounts(daily: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ten accounts of one pool, expected = observed unless the caller changes `daily`."""
+    plain = np.repeat(daily[:, None], 30, axis=1)
+    return plain.copy(), plain, np.zeros(len(daily), dtype=np.int64)
+
+
+def test_the_common_factor_passes_a_rise_every_account_shares() -> None:
+    y, plain, pool = _pool_of_accounts(np.full(10, 7.0))
+    y *= 1.5
+    common = common_factor(y, plain, pool, 1, Settings())
+    # every ratio is 1.5; weight per account 49 / (1 + 49/70); the 10 pseudo events stand at 1
+    w = 49.0 / (1.0 + 49.0 / 70.0)
+    assert common[0, 29] == pytest.approx((9 * w * 1.5 + 10.0) / (9 * w + 10.0))
+    assert common[0, 29] == pytest.approx(1.4815, abs=1e-4)
+
+
+def test_one_large_accounts_surge_barely_moves_the_others_factor() -> None:
+    y, plain, pool = _pool_of_accounts(np.r_[60.0, np.full(9, 7.0)])
+    y[0] *= 3.0  # the large account (46% of the pool's calls) triples
+    common = common_factor(y, plain, pool, 1, Settings())
+    # a plain ratio of sums would give the others (1260 + 392 + 10) / (420 + 392 + 10) = 2.02
+    assert 1.0 < common[1, 29] < 1.06
+    assert common[0, 29] == pytest.approx(1.0)  # its own surge is left out of its factor
+
+
+def test_book_rows_have_no_common_factor() -> None:
+    y, plain, _ = _pool_of_accounts(np.full(3, 7.0))
+    assert (common_factor(y * 2, plain, np.full(3, -1), 1, Settings()) == 1.0).all()
+
+
+def test_robust_dispersion_ignores_incident_days() -> None:
+    rng = np.random.default_rng(3)
+    offset = np.full(4000, 8.0)
+    y = rng.negative_binomial(15.0, 15.0 / 23.0, 4000).astype(float)
+    y[:40] = rng.poisson(8.0 * 4.0, 40)  # 1% of the days inside incidents at x4
+    plain, robust = 1.0 / nb2_alpha_mle(y, offset), 1.0 / robust_nb2_alpha(y, offset)
+    clean = 1.0 / nb2_alpha_mle(y[40:], offset[40:])
+    assert plain < 0.65 * clean  # a few incident days pass for heavy dispersion
+    assert robust == pytest.approx(clean, rel=0.1)
+
+
+def _two_incidents() -> Panel:
+    counts = np.full((2, 260), 10.0)
+    counts[0, 120:141] = 25.0  # an incident of three weeks ...
+    counts[0, 170:180] = 25.0  # ... and the next, 30 days later
+    return _panel(counts)
+
+
+def test_an_earlier_incident_does_not_inflate_the_next_ones_baseline() -> None:
+    panel = _two_incidents()
+    settings = Settings()
+    no_holidays = np.zeros(260, dtype=bool)
+    plain = fit_baseline(panel, settings, np.array([50.0]), no_holidays)
+    clean, excluded = fit_clean_baseline(panel, settings, np.array([50.0]), no_holidays)
+    # the 56-day window ending 3 days before day 170 holds the 21 incident days: about (35 x 10
+    # + 21 x 25) / 56 = 15.6 a day with them (the day-of-week factors of those days move it a
+    # little), 10 without
+    assert plain.expected[0, 170] == pytest.approx(15.6, abs=0.2)
+    assert clean.expected[0, 170] == pytest.approx(10.0, abs=0.05)
+    assert excluded[0, 120:141].all() and not excluded[0, :120].any()
+    assert not excluded[1].any()
+    thresholds = Thresholds.fixed(1, 4.0, 3.5, 6.0)
+    assert score(panel, clean, thresholds, settings).alert[0, 171:174].all()
+    assert not score(panel, plain, thresholds, settings).alert[0, 170:174].any()
+
+
+def test_a_level_that_stays_becomes_the_new_normal() -> None:
+    counts = np.full((1, 260), 10.0)
+    counts[0, 120:] = 25.0
+    panel = _panel(counts)
+    base, excluded = fit_clean_baseline(
+        panel, Settings(), np.array([50.0]), np.zeros(260, dtype=bool)
+    )
+    assert excluded[0, 120]
+    assert base.expected[0, 259] == pytest.approx(25.0, abs=0.05)
+
+
+def test_a_sparse_series_rare_events_stay_in_its_baseline() -> None:
+    counts = np.zeros((1, 200))
+    counts[0, [60, 130, 150]] = 1.0
+    panel = _panel(counts)
+    settings = Settings()
+    base = fit_baseline(panel, settings, np.array([50.0]), np.zeros(200, dtype=bool))
+    assert not incident_days(panel.counts, base, settings).any()
+    # the group was quiet for a whole window: half an event, not a zero rate, is its prior
+    assert base.expected[0, 120] > 0.003
+
+
+def test_injected_steps_keep_clear_of_the_books_own_incidents() -> None:
+    rng = np.random.default_rng(2)
+    counts = rng.poisson(8.0, (2, 400)).astype(float)  # two accounts' dense series
+    counts = np.vstack([counts, counts.sum(axis=0)])
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=np.ones_like(counts),
+        group=np.zeros(3, dtype=np.int64),
+        pool=np.array([0, 0, -1], dtype=np.int64),
+        family=np.zeros(3, dtype=np.int64),
+        family_names=("calls",),
+    )
+    keys = [SeriesKey("calls", a, (("queue", "member_services"),)) for a in (1, 2, BOOK)]
+    sp = SeriesPanel(panel, keys, [1, 2], np.ones((2, 400)))
+    real = [
+        TruthIncident(
+            "INC-1",
+            account,
+            "member_call_surge",
+            panel.day(start),
+            panel.day(start + 59),
+            "call_record",
+            {"queue": "member_services"},
+            8.0,
+            2.5,
+            {},
+        )
+        for account, start in ((1, 140), (2, 250))
+    ]
+    placed = 0
+    for seed in range(10):
+        _, steps = inject_steps(sp, 3, seed=seed, avoid=real)
+        placed += len(steps)
+        for step in steps:
+            for inc in real:
+                if step.account_id in (BOOK, inc.account_id):
+                    assert step.end < inc.start - dt.timedelta(
+                        days=CLEAR_BEFORE
+                    ) or step.start > inc.end + dt.timedelta(days=CLEAR_AFTER)
+        spans = sorted((s.start, s.end) for s in steps if s.account_id == BOOK)
+        assert all(b[0] > a[1] for a, b in itertools.pairwise(spans))
+    assert placed >= 20  # the clear stretches leave room: most steps still find a place

@@ -116,7 +116,9 @@ class Command(BaseCommand):
         with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
             series = load_panel(lake, as_of)
         if options["inject"]:
-            series, extra = inject_steps(series, options["inject"], seed=settings.seed)
+            series, extra = inject_steps(
+                series, options["inject"], seed=settings.seed, avoid=incidents
+            )
             incidents = incidents + extra
         since = series.panel.first_day + dt.timedelta(days=settings.window_days)
         result = run_detection(series, since=since, until=as_of, settings=settings)
