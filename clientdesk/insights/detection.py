@@ -16,11 +16,13 @@ volumes). For every series-day the expected count is
   their category and dense series follow their own history.
 * `c` — for account-level series, the leave-one-out movement of the other accounts in the
   group over the last 7 days (season, plan-year surges, holidays move every account at once;
-  a rise the whole book shares is left to the book-level series).
+  a rise the whole book shares is left to the book-level series), a robust estimate that one
+  account's own incident cannot move (`common_factor`).
 
 The predictive distribution is negative binomial with size `1 / (1/alpha + 1/k)`: `alpha`
 from the posterior (estimation error) and `k` the extra-Poisson dispersion of the family at
-the series' level, account or book (maximum likelihood).
+the series' level, account or book (maximum likelihood). Days of earlier incidents feed
+neither the rate nor the dispersion (`fit_clean_baseline`).
 
 Detectors, all one-sided and vectorized over series (a loop over days only where a recursion
 with reset needs it): NB upper-tail probability (spikes), EWMA of mid-p normal scores
