@@ -150,15 +150,15 @@ def describe(
         ]
         parts.append("Top contributors: " + "; ".join(tops) + ".")
     counts = []
-    for name, label in (
-        ("inquiries", "inquiries"),
-        ("members", "members"),
-        ("claims", "claims"),
-        ("calls", "calls"),
-        ("sessions", "IVR sessions"),
+    for name, one, many in (
+        ("inquiries", "inquiry", "inquiries"),
+        ("members", "member", "members"),
+        ("claims", "claim", "claims"),
+        ("calls", "call", "calls"),
+        ("sessions", "IVR session", "IVR sessions"),
     ):
         if affected.get(name):
-            counts.append(f"{affected[name]:,} {label}")
+            counts.append(f"{affected[name]:,} {one if affected[name] == 1 else many}")
     if counts:
         dollars = Decimal(str(affected.get("dollars", "0")))
         money = f", ${dollars:,.2f}" if dollars else ""

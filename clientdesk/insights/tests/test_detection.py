@@ -30,7 +30,7 @@ from clientdesk.insights.detection import (
 from clientdesk.insights.effectiveness import judge
 from clientdesk.insights.episodes import DetectedIssue
 from clientdesk.insights.evaluation import CLEAR_AFTER, CLEAR_BEFORE, TruthIncident, inject_steps
-from clientdesk.insights.issue_records import issue_theme
+from clientdesk.insights.issue_records import describe, issue_theme
 from clientdesk.insights.pipeline import DetectionResult
 from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
 
@@ -362,3 +362,22 @@ def test_injected_steps_keep_clear_of_the_books_own_incidents() -> None:
         spans = sorted((s.start, s.end) for s in steps if s.account_id == BOOK)
         assert all(b[0] > a[1] for a, b in itertools.pairwise(spans))
     assert placed >= 20  # the clear stretches leave room: most steps still find a place
+
+
+def test_the_summary_counts_in_plain_words() -> None:
+    counts = np.full((1, 140), 2.0)
+    counts[0, 100:106] = 8.0
+    panel = _panel(counts)
+    settings = Settings()
+    base = fit_baseline(panel, settings, np.array([50.0]), np.zeros(140, dtype=bool))
+    thresholds = Thresholds.fixed(1, 99.0, 99.0, 1e9)
+    scores = score(panel, base, thresholds, settings)
+    sp = SeriesPanel(
+        panel, [SeriesKey("inquiries", 7, (("category", "id_cards"),))], [7], np.ones((1, 140))
+    )
+    result = DetectionResult(sp, base, scores, thresholds, settings, [], 0, 139)
+    issue = DetectedIssue(7, "inquiries", (("category", "id_cards"),), [0], 0, 100, 105, 100, 6,
+                          1e-6, ["cusum"], 48.0, 12.0)  # fmt: skip
+    _, summary = describe(issue, result, "Acme", [], {"members": 1, "claims": 2}, [])
+    assert "rose to 48 over 6 days against 12 expected" in summary
+    assert summary.endswith("Affected: 1 member, 2 claims.")
