@@ -22,7 +22,8 @@ Definitions (event level):
 * *top contributor accuracy*: for each detected incident, the top contributor of the issue
   that found it must name the injected dimension (and the localized provider and procedure
   when the truth gives them), and a book-level issue on the same cause at the same time must
-  rank the incident's account first.
+  rank the incident's account first (ahead of it only accounts with their own incident on
+  that series at that time).
 Results are broken down by volume band of the incident's baseline (sparse < 0.5 / day, low
 0.5-5, high >= 5) and for the target group "doubling or more of a series of >= 5 / day".
 """
@@ -303,6 +304,29 @@ def _names_dimension(issue: DetectedIssue, inc: TruthIncident, sp: SeriesPanel) 
     return all(str(top.dims.get(k)) == str(v) for k, v in inc.localized.items() if v)
 
 
+def book_ranks_first(
+    issue: DetectedIssue, inc: TruthIncident, incidents: list[TruthIncident]
+) -> bool:
+    """Whether a book-level issue ranks the incident's account first among the accounts
+    without an incident of their own on the same series at the same time (two accounts
+    surging together cannot both be first; either ahead of the other is right)."""
+    concurrent = {
+        other.account_id
+        for other in incidents
+        if other is not inc
+        and other.feed == inc.feed
+        and other.dimension == inc.dimension
+        and other.start <= inc.end
+        and inc.start <= other.end
+    }
+    for contributor in issue.contributors:
+        if contributor.account_id == inc.account_id:
+            return True
+        if contributor.account_id not in concurrent:
+            return False
+    return False
+
+
 def evaluate(result: DetectionResult, incidents: list[TruthIncident]) -> dict[str, Any]:
     """Score a detection run against incidents (see the module docstring)."""
     sp = result.series
@@ -334,7 +358,7 @@ def evaluate(result: DetectionResult, incidents: list[TruthIncident]) -> dict[st
                 and s - EARLY_TOLERANCE <= i.first_alert <= e
             ]
             if book and inc.account_id != BOOK:
-                top_ok = top_ok and book[0].contributors[0].account_id == inc.account_id
+                top_ok = top_ok and book_ranks_first(book[0], inc, incidents)
         rows.append(
             {
                 "id": inc.id,

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from clientdesk.accounts.models import Account
 from clientdesk.insights.detection import (
     Baseline,
     Scores,
@@ -48,9 +49,11 @@ class DetectionResult:
 def load_panel(
     lake: Lake, as_of: dt.date, history_days: int = HISTORY_DAYS, *, with_themes: bool = True
 ) -> SeriesPanel:
-    """Every watched series from `history_days` before `as_of` to `as_of`."""
+    """Every watched series from `history_days` before `as_of` to `as_of`, by each account's
+    local day."""
     first = as_of - dt.timedelta(days=history_days - 1)
-    return build_panel(lake, first, as_of, with_themes=with_themes)
+    zones = dict(Account.objects.values_list("id", "timezone"))
+    return build_panel(lake, first, as_of, zones, with_themes=with_themes)
 
 
 def run_detection(

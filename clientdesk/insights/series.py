@@ -15,6 +15,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from clientdesk.guarantees.local_time import windows_within, zone_table
+from clientdesk.guarantees.marts import DAY_SECONDS, epoch_seconds, with_local_day
+from clientdesk.guarantees.periods import epoch_day
 from clientdesk.insights.detection import Panel
 from clientdesk.insights.families import BY_NAME, FAMILY_NAMES
 from clientdesk.lake.gateway import Lake
@@ -34,23 +37,48 @@ def _in_range(table: ir.Table, day: ir.DateValue, first: dt.date, last: dt.date)
     return table.filter(day.notnull(), day >= first, day <= last)
 
 
-def issues_daily_inquiries(inquiries: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
-    """Inquiries opened per account, category and UTC day.
+def _local_days(
+    table: ir.Table, column: str, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
+    """Records whose account-local date (the guarantees' zone table and rule: an evening call
+    in Seattle is on Seattle's day, not on the next UTC day) is in first..last, with `day` in
+    epoch days. Grain: the table's."""
+    first_day, last_day = epoch_day(first), epoch_day(last)
+    seconds = epoch_seconds(table[column])
+    # A day either side in UTC covers every zone's offset; the local day decides.
+    t = table.mutate(_seconds=seconds).filter(
+        [seconds >= (first_day - 1) * DAY_SECONDS, seconds < (last_day + 2) * DAY_SECONDS]
+    )
+    local = with_local_day(t, "_seconds", zones)
+    return local.filter([local.day >= first_day, local.day <= last_day])
+
+
+def zone_rows(account_zones: dict[int, str], first: dt.date, last: dt.date) -> ir.Table:
+    """The zone table of the accounts (id -> IANA zone) for instants first..last, in memory."""
+    table = zone_table(account_zones, first, last)
+    low, high = (epoch_day(first) - 1) * DAY_SECONDS, (epoch_day(last) + 2) * DAY_SECONDS
+    return ibis.memtable(windows_within(table, low, high))
+
+
+def issues_daily_inquiries(
+    inquiries: ir.Table, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
+    """Inquiries opened per account, category and account-local day (epoch days).
 
     Grain: one row per (account_id, category, day). Columns: account_id, category, day,
     events."""
-    t = inquiries.mutate(day=_day(inquiries.opened_at))
-    t = _in_range(t, t.day, first, last)
+    t = _local_days(inquiries, "opened_at", zones, first, last)
     return t.group_by(["account_id", "category", "day"]).agg(events=ibis._.count())
 
 
-def issues_inquiry_notes(inquiries: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
+def issues_inquiry_notes(
+    inquiries: ir.Table, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
     """Inquiry intake notes for text themes.
 
-    Grain: one row per inquiry (external_id). Columns: external_id, account_id, day,
-    category, description."""
-    t = inquiries.mutate(day=_day(inquiries.opened_at))
-    t = _in_range(t, t.day, first, last)
+    Grain: one row per inquiry (external_id). Columns: external_id, account_id, day
+    (account-local, epoch days), category, description."""
+    t = _local_days(inquiries, "opened_at", zones, first, last)
     return t.select("external_id", "account_id", "day", "category", "description")
 
 
@@ -133,25 +161,25 @@ def issues_daily_procedure_claims(
     return t.group_by([*keys, "day"]).agg(claims=ibis._.count())
 
 
-def issues_daily_calls(calls: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
-    """Calls offered and abandoned per account, queue and UTC day.
+def issues_daily_calls(calls: ir.Table, zones: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
+    """Calls offered and abandoned per account, queue and account-local day (epoch days).
 
     Grain: one row per (account_id, queue, day). Columns: account_id, queue, day, offered,
     abandoned."""
-    t = calls.mutate(day=_day(calls.offered_at))
-    t = _in_range(t, t.day, first, last)
+    t = _local_days(calls, "offered_at", zones, first, last)
     return t.group_by(["account_id", "queue", "day"]).agg(
         offered=ibis._.count(), abandoned=ibis._.abandoned.cast("int64").sum()
     )
 
 
-def issues_daily_ivr(sessions: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
-    """IVR sessions, opt-outs and hang-ups per account and UTC day.
+def issues_daily_ivr(
+    sessions: ir.Table, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
+    """IVR sessions, opt-outs and hang-ups per account and account-local day (epoch days).
 
     Grain: one row per (account_id, day). Columns: account_id, day, sessions, opted_out,
     abandoned."""
-    t = sessions.mutate(day=_day(sessions.started_at))
-    t = _in_range(t, t.day, first, last)
+    t = _local_days(sessions, "started_at", zones, first, last)
     return t.group_by(["account_id", "day"]).agg(
         sessions=ibis._.count(),
         opted_out=ibis._.opted_out.cast("int64").sum(),
@@ -260,6 +288,9 @@ class PanelBuilder:
         self.exposure: dict[SeriesKey, np.ndarray] = {}
 
     def day_index(self, days: pd.Series) -> np.ndarray:
+        """Panel day of each value: dates, or epoch days (the account-local marts')."""
+        if pd.api.types.is_integer_dtype(days):
+            return np.asarray(days.to_numpy(dtype=np.int64) - epoch_day(self.first))
         values = pd.to_datetime(days).dt.date
         return np.array([(d - self.first).days for d in values], dtype=np.int64)
 
@@ -386,20 +417,24 @@ def build_panel(
     lake: Lake,
     first: dt.date,
     last: dt.date,
+    account_zones: dict[int, str],
     *,
     with_themes: bool = True,
 ) -> SeriesPanel:
-    """Every watched series of the lake's accounts from `first` to `last` (inclusive)."""
+    """Every watched series of the lake's accounts from `first` to `last` (inclusive); calls,
+    IVR sessions and inquiries by the account-local day of `account_zones` (id -> IANA zone;
+    a record of an account without one is not counted)."""
     execute = lake.execute
-    inquiries = execute(issues_daily_inquiries(lake.inquiry_import, first, last))
+    zones = zone_rows(account_zones, first, last)
+    inquiries = execute(issues_daily_inquiries(lake.inquiry_import, zones, first, last))
     processed = execute(issues_daily_claims_processed(lake.claim_processing, first, last))
     received = execute(issues_daily_claims_received(lake.claim_processing, first, last))
     denials = execute(issues_daily_denials(lake.claim_processing, first, last))
     leaves = issues_denial_leaves(lake.claim_processing, first, last)
     details = execute(issues_daily_denial_details(lake.claim_processing, leaves, first, last))
     proc_claims = execute(issues_daily_procedure_claims(lake.claim_processing, leaves, first, last))
-    calls = execute(issues_daily_calls(lake.call_record, first, last))
-    ivr = execute(issues_daily_ivr(lake.ivr_session, first, last))
+    calls = execute(issues_daily_calls(lake.call_record, zones, first, last))
+    ivr = execute(issues_daily_ivr(lake.ivr_session, zones, first, last))
     pends = execute(issues_daily_claim_pends(lake.claim_processing, first, last))
     audits = execute(issues_daily_audit_overpayments(lake.claim_processing, first, last))
     changes = execute(issues_enrollment_changes(lake.eligibility))
@@ -447,7 +482,7 @@ def build_panel(
     if with_themes:
         from clientdesk.insights.themes import fit_themes
 
-        notes = execute(issues_inquiry_notes(lake.inquiry_import, first, last))
+        notes = execute(issues_inquiry_notes(lake.inquiry_import, zones, first, last))
         model = fit_themes(notes["description"].fillna("").tolist())
         if model is not None:
             notes = notes.assign(theme=model.assign(notes["description"].fillna("").tolist()))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import ibis
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
@@ -28,11 +30,17 @@ from clientdesk.insights.detection import (
     window_sums,
 )
 from clientdesk.insights.effectiveness import judge
-from clientdesk.insights.episodes import DetectedIssue
-from clientdesk.insights.evaluation import CLEAR_AFTER, CLEAR_BEFORE, TruthIncident, inject_steps
+from clientdesk.insights.episodes import Contributor, DetectedIssue
+from clientdesk.insights.evaluation import (
+    CLEAR_AFTER,
+    CLEAR_BEFORE,
+    TruthIncident,
+    book_ranks_first,
+    inject_steps,
+)
 from clientdesk.insights.issue_records import describe, issue_theme
 from clientdesk.insights.pipeline import DetectionResult
-from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
+from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel, issues_daily_calls, zone_rows
 
 MONDAY = dt.date(2025, 1, 6)
 
@@ -381,3 +389,62 @@ def test_the_summary_counts_in_plain_words() -> None:
     _, summary = describe(issue, result, "Acme", [], {"members": 1, "claims": 2}, [])
     assert "rose to 48 over 6 days against 12 expected" in summary
     assert summary.endswith("Affected: 1 member, 2 claims.")
+
+
+def test_calls_count_on_the_accounts_local_day() -> None:
+    utc = [
+        "2025-03-04 03:30",  # 22:30 on Mar 3 in New York, 19:30 in Los Angeles
+        "2025-03-04 06:00",  # 01:00 on Mar 4 in New York, 22:00 on Mar 3 in Los Angeles
+        "2025-07-01 03:30",  # 23:30 on Jun 30 in New York (daylight time), 20:30 in LA
+    ]
+    calls = pd.DataFrame(
+        {
+            "account_id": [1, 1, 1, 2, 2, 2],
+            "queue": "member_services",
+            "offered_at": pd.to_datetime(utc * 2, utc=True),
+            "abandoned": False,
+        }
+    )
+    zones = zone_rows(
+        {1: "America/New_York", 2: "America/Los_Angeles"}, MONDAY, dt.date(2025, 12, 31)
+    )
+    con = ibis.duckdb.connect()
+    daily = con.execute(
+        issues_daily_calls(ibis.memtable(calls), zones, MONDAY, dt.date(2025, 12, 31))
+    )
+    got = {
+        (int(r.account_id), dt.date(1970, 1, 1) + dt.timedelta(days=int(r.day))): int(r.offered)
+        for r in daily.itertuples()
+    }
+    assert got == {
+        (1, dt.date(2025, 3, 3)): 1,
+        (1, dt.date(2025, 3, 4)): 1,
+        (1, dt.date(2025, 6, 30)): 1,
+        (2, dt.date(2025, 3, 3)): 2,
+        (2, dt.date(2025, 6, 30)): 1,
+    }
+
+
+def test_a_book_issue_may_rank_a_concurrent_incident_first() -> None:
+    def surge(account: int, start: int, end: int) -> TruthIncident:
+        return TruthIncident(f"INC-{account}", account, "member_call_surge",
+                             MONDAY + dt.timedelta(days=start), MONDAY + dt.timedelta(days=end),
+                             "call_record", {"queue": "member_services"}, 7.0, 2.5, {})  # fmt: skip
+
+    def book_issue(*accounts: int) -> DetectedIssue:
+        issue = DetectedIssue(BOOK, "calls", (("queue", "member_services"),), [0], 0, 10, 12,
+                              9, 3, 1e-6, ["cusum"], 300.0, 120.0)  # fmt: skip
+        issue.contributors = [
+            Contributor(i, a, "calls", {"queue": "member_services"}, 100.0 - i, 40.0)
+            for i, a in enumerate(accounts)
+        ]
+        return issue
+
+    mine, other, later = surge(9, 8, 20), surge(20, 0, 14), surge(20, 30, 40)
+    # the other large account surged at the same time: either order is right
+    assert book_ranks_first(book_issue(20, 9, 5), mine, [mine, other])
+    # ... but an account with no incident then may not come first
+    assert not book_ranks_first(book_issue(20, 9, 5), mine, [mine, later])
+    assert not book_ranks_first(book_issue(5, 9), mine, [mine, other])
+    assert book_ranks_first(book_issue(9, 20), mine, [mine, other])
+    assert not book_ranks_first(book_issue(20), mine, [mine, other])

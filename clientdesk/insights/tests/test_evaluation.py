@@ -16,7 +16,7 @@ from clientdesk.insights.evaluation import evaluate, incidents_from_truth
 from clientdesk.insights.families import FAMILY_NAMES
 from clientdesk.insights.models import EmergingIssue
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.insights.series import issues_daily_calls, issues_daily_denials
+from clientdesk.insights.series import issues_daily_calls, issues_daily_denials, zone_rows
 from clientdesk.lake.gateway import Scope, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.synth.generator import generate_book
@@ -24,6 +24,7 @@ from clientdesk.synth.loading import load_sponsors
 from clientdesk.synth.params import SynthParams
 
 AS_OF = dt.date(2025, 10, 31)
+FIRST = dt.date(2025, 1, 1)
 DETECTOR_FEEDS = ("eligibility", "claim_processing", "call_record", "ivr_session", "inquiry_import")
 
 
@@ -56,7 +57,8 @@ def test_detection_finds_the_books_incidents_and_the_cli_stores_them(
     with open_lake(Scope.all(), max_rows=2_000_000) as lake:
         series = load_panel(lake, AS_OF)
         # grains: one row per key
-        calls = lake.execute(issues_daily_calls(lake.call_record, dt.date(2025, 1, 1), AS_OF))
+        zones = zone_rows(dict(Account.objects.values_list("id", "timezone")), FIRST, AS_OF)
+        calls = lake.execute(issues_daily_calls(lake.call_record, zones, FIRST, AS_OF))
         assert not calls.duplicated(["account_id", "queue", "day"]).any()
         denials = lake.execute(
             issues_daily_denials(lake.claim_processing, dt.date(2025, 1, 1), AS_OF)
