@@ -708,7 +708,9 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
     p = np.minimum(1.0, len(DETECTORS) * np.minimum(np.minimum(raw.p_spike, p_ewma), p_cusum))
     p = np.where(base.scored, p, 1.0)
     discovered = benjamini_hochberg(p, base.scored, panel.family, settings.fdr_q)
-    alert = discovered & (fired > 0) & base.scored
+    # An alert day is a day above expected: the EWMA and CUSUM stay high for some days after
+    # a rise ends, and a quiet day is not evidence of the issue (nor a day to paint red).
+    alert = discovered & (fired > 0) & base.scored & (y > base.expected)
     return Scores(raw.spike, raw.ewma, cusum, cusum_free, p, alert, fired, band)
 
 

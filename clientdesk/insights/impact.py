@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientdesk.insights.families import BY_NAME
+from clientdesk.insights.series import local_days
 from clientdesk.lake.gateway import Lake
 
 MAX_LINKED_INQUIRIES = 50
@@ -47,13 +48,13 @@ def issue_claims(
 
 
 def issue_inquiries(
-    inquiries: ir.Table, category: str | None, first: dt.date, last: dt.date
+    inquiries: ir.Table, zones: ir.Table, category: str | None, first: dt.date, last: dt.date
 ) -> ir.Table:
-    """Inquiries of a category (or of any category) opened between first and last.
+    """Inquiries of a category (or of any category) opened between first and last (account-
+    local days, as the series count them).
 
     Grain: one row per external_id. Columns: external_id, member_id, claim_id."""
-    day = inquiries.opened_at.date()
-    t = inquiries.filter(day.between(first, last))
+    t = local_days(inquiries, "opened_at", zones, first, last)
     if category is not None:
         t = t.filter(t.category == category)
     return t.select("external_id", "member_id", "claim_id")
@@ -61,13 +62,15 @@ def issue_inquiries(
 
 def issue_impact(
     lake: Lake,
+    zones: ir.Table,
     family: str,
     account_ids: list[int] | None,
     dims: dict[str, str],
     first: dt.date,
     last: dt.date,
 ) -> dict[str, Any]:
-    """Counts and dollars an issue affected (account_ids None: the whole book)."""
+    """Counts and dollars an issue affected (account_ids None: the whole book); calls, IVR
+    sessions and inquiries by the account-local day of `zones` (`series.zone_rows`)."""
     feed = BY_NAME[family].feed
     out: dict[str, Any] = {
         "members": 0,
@@ -103,7 +106,7 @@ def issue_impact(
             inquiry_ids=ids,
         )
     elif feed == "inquiry_import":
-        picked = issue_inquiries(inquiries, dims.get("category"), first, last)
+        picked = issue_inquiries(inquiries, zones, dims.get("category"), first, last)
         row = lake.execute(
             picked.aggregate(
                 inquiries=picked.external_id.nunique(),
@@ -128,7 +131,7 @@ def issue_impact(
             out["inquiries"] = 0  # the theme's own count is the series' observed total
     elif feed == "call_record":
         calls = _scoped(lake.call_record, account_ids)
-        t = calls.filter(calls.offered_at.date().between(first, last))
+        t = local_days(calls, "offered_at", zones, first, last)
         if "queue" in dims:
             t = t.filter(t.queue == dims["queue"])
         if family == "call_abandons":
@@ -136,7 +139,7 @@ def issue_impact(
         out["calls"] = int(lake.execute(t.count()))
     else:
         sessions = _scoped(lake.ivr_session, account_ids)
-        t = sessions.filter(sessions.started_at.date().between(first, last))
+        t = local_days(sessions, "started_at", zones, first, last)
         t = (
             t.filter(t.opted_out)
             if family == "ivr_opt_outs"

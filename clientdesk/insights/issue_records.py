@@ -20,7 +20,7 @@ from clientdesk.insights.families import BY_NAME, describe_dims
 from clientdesk.insights.guarantee_risk import describe_guarantee, guarantees_at_risk
 from clientdesk.insights.impact import issue_impact
 from clientdesk.insights.pipeline import DetectionResult
-from clientdesk.insights.series import BOOK
+from clientdesk.insights.series import BOOK, zone_rows
 from clientdesk.lake.gateway import Lake
 
 EVIDENCE_BEFORE_DAYS = 42
@@ -190,6 +190,7 @@ def build_records(
             scope = None if issue.account_id == BOOK else [issue.account_id]
             affected = issue_impact(
                 lake,
+                zone_rows(result.series.zones, start, end),
                 key.family,
                 scope,
                 dict(issue.cause) | (dims if key.family != "denial_details" else {}),

@@ -37,7 +37,7 @@ def _in_range(table: ir.Table, day: ir.DateValue, first: dt.date, last: dt.date)
     return table.filter(day.notnull(), day >= first, day <= last)
 
 
-def _local_days(
+def local_days(
     table: ir.Table, column: str, zones: ir.Table, first: dt.date, last: dt.date
 ) -> ir.Table:
     """Records whose account-local date (the guarantees' zone table and rule: an evening call
@@ -67,7 +67,7 @@ def issues_daily_inquiries(
 
     Grain: one row per (account_id, category, day). Columns: account_id, category, day,
     events."""
-    t = _local_days(inquiries, "opened_at", zones, first, last)
+    t = local_days(inquiries, "opened_at", zones, first, last)
     return t.group_by(["account_id", "category", "day"]).agg(events=ibis._.count())
 
 
@@ -78,7 +78,7 @@ def issues_inquiry_notes(
 
     Grain: one row per inquiry (external_id). Columns: external_id, account_id, day
     (account-local, epoch days), category, description."""
-    t = _local_days(inquiries, "opened_at", zones, first, last)
+    t = local_days(inquiries, "opened_at", zones, first, last)
     return t.select("external_id", "account_id", "day", "category", "description")
 
 
@@ -166,7 +166,7 @@ def issues_daily_calls(calls: ir.Table, zones: ir.Table, first: dt.date, last: d
 
     Grain: one row per (account_id, queue, day). Columns: account_id, queue, day, offered,
     abandoned."""
-    t = _local_days(calls, "offered_at", zones, first, last)
+    t = local_days(calls, "offered_at", zones, first, last)
     return t.group_by(["account_id", "queue", "day"]).agg(
         offered=ibis._.count(), abandoned=ibis._.abandoned.cast("int64").sum()
     )
@@ -179,7 +179,7 @@ def issues_daily_ivr(
 
     Grain: one row per (account_id, day). Columns: account_id, day, sessions, opted_out,
     abandoned."""
-    t = _local_days(sessions, "started_at", zones, first, last)
+    t = local_days(sessions, "started_at", zones, first, last)
     return t.group_by(["account_id", "day"]).agg(
         sessions=ibis._.count(),
         opted_out=ibis._.opted_out.cast("int64").sum(),
@@ -250,6 +250,9 @@ class SeriesPanel:
     accounts: list[int]
     members: np.ndarray
     themes: dict[str, str] = field(default_factory=dict)
+    zones: dict[int, str] = field(default_factory=dict)
+    """Each account's IANA time zone: the panel's calls, sessions and inquiries are on its
+    local days, and so are the records an issue's impact counts."""
     _children: dict[tuple[int, str], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -489,4 +492,6 @@ def build_panel(
             notes = notes.assign(events=1)
             builder.add("inquiry_themes", notes, ("theme",), "events", members)
             themes = model.labels
-    return builder.finish(members, themes)
+    series = builder.finish(members, themes)
+    series.zones = account_zones
+    return series

@@ -111,6 +111,10 @@ def test_a_step_is_flagged_on_its_first_day_and_dated_by_the_cusum() -> None:
     scores = score(panel, base, Thresholds.fixed(1, 4.0, 3.5, 6.0), settings)
     assert np.nonzero(scores.alert[0])[0][0] == 100
     assert not scores.alert[1].any()
+    # the EWMA is still over its limit after the step ends, but a day at its usual 4 is no
+    # alert day
+    assert scores.ewma[0, 110] >= 3.5
+    assert np.nonzero(scores.alert[0])[0][-1] == 109
     assert change_point(scores.cusum_open, 0, 100) == 100
 
 
