@@ -71,7 +71,7 @@ class Settings:
     moves the others' factor."""
     common_dispersion: float = 10.0
     """NB size per day assumed for those standard deviations (before dispersion is fitted)."""
-    common_iterations: int = 5
+    common_iterations: int = 2
     clean_passes: int = 1
     """Rounds of leaving incident days out of the baseline (`fit_clean_baseline`)."""
     exclude_tail: float = 0.0001
