@@ -563,7 +563,8 @@ def gather_stewardship(
             steps.bullets.append(str(f["action"]))
     if account.renewal_date and account.renewal_date >= today:
         steps.bullets.append(f"Prepare the renewal of {account.renewal_date:%b %-d, %Y}.")
-    steps.bullets.append("Account plan items: add your commentary here.")
+    if not steps.bullets:
+        steps.bullets.append("No open corrective actions, escalations or renewal this period.")
     doc.sections.append(steps)
     progress(70, "Gathered")
     return doc

@@ -164,7 +164,7 @@ def test_a_new_account_without_any_data(book: Cast) -> None:
         {"name": "Cedar County Schools", "group_number": "G100009", "segment": "public_sector",
          "funding": "fully_insured", "employees": 10, "members": 20, "state": "IA",
          "region": "Midwest", "effective_date": dt.date(2025, 1, 1),
-         "renewal_date": dt.date(2026, 1, 1)},
+         "renewal_date": dt.date(2025, 7, 1)},
         acting_user=book.mia,
     )  # fmt: skip
     doc = gather_stewardship(cedar, parse_period("2025Q2"), user=book.mia, today=TODAY)
@@ -172,6 +172,8 @@ def test_a_new_account_without_any_data(book: Cast) -> None:
     slides = deck_slides(files["pptx"])
     assert slides[0]["title"] == "Cedar County Schools — stewardship report"
     assert sum(s["pictures"] for s in slides) == 0  # no data, no empty charts
+    steps = next(s for s in slides if s["title"] == "Next steps")  # nothing due: it says so
+    assert "No open corrective actions, escalations or renewal this period." in steps["text"]
     assert row_by_label(sheet_rows(workbook(files["xlsx"]), "Headlines"), "Member months")[1] == 0
 
 
