@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account
@@ -20,6 +21,7 @@ from clientdesk.guarantees.models import (
     GuaranteeResult,
     ResultKind,
 )
+from clientdesk.lib.work import WorkItem, WorkList
 
 ZERO = Decimal("0.00")
 
@@ -231,3 +233,36 @@ def account_section(account: Account, today: dt.date) -> dict[str, Any]:
             guarantee__in=guarantees, status=AlertStatus.OPEN
         ).count(),
     }
+
+
+def work_list(user: AnyUser, limit: int = 5) -> WorkList:
+    """Open risk alerts on the reader's accounts: guarantees forecast to miss, the likeliest
+    miss first."""
+    alerts = GuaranteeAlert.objects.filter(
+        status=AlertStatus.OPEN, guarantee__contract__account__in=accounts_visible_to(user)
+    )
+    total = alerts.count()
+    rows = alerts.select_related("guarantee__contract__account").order_by("-p_miss_latest", "id")[
+        :limit
+    ]
+    items = [
+        WorkItem(
+            title=f"{a.guarantee.account.name}: {a.guarantee.display_name}",
+            detail=(
+                f"{a.period_label}: {a.p_miss_latest:.0%} chance of a miss"
+                + (f", ${a.expected_penalty:,.0f} expected penalty" if a.expected_penalty else "")
+            ),
+            url=reverse("guarantees:detail", args=[a.guarantee.account.pk, a.guarantee_id]),
+            when=a.latest_as_of,
+            urgent=a.p_miss_latest >= Decimal("0.5"),
+        )
+        for a in rows
+    ]
+    return WorkList(
+        key="guarantees",
+        heading="Guarantees at risk",
+        total=total,
+        url=reverse("guarantees:portfolio"),
+        empty="No guarantee is forecast to miss.",
+        items=items,
+    )

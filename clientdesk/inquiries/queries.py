@@ -56,7 +56,8 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.sla import count_outcomes
 from clientdesk.lib.periods import Period
-from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
+from clientdesk.lib.work import WorkItem, WorkList
+from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, SEES_ALL_ACCOUNTS, roles_of
 
 AnyUser = AbstractBaseUser | AnonymousUser
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
@@ -261,6 +262,50 @@ def my_work(user: AnyUser, now: dt.datetime) -> QuerySet[Inquiry]:
         .select_related("account", "owner")
         .only(*LIST_FIELDS)
         .order_by(F("sla_due_at").asc(nulls_last=True), "opened_at", "id")
+    )
+
+
+def work_list(user: AnyUser, now: dt.datetime, limit: int = 5) -> WorkList:
+    """Active inquiries past or near their SLA deadline: the reader's own for associates, the
+    team's for those who see every account. Breached first, then the nearest deadline."""
+    own = bool(roles_of(user) & EDITS_ASSIGNED_ACCOUNTS)
+    qs = inquiries_visible_to(user).filter(status__in=ACTIVE_STATUSES)
+    if own:
+        qs = qs.filter(owner_id=user.pk or 0)
+    late = qs.filter(
+        sla_state_filter(LiveSlaState.BREACHED, now) | sla_state_filter(LiveSlaState.AT_RISK, now)
+    ).annotate(live_sla=live_sla_state(now))
+    total = late.count()
+    rows = late.select_related("account").order_by(
+        F("sla_due_at").asc(nulls_last=True), "opened_at", "id"
+    )[:limit]
+    items = [
+        WorkItem(
+            title=f"{q.reference} · {q.subject}",
+            detail=(
+                f"{'SLA breached' if q.live_sla == LiveSlaState.BREACHED else 'SLA at risk'}"
+                f" · {q.account.name}"
+                + (
+                    f" · due {timezone.localtime(q.sla_due_at):%b %-d, %-I:%M %p}"
+                    if q.sla_due_at
+                    else ""
+                )
+            ),
+            url=reverse("inquiries:detail", args=[q.pk]),
+            when=timezone.localtime(q.sla_due_at).date() if q.sla_due_at else None,
+            urgent=q.live_sla == LiveSlaState.BREACHED,
+        )
+        for q in rows
+    ]
+    return WorkList(
+        key="inquiries",
+        heading="My inquiries past or near their SLA"
+        if own
+        else "Inquiries past or near their SLA",
+        total=total,
+        url=list_url(owner="me" if own else None, status="active", sort="due"),
+        empty="No active inquiry is at risk of missing its SLA.",
+        items=items,
     )
 
 

@@ -7,15 +7,19 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import (
     OPEN_PROBLEM_STATUSES,
+    ActionStatus,
+    CorrectiveAction,
     EmergingIssue,
     IssueStatus,
     Problem,
     ProblemStatus,
 )
+from clientdesk.lib.work import WorkItem, WorkList
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -164,3 +168,95 @@ def training_findings(since: dt.date | None = None) -> list[dict[str, Any]]:
             }
         )
     return list(topics.values())
+
+
+def issue_work_list(user: AnyUser, limit: int = 5) -> WorkList:
+    """Emerging issues on the reader's accounts (and the book's) nobody has acted on yet,
+    the newest alert first."""
+    new = issues_visible_to(user).filter(status=IssueStatus.NEW)
+    total = new.count()
+    rows = new.select_related("account").order_by("-last_alert_date", "-id")[:limit]
+    items = [
+        WorkItem(
+            title=i.title,
+            detail=(
+                f"{i.observed:,.0f} against {i.expected:,.1f} expected since "
+                f"{i.estimated_start:%b %-d} · last alert {i.last_alert_date:%b %-d}"
+            ),
+            url=reverse("insights:issue_detail", args=[i.pk]),
+            when=i.last_alert_date,
+        )
+        for i in rows
+    ]
+    return WorkList(
+        key="issues",
+        heading="New emerging issues",
+        total=total,
+        url=reverse("insights:issues") + "?status=new",
+        empty="No new emerging issue on your accounts.",
+        items=items,
+    )
+
+
+def action_work_list(user: AnyUser, today: dt.date, limit: int = 5) -> WorkList:
+    """The reader's corrective actions not yet done, overdue first."""
+    mine = CorrectiveAction.objects.filter(
+        owner_id=user.pk or 0,
+        status__in=(ActionStatus.PLANNED, ActionStatus.IN_PROGRESS),
+        problem__in=problems_visible_to(user),
+    )
+    total = mine.count()
+    rows = mine.select_related("problem").order_by("due_date", "id")[:limit]
+    items = [
+        WorkItem(
+            title=a.description,
+            detail=(
+                f"{a.problem.reference} {a.problem.title} · "
+                + (
+                    f"overdue since {a.due_date:%b %-d}"
+                    if a.due_date < today
+                    else f"due {a.due_date:%b %-d}"
+                )
+            ),
+            url=reverse("insights:problem_detail", args=[a.problem_id]),
+            when=a.due_date,
+            urgent=a.due_date < today,
+        )
+        for a in rows
+    ]
+    return WorkList(
+        key="actions",
+        heading="My corrective actions",
+        total=total,
+        url=reverse("insights:problems"),
+        empty="No corrective action is waiting on you.",
+        items=items,
+    )
+
+
+def problem_work_list(user: AnyUser, limit: int = 5) -> WorkList:
+    """Open problems the reader owns for service operations, the oldest first."""
+    mine = problems_visible_to(user).filter(owner_id=user.pk or 0, status__in=OPEN_PROBLEM_STATUSES)
+    total = mine.count()
+    rows = mine.select_related("account").order_by("opened_at", "id")[:limit]
+    items = [
+        WorkItem(
+            title=f"{p.reference} · {p.title}",
+            detail=(
+                f"{p.get_status_display()} · "
+                f"{p.account.name if p.account else 'whole book'} · "
+                f"opened {p.opened_at:%b %-d}"
+            ),
+            url=reverse("insights:problem_detail", args=[p.pk]),
+            when=p.opened_at.date(),
+        )
+        for p in rows
+    ]
+    return WorkList(
+        key="problems",
+        heading="My problems",
+        total=total,
+        url=reverse("insights:problems"),
+        empty="No open problem is assigned to you.",
+        items=items,
+    )

@@ -1,0 +1,93 @@
+"""The home page's "your work" lists: each reader sees what of theirs needs them now, within
+the same access rules as the pages the items link to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clientdesk.guarantees.models import GuaranteeAlert
+from clientdesk.guarantees.tests.cast import acme_guarantee
+from clientdesk.inquiries.models import Inquiry, SlaState
+from clientdesk.inquiries.tests.cast import acme_inquiry
+from clientdesk.insights.actions import do_record_detection
+from clientdesk.insights.tests.cast import START, acme_problem, issue_record
+from clientdesk.testing import Cast
+from clientdesk.web.views import work_lists
+
+
+def _book(cast: Cast) -> None:
+    problem = acme_problem(cast)  # sam's action, due Mar 20, 2026: overdue by now
+    assert problem.actions.count() == 1
+    do_record_detection(
+        [issue_record(cast.acme.pk, carc="16", first=START + dt.timedelta(days=20))],
+        as_of=START + dt.timedelta(days=25),
+        since=START,
+        stats={},
+        acting_user=None,
+    )
+    inquiry = acme_inquiry(cast)
+    Inquiry.objects.filter(pk=inquiry.pk).update(
+        sla_state=SlaState.RUNNING,
+        sla_due_at=timezone.now() - dt.timedelta(hours=2),
+        sla_at_risk_at=timezone.now() - dt.timedelta(hours=6),
+    )
+    now = timezone.now()
+    GuaranteeAlert.objects.create(
+        guarantee=acme_guarantee(cast),
+        period_label="2026Q1",
+        threshold=Decimal("0.5"),
+        p_miss_opened=Decimal("0.55"),
+        p_miss_latest=Decimal("0.7311"),
+        expected_penalty=Decimal("731.10"),
+        opened_as_of=START,
+        latest_as_of=START,
+        opened_at=now,
+    )
+
+
+def test_the_associate_sees_her_late_inquiry_the_alert_and_the_new_issue(
+    cast: Cast, client: Client
+) -> None:
+    _book(cast)
+    lists = {w.key: w for w in work_lists(cast.alice, timezone.now())}
+    assert list(lists) == ["inquiries", "guarantees", "issues", "actions"]
+    [late] = lists["inquiries"].items
+    assert late.title.endswith("Pending claim for an MRI") and late.urgent
+    assert late.detail.startswith("SLA breached · Acme Steel Works")
+    [alert] = lists["guarantees"].items
+    assert alert.detail == "2026Q1: 73% chance of a miss, $731 expected penalty"
+    assert alert.urgent
+    assert [i.title for i in lists["issues"].items] == ["Denials — CARC 16 up"]  # not the problem's
+    assert lists["actions"].total == 0  # the action is sam's
+
+    client.force_login(cast.alice)
+    page = client.get(reverse("home")).content.decode()
+    assert "My inquiries past or near their SLA" in page
+    assert "Pending claim for an MRI" in page and "Denials — CARC 16 up" in page
+
+
+def test_someone_outside_the_account_sees_none_of_it(cast: Cast) -> None:
+    _book(cast)
+    lists = {w.key: w for w in work_lists(cast.oscar, timezone.now())}  # Bayside's associate
+    assert all(w.total == 0 and not w.items for w in lists.values())
+
+
+def test_service_operations_see_their_overdue_action(cast: Cast, client: Client) -> None:
+    _book(cast)
+    lists = work_lists(cast.sam, timezone.now())
+    assert [w.key for w in lists] == ["problems", "actions"]
+    [problem] = lists[0].items
+    assert problem.title == "PRB-0001 · Denials — CARC 197 up"
+    assert problem.detail.startswith("Corrective actions under way · Acme Steel Works · opened ")
+    [action] = lists[1].items
+    assert action.title == "Fix the prior-auth rule" and action.urgent
+    assert action.detail.endswith("overdue since Mar 20")
+    client.force_login(cast.sam)
+    page = client.get(reverse("home")).content.decode()
+    assert "Fix the prior-auth rule" in page
+    assert "Nothing is assigned to you yet" not in page
