@@ -183,7 +183,7 @@ class Scores:
     spike: F64
     ewma: F64
     cusum: F64  # with reset after an alert
-    cusum_open: F64  # without reset (for change points)
+    cusum_open: F64  # without reset
     p_value: F64  # combined (Bonferroni over the three detectors); 1 where not scored
     alert: B
     fired: NDArray[np.int8]  # bit 1 spike, 2 ewma, 4 cusum
@@ -704,7 +704,10 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
         | (cusum_fired.astype(np.int8) << 2)
     )
     p_ewma = special.ndtr(-raw.ewma)
-    p_cusum = np.exp(-np.maximum(cusum_free, 0.0))  # Ville: P(S_t >= h) <= e^-h under the null
+    # Ville: P(S_t >= h) <= e^-h under the null. The CUSUM with reset: without it, a large
+    # rise leaves the statistic high for weeks after it ends, and any later day would borrow
+    # its evidence.
+    p_cusum = np.exp(-np.maximum(cusum, 0.0))
     p = np.minimum(1.0, len(DETECTORS) * np.minimum(np.minimum(raw.p_spike, p_ewma), p_cusum))
     p = np.where(base.scored, p, 1.0)
     discovered = benjamini_hochberg(p, base.scored, panel.family, settings.fdr_q)
@@ -714,9 +717,11 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
     return Scores(raw.spike, raw.ewma, cusum, cusum_free, p, alert, fired, band)
 
 
-def change_point(cusum_free: F64, series: int, day: int) -> int:
-    """Start of the shift behind an alert: the day after the CUSUM (without reset) was last 0."""
-    row = cusum_free[series, : day + 1]
+def change_point(cusum: F64, series: int, day: int) -> int:
+    """Start of the shift behind an alert: the day after the CUSUM was last 0 (pass the CUSUM
+    with reset: the one without stays above 0 for weeks after a large rise, and would date a
+    later alert to the earlier rise's start)."""
+    row = cusum[series, : day + 1]
     zeros = np.nonzero(row <= 0.0)[0]
     return int(zeros[-1] + 1) if len(zeros) else 0
 

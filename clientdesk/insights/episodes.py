@@ -171,7 +171,7 @@ def _issue(
 ) -> DetectedIssue:
     first_alert, last_alert = episode[0][0], episode[-1][0]
     rows = sorted({r for _, r in episode})
-    start = min(change_point(scores.cusum_open, r, d) for d, r in episode if d == first_alert)
+    start = min(change_point(scores.cusum, r, d) for d, r in episode if d == first_alert)
     start = max(min(start, first_alert), first_alert - 45)
     cause_rows = [r for r in rows if sp.keys[r].family == fam]
     members = cause_rows or rows

@@ -115,7 +115,7 @@ def test_a_step_is_flagged_on_its_first_day_and_dated_by_the_cusum() -> None:
     # alert day
     assert scores.ewma[0, 110] >= 3.5
     assert np.nonzero(scores.alert[0])[0][-1] == 109
-    assert change_point(scores.cusum_open, 0, 100) == 100
+    assert change_point(scores.cusum, 0, 100) == 100
 
 
 def test_change_point_is_the_day_after_the_last_zero() -> None:
@@ -452,3 +452,19 @@ def test_a_book_issue_may_rank_a_concurrent_incident_first() -> None:
     assert not book_ranks_first(book_issue(5, 9), mine, [mine, other])
     assert book_ranks_first(book_issue(9, 20), mine, [mine, other])
     assert not book_ranks_first(book_issue(20), mine, [mine, other])
+
+
+def test_a_large_rise_lends_no_evidence_to_days_after_it() -> None:
+    counts = np.full((1, 200), 4.0)
+    counts[0, 100:121] = 16.0  # three weeks at four times the usual
+    counts[0, 150] = 14.0  # a single busy day a month later
+    panel = _panel(counts)
+    settings = Settings()
+    base, _ = fit_clean_baseline(panel, settings, np.array([50.0]), np.zeros(200, dtype=bool))
+    scores = score(panel, base, Thresholds.fixed(1, 4.0, 3.5, 6.0), settings)
+    # with the rise out of the baseline, the CUSUM without reset is still far above 0 a
+    # month on ...
+    assert scores.cusum_open[0, 149] > 20.0
+    # ... but a usual day's p-value is a usual day's, and the busy day dates itself
+    assert scores.p_value[0, 145] > 0.05
+    assert change_point(scores.cusum, 0, 150) == 150
