@@ -7,6 +7,7 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -16,7 +17,12 @@ from clientdesk.insights.evaluation import evaluate, incidents_from_truth
 from clientdesk.insights.families import FAMILY_NAMES
 from clientdesk.insights.models import EmergingIssue
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.insights.series import issues_daily_calls, issues_daily_denials, zone_rows
+from clientdesk.insights.series import (
+    build_panel,
+    issues_daily_calls,
+    issues_daily_denials,
+    zone_rows,
+)
 from clientdesk.lake.gateway import Scope, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.synth.generator import generate_book
@@ -97,3 +103,21 @@ def test_detection_finds_the_books_incidents_and_the_cli_stores_them(
     assert summary["created"] == EmergingIssue.objects.count() > 0
     stored = EmergingIssue.objects.filter(account__isnull=False).count()
     assert ActivityEvent.objects.filter(kind="issue").count() == stored
+
+
+@pytest.mark.spark
+@pytest.mark.django_db(transaction=False)
+def test_the_panel_is_the_same_on_duckdb_and_spark(small_book: dict[str, object]) -> None:
+    zones = dict(Account.objects.values_list("id", "timezone"))
+    panels = {}
+    for engine in ("duckdb", "spark"):
+        with open_lake(Scope.all(), engine=engine, max_rows=2_000_000) as lake:
+            panels[engine] = build_panel(lake, FIRST, AS_OF, zones)
+    duck, spark = panels["duckdb"], panels["spark"]
+    assert duck.keys == spark.keys
+    assert np.array_equal(duck.panel.counts, spark.panel.counts)
+    assert np.array_equal(duck.panel.exposure, spark.panel.exposure)
+    assert duck.themes == spark.themes
+    # not trivial: every feed, local days included
+    assert {k.family for k in duck.keys} >= {"inquiries", "calls", "ivr_opt_outs", "denials"}
+    assert duck.panel.counts.sum() > 10_000
