@@ -4,11 +4,20 @@ control limit, the estimated start and the alert days. No script, no inline styl
 from __future__ import annotations
 
 import datetime as dt
+import math
 from html import escape
 from typing import Any
 
 WIDTH, HEIGHT = 760, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34
+
+
+def grid_step(peak: float, lines: int = 4) -> float:
+    """A round step for the value axis (1, 2 or 5 x 10^k, never below 1: the values are
+    counts) that shows `peak` in about `lines` grid lines."""
+    raw = max(peak / lines, 1.0)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def evidence_svg(evidence: dict[str, Any], title: str) -> str:
@@ -19,7 +28,8 @@ def evidence_svg(evidence: dict[str, Any], title: str) -> str:
     observed = [float(v) for v in evidence["observed"]]
     expected = [float(v) for v in evidence["expected"]]
     upper = [float(v) for v in evidence["upper"]]
-    top = max([*observed, *upper, 1.0]) * 1.1
+    grid = grid_step(max([*observed, *upper, 1.0]))
+    top = grid * math.ceil(max([*observed, *upper, 1.0]) * 1.05 / grid)
     n = len(dates)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / n
@@ -36,13 +46,13 @@ def evidence_svg(evidence: dict[str, Any], title: str) -> str:
         f'class="evidence-chart" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for k in range(5):
-        value = top * k / 4
+    for k in range(round(top / grid) + 1):
+        value = grid * k
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="#dfe3ea" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="10" fill="#5b6576" '
-            f'text-anchor="end">{value:.0f}</text>'
+            f'text-anchor="end">{value:,.0f}</text>'
         )
     start = evidence.get("start")
     if start in evidence["dates"]:

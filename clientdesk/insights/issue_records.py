@@ -114,6 +114,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
 
 
+def _count(value: float) -> str:
+    """An observed count: whole as it is (a rate series' observed total is whole too)."""
+    return f"{value:,.0f}" if float(value).is_integer() else _number(value)
+
+
 def describe(
     issue: DetectedIssue,
     result: DetectionResult,
@@ -136,7 +141,7 @@ def describe(
     rate_note = f" (as a rate of {fam.exposure})" if fam.is_rate else ""
     parts = [
         f"{fam.noun.capitalize()}{' with ' + what if what else ''} at {where} rose to "
-        f"{_number(issue.observed)} over {days} day{'s' if days != 1 else ''} against "
+        f"{_count(issue.observed)} over {days} day{'s' if days != 1 else ''} against "
         f"{_number(issue.expected)} expected{rate_note} — {ratio}, "
         f"{_number(issue.excess)} more than usual — since {start:%b %-d, %Y}."
     ]

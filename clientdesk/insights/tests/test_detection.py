@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import ibis
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
+from clientdesk.insights.charts import evidence_svg, grid_step
 from clientdesk.insights.detection import (
     Panel,
     Settings,
@@ -392,6 +394,8 @@ def test_the_summary_counts_in_plain_words() -> None:
                           1e-6, ["cusum"], 48.0, 12.0)  # fmt: skip
     _, summary = describe(issue, result, "Acme", [], {"members": 1, "claims": 2}, [])
     assert "rose to 48 over 6 days against 12 expected" in summary
+    issue.observed = 4.0
+    assert "rose to 4 over 6 days" in describe(issue, result, "Acme", [], {}, [])[1]
     assert summary.endswith("Affected: 1 member, 2 claims.")
 
 
@@ -468,3 +472,17 @@ def test_a_large_rise_lends_no_evidence_to_days_after_it() -> None:
     # ... but a usual day's p-value is a usual day's, and the busy day dates itself
     assert scores.p_value[0, 145] > 0.05
     assert change_point(scores.cusum, 0, 150) == 150
+
+
+def test_the_evidence_axis_counts_in_round_steps() -> None:
+    assert [grid_step(p) for p in (1.0, 2.6, 7.0, 30.0, 47.0, 460.0)] == [
+        1.0, 1.0, 2.0, 10.0, 20.0, 200.0
+    ]  # fmt: skip
+    day = MONDAY.isoformat()
+    svg = evidence_svg(
+        {"dates": [day], "observed": [2], "expected": [0.2], "upper": [2.6], "start": day,
+         "alerts": [day]},
+        "ID cards",
+    )  # fmt: skip
+    labels = re.findall(r'text-anchor="end">([^<]+)</text>', svg)
+    assert labels == ["0", "1", "2", "3"]  # not 0, 1, 1, 2, 2
