@@ -15,12 +15,13 @@ from clientdesk.guarantees.tests.cast import acme_guarantee
 from clientdesk.inquiries.models import Inquiry, SlaState
 from clientdesk.inquiries.tests.cast import acme_inquiry
 from clientdesk.insights.actions import do_record_detection
+from clientdesk.insights.models import Problem
 from clientdesk.insights.tests.cast import START, acme_problem, issue_record
 from clientdesk.testing import Cast
 from clientdesk.web.views import work_lists
 
 
-def _book(cast: Cast) -> None:
+def _book(cast: Cast) -> Problem:
     problem = acme_problem(cast)  # sam's action, due Mar 20, 2026: overdue by now
     assert problem.actions.count() == 1
     do_record_detection(
@@ -48,6 +49,7 @@ def _book(cast: Cast) -> None:
         latest_as_of=START,
         opened_at=now,
     )
+    return problem
 
 
 def test_the_associate_sees_her_late_inquiry_the_alert_and_the_new_issue(
@@ -78,11 +80,11 @@ def test_someone_outside_the_account_sees_none_of_it(cast: Cast) -> None:
 
 
 def test_service_operations_see_their_overdue_action(cast: Cast, client: Client) -> None:
-    _book(cast)
+    mine = _book(cast)
     lists = work_lists(cast.sam, timezone.now())
     assert [w.key for w in lists] == ["problems", "actions"]
     [problem] = lists[0].items
-    assert problem.title == "PRB-0001 · Denials — CARC 197 up"
+    assert problem.title == f"{mine.reference} · Denials — CARC 197 up"
     assert problem.detail.startswith("Corrective actions under way · Acme Steel Works · opened ")
     [action] = lists[1].items
     assert action.title == "Fix the prior-auth rule" and action.urgent
