@@ -22,6 +22,7 @@ from clientdesk.insights.detection import (
     common_factor,
     fit_baseline,
     fit_clean_baseline,
+    gather_last,
     incident_days,
     nb2_alpha_mle,
     nb_llr,
@@ -66,6 +67,18 @@ def test_window_sums_end_a_guard_band_before_the_day() -> None:
     hi = lo + np.array([0, 0, 1, 2, 3, 3, 3, 3, 3, 3])
     sums = window_sums(values, lo, hi)[0]
     assert sums.tolist() == [0, 0, 0, 1, 3, 6, 9, 12, 15, 18]
+
+
+def test_gather_last_matches_a_plain_gather() -> None:
+    array = np.arange(24, dtype=float).reshape(2, 12)
+    for index in (
+        np.clip(np.arange(10) - 3, 0, 11),  # a constant run, then consecutive
+        np.clip(np.arange(10) + 4, 0, 11),  # consecutive, then a constant run
+        np.full(5, 7),
+        np.array([0, 2, 3]),  # not a clipped range: np.take
+        np.array([], dtype=np.int64),
+    ):
+        assert np.array_equal(gather_last(array, index), np.take(array, index, axis=-1))
 
 
 def test_nb_upper_tail_matches_the_closed_form() -> None:
