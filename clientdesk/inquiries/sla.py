@@ -175,6 +175,16 @@ def _utc_text_column(values: Sequence[str | None]) -> list[dt.datetime | None]:
         return _utc_column(values)
 
 
+def _utc_iso_column(values: Sequence[str | None]) -> list[dt.datetime | None]:
+    """PostgreSQL's text of timestamptz in a UTC session ("2026-03-02 14:05:00.5+00"), parsed
+    by fromisoformat in one comprehension; values in another zone are made UTC."""
+    moments = [None if v is None else dt.datetime.fromisoformat(v) for v in values]
+    first = next((m for m in moments if m is not None), None)
+    if first is not None and first.utcoffset() != dt.timedelta(0):
+        return [None if m is None else m.astimezone(dt.UTC) for m in moments]
+    return moments
+
+
 def read_raw(
     qs: QuerySet[Any], fields: Sequence[str], *, datetimes: tuple[int, ...] = ()
 ) -> tuple[list[tuple[Any, ...]], ColumnParser]:
@@ -183,16 +193,18 @@ def read_raw(
     recomputing a large book), and the function that turns a column of the listed datetime
     fields into aware UTC datetimes.
 
-    On SQLite the datetime columns are read as text (a CAST has no declared type, so neither
-    sqlite3 nor Django converts it) and parsed a column at a time."""
+    The datetime columns are read as text and parsed a column at a time: on SQLite a CAST has
+    no declared type, so neither sqlite3 nor Django converts it; on PostgreSQL Django's
+    timestamptz loader is Python (psycopg's C loader is not used under it) and took 40 % of a
+    full recompute."""
     names = list(fields)
     parse: ColumnParser = _utc_column
-    if connection.vendor == "sqlite" and datetimes:
+    if connection.vendor in ("sqlite", "postgresql") and datetimes:
         texts = {f"sla_text_{i}": Cast(names[i], output_field=TextField()) for i in datetimes}
         qs = qs.annotate(**texts)
         for index in datetimes:
             names[index] = f"sla_text_{index}"
-        parse = _utc_text_column
+        parse = _utc_text_column if connection.vendor == "sqlite" else _utc_iso_column
     sql, params = qs.values_list(*names).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -9,6 +9,7 @@ November 26; July 4 is a Saturday, observed Friday July 3.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from clientdesk.inquiries.models import (
     SlaState,
 )
 from clientdesk.inquiries.queries import attainment
-from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.sla import fetch_rows, run_sla
 from clientdesk.inquiries.tests.conftest import Committed, OpenInquiry, at, utc
 from clientdesk.testing import Cast
 
@@ -294,3 +295,17 @@ def test_cutting_the_runs_equals_building_them_with_the_stop() -> None:
         assert clocks._cut(clocks._runs(opened, history, None), until) == clocks._runs(
             opened, history, until
         )
+
+
+def test_raw_reads_give_the_orms_datetimes(cast: Cast, open_inquiry: OpenInquiry) -> None:
+    # read as text and parsed a column at a time, on SQLite and on PostgreSQL alike
+    opened = [utc(2026, 3, 6, 21), utc(2026, 7, 1, 3, 30), utc(2026, 11, 2, 6, 0, 0, 123456)]
+    for moment in opened:
+        open_inquiry(at=moment)
+    fields = ("pk", "opened_at", "first_responded_at", "sla_due_at")
+    qs = Inquiry.objects.order_by("pk")
+    rows = fetch_rows(qs, fields, datetimes=(1, 2, 3))
+    assert rows == list(qs.values_list(*fields))
+    assert [r[1] for r in rows] == opened
+    assert all(r[1].tzinfo is not None and r[1].utcoffset() == dt.timedelta(0) for r in rows)
+    assert rows[0][2] is None  # a datetime column without a value stays None
