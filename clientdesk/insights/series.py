@@ -76,10 +76,13 @@ def issues_inquiry_notes(
 ) -> ir.Table:
     """Inquiry intake notes for text themes.
 
-    Grain: one row per inquiry (external_id). Columns: external_id, account_id, day
-    (account-local, epoch days), category, description."""
+    Grain: one row per inquiry (external_id), in external_id order: the themes are fitted on
+    the rows in the order they come, and an engine's own order varies from run to run.
+    Columns: external_id, account_id, day (account-local, epoch days), category, description."""
     t = local_days(inquiries, "opened_at", zones, first, last)
-    return t.select("external_id", "account_id", "day", "category", "description")
+    return t.select("external_id", "account_id", "day", "category", "description").order_by(
+        "external_id"
+    )
 
 
 def _originals(processing: ir.Table) -> ir.Table:
