@@ -183,7 +183,6 @@ class Scores:
     spike: F64
     ewma: F64
     cusum: F64  # with reset after an alert
-    cusum_open: F64  # without reset
     p_value: F64  # combined (Bonferroni over the three detectors); 1 where not scored
     alert: B
     fired: NDArray[np.int8]  # bit 1 spike, 2 ewma, 4 cusum
@@ -717,7 +716,6 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
     fam = panel.family[:, None]
     limit_cusum = thresholds.cusum[fam, band]
     cusum, cusum_fired = cusum_with_reset(raw.llr, limit_cusum)
-    cusum_free = cusum_open(raw.llr)
     fired_spike = raw.spike >= thresholds.spike[fam, band]
     fired_ewma = raw.ewma >= thresholds.ewma[fam, band]
     fired = (
@@ -736,7 +734,7 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
     # An alert day is a day above expected: the EWMA and CUSUM stay high for some days after
     # a rise ends, and a quiet day is not evidence of the issue (nor a day to paint red).
     alert = discovered & (fired > 0) & base.scored & (y > base.expected)
-    return Scores(raw.spike, raw.ewma, cusum, cusum_free, p, alert, fired, band)
+    return Scores(raw.spike, raw.ewma, cusum, p, alert, fired, band)
 
 
 def change_point(cusum: F64, series: int, day: int) -> int:
