@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from clientdesk.accounts.models import Account, ActivityEvent
 from clientdesk.insights.detection import Thresholds
@@ -121,3 +121,16 @@ def test_the_panel_is_the_same_on_duckdb_and_spark(small_book: dict[str, object]
     # not trivial: every feed, local days included
     assert {k.family for k in duck.keys} >= {"inquiries", "calls", "ivr_opt_outs", "denials"}
     assert duck.panel.counts.sum() > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--inject", "-3"], "not a count"),
+        (["--inject", "many"], "not a count"),
+        (["--budget", "0"], "not an alarm budget"),
+    ],
+)
+def test_bad_evaluate_options_are_refused(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("issues", "evaluate", "--truth", "ground_truth.json", *args)

@@ -8,6 +8,7 @@ that fixed problems stayed fixed.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import time
@@ -32,6 +33,28 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a count (0 or more): {text!r}")
+    return value
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.0 < value < 1000.0:
+        raise argparse.ArgumentTypeError(
+            f"not an alarm budget (alerts per 1,000 series-days, above 0): {text!r}"
+        )
+    return value
+
+
 class Command(BaseCommand):
     help = "Emerging issues: detect, evaluate against ground truth, verify fixes."
 
@@ -44,18 +67,18 @@ class Command(BaseCommand):
         )
         detect.add_argument("--all", action="store_true", help="every day with enough history")
         detect.add_argument(
-            "--budget", type=float, default=1.0, help="alarm budget: alerts per 1,000 series-days"
+            "--budget", type=_budget, default=1.0, help="alarm budget: alerts per 1,000 series-days"
         )
         detect.add_argument("--format", choices=("text", "json"), default="text")
         ev = verbs.add_parser("evaluate", help="score detection on a book with known truth")
         ev.add_argument("--truth", required=True, help="the book's ground_truth.json")
         ev.add_argument(
             "--inject",
-            type=int,
+            type=_count,
             default=24,
             help="semi-synthetic x2/x3 steps added to dense series (0: none)",
         )
-        ev.add_argument("--budget", type=float, default=1.0)
+        ev.add_argument("--budget", type=_budget, default=1.0)
         ev.add_argument("--format", choices=("text", "json"), default="text")
         verify = verbs.add_parser("verify", help="effectiveness check of fixed problems")
         verify.add_argument("--as-of", required=True, help="check date (YYYY-MM-DD)")
