@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
 from ninja.security import HttpBearer
 
+from clientdesk.accounts.api import router as accounts_router
+from clientdesk.guarantees.api import router as guarantees_router
+from clientdesk.inquiries.api import router as inquiries_router
+from clientdesk.insights.api import router as insights_router
 from clientdesk.people.tokens import user_for_token
+from clientdesk.reports.api import router as reports_router
+from clientdesk.utilization.api import router as utilization_router
 
 
 class TokenAuth(HttpBearer):
@@ -41,31 +44,9 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
 
 
-def form_errors(form: Any) -> ValidationError:
-    """A Django form's errors in the same shape as the API's schema errors (422)."""
-    errors = [
-        {"loc": ["body", field if field != "__all__" else "non_field_errors"], "msg": str(msg),
-         "type": "value_error"}
-        for field, messages in form.errors.items()
-        for msg in messages
-    ]  # fmt: skip
-    return ValidationError(errors)
-
-
-def _register_routers() -> None:
-    from clientdesk.accounts.api import router as accounts_router
-    from clientdesk.guarantees.api import router as guarantees_router
-    from clientdesk.inquiries.api import router as inquiries_router
-    from clientdesk.insights.api import router as insights_router
-    from clientdesk.reports.api import router as reports_router
-    from clientdesk.utilization.api import router as utilization_router
-
-    api.add_router("/accounts", accounts_router)
-    api.add_router("/guarantees", guarantees_router)
-    api.add_router("/inquiries", inquiries_router)
-    api.add_router("/insights", insights_router)
-    api.add_router("/utilization", utilization_router)
-    api.add_router("/reports", reports_router)
-
-
-_register_routers()
+api.add_router("/accounts", accounts_router)
+api.add_router("/guarantees", guarantees_router)
+api.add_router("/inquiries", inquiries_router)
+api.add_router("/insights", insights_router)
+api.add_router("/utilization", utilization_router)
+api.add_router("/reports", reports_router)

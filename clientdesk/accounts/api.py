@@ -34,7 +34,7 @@ from clientdesk.accounts.models import (
     Tier,
 )
 from clientdesk.accounts.queries import filtered_accounts
-from clientdesk.api import form_errors
+from clientdesk.lib.api_errors import form_errors
 
 router = Router(tags=["accounts"])
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from clientdesk.accounts.access import Need, access_account_by_id
-from clientdesk.api import form_errors
 from clientdesk.guarantees import actions, queries
 from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
@@ -28,6 +27,7 @@ from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeRes
 from clientdesk.guarantees.periods import parse_span
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.api_errors import form_errors
 
 router = Router(tags=["guarantees"])
 

@@ -14,7 +14,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
-from clientdesk.api import form_errors
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.access import access_inquiry_by_id
 from clientdesk.inquiries.forms import InquiryFilterForm, InquiryForm, NoteForm, StatusForm
@@ -34,6 +33,7 @@ from clientdesk.inquiries.models import (
     Status as InquiryStatus,
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
+from clientdesk.lib.api_errors import form_errors
 
 router = Router(tags=["inquiries"])
 

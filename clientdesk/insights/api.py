@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from clientdesk.api import form_errors
 from clientdesk.insights import actions
 from clientdesk.insights.access import (
     access_action_by_id,
@@ -27,6 +26,7 @@ from clientdesk.insights.forms import ActionForm, ActionStatusForm
 from clientdesk.insights.links import LinkError, check_inquiries, parse_references, problem_lake
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
+from clientdesk.lib.api_errors import form_errors
 
 router = Router(tags=["insights"])
 

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from ninja import Router, Schema
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.api import form_errors
+from clientdesk.lib.api_errors import form_errors
 from clientdesk.reports import actions
 from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
 from clientdesk.reports.forms import ReportForm

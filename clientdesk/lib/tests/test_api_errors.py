@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import forms
+
+from clientdesk.lib.api_errors import form_errors
+
+
+class _RenewalForm(forms.Form):
+    months = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("note") == "backdate":
+            raise forms.ValidationError("A renewal cannot be backdated.")
+        return cleaned
+
+
+def test_field_and_form_errors_come_back_in_the_schema_errors_shape() -> None:
+    form = _RenewalForm(data={"months": "0", "note": "backdate"})
+    assert not form.is_valid()
+
+    error = form_errors(form)
+
+    assert error.errors == [
+        {
+            "loc": ["body", "months"],
+            "msg": "Ensure this value is greater than or equal to 1.",
+            "type": "value_error",
+        },
+        {
+            "loc": ["body", "non_field_errors"],
+            "msg": "A renewal cannot be backdated.",
+            "type": "value_error",
+        },
+    ]
+
+
+def test_a_valid_form_has_no_errors_to_report() -> None:
+    form = _RenewalForm(data={"months": "12"})
+    assert form.is_valid()
+    assert form_errors(form).errors == []
