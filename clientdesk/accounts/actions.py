@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,23 +19,35 @@ from clientdesk.accounts.models import (
     Contract,
 )
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import update_audited
 
 ACCOUNT_FIELDS = [
-    "name", "group_number", "segment", "funding", "tier", "status", "employees", "members",
-    "state", "region", "timezone", "broker", "effective_date", "renewal_date", "parent",
+    "name",
+    "group_number",
+    "segment",
+    "funding",
+    "tier",
+    "status",
+    "employees",
+    "members",
+    "state",
+    "region",
+    "timezone",
+    "broker",
+    "effective_date",
+    "renewal_date",
+    "parent",
     "special_handling",
-]  # fmt: skip
+]
 CONTACT_FIELDS = ["name", "title", "role", "email", "phone", "is_primary", "notes"]
 CONTRACT_FIELDS = [
-    "number", "start_date", "end_date", "products", "admin_fee_pepm", "premium_pmpm",
-]  # fmt: skip
-
-
-def _apply(instance: Any, changes: dict[str, Any], allowed: list[str]) -> None:
-    for name, value in changes.items():
-        if name not in allowed:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(instance, name, value)
+    "number",
+    "start_date",
+    "end_date",
+    "products",
+    "admin_fee_pepm",
+    "premium_pmpm",
+]
 
 
 @transaction.atomic
@@ -43,9 +56,12 @@ def do_create_account(data: dict[str, Any], *, acting_user: User | None) -> Acco
     account.full_clean()
     account.save()
     record_audit(
-        actor=acting_user, action="account.create", obj=account, account=account,
+        actor=acting_user,
+        action="account.create",
+        obj=account,
+        account=account,
         after=snapshot(account),
-    )  # fmt: skip
+    )
     return account
 
 
@@ -54,16 +70,14 @@ def do_update_account(
     account: Account, changes: dict[str, Any], *, acting_user: User | None
 ) -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
-    before = snapshot(account)
-    _apply(account, changes, ACCOUNT_FIELDS)
-    account.full_clean()
-    account.save()
-    after = snapshot(account)
-    if before != after:
-        record_audit(
-            actor=acting_user, action="account.update", obj=account, account=account,
-            before=before, after=after,
-        )  # fmt: skip
+    update_audited(
+        account,
+        changes,
+        allowed=ACCOUNT_FIELDS,
+        action="account.update",
+        acting_user=acting_user,
+        account=account,
+    )
     return account
 
 
@@ -75,9 +89,12 @@ def do_add_contact(account: Account, data: dict[str, Any], *, acting_user: User 
     contact.full_clean()
     contact.save()
     record_audit(
-        actor=acting_user, action="contact.create", obj=contact, account=account,
+        actor=acting_user,
+        action="contact.create",
+        obj=contact,
+        account=account,
         after=snapshot(contact),
-    )  # fmt: skip
+    )
     return contact
 
 
@@ -86,18 +103,20 @@ def do_update_contact(
     contact: Contact, changes: dict[str, Any], *, acting_user: User | None
 ) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    before = snapshot(contact)
-    _apply(contact, changes, CONTACT_FIELDS)
-    if contact.is_primary and not before["is_primary"]:
-        _clear_primary(contact.account, acting_user=acting_user)
-    contact.full_clean()
-    contact.save()
-    after = snapshot(contact)
-    if before != after:
-        record_audit(
-            actor=acting_user, action="contact.update", obj=contact, account=contact.account,
-            before=before, after=after,
-        )  # fmt: skip
+
+    def one_primary(contact: Contact, before: Mapping[str, Any]) -> None:
+        if contact.is_primary and not before["is_primary"]:
+            _clear_primary(contact.account, acting_user=acting_user)
+
+    update_audited(
+        contact,
+        changes,
+        allowed=CONTACT_FIELDS,
+        action="contact.update",
+        acting_user=acting_user,
+        account=contact.account,
+        before_clean=one_primary,
+    )
     return contact
 
 
@@ -107,9 +126,14 @@ def _clear_primary(account: Account, *, acting_user: User | None) -> None:
         previous.is_primary = False
         previous.save(update_fields=["is_primary"])
         record_audit(
-            actor=acting_user, action="contact.update", obj=previous, account=account,
-            before=before, after=snapshot(previous), detail={"reason": "new primary contact"},
-        )  # fmt: skip
+            actor=acting_user,
+            action="contact.update",
+            obj=previous,
+            account=account,
+            before=before,
+            after=snapshot(previous),
+            detail={"reason": "new primary contact"},
+        )
 
 
 @transaction.atomic
@@ -130,9 +154,12 @@ def do_create_contract(
     contract.full_clean()
     contract.save()
     record_audit(
-        actor=acting_user, action="contract.create", obj=contract, account=account,
+        actor=acting_user,
+        action="contract.create",
+        obj=contract,
+        account=account,
         after=snapshot(contract),
-    )  # fmt: skip
+    )
     return contract
 
 
@@ -141,16 +168,14 @@ def do_update_contract(
     contract: Contract, changes: dict[str, Any], *, acting_user: User | None
 ) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    before = snapshot(contract)
-    _apply(contract, changes, CONTRACT_FIELDS)
-    contract.full_clean()
-    contract.save()
-    after = snapshot(contract)
-    if before != after:
-        record_audit(
-            actor=acting_user, action="contract.update", obj=contract,
-            account=contract.account, before=before, after=after,
-        )  # fmt: skip
+    update_audited(
+        contract,
+        changes,
+        allowed=CONTRACT_FIELDS,
+        action="contract.update",
+        acting_user=acting_user,
+        account=contract.account,
+    )
     return contract
 
 
@@ -170,9 +195,14 @@ def do_assign(
             previous.role = "backup"
             previous.save(update_fields=["role"])
             record_audit(
-                actor=acting_user, action="assignment.update", obj=previous, account=account,
-                before=demoted, after=snapshot(previous), detail={"reason": "new lead"},
-            )  # fmt: skip
+                actor=acting_user,
+                action="assignment.update",
+                obj=previous,
+                account=account,
+                before=demoted,
+                after=snapshot(previous),
+                detail={"reason": "new lead"},
+            )
     assignment = Assignment.objects.filter(account=account, user=user).first()
     before: dict[str, Any] | None = snapshot(assignment) if assignment else None
     if assignment is None:
@@ -184,17 +214,23 @@ def do_assign(
     record_audit(
         actor=acting_user,
         action="assignment.update" if before else "assignment.create",
-        obj=assignment, account=account, before=before, after=snapshot(assignment),
-    )  # fmt: skip
+        obj=assignment,
+        account=account,
+        before=before,
+        after=snapshot(assignment),
+    )
     return assignment
 
 
 @transaction.atomic
 def do_unassign(assignment: Assignment, *, acting_user: User | None) -> None:
     record_audit(
-        actor=acting_user, action="assignment.delete", obj=assignment,
-        account=assignment.account, before=snapshot(assignment),
-    )  # fmt: skip
+        actor=acting_user,
+        action="assignment.delete",
+        obj=assignment,
+        account=assignment.account,
+        before=snapshot(assignment),
+    )
     assignment.delete()
 
 
@@ -226,10 +262,18 @@ def do_log_activity(
     event.save()
     if contacts:
         event.contacts.set(contacts)
-    if kind in {ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.CALL, ActivityKind.EMAIL,
-                ActivityKind.NOTE}:  # fmt: skip
+    if kind in {
+        ActivityKind.MEETING,
+        ActivityKind.VISIT,
+        ActivityKind.CALL,
+        ActivityKind.EMAIL,
+        ActivityKind.NOTE,
+    }:
         record_audit(
-            actor=acting_user, action="activity.create", obj=event, account=account,
+            actor=acting_user,
+            action="activity.create",
+            obj=event,
+            account=account,
             after=snapshot(event),
-        )  # fmt: skip
+        )
     return event

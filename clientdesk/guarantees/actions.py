@@ -16,6 +16,7 @@ from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind, Contract
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
+from clientdesk.audit.updating import apply_changes, update_audited
 from clientdesk.guarantees.evaluation import (
     ResultValues,
     base_values,
@@ -41,28 +42,69 @@ from clientdesk.guarantees.periods import Span, add_years
 from clientdesk.guarantees.statistics import Measure, estimate
 
 GUARANTEE_FIELDS = [
-    "metric", "label", "comparator", "target", "decimals", "threshold",
-    "short_abandon_seconds", "line", "level", "period", "measure_from", "measure_to",
-    "settlement", "at_risk_basis", "at_risk_value", "schedule", "tiers", "per_point_amount",
-    "template", "notes",
-]  # fmt: skip
-TERMS_FIELDS = ["pool_pct_of_fees", "max_share_pct", "report_lag_days",
-                "reconciliation_lag_days", "payment_lag_days"]  # fmt: skip
+    "metric",
+    "label",
+    "comparator",
+    "target",
+    "decimals",
+    "threshold",
+    "short_abandon_seconds",
+    "line",
+    "level",
+    "period",
+    "measure_from",
+    "measure_to",
+    "settlement",
+    "at_risk_basis",
+    "at_risk_value",
+    "schedule",
+    "tiers",
+    "per_point_amount",
+    "template",
+    "notes",
+]
+TERMS_FIELDS = [
+    "pool_pct_of_fees",
+    "max_share_pct",
+    "report_lag_days",
+    "reconciliation_lag_days",
+    "payment_lag_days",
+]
 RESULT_FIELDS = [
-    "period_start", "period_end", "contract_year", "settles", "status", "source", "actual",
-    "numerator", "denominator", "sample_size", "ci_low", "ci_high", "within_noise", "met",
-    "amount_at_risk", "penalty_pct", "penalty", "owed", "report_due", "reconciliation_due",
-    "payment_due", "inputs_hash",
-]  # fmt: skip
-DECIMAL_PLACES = {"actual": 6, "numerator": 4, "denominator": 4, "ci_low": 6, "ci_high": 6,
-                  "amount_at_risk": 2, "penalty_pct": 2, "penalty": 2, "owed": 2}  # fmt: skip
-
-
-def _apply(instance: Any, changes: dict[str, Any], allowed: list[str]) -> None:
-    for name, value in changes.items():
-        if name not in allowed:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(instance, name, value)
+    "period_start",
+    "period_end",
+    "contract_year",
+    "settles",
+    "status",
+    "source",
+    "actual",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "ci_low",
+    "ci_high",
+    "within_noise",
+    "met",
+    "amount_at_risk",
+    "penalty_pct",
+    "penalty",
+    "owed",
+    "report_due",
+    "reconciliation_due",
+    "payment_due",
+    "inputs_hash",
+]
+DECIMAL_PLACES = {
+    "actual": 6,
+    "numerator": 4,
+    "denominator": 4,
+    "ci_low": 6,
+    "ci_high": 6,
+    "amount_at_risk": 2,
+    "penalty_pct": 2,
+    "penalty": 2,
+    "owed": 2,
+}
 
 
 # --- guarantees and terms -------------------------------------------------------------------
@@ -73,13 +115,18 @@ def do_create_guarantee(
     contract: Contract, data: dict[str, Any], *, acting_user: User | None
 ) -> Guarantee:
     guarantee = Guarantee(contract=contract)
-    _apply(guarantee, {k: v for k, v in data.items() if k in GUARANTEE_FIELDS}, GUARANTEE_FIELDS)
+    apply_changes(
+        guarantee, {k: v for k, v in data.items() if k in GUARANTEE_FIELDS}, GUARANTEE_FIELDS
+    )
     guarantee.full_clean()
     guarantee.save()
     record_audit(
-        actor=acting_user, action="guarantee.create", obj=guarantee, account=contract.account,
+        actor=acting_user,
+        action="guarantee.create",
+        obj=guarantee,
+        account=contract.account,
         after=snapshot(guarantee),
-    )  # fmt: skip
+    )
     return guarantee
 
 
@@ -92,16 +139,14 @@ def do_update_guarantee(
         .select_related("contract__account")
         .get(pk=guarantee.pk)
     )
-    before = snapshot(guarantee)
-    _apply(guarantee, changes, GUARANTEE_FIELDS)
-    guarantee.full_clean()
-    guarantee.save()
-    after = snapshot(guarantee)
-    if _changed(before, after, ignore={"updated_at"}):
-        record_audit(
-            actor=acting_user, action="guarantee.update", obj=guarantee,
-            account=guarantee.contract.account, before=before, after=after,
-        )  # fmt: skip
+    update_audited(
+        guarantee,
+        changes,
+        allowed=GUARANTEE_FIELDS,
+        action="guarantee.update",
+        acting_user=acting_user,
+        account=guarantee.contract.account,
+    )
     return guarantee
 
 
@@ -109,9 +154,13 @@ def do_update_guarantee(
 def do_delete_guarantee(guarantee: Guarantee, *, acting_user: User | None) -> None:
     account = guarantee.contract.account
     record_audit(
-        actor=acting_user, action="guarantee.delete", obj=guarantee, account=account,
-        before=snapshot(guarantee), detail={"results_deleted": guarantee.results.count()},
-    )  # fmt: skip
+        actor=acting_user,
+        action="guarantee.delete",
+        obj=guarantee,
+        account=account,
+        before=snapshot(guarantee),
+        detail={"results_deleted": guarantee.results.count()},
+    )
     guarantee.delete()
 
 
@@ -140,20 +189,29 @@ def do_create_guarantees_from_templates(
 def do_save_terms(
     contract: Contract, data: dict[str, Any], *, acting_user: User | None
 ) -> GuaranteeTerms:
+    fields = {k: v for k, v in data.items() if k in TERMS_FIELDS}
     terms = GuaranteeTerms.objects.select_for_update().filter(contract=contract).first()
-    before = snapshot(terms) if terms is not None else None
-    if terms is None:
-        terms = GuaranteeTerms(contract=contract)
-    _apply(terms, {k: v for k, v in data.items() if k in TERMS_FIELDS}, TERMS_FIELDS)
+    if terms is not None:
+        update_audited(
+            terms,
+            fields,
+            allowed=TERMS_FIELDS,
+            action="guarantee_terms.update",
+            acting_user=acting_user,
+            account=contract.account,
+        )
+        return terms
+    terms = GuaranteeTerms(contract=contract)
+    apply_changes(terms, fields, TERMS_FIELDS)
     terms.full_clean()
     terms.save()
-    after = snapshot(terms)
-    if before != after:
-        record_audit(
-            actor=acting_user, action="guarantee_terms.update" if before else
-            "guarantee_terms.create", obj=terms, account=contract.account, before=before,
-            after=after,
-        )  # fmt: skip
+    record_audit(
+        actor=acting_user,
+        action="guarantee_terms.create",
+        obj=terms,
+        account=contract.account,
+        after=snapshot(terms),
+    )
     return terms
 
 
@@ -175,10 +233,6 @@ def _same(name: str, a: Any, b: Any) -> bool:
         places = DECIMAL_PLACES[name]
         return round(float(a), places) == round(float(b), places)
     return bool(a == b)
-
-
-def _changed(before: dict[str, Any], after: dict[str, Any], ignore: set[str]) -> bool:
-    return any(before.get(k) != after.get(k) for k in (set(before) | set(after)) - ignore)
 
 
 def _result_fields(values: ResultValues) -> dict[str, Any]:
@@ -212,12 +266,18 @@ def _log_misses(rows: Sequence[GuaranteeResult], *, acting_user: User | None) ->
             for r in missed
         ]
         do_log_activity(
-            missed[0].guarantee.contract.account, kind=ActivityKind.GUARANTEE,
-            subject=(f"Guarantee missed, {period}: {names}" if len(missed) == 1
-                     else f"{len(missed)} guarantees missed, {period}: {names}")[:200],
-            body="\n".join(lines), acting_user=acting_user,
-            source_type="guarantees.GuaranteeResult", source_id=str(missed[0].pk),
-        )  # fmt: skip
+            missed[0].guarantee.contract.account,
+            kind=ActivityKind.GUARANTEE,
+            subject=(
+                f"Guarantee missed, {period}: {names}"
+                if len(missed) == 1
+                else f"{len(missed)} guarantees missed, {period}: {names}"
+            )[:200],
+            body="\n".join(lines),
+            acting_user=acting_user,
+            source_type="guarantees.GuaranteeResult",
+            source_id=str(missed[0].pk),
+        )
 
 
 @transaction.atomic
@@ -242,9 +302,13 @@ def do_store_results(
         row = existing.get((values.guarantee.pk, values.kind, values.period_label))
         if row is None:
             row = GuaranteeResult(
-                guarantee=values.guarantee, kind=values.kind, period_label=values.period_label,
-                evidence=values.evidence, computed_at=now, **fields,
-            )  # fmt: skip
+                guarantee=values.guarantee,
+                kind=values.kind,
+                period_label=values.period_label,
+                evidence=values.evidence,
+                computed_at=now,
+                **fields,
+            )
             to_create.append(row)
             summary.created += 1
             if _is_reportable_miss(values):
@@ -288,9 +352,12 @@ def _audit_results(
 def _result_entry(row: GuaranteeResult, before: dict[str, Any] | None) -> AuditEntry:
     return AuditEntry(
         action="guarantee_result.update" if before else "guarantee_result.create",
-        obj=row, object_label=_label(row), account=row.guarantee.contract.account,
-        before=before, after=snapshot(row, RESULT_FIELDS),
-    )  # fmt: skip
+        obj=row,
+        object_label=_label(row),
+        account=row.guarantee.contract.account,
+        before=before,
+        after=snapshot(row, RESULT_FIELDS),
+    )
 
 
 def _label(row: GuaranteeResult) -> str:
@@ -300,9 +367,12 @@ def _label(row: GuaranteeResult) -> str:
 
 def values_from_row(row: GuaranteeResult) -> ResultValues:
     return ResultValues(
-        guarantee=row.guarantee, kind=row.kind, period_label=row.period_label,
-        evidence=dict(row.evidence), **{name: getattr(row, name) for name in RESULT_FIELDS},
-    )  # fmt: skip
+        guarantee=row.guarantee,
+        kind=row.kind,
+        period_label=row.period_label,
+        evidence=dict(row.evidence),
+        **{name: getattr(row, name) for name in RESULT_FIELDS},
+    )
 
 
 @dataclass(frozen=True)
@@ -323,8 +393,9 @@ def _attested_measure(guarantee: Guarantee, data: Attestation) -> Measure:
             raise ValueError("give what was met and what was due")
         if data.numerator > data.denominator:
             raise ValueError("what was met cannot exceed what was due")
-        return Measure(definition.kind, float(data.numerator), float(data.denominator),
-                       int(data.denominator))  # fmt: skip
+        return Measure(
+            definition.kind, float(data.numerator), float(data.denominator), int(data.denominator)
+        )
     if data.value is None or data.sample_size < 1:
         raise ValueError("give the score and how many responses it comes from")
     n = data.sample_size
@@ -368,10 +439,12 @@ def do_attest_result(
     values.penalty_pct = outcome.pct if values.settles else Decimal(0)
     values.penalty = outcome.amount if values.settles else Decimal("0.00")
     values.evidence = {
-        "attested_by": acting_user.get_username(), "attested_on": today.isoformat(),
-        "evidence": data.evidence, "reference": data.reference,
+        "attested_by": acting_user.get_username(),
+        "attested_on": today.isoformat(),
+        "evidence": data.evidence,
+        "reference": data.reference,
         "why_attested": guarantee.definition.why_attested,
-    }  # fmt: skip
+    }
     values.inputs_hash = ""
     do_store_results([values], acting_user=acting_user)
     row = GuaranteeResult.objects.get(
@@ -403,15 +476,20 @@ def refresh_settlements(
         if g.pk in have:
             continue
         plan = [
-            p for p in plan_results([g], today=add_years(today, 50),
-                                    window=Span(contract_year, first, last))
+            p
+            for p in plan_results(
+                [g], today=add_years(today, 50), window=Span(contract_year, first, last)
+            )
             if p.kind == ResultKind.SETTLEMENT and p.label == contract_year
-        ]  # fmt: skip
+        ]
         settlements.extend(finish_results(plan, {}, today=today))
     for row in settlements:
         if not row.guarantee.definition.from_lake:
-            periods = [r for r in stored if r.guarantee_id == row.guarantee.pk
-                       and r.kind == ResultKind.PERIOD]  # fmt: skip
+            periods = [
+                r
+                for r in stored
+                if r.guarantee_id == row.guarantee.pk and r.kind == ResultKind.PERIOD
+            ]
             _settle_per_period(row, periods)
             row.status = ResultStatus.ATTESTED
     _apply_caps(settlements)
@@ -463,9 +541,11 @@ def do_store_forecasts(
         row = existing.get((f.guarantee.pk, f.period_label, f.as_of))
         if row is None or _forecast_changed(row, fields):
             GuaranteeForecast.objects.update_or_create(
-                guarantee=f.guarantee, period_label=f.period_label, as_of=f.as_of,
+                guarantee=f.guarantee,
+                period_label=f.period_label,
+                as_of=f.as_of,
                 defaults={**fields, "computed_at": now},
-            )  # fmt: skip
+            )
             summary.changed += 1
             changed_accounts.setdefault(f.guarantee.contract.account_id, []).append(f)
         summary.stored += 1
@@ -479,18 +559,26 @@ def do_store_forecasts(
         at_risk = p_miss is not None and p_miss >= threshold
         if p_miss is not None and at_risk and open_alert is None:
             alert = GuaranteeAlert.objects.create(
-                guarantee=f.guarantee, period_label=f.period_label, threshold=threshold,
-                p_miss_opened=p_miss, p_miss_latest=p_miss,
-                expected_penalty=f.expected_penalty, opened_as_of=f.as_of,
-                latest_as_of=f.as_of, opened_at=now,
-            )  # fmt: skip
+                guarantee=f.guarantee,
+                period_label=f.period_label,
+                threshold=threshold,
+                p_miss_opened=p_miss,
+                p_miss_latest=p_miss,
+                expected_penalty=f.expected_penalty,
+                opened_as_of=f.as_of,
+                latest_as_of=f.as_of,
+                opened_at=now,
+            )
             _alert_event(alert, opened=True, acting_user=acting_user)
             summary.alerts_opened += 1
         elif p_miss is not None and at_risk and open_alert is not None:
-            latest = {"p_miss_latest": p_miss, "expected_penalty": f.expected_penalty,
-                      "latest_as_of": f.as_of}  # fmt: skip
+            latest = {
+                "p_miss_latest": p_miss,
+                "expected_penalty": f.expected_penalty,
+                "latest_as_of": f.as_of,
+            }
             if any(getattr(open_alert, k) != v for k, v in latest.items()):
-                _apply(open_alert, latest, list(latest))
+                apply_changes(open_alert, latest, list(latest))
                 open_alert.save(update_fields=list(latest))
             summary.alerts_updated += 1
         elif open_alert is not None:
@@ -507,12 +595,18 @@ def do_store_forecasts(
     for rows in changed_accounts.values():
         account = rows[0].guarantee.contract.account
         record_audit(
-            actor=acting_user, action="guarantee_forecast.store",
-            object_type="guarantees.forecast", object_id=str(account.pk),
-            object_label=account.group_number, account=account,
-            detail={"forecasts": len(rows), "as_of": rows[0].as_of.isoformat(),
-                    "threshold": str(threshold)},
-        )  # fmt: skip
+            actor=acting_user,
+            action="guarantee_forecast.store",
+            object_type="guarantees.forecast",
+            object_id=str(account.pk),
+            object_label=account.group_number,
+            account=account,
+            detail={
+                "forecasts": len(rows),
+                "as_of": rows[0].as_of.isoformat(),
+                "threshold": str(threshold),
+            },
+        )
     return summary
 
 
@@ -526,28 +620,41 @@ def _close(alert: GuaranteeAlert, reason: str, now: dt.datetime, acting_user: Us
 
 
 def _alert_event(
-    alert: GuaranteeAlert, *, opened: bool, acting_user: User | None,
+    alert: GuaranteeAlert,
+    *,
+    opened: bool,
+    acting_user: User | None,
     before: dict[str, Any] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     g = alert.guarantee
     account = g.contract.account
     record_audit(
-        actor=acting_user, action="guarantee_alert.open" if opened else "guarantee_alert.close",
-        obj=alert, account=account, before=before, after=snapshot(alert),
-    )  # fmt: skip
+        actor=acting_user,
+        action="guarantee_alert.open" if opened else "guarantee_alert.close",
+        obj=alert,
+        account=account,
+        before=before,
+        after=snapshot(alert),
+    )
     if opened:
         subject = f"At risk: {g.display_name}, {alert.period_label}"
-        body = (f"{float(alert.p_miss_opened):.0%} chance of ending the period missed "
-                f"(as of {alert.opened_as_of:%b %-d, %Y}); expected penalty "
-                f"${alert.expected_penalty:,.2f}.")  # fmt: skip
+        body = (
+            f"{float(alert.p_miss_opened):.0%} chance of ending the period missed "
+            f"(as of {alert.opened_as_of:%b %-d, %Y}); expected penalty "
+            f"${alert.expected_penalty:,.2f}."
+        )
     else:
         subject = f"Risk cleared: {g.display_name}, {alert.period_label}"
         body = f"Closed: {alert.closed_reason}."
     do_log_activity(
-        account, kind=ActivityKind.GUARANTEE, subject=subject[:200], body=body,
-        acting_user=acting_user, source_type="guarantees.GuaranteeAlert",
+        account,
+        kind=ActivityKind.GUARANTEE,
+        subject=subject[:200],
+        body=body,
+        acting_user=acting_user,
+        source_type="guarantees.GuaranteeAlert",
         source_id=str(alert.pk),
-    )  # fmt: skip
+    )
 
 
 # --- exports --------------------------------------------------------------------------------
@@ -564,8 +671,12 @@ def do_record_export(
 ) -> AuditEvent:
     """An export of guarantee data leaves the building: say who took what."""
     return record_audit(
-        actor=user, action=f"guarantees.export.{what}", object_type="guarantees.export",
+        actor=user,
+        action=f"guarantees.export.{what}",
+        object_type="guarantees.export",
         object_id=str(account.pk) if account else "portfolio",
-        object_label=account.group_number if account else "portfolio", account=account,
-        detail={"format": fmt, "rows": rows, **(detail or {})}, kind=AuditEvent.Kind.EXPORT,
-    )  # fmt: skip
+        object_label=account.group_number if account else "portfolio",
+        account=account,
+        detail={"format": fmt, "rows": rows, **(detail or {})},
+        kind=AuditEvent.Kind.EXPORT,
+    )

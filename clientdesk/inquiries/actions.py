@@ -7,7 +7,7 @@ Member references are masked in audit snapshots: the audit trail is a log and ca
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind, Contact
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import update_audited
 from clientdesk.inquiries import sla
 from clientdesk.inquiries.models import (
     DONE_STATUSES,
@@ -966,31 +967,25 @@ def do_update_escalation(
         .select_related("account")
         .get(pk=escalation.pk)
     )
-    before = snapshot(current)
-    for name, value in changes.items():
-        if name not in ESCALATION_FIELDS:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(current, name, value)
-    if current.status == EscalationStatus.RESOLVED:
-        if not current.resolution.strip():
-            raise InquiryRuleError("Say how the escalation was resolved.")
-        current.resolved_at = current.resolved_at or moment
-    else:
-        current.resolved_at = None
-    current.full_clean()
-    current.save()
-    after = snapshot(current)
-    if before == after:
-        return current
-    record_audit(
-        actor=acting_user,
+
+    def resolution(current: AccountEscalation, before: Mapping[str, Any]) -> None:
+        if current.status == EscalationStatus.RESOLVED:
+            if not current.resolution.strip():
+                raise InquiryRuleError("Say how the escalation was resolved.")
+            current.resolved_at = current.resolved_at or moment
+        else:
+            current.resolved_at = None
+
+    changed = update_audited(
+        current,
+        changes,
+        allowed=ESCALATION_FIELDS,
         action="escalation.update",
-        obj=current,
+        acting_user=acting_user,
         account=current.account,
-        before=before,
-        after=after,
+        before_clean=resolution,
     )
-    if before["status"] != current.status and current.status == EscalationStatus.RESOLVED:
+    if "status" in changed and current.status == EscalationStatus.RESOLVED:
         do_log_activity(
             current.account,
             kind=ActivityKind.CHANGE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import update_audited
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.episodes import MERGE_GAP_DAYS
 from clientdesk.insights.issue_records import IssueRecord
@@ -256,23 +258,14 @@ def do_update_problem(
     problem: Problem, changes: dict[str, Any], *, acting_user: User | None
 ) -> Problem:
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    before = snapshot(problem)
-    for name, value in changes.items():
-        if name not in PROBLEM_FIELDS:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(problem, name, value)
-    problem.full_clean()
-    problem.save()
-    after = snapshot(problem)
-    if before != after:
-        record_audit(
-            actor=acting_user,
-            action="problem.update",
-            obj=problem,
-            account=problem.account,
-            before=before,
-            after=after,
-        )
+    update_audited(
+        problem,
+        changes,
+        allowed=PROBLEM_FIELDS,
+        action="problem.update",
+        acting_user=acting_user,
+        account=problem.account,
+    )
     return problem
 
 
@@ -307,27 +300,22 @@ def do_update_action(
     today: dt.date | None = None,
 ) -> CorrectiveAction:
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    before = snapshot(action)
-    for name, value in changes.items():
-        if name not in ACTION_FIELDS:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(action, name, value)
-    if action.status == ActionStatus.DONE and action.completed_on is None:
-        action.completed_on = today or timezone.localdate()
-    if action.status != ActionStatus.DONE:
-        action.completed_on = None
-    action.full_clean()
-    action.save()
-    after = snapshot(action)
-    if before != after:
-        record_audit(
-            actor=acting_user,
-            action="corrective_action.update",
-            obj=action,
-            account=action.problem.account,
-            before=before,
-            after=after,
-        )
+
+    def completion(action: CorrectiveAction, before: Mapping[str, Any]) -> None:
+        if action.status == ActionStatus.DONE and action.completed_on is None:
+            action.completed_on = today or timezone.localdate()
+        if action.status != ActionStatus.DONE:
+            action.completed_on = None
+
+    update_audited(
+        action,
+        changes,
+        allowed=ACTION_FIELDS,
+        action="corrective_action.update",
+        acting_user=acting_user,
+        account=action.problem.account,
+        before_clean=completion,
+    )
     return action
 
 

@@ -1,0 +1,76 @@
+"""The one way an action changes a saved object's editable fields: apply the allowed
+fields, validate, save, and write one audit row only when something changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+
+from clientdesk.audit.recording import record_audit, snapshot
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from clientdesk.accounts.models import Account
+
+M = TypeVar("M", bound=models.Model)
+
+
+def apply_changes(
+    instance: models.Model, changes: Mapping[str, Any], allowed: Collection[str]
+) -> None:
+    """Set the named fields; a field outside `allowed` is a caller's error (ValueError)."""
+    for name, value in changes.items():
+        if name not in allowed:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(instance, name, value)
+
+
+def _touched_on_save(instance: models.Model) -> set[str]:
+    """Fields the save itself rewrites (auto_now timestamps): never a change of the user's."""
+    return {
+        field.name for field in instance._meta.concrete_fields if getattr(field, "auto_now", False)
+    }
+
+
+def update_audited(
+    instance: M,
+    changes: Mapping[str, Any],
+    *,
+    allowed: Collection[str],
+    action: str,
+    acting_user: AbstractBaseUser | AnonymousUser | None,
+    account: Account | None = None,
+    before_clean: Callable[[M, Mapping[str, Any]], None] | None = None,
+) -> list[str]:
+    """Apply `changes` (only `allowed` fields) to `instance`, run `before_clean(instance,
+    before)` for the rules that derive fields from others, validate with `full_clean` and,
+    when a field changed, save and write one audit row (`action`) with the before and after
+    snapshots. Returns the names of the changed fields, in the model's order (empty: nothing
+    saved, no audit row). A validation error is raised before anything is saved.
+
+    Must run inside the action's transaction, on a row the action locked."""
+    before = snapshot(instance)
+    apply_changes(instance, changes, allowed)
+    if before_clean is not None:
+        before_clean(instance, before)
+    instance.full_clean()
+    ignored = _touched_on_save(instance)
+    pending = snapshot(instance)
+    changed = [
+        name for name in pending if name not in ignored and pending[name] != before.get(name)
+    ]
+    if not changed:
+        return []
+    instance.save()
+    record_audit(
+        actor=acting_user,
+        action=action,
+        obj=instance,
+        account=account,
+        before=before,
+        after=snapshot(instance),
+    )
+    return changed
