@@ -68,13 +68,13 @@ INSTALLED_APPS = [
     "clientdesk.accounts",
     "clientdesk.inquiries",
     "clientdesk.lake",
-    "clientdesk.synth",
     "clientdesk.insights",
     "clientdesk.guarantees",
     "clientdesk.utilization",
     "django_tasks",
     "django_tasks_db",
     "clientdesk.reports",
+    "clientdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clientdesk.web.context.navigation",
             ],
+            # One way to write figures on every page; in lib, so any app's template loads it.
+            "libraries": {"formatting": "clientdesk.lib.formatting_filters"},
         },
     },
 ]

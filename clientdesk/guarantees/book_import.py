@@ -1,6 +1,6 @@
 """Creating the guarantees a generated book's contracts carry (`book.json`), via the actions.
 
-Called once by `clientdesk.synth.loading.load_book` after the sponsors and lake tables are
+Called once by `clientdesk.demo.loading.load_book` after the sponsors and lake tables are
 loaded. A contract that already has guarantees is left alone, so a reload adds nothing twice.
 Every guarantee of the synthetic book puts a % of the period's fees at risk — the basis is
 stated per guarantee (`at_risk_basis`: `pct_of_admin_fees` on ASO contracts,

@@ -16,6 +16,7 @@ import pytest
 
 from clientdesk.accounts.models import Account, ActivityEvent
 from clientdesk.audit.models import AuditEvent
+from clientdesk.demo.loading import load_sponsors
 from clientdesk.guarantees.book_import import load_book_guarantees
 from clientdesk.guarantees.models import (
     Guarantee,
@@ -27,7 +28,6 @@ from clientdesk.guarantees.penalties import CENT
 from clientdesk.guarantees.runs import run_book, run_evaluation
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.synth.generator import SynthParams, generate_book
-from clientdesk.synth.loading import load_sponsors
 
 SMALL = SynthParams(accounts=12, members=6_000, months=12, start=dt.date(2025, 1, 1), seed=11)
 FEEDS = ("call_record", "ivr_session", "claim_processing", "survey_response")

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from clientdesk.accounts.models import Account, ActivityEvent
+from clientdesk.demo.loading import load_sponsors
 from clientdesk.insights.detection import Thresholds
 from clientdesk.insights.evaluation import evaluate, incidents_from_truth
 from clientdesk.insights.families import FAMILY_NAMES
@@ -23,10 +24,9 @@ from clientdesk.insights.series import (
     issues_daily_denials,
     zone_rows,
 )
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.synth.generator import generate_book
-from clientdesk.synth.loading import load_sponsors
 from clientdesk.synth.params import SynthParams
 
 AS_OF = dt.date(2025, 10, 31)
@@ -60,7 +60,7 @@ def test_detection_finds_the_books_incidents_and_the_cli_stores_them(
         ("INC-002", "ivr_outage"),
         ("INC-003", "claims_backlog"),
     ]
-    with open_lake(Scope.all(), max_rows=2_000_000) as lake:
+    with open_lake(SystemActor("tests"), max_rows=2_000_000) as lake:
         series = load_panel(lake, AS_OF)
         # grains: one row per key
         zones = zone_rows(dict(Account.objects.values_list("id", "timezone")), FIRST, AS_OF)
@@ -111,7 +111,7 @@ def test_the_panel_is_the_same_on_duckdb_and_spark(small_book: dict[str, object]
     zones = dict(Account.objects.values_list("id", "timezone"))
     panels = {}
     for engine in ("duckdb", "spark"):
-        with open_lake(Scope.all(), engine=engine, max_rows=2_000_000) as lake:
+        with open_lake(SystemActor("tests"), engine=engine, max_rows=2_000_000) as lake:
             panels[engine] = build_panel(lake, FIRST, AS_OF, zones)
     duck, spark = panels["duckdb"], panels["spark"]
     assert duck.keys == spark.keys

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from clientdesk.synth.loading import load_book
+from clientdesk.demo.loading import load_book
 from clientdesk.testing import Cast
 from clientdesk.utilization.models import DrugProduct
 

@@ -12,6 +12,7 @@ from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clientdesk.demo.loading import load_book
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.options import params_from_options
 
@@ -49,7 +50,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", required=True, help="output folder")
         parser.add_argument(
-            "--load", action="store_true", help="load the book into the operational DB and the lake"
+            "--load",
+            action="store_true",
+            help="load the book into the operational DB and the lake, build the derived tables",
         )
         parser.add_argument(
             "--format",
@@ -80,8 +83,6 @@ class Command(BaseCommand):
         except OSError as err:
             raise CommandError(f"cannot write the book to {out}: {err.strerror}") from None
         if options["load"]:
-            from clientdesk.synth.loading import load_book
-
             load_book(out, stdout=cast(TextIO, self.stdout))
         if as_json:
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))

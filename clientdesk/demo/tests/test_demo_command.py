@@ -12,11 +12,12 @@ from django.core.management import call_command
 
 from clientdesk.accounts.models import Account, Assignment
 from clientdesk.audit.models import AuditEvent
+from clientdesk.demo.runs import last_day_of_data
+from clientdesk.demo.team import DEMO_USERS
 from clientdesk.guarantees.models import GuaranteeForecast, GuaranteeResult
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.models import EmergingIssue
-from clientdesk.lake.gateway import Scope, open_lake
-from clientdesk.synth.demo import DEMO_USERS, last_day_of_data
+from clientdesk.lake.gateway import SystemActor, open_lake
 
 SMALL = ["--no-serve", "--accounts", "3", "--members", "450", "--months", "6"]
 
@@ -38,7 +39,7 @@ def test_demo_loads_the_book_and_runs_every_analysis() -> None:
     # A lead and a backup per account, and a login per demo user.
     assert Assignment.objects.count() == 6
     assert all(u.username in printed for u in DEMO_USERS)
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         feed = int(lake.execute(lake.inquiry_import.count()))
     assert feed > 0
     assert Inquiry.objects.count() == feed  # every inquiry of the feed is in the queues

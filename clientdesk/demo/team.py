@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
@@ -15,8 +13,6 @@ from clientdesk.accounts.models import Account, Assignment
 from clientdesk.people.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD = "clientdesk-demo"  # noqa: S105  (the published demo password)
-DETECTION_LOOKBACK_DAYS = 90
-"""The demo shows the emerging issues of the book's last quarter."""
 
 
 @dataclass(frozen=True)
@@ -77,42 +73,3 @@ def assign_demo_team(users: dict[str, User], *, today: dt.date) -> int:
         actions.do_assign(account, backup, "backup", acting_user=manager, since=since)
         made += 2
     return made
-
-
-def last_day_of_data(start: dt.date, months: int) -> dt.date:
-    """The last day a book of `months` months from `start` (a first of month) covers."""
-    index = start.year * 12 + start.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
-
-
-def run_demo_analyses(
-    *, acting_user: User, data_end: dt.date, today: dt.date, say: Callable[[str], object]
-) -> None:
-    """What a team's nightly jobs would have done after the book was loaded: the derived
-    tables of the utilization marts built, the inquiries of the lake's `inquiry_import` feed
-    in the work queues with their SLA clocks, every guarantee evaluated and forecast, and
-    emerging issues detected over the last quarter. Each step is idempotent, so running this
-    again changes nothing."""
-    from clientdesk.guarantees.runs import run_book
-    from clientdesk.inquiries.importing import import_from_lake
-    from clientdesk.inquiries.sla import run_sla
-    from clientdesk.insights.runs import detect_and_store
-    from clientdesk.lake.gateway import prepare_derived
-
-    clock = time.perf_counter()
-    built = prepare_derived()  # the utilization marts, once per load, not on the first page
-    say(f"derived tables: {sum(len(names) for names in built.values())} built")
-    imported = import_from_lake(acting_user=acting_user)
-    sla = run_sla(now=None)
-    say(f"inquiries: {imported.message} SLA: {sla.at_risk} at risk, {sla.breached} breached")
-    stored, forecasts = run_book(acting_user=acting_user, today=today, as_of=data_end)
-    say(
-        f"guarantees: {stored.created} results stored, {stored.new_misses} misses; "
-        f"{forecasts.stored} forecasts, {forecasts.alerts_opened} risk alerts opened"
-    )
-    found = detect_and_store(
-        data_end, since=data_end - dt.timedelta(days=DETECTION_LOOKBACK_DAYS),
-        acting_user=acting_user,
-    )  # fmt: skip
-    say(f"emerging issues: {found['issues']} from {found['alerts']} alerts since {found['since']}")
-    say(f"analyses done in {time.perf_counter() - clock:.0f} s")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -12,22 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.synth.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    assign_demo_team,
-    ensure_demo_users,
-    last_day_of_data,
-    run_demo_analyses,
-)
-
-DEMO_SEED = 2026
-
-
-def demo_start(today: dt.date, months: int) -> dt.date:
-    """The first month of a window of `months` full months ending last month."""
-    index = today.year * 12 + today.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
+from clientdesk.demo.loading import load_book
+from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
+from clientdesk.demo.team import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
+from clientdesk.synth.generator import generate_book
+from clientdesk.synth.params import SynthParams
 
 
 class Command(BaseCommand):
@@ -41,10 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=24)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from clientdesk.synth.generator import generate_book
-        from clientdesk.synth.loading import load_book
-        from clientdesk.synth.params import SynthParams
-
         call_command("migrate", interactive=False, verbosity=0)
         users = ensure_demo_users()
         today = timezone.localdate()
