@@ -482,7 +482,7 @@ def vacuum_analyze() -> None:
 def recompute_all(now: dt.datetime, *, second_pass: bool = True) -> tuple[float, float]:
     """Time `clientdesk inquiries sla --all` (first and again) and the routine run."""
     from clientdesk.inquiries.models import SlaEvent
-    from clientdesk.inquiries.sla import run_sla
+    from clientdesk.inquiries.runs import run_sla
 
     started, used = time.perf_counter(), time.process_time()
     everything = run_sla(now=now, include_done=True, escalate=False)

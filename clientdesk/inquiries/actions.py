@@ -25,6 +25,7 @@ from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.audit.updating import update_audited
 from clientdesk.inquiries import sla
 from clientdesk.inquiries.models import (
+    ACTIVE_STATUSES,
     DONE_STATUSES,
     AccountEscalation,
     Category,
@@ -41,6 +42,7 @@ from clientdesk.inquiries.models import (
     RequesterType,
     ResolutionCode,
     RoutingRule,
+    SlaMetric,
     SlaPolicy,
     Status,
     mask_member_reference,
@@ -305,7 +307,7 @@ def do_create_inquiry(
             inquiry_line(inquiry, "A new inquiry was assigned to you."),
         )
         outbox.flush()
-    sla.recompute([inquiry.pk], now=moment, escalate=False)
+    sla.recompute([inquiry.pk], now=moment)
     inquiry.refresh_from_db()
     return inquiry
 
@@ -348,7 +350,7 @@ def do_update_inquiry(
         after=_snap(current, EDITABLE_FIELDS),
     )
     if SLA_FIELDS & set(changed):
-        sla.recompute([current.pk], now=moment, escalate=False)
+        sla.recompute([current.pk], now=moment)
         current.refresh_from_db()
     return current
 
@@ -447,7 +449,7 @@ def do_change_status(
         f"{current.reference} is now {label}",
         f"{_name(acting_user)} set the status to {label}.",
     )
-    sla.recompute([current.pk], now=moment, escalate=False)
+    sla.recompute([current.pk], now=moment)
     current.refresh_from_db()
     return current
 
@@ -515,7 +517,7 @@ def do_add_note(
         f"{_name(acting_user)} added {note.get_visibility_display().lower()}.",
     )
     if first_response:
-        sla.recompute([current.pk], now=moment, escalate=False)
+        sla.recompute([current.pk], now=moment)
     return note
 
 
@@ -537,28 +539,16 @@ def do_assign_inquiry(
         return current
     if owner is None and current.owner_id is None:
         return current
-    before = _snap(current, ["owner", "assigned_by"])
-    current.owner = owner
-    current.assigned_by = method if owner else ""
-    current.version += 1
-    current.save()
     who = (owner.get_full_name() or owner.username) if owner else "the queue"
-    _event(
+    _assign(
         current,
-        InquiryEventKind.ASSIGNED,
-        f"Assigned to {who} by {_name(acting_user)}",
-        acting_user,
-        moment,
-        owner=owner.pk if owner else None,
+        owner,
+        acting_user=acting_user,
         method=method,
-    )
-    record_audit(
-        actor=acting_user,
-        action="inquiry.assign",
-        obj=current,
-        account=current.account,
-        before=before,
-        after=_snap(current, ["owner", "assigned_by"]),
+        moment=moment,
+        kind=InquiryEventKind.ASSIGNED,
+        summary=f"Assigned to {who} by {_name(acting_user)}",
+        event_detail={"owner": owner.pk if owner else None, "method": method},
     )
     if owner is not None and owner != _real(acting_user):
         outbox = Outbox()
@@ -569,6 +559,77 @@ def do_assign_inquiry(
             inquiry_line(current, f"{_name(acting_user)} assigned it to you."),
         )
         outbox.flush()
+    return current
+
+
+def _assign(
+    current: Inquiry,
+    owner: User | None,
+    *,
+    acting_user: Actor,
+    method: str,
+    moment: dt.datetime,
+    kind: str,
+    summary: str,
+    event_detail: dict[str, Any],
+    audit_detail: dict[str, Any] | None = None,
+) -> None:
+    """The write of every change of owner, by hand or by a rule: the owner, the timeline
+    event and one `inquiry.assign` audit row, on the locked row."""
+    before = _snap(current, ["owner", "assigned_by"])
+    current.owner = owner
+    current.assigned_by = method if owner else ""
+    current.version += 1
+    current.save()
+    _event(current, kind, summary, acting_user, moment, **event_detail)
+    record_audit(
+        actor=acting_user,
+        action="inquiry.assign",
+        obj=current,
+        account=current.account,
+        before=before,
+        after=_snap(current, ["owner", "assigned_by"]),
+        detail=audit_detail,
+    )
+
+
+@transaction.atomic
+def do_reassign_after_breach(
+    inquiry: Inquiry,
+    owner: User,
+    *,
+    metric: str,
+    now: dt.datetime,
+    outbox: Outbox | None = None,
+) -> Inquiry:
+    """The escalation rule's reassignment (clientdesk acts): the write and audit row of a
+    manual assignment, with the breached metric; the new and the previous owner are told
+    (in the run's `outbox` when given, else by mail after commit)."""
+    current = _lock(inquiry, None)
+    _check_owner(current.account, owner)
+    previous = current.owner
+    label = SlaMetric(metric).label.lower()
+    summary = f"Reassigned to {owner.get_full_name() or owner.username} after the {label} breach"
+    _assign(
+        current,
+        owner,
+        acting_user=None,
+        method="escalation",
+        moment=now,
+        kind=InquiryEventKind.ESCALATED,
+        summary=summary,
+        event_detail={"from": previous.pk if previous else None, "to": owner.pk},
+        audit_detail={"rule": "sla_breach", "metric": metric},
+    )
+    mail = outbox if outbox is not None else Outbox()
+    mail.add(
+        [owner, previous],
+        "inquiries reassigned to you",
+        f"{current.reference} reassigned after an SLA breach",
+        inquiry_line(current, summary + "."),
+    )
+    if outbox is None:
+        mail.flush()
     return current
 
 
@@ -734,7 +795,7 @@ def do_merge_inquiries(
         detail={"duplicate": dup.pk},
     )
     _timeline(dup, f"Inquiry {dup.reference} merged into {target.reference}", acting_user, moment)
-    sla.recompute([dup.pk, target.pk], now=moment, escalate=False)
+    sla.recompute([dup.pk, target.pk], now=moment)
     target.refresh_from_db()
     return target
 
@@ -821,8 +882,8 @@ def record_export(
 def do_save_sla_policy(
     policy: SlaPolicy | None, data: dict[str, Any], *, acting_user: Actor
 ) -> SlaPolicy:
-    """Create or change a policy. Deadlines follow at the next recompute (the policy page
-    recomputes the open inquiries it can match right away)."""
+    """Create or change a policy. Deadlines follow at the next recompute
+    (`do_apply_sla_policy` saves and recomputes the open inquiries it can match at once)."""
     creating = policy is None
     current = (
         SlaPolicy()
@@ -843,6 +904,50 @@ def do_save_sla_policy(
         after=snapshot(current),
     )
     return current
+
+
+def _open_matching(policy: SlaPolicy) -> set[int]:
+    """The open inquiries a policy can match."""
+    found = Inquiry.objects.filter(status__in=ACTIVE_STATUSES)
+    if policy.tier:
+        found = found.filter(account__tier=policy.tier)
+    if policy.category:
+        found = found.filter(category=policy.category)
+    if policy.priority:
+        found = found.filter(priority=policy.priority)
+    return set(found.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def do_apply_sla_policy(
+    policy: SlaPolicy | None,
+    data: dict[str, Any],
+    *,
+    acting_user: Actor,
+    now: dt.datetime | None = None,
+    chunk_size: int = 2000,
+) -> tuple[SlaPolicy, int]:
+    """Create or change a policy and, in the same transaction, recompute the open inquiries
+    it could match before or can match after the change, so the change shows at once (the
+    escalation rules apply as in the SLA run: mail after commit, reassignment after a breach
+    through `do_reassign_after_breach`). Returns the policy and how many were recomputed."""
+    moment = now or timezone.now()
+    ids = _open_matching(SlaPolicy.objects.get(pk=policy.pk)) if policy is not None else set()
+    saved = do_save_sla_policy(policy, data, acting_user=acting_user)
+    ids |= _open_matching(saved)
+    ordered = sorted(ids)
+    loads: dict[int, int] = {}
+    days: set[dt.date] = set()
+    for start in range(0, len(ordered), chunk_size):
+        sla.recompute(
+            ordered[start : start + chunk_size],
+            now=moment,
+            reassign=do_reassign_after_breach,
+            loads=loads,
+            deferred_days=days,
+        )
+    sla.rebuild_outcome_days(days)
+    return saved, len(ordered)
 
 
 @transaction.atomic

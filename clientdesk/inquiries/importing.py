@@ -320,8 +320,8 @@ def import_inquiries(
             InquiryEvent.objects.bulk_create(events, batch_size=BATCH)
         days: set[dt.date] = set()
         for start in range(0, len(created_ids), BATCH):
-            sla.recompute(created_ids[start : start + BATCH], now=moment, escalate=False,
-                          notify=False, deferred_days=days)  # fmt: skip
+            sla.recompute(created_ids[start : start + BATCH], now=moment, notify=False,
+                          deferred_days=days)  # fmt: skip
         sla.rebuild_outcome_days(days)
         by_pk = {a.pk: a for a in accounts.values()}
         for account_id, external_ids in per_account.items():

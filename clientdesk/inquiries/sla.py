@@ -10,20 +10,19 @@ sorting and filtering), writes SLA events idempotently and applies the rules:
   inquiry is still active → reassign to the least-loaded associate on the account team
   (else the least-loaded manager), once per breach.
 
-`run_sla` does this for every active inquiry (or every inquiry), in chunks, each chunk in one
-transaction; `clientdesk inquiries sla` calls it.
+The reassignment itself is a write of the actions (`do_reassign_after_breach`, passed in as
+`reassign`: this module sits below the actions, which recompute after their writes).
+`clientdesk.inquiries.runs.run_sla` does this for every active inquiry (or every inquiry), in
+chunks, each chunk in one transaction; `clientdesk inquiries sla` calls it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -32,7 +31,6 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.audit.recording import record_audit
 from clientdesk.inquiries import conf
 from clientdesk.inquiries.clocks import (
     InquiryClocks,
@@ -45,8 +43,6 @@ from clientdesk.inquiries.models import (
     ACTIVE_STATUSES,
     OUTCOME_KINDS,
     Inquiry,
-    InquiryEvent,
-    InquiryEventKind,
     InquiryStatusChange,
     SlaEvent,
     SlaEventKind,
@@ -107,6 +103,15 @@ class SlaRunResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class Reassign(Protocol):
+    """The action that gives an inquiry to a new owner after a breach of `metric`, adding its
+    mail to the run's `outbox` (`clientdesk.inquiries.actions.do_reassign_after_breach`)."""
+
+    def __call__(
+        self, inquiry: Inquiry, owner: User, *, metric: str, now: dt.datetime, outbox: Outbox
+    ) -> Inquiry: ...
 
 
 class _Row(NamedTuple):
@@ -362,14 +367,14 @@ class _Chunk:
         *,
         now: dt.datetime,
         policies: list[SlaPolicy],
-        escalate: bool,
+        reassign: Reassign | None,
         notify: bool,
         loads: dict[int, int],
         outbox: Outbox,
         dense: bool = False,
         deferred_days: set[dt.date] | None = None,
     ) -> None:
-        self.ids, self.now, self.policies, self.escalate = ids, now, policies, escalate
+        self.ids, self.now, self.policies, self.reassign = ids, now, policies, reassign
         self.notify = notify
         self.dense = dense
         self.deferred_days = deferred_days
@@ -510,7 +515,7 @@ class _Chunk:
                         )
                     )
                 if (
-                    self.escalate
+                    self.reassign is not None
                     and clock is not None
                     and clock.state == SlaState.BREACHED
                     and not clock.final
@@ -661,67 +666,37 @@ class _Chunk:
         and record an `escalated` event for each of those breaches (so each moves it once)."""
         inquiry = Inquiry.objects.select_related("account", "owner").get(pk=row.id)
         new_owner = escalation_owner(row.account_id, inquiry.owner_id, self.loads)
-        previous = inquiry.owner
+        previous_id = inquiry.owner_id
         _insert_events([
             self._event(row, inquiry.sla_policy, clock, SlaEventKind.ESCALATED, clock.due_at,
                         clock.escalate_at or self.now)
             for clock in breached
             if clock.due_at is not None  # a breached clock always has its breach instant
         ])  # fmt: skip
-        clock = breached[0]
-        if new_owner is None or new_owner.pk == inquiry.owner_id:
+        if self.reassign is None or new_owner is None or new_owner.pk == previous_id:
             return
-        before = {"owner": inquiry.owner_id, "version": inquiry.version}
-        inquiry.owner = new_owner
-        inquiry.assigned_by = "escalation"
-        inquiry.version += 1
-        inquiry.save(update_fields=["owner", "assigned_by", "version", "updated_at"])
+        self.reassign(
+            inquiry, new_owner, metric=breached[0].metric, now=self.now, outbox=self.outbox
+        )
         self.loads[new_owner.pk] = self.loads.get(new_owner.pk, 0) + 1
-        if previous is not None and previous.pk in self.loads:
-            self.loads[previous.pk] = max(0, self.loads[previous.pk] - 1)
-        metric = SlaMetric(clock.metric).label.lower()
-        summary = (
-            f"Reassigned to {new_owner.get_full_name() or new_owner.username} after the "
-            f"{metric} breach"
-        )
-        InquiryEvent.objects.create(
-            inquiry=inquiry,
-            at=self.now,
-            actor=None,
-            kind=InquiryEventKind.ESCALATED,
-            summary=summary[:255],
-            detail={"from": before["owner"], "to": new_owner.pk},
-        )
-        record_audit(
-            actor=None,
-            action="inquiry.reassign",
-            obj=inquiry,
-            account=inquiry.account,
-            before=before,
-            after={"owner": new_owner.pk, "version": inquiry.version},
-            detail={"rule": "sla_breach", "metric": clock.metric},
-        )
+        if previous_id is not None and previous_id in self.loads:
+            self.loads[previous_id] = max(0, self.loads[previous_id] - 1)
         self.result.reassigned += 1
-        self.outbox.add(
-            [new_owner, previous],
-            "inquiries reassigned to you",
-            f"{inquiry.reference} reassigned after an SLA breach",
-            inquiry_line(inquiry, summary + "."),
-        )
 
 
 def recompute(
     inquiry_ids: Iterable[int],
     *,
     now: dt.datetime,
-    escalate: bool = True,
+    reassign: Reassign | None = None,
     notify: bool = True,
     loads: dict[int, int] | None = None,
     dense: bool = False,
     deferred_days: set[dt.date] | None = None,
 ) -> SlaRunResult:
     """Recompute the SLA of these inquiries in one transaction and apply the rules
-    (without `escalate`, no reassignment; without `notify`, no mail: for imports of history).
+    (without `reassign`, no reassignment: after a write and for imports of history; without
+    `notify`, no mail: for imports of history).
 
     The per-day outcome counts of the days whose outcomes changed are rebuilt in the same
     transaction; a caller that recomputes several batches in one transaction may collect
@@ -734,7 +709,7 @@ def recompute(
             ids,
             now=now,
             policies=list(SlaPolicy.objects.filter(is_active=True)),
-            escalate=escalate,
+            reassign=reassign,
             notify=notify,
             loads=loads if loads is not None else {},
             outbox=outbox,
@@ -743,53 +718,3 @@ def recompute(
         ).run()
         outbox.flush()
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A chunk of a full recompute allocates hundreds of thousands of tuples and datetimes,
-    and the cyclic garbage collector, set off by the allocations, walks every live object
-    again and again (a quarter of the time of a full recompute). None of them is in a cycle,
-    so the collector waits until the chunk is done."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def run_sla(
-    *,
-    now: dt.datetime | None = None,
-    include_done: bool = False,
-    chunk_size: int = 2000,
-    escalate: bool = True,
-    progress: Callable[[int], None] | None = None,
-) -> SlaRunResult:
-    """Recompute every active inquiry (with include_done: every inquiry) as of `now`."""
-    started = time.perf_counter()
-    moment = now or timezone.now()
-    base = (
-        Inquiry.objects.all()
-        if include_done
-        else Inquiry.objects.filter(status__in=ACTIVE_STATUSES)
-    )
-    total = SlaRunResult()
-    loads: dict[int, int] = {}
-    last = 0
-    while True:
-        ids = list(
-            base.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size]
-        )
-        if not ids:
-            break
-        with _collector_paused():
-            result = recompute(ids, now=moment, escalate=escalate, loads=loads, dense=include_done)
-        total.add(result)
-        last = ids[-1]
-        if progress is not None:
-            progress(len(ids))
-    total.seconds = round(time.perf_counter() - started, 3)
-    return total

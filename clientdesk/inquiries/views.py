@@ -51,7 +51,6 @@ from clientdesk.inquiries.forms import (
     StatusForm,
 )
 from clientdesk.inquiries.models import (
-    ACTIVE_STATUSES,
     AccountEscalation,
     Category,
     Competence,
@@ -71,7 +70,7 @@ from clientdesk.inquiries.queries import (
     my_work,
 )
 from clientdesk.inquiries.routing import team_members
-from clientdesk.inquiries.sla import clocks_for, recompute
+from clientdesk.inquiries.sla import clocks_for
 from clientdesk.lib.periods import parse_period
 from clientdesk.people.roles import Role
 
@@ -556,30 +555,15 @@ def escalation_note(request: HttpRequest, escalation_id: int) -> HttpResponse:
 # ── SLA policies and routing (managers) ────────────────────────────────────────────────
 
 
-def _recompute_matching(policy: SlaPolicy) -> int:
-    """Recompute the open inquiries a policy can match, so the change shows at once."""
-    qs = Inquiry.objects.filter(status__in=ACTIVE_STATUSES)
-    if policy.tier:
-        qs = qs.filter(account__tier=policy.tier)
-    if policy.category:
-        qs = qs.filter(category=policy.category)
-    if policy.priority:
-        qs = qs.filter(priority=policy.priority)
-    ids = list(qs.values_list("pk", flat=True))
-    now = timezone.now()
-    for start in range(0, len(ids), 2000):
-        recompute(ids[start : start + 2000], now=now)
-    return len(ids)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_list(request: HttpRequest) -> HttpResponse:
     require_queue_manager(request.user)
     form = SlaPolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        policy = actions.do_save_sla_policy(None, form.cleaned_data, acting_user=_user(request))
-        count = _recompute_matching(policy)
+        policy, count = actions.do_apply_sla_policy(
+            None, form.cleaned_data, acting_user=_user(request)
+        )
         messages.success(request, f"Added “{policy.name}”; {count} open inquiries recomputed.")
         return redirect("inquiries:policies")
     policies = sorted(SlaPolicy.objects.all(), key=lambda p: (not p.is_active, p.specificity()))
@@ -594,9 +578,9 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=policy_id)
     form = SlaPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        before = SlaPolicy.objects.get(pk=policy.pk)
-        saved = actions.do_save_sla_policy(policy, form.cleaned_data, acting_user=_user(request))
-        count = _recompute_matching(before) + _recompute_matching(saved)
+        saved, count = actions.do_apply_sla_policy(
+            policy, form.cleaned_data, acting_user=_user(request)
+        )
         messages.success(request, f"Saved “{saved.name}”; open inquiries recomputed ({count}).")
         return redirect("inquiries:policies")
     return render(request, "inquiries/policy_form.html", {"form": form, "policy": policy},

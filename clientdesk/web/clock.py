@@ -31,7 +31,7 @@ class Job:
 
 
 def _inquiry_sla(now: dt.datetime) -> str:
-    from clientdesk.inquiries.sla import run_sla
+    from clientdesk.inquiries.runs import run_sla
 
     result = run_sla(now=now)
     return (

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from clientdesk.audit.models import AuditEvent
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.models import InquiryEvent, SlaEvent, SlaEventKind
-from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.runs import run_sla
 from clientdesk.inquiries.tests.conftest import Committed, OpenInquiry, at, utc
 from clientdesk.testing import Cast
 
@@ -36,8 +36,11 @@ def test_breach_plus_four_hours_goes_to_the_least_loaded_teammate(
     assert inquiry.version == 2
     escalated = SlaEvent.objects.get(inquiry=inquiry, kind=SlaEventKind.ESCALATED)
     assert escalated.owner == cast.alice and escalated.due_at == utc(2026, 3, 2, 18)
-    audit = AuditEvent.objects.get(action="inquiry.reassign", object_id=str(inquiry.pk))
-    assert audit.actor is None and audit.after == {"owner": cast.bob.pk, "version": 2}
+    audit = AuditEvent.objects.get(action="inquiry.assign", object_id=str(inquiry.pk))
+    assert audit.actor is None and audit.actor_label == "system"
+    assert audit.before == {"owner": cast.alice.pk, "assigned_by": "manual", "version": 1}
+    assert audit.after == {"owner": cast.bob.pk, "assigned_by": "escalation", "version": 2}
+    assert audit.detail == {"rule": "sla_breach", "metric": "first_response"}
     assert InquiryEvent.objects.filter(inquiry=inquiry, kind="escalated").count() == 1
     assert any(m.to == ["bob@example.org"] and "reassigned" in m.subject for m in mailoutbox)
     # Once per breach: a later run leaves it with bob.
@@ -84,3 +87,39 @@ def test_the_command_takes_the_clock_and_answers_json(
     assert "1 inquiries recomputed" in text.getvalue() and "0 breached" in text.getvalue()
     with pytest.raises(CommandError, match="not an ISO timestamp"):
         call_command("inquiries", "sla", "--now", "yesterday")
+
+
+def test_the_rule_writes_the_audit_row_of_a_manual_assignment(
+    cast: Cast, open_inquiry: OpenInquiry
+) -> None:
+    # One inquiry reassigned by hand (alice → bob), one by the rule (alice → bob, 22:00Z):
+    # the same action, the same columns in before and after, one row each.
+    by_hand = open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.alice)
+    by_rule = open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.alice)
+    open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.alice)  # alice stays the busier one
+    with at(utc(2026, 3, 2, 15)):
+        actions.do_assign_inquiry(by_hand, cast.bob, acting_user=cast.mia)
+    # All three breached at 18:00Z; bob's (by hand) goes to alice, alice's two to bob.
+    assert run_sla(now=utc(2026, 3, 2, 22, 1)).reassigned == 3
+    manual = AuditEvent.objects.get(
+        action="inquiry.assign", object_id=str(by_hand.pk), actor=cast.mia
+    )
+    rule = AuditEvent.objects.get(action="inquiry.assign", object_id=str(by_rule.pk))
+    assert (manual.object_type, manual.account_id) == (rule.object_type, rule.account_id)
+    assert (
+        manual.before
+        == rule.before
+        == {
+            "owner": cast.alice.pk,
+            "assigned_by": "manual",
+            "version": 1,
+        }
+    )
+    assert manual.after == {"owner": cast.bob.pk, "assigned_by": "manual", "version": 2}
+    assert rule.after == {"owner": cast.bob.pk, "assigned_by": "escalation", "version": 2}
+    assert (manual.actor_id, rule.actor_id) == (cast.mia.pk, None)
+    assert not AuditEvent.objects.filter(action="inquiry.reassign").exists()
+    # The timeline tells the two apart: assigned by Mia, reassigned after the breach.
+    [event] = InquiryEvent.objects.filter(inquiry=by_rule, kind="escalated")
+    assert event.summary == "Reassigned to Bob Teammate after the first response breach"
+    assert event.detail == {"from": cast.alice.pk, "to": cast.bob.pk}

@@ -23,7 +23,7 @@ from clientdesk.inquiries.queries import (
     outcome_counts_from_days,
     outcome_counts_from_events,
 )
-from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.runs import run_sla
 from clientdesk.inquiries.tests.conftest import OpenInquiry, at, utc
 from clientdesk.testing import Cast
 

@@ -17,7 +17,7 @@ from clientdesk.audit.models import AuditEvent
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.models import AccountEscalation, Inquiry, SlaPolicy
 from clientdesk.inquiries.queries import Cell, IdFirst, attainment, manager_dashboard
-from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.runs import run_sla
 from clientdesk.inquiries.tests.conftest import OpenInquiry, at, utc
 from clientdesk.testing import Cast
 

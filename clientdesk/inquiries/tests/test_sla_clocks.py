@@ -27,7 +27,8 @@ from clientdesk.inquiries.models import (
     SlaState,
 )
 from clientdesk.inquiries.queries import attainment
-from clientdesk.inquiries.sla import fetch_rows, run_sla
+from clientdesk.inquiries.runs import run_sla
+from clientdesk.inquiries.sla import fetch_rows
 from clientdesk.inquiries.tests.conftest import Committed, OpenInquiry, at, utc
 from clientdesk.testing import Cast
 

@@ -20,7 +20,7 @@ from clientdesk.inquiries.importing import (
     read_rows,
 )
 from clientdesk.inquiries.models import ACTIVE_STATUSES, Inquiry
-from clientdesk.inquiries.sla import run_sla
+from clientdesk.inquiries.runs import run_sla
 
 
 def parse_now(raw: str | None) -> dt.datetime | None:
