@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -37,8 +38,11 @@ def do_request_report(
     formats: list[str],
     acting_user: User | None,
     schedule: ReportSchedule | None = None,
+    enqueue: Callable[[int], str] | None = None,
 ) -> ReportRun:
-    """Record a report run (queued). The caller enqueues it after the commit."""
+    """Record a report run (queued). With `enqueue` (the pages and the API), the run is
+    queued once the transaction commits and the task id it gets is kept on the run (the
+    admin's link to the queue); without it the caller runs it (the CLI, the schedules)."""
     if (kind == ReportKind.STEWARDSHIP) != (account is not None):
         raise ReportRequestError("a stewardship report needs an account; a portfolio none")
     run = ReportRun.objects.create(
@@ -58,7 +62,15 @@ def do_request_report(
         after=snapshot(run, ["kind", "period", "formats"]),
         detail={"schedule": schedule.pk if schedule else None},
     )
+    if enqueue is not None:
+        queue = enqueue
+        transaction.on_commit(lambda: _keep_task_id(run.pk, queue(run.pk)))
     return run
+
+
+def _keep_task_id(run_id: int, task_id: str) -> None:
+    # The queue's own bookkeeping, after the commit: no audit row (nobody changed the run).
+    ReportRun.objects.filter(pk=run_id).update(task_id=task_id[:64])
 
 
 @transaction.atomic
@@ -106,16 +118,26 @@ def do_create_schedule(data: dict[str, Any], *, acting_user: User) -> ReportSche
         owner=data.get("owner") or acting_user,
         next_run_on=data["next_run_on"],
     )
-    record_audit(actor=acting_user, action="reports.schedule_create", obj=schedule,
-                 account=schedule.account, after=snapshot(schedule))  # fmt: skip
+    record_audit(
+        actor=acting_user,
+        action="reports.schedule_create",
+        obj=schedule,
+        account=schedule.account,
+        after=snapshot(schedule),
+    )
     return schedule
 
 
 @transaction.atomic
 def do_delete_schedule(schedule: ReportSchedule, *, acting_user: User) -> None:
     before = snapshot(schedule)
-    record_audit(actor=acting_user, action="reports.schedule_delete", obj=schedule,
-                 account=schedule.account, before=before)  # fmt: skip
+    record_audit(
+        actor=acting_user,
+        action="reports.schedule_delete",
+        obj=schedule,
+        account=schedule.account,
+        before=before,
+    )
     schedule.delete()
 
 
@@ -127,7 +149,12 @@ def do_advance_schedule(
     schedule.last_run = run
     schedule.next_run_on = next_run_on
     schedule.save(update_fields=["last_run", "next_run_on"])
-    record_audit(actor=None, action="reports.schedule_sent", obj=schedule,
-                 account=schedule.account, before=before,
-                 after=snapshot(schedule, ["next_run_on"]),
-                 detail={"run": run.pk, "recipients": sent_to})  # fmt: skip
+    record_audit(
+        actor=None,
+        action="reports.schedule_sent",
+        obj=schedule,
+        account=schedule.account,
+        before=before,
+        after=snapshot(schedule, ["next_run_on"]),
+        detail={"run": run.pk, "recipients": sent_to},
+    )

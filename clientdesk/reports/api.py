@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Router, Schema
 
@@ -47,8 +46,8 @@ def _request(request: HttpRequest, kind: str, account: Any, body: RunIn) -> Repo
     run = actions.do_request_report(
         kind, account=account, period=form.cleaned_data["period"],
         formats=form.cleaned_data["formats"], acting_user=request.user,  # type: ignore[arg-type]
+        enqueue=enqueue_run,
     )  # fmt: skip
-    transaction.on_commit(lambda: enqueue_run(run.pk))
     return run
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +31,7 @@ from clientdesk.reports.forms import (
     default_report_period,
     this_quarter_end,
 )
-from clientdesk.reports.models import CONTENT_TYPES, ReportKind, ReportRun
+from clientdesk.reports.models import CONTENT_TYPES, ReportKind
 from clientdesk.reports.tasks import enqueue_run
 
 RECENT_RUNS = 15
@@ -47,14 +46,9 @@ def _request_run(
         period=form.cleaned_data["period"],
         formats=form.cleaned_data["formats"],
         acting_user=request.user,  # type: ignore[arg-type]
+        enqueue=enqueue_run,
     )
-    transaction.on_commit(lambda: _enqueue(run))
     return redirect("reports:run", run_id=run.pk)
-
-
-def _enqueue(run: ReportRun) -> None:
-    task_id = enqueue_run(run.pk)
-    ReportRun.objects.filter(pk=run.pk).update(task_id=task_id[:64])
 
 
 def _initial() -> dict[str, Any]:
