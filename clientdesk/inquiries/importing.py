@@ -41,7 +41,6 @@ from clientdesk.inquiries.models import (
     SUBCATEGORIES,
     SUBCATEGORY_LABELS,
     Category,
-    Channel,
     Inquiry,
     InquiryEvent,
     InquiryEventKind,
@@ -52,14 +51,14 @@ from clientdesk.inquiries.models import (
     Status,
     member_reference_validator,
 )
+from clientdesk.lake.schemas import INQUIRY_IMPORT
 
-COLUMNS = (
-    "external_id", "group_id", "opened_at", "channel", "requester_type", "category",
-    "subcategory", "priority", "member_id", "claim_id", "description", "status", "resolved_at",
-)  # fmt: skip
-REQUIRED = ("external_id", "group_id", "opened_at", "channel", "requester_type", "category",
-            "status")  # fmt: skip
-# The feed's statuses, as clientdesk's.
+# The feed is defined once, by the lake's schema (columns, required ones, accepted values);
+# the import checks rows against it and maps the feed's statuses to clientdesk's.
+COLUMNS = INQUIRY_IMPORT.column_names
+REQUIRED = INQUIRY_IMPORT.required_columns
+CHECKED = ("channel", "requester_type", "category", "priority")
+# Every status the feed accepts, as clientdesk's (a test checks the keys are the feed's).
 STATUS_MAP = {
     "new": Status.NEW,
     "open": Status.OPEN,
@@ -162,24 +161,19 @@ def validate_row(
         reasons.append("opened_at is in the future")
     if opened and resolved and resolved < opened:
         reasons.append("resolved_at is before opened_at")
-    checks = [
-        ("channel", Channel.values),
-        ("requester_type", RequesterType.values),
-        ("category", Category.values),
-    ]
-    for name, allowed in checks:
+    for name in CHECKED:
+        allowed = INQUIRY_IMPORT.accepted_values(name)
         if values[name] and values[name] not in allowed:
             reasons.append(f"{name} {values[name]!r} is not one of {', '.join(allowed)}")
     priority = values["priority"] or Priority.NORMAL
-    if priority not in Priority.values:
-        reasons.append(f"priority {priority!r} is not one of {', '.join(Priority.values)}")
     sub = values["subcategory"]
     known = {code for code, _ in SUBCATEGORIES.get(values["category"], [])}
     if sub and values["category"] in SUBCATEGORIES and sub not in known:
         reasons.append(f"subcategory {sub!r} is not in category {values['category']!r}")
     status = STATUS_MAP.get(values["status"], "")
-    if values["status"] and not status:
-        reasons.append(f"status {values['status']!r} is not one of {', '.join(STATUS_MAP)}")
+    if values["status"] and values["status"] not in INQUIRY_IMPORT.accepted_values("status"):
+        feed = ", ".join(INQUIRY_IMPORT.accepted_values("status"))
+        reasons.append(f"status {values['status']!r} is not one of {feed}")
     if status in (Status.RESOLVED, Status.CLOSED) and not values["resolved_at"]:
         reasons.append(f"a {values['status']} inquiry needs resolved_at")
     if status and status not in (Status.RESOLVED, Status.CLOSED) and values["resolved_at"]:

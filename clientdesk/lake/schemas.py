@@ -286,6 +286,14 @@ class TableSchema:
                 return col
         raise KeyError(f"{self.name} has no column {name}")
 
+    def accepted_values(self, name: str) -> tuple[str, ...]:
+        """The fixed list of values a column accepts (its `OneOf` rule): the one definition
+        that readers of the table (e.g. the inquiry import) check against."""
+        rule = self.column(name).rule
+        if not isinstance(rule, OneOf):
+            raise KeyError(f"{self.name}.{name} has no fixed list of values")
+        return rule.values
+
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
@@ -900,16 +908,34 @@ INQUIRY_IMPORT = TableSchema(
             "channel",
             "How it came in.",
             required=True,
-            rule=OneOf("channel", values=("phone", "email", "portal", "onsite", "chat", "mail")),
+            rule=OneOf("channel", values=("phone", "email", "portal", "onsite")),
         ),
         _s(
             "requester_type",
             "Who asked.",
             required=True,
-            rule=OneOf("requester type", values=("member", "sponsor", "broker", "provider")),
+            rule=OneOf("requester type", values=("member", "sponsor", "broker")),
         ),
-        _s("category", "Inquiry category (e.g. claims, id_cards, pharmacy).", required=True),
-        _s("subcategory", "Finer category."),
+        _s(
+            "category",
+            "Inquiry category.",
+            required=True,
+            rule=OneOf(
+                "inquiry category",
+                values=(
+                    "claims",
+                    "eligibility_enrollment",
+                    "id_cards",
+                    "benefits",
+                    "pharmacy",
+                    "provider_network",
+                    "billing_fees",
+                    "reports",
+                    "other",
+                ),
+            ),
+        ),
+        _s("subcategory", "Finer category, one of the category's (checked by the import)."),
         _s(
             "priority",
             "Priority.",
@@ -924,7 +950,15 @@ INQUIRY_IMPORT = TableSchema(
             required=True,
             rule=OneOf(
                 "inquiry status",
-                values=("open", "in_progress", "waiting_on_sponsor", "resolved", "closed"),
+                values=(
+                    "new",
+                    "open",
+                    "in_progress",
+                    "waiting_on_sponsor",
+                    "waiting_on_service_ops",
+                    "resolved",
+                    "closed",
+                ),
             ),
         ),
         _ts("resolved_at", "When it was resolved; empty while open."),
