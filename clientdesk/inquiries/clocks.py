@@ -224,8 +224,11 @@ def evaluate(
     calendar: BusinessCalendar,
     rules: SlaRules,
     now: dt.datetime,
+    imported: bool = False,
 ) -> InquiryClocks:
-    """Both clocks of an inquiry as of `now`. A merged duplicate has no SLA.
+    """Both clocks of an inquiry as of `now`. A merged duplicate has no SLA. An imported
+    inquiry whose first response the feed did not record has no first-response clock: its
+    history is left out of first-response attainment rather than timed by a guess.
 
     The arithmetic is on microseconds since the epoch (clientdesk.lib.business_calendar's
     read_clock_micros): a full recompute evaluates a million of these."""
@@ -239,15 +242,19 @@ def evaluate(
     resolution_stop = (resolved_at or (changes[-1][0] if changes else opened_at)) if done else None
     at = micros(now)
     runs = _runs(micros(opened_at), [(micros(when), to) for when, to in changes], None)
-    first = _metric(
-        SlaMetric.FIRST_RESPONSE,
-        _target(policy, SlaMetric.FIRST_RESPONSE),
-        runs if response_stop is None else _cut(runs, micros(response_stop)),
-        stopped_at=response_stop,
-        paused=paused,
-        calendar=calendar,
-        rules=rules,
-        now=at,
+    first = (
+        None
+        if imported and first_responded_at is None
+        else _metric(
+            SlaMetric.FIRST_RESPONSE,
+            _target(policy, SlaMetric.FIRST_RESPONSE),
+            runs if response_stop is None else _cut(runs, micros(response_stop)),
+            stopped_at=response_stop,
+            paused=paused,
+            calendar=calendar,
+            rules=rules,
+            now=at,
+        )
     )
     resolution = _metric(
         SlaMetric.RESOLUTION,
@@ -259,18 +266,19 @@ def evaluate(
         rules=rules,
         now=at,
     )
-    first_state, resolution_state = first.state, resolution.state
-    if SlaState.BREACHED in (first_state, resolution_state):
+    clocks = [c for c in (first, resolution) if c is not None]
+    states = [c.state for c in clocks]
+    if SlaState.BREACHED in states:
         state = SlaState.BREACHED
-    elif SlaState.RUNNING in (first_state, resolution_state):
+    elif SlaState.RUNNING in states:
         state = SlaState.RUNNING
-    elif first_state == SlaState.MET and resolution_state == SlaState.MET:
+    elif all(s == SlaState.MET for s in states):
         state = SlaState.MET
     else:
         state = SlaState.PAUSED
-    if first.final and resolution.final:
+    if all(c.final for c in clocks):
         return InquiryClocks(policy, state, first, resolution, None, None)
-    open_clocks = [c for c in (first, resolution) if not c.final and c.state != SlaState.PAUSED]
+    open_clocks = [c for c in clocks if not c.final and c.state != SlaState.PAUSED]
     due = min((c.due_at for c in open_clocks if c.due_at is not None), default=None)
     at_risk = min((c.at_risk_at for c in open_clocks if c.at_risk_at is not None), default=None)
     return InquiryClocks(policy, state, first, resolution, due, at_risk)

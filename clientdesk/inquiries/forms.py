@@ -379,7 +379,7 @@ class InquiryFilterForm(forms.Form):
     outcome_from = forms.DateField(required=False, widget=DateInput, label="Outcome from")
     outcome_to = forms.DateField(required=False, widget=DateInput, label="Outcome to")
     accountable = forms.RegexField(
-        regex=r"^(none|\d{1,12})$", required=False, widget=forms.HiddenInput
+        regex=r"^(none|imported|\d{1,12})$", required=False, widget=forms.HiddenInput
     )
     sort = forms.ChoiceField(choices=[("", "Default"), *SORTS.items()], required=False)
 

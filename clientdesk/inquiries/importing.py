@@ -2,7 +2,9 @@
 
 Columns: external_id, group_id (sponsor group number), opened_at (ISO timestamp, UTC),
 channel, requester_type (member|sponsor|broker), category, subcategory, priority
-(low|normal|high|urgent), member_id, claim_id, description, status, resolved_at.
+(low|normal|high|urgent), member_id, claim_id, description, status, resolved_at, and two
+optional ones: first_responded_at (when the requester first got an answer) and owner (who
+worked it: a username or e-mail address).
 
 Every row is validated. Valid rows are loaded, invalid rows are rejected with their line
 number and reasons: rows read = loaded + rejected, where loaded = created + already present.
@@ -11,8 +13,12 @@ counted as already present and changes nothing) and all-or-nothing: everything i
 one transaction, so a failure part-way leaves no trace.
 
 Imported inquiries get their status history from the feed (opened at opened_at, resolved at
-resolved_at) so their SLA clocks are computed like any other; active ones land in the queue
-(no owner) for the routing rules or a manager's bulk assignment.
+resolved_at) so their SLA clocks are computed like any other, from real times only: the
+first-response clock runs from the feed's first_responded_at, and an imported inquiry without
+one has no first-response clock (it is left out of first-response attainment, never counted
+late; `clocks.evaluate`). The owner is the clientdesk user whose username or e-mail the feed's
+owner names; an inquiry whose owner is not a user (or not given) has none and reads
+"imported" (active ones wait in the queue for the routing rules or a manager's assignment).
 """
 
 from __future__ import annotations
@@ -124,6 +130,8 @@ class _Valid:
     description: str
     status: str
     resolved_at: dt.datetime | None
+    first_responded_at: dt.datetime | None = None
+    owner: str = ""
 
 
 def _text(value: Any) -> str:
@@ -157,6 +165,11 @@ def validate_row(
         reasons.append(f"group_id {values['group_id']!r} is not one of your accounts")
     opened = _instant(values["opened_at"], "opened_at", reasons)
     resolved = _instant(values["resolved_at"], "resolved_at", reasons)
+    responded = _instant(values["first_responded_at"], "first_responded_at", reasons)
+    if opened and responded and responded < opened:
+        reasons.append("first_responded_at is before opened_at")
+    if responded is not None and responded > now:
+        reasons.append("first_responded_at is in the future")
     if opened is not None and opened > now:
         reasons.append("opened_at is in the future")
     if opened and resolved and resolved < opened:
@@ -195,6 +208,7 @@ def validate_row(
         category=values["category"], subcategory=sub, priority=priority,
         member_id=values["member_id"], claim_id=values["claim_id"],
         description=values["description"], status=status, resolved_at=resolved,
+        first_responded_at=responded, owner=values["owner"][:254],
     ), None  # fmt: skip
 
 
@@ -215,6 +229,25 @@ def _history(row: _Valid) -> list[tuple[str, str, dt.datetime]]:
     elif row.status != Status.NEW:
         steps.append((Status.NEW, row.status, row.opened_at))
     return steps
+
+
+def feed_owners(names: Iterable[str]) -> dict[str, User]:
+    """The active users the feed's owner values name, by lower-cased username or e-mail (an
+    e-mail shared by several users names nobody)."""
+    wanted = {name.strip().lower() for name in names if name.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, User] = {}
+    shared: set[str] = set()
+    for user in User.objects.filter(is_active=True).only("username", "email"):
+        username, email = user.username.lower(), user.email.strip().lower()
+        if username in wanted:
+            found[username] = user
+        if email in wanted and email != username:
+            if email in found and found[email].pk != user.pk:
+                shared.add(email)
+            found.setdefault(email, user)
+    return {name: user for name, user in found.items() if name not in shared}
 
 
 def import_inquiries(
@@ -269,6 +302,7 @@ def import_inquiries(
             already_present=result.already_present, rejected=result.rejected,
         )  # fmt: skip
         result.import_id = batch.pk
+        owners = feed_owners(v.owner for v in fresh)
         created_ids: list[int] = []
         per_account: dict[int, list[str]] = defaultdict(list)
         for start in range(0, len(fresh), BATCH):
@@ -280,8 +314,8 @@ def import_inquiries(
                         member_reference=v.member_id, channel=v.channel, category=v.category,
                         subcategory=v.subcategory, priority=v.priority, subject=_subject(v),
                         description=v.description, claim_ids=[v.claim_id] if v.claim_id else [],
-                        status=v.status, opened_at=v.opened_at,
-                        first_responded_at=v.resolved_at, resolved_at=v.resolved_at,
+                        status=v.status, opened_at=v.opened_at, owner=owners.get(v.owner.lower()),
+                        first_responded_at=v.first_responded_at, resolved_at=v.resolved_at,
                         closed_at=v.resolved_at if v.status == Status.CLOSED else None,
                         external_id=v.external_id, import_batch=batch,
                     )
@@ -352,7 +386,9 @@ def lake_rows(*, engine: str | None = None) -> Iterator[tuple[int, dict[str, Any
     # A system job reads the whole feed: the row bound is the feed's own size.
     with open_lake(Scope.all(), engine=engine, max_rows=total) as lake:
         table = lake.inquiry_import
-        frame = lake.execute(table.select(*COLUMNS).order_by("opened_at", "external_id"))
+        # Batches loaded before the optional columns existed lack them: read what there is.
+        present = [c for c in COLUMNS if c in table.columns]
+        frame = lake.execute(table.select(*present).order_by("opened_at", "external_id"))
     # Missing values (NaN, NaT) as None, so they read as empty, not as the text "NaT".
     frame = frame.astype(object).where(frame.notna(), None)
     return ((number, row) for number, row in enumerate(frame.to_dict("records"), start=1))

@@ -436,6 +436,16 @@ class Inquiry(models.Model):
         return f"Q-{self.pk:06d}" if self.pk else "Q-new"
 
     @property
+    def owner_label(self) -> str:
+        """The owner as pages show it: their name; "Imported" for an inquiry worked in another
+        system by someone who is not a clientdesk user; "In the queue" for one waiting."""
+        if self.owner_id is not None and self.owner is not None:
+            return self.owner.get_full_name() or self.owner.username
+        if self.import_batch_id is not None and self.status in DONE_STATUSES:
+            return "Imported"
+        return "In the queue"
+
+    @property
     def member_reference_masked(self) -> str:
         return mask_member_reference(self.member_reference)
 

@@ -118,7 +118,9 @@ def _outcome_filter(params: dict[str, Any]) -> Q | None:
         events = events.filter(occurred_at__lt=local_midnight(end))
     accountable = params.get("accountable")
     if accountable == "none":
-        events = events.filter(owner__isnull=True)
+        events = events.filter(owner__isnull=True, inquiry__import_batch__isnull=True)
+    elif accountable == IMPORTED:
+        events = events.filter(owner__isnull=True, inquiry__import_batch__isnull=False)
     elif accountable:
         events = events.filter(owner_id=int(accountable))
     return Q(Exists(events))
@@ -189,7 +191,7 @@ LIST_FIELDS = [
     "requester_type", "member_reference", "broker_name", "opened_at", "resolved_at",
     "sla_state", "sla_due_at", "sla_at_risk_at", "merged_into_id", "contact_id",
     "account__id", "account__name", "account__group_number",
-    "owner__id", "owner__first_name", "owner__last_name", "owner__username",
+    "owner__id", "owner__first_name", "owner__last_name", "owner__username", "import_batch_id",
 ]  # fmt: skip
 
 
@@ -370,13 +372,27 @@ class Cell:
         return list_url(**self.params)
 
 
+IMPORTED = "imported"
+"""The owner key of imported inquiries whose owner is not a clientdesk user."""
+
+
 @dataclass
 class Attainment:
-    """ "% met" of one group: met ÷ (met + breached) current outcomes, per clock."""
+    """ "% met" of one group: met ÷ (met + breached) current outcomes, per clock.
+
+    `unrecorded`: imported inquiries of the group resolved in the window whose first response
+    the feed did not record; they have no first-response outcome (left out, not late)."""
 
     label: str
     met: dict[str, Cell] = field(default_factory=dict)
     breached: dict[str, Cell] = field(default_factory=dict)
+    unrecorded: int = 0
+
+    @property
+    def first_response_note(self) -> str:
+        """ "first response: n of N inquiries have a recorded first response", when some
+        imported ones have none (else empty)."""
+        return first_response_note(self.decided(SlaMetric.FIRST_RESPONSE), self.unrecorded)
 
     def percent(self, metric: str) -> float | None:
         met = self.met[metric].value if metric in self.met else 0
@@ -393,6 +409,48 @@ class Attainment:
     def decided(self, metric: str) -> int:
         met = self.met[metric].value if metric in self.met else 0
         return met + (self.breached[metric].value if metric in self.breached else 0)
+
+
+def first_response_note(recorded: int, unrecorded: int) -> str:
+    """What first-response attainment rests on, when imported history without a recorded
+    first response is left out of it."""
+    if not unrecorded:
+        return ""
+    return (
+        f"first response: {recorded:,} of {recorded + unrecorded:,} inquiries have a recorded "
+        "first response (imported inquiries without one are left out)"
+    )
+
+
+def _imported_counts(
+    user: AnyUser, start: dt.date, end: dt.date
+) -> tuple[list[tuple[str, str, int]], list[tuple[int | None, int, str, int]]]:
+    """Imported inquiries seen apart in attainment, between two dates (inclusive): the current
+    outcomes of those without an owner, as (clock, kind, count); and those resolved without
+    a recorded first response, as (owner id, account id, category, count)."""
+    since, until = local_midnight(start), local_midnight(end + dt.timedelta(days=1))
+    events = SlaEvent.objects.filter(
+        owner__isnull=True, inquiry__import_batch__isnull=False, kind__in=OUTCOME_KINDS,
+        superseded_at__isnull=True, occurred_at__gte=since, occurred_at__lt=until,
+    )  # fmt: skip
+    unanswered = Inquiry.objects.filter(
+        import_batch__isnull=False, first_responded_at__isnull=True,
+        sla_policy__isnull=False, merged_into__isnull=True,
+        resolved_at__gte=since, resolved_at__lt=until,
+    )  # fmt: skip
+    if not roles_of(user) & SEES_ALL_ACCOUNTS:
+        visible = accounts_visible_to(user).values("pk")
+        events = events.filter(account__in=visible)
+        unanswered = unanswered.filter(account__in=visible)
+    outcomes = list(
+        events.values("metric", "kind").annotate(n=Count("*")).order_by()
+        .values_list("metric", "kind", "n")
+    )  # fmt: skip
+    missing = list(
+        unanswered.values("owner_id", "account_id", "category").annotate(n=Count("*"))
+        .order_by().values_list("owner_id", "account_id", "category", "n")
+    )  # fmt: skip
+    return outcomes, missing
 
 
 def _outcome_counts(
@@ -433,16 +491,28 @@ def outcome_counts_from_events(
 def attainment(user: AnyUser, start: dt.date, end: dt.date) -> dict[str, list[Attainment]]:
     """% met by associate, account and category for outcomes between two dates (inclusive):
     met ÷ (met + breached) of the current SLA outcomes. Every count links to the inquiries
-    behind it (the list filtered by the same outcome, clock, dates and group)."""
+    behind it (the list filtered by the same outcome, clock, dates and group). Imported
+    inquiries whose owner is not a user are a group of their own, and each group counts the
+    imported inquiries it leaves out of first response (`Attainment.unrecorded`)."""
     rows = _outcome_counts(user, start, end)
-    owner_ids = {int(k) for d, k, *_ in rows if d == "owner" and k}
+    imported, missing = _imported_counts(user, start, end)
+    moved = {(metric, kind): n for metric, kind, n in imported}
+    rows = [
+        (d, k, m, kind, n - moved.get((m, kind), 0) if d == "owner" and not k else n)
+        for d, k, m, kind, n in rows
+    ]
+    rows = [r for r in rows if r[4] > 0]
+    rows += [("owner", IMPORTED, m, kind, n) for (m, kind), n in moved.items() if n > 0]
+    owner_ids = {int(k) for d, k, *_ in rows if d == "owner" and k.isdigit()}
+    owner_ids |= {o for o, *_ in missing if o is not None}
     account_ids = {int(k) for d, k, *_ in rows if d == "account" and k}
+    account_ids |= {a for _, a, *_ in missing}
     people = {
         str(u.pk): u.get_full_name() or u.username
         for u in User.objects.filter(pk__in=owner_ids).only("first_name", "last_name", "username")
     }
     names = {
-        "owner": {"": "Nobody", **people},
+        "owner": {"": "Nobody", IMPORTED: "Imported (owner not a user)", **people},
         "account": {
             str(pk): name
             for pk, name in Account.objects.filter(pk__in=account_ids).values_list("pk", "name")
@@ -464,6 +534,14 @@ def attainment(user: AnyUser, start: dt.date, end: dt.date) -> dict[str, list[At
                 filters[dimension] = key
             target[metric] = Cell(0, filters)
         target[metric].value += n
+    for owner_id, account_id, category, n in missing:
+        owner = IMPORTED if owner_id is None else str(owner_id)
+        for name, key, label in (
+            ("associate", owner, names["owner"].get(owner, f"#{owner}")),
+            ("account", str(account_id), names["account"].get(str(account_id), f"#{account_id}")),
+            ("category", str(category), names["category"].get(str(category), str(category))),
+        ):
+            groups[name].setdefault(key, Attainment(label)).unrecorded += n
     metric = SlaMetric.RESOLUTION
     return {
         name: sorted(items.values(), key=lambda a: (-a.decided(metric), a.label))
@@ -488,6 +566,7 @@ class Dashboard:
     week_totals: list[Cell]
     category_weeks: list[tuple[str, list[Cell], Cell]]
     top_accounts: list[tuple[str, Cell]]
+    first_response_note: str = ""
 
 
 def manager_dashboard(
@@ -604,6 +683,7 @@ def manager_dashboard(
     account_names = dict(
         Account.objects.filter(pk__in=[k for k, _ in top]).values_list("pk", "name")
     )
+    groups = attainment(user, attainment_from, attainment_to)
     top_accounts = [
         (account_names.get(key, f"#{key}"), Cell(n, {"account": key,
                                                        "opened_from": attainment_from,
@@ -618,7 +698,11 @@ def manager_dashboard(
         queue=Cell(
             sum(counts[(None, i)] for i in range(len(buckets))), bucket_url("none", None)
         ),
-        attainment=attainment(user, attainment_from, attainment_to),
+        attainment=groups,
+        first_response_note=first_response_note(
+            sum(a.decided(SlaMetric.FIRST_RESPONSE) for a in groups["account"]),
+            sum(a.unrecorded for a in groups["account"]),
+        ),
         attainment_from=attainment_from,
         attainment_to=attainment_to,
         at_risk=at_risk,

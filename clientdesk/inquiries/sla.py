@@ -75,6 +75,7 @@ _ROW_FIELDS = [
     "merged_into_id",
     "owner_id",
     *CACHE_FIELDS,
+    "import_batch_id",
 ]
 
 
@@ -128,6 +129,7 @@ class _Row(NamedTuple):
     merged_into_id: int | None
     owner_id: int | None
     cache: tuple[Any, ...]
+    import_batch_id: int | None
 
 
 def clocks_for(inquiry: Inquiry, *, now: dt.datetime) -> InquiryClocks:
@@ -151,6 +153,7 @@ def clocks_for(inquiry: Inquiry, *, now: dt.datetime) -> InquiryClocks:
         calendar=team_calendar(inquiry.account.timezone, rules.opens, rules.closes),
         rules=rules,
         now=now,
+        imported=inquiry.import_batch_id is not None,
     )
 
 
@@ -423,7 +426,7 @@ class _Chunk:
                 "id", "tier", "timezone"
             )
         }
-        rows = [_Row._make((v[0], v[1], *accounts[v[1]], *v[2:10], v[10:])) for v in found]
+        rows = [_Row._make((v[0], v[1], *accounts[v[1]], *v[2:10], v[10:16], v[16])) for v in found]
         # The status history and current events of every inquiry of the chunk, one query
         # each (read_raw: a few hundred thousand rows, each parsed in one pass).
         changes: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
@@ -479,6 +482,7 @@ class _Chunk:
                 calendar=calendar,
                 rules=self.rules,
                 now=self.now,
+                imported=row.import_batch_id is not None,
             )
             cache = (
                 clocks.policy.pk if clocks.policy else None,

@@ -962,12 +962,28 @@ INQUIRY_IMPORT = TableSchema(
             ),
         ),
         _ts("resolved_at", "When it was resolved; empty while open."),
+        _ts(
+            "first_responded_at",
+            "When the requester first got an answer (optional); empty when nobody has answered "
+            "yet or the source system did not record it. Imported inquiries without it are "
+            "left out of first-response attainment, never counted as late.",
+        ),
+        _s(
+            "owner",
+            "Who worked it in the source system (optional): a login or an e-mail address, "
+            "matched to a clientdesk user by username or e-mail; shown as imported otherwise.",
+        ),
     ),
     row_checks=(
         RowCheck(
             ("opened_at", "resolved_at"),
             "t.resolved_at >= t.opened_at",
             "resolved_at is before opened_at",
+        ),
+        RowCheck(
+            ("opened_at", "first_responded_at"),
+            "t.first_responded_at >= t.opened_at",
+            "first_responded_at is before opened_at",
         ),
     ),
 )

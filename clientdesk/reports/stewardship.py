@@ -449,6 +449,9 @@ def gather_stewardship(
             f"SLA met: first response {_num_text(first, '%')}, resolution "
             f"{_num_text(resolution, '%')} ({sla.decided('resolution'):,} resolutions decided)."
         )
+        if sla.first_response_note:
+            note = sla.first_response_note
+            service.bullets.append(f"{note[0].upper()}{note[1:]}.")
     service.tables.append(
         Table(
             "Inquiries",

@@ -9,6 +9,7 @@ inquiry.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,15 @@ from clientdesk.synth.claim_sets import KINDS, ClaimSet, take_claims
 from clientdesk.synth.cost_sharing import apply_cost_sharing
 from clientdesk.synth.drugs import catalogue
 from clientdesk.synth.incident_model import CLAIM_SIDE
-from clientdesk.synth.inquiries import CHANNELS, PRIORITIES, REQUESTERS, STATUSES, InquiryRows
+from clientdesk.synth.inquiries import (
+    CHANNELS,
+    PRIORITIES,
+    REQUESTERS,
+    STATUSES,
+    InquiryRows,
+    inquiry_work,
+    service_team,
+)
 from clientdesk.synth.inquiries import claim_inquiries as make_claim_inquiries
 from clientdesk.synth.medical import DRG_CODES, Context, medical_events
 from clientdesk.synth.names import FEMALE_FIRST, LAST, MALE_FIRST, STREET_SUFFIXES, STREETS
@@ -691,6 +700,10 @@ def inquiry_table(ctx: BookContext, rows: InquiryRows, id_prefix: str) -> pa.Tab
         "",
     )
     member = pc.if_else(pa.array(has_member), member, pa.nulls(n, pa.string()))
+    # Its own stream per part (keyed by the id prefix): the other columns draw as before.
+    work_rng = stream(ctx.seed, Stream.INQUIRY_WORK, zlib.crc32(id_prefix.encode()))
+    extract = (ctx.window.last_day + 1) * MICROS_DAY
+    responded, owners = inquiry_work(rows, service_team(ctx.seed), extract, work_rng)
     data = {
         "external_id": ax.numbered(id_prefix, np.arange(n), 6),
         "group_id": ax.codes([s.group_number for s in ctx.sponsors], rows.account),
@@ -705,5 +718,7 @@ def inquiry_table(ctx: BookContext, rows: InquiryRows, id_prefix: str) -> pa.Tab
         "description": pa.array(rows.description, type=pa.string()),
         "status": ax.codes(STATUSES, rows.status.astype(np.int64)),
         "resolved_at": ax.timestamps(np.maximum(rows.resolved, 0), valid=rows.resolved >= 0),
+        "first_responded_at": ax.timestamps(np.maximum(responded, 0), valid=responded >= 0),
+        "owner": pa.array(owners, type=pa.string()),
     }
     return ax.table(INQUIRY_IMPORT, data, n)

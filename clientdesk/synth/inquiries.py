@@ -23,6 +23,7 @@ from clientdesk.synth.calendar_effects import (
     utc_offsets,
 )
 from clientdesk.synth.incident_model import Incident
+from clientdesk.synth.names import FEMALE_FIRST, LAST, MALE_FIRST
 from clientdesk.synth.narratives import CATEGORIES, SUBCATEGORIES, describe
 from clientdesk.synth.params import Window
 from clientdesk.synth.sponsors import Sponsor
@@ -54,6 +55,16 @@ SUB_WEIGHTS: dict[str, tuple[float, ...]] = {
     "reports": (0.5, 0.3, 0.2),
     "other": (0.6, 0.3, 0.1),
 }
+
+FIRST_RESPONSE_HOURS = (20.0, 8.0, 3.0, 1.0)
+"""Median hours from opening to the first answer, by priority (low, normal, high, urgent)."""
+UNRECORDED_SHARE = 0.12
+"""Share of inquiries whose first answer the source system did not record."""
+TEAM_SIZE = 3
+"""Account-team members who work one account's inquiries in the CRM."""
+SERVICE_TEAM = 12
+"""People on the book's service team (the CRM's inquiry owners)."""
+OWNER_DOMAIN = "insurer.example"
 
 INCIDENT_CATEGORY: dict[str, tuple[str, str]] = {
     "id_card_misprint": ("id_cards", "pharmacy_rejected_card"),
@@ -105,6 +116,47 @@ def _resolution(
         rng.choice(np.array([2, 3, 4]), size=n, p=[0.3, 0.5, 0.2]),
     )
     return np.where(done, resolved, -1), status.astype(np.int8)
+
+
+def service_team(seed: int) -> tuple[str, ...]:
+    """The e-mail addresses of the book's service team, as the CRM records owners."""
+    rng = np.random.default_rng([seed, SERVICE_TEAM])
+    firsts = [*FEMALE_FIRST, *MALE_FIRST]
+    team: list[str] = []
+    while len(team) < SERVICE_TEAM:
+        first = firsts[int(rng.integers(len(firsts)))]
+        last = LAST[int(rng.integers(len(LAST)))]
+        address = f"{first}.{last}@{OWNER_DOMAIN}".lower().replace(" ", "").replace("'", "")
+        if address not in team:
+            team.append(address)
+    return tuple(team)
+
+
+def inquiry_work(
+    rows: InquiryRows, team: tuple[str, ...], extract_micros: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[str | None]]:
+    """Each inquiry's first answer (UTC microseconds; -1 when none is recorded) and owner.
+
+    The first answer comes a lognormal number of hours after opening (median by priority,
+    `FIRST_RESPONSE_HOURS`), never after the resolution; one answered after the extract is
+    not answered yet, and `UNRECORDED_SHARE` of the answers were not recorded at all. The
+    owner is one of the account's `TEAM_SIZE` people of `team`; an open inquiry nobody has
+    answered waits in the queue without one."""
+    n = len(rows.opened)
+    median = np.asarray(FIRST_RESPONSE_HOURS)[rows.priority.astype(np.int64)]
+    hours = rng.lognormal(np.log(median), 0.9, n)
+    responded = rows.opened + (hours * 3_600_000_000).astype(np.int64)
+    done = rows.resolved >= 0
+    responded = np.where(done, np.minimum(responded, rows.resolved), responded)
+    answered = done | (responded < extract_micros)
+    recorded = rng.random(n) >= UNRECORDED_SHARE
+    seat = rng.integers(0, TEAM_SIZE, n)
+    queued = (rows.status == STATUSES.index("open")) & ~answered
+    owners = [
+        None if waiting else team[(int(account) * TEAM_SIZE + int(k)) % len(team)]
+        for account, k, waiting in zip(rows.account, seat, queued, strict=True)
+    ]
+    return np.where(answered & recorded, responded, -1), owners
 
 
 def account_inquiries(

@@ -27,6 +27,7 @@ class Stream(IntEnum):
     SURVEYS = 10
     CLAIM_INQUIRIES = 11
     QUOTAS = 12
+    INQUIRY_WORK = 13
 
 
 def stream(seed: int, kind: Stream, *keys: int) -> np.random.Generator:

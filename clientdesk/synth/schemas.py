@@ -203,6 +203,8 @@ INQUIRY_IMPORT: list[tuple[str, pa.DataType]] = [
     ("description", S),
     ("status", S),
     ("resolved_at", TIMESTAMP),
+    ("first_responded_at", TIMESTAMP),
+    ("owner", S),
 ]
 
 SURVEY_RESPONSE: list[tuple[str, pa.DataType]] = [
