@@ -241,7 +241,7 @@ def test_the_lake_feed_loads_once_with_sla_clocks(cast: Cast, tmp_path: Path) ->
         row(external_id="L-1", first_responded_at="2026-03-02T15:00:00Z"),
         row(external_id="L-2", group_id="G100002", status="in_progress", resolved_at="",
             opened_at="2026-03-03T16:00:00Z"),
-        row(external_id="L-3", channel="chat"),  # the lake takes chat; clientdesk does not
+        row(external_id="L-3", subcategory="cobra"),  # not a claims subcategory
     ]  # fmt: skip
     [batch] = ingest_files("inquiry_import", [write_csv(tmp_path / "feed.csv", feed)],
                            acting_user=None)  # fmt: skip
@@ -251,7 +251,7 @@ def test_the_lake_feed_loads_once_with_sla_clocks(cast: Cast, tmp_path: Path) ->
     assert (first.rows_read, first.created, first.already_present, first.rejected) == (3, 2, 0, 1)
     # Ordered by opened_at, then external_id: L-1, L-3 (same instant), L-2.
     assert [(r.line, r.external_id) for r in first.rejects] == [(2, "L-3")]
-    assert first.rejects[0].reasons == ["channel 'chat' is not one of phone, email, portal, onsite"]
+    assert first.rejects[0].reasons == ["subcategory 'cobra' is not in category 'claims'"]
     # L-1 at Acme: answered after 1 business hour, resolved after 2, both clocks met, counted
     # on Mon Mar 2 (the first response from the lake's optional first_responded_at column).
     met = Inquiry.objects.get(external_id="L-1")
