@@ -2,9 +2,8 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -35,12 +34,9 @@ from clientdesk.accounts.models import (
 )
 from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["accounts"])
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # TokenAuth sets it before any route runs
 
 
 class AccountOut(Schema):
@@ -198,7 +194,9 @@ def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     form = AccountForm(data=_account_form_data(payload.dict()))
     if not form.is_valid():
         raise form_errors(form)
-    return Status(201, actions.do_create_account(form.cleaned_data, acting_user=_user(request)))
+    return Status(
+        201, actions.do_create_account(form.cleaned_data, acting_user=signed_in_user(request))
+    )
 
 
 @router.get("/{account_id}", response=AccountOut)
@@ -214,7 +212,9 @@ def update_account(request: HttpRequest, account_id: int, payload: AccountPatch)
     form = AccountForm(data=current, instance=account)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_account(account, form.cleaned_data, acting_user=_user(request))
+    return actions.do_update_account(
+        account, form.cleaned_data, acting_user=signed_in_user(request)
+    )
 
 
 @router.get("/{account_id}/contacts", response=list[ContactOut])
@@ -229,7 +229,7 @@ def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) ->
     if not form.is_valid():
         raise form_errors(form)
     return Status(
-        201, actions.do_add_contact(account, form.cleaned_data, acting_user=_user(request))
+        201, actions.do_add_contact(account, form.cleaned_data, acting_user=signed_in_user(request))
     )
 
 
@@ -244,14 +244,16 @@ def update_contact(
     form = ContactForm(data=current, instance=contact)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_contact(contact, form.cleaned_data, acting_user=_user(request))
+    return actions.do_update_contact(
+        contact, form.cleaned_data, acting_user=signed_in_user(request)
+    )
 
 
 @router.delete("/{account_id}/contacts/{contact_id}", response={204: None})
 def delete_contact(request: HttpRequest, account_id: int, contact_id: int) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
-    actions.do_remove_contact(contact, acting_user=_user(request))
+    actions.do_remove_contact(contact, acting_user=signed_in_user(request))
     return Status(204, None)
 
 
@@ -267,7 +269,8 @@ def create_contract(request: HttpRequest, account_id: int, payload: ContractIn) 
     if not form.is_valid():
         raise form_errors(form)
     return Status(
-        201, actions.do_create_contract(account, form.cleaned_data, acting_user=_user(request))
+        201,
+        actions.do_create_contract(account, form.cleaned_data, acting_user=signed_in_user(request)),
     )
 
 
@@ -284,7 +287,10 @@ def assign(request: HttpRequest, account_id: int, payload: AssignmentIn) -> Any:
     if not form.is_valid():
         raise form_errors(form)
     assignment = actions.do_assign(
-        account, form.cleaned_data["user"], form.cleaned_data["role"], acting_user=_user(request)
+        account,
+        form.cleaned_data["user"],
+        form.cleaned_data["role"],
+        acting_user=signed_in_user(request),
     )
     return Status(201, Assignment.objects.select_related("user").get(pk=assignment.pk))
 
@@ -293,5 +299,5 @@ def assign(request: HttpRequest, account_id: int, payload: AssignmentIn) -> Any:
 def unassign(request: HttpRequest, account_id: int, assignment_id: int) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
-    actions.do_unassign(assignment, acting_user=_user(request))
+    actions.do_unassign(assignment, acting_user=signed_in_user(request))
     return Status(204, None)

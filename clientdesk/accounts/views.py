@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -36,11 +35,8 @@ from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.guarantees.queries import account_section
 from clientdesk.inquiries.queries import account_inquiry_summary
 from clientdesk.insights.queries import account_insights
+from clientdesk.people.requests import signed_in_user
 from clientdesk.utilization.queries import account_page_section
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required has let only signed-in users through
 
 
 @login_required
@@ -103,7 +99,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only managers and admins add accounts.")
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = actions.do_create_account(form.cleaned_data, acting_user=_user(request))
+        account = actions.do_create_account(form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, f"Added {account.name}.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(request, "accounts/account_form.html", {"form": form, "account": None})
@@ -115,7 +111,7 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_account(account, form.cleaned_data, acting_user=_user(request))
+        actions.do_update_account(account, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Account saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
@@ -127,7 +123,7 @@ def contact_create(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.do_add_contact(account, form.cleaned_data, acting_user=_user(request))
+        actions.do_add_contact(account, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Contact added.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(
@@ -142,7 +138,7 @@ def contact_edit(request: HttpRequest, account_id: int, contact_id: int) -> Http
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_contact(contact, form.cleaned_data, acting_user=_user(request))
+        actions.do_update_contact(contact, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Contact saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(
@@ -157,7 +153,7 @@ def contact_edit(request: HttpRequest, account_id: int, contact_id: int) -> Http
 def contact_delete(request: HttpRequest, account_id: int, contact_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
-    actions.do_remove_contact(contact, acting_user=_user(request))
+    actions.do_remove_contact(contact, acting_user=signed_in_user(request))
     messages.success(request, f"Removed {contact.name}.")
     return redirect("accounts:detail", account_id=account.pk)
 
@@ -168,7 +164,7 @@ def contract_create(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = ContractForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
-        actions.do_create_contract(account, form.cleaned_data, acting_user=_user(request))
+        actions.do_create_contract(account, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Contract added.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(
@@ -185,7 +181,7 @@ def contract_edit(request: HttpRequest, account_id: int, contract_id: int) -> Ht
     contract = get_object_or_404(Contract, pk=contract_id, account=account)
     form = ContractForm(request.POST or None, instance=contract, account=account)
     if request.method == "POST" and form.is_valid():
-        actions.do_update_contract(contract, form.cleaned_data, acting_user=_user(request))
+        actions.do_update_contract(contract, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Contract saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(
@@ -203,7 +199,7 @@ def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.do_assign(
             account, form.cleaned_data["user"], form.cleaned_data["role"],
-            acting_user=_user(request),
+            acting_user=signed_in_user(request),
         )  # fmt: skip
         messages.success(request, "Team updated.")
         return redirect("accounts:team", account_id=account.pk)
@@ -218,7 +214,7 @@ def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 def team_remove(request: HttpRequest, account_id: int, assignment_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
-    actions.do_unassign(assignment, acting_user=_user(request))
+    actions.do_unassign(assignment, acting_user=signed_in_user(request))
     messages.success(request, f"{assignment.user.get_full_name()} left the account team.")
     return redirect("accounts:team", account_id=account.pk)
 
@@ -235,7 +231,7 @@ def activity_create(request: HttpRequest, account_id: int) -> HttpResponse:
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
             occurred_at=form.cleaned_data["occurred_at"],
-            acting_user=_user(request),
+            acting_user=signed_in_user(request),
         )
         messages.success(request, "Logged.")
         return redirect("accounts:detail", account_id=account.pk)

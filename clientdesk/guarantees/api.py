@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,12 +27,9 @@ from clientdesk.guarantees.periods import parse_span
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["guarantees"])
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # TokenAuth sets it before any route runs
 
 
 class TemplateOut(Schema):
@@ -290,7 +286,7 @@ def create_guarantee(request: HttpRequest, account_id: int, payload: GuaranteeIn
     if not form.is_valid():
         raise form_errors(form)
     g = actions.do_create_guarantee(
-        form.cleaned_data["contract"], form.guarantee_data(), acting_user=_user(request)
+        form.cleaned_data["contract"], form.guarantee_data(), acting_user=signed_in_user(request)
     )
     return Status(201, g)
 
@@ -322,7 +318,7 @@ def evaluate(request: HttpRequest, account_id: int, payload: EvaluateIn) -> Any:
         raise form_errors(form)
     try:
         values, _ = run_evaluation(
-            [account], acting_user=_user(request), today=timezone.localdate(),
+            [account], acting_user=signed_in_user(request), today=timezone.localdate(),
             window=form.cleaned_data["period"],
         )  # fmt: skip
     except LakeError as error:
@@ -357,7 +353,9 @@ def forecast(request: HttpRequest, account_id: int, payload: ForecastIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     try:
         forecasts, _ = run_forecast(
-            [account], acting_user=_user(request), as_of=payload.as_of or timezone.localdate()
+            [account],
+            acting_user=signed_in_user(request),
+            as_of=payload.as_of or timezone.localdate(),
         )
     except LakeError as error:
         return Status(503, {"detail": str(error)})
@@ -375,7 +373,7 @@ def attest(request: HttpRequest, account_id: int, guarantee_id: int, payload: At
     )  # fmt: skip
     try:
         row = actions.do_attest_result(
-            g, data, acting_user=_user(request), today=timezone.localdate()
+            g, data, acting_user=signed_in_user(request), today=timezone.localdate()
         )
     except ValueError as error:
         from ninja.errors import ValidationError
@@ -410,11 +408,13 @@ def update_guarantee(
     form = GuaranteeForm(data=_form_data(current), instance=g, account=account)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_guarantee(g, form.guarantee_data(), acting_user=_user(request))
+    return actions.do_update_guarantee(
+        g, form.guarantee_data(), acting_user=signed_in_user(request)
+    )
 
 
 @router.delete("/{account_id}/{guarantee_id}", response={204: None})
 def delete_guarantee(request: HttpRequest, account_id: int, guarantee_id: int) -> Any:
     _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
-    actions.do_delete_guarantee(g, acting_user=_user(request))
+    actions.do_delete_guarantee(g, acting_user=signed_in_user(request))
     return Status(204, None)

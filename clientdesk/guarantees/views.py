@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -52,15 +50,12 @@ from clientdesk.guarantees.monitors import (
 from clientdesk.guarantees.periods import add_years
 from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.people.requests import signed_in_user
 
 EXPORT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required has let only signed-in users through
 
 
 def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -114,8 +109,8 @@ def evaluate_all(request: HttpRequest) -> HttpResponse:
     accounts = list(accounts_visible_to(request.user).filter(contracts__guarantees__isnull=False)
                     .distinct())  # fmt: skip
     try:
-        _, stored = run_evaluation(accounts, acting_user=_user(request), today=today)
-        _, forecast = run_forecast(accounts, acting_user=_user(request), as_of=today)
+        _, stored = run_evaluation(accounts, acting_user=signed_in_user(request), today=today)
+        _, forecast = run_forecast(accounts, acting_user=signed_in_user(request), as_of=today)
     except LakeError as error:
         messages.error(request, f"Could not evaluate: {error}")
         return redirect("guarantees:portfolio")
@@ -181,7 +176,7 @@ def evaluate(request: HttpRequest, account_id: int) -> HttpResponse:
         return redirect("guarantees:scorecard", account_id=account.pk)
     try:
         values, stored = run_evaluation(
-            [account], acting_user=_user(request), today=timezone.localdate(),
+            [account], acting_user=signed_in_user(request), today=timezone.localdate(),
             window=form.cleaned_data["period"],
         )  # fmt: skip
     except LakeError as error:
@@ -204,7 +199,9 @@ def forecast(request: HttpRequest, account_id: int) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["as_of"]:
         as_of = form.cleaned_data["as_of"]
     try:
-        forecasts, summary = run_forecast([account], acting_user=_user(request), as_of=as_of)
+        forecasts, summary = run_forecast(
+            [account], acting_user=signed_in_user(request), as_of=as_of
+        )
     except LakeError as error:
         messages.error(request, f"Could not forecast: {error}")
         return redirect("guarantees:scorecard", account_id=account.pk)
@@ -227,7 +224,7 @@ def templates_pick(request: HttpRequest, account_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         created = actions.do_create_guarantees_from_templates(
             form.cleaned_data["contract"], form.cleaned_data["templates"],
-            acting_user=_user(request),
+            acting_user=signed_in_user(request),
         )  # fmt: skip
         messages.success(request, f"Added {len(created)} guarantees; adjust any of them below.")
         return redirect("guarantees:scorecard", account_id=account.pk)
@@ -246,7 +243,9 @@ def guarantee_create(request: HttpRequest, account_id: int) -> HttpResponse:
     form = GuaranteeForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         g = actions.do_create_guarantee(
-            form.cleaned_data["contract"], form.guarantee_data(), acting_user=_user(request)
+            form.cleaned_data["contract"],
+            form.guarantee_data(),
+            acting_user=signed_in_user(request),
         )
         messages.success(request, f"Added {g.display_name}.")
         return redirect("guarantees:detail", account_id=account.pk, guarantee_id=g.pk)
@@ -266,7 +265,7 @@ def guarantee_edit(request: HttpRequest, account_id: int, guarantee_id: int) -> 
         data = form.guarantee_data()
         if form.cleaned_data["contract"] != guarantee.contract:
             raise PermissionDenied("Move a guarantee by adding it to the other contract.")
-        actions.do_update_guarantee(guarantee, data, acting_user=_user(request))
+        actions.do_update_guarantee(guarantee, data, acting_user=signed_in_user(request))
         messages.success(request, "Guarantee saved; evaluate again to update its results.")
         return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
     return render(
@@ -280,7 +279,7 @@ def guarantee_edit(request: HttpRequest, account_id: int, guarantee_id: int) -> 
 @require_POST
 def guarantee_delete(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
     account, guarantee = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
-    actions.do_delete_guarantee(guarantee, acting_user=_user(request))
+    actions.do_delete_guarantee(guarantee, acting_user=signed_in_user(request))
     messages.success(request, f"Removed {guarantee.display_name} and its results.")
     return redirect("guarantees:scorecard", account_id=account.pk)
 
@@ -292,7 +291,7 @@ def terms_edit(request: HttpRequest, account_id: int, contract_id: int) -> HttpR
     terms = GuaranteeTerms.objects.filter(contract=contract).first()
     form = TermsForm(request.POST or None, instance=terms)
     if request.method == "POST" and form.is_valid():
-        actions.do_save_terms(contract, form.cleaned_data, acting_user=_user(request))
+        actions.do_save_terms(contract, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Terms saved; evaluate again to apply the caps.")
         return redirect("guarantees:scorecard", account_id=account.pk)
     return render(
@@ -355,7 +354,7 @@ def attest(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResp
                     sample_size=data.get("sample_size") or 0, evidence=data["evidence"],
                     reference=data.get("reference") or "",
                 ),
-                acting_user=_user(request), today=today,
+                acting_user=signed_in_user(request), today=today,
             )  # fmt: skip
         except ValueError as error:
             form.add_error(None, str(error))

@@ -4,9 +4,8 @@ answers 409. Member references are always masked here: showing one in full is a 
 that is written to the audit trail."""
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,12 +33,9 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # TokenAuth sets it before any route runs
 
 
 class InquiryOut(Schema):
@@ -201,7 +197,9 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
     form = InquiryForm(data=_form_data(payload.dict()), user=request.user)
     if not form.is_valid():
         raise form_errors(form)
-    inquiry = actions.do_create_inquiry(account, form.changes(), acting_user=_user(request))
+    inquiry = actions.do_create_inquiry(
+        account, form.changes(), acting_user=signed_in_user(request)
+    )
     return Status(201, _fetch(inquiry.pk))
 
 
@@ -226,7 +224,10 @@ def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch)
         raise form_errors(form)
     try:
         actions.do_update_inquiry(
-            inquiry, form.changes(), expected_version=payload.version, acting_user=_user(request)
+            inquiry,
+            form.changes(),
+            expected_version=payload.version,
+            acting_user=signed_in_user(request),
         )
     except actions.EditConflict as conflict:
         return _conflict(conflict)
@@ -247,7 +248,7 @@ def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> A
     try:
         actions.do_change_status(
             inquiry, data["status"], expected_version=payload.version,
-            acting_user=_user(request), resolution_code=data["resolution_code"],
+            acting_user=signed_in_user(request), resolution_code=data["resolution_code"],
             resolution_summary=data["resolution_summary"], note=data["note"],
         )  # fmt: skip
     except actions.EditConflict as conflict:
@@ -267,7 +268,7 @@ def add_note(request: HttpRequest, inquiry_id: int, payload: NoteIn) -> Any:
     try:
         note = actions.do_add_note(
             inquiry, body=form.cleaned_data["body"], visibility=form.cleaned_data["visibility"],
-            acting_user=_user(request),
+            acting_user=signed_in_user(request),
         )  # fmt: skip
     except actions.InquiryRuleError as error:
         form.add_error(None, str(error))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,11 +72,8 @@ from clientdesk.inquiries.queries import (
 from clientdesk.inquiries.routing import team_members
 from clientdesk.inquiries.sla import clocks_for
 from clientdesk.lib.periods import parse_period
+from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import Role
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required has let only signed-in users through
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -178,7 +175,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             changed = actions.do_bulk_assign(
                 form.cleaned_data["inquiries"],
                 form.cleaned_data["owner"],
-                acting_user=_user(request),
+                acting_user=signed_in_user(request),
                 auto=form.cleaned_data["auto"],
             )
         except actions.InquiryRuleError as error:
@@ -209,7 +206,9 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account = access_account_by_id(request.user, form.cleaned_data["account"].pk,
                                        need=Need.WRITE)  # fmt: skip
-        inquiry = actions.do_create_inquiry(account, form.changes(), acting_user=_user(request))
+        inquiry = actions.do_create_inquiry(
+            account, form.changes(), acting_user=signed_in_user(request)
+        )
         messages.success(request, f"Opened {inquiry.reference}.")
         return redirect("inquiries:detail", inquiry_id=inquiry.pk)
     status = 422 if request.method == "POST" else 200
@@ -272,7 +271,7 @@ def inquiry_edit(request: HttpRequest, inquiry_id: int) -> HttpResponse:
             try:
                 actions.do_update_inquiry(
                     inquiry, form.changes(), expected_version=form.cleaned_data["version"],
-                    acting_user=_user(request),
+                    acting_user=signed_in_user(request),
                 )  # fmt: skip
             except actions.EditConflict as conflict:
                 _conflict_into(form, conflict)
@@ -301,7 +300,7 @@ def inquiry_status(request: HttpRequest, inquiry_id: int) -> HttpResponse:
         try:
             updated = actions.do_change_status(
                 inquiry, data["status"], expected_version=data["version"],
-                acting_user=_user(request), resolution_code=data["resolution_code"],
+                acting_user=signed_in_user(request), resolution_code=data["resolution_code"],
                 resolution_summary=data["resolution_summary"], note=data["note"],
             )  # fmt: skip
         except actions.EditConflict as conflict:
@@ -326,7 +325,7 @@ def inquiry_note(request: HttpRequest, inquiry_id: int) -> HttpResponse:
         try:
             note = actions.do_add_note(
                 inquiry, body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"], acting_user=_user(request),
+                visibility=form.cleaned_data["visibility"], acting_user=signed_in_user(request),
             )  # fmt: skip
         except actions.InquiryRuleError as error:
             form.add_error(None, str(error))
@@ -351,7 +350,7 @@ def inquiry_assign(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_assign_inquiry(
-                inquiry, form.cleaned_data["owner"], acting_user=_user(request),
+                inquiry, form.cleaned_data["owner"], acting_user=signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
             )  # fmt: skip
         except actions.EditConflict as conflict:
@@ -370,7 +369,9 @@ def inquiry_assign(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 def inquiry_watch(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     watching = request.POST.get("watch") != "off"
-    actions.do_set_watching(inquiry, _user(request), watching, acting_user=_user(request))
+    actions.do_set_watching(
+        inquiry, signed_in_user(request), watching, acting_user=signed_in_user(request)
+    )
     messages.success(request, "You watch this inquiry." if watching else "You stopped watching.")
     return redirect("inquiries:detail", inquiry_id=inquiry.pk)
 
@@ -390,7 +391,7 @@ def inquiry_merge(request: HttpRequest, inquiry_id: int) -> HttpResponse:
         try:
             target = actions.do_merge_inquiries(
                 inquiry, form.cleaned_data["into"], expected_version=form.cleaned_data["version"],
-                acting_user=_user(request),
+                acting_user=signed_in_user(request),
             )  # fmt: skip
         except actions.EditConflict as conflict:
             _conflict_into(form, conflict)
@@ -421,7 +422,7 @@ def attachment_add(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         actions.do_add_attachment(inquiry, form.cleaned_data["file"], form.content_type,
-                                  acting_user=_user(request))  # fmt: skip
+                                  acting_user=signed_in_user(request))  # fmt: skip
         messages.success(request, "File attached.")
         return redirect("inquiries:detail", inquiry_id=inquiry.pk)
     return _detail(request, inquiry, 422, attachment_form=form)
@@ -495,7 +496,7 @@ def escalation_create(request: HttpRequest, account_id: int) -> HttpResponse:
     form = EscalationForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         escalation = actions.do_raise_escalation(account, form.cleaned_data,
-                                                 acting_user=_user(request))  # fmt: skip
+                                                 acting_user=signed_in_user(request))  # fmt: skip
         messages.success(request, "Account escalated; the managers were told.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     status = 422 if request.method == "POST" else 200
@@ -532,7 +533,9 @@ def escalation_update(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation_by_id(request.user, escalation_id, need=Need.WRITE)
     form = EscalationUpdateForm(request.POST, instance=escalation)
     if form.is_valid():
-        actions.do_update_escalation(escalation, form.cleaned_data, acting_user=_user(request))
+        actions.do_update_escalation(
+            escalation, form.cleaned_data, acting_user=signed_in_user(request)
+        )
         messages.success(request, "Escalation saved.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     escalation.refresh_from_db()
@@ -546,7 +549,7 @@ def escalation_note(request: HttpRequest, escalation_id: int) -> HttpResponse:
     form = EscalationNoteForm(request.POST)
     if form.is_valid():
         actions.do_add_escalation_note(escalation, form.cleaned_data["body"],
-                                       acting_user=_user(request))  # fmt: skip
+                                       acting_user=signed_in_user(request))  # fmt: skip
         messages.success(request, "Progress note added.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     return _escalation_page(request, escalation, 422, note_form=form)
@@ -562,7 +565,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     form = SlaPolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         policy, count = actions.do_apply_sla_policy(
-            None, form.cleaned_data, acting_user=_user(request)
+            None, form.cleaned_data, acting_user=signed_in_user(request)
         )
         messages.success(request, f"Added “{policy.name}”; {count} open inquiries recomputed.")
         return redirect("inquiries:policies")
@@ -579,7 +582,7 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     form = SlaPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         saved, count = actions.do_apply_sla_policy(
-            policy, form.cleaned_data, acting_user=_user(request)
+            policy, form.cleaned_data, acting_user=signed_in_user(request)
         )
         messages.success(request, f"Saved “{saved.name}”; open inquiries recomputed ({count}).")
         return redirect("inquiries:policies")
@@ -620,7 +623,7 @@ def routing_rule(request: HttpRequest) -> HttpResponse:
         account = form.cleaned_data["account"]
         actions.do_set_routing_rule(account, form.cleaned_data["method"] or None,
                                     form.cleaned_data["use_competence"],
-                                    acting_user=_user(request))  # fmt: skip
+                                    acting_user=signed_in_user(request))  # fmt: skip
         team = ", ".join(u.get_full_name() or u.username for u in team_members(account.pk))
         messages.success(request, f"Routing saved for {account.name} (team: {team or 'nobody'}).")
         return redirect("inquiries:routing")
@@ -635,7 +638,7 @@ def competences(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         user = form.cleaned_data["user"]
         actions.do_set_competences(user, form.cleaned_data["categories"],
-                                   acting_user=_user(request))  # fmt: skip
+                                   acting_user=signed_in_user(request))  # fmt: skip
         messages.success(request, f"Competences saved for {user.get_full_name() or user.username}.")
         return redirect("inquiries:routing")
     return _routing_page(request, 422, competence_form=form)

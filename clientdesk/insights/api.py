@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -27,12 +26,9 @@ from clientdesk.insights.links import LinkError, check_inquiries, parse_referenc
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["insights"])
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 class IssueOut(Schema):
@@ -138,7 +134,9 @@ def open_problem(request: HttpRequest, issue_id: int) -> Any:
         raise PermissionDenied("You cannot open a problem on this account.")
     lake = problem_lake(issue.account_id)
     try:
-        return Status(201, actions.do_open_problem(issue, acting_user=_user(request), lake=lake))
+        return Status(
+            201, actions.do_open_problem(issue, acting_user=signed_in_user(request), lake=lake)
+        )
     finally:
         if lake is not None:
             lake.close()
@@ -158,7 +156,7 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
 def update_problem(request: HttpRequest, problem_id: int, payload: ProblemPatch) -> Any:
     problem = access_problem_by_id(request.user, problem_id, write=True)
     return actions.do_update_problem(
-        problem, payload.dict(exclude_unset=True), acting_user=_user(request)
+        problem, payload.dict(exclude_unset=True), acting_user=signed_in_user(request)
     )
 
 
@@ -180,7 +178,7 @@ def add_action(request: HttpRequest, problem_id: int, payload: ActionIn) -> Any:
     if not form.is_valid():
         raise form_errors(form)
     return Status(
-        201, actions.do_add_action(problem, form.cleaned_data, acting_user=_user(request))
+        201, actions.do_add_action(problem, form.cleaned_data, acting_user=signed_in_user(request))
     )
 
 
@@ -192,7 +190,7 @@ def update_action(
     form = ActionStatusForm(data=payload.dict())
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_action(action, form.cleaned_data, acting_user=_user(request))
+    return actions.do_update_action(action, form.cleaned_data, acting_user=signed_in_user(request))
 
 
 @router.post("/problems/{problem_id}/inquiries", response=ProblemOut)
@@ -209,7 +207,9 @@ def link_inquiries(request: HttpRequest, problem_id: int, payload: LinkIn) -> An
         raise HttpError(422, str(error)) from None
     lake = problem_lake(problem.account_id)
     try:
-        return actions.do_link_inquiries(problem, inquiries, acting_user=_user(request), lake=lake)
+        return actions.do_link_inquiries(
+            problem, inquiries, acting_user=signed_in_user(request), lake=lake
+        )
     finally:
         if lake is not None:
             lake.close()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -46,10 +43,7 @@ from clientdesk.insights.links import (
     problem_lake,
 )
 from clientdesk.insights.queries import filtered_issues, issue_stats, problem_columns
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from clientdesk.people.requests import signed_in_user
 
 
 def _issue_page(request: HttpRequest, account_id: int | None) -> HttpResponse:
@@ -119,7 +113,7 @@ def issue_open_problem(request: HttpRequest, issue_id: int) -> HttpResponse:
         raise PermissionDenied("You cannot open a problem on this account.")
     lake = problem_lake(issue.account_id)
     try:
-        problem = actions.do_open_problem(issue, acting_user=_user(request), lake=lake)
+        problem = actions.do_open_problem(issue, acting_user=signed_in_user(request), lake=lake)
     finally:
         if lake is not None:
             lake.close()
@@ -137,7 +131,9 @@ def issue_dismiss(request: HttpRequest, issue_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Say why the issue is dismissed.")
         return redirect("insights:issue_detail", issue_id=issue.pk)
-    actions.do_dismiss_issue(issue, form.cleaned_data["reason"], acting_user=_user(request))
+    actions.do_dismiss_issue(
+        issue, form.cleaned_data["reason"], acting_user=signed_in_user(request)
+    )
     messages.success(request, "Issue dismissed.")
     return redirect("insights:issue_detail", issue_id=issue.pk)
 
@@ -202,7 +198,9 @@ def problem_link_inquiries(request: HttpRequest, problem_id: int) -> HttpRespons
         return redirect("insights:problem_detail", problem_id=problem.pk)
     lake = problem_lake(problem.account_id)
     try:
-        actions.do_link_inquiries(problem, inquiries, acting_user=_user(request), lake=lake)
+        actions.do_link_inquiries(
+            problem, inquiries, acting_user=signed_in_user(request), lake=lake
+        )
     finally:
         if lake is not None:
             lake.close()
@@ -222,7 +220,7 @@ def problem_unlink_inquiry(request: HttpRequest, problem_id: int, inquiry_id: in
         raise Http404("No such linked inquiry.")
     lake = problem_lake(problem.account_id)
     try:
-        actions.do_unlink_inquiry(problem, inquiry, acting_user=_user(request), lake=lake)
+        actions.do_unlink_inquiry(problem, inquiry, acting_user=signed_in_user(request), lake=lake)
     finally:
         if lake is not None:
             lake.close()
@@ -240,7 +238,7 @@ def problem_edit(request: HttpRequest, problem_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in form.fields or k == "whys"}
         changes = {k: v for k, v in changes.items() if not k.startswith("why_")}
-        actions.do_update_problem(problem, changes, acting_user=_user(request))
+        actions.do_update_problem(problem, changes, acting_user=signed_in_user(request))
         messages.success(request, "Problem saved.")
         return redirect("insights:problem_detail", problem_id=problem.pk)
     return render(request, "insights/problem_form.html", {"form": form, "problem": problem})
@@ -252,7 +250,7 @@ def action_create(request: HttpRequest, problem_id: int) -> HttpResponse:
     problem = access_problem_by_id(request.user, problem_id, write=True)
     form = ActionForm(request.POST)
     if form.is_valid():
-        actions.do_add_action(problem, form.cleaned_data, acting_user=_user(request))
+        actions.do_add_action(problem, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Corrective action added.")
         return redirect("insights:problem_detail", problem_id=problem.pk)
     return render(
@@ -266,7 +264,7 @@ def action_update(request: HttpRequest, problem_id: int, action_id: int) -> Http
     action = access_action_by_id(request.user, problem_id, action_id)
     form = ActionStatusForm(request.POST)
     if form.is_valid():
-        actions.do_update_action(action, form.cleaned_data, acting_user=_user(request))
+        actions.do_update_action(action, form.cleaned_data, acting_user=signed_in_user(request))
         messages.success(request, "Action updated.")
     else:
         messages.error(request, "Choose a status.")
