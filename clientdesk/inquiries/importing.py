@@ -445,7 +445,11 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     handle = path.open(newline="", encoding="utf-8-sig")
     reader = csv.DictReader(handle)
-    _check_columns(reader.fieldnames or [], path)
+    try:
+        _check_columns(reader.fieldnames or [], path)
+    except ImportFileError:
+        handle.close()  # rows() never runs to close it
+        raise
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         # A quoted value may span lines: a row's number is the line it starts on.

@@ -113,7 +113,7 @@ def test_the_portfolio_page_runs_for_executives(
 
 
 def test_the_account_page_links_to_its_reports(cast: Cast, login: Login) -> None:
-    page = login("bob").get(reverse("accounts:detail", args=[cast.acme.pk]))
+    page = login("bob").get(reverse("accounts:tab", args=[cast.acme.pk, "documents"]))
     assert reverse("reports:account", args=[cast.acme.pk]).encode() in page.content
     nav = login("mia").get(reverse("home"))
     assert reverse("reports:portfolio").encode() in nav.content
@@ -144,3 +144,22 @@ def test_the_api_queues_a_run_and_lists_only_what_the_caller_may_see(
     seen = client.get("/api/reports/runs", headers=headers(cast.bob)).json()
     assert len(seen) == 2
     assert client.get("/api/reports/runs", headers=headers(cast.oscar)).json() == []
+
+
+def test_the_api_queues_a_portfolio_run_with_202(
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from clientdesk.people.tokens import do_create_api_token
+
+    _, raw = do_create_api_token(cast.eve, "test", acting_user=cast.eve)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            "/api/reports/portfolio/runs",
+            {"period": "2025q2", "formats": ["xlsx"]},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["kind"], body["period"], body["status"]) == ("portfolio", "2025Q2", "queued")
+    assert len(callbacks) == 1
