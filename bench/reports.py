@@ -102,12 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from clientdesk.accounts.models import Account
     from clientdesk.lake.gateway import Scope, open_lake
+    from clientdesk.lib.periods import parse_period
     from clientdesk.reports.documents import Chart
     from clientdesk.reports.images import chart_png
     from clientdesk.reports.portfolio import gather_portfolio
     from clientdesk.reports.runs import SystemPrincipal, render_formats
     from clientdesk.reports.stewardship import gather_stewardship
-    from clientdesk.utilization.periods import parse_period
     from clientdesk.utilization.reference import category_label
 
     reader = SystemPrincipal()

@@ -115,13 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from clientdesk.accounts.models import Account
     from clientdesk.lake.gateway import Scope, open_lake
+    from clientdesk.lib.periods import parse_period
     from clientdesk.utilization.analysis import (
         Request,
         account_report,
         book_report,
         metric_frames,
     )
-    from clientdesk.utilization.periods import parse_period
     from clientdesk.utilization.reference import category_label
 
     try:

@@ -38,8 +38,8 @@ from clientdesk.guarantees.models import (
     ResultStatus,
 )
 from clientdesk.guarantees.penalties import penalty, reported
-from clientdesk.guarantees.periods import Span, add_years
 from clientdesk.guarantees.statistics import Measure, estimate
+from clientdesk.lib.periods import Span, add_years
 
 GUARANTEE_FIELDS = [
     "metric",

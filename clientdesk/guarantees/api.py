@@ -23,10 +23,10 @@ from clientdesk.guarantees.evaluation import ResultValues
 from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, parse_tiers, tiers_text
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeResult
-from clientdesk.guarantees.periods import parse_span
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["guarantees"])

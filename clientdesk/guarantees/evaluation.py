@@ -55,7 +55,11 @@ from clientdesk.guarantees.penalties import (
     reconcile,
     reported,
 )
-from clientdesk.guarantees.periods import (
+from clientdesk.guarantees.statistics import estimate
+from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lib.business_calendar import public_holidays
+from clientdesk.lib.periods import (
     Span,
     contract_year_of,
     due_dates,
@@ -63,10 +67,6 @@ from clientdesk.guarantees.periods import (
     from_epoch_day,
     measurement_periods,
 )
-from clientdesk.guarantees.statistics import estimate
-from clientdesk.lake.gateway import Lake, Scope, open_lake
-from clientdesk.lake.models import BatchStatus, IngestBatch
-from clientdesk.lib.business_calendar import public_holidays
 
 MAX_ROWS = 5_000_000
 SIX = Decimal("0.000001")

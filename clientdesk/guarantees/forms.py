@@ -12,7 +12,7 @@ from clientdesk.accounts.models import Account, Contract
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.metrics import METRICS
 from clientdesk.guarantees.models import AtRiskBasis, Guarantee, GuaranteeTerms, PeriodKind
-from clientdesk.guarantees.periods import parse_span
+from clientdesk.lib.periods import parse_span
 
 
 class DateInput(forms.DateInput):

@@ -25,8 +25,8 @@ from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import IVR_COLUMNS, ComponentSpec
 from clientdesk.guarantees.evaluation import feed_daily
 from clientdesk.guarantees.metrics import Feed
-from clientdesk.guarantees.periods import epoch_day, from_epoch_day
 from clientdesk.lake.gateway import Lake
+from clientdesk.lib.periods import epoch_day, from_epoch_day
 
 WINDOW_DAYS = 91
 SIGMAS = 3.0

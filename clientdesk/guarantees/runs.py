@@ -20,7 +20,7 @@ from clientdesk.guarantees.actions import (
 )
 from clientdesk.guarantees.evaluation import ResultValues, evaluate
 from clientdesk.guarantees.forecasting import ForecastValues, forecast
-from clientdesk.guarantees.periods import Span
+from clientdesk.lib.periods import Span
 
 ALERT_THRESHOLD = Decimal("0.5")
 """An alert opens when the chance of ending the span missed reaches this (50 %)."""

@@ -47,9 +47,9 @@ from clientdesk.guarantees.monitors import (
     ivr_monitor,
     last_data_day,
 )
-from clientdesk.guarantees.periods import add_years
 from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lib.periods import add_years
 from clientdesk.people.requests import signed_in_user
 
 EXPORT_TYPES = {

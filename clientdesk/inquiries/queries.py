@@ -159,7 +159,7 @@ def filtered_inquiries(
     period: Period | None = params.get("period")
     if period is not None:
         qs = qs.filter(
-            opened_at__gte=local_midnight(period.start), opened_at__lt=local_midnight(period.end)
+            opened_at__gte=local_midnight(period.start), opened_at__lt=local_midnight(period.day_after)
         )
     if params.get("opened_from"):
         qs = qs.filter(opened_at__gte=local_midnight(params["opened_from"]))

@@ -459,7 +459,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except ValueError as problem:
             error = str(problem)
         else:
-            start, end, label = period.start, period.end - dt.timedelta(days=1), period.label
+            start, end, label = period.start, period.last_day, period.label
     data = manager_dashboard(request.user, now, attainment_from=start, attainment_to=end)
     return render(request, "inquiries/dashboard.html", {
         "data": data, "period_label": label, "period": raw, "period_error": error,

@@ -17,10 +17,10 @@ import pandas as pd
 
 from clientdesk.guarantees.local_time import windows_within, zone_table
 from clientdesk.guarantees.marts import DAY_SECONDS, epoch_seconds, with_local_day
-from clientdesk.guarantees.periods import epoch_day
 from clientdesk.insights.detection import Panel
 from clientdesk.insights.families import BY_NAME, FAMILY_NAMES
 from clientdesk.lake.gateway import Lake
+from clientdesk.lib.periods import epoch_day
 
 BOOK = 0
 """account_id of book-level series (the sum over every account in scope)."""

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account
-from clientdesk.reports.models import FORMATS, Cadence, ReportKind
-from clientdesk.utilization.periods import (
+from clientdesk.lib.periods import (
     Period,
     PeriodError,
     PeriodKind,
@@ -19,6 +18,7 @@ from clientdesk.utilization.periods import (
     parse_period,
     period_of_kind,
 )
+from clientdesk.reports.models import FORMATS, Cadence, ReportKind
 from clientdesk.utilization.report import RUNOUT_MONTHS
 
 FORMAT_CHOICES = [("pptx", "Deck (PPTX)"), ("xlsx", "Workbook (XLSX)"), ("pdf", "PDF")]
@@ -28,13 +28,13 @@ def default_report_period(today: dt.date | None = None) -> Period:
     """The last quarter whose claims have had RUNOUT_MONTHS of run-out."""
     today = today or timezone.localdate()
     quarter = period_of_kind(PeriodKind.QUARTER, month_index(today) - RUNOUT_MONTHS)
-    if quarter.last > month_index(today) - RUNOUT_MONTHS:
-        quarter = period_of_kind(PeriodKind.QUARTER, quarter.first - 1)
+    if quarter.last_month > month_index(today) - RUNOUT_MONTHS:
+        quarter = period_of_kind(PeriodKind.QUARTER, quarter.first_month - 1)
     return quarter
 
 
 def this_quarter_end(today: dt.date) -> dt.date:
-    return period_of_kind(PeriodKind.QUARTER, month_index(today)).end
+    return period_of_kind(PeriodKind.QUARTER, month_index(today)).last_day
 
 
 def clean_period_text(text: str) -> Period:

@@ -22,6 +22,7 @@ from clientdesk.inquiries.queries import attainment
 from clientdesk.insights.access import issues_visible_to
 from clientdesk.insights.models import IssueStatus
 from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import Chart, Column, ReportDocument, Section, Table
 from clientdesk.reports.stewardship import (
@@ -32,7 +33,6 @@ from clientdesk.reports.stewardship import (
 )
 from clientdesk.utilization import charts
 from clientdesk.utilization.analysis import Request, book_overview
-from clientdesk.utilization.periods import Period
 
 RENEWAL_DAYS = 180
 OUTLIER_PCT = Decimal(15)  # paid PMPM this far from the book average (either way) is an outlier
@@ -67,12 +67,12 @@ def gather_portfolio(
     )
     issues = list(
         issues_visible_to(user)
-        .filter(last_alert_date__gte=period.start, first_alert_date__lte=period.end)
+        .filter(last_alert_date__gte=period.start, first_alert_date__lte=period.last_day)
         .exclude(status=IssueStatus.DISMISSED)
         .select_related("account")
         .order_by("-first_alert_date", "-id")[:200]
     )
-    sla = attainment(user, period.start, period.end)["account"]
+    sla = attainment(user, period.start, period.last_day)["account"]
     listed = list(visible.values_list("id", "name", "group_number", "timezone"))
     surveys = satisfaction.load_satisfaction(
         Scope.accounts(account_ids),

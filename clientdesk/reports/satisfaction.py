@@ -26,10 +26,9 @@ import pandas as pd
 
 from clientdesk.guarantees.local_time import windows_within, zone_table
 from clientdesk.guarantees.marts import DAY_SECONDS, epoch_seconds, with_local_day
-from clientdesk.guarantees.periods import epoch_day
 from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
+from clientdesk.lib.periods import Period, epoch_day
 from clientdesk.reports.documents import SMALL_CELL, SUPPRESSED, Cell, Column, Section, Table
-from clientdesk.utilization.periods import Period
 
 SURVEYS = ("member", "sponsor")
 SURVEY_LABELS = {"member": "Member survey", "sponsor": "Sponsor survey"}
@@ -212,17 +211,19 @@ def read_satisfaction(
     prior = period.prior()
     if not account_zones:
         return Satisfaction({}, {}, [])
-    table = zone_table(account_zones, prior.start, period.end)
+    table = zone_table(account_zones, prior.start, period.last_day)
     low = (epoch_day(prior.start) - 1) * DAY_SECONDS
-    high = (epoch_day(period.end) + 2) * DAY_SECONDS
+    high = (epoch_day(period.last_day) + 2) * DAY_SECONDS
     zones = ibis.memtable(windows_within(table, low, high))
     surveys = lake.survey_response
     current = _frame_figures(lake.execute(survey_results(surveys, zones, period.start,
-                                                         period.end)))  # fmt: skip
-    before = _frame_figures(lake.execute(survey_results(surveys, zones, prior.start, prior.end)))
+                                                         period.last_day)))  # fmt: skip
+    before = _frame_figures(
+        lake.execute(survey_results(surveys, zones, prior.start, prior.last_day))
+    )
     comments: list[str] = []
     if verbatims:
-        frame = lake.execute(sponsor_verbatims(surveys, zones, period.start, period.end))
+        frame = lake.execute(sponsor_verbatims(surveys, zones, period.start, period.last_day))
         comments = [short_text(str(v)) for v in frame["verbatim"]]
     return Satisfaction(current, before, comments)
 

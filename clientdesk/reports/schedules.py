@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from clientdesk.lib.periods import Period, PeriodKind, month_index, period_of_kind
 from clientdesk.reports.actions import do_advance_schedule, do_request_report
 from clientdesk.reports.models import CONTENT_TYPES, Cadence, ReportRun, ReportSchedule, RunStatus
 from clientdesk.reports.runs import execute_run
-from clientdesk.utilization.periods import Period, PeriodKind, month_index, period_of_kind
 
 CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.YEARLY: 12}
 CADENCE_KIND = {
@@ -26,7 +26,7 @@ def period_before(cadence: str, today: dt.date) -> Period:
     """The last whole month, quarter or year that ended before `today`."""
     kind = CADENCE_KIND[Cadence(cadence)]
     current = period_of_kind(kind, month_index(today))
-    return period_of_kind(kind, current.first - 1)
+    return period_of_kind(kind, current.first_month - 1)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

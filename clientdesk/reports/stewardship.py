@@ -34,6 +34,7 @@ from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import OPEN_PROBLEM_STATUSES, ActionStatus, IssueStatus
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import (
     SMALL_CELL,
@@ -48,7 +49,6 @@ from clientdesk.reports.documents import (
 from clientdesk.utilization import charts
 from clientdesk.utilization.analysis import Request, account_report
 from clientdesk.utilization.metrics import DEFAULT_HIGH_COST_THRESHOLD
-from clientdesk.utilization.periods import Period
 
 Progress = Callable[[int, str], None]
 
@@ -69,8 +69,8 @@ def pct_text(value: Decimal | float | None) -> str:
 
 def data_period_text(current: Period, prior: Period) -> str:
     return (
-        f"{current.start:%b %-d, %Y} – {current.end:%b %-d, %Y} "
-        f"(compared with {prior.start:%b %-d, %Y} – {prior.end:%b %-d, %Y})"
+        f"{current.start:%b %-d, %Y} – {current.last_day:%b %-d, %Y} "
+        f"(compared with {prior.start:%b %-d, %Y} – {prior.last_day:%b %-d, %Y})"
     )
 
 
@@ -113,7 +113,9 @@ def gather_stewardship(
     issues = list(
         issues_visible_to(user)
         .filter(
-            account=account, last_alert_date__gte=period.start, first_alert_date__lte=period.end
+            account=account,
+            last_alert_date__gte=period.start,
+            first_alert_date__lte=period.last_day,
         )
         .exclude(status=IssueStatus.DISMISSED)
         .order_by("-first_alert_date")[:20]
@@ -732,7 +734,7 @@ def _guarantee_row(card: Any) -> list[Any]:
 
 
 def _account_attainment(user: AnyUser, account: Account, period: Period) -> Attainment | None:
-    groups = attainment(user, period.start, period.end)
+    groups = attainment(user, period.start, period.last_day)
     for item in groups["account"]:
         cells = [*item.met.values(), *item.breached.values()]
         if any(str(c.params.get("account")) == str(account.pk) for c in cells):
@@ -758,7 +760,7 @@ def _inquiry_volumes(account: Account, period: Period) -> list[tuple[str, int]]:
         InquiryModel.objects.filter(
             account=account,
             opened_at__gte=local_midnight(period.start),
-            opened_at__lt=local_midnight(period.end + dt.timedelta(days=1)),
+            opened_at__lt=local_midnight(period.day_after),
             merged_into__isnull=True,
         )
         .values("category")
@@ -782,7 +784,7 @@ def _monitors(
                     lake,
                     {account.pk: account.timezone},
                     account_id=account.pk,
-                    last=min(ivr_last, period.end),
+                    last=min(ivr_last, period.last_day),
                     grain="weekly",
                 )
                 if ivr_last is not None and ivr_last >= period.start
@@ -790,7 +792,7 @@ def _monitors(
             )
             aa = (
                 auto_adjudication_monitor(
-                    lake, account_id=account.pk, last=min(aa_last, period.end), grain="weekly"
+                    lake, account_id=account.pk, last=min(aa_last, period.last_day), grain="weekly"
                 )
                 if aa_last is not None and aa_last >= period.start
                 else None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import Scope, open_lake
 from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lib.periods import Period
 from clientdesk.utilization.benchmarks import comparisons
 from clientdesk.utilization.findings import dollar_gaps, findings
 from clientdesk.utilization.metrics import (
@@ -25,7 +26,6 @@ from clientdesk.utilization.metrics import (
     compute_metric_frames,
 )
 from clientdesk.utilization.models import DrugProduct
-from clientdesk.utilization.periods import Period
 from clientdesk.utilization.report import build_report, metric_values
 
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim", "claim_processing")

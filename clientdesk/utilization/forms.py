@@ -8,9 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 
-from clientdesk.utilization.analysis import Request
-from clientdesk.utilization.metrics import DEFAULT_HIGH_COST_THRESHOLD
-from clientdesk.utilization.periods import (
+from clientdesk.lib.periods import (
     Period,
     PeriodError,
     PeriodKind,
@@ -18,6 +16,8 @@ from clientdesk.utilization.periods import (
     parse_period,
     period_of_kind,
 )
+from clientdesk.utilization.analysis import Request
+from clientdesk.utilization.metrics import DEFAULT_HIGH_COST_THRESHOLD
 from clientdesk.utilization.report import RUNOUT_MONTHS
 
 
@@ -70,6 +70,6 @@ def parse_threshold(text: str | None) -> Decimal:
 def quick_periods(period: Period) -> list[tuple[str, Period]]:
     """Month, quarter, year and rolling 12 around the period's last month."""
     return [
-        (kind.value, period_of_kind(kind, period.last))
+        (kind.value, period_of_kind(kind, period.last_month))
         for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.ROLLING_12)
     ]

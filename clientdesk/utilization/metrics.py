@@ -25,6 +25,7 @@ import pandas as pd
 from django.utils import timezone
 
 from clientdesk.lake.gateway import Lake
+from clientdesk.lib.periods import Period, month_start
 from clientdesk.utilization.marts import materialized as derived
 from clientdesk.utilization.marts.calendar import month_calendar
 from clientdesk.utilization.marts.claimants import (
@@ -67,7 +68,6 @@ from clientdesk.utilization.marts.staging import (
     stg_medical_lines,
     stg_pharmacy_fills,
 )
-from clientdesk.utilization.periods import Period, month_start
 from clientdesk.utilization.reference import condition_codes_table, drug_reference_table
 
 DEFAULT_HIGH_COST_THRESHOLD = Decimal("100000")
@@ -202,7 +202,7 @@ def _from_derived(
 ) -> MetricFrames:
     calendar = month_calendar(current, prior)
     first = min(prior.start, current.start)
-    last = month_start(max(prior.last, current.last))
+    last = month_start(max(prior.last_month, current.last_month))
 
     def window(table: ir.Table) -> ir.Table:
         return derived.in_window(table, calendar, first, last, as_of)
@@ -320,7 +320,7 @@ def _direct(
     materialize = cache and lake.engine == "duckdb"
     calendar = month_calendar(current, prior)
     with _materialized(
-        window_spans(stg_enrollment_spans(lake.eligibility, as_of), prior.start, current.end),
+        window_spans(stg_enrollment_spans(lake.eligibility, as_of), prior.start, current.last_day),
         materialize,
     ) as spans:
         member_months = int_member_months(spans, calendar)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lib.periods import month_start
 from clientdesk.utilization.analysis import Request, drug_rows, metric_frames
 from clientdesk.utilization.marts import materialized as derived
 from clientdesk.utilization.marts.calendar import CURRENT, month_calendar
@@ -21,7 +22,6 @@ from clientdesk.utilization.marts.staging import (
     stg_medical_lines,
     stg_pharmacy_fills,
 )
-from clientdesk.utilization.periods import month_start
 from clientdesk.utilization.pseudonyms import member_pseudonym
 from clientdesk.utilization.reference import drug_reference_table
 from clientdesk.utilization.totals import count, money
@@ -78,7 +78,7 @@ def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
     inputs = derived.Inputs.for_today(timezone.localdate(), drug_rows())
     if request.materialize and inputs.covers(request.current):
         # The derived tables of the load (see marts/materialized.py): a filter, no staging.
-        first, last = request.current.start, month_start(request.current.last)
+        first, last = request.current.start, month_start(request.current.last_month)
         as_of = request.as_of_date()
         if leaf == PHARMACY:
             window = derived.in_window(
@@ -92,7 +92,7 @@ def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
     spans = window_spans(
         stg_enrollment_spans(lake.eligibility, request.as_of_date()),
         request.current.start,
-        request.current.end,
+        request.current.last_day,
     )
     if leaf == PHARMACY:
         fills = stg_pharmacy_fills(lake.pharmacy_claim, drug_reference_table(drug_rows()))

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from clientdesk.lib.periods import Period
 from clientdesk.utilization.marts.calendar import CURRENT, PRIOR
 from clientdesk.utilization.marts.service_categories import LEAF_BY_KEY, LEAVES
 from clientdesk.utilization.metrics import MetricFrames
-from clientdesk.utilization.periods import Period
 from clientdesk.utilization.pseudonyms import member_pseudonym
 from clientdesk.utilization.reference import (
     CHRONIC_CONDITIONS,
@@ -454,7 +454,7 @@ def _warnings(
         )
     for m in monthly:
         value = m["paid_pmpm"]
-        in_period = current.start <= m["month"] <= current.end
+        in_period = current.start <= m["month"] <= current.last_day
         if in_period and value is not None and m["member_months"] and not low <= value <= high:
             warnings.append(
                 {
@@ -469,7 +469,7 @@ def _warnings(
         ) - dt.timedelta(days=1)
         for _ in range(RUNOUT_MONTHS - 1):
             complete_through = complete_through.replace(day=1) - dt.timedelta(days=1)
-        if current.end > complete_through:
+        if current.last_day > complete_through:
             warnings.append(
                 {
                     "kind": "incomplete_runout",
@@ -565,7 +565,7 @@ def _period(period: Period) -> dict[str, Any]:
         "code": period.code,
         "label": period.label,
         "start": period.start,
-        "end": period.end,
+        "end": period.last_day,
         "months": period.months,
     }
 

@@ -22,10 +22,10 @@ from clientdesk.guarantees.evaluation import (
 )
 from clientdesk.guarantees.local_time import zone_table
 from clientdesk.guarantees.metrics import Feed
-from clientdesk.guarantees.periods import Span
 from clientdesk.guarantees.tests.lakerows import CALLS, CLAIMS, SESSIONS, load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lib.periods import Span
 from clientdesk.testing import Cast
 
 FIRST, LAST = dt.date(2025, 1, 1), dt.date(2025, 12, 31)

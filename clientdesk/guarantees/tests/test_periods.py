@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clientdesk.guarantees.local_time import local_bounds, local_date, zone_offsets, zone_table
-from clientdesk.guarantees.periods import (
+from clientdesk.lib.periods import (
     Span,
     contract_year_of,
     contract_years,

@@ -135,7 +135,7 @@ def test_every_change_is_audited_and_misses_reach_the_timeline(
 def test_evaluating_one_period_evaluates_its_contract_year(
     cast: Cast, book: dict[str, object]
 ) -> None:
-    from clientdesk.guarantees.periods import parse_span
+    from clientdesk.lib.periods import parse_span
 
     values, _ = run_evaluation(
         [cast.acme], acting_user=None, today=TODAY, window=parse_span("2025Q2")

@@ -119,7 +119,7 @@ def test_list_filters(cast: Cast, open_inquiry: OpenInquiry, client: Client) -> 
         mine = client.get(url, {"owner": "me"}).content.decode()
         assert count_on(mine) == 5
         bad = client.get(url, {"period": "March"})
-        assert bad.status_code == 200 and "write a period as 2026-03" in bad.content.decode()
+        assert bad.status_code == 200 and "is not a period; write 2026-03, 2026Q1" in bad.content.decode()
         rows = client.get(url, {"category": "pharmacy"}, headers={"HX-Request": "true"})
         assert "<html" not in rows.content.decode() and made[1].reference in rows.content.decode()
 

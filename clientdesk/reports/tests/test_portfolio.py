@@ -9,12 +9,12 @@ import pytest
 
 from clientdesk.inquiries.tests.cast import acme_escalation
 from clientdesk.insights.tests.cast import acme_issue
+from clientdesk.lib.periods import parse_period
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.runs import render_formats
 from clientdesk.reports.tests.files import deck_slides, pdf_text, row_by_label, sheet_rows, workbook
 from clientdesk.testing import Cast
 from clientdesk.utilization.analysis import Request, book_overview
-from clientdesk.utilization.periods import parse_period
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 8, 1)

@@ -11,6 +11,7 @@ import pytest
 
 from clientdesk.guarantees.local_time import zone_table
 from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lib.periods import parse_period
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.runs import render_formats
 from clientdesk.reports.satisfaction import (
@@ -28,7 +29,6 @@ from clientdesk.reports.tests.surveyrows import (
     survey_rows,
 )
 from clientdesk.testing import Cast
-from clientdesk.utilization.periods import parse_period
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 12, 31)
@@ -62,9 +62,9 @@ def test_counts_by_hand_and_the_grain(surveyed: Cast) -> None:
     acme, bayside = surveyed.acme.pk, surveyed.bayside.pk
     with open_lake(Scope.all()) as lake:
         result = read_satisfaction(lake, zones(surveyed), Q2)
-        table = ibis.memtable(zone_table(zones(surveyed), Q2.prior().start, Q2.end))
+        table = ibis.memtable(zone_table(zones(surveyed), Q2.prior().start, Q2.last_day))
         grains = [
-            lake.execute(survey_results(lake.survey_response, table, p.start, p.end))
+            lake.execute(survey_results(lake.survey_response, table, p.start, p.last_day))
             for p in (Q2, Q2.prior())
         ]
     assert result.current[(acme, "member")] == SurveyFigures(

@@ -13,6 +13,7 @@ import pytest
 
 from clientdesk.accounts import actions as account_actions
 from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.lib.periods import parse_period
 from clientdesk.reports.runs import build_document, render_formats
 from clientdesk.reports.stewardship import gather_stewardship
 from clientdesk.reports.tests.files import (
@@ -24,7 +25,6 @@ from clientdesk.reports.tests.files import (
 )
 from clientdesk.testing import Cast
 from clientdesk.utilization.analysis import Request, account_report
-from clientdesk.utilization.periods import parse_period
 from clientdesk.utilization.pseudonyms import member_pseudonym
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientdesk.utilization.periods import Period, month_end, month_start
+from clientdesk.lib.periods import Period, month_end, month_start
 
 CURRENT = "current"
 PRIOR = "prior"
@@ -18,11 +18,15 @@ def month_calendar(current: Period, prior: Period | None = None) -> ir.Table:
     Columns: month_start, month_end (dates), period ("current" or "prior")."""
     rows: list[tuple[object, object, str]] = []
     if prior is not None:
-        if prior.last >= current.first:
+        if prior.last_month >= current.first_month:
             raise ValueError("the prior period must end before the current period starts")
-        rows += [(month_start(i), month_end(i), PRIOR) for i in range(prior.first, prior.last + 1)]
+        rows += [
+            (month_start(i), month_end(i), PRIOR)
+            for i in range(prior.first_month, prior.last_month + 1)
+        ]
     rows += [
-        (month_start(i), month_end(i), CURRENT) for i in range(current.first, current.last + 1)
+        (month_start(i), month_end(i), CURRENT)
+        for i in range(current.first_month, current.last_month + 1)
     ]
     frame = pd.DataFrame(rows, columns=["month_start", "month_end", "period"])
     return ibis.memtable(

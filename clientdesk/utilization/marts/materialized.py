@@ -45,6 +45,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientdesk.lake.gateway import DerivedTable, Lake
+from clientdesk.lib.periods import Period, month_end, month_index, month_start
 from clientdesk.utilization.marts.conditions import DIAGNOSIS_COLUMNS
 from clientdesk.utilization.marts.enrollment import MEMBER_KEY
 from clientdesk.utilization.marts.service_categories import int_service_category_lines
@@ -55,7 +56,6 @@ from clientdesk.utilization.marts.staging import (
     stg_medical_lines,
     stg_pharmacy_fills,
 )
-from clientdesk.utilization.periods import Period, month_end, month_index, month_start
 from clientdesk.utilization.reference import (
     condition_codes_table,
     drug_reference_table,
@@ -112,7 +112,7 @@ class Inputs:
 
     def covers(self, window: Period) -> bool:
         """True when every month of `window` is within the horizon."""
-        return window.end <= self.horizon
+        return window.last_day <= self.horizon
 
     @property
     def key(self) -> str:

@@ -29,7 +29,7 @@ from clientdesk.lake.tests.lakefiles import (
     processing_row,
     write_csv,
 )
-from clientdesk.utilization.periods import parse_period
+from clientdesk.lib.periods import parse_period
 
 CURRENT = parse_period("2025Q2")
 PRIOR = CURRENT.prior()

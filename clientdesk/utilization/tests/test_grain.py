@@ -56,7 +56,7 @@ def test_each_grain_is_unique(book: Cast) -> None:
     with open_lake(Scope.all()) as lake:
         calendar = month_calendar(CURRENT, PRIOR)
         spans = window_spans(
-            stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.end
+            stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.last_day
         )
         staged = stg_medical_lines(lake.medical_claim, lake.claim_processing)
         categorized = int_service_category_lines(staged)
@@ -126,7 +126,7 @@ def test_each_grain_is_unique(book: Cast) -> None:
     # The merge rule made one stay of the two facility claims.
     with open_lake(Scope.all()) as lake:
         spans = window_spans(
-            stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.end
+            stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.last_day
         )
         lines = int_enrolled_lines(
             int_service_category_lines(

@@ -11,7 +11,7 @@ import simple_icd_10_cm as icd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clientdesk.utilization.periods import PeriodError, parse_period, period_between
+from clientdesk.lib.periods import PeriodError, parse_period, period_between
 from clientdesk.utilization.reference import ICD_CHAPTERS
 from clientdesk.utilization.rounding import allocate
 from clientdesk.utilization.trend import CategoryUse, decompose
@@ -19,10 +19,10 @@ from clientdesk.utilization.trend import CategoryUse, decompose
 
 def test_periods_and_their_prior() -> None:
     q = parse_period("2026Q1")
-    assert (q.start, q.end, q.prior().code) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "2025Q4")
+    assert (q.start, q.last_day, q.prior().code) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "2025Q4")
     assert parse_period("2026").prior().code == "2025"
     r = parse_period("R12-2026-03")
-    assert (r.start, r.end, r.label) == (
+    assert (r.start, r.last_day, r.label) == (
         dt.date(2025, 4, 1),
         dt.date(2026, 3, 31),
         "12 months to Mar 2026",

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.guarantees.library import TEMPLATES
-from clientdesk.guarantees.periods import parse_span
 from clientdesk.guarantees.runs import (
     ALERT_THRESHOLD,
     accounts_with_guarantees,
@@ -21,6 +20,7 @@ from clientdesk.guarantees.runs import (
     run_forecast,
 )
 from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.periods import parse_span
 
 
 def _account(reference: str) -> Account:
