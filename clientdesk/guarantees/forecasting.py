@@ -1,6 +1,9 @@
 """Forecasting a guarantee before its period ends: the chance of a miss and the expected cost.
 
-Method (Monte Carlo bootstrap of recent days, fixed seed):
+Method (Monte Carlo bootstrap of recent days, fixed seed). `as_of` below is the data's
+paid-through day for the account (or the book) and feed: the last day up to the requested
+date that the feed has data for (`data_through`). Days after it are not seen yet, however
+late the forecast is run, so running it again on the same data gives the same forecast.
 
 1. The span is what settles: the measurement period holding `as_of` (per-period guarantees)
    or the contract year holding it (annual-aggregate guarantees).
@@ -53,13 +56,19 @@ from clientdesk.guarantees.evaluation import (
     year_caps,
 )
 from clientdesk.guarantees.metrics import Feed
-from clientdesk.guarantees.models import Guarantee, GuaranteeResult, ResultKind, Settlement
+from clientdesk.guarantees.models import (
+    Guarantee,
+    GuaranteeResult,
+    Level,
+    ResultKind,
+    Settlement,
+)
 from clientdesk.guarantees.penalties import (
     penalty_vector,
 )
+from clientdesk.guarantees.periods import add_years, epoch_day
 from clientdesk.lake.gateway import Lake, Scope, open_lake
 from clientdesk.lib.business_calendar import public_holidays
-from clientdesk.lib.periods import add_years, epoch_day
 
 SEED = 20261127
 SIMULATIONS = 2000
@@ -333,12 +342,48 @@ def _daily_by_scope(
     return out
 
 
+def _scope_of(g: Guarantee) -> int:
+    return marts.BOOK if g.level == Level.BOOK else g.contract.account_id
+
+
+def data_through(
+    lake: Lake, guarantees: Sequence[Guarantee], as_of: dt.date
+) -> dict[tuple[int, Feed], dt.date]:
+    """The paid-through day of each (account or the book, feed) the guarantees read: the last
+    day up to `as_of` the feed has data for, looked for in the `POOL_DAYS` days up to `as_of`
+    (one query per feed). A scope without data in those days is left out."""
+    by_feed: dict[Feed, list[Guarantee]] = defaultdict(list)
+    for g in guarantees:
+        by_feed[g.definition.feed].append(g)
+    first = as_of - dt.timedelta(days=POOL_DAYS - 1)
+    out: dict[tuple[int, Feed], dt.date] = {}
+    for feed, rows in by_feed.items():
+        spec = ComponentSpec.for_metrics((g.definition, g.params()) for g in rows)
+        scopes = {_scope_of(g) for g in rows}
+        zones = account_zones(scopes)
+        daily = feed_daily(
+            lake, feed, spec, first, as_of, zones, book=marts.BOOK in scopes, today=as_of
+        )
+        last = daily.group_by("account_id").aggregate(last=daily.day.max())
+        for account_id, day in lake.execute(last).itertuples(index=False):
+            out[(int(account_id), feed)] = _to_date(day)
+    return out
+
+
 def forecast_spans(
-    spans: Sequence[Planned], lake: Lake, as_of: dt.date, *, simulations: int = SIMULATIONS
+    spans: Sequence[Planned],
+    lake: Lake,
+    as_of: dt.date,
+    *,
+    simulations: int = SIMULATIONS,
+    through: Mapping[tuple[int, Feed], dt.date] | None = None,
 ) -> list[ForecastValues]:
     """Forecasts of the given spans: one lake query per feed, reading days up to as_of; the
     days of a span are drawn once per account, feed and dim, and every guarantee on them is
-    judged on the same simulated totals."""
+    judged on the same simulated totals. Each span is forecast as of its scope's paid-through
+    day in `through` (`data_through`; as_of where it has none): the days after the data's last
+    day are not yet seen, so a forecast run again later on the same data is the same."""
+    through = through or {}
     by_feed: dict[Feed, list[Planned]] = defaultdict(list)
     for span in spans:
         by_feed[span.guarantee.definition.feed].append(span)
@@ -356,15 +401,16 @@ def forecast_spans(
         empty = pd.DataFrame(columns=["day", *columns])
         draws: dict[tuple[int, str, dt.date, dt.date], Draws] = {}
         for span in rows:
+            seen = min(as_of, through.get((span.scope, feed), as_of))
             key = (span.scope, span.dim, span.measured.first, span.measured.last)
             if key not in draws:
                 seed = (SEED, span.scope, zlib.crc32(f"{feed.value}|{span.dim}".encode()),
-                        span.measured.first.toordinal(), as_of.toordinal())  # fmt: skip
+                        span.measured.first.toordinal(), seen.toordinal())  # fmt: skip
                 draws[key] = draw(
                     by_scope.get((span.scope, span.dim), empty), columns, span.measured.first,
-                    span.measured.last, as_of, seed=seed, simulations=simulations,
+                    span.measured.last, seen, seed=seed, simulations=simulations,
                 )  # fmt: skip
-            judged.append((span, judge(span, draws[key], columns, as_of)))
+            judged.append((span, judge(span, draws[key], columns, seen)))
     cap_expected_penalties(judged, settled_penalties(judged, as_of))
     return [f for _, f in judged]
 
@@ -376,15 +422,22 @@ def forecast(
     engine: str | None = None,
     simulations: int = SIMULATIONS,
 ) -> list[ForecastValues]:
-    """Forecasts for every lake-measured guarantee of the accounts whose span holds as_of."""
-    spans = [
-        span
-        for g in guarantees_of(accounts)
-        if g.definition.from_lake and (span := settling_span(g, as_of)) is not None
-    ]
-    if not spans:
+    """Forecasts for every lake-measured guarantee of the accounts, each as of the paid-through
+    day of its data (the last day up to as_of the feed has data for that account, or the
+    book): the span holding that day, the days after it not seen yet."""
+    guarantees = [g for g in guarantees_of(accounts) if g.definition.from_lake]
+    if not guarantees:
         return []
-    book = any(s.scope == marts.BOOK for s in spans)
+    book = any(_scope_of(g) == marts.BOOK for g in guarantees)
     scope = Scope.all() if book else Scope.accounts(a.pk for a in accounts)
     with open_lake(scope, engine=engine, max_rows=MAX_ROWS) as lake:
-        return forecast_spans(spans, lake, as_of, simulations=simulations)
+        through = data_through(lake, guarantees, as_of)
+        spans = [
+            span
+            for g in guarantees
+            if (span := settling_span(g, through.get((_scope_of(g), g.definition.feed), as_of)))
+            is not None
+        ]
+        if not spans:
+            return []
+        return forecast_spans(spans, lake, as_of, simulations=simulations, through=through)

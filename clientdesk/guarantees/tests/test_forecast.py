@@ -95,11 +95,11 @@ def test_alerts_open_once_and_close_when_the_risk_falls_away(
     _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
     assert (summary.alerts_opened, summary.alerts_updated, summary.changed) == (0, 1, 0)
     assert AuditEvent.objects.count() == trail
-    # A later day's forecast of the same risk updates it.
-    _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF + dt.timedelta(1))
+    # A later day's data (Monday Mar 17; the weekend has none) updates it.
+    _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF + dt.timedelta(3))
     assert (summary.alerts_opened, summary.alerts_updated, summary.changed) == (0, 1, 1)
     alert.refresh_from_db()
-    assert alert.latest_as_of == AS_OF + dt.timedelta(1)
+    assert alert.latest_as_of == AS_OF + dt.timedelta(3)
     assert GuaranteeAlert.objects.filter(guarantee=g).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         GuaranteeAlert.objects.create(
