@@ -66,9 +66,9 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import (
     penalty_vector,
 )
-from clientdesk.guarantees.periods import add_years, epoch_day
 from clientdesk.lake.gateway import Lake, Scope, open_lake
 from clientdesk.lib.business_calendar import public_holidays
+from clientdesk.lib.periods import add_years, epoch_day
 
 SEED = 20261127
 SIMULATIONS = 2000

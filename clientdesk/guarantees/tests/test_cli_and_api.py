@@ -49,7 +49,7 @@ def test_cli_evaluate_and_forecast_as_json(cast: Cast, tmp_path: Path) -> None:
 def test_cli_errors_are_one_line(cast: Cast) -> None:
     with pytest.raises(CommandError, match=r"^No account 'G999999'\.$"):
         run("evaluate", "--account", "G999999")
-    with pytest.raises(CommandError, match="write a period as 2026-03, 2026Q1 or 2026"):
+    with pytest.raises(CommandError, match="'Q2' is not a period; write 2026-03, 2026Q1, 2026"):
         run("evaluate", "--period", "Q2")
     with pytest.raises(CommandError, match="--as-of: write a date as YYYY-MM-DD"):
         run("forecast", "--as-of", "yesterday")
