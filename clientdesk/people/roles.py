@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 
+from clientdesk.people.cli import CliUser
+
 
 class Role(StrEnum):
     MANAGER = "Manager"
@@ -27,8 +29,11 @@ def ensure_role_groups() -> None:
         Group.objects.get_or_create(name=role.value)
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
-    """The user's roles; cached on the user object for the request."""
+def roles_of(user: AbstractBaseUser | AnonymousUser | CliUser) -> frozenset[Role]:
+    """The user's roles; cached on the user object for the request. The CLI without --user
+    is an admin."""
+    if isinstance(user, CliUser):
+        return frozenset({Role.ADMIN})
     if not user.is_authenticated:
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_clientdesk_roles", None)

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, access_account_by_id
 from clientdesk.accounts.models import Account
-from clientdesk.lib.periods import PeriodError, parse_period
-from clientdesk.people.roles import Role
+from clientdesk.people.cli import CliUser
 from clientdesk.reports.access import require_portfolio
 from clientdesk.reports.actions import do_finish_run
 from clientdesk.reports.deck import render_deck
@@ -30,21 +29,9 @@ from clientdesk.reports.pdf import render_pdf
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.stewardship import Progress, _quiet, gather_stewardship
 from clientdesk.reports.workbook import render_workbook
+from clientdesk.utilization.periods import PeriodError, parse_period
 
 logger = logging.getLogger("clientdesk.reports")
-
-
-class SystemPrincipal:
-    """Who a CLI run without --user reads as: every account, like an admin."""
-
-    is_authenticated = True
-    is_active = True
-    pk = None
-    is_superuser = True
-    _clientdesk_roles = frozenset({Role.ADMIN})
-
-    def get_username(self) -> str:
-        return "clientdesk CLI"
 
 
 def build_document(
@@ -89,7 +76,7 @@ def render_formats(
 
 
 def _reader(run: ReportRun) -> AnyUser:
-    return run.requested_by if run.requested_by is not None else SystemPrincipal()  # type: ignore[return-value]
+    return run.requested_by if run.requested_by is not None else CliUser()  # type: ignore[return-value]
 
 
 def _account_for(run: ReportRun, user: AnyUser) -> Account | None:

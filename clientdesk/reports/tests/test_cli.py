@@ -59,7 +59,7 @@ def test_portfolio_with_a_users_access(book: Cast, tmp_path: Path) -> None:
          "formats are pptx, xlsx, pdf (got docx)"),
         (["portfolio", "--period", "2025Q2", "--user", "alice"],
          "the portfolio report is for managers, executives and admins"),
-        (["portfolio", "--period", "2025Q2", "--user", "nobody"], "no active user 'nobody'"),
+        (["portfolio", "--period", "2025Q2", "--user", "nobody"], "No active user 'nobody'."),
     ],
 )  # fmt: skip
 def test_errors_are_one_line(cast: Cast, tmp_path: Path, args: list[str], message: str) -> None:

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
@@ -21,6 +20,7 @@ from clientdesk.inquiries.importing import (
 )
 from clientdesk.inquiries.models import ACTIVE_STATUSES, Inquiry
 from clientdesk.inquiries.runs import run_sla
+from clientdesk.people.cli import active_user
 
 
 def parse_now(raw: str | None) -> dt.datetime | None:
@@ -107,11 +107,7 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         from clientdesk.lake.gateway import LakeError  # the lake's engine loads only here
 
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"], is_active=True).first()
-            if user is None:
-                raise CommandError(f"No active user {options['user']!r}.")
+        user = active_user(options["user"]) if options["user"] else None
         now = parse_now(options["now"])
         if options["from_lake"] == bool(options["file"]):
             raise CommandError("Give a FILE or --from-lake (one of them).")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from clientdesk.people.cli import active_user
 from clientdesk.people.tokens import do_create_api_token
 
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["username"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {options['username']!r}.")
+        user = active_user(options["username"])
         token, raw = do_create_api_token(user, options["name"], acting_user=user)
         if options["format"] == "json":
             self.stdout.write(json.dumps({"user": user.username, "name": token.name, "token": raw}))

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 from django.utils import timezone
@@ -16,12 +15,13 @@ from rich.progress import Progress as RichProgress
 
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
-from clientdesk.lib.periods import PeriodError, parse_period
+from clientdesk.people.cli import CliUser, active_user
 from clientdesk.reports.access import can_run_portfolio
 from clientdesk.reports.actions import ReportRequestError, clean_formats, do_request_report
 from clientdesk.reports.models import ReportKind, ReportRun, RunStatus
-from clientdesk.reports.runs import SystemPrincipal, copy_files, execute_run
+from clientdesk.reports.runs import copy_files, execute_run
 from clientdesk.reports.schedules import run_due
+from clientdesk.utilization.periods import PeriodError, parse_period
 
 
 def _date(text: str) -> dt.date:
@@ -65,8 +65,8 @@ class Command(BaseCommand):
         if options["verb"] == "run-due":
             self._run_due(options)
             return
-        user = self._user(options["user"])
-        reader = user if user is not None else SystemPrincipal()
+        user = active_user(options["user"]) if options["user"] else None
+        reader = user if user is not None else CliUser()
         account: Account | None = None
         if options["verb"] == "stewardship":
             try:
@@ -111,14 +111,6 @@ class Command(BaseCommand):
                 bar.update(job, completed=percent, description=step)
 
             return execute_run(run.pk, today=today, engine=engine, on_progress=show)
-
-    def _user(self, name: str | None) -> User | None:
-        if name is None:
-            return None
-        user = User.objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active user {name!r}")
-        return user
 
     def _run_due(self, options: dict[str, Any]) -> None:
         today = _date(options["today"]) if options["today"] else timezone.localdate()

@@ -11,24 +11,12 @@ from django.http import Http404
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError, Scope
-from clientdesk.lib.periods import PeriodError, period_between
-from clientdesk.people.roles import Role
+from clientdesk.people.cli import CliUser
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
 from clientdesk.utilization.exports import REPORT_TABLES, render
 from clientdesk.utilization.forms import parse_threshold
+from clientdesk.utilization.periods import PeriodError, period_between
 from clientdesk.utilization.report import jsonable
-
-
-class _System:
-    """The CLI reads with Scope.all(): it resolves the account as an admin would."""
-
-    is_authenticated = True
-    pk = None
-    is_superuser = True
-    _clientdesk_roles = frozenset({Role.ADMIN})
-
-    def get_username(self) -> str:
-        return "cli"
 
 
 class Command(BaseCommand):
@@ -72,7 +60,7 @@ class Command(BaseCommand):
 
     def _account(self, reference: str) -> Account:
         try:
-            return access_account_by_reference(_System(), reference)  # type: ignore[arg-type]
+            return access_account_by_reference(CliUser(), reference)  # type: ignore[arg-type]
         except Http404:
             raise CommandError(f"no account {reference!r} (use its id or group number)") from None
 
