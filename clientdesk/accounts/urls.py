@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
     path("<int:account_id>/", views.account_detail, name="detail"),
+    path("<int:account_id>/tab/<slug:tab>/", views.account_tab, name="tab"),
     path("<int:account_id>/edit/", views.account_edit, name="edit"),
     path("<int:account_id>/contacts/new/", views.contact_create, name="contact_create"),
     path(

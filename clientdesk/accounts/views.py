@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,16 +32,14 @@ from clientdesk.accounts.forms import (
 )
 from clientdesk.accounts.models import Assignment, Contact, Contract
 from clientdesk.accounts.queries import filtered_accounts
-from clientdesk.guarantees.queries import account_section
-from clientdesk.inquiries.queries import account_inquiry_summary
-from clientdesk.insights.queries import account_insights
+from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
+from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW, TIMELINE, Tab
 from clientdesk.people.requests import signed_in_user
-from clientdesk.utilization.queries import account_page_section
 
 
 @login_required
 @require_GET
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HtmxHttpRequest) -> HttpResponse:
     form = AccountFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
     page = Paginator(filtered_accounts(request.user, params), 25).get_page(request.GET.get("page"))
@@ -54,42 +52,50 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "can_create": can_create_accounts(request.user),
     }
     template = (
-        "accounts/_account_rows.html"
-        if request.headers.get("HX-Request") == "true"
-        else "accounts/account_list.html"
+        "accounts/_account_rows.html" if wants_fragment(request) else "accounts/account_list.html"
     )
-    return render(request, template, context)
+    return varies_by_htmx(render(request, template, context))
 
 
-@login_required
-@require_GET
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def tab_url(account_id: int, tab: Tab) -> str:
+    """The tab's own address: the account's for the Overview, .../tab/<key>/ for the others."""
+    if tab == OVERVIEW:
+        return reverse("accounts:detail", args=[account_id])
+    return reverse("accounts:tab", args=[account_id, tab.key])
+
+
+def _account_page(request: HtmxHttpRequest, account_id: int, key: str) -> HttpResponse:
+    """One tab of the account page: what each app registered for it (lib/panels.py), built
+    only after the reader's access to the account is checked. htmx swaps in the tab alone;
+    everyone else gets the whole page with that tab open."""
     account = access_account_by_id(request.user, account_id)
-    team = account.assignments.select_related("user").order_by("role", "user__last_name")
-    contracts = account.contracts.all()
-    timeline = account.activity.select_related("actor").prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.only("id", "name", "account_id"))
-    )[:50]
+    tabs = ACCOUNT_TABS.tabs_for(request.user)
+    tab = next((t for t in tabs if t.key == key), None)
+    if tab is None:
+        raise Http404("No such tab.")
     context: dict[str, Any] = {
         "account": account,
-        "team": team,
-        "contracts": contracts,
-        "current_contract": next(
-            (c for c in contracts if c.start_date <= timezone.localdate() <= c.end_date), None
-        ),
-        "contacts": account.contacts.all(),
-        "children": account.children.all(),
-        "timeline": timeline,
-        "activity_form": ActivityForm(),
+        "tab": tab,
+        "tabs": [(t, tab_url(account.pk, t)) for t in tabs],
+        "panels": ACCOUNT_TABS.panels(request.user, account, timezone.now(), tab),
         "can_write": can(request.user, account, Need.WRITE),
         "can_manage": can(request.user, account, Need.MANAGE),
         "can_read_audit": can_read_audit(request.user),
     }
-    context.update(account_insights(request.user, account.pk))
-    context["guarantee_section"] = account_section(account, timezone.localdate())
-    context.update(account_inquiry_summary(account, timezone.now()))
-    context["utilization"] = account_page_section(account)
-    return render(request, "accounts/account_detail.html", context)
+    template = "accounts/_tab.html" if wants_fragment(request) else "accounts/account_detail.html"
+    return varies_by_htmx(render(request, template, context))
+
+
+@login_required
+@require_GET
+def account_detail(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
+    return _account_page(request, account_id, OVERVIEW.key)
+
+
+@login_required
+@require_GET
+def account_tab(request: HtmxHttpRequest, account_id: int, tab: str) -> HttpResponse:
+    return _account_page(request, account_id, tab)
 
 
 @login_required
@@ -234,7 +240,7 @@ def activity_create(request: HttpRequest, account_id: int) -> HttpResponse:
             acting_user=signed_in_user(request),
         )
         messages.success(request, "Logged.")
-        return redirect("accounts:detail", account_id=account.pk)
+        return redirect("accounts:tab", account_id=account.pk, tab=TIMELINE.key)
     return render(
         request, "accounts/activity_form.html", {"form": form, "account": account}, status=422
     )

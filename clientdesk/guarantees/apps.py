@@ -5,3 +5,11 @@ class GuaranteesConfig(AppConfig):
     name = "clientdesk.guarantees"
     label = "guarantees"
     verbose_name = "Performance guarantees"
+
+    def ready(self) -> None:
+        from clientdesk.guarantees.panels import guarantees_panel, guarantees_work
+        from clientdesk.lib.panels import ACCOUNT_TABS, GUARANTEES
+        from clientdesk.lib.work import WORK_LISTS
+
+        ACCOUNT_TABS.register("guarantees.summary", GUARANTEES, guarantees_panel)
+        WORK_LISTS.register("guarantees", guarantees_work, order=20)

@@ -208,33 +208,6 @@ def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
     )
 
 
-def account_section(account: Account, today: dt.date) -> dict[str, Any]:
-    """The guarantees panel of the account page: a few numbers, no per-row queries."""
-    guarantees = Guarantee.objects.filter(contract__account=account)
-    results = GuaranteeResult.objects.filter(guarantee__in=guarantees)
-    latest_year: dict[int, GuaranteeResult] = {}
-    for r in results.filter(kind=ResultKind.SETTLEMENT).only(
-        "guarantee_id", "period_start", "amount_at_risk", "owed"
-    ):
-        best = latest_year.get(r.guarantee_id)
-        if best is None or r.period_start > best.period_start:
-            latest_year[r.guarantee_id] = r
-    return {
-        "count": guarantees.count(),
-        "at_risk": sum((r.amount_at_risk for r in latest_year.values()), ZERO),
-        "owed": sum((r.owed or ZERO for r in latest_year.values()), ZERO),
-        "missed": results.filter(
-            kind=ResultKind.PERIOD,
-            met=False,
-            settles=True,
-            period_end__gte=today - dt.timedelta(days=365),
-        ).count(),
-        "alerts": GuaranteeAlert.objects.filter(
-            guarantee__in=guarantees, status=AlertStatus.OPEN
-        ).count(),
-    }
-
-
 def work_list(user: AnyUser, limit: int = 5) -> WorkList:
     """Open risk alerts on the reader's accounts: guarantees forecast to miss, the likeliest
     miss first."""

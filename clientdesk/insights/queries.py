@@ -59,15 +59,6 @@ def problem_columns(user: AnyUser) -> list[tuple[str, str, list[Problem]]]:
     ]
 
 
-def account_insights(user: AnyUser, account_id: int) -> dict[str, Any]:
-    """What the account page shows: the account's recent issues and open problems."""
-    issues = issues_visible_to(user).filter(account_id=account_id).order_by("-first_alert_date")
-    problems = problems_visible_to(user).filter(
-        account_id=account_id, status__in=OPEN_PROBLEM_STATUSES
-    )
-    return {"insight_issues": list(issues[:5]), "insight_problems": list(problems[:5])}
-
-
 def _day_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
     return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)

@@ -5,3 +5,9 @@ class ReportsConfig(AppConfig):
     name = "clientdesk.reports"
     label = "reports"
     verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from clientdesk.lib.panels import ACCOUNT_TABS, DOCUMENTS
+        from clientdesk.reports.panels import documents_panel
+
+        ACCOUNT_TABS.register("reports.stewardship", DOCUMENTS, documents_panel)

@@ -11,3 +11,8 @@ class UtilizationConfig(AppConfig):
         from clientdesk.utilization.marts.materialized import prepare_for_today
 
         register_preparer("utilization", prepare_for_today)
+
+        from clientdesk.lib.panels import ACCOUNT_TABS, UTILIZATION
+        from clientdesk.utilization.panels import utilization_panel
+
+        ACCOUNT_TABS.register("utilization.analysis", UTILIZATION, utilization_panel)

@@ -229,12 +229,3 @@ __all__ = [
     "category_lines",
     "high_cost_claimants",
 ]
-
-
-def account_page_section(account: Account) -> dict[str, Any]:
-    """What the account page shows of utilization: a link to the analysis of the default
-    period (no lake read, so the account page stays fast)."""
-    from clientdesk.utilization.forms import default_period
-
-    period = default_period()
-    return {"period_label": period.label, "period_code": period.code, "account_id": account.pk}

@@ -14,26 +14,14 @@ from django.views.decorators.http import require_GET
 
 from clientdesk.accounts.access import accounts_visible_to
 from clientdesk.accounts.queries import book_summary, needs_attention
-from clientdesk.guarantees.queries import work_list as guarantee_work
-from clientdesk.inquiries.queries import work_list as inquiry_work
-from clientdesk.insights.access import can_browse_issues
-from clientdesk.insights.queries import action_work_list, issue_work_list, problem_work_list
-from clientdesk.lib.work import WorkList
-from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, SEES_ALL_ACCOUNTS, Role, roles_of
+from clientdesk.lib.work import WORK_LISTS, WorkList
+from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, roles_of
 
 
 def work_lists(user: Any, now: dt.datetime) -> list[WorkList]:
-    """What needs the reader now, from each app, in the order a working day takes them."""
-    lists: list[WorkList] = []
-    if roles_of(user) & (SEES_ALL_ACCOUNTS | EDITS_ASSIGNED_ACCOUNTS):
-        lists.append(inquiry_work(user, now))
-        lists.append(guarantee_work(user))
-    if can_browse_issues(user):
-        lists.append(issue_work_list(user))
-    if Role.SERVICE_OPS in roles_of(user):
-        lists.append(problem_work_list(user))
-    lists.append(action_work_list(user, timezone.localdate(now)))
-    return lists
+    """What needs the reader now: the lists the apps registered (lib/work.py) that are for
+    this reader, in the order a working day takes them."""
+    return WORK_LISTS.for_reader(user, now)
 
 
 @login_required

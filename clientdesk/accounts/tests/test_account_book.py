@@ -229,11 +229,14 @@ def test_logging_activity_adds_to_the_timeline(cast: Cast, client: Client) -> No
     response = client.post(url, {"kind": "visit", "subject": "Quarterly onsite review",
                                  "body": "Walked through Q2 results.",
                                  "occurred_at": "2026-06-12T10:30"})  # fmt: skip
-    assert response.status_code == 302
+    timeline = reverse("accounts:tab", args=[cast.acme.pk, "timeline"])
+    assert (response.status_code, response["Location"]) == (302, timeline)
     event = ActivityEvent.objects.get(subject="Quarterly onsite review")
     assert (event.kind, event.actor) == ("visit", cast.bob)
-    page = client.get(reverse("accounts:detail", args=[cast.acme.pk])).content.decode()
+    page = client.get(timeline).content.decode()
     assert "Quarterly onsite review" in page and "Jun 12, 2026" in page
+    overview = client.get(reverse("accounts:detail", args=[cast.acme.pk])).content.decode()
+    assert "Quarterly onsite review" not in overview  # the Overview leaves the timeline out
     bad = client.post(url, {"kind": "guarantee", "subject": ""})
     assert bad.status_code == 422
     assert set(bad.context["form"].errors) == {"kind", "subject"}

@@ -271,10 +271,11 @@ def test_account_page_shows_inquiries_and_escalations(
         acting_user=cast.mia,
     )
     client.force_login(cast.bob)
-    page = client.get(reverse("accounts:detail", args=[cast.acme.pk])).content.decode()
+    page = client.get(reverse("accounts:tab", args=[cast.acme.pk, "service"])).content.decode()
     assert inquiry.reference in page and "Renewal at risk" in page and "1 open" in page
-    assert "Inquiry Q-" in page  # the account timeline carries the inquiry event
     assert reverse("inquiries:escalation_detail", args=[escalation.pk]) in page
+    timeline = client.get(reverse("accounts:tab", args=[cast.acme.pk, "timeline"]))
+    assert "Inquiry Q-" in timeline.content.decode()  # the timeline carries the inquiry event
 
 
 def test_escalation_pages(

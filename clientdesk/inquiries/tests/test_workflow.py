@@ -249,7 +249,7 @@ def test_member_reference_is_masked_and_shown_in_full_only_on_purpose(
     for url in (
         reverse("inquiries:list"),
         reverse("inquiries:detail", args=[inquiry.pk]),
-        reverse("accounts:detail", args=[cast.acme.pk]),
+        reverse("accounts:tab", args=[cast.acme.pk, "service"]),
     ):
         page = client.get(url).content.decode()
         assert "M00098765" not in page, url

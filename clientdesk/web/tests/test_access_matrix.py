@@ -68,6 +68,18 @@ def assignment(c: Cast) -> dict[str, int]:
     return {"account_id": c.acme.pk, "assignment_id": c.acme.assignments.get(user=c.bob).pk}
 
 
+def acme_tab(key: str) -> Callable[[Cast], dict[str, object]]:
+    """An account tab of Acme's (lib/panels.py): every tab follows the account's access."""
+
+    def kwargs(c: Cast) -> dict[str, object]:
+        return {"account_id": c.acme.pk, "tab": key}
+
+    return kwargs
+
+
+ACCOUNT_TAB_KEYS = ["overview", "service", "guarantees", "utilization", "documents", "timeline"]
+
+
 def no_args(c: Cast) -> dict[str, int]:
     return {}
 
@@ -205,6 +217,7 @@ ROUTES = [
     Route("accounts:list", "get", no_args, {**SIGNED_IN}),
     Route("accounts:create", "get", no_args, CREATE),
     Route("accounts:detail", "get", acme, READ),
+    *(Route("accounts:tab", "get", acme_tab(key), READ) for key in ACCOUNT_TAB_KEYS),  # type: ignore[arg-type]
     Route("accounts:edit", "get", acme, MANAGE),
     Route("accounts:edit", "post", acme, MANAGE, data={"name": ""}),
     Route("accounts:contact_create", "get", acme, WRITE),
@@ -318,6 +331,7 @@ WRONG_METHODS = [
     ("inquiries:escalation_note", "get", escalation),
     ("inquiries:routing_rule", "get", no_args),
     ("accounts:detail", "post", acme),
+    ("accounts:tab", "post", acme_tab("service")),
     ("accounts:list", "post", no_args),
     ("accounts:contact_delete", "get", contact),
     ("accounts:team_remove", "get", assignment),

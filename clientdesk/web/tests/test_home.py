@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from clientdesk.inquiries.tests.cast import acme_inquiry
 from clientdesk.insights.actions import do_record_detection
 from clientdesk.insights.models import Problem
 from clientdesk.insights.tests.cast import START, acme_problem, issue_record
+from clientdesk.lib.work import WORK_LISTS, WorkItem, WorkList
 from clientdesk.testing import Cast
 from clientdesk.web.views import work_lists
 
@@ -93,3 +95,26 @@ def test_service_operations_see_their_overdue_action(cast: Cast, client: Client)
     page = client.get(reverse("home")).content.decode()
     assert "Fix the prior-auth rule" in page
     assert "Nothing is assigned to you yet" not in page
+
+
+def test_a_work_list_an_app_registers_shows_on_home_in_its_order(
+    cast: Cast, client: Client
+) -> None:
+    """A new app registers its list in ready() (lib/work.py); the shell is not touched."""
+
+    def overdue_training(user: Any, now: dt.datetime) -> WorkList | None:
+        if user.username != "alice":
+            return None
+        item = WorkItem("HIPAA refresher", "due Mar 31", "/", when=dt.date(2026, 3, 31))
+        return WorkList("training", "Overdue training", 1, "/", "No training due.", [item])
+
+    WORK_LISTS.register("training", overdue_training, order=25)
+    try:
+        keys = [w.key for w in work_lists(cast.alice, timezone.now())]
+        assert keys == ["inquiries", "guarantees", "training", "issues", "actions"]
+        assert "training" not in [w.key for w in work_lists(cast.bob, timezone.now())]
+        client.force_login(cast.alice)
+        page = client.get(reverse("home")).content.decode()
+        assert 'data-work="training"' in page and "HIPAA refresher" in page
+    finally:
+        WORK_LISTS.unregister("training")

@@ -1,0 +1,44 @@
+"""What the account book shows on its own page: the Overview tab (facts, contracts, team,
+contacts, divisions) and the Timeline tab (logged activity), registered in apps.py beside the
+other apps' tabs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from clientdesk.accounts.access import AnyUser
+from clientdesk.accounts.forms import ActivityForm
+from clientdesk.accounts.models import Account, Contact
+from clientdesk.lib.panels import Panel
+
+TIMELINE_LENGTH = 50
+
+
+def overview_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
+    """Size and dates, facts, the contracts (today's marked current), the account team, the
+    contacts and the divisions or locals under the account."""
+    today = timezone.localdate(now)
+    contracts = list(account.contracts.all())
+    return Panel(
+        "accounts/_overview.html",
+        {
+            "team": account.assignments.select_related("user").order_by("role", "user__last_name"),
+            "contracts": contracts,
+            "current_contract": next(
+                (c for c in contracts if c.start_date <= today <= c.end_date), None
+            ),
+            "contacts": account.contacts.all(),
+            "children": account.children.all(),
+        },
+    )
+
+
+def timeline_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
+    """The latest fifty activity events, newest first, and the form to log one."""
+    timeline = account.activity.select_related("actor").prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.only("id", "name", "account_id"))
+    )[:TIMELINE_LENGTH]
+    return Panel("accounts/_timeline.html", {"timeline": timeline, "activity_form": ActivityForm()})
