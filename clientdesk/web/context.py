@@ -1,13 +1,116 @@
-"""Template context shared by every page: the navigation the user's roles allow."""
+"""Template context shared by every page: the navigation the user's roles allow.
+
+The top bar follows the reader's work (DESIGN.md, "one account, one place"): Home · Accounts ·
+Service · Performance · Reports, each group a menu of the pages the reader's roles open, and a
+group only when it has something for them; admin items sit under the user menu.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
-from clientdesk.accounts.access import can_read_audit
+from clientdesk.audit.access import can_read_audit
+from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
+from clientdesk.insights.access import can_browse_issues
 from clientdesk.people.roles import Role, primary_role, roles_of
+from clientdesk.reports.access import can_run_portfolio
+from clientdesk.utilization.access import can_see_book
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A top-bar entry: one link alone, or a menu of several under a label."""
+
+    label: str
+    links: list[NavLink]
+    menu: bool = True
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+    @property
+    def url(self) -> str:
+        return self.links[0].url
+
+
+def _link(label: str, url_name: str, here: tuple[str, str], *current_on: str) -> NavLink:
+    """A link, current when the page's "app:url_name" starts with one of ``current_on``."""
+    app, name = here
+    page = f"{app}:{name}"
+    return NavLink(label, reverse(url_name), any(page.startswith(c) for c in current_on))
+
+
+def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
+    """The top bar for this reader on the page ``here`` ((app_name, url_name))."""
+    roles = roles_of(user)
+    sees_accounts = bool(roles - {Role.SERVICE_OPS})
+    groups = [NavGroup("Home", [_link("Home", "home", here, ":home")], menu=False)]
+    if sees_accounts:
+        accounts = _link("Accounts", "accounts:list", here, "accounts:")
+        groups.append(NavGroup("Accounts", [accounts], menu=False))
+    service: list[NavLink] = []
+    if sees_accounts:
+        service.append(
+            _link(
+                "Inquiries",
+                "inquiries:mine",
+                here,
+                "inquiries:list",
+                "inquiries:mine",
+                "inquiries:detail",
+                "inquiries:edit",
+                "inquiries:create",
+                "inquiries:export",
+            )
+        )
+    if can_browse_issues(user):
+        service.append(_link("Issues", "insights:issues", here, "insights:issue"))
+    service.append(
+        _link("Problems", "insights:problems", here, "insights:problem", "insights:action")
+    )
+    if sees_accounts:
+        service.append(_link("Escalations", "inquiries:escalations", here, "inquiries:escalation"))
+    if can_see_dashboard(user):
+        service.append(_link("Inquiry dashboard", "inquiries:dashboard", here, "inquiries:dash"))
+    if can_manage_queues(user):
+        service.append(_link("SLA policies", "inquiries:policies", here, "inquiries:polic"))
+        service.append(
+            _link("Routing", "inquiries:routing", here, "inquiries:routing", "inquiries:comp")
+        )
+    groups.append(NavGroup("Service", service))
+    performance: list[NavLink] = []
+    if sees_accounts:
+        performance.append(_link("Guarantees", "guarantees:portfolio", here, "guarantees:"))
+    if can_see_book(user):
+        performance.append(_link("Utilization", "utilization:book", here, "utilization:"))
+    if performance:
+        groups.append(NavGroup("Performance", performance))
+    if can_run_portfolio(user):
+        reports = _link("Reports", "reports:portfolio", here, "reports:")
+        groups.append(NavGroup("Reports", [reports], menu=False))
+    return groups
+
+
+def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
+    """What sits under the user's name: the audit trail and Django's admin, for their roles."""
+    links: list[NavLink] = []
+    if can_read_audit(user):
+        links.append(_link("Audit trail", "audit:list", here, "audit:"))
+    if Role.ADMIN in roles_of(user) and user.is_staff:
+        links.append(NavLink("Admin", reverse("admin:index")))
+    return links
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,9 +119,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     roles = roles_of(user)
     role = primary_role(user)
+    match = request.resolver_match
+    here = (match.app_name, match.url_name or "") if match else ("", "")
     return {
+        "nav_groups": navigation_groups(user, here),
+        "nav_user_menu": user_menu(user, here),
         "nav_role": role.value if role else "No role",
-        "nav_can_audit": can_read_audit(user),
-        "nav_is_admin": Role.ADMIN in roles and user.is_staff,
         "nav_sees_accounts": bool(roles - {Role.SERVICE_OPS}),
     }

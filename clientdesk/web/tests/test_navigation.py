@@ -1,0 +1,103 @@
+"""The top bar groups pages by the reader's work (DESIGN.md): Home · Accounts · Service ·
+Performance · Reports, each group only with what the reader's roles open, admin items under the
+user menu."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from clientdesk.testing import Cast
+from clientdesk.web.context import navigation_groups, user_menu
+
+SERVICE_ALL = ["Inquiries", "Issues", "Problems", "Escalations"]
+MANAGING = ["Inquiry dashboard", "SLA policies", "Routing"]
+
+EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
+    "ada": (
+        [
+            ("Home", ["Home"]),
+            ("Accounts", ["Accounts"]),
+            ("Service", SERVICE_ALL + MANAGING),
+            ("Performance", ["Guarantees", "Utilization"]),
+            ("Reports", ["Reports"]),
+        ],
+        ["Audit trail", "Admin"],
+    ),
+    "mia": (
+        [
+            ("Home", ["Home"]),
+            ("Accounts", ["Accounts"]),
+            ("Service", SERVICE_ALL + MANAGING),
+            ("Performance", ["Guarantees", "Utilization"]),
+            ("Reports", ["Reports"]),
+        ],
+        ["Audit trail"],
+    ),
+    "alice": (
+        [
+            ("Home", ["Home"]),
+            ("Accounts", ["Accounts"]),
+            ("Service", SERVICE_ALL),
+            ("Performance", ["Guarantees"]),
+        ],
+        [],
+    ),
+    "eve": (
+        [
+            ("Home", ["Home"]),
+            ("Accounts", ["Accounts"]),
+            ("Service", [*SERVICE_ALL, "Inquiry dashboard"]),
+            ("Performance", ["Guarantees", "Utilization"]),
+            ("Reports", ["Reports"]),
+        ],
+        [],
+    ),
+    "sam": ([("Home", ["Home"]), ("Service", ["Problems"])], []),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_each_role_gets_the_groups_that_have_something_for_it(name: str, cast: Cast) -> None:
+    user = cast.users()[name]
+    groups = navigation_groups(user, ("", "home"))
+    shown = [(g.label, [link.label for link in g.links]) for g in groups]
+    expected_groups, expected_menu = EXPECTED[name]
+    assert shown == expected_groups
+    assert [link.label for link in user_menu(user, ("", "home"))] == expected_menu
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_every_link_in_the_bar_opens_for_its_reader(name: str, cast: Cast, login: Any) -> None:
+    client = login(name)
+    user = cast.users()[name]
+    links = [link for g in navigation_groups(user, ("", "home")) for link in g.links]
+    for link in [*links, *user_menu(user, ("", "home"))]:
+        assert client.get(link.url).status_code == 200, link
+
+
+def test_the_page_being_read_marks_its_group_and_link(cast: Cast, login: Any) -> None:
+    client = login("mia")
+    page = client.get(reverse("inquiries:policies")).content.decode()
+    assert re.search(r'<summary class="current">Service</summary>', page)
+    assert f'<a href="{reverse("inquiries:policies")}" aria-current="page">SLA policies</a>' in page
+    account = client.get(reverse("accounts:tab", args=[cast.acme.pk, "service"])).content.decode()
+    assert f'<a href="{reverse("accounts:list")}" aria-current="page">Accounts</a>' in account
+    assert '<summary class="current">' not in account  # an account's Service tab is not Service
+    scorecard = client.get(reverse("guarantees:scorecard", args=[cast.acme.pk])).content.decode()
+    assert re.search(r'<summary class="current">Performance</summary>', scorecard)
+
+
+def test_menus_are_plain_details_with_admin_items_under_the_user(cast: Cast, login: Any) -> None:
+    page = login("ada").get(reverse("home")).content.decode()
+    bar = page.split('<header class="top">')[1].split("</header>")[0]
+    assert "<script" not in bar
+    assert bar.count('<details class="menu" name="main-menu">') == 2  # Service, Performance
+    nav, who = bar.split("</nav>")
+    assert "Audit trail" not in nav and "Admin" not in nav
+    assert 'class="menu who"' in who and "Ada Admin · Admin" in who
+    assert reverse("audit:list") in who and reverse("admin:index") in who
+    assert "Sign out" in who
