@@ -49,6 +49,7 @@ from clientdesk.guarantees.monitors import (
 )
 from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lib.downloads import file_download
 from clientdesk.lib.periods import add_years
 from clientdesk.people.requests import signed_in_user
 
@@ -56,12 +57,6 @@ EXPORT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 def _check_format(fmt: str) -> None:
@@ -96,7 +91,9 @@ def portfolio_export(request: HttpRequest, fmt: str) -> HttpResponse:
         else exports.to_xlsx(exports.PORTFOLIO_COLUMNS, rows, sheet="Portfolio")
     )
     actions.do_record_export(request.user, account=None, what="portfolio", fmt=fmt, rows=len(rows))
-    return _file(content, fmt, "guarantees-portfolio")
+    return file_download(
+        content, filename=f"guarantees-portfolio.{fmt}", content_type=EXPORT_TYPES[fmt]
+    )
 
 
 @login_required
@@ -163,7 +160,11 @@ def scorecard_export(request: HttpRequest, account_id: int, fmt: str) -> HttpRes
         else exports.to_xlsx(exports.RESULT_COLUMNS, rows, sheet=account.group_number)
     )
     actions.do_record_export(request.user, account=account, what="results", fmt=fmt, rows=len(rows))
-    return _file(content, fmt, f"guarantees-{account.group_number}")
+    return file_download(
+        content,
+        filename=f"guarantees-{account.group_number}.{fmt}",
+        content_type=EXPORT_TYPES[fmt],
+    )
 
 
 @login_required
@@ -407,7 +408,9 @@ def records_export(request: HttpRequest, account_id: int, result_id: int) -> Htt
                 "metric": result.guarantee.metric, "breaches_only": not everything},
     )  # fmt: skip
     name = f"records-{account.group_number}-{result.guarantee.metric}-{result.period_label}"
-    return _file(content, "csv", name.replace("/", "_"))
+    return file_download(
+        content, filename=name.replace("/", "_") + ".csv", content_type=EXPORT_TYPES["csv"]
+    )
 
 
 # --- monitors -------------------------------------------------------------------------------

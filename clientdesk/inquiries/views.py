@@ -16,7 +16,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,10 +70,14 @@ from clientdesk.inquiries.queries import (
 )
 from clientdesk.inquiries.routing import team_members
 from clientdesk.inquiries.sla import clocks_for
-from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
+from clientdesk.lib.downloads import file_download
 from clientdesk.lib.periods import parse_period
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import Role
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _conflict_into(form: BaseForm, conflict: actions.EditConflict) -> None:
@@ -95,7 +98,7 @@ def _filters(request: HttpRequest) -> InquiryFilterForm:
 
 @login_required
 @require_GET
-def inquiry_list(request: HtmxHttpRequest) -> HttpResponse:
+def inquiry_list(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     params = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
@@ -114,9 +117,9 @@ def inquiry_list(request: HtmxHttpRequest) -> HttpResponse:
         "can_create": writable_accounts(request.user).exists(),
     }
     template = (
-        "inquiries/_inquiry_rows.html" if wants_fragment(request) else "inquiries/inquiry_list.html"
+        "inquiries/_inquiry_rows.html" if _is_htmx(request) else "inquiries/inquiry_list.html"
     )
-    return varies_by_htmx(render(request, template, context))
+    return render(request, template, context)
 
 
 @login_required
@@ -140,17 +143,18 @@ def inquiry_export(request: HttpRequest) -> HttpResponseBase:
     filters = {k: v for k, v in request.GET.items() if k != "format"}
     actions.record_export(acting_user=request.user, rows=count, fmt=fmt, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"inquiries-{stamp}.{fmt}"
     if fmt == "csv":
-        response: HttpResponseBase = StreamingHttpResponse(
-            exports.csv_lines(exports.rows(qs)), content_type="text/csv; charset=utf-8"
+        return file_download(
+            exports.csv_lines(exports.rows(qs)),
+            filename=name,
+            content_type="text/csv; charset=utf-8",
         )
-    else:
-        response = HttpResponse(
-            exports.xlsx_bytes(exports.rows(qs)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="inquiries-{stamp}.{fmt}"'
-    return response
+    return file_download(
+        exports.xlsx_bytes(exports.rows(qs)),
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required
@@ -403,11 +407,11 @@ def inquiry_merge(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inquiry_member(request: HtmxHttpRequest, inquiry_id: int) -> HttpResponse:
+def inquiry_member(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     """Show the member reference in full, on purpose; the look is written to the audit log."""
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     actions.record_member_reveal(inquiry, acting_user=request.user)
-    if wants_fragment(request):
+    if _is_htmx(request):
         return render(request, "inquiries/_member_reference.html", {"inquiry": inquiry})
     return _detail(request, inquiry, revealed=True)
 

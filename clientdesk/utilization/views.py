@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.downloads import file_download
 from clientdesk.utilization import actions, charts, exports
 from clientdesk.utilization.access import can_open_member_data, require_book, require_member_data
 from clientdesk.utilization.analysis import Request, account_report, book_overview
@@ -160,12 +161,6 @@ def category_lines_open(request: HttpRequest, account_id: int, leaf: str) -> Htt
     return render(request, "utilization/lines.html", context)
 
 
-def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def account_export(request: HttpRequest, account_id: int, table: str, fmt: str) -> HttpResponse:
@@ -186,7 +181,7 @@ def account_export(request: HttpRequest, account_id: int, table: str, fmt: str) 
         detail={"period": req.current.code},
     )
     name = f"{account.group_number}-{table}-{req.current.code}.{fmt}"
-    return _file(content, content_type, name)
+    return file_download(content, filename=name, content_type=content_type)
 
 
 @login_required
@@ -216,7 +211,9 @@ def lines_export(request: HttpRequest, account_id: int, leaf: str, fmt: str) -> 
         rows=len(page.rows),
         detail={"period": req.current.code, "member_data": "pseudonymised"},
     )
-    return _file(content, content_type, f"{account.group_number}-{leaf}-lines.{fmt}")
+    return file_download(
+        content, filename=f"{account.group_number}-{leaf}-lines.{fmt}", content_type=content_type
+    )
 
 
 @login_required
@@ -294,7 +291,9 @@ def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
         rows=len(table.rows),
         detail={"period": req.current.code},
     )
-    return _file(content, content_type, f"book-{req.current.code}.{fmt}")
+    return file_download(
+        content, filename=f"book-{req.current.code}.{fmt}", content_type=content_type
+    )
 
 
 @login_required
