@@ -71,13 +71,10 @@ from clientdesk.inquiries.queries import (
 from clientdesk.inquiries.routing import team_members
 from clientdesk.inquiries.sla import clocks_for
 from clientdesk.lib.downloads import file_download
+from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
 from clientdesk.lib.periods import parse_period
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import Role
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _conflict_into(form: BaseForm, conflict: actions.EditConflict) -> None:
@@ -98,7 +95,7 @@ def _filters(request: HttpRequest) -> InquiryFilterForm:
 
 @login_required
 @require_GET
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: HtmxHttpRequest) -> HttpResponse:
     form = _filters(request)
     params = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
@@ -117,9 +114,9 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
         "can_create": writable_accounts(request.user).exists(),
     }
     template = (
-        "inquiries/_inquiry_rows.html" if _is_htmx(request) else "inquiries/inquiry_list.html"
+        "inquiries/_inquiry_rows.html" if wants_fragment(request) else "inquiries/inquiry_list.html"
     )
-    return render(request, template, context)
+    return varies_by_htmx(render(request, template, context))
 
 
 @login_required
@@ -407,11 +404,11 @@ def inquiry_merge(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inquiry_member(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+def inquiry_member(request: HtmxHttpRequest, inquiry_id: int) -> HttpResponse:
     """Show the member reference in full, on purpose; the look is written to the audit log."""
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     actions.record_member_reveal(inquiry, acting_user=request.user)
-    if _is_htmx(request):
+    if wants_fragment(request):
         return render(request, "inquiries/_member_reference.html", {"inquiry": inquiry})
     return _detail(request, inquiry, revealed=True)
 
