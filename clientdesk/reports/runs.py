@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, access_account_by_id
 from clientdesk.accounts.models import Account
+from clientdesk.lib.periods import PeriodError, parse_period
 from clientdesk.people.cli import CliUser
 from clientdesk.reports.access import require_portfolio
 from clientdesk.reports.actions import do_finish_run
@@ -29,7 +30,6 @@ from clientdesk.reports.pdf import render_pdf
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.stewardship import Progress, _quiet, gather_stewardship
 from clientdesk.reports.workbook import render_workbook
-from clientdesk.utilization.periods import PeriodError, parse_period
 
 logger = logging.getLogger("clientdesk.reports")
 

@@ -15,13 +15,13 @@ from rich.progress import Progress as RichProgress
 
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
+from clientdesk.lib.periods import PeriodError, parse_period
 from clientdesk.people.cli import CliUser, active_user
 from clientdesk.reports.access import can_run_portfolio
 from clientdesk.reports.actions import ReportRequestError, clean_formats, do_request_report
 from clientdesk.reports.models import ReportKind, ReportRun, RunStatus
 from clientdesk.reports.runs import copy_files, execute_run
 from clientdesk.reports.schedules import run_due
-from clientdesk.utilization.periods import PeriodError, parse_period
 
 
 def _date(text: str) -> dt.date:

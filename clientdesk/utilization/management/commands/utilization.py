@@ -11,11 +11,11 @@ from django.http import Http404
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.lib.periods import PeriodError, period_between
 from clientdesk.people.cli import CliUser
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
 from clientdesk.utilization.exports import REPORT_TABLES, render
 from clientdesk.utilization.forms import parse_threshold
-from clientdesk.utilization.periods import PeriodError, period_between
 from clientdesk.utilization.report import jsonable
 
 
