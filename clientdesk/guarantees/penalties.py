@@ -18,6 +18,10 @@
   the contract-year pool), and the contract year owes no more than the pool
   (`pool_pct_of_fees` of the year's fees); when the pool binds, every guarantee's amount is
   scaled down in proportion.
+* **Money at risk** of a contract year follows the same caps (`capped_at_risk`): a guarantee
+  risks no more than its allocation, and together they risk no more than the pool, which is
+  the contract's own statement of its fees at risk (typically 10-20 % of the admin fees of an
+  ASO contract, spread across the guarantees; domain/service-guarantees-detection.md §1.6).
 """
 
 from __future__ import annotations
@@ -197,6 +201,18 @@ def reconcile(
         largest = max(scaled, key=lambda k: (scaled[k], -k))
         scaled[largest] += remainder
     return scaled
+
+
+def capped_at_risk(
+    amounts: Mapping[int, Decimal],
+    *,
+    pool: Decimal | None,
+    max_share_pct: Decimal | None,
+) -> dict[int, Decimal]:
+    """What each guarantee of a contract year really puts at risk: its amount at risk after
+    the allocation cap and the pool, allocated as `reconcile` allocates what is owed (a year
+    where every guarantee misses owes exactly this)."""
+    return reconcile(amounts, pool=pool, max_share_pct=max_share_pct)
 
 
 def tiers_from_json(raw: Sequence[Mapping[str, object]]) -> tuple[Tier, ...]:

@@ -309,6 +309,13 @@ def _contacts(
     return tuple(contacts)
 
 
+ADMIN_SHARE_OF_PREMIUM = 0.12
+"""The part of a fully insured premium that pays for administration (the retention). Fees at
+risk are a share of the administrative fees (service-guarantees-detection.md §1.6: 6 % to
+"20 % or more" of them), so a fully insured contract puts the same share of this part of its
+premium at risk, not of the whole premium (claims are most of it)."""
+
+
 def _guarantee_set(
     rng: np.random.Generator, tier: str, funding: str, member_target: int
 ) -> tuple[Guarantee, ...]:
@@ -347,6 +354,12 @@ def _guarantee_set(
         ):
             level = "book_of_business"
         share = max(0.5, round(pool * float(weight) * 2) / 2)
+        # % of the admin fees; on a fully insured contract the same % of the premium's admin part.
+        pct = (
+            f"{share:.1f}"
+            if funding != "fully_insured"
+            else f"{share * ADMIN_SHARE_OF_PREMIUM:.2f}"
+        )
         out.append(
             Guarantee(
                 metric=metric_name,
@@ -356,7 +369,7 @@ def _guarantee_set(
                 period=metric.period,
                 level=level,
                 at_risk_basis=basis,
-                at_risk_pct=f"{share:.1f}",
+                at_risk_pct=pct,
             )
         )
     return tuple(out)

@@ -87,7 +87,9 @@ def test_penalties_settlement_and_caps(cast: Cast, book: dict[str, object]) -> N
     assert (q1.actual, q1.met, q1.settles, q1.penalty) == (D("50"), False, False, 0)
     year = stored(book["ivr"], YEAR, kind="settlement")
     assert year.numerator == 4 and year.denominator == 9  # S1, S2, S6, S8 of S1-S9
-    assert (year.met, year.amount_at_risk, year.penalty) == (False, D("2000.00"), D("2000.00"))
+    assert (year.met, year.penalty) == (False, D("2000.00"))
+    # It risks no more than its allocation (20 % of the pool below): $1,663.20, not $2,000.
+    assert (year.amount_at_risk, year.evidence["at_risk_before_caps"]) == (D("1663.20"), "2000.00")
 
     # Reconciliation: pool 1.5 % of the year's fees (46,200 x 12) = $8,316.00; at most 20 %
     # of it, $1,663.20, per guarantee.
