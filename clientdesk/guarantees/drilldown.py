@@ -15,10 +15,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientdesk.guarantees.local_time import local_bounds
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.marts.operations import SATISFIED_CSAT, satisfied
+from clientdesk.lib.local_time import local_bounds
 
 LIMIT = 200
 
@@ -71,7 +72,7 @@ def _breach(result: GuaranteeResult, t: ir.Table) -> tuple[ir.BooleanValue, str]
     if code == "ivr_containment":
         return t.outcome != "contained", "IVR sessions not contained"
     if code in ("member_satisfaction", "sponsor_satisfaction"):
-        return t.csat.fill_null(0) < 4, "answers with a csat below 4"
+        return ~satisfied(t.csat.fill_null(0)), f"answers with a csat below {SATISFIED_CSAT}"
     raise ValueError(f"{code} has no record drill-down")
 
 

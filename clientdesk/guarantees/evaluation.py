@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from clientdesk.accounts.models import Account
-from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import (
     ALL_DIMS,
     ComponentSpec,
@@ -34,7 +33,6 @@ from clientdesk.guarantees.components import (
     dim_of,
     measure,
 )
-from clientdesk.guarantees.local_time import windows_within, zone_table
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.models import (
     Guarantee,
@@ -49,7 +47,6 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import (
     CENT,
     amount_at_risk,
-    capped_at_risk,
     monthly_fees,
     months_in,
     penalty,
@@ -58,8 +55,11 @@ from clientdesk.guarantees.penalties import (
 )
 from clientdesk.guarantees.statistics import estimate
 from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.local_time import zone_rows
+from clientdesk.lake.marts import operations as marts
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lib.business_calendar import public_holidays
+from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import (
     Span,
     contract_year_of,
@@ -265,27 +265,25 @@ def feed_daily(
     book: bool,
     today: dt.date,
 ) -> Any:
-    """The feed's daily components expression for first..last (see marts.py)."""
+    """The feed's daily components expression for first..last (`lake.marts.operations`)."""
     columns = columns_for(feed, spec)
     first_day, last_day = epoch_day(first), epoch_day(last)
-    table = zone_table(zones, first, max(last, today))
     # Calls, sessions and answers are read from a day before first to a day after last.
-    zone_rows = ibis.memtable(
-        windows_within(table, (first_day - 1) * marts.DAY_SECONDS,
-                       (last_day + 2) * marts.DAY_SECONDS)
-    )  # fmt: skip
+    local_zones = zone_rows(zones, first, last)
     if feed == Feed.CALLS:
-        daily = marts.calls_daily(lake.call_record, zone_rows, spec, first_day, last_day)
+        daily = marts.calls_daily(lake.call_record, local_zones, spec, first_day, last_day)
     elif feed == Feed.IVR:
-        daily = marts.ivr_daily(lake.ivr_session, zone_rows, first_day, last_day)
+        daily = marts.ivr_daily(lake.ivr_session, local_zones, first_day, last_day)
     elif feed == Feed.SURVEYS:
-        daily = marts.surveys_daily(lake.survey_response, zone_rows, first_day, last_day)
+        daily = marts.surveys_daily(lake.survey_response, local_zones, first_day, last_day)
     elif feed == Feed.CLAIMS:
         daily = marts.claims_daily(lake.claim_processing, spec, first_day, last_day)
     elif feed == Feed.ELIGIBILITY:
         calendar = ibis.memtable(business_day_index(first, max(last, today) + dt.timedelta(60)))
+        # A file is loaded after its file date: its zone rows reach to today.
+        loads = ibis.memtable(zone_table(zones, first, max(last, today)))
         daily = marts.eligibility_files_daily(
-            lake.eligibility, ibis.memtable(table), calendar, spec, first_day, last_day
+            lake.eligibility, loads, calendar, spec, first_day, last_day
         )
     else:
         raise ValueError(f"{feed!r} is not a lake feed")
@@ -583,9 +581,7 @@ def year_caps(g: Guarantee, contract_year: str) -> tuple[Decimal | None, Decimal
 
 
 def _apply_caps(settlements: Sequence[ResultValues]) -> None:
-    """Owed and at risk per guarantee and contract year, after the allocation and pool caps:
-    no guarantee risks more than its allocation, and the contract year no more than its pool
-    (`penalties.capped_at_risk`); the amount before the caps stays in the evidence."""
+    """Owed per guarantee and contract year, after the allocation and pool caps."""
     groups: dict[tuple[int, str], list[ResultValues]] = defaultdict(list)
     for row in settlements:
         groups[(row.guarantee.contract_id, row.contract_year)].append(row)
@@ -599,17 +595,10 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
             {i: r.penalty for i, r in enumerate(rows)}, pool=pool,
             max_share_pct=terms.max_share_pct,
         )  # fmt: skip
-        at_risk = capped_at_risk(
-            {i: r.amount_at_risk for i, r in enumerate(rows)}, pool=pool,
-            max_share_pct=terms.max_share_pct,
-        )  # fmt: skip
         for i, row in enumerate(rows):
             row.owed = owed[i]
-            before = row.amount_at_risk
-            row.amount_at_risk = at_risk[i]
             row.evidence = dict(
                 row.evidence, pool=None if pool is None else str(pool),
-                at_risk_before_caps=str(before),
                 max_share_pct=None if terms.max_share_pct is None else str(terms.max_share_pct),
                 contract_year_measured=[year.first.isoformat(), year.last.isoformat()],
             )  # fmt: skip

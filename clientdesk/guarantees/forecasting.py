@@ -7,7 +7,7 @@ late the forecast is run, so running it again on the same data gives the same fo
 
 1. The span is what settles: the measurement period holding `as_of` (per-period guarantees)
    or the contract year holding it (annual-aggregate guarantees).
-2. Observed: the daily components (`marts.py`) from the span's first day to `as_of`,
+2. Observed: the daily components (`lake.marts.operations`) from the span's first day to `as_of`,
    inclusive. Nothing after `as_of` is read, so a forecast can be re-run for any past date.
 3. Pool: the last `POOL_DAYS` days up to `as_of` (from the first day with data, days
    without records counting as zero), split into US business days and other days.
@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 
 from clientdesk.accounts.models import Account
-from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import ComponentSpec, columns_for, ratio_parts, scale
 from clientdesk.guarantees.evaluation import (
     MAX_ROWS,
@@ -67,6 +66,7 @@ from clientdesk.guarantees.penalties import (
     penalty_vector,
 )
 from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.marts import operations as marts
 from clientdesk.lib.business_calendar import public_holidays
 from clientdesk.lib.periods import add_years, epoch_day
 

@@ -1,7 +1,7 @@
 """The guarantee metrics: what each one counts, from which feed, with which exclusions.
 
 One entry per metric. A metric measured from the lake names its feed and how its value
-follows from the daily *components* the marts sum (`clientdesk/guarantees/marts.py`); a metric
+follows from the daily *components* the marts sum (`clientdesk/lake/marts/operations.py`); a metric
 whose data is not in the lake is *attested*: someone records the result with its evidence.
 Definitions follow `shared/domain/service-guarantees-detection.md` §1.2, §1.3, §1.8 and §1.9
 and agree with the synthetic book's reference definitions (`clientdesk/synth/SCHEMA.md`).

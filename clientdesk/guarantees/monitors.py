@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import IVR_COLUMNS, ComponentSpec
 from clientdesk.guarantees.evaluation import feed_daily
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.lake.gateway import Lake
+from clientdesk.lake.marts import operations as marts
 from clientdesk.lib.periods import epoch_day, from_epoch_day
 
 WINDOW_DAYS = 91

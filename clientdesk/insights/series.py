@@ -15,15 +15,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from clientdesk.guarantees.local_time import windows_within, zone_table
-from clientdesk.guarantees.marts import DAY_SECONDS, epoch_seconds, with_local_day
 from clientdesk.insights.detection import Panel
 from clientdesk.insights.families import BY_NAME, FAMILY_NAMES
 from clientdesk.lake.gateway import Lake
+from clientdesk.lake.local_time import local_days as local_days_of
+from clientdesk.lake.local_time import zone_rows
+from clientdesk.lake.marts.operations import BOOK
 from clientdesk.lib.periods import epoch_day
 
-BOOK = 0
-"""account_id of book-level series (the sum over every account in scope)."""
 MIN_LEAF_DENIALS = 3
 """Denial details (account x CARC x billing NPI x procedure) are watched once they have had
 this many denials; rarer combinations stay inside their account x CARC series."""
@@ -43,21 +42,7 @@ def local_days(
     """Records whose account-local date (the guarantees' zone table and rule: an evening call
     in Seattle is on Seattle's day, not on the next UTC day) is in first..last, with `day` in
     epoch days. Grain: the table's."""
-    first_day, last_day = epoch_day(first), epoch_day(last)
-    seconds = epoch_seconds(table[column])
-    # A day either side in UTC covers every zone's offset; the local day decides.
-    t = table.mutate(_seconds=seconds).filter(
-        [seconds >= (first_day - 1) * DAY_SECONDS, seconds < (last_day + 2) * DAY_SECONDS]
-    )
-    local = with_local_day(t, "_seconds", zones)
-    return local.filter([local.day >= first_day, local.day <= last_day])
-
-
-def zone_rows(account_zones: dict[int, str], first: dt.date, last: dt.date) -> ir.Table:
-    """The zone table of the accounts (id -> IANA zone) for instants first..last, in memory."""
-    table = zone_table(account_zones, first, last)
-    low, high = (epoch_day(first) - 1) * DAY_SECONDS, (epoch_day(last) + 2) * DAY_SECONDS
-    return ibis.memtable(windows_within(table, low, high))
+    return local_days_of(table, table[column], zones, epoch_day(first), epoch_day(last))
 
 
 def issues_daily_inquiries(

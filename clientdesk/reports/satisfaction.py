@@ -5,7 +5,7 @@ send date (`sent_at`; `answered_at` when no send time was recorded), so a respon
 the share of that period's invitations that were answered, whenever the answer came back.
 (The satisfaction guarantees date answers by `answered_at` instead; near a period's edges
 their figures can differ from these.) Local dates use the guarantees' zone table
-(`guarantees.local_time.zone_table`, `guarantees.marts.with_local_day`).
+(`lake.local_time`).
 
 Definitions: NPS = % promoters (9-10) - % detractors (0-6) of answers with an nps_score;
 mean CSAT and % satisfied (csat 4-5) of answers with a csat. Counts of 1 to 10 responses are
@@ -24,9 +24,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientdesk.guarantees.local_time import windows_within, zone_table
-from clientdesk.guarantees.marts import DAY_SECONDS, epoch_seconds, with_local_day
 from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
+from clientdesk.lake.local_time import local_days, zone_rows
+from clientdesk.lake.marts.operations import satisfied
 from clientdesk.lib.periods import Period, epoch_day
 from clientdesk.reports.documents import SMALL_CELL, SUPPRESSED, Cell, Column, Section, Table
 
@@ -44,14 +44,8 @@ COUNT_COLUMNS = (
 def _dated(surveys: ir.Table, zones: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
     """Invitations whose account-local send date (answer date when unsent) is in first..last,
     with `day` (epoch days). Grain: one row per invitation."""
-    first_day, last_day = epoch_day(first), epoch_day(last)
-    seconds = epoch_seconds(surveys.sent_at.fill_null(surveys.answered_at))
-    # A day either side in UTC covers every zone's offset; the local day decides.
-    t = surveys.mutate(_seconds=seconds).filter(
-        [seconds >= (first_day - 1) * DAY_SECONDS, seconds < (last_day + 2) * DAY_SECONDS]
-    )
-    local = with_local_day(t, "_seconds", zones)
-    return local.filter([local.day >= first_day, local.day <= last_day])
+    moment = surveys.sent_at.fill_null(surveys.answered_at)
+    return local_days(surveys, moment, zones, epoch_day(first), epoch_day(last))
 
 
 def survey_results(surveys: ir.Table, zones: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
@@ -70,7 +64,7 @@ def survey_results(surveys: ir.Table, zones: ir.Table, first: dt.date, last: dt.
         detractors=t.count(where=answered & (t.nps_score <= 6)).cast("int64"),
         csat_n=t.count(where=answered & t.csat.notnull()).cast("int64"),
         csat_sum=t.csat.cast("int64").sum(where=answered).fill_null(0).cast("int64"),
-        satisfied=t.count(where=answered & (t.csat >= 4)).cast("int64"),
+        satisfied=t.count(where=answered & satisfied(t.csat)).cast("int64"),
     )
 
 
@@ -211,10 +205,7 @@ def read_satisfaction(
     prior = period.prior()
     if not account_zones:
         return Satisfaction({}, {}, [])
-    table = zone_table(account_zones, prior.start, period.last_day)
-    low = (epoch_day(prior.start) - 1) * DAY_SECONDS
-    high = (epoch_day(period.last_day) + 2) * DAY_SECONDS
-    zones = ibis.memtable(windows_within(table, low, high))
+    zones = zone_rows(account_zones, prior.start, period.last_day)
     surveys = lake.survey_response
     current = _frame_figures(lake.execute(survey_results(surveys, zones, period.start,
                                                          period.last_day)))  # fmt: skip

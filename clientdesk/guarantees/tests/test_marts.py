@@ -9,7 +9,6 @@ from typing import Any
 import ibis
 import pytest
 
-from clientdesk.guarantees import marts
 from clientdesk.guarantees.components import ComponentSpec
 from clientdesk.guarantees.evaluation import (
     Planned,
@@ -20,11 +19,12 @@ from clientdesk.guarantees.evaluation import (
     plan_results,
     sum_periods,
 )
-from clientdesk.guarantees.local_time import zone_table
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.tests.lakerows import CALLS, CLAIMS, SESSIONS, load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.marts import operations as marts
+from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import Span
 from clientdesk.testing import Cast
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clientdesk.guarantees.local_time import local_bounds, local_date, zone_offsets, zone_table
+from clientdesk.lib.local_time import local_bounds, local_date, zone_offsets, zone_table
 from clientdesk.lib.periods import (
     Span,
     contract_year_of,

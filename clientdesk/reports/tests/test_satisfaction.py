@@ -9,8 +9,8 @@ from pathlib import Path
 import ibis
 import pytest
 
-from clientdesk.guarantees.local_time import zone_table
 from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import parse_period
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.runs import render_formats

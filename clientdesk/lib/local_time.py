@@ -1,4 +1,4 @@
-"""Account-local dates for lake timestamps.
+"""Account-local dates for lake timestamps: the zone table and its rules, in plain Python.
 
 Lake timestamps are UTC. A guarantee period is dated in the account's time zone (a call at
 23:59:59 local on the last day of the quarter belongs to that quarter). The marts join each
@@ -6,7 +6,8 @@ record to a one-row-per-account *zone table* — its standard offset, its daylig
 offset and the UTC instants each year's daylight saving starts and ends — and compute the
 local day from the record's epoch seconds; that is exact for every zone with at most one
 daylight-saving window a year (all US zones), and much cheaper than converting each timestamp
-with the engine's time-zone library.
+with the engine's time-zone library. The Ibis side of the rule (a record's local day in a
+query) is `clientdesk.lake.local_time`; guarantees, issue series and survey reports all use it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+DAY_SECONDS = 86_400
 
 
 def epoch_hour(moment: dt.datetime) -> int:
@@ -81,8 +83,10 @@ def zone_rule(zone_name: str, years: range) -> ZoneRule:
         elif len(runs) == 3 and runs[0][2] == runs[2][2]:
             offsets, window = (runs[0][2], runs[1][2]), (runs[1][0] * 3600, runs[1][1] * 3600)
         else:
-            raise ValueError(f"{zone_name} changes its UTC offset other than by one "
-                             f"daylight-saving window in {year}")  # fmt: skip
+            raise ValueError(
+                f"{zone_name} changes its UTC offset other than by one "
+                f"daylight-saving window in {year}"
+            )
         if standard is not None and offsets[0] != standard:
             raise ValueError(f"{zone_name} changed its standard UTC offset in {year}")
         standard = offsets[0]
@@ -91,8 +95,9 @@ def zone_rule(zone_name: str, years: range) -> ZoneRule:
         windows.append(window)
     if standard is None:
         raise ValueError("a zone rule needs at least one year")
-    return ZoneRule(standard * 3600, (daylight if daylight is not None else standard) * 3600,
-                    tuple(windows))  # fmt: skip
+    return ZoneRule(
+        standard * 3600, (daylight if daylight is not None else standard) * 3600, tuple(windows)
+    )
 
 
 def zone_table(account_zones: Mapping[int, str], first: dt.date, last: dt.date) -> pd.DataFrame:
@@ -103,8 +108,7 @@ def zone_table(account_zones: Mapping[int, str], first: dt.date, last: dt.date) 
     rows = []
     for account_id, zone in sorted(account_zones.items()):
         rule = rules[zone]
-        row = {"account_id": account_id, "std_offset": rule.standard,
-               "dst_offset": rule.daylight}  # fmt: skip
+        row = {"account_id": account_id, "std_offset": rule.standard, "dst_offset": rule.daylight}
         for i, (start, end) in enumerate(rule.windows):
             row[f"w{i}_from"], row[f"w{i}_to"] = start, end
         rows.append(row)
@@ -120,9 +124,8 @@ def windows_within(zones: pd.DataFrame, low: int, high: int) -> pd.DataFrame:
     record with fewer windows, and dates it the same."""
     count = sum(1 for name in zones.columns if name.endswith("_from"))
     kept = [
-        i for i in range(count)
-        if ((zones[f"w{i}_from"] < high) & (zones[f"w{i}_to"] > low)).any()
-    ]  # fmt: skip
+        i for i in range(count) if ((zones[f"w{i}_from"] < high) & (zones[f"w{i}_to"] > low)).any()
+    ]
     out = zones[["account_id", "std_offset", "dst_offset"]].copy()
     for new, old in enumerate(kept):
         out[f"w{new}_from"], out[f"w{new}_to"] = zones[f"w{old}_from"], zones[f"w{old}_to"]
@@ -136,7 +139,7 @@ def local_date(zone_table_row: Mapping[str, int], epoch_seconds: int) -> dt.date
         for i in range(sum(1 for k in zone_table_row if k.endswith("_from")))
     )
     offset = zone_table_row["dst_offset" if daylight else "std_offset"]
-    return dt.date(1970, 1, 1) + dt.timedelta(days=(epoch_seconds + offset) // 86400)
+    return dt.date(1970, 1, 1) + dt.timedelta(days=(epoch_seconds + offset) // DAY_SECONDS)
 
 
 def local_bounds(zone_name: str, first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -1,36 +1,40 @@
-"""The guarantees mart: operational feeds -> account-local daily sums -> periods.
+"""The daily marts of the operational feeds: calls, IVR, claim processing, surveys, eligibility.
 
 Every function is an Ibis table -> table function, so the same code runs on DuckDB and
 Spark. Steps and grains:
 
 1. `calls_daily`, `ivr_daily`, `surveys_daily`: one row per account_id x day x dim (the
    phone line for calls, the survey for surveys, empty otherwise), summing the feed's
-   components (`components.py`). A record's day is its account-local date: the record is
-   joined to the zone table (`local_time.zone_table`: one row per account) and its UTC
-   epoch seconds are shifted by the account's standard or daylight offset. Claims are dated
-   by `finalized_date` and eligibility files by `file_date`, which are already dates
-   (`claims_daily`, `eligibility_files_daily`).
-2. `with_book_of_business`: adds the whole book as account_id 0 (the sum of every account).
+   components. A record's day is its account-local date (`clientdesk.lake.local_time`: the
+   record is joined to its account's zone row and its UTC epoch seconds are shifted by the
+   standard or daylight offset). Claims are dated by `finalized_date` and eligibility files by
+   `file_date`, which are already dates (`claims_daily`, `eligibility_files_daily`).
+2. `with_book_of_business`: adds the whole book as account_id `BOOK` (the sum of every account).
+3. `auto_adjudication_daily` and `pended_claims_weekly`: the auto-adjudication monitor's rows.
 
-The daily rows are small (accounts x days x dims); `evaluation.sum_periods` adds them up per
-requested period in plain Python, by prefix sums.
+Guarantees add the daily rows up per period (`guarantees.evaluation`), issue detection reads
+them as series; metrics with a parameter (N seconds, N days) get one column per value in use,
+listed by a `ComponentParameters` (the guarantees' `ComponentSpec` is one).
 
-`day` is an integer: days since 1970-01-01 (`periods.epoch_day`). Sums are filtered
+`day` is an integer: days since 1970-01-01 (`lib.periods.epoch_day`). Sums are filtered
 aggregates (`sum(x) FILTER (WHERE ...)` on DuckDB), which cost one pass over the records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from clientdesk.guarantees.components import ComponentSpec
+from clientdesk.lake.local_time import epoch_seconds, local_days, with_local_day
 
-BOOK = 0  # account_id of the book-of-business rows
-DAY_SECONDS = 86_400
+BOOK = 0
+"""account_id of the book-of-business rows and series: the sum over every account in scope."""
+SATISFIED_CSAT = 4
+"""A survey answer is *satisfied* when its CSAT (1-5) is at least this: the top two boxes."""
 # Dollars are summed per day as decimals, exactly, and only then made floats: a float sum
 # depends on the order the engine's threads add rows in, and a result must not change when
 # its inputs did not. Squares of cents need 4 decimals.
@@ -38,72 +42,38 @@ MONEY = dt.Decimal(18, 2)
 SQUARES = dt.Decimal(38, 4)
 
 
+class ComponentParameters(Protocol):
+    """The parameter values the marts provide one column each for."""
+
+    @property
+    def short_abandon_seconds(self) -> frozenset[int]: ...
+    @property
+    def service_level_seconds(self) -> frozenset[int]: ...
+    @property
+    def turnaround_days(self) -> frozenset[int]: ...
+    @property
+    def load_business_days(self) -> frozenset[int]: ...
+
+
+def satisfied(csat: ir.NumericValue) -> ir.BooleanValue:
+    """Whether a survey answer's CSAT counts as satisfied (null when there is no CSAT)."""
+    return csat >= SATISFIED_CSAT
+
+
 def exact_sum(total: ir.NumericScalar) -> ir.FloatingScalar:
     """A decimal sum as a float (0 when there was nothing to add)."""
     return total.cast("float64").fill_null(0.0)
 
 
-UTC_TIMESTAMP = dt.Timestamp(timezone="UTC")
-
-
-# Microseconds since the epoch, without any time-zone conversion: DuckDB's epoch_us and
-# Spark's unix_micros (Ibis calls the engine's own function by name; the bodies never run).
-@ibis.udf.scalar.builtin(name="epoch_us", signature=((UTC_TIMESTAMP,), dt.int64))  # type: ignore[untyped-decorator]
-def _duckdb_epoch_us(moment: ir.TimestampValue) -> ir.IntegerValue: ...
-
-
-@ibis.udf.scalar.builtin(name="unix_micros", signature=((UTC_TIMESTAMP,), dt.int64))  # type: ignore[untyped-decorator]
-def _spark_unix_micros(moment: ir.TimestampValue) -> ir.IntegerValue: ...
-
-
-def epoch_seconds(column: ir.TimestampValue) -> ir.IntegerValue:
-    """Whole seconds since 1970-01-01 UTC.
-
-    Ibis's portable `epoch_seconds()` first casts a zoned timestamp to a naive one, which
-    DuckDB does through its time-zone library (about half the cost of a whole guarantee query
-    on 15 M calls); the engines' own microsecond functions need no conversion."""
-    function = (
-        _spark_unix_micros if ibis.get_backend(column).name == "pyspark" else _duckdb_epoch_us
-    )
-    micros: ir.IntegerValue = function(column)
-    return (micros // 1_000_000).cast("int64")
-
-
-def with_local_day(table: ir.Table, seconds: str, zones: ir.Table) -> ir.Table:
-    """The table joined to its accounts' zone rows, with `day`: the account-local date (epoch
-    days) of the instant in column `seconds` (epoch seconds). Grain: the table's."""
-    joined = table.join(zones, table.account_id == zones.account_id)
-    windows = sum(1 for name in zones.columns if name.endswith("_from"))
-    moment = joined[seconds]
-    daylight: ir.BooleanValue = ibis.literal(False)
-    for i in range(windows):
-        daylight = daylight | ((moment >= joined[f"w{i}_from"]) & (moment < joined[f"w{i}_to"]))
-    offset = daylight.ifelse(joined.dst_offset, joined.std_offset)
-    return joined.mutate(day=((moment + offset) // DAY_SECONDS).cast("int64"))
-
-
-def _recent(
-    table: ir.Table, column: str, zones: ir.Table, first_day: int, last_day: int
-) -> ir.Table:
-    """Records from a day before first_day to a day after last_day (UTC), with their local
-    `day`, kept when it falls in first_day..last_day."""
-    seconds = epoch_seconds(table[column])
-    t = table.mutate(_seconds=seconds).filter(
-        [seconds >= (first_day - 1) * DAY_SECONDS, seconds < (last_day + 2) * DAY_SECONDS]
-    )
-    local = with_local_day(t, "_seconds", zones)
-    return local.filter([local.day >= first_day, local.day <= last_day])
-
-
 def calls_daily(
-    calls: ir.Table, zones: ir.Table, spec: ComponentSpec, first_day: int, last_day: int
+    calls: ir.Table, zones: ir.Table, spec: ComponentParameters, first_day: int, last_day: int
 ) -> ir.Table:
     """Call components. Grain: account_id x day x dim (dim = the phone line).
 
     Columns: offered, answered, wait_sum and wait_sumsq (of answered calls), fcr (answered and
     resolved on first contact), abandoned, short_<s> (abandoned in under s seconds) and
     within_<n> (answered within n seconds)."""
-    t = _recent(calls, "offered_at", zones, first_day, last_day)
+    t = local_days(calls, calls.offered_at, zones, first_day, last_day)
     t = t.mutate(
         dim=t.line.fill_null(""),
         _answered=t.answered.fill_null(False),
@@ -129,7 +99,7 @@ def ivr_daily(ivr: ir.Table, zones: ir.Table, first_day: int, last_day: int) -> 
     """IVR components. Grain: account_id x day x dim (dim is empty).
 
     Columns: sessions, contained, opted_out, ivr_abandoned, transferred."""
-    t = _recent(ivr, "started_at", zones, first_day, last_day)
+    t = local_days(ivr, ivr.started_at, zones, first_day, last_day)
     t = t.mutate(dim=ibis.literal(""))
     return t.group_by(["account_id", "day", "dim"]).aggregate(
         sessions=t.count().cast("int64"),
@@ -143,22 +113,22 @@ def ivr_daily(ivr: ir.Table, zones: ir.Table, first_day: int, last_day: int) -> 
 def surveys_daily(surveys: ir.Table, zones: ir.Table, first_day: int, last_day: int) -> ir.Table:
     """Survey components by the day answered. Grain: account_id x day x dim (the survey).
 
-    Columns: answered, csat_n (answers with a csat), satisfied (csat 4-5), csat_sum,
+    Columns: answered, csat_n (answers with a csat), satisfied (`satisfied`: csat 4-5), csat_sum,
     csat_sumsq."""
     answered = surveys.filter(surveys.answered_at.notnull())
-    t = _recent(answered, "answered_at", zones, first_day, last_day)
+    t = local_days(answered, answered.answered_at, zones, first_day, last_day)
     t = t.mutate(dim=t.survey.fill_null(""), _csat=t.csat.cast("float64"))
     return t.group_by(["account_id", "day", "dim"]).aggregate(
         answered=t.count().cast("int64"),
         csat_n=t.count(where=t.csat.notnull()).cast("int64"),
-        satisfied=t.count(where=t.csat >= 4).cast("int64"),
+        satisfied=t.count(where=satisfied(t.csat)).cast("int64"),
         csat_sum=t._csat.sum().fill_null(0.0),
         csat_sumsq=(t._csat * t._csat).sum().fill_null(0.0),
     )
 
 
 def claims_daily(
-    processing: ir.Table, spec: ComponentSpec, first_day: int, last_day: int
+    processing: ir.Table, spec: ComponentParameters, first_day: int, last_day: int
 ) -> ir.Table:
     """Claim components by finalized_date. Grain: account_id x day x dim (dim is empty).
 
@@ -208,7 +178,7 @@ def eligibility_files_daily(
     eligibility: ir.Table,
     zones: ir.Table,
     business_days: ir.Table,
-    spec: ComponentSpec,
+    spec: ComponentParameters,
     first_day: int,
     last_day: int,
 ) -> ir.Table:
@@ -285,8 +255,9 @@ def pended_claims_weekly(processing: ir.Table, first_day: int, last_day: int) ->
             day <= last_day,
         ]
     )
-    p = p.mutate(week=week_of(p.finalized_date.epoch_days()),
-                 pend_reason=p.pend_reason.fill_null("unknown"))  # fmt: skip
+    p = p.mutate(
+        week=week_of(p.finalized_date.epoch_days()), pend_reason=p.pend_reason.fill_null("unknown")
+    )
     return p.group_by(["account_id", "week", "pend_reason"]).aggregate(
         pended=p.count().cast("int64")
     )
