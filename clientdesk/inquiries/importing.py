@@ -23,7 +23,6 @@ owner names; an inquiry whose owner is not a user (or not given) has none and re
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -57,6 +56,7 @@ from clientdesk.inquiries.models import (
     Status,
     member_reference_validator,
 )
+from clientdesk.lake.input_files import InputFileError, open_input
 from clientdesk.lake.schemas import INQUIRY_IMPORT
 
 # The feed is defined once, by the lake's schema (columns, required ones, accepted values);
@@ -431,51 +431,14 @@ def _check_columns(found: Iterable[str], path: Path) -> None:
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, row) pairs from a CSV (the line each row starts on; the header is line 1) or a
-    Parquet file (row numbers from 1)."""
+    Parquet file (row numbers from 1), read by the lake's one reader of input files."""
     if not path.exists():
         raise ImportFileError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".parquet", ".pq"):
-        return _read_parquet(path)
-    raise ImportFileError(f"{path.name}: read .csv or .parquet files")
-
-
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.DictReader(handle)
+    if path.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise ImportFileError(f"{path.name}: read .csv or .parquet files")
     try:
-        _check_columns(reader.fieldnames or [], path)
-    except ImportFileError:
-        handle.close()  # rows() never runs to close it
-        raise
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        # A quoted value may span lines: a row's number is the line it starts on.
-        ended = reader.line_num
-        with handle:
-            for row in reader:
-                yield ended + 1, row
-                ended = reader.line_num
-
-    return rows()
-
-
-def _read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.ParquetFile(path)
-    except Exception as error:  # pyarrow raises several types for a file it cannot read
-        raise ImportFileError(f"{path.name}: not a Parquet file ({error})") from None
-    _check_columns(table.schema_arrow.names, path)
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        number = 0
-        for batch in table.iter_batches(batch_size=10_000):
-            for row in batch.to_pylist():
-                number += 1
-                yield number, row
-
-    return rows()
+        source = open_input(path)
+    except InputFileError as error:
+        raise ImportFileError(str(error)) from None
+    _check_columns(source.columns, path)
+    return source.rows()

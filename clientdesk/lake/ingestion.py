@@ -22,10 +22,8 @@ left (`storage.clean_orphans`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 import os
 import re
@@ -39,7 +37,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +45,7 @@ from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind
 from clientdesk.audit.recording import record_audit
 from clientdesk.lake import storage
+from clientdesk.lake.input_files import PARQUET_MAGIC, InputFile, InputFileError, open_input
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import AccountSource, TableSchema, get_table, sql_literal
 from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
@@ -62,7 +60,6 @@ from clientdesk.lake.validation import (
 
 log = logging.getLogger(__name__)
 
-PARQUET_MAGIC = b"PAR1"
 SNIFF_BYTES = 65_536
 
 
@@ -124,8 +121,7 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
         header_text = head[:end].decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
         raise IngestError(f"{name}: not UTF-8 text (save the file as UTF-8 CSV)") from None
-    header = next(csv.reader(io.StringIO(header_text)), [])
-    names = [_normalize(h) for h in header]
+    names = [_normalize(h) for h in _header(path).columns]
     if len(names) <= 1:
         for delimiter, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if delimiter in header_text:
@@ -136,14 +132,17 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
     return _mapped(schema, path, SourceFormat.CSV, names)
 
 
-def _inspect_parquet(schema: TableSchema, path: Path) -> SourceFile:
+def _header(path: Path) -> InputFile:
     try:
-        arrow_schema = pq.read_schema(path)
-    except (pa.ArrowException, OSError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise IngestError(f"{path.name}: not a readable Parquet file ({first})") from None
-    names = [_normalize(f.name) for f in arrow_schema]
-    floats = frozenset(_normalize(f.name) for f in arrow_schema if pa.types.is_floating(f.type))
+        return open_input(path)
+    except InputFileError as error:
+        raise IngestError(str(error)) from None
+
+
+def _inspect_parquet(schema: TableSchema, path: Path) -> SourceFile:
+    source = _header(path)
+    names = [_normalize(name) for name in source.columns]
+    floats = frozenset(_normalize(name) for name in source.float_columns)
     return _mapped(schema, path, SourceFormat.PARQUET, names, floats)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit
+from clientdesk.lake.input_files import InputFileError, open_input
 from clientdesk.utilization.models import DrugProduct
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -31,19 +31,17 @@ def _read_drug_rows(path: Path) -> list[dict[str, Any]]:
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     if not files:
         raise DrugReferenceError(f"{path}: no Parquet files in the folder")
-    con = duckdb.connect()
     rows: list[dict[str, Any]] = []
     for file in files:
-        reader = "read_parquet" if file.suffix == ".parquet" else "read_csv_auto"
         try:
-            relation = con.sql(f"SELECT * FROM {reader}(?)", params=[str(file)])  # noqa: S608
-        except duckdb.Error as error:
-            raise DrugReferenceError(f"{file}: {str(error).splitlines()[0]}") from None
-        columns = [c.lower() for c in relation.columns]
+            source = open_input(file)
+        except InputFileError as error:
+            raise DrugReferenceError(str(error)) from None
+        columns = [c.lower() for c in source.columns]
         missing = [c for c in REQUIRED_DRUG_COLUMNS if c not in columns]
         if missing:
             raise DrugReferenceError(f"{file}: missing column(s) {', '.join(missing)}")
-        rows += [dict(zip(columns, values, strict=True)) for values in relation.fetchall()]
+        rows += [{k.lower(): v for k, v in row.items()} for _, row in source.rows()]
     return rows
 
 
