@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clientdesk.accounts.actions import do_log_activity
@@ -18,9 +19,10 @@ from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.audit.updating import update_audited
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.episodes import MERGE_GAP_DAYS
-from clientdesk.insights.issue_records import IssueRecord
+from clientdesk.insights.issue_records import IssueRecord, signal
 from clientdesk.insights.links import link_totals
 from clientdesk.insights.models import (
+    OPEN_PROBLEM_STATUSES,
     ActionStatus,
     CorrectiveAction,
     DetectionRun,
@@ -77,8 +79,37 @@ class StoredRun:
     updated: list[EmergingIssue]
 
 
+def open_issues() -> QuerySet[EmergingIssue]:
+    """Issues still open: new, or with a problem that is not verified or closed."""
+    return EmergingIssue.objects.filter(
+        Q(status=IssueStatus.NEW)
+        | Q(status=IssueStatus.PROBLEM, problem__status__in=OPEN_PROBLEM_STATUSES)
+    )
+
+
+def open_issue_starts() -> dict[tuple[int, str, str], dt.date]:
+    """The estimated start of each signal's open issue (for `build_records`)."""
+    starts: dict[tuple[int, str, str], dt.date] = {}
+    for account_id, family, cause, start in open_issues().values_list(
+        "account_id", "family", "cause_key", "estimated_start"
+    ):
+        key = signal(account_id, family, cause)
+        starts[key] = min(start, starts.get(key, start))
+    return starts
+
+
 def _same_episode(record: IssueRecord) -> EmergingIssue | None:
-    """An issue already stored for the same scope and cause whose dates touch the record's."""
+    """The issue a record updates: the open issue of the same signal (scope and cause),
+    whatever its dates (one open issue per signal); else an issue of the signal whose dates
+    touch the record's (a dismissed one seen again)."""
+    same = open_issues().filter(
+        account__pk=record.account_id,  # type: ignore[misc]
+        family=record.family,
+        cause_key=record.cause_key,
+    )
+    found = same.order_by("first_alert_date", "id").first()
+    if found is not None:
+        return found
     gap = dt.timedelta(days=MERGE_GAP_DAYS)
     return (
         EmergingIssue.objects.filter(
@@ -127,6 +158,10 @@ def do_record_detection(
         values["affected_claims"] = int(record.affected.get("claims", 0))
         values["affected_dollars"] = record.affected_dollars
         if existing is not None:
+            if record.first_alert_date > existing.last_alert_date:  # a later episode
+                values["alert_days"] = existing.alert_days + record.alert_days
+            else:
+                values["alert_days"] = max(existing.alert_days, record.alert_days)
             values["first_alert_date"] = min(existing.first_alert_date, record.first_alert_date)
             values["estimated_start"] = min(existing.estimated_start, record.estimated_start)
             values["last_alert_date"] = max(existing.last_alert_date, record.last_alert_date)

@@ -2,13 +2,15 @@
 rank the contributors.
 
 Alerts merge into one issue when they share the account (or the book level) and the cause
-(family and cause dimension, e.g. denials with CARC 197, whatever the provider and procedure)
-and fall within `MERGE_GAP_DAYS` of each other. The start is the CUSUM change point of the
-earliest alert; observed and expected are summed from the start to the last alert, the
-expected frozen at the rate the baseline had at the start (so the issue does not explain
-itself away as it enters the rolling window). Contributors are the child series that explain
-the excess, observed - expected: provider x procedure leaves for denials, accounts for a
-book-level issue."""
+(family and cause dimension, e.g. denials with CARC 197, whatever the provider and procedure):
+the signal. Alerts within `MERGE_GAP_DAYS` of each other form an episode; the episodes worth
+raising of one signal are one issue (an issue stays open until someone closes it, so a
+signal that comes back extends it: one open issue per signal, never two). The start is the
+CUSUM change point of the earliest alert; observed and expected are summed from the start to
+the last alert, the expected frozen at the rate the baseline had at the start (so the issue
+does not explain itself away as it enters the rolling window). Contributors are the child
+series that explain the excess, observed - expected: provider x procedure leaves for
+denials, accounts for a book-level issue."""
 
 from __future__ import annotations
 
@@ -125,15 +127,20 @@ def find_issues(
     issues: list[DetectedIssue] = []
     for (account_id, fam, cause), alerts in grouped.items():
         alerts.sort()
-        episode: list[tuple[int, int]] = []
+        episodes: list[list[tuple[int, int]]] = []
         for alert in alerts:
-            if episode and alert[0] - episode[-1][0] > MERGE_GAP_DAYS:
-                issues.append(_issue(sp, base, scores, account_id, fam, cause, episode))
-                episode = []
-            episode.append(alert)
-        if episode:
-            issues.append(_issue(sp, base, scores, account_id, fam, cause, episode))
-    issues = [i for i in issues if worth_raising(i)]
+            if episodes and alert[0] - episodes[-1][-1][0] <= MERGE_GAP_DAYS:
+                episodes[-1].append(alert)
+            else:
+                episodes.append([alert])
+        kept = [
+            e
+            for e in episodes
+            if worth_raising(_issue(sp, base, scores, account_id, fam, cause, e))
+        ]
+        if kept:
+            merged = [alert for e in kept for alert in e]
+            issues.append(_issue(sp, base, scores, account_id, fam, cause, merged))
     issues = [i for i in issues if not _explained_by_account(i, issues)]
     issues.sort(key=lambda i: (i.first_alert, -i.excess))
     return issues
@@ -198,6 +205,22 @@ def _issue(
     )
     issue.contributors = contributors(sp, base, issue)
     return issue
+
+
+def extend_issue(sp: SeriesPanel, base: Baseline, issue: DetectedIssue, start: int) -> None:
+    """Date the issue back to `start` (a panel day), where an open issue of the same signal
+    began: observed and expected are summed from there, the primary series and the
+    contributors chosen again, so the extended issue's figures cover its whole span."""
+    start = max(0, start)
+    if start >= issue.start:
+        return
+    issue.start = start
+    members = [r for r in issue.rows if sp.keys[r].family == issue.cause_family] or issue.rows
+    sums = [_sums(sp, base, r, start, issue.last_alert) for r in members]
+    best = int(np.argmax([o - e for o, e in sums]))
+    issue.primary = members[best]
+    issue.observed, issue.expected = sums[best]
+    issue.contributors = contributors(sp, base, issue)
 
 
 def contributors(sp: SeriesPanel, base: Baseline, issue: DetectedIssue) -> list[Contributor]:

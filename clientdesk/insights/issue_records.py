@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from clientdesk.insights.detection import upper_limit
-from clientdesk.insights.episodes import DetectedIssue, frozen_expected
+from clientdesk.insights.episodes import DetectedIssue, extend_issue, frozen_expected
 from clientdesk.insights.families import BY_NAME, describe_dims
+from clientdesk.insights.figures import issue_figures, stored_expected, stored_observed
 from clientdesk.insights.guarantee_risk import describe_guarantee, guarantees_at_risk
 from clientdesk.insights.impact import issue_impact
 from clientdesk.insights.pipeline import DetectionResult
@@ -55,6 +56,11 @@ class IssueRecord:
     @property
     def affected_dollars(self) -> Decimal:
         return Decimal(str(self.affected.get("dollars", "0")))
+
+
+def signal(account_id: int | None, cause_family: str, cause: str) -> tuple[int, str, str]:
+    """What makes issues the same signal: the account (BOOK for the book level) and the cause."""
+    return (BOOK if account_id is None else account_id, cause_family, cause)
 
 
 def fingerprint(account_id: int, cause_family: str, cause: str, first_alert: dt.date) -> str:
@@ -137,13 +143,14 @@ def describe(
     title = f"{cause_fam.label}{' — ' + what if what else ''} up at {where}"
     start = panel.day(issue.start)
     days = issue.last_alert - issue.start + 1
-    ratio = f"{issue.ratio:.1f}x" if np.isfinite(issue.ratio) else "far above"
+    figures = issue_figures(issue.observed, issue.expected)
+    ratio = figures.ratio if figures.ratio != "new" else "far above"
     rate_note = f" (as a rate of {fam.exposure})" if fam.is_rate else ""
     parts = [
         f"{fam.noun.capitalize()}{' with ' + what if what else ''} at {where} rose to "
-        f"{_count(issue.observed)} over {days} day{'s' if days != 1 else ''} against "
-        f"{_number(issue.expected)} expected{rate_note} — {ratio}, "
-        f"{_number(issue.excess)} more than usual — since {start:%b %-d, %Y}."
+        f"{figures.observed} over {days} day{'s' if days != 1 else ''} against "
+        f"{figures.expected} expected{rate_note} — {ratio}, "
+        f"{figures.excess} more than usual — since {start:%b %-d, %Y}."
     ]
     if contributors and (
         len(contributors) > 1 or issue.account_id == BOOK or key.family != issue.cause_family
@@ -176,20 +183,29 @@ def describe(
 
 
 def build_records(
-    result: DetectionResult, lake: Lake | None, account_names: dict[int, str]
+    result: DetectionResult,
+    lake: Lake | None,
+    account_names: dict[int, str],
+    open_starts: dict[tuple[int, str, str], dt.date] | None = None,
 ) -> list[IssueRecord]:
-    """Records for every issue of the run; affected counts from the lake when given."""
+    """Records for every issue of the run; affected counts from the lake when given.
+
+    `open_starts`: the estimated start of each signal's open issue (`signal`); an issue of
+    such a signal is extended back to it, so the record (which then updates the open issue)
+    has figures for the open issue's whole span. Every affected count reads the issue's own
+    series (the account's CARC, not its top provider), the series the summary counts."""
     panel = result.series.panel
     records = []
     for issue in result.issues:
-        key = result.series.keys[issue.primary]
         cause = ",".join(f"{k}={v}" for k, v in issue.cause)
+        began = (open_starts or {}).get(signal(issue.account_id, issue.cause_family, cause))
+        if began is not None and panel.first_day <= began:
+            extend_issue(result.series, result.baseline, issue, (began - panel.first_day).days)
+        key = result.series.keys[issue.primary]
         total = max(issue.excess, 0.0)
         contributors = [c.as_dict(total, account_names) for c in issue.contributors]
         start, end = panel.day(issue.start), panel.day(issue.last_alert)
         dims = dict(key.dims)
-        if issue.contributors and issue.contributors[0].family == "denial_details":
-            dims = issue.contributors[0].dims
         affected: dict[str, Any] = {}
         if lake is not None:
             scope = None if issue.account_id == BOOK else [issue.account_id]
@@ -226,8 +242,8 @@ def build_records(
                 first_alert_date=panel.day(issue.first_alert),
                 last_alert_date=end,
                 alert_days=issue.alert_days,
-                observed=round(issue.observed, 2),
-                expected=round(issue.expected, 3),
+                observed=stored_observed(issue.observed),
+                expected=stored_expected(issue.expected),
                 p_value=float(issue.min_p),
                 detectors=issue.detectors,
                 series=[

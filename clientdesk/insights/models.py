@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from clientdesk.insights.figures import IssueFigures, issue_figures
+
 
 class DetectionRun(models.Model):
     """One `clientdesk issues detect` run: what it scanned, its thresholds, what it found."""
@@ -93,6 +95,11 @@ class EmergingIssue(models.Model):
     @property
     def ratio(self) -> float | None:
         return self.observed / self.expected if self.expected > 0 else None
+
+    @property
+    def figures(self) -> IssueFigures:
+        """Observed, expected, excess and ratio as text, as the summary words them."""
+        return issue_figures(self.observed, self.expected)
 
     @property
     def excess(self) -> float:

@@ -15,7 +15,11 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from clientdesk.accounts.models import Account
-from clientdesk.insights.actions import do_record_detection, do_record_effectiveness
+from clientdesk.insights.actions import (
+    do_record_detection,
+    do_record_effectiveness,
+    open_issue_starts,
+)
 from clientdesk.insights.detection import Settings
 from clientdesk.insights.effectiveness import check_problem_series
 from clientdesk.insights.issue_records import build_records
@@ -62,7 +66,7 @@ def detect_and_store(
         elif since is None:
             since = as_of - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS)
         result = run_detection(series, since=since, until=as_of, settings=settings)
-        records = build_records(result, lake, names)
+        records = build_records(result, lake, names, open_issue_starts())
     stats: dict[str, Any] = {
         "seconds": time.perf_counter() - clock,
         "series": series.panel.n_series,
