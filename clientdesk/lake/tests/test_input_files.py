@@ -1,5 +1,5 @@
 """The one reader of input files: format by content, rows numbered as a person finds them,
-one-line errors; the lake's loads, the inquiry import and the drug reference all use it."""
+one-line errors (that its three users say the same: web/tests/test_input_file_readers.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from clientdesk.inquiries.importing import ImportFileError, read_rows
-from clientdesk.lake.ingestion import IngestError, inspect_source
 from clientdesk.lake.input_files import InputFileError, open_input
-from clientdesk.lake.schemas import get_table
 from clientdesk.lake.validation import SourceFormat
-from clientdesk.testing import Cast
-from clientdesk.utilization.actions import DrugReferenceError, do_load_drug_reference
 
 
 def test_csv_rows_carry_the_line_they_start_on(tmp_path: Path) -> None:
@@ -72,36 +67,3 @@ def test_a_bad_byte_below_the_header_is_a_row_problem(tmp_path: Path) -> None:
     path = tmp_path / "feed.csv"
     path.write_bytes(b"id,note\n1,caf\xe9\n")
     assert open_input(path).columns == ("id", "note")  # the file opens; the row is judged later
-
-
-def test_the_three_readers_say_the_same(cast: Cast, tmp_path: Path) -> None:
-    # One file with a Latin-1 header: the lake's load, the inquiry import and the drug
-    # reference refuse it with the one reader's words.
-    path = tmp_path / "latin.csv"
-    path.write_bytes("société,id\n1,2\n".encode("latin-1"))
-    message = "latin.csv: not UTF-8 text (save the file as UTF-8 CSV)"
-    with pytest.raises(IngestError) as lake:
-        inspect_source(get_table("inquiry_import"), path)
-    with pytest.raises(ImportFileError) as imported:
-        read_rows(path)
-    with pytest.raises(DrugReferenceError) as drugs:
-        do_load_drug_reference(path, acting_user=None)
-    assert str(lake.value) == str(imported.value) == str(drugs.value) == message
-
-
-def test_the_drug_reference_keeps_leading_zeros(cast: Cast, tmp_path: Path) -> None:
-    from clientdesk.utilization.models import DrugProduct
-
-    path = tmp_path / "ndc.csv"
-    path.write_text("NDC_CODE,Generic_Flag,drug_name\n00002143380,true,insulin lispro\n")
-    assert do_load_drug_reference(path, acting_user=None) == {
-        "rows": 1,
-        "created": 1,
-        "updated": 0,
-    }
-    product = DrugProduct.objects.get()
-    assert (product.ndc_code, product.generic, product.drug_name) == (
-        "00002143380",
-        True,
-        "insulin lispro",
-    )
