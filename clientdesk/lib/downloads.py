@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+
+@overload
+def file_download(content: bytes, *, filename: str, content_type: str) -> HttpResponse: ...
+
+
+@overload
+def file_download(
+    content: Iterable[bytes | str], *, filename: str, content_type: str
+) -> StreamingHttpResponse: ...
 
 
 def file_download(
