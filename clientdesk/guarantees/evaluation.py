@@ -47,6 +47,7 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import (
     CENT,
     amount_at_risk,
+    capped_at_risk,
     monthly_fees,
     months_in,
     penalty,
@@ -581,7 +582,9 @@ def year_caps(g: Guarantee, contract_year: str) -> tuple[Decimal | None, Decimal
 
 
 def _apply_caps(settlements: Sequence[ResultValues]) -> None:
-    """Owed per guarantee and contract year, after the allocation and pool caps."""
+    """Owed and at risk per guarantee and contract year, after the allocation and pool caps:
+    no guarantee risks more than its allocation, and the contract year no more than its pool
+    (`penalties.capped_at_risk`); the amount before the caps stays in the evidence."""
     groups: dict[tuple[int, str], list[ResultValues]] = defaultdict(list)
     for row in settlements:
         groups[(row.guarantee.contract_id, row.contract_year)].append(row)
@@ -595,10 +598,18 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
             {i: r.penalty for i, r in enumerate(rows)}, pool=pool,
             max_share_pct=terms.max_share_pct,
         )  # fmt: skip
+        at_risk = capped_at_risk(
+            {i: r.amount_at_risk for i, r in enumerate(rows)},
+            pool=pool,
+            max_share_pct=terms.max_share_pct,
+        )
         for i, row in enumerate(rows):
             row.owed = owed[i]
+            before = row.amount_at_risk
+            row.amount_at_risk = at_risk[i]
             row.evidence = dict(
                 row.evidence, pool=None if pool is None else str(pool),
+                at_risk_before_caps=str(before),
                 max_share_pct=None if terms.max_share_pct is None else str(terms.max_share_pct),
                 contract_year_measured=[year.first.isoformat(), year.last.isoformat()],
             )  # fmt: skip

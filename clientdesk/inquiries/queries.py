@@ -430,26 +430,37 @@ def _imported_counts(
     a recorded first response, as (owner id, account id, category, count)."""
     since, until = local_midnight(start), local_midnight(end + dt.timedelta(days=1))
     events = SlaEvent.objects.filter(
-        owner__isnull=True, inquiry__import_batch__isnull=False, kind__in=OUTCOME_KINDS,
-        superseded_at__isnull=True, occurred_at__gte=since, occurred_at__lt=until,
-    )  # fmt: skip
+        owner__isnull=True,
+        inquiry__import_batch__isnull=False,
+        kind__in=OUTCOME_KINDS,
+        superseded_at__isnull=True,
+        occurred_at__gte=since,
+        occurred_at__lt=until,
+    )
     unanswered = Inquiry.objects.filter(
-        import_batch__isnull=False, first_responded_at__isnull=True,
-        sla_policy__isnull=False, merged_into__isnull=True,
-        resolved_at__gte=since, resolved_at__lt=until,
-    )  # fmt: skip
+        import_batch__isnull=False,
+        first_responded_at__isnull=True,
+        sla_policy__isnull=False,
+        merged_into__isnull=True,
+        resolved_at__gte=since,
+        resolved_at__lt=until,
+    )
     if not roles_of(user) & SEES_ALL_ACCOUNTS:
         visible = accounts_visible_to(user).values("pk")
         events = events.filter(account__in=visible)
         unanswered = unanswered.filter(account__in=visible)
-    outcomes = list(
-        events.values("metric", "kind").annotate(n=Count("*")).order_by()
+    outcomes: list[tuple[str, str, int]] = list(
+        events.values("metric", "kind")
+        .annotate(n=Count("*"))
+        .order_by()
         .values_list("metric", "kind", "n")
-    )  # fmt: skip
-    missing = list(
-        unanswered.values("owner_id", "account_id", "category").annotate(n=Count("*"))
-        .order_by().values_list("owner_id", "account_id", "category", "n")
-    )  # fmt: skip
+    )
+    missing: list[tuple[int | None, int, str, int]] = list(
+        unanswered.values("owner_id", "account_id", "category")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("owner_id", "account_id", "category", "n")
+    )
     return outcomes, missing
 
 

@@ -37,34 +37,47 @@ def test_the_pure_rule_by_hand() -> None:
     # Without terms nothing is capped; under the pool only the allocation cap applies.
     assert capped_at_risk(amounts, pool=None, max_share_pct=None) == amounts
     assert capped_at_risk({1: D("100"), 2: D("900")}, pool=D("1000"), max_share_pct=D("50")) == {
-        1: D("100.00"), 2: D("500.00"),
-    }  # fmt: skip
+        1: D("100.00"),
+        2: D("500.00"),
+    }
 
 
 def test_a_contract_year_risks_no_more_than_its_pool(cast: Cast, tmp_path: Path) -> None:
     load_lake(tmp_path, ("call_record",))
     do_save_terms(
-        cast.acme_contract, {"pool_pct_of_fees": D("10"), "max_share_pct": D("40")},
+        cast.acme_contract,
+        {"pool_pct_of_fees": D("10"), "max_share_pct": D("40")},
         acting_user=cast.mia,
-    )  # fmt: skip
+    )
     guarantees = {
-        "aband": make(cast, "abandonment_rate", "3", "<=", at_risk_basis="pct_of_admin_fees",
-                      at_risk_value=D("3")),
-        "asa": make(cast, "average_speed_of_answer", "30", "<=", decimals=0,
-                    at_risk_value=D("10000")),
+        "aband": make(
+            cast,
+            "abandonment_rate",
+            "3",
+            "<=",
+            at_risk_basis="pct_of_admin_fees",
+            at_risk_value=D("3"),
+        ),
+        "asa": make(
+            cast, "average_speed_of_answer", "30", "<=", decimals=0, at_risk_value=D("10000")
+        ),
         "sl": make(cast, "service_level", "80", threshold=30, at_risk_value=D("6000")),
-    }  # fmt: skip
+    }
     run_evaluation([cast.acme], acting_user=cast.alice, today=TODAY)
     years = {
         name: GuaranteeResult.objects.get(guarantee=g, period_label=YEAR, kind="settlement")
         for name, g in guarantees.items()
     }
     assert {k: r.amount_at_risk for k, r in years.items()} == {
-        "aband": D("15120.00"), "asa": D("20160.00"), "sl": D("20160.00"),
-    }  # fmt: skip
+        "aband": D("15120.00"),
+        "asa": D("20160.00"),
+        "sl": D("20160.00"),
+    }
     assert {k: r.evidence["at_risk_before_caps"] for k, r in years.items()} == {
-        "aband": "16632.00", "asa": "40000.00", "sl": "24000.00",
-    }  # fmt: skip
+        "aband": "16632.00",
+        "asa": "40000.00",
+        "sl": "24000.00",
+    }
     # A quarter still risks its own amount (the caps settle on the contract year).
     q1 = GuaranteeResult.objects.get(guarantee=guarantees["asa"], period_label="2025Q1")
     assert q1.amount_at_risk == D("10000.00")

@@ -26,10 +26,16 @@ def row(external_id: str, **values: Any) -> dict[str, Any]:
     # Acme is a key account in New York: first response 4, resolution 24 business hours
     # (08:00-18:00 local). Mon Mar 2, 2026 14:00Z is 09:00 there (EST).
     base = {
-        "external_id": external_id, "group_id": "G100001", "opened_at": "2026-03-02T14:00:00Z",
-        "channel": "phone", "requester_type": "sponsor", "category": "benefits",
-        "priority": "normal", "description": "Question.", "status": "resolved",
-    }  # fmt: skip
+        "external_id": external_id,
+        "group_id": "G100001",
+        "opened_at": "2026-03-02T14:00:00Z",
+        "channel": "phone",
+        "requester_type": "sponsor",
+        "category": "benefits",
+        "priority": "normal",
+        "description": "Question.",
+        "status": "resolved",
+    }
     return base | values
 
 
@@ -58,10 +64,11 @@ FEED = [
 def outcomes(external_id: str) -> set[tuple[str, str]]:
     return set(
         SlaEvent.objects.filter(
-            inquiry__external_id=external_id, kind__in=("met", "breached"),
+            inquiry__external_id=external_id,
+            kind__in=("met", "breached"),
             superseded_at__isnull=True,
         ).values_list("metric", "kind")
-    )  # fmt: skip
+    )
 
 
 def test_first_response_and_owner_come_from_the_feed(cast: Cast) -> None:

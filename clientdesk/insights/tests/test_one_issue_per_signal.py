@@ -43,10 +43,14 @@ def detection(account: int = 7) -> DetectionResult:
         counts[0, first : first + 4] = 16.0
         counts[1, first : first + 4] = 4.0
     panel = Panel(
-        first_day=MONDAY, counts=counts, exposure=np.ones_like(counts),
-        group=np.arange(2, dtype=np.int64), pool=np.full(2, -1, dtype=np.int64),
-        family=np.array([0, 1], dtype=np.int64), family_names=("denials", "denial_details"),
-    )  # fmt: skip
+        first_day=MONDAY,
+        counts=counts,
+        exposure=np.ones_like(counts),
+        group=np.arange(2, dtype=np.int64),
+        pool=np.full(2, -1, dtype=np.int64),
+        family=np.array([0, 1], dtype=np.int64),
+        family_names=("denials", "denial_details"),
+    )
     settings = Settings()
     base = fit_baseline(panel, settings, np.array([50.0, 50.0]), np.zeros(DAYS, dtype=bool))
     scores = score(panel, base, Thresholds.fixed(2, 4.0, 3.5, 6.0), settings)
@@ -54,11 +58,13 @@ def detection(account: int = 7) -> DetectionResult:
         SeriesKey("denials", account, (("carc", "27"),)),
         SeriesKey("denial_details", account, LEAF),
     ]
-    sp = SeriesPanel(panel, keys, [account, account], np.ones((2, DAYS)),
-                     zones={account: "America/New_York"})  # fmt: skip
+    sp = SeriesPanel(
+        panel, keys, [account, account], np.ones((2, DAYS)), zones={account: "America/New_York"}
+    )
     issues = find_issues(sp, base, scores, 0, DAYS - 1)
-    return DetectionResult(sp, base, scores, Thresholds.fixed(2, 4.0, 3.5, 6.0), settings,
-                           issues, 0, DAYS - 1)  # fmt: skip
+    return DetectionResult(
+        sp, base, scores, Thresholds.fixed(2, 4.0, 3.5, 6.0), settings, issues, 0, DAYS - 1
+    )
 
 
 def test_the_same_signal_twice_in_a_run_is_one_issue() -> None:
@@ -77,8 +83,15 @@ def test_the_summary_and_the_tiles_read_the_same_figures(
 ) -> None:
     asked: list[dict[str, str]] = []
 
-    def impact(lake: Any, zones: Any, family: str, scope: Any, dims: dict[str, str],
-               first: dt.date, last: dt.date) -> dict[str, Any]:  # fmt: skip
+    def impact(
+        lake: Any,
+        zones: Any,
+        family: str,
+        scope: Any,
+        dims: dict[str, str],
+        first: dt.date,
+        last: dt.date,
+    ) -> dict[str, Any]:
         asked.append(dims)
         return {"claims": 192, "members": 150, "dollars": "0"}
 
@@ -116,8 +129,10 @@ def test_an_open_issue_is_extended_not_duplicated(cast: Cast) -> None:
     assert (later.created, [i.pk for i in later.updated]) == ([], [issue.pk])
     issue.refresh_from_db()
     assert (issue.first_alert_date, issue.last_alert_date, issue.alert_days) == (
-        dt.date(2026, 3, 4), dt.date(2026, 3, 22), 6,
-    )  # fmt: skip
+        dt.date(2026, 3, 4),
+        dt.date(2026, 3, 22),
+        6,
+    )
     # With a problem open on it, the signal coming back still extends it: no second "New".
     do_open_problem(issue, acting_user=cast.mia)
     again = store(START + dt.timedelta(days=40))
@@ -141,12 +156,17 @@ def test_affected_claims_by_hand() -> None:
     ]
     frame = pd.DataFrame(
         {
-            "claim_id": [r[0] for r in rows], "member_id": [f"M{r[0]}" for r in rows],
-            "billing_npi": [r[1] for r in rows], "hcpcs_code": [r[2] for r in rows],
-            "carc": [r[3] for r in rows], "status": "denied", "adjustment_type": "original",
-            "finalized_date": dt.date(2025, 4, 16), "charge_amount": 100.0,
+            "claim_id": [r[0] for r in rows],
+            "member_id": [f"M{r[0]}" for r in rows],
+            "billing_npi": [r[1] for r in rows],
+            "hcpcs_code": [r[2] for r in rows],
+            "carc": [r[3] for r in rows],
+            "status": "denied",
+            "adjustment_type": "original",
+            "finalized_date": dt.date(2025, 4, 16),
+            "charge_amount": 100.0,
         }
-    )  # fmt: skip
+    )
     table = ibis.memtable(frame)
     day = dt.date(2025, 4, 16)
     carc = issue_claims(table, "denials", {"carc": "27"}, day, day)
