@@ -18,8 +18,8 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from clientdesk.accounts.access import AnyUser
-from clientdesk.inquiries.access import inquiries_visible_to
 from clientdesk.inquiries.models import Inquiry
+from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights.models import Problem
 from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
 
