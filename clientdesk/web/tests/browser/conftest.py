@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.urls import get_resolver
 
 from clientdesk.conf import BASE_DIR
 from clientdesk.testing import Cast, make_cast
@@ -140,8 +141,18 @@ def browser_cast(transactional_db: None) -> Cast:
     return make_cast()
 
 
+@pytest.fixture(scope="session")
+def _url_map_loaded() -> None:
+    """The live server imports the URL map (every app's views and API routers, with scipy,
+    pandas and ibis behind them) at its first request: on a loaded 2-core machine that alone
+    took 14 s, longer than a page may take. Import it once before the first page opens."""
+    assert get_resolver().url_patterns
+
+
 @pytest.fixture
-def page(browser: Browser, live_server: Any, console: ConsoleLog) -> Iterator[Page]:
+def page(
+    browser: Browser, live_server: Any, console: ConsoleLog, _url_map_loaded: None
+) -> Iterator[Page]:
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, device_scale_factor=1, locale="en-US"
     )

@@ -191,10 +191,61 @@ def test_account_page_shows_facts_contract_team_and_contacts(
     expect(contact).to_contain_text("614-555-0100")
     # An associate on the team keeps contacts and the timeline, but not the account's facts.
     expect(contacts.get_by_role("link", name="Edit Dana Whitfield")).to_be_visible()
-    expect(page.get_by_role("button", name="Log activity")).to_be_visible()
     expect(page.get_by_role("link", name="Edit account")).to_have_count(0)
-    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Nothing logged yet.")
+    tabs = page.get_by_role("navigation", name="Account sections")
+    expect(tabs.get_by_role("link")).to_have_text(
+        ["Overview", "Service", "Guarantees", "Utilization", "Documents", "Timeline"]
+    )
+    expect(tabs.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
     screenshot("account")
+
+    # A tab comes in with htmx: the address changes, the page around it stays.
+    acme = browser_cast.acme.pk
+    with page.expect_request(
+        lambda r: (
+            r.url.endswith(f"/accounts/{acme}/tab/timeline/")
+            and r.headers.get("hx-request") == "true"
+        )
+    ):
+        tabs.get_by_role("link", name="Timeline").click()
+    expect(page).to_have_url(re.compile(rf"/accounts/{acme}/tab/timeline/$"))
+    expect(tabs.get_by_role("link", name="Timeline")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Nothing logged yet.")
+    expect(page.get_by_role("button", name="Log activity")).to_be_visible()
+    expect(page.get_by_role("region", name="Contacts")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    screenshot("account-timeline")
+
+    page.get_by_label("Subject").fill("Renewal kickoff call")
+    page.get_by_role("button", name="Log activity").click()
+    expect(page).to_have_url(re.compile(rf"/accounts/{acme}/tab/timeline/$"))
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Renewal kickoff call")
+
+    tabs.get_by_role("link", name="Service").click()
+    expect(page).to_have_url(re.compile(rf"/accounts/{acme}/tab/service/$"))
+    expect(page.get_by_role("region", name="Inquiries")).to_contain_text("0 open")
+    expect(page.get_by_role("region", name="Emerging issues")).to_contain_text(
+        "No emerging issues."
+    )
+    screenshot("account-service")
+    page.go_back()  # history brings the timeline back
+    expect(page).to_have_url(re.compile(rf"/accounts/{acme}/tab/timeline/$"))
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Renewal kickoff call")
+
+    # The top bar's groups are plain <details> menus: one opens, the next closes it.
+    bar = page.get_by_role("navigation", name="Main")
+    expect(bar.get_by_role("link", name="Problems")).to_be_hidden()
+    bar.locator("summary", has_text="Service").click()
+    expect(bar.get_by_role("link", name="Problems")).to_be_visible()
+    expect(bar.locator("details[open] a")).to_have_text(
+        ["Inquiries", "Issues", "Problems", "Escalations"]
+    )
+    screenshot("nav-service-menu")
+    bar.locator("summary", has_text="Performance").click()
+    expect(bar.get_by_role("link", name="Problems")).to_be_hidden()
+    expect(bar.locator("details[open] a")).to_have_text(["Guarantees"])
+    bar.get_by_role("link", name="Guarantees").click()
+    expect(page).to_have_url(re.compile(r"/guarantees/$"))
 
 
 def test_edit_contact_saves_and_rejects_a_bad_email(
