@@ -884,24 +884,22 @@ def do_save_sla_policy(
 ) -> SlaPolicy:
     """Create or change a policy. Deadlines follow at the next recompute
     (`do_apply_sla_policy` saves and recomputes the open inquiries it can match at once)."""
-    creating = policy is None
-    current = (
-        SlaPolicy()
-        if policy is None
-        else SlaPolicy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
-    )
-    before = None if creating else snapshot(current)
-    for name in POLICY_FIELDS:
-        if name in data:
-            setattr(current, name, data[name])
+    fields = {name: value for name, value in data.items() if name in POLICY_FIELDS}
+    if policy is not None:
+        current = SlaPolicy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
+        update_audited(
+            current,
+            fields,
+            allowed=POLICY_FIELDS,
+            action="sla_policy.update",
+            acting_user=acting_user,
+        )
+        return current
+    current = SlaPolicy(**fields)
     current.full_clean()
     current.save()
     record_audit(
-        actor=acting_user,
-        action="sla_policy.create" if creating else "sla_policy.update",
-        obj=current,
-        before=before,
-        after=snapshot(current),
+        actor=acting_user, action="sla_policy.create", obj=current, after=snapshot(current)
     )
     return current
 
