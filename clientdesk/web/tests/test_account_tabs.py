@@ -269,3 +269,29 @@ def test_a_tab_for_some_roles_is_not_found_for_the_others(cast: Cast, login: Any
         assert "Financials" not in tab_labels(page)
     finally:
         ACCOUNT_TABS.unregister("tests.managers")
+
+
+# Session, user and roles are three of each; the rest is the tab's own, whatever the rows.
+TAB_QUERIES = {
+    "overview": 9,
+    "service": 10,
+    "guarantees": 9,
+    "utilization": 5,
+    "documents": 6,
+    "timeline": 7,
+}
+
+
+@pytest.mark.parametrize("key", TAB_QUERIES)
+def test_each_tab_pins_its_query_count_however_many_rows(
+    key: str, cast: Cast, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(3):
+        acme_inquiry(cast)
+        acme_escalation(cast)
+        acme_run(cast)
+    acme_guarantee(cast)
+    acme_attested_guarantee(cast)
+    client = login("alice")
+    with django_assert_max_num_queries(TAB_QUERIES[key]):
+        assert client.get(tab_url(cast, key)).status_code == 200
