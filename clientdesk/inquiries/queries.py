@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import accounts_visible_to
 from clientdesk.accounts.models import Account
-from clientdesk.inquiries.access import inquiries_visible_to
+from clientdesk.inquiries.access import inquiries_visible_to as inquiries_visible_to
 from clientdesk.inquiries.models import (
     ACTIVE_STATUSES,
     DONE_STATUSES,

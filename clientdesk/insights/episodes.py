@@ -21,7 +21,8 @@ import numpy as np
 
 from clientdesk.insights.detection import Baseline, Scores, change_point
 from clientdesk.insights.families import BY_NAME, cause_key, describe_dims
-from clientdesk.insights.series import BOOK, SeriesPanel
+from clientdesk.insights.series import SeriesPanel
+from clientdesk.lake.marts.operations import BOOK
 
 MERGE_GAP_DAYS = 7
 MAX_CONTRIBUTORS = 8

@@ -40,7 +40,8 @@ from clientdesk.insights.detection import BAND_EDGES, BAND_NAMES
 from clientdesk.insights.episodes import DetectedIssue
 from clientdesk.insights.families import BY_NAME
 from clientdesk.insights.pipeline import DetectionResult
-from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel
+from clientdesk.insights.series import SeriesKey, SeriesPanel
+from clientdesk.lake.marts.operations import BOOK
 
 EARLY_TOLERANCE = 3
 OVERLAP_BEFORE = 7

@@ -21,8 +21,9 @@ from clientdesk.insights.figures import issue_figures, stored_expected, stored_o
 from clientdesk.insights.guarantee_risk import describe_guarantee, guarantees_at_risk
 from clientdesk.insights.impact import issue_impact
 from clientdesk.insights.pipeline import DetectionResult
-from clientdesk.insights.series import BOOK, zone_rows
 from clientdesk.lake.gateway import Lake
+from clientdesk.lake.local_time import zone_rows
+from clientdesk.lake.marts.operations import BOOK
 
 EVIDENCE_BEFORE_DAYS = 42
 EVIDENCE_AFTER_DAYS = 14

@@ -25,8 +25,8 @@ from clientdesk.insights.effectiveness import check_problem_series
 from clientdesk.insights.issue_records import build_records
 from clientdesk.insights.models import Problem, ProblemStatus
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.insights.series import BOOK
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lake.marts.operations import BOOK
 
 MAX_ROWS = 5_000_000
 DEFAULT_LOOKBACK_DAYS = 27
