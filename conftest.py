@@ -9,6 +9,9 @@ from django.test import Client
 
 from clientdesk.testing import Cast, make_cast
 
+# Generated books shared across the session's tests: the `generated_books` fixture.
+pytest_plugins = ["clientdesk.synth.testing"]
+
 
 @pytest.fixture(autouse=True)
 def _data_dir(settings: object, tmp_path: Path) -> None:

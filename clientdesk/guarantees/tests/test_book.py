@@ -1,6 +1,7 @@
 """On a small generated book: exactly the misses ground_truth.json lists are found.
 
-The book (12 accounts, 6,000 members, 2025) is generated once for the module; each test loads
+The book (12 accounts, 6,000 members, 2025) is generated once for the session (the synth tests'
+small book, the same parameters: `generated_books`); each test loads
 its sponsors, the contracts' guarantees (book.json, through `load_book_guarantees`) and the
 four operational feeds through ingestion, then evaluates every account from the lake.
 """
@@ -27,18 +28,17 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import CENT
 from clientdesk.guarantees.runs import run_book, run_evaluation
 from clientdesk.lake.ingestion import ingest_files
-from clientdesk.synth.generator import SynthParams, generate_book
+from clientdesk.synth.generator import SynthParams
+from clientdesk.synth.testing import BookShelf
 
 SMALL = SynthParams(accounts=12, members=6_000, months=12, start=dt.date(2025, 1, 1), seed=11)
 FEEDS = ("call_record", "ivr_session", "claim_processing", "survey_response")
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("guarantee_book")
-    generate_book(SMALL, out)
-    return out
+@pytest.fixture
+def book(generated_books: BookShelf) -> Path:
+    return generated_books(SMALL).path
 
 
 def load(book: Path) -> dict[str, object]:

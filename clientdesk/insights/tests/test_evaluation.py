@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,8 +25,8 @@ from clientdesk.insights.series import (
 )
 from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
-from clientdesk.synth.generator import generate_book
 from clientdesk.synth.params import SynthParams
+from clientdesk.synth.testing import BookShelf
 
 AS_OF = dt.date(2025, 10, 31)
 FIRST = dt.date(2025, 1, 1)
@@ -35,12 +34,11 @@ DETECTOR_FEEDS = ("eligibility", "claim_processing", "call_record", "ivr_session
 
 
 @pytest.fixture
-def small_book(db: None, tmp_path: Path) -> dict[str, object]:
-    out = tmp_path / "book"
+def small_book(db: None, generated_books: BookShelf) -> dict[str, object]:
     params = SynthParams(
         accounts=6, members=4000, months=10, start=dt.date(2025, 1, 1), seed=3, workers=1
     )
-    generate_book(params, out, progress=False)
+    out = generated_books(params).path  # generated once for both tests
     # Only the feeds the detector reads (claims lines, pharmacy and surveys are the bulk of a
     # book and take most of the loading time).
     load_sponsors(json.loads((out / "book.json").read_text()), acting_user=None)

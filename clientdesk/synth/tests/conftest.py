@@ -1,4 +1,6 @@
-"""Books generated once per test session and shared by the synth tests (no Django needed)."""
+"""Books generated once per test session and shared by the synth tests (no Django needed):
+the session's shelf of generated books (`generated_books`, clientdesk/synth/testing.py), so a
+book other apps' tests ask for with the same parameters is generated once."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from clientdesk.synth.generator import BookSummary, SynthParams, generate_book
+from clientdesk.synth.generator import BookSummary, SynthParams
+from clientdesk.synth.testing import BookShelf
 
 TABLES = (
     "eligibility",
@@ -30,17 +33,17 @@ utilisation rates while generating in a few seconds."""
 
 
 @pytest.fixture(scope="session")
-def small_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BookSummary]:
+def small_book(generated_books: BookShelf) -> tuple[Path, BookSummary]:
     """A 12-account, 6,000-member, 12-month book."""
-    out = tmp_path_factory.mktemp("small_book")
-    return out, generate_book(SMALL, out)
+    book = generated_books(SMALL)
+    return book.path, book.summary
 
 
 @pytest.fixture(scope="session")
-def calibration_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BookSummary]:
+def calibration_book(generated_books: BookShelf) -> tuple[Path, BookSummary]:
     """The 24-account, 30,000-member, 24-month book used for calibration and guarantees."""
-    out = tmp_path_factory.mktemp("calibration_book")
-    return out, generate_book(CALIBRATION, out)
+    book = generated_books(CALIBRATION)
+    return book.path, book.summary
 
 
 def open_book(book: Path) -> duckdb.DuckDBPyConnection:
