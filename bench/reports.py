@@ -43,8 +43,8 @@ def build(data_dir: Path, accounts: int, members: int) -> None:
     from django.core.management import call_command
 
     from clientdesk.accounts.models import US_TIMEZONES
+    from clientdesk.demo.loading import load_book
     from clientdesk.synth.generator import SynthParams, generate_book
-    from clientdesk.synth.loading import load_book
     from clientdesk.utilization.actions import do_load_drug_reference
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -47,8 +47,8 @@ def build(data_dir: Path, lines: int) -> None:
     from django.core.management import call_command
 
     from clientdesk.accounts.models import US_TIMEZONES
+    from clientdesk.demo.loading import load_book
     from clientdesk.synth.generator import SynthParams, generate_book
-    from clientdesk.synth.loading import load_book
     from clientdesk.utilization.actions import do_load_drug_reference
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -73,7 +73,7 @@ def build(data_dir: Path, lines: int) -> None:
             sponsor["timezone"] = "America/New_York"
     (out / "book.json").write_text(json.dumps(book))
     started = time.perf_counter()
-    load_book(out)
+    load_book(out, prepare=False)  # step 2 times the derived tables
     do_load_drug_reference(out / "ndc", acting_user=None)
     print(f"loaded through ingestion in {time.perf_counter() - started:.0f} s")
 
