@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from clientdesk.guarantees.forecasting import forecast
 from clientdesk.guarantees.models import GuaranteeForecast
 from clientdesk.guarantees.runs import run_forecast
 from clientdesk.guarantees.tests.lakerows import write_csv
@@ -71,3 +72,17 @@ def test_the_same_data_gives_the_same_forecast_later(cast: Cast, ivr_to_mar_14: 
     assert list(GuaranteeForecast.objects.filter(guarantee=g).values_list("as_of", flat=True)) == [
         LAST_DAY
     ]
+
+
+@pytest.mark.spark
+def test_the_paid_through_day_is_the_same_on_duckdb_and_spark(
+    cast: Cast, ivr_to_mar_14: None
+) -> None:
+    make(cast, "ivr_containment", "48", at_risk_value=D("1000"))
+    later = LAST_DAY + dt.timedelta(days=10)
+    duck = forecast([cast.acme], as_of=later, engine="duckdb", simulations=200)
+    spark = forecast([cast.acme], as_of=later, engine="spark", simulations=200)
+    assert [(f.as_of, f.p_miss, f.observed_days) for f in duck] == [
+        (f.as_of, f.p_miss, f.observed_days) for f in spark
+    ]
+    assert duck[0].as_of == LAST_DAY
