@@ -39,6 +39,7 @@ from clientdesk.guarantees.models import (
 )
 from clientdesk.guarantees.penalties import penalty, reported
 from clientdesk.guarantees.statistics import Measure, estimate
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Span, add_years
 
 GUARANTEE_FIELDS = [
@@ -262,7 +263,7 @@ def _log_misses(rows: Sequence[GuaranteeResult], *, acting_user: User | None) ->
         lines = [
             f"{r.guarantee.display_name}: {r.actual_display} against "
             f"{r.guarantee.comparator_symbol} {r.guarantee.target_display}; "
-            f"penalty ${r.penalty:,.2f}."
+            f"penalty {formatting.money(r.penalty)}."
             for r in missed
         ]
         do_log_activity(
@@ -582,7 +583,7 @@ def do_store_forecasts(
                 open_alert.save(update_fields=list(latest))
             summary.alerts_updated += 1
         elif open_alert is not None:
-            p = "unknown" if f.p_miss is None else f"{float(f.p_miss):.0%}"
+            p = "unknown" if f.p_miss is None else formatting.share(f.p_miss)
             _close(open_alert, f"the chance of a miss fell to {p}", now, acting_user)
             summary.alerts_closed += 1
     stale = GuaranteeAlert.objects.select_for_update().filter(
@@ -639,9 +640,9 @@ def _alert_event(
     if opened:
         subject = f"At risk: {g.display_name}, {alert.period_label}"
         body = (
-            f"{float(alert.p_miss_opened):.0%} chance of ending the period missed "
-            f"(as of {alert.opened_as_of:%b %-d, %Y}); expected penalty "
-            f"${alert.expected_penalty:,.2f}."
+            f"{formatting.share(alert.p_miss_opened)} chance of ending the period missed "
+            f"(as of {formatting.date(alert.opened_as_of)}); expected penalty "
+            f"{formatting.money(alert.expected_penalty, 0)}."
         )
     else:
         subject = f"Risk cleared: {g.display_name}, {alert.period_label}"

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from clientdesk.guarantees.monitors import Chart
+from clientdesk.lib import formatting
 
 INK, MUTED, LINE, BRAND = "#1d2433", "#5b6576", "#dfe3ea", "#1f5f8b"
 BAD, GOOD, TARGET = "#b42318", "#1e7b4f", "#9a6700"
@@ -48,7 +49,7 @@ def p_chart_svg(chart: Chart, *, width: int = 640, height: int = 220) -> SafeStr
         v = low + (high - low) * k / 3
         parts.append(
             f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="{MUTED}">{v:.1f}%</text>'
+            f'fill="{MUTED}">{formatting.percent(v)}</text>'
             f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - right}" y2="{y(v):.1f}" '
             f'stroke="{LINE}" stroke-width="0.5"/>'
         )
@@ -87,7 +88,8 @@ def p_chart_svg(chart: Chart, *, width: int = 640, height: int = 220) -> SafeStr
             radius = 4 if p.signal else 2.5
             parts.append(
                 f'<circle cx="{x(i):.1f}" cy="{y(p.rate):.1f}" r="{radius}" fill="{colour}">'
-                f"<title>{escape(p.label)}: {p.rate:.2f}% of {p.trials:,.0f}"
+                f"<title>{escape(p.label)}: {formatting.percent(p.rate, 2)} of "
+                f"{formatting.count(p.trials)}"
                 f"{' — outside the limits' if p.signal else ''}</title></circle>"
             )
         if i % step == 0:

@@ -53,7 +53,7 @@ class MetricDef:
 
     @property
     def unit_suffix(self) -> str:
-        return {"seconds": " s", "percent": " %", "score": ""}.get(self.unit, "")
+        return {"seconds": "\u202fs", "percent": "\u202f%", "score": ""}.get(self.unit, "")
 
 
 @dataclass(frozen=True)

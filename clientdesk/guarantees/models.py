@@ -14,6 +14,7 @@ from django.db.models import Q
 from clientdesk.accounts.models import Account, Contract
 from clientdesk.guarantees.metrics import METRIC_CHOICES, METRICS, MetricDef, MetricParams
 from clientdesk.guarantees.penalties import PenaltyTerms, tiers_from_json
+from clientdesk.lib import formatting
 
 
 class Comparator(models.TextChoices):
@@ -304,7 +305,7 @@ class GuaranteeResult(models.Model):
         if self.actual is None:
             return "—"
         decimals = self.guarantee.decimals
-        return f"{self.actual:.{decimals}f}{self.guarantee.definition.unit_suffix}"
+        return formatting.number(self.actual, decimals) + self.guarantee.definition.unit_suffix
 
 
 class GuaranteeForecast(models.Model):

@@ -21,6 +21,7 @@ from clientdesk.guarantees.models import (
     GuaranteeResult,
     ResultKind,
 )
+from clientdesk.lib import formatting
 from clientdesk.lib.work import WorkItem, WorkList
 
 ZERO = Decimal("0.00")
@@ -222,8 +223,12 @@ def work_list(user: AnyUser, limit: int = 5) -> WorkList:
         WorkItem(
             title=f"{a.guarantee.account.name}: {a.guarantee.display_name}",
             detail=(
-                f"{a.period_label}: {a.p_miss_latest:.0%} chance of a miss"
-                + (f", ${a.expected_penalty:,.0f} expected penalty" if a.expected_penalty else "")
+                f"{a.period_label}: {formatting.share(a.p_miss_latest)} chance of a miss"
+                + (
+                    f", {formatting.money(a.expected_penalty, 0)} expected penalty"
+                    if a.expected_penalty
+                    else ""
+                )
             ),
             url=reverse("guarantees:detail", args=[a.guarantee.account.pk, a.guarantee_id]),
             when=a.latest_as_of,

@@ -17,6 +17,7 @@ from typing import Any
 
 from clientdesk.guarantees.models import Guarantee, GuaranteeForecast, GuaranteeResult, ResultKind
 from clientdesk.insights.families import BY_NAME
+from clientdesk.lib import formatting
 
 MAX_GUARANTEES = 8
 
@@ -98,11 +99,11 @@ def describe_guarantee(g: dict[str, Any]) -> str:
     """`Average speed of answer ≤ 30 s (2026Q3: 62 % chance of a miss, $12,000.00 at risk)`."""
     facts = []
     if g.get("p_miss") is not None:
-        facts.append(f"{round(100 * g['p_miss'])} % chance of a miss")
+        facts.append(f"{formatting.share(g['p_miss'])} chance of a miss")
     elif g.get("met") is False:
         facts.append(f"missed so far ({g.get('actual')})")
     if Decimal(g.get("amount_at_risk") or "0") > 0:
-        facts.append(f"${Decimal(g['amount_at_risk']):,.2f} at risk")
+        facts.append(f"{formatting.money(Decimal(g['amount_at_risk']), 0)} at risk")
     period = f"{g['period']}: " if g.get("period") and facts else ""
     inner = f" ({period}{', '.join(facts)})" if facts else ""
     return f"{g['label']} {g['target']}{inner}"

@@ -24,6 +24,7 @@ from clientdesk.insights.pipeline import DetectionResult
 from clientdesk.lake.gateway import Lake
 from clientdesk.lake.local_time import zone_rows
 from clientdesk.lake.marts.operations import BOOK
+from clientdesk.lib import formatting
 
 EVIDENCE_BEFORE_DAYS = 42
 EVIDENCE_AFTER_DAYS = 14
@@ -174,7 +175,7 @@ def describe(
             counts.append(f"{affected[name]:,} {one if affected[name] == 1 else many}")
     if counts:
         dollars = Decimal(str(affected.get("dollars", "0")))
-        money = f", ${dollars:,.2f}" if dollars else ""
+        money = f", {formatting.money(dollars)}" if dollars else ""
         parts.append(f"Affected: {', '.join(counts)}{money}.")
     if guarantees:
         parts.append(

@@ -7,9 +7,24 @@ reader of the workbook or the deck's notes can trace each figure to one query.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from clientdesk.lib import formatting
+
+# How the deck and the PDF write a cell of each column kind (lib/formatting.py's rules): money
+# in cents or whole dollars, percentages, relative changes with their sign, differences of two
+# percentages in percentage points.
+FORMATTERS: dict[str, Callable[[object], str]] = {
+    "money": formatting.money,
+    "money0": lambda value: formatting.money(value, 0),
+    "pct": formatting.percent,
+    "change_pct": formatting.signed_percent,
+    "pp": formatting.points,
+    "int": formatting.count,
+}
 
 SMALL_CELL = 11  # counts of people below this are suppressed in reports that leave the team
 SUPPRESSED = "<11"
@@ -20,7 +35,7 @@ Cell = str | int | float | Decimal | dt.date | None
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text | int | money | money0 | pct | decimal | date
+    kind: str = "text"  # text | int | money | money0 | pct | change_pct | pp | decimal | date
     in_deck: bool = True  # long reference text (sources, notes) stays in the workbook and PDF
 
 
@@ -93,15 +108,9 @@ def cell_text(value: Cell, kind: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dt.date):
-        return f"{value:%b %-d, %Y}"
-    if kind == "money":
-        return f"${value:,.2f}"
-    if kind == "money0":
-        return f"${value:,.0f}"
-    if kind == "pct":
-        return f"{value:,.1f}%"
-    if kind == "int":
-        return f"{int(value):,}"
+        return formatting.date(value)
+    if kind in FORMATTERS:
+        return FORMATTERS[kind](value)
     if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return formatting.count(value)
+    return formatting.number(value, 2).rstrip("0").rstrip(".")

@@ -27,6 +27,7 @@ import pandas as pd
 from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
 from clientdesk.lake.local_time import local_days, zone_rows
 from clientdesk.lake.marts.operations import satisfied
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period, epoch_day
 from clientdesk.reports.documents import SMALL_CELL, SUPPRESSED, Cell, Column, Section, Table
 
@@ -267,9 +268,15 @@ def _sentence(figures: SurveyFigures, prior: SurveyFigures, label: str) -> str:
 
 
 def _text(value: Decimal | None, suffix: str = "", *, signed: bool = False) -> str:
+    """A survey figure at its own precision (12.5, 4.2), a percent or a signed score."""
     if value is None:
-        return "—"
-    return (f"{value:+}" if signed else f"{value}") + suffix
+        return formatting.DASH
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if suffix == "%":
+        return formatting.percent(value, places)
+    text = formatting.number(value, places) + suffix
+    return "+" + text if signed and value > 0 else text
 
 
 def _row(figures: SurveyFigures, label: str) -> list[Cell]:

@@ -34,6 +34,7 @@ from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import OPEN_PROBLEM_STATUSES, ActionStatus, IssueStatus
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import (
@@ -58,13 +59,12 @@ def _quiet(percent: int, step: str) -> None:
 
 
 def money_text(value: Decimal | float | None, places: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"${value:,.{places}f}"
+    return formatting.money(value, places)
 
 
 def pct_text(value: Decimal | float | None) -> str:
-    return "—" if value is None else f"{value:+.1f}%"
+    """A relative change: +12.3 %."""
+    return formatting.signed_percent(value)
 
 
 def data_period_text(current: Period, prior: Period) -> str:
@@ -175,7 +175,7 @@ def gather_stewardship(
         )
     resolution = sla.percent("resolution") if sla else None
     if resolution is not None:
-        summary.bullets.append(f"Inquiries resolved within SLA: {resolution:.1f}%.")
+        summary.bullets.append(f"Inquiries resolved within SLA: {formatting.percent(resolution)}.")
     if issues or problems:
         summary.bullets.append(
             f"Emerging issues in the period: {len(issues)}; problems being worked: {len(problems)}."
@@ -583,7 +583,9 @@ def _prepared_for(account: Account) -> str:
 
 
 def _num_text(value: Decimal | float | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:,.1f}{suffix}"
+    if suffix == "%":
+        return formatting.percent(value)
+    return "—" if value is None else formatting.number(value) + suffix
 
 
 def _headline_table(report: dict[str, Any]) -> Table:
@@ -631,10 +633,17 @@ def _benchmark_points(benchmarks: list[dict[str, Any]]) -> list[str]:
     gaps.sort(key=lambda b: -abs(b["gap_to_book_pct"]))
     points = [
         f"{b['label']}: {_num_text(b['value'])} against the book's {_num_text(b['book'])} "
-        f"({b['gap_to_book_pct']:+.1f}%)."
+        f"({_gap_text(b)})."
         for b in gaps[:5]
     ]
     return points or [f"No measure is {BENCHMARK_GAP_PCT}% or more away from the book."]
+
+
+def _gap_text(b: dict[str, Any]) -> str:
+    """The gap to the book: in percentage points between two percentages, else in percent."""
+    if b["unit"] == "%":
+        return formatting.points(b["gap_to_book"])
+    return formatting.signed_percent(b["gap_to_book_pct"])
 
 
 def _benchmark_row(b: dict[str, Any]) -> list[Any]:

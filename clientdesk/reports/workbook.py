@@ -14,13 +14,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from clientdesk.reports.documents import Cell, ReportDocument, Table
 
+# Cells keep their numbers; these formats show them as lib/formatting.py writes them (a real
+# minus sign, a narrow no-break space before % and pp, dates as "Mar 5, 2026").
 NUMBER_FORMATS = {
-    "int": "#,##0",
-    "money": '"$"#,##0.00',
-    "money0": '"$"#,##0',
-    "pct": '0.0"%"',
-    "decimal": "#,##0.00",
-    "date": "yyyy-mm-dd",
+    "int": '#,##0;"\u2212"#,##0',
+    "money": '"$"#,##0.00;"\u2212$"#,##0.00',
+    "money0": '"$"#,##0;"\u2212$"#,##0',
+    "pct": '0.0"\u202f%";"\u2212"0.0"\u202f%"',
+    "change_pct": '"+"0.0"\u202f%";"\u2212"0.0"\u202f%";0.0"\u202f%"',
+    "pp": '"+"0.0"\u202fpp";"\u2212"0.0"\u202fpp";0.0"\u202fpp"',
+    "decimal": '#,##0.00;"\u2212"#,##0.00',
+    "date": "mmm d, yyyy",
 }
 HEADER_ROW = 4
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from clientdesk.lib import formatting
 from clientdesk.utilization.benchmarks import gap_percent, norms_for
 from clientdesk.utilization.report import MIN_CREDIBLE_MEMBER_MONTHS
 
@@ -63,10 +64,7 @@ def dollar_gaps(account: Report, book: Report) -> dict[str, Decimal | None]:
 
 
 def _money(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.0f}"
+    return formatting.money(value, 0)
 
 
 def _evidence(comparisons: list[dict[str, Any]], *metrics: str) -> list[dict[str, Any]]:
@@ -299,7 +297,7 @@ def cost_level(report: Report, book: Report, comparisons: list[dict[str, Any]]) 
     pharmacy_gap = report["paid_pmpm"]["pharmacy"] - book["paid_pmpm"]["pharmacy"]
     driver_gap, driver = max(gaps, key=lambda g: g[0], default=(Decimal(0), None))
     if driver is None or pharmacy_gap > driver_gap:
-        driver_text, leaf = f"pharmacy (+${pharmacy_gap:,.2f} PMPM)", None
+        driver_text, leaf = f"pharmacy ({formatting.signed_money(pharmacy_gap)} PMPM)", None
     else:
         leaf = driver["leaf"]
         driver_text = (
@@ -309,7 +307,8 @@ def cost_level(report: Report, book: Report, comparisons: list[dict[str, Any]]) 
                 if driver["service_category_3"] != driver["service_category_2"]
                 else ""
             )
-            + f" (+${driver_gap:,.2f} PMPM, about {_money(driver_gap * mm)} in the period)"
+            + f" ({formatting.signed_money(driver_gap)} PMPM, about {_money(driver_gap * mm)} in "
+            "the period)"
         )
     return {
         "key": "cost_level",

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.utilization.marts.calendar import CURRENT, PRIOR
 from clientdesk.utilization.marts.service_categories import LEAF_BY_KEY, LEAVES
@@ -447,8 +448,9 @@ def _warnings(
             {
                 "kind": "implausible_pmpm",
                 "message": (
-                    f"Paid PMPM ${paid_total:,.2f} is outside the plausible range "
-                    f"${low:,.0f}–${high:,.0f}: check the claims and eligibility loads."
+                    f"Paid PMPM {formatting.money(paid_total)} is outside the plausible range "
+                    f"{formatting.money(low, 0)}–{formatting.money(high, 0)}: check the claims "
+                    "and eligibility loads."
                 ),
             }
         )
@@ -459,8 +461,8 @@ def _warnings(
             warnings.append(
                 {
                     "kind": "implausible_month",
-                    "message": f"{m['month']:%b %Y}: paid PMPM ${value:,.2f} is outside "
-                    f"${low:,.0f}–${high:,.0f}.",
+                    "message": f"{m['month']:%b %Y}: paid PMPM {formatting.money(value)} "
+                    f"is outside {formatting.money(low, 0)}–{formatting.money(high, 0)}.",
                 }
             )
     if cur.last_paid_date is not None:

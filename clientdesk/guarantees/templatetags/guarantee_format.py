@@ -1,4 +1,5 @@
-"""Formatting of money, chances and metric values on the guarantee pages."""
+"""Guarantee values on the guarantee pages: a metric in its unit, a numerator or denominator, an
+evidence entry. Money, chances and percentages are `{% load formatting %}`'s."""
 
 from __future__ import annotations
 
@@ -7,23 +8,9 @@ from typing import Any
 
 from django import template
 
+from clientdesk.lib.formatting import number
+
 register = template.Library()
-
-
-@register.filter
-def money(value: Any) -> str:
-    """$1,234.56, or a dash when there is no amount."""
-    if value is None or value == "":
-        return "—"
-    return f"${Decimal(value):,.2f}"
-
-
-@register.filter
-def chance(value: Any) -> str:
-    """A probability (0-1) as a whole percentage."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):.0%}"
 
 
 @register.filter
@@ -31,22 +18,7 @@ def metric_value(value: Any, guarantee: Any) -> str:
     """A value in the guarantee's unit and reporting precision."""
     if value is None or value == "":
         return "—"
-    decimals = guarantee.decimals
-    return f"{Decimal(value):,.{decimals}f}{guarantee.definition.unit_suffix}"
-
-
-@register.filter
-def plain_number(value: Any, decimals: int = 0) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.{int(decimals)}f}"
-
-
-@register.filter
-def percent(value: Any, decimals: int = 1) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):.{int(decimals)}f} %"
+    return number(value, guarantee.decimals) + guarantee.definition.unit_suffix
 
 
 @register.filter
@@ -54,10 +26,8 @@ def count_or_amount(value: Any) -> str:
     """A numerator or denominator: whole numbers without decimals, amounts with two."""
     if value is None or value == "":
         return "—"
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return f"{number:,.0f}"
-    return f"{number:,.2f}"
+    amount = Decimal(value)
+    return number(amount, 0 if amount == amount.to_integral_value() else 2)
 
 
 @register.filter
@@ -68,5 +38,5 @@ def evidence_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "—"
     if isinstance(value, float) and value.is_integer():
-        return f"{value:,.0f}"
+        return number(value, 0)
     return str(value)

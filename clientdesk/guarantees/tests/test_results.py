@@ -114,7 +114,8 @@ def test_every_change_is_audited_and_misses_reach_the_timeline(
     # one timeline event per period.
     assert first.new_misses == 5 and events.count() == 2
     quarter = events.get(subject__startswith="4 guarantees missed, 2025Q1")
-    assert "Call abandonment rate: 20.00 % against ≤ 3 %; penalty $1,386.00." in quarter.body
+    abandonment = "Call abandonment rate: 20.00\u202f% against ≤ 3\u202f%; penalty $1,386.00."
+    assert abandonment in quarter.body
     assert events.filter(subject=f"Guarantee missed, {YEAR}: IVR containment").exists()
 
     # Nothing changed: nothing written, nothing audited.

@@ -211,9 +211,10 @@ def test_guarantees_at_risk_come_from_the_guarantees_app(cast: Cast, client: Cli
     assert [g["guarantee_id"] for g in found] == [financial.pk, accuracy.pk]  # riskiest first
     assert found[0]["p_miss"] == pytest.approx(0.62)
     assert describe_guarantee(found[0]) == (
-        "Financial (dollar) accuracy ≥ 99 % (2026Q1: 62 % chance of a miss, $5,000.00 at risk)"
+        "Financial (dollar) accuracy ≥ 99\u202f% "
+        "(2026Q1: 62\u202f% chance of a miss, $5,000 at risk)"
     )
-    assert describe_guarantee(found[1]) == "Payment accuracy ≥ 98 %"
+    assert describe_guarantee(found[1]) == "Payment accuracy ≥ 98\u202f%"
     record = issue_record(cast.acme.pk)
     record.guarantees_at_risk = found
     issue = do_record_detection(
@@ -221,7 +222,7 @@ def test_guarantees_at_risk_come_from_the_guarantees_app(cast: Cast, client: Cli
     ).created[0]
     client.force_login(cast.alice)
     page = client.get(reverse("insights:issue_detail", args=[issue.pk])).content.decode()
-    assert "2026Q1: 62 % chance of a miss, $5,000.00 at risk" in page
+    assert "2026Q1: 62\u202f% chance of a miss, $5,000 at risk" in page
     assert reverse("guarantees:detail", args=[cast.acme.pk, financial.pk]) in page
     # outside the contract's dates, or another account: nothing
     assert (

@@ -67,7 +67,11 @@ def test_cells_and_names() -> None:
     assert [small_cell(n) for n in (0, 1, 10, 11, None)] == [0, "<11", "<11", 11, None]
     assert cell_text(Decimal("2691.25"), "money") == "$2,691.25"
     assert cell_text(Decimal("12.50"), "decimal") == "12.5"
-    assert cell_text(Decimal("-3.25"), "pct") == "-3.2%"
+    assert cell_text(Decimal("-3.25"), "pct") == "\u22123.3\u202f%"  # half away from zero
+    assert cell_text(Decimal("12.3"), "change_pct") == "+12.3\u202f%"
+    assert cell_text(Decimal("-9.8"), "pp") == "\u22129.8\u202fpp"
+    assert cell_text(Decimal("-54.62"), "money") == "\u2212$54.62"
+    assert cell_text(Decimal("1672.40"), "money0") == "$1,672"
     assert cell_text(None, "money") == "—"
     assert cell_text(dt.date(2025, 4, 1), "date") == "Apr 1, 2025"
     doc = large_document()

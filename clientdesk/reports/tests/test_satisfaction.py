@@ -128,8 +128,8 @@ def test_stewardship_deck_workbook_and_pdf(surveyed: Cast) -> None:
     doc = gather_stewardship(surveyed.acme, Q2, user=surveyed.mia, today=TODAY)
     section = doc.section("satisfaction")
     assert section.bullets == [
-        "Member survey, Q2 2025: 15 invitations, 12 responses (80.0%); NPS +9.1 "
-        "(prior -18.2); mean CSAT 3.64; 63.6% satisfied.",
+        "Member survey, Q2 2025: 15 invitations, 12 responses (80.0\u202f%); NPS +9.1 "
+        "(prior \u221218.2); mean CSAT 3.64; 63.6\u202f% satisfied.",
         "Sponsor survey, Q2 2025: <11 invitations, <11 responses: fewer than 11, so the "
         "scores are suppressed.",
     ]
@@ -140,11 +140,20 @@ def test_stewardship_deck_workbook_and_pdf(surveyed: Cast) -> None:
     files = render_formats(doc, ["pptx", "xlsx", "pdf"])
     slides = deck_slides(files["pptx"])
     points = next(s for s in slides if s["title"] == "Satisfaction")
-    assert "NPS +9.1 (prior -18.2); mean CSAT 3.64; 63.6% satisfied." in points["text"]
+    assert "NPS +9.1 (prior \u221218.2); mean CSAT 3.64; 63.6\u202f% satisfied." in points["text"]
     results = next(s for s in slides if s["title"] == table.title)
     assert results["tables"][0][1:] == [
-        ["Member survey", "Q2 2025", "15", "12", "80.0%", "9.1", "3.64", "63.6%"],
-        ["Member survey", "Q1 2025", "20", "11", "55.0%", "-18.2", "3.18", "45.5%"],
+        ["Member survey", "Q2 2025", "15", "12", "80.0\u202f%", "9.1", "3.64", "63.6\u202f%"],
+        [
+            "Member survey",
+            "Q1 2025",
+            "20",
+            "11",
+            "55.0\u202f%",
+            "\u221218.2",
+            "3.18",
+            "45.5\u202f%",
+        ],
         ["Sponsor survey", "Q2 2025", "<11", "<11", "—", "—", "—", "—"],
         ["Sponsor survey", "Q1 2025", "0", "0", "—", "—", "—", "—"],
     ]
@@ -168,7 +177,14 @@ def test_stewardship_deck_workbook_and_pdf(surveyed: Cast) -> None:
     assert sources["Sponsor comments"].startswith("reports.satisfaction.sponsor_verbatims")
 
     text = pdf_text(files["pdf"])
-    for figure in ("80.0%", "-18.2", "3.64", "63.6%", "45.5%", "Good renewal support."):
+    for figure in (
+        "80.0\u202f%",
+        "\u221218.2",
+        "3.64",
+        "63.6\u202f%",
+        "45.5\u202f%",
+        "Good renewal support.",
+    ):
         assert figure in text
     assert "Source: reports.satisfaction.survey_results" in text.replace("\n", " ")
 

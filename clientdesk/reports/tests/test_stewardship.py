@@ -87,7 +87,7 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
     ws = wb["PMPM by category"]
     assert ws.freeze_panes == "A5"
     assert [c.value for c in ws[4]][:4] == ["Category", "Detail", "Paid", "PMPM"]
-    assert ws["C5"].number_format == '"$"#,##0.00'
+    assert ws["C5"].number_format == '"$"#,##0.00;"\u2212$"#,##0.00'
     total = row_by_label(sheet_rows(wb, "PMPM by category"), "Total")
     assert total[3] == float(expected["paid_pmpm"]["total"])
     benchmarks = sheet_rows(wb, "Benchmarks")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -16,39 +15,6 @@ register = template.Library()
 def sees_book(user: Any) -> bool:
     """{% if user|sees_book %}: the book-level utilization page is open to this user."""
     return can_see_book(user)
-
-
-@register.filter
-def money(value: Any, places: int = 2) -> str:
-    """$1,234.56 (negative as -$1,234.56); — when empty."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.{int(places)}f}"
-
-
-@register.filter
-def number(value: Any, places: int = 1) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)):,.{int(places)}f}"
-
-
-@register.filter
-def pct(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    return f"{'+' if amount > 0 else ''}{amount:,.1f}%"
-
-
-@register.filter
-def signed_money(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    return f"{'+' if amount > 0 else '-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 @register.filter

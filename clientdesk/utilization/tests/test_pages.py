@@ -26,7 +26,7 @@ def test_account_page_shows_the_numbers(book: Cast, client: Client) -> None:
     html = response.content.decode()
     assert "$2,691.25" in html  # paid PMPM (test_metrics has the arithmetic)
     assert "$3,048.75" in html  # allowed PMPM
-    assert "67.4%" in html  # GDR
+    assert "67.4\u202f%" in html  # GDR
     assert 'id="chart-monthly"' in html and "style=" not in html
     assert 'src="/utilization/vega.js"' in html
     spec = json.loads(

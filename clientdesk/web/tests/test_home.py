@@ -64,7 +64,7 @@ def test_the_associate_sees_her_late_inquiry_the_alert_and_the_new_issue(
     assert late.title.endswith("Pending claim for an MRI") and late.urgent
     assert late.detail.startswith("SLA breached · Acme Steel Works")
     [alert] = lists["guarantees"].items
-    assert alert.detail == "2026Q1: 73% chance of a miss, $731 expected penalty"
+    assert alert.detail == "2026Q1: 73\u202f% chance of a miss, $731 expected penalty"
     assert alert.urgent
     assert [i.title for i in lists["issues"].items] == ["Denials — CARC 16 up"]  # not the problem's
     assert lists["actions"].total == 0  # the action is sam's
