@@ -56,8 +56,12 @@ SUB_WEIGHTS: dict[str, tuple[float, ...]] = {
     "other": (0.6, 0.3, 0.1),
 }
 
-FIRST_RESPONSE_HOURS = (20.0, 8.0, 3.0, 1.0)
-"""Median hours from opening to the first answer, by priority (low, normal, high, urgent)."""
+FIRST_RESPONSE_HOURS = (6.0, 2.0, 1.0, 0.3)
+"""Median hours from opening to the first answer, by priority (low, normal, high, urgent),
+lognormal with `FIRST_RESPONSE_SPREAD`: a team mostly on time, with a tail of late answers
+(against the default SLA policies, about 9 in 10 first answers are within target: 92.5 % on
+the demo book)."""
+FIRST_RESPONSE_SPREAD = 0.8
 UNRECORDED_SHARE = 0.12
 """Share of inquiries whose first answer the source system did not record."""
 TEAM_SIZE = 3
@@ -144,7 +148,7 @@ def inquiry_work(
     answered waits in the queue without one."""
     n = len(rows.opened)
     median = np.asarray(FIRST_RESPONSE_HOURS)[rows.priority.astype(np.int64)]
-    hours = rng.lognormal(np.log(median), 0.9, n)
+    hours = rng.lognormal(np.log(median), FIRST_RESPONSE_SPREAD, n)
     responded = rows.opened + (hours * 3_600_000_000).astype(np.int64)
     done = rows.resolved >= 0
     responded = np.where(done, np.minimum(responded, rows.resolved), responded)
