@@ -18,7 +18,7 @@ def metric_value(value: Any, guarantee: Any) -> str:
     """A value in the guarantee's unit and reporting precision."""
     if value is None or value == "":
         return "—"
-    return number(value, guarantee.decimals) + guarantee.definition.unit_suffix
+    return f"{number(value, guarantee.decimals)}{guarantee.definition.unit_suffix}"
 
 
 @register.filter
