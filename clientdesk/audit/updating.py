@@ -44,15 +44,21 @@ def update_audited(
     acting_user: AbstractBaseUser | AnonymousUser | None,
     account: Account | None = None,
     before_clean: Callable[[M, Mapping[str, Any]], None] | None = None,
+    before_save: Callable[[M, list[str]], None] | None = None,
+    audit_snapshot: Callable[[M], dict[str, Any]] | None = None,
 ) -> list[str]:
     """Apply `changes` (only `allowed` fields) to `instance`, run `before_clean(instance,
     before)` for the rules that derive fields from others, validate with `full_clean` and,
-    when a field changed, save and write one audit row (`action`) with the before and after
-    snapshots. Returns the names of the changed fields, in the model's order (empty: nothing
-    saved, no audit row). A validation error is raised before anything is saved.
+    when a field changed, run `before_save(instance, changed)` (e.g. a version bump), save
+    and write one audit row (`action`) with the before and after snapshots (`audit_snapshot`
+    when the trail must keep less, e.g. masked member data). Returns the names of the
+    changed fields, in the model's order (empty: nothing saved, no audit row). A validation
+    error is raised before anything is saved.
 
     Must run inside the action's transaction, on a row the action locked."""
+    audited = audit_snapshot or snapshot
     before = snapshot(instance)
+    audit_before = audited(instance)
     apply_changes(instance, changes, allowed)
     if before_clean is not None:
         before_clean(instance, before)
@@ -64,13 +70,15 @@ def update_audited(
     ]
     if not changed:
         return []
+    if before_save is not None:
+        before_save(instance, changed)
     instance.save()
     record_audit(
         actor=acting_user,
         action=action,
         obj=instance,
         account=account,
-        before=before,
-        after=snapshot(instance),
+        before=audit_before,
+        after=audited(instance),
     )
     return changed

@@ -324,30 +324,26 @@ def do_update_inquiry(
     """Change the inquiry's details; refused with EditConflict when the version moved on."""
     moment = now or timezone.now()
     current = _lock(inquiry, expected_version)
-    raw_before = snapshot(current, EDITABLE_FIELDS)
-    before = _snap(current, EDITABLE_FIELDS)
-    for name, value in changes.items():
-        if name not in EDITABLE_FIELDS:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(current, name, value)
-    current.full_clean()
-    raw_after = snapshot(current, EDITABLE_FIELDS)
-    changed = [name for name in EDITABLE_FIELDS if raw_before.get(name) != raw_after.get(name)]
+
+    def bump(current: Inquiry, changed: list[str]) -> None:
+        current.version += 1
+
+    changed = update_audited(
+        current,
+        changes,
+        allowed=EDITABLE_FIELDS,
+        action="inquiry.update",
+        acting_user=acting_user,
+        account=current.account,
+        before_save=bump,
+        audit_snapshot=lambda inquiry: _snap(inquiry, EDITABLE_FIELDS),  # member ref masked
+    )
     if not changed:
         return current
-    current.version += 1
-    current.save()
+    changed = [name for name in EDITABLE_FIELDS if name in changed]  # in the form's order
     labels = ", ".join(_label(n) for n in changed) or "details"
     _event(
         current, InquiryEventKind.UPDATED, f"Changed {labels}", acting_user, moment, fields=changed
-    )
-    record_audit(
-        actor=acting_user,
-        action="inquiry.update",
-        obj=current,
-        account=current.account,
-        before=before,
-        after=_snap(current, EDITABLE_FIELDS),
     )
     if SLA_FIELDS & set(changed):
         sla.recompute([current.pk], now=moment)

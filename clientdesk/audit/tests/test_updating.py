@@ -88,3 +88,29 @@ def test_the_rule_hook_sees_the_before_snapshot(cast: Cast) -> None:
     ]
     assert seen == [2900]
     assert Account.objects.get(pk=cast.acme.pk).employees == 1500
+
+
+def test_a_bump_before_the_save_and_a_narrower_trail(cast: Cast) -> None:
+    # The inquiry pattern: a counter bumped only when something changed, and an audit
+    # snapshot that keeps less than the row (here: members and employees only).
+    bumped: list[list[str]] = []
+
+    def bump(account: Account, changed: list[str]) -> None:
+        bumped.append(list(changed))
+        account.employees += 1
+
+    def trail(account: Account) -> dict[str, Any]:
+        return {"members": account.members, "employees": account.employees}
+
+    assert _update(cast.acme, {"members": 2900}, cast, before_save=bump, audit_snapshot=trail) == []
+    assert bumped == [] and _rows(cast.acme) == []
+    assert _update(cast.acme, {"members": 3000}, cast, before_save=bump, audit_snapshot=trail) == [
+        "members"
+    ]
+    assert bumped == [["members"]]
+    [row] = _rows(cast.acme)
+    assert (row.before, row.after) == (
+        {"members": 2900, "employees": 1200},
+        {"members": 3000, "employees": 1201},
+    )
+    assert Account.objects.get(pk=cast.acme.pk).employees == 1201
