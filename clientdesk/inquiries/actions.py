@@ -949,8 +949,7 @@ def do_set_routing_rule(
     account: Account, method: str | None, use_competence: bool, *, acting_user: Actor
 ) -> RoutingRule | None:
     """Set how the account's new inquiries are assigned; None goes back to the default."""
-    rule = RoutingRule.objects.filter(account=account).first()
-    before = snapshot(rule) if rule else None
+    rule = RoutingRule.objects.select_for_update().filter(account=account).first()
     if method is None:
         if rule is not None:
             record_audit(
@@ -958,21 +957,29 @@ def do_set_routing_rule(
                 action="routing_rule.delete",
                 obj=rule,
                 account=account,
-                before=before,
+                before=snapshot(rule),
             )
             rule.delete()
         return None
-    rule = rule or RoutingRule(account=account)
-    rule.method = method
-    rule.use_competence = use_competence
+    fields = {"method": method, "use_competence": use_competence}
+    if rule is not None:
+        update_audited(
+            rule,
+            fields,
+            allowed=fields,
+            action="routing_rule.update",
+            acting_user=acting_user,
+            account=account,
+        )
+        return rule
+    rule = RoutingRule(account=account, **fields)
     rule.full_clean()
     rule.save()
     record_audit(
         actor=acting_user,
-        action="routing_rule.update" if before else "routing_rule.create",
+        action="routing_rule.create",
         obj=rule,
         account=account,
-        before=before,
         after=snapshot(rule),
     )
     return rule
