@@ -17,7 +17,7 @@ import pandas as pd
 
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.models import GuaranteeResult
-from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.gateway import AnyUser, Lake, open_lake, require_person
 from clientdesk.lake.marts.operations import SATISFIED_CSAT, satisfied
 from clientdesk.lib.local_time import local_bounds
 
@@ -131,15 +131,18 @@ def has_records(result: GuaranteeResult) -> bool:
 
 
 def records_behind(
+    user: AnyUser,
     result: GuaranteeResult,
     *,
     breaches_only: bool = True,
     limit: int = LIMIT,
     engine: str | None = None,
 ) -> Records:
-    """The account's records of the result, breaches only unless asked (masked member ids)."""
+    """The account's records of the result in the user's scope, breaches only unless asked
+    (masked member ids)."""
     account = result.guarantee.contract.account
-    with open_lake(Scope.account(account), engine=engine, max_rows=max(limit, 1)) as lake:
+    reader = require_person(user)
+    with open_lake(reader, accounts=[account], engine=engine, max_rows=max(limit, 1)) as lake:
         table, columns, order = _table(result, lake)
         condition, description = _breach(result, table)
         if breaches_only:

@@ -55,7 +55,7 @@ from clientdesk.guarantees.penalties import (
     reported,
 )
 from clientdesk.guarantees.statistics import estimate
-from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.gateway import Lake, SystemActor, open_lake
 from clientdesk.lake.local_time import zone_rows
 from clientdesk.lake.marts import operations as marts
 from clientdesk.lake.models import BatchStatus, IngestBatch
@@ -620,6 +620,9 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
 # --- the whole run -------------------------------------------------------------------------
 
 
+EVALUATION = SystemActor("guarantee evaluation")
+
+
 def evaluate(
     accounts: Sequence[Account],
     *,
@@ -634,8 +637,10 @@ def evaluate(
     if not lake_rows:
         return finish_results(planned, {}, today=today)
     book = any(p.scope == marts.BOOK for p in lake_rows)
-    scope = Scope.all() if book else Scope.accounts(a.pk for a in accounts)
-    with open_lake(scope, engine=engine, max_rows=MAX_ROWS) as lake:
+    # A system job even when a person presses Evaluate: a book-wide guarantee is measured
+    # over every account; what people get is the stored result, never the lake's rows.
+    narrow = None if book else [a.pk for a in accounts]
+    with open_lake(EVALUATION, accounts=narrow, engine=engine, max_rows=MAX_ROWS) as lake:
         sums = lake_components(lake_rows, lake, today=today)
         used_engine = lake.engine
     batches = committed_batches(p.guarantee.definition.feed.value for p in lake_rows)

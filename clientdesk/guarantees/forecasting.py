@@ -65,7 +65,7 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import (
     penalty_vector,
 )
-from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.gateway import Lake, SystemActor, open_lake
 from clientdesk.lake.marts import operations as marts
 from clientdesk.lib.business_calendar import public_holidays
 from clientdesk.lib.periods import add_years, epoch_day
@@ -415,6 +415,9 @@ def forecast_spans(
     return [f for _, f in judged]
 
 
+FORECAST = SystemActor("guarantee forecast")
+
+
 def forecast(
     accounts: Sequence[Account],
     *,
@@ -429,8 +432,10 @@ def forecast(
     if not guarantees:
         return []
     book = any(_scope_of(g) == marts.BOOK for g in guarantees)
-    scope = Scope.all() if book else Scope.accounts(a.pk for a in accounts)
-    with open_lake(scope, engine=engine, max_rows=MAX_ROWS) as lake:
+    # A system job like the evaluation (a book-wide guarantee reads every account); people
+    # get the stored forecast, never the lake's rows.
+    narrow = None if book else [a.pk for a in accounts]
+    with open_lake(FORECAST, accounts=narrow, engine=engine, max_rows=MAX_ROWS) as lake:
         through = data_through(lake, guarantees, as_of)
         spans = [
             span

@@ -48,7 +48,7 @@ from clientdesk.guarantees.monitors import (
     last_data_day,
 )
 from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
-from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lake.gateway import AnyUser, LakeError, open_lake
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.periods import add_years
 from clientdesk.people.requests import signed_in_user
@@ -379,7 +379,7 @@ def records(request: HttpRequest, account_id: int, result_id: int) -> HttpRespon
     form = RecordsFilterForm(request.GET or None)
     everything = form.is_valid() and form.cleaned_data["all_records"]
     try:
-        found = records_behind(result, breaches_only=not everything)
+        found = records_behind(request.user, result, breaches_only=not everything)
     except LakeError as error:
         messages.error(request, f"Could not read the records: {error}")
         return redirect(
@@ -400,7 +400,7 @@ def records_export(request: HttpRequest, account_id: int, result_id: int) -> Htt
     if not has_records(result):
         raise Http404("This result has no records in the lake.")
     everything = request.GET.get("all_records") in ("on", "true", "1")
-    found = records_behind(result, breaches_only=not everything, limit=100_000)
+    found = records_behind(request.user, result, breaches_only=not everything, limit=100_000)
     content = exports.to_csv(found.columns, found.rows)
     actions.do_record_export(
         request.user, account=account, what="records", fmt="csv", rows=len(found.rows),
@@ -428,11 +428,12 @@ def _until(request: HttpRequest) -> dt.date | None:
 
 
 def _monitors(
-    scope: Scope, zones: dict[int, str], account_id: int | None, request: HttpRequest,
+    user: AnyUser, zones: dict[int, str], account_id: int | None, request: HttpRequest,
     targets: dict[str, float | None],
 ) -> tuple[Monitor | None, Monitor | None, str]:  # fmt: skip
     grain = _grain(request)
-    with open_lake(scope) as lake:
+    narrow = None if account_id is None else [account_id]
+    with open_lake(user, accounts=narrow) as lake:  # the user's scope, or one account of it
         until = _until(request)
         ivr_last = until or last_data_day(lake, Feed.IVR)
         claims_last = until or last_data_day(lake, Feed.CLAIMS)
@@ -464,7 +465,7 @@ def monitors(request: HttpRequest, account_id: int) -> HttpResponse:
         targets[g.metric] = float(g.target)
     try:
         ivr, aa, grain = _monitors(
-            Scope.account(account), {account.pk: account.timezone}, account.pk, request, targets
+            request.user, {account.pk: account.timezone}, account.pk, request, targets
         )
     except LakeError as error:
         messages.error(request, f"Could not read the lake: {error}")
@@ -486,7 +487,7 @@ def book_monitors(request: HttpRequest) -> HttpResponse:
     grain = _grain(request)
     if zones:
         try:
-            ivr, aa, grain = _monitors(Scope.for_user(request.user), zones, None, request, {})
+            ivr, aa, grain = _monitors(request.user, zones, None, request, {})
         except LakeError as error:
             messages.error(request, f"Could not read the lake: {error}")
     return render(

@@ -377,14 +377,15 @@ def import_inquiries(
 def lake_rows(*, engine: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, row) pairs of the lake's `inquiry_import` feed: every committed batch,
     every account, ordered by opened_at and external_id (row numbers from 1)."""
-    from clientdesk.lake.gateway import Scope, open_lake
+    from clientdesk.lake.gateway import SystemActor, open_lake
 
-    with open_lake(Scope.all(), engine=engine) as lake:
+    job = SystemActor("inquiry import")  # a batch over the whole feed, for no one person
+    with open_lake(job, engine=engine) as lake:
         total = int(lake.execute(lake.inquiry_import.count()))
     if not total:
         return iter(())
     # A system job reads the whole feed: the row bound is the feed's own size.
-    with open_lake(Scope.all(), engine=engine, max_rows=total) as lake:
+    with open_lake(job, engine=engine, max_rows=total) as lake:
         table = lake.inquiry_import
         # Batches loaded before the optional columns existed lack them: read what there is.
         present = [c for c in COLUMNS if c in table.columns]

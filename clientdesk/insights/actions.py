@@ -407,7 +407,7 @@ def _store_link_totals(problem: Problem, lake: Lake | None) -> dict[str, Any]:
     problem.linked_members = totals["members"]
     problem.linked_claims = totals["claims"]
     fields = ["affected_inquiries", "linked_members", "linked_claims", "updated_at"]
-    if totals["dollars"] is not None:
+    if totals["counted"]:  # None: suppressed (a book-level cell under 11 members)
         problem.linked_dollars = totals["dollars"]
         fields.append("linked_dollars")
     problem.save(update_fields=fields)

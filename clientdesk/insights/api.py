@@ -80,7 +80,7 @@ class ProblemOut(Schema):
     affected_dollars: Decimal
     linked_members: int
     linked_claims: int
-    linked_dollars: Decimal
+    linked_dollars: Decimal | None  # None: suppressed, fewer than 11 members behind it
     sponsor_summary: str
     fix_date: dt.date | None
     verify_days: int
@@ -132,7 +132,7 @@ def open_problem(request: HttpRequest, issue_id: int) -> Any:
     issue = access_issue_by_id(request.user, issue_id)
     if not can_open_problem(request.user, issue):
         raise PermissionDenied("You cannot open a problem on this account.")
-    lake = problem_lake(issue.account_id)
+    lake = problem_lake(request.user, issue.account_id)
     try:
         return Status(
             201, actions.do_open_problem(issue, acting_user=signed_in_user(request), lake=lake)
@@ -205,7 +205,7 @@ def link_inquiries(request: HttpRequest, problem_id: int, payload: LinkIn) -> An
         inquiries = check_inquiries(request.user, problem, ids)
     except LinkError as error:
         raise HttpError(422, str(error)) from None
-    lake = problem_lake(problem.account_id)
+    lake = problem_lake(request.user, problem.account_id)
     try:
         return actions.do_link_inquiries(
             problem, inquiries, acting_user=signed_in_user(request), lake=lake

@@ -6,7 +6,11 @@ problem's account and visible to the person linking it), and clears the links wh
 is deleted, so the column behaves like a foreign key without a cross-app migration.
 
 A problem's linked counts come from its links: inquiries, distinct members and claims they
-name, and the billed charges of those claims (read from the lake when one is given)."""
+name, and the billed charges of those claims (read from the lake when one is given). The lake
+is the reader's: for an account's problem, rows of that account in their scope; for a
+book-level problem, whose inquiries may be on any account, an aggregate read that answers the
+charges only when at least 11 members are behind those claims (`lib.small_cells`), else
+suppressed (stored as no figure, never a rounded one)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,14 @@ from clientdesk.accounts.access import AnyUser
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights.models import Problem
-from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
+from clientdesk.lake.gateway import (
+    AGGREGATE,
+    Lake,
+    LakeError,
+    Reader,
+    open_aggregates,
+    open_lake,
+)
 
 MAX_LINKS_PER_CHANGE = 500
 
@@ -75,23 +86,35 @@ def check_inquiries(user: AnyUser | None, problem: Problem, ids: list[int]) -> l
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-def claim_charges(lake: Lake, claim_ids: list[str]) -> Decimal:
-    """Billed charges of these claims (original adjudications), from the lake."""
+def claim_charges(lake: Lake, claim_ids: list[str]) -> Decimal | None:
+    """Billed charges of these claims (original adjudications), from the lake. On an
+    aggregate lake (a book-level problem) the sum is a cell over the distinct members on
+    those claims: None (suppressed) when 1 to 10 members are behind it."""
     if not claim_ids:
         return Decimal("0.00")
     t = lake.claim_processing
     t = t.filter(t.adjustment_type == "original", t.claim_id.isin(claim_ids))
-    value: Any = lake.execute(t.charge_amount.sum())
+    if lake.kind == AGGREGATE:
+        cell = lake.aggregate({"billed": (t.charge_amount.sum(), t.member_id.nunique())})
+        if cell["billed"].suppressed:
+            return None
+        value: Any = cell["billed"].value
+    else:
+        value = lake.execute(t.charge_amount.sum())
     if value is None or (isinstance(value, float) and value != value):
         return Decimal("0.00")
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def problem_lake(account_id: int | None) -> Lake | None:
-    """The lake for recounting linked dollars, scoped to the problem's account; None when the
-    lake has no claims loaded (the dollars then keep their last count)."""
-    scope = Scope.all() if account_id is None else Scope.account(account_id)
-    lake = open_lake(scope)
+def problem_lake(reader: Reader, account_id: int | None) -> Lake | None:
+    """The lake for recounting linked dollars: the reader's rows of the problem's account, or
+    for a book-level problem an aggregate read (charges shown from 11 members); None when
+    the lake has no claims loaded (the dollars then keep their last count)."""
+    lake = (
+        open_aggregates(reader, purpose="book-level problem links")
+        if account_id is None
+        else open_lake(reader, accounts=[account_id])
+    )
     try:
         lake.claim_processing  # noqa: B018  (fails fast when the table has no files)
     except (LakeError, OSError, ValueError, RuntimeError):
@@ -102,7 +125,7 @@ def problem_lake(account_id: int | None) -> Lake | None:
 
 def link_totals(problem: Problem, lake: Lake | None = None) -> dict[str, Any]:
     """Counts from the links: inquiries, distinct member references, distinct claim ids, and
-    (with a lake) the billed charges of those claims."""
+    (with a lake: `counted`) the billed charges of those claims, None when suppressed."""
     rows = list(linked_inquiries(problem).values_list("member_reference", "claim_ids"))
     members = {m for m, _ in rows if m}
     claims = sorted({str(c) for _, ids in rows for c in (ids or []) if c})
@@ -112,6 +135,7 @@ def link_totals(problem: Problem, lake: Lake | None = None) -> dict[str, Any]:
         "members": len(members),
         "claims": len(claims),
         "dollars": dollars,
+        "counted": lake is not None,
     }
 
 

@@ -185,7 +185,9 @@ class Problem(models.Model):
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Billed charges of the claims the linked inquiries are about.",
+        null=True,
+        help_text="Billed charges of the claims the linked inquiries are about; empty when "
+        "suppressed (a book-level problem whose claims are about fewer than 11 members).",
     )
     sponsor_summary = models.TextField("summary for the sponsor", blank=True)
     # The series to watch after the fix, and the effectiveness check.

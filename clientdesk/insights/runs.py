@@ -25,7 +25,7 @@ from clientdesk.insights.effectiveness import check_problem_series
 from clientdesk.insights.issue_records import build_records
 from clientdesk.insights.models import Problem, ProblemStatus
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lake.gateway import LakeError, SystemActor, open_lake
 from clientdesk.lake.marts.operations import BOOK
 
 MAX_ROWS = 5_000_000
@@ -40,6 +40,10 @@ WATCHED_STATUSES = [
 
 class NothingToScan(LakeError):
     """The lake holds no operational data."""
+
+
+DETECTION = SystemActor("issue detection")  # scans every account's series
+VERIFICATION = SystemActor("fix verification")
 
 
 def detect_and_store(
@@ -57,7 +61,7 @@ def detect_and_store(
     clock = time.perf_counter()
     settings = Settings(budget_per_1000=budget_per_1000)
     names = dict(Account.objects.values_list("id", "name"))
-    with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
+    with open_lake(DETECTION, max_rows=MAX_ROWS) as lake:
         series = load_panel(lake, as_of)
         if series.panel.n_series == 0:
             raise NothingToScan("the lake has no operational data to scan")
@@ -123,7 +127,7 @@ def verify_fixes(as_of: dt.date, *, acting_user: User | None = None) -> list[dic
     results: list[dict[str, Any]] = []
     if not problems:
         return results
-    with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
+    with open_lake(VERIFICATION, max_rows=MAX_ROWS) as lake:
         themes = any(p.watch_family == "inquiry_themes" for p in problems)
         series = load_panel(lake, as_of, with_themes=themes)
     # The check needs the baselines only: fixed (infinite) thresholds skip the calibration.

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id, accounts_visible_to
+from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights import actions
 from clientdesk.insights.access import (
     access_action_by_id,
@@ -111,7 +112,7 @@ def issue_open_problem(request: HttpRequest, issue_id: int) -> HttpResponse:
     issue = access_issue_by_id(request.user, issue_id)
     if not can_open_problem(request.user, issue):
         raise PermissionDenied("You cannot open a problem on this account.")
-    lake = problem_lake(issue.account_id)
+    lake = problem_lake(request.user, issue.account_id)
     try:
         problem = actions.do_open_problem(issue, acting_user=signed_in_user(request), lake=lake)
     finally:
@@ -144,7 +145,11 @@ def problem_board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/problem_board.html",
-        {"columns": problem_columns(request.user), "manages": manages_problems(request.user)},
+        {
+            "columns": problem_columns(request.user),
+            "manages": manages_problems(request.user),
+            "can_browse_issues": can_browse_issues(request.user),
+        },
     )
 
 
@@ -161,6 +166,7 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
         )
         for a in problem.actions.select_related("owner")
     ]
+    linked = list(linked_inquiries(problem).select_related("account")[:LINKS_SHOWN])
     return render(
         request,
         "insights/problem_detail.html",
@@ -172,7 +178,15 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
             "action_form": ActionForm(),
             "can_link": can_link_inquiries(user, problem),
             "link_form": LinkInquiriesForm(),
-            "linked": linked_inquiries(problem).select_related("account")[:LINKS_SHOWN],
+            "linked": linked,
+            # Service operations work the problem, not the accounts: the detection evidence
+            # and the inquiries are named for them, not linked to pages they cannot open.
+            "can_browse_issues": can_browse_issues(user),
+            "openable": set(
+                inquiries_visible_to(user)
+                .filter(pk__in=[q.pk for q in linked])
+                .values_list("pk", flat=True)
+            ),
         },
     )
 
@@ -196,7 +210,7 @@ def problem_link_inquiries(request: HttpRequest, problem_id: int) -> HttpRespons
     except LinkError as error:
         messages.error(request, str(error))
         return redirect("insights:problem_detail", problem_id=problem.pk)
-    lake = problem_lake(problem.account_id)
+    lake = problem_lake(request.user, problem.account_id)
     try:
         actions.do_link_inquiries(
             problem, inquiries, acting_user=signed_in_user(request), lake=lake
@@ -218,7 +232,7 @@ def problem_unlink_inquiry(request: HttpRequest, problem_id: int, inquiry_id: in
     inquiry = linked_inquiries(problem).filter(pk=inquiry_id).first()
     if inquiry is None:
         raise Http404("No such linked inquiry.")
-    lake = problem_lake(problem.account_id)
+    lake = problem_lake(request.user, problem.account_id)
     try:
         actions.do_unlink_inquiry(problem, inquiry, acting_user=signed_in_user(request), lake=lake)
     finally:

@@ -1,16 +1,34 @@
-"""The analytics gateway: the only way to read the lake.
+"""The analytics gateway: the only way to read the lake, and it takes the reader.
 
-    with open_lake(request.user) as lake:               # or Scope.all() / Scope.account(acme)
+    with open_lake(request.user) as lake:               # the accounts this person may see
         claims = lake.medical_claim                     # an Ibis table expression
         by_month = claims.group_by(...).aggregate(...)  # build any Ibis expression on it
         frame = lake.execute(by_month)                  # bounded in rows and time
 
+    with open_lake(request.user, accounts=[acme.pk]) as lake: ...   # narrowed to one account
+    with open_lake(SystemActor("guarantee evaluation")) as lake: ...  # a job: every account
+
+**Who reads.** `open_lake` takes the reader, never a scope: a user, whose rows are the
+accounts the accounts app's one access rule gives them (`visible_account_ids`), narrowed to
+`accounts=` when given (never widened); or a `SystemActor`, a named job (the CLI, the clock,
+a batch, a derived-table build) that reads every account or `accounts=`. There is no way for
+a view to ask for "every account": it holds a user, and a user's lake is their scope. Jobs
+that only a system may run take a `SystemActor` and refuse a user (`require_system`);
+functions on a person's path take a user and refuse a SystemActor (`require_person`).
+
+**Book-wide figures for a person** (the book an account is compared with, the billed dollars
+of a book-level problem) come from an *aggregate read*: `open_aggregates(reader, purpose=...)`
+opens a lake over every account whose `execute` is refused; it answers `aggregate(...)`
+(Ibis scalar pairs: a figure and the distinct members it is over) or `aggregate_with(...)` (a
+function of a lake that returns `lib.small_cells.Aggregate`s), and returns only cells, never
+rows: a cell of 1 to 10 members comes back suppressed (value and count withheld, not rounded),
+a cell of 11 or more exactly (`clientdesk.lib.small_cells`).
+
 `open_lake` opens the engine (`settings.ENGINE` or `engine=`: DuckDB embedded in-process, or
 Spark in local mode with one SparkSession per process), registers every lake table over the
-Parquet files of committed batches only, and filters each table to the caller's accounts
-(`clientdesk.accounts.access.visible_account_ids`, the one place scope is decided). Tables are
-registered with `read_parquet` on both engines; the Ibis expressions built on them run the
-same on either.
+Parquet files of committed batches only, and filters each table to the reader's accounts.
+Tables are registered with `read_parquet` on both engines; the Ibis expressions built on them
+run the same on either.
 
 `execute` adds a row limit (more than `max_rows` rows raise `RowLimitExceeded` rather than
 being cut silently) and a time limit (`QueryTimeout`, the query is interrupted).
@@ -19,9 +37,10 @@ being cut silently) and a time limit (`QueryTimeout`, the query is interrupted).
 materialised once per load version as Parquet under `LAKE_DIR/_derived/<name>/<version>/`,
 then read like a lake table (scoped the same way). The version digests the committed batches
 of the tables it reads, its revision, the engine and a caller's key, so a reload makes it
-stale and the next read rebuilds it. It is built over every account (never a caller's
-scope), sorted (by account first) so an account's rows are a small read, written to a
-temporary folder and renamed into place: a crash never leaves half a derived table.
+stale and the next read rebuilds it. It is built by the system (`DERIVED_BUILD`, over every
+account, never a reader's scope; the build's rows go to disk, not to the reader), sorted (by
+account first) so an account's rows are a small read, written to a temporary folder and
+renamed into place: a crash never leaves half a derived table.
 """
 
 from __future__ import annotations
@@ -35,11 +54,12 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ibis
 import ibis.expr.types as ir
@@ -49,6 +69,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from clientdesk.accounts.access import visible_account_ids
 from clientdesk.lake import storage
 from clientdesk.lake.schemas import TABLE_NAMES, get_table
+from clientdesk.lib.small_cells import Aggregate, Cell, suppress_all
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -78,40 +99,87 @@ class QueryTimeout(LakeError):
 
 
 @dataclass(frozen=True)
+class SystemActor:
+    """A job that reads the lake on no person's behalf, named for what it is:
+    `SystemActor("guarantee evaluation")`, `SystemActor("clientdesk utilization CLI")`.
+    It reads every account (or the `accounts=` it asks for). Never built from a request."""
+
+    job: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.job, str) or not self.job.strip():
+            raise ValueError("a system actor is named for its job")
+
+    def __str__(self) -> str:
+        return f"system: {self.job}"
+
+
+AnyUser = AbstractBaseUser | AnonymousUser
+Reader = AnyUser | SystemActor
+"""Who reads the lake: a person (their scope) or a named system job."""
+
+DERIVED_BUILD = SystemActor("derived-table build")
+
+
+def require_system(reader: object, job: str) -> SystemActor:
+    """The reader of a system-only job (every account), or TypeError: a user is refused."""
+    if not isinstance(reader, SystemActor):
+        raise TypeError(f"{job} is a system job: it reads as a SystemActor, not as {reader!r}")
+    return reader
+
+
+def require_person(reader: object) -> AnyUser:
+    """The user a person's read is for, or TypeError: a SystemActor is refused."""
+    if isinstance(reader, SystemActor) or not hasattr(reader, "is_authenticated"):
+        raise TypeError(f"a person's read takes the requesting user, not {reader!r}")
+    return cast(AnyUser, reader)  # duck-typed CLI principals carry the same API
+
+
+def _label(reader: Reader) -> str:
+    if isinstance(reader, SystemActor):
+        return str(reader)
+    return f"user {reader.get_username() or 'anonymous'}"
+
+
+@dataclass(frozen=True)
 class Scope:
-    """Which accounts' rows a reader may see: `account_ids` None means every account."""
+    """Which accounts' rows a lake holds (`account_ids` None: every account) and for whom.
+    Made by the gateway from the reader; callers read `lake.scope`, never build one."""
 
     account_ids: tuple[int, ...] | None
     label: str
 
     @classmethod
-    def all(cls) -> Scope:
-        """Every account: for the CLI and system jobs, never for a person's request."""
-        return cls(None, "all accounts")
+    def _of(cls, reader: Reader, accounts: Iterable[Account | int] | None) -> Scope:
+        narrow = None if accounts is None else {a if isinstance(a, int) else a.pk for a in accounts}
+        if isinstance(reader, SystemActor):
+            ids = narrow
+            label = _label(reader)
+        else:
+            person = require_person(reader)
+            visible = visible_account_ids(person)  # the accounts app's one access rule
+            if visible is None:
+                ids = narrow
+            elif narrow is None:
+                ids = set(visible)
+            else:
+                ids = set(visible) & narrow  # narrowing never widens a person's scope
+            label = _label(person)
+        if ids is None:
+            return cls(None, f"{label}: all accounts")
+        return cls(tuple(sorted(ids)), f"{label}: {len(ids)} accounts")
 
-    @classmethod
-    def account(cls, account: Account | int) -> Scope:
-        account_id = account if isinstance(account, int) else account.pk
-        return cls((account_id,), f"account {account_id}")
-
-    @classmethod
-    def accounts(cls, account_ids: Iterable[int]) -> Scope:
-        ids = tuple(sorted(set(account_ids)))
-        return cls(ids, f"{len(ids)} accounts")
-
-    @classmethod
-    def for_user(cls, user: AbstractBaseUser | AnonymousUser) -> Scope:
-        """What the user may see, as the account book decides it."""
-        ids = visible_account_ids(user)
-        label = f"user {user.get_username() or 'anonymous'}"
-        return cls(None, label) if ids is None else cls(tuple(sorted(ids)), label)
+    @property
+    def every_account(self) -> bool:
+        return self.account_ids is None
 
 
 @dataclass(frozen=True)
 class DerivedTable:
     """A table computed from the lake and kept until the data it reads is reloaded.
 
-    `build` gets an unscoped Lake (every account, same engine and connection) and returns the
+    `build` gets a Lake over every account (read by `DERIVED_BUILD`, same engine and
+    connection) and returns the
     Ibis expression to materialise; it may read other derived tables through it. `sources`
     are the lake tables it reads (directly or through another derived table): a batch
     committed to or replaced in any of them makes the table stale. Bump `revision` when the
@@ -177,8 +245,15 @@ def spark_session() -> SparkSession:
         return _spark
 
 
+READ = "read"  # a reader's lake: rows of their scope
+AGGREGATE = "aggregate"  # every account, answering suppressed cells only
+AGGREGATE_SOURCE = "aggregate source"  # inside an aggregate read: never leaves the gateway
+BUILD = "derived build"  # inside a derived-table build: its rows go to disk
+
+
 class Lake:
-    """The lake tables as Ibis expressions, scoped to one caller. Use `open_lake`."""
+    """The lake tables as Ibis expressions, for one reader. Use `open_lake` (rows in the
+    reader's scope) or `open_aggregates` (book-wide cells, suppressed under 11 members)."""
 
     def __init__(
         self,
@@ -187,18 +262,24 @@ class Lake:
         max_rows: int,
         timeout_s: float,
         *,
+        reader: Reader,
+        kind: str = READ,
+        purpose: str = "",
         _shared_with: Lake | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise LakeError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.scope = scope
+        self.reader = reader
+        self.kind = kind
+        self.purpose = purpose
         self.engine = engine
         self.max_rows = max_rows
         self.timeout_s = timeout_s
         self._tables: dict[str, ir.Table] = {}
         self._views: list[str] = []
         self._suffix = uuid.uuid4().hex[:12]
-        self._unscoped: Lake | None = None
+        self._twins: dict[str, Lake] = {}
         self._owner = _shared_with
         self._spill: Path | None = None  # DuckDB's spill folder while building derived tables
         if _shared_with is not None:
@@ -279,16 +360,24 @@ class Lake:
 
     # --- derived tables ----------------------------------------------------------------
 
-    def unscoped(self) -> Lake:
-        """The same lake over every account, on the same connection: what derived tables
-        are built from. Internal to builds; never hand it to a person's request."""
-        if self.scope.account_ids is None:
-            return self
-        if self._unscoped is None:
-            self._unscoped = Lake(
-                Scope.all(), self.engine, self.max_rows, self.timeout_s, _shared_with=self
+    def _every_account(self, reader: Reader, kind: str) -> Lake:
+        """The same lake over every account, on the same connection, for the gateway's own
+        use: the source of a derived-table build (its rows go to disk) or of an aggregate
+        read (only suppressed cells come out). Never returned to a caller."""
+        twin = self._twins.get(kind)
+        if twin is None:
+            twin = Lake(
+                Scope(None, f"{reader}: all accounts ({kind})"),
+                self.engine,
+                self.max_rows,
+                self.timeout_s,
+                reader=reader,
+                kind=kind,
+                purpose=self.purpose,
+                _shared_with=self,
             )
-        return self._unscoped
+            self._twins[kind] = twin
+        return twin
 
     def derived_version(self, spec: DerivedTable, *, key: str = "") -> str:
         """The version a derived table has for the lake's current load: engine, revision,
@@ -313,7 +402,7 @@ class Lake:
                 return DerivedInfo(spec.name, version, folder, False, 0.0)
             storage.remove_derived_except(spec.name, keep=version)
             partial = folder.with_name(f".tmp-{uuid.uuid4().hex}")
-            source = self.unscoped()
+            source = self._every_account(DERIVED_BUILD, BUILD)
             expr = spec.build(source).order_by(list(spec.sort_by))
             try:
                 if self.engine == "duckdb":
@@ -350,7 +439,9 @@ class Lake:
     def _build_memory(self) -> Iterator[None]:
         """DuckDB capped at DERIVED_BUILD_MEMORY_LIMIT while a build runs, spilling to
         LAKE_DIR/_derived/.spill/<lake> (removed when the lake closes)."""
-        root = self._owner or self
+        root = self
+        while root._owner is not None:  # twins share their root's connection
+            root = root._owner
         if root._spill is None:
             # One folder per connection: DuckDB cannot switch it once it has spilled there.
             root._spill = storage.derived_dir() / ".spill" / root._suffix
@@ -381,7 +472,12 @@ class Lake:
     def execute(self, expr: ir.Expr) -> Any:
         """Run an expression built on this lake's tables: a pandas DataFrame for a table, a
         Series for a column, a Python value for a scalar. More than `max_rows` rows raise
-        RowLimitExceeded; a query running past `timeout_s` is interrupted (QueryTimeout)."""
+        RowLimitExceeded; a query running past `timeout_s` is interrupted (QueryTimeout).
+        An aggregate lake refuses: it answers `aggregate` and `aggregate_with` only."""
+        if self.kind == AGGREGATE:
+            raise LakeError(
+                "an aggregate read returns cells, not rows: use aggregate() or aggregate_with()"
+            )
         if isinstance(expr, ir.Table):
             result = self._run(expr.limit(self.max_rows + 1))
         elif isinstance(expr, ir.Column):
@@ -395,6 +491,33 @@ class Lake:
                 "ask for fewer"
             )
         return result
+
+    # --- aggregate reads ------------------------------------------------------------
+
+    def aggregate(self, figures: Mapping[str, tuple[ir.Scalar, ir.Scalar]]) -> dict[str, Cell]:
+        """Named figures, each an Ibis scalar and the scalar count of distinct members it is
+        over (`(t.charge_amount.sum(), t.member_id.nunique())`), as suppressed cells: value
+        and count withheld for 1 to 10 members, exact from 11 (`lib.small_cells`)."""
+        out: dict[str, Aggregate] = {}
+        for name, (value, members) in figures.items():
+            if not isinstance(value, ir.Scalar) or not isinstance(members, ir.Scalar):
+                raise LakeError(f"aggregate {name!r}: a figure is two scalars, not rows")
+            out[name] = Aggregate(_number(self._run(value)), int(_number(self._run(members)) or 0))
+        return suppress_all(out)
+
+    def aggregate_with(self, compute: Callable[[Lake], Mapping[str, Aggregate]]) -> dict[str, Cell]:
+        """Cells computed by `compute` (a function of a lake over every account that returns
+        named `Aggregate`s: a number and the distinct members behind it), suppressed like
+        `aggregate`. The lake `compute` gets never leaves this call; anything but Aggregates
+        coming back (rows, frames, lists) is refused."""
+        source = self._every_account(self.reader, AGGREGATE_SOURCE)
+        answers = compute(source)
+        if not isinstance(answers, Mapping):
+            raise LakeError("an aggregate read returns named Aggregates, not rows")
+        for name, answer in answers.items():
+            if not isinstance(answer, Aggregate):
+                raise LakeError(f"aggregate {name!r} is a {type(answer).__name__}, not a cell")
+        return suppress_all(answers)
 
     def _run(self, expr: ir.Expr) -> Any:
         return self._guarded(lambda: self._con.execute(expr), self.timeout_s)
@@ -440,9 +563,9 @@ class Lake:
 
     def close(self) -> None:
         """Drop this lake's table registrations (the Spark session itself stays up)."""
-        if self._unscoped is not None:
-            self._unscoped.close()
-            self._unscoped = None
+        for twin in self._twins.values():
+            twin.close()
+        self._twins.clear()
         if self.engine == "spark":
             catalog = spark_session().catalog
             for view in self._views:
@@ -474,41 +597,112 @@ _preparers: dict[str, Callable[[Lake], list[str]]] = {}
 
 def register_preparer(name: str, prepare: Callable[[Lake], list[str]]) -> None:
     """An app's way to build its derived tables right after a load (`prepare_derived`, run
-    by `clientdesk ingest --prepare`), instead of on the first query. `prepare` gets an
-    unscoped lake and returns the names of the tables it built."""
+    by `clientdesk ingest --prepare`), instead of on the first query. `prepare` gets a
+    system lake over every account and returns the names of the tables it built."""
     _preparers[name] = prepare
 
 
-def prepare_derived(*, engine: str | None = None) -> dict[str, list[str]]:
+def prepare_derived(
+    actor: SystemActor = DERIVED_BUILD, *, engine: str | None = None
+) -> dict[str, list[str]]:
     """Build every registered app's derived tables for the lake's current load version;
-    returns, per app, the tables built (none when they were current)."""
-    with open_lake(Scope.all(), engine=engine, timeout_s=DERIVED_BUILD_TIMEOUT_S) as lake:
+    returns, per app, the tables built (none when they were current). A system job: a user
+    is refused."""
+    actor = require_system(actor, "preparing derived tables")
+    with open_lake(actor, engine=engine, timeout_s=DERIVED_BUILD_TIMEOUT_S) as lake:
         return {name: prepare(lake) for name, prepare in sorted(_preparers.items())}
 
 
 def open_lake(
-    user_or_scope: AbstractBaseUser | AnonymousUser | Scope,
+    reader: Reader,
     *,
+    accounts: Iterable[Account | int] | None = None,
     engine: str | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> Lake:
-    """Open the lake for a user (scoped to the accounts they may see) or an explicit Scope."""
-    scope = user_or_scope if isinstance(user_or_scope, Scope) else Scope.for_user(user_or_scope)
-    return Lake(scope, engine or settings.ENGINE, max_rows, timeout_s)
+    """The lake for a reader: a user gets the accounts they may see (narrowed to `accounts`
+    when given, never widened); a SystemActor gets every account (or `accounts`)."""
+    if isinstance(reader, Scope):
+        raise TypeError("open_lake takes the reader (a user or a SystemActor), not a scope")
+    scope = scope_of(reader, accounts)
+    return Lake(scope, engine or settings.ENGINE, max_rows, timeout_s, reader=reader)
+
+
+def scope_of(reader: Reader, accounts: Iterable[Account | int] | None = None) -> Scope:
+    """The scope `open_lake(reader, accounts=...)` reads (for cache keys and checks)."""
+    if isinstance(reader, Scope):
+        raise TypeError("scope_of takes the reader (a user or a SystemActor), not a scope")
+    return Scope._of(reader, accounts)
+
+
+def open_aggregates(
+    reader: Reader,
+    *,
+    purpose: str,
+    engine: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> Lake:
+    """An aggregate read over every account on a reader's behalf (what the book benchmark
+    of a person's page is): `execute` is refused; `aggregate` and `aggregate_with` return
+    cells of at least 11 members, smaller ones suppressed. `purpose` names the read."""
+    if isinstance(reader, Scope):
+        raise TypeError("open_aggregates takes the reader (a user or a SystemActor), not a scope")
+    if not isinstance(reader, SystemActor):
+        require_person(reader)
+    if not purpose.strip():
+        raise ValueError("an aggregate read says what it is for")
+    scope = Scope(None, f"{_label(reader)}: aggregates of all accounts")
+    return Lake(
+        scope,
+        engine or settings.ENGINE,
+        DEFAULT_MAX_ROWS,
+        timeout_s,
+        reader=reader,
+        kind=AGGREGATE,
+        purpose=purpose,
+    )
+
+
+def _number(value: Any) -> int | Decimal | None:
+    """An engine's scalar as an exact number: None for NULL/NaN, int for integers, Decimal
+    (from its text) otherwise."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        return None if value != value else Decimal(str(value))
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | Decimal):
+        return value
+    raise LakeError(f"an aggregate is a number, not {type(value).__name__}")
 
 
 __all__ = [
+    "AGGREGATE",
+    "AGGREGATE_SOURCE",
+    "BUILD",
+    "DERIVED_BUILD",
+    "READ",
     "TABLE_NAMES",
+    "AnyUser",
     "DerivedInfo",
     "DerivedTable",
     "Lake",
     "LakeError",
     "QueryTimeout",
+    "Reader",
     "RowLimitExceeded",
     "Scope",
+    "SystemActor",
+    "open_aggregates",
     "open_lake",
     "prepare_derived",
     "register_preparer",
+    "require_person",
+    "require_system",
+    "scope_of",
     "spark_session",
 ]

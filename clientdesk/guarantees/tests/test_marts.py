@@ -22,7 +22,7 @@ from clientdesk.guarantees.evaluation import (
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.tests.lakerows import CALLS, CLAIMS, SESSIONS, load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.marts import operations as marts
 from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import Span
@@ -36,7 +36,7 @@ SPEC = ComponentSpec(frozenset({5}), frozenset({30}), frozenset({10}), frozenset
 def test_grains_are_unique_and_totals_reconcile(cast: Cast, tmp_path: Path) -> None:
     load_lake(tmp_path)
     zones = {cast.acme.pk: cast.acme.timezone, cast.bayside.pk: cast.bayside.timezone}
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         rows = ibis.memtable(zone_table(zones, FIRST, LAST))
         calls = marts.calls_daily(lake.call_record, rows, SPEC, 20089, 20453)
         for feed, rows in ((Feed.CALLS, CALLS), (Feed.IVR, SESSIONS), (Feed.CLAIMS, CLAIMS)):
@@ -71,7 +71,7 @@ def test_grains_are_unique_and_totals_reconcile(cast: Cast, tmp_path: Path) -> N
 def _components(cast: Cast, engine: str) -> dict[int, dict[str, Any]]:
     guarantees = guarantees_of([cast.acme])
     planned = [p for p in plan_results(guarantees, today=TODAY) if p.guarantee.definition.from_lake]
-    with open_lake(Scope.all(), engine=engine) as lake:
+    with open_lake(SystemActor("tests"), engine=engine) as lake:
         return lake_components(planned, lake, today=TODAY)
 
 

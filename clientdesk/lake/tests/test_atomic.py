@@ -50,12 +50,12 @@ call_command("ingest", "medical_claim", sys.argv[1], "--create-accounts")
 STATE = (
     SETUP
     + """
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.models import IngestBatch
 from django.conf import settings
 
 def state():
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("lake tests")) as lake:
         t = lake.medical_claim
         rows = int(lake.execute(t.count()))
         distinct = int(lake.execute(t.claim_id.nunique()))

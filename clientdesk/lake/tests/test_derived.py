@@ -10,19 +10,23 @@ import ibis.expr.types as ir
 import pytest
 from django.core.management import call_command
 
+from clientdesk.accounts.models import Account
 from clientdesk.lake import gateway, storage
-from clientdesk.lake.gateway import DerivedTable, Lake, Scope, open_lake
+from clientdesk.lake.gateway import DerivedTable, Lake, Reader, SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.tests.lakefiles import medical_row, write_csv
 from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
 
-BUILDS: list[str] = []
+JOB = SystemActor("lake tests")
+
+BUILDS: list[tuple[str, str, object]] = []
+BUILT = ("system: derived-table build", "derived build", None)  # reader, kind, every account
 
 
 def _paid_by_claim(lake: Lake) -> ir.Table:
-    BUILDS.append(lake.scope.label)
+    BUILDS.append((str(lake.reader), lake.kind, lake.scope.account_ids))
     t = lake.medical_claim
     return t.group_by(["account_id", "claim_id"]).aggregate(paid=t.paid_amount.sum())
 
@@ -34,8 +38,8 @@ def _load(folder: Path, name: str, rows: list[dict[str, str]]) -> None:
     ingest_files("medical_claim", [write_csv(folder / name, rows)], acting_user=None)
 
 
-def _rows(scope: Scope) -> list[tuple[str, Decimal]]:
-    with open_lake(scope) as lake:
+def _rows(reader: Reader, accounts: list[Account] | None = None) -> list[tuple[str, Decimal]]:
+    with open_lake(reader, accounts=accounts) as lake:
         t = lake.derived(PAID_BY_CLAIM)
         frame = lake.execute(t.order_by("claim_id"))
     return [(r.claim_id, Decimal(str(r.paid))) for r in frame.itertuples()]
@@ -58,20 +62,22 @@ def test_built_once_per_load_scoped_on_read_and_rebuilt_after_a_reload(
             medical_row(claim_id="B1", group_id="G100002", paid_amount="7.00"),
         ],
     )
-    # Built from every account even when the first reader sees one account.
-    assert _rows(Scope.account(cast.bayside)) == [("B1", Decimal("7.00"))]
-    assert BUILDS == ["all accounts"]
-    assert _rows(Scope.all()) == [("A1", Decimal("15.50")), ("B1", Decimal("7.00"))]
-    assert _rows(Scope.account(cast.acme)) == [("A1", Decimal("15.50"))]
-    assert BUILDS == ["all accounts"]  # read from the files, not rebuilt
+    # Built from every account, by the system, even when the first reader is a person who
+    # sees one account (Alice: Acme); she reads her rows of it.
+    assert _rows(cast.alice) == [("A1", Decimal("15.50"))]
+    assert _rows(JOB, [cast.bayside]) == [("B1", Decimal("7.00"))]
+    assert BUILDS == [BUILT]
+    assert _rows(JOB) == [("A1", Decimal("15.50")), ("B1", Decimal("7.00"))]
+    assert _rows(JOB, [cast.acme]) == [("A1", Decimal("15.50"))]
+    assert BUILDS == [BUILT]  # read from the files, not rebuilt
     versions = [p.name for p in storage.derived_dir("test_paid_by_claim").iterdir()]
     assert [v for v in versions if not v.startswith(".")] == [
-        open_lake(Scope.all()).derived_version(PAID_BY_CLAIM)
+        open_lake(JOB).derived_version(PAID_BY_CLAIM)
     ]
 
     # A new batch of a source table: the old version is stale, the next read rebuilds.
     _load(tmp_path, "b.csv", [medical_row(claim_id="A2", paid_amount="1.25")])
-    assert _rows(Scope.all()) == [
+    assert _rows(JOB) == [
         ("A1", Decimal("15.50")),
         ("A2", Decimal("1.25")),
         ("B1", Decimal("7.00")),
@@ -84,11 +90,11 @@ def test_built_once_per_load_scoped_on_read_and_rebuilt_after_a_reload(
 def test_a_replaced_batch_changes_the_version(cast: Cast, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [medical_row(claim_id="A1")])
     ingest_files("medical_claim", [path], acting_user=None)
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         first = lake.derived_version(PAID_BY_CLAIM)
         assert lake.derived_version(PAID_BY_CLAIM, key="x") != first
     ingest_files("medical_claim", [path], acting_user=None, replace=True)
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         assert lake.derived_version(PAID_BY_CLAIM) != first
     # Batches of a table it does not read leave it alone.
     assert storage.load_version(["eligibility"]) == storage.load_version(["eligibility"])
@@ -111,12 +117,12 @@ def test_a_crashed_build_leaves_nothing_readable(
         return expr
 
     broken = DerivedTable("test_paid_by_claim", ("medical_claim",), crash)
-    with open_lake(Scope.all()) as lake, pytest.raises(KeyboardInterrupt):
+    with open_lake(JOB) as lake, pytest.raises(KeyboardInterrupt):
         lake.derived(broken)
     folder = storage.derived_dir("test_paid_by_claim")
     assert [p.name for p in folder.iterdir() if p.is_dir()] == []
     # The same version then builds and reads normally.
-    assert _rows(Scope.all()) == [("A1", Decimal("10.00"))]
+    assert _rows(JOB) == [("A1", Decimal("10.00"))]
 
 
 def test_an_unfinished_build_folder_is_never_read_and_is_cleaned(
@@ -127,7 +133,7 @@ def test_an_unfinished_build_folder_is_never_read_and_is_cleaned(
     leftover = folder / ".tmp-dead"
     leftover.mkdir(parents=True)
     (leftover / "part-00000.parquet").write_bytes(b"PAR1 half a file")
-    assert _rows(Scope.all()) == [("A1", Decimal("10.00"))]
+    assert _rows(JOB) == [("A1", Decimal("10.00"))]
     assert not leftover.exists()
 
 
@@ -151,11 +157,11 @@ def test_ingest_prepare_builds_them_after_the_load(
         "ingest", "medical_claim", str(path), "--prepare", stdout=io.StringIO(), stderr=err
     )
     assert "derived tables: 1 built" in err.getvalue() and "test_paid_by_claim" in err.getvalue()
-    assert BUILDS == ["all accounts"]
+    assert BUILDS == [BUILT]
     err = io.StringIO()
     call_command(
         "ingest", "medical_claim", str(path), "--prepare", stdout=io.StringIO(), stderr=err
     )
     assert "derived tables: 0 built" in err.getvalue() and "(all current)" in err.getvalue()
-    assert _rows(Scope.all()) == [("A1", Decimal("10.00"))]
-    assert BUILDS == ["all accounts"]
+    assert _rows(JOB) == [("A1", Decimal("10.00"))]
+    assert BUILDS == [BUILT]

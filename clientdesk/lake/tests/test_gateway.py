@@ -9,12 +9,13 @@ from pathlib import Path
 import ibis
 import pytest
 
-from clientdesk.accounts.models import Assignment
+from clientdesk.accounts.models import Account, Assignment
 from clientdesk.lake.gateway import (
     LakeError,
     QueryTimeout,
+    Reader,
     RowLimitExceeded,
-    Scope,
+    SystemActor,
     open_lake,
 )
 from clientdesk.lake.ingestion import ingest_files
@@ -30,6 +31,8 @@ from clientdesk.testing import Cast, make_user
 
 pytestmark = pytest.mark.django_db
 
+JOB = SystemActor("lake tests")
+
 
 @pytest.fixture
 def two_sponsors(cast: Cast, tmp_path: Path) -> Cast:
@@ -40,8 +43,8 @@ def two_sponsors(cast: Cast, tmp_path: Path) -> Cast:
     return cast
 
 
-def claim_ids(scope: object) -> list[str]:
-    with open_lake(scope) as lake:  # type: ignore[arg-type]
+def claim_ids(reader: Reader, accounts: list[Account] | None = None) -> list[str]:
+    with open_lake(reader, accounts=accounts) as lake:
         t = lake.medical_claim
         return sorted(lake.execute(t.claim_id).tolist())
 
@@ -57,8 +60,8 @@ def test_an_associate_sees_only_their_accounts_rows(two_sponsors: Cast) -> None:
     assert claim_ids(cast.mia) == ["A0", "A1", "A2", "B0", "B1"]  # a manager sees all
     assert claim_ids(cast.eve) == ["A0", "A1", "A2", "B0", "B1"]  # so does an executive
     assert claim_ids(cast.sam) == []  # service operations: no accounts
-    assert claim_ids(Scope.all()) == ["A0", "A1", "A2", "B0", "B1"]
-    assert claim_ids(Scope.account(cast.bayside)) == ["B0", "B1"]
+    assert claim_ids(JOB) == ["A0", "A1", "A2", "B0", "B1"]
+    assert claim_ids(JOB, [cast.bayside]) == ["B0", "B1"]
     with open_lake(zoe) as lake:
         # Aggregates are scoped too: the filter sits under every expression.
         t = lake.medical_claim
@@ -67,7 +70,7 @@ def test_an_associate_sees_only_their_accounts_rows(two_sponsors: Cast) -> None:
 
 
 def test_every_lake_table_opens_even_when_empty(cast: Cast) -> None:
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         for name in (
             "eligibility",
             "medical_claim",
@@ -87,7 +90,7 @@ def test_every_lake_table_opens_even_when_empty(cast: Cast) -> None:
 
 
 def test_row_limit(two_sponsors: Cast) -> None:
-    with open_lake(Scope.all(), max_rows=4) as lake:
+    with open_lake(JOB, max_rows=4) as lake:
         t = lake.medical_claim
         with pytest.raises(RowLimitExceeded, match="more than 4 rows"):
             lake.execute(t)
@@ -101,7 +104,7 @@ def test_row_limit(two_sponsors: Cast) -> None:
 def test_time_limit_interrupts_and_the_lake_stays_usable(cast: Cast, tmp_path: Path) -> None:
     path = write_bulk_medical_csv(tmp_path / "bulk.csv", 2_000, groups=["G100001"])
     ingest_files("medical_claim", [path], acting_user=None)
-    with open_lake(Scope.all(), timeout_s=0.3) as lake:
+    with open_lake(JOB, timeout_s=0.3) as lake:
         t = lake.medical_claim.select("claim_id", "paid_amount")
         a, b, c = (t.rename(**{f"{k}_{n}": k for k in t.columns}) for n in "abc")
         huge = a.cross_join(b).cross_join(c)  # 8 billion rows
@@ -127,7 +130,7 @@ def test_final_action_of_resent_claim_lines(cast: Cast, tmp_path: Path) -> None:
     # Loaded out of order: the later extract first. file_date decides the order.
     ingest_files("medical_claim", [write_csv(tmp_path / "2.csv", second)], acting_user=None)
     ingest_files("medical_claim", [write_csv(tmp_path / "1.csv", first)], acting_user=None)
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         t = lake.medical_claim
         versions = lake.execute(
             claim_line_versions(t)
@@ -194,7 +197,7 @@ def test_final_action_with_adjustments_under_new_claim_ids(cast: Cast, tmp_path:
         row["original_claim_id"] = row["claim_id"].rstrip("RA")
     ingest_files("medical_claim", [write_csv(tmp_path / "m.csv", medical)], acting_user=None)
     ingest_files("claim_processing", [write_csv(tmp_path / "p.csv", processing)], acting_user=None)
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         final = final_action_claim_lines(lake.medical_claim, lake.claim_processing)
         rows = lake.execute(final.select("claim_id", "paid_amount").order_by("claim_id"))
         total = lake.execute(lake.medical_claim.paid_amount.sum())
@@ -206,7 +209,7 @@ def test_final_action_with_adjustments_under_new_claim_ids(cast: Cast, tmp_path:
 
 
 def test_expressions_use_ibis_as_usual(two_sponsors: Cast) -> None:
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         t = lake.medical_claim
         bucket = ibis.cases((t.paid_amount >= 100, "high"), else_="low")
         frame = lake.execute(t.group_by(bucket=bucket).aggregate(n=t.count()))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account, ActivityEvent
 from clientdesk.audit.models import AuditEvent
 from clientdesk.lake import storage
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import MEDICAL_CLAIM
@@ -33,9 +33,11 @@ from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
 
+JOB = SystemActor("lake tests")
+
 
 def lake_rows(table: str, *columns: str) -> list[tuple[object, ...]]:
-    with open_lake(Scope.all()) as lake:
+    with open_lake(JOB) as lake:
         t = lake.table(table)
         frame = lake.execute(t.select(*columns).order_by(list(columns)))
     return [tuple(row) for row in frame.itertuples(index=False)]

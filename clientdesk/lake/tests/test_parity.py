@@ -19,13 +19,15 @@ import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
-from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.gateway import Lake, SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.staging import final_action_claim_lines
 from clientdesk.lake.tests.lakefiles import eligibility_row, medical_row, write_csv
 from clientdesk.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spark]
+
+JOB = SystemActor("lake tests")
 
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
 OPEN_END = ibis.date(9999, 12, 31)
@@ -200,7 +202,7 @@ def test_duckdb_and_spark_agree(cast: Cast, tmp_path: Path) -> None:
     final_lines = load_fixture_lake(tmp_path)
     answers: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for engine in ("duckdb", "spark"):
-        with open_lake(Scope.all(), engine=engine) as lake:
+        with open_lake(JOB, engine=engine) as lake:
             answers[engine] = {
                 name: normalized(lake.execute(query(lake))) for name, query in QUERIES.items()
             }
@@ -217,7 +219,7 @@ def test_duckdb_and_spark_agree(cast: Cast, tmp_path: Path) -> None:
 
 def test_spark_scope_and_limits(cast: Cast, tmp_path: Path) -> None:
     load_fixture_lake(tmp_path)
-    with open_lake(Scope.account(cast.bayside), engine="spark", max_rows=10) as lake:
+    with open_lake(JOB, accounts=[cast.bayside], engine="spark", max_rows=10) as lake:
         t = lake.medical_claim
         assert set(lake.execute(t.account_id.nunique().name("n").as_table())["n"]) == {1}
         assert lake.execute(t.account_id.max()) == cast.bayside.pk

@@ -23,7 +23,7 @@ from clientdesk.insights.detection import Settings
 from clientdesk.insights.evaluation import evaluate, incidents_from_truth, inject_steps
 from clientdesk.insights.pipeline import load_panel, run_detection
 from clientdesk.insights.runs import MAX_ROWS, detect_and_store, verify_fixes
-from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lake.gateway import LakeError, SystemActor, open_lake
 
 
 def _date(text: str) -> dt.date:
@@ -136,7 +136,7 @@ class Command(BaseCommand):
             raise CommandError("none of the truth's incident accounts are loaded")
         clock = time.perf_counter()
         settings = Settings(budget_per_1000=options["budget"])
-        with open_lake(Scope.all(), max_rows=MAX_ROWS) as lake:
+        with open_lake(SystemActor("clientdesk issues evaluate"), max_rows=MAX_ROWS) as lake:
             series = load_panel(lake, as_of)
         if options["inject"]:
             series, extra = inject_steps(
