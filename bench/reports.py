@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from clientdesk.accounts.models import Account
-    from clientdesk.lake.gateway import Scope, open_lake
+    from clientdesk.lake.gateway import SystemActor, open_lake
     from clientdesk.lib.periods import parse_period
     from clientdesk.reports.documents import Chart
     from clientdesk.reports.images import chart_png
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
             call_command("migrate", interactive=False, verbosity=0)
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-        with open_lake(Scope.all()) as lake:
+        with open_lake(SystemActor("bench/reports.py")) as lake:
             claims = lake.medical_claim
             started = time.perf_counter()
             scan = lake.execute(claims.aggregate(n=claims.count(), paid=claims.paid_amount.sum()))

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from clientdesk.accounts.models import Account
-    from clientdesk.lake.gateway import Scope, open_lake
+    from clientdesk.lake.gateway import SystemActor, open_lake
     from clientdesk.lib.periods import parse_period
     from clientdesk.utilization.analysis import (
         Request,
@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         book_report,
         metric_frames,
     )
+    from clientdesk.utilization.book_benchmark import benchmark_of
     from clientdesk.utilization.reference import category_label
 
     try:
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             do_load_drug_reference(args.ndc, acting_user=None)
         category_label("E11")  # load the ICD-10-CM code list once, as a server would have
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-        with open_lake(Scope.all()) as lake:
+        bench = SystemActor("bench/utilization.py")
+        with open_lake(bench) as lake:
             claims = lake.medical_claim
             started = time.perf_counter()
             scan = lake.execute(claims.aggregate(n=claims.count(), paid=claims.paid_amount.sum()))
@@ -160,15 +162,15 @@ def main(argv: list[str] | None = None) -> int:
             from clientdesk.utilization.marts.materialized import Inputs, prepare
 
             started = time.perf_counter()
-            with open_lake(Scope.all()) as lake:
+            with open_lake(bench) as lake:
                 built = prepare(lake, Inputs.for_today(timezone.localdate(), drug_rows()))
             label = f"derived tables ({len(built)} built)"
             timed(label, lines, time.perf_counter() - started, bare)
         started = time.perf_counter()
-        frames = metric_frames(Scope.all(), request)
-        book = book_report(request, frames)
+        frames = metric_frames(bench, request)
+        book = benchmark_of(book_report(bench, request, frames))
         accounts = Account.objects.filter(pk__in=frames.account_ids())
-        reports = [account_report(a, request, frames=frames, book=book) for a in accounts]
+        reports = [account_report(bench, a, request, frames=frames, book=book) for a in accounts]
         all_accounts = time.perf_counter() - started
         timed(f"all {len(reports)} accounts, {period.label}", lines, all_accounts, bare)
 
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for _ in range(max(1, args.repeat)):
             started = time.perf_counter()
-            report = account_report(account, request)
+            report = account_report(bench, account, request)
             runs.append(time.perf_counter() - started)
         one = min(runs)
         timed(f"one account-year ({account.group_number})", lines, one, bare)
