@@ -9,7 +9,7 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from clientdesk.accounts.access import AnyUser
+from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.forms import ActivityForm
 from clientdesk.accounts.models import Account, Contact
 from clientdesk.lib.panels import Panel
@@ -22,6 +22,9 @@ def overview_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
     contacts and the divisions or locals under the account."""
     today = timezone.localdate(now)
     contracts = list(account.contracts.all())
+    # Only the related accounts the reader may open are named (and linked).
+    visible = accounts_visible_to(user)
+    parent = visible.filter(pk=account.parent_id).first() if account.parent_id else None
     return Panel(
         "accounts/_overview.html",
         {
@@ -31,7 +34,8 @@ def overview_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
                 (c for c in contracts if c.start_date <= today <= c.end_date), None
             ),
             "contacts": account.contacts.all(),
-            "children": account.children.all(),
+            "children": visible.filter(parent=account).order_by("name"),
+            "parent": parent,
         },
     )
 

@@ -18,6 +18,7 @@ from clientdesk.accounts import actions
 from clientdesk.accounts.access import (
     Need,
     access_account_by_id,
+    accounts_visible_to,
     can,
     can_create_accounts,
     can_read_audit,
@@ -81,6 +82,12 @@ def _account_page(request: HtmxHttpRequest, account_id: int, key: str) -> HttpRe
         "can_write": can(request.user, account, Need.WRITE),
         "can_manage": can(request.user, account, Need.MANAGE),
         "can_read_audit": can_read_audit(request.user),
+        # The parent sponsor is named in the crumbs only for a reader who may open it.
+        "visible_parent": (
+            accounts_visible_to(request.user).filter(pk=account.parent_id).first()
+            if account.parent_id
+            else None
+        ),
     }
     template = "accounts/_tab.html" if wants_fragment(request) else "accounts/account_detail.html"
     return varies_by_htmx(render(request, template, context))

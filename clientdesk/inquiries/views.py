@@ -160,7 +160,9 @@ def my_work_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = IdFirst(my_work(request.user, now), count_limit=LIST_COUNT_LIMIT)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "inquiries/my_work.html", {"page": page, "now": now, "query": ""})
+    can_create = writable_accounts(request.user).exists()
+    context = {"page": page, "now": now, "query": "", "can_create": can_create}
+    return render(request, "inquiries/my_work.html", context)
 
 
 @login_required
@@ -462,6 +464,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "inquiries/dashboard.html", {
         "data": data, "period_label": label, "period": raw, "period_error": error,
         "metrics": [("first_response", "First response"), ("resolution", "Resolution")],
+        "can_manage_queues": can_manage_queues(request.user),
     })  # fmt: skip
 
 
