@@ -46,7 +46,7 @@ lint: setup-dev
 	$(BIN)/ruff format --check .
 
 typecheck: setup-dev
-	$(BIN)/mypy clientdesk
+	$(BIN)/mypy clientdesk conftest.py
 
 # Debian's chromium drives the browser tests (Playwright uses it; it downloads no browser).
 browser:

@@ -30,6 +30,7 @@ from clientdesk.guarantees.runs import run_book, run_evaluation
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.synth.generator import SynthParams
 from clientdesk.synth.testing import BookShelf
+from clientdesk.testing import known
 
 SMALL = SynthParams(accounts=12, members=6_000, months=12, start=dt.date(2025, 1, 1), seed=11)
 FEEDS = ("call_record", "ivr_session", "claim_processing", "survey_response")
@@ -93,10 +94,10 @@ def test_exactly_the_ground_truth_misses_are_found(book: Path) -> None:
         g, c, a = r.guarantee, r.guarantee.contract, r.guarantee.contract.account
         if g.at_risk_basis == "pct_of_premium":
             assert c.admin_fee_pepm is None
-            monthly = c.premium_pmpm * a.members
+            monthly = known(c.premium_pmpm) * a.members
         else:
             assert (g.at_risk_basis, c.premium_pmpm) == ("pct_of_admin_fees", None)
-            monthly = c.admin_fee_pepm * a.employees
+            monthly = known(c.admin_fee_pepm) * a.employees
         if r.evidence["fees_counted_on"] == ["2025-01-01", "2025-03-31"]:
             bases.add(g.at_risk_basis)
             assert r.amount_at_risk == (g.at_risk_value / 100 * monthly * 3).quantize(CENT)

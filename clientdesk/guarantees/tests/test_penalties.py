@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -86,14 +87,14 @@ def test_per_point_of_shortfall_and_its_cap() -> None:
 def test_amounts_at_risk() -> None:
     quarter = months_in(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
     assert quarter == 3
-    aso = {"employees": 1200, "members": 2900, "admin_fee_pepm": D("38.50")}
+    aso: dict[str, Any] = {"employees": 1200, "members": 2900, "admin_fee_pepm": D("38.50")}
     # 1 % of the quarter's admin fees: $38.50 x 1,200 employees x 3 months x 1 %.
     assert amount_at_risk("pct_of_admin_fees", D("1"), months=quarter, **aso) == D("1386.00")
     # PEPM x employees: $0.50 x 1,200 x 3 months.
     assert amount_at_risk("pepm", D("0.50"), months=quarter, **aso) == D("1800.00")
     assert amount_at_risk("fixed", D("7500"), months=quarter, **aso) == D("7500.00")
     # Fully insured, % of premium: 0.5 % x $600 PMPM x 2,900 members x 1 month.
-    insured = {"employees": 1200, "members": 2900, "premium_pmpm": D("600")}
+    insured: dict[str, Any] = {"employees": 1200, "members": 2900, "premium_pmpm": D("600")}
     assert amount_at_risk("pct_of_premium", D("0.5"), months=D(1), **insured) == D("8700.00")
     # The basis is the contract's word: a % of fees the contract has no rate for is an error.
     with pytest.raises(ValueError, match="no admin fee"):

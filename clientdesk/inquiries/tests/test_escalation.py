@@ -7,6 +7,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 
 from clientdesk.audit.models import AuditEvent
@@ -18,7 +19,7 @@ from clientdesk.testing import Cast
 
 
 def test_breach_plus_four_hours_goes_to_the_least_loaded_teammate(
-    cast: Cast, open_inquiry: OpenInquiry, mailoutbox: list, committed: Committed
+    cast: Cast, open_inquiry: OpenInquiry, mailoutbox: list[EmailMessage], committed: Committed
 ) -> None:
     # Acme: alice (lead) and bob (backup). Opened Mon Mar 2 09:00 EST for alice: first response
     # due 13:00 EST, breached then; 4 business hours later (17:00 EST = 22:00Z) it moves.

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
+
 from clientdesk.accounts.models import Account
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.models import Inquiry, SlaEvent
@@ -50,7 +52,7 @@ def assert_rollup_agrees() -> None:
         assert from_days(start, end) == from_events(start, end), (start, end)
 
 
-def resolve(inquiry: Inquiry, moment: dt.datetime, by: object) -> Inquiry:
+def resolve(inquiry: Inquiry, moment: dt.datetime, by: User) -> Inquiry:
     with at(moment):
         return actions.do_change_status(
             inquiry,

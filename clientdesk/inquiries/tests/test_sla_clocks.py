@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -30,7 +31,7 @@ from clientdesk.inquiries.queries import attainment
 from clientdesk.inquiries.runs import run_sla
 from clientdesk.inquiries.sla import fetch_rows
 from clientdesk.inquiries.tests.conftest import Committed, OpenInquiry, at, utc
-from clientdesk.testing import Cast
+from clientdesk.testing import Cast, known
 
 
 def test_weekend_and_march_dst(cast: Cast, open_inquiry: OpenInquiry) -> None:
@@ -164,7 +165,7 @@ def test_policy_change_recomputes_an_old_inquiry(cast: Cast, open_inquiry: OpenI
 
 
 def test_breach_events_are_written_once(
-    cast: Cast, open_inquiry: OpenInquiry, mailoutbox: list, committed: Committed
+    cast: Cast, open_inquiry: OpenInquiry, mailoutbox: list[EmailMessage], committed: Committed
 ) -> None:
     # Mon Mar 2 09:00 EST: first response due 13:00 EST (4 h); at risk from 12:00 (75 %).
     inquiry = open_inquiry(at=utc(2026, 3, 2, 14))
@@ -287,7 +288,7 @@ def test_cutting_the_runs_equals_building_them_with_the_stop() -> None:
     # evaluate builds the runs once and cuts them at the first response (clocks._cut); that
     # must give what status_runs gives with `until`, for any history (seeded, 20,000 cases).
     rng = random.Random(5)  # noqa: S311  (test data, not secrets)
-    statuses = [value for value, _ in Inquiry._meta.get_field("status").choices]
+    statuses = [value for value, _ in known(Inquiry._meta.get_field("status").choices)]
     for _ in range(20_000):
         opened = rng.randint(0, 20)
         history = [(when, rng.choice(statuses)) for when in sorted(rng.sample(range(40), 5))]

@@ -45,7 +45,9 @@ from clientdesk.insights.evaluation import (
 )
 from clientdesk.insights.issue_records import describe, issue_theme
 from clientdesk.insights.pipeline import DetectionResult
-from clientdesk.insights.series import BOOK, SeriesKey, SeriesPanel, issues_daily_calls, zone_rows
+from clientdesk.insights.series import SeriesKey, SeriesPanel, issues_daily_calls
+from clientdesk.lake.local_time import zone_rows
+from clientdesk.lake.marts.operations import BOOK
 
 MONDAY = dt.date(2025, 1, 6)
 

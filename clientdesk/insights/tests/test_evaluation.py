@@ -21,10 +21,10 @@ from clientdesk.insights.series import (
     build_panel,
     issues_daily_calls,
     issues_daily_denials,
-    zone_rows,
 )
 from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.local_time import zone_rows
 from clientdesk.synth.params import SynthParams
 from clientdesk.synth.testing import BookShelf
 
@@ -44,7 +44,8 @@ def small_book(db: None, generated_books: BookShelf) -> dict[str, object]:
     load_sponsors(json.loads((out / "book.json").read_text()), acting_user=None)
     for table in DETECTOR_FEEDS:
         ingest_files(table, sorted((out / table).glob("*.parquet")), acting_user=None)
-    return json.loads((out / "ground_truth.json").read_text())
+    truth: dict[str, object] = json.loads((out / "ground_truth.json").read_text())
+    return truth
 
 
 @pytest.mark.django_db(transaction=False)

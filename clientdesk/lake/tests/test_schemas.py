@@ -10,6 +10,7 @@ from clientdesk.lake import docs
 from clientdesk.lake.schemas import NPI, TABLES, Kind
 from clientdesk.lake.sponsors import STATE_REGION, STATE_TIMEZONE
 from clientdesk.lake.tests.lakefiles import NPI_A, NPI_B, npi_with_check_digit
+from clientdesk.testing import known
 
 # claims-analytics.md §1.1, from tuva-health/tuva@6be34c7add:models/input_layer/*.yml
 
@@ -114,9 +115,11 @@ def test_npi_check_digit() -> None:
     invalid = ["1234567890", "123456789", "12345678931", "123456789X"]
     values = ", ".join(f"('{v}')" for v in valid + invalid)
     helper = NPI.precompute("v")
-    rows = duckdb.sql(
-        f"SELECT v, {NPI.sql('v', lambda c: c, 'h')} FROM "  # noqa: S608  # test literals
-        f"(SELECT v, {helper} AS h FROM (VALUES {values}) t(v))"
+    rows = known(
+        duckdb.sql(
+            f"SELECT v, {NPI.sql('v', lambda c: c, 'h')} FROM "  # noqa: S608  # test literals
+            f"(SELECT v, {helper} AS h FROM (VALUES {values}) t(v))"
+        )
     ).fetchall()
     verdict = {v: bool(ok) for v, ok in rows}
     assert all(verdict[v] for v in valid)

@@ -27,8 +27,10 @@ LOS_ANGELES = BusinessCalendar(timezone="America/Los_Angeles")
 H = dt.timedelta(hours=1)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, us, tzinfo=dt.UTC)
 
 
 def test_overnight() -> None:

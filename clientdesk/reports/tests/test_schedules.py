@@ -62,7 +62,7 @@ def test_a_due_schedule_is_run_mailed_and_moved_on(book: Cast) -> None:
     message = mail.outbox[0]
     assert message.to == ["dana.whitfield@acme.example", "alice@example.org"]
     assert message.subject == "Acme Steel Works: Stewardship report for 2025Q2"
-    assert sorted(a[0] for a in message.attachments) == [  # type: ignore[index]
+    assert sorted(a[0] for a in message.attachments) == [
         "stewardship-G100001-2025Q2.pptx", "stewardship-G100001-2025Q2.xlsx",
     ]  # fmt: skip
     due.refresh_from_db()

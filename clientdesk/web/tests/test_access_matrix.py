@@ -5,7 +5,7 @@ A new route that is not listed in ROUTES or API_ROUTES fails `test_every_route_i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -31,23 +31,48 @@ from clientdesk.reports.tests.cast import acme_run, portfolio_schedule
 from clientdesk.testing import Cast
 
 ROLES = ["ada", "mia", "alice", "bob", "oscar", "eve", "sam", "anonymous"]
+Expect = dict[str, int | str]  # role -> status code, or OK
 OK = "ok"  # 200, 201, 204, 302-to-somewhere-other-than-login, or 200/422 with field errors
 
 # Who may do what, as the design says (DESIGN.md §1).
-READ = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": OK, "oscar": 404, "sam": 404}
-WRITE = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
-MANAGE = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": 403, "oscar": 404, "sam": 404}
-CREATE = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": 403, "oscar": 403, "sam": 403}
-AUDIT = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": 403, "oscar": 403, "sam": 403}
-SIGNED_IN = dict.fromkeys(ROLES[:-1], OK)
+READ: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": OK, "oscar": 404, "sam": 404}
+WRITE: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
+MANAGE: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": 403,
+    "bob": 403,
+    "eve": 403,
+    "oscar": 404,
+    "sam": 404,
+}
+CREATE: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": 403,
+    "bob": 403,
+    "eve": 403,
+    "oscar": 403,
+    "sam": 403,
+}
+AUDIT: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": 403,
+    "bob": 403,
+    "eve": 403,
+    "oscar": 403,
+    "sam": 403,
+}
+SIGNED_IN: Expect = dict.fromkeys(ROLES[:-1], OK)
 
 
 @dataclass(frozen=True)
 class Route:
     name: str
     method: str
-    kwargs: Callable[[Cast], dict[str, int]]
-    expect: dict[str, int | str]
+    kwargs: Callable[[Cast], Mapping[str, object]]
+    expect: Mapping[str, int | str]
     data: dict[str, str] | None = None
     anonymous: int | str = 302  # web pages send strangers to the login page
 
@@ -109,14 +134,22 @@ def insight_action(c: Cast) -> dict[str, int]:
 
 
 # Emerging issues and problems (insights/access.py): service operations work only what is theirs.
-ISSUES = {**SIGNED_IN, "sam": 403}
-ISSUE_READ = {**READ, "sam": 404}
-ISSUE_WRITE = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
-PROBLEM_READ = {**READ, "sam": OK}
+ISSUES: Expect = {**SIGNED_IN, "sam": 403}
+ISSUE_READ: Expect = {**READ, "sam": 404}
+ISSUE_WRITE: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": OK,
+    "bob": OK,
+    "eve": 403,
+    "oscar": 404,
+    "sam": 404,
+}
+PROBLEM_READ: Expect = {**READ, "sam": OK}
 # Linking inquiries: managers and the account's team; the service-operations owner sees the
 # problem but not inquiries.
-PROBLEM_LINK = {**WRITE, "eve": 403, "sam": 403}
-PROBLEM_WRITE = {
+PROBLEM_LINK: Expect = {**WRITE, "eve": 403, "sam": 403}
+PROBLEM_WRITE: Expect = {
     "ada": OK,
     "mia": OK,
     "alice": 403,
@@ -146,8 +179,16 @@ def sla_policy(c: Cast) -> dict[str, int]:
 
 # Inquiries (inquiries/access.py): opening one needs an account to work on; the dashboard is for
 # the roles that see every account; queues, SLA policies and routing are the managers'.
-OPEN_INQUIRY = {**WRITE, "oscar": OK, "sam": 403}
-DASHBOARD = {"ada": OK, "mia": OK, "eve": OK, "alice": 403, "bob": 403, "oscar": 403, "sam": 403}
+OPEN_INQUIRY: Expect = {**WRITE, "oscar": OK, "sam": 403}
+DASHBOARD: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "eve": OK,
+    "alice": 403,
+    "bob": 403,
+    "oscar": 403,
+    "sam": 403,
+}
 
 
 def guarantee(c: Cast) -> dict[str, int]:
@@ -172,8 +213,16 @@ def portfolio_export(c: Cast) -> dict[str, object]:
 
 # Utilization (utilization/access.py): reading follows the account; member ids behind a
 # number are for the account team only; the book page is for managers, executives, admins.
-BOOK = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": OK, "oscar": 403, "sam": 403}
-TEAM = {"ada": 403, "mia": 403, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
+BOOK: Expect = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": OK, "oscar": 403, "sam": 403}
+TEAM: Expect = {
+    "ada": 403,
+    "mia": 403,
+    "alice": OK,
+    "bob": OK,
+    "eve": 403,
+    "oscar": 404,
+    "sam": 404,
+}
 
 
 def acme_leaf(c: Cast) -> dict[str, object]:
@@ -217,7 +266,7 @@ ROUTES = [
     Route("accounts:list", "get", no_args, {**SIGNED_IN}),
     Route("accounts:create", "get", no_args, CREATE),
     Route("accounts:detail", "get", acme, READ),
-    *(Route("accounts:tab", "get", acme_tab(key), READ) for key in ACCOUNT_TAB_KEYS),  # type: ignore[arg-type]
+    *(Route("accounts:tab", "get", acme_tab(key), READ) for key in ACCOUNT_TAB_KEYS),
     Route("accounts:edit", "get", acme, MANAGE),
     Route("accounts:edit", "post", acme, MANAGE, data={"name": ""}),
     Route("accounts:contact_create", "get", acme, WRITE),
@@ -279,11 +328,11 @@ ROUTES = [
     Route("inquiries:routing_rule", "post", no_args, CREATE),
     Route("inquiries:competences", "post", no_args, CREATE),
     Route("guarantees:portfolio", "get", no_args, SIGNED_IN),
-    Route("guarantees:portfolio_export", "get", portfolio_export, SIGNED_IN),  # type: ignore[arg-type]
+    Route("guarantees:portfolio_export", "get", portfolio_export, SIGNED_IN),
     Route("guarantees:evaluate_all", "post", no_args, CREATE),
     Route("guarantees:book_monitors", "get", no_args, SIGNED_IN),
     Route("guarantees:scorecard", "get", acme, READ),
-    Route("guarantees:scorecard_export", "get", acme_export, READ),  # type: ignore[arg-type]
+    Route("guarantees:scorecard_export", "get", acme_export, READ),
     Route("guarantees:evaluate", "post", acme, WRITE),
     Route("guarantees:forecast", "post", acme, WRITE),
     Route("guarantees:monitors", "get", acme, READ),
@@ -313,7 +362,7 @@ ROUTES = [
     Route("reports:portfolio", "post", no_args, PORTFOLIO, data={"period": ""}),
     Route("reports:run", "get", report_run, READ),
     Route("reports:run_status", "get", report_run, READ),
-    Route("reports:download", "get", report_file, READ),  # type: ignore[arg-type]
+    Route("reports:download", "get", report_file, READ),
     Route("reports:schedule_create", "post", no_args, CREATE, data={"name": ""}),
     Route("reports:schedule_delete", "post", report_schedule, CREATE),
     Route("audit:list", "get", no_args, AUDIT),
@@ -540,7 +589,7 @@ def _outcome(status: int, location: str) -> int | str:
 def test_web_route(route: Route, role: str, cast: Cast, client: Client) -> None:
     if role != "anonymous":
         client.force_login(cast.users()[role])
-    url = reverse(route.name, kwargs=route.kwargs(cast))
+    url = reverse(route.name, kwargs=dict(route.kwargs(cast)))
     response = getattr(client, route.method)(url, route.data or {})
     expected = route.anonymous if role == "anonymous" else route.expect[role]
     assert _outcome(response.status_code, response.get("Location", "")) == expected

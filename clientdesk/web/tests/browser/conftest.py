@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import get_resolver
+from playwright.sync_api import ViewportSize
 
 from clientdesk.conf import BASE_DIR
 from clientdesk.testing import Cast, make_cast
@@ -42,7 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 """What the browser tests saw, to look at after a run (the README's pictures come from the
 demo instead: docs/screenshots/take.py)."""
