@@ -93,21 +93,25 @@ def _chunk(table: str, rng, start: int, n: int, accounts: list[tuple[int, str]],
         answered = rng.random(n) < 0.98
         wait = np.where(answered, rng.exponential(18, n), rng.uniform(0, 120, n)).astype(np.int32)
         columns |= {
-            "call_id": _ids("K", start, n), "queue": _pick(["member_services"], np.zeros(n)),
+            "call_id": _ids("K", start, n),
+            "queue": _pick(["member_services"], np.zeros(n)),
             "line": _pick(["member", "sponsor"], (rng.random(n) < 0.07).astype(np.int32)),
-            "offered_at": _timestamps(rng, n), "answered": pa.array(answered),
-            "abandoned": pa.array(~answered), "wait_seconds": pa.array(wait),
+            "offered_at": _timestamps(rng, n),
+            "answered": pa.array(answered),
+            "abandoned": pa.array(~answered),
+            "wait_seconds": pa.array(wait),
             "handle_seconds": pa.array(np.where(answered, 300, 0).astype(np.int32)),
             "resolved_first_contact": pa.array(answered & (rng.random(n) < 0.9)),
-        }  # fmt: skip
+        }
     elif table == "ivr_session":
         outcome = rng.choice(3, size=n, p=[0.3, 0.65, 0.05])
         columns |= {
-            "session_id": _ids("S", start, n), "started_at": _timestamps(rng, n),
+            "session_id": _ids("S", start, n),
+            "started_at": _timestamps(rng, n),
             "outcome": _pick(["contained", "transferred", "abandoned"], outcome),
             "opted_out": pa.array((outcome == 1) & (rng.random(n) < 0.4)),
             "seconds": pa.array(rng.integers(5, 200, n).astype(np.int32)),
-        }  # fmt: skip
+        }
     else:
         received = rng.integers(0, 365, n) + (YEAR_START - dt.date(1970, 1, 1)).days
         lag = np.minimum(rng.exponential(3.0, n).astype(np.int32), 60)
@@ -118,21 +122,25 @@ def _chunk(table: str, rng, start: int, n: int, accounts: list[tuple[int, str]],
         columns |= {
             "claim_id": _ids("C", start, n),
             "claim_frequency": _pick(["1", "7"], (rng.random(n) < 0.03).astype(np.int32)),
-            "claim_type": _pick(["professional", "institutional"],
-                                (rng.random(n) < 0.2).astype(np.int32)),
+            "claim_type": _pick(
+                ["professional", "institutional"], (rng.random(n) < 0.2).astype(np.int32)
+            ),
             "received_date": pa.array(received.astype(np.int32), type=pa.date32()),
             "finalized_date": pa.array((received + lag).astype(np.int32), type=pa.date32()),
             "auto_adjudicated": pa.array(auto),
-            "pend_reason": _pick(["pricing", "medical_review", "coding_edit"],
-                                 rng.integers(0, 3, n)).cast(pa.string()),
+            "pend_reason": _pick(
+                ["pricing", "medical_review", "coding_edit"], rng.integers(0, 3, n)
+            ).cast(pa.string()),
             "status": _pick(["paid"], np.zeros(n)),
             "paid_amount": pa.array(paid / 100.0).cast(pa.decimal128(18, 2)),
             "audited": pa.array(audited),
-            "audit_paid_amount": pa.array(np.where(audited, paid, 0) / 100.0,
-                                          mask=~audited).cast(pa.decimal128(18, 2)),
-            "audit_error_amount": pa.array(np.where(audited, error, 0) / 100.0,
-                                           mask=~audited).cast(pa.decimal128(18, 2)),
-        }  # fmt: skip
+            "audit_paid_amount": pa.array(np.where(audited, paid, 0) / 100.0, mask=~audited).cast(
+                pa.decimal128(18, 2)
+            ),
+            "audit_error_amount": pa.array(np.where(audited, error, 0) / 100.0, mask=~audited).cast(
+                pa.decimal128(18, 2)
+            ),
+        }
     arrays = []
     for f in schema:
         value = columns.get(f.name)
@@ -157,8 +165,11 @@ def generate(
     part = 0
     while done < rows:
         n = min(CHUNK, rows - done)
-        pq.write_table(_chunk(table, rng, done, n, accounts, batch),
-                       folder / f"part-{part:05d}.parquet", row_group_size=500_000)  # fmt: skip
+        pq.write_table(
+            _chunk(table, rng, done, n, accounts, batch),
+            folder / f"part-{part:05d}.parquet",
+            row_group_size=500_000,
+        )
         done += n
         part += 1
 
@@ -169,47 +180,96 @@ def build_book() -> list[object]:
     from clientdesk.guarantees.actions import do_create_guarantee, do_save_terms
 
     specs = [
-        ("average_speed_of_answer", "<=", "30", {"decimals": 0, "schedule": "tiers", "tiers": [
-            {"at": "31", "pct": "25"}, {"at": "34", "pct": "50"}, {"at": "37", "pct": "75"},
-            {"at": "40", "pct": "100"}]}),
+        (
+            "average_speed_of_answer",
+            "<=",
+            "30",
+            {
+                "decimals": 0,
+                "schedule": "tiers",
+                "tiers": [
+                    {"at": "31", "pct": "25"},
+                    {"at": "34", "pct": "50"},
+                    {"at": "37", "pct": "75"},
+                    {"at": "40", "pct": "100"},
+                ],
+            },
+        ),
         ("service_level", ">=", "75", {"threshold": 30}),
         ("service_level", ">=", "60", {"threshold": 20}),
         ("abandonment_rate", "<=", "3", {}),
         ("first_contact_resolution", ">=", "85", {}),
         ("claims_turnaround", ">=", "90", {"threshold": 10}),
         ("claims_turnaround", ">=", "95", {"threshold": 30}),
-        ("financial_accuracy", ">=", "99", {"schedule": "per_point",
-                                            "per_point_amount": Decimal("5000")}),
-        ("payment_accuracy", ">=", "97", {"at_risk_basis": "pepm",
-                                          "at_risk_value": Decimal("0.25")}),
+        (
+            "financial_accuracy",
+            ">=",
+            "99",
+            {"schedule": "per_point", "per_point_amount": Decimal("5000")},
+        ),
+        (
+            "payment_accuracy",
+            ">=",
+            "97",
+            {"at_risk_basis": "pepm", "at_risk_value": Decimal("0.25")},
+        ),
         ("auto_adjudication_rate", ">=", "85", {}),
         ("ivr_containment", ">=", "25", {"settlement": "annual_aggregate"}),
         ("average_speed_of_answer", "<=", "30", {"level": "book_of_business", "decimals": 0}),
-    ]  # fmt: skip
+    ]
     accounts = []
     for i in range(ACCOUNTS):
         account = actions.do_create_account(
-            {"name": f"Bench Sponsor {i:03d}", "group_number": f"G{200000 + i}",
-             "segment": "commercial", "funding": "aso", "employees": 200 + 37 * i,
-             "members": 460 + 85 * i, "state": "OH", "region": "Midwest",
-             "timezone": ["America/New_York", "America/Chicago", "America/Denver",
-                          "America/Los_Angeles"][i % 4],
-             "effective_date": dt.date(2020, 1, 1), "renewal_date": dt.date(2026, 1, 1)},
+            {
+                "name": f"Bench Sponsor {i:03d}",
+                "group_number": f"G{200000 + i}",
+                "segment": "commercial",
+                "funding": "aso",
+                "employees": 200 + 37 * i,
+                "members": 460 + 85 * i,
+                "state": "OH",
+                "region": "Midwest",
+                "timezone": [
+                    "America/New_York",
+                    "America/Chicago",
+                    "America/Denver",
+                    "America/Los_Angeles",
+                ][i % 4],
+                "effective_date": dt.date(2020, 1, 1),
+                "renewal_date": dt.date(2026, 1, 1),
+            },
             acting_user=None,
-        )  # fmt: skip
+        )
         contract = actions.do_create_contract(
-            account, {"number": f"C-{account.group_number}-2025", "start_date": YEAR_START,
-                      "end_date": dt.date(2025, 12, 31), "products": ["medical"],
-                      "admin_fee_pepm": Decimal("42.00")}, acting_user=None,
-        )  # fmt: skip
-        do_save_terms(contract, {"pool_pct_of_fees": Decimal("12"), "max_share_pct": Decimal("20")},
-                      acting_user=None)  # fmt: skip
+            account,
+            {
+                "number": f"C-{account.group_number}-2025",
+                "start_date": YEAR_START,
+                "end_date": dt.date(2025, 12, 31),
+                "products": ["medical"],
+                "admin_fee_pepm": Decimal("42.00"),
+            },
+            acting_user=None,
+        )
+        do_save_terms(
+            contract,
+            {"pool_pct_of_fees": Decimal("12"), "max_share_pct": Decimal("20")},
+            acting_user=None,
+        )
         for metric, comparator, target, extra in specs:
             do_create_guarantee(
-                contract, {"metric": metric, "comparator": comparator, "target": Decimal(target),
-                           "period": "quarterly", "at_risk_basis": "pct_of_admin_fees",
-                           "at_risk_value": Decimal("1"), **extra}, acting_user=None,
-            )  # fmt: skip
+                contract,
+                {
+                    "metric": metric,
+                    "comparator": comparator,
+                    "target": Decimal(target),
+                    "period": "quarterly",
+                    "at_risk_basis": "pct_of_admin_fees",
+                    "at_risk_value": Decimal("1"),
+                    **extra,
+                },
+                acting_user=None,
+            )
         accounts.append(account)
     return accounts
 
@@ -280,10 +340,15 @@ def main() -> None:
         for table, share in SHARES.items():
             rows = int(args.records * share)
             batch = IngestBatch.objects.create(
-                table=table, source_name=f"bench-{table}", source_format="parquet",
-                checksum=f"bench-{table}", status=BatchStatus.RUNNING, rows_read=rows,
-                rows_loaded=rows, started_at=timezone.now(),
-            )  # fmt: skip
+                table=table,
+                source_name=f"bench-{table}",
+                source_format="parquet",
+                checksum=f"bench-{table}",
+                status=BatchStatus.RUNNING,
+                rows_read=rows,
+                rows_loaded=rows,
+                started_at=timezone.now(),
+            )
             child = multiprocessing.get_context("spawn").Process(
                 target=generate, args=(str(settings.LAKE_DIR), table, rows, pairs, batch.pk)
             )
@@ -315,24 +380,34 @@ def main() -> None:
     misses = sum(1 for v in values if v.kind == "period" and v.met is False)
     total = t2 - t0
     print(f"records: {records:,} (calls, IVR sessions, claim processing)")
-    print(f"results: {len(values):,} ({periods:,} quarters + {len(values) - periods:,} "
-          f"contract-year settlements); {misses:,} quarters missed; stored: "
-          f"{stored.created:,} new, {stored.updated:,} changed, "
-          f"{stored.unchanged:,} unchanged")  # fmt: skip
-    print(f"seconds: {total:.1f} (lake queries and values {t1 - t0:.1f}, storing with audit "
-          f"{t2 - t1:.1f})")  # fmt: skip
+    print(
+        f"results: {len(values):,} ({periods:,} quarters + {len(values) - periods:,} "
+        f"contract-year settlements); {misses:,} quarters missed; stored: "
+        f"{stored.created:,} new, {stored.updated:,} changed, "
+        f"{stored.unchanged:,} unchanged"
+    )
+    print(
+        f"seconds: {total:.1f} (lake queries and values {t1 - t0:.1f}, storing with audit "
+        f"{t2 - t1:.1f})"
+    )
     print(f"rows/s: {records / total:,.0f}")
-    print(f"CPU seconds: {cpu:.1f} (both cores; load average {load:.1f} on {os.cpu_count()} cores "
-          "while it ran: other work shares the machine)")  # fmt: skip
+    print(
+        f"CPU seconds: {cpu:.1f} (both cores; load average {load:.1f} on {os.cpu_count()} cores "
+        "while it ran: other work shares the machine)"
+    )
     print(f"peak memory: {peak_mb:,.0f} MB (this process: Django, DuckDB, the results)")
-    print(f"reference workload: {reference:.2f} s (mean of one run before and one after); "
-          f"evaluation / reference = {total / reference:.1f}")  # fmt: skip
+    print(
+        f"reference workload: {reference:.2f} s (mean of one run before and one after); "
+        f"evaluation / reference = {total / reference:.1f}"
+    )
     print(f"target <= 30 s: {'met' if total <= 30 else 'MISSED'}")
     if args.forecast:
         t3 = time.perf_counter()
         forecasts, _ = run_forecast(accounts, acting_user=None, as_of=dt.date(2025, 11, 14))
-        print(f"forecast: {len(forecasts):,} guarantees as of 2025-11-14 in "
-              f"{time.perf_counter() - t3:.1f} s")  # fmt: skip
+        print(
+            f"forecast: {len(forecasts):,} guarantees as of 2025-11-14 in "
+            f"{time.perf_counter() - t3:.1f} s"
+        )
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
 

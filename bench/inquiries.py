@@ -254,8 +254,14 @@ def copy_book(source: Path) -> None:
     }
     membership = User.groups.through
     models: list[type[Model]] = [
-        User, Account, Assignment, Inquiry, InquiryStatusChange, SlaEvent, SlaOutcomeDay,
-    ]  # fmt: skip
+        User,
+        Account,
+        Assignment,
+        Inquiry,
+        InquiryStatusChange,
+        SlaEvent,
+        SlaOutcomeDay,
+    ]
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for model in [*models[:1], membership, *models[1:]]:

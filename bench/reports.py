@@ -59,8 +59,11 @@ def build(data_dir: Path, accounts: int, members: int) -> None:
     out = data_dir / "book"
     started = time.perf_counter()
     generate_book(params, out)
-    print(f"generated {accounts} accounts, {members:,} members in "
-          f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+    print(
+        f"generated {accounts} accounts, {members:,} members in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     book = json.loads((out / "book.json").read_text())
     for sponsor in book["sponsors"]:  # as bench/utilization.py: zones the book accepts
         if sponsor.get("timezone") not in US_TIMEZONES:
@@ -78,8 +81,9 @@ def peak_rss_mb() -> float:
 
 def timed(label: str, seconds: float, bare: float | None, extra: str = "") -> None:
     ratio = f"{seconds / bare:8.1f}x the bare scan" if bare else " " * 23
-    print(f"{label:<44}{seconds:8.2f} s {ratio}  peak RSS {peak_rss_mb():,.0f} MB{extra}",
-          flush=True)  # fmt: skip
+    print(
+        f"{label:<44}{seconds:8.2f} s {ratio}  peak RSS {peak_rss_mb():,.0f} MB{extra}", flush=True
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,9 +157,13 @@ def main(argv: list[str] | None = None) -> int:
             runs.append((time.perf_counter() - started, gathered))
         one, gathered = min(runs)
         sizes_text = ", ".join(f"{k} {len(v) / 1024:,.0f} KB" for k, v in files.items())
-        timed(f"one account ({account.group_number}, {PERIOD}), 3 formats", one, bare,
-              f"\n  gather {gathered:.2f} s, render {one - gathered:.2f} s; {sizes_text}; "
-              f"runs {', '.join(f'{r:.2f}' for r, _ in runs)} s")  # fmt: skip
+        timed(
+            f"one account ({account.group_number}, {PERIOD}), 3 formats",
+            one,
+            bare,
+            f"\n  gather {gathered:.2f} s, render {one - gathered:.2f} s; {sizes_text}; "
+            f"runs {', '.join(f'{r:.2f}' for r, _ in runs)} s",
+        )
 
         started = time.perf_counter()
         doc = gather_portfolio(period, user=reader, today=TODAY)  # type: ignore[arg-type]

@@ -28,10 +28,23 @@ class AccountForm(forms.ModelForm[Account]):
     class Meta:
         model = Account
         fields = [
-            "name", "group_number", "segment", "funding", "tier", "status", "employees",
-            "members", "state", "region", "timezone", "broker", "effective_date",
-            "renewal_date", "parent", "special_handling",
-        ]  # fmt: skip
+            "name",
+            "group_number",
+            "segment",
+            "funding",
+            "tier",
+            "status",
+            "employees",
+            "members",
+            "state",
+            "region",
+            "timezone",
+            "broker",
+            "effective_date",
+            "renewal_date",
+            "parent",
+            "special_handling",
+        ]
         widgets = {
             "effective_date": DateInput(),
             "renewal_date": DateInput(),
@@ -156,12 +169,16 @@ class AccountFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         choices=[
-            ("name", "Name A–Z"), ("-name", "Name Z–A"), ("renewal", "Renewal, soonest"),
-            ("-renewal", "Renewal, latest"), ("-members", "Members, most"),
-            ("members", "Members, fewest"), ("group", "Group number"),
+            ("name", "Name A–Z"),
+            ("-name", "Name Z–A"),
+            ("renewal", "Renewal, soonest"),
+            ("-renewal", "Renewal, latest"),
+            ("-members", "Members, most"),
+            ("members", "Members, fewest"),
+            ("group", "Group number"),
         ],
         required=False,
-    )  # fmt: skip
+    )
 
     def clean_renewal_month(self) -> tuple[int, int] | None:
         raw: str = self.cleaned_data.get("renewal_month") or ""

@@ -31,10 +31,14 @@ def filtered_accounts(
     if params.get("associate"):
         qs = qs.filter(assignments__user=params["associate"])
     order = {
-        "name": "name", "-name": "-name", "renewal": "renewal_date",
-        "-renewal": "-renewal_date", "members": "members", "-members": "-members",
+        "name": "name",
+        "-name": "-name",
+        "renewal": "renewal_date",
+        "-renewal": "-renewal_date",
+        "members": "members",
+        "-members": "-members",
         "group": "group_number",
-    }.get(params.get("sort") or "name", "name")  # fmt: skip
+    }.get(params.get("sort") or "name", "name")
     lead = Assignment.objects.filter(role="lead").select_related("user")
     return qs.order_by(order, "id").prefetch_related(
         Prefetch("assignments", queryset=lead, to_attr="leads")

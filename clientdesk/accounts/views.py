@@ -211,9 +211,11 @@ def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     form = AssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.do_assign(
-            account, form.cleaned_data["user"], form.cleaned_data["role"],
+            account,
+            form.cleaned_data["user"],
+            form.cleaned_data["role"],
             acting_user=signed_in_user(request),
-        )  # fmt: skip
+        )
         messages.success(request, "Team updated.")
         return redirect("accounts:team", account_id=account.pk)
     team = account.assignments.select_related("user")

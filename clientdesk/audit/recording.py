@@ -74,9 +74,16 @@ def record_audit(
     """Append one audit row. Must run inside the caller's transaction, so the row and the
     change it records commit or roll back together."""
     entry = AuditEntry(
-        action=action, obj=obj, object_type=object_type, object_id=object_id,
-        object_label=object_label, account=account, before=before, after=after, detail=detail,
-    )  # fmt: skip
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label,
+        account=account,
+        before=before,
+        after=after,
+        detail=detail,
+    )
     event = _event(entry, actor=actor, kind=kind, at=_checked_now(kind))
     event.save()
     return event

@@ -27,8 +27,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if kind in AuditEvent.Kind.values:
         events = events.filter(kind=kind)
     users = User.objects.filter(is_active=True).order_by("last_name", "username")
-    context = {"page": _page(request, events), "title": "Audit trail", "users": users,
-               "kinds": AuditEvent.Kind.choices, "kind": kind}  # fmt: skip
+    context = {
+        "page": _page(request, events),
+        "title": "Audit trail",
+        "users": users,
+        "kinds": AuditEvent.Kind.choices,
+        "kind": kind,
+    }
     return render(request, "audit/audit_list.html", context)
 
 
@@ -38,8 +43,11 @@ def audit_for_account(request: HttpRequest, account_id: int) -> HttpResponse:
     require_audit_reader(request.user)
     account = access_account_by_id(request.user, account_id)
     events = AuditEvent.objects.filter(account=account).select_related("account")
-    context = {"page": _page(request, events), "title": f"Audit trail · {account.name}",
-               "account": account}  # fmt: skip
+    context = {
+        "page": _page(request, events),
+        "title": f"Audit trail · {account.name}",
+        "account": account,
+    }
     return render(request, "audit/audit_list.html", context)
 
 
@@ -49,7 +57,9 @@ def audit_for_user(request: HttpRequest, user_id: int) -> HttpResponse:
     require_audit_reader(request.user)
     subject = get_object_or_404(User, pk=user_id)
     events = AuditEvent.objects.filter(actor=subject).select_related("account")
-    context = {"page": _page(request, events),
-               "title": f"Audit trail · {subject.get_full_name() or subject.username}",
-               "subject": subject}  # fmt: skip
+    context = {
+        "page": _page(request, events),
+        "title": f"Audit trail · {subject.get_full_name() or subject.username}",
+        "subject": subject,
+    }
     return render(request, "audit/audit_list.html", context)

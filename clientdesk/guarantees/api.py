@@ -226,18 +226,35 @@ def _result_out(row: GuaranteeResult | ResultValues) -> dict[str, Any]:
         return None if v is None else float(v)
 
     return {
-        "id": getattr(row, "pk", None), "guarantee_id": g.pk, "metric": g.metric,
-        "kind": row.kind, "period": row.period_label, "period_start": row.period_start,
-        "period_end": row.period_end, "contract_year": row.contract_year,
-        "status": row.status, "source": row.source, "comparator": g.comparator,
-        "target": float(g.target), "actual": num(row.actual), "numerator": num(row.numerator),
-        "denominator": num(row.denominator), "n": row.sample_size, "ci_low": num(row.ci_low),
-        "ci_high": num(row.ci_high), "within_noise": row.within_noise, "met": row.met,
-        "settles": row.settles, "amount_at_risk": float(row.amount_at_risk),
-        "penalty": float(row.penalty), "owed": num(row.owed), "report_due": row.report_due,
-        "reconciliation_due": row.reconciliation_due, "payment_due": row.payment_due,
+        "id": getattr(row, "pk", None),
+        "guarantee_id": g.pk,
+        "metric": g.metric,
+        "kind": row.kind,
+        "period": row.period_label,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "contract_year": row.contract_year,
+        "status": row.status,
+        "source": row.source,
+        "comparator": g.comparator,
+        "target": float(g.target),
+        "actual": num(row.actual),
+        "numerator": num(row.numerator),
+        "denominator": num(row.denominator),
+        "n": row.sample_size,
+        "ci_low": num(row.ci_low),
+        "ci_high": num(row.ci_high),
+        "within_noise": row.within_noise,
+        "met": row.met,
+        "settles": row.settles,
+        "amount_at_risk": float(row.amount_at_risk),
+        "penalty": float(row.penalty),
+        "owed": num(row.owed),
+        "report_due": row.report_due,
+        "reconciliation_due": row.reconciliation_due,
+        "payment_due": row.payment_due,
         "inputs_hash": row.inputs_hash,
-    }  # fmt: skip
+    }
 
 
 def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
@@ -252,25 +269,45 @@ def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
 @router.get("/templates", response=list[TemplateOut])
 def list_templates(request: HttpRequest) -> Any:
     return [
-        {**{k: getattr(t, k) for k in ("code", "title", "metric", "comparator", "target",
-                                         "period", "at_risk_basis", "at_risk_value",
-                                         "schedule", "note")},
-         "sources": list(t.sources)}
+        {
+            **{
+                k: getattr(t, k)
+                for k in (
+                    "code",
+                    "title",
+                    "metric",
+                    "comparator",
+                    "target",
+                    "period",
+                    "at_risk_basis",
+                    "at_risk_value",
+                    "schedule",
+                    "note",
+                )
+            },
+            "sources": list(t.sources),
+        }
         for t in TEMPLATES.values()
-    ]  # fmt: skip
+    ]
 
 
 @router.get("/portfolio", response=list[PortfolioOut])
 def get_portfolio(request: HttpRequest) -> Any:
     return [
-        {"account_id": r.account.pk, "group_number": r.account.group_number,
-         "name": r.account.name, "guarantees": r.guarantees,
-         "expected_penalty": float(r.expected_penalty),
-         "worst_p_miss": None if r.worst_p_miss is None else float(r.worst_p_miss),
-         "owed": float(r.owed), "at_risk": float(r.at_risk), "missed_last_12_months": r.missed,
-         "open_alerts": r.alerts}
+        {
+            "account_id": r.account.pk,
+            "group_number": r.account.group_number,
+            "name": r.account.name,
+            "guarantees": r.guarantees,
+            "expected_penalty": float(r.expected_penalty),
+            "worst_p_miss": None if r.worst_p_miss is None else float(r.worst_p_miss),
+            "owed": float(r.owed),
+            "at_risk": float(r.at_risk),
+            "missed_last_12_months": r.missed,
+            "open_alerts": r.alerts,
+        }
         for r in queries.portfolio(request.user, timezone.localdate())
-    ]  # fmt: skip
+    ]
 
 
 @router.get("/{account_id}", response=list[GuaranteeOut])
@@ -318,9 +355,11 @@ def evaluate(request: HttpRequest, account_id: int, payload: EvaluateIn) -> Any:
         raise form_errors(form)
     try:
         values, _ = run_evaluation(
-            [account], acting_user=signed_in_user(request), today=timezone.localdate(),
+            [account],
+            acting_user=signed_in_user(request),
+            today=timezone.localdate(),
             window=form.cleaned_data["period"],
-        )  # fmt: skip
+        )
     except LakeError as error:
         return Status(503, {"detail": str(error)})
     return [_result_out(v) for v in values]
@@ -338,14 +377,22 @@ def _forecast_out(f: Any) -> dict[str, Any]:
         return None if v is None else float(v)
 
     return {
-        "guarantee_id": f.guarantee.pk, "metric": f.guarantee.metric, "period": f.period_label,
-        "span_start": f.span_start, "span_end": f.span_end, "as_of": f.as_of,
-        "p_miss": num(f.p_miss), "expected_penalty": float(f.expected_penalty),
-        "amount_at_risk": float(f.amount_at_risk), "expected_actual": num(f.expected_actual),
-        "actual_p10": num(f.actual_p10), "actual_p90": num(f.actual_p90),
-        "observed_days": f.observed_days, "remaining_days": f.remaining_days,
+        "guarantee_id": f.guarantee.pk,
+        "metric": f.guarantee.metric,
+        "period": f.period_label,
+        "span_start": f.span_start,
+        "span_end": f.span_end,
+        "as_of": f.as_of,
+        "p_miss": num(f.p_miss),
+        "expected_penalty": float(f.expected_penalty),
+        "amount_at_risk": float(f.amount_at_risk),
+        "expected_actual": num(f.expected_actual),
+        "actual_p10": num(f.actual_p10),
+        "actual_p90": num(f.actual_p90),
+        "observed_days": f.observed_days,
+        "remaining_days": f.remaining_days,
         "method": f.method,
-    }  # fmt: skip
+    }
 
 
 @router.post("/{account_id}/forecast", response=list[ForecastOut])
@@ -366,11 +413,14 @@ def forecast(request: HttpRequest, account_id: int, payload: ForecastIn) -> Any:
 def attest(request: HttpRequest, account_id: int, guarantee_id: int, payload: AttestationIn) -> Any:
     _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.WRITE)
     data = actions.Attestation(
-        period_label=payload.period, numerator=payload.numerator,
-        denominator=payload.denominator, value=payload.value,
-        sample_size=payload.sample_size, evidence=payload.evidence,
+        period_label=payload.period,
+        numerator=payload.numerator,
+        denominator=payload.denominator,
+        value=payload.value,
+        sample_size=payload.sample_size,
+        evidence=payload.evidence,
         reference=payload.reference,
-    )  # fmt: skip
+    )
     try:
         row = actions.do_attest_result(
             g, data, acting_user=signed_in_user(request), today=timezone.localdate()

@@ -25,13 +25,20 @@ def guarantee_data(entry: dict[str, Any]) -> dict[str, Any]:
     """A book.json guarantee as the fields of a Guarantee."""
     definition = METRICS[entry["metric"]]
     return {
-        "metric": entry["metric"], "comparator": entry["comparator"],
-        "target": Decimal(entry["target"]), "decimals": definition.decimals,
-        "level": entry["level"], "period": entry["period"], "settlement": "per_period",
-        "at_risk_basis": entry["at_risk_basis"], "at_risk_value": Decimal(entry["at_risk_pct"]),
-        "schedule": "all_or_nothing", "line": "member", "short_abandon_seconds": 5,
+        "metric": entry["metric"],
+        "comparator": entry["comparator"],
+        "target": Decimal(entry["target"]),
+        "decimals": definition.decimals,
+        "level": entry["level"],
+        "period": entry["period"],
+        "settlement": "per_period",
+        "at_risk_basis": entry["at_risk_basis"],
+        "at_risk_value": Decimal(entry["at_risk_pct"]),
+        "schedule": "all_or_nothing",
+        "line": "member",
+        "short_abandon_seconds": 5,
         "notes": "From the synthetic book (book.json).",
-    }  # fmt: skip
+    }
 
 
 @transaction.atomic

@@ -49,10 +49,15 @@ class ComponentSpec:
 
 def call_columns(spec: ComponentSpec) -> list[str]:
     return [
-        "offered", "answered", "wait_sum", "wait_sumsq", "fcr", "abandoned",
+        "offered",
+        "answered",
+        "wait_sum",
+        "wait_sumsq",
+        "fcr",
+        "abandoned",
         *(f"short_{s}" for s in sorted(spec.short_abandon_seconds)),
         *(f"within_{n}" for n in sorted(spec.service_level_seconds)),
-    ]  # fmt: skip
+    ]
 
 
 IVR_COLUMNS = ["sessions", "contained", "opted_out", "ivr_abandoned", "transferred"]
@@ -61,9 +66,17 @@ SURVEY_COLUMNS = ["answered", "csat_n", "satisfied", "csat_sum", "csat_sumsq"]
 
 def claim_columns(spec: ComponentSpec) -> list[str]:
     return [
-        "originals", "auto", *(f"tat_{d}" for d in sorted(spec.turnaround_days)),
-        "audited", "audited_ok", "paid_sum", "err_sum", "paid_sq", "err_sq", "paid_err",
-    ]  # fmt: skip
+        "originals",
+        "auto",
+        *(f"tat_{d}" for d in sorted(spec.turnaround_days)),
+        "audited",
+        "audited_ok",
+        "paid_sum",
+        "err_sum",
+        "paid_sq",
+        "err_sq",
+        "paid_err",
+    ]
 
 
 def eligibility_columns(spec: ComponentSpec) -> list[str]:
@@ -148,8 +161,13 @@ def measure(definition: MetricDef, params: MetricParams, sums: Mapping[str, floa
         return Measure(MetricKind.MEAN, numerator, denominator, n, sum_squares=get(squares))
     if definition.kind == MetricKind.DOLLAR_RATIO:
         return Measure(
-            MetricKind.DOLLAR_RATIO, numerator, denominator, int(get("audited")),
-            error_dollars=get("err_sum"), paid_squares=get("paid_sq"),
-            error_squares=get("err_sq"), paid_times_error=get("paid_err"),
-        )  # fmt: skip
+            MetricKind.DOLLAR_RATIO,
+            numerator,
+            denominator,
+            int(get("audited")),
+            error_dollars=get("err_sum"),
+            paid_squares=get("paid_sq"),
+            error_squares=get("err_sq"),
+            paid_times_error=get("paid_err"),
+        )
     return Measure(MetricKind.PROPORTION, numerator, denominator, int(denominator))

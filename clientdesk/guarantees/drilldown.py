@@ -93,32 +93,70 @@ def _table(result: GuaranteeResult, lake: Lake) -> tuple[ir.Table, list[str], st
             t = t.filter(t.answered)
         if g.line != "*":
             t = t.filter(t.line == g.line)
-        columns = ["call_id", "offered_at", "queue", "reason", "answered", "abandoned",
-                   "wait_seconds", "resolved_first_contact"]  # fmt: skip
+        columns = [
+            "call_id",
+            "offered_at",
+            "queue",
+            "reason",
+            "answered",
+            "abandoned",
+            "wait_seconds",
+            "resolved_first_contact",
+        ]
         return t, columns, "offered_at"
     if feed == Feed.CLAIMS:
         t = lake.claim_processing
-        t = t.filter([t.finalized_date >= result.period_start,
-                      t.finalized_date <= result.period_end])  # fmt: skip
+        t = t.filter(
+            [t.finalized_date >= result.period_start, t.finalized_date <= result.period_end]
+        )
         if g.metric in ("financial_accuracy", "payment_accuracy"):
             t = t.filter(t.audited.fill_null(False))
-            columns = ["claim_id", "member_id", "claim_type", "finalized_date", "paid_amount",
-                       "audit_paid_amount", "audit_error_amount", "audit_finding"]  # fmt: skip
+            columns = [
+                "claim_id",
+                "member_id",
+                "claim_type",
+                "finalized_date",
+                "paid_amount",
+                "audit_paid_amount",
+                "audit_error_amount",
+                "audit_finding",
+            ]
         else:
             t = t.filter(t.claim_frequency.fill_null("1") == "1")
-            columns = ["claim_id", "member_id", "claim_type", "service_family", "received_date",
-                       "finalized_date", "auto_adjudicated", "pend_reason", "status"]  # fmt: skip
+            columns = [
+                "claim_id",
+                "member_id",
+                "claim_type",
+                "service_family",
+                "received_date",
+                "finalized_date",
+                "auto_adjudicated",
+                "pend_reason",
+                "status",
+            ]
         return t, columns, "finalized_date"
     if feed == Feed.IVR:
         t = lake.ivr_session
         t = t.filter([t.started_at.epoch_seconds() >= lo, t.started_at.epoch_seconds() < hi])
-        columns = ["session_id", "started_at", "entry_point", "menu_path", "outcome",
-                   "opted_out", "seconds"]  # fmt: skip
+        columns = [
+            "session_id",
+            "started_at",
+            "entry_point",
+            "menu_path",
+            "outcome",
+            "opted_out",
+            "seconds",
+        ]
         return t, columns, "started_at"
     if feed == Feed.SURVEYS:
         t = lake.survey_response
-        t = t.filter([t.answered_at.epoch_seconds() >= lo, t.answered_at.epoch_seconds() < hi,
-                      t.survey == (g.definition.survey or "member")])  # fmt: skip
+        t = t.filter(
+            [
+                t.answered_at.epoch_seconds() >= lo,
+                t.answered_at.epoch_seconds() < hi,
+                t.survey == (g.definition.survey or "member"),
+            ]
+        )
         columns = ["response_id", "survey", "answered_at", "csat", "nps_score"]
         return t, columns, "answered_at"
     raise ValueError(f"{g.metric} has no record drill-down")
@@ -126,8 +164,11 @@ def _table(result: GuaranteeResult, lake: Lake) -> tuple[ir.Table, list[str], st
 
 def has_records(result: GuaranteeResult) -> bool:
     return result.guarantee.definition.feed in (
-        Feed.CALLS, Feed.CLAIMS, Feed.IVR, Feed.SURVEYS,
-    )  # fmt: skip
+        Feed.CALLS,
+        Feed.CLAIMS,
+        Feed.IVR,
+        Feed.SURVEYS,
+    )
 
 
 def records_behind(

@@ -126,22 +126,40 @@ class ResultValues:
         """The result as the CLI and the API print it."""
         g = self.guarantee
         return {
-            "account": g.contract.account.group_number, "account_id": g.contract.account_id,
-            "contract": g.contract.number, "guarantee_id": g.pk, "metric": g.metric,
-            "label": g.display_name, "level": g.level, "kind": self.kind,
-            "period": self.period_label, "period_start": self.period_start.isoformat(),
-            "period_end": self.period_end.isoformat(), "contract_year": self.contract_year,
-            "status": self.status, "source": self.source, "comparator": g.comparator,
-            "target": _num(g.target), "actual": _num(self.actual),
-            "numerator": _num(self.numerator), "denominator": _num(self.denominator),
-            "n": self.sample_size, "ci_low": _num(self.ci_low), "ci_high": _num(self.ci_high),
-            "within_noise": self.within_noise, "met": self.met, "settles": self.settles,
-            "amount_at_risk": _num(self.amount_at_risk), "penalty_pct": _num(self.penalty_pct),
-            "penalty": _num(self.penalty), "owed": _num(self.owed),
+            "account": g.contract.account.group_number,
+            "account_id": g.contract.account_id,
+            "contract": g.contract.number,
+            "guarantee_id": g.pk,
+            "metric": g.metric,
+            "label": g.display_name,
+            "level": g.level,
+            "kind": self.kind,
+            "period": self.period_label,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "contract_year": self.contract_year,
+            "status": self.status,
+            "source": self.source,
+            "comparator": g.comparator,
+            "target": _num(g.target),
+            "actual": _num(self.actual),
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "n": self.sample_size,
+            "ci_low": _num(self.ci_low),
+            "ci_high": _num(self.ci_high),
+            "within_noise": self.within_noise,
+            "met": self.met,
+            "settles": self.settles,
+            "amount_at_risk": _num(self.amount_at_risk),
+            "penalty_pct": _num(self.penalty_pct),
+            "penalty": _num(self.penalty),
+            "owed": _num(self.owed),
             "report_due": _iso(self.report_due),
             "reconciliation_due": _iso(self.reconciliation_due),
-            "payment_due": _iso(self.payment_due), "inputs_hash": self.inputs_hash,
-        }  # fmt: skip
+            "payment_due": _iso(self.payment_due),
+            "inputs_hash": self.inputs_hash,
+        }
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -213,19 +231,38 @@ def plan_results(
             if window is not None and not year.overlaps(window):
                 continue
             row = Planned(
-                len(planned), g, ResultKind.PERIOD, mp.measured.label, mp.measured,
-                mp.term_part, year, g.settlement == Settlement.PER_PERIOD, scope, dim,
-            )  # fmt: skip
+                len(planned),
+                g,
+                ResultKind.PERIOD,
+                mp.measured.label,
+                mp.measured,
+                mp.term_part,
+                year,
+                g.settlement == Settlement.PER_PERIOD,
+                scope,
+                dim,
+            )
             by_year[year].append(row)
             if definition.from_lake or include_attested_periods:
                 planned.append(row)
         for year, rows in by_year.items():
-            measured = Span(year.label, min(r.measured.first for r in rows),
-                            max(r.measured.last for r in rows))  # fmt: skip
+            measured = Span(
+                year.label, min(r.measured.first for r in rows), max(r.measured.last for r in rows)
+            )
             planned.append(
-                Planned(len(planned), g, ResultKind.SETTLEMENT, year.label, measured, year,
-                        year, True, scope, dim)
-            )  # fmt: skip
+                Planned(
+                    len(planned),
+                    g,
+                    ResultKind.SETTLEMENT,
+                    year.label,
+                    measured,
+                    year,
+                    year,
+                    True,
+                    scope,
+                    dim,
+                )
+            )
     for index, row in enumerate(planned):
         row.key = index
     return planned
@@ -331,9 +368,11 @@ def sum_periods(
     scope = daily["account_id"].to_numpy(dtype=np.int64)
     day = daily["day"].to_numpy(dtype=np.int64)
     codes, names = pd.factorize(daily["dim"].fillna("").astype(str), sort=True)
-    values = np.column_stack(
-        [daily[name].fillna(0).to_numpy(dtype=np.float64) for name in columns]
-    ) if columns else np.zeros((len(daily), 0))  # fmt: skip
+    values = (
+        np.column_stack([daily[name].fillna(0).to_numpy(dtype=np.float64) for name in columns])
+        if columns
+        else np.zeros((len(daily), 0))
+    )
     code_of = {str(name): i for i, name in enumerate(names)}
     all_dims = len(names)  # the code of "*": every dim of a (scope, day) added up
     order = np.lexsort((codes, day, scope))
@@ -348,8 +387,11 @@ def sum_periods(
     series_scope, series_day = series_scope[order], series_day[order]
     series_code, series_values = series_code[order], series_values[order]
     breaks = np.flatnonzero((np.diff(series_scope) != 0) | (np.diff(series_code) != 0)) + 1
-    bounds = zip(np.concatenate(([0], breaks)).tolist(),
-                 np.concatenate((breaks, [len(series_day)])).tolist(), strict=True)  # fmt: skip
+    bounds = zip(
+        np.concatenate(([0], breaks)).tolist(),
+        np.concatenate((breaks, [len(series_day)])).tolist(),
+        strict=True,
+    )
     groups = {(int(series_scope[lo]), int(series_code[lo])): (lo, hi) for lo, hi in bounds}
     wanted: dict[tuple[int, int], list[Planned]] = defaultdict(list)
     for p in planned:
@@ -385,9 +427,11 @@ def sum_periods(
 def _fees(g: Guarantee) -> Decimal:
     c, a = g.contract, g.contract.account
     return monthly_fees(
-        admin_fee_pepm=c.admin_fee_pepm, premium_pmpm=c.premium_pmpm,
-        employees=a.employees, members=a.members,
-    )  # fmt: skip
+        admin_fee_pepm=c.admin_fee_pepm,
+        premium_pmpm=c.premium_pmpm,
+        employees=a.employees,
+        members=a.members,
+    )
 
 
 def at_risk_of(g: Guarantee, span: Span) -> Decimal:
@@ -395,10 +439,14 @@ def at_risk_of(g: Guarantee, span: Span) -> Decimal:
     c, a = g.contract, g.contract.account
     try:
         return amount_at_risk(
-            g.at_risk_basis, g.at_risk_value, months=months_in(span.first, span.last),
-            employees=a.employees, members=a.members, admin_fee_pepm=c.admin_fee_pepm,
+            g.at_risk_basis,
+            g.at_risk_value,
+            months=months_in(span.first, span.last),
+            employees=a.employees,
+            members=a.members,
+            admin_fee_pepm=c.admin_fee_pepm,
             premium_pmpm=c.premium_pmpm,
-        )  # fmt: skip
+        )
     except ValueError as error:
         where = f"{a.group_number} contract {c.number}, {g.display_name}"
         raise ValueError(f"{where}: {error}") from None
@@ -428,25 +476,48 @@ def base_values(p: Planned, *, today: dt.date) -> ResultValues:
     g = p.guarantee
     terms = terms_of(g)
     dues = due_dates(
-        p.measured.last, p.year.last, report_lag_days=terms.report_lag_days,
+        p.measured.last,
+        p.year.last,
+        report_lag_days=terms.report_lag_days,
         reconciliation_lag_days=terms.reconciliation_lag_days,
         payment_lag_days=terms.payment_lag_days,
-    )  # fmt: skip
+    )
     return ResultValues(
-        guarantee=g, kind=p.kind, period_label=p.label, period_start=p.measured.first,
-        period_end=p.measured.last, contract_year=p.year.label, settles=p.settles,
-        status=ResultStatus.NO_DATA, source=ResultSource.LAKE, actual=None, numerator=None,
-        denominator=None, sample_size=0, ci_low=None, ci_high=None, within_noise=False,
-        met=None, amount_at_risk=at_risk_of(g, p.term_part), penalty_pct=Decimal(0),
-        penalty=Decimal("0.00"), owed=None, report_due=dues.report,
-        reconciliation_due=dues.reconciliation, payment_due=dues.payment,
-    )  # fmt: skip
+        guarantee=g,
+        kind=p.kind,
+        period_label=p.label,
+        period_start=p.measured.first,
+        period_end=p.measured.last,
+        contract_year=p.year.label,
+        settles=p.settles,
+        status=ResultStatus.NO_DATA,
+        source=ResultSource.LAKE,
+        actual=None,
+        numerator=None,
+        denominator=None,
+        sample_size=0,
+        ci_low=None,
+        ci_high=None,
+        within_noise=False,
+        met=None,
+        amount_at_risk=at_risk_of(g, p.term_part),
+        penalty_pct=Decimal(0),
+        penalty=Decimal("0.00"),
+        owed=None,
+        report_due=dues.report,
+        reconciliation_due=dues.reconciliation,
+        payment_due=dues.payment,
+    )
 
 
 def _measured_result(
-    p: Planned, sums: Mapping[str, float] | None, *, today: dt.date, engine: str,
+    p: Planned,
+    sums: Mapping[str, float] | None,
+    *,
+    today: dt.date,
+    engine: str,
     batches: Mapping[str, list[int]],
-) -> ResultValues:  # fmt: skip
+) -> ResultValues:
     """A period or settlement of a lake guarantee from its summed components."""
     g = p.guarantee
     definition = g.definition
@@ -467,31 +538,44 @@ def _measured_result(
     components = {k: round(v, 6) for k, v in sorted((sums or {}).items())}
     evidence: dict[str, Any] = {
         "definition": {
-            "numerator": definition.numerator, "denominator": definition.denominator,
-            "exclusions": definition.exclusions, "dated_by": definition.dated_by,
+            "numerator": definition.numerator,
+            "denominator": definition.denominator,
+            "exclusions": definition.exclusions,
+            "dated_by": definition.dated_by,
             "threshold": g.effective_threshold,
             "short_abandon_seconds": g.short_abandon_seconds if g.short_abandons_apply else None,
             "line": g.line if definition.call_options else None,
         },
-        "feed": definition.feed.value, "level": g.level,
-        "scope": "book of business (every account)" if p.scope == marts.BOOK
+        "feed": definition.feed.value,
+        "level": g.level,
+        "scope": "book of business (every account)"
+        if p.scope == marts.BOOK
         else f"account {g.contract.account.group_number}",
         "measured": [p.measured.first.isoformat(), p.measured.last.isoformat()],
         "fees_counted_on": [p.term_part.first.isoformat(), p.term_part.last.isoformat()],
-        "monthly_fees": str(_fees(g)), "interval": est.method, "engine": engine,
-        "components": components, "batches": batches.get(definition.feed.value, []),
+        "monthly_fees": str(_fees(g)),
+        "interval": est.method,
+        "engine": engine,
+        "components": components,
+        "batches": batches.get(definition.feed.value, []),
         "time_zone": g.contract.account.timezone,
-    }  # fmt: skip
+    }
     for name in ("days_with_data", "first_data_day", "last_data_day"):
         if sums and name in sums:
             raw = int(sums[name])
             evidence[name] = raw if name == "days_with_data" else from_epoch_day(raw).isoformat()
     row.evidence = evidence
-    row.inputs_hash = _hash({
-        "guarantee": g.spec_fingerprint(), "kind": p.kind, "measured": evidence["measured"],
-        "at_risk": str(row.amount_at_risk), "components": components,
-        "batches": evidence["batches"], "scope": evidence["scope"],
-    })  # fmt: skip
+    row.inputs_hash = _hash(
+        {
+            "guarantee": g.spec_fingerprint(),
+            "kind": p.kind,
+            "measured": evidence["measured"],
+            "at_risk": str(row.amount_at_risk),
+            "components": components,
+            "batches": evidence["batches"],
+            "scope": evidence["scope"],
+        }
+    )
     return row
 
 
@@ -548,9 +632,14 @@ def _settle_per_period(row: ResultValues, periods: Sequence[Any]) -> None:
     verdicts = [r.met for r in settling if r.met is not None]
     row.met = all(verdicts) if verdicts else None
     row.evidence = dict(row.evidence, settled_from=[r.period_label for r in settling])
-    row.inputs_hash = _hash({"base": row.inputs_hash, "periods": [
-        [r.period_label, str(r.penalty), str(r.amount_at_risk), r.met] for r in settling
-    ]})  # fmt: skip
+    row.inputs_hash = _hash(
+        {
+            "base": row.inputs_hash,
+            "periods": [
+                [r.period_label, str(r.penalty), str(r.amount_at_risk), r.met] for r in settling
+            ],
+        }
+    )
 
 
 def _attested_periods(g: Guarantee, year: Span) -> list[GuaranteeResult]:
@@ -591,13 +680,17 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
     for rows in groups.values():
         g = rows[0].guarantee
         terms = terms_of(g)
-        year = Span(rows[0].contract_year, min(r.period_start for r in rows),
-                    max(r.period_end for r in rows))  # fmt: skip
+        year = Span(
+            rows[0].contract_year,
+            min(r.period_start for r in rows),
+            max(r.period_end for r in rows),
+        )
         pool, _ = year_caps(g, rows[0].contract_year)
         owed = reconcile(
-            {i: r.penalty for i, r in enumerate(rows)}, pool=pool,
+            {i: r.penalty for i, r in enumerate(rows)},
+            pool=pool,
             max_share_pct=terms.max_share_pct,
-        )  # fmt: skip
+        )
         at_risk = capped_at_risk(
             {i: r.amount_at_risk for i, r in enumerate(rows)},
             pool=pool,
@@ -608,13 +701,15 @@ def _apply_caps(settlements: Sequence[ResultValues]) -> None:
             before = row.amount_at_risk
             row.amount_at_risk = at_risk[i]
             row.evidence = dict(
-                row.evidence, pool=None if pool is None else str(pool),
+                row.evidence,
+                pool=None if pool is None else str(pool),
                 at_risk_before_caps=str(before),
                 max_share_pct=None if terms.max_share_pct is None else str(terms.max_share_pct),
                 contract_year_measured=[year.first.isoformat(), year.last.isoformat()],
-            )  # fmt: skip
-            row.inputs_hash = _hash({"base": row.inputs_hash, "owed": str(row.owed),
-                                     "pool": str(pool)})  # fmt: skip
+            )
+            row.inputs_hash = _hash(
+                {"base": row.inputs_hash, "owed": str(row.owed), "pool": str(pool)}
+            )
 
 
 # --- the whole run -------------------------------------------------------------------------

@@ -13,36 +13,92 @@ from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.guarantees.queries import PortfolioRow
 
 RESULT_COLUMNS = [
-    "account", "contract", "guarantee_id", "metric", "label", "level", "kind", "period",
-    "period_start", "period_end", "contract_year", "status", "source", "comparator", "target",
-    "actual", "numerator", "denominator", "n", "ci_low", "ci_high", "within_noise", "met",
-    "settles", "amount_at_risk", "penalty_pct", "penalty", "owed", "report_due",
-    "reconciliation_due", "payment_due", "inputs_hash",
-]  # fmt: skip
+    "account",
+    "contract",
+    "guarantee_id",
+    "metric",
+    "label",
+    "level",
+    "kind",
+    "period",
+    "period_start",
+    "period_end",
+    "contract_year",
+    "status",
+    "source",
+    "comparator",
+    "target",
+    "actual",
+    "numerator",
+    "denominator",
+    "n",
+    "ci_low",
+    "ci_high",
+    "within_noise",
+    "met",
+    "settles",
+    "amount_at_risk",
+    "penalty_pct",
+    "penalty",
+    "owed",
+    "report_due",
+    "reconciliation_due",
+    "payment_due",
+    "inputs_hash",
+]
 PORTFOLIO_COLUMNS = [
-    "account", "group_number", "guarantees", "expected_penalty", "worst_p_miss", "owed",
-    "at_risk", "missed_last_12_months", "open_alerts",
-]  # fmt: skip
+    "account",
+    "group_number",
+    "guarantees",
+    "expected_penalty",
+    "worst_p_miss",
+    "owed",
+    "at_risk",
+    "missed_last_12_months",
+    "open_alerts",
+]
 
 
 def result_rows(results: Iterable[GuaranteeResult]) -> list[dict[str, Any]]:
     rows = []
     for r in results:
         g = r.guarantee
-        rows.append({
-            "account": g.contract.account.group_number, "contract": g.contract.number,
-            "guarantee_id": g.pk, "metric": g.metric, "label": g.display_name,
-            "level": g.level, "kind": r.kind, "period": r.period_label,
-            "period_start": r.period_start, "period_end": r.period_end,
-            "contract_year": r.contract_year, "status": r.status, "source": r.source,
-            "comparator": g.comparator, "target": g.target, "actual": r.actual,
-            "numerator": r.numerator, "denominator": r.denominator, "n": r.sample_size,
-            "ci_low": r.ci_low, "ci_high": r.ci_high, "within_noise": r.within_noise,
-            "met": r.met, "settles": r.settles, "amount_at_risk": r.amount_at_risk,
-            "penalty_pct": r.penalty_pct, "penalty": r.penalty, "owed": r.owed,
-            "report_due": r.report_due, "reconciliation_due": r.reconciliation_due,
-            "payment_due": r.payment_due, "inputs_hash": r.inputs_hash,
-        })  # fmt: skip
+        rows.append(
+            {
+                "account": g.contract.account.group_number,
+                "contract": g.contract.number,
+                "guarantee_id": g.pk,
+                "metric": g.metric,
+                "label": g.display_name,
+                "level": g.level,
+                "kind": r.kind,
+                "period": r.period_label,
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "contract_year": r.contract_year,
+                "status": r.status,
+                "source": r.source,
+                "comparator": g.comparator,
+                "target": g.target,
+                "actual": r.actual,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "n": r.sample_size,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "within_noise": r.within_noise,
+                "met": r.met,
+                "settles": r.settles,
+                "amount_at_risk": r.amount_at_risk,
+                "penalty_pct": r.penalty_pct,
+                "penalty": r.penalty,
+                "owed": r.owed,
+                "report_due": r.report_due,
+                "reconciliation_due": r.reconciliation_due,
+                "payment_due": r.payment_due,
+                "inputs_hash": r.inputs_hash,
+            }
+        )
     return rows
 
 

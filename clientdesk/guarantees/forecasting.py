@@ -105,9 +105,22 @@ class ForecastValues:
     valid_runs: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def model_fields(self) -> dict[str, Any]:
-        names = ["span_start", "span_end", "p_miss", "expected_penalty", "amount_at_risk",
-                 "observed_actual", "expected_actual", "actual_p10", "actual_p90",
-                 "observed_days", "remaining_days", "simulations", "seed", "method"]  # fmt: skip
+        names = [
+            "span_start",
+            "span_end",
+            "p_miss",
+            "expected_penalty",
+            "amount_at_risk",
+            "observed_actual",
+            "expected_actual",
+            "actual_p10",
+            "actual_p90",
+            "observed_days",
+            "remaining_days",
+            "simulations",
+            "seed",
+            "method",
+        ]
         return {name: getattr(self, name) for name in names}
 
     def as_dict(self) -> dict[str, Any]:
@@ -117,20 +130,31 @@ class ForecastValues:
             return None if v is None else float(v)
 
         return {
-            "account": g.contract.account.group_number, "guarantee_id": g.pk,
-            "metric": g.metric, "label": g.display_name, "level": g.level,
-            "comparator": g.comparator, "target": float(g.target),
-            "period": self.period_label, "span_start": self.span_start.isoformat(),
-            "span_end": self.span_end.isoformat(), "as_of": self.as_of.isoformat(),
-            "p_miss": num(self.p_miss), "expected_penalty": num(self.expected_penalty),
+            "account": g.contract.account.group_number,
+            "guarantee_id": g.pk,
+            "metric": g.metric,
+            "label": g.display_name,
+            "level": g.level,
+            "comparator": g.comparator,
+            "target": float(g.target),
+            "period": self.period_label,
+            "span_start": self.span_start.isoformat(),
+            "span_end": self.span_end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "p_miss": num(self.p_miss),
+            "expected_penalty": num(self.expected_penalty),
             "expected_penalty_before_caps": num(self.expected_penalty_before_caps),
             "amount_at_risk": num(self.amount_at_risk),
             "observed_actual": num(self.observed_actual),
-            "expected_actual": num(self.expected_actual), "actual_p10": num(self.actual_p10),
-            "actual_p90": num(self.actual_p90), "observed_days": self.observed_days,
-            "remaining_days": self.remaining_days, "simulations": self.simulations,
-            "seed": self.seed, "method": self.method,
-        }  # fmt: skip
+            "expected_actual": num(self.expected_actual),
+            "actual_p10": num(self.actual_p10),
+            "actual_p90": num(self.actual_p90),
+            "observed_days": self.observed_days,
+            "remaining_days": self.remaining_days,
+            "simulations": self.simulations,
+            "seed": self.seed,
+            "method": self.method,
+        }
 
 
 def settling_span(guarantee: Guarantee, as_of: dt.date) -> Planned | None:
@@ -250,14 +274,27 @@ def judge(span: Planned, draws: Draws, columns: Sequence[str], as_of: dt.date) -
         p10, p90 = (float(x) for x in np.percentile(valid, [10, 90]))
         mean = float(valid.mean())
     return ForecastValues(
-        guarantee=g, period_label=span.label, span_start=span.measured.first,
-        span_end=span.measured.last, as_of=as_of, p_miss=p_miss, expected_penalty=expected,
-        amount_at_risk=at_risk, observed_actual=_quantize(observed_value),
-        expected_actual=_quantize(mean), actual_p10=_quantize(p10), actual_p90=_quantize(p90),
-        observed_days=draws.observed_days, remaining_days=draws.remaining_days,
-        simulations=len(draws.totals), seed=SEED, method=METHOD,
-        expected_penalty_before_caps=expected, penalty_runs=runs, valid_runs=finite,
-    )  # fmt: skip
+        guarantee=g,
+        period_label=span.label,
+        span_start=span.measured.first,
+        span_end=span.measured.last,
+        as_of=as_of,
+        p_miss=p_miss,
+        expected_penalty=expected,
+        amount_at_risk=at_risk,
+        observed_actual=_quantize(observed_value),
+        expected_actual=_quantize(mean),
+        actual_p10=_quantize(p10),
+        actual_p90=_quantize(p90),
+        observed_days=draws.observed_days,
+        remaining_days=draws.remaining_days,
+        simulations=len(draws.totals),
+        seed=SEED,
+        method=METHOD,
+        expected_penalty_before_caps=expected,
+        penalty_runs=runs,
+        valid_runs=finite,
+    )
 
 
 def _cents(value: float) -> Decimal:
@@ -275,9 +312,12 @@ def settled_penalties(
     rows = GuaranteeResult.objects.filter(
         guarantee__contract_id__in={span.guarantee.contract_id for span, _ in judged},
         contract_year__in={span.year.label for span, _ in judged},
-        kind=ResultKind.PERIOD, settles=True, period_end__lte=as_of,
-    ).values_list("guarantee__contract_id", "contract_year", "guarantee_id", "period_label",
-                  "penalty")  # fmt: skip
+        kind=ResultKind.PERIOD,
+        settles=True,
+        period_end__lte=as_of,
+    ).values_list(
+        "guarantee__contract_id", "contract_year", "guarantee_id", "period_label", "penalty"
+    )
     for contract_id, year, guarantee_id, label, amount in rows:
         if (guarantee_id, label) not in own:
             out[(contract_id, year)][guarantee_id] += float(amount)
@@ -404,12 +444,22 @@ def forecast_spans(
             seen = min(as_of, through.get((span.scope, feed), as_of))
             key = (span.scope, span.dim, span.measured.first, span.measured.last)
             if key not in draws:
-                seed = (SEED, span.scope, zlib.crc32(f"{feed.value}|{span.dim}".encode()),
-                        span.measured.first.toordinal(), seen.toordinal())  # fmt: skip
+                seed = (
+                    SEED,
+                    span.scope,
+                    zlib.crc32(f"{feed.value}|{span.dim}".encode()),
+                    span.measured.first.toordinal(),
+                    seen.toordinal(),
+                )
                 draws[key] = draw(
-                    by_scope.get((span.scope, span.dim), empty), columns, span.measured.first,
-                    span.measured.last, seen, seed=seed, simulations=simulations,
-                )  # fmt: skip
+                    by_scope.get((span.scope, span.dim), empty),
+                    columns,
+                    span.measured.first,
+                    span.measured.last,
+                    seen,
+                    seed=seed,
+                    simulations=simulations,
+                )
             judged.append((span, judge(span, draws[key], columns, seen)))
     cap_expected_penalties(judged, settled_penalties(judged, as_of))
     return [f for _, f in judged]

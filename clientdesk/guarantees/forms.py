@@ -54,11 +54,26 @@ class GuaranteeForm(forms.ModelForm[Guarantee]):
     class Meta:
         model = Guarantee
         fields = [
-            "contract", "metric", "label", "comparator", "target", "decimals", "threshold",
-            "short_abandon_seconds", "line", "level", "period", "measure_from", "measure_to",
-            "settlement", "at_risk_basis", "at_risk_value", "schedule", "per_point_amount",
+            "contract",
+            "metric",
+            "label",
+            "comparator",
+            "target",
+            "decimals",
+            "threshold",
+            "short_abandon_seconds",
+            "line",
+            "level",
+            "period",
+            "measure_from",
+            "measure_to",
+            "settlement",
+            "at_risk_basis",
+            "at_risk_value",
+            "schedule",
+            "per_point_amount",
             "notes",
-        ]  # fmt: skip
+        ]
         widgets = {
             "measure_from": DateInput(),
             "measure_to": DateInput(),
@@ -122,21 +137,28 @@ class TermsForm(forms.ModelForm[GuaranteeTerms]):
     class Meta:
         model = GuaranteeTerms
         fields = [
-            "pool_pct_of_fees", "max_share_pct", "report_lag_days", "reconciliation_lag_days",
+            "pool_pct_of_fees",
+            "max_share_pct",
+            "report_lag_days",
+            "reconciliation_lag_days",
             "payment_lag_days",
-        ]  # fmt: skip
+        ]
 
 
 class AttestationForm(forms.Form):
     period_label = forms.ChoiceField(label="Period")
     numerator = forms.DecimalField(
-        label="Met (count)", required=False, min_value=Decimal(0),
+        label="Met (count)",
+        required=False,
+        min_value=Decimal(0),
         help_text="e.g. ID cards mailed by the commitment date.",
-    )  # fmt: skip
+    )
     denominator = forms.DecimalField(
-        label="Due (count)", required=False, min_value=Decimal(1),
+        label="Due (count)",
+        required=False,
+        min_value=Decimal(1),
         help_text="e.g. ID cards due.",
-    )  # fmt: skip
+    )
     value = forms.DecimalField(label="Score", required=False)
     sample_size = forms.IntegerField(label="Responses", required=False, min_value=1)
     evidence = forms.CharField(

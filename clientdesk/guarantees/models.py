@@ -166,14 +166,18 @@ class Guarantee(models.Model):
         contract = self.contract
         if self.at_risk_basis == AtRiskBasis.PCT_OF_ADMIN_FEES and contract.admin_fee_pepm is None:
             raise ValidationError(
-                {"at_risk_basis": "This contract has no admin fee PEPM: put a % of premium, a "
-                 "fixed amount or a PEPM amount at risk."}
-            )  # fmt: skip
+                {
+                    "at_risk_basis": "This contract has no admin fee PEPM: put a % of premium, a "
+                    "fixed amount or a PEPM amount at risk."
+                }
+            )
         if self.at_risk_basis == AtRiskBasis.PCT_OF_PREMIUM and contract.premium_pmpm is None:
             raise ValidationError(
-                {"at_risk_basis": "This contract has no premium PMPM: put a % of admin fees, a "
-                 "fixed amount or a PEPM amount at risk."}
-            )  # fmt: skip
+                {
+                    "at_risk_basis": "This contract has no premium PMPM: put a % of admin fees, a "
+                    "fixed amount or a PEPM amount at risk."
+                }
+            )
 
     @property
     def definition(self) -> MetricDef:
@@ -219,14 +223,22 @@ class Guarantee(models.Model):
     def spec_fingerprint(self) -> dict[str, Any]:
         """What the result depends on, for the inputs hash."""
         return {
-            "metric": self.metric, "comparator": self.comparator, "target": str(self.target),
-            "decimals": self.decimals, "threshold": self.effective_threshold,
-            "short_abandon_seconds": self.short_abandon_seconds, "line": self.line,
-            "level": self.level, "period": self.period, "settlement": self.settlement,
-            "at_risk_basis": self.at_risk_basis, "at_risk_value": str(self.at_risk_value),
-            "schedule": self.schedule, "tiers": self.tiers,
+            "metric": self.metric,
+            "comparator": self.comparator,
+            "target": str(self.target),
+            "decimals": self.decimals,
+            "threshold": self.effective_threshold,
+            "short_abandon_seconds": self.short_abandon_seconds,
+            "line": self.line,
+            "level": self.level,
+            "period": self.period,
+            "settlement": self.settlement,
+            "at_risk_basis": self.at_risk_basis,
+            "at_risk_value": str(self.at_risk_value),
+            "schedule": self.schedule,
+            "tiers": self.tiers,
             "per_point_amount": str(self.per_point_amount),
-        }  # fmt: skip
+        }
 
 
 class ResultKind(models.TextChoices):

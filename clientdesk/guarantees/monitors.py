@@ -154,20 +154,42 @@ def ivr_monitor(
     sessions = [s["sessions"] for s in sums]
     monitor = Monitor(grain, first, last)
     monitor.charts = [
-        p_chart("IVR containment", labels, starts, [s["contained"] for s in sums], sessions,
-                bad="low", target=target),
-        p_chart("IVR opt-out (zero-out)", labels, starts, [s["opted_out"] for s in sums],
-                sessions, bad="high"),
-        p_chart("Abandonment in the IVR", labels, starts, [s["ivr_abandoned"] for s in sums],
-                sessions, bad="high"),
-    ]  # fmt: skip
+        p_chart(
+            "IVR containment",
+            labels,
+            starts,
+            [s["contained"] for s in sums],
+            sessions,
+            bad="low",
+            target=target,
+        ),
+        p_chart(
+            "IVR opt-out (zero-out)",
+            labels,
+            starts,
+            [s["opted_out"] for s in sums],
+            sessions,
+            bad="high",
+        ),
+        p_chart(
+            "Abandonment in the IVR",
+            labels,
+            starts,
+            [s["ivr_abandoned"] for s in sums],
+            sessions,
+            bad="high",
+        ),
+    ]
     monitor.table = [
-        {"label": label, "sessions": int(s["sessions"]),
-         "containment": _pct(s["contained"], s["sessions"]),
-         "opt_out": _pct(s["opted_out"], s["sessions"]),
-         "abandonment": _pct(s["ivr_abandoned"], s["sessions"])}
+        {
+            "label": label,
+            "sessions": int(s["sessions"]),
+            "containment": _pct(s["contained"], s["sessions"]),
+            "opt_out": _pct(s["opted_out"], s["sessions"]),
+            "abandonment": _pct(s["ivr_abandoned"], s["sessions"]),
+        }
         for label, s in zip(labels, sums, strict=True)
-    ]  # fmt: skip
+    ]
     return monitor
 
 
@@ -198,19 +220,28 @@ def auto_adjudication_monitor(
     sums = _sum_by_bucket(overall, buckets, ["originals", "auto"])
     monitor = Monitor(grain, first, last)
     monitor.charts = [
-        p_chart("Auto-adjudication rate", [b[0] for b in buckets], [b[1] for b in buckets],
-                [s["auto"] for s in sums], [s["originals"] for s in sums], bad="low",
-                target=target),
-    ]  # fmt: skip
+        p_chart(
+            "Auto-adjudication rate",
+            [b[0] for b in buckets],
+            [b[1] for b in buckets],
+            [s["auto"] for s in sums],
+            [s["originals"] for s in sums],
+            bad="low",
+            target=target,
+        ),
+    ]
     latest_lo = buckets[-1][2] if buckets else epoch_day(last)
     table = []
     for claim_type, rows in daily.groupby("claim_type"):
         recent = rows[rows["day"] >= latest_lo]
-        table.append({
-            "claim_type": claim_type or "unknown", "originals": int(rows["originals"].sum()),
-            "rate": _pct(rows["auto"].sum(), rows["originals"].sum()),
-            "latest": _pct(recent["auto"].sum(), recent["originals"].sum()),
-        })  # fmt: skip
+        table.append(
+            {
+                "claim_type": claim_type or "unknown",
+                "originals": int(rows["originals"].sum()),
+                "rate": _pct(rows["auto"].sum(), rows["originals"].sum()),
+                "latest": _pct(recent["auto"].sum(), recent["originals"].sum()),
+            }
+        )
     monitor.table = sorted(table, key=lambda r: -int(str(r["originals"])))
     total_pended = float(pended["pended"].sum()) if not pended.empty else 0.0
     latest_week = epoch_day(last - dt.timedelta(days=last.weekday()))
@@ -218,11 +249,15 @@ def auto_adjudication_monitor(
     for reason, rows in pended.groupby("pend_reason"):
         count = float(rows["pended"].sum())
         weeks = max(1, len(_buckets(first, last, "weekly")))
-        reasons.append({
-            "pend_reason": reason, "pended": int(count), "share": _pct(count, total_pended),
-            "per_week": count / weeks,
-            "latest_week": int(rows[rows["week"] == latest_week]["pended"].sum()),
-        })  # fmt: skip
+        reasons.append(
+            {
+                "pend_reason": reason,
+                "pended": int(count),
+                "share": _pct(count, total_pended),
+                "per_week": count / weeks,
+                "latest_week": int(rows[rows["week"] == latest_week]["pended"].sum()),
+            }
+        )
     monitor.pend_reasons = sorted(reasons, key=lambda r: -float(str(r["pended"])))
     return monitor
 

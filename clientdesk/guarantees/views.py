@@ -75,9 +75,13 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "guarantees/portfolio.html",
-        {"rows": rows, "today": today, "can_run_all": can_create_accounts(request.user),
-         "threshold": ALERT_THRESHOLD},
-    )  # fmt: skip
+        {
+            "rows": rows,
+            "today": today,
+            "can_run_all": can_create_accounts(request.user),
+            "threshold": ALERT_THRESHOLD,
+        },
+    )
 
 
 @login_required
@@ -103,8 +107,9 @@ def evaluate_all(request: HttpRequest) -> HttpResponse:
     if not can_create_accounts(request.user):
         raise PermissionDenied("Only managers and admins evaluate the whole book.")
     today = timezone.localdate()
-    accounts = list(accounts_visible_to(request.user).filter(contracts__guarantees__isnull=False)
-                    .distinct())  # fmt: skip
+    accounts = list(
+        accounts_visible_to(request.user).filter(contracts__guarantees__isnull=False).distinct()
+    )
     try:
         _, stored = run_evaluation(accounts, acting_user=signed_in_user(request), today=today)
         _, forecast = run_forecast(accounts, acting_user=signed_in_user(request), as_of=today)
@@ -134,13 +139,17 @@ def scorecard(request: HttpRequest, account_id: int) -> HttpResponse:
         request,
         "guarantees/scorecard.html",
         {
-            "account": account, "card": card, "today": today, "contracts": contracts,
+            "account": account,
+            "card": card,
+            "today": today,
+            "contracts": contracts,
             "can_run": can_run(request.user, account),
             "can_define": can_define(request.user, account),
-            "evaluate_form": EvaluateForm(), "forecast_form": ForecastForm(),
+            "evaluate_form": EvaluateForm(),
+            "forecast_form": ForecastForm(),
             "threshold": ALERT_THRESHOLD,
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -177,9 +186,11 @@ def evaluate(request: HttpRequest, account_id: int) -> HttpResponse:
         return redirect("guarantees:scorecard", account_id=account.pk)
     try:
         values, stored = run_evaluation(
-            [account], acting_user=signed_in_user(request), today=timezone.localdate(),
+            [account],
+            acting_user=signed_in_user(request),
+            today=timezone.localdate(),
             window=form.cleaned_data["period"],
-        )  # fmt: skip
+        )
     except LakeError as error:
         messages.error(request, f"Could not evaluate: {error}")
         return redirect("guarantees:scorecard", account_id=account.pk)
@@ -224,17 +235,23 @@ def templates_pick(request: HttpRequest, account_id: int) -> HttpResponse:
     form = TemplatePickForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         created = actions.do_create_guarantees_from_templates(
-            form.cleaned_data["contract"], form.cleaned_data["templates"],
+            form.cleaned_data["contract"],
+            form.cleaned_data["templates"],
             acting_user=signed_in_user(request),
-        )  # fmt: skip
+        )
         messages.success(request, f"Added {len(created)} guarantees; adjust any of them below.")
         return redirect("guarantees:scorecard", account_id=account.pk)
     return render(
         request,
         "guarantees/templates.html",
-        {"account": account, "form": form, "templates": TEMPLATES.values(), "sources": SOURCES,
-         "metrics": METRICS},
-    )  # fmt: skip
+        {
+            "account": account,
+            "form": form,
+            "templates": TEMPLATES.values(),
+            "sources": SOURCES,
+            "metrics": METRICS,
+        },
+    )
 
 
 @login_required
@@ -320,14 +337,19 @@ def guarantee_detail(request: HttpRequest, account_id: int, guarantee_id: int) -
         request,
         "guarantees/guarantee_detail.html",
         {
-            "account": account, "g": guarantee, "definition": guarantee.definition,
-            "periods": periods, "settlements": settlements, "forecasts": forecasts,
-            "alerts": alerts, "terms": terms_of(guarantee),
+            "account": account,
+            "g": guarantee,
+            "definition": guarantee.definition,
+            "periods": periods,
+            "settlements": settlements,
+            "forecasts": forecasts,
+            "alerts": alerts,
+            "terms": terms_of(guarantee),
             "can_run": can_run(request.user, account),
             "can_define": can_define(request.user, account),
             "drill": has_records(periods[0]) if periods else guarantee.definition.from_lake,
         },
-    )  # fmt: skip
+    )
 
 
 def _attestable_periods(guarantee: Guarantee, today: dt.date) -> list[str]:
@@ -350,13 +372,17 @@ def attest(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResp
             actions.do_attest_result(
                 guarantee,
                 actions.Attestation(
-                    period_label=data["period_label"], numerator=data.get("numerator"),
-                    denominator=data.get("denominator"), value=data.get("value"),
-                    sample_size=data.get("sample_size") or 0, evidence=data["evidence"],
+                    period_label=data["period_label"],
+                    numerator=data.get("numerator"),
+                    denominator=data.get("denominator"),
+                    value=data.get("value"),
+                    sample_size=data.get("sample_size") or 0,
+                    evidence=data["evidence"],
                     reference=data.get("reference") or "",
                 ),
-                acting_user=signed_in_user(request), today=today,
-            )  # fmt: skip
+                acting_user=signed_in_user(request),
+                today=today,
+            )
         except ValueError as error:
             form.add_error(None, str(error))
         else:
@@ -388,9 +414,15 @@ def records(request: HttpRequest, account_id: int, result_id: int) -> HttpRespon
     return render(
         request,
         "guarantees/records.html",
-        {"account": account, "result": result, "g": result.guarantee, "records": found,
-         "form": form, "everything": everything},
-    )  # fmt: skip
+        {
+            "account": account,
+            "result": result,
+            "g": result.guarantee,
+            "records": found,
+            "form": form,
+            "everything": everything,
+        },
+    )
 
 
 @login_required
@@ -403,10 +435,18 @@ def records_export(request: HttpRequest, account_id: int, result_id: int) -> Htt
     found = records_behind(request.user, result, breaches_only=not everything, limit=100_000)
     content = exports.to_csv(found.columns, found.rows)
     actions.do_record_export(
-        request.user, account=account, what="records", fmt="csv", rows=len(found.rows),
-        detail={"result_id": result.pk, "period": result.period_label,
-                "metric": result.guarantee.metric, "breaches_only": not everything},
-    )  # fmt: skip
+        request.user,
+        account=account,
+        what="records",
+        fmt="csv",
+        rows=len(found.rows),
+        detail={
+            "result_id": result.pk,
+            "period": result.period_label,
+            "metric": result.guarantee.metric,
+            "breaches_only": not everything,
+        },
+    )
     name = f"records-{account.group_number}-{result.guarantee.metric}-{result.period_label}"
     return file_download(
         content, filename=name.replace("/", "_") + ".csv", content_type=EXPORT_TYPES["csv"]
@@ -428,9 +468,12 @@ def _until(request: HttpRequest) -> dt.date | None:
 
 
 def _monitors(
-    user: AnyUser, zones: dict[int, str], account_id: int | None, request: HttpRequest,
+    user: AnyUser,
+    zones: dict[int, str],
+    account_id: int | None,
+    request: HttpRequest,
     targets: dict[str, float | None],
-) -> tuple[Monitor | None, Monitor | None, str]:  # fmt: skip
+) -> tuple[Monitor | None, Monitor | None, str]:
     grain = _grain(request)
     narrow = None if account_id is None else [account_id]
     with open_lake(user, accounts=narrow) as lake:  # the user's scope, or one account of it
@@ -438,15 +481,28 @@ def _monitors(
         ivr_last = until or last_data_day(lake, Feed.IVR)
         claims_last = until or last_data_day(lake, Feed.CLAIMS)
         ivr = (
-            ivr_monitor(lake, zones, account_id=account_id, last=ivr_last, grain=grain,
-                        target=targets.get("ivr_containment"))
-            if ivr_last else None
-        )  # fmt: skip
+            ivr_monitor(
+                lake,
+                zones,
+                account_id=account_id,
+                last=ivr_last,
+                grain=grain,
+                target=targets.get("ivr_containment"),
+            )
+            if ivr_last
+            else None
+        )
         aa = (
-            auto_adjudication_monitor(lake, account_id=account_id, last=claims_last, grain=grain,
-                                      target=targets.get("auto_adjudication_rate"))
-            if claims_last else None
-        )  # fmt: skip
+            auto_adjudication_monitor(
+                lake,
+                account_id=account_id,
+                last=claims_last,
+                grain=grain,
+                target=targets.get("auto_adjudication_rate"),
+            )
+            if claims_last
+            else None
+        )
     return ivr, aa, grain
 
 
@@ -473,9 +529,15 @@ def monitors(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(
         request,
         "guarantees/monitors.html",
-        {"account": account, "ivr": ivr, "aa": aa, "grain": grain,
-         "ivr_charts": _charts(ivr), "aa_charts": _charts(aa)},
-    )  # fmt: skip
+        {
+            "account": account,
+            "ivr": ivr,
+            "aa": aa,
+            "grain": grain,
+            "ivr_charts": _charts(ivr),
+            "aa_charts": _charts(aa),
+        },
+    )
 
 
 @login_required
@@ -493,6 +555,13 @@ def book_monitors(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "guarantees/monitors.html",
-        {"account": None, "ivr": ivr, "aa": aa, "grain": grain, "accounts": len(zones),
-         "ivr_charts": _charts(ivr), "aa_charts": _charts(aa)},
-    )  # fmt: skip
+        {
+            "account": None,
+            "ivr": ivr,
+            "aa": aa,
+            "grain": grain,
+            "accounts": len(zones),
+            "ivr_charts": _charts(ivr),
+            "aa_charts": _charts(aa),
+        },
+    )

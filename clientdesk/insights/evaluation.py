@@ -172,8 +172,9 @@ def inject_steps(
             )
         )
     if len(incidents) < count:
-        incidents += _book_wide_steps(series, counts, count - len(incidents), rng, min_per_day,
-                                      multipliers, first_day, busy)  # fmt: skip
+        incidents += _book_wide_steps(
+            series, counts, count - len(incidents), rng, min_per_day, multipliers, first_day, busy
+        )
     injected = SeriesPanel(
         panel=type(panel)(
             panel.first_day,
@@ -403,21 +404,27 @@ def evaluate(result: DetectionResult, incidents: list[TruthIncident]) -> dict[st
             top = {c.account_id for c in issue.contributors[:3]}
             ok = any(
                 (inc.account_id in top and covered(inc.account_id, issue.first_alert))
-                or (inc.account_id == BOOK and _issue_matches(issue, inc, sp)
-                    and panel.index(inc.start) - OVERLAP_BEFORE <= issue.first_alert
-                    <= panel.index(inc.end) + OVERLAP_AFTER)
+                or (
+                    inc.account_id == BOOK
+                    and _issue_matches(issue, inc, sp)
+                    and panel.index(inc.start) - OVERLAP_BEFORE
+                    <= issue.first_alert
+                    <= panel.index(inc.end) + OVERLAP_AFTER
+                )
                 for inc in incidents
-            )  # fmt: skip
+            )
         else:
             ok = covered(issue.account_id, issue.first_alert) or any(
                 inc.account_id == BOOK
                 and panel.index(inc.start) - OVERLAP_BEFORE
                 <= issue.first_alert
                 <= panel.index(inc.end) + OVERLAP_AFTER
-                and any(inc.matches(SeriesKey(sp.keys[r].family, BOOK, sp.keys[r].dims))
-                        for r in issue.rows)
+                and any(
+                    inc.matches(SeriesKey(sp.keys[r].family, BOOK, sp.keys[r].dims))
+                    for r in issue.rows
+                )
                 for inc in incidents
-            )  # fmt: skip
+            )
         true_issues += ok
     alert = result.scores.alert[:, first : last + 1]
     scored = result.baseline.scored[:, first : last + 1]

@@ -44,10 +44,13 @@ def _request(request: HttpRequest, kind: str, account: Any, body: RunIn) -> Repo
     if not form.is_valid():
         raise form_errors(form)
     run = actions.do_request_report(
-        kind, account=account, period=form.cleaned_data["period"],
-        formats=form.cleaned_data["formats"], acting_user=request.user,  # type: ignore[arg-type]
+        kind,
+        account=account,
+        period=form.cleaned_data["period"],
+        formats=form.cleaned_data["formats"],
+        acting_user=request.user,  # type: ignore[arg-type]
         enqueue=enqueue_run,
-    )  # fmt: skip
+    )
     return run
 
 
@@ -68,8 +71,9 @@ def get_file(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
     if path is None or not path.exists():
         raise Http404("No such file.")
     actions.do_record_download(run, fmt, acting_user=request.user)  # type: ignore[arg-type]
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
-                        content_type=CONTENT_TYPES[fmt])  # fmt: skip
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[fmt]
+    )
 
 
 @router.post("/accounts/{account_id}/runs", response={202: RunOut})

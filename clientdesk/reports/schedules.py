@@ -85,9 +85,13 @@ def run_due(today: dt.date, *, engine: str | None = None) -> list[Outcome]:
     for schedule in due.order_by("next_run_on", "id"):
         period = period_before(schedule.cadence, today)
         run = do_request_report(
-            schedule.kind, account=schedule.account, period=period.code,
-            formats=list(schedule.formats), acting_user=schedule.owner, schedule=schedule,
-        )  # fmt: skip
+            schedule.kind,
+            account=schedule.account,
+            period=period.code,
+            formats=list(schedule.formats),
+            acting_user=schedule.owner,
+            schedule=schedule,
+        )
         run = execute_run(run.pk, today=today, engine=engine)
         sent: list[str] = []
         if run.status == RunStatus.DONE:

@@ -72,10 +72,15 @@ def test_list_paginates_and_pins_its_query_count(
 ) -> None:
     for n in range(30):
         acct = actions.do_create_account(
-            {**VALID_ACCOUNT, "group_number": f"P{n:05d}", "name": f"Parish {n:02d}",
-             "effective_date": dt.date(2024, 1, 1), "renewal_date": dt.date(2026, 1, 1)},
+            {
+                **VALID_ACCOUNT,
+                "group_number": f"P{n:05d}",
+                "name": f"Parish {n:02d}",
+                "effective_date": dt.date(2024, 1, 1),
+                "renewal_date": dt.date(2026, 1, 1),
+            },
             acting_user=cast.mia,
-        )  # fmt: skip
+        )
         actions.do_assign(acct, cast.alice, "lead", acting_user=cast.mia)
     client.force_login(cast.mia)
     with django_assert_max_num_queries(8):  # type: ignore[operator]
@@ -89,9 +94,17 @@ def test_account_page_shows_facts_contract_team_contacts(cast: Cast, client: Cli
     client.force_login(cast.bob)
     page = client.get(reverse("accounts:detail", args=[cast.acme.pk])).content.decode()
     expected = [
-        "Acme Steel Works", "G100001", "C-G100001-2025", "Medical, Pharmacy", "$38.50",
-        "Alice Owner", "Lead associate", "Bob Teammate", "Dana Whitfield", "primary",
-    ]  # fmt: skip
+        "Acme Steel Works",
+        "G100001",
+        "C-G100001-2025",
+        "Medical, Pharmacy",
+        "$38.50",
+        "Alice Owner",
+        "Lead associate",
+        "Bob Teammate",
+        "Dana Whitfield",
+        "primary",
+    ]
     for text in expected:
         assert text in page, text
 
@@ -133,10 +146,20 @@ def test_bad_account_input_gets_a_field_message_and_saves_nothing(
 
 def test_edit_account_records_before_and_after(cast: Cast, client: Client) -> None:
     client.force_login(cast.mia)
-    data = {**VALID_ACCOUNT, "name": "Acme Steel Works", "group_number": "G100001",
-            "segment": "commercial", "funding": "aso", "broker": "Mercer",
-            "effective_date": "2019-01-01", "renewal_date": "2027-01-01", "employees": "1200",
-            "members": "2900", "state": "OH", "timezone": "America/New_York"}  # fmt: skip
+    data = {
+        **VALID_ACCOUNT,
+        "name": "Acme Steel Works",
+        "group_number": "G100001",
+        "segment": "commercial",
+        "funding": "aso",
+        "broker": "Mercer",
+        "effective_date": "2019-01-01",
+        "renewal_date": "2027-01-01",
+        "employees": "1200",
+        "members": "2900",
+        "state": "OH",
+        "timezone": "America/New_York",
+    }
     assert client.post(reverse("accounts:edit", args=[cast.acme.pk]), data).status_code == 302
     event = AuditEvent.objects.filter(action="account.update").get()
     changed = {name: (old, new) for name, old, new in event.changed_fields()}
@@ -147,9 +170,16 @@ def test_edit_account_records_before_and_after(cast: Cast, client: Client) -> No
 def test_account_cannot_be_its_own_ancestor(cast: Cast, client: Client) -> None:
     actions.do_update_account(cast.bayside, {"parent": cast.acme}, acting_user=cast.mia)
     client.force_login(cast.mia)
-    data = {**VALID_ACCOUNT, "name": "Acme", "group_number": "G100001", "segment": "commercial",
-            "funding": "aso", "members": "2900", "employees": "1200",
-            "parent": str(cast.bayside.pk)}  # fmt: skip
+    data = {
+        **VALID_ACCOUNT,
+        "name": "Acme",
+        "group_number": "G100001",
+        "segment": "commercial",
+        "funding": "aso",
+        "members": "2900",
+        "employees": "1200",
+        "parent": str(cast.bayside.pk),
+    }
     response = client.post(reverse("accounts:edit", args=[cast.acme.pk]), data)
     assert "own parent or ancestor" in " ".join(response.context["form"].errors["parent"])
 
@@ -157,8 +187,16 @@ def test_account_cannot_be_its_own_ancestor(cast: Cast, client: Client) -> None:
 def test_contact_add_edit_remove_with_audit(cast: Cast, client: Client) -> None:
     client.force_login(cast.alice)
     add = reverse("accounts:contact_create", args=[cast.acme.pk])
-    response = client.post(add, {"name": "Rob Hale", "role": "cfo", "email": "rob@acme.example",
-                                 "phone": "614-555-0199", "is_primary": "on"})  # fmt: skip
+    response = client.post(
+        add,
+        {
+            "name": "Rob Hale",
+            "role": "cfo",
+            "email": "rob@acme.example",
+            "phone": "614-555-0199",
+            "is_primary": "on",
+        },
+    )
     assert response.status_code == 302
     rob = Contact.objects.get(name="Rob Hale")
     assert rob.is_primary
@@ -180,8 +218,12 @@ def test_contact_add_edit_remove_with_audit(cast: Cast, client: Client) -> None:
 def test_contract_rules_follow_funding(cast: Cast, client: Client) -> None:
     client.force_login(cast.mia)
     url = reverse("accounts:contract_create", args=[cast.acme.pk])
-    base = {"number": "C-G100001-2027", "start_date": "2027-01-01", "end_date": "2028-12-31",
-            "products": ["medical", "dental"]}  # fmt: skip
+    base = {
+        "number": "C-G100001-2027",
+        "start_date": "2027-01-01",
+        "end_date": "2028-12-31",
+        "products": ["medical", "dental"],
+    }
     response = client.post(url, {**base, "premium_pmpm": "612.00"})
     errors = response.context["form"].errors
     assert errors["admin_fee_pepm"] == ["An ASO contract needs its admin fee PEPM."]
@@ -210,8 +252,9 @@ def test_database_refuses_a_second_lead(cast: Cast) -> None:
     from clientdesk.accounts.models import Assignment
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(account=cast.acme, user=cast.oscar, role="lead",
-                                  since=dt.date(2026, 1, 1))  # fmt: skip
+        Assignment.objects.create(
+            account=cast.acme, user=cast.oscar, role="lead", since=dt.date(2026, 1, 1)
+        )
 
 
 def test_team_page_assigns_and_removes(cast: Cast, client: Client) -> None:
@@ -226,9 +269,15 @@ def test_team_page_assigns_and_removes(cast: Cast, client: Client) -> None:
 def test_logging_activity_adds_to_the_timeline(cast: Cast, client: Client) -> None:
     client.force_login(cast.bob)
     url = reverse("accounts:activity_create", args=[cast.acme.pk])
-    response = client.post(url, {"kind": "visit", "subject": "Quarterly onsite review",
-                                 "body": "Walked through Q2 results.",
-                                 "occurred_at": "2026-06-12T10:30"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "kind": "visit",
+            "subject": "Quarterly onsite review",
+            "body": "Walked through Q2 results.",
+            "occurred_at": "2026-06-12T10:30",
+        },
+    )
     timeline = reverse("accounts:tab", args=[cast.acme.pk, "timeline"])
     assert (response.status_code, response["Location"]) == (302, timeline)
     event = ActivityEvent.objects.get(subject="Quarterly onsite review")

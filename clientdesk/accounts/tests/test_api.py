@@ -95,9 +95,14 @@ def test_bad_input_is_422_with_the_field_named(
 def test_negative_fee_on_a_contract_is_422(cast: Cast, client: Client) -> None:
     response = api_as(client, cast, "mia").post(
         f"/accounts/{cast.acme.pk}/contracts",
-        {"number": "C-9", "start_date": "2027-01-01", "end_date": "2027-12-31",
-         "products": ["medical"], "admin_fee_pepm": "-5.00"},
-    )  # fmt: skip
+        {
+            "number": "C-9",
+            "start_date": "2027-01-01",
+            "end_date": "2027-12-31",
+            "products": ["medical"],
+            "admin_fee_pepm": "-5.00",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "admin_fee_pepm"]
 
@@ -109,8 +114,10 @@ def test_patch_changes_only_what_was_sent(cast: Cast, client: Client) -> None:
     assert response.status_code == 200
     cast.acme.refresh_from_db()
     assert (cast.acme.broker, cast.acme.status, cast.acme.name) == (
-        "Mercer", "at_risk", "Acme Steel Works",
-    )  # fmt: skip
+        "Mercer",
+        "at_risk",
+        "Acme Steel Works",
+    )
     event = AuditEvent.objects.get(action="account.update")
     assert {name for name, _, _ in event.changed_fields()} == {"broker", "status", "updated_at"}
 

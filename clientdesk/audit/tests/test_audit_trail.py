@@ -34,8 +34,9 @@ def test_rows_cannot_be_changed_or_deleted(cast: Cast) -> None:
 def test_a_failed_action_leaves_no_audit_row(cast: Cast) -> None:
     before = AuditEvent.objects.count()
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017
-        actions.do_update_account(cast.acme, {"renewal_date": cast.acme.effective_date},
-                                  acting_user=cast.mia)  # fmt: skip
+        actions.do_update_account(
+            cast.acme, {"renewal_date": cast.acme.effective_date}, acting_user=cast.mia
+        )
     assert AuditEvent.objects.count() == before
     assert Account.objects.get(pk=cast.acme.pk).renewal_date.year == 2027
 
@@ -47,32 +48,78 @@ def test_write_rows_need_a_transaction(transactional_db: None) -> None:
 
 def test_bulk_rows_are_the_rows_record_audit_writes(cast: Cast) -> None:
     entries = [
-        AuditEntry(action="x.create", obj=cast.acme_contract, account=cast.acme,
-                   after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)}),
-        AuditEntry(action="x.update", object_type="x.thing", object_id="7", object_label="seven",
-                   before={"n": 1}, after={"n": 2}),
-    ]  # fmt: skip
+        AuditEntry(
+            action="x.create",
+            obj=cast.acme_contract,
+            account=cast.acme,
+            after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)},
+        ),
+        AuditEntry(
+            action="x.update",
+            object_type="x.thing",
+            object_id="7",
+            object_label="seven",
+            before={"n": 1},
+            after={"n": 2},
+        ),
+    ]
     with transaction.atomic():
         bulk = record_audits(entries, actor=cast.alice)
-        one = record_audit(actor=cast.alice, action="x.create", obj=cast.acme_contract,
-                           account=cast.acme,
-                           after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)})  # fmt: skip
+        one = record_audit(
+            actor=cast.alice,
+            action="x.create",
+            obj=cast.acme_contract,
+            account=cast.acme,
+            after={"fee": Decimal("41.50"), "on": dt.date(2026, 3, 31)},
+        )
     rows = list(AuditEvent.objects.filter(action__startswith="x.").order_by("id"))
     assert [r.pk for r in rows[:2]] == [e.pk for e in bulk] and rows[2].pk == one.pk
 
     def shape(r: AuditEvent) -> tuple[object, ...]:
-        return (r.actor_id, r.actor_label, r.kind, r.action, r.object_type, r.object_id,
-                r.object_label, r.account_id, r.before, r.after, r.detail)  # fmt: skip
+        return (
+            r.actor_id,
+            r.actor_label,
+            r.kind,
+            r.action,
+            r.object_type,
+            r.object_id,
+            r.object_label,
+            r.account_id,
+            r.before,
+            r.after,
+            r.detail,
+        )
 
-    assert shape(rows[0]) == shape(rows[2]) == (
-        cast.alice.pk, "alice", "write", "x.create", "accounts.contract",
-        str(cast.acme_contract.pk), str(cast.acme_contract), cast.acme.pk, None,
-        {"fee": "41.50", "on": "2026-03-31"}, {},
-    )  # fmt: skip
+    assert (
+        shape(rows[0])
+        == shape(rows[2])
+        == (
+            cast.alice.pk,
+            "alice",
+            "write",
+            "x.create",
+            "accounts.contract",
+            str(cast.acme_contract.pk),
+            str(cast.acme_contract),
+            cast.acme.pk,
+            None,
+            {"fee": "41.50", "on": "2026-03-31"},
+            {},
+        )
+    )
     assert shape(rows[1]) == (
-        cast.alice.pk, "alice", "write", "x.update", "x.thing", "7", "seven", None,
-        {"n": 1}, {"n": 2}, {},
-    )  # fmt: skip
+        cast.alice.pk,
+        "alice",
+        "write",
+        "x.update",
+        "x.thing",
+        "7",
+        "seven",
+        None,
+        {"n": 1},
+        {"n": 2},
+        {},
+    )
     assert rows[0].at == rows[1].at
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.filter(pk=rows[0].pk).update(action="tampered")

@@ -47,14 +47,18 @@ def test_demo_loads_the_book_and_runs_every_analysis() -> None:
     assert GuaranteeForecast.objects.exists()
     assert "emerging issues:" in printed
     counts = (
-        Inquiry.objects.count(), GuaranteeResult.objects.count(),
-        GuaranteeForecast.objects.count(), EmergingIssue.objects.count(),
-    )  # fmt: skip
+        Inquiry.objects.count(),
+        GuaranteeResult.objects.count(),
+        GuaranteeForecast.objects.count(),
+        EmergingIssue.objects.count(),
+    )
     audit_rows = AuditEvent.objects.count()
 
     call_command("demo", *SMALL, stdout=io.StringIO())  # the book is there: nothing is added
     assert (
-        Inquiry.objects.count(), GuaranteeResult.objects.count(),
-        GuaranteeForecast.objects.count(), EmergingIssue.objects.count(),
-    ) == counts  # fmt: skip
+        Inquiry.objects.count(),
+        GuaranteeResult.objects.count(),
+        GuaranteeForecast.objects.count(),
+        EmergingIssue.objects.count(),
+    ) == counts
     assert AuditEvent.objects.count() == audit_rows

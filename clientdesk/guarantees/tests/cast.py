@@ -16,10 +16,16 @@ def acme_guarantee(c: Cast) -> Guarantee:
     found = Guarantee.objects.filter(contract=c.acme_contract, metric="ivr_containment").first()
     return found or do_create_guarantee(
         c.acme_contract,
-        {"metric": "ivr_containment", "comparator": ">=", "target": Decimal("20"),
-         "period": "quarterly", "at_risk_basis": "fixed", "at_risk_value": Decimal("1000")},
+        {
+            "metric": "ivr_containment",
+            "comparator": ">=",
+            "target": Decimal("20"),
+            "period": "quarterly",
+            "at_risk_basis": "fixed",
+            "at_risk_value": Decimal("1000"),
+        },
         acting_user=c.mia,
-    )  # fmt: skip
+    )
 
 
 def acme_attested_guarantee(c: Cast) -> Guarantee:
@@ -27,12 +33,18 @@ def acme_attested_guarantee(c: Cast) -> Guarantee:
     found = Guarantee.objects.filter(contract=c.acme_contract, metric="id_card_timeliness").first()
     return found or do_create_guarantee(
         c.acme_contract,
-        {"metric": "id_card_timeliness", "comparator": ">=", "target": Decimal("98"),
-         "period": "one_time", "measure_from": dt.date(2025, 1, 1),
-         "measure_to": dt.date(2025, 1, 31), "at_risk_basis": "fixed",
-         "at_risk_value": Decimal("7500")},
+        {
+            "metric": "id_card_timeliness",
+            "comparator": ">=",
+            "target": Decimal("98"),
+            "period": "one_time",
+            "measure_from": dt.date(2025, 1, 1),
+            "measure_to": dt.date(2025, 1, 31),
+            "at_risk_basis": "fixed",
+            "at_risk_value": Decimal("7500"),
+        },
         acting_user=c.mia,
-    )  # fmt: skip
+    )
 
 
 def acme_result(c: Cast) -> GuaranteeResult:

@@ -50,13 +50,18 @@ from clientdesk.lake.ingestion import ingest_files
 
 def _call(call_id: str, at: str, answered: bool, wait: int, **extra: Any) -> dict[str, Any]:
     return {
-        "call_id": call_id, "group_id": extra.pop("group_id", "G100001"),
-        "queue": "member_services", "line": extra.pop("line", "member"), "offered_at": at,
-        "answered": str(answered).lower(), "abandoned": str(not answered).lower(),
-        "wait_seconds": wait, "handle_seconds": 300 if answered else 0,
+        "call_id": call_id,
+        "group_id": extra.pop("group_id", "G100001"),
+        "queue": "member_services",
+        "line": extra.pop("line", "member"),
+        "offered_at": at,
+        "answered": str(answered).lower(),
+        "abandoned": str(not answered).lower(),
+        "wait_seconds": wait,
+        "handle_seconds": 300 if answered else 0,
         "resolved_first_contact": str(extra.pop("resolved", False)).lower(),
         "reason": "claim_status",
-    }  # fmt: skip
+    }
 
 
 CALLS = [
@@ -74,10 +79,15 @@ CALLS = [
 
 def _session(session_id: str, at: str, outcome: str, opted_out: bool = False) -> dict[str, Any]:
     return {
-        "session_id": session_id, "group_id": "G100001", "started_at": at,
-        "entry_point": "member_main", "menu_path": "main>claims>status", "outcome": outcome,
-        "opted_out": str(opted_out).lower(), "seconds": 40,
-    }  # fmt: skip
+        "session_id": session_id,
+        "group_id": "G100001",
+        "started_at": at,
+        "entry_point": "member_main",
+        "menu_path": "main>claims>status",
+        "outcome": outcome,
+        "opted_out": str(opted_out).lower(),
+        "seconds": 40,
+    }
 
 
 SESSIONS = [
@@ -98,45 +108,89 @@ def _claim(
 ) -> dict[str, Any]:
     audited = "audit_paid" in extra
     return {
-        "claim_id": claim_id, "original_claim_id": extra.pop("original", claim_id),
+        "claim_id": claim_id,
+        "original_claim_id": extra.pop("original", claim_id),
         "claim_frequency": extra.pop("frequency", "1"),
-        "adjustment_type": extra.pop("adjustment", "original"), "group_id": "G100001",
-        "member_id": "W12345678901", "claim_type": "professional",
-        "service_family": "office_visit", "received_date": received,
-        "finalized_date": finalized, "auto_adjudicated": str(auto).lower(),
+        "adjustment_type": extra.pop("adjustment", "original"),
+        "group_id": "G100001",
+        "member_id": "W12345678901",
+        "claim_type": "professional",
+        "service_family": "office_visit",
+        "received_date": received,
+        "finalized_date": finalized,
+        "auto_adjudicated": str(auto).lower(),
         "pend_reason": extra.pop("pend_reason", ""),
-        "status": extra.pop("status", "paid"), "charge_amount": "1500.00",
-        "allowed_amount": "1200.00", "paid_amount": extra.get("audit_paid", "1000.00"),
-        "audited": str(audited).lower(), "audit_paid_amount": extra.get("audit_paid", ""),
+        "status": extra.pop("status", "paid"),
+        "charge_amount": "1500.00",
+        "allowed_amount": "1200.00",
+        "paid_amount": extra.get("audit_paid", "1000.00"),
+        "audited": str(audited).lower(),
+        "audit_paid_amount": extra.get("audit_paid", ""),
         "audit_error_amount": extra.get("audit_error", ""),
         "audit_finding": extra.get("finding", ""),
-    }  # fmt: skip
+    }
 
 
 CLAIMS = [
-    _claim("C1", "2025-01-02", "2025-01-08", True, audit_paid="1000.00", audit_error="0.00",
-           finding="none"),
-    _claim("C2", "2025-01-10", "2025-01-25", False, pend_reason="pricing", audit_paid="500.00",
-           audit_error="50.00", finding="overpayment"),
+    _claim(
+        "C1",
+        "2025-01-02",
+        "2025-01-08",
+        True,
+        audit_paid="1000.00",
+        audit_error="0.00",
+        finding="none",
+    ),
+    _claim(
+        "C2",
+        "2025-01-10",
+        "2025-01-25",
+        False,
+        pend_reason="pricing",
+        audit_paid="500.00",
+        audit_error="50.00",
+        finding="overpayment",
+    ),
     _claim("C3", "2025-02-01", "2025-02-11", True),
-    _claim("C4", "2025-03-01", "2025-03-31", False, pend_reason="medical_review",
-           audit_paid="300.00", audit_error="-30.00", finding="underpayment"),
-    _claim("C3R", "2025-03-18", "2025-03-20", False, original="C3", frequency="7",
-           adjustment="reversal", pend_reason="adjustment"),
+    _claim(
+        "C4",
+        "2025-03-01",
+        "2025-03-31",
+        False,
+        pend_reason="medical_review",
+        audit_paid="300.00",
+        audit_error="-30.00",
+        finding="underpayment",
+    ),
+    _claim(
+        "C3R",
+        "2025-03-18",
+        "2025-03-20",
+        False,
+        original="C3",
+        frequency="7",
+        adjustment="reversal",
+        pend_reason="adjustment",
+    ),
     _claim("C5", "2025-03-28", "2025-04-02", True),
     _claim("C6", "2025-03-25", "", False, status="pended", pend_reason="pricing"),
-]  # fmt: skip
+]
 
 
 def _survey(
     response_id: str, survey: str, at: str, csat: int | None, *, answered: bool = True
 ) -> dict[str, Any]:
     return {
-        "response_id": response_id, "group_id": "G100001", "survey": survey,
-        "sent_at": at, "answered_at": at if answered else "", "nps_score": 8 if answered else "",
-        "csat": "" if csat is None else csat, "verbatim": "",
+        "response_id": response_id,
+        "group_id": "G100001",
+        "survey": survey,
+        "sent_at": at,
+        "answered_at": at if answered else "",
+        "nps_score": 8 if answered else "",
+        "csat": "" if csat is None else csat,
+        "verbatim": "",
         "contact_email": "dana.whitfield@acme.example" if survey == "sponsor" else "",
-    }  # fmt: skip
+    }
 
 
 SURVEYS = [
@@ -156,13 +210,25 @@ SURVEYS = [
 
 def _member(file_name: str, file_date: str, loaded: str, n: int) -> dict[str, Any]:
     return {
-        "person_id": f"P{n}", "member_id": f"W{n:09d}01", "subscriber_id": f"W{n:09d}",
-        "gender": "female", "birth_date": "1980-06-01", "enrollment_start_date": "2025-01-01",
-        "enrollment_end_date": "2025-12-31", "payer": "Keystone", "payer_type": "commercial",
-        "plan": "PPO 1000", "group_id": "G100001", "group_name": "Acme Steel Works",
-        "state": "OH", "zip_code": "43004", "data_source": "test", "file_name": file_name,
-        "file_date": file_date, "ingest_datetime": loaded,
-    }  # fmt: skip
+        "person_id": f"P{n}",
+        "member_id": f"W{n:09d}01",
+        "subscriber_id": f"W{n:09d}",
+        "gender": "female",
+        "birth_date": "1980-06-01",
+        "enrollment_start_date": "2025-01-01",
+        "enrollment_end_date": "2025-12-31",
+        "payer": "Keystone",
+        "payer_type": "commercial",
+        "plan": "PPO 1000",
+        "group_id": "G100001",
+        "group_name": "Acme Steel Works",
+        "state": "OH",
+        "zip_code": "43004",
+        "data_source": "test",
+        "file_name": file_name,
+        "file_date": file_date,
+        "ingest_datetime": loaded,
+    }
 
 
 ELIGIBILITY = [

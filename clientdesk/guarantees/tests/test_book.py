@@ -78,8 +78,10 @@ def test_exactly_the_ground_truth_misses_are_found(book: Path) -> None:
     missed = GuaranteeResult.objects.filter(kind="period", met=False).select_related(
         "guarantee__contract__account"
     )
-    found = {(r.guarantee.contract.account.group_number, r.guarantee.metric, r.period_label)
-             for r in missed}  # fmt: skip
+    found = {
+        (r.guarantee.contract.account.group_number, r.guarantee.metric, r.period_label)
+        for r in missed
+    }
     assert found == planned
     # Every miss is a final period of 2025 that owes money; no period without data is judged.
     for r in missed:

@@ -26,20 +26,49 @@ def run(*args: str) -> str:
 def test_cli_evaluate_and_forecast_as_json(cast: Cast, tmp_path: Path) -> None:
     load_lake(tmp_path, ("call_record",))
     make(cast, "abandonment_rate", "3", "<=")
-    rows = json.loads(run("evaluate", "--account", "G100001", "--period", "2025Q1",
-                          "--today", "2026-11-27", "--format", "json"))  # fmt: skip
+    rows = json.loads(
+        run(
+            "evaluate",
+            "--account",
+            "G100001",
+            "--period",
+            "2025Q1",
+            "--today",
+            "2026-11-27",
+            "--format",
+            "json",
+        )
+    )
     period = next(r for r in rows if r["kind"] == "period")
-    assert {k: period[k] for k in ("metric", "target", "actual", "numerator", "denominator",
-                                   "met", "penalty", "period")} == {
-        "metric": "abandonment_rate", "target": 3.0, "actual": 20.0, "numerator": 1.0,
-        "denominator": 5.0, "met": False, "penalty": 1000.0, "period": "2025Q1",
-    }  # fmt: skip
+    assert {
+        k: period[k]
+        for k in (
+            "metric",
+            "target",
+            "actual",
+            "numerator",
+            "denominator",
+            "met",
+            "penalty",
+            "period",
+        )
+    } == {
+        "metric": "abandonment_rate",
+        "target": 3.0,
+        "actual": 20.0,
+        "numerator": 1.0,
+        "denominator": 5.0,
+        "met": False,
+        "penalty": 1000.0,
+        "period": "2025Q1",
+    }
     assert [r["kind"] for r in rows] == ["period", "settlement"]
     # By account id too, as text.
     text = run("evaluate", "--account", str(cast.acme.pk), "--today", "2026-11-27")
     assert "MISSED" in text and "0 new" in text
-    forecasts = json.loads(run("forecast", "--account", "G100001", "--as-of", "2025-03-14",
-                               "--format", "json"))  # fmt: skip
+    forecasts = json.loads(
+        run("forecast", "--account", "G100001", "--as-of", "2025-03-14", "--format", "json")
+    )
     # As of the data's last day before Mar 14 (Acme's call of Mar 5): 26 days to come.
     assert forecasts[0]["period"] == "2025Q1" and forecasts[0]["remaining_days"] == 26
     assert "p_miss" in forecasts[0] and "expected_penalty" in forecasts[0]
@@ -66,39 +95,56 @@ def test_api_defines_evaluates_and_attests(cast: Cast, tmp_path: Path, client: C
     mia, alice = _bearer(cast, "mia"), _bearer(cast, "alice")
     base = f"/api/guarantees/{cast.acme.pk}"
     body = {
-        "contract_id": cast.acme_contract.pk, "metric": "average_speed_of_answer",
-        "comparator": "<=", "target": "30", "decimals": 0, "period": "quarterly",
-        "at_risk_basis": "fixed", "at_risk_value": "5000", "schedule": "tiers",
+        "contract_id": cast.acme_contract.pk,
+        "metric": "average_speed_of_answer",
+        "comparator": "<=",
+        "target": "30",
+        "decimals": 0,
+        "period": "quarterly",
+        "at_risk_basis": "fixed",
+        "at_risk_value": "5000",
+        "schedule": "tiers",
         "tiers": [{"at": "31", "pct": "25"}, {"at": "40", "pct": "100"}],
-    }  # fmt: skip
+    }
     created = client.post(base, body, content_type="application/json", headers=mia)
     assert created.status_code == 201, created.content
     assert created.json()["tiers"] == [{"at": "31", "pct": "25"}, {"at": "40", "pct": "100"}]
-    bad = client.post(base, {**body, "schedule": "per_point"}, content_type="application/json",
-                      headers=mia)  # fmt: skip
+    bad = client.post(
+        base, {**body, "schedule": "per_point"}, content_type="application/json", headers=mia
+    )
     assert bad.status_code == 422 and "per_point_amount" in bad.content.decode()
-    results = client.post(f"{base}/evaluate", {"period": "2025Q1"},
-                          content_type="application/json", headers=alice).json()  # fmt: skip
+    results = client.post(
+        f"{base}/evaluate", {"period": "2025Q1"}, content_type="application/json", headers=alice
+    ).json()
     q1 = next(r for r in results if r["period"] == "2025Q1")
     assert (q1["actual"], q1["met"], q1["n"]) == (30.0, True, 4)
     listed = client.get(f"{base}/results", {"period": "2025Q1", "kind": "period"}, headers=alice)
     assert [r["period"] for r in listed.json()] == ["2025Q1"]
     g = Guarantee.objects.get(metric="average_speed_of_answer")
-    patched = client.patch(f"{base}/{g.pk}", {"target": "25"}, content_type="application/json",
-                           headers=mia)  # fmt: skip
+    patched = client.patch(
+        f"{base}/{g.pk}", {"target": "25"}, content_type="application/json", headers=mia
+    )
     assert patched.json()["target"] == "25" and patched.json()["tiers"][0]["at"] == "31"
-    cards = make(cast, "id_card_timeliness", "98", period="one_time",
-                 measure_from="2025-01-01", measure_to="2025-01-31")  # fmt: skip
+    cards = make(
+        cast,
+        "id_card_timeliness",
+        "98",
+        period="one_time",
+        measure_from="2025-01-01",
+        measure_to="2025-01-31",
+    )
     attested = client.post(
         f"{base}/{cards.pk}/attestations",
         {"period": "one-time", "numerator": "97", "denominator": "100", "evidence": "FR-1"},
-        content_type="application/json", headers=alice,
-    )  # fmt: skip
+        content_type="application/json",
+        headers=alice,
+    )
     assert attested.status_code == 201
     assert (attested.json()["met"], attested.json()["penalty"]) == (False, 1000.0)
     wrong = client.post(
         f"{base}/{cards.pk}/attestations",
         {"period": "2025Q1", "numerator": "1", "denominator": "1", "evidence": "x"},
-        content_type="application/json", headers=alice,
-    )  # fmt: skip
+        content_type="application/json",
+        headers=alice,
+    )
     assert wrong.status_code == 422

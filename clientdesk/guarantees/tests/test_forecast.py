@@ -50,12 +50,15 @@ def business_days(first: dt.date, last: dt.date) -> list[dt.date]:
 def ivr_lake(cast: Cast, tmp_path: Path) -> list[dt.date]:
     days = business_days(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
     rows = [
-        {"session_id": f"S{index}-{n}", "group_id": "G100001",
-         "started_at": f"{day.isoformat()}T15:{n:02d}:00Z",
-         "outcome": "contained" if index % 2 == 0 else "transferred"}
+        {
+            "session_id": f"S{index}-{n}",
+            "group_id": "G100001",
+            "started_at": f"{day.isoformat()}T15:{n:02d}:00Z",
+            "outcome": "contained" if index % 2 == 0 else "transferred",
+        }
         for index, day in enumerate(days)
         for n in range(10)
-    ]  # fmt: skip
+    ]
     ingest_files("ivr_session", [write_csv(tmp_path / "ivr.csv", rows)], acting_user=None)
     return days
 
@@ -103,10 +106,15 @@ def test_alerts_open_once_and_close_when_the_risk_falls_away(
     assert GuaranteeAlert.objects.filter(guarantee=g).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         GuaranteeAlert.objects.create(
-            guarantee=g, period_label="2025Q1", threshold=D("0.5"), p_miss_opened=D("0.9"),
-            p_miss_latest=D("0.9"), opened_as_of=AS_OF, latest_as_of=AS_OF,
+            guarantee=g,
+            period_label="2025Q1",
+            threshold=D("0.5"),
+            p_miss_opened=D("0.9"),
+            p_miss_latest=D("0.9"),
+            opened_as_of=AS_OF,
+            latest_as_of=AS_OF,
             opened_at=alert.opened_at,
-        )  # fmt: skip
+        )
     # The target drops to 40 %: the risk falls away and the alert closes.
     do_update_guarantee(g, {"target": D("40")}, acting_user=cast.mia)
     _, summary = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
@@ -132,8 +140,11 @@ def test_the_expected_penalty_respects_the_allocation_cap(
     # Missed (P = 0.7256 against 52 %), the quarter owes its $1,000 before the cap and
     # $277.20 after it: expected $277.20 x P instead of $1,000 x P.
     make(cast, "ivr_containment", "52")
-    do_save_terms(cast.acme_contract, {"pool_pct_of_fees": D("1"), "max_share_pct": D("5")},
-                  acting_user=cast.mia)  # fmt: skip
+    do_save_terms(
+        cast.acme_contract,
+        {"pool_pct_of_fees": D("1"), "max_share_pct": D("5")},
+        acting_user=cast.mia,
+    )
     (f,), _ = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
     assert float(known(f.p_miss)) == pytest.approx(0.7256, abs=0.04)
     assert f.expected_penalty_before_caps == (1000 * known(f.p_miss)).quantize(D("0.01"))
@@ -149,13 +160,28 @@ def test_the_expected_penalty_counts_what_the_year_already_owes_against_the_pool
     # 90 of 100 against 98 %) already owe their $1,000, leaving $386.00 of the pool: a missed
     # IVR quarter adds $386.00, not $1,000.
     ivr = make(cast, "ivr_containment", "52")
-    cards = make(cast, "id_card_timeliness", "98", period="one_time",
-                 measure_from=dt.date(2025, 1, 1), measure_to=dt.date(2025, 1, 31))  # fmt: skip
+    cards = make(
+        cast,
+        "id_card_timeliness",
+        "98",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 1, 31),
+    )
     do_attest_result(
-        cards, Attestation(period_label="one-time", numerator=D(90), denominator=D(100),
-                           value=None, sample_size=100, evidence="mailing log", reference=""),
-        acting_user=cast.alice, today=AS_OF,
-    )  # fmt: skip
+        cards,
+        Attestation(
+            period_label="one-time",
+            numerator=D(90),
+            denominator=D(100),
+            value=None,
+            sample_size=100,
+            evidence="mailing log",
+            reference="",
+        ),
+        acting_user=cast.alice,
+        today=AS_OF,
+    )
     do_save_terms(cast.acme_contract, {"pool_pct_of_fees": D("0.25")}, acting_user=cast.mia)
     (f,), _ = run_forecast([cast.acme], acting_user=cast.alice, as_of=AS_OF)
     assert f.guarantee.pk == ivr.pk

@@ -80,17 +80,23 @@ def test_duckdb_and_spark_give_the_same_components(cast: Cast, tmp_path: Path) -
     load_lake(tmp_path)
     for metric, extra in (
         ("average_speed_of_answer", {"level": "book_of_business"}),
-        ("service_level", {"threshold": 30}), ("abandonment_rate", {}),
-        ("first_contact_resolution", {"period": "monthly"}), ("claims_turnaround", {}),
-        ("financial_accuracy", {}), ("auto_adjudication_rate", {}), ("ivr_containment", {}),
-        ("eligibility_load_timeliness", {}), ("member_satisfaction", {"period": "annual"}),
+        ("service_level", {"threshold": 30}),
+        ("abandonment_rate", {}),
+        ("first_contact_resolution", {"period": "monthly"}),
+        ("claims_turnaround", {}),
+        ("financial_accuracy", {}),
+        ("auto_adjudication_rate", {}),
+        ("ivr_containment", {}),
+        ("eligibility_load_timeliness", {}),
+        ("member_satisfaction", {"period": "annual"}),
         ("sponsor_satisfaction", {"period": "annual"}),
-    ):  # fmt: skip
+    ):
         make(cast, metric, "50", **extra)
     duck, spark = _components(cast, "duckdb"), _components(cast, "spark")
     assert duck.keys() == spark.keys() and len(duck) > 20
     for key, values in duck.items():
         assert values == pytest.approx(spark[key], rel=1e-12), key
     assert account_zones([marts.BOOK]) == {
-        cast.acme.pk: "America/New_York", cast.bayside.pk: "America/Los_Angeles",
-    }  # fmt: skip
+        cast.acme.pk: "America/New_York",
+        cast.bayside.pk: "America/Los_Angeles",
+    }

@@ -25,10 +25,14 @@ TODAY = dt.date(2026, 11, 27)
 
 def make(cast: Cast, metric: str, target: str, comparator: str = ">=", **extra: Any) -> Guarantee:
     data = {
-        "metric": metric, "comparator": comparator, "target": Decimal(target),
-        "period": "quarterly", "at_risk_basis": "fixed", "at_risk_value": Decimal("1000"),
+        "metric": metric,
+        "comparator": comparator,
+        "target": Decimal(target),
+        "period": "quarterly",
+        "at_risk_basis": "fixed",
+        "at_risk_value": Decimal("1000"),
         **extra,
-    }  # fmt: skip
+    }
     return do_create_guarantee(cast.acme_contract, data, acting_user=cast.mia)
 
 
@@ -108,8 +112,9 @@ def test_every_lake_metric_by_hand(lake: Cast) -> None:
     ratio = 80 / 1800
     residual = (0 - ratio * 1000) ** 2 + (50 - ratio * 500) ** 2 + (30 - ratio * 300) ** 2
     se = math.sqrt(residual / (2 * 3 * 600**2))
-    assert float(known(r.ci_low)) == pytest.approx(100 * (1 - ratio) - 100 * 4.302652729749464 * se,
-                                            abs=1e-4)  # fmt: skip
+    assert float(known(r.ci_low)) == pytest.approx(
+        100 * (1 - ratio) - 100 * 4.302652729749464 * se, abs=1e-4
+    )
     assert float(known(r.ci_high)) == 100.0  # clipped
     # Payment accuracy: only C1 of the three audited claims was paid right.
     r = result(values, pay, "2025Q1")

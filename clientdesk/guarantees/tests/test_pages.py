@@ -42,21 +42,36 @@ def evaluated(cast: Cast, tmp_path: Path) -> dict[str, Guarantee]:
 
 def forecast_for(g: Guarantee, p_miss: str, expected: str) -> ForecastValues:
     return ForecastValues(
-        guarantee=g, period_label="2026Q4", span_start=dt.date(2026, 10, 1),
-        span_end=dt.date(2026, 12, 31), as_of=TODAY, p_miss=D(p_miss),
-        expected_penalty=D(expected), amount_at_risk=D("1000"), observed_actual=None,
-        expected_actual=None, actual_p10=None, actual_p90=None, observed_days=58,
-        remaining_days=34, simulations=2000, seed=1, method="test",
-    )  # fmt: skip
+        guarantee=g,
+        period_label="2026Q4",
+        span_start=dt.date(2026, 10, 1),
+        span_end=dt.date(2026, 12, 31),
+        as_of=TODAY,
+        p_miss=D(p_miss),
+        expected_penalty=D(expected),
+        amount_at_risk=D("1000"),
+        observed_actual=None,
+        expected_actual=None,
+        actual_p10=None,
+        actual_p90=None,
+        observed_days=58,
+        remaining_days=34,
+        simulations=2000,
+        seed=1,
+        method="test",
+    )
 
 
 @time_machine.travel(NOW)
 def test_scorecard_shows_this_period_forecast_and_money(
-    cast: Cast, evaluated: dict[str, Guarantee], client: Client,
+    cast: Cast,
+    evaluated: dict[str, Guarantee],
+    client: Client,
     django_assert_num_queries: Any,
-) -> None:  # fmt: skip
-    do_store_forecasts([forecast_for(evaluated["asa"], "0.62", "620")], threshold=D("0.5"),
-                       acting_user=cast.mia)  # fmt: skip
+) -> None:
+    do_store_forecasts(
+        [forecast_for(evaluated["asa"], "0.62", "620")], threshold=D("0.5"), acting_user=cast.mia
+    )
     client.force_login(cast.alice)
     url = reverse("guarantees:scorecard", args=[cast.acme.pk])
     client.get(url)  # warm the session and the role cache
@@ -79,19 +94,33 @@ def test_portfolio_is_sorted_by_expected_penalty(
     cast: Cast, evaluated: dict[str, Guarantee], client: Client
 ) -> None:
     bayside_contract = account_actions.do_create_contract(
-        cast.bayside, {"number": "C-B", "start_date": dt.date(2025, 1, 1),
-                       "end_date": dt.date(2026, 12, 31), "products": ["medical"],
-                       "admin_fee_pepm": D("40")}, acting_user=cast.mia,
-    )  # fmt: skip
+        cast.bayside,
+        {
+            "number": "C-B",
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2026, 12, 31),
+            "products": ["medical"],
+            "admin_fee_pepm": D("40"),
+        },
+        acting_user=cast.mia,
+    )
     bay = do_create_guarantee(
-        bayside_contract, {"metric": "ivr_containment", "comparator": ">=", "target": D("20"),
-                           "period": "quarterly", "at_risk_basis": "fixed",
-                           "at_risk_value": D("9000")}, acting_user=cast.mia,
-    )  # fmt: skip
+        bayside_contract,
+        {
+            "metric": "ivr_containment",
+            "comparator": ">=",
+            "target": D("20"),
+            "period": "quarterly",
+            "at_risk_basis": "fixed",
+            "at_risk_value": D("9000"),
+        },
+        acting_user=cast.mia,
+    )
     do_store_forecasts(
         [forecast_for(evaluated["asa"], "0.30", "300"), forecast_for(bay, "0.70", "6300")],
-        threshold=D("0.5"), acting_user=cast.mia,
-    )  # fmt: skip
+        threshold=D("0.5"),
+        acting_user=cast.mia,
+    )
     client.force_login(cast.eve)
     text = client.get(reverse("guarantees:portfolio")).content.decode()
     assert text.index("Bayside Carpenters") < text.index("Acme Steel Works")
@@ -100,20 +129,27 @@ def test_portfolio_is_sorted_by_expected_penalty(
     expected = [["G100002", "6300.00", "0.7000", "1"], ["G100001", "300.00", "0.3000", "0"]]
     response = client.get(reverse("guarantees:portfolio_export", args=["csv"]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [[r["group_number"], r["expected_penalty"], r["worst_p_miss"], r["open_alerts"]]
-            for r in rows] == expected  # fmt: skip
+    assert [
+        [r["group_number"], r["expected_penalty"], r["worst_p_miss"], r["open_alerts"]]
+        for r in rows
+    ] == expected
     response = client.get(reverse("guarantees:portfolio_export", args=["xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     header, *cells = [list(r) for r in sheet.iter_rows(values_only=True)]
-    picked = [[str(r[header.index(c)]) for c in ("group_number", "expected_penalty",
-                                                  "worst_p_miss", "open_alerts")]
-              for r in cells]  # fmt: skip
+    picked = [
+        [
+            str(r[header.index(c)])
+            for c in ("group_number", "expected_penalty", "worst_p_miss", "open_alerts")
+        ]
+        for r in cells
+    ]
     assert [[g, f"{float(e):.2f}", f"{float(p):.4f}", str(a)] for g, e, p, a in picked] == expected
     exports = AuditEvent.objects.filter(action="guarantees.export.portfolio", kind="export")
     assert [(e.actor, e.detail["format"], e.detail["rows"]) for e in exports.order_by("id")] == [
-        (cast.eve, "csv", 2), (cast.eve, "xlsx", 2),
-    ]  # fmt: skip
+        (cast.eve, "csv", 2),
+        (cast.eve, "xlsx", 2),
+    ]
     # An associate sees only the accounts assigned to them.
     client.force_login(cast.oscar)
     text = client.get(reverse("guarantees:portfolio")).content.decode()
@@ -156,9 +192,12 @@ def test_templates_make_a_contract_quick(cast: Cast, client: Client) -> None:
     url = reverse("guarantees:templates", args=[cast.acme.pk])
     assert "Anthem" in client.get(url).content.decode()
     response = client.post(
-        url, {"contract": cast.acme_contract.pk,
-              "templates": ["asa_national", "financial_accuracy_99", "id_cards_98"]},
-    )  # fmt: skip
+        url,
+        {
+            "contract": cast.acme_contract.pk,
+            "templates": ["asa_national", "financial_accuracy_99", "id_cards_98"],
+        },
+    )
     assert response.status_code == 302
     made = {g.template: g for g in Guarantee.objects.filter(contract=cast.acme_contract)}
     assert set(made) == {"asa_national", "financial_accuracy_99", "id_cards_98"}
@@ -171,26 +210,49 @@ def test_templates_make_a_contract_quick(cast: Cast, client: Client) -> None:
 
 @time_machine.travel(NOW)
 def test_results_without_lake_data_are_attested_with_evidence(cast: Cast, client: Client) -> None:
-    cards = make(cast, "id_card_timeliness", "98", period="one_time",
-                 measure_from=dt.date(2025, 1, 1), measure_to=dt.date(2025, 1, 31),
-                 at_risk_value=D("7500"))  # fmt: skip
+    cards = make(
+        cast,
+        "id_card_timeliness",
+        "98",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 1, 31),
+        at_risk_value=D("7500"),
+    )
     client.force_login(cast.alice)
     url = reverse("guarantees:attest", args=[cast.acme.pk, cards.pk])
     page = client.get(url).content.decode()
     assert "Not in the lake" in page and "ID card fulfilment" in page
-    response = client.post(url, {"period_label": "one-time", "numerator": "2850",
-                                 "denominator": "2900", "evidence": "Fulfilment report FR-17",
-                                 "reference": "FR-17.pdf"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "period_label": "one-time",
+            "numerator": "2850",
+            "denominator": "2900",
+            "evidence": "Fulfilment report FR-17",
+            "reference": "FR-17.pdf",
+        },
+    )
     assert response.status_code == 302
     row = GuaranteeResult.objects.get(guarantee=cards, kind="period")
     # 2,850 of 2,900 = 98.28 % >= 98 %: met.
     assert (row.status, row.source, row.met, row.attested_by) == (
-        "attested", "attested", True, cast.alice,
-    )  # fmt: skip
+        "attested",
+        "attested",
+        True,
+        cast.alice,
+    )
     assert row.evidence["evidence"] == "Fulfilment report FR-17"
     # A correction: 2,800 of 2,900 = 96.55 %: missed, $7,500, and the year settles it.
-    client.post(url, {"period_label": "one-time", "numerator": "2800", "denominator": "2900",
-                      "evidence": "Corrected fulfilment report FR-17b"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "period_label": "one-time",
+            "numerator": "2800",
+            "denominator": "2900",
+            "evidence": "Corrected fulfilment report FR-17b",
+        },
+    )
     row.refresh_from_db()
     assert (row.met, row.penalty) == (False, D("7500.00"))
     year = GuaranteeResult.objects.get(guarantee=cards, kind="settlement")

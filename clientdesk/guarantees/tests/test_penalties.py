@@ -33,9 +33,18 @@ def test_reported_values_round_half_up() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "pct"),
-    [(30, "0"), (31, "25"), (33, "25"), (34, "50"), (36, "50"), (37, "75"), (39, "75"),
-     (40, "100"), (95, "100")],
-)  # fmt: skip
+    [
+        (30, "0"),
+        (31, "25"),
+        (33, "25"),
+        (34, "50"),
+        (36, "50"),
+        (37, "75"),
+        (39, "75"),
+        (40, "100"),
+        (95, "100"),
+    ],
+)
 def test_anthem_asa_tiers(seconds: int, pct: str) -> None:
     """§1.6: <= 30 s none; 31-33 s 25 %; 34-36 s 50 %; 37-39 s 75 %; >= 40 s 100 %."""
     result = penalty(D(seconds), ASA, D("20000.00"))
@@ -46,17 +55,31 @@ def test_anthem_asa_tiers(seconds: int, pct: str) -> None:
 
 @pytest.mark.parametrize(
     ("rate", "pct"),
-    [("3.00", "0"), ("3.01", "25"), ("3.40", "25"), ("3.41", "50"), ("3.70", "50"),
-     ("3.71", "75"), ("3.99", "75"), ("4.00", "100")],
-)  # fmt: skip
+    [
+        ("3.00", "0"),
+        ("3.01", "25"),
+        ("3.40", "25"),
+        ("3.41", "50"),
+        ("3.70", "50"),
+        ("3.71", "75"),
+        ("3.99", "75"),
+        ("4.00", "100"),
+    ],
+)
 def test_anthem_abandonment_tiers(rate: str, pct: str) -> None:
     assert penalty(D(rate), ABANDON, D("8000.00")).amount == D("80.00") * D(pct)
 
 
 def test_tiers_on_an_at_least_metric() -> None:
     """Score-based refund (§1.6): 90-94 25 %, 85-89 50 %, 80-84 75 %, < 80 100 %."""
-    tiers = tiers_from_json([{"at": "94", "pct": "25"}, {"at": "89", "pct": "50"},
-                             {"at": "84", "pct": "75"}, {"at": "79.99", "pct": "100"}])  # fmt: skip
+    tiers = tiers_from_json(
+        [
+            {"at": "94", "pct": "25"},
+            {"at": "89", "pct": "50"},
+            {"at": "84", "pct": "75"},
+            {"at": "79.99", "pct": "100"},
+        ]
+    )
     terms = PenaltyTerms(">=", D("95"), "tiers", tiers)
     assert penalty(D("95"), terms, D("1000")).amount == 0
     assert penalty(D("94.5"), terms, D("1000")).amount == 0  # missed, but no tier reached
@@ -102,10 +125,12 @@ def test_amounts_at_risk() -> None:
     with pytest.raises(ValueError, match="no premium"):
         amount_at_risk("pct_of_premium", D("1"), months=quarter, **aso)
     # The pool's fees (GuaranteeTerms.pool_pct_of_fees): admin fees, or premium if insured.
-    assert monthly_fees(admin_fee_pepm=D("38.50"), premium_pmpm=None, employees=1200,
-                        members=2900) == D("46200.00")  # fmt: skip
-    assert monthly_fees(admin_fee_pepm=None, premium_pmpm=D("600"), employees=1200,
-                        members=2900) == D("1740000")  # fmt: skip
+    assert monthly_fees(
+        admin_fee_pepm=D("38.50"), premium_pmpm=None, employees=1200, members=2900
+    ) == D("46200.00")
+    assert monthly_fees(
+        admin_fee_pepm=None, premium_pmpm=D("600"), employees=1200, members=2900
+    ) == D("1740000")
 
 
 def test_months_count_partial_months_by_days() -> None:
@@ -118,15 +143,14 @@ def test_months_count_partial_months_by_days() -> None:
 def test_reconciliation_caps() -> None:
     # No caps: what the schedules said.
     assert reconcile({1: D("3750"), 2: D("1386")}, pool=None, max_share_pct=None) == {
-        1: D("3750.00"), 2: D("1386.00"),
-    }  # fmt: skip
+        1: D("3750.00"),
+        2: D("1386.00"),
+    }
     # Pool $8,316 (1.5 % of a year's fees of 554,400), at most 20 % of it = $1,663.20 each.
-    owed = reconcile({1: D("3750"), 2: D("1386"), 3: D("0")}, pool=D("8316"),
-                     max_share_pct=D("20"))  # fmt: skip
+    owed = reconcile({1: D("3750"), 2: D("1386"), 3: D("0")}, pool=D("8316"), max_share_pct=D("20"))
     assert owed == {1: D("1663.20"), 2: D("1386.00"), 3: D("0.00")}
     # The pool binds: 3,000 + 2,000 + 1,000 = 6,000 owed into a pool of 1,000, scaled by 1/6.
-    owed = reconcile({1: D("3000"), 2: D("2000"), 3: D("1000")}, pool=D("1000"),
-                     max_share_pct=None)  # fmt: skip
+    owed = reconcile({1: D("3000"), 2: D("2000"), 3: D("1000")}, pool=D("1000"), max_share_pct=None)
     assert owed == {1: D("500.00"), 2: D("333.33"), 3: D("166.67")}
     assert sum(owed.values()) == D("1000.00")
     # Rounding cents go to the largest amount so the total is exactly the pool.
@@ -155,5 +179,6 @@ def test_the_forecasts_vector_form_agrees_with_the_schedule(terms: PenaltyTerms)
     for value, miss, amount in zip(values[::7], missed[::7], owed[::7], strict=True):
         expected = penalty(D(repr(float(value))), terms, D("7777.77"))
         assert (bool(miss), D(repr(float(amount))).quantize(D("0.01"))) == (
-            not expected.met, expected.amount,
-        )  # fmt: skip
+            not expected.met,
+            expected.amount,
+        )

@@ -44,21 +44,29 @@ def test_monthly_annual_and_one_time() -> None:
         ("2025", D(2025, 1, 1), D(2025, 12, 31))
     ]
     once = Span("one-time", D(2025, 1, 1), D(2025, 2, 15))
-    assert labels(measurement_periods("one_time", term, later_term_covers=none,
-                                      one_time=once)) == [("one-time", D(2025, 1, 1),
-                                                           D(2025, 2, 15))]  # fmt: skip
+    assert labels(measurement_periods("one_time", term, later_term_covers=none, one_time=once)) == [
+        ("one-time", D(2025, 1, 1), D(2025, 2, 15))
+    ]
 
 
 def test_contract_years_and_dates_due() -> None:
     term = Span("C", D(2024, 7, 1), D(2026, 3, 31))
     assert [(y.first, y.last) for y in contract_years(term)] == [
-        (D(2024, 7, 1), D(2025, 6, 30)), (D(2025, 7, 1), D(2026, 3, 31)),
-    ]  # fmt: skip
+        (D(2024, 7, 1), D(2025, 6, 30)),
+        (D(2025, 7, 1), D(2026, 3, 31)),
+    ]
     assert contract_year_of(term, D(2025, 6, 30)).label == "2024-07-01/2025-06-30"
-    dues = due_dates(D(2025, 3, 31), D(2025, 6, 30), report_lag_days=60,
-                     reconciliation_lag_days=60, payment_lag_days=90)  # fmt: skip
+    dues = due_dates(
+        D(2025, 3, 31),
+        D(2025, 6, 30),
+        report_lag_days=60,
+        reconciliation_lag_days=60,
+        payment_lag_days=90,
+    )
     assert (dues.report, dues.reconciliation, dues.payment) == (
-        D(2025, 5, 30), D(2025, 8, 29), D(2025, 9, 28),
-    )  # fmt: skip
+        D(2025, 5, 30),
+        D(2025, 8, 29),
+        D(2025, 9, 28),
+    )
     assert parse_span("2026Q2") == Span("2026Q2", D(2026, 4, 1), D(2026, 6, 30))
     assert epoch_day(D(1970, 1, 2)) == 1

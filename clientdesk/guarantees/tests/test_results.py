@@ -39,24 +39,49 @@ def stored(g: Guarantee, period: str, kind: str = "period") -> GuaranteeResult:
 def book(cast: Cast, tmp_path: Path) -> dict[str, Guarantee]:
     load_lake(tmp_path, ("call_record", "ivr_session", "claim_processing"))
     do_save_terms(
-        cast.acme_contract, {"pool_pct_of_fees": D("1.5"), "max_share_pct": D("20")},
+        cast.acme_contract,
+        {"pool_pct_of_fees": D("1.5"), "max_share_pct": D("20")},
         acting_user=cast.mia,
-    )  # fmt: skip
-    tiers = [{"at": "26", "pct": "25"}, {"at": "29", "pct": "50"}, {"at": "30", "pct": "75"},
-             {"at": "35", "pct": "100"}]  # fmt: skip
+    )
+    tiers = [
+        {"at": "26", "pct": "25"},
+        {"at": "29", "pct": "50"},
+        {"at": "30", "pct": "75"},
+        {"at": "35", "pct": "100"},
+    ]
     return {
-        "asa": make(cast, "average_speed_of_answer", "25", "<=", decimals=0, schedule="tiers",
-                    tiers=tiers, at_risk_value=D("5000")),
-        "aband": make(cast, "abandonment_rate", "3", "<=", at_risk_basis="pct_of_admin_fees",
-                      at_risk_value=D("1")),
-        "fin": make(cast, "financial_accuracy", "99", schedule="per_point",
-                    per_point_amount=D("5000"), at_risk_basis="pct_of_admin_fees",
-                    at_risk_value=D("2")),
-        "pay": make(cast, "payment_accuracy", "99", at_risk_basis="pepm",
-                    at_risk_value=D("0.50")),
-        "ivr": make(cast, "ivr_containment", "60", settlement="annual_aggregate",
-                    at_risk_value=D("2000")),
-    }  # fmt: skip
+        "asa": make(
+            cast,
+            "average_speed_of_answer",
+            "25",
+            "<=",
+            decimals=0,
+            schedule="tiers",
+            tiers=tiers,
+            at_risk_value=D("5000"),
+        ),
+        "aband": make(
+            cast,
+            "abandonment_rate",
+            "3",
+            "<=",
+            at_risk_basis="pct_of_admin_fees",
+            at_risk_value=D("1"),
+        ),
+        "fin": make(
+            cast,
+            "financial_accuracy",
+            "99",
+            schedule="per_point",
+            per_point_amount=D("5000"),
+            at_risk_basis="pct_of_admin_fees",
+            at_risk_value=D("2"),
+        ),
+        "pay": make(cast, "payment_accuracy", "99", at_risk_basis="pepm", at_risk_value=D("0.50")),
+        "ivr": make(
+            cast, "ivr_containment", "60", settlement="annual_aggregate", at_risk_value=D("2000")
+        ),
+    }
 
 
 def test_penalties_settlement_and_caps(cast: Cast, book: dict[str, Guarantee]) -> None:
@@ -66,8 +91,10 @@ def test_penalties_settlement_and_caps(cast: Cast, book: dict[str, Guarantee]) -
     assert (r.actual, r.met, r.penalty_pct, r.penalty) == (D("30"), False, 75, D("3750.00"))
     assert r.status == "final" and r.settles
     assert (r.report_due, r.reconciliation_due, r.payment_due) == (
-        dt.date(2025, 5, 30), dt.date(2026, 3, 1), dt.date(2026, 3, 31),
-    )  # fmt: skip
+        dt.date(2025, 5, 30),
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    )
     assert stored(book["asa"], "2025Q2").met is True
     # Abandonment 20 %: all or nothing on 1 % of the quarter's fees (46,200 x 3 x 1 %).
     r = stored(book["aband"], "2025Q1")
@@ -95,9 +122,12 @@ def test_penalties_settlement_and_caps(cast: Cast, book: dict[str, Guarantee]) -
     # of it, $1,663.20, per guarantee.
     owed = {k: stored(g, YEAR, kind="settlement").owed for k, g in book.items()}
     assert owed == {
-        "asa": D("1663.20"), "aband": D("1386.00"), "fin": D("1663.20"),
-        "pay": D("1663.20"), "ivr": D("1663.20"),
-    }  # fmt: skip
+        "asa": D("1663.20"),
+        "aband": D("1386.00"),
+        "fin": D("1663.20"),
+        "pay": D("1663.20"),
+        "ivr": D("1663.20"),
+    }
     asa_year = stored(book["asa"], YEAR, kind="settlement")
     assert asa_year.penalty == D("3750.00")  # the sum of its quarters, before the caps
     assert asa_year.evidence["pool"] == "8316.00"
@@ -145,8 +175,11 @@ def test_evaluating_one_period_evaluates_its_contract_year(
     )
     assert {v.contract_year for v in values} == {YEAR}
     assert {v.period_label for v in values if v.kind == "period"} == {
-        "2025Q1", "2025Q2", "2025Q3", "2025Q4",
-    }  # fmt: skip
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+        "2025Q4",
+    }
 
 
 def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
@@ -154,16 +187,29 @@ def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
     12 responses misses "at least 3"; the contract year owes the $7,500."""
     from clientdesk.guarantees.actions import Attestation, do_attest_result
 
-    survey = make(cast, "implementation_satisfaction", "3", period="one_time",
-                  measure_from=dt.date(2025, 1, 1), measure_to=dt.date(2025, 3, 31),
-                  at_risk_value=D("7500"))  # fmt: skip
+    survey = make(
+        cast,
+        "implementation_satisfaction",
+        "3",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 3, 31),
+        at_risk_value=D("7500"),
+    )
     row = do_attest_result(
         survey,
-        Attestation(period_label="one-time", numerator=None, denominator=None,
-                    value=D("2.8"), sample_size=12, evidence="Post-go-live survey, statement 1",
-                    reference="survey-2025-03.pdf"),
-        acting_user=cast.alice, today=TODAY,
-    )  # fmt: skip
+        Attestation(
+            period_label="one-time",
+            numerator=None,
+            denominator=None,
+            value=D("2.8"),
+            sample_size=12,
+            evidence="Post-go-live survey, statement 1",
+            reference="survey-2025-03.pdf",
+        ),
+        acting_user=cast.alice,
+        today=TODAY,
+    )
     assert (row.actual, row.sample_size, row.met, row.penalty) == (D("2.8"), 12, False, 7500)
     assert (row.ci_low, row.ci_high, row.status) == (None, None, "attested")
     year = stored(survey, YEAR, kind="settlement")
@@ -171,10 +217,18 @@ def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
     with pytest.raises(ValueError, match="not a period of this guarantee"):
         do_attest_result(
             survey,
-            Attestation(period_label="2025Q1", numerator=None, denominator=None,
-                        value=D("4"), sample_size=3, evidence="x", reference=""),
-            acting_user=cast.alice, today=TODAY,
-        )  # fmt: skip
+            Attestation(
+                period_label="2025Q1",
+                numerator=None,
+                denominator=None,
+                value=D("4"),
+                sample_size=3,
+                evidence="x",
+                reference="",
+            ),
+            acting_user=cast.alice,
+            today=TODAY,
+        )
 
 
 TAT = "claims_tat_90_10"
@@ -183,10 +237,16 @@ TAT = "claims_tat_90_10"
 def test_the_contract_states_which_fees_are_at_risk(cast: Cast) -> None:
     # A fully insured contract of Bayside (2,100 members): premium $600 PMPM, no admin fee.
     insured = do_create_contract(
-        cast.bayside, {"number": "C-G100002-FI", "start_date": dt.date(2025, 1, 1),
-                       "end_date": dt.date(2025, 12, 31), "products": ["medical"],
-                       "premium_pmpm": D("600.00")}, acting_user=cast.mia,
-    )  # fmt: skip
+        cast.bayside,
+        {
+            "number": "C-G100002-FI",
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2025, 12, 31),
+            "products": ["medical"],
+            "premium_pmpm": D("600.00"),
+        },
+        acting_user=cast.mia,
+    )
     # A template's "% of fees" becomes the contract's own fees: here premium.
     (tat,) = do_create_guarantees_from_templates(insured, [TAT], acting_user=cast.mia)
     (aso_tat,) = do_create_guarantees_from_templates(cast.acme_contract, [TAT], acting_user=None)
@@ -197,7 +257,15 @@ def test_the_contract_states_which_fees_are_at_risk(cast: Cast) -> None:
     assert at_risk == [D("56700.00"), D("2079.00")]
     # Admin fees at risk on a contract that has none is refused, not read as premium.
     with pytest.raises(ValidationError, match="no admin fee PEPM"):
-        do_create_guarantee(insured, {"metric": "claims_turnaround", "comparator": ">=",
-                                      "target": D("90"), "period": "quarterly",
-                                      "at_risk_basis": "pct_of_admin_fees",
-                                      "at_risk_value": D("1")}, acting_user=cast.mia)  # fmt: skip
+        do_create_guarantee(
+            insured,
+            {
+                "metric": "claims_turnaround",
+                "comparator": ">=",
+                "target": D("90"),
+                "period": "quarterly",
+                "at_risk_basis": "pct_of_admin_fees",
+                "at_risk_value": D("1"),
+            },
+            acting_user=cast.mia,
+        )

@@ -196,8 +196,21 @@ def test_an_inquiry_issue_is_labelled_by_the_theme_that_rose() -> None:
     ]
     sp = SeriesPanel(panel, keys, [7], np.ones((1, 140)))
     result = DetectionResult(sp, base, scores, thresholds, settings, [], 0, 139)
-    issue = DetectedIssue(7, "inquiries", (("category", "id_cards"),), [0], 0, 100, 105, 100, 6,
-                          1e-6, ["cusum"], 48.0, 12.0)  # fmt: skip
+    issue = DetectedIssue(
+        7,
+        "inquiries",
+        (("category", "id_cards"),),
+        [0],
+        0,
+        100,
+        105,
+        100,
+        6,
+        1e-6,
+        ["cusum"],
+        48.0,
+        12.0,
+    )
     assert issue_theme(result, issue) == "card · mail · missing"
 
 
@@ -407,8 +420,21 @@ def test_the_summary_counts_in_plain_words() -> None:
         panel, [SeriesKey("inquiries", 7, (("category", "id_cards"),))], [7], np.ones((1, 140))
     )
     result = DetectionResult(sp, base, scores, thresholds, settings, [], 0, 139)
-    issue = DetectedIssue(7, "inquiries", (("category", "id_cards"),), [0], 0, 100, 105, 100, 6,
-                          1e-6, ["cusum"], 48.0, 12.0)  # fmt: skip
+    issue = DetectedIssue(
+        7,
+        "inquiries",
+        (("category", "id_cards"),),
+        [0],
+        0,
+        100,
+        105,
+        100,
+        6,
+        1e-6,
+        ["cusum"],
+        48.0,
+        12.0,
+    )
     _, summary = describe(issue, result, "Acme", [], {"members": 1, "claims": 2}, [])
     assert "rose to 48 over 6 days against 12 expected" in summary
     issue.observed = 4.0
@@ -452,13 +478,35 @@ def test_calls_count_on_the_accounts_local_day() -> None:
 
 def test_a_book_issue_may_rank_a_concurrent_incident_first() -> None:
     def surge(account: int, start: int, end: int) -> TruthIncident:
-        return TruthIncident(f"INC-{account}", account, "member_call_surge",
-                             MONDAY + dt.timedelta(days=start), MONDAY + dt.timedelta(days=end),
-                             "call_record", {"queue": "member_services"}, 7.0, 2.5, {})  # fmt: skip
+        return TruthIncident(
+            f"INC-{account}",
+            account,
+            "member_call_surge",
+            MONDAY + dt.timedelta(days=start),
+            MONDAY + dt.timedelta(days=end),
+            "call_record",
+            {"queue": "member_services"},
+            7.0,
+            2.5,
+            {},
+        )
 
     def book_issue(*accounts: int) -> DetectedIssue:
-        issue = DetectedIssue(BOOK, "calls", (("queue", "member_services"),), [0], 0, 10, 12,
-                              9, 3, 1e-6, ["cusum"], 300.0, 120.0)  # fmt: skip
+        issue = DetectedIssue(
+            BOOK,
+            "calls",
+            (("queue", "member_services"),),
+            [0],
+            0,
+            10,
+            12,
+            9,
+            3,
+            1e-6,
+            ["cusum"],
+            300.0,
+            120.0,
+        )
         issue.contributors = [
             Contributor(i, a, "calls", {"queue": "member_services"}, 100.0 - i, 40.0)
             for i, a in enumerate(accounts)
@@ -495,13 +543,24 @@ def test_a_large_rise_lends_no_evidence_to_days_after_it() -> None:
 
 def test_the_evidence_axis_counts_in_round_steps() -> None:
     assert [grid_step(p) for p in (1.0, 2.6, 7.0, 30.0, 47.0, 460.0)] == [
-        1.0, 1.0, 2.0, 10.0, 20.0, 200.0
-    ]  # fmt: skip
+        1.0,
+        1.0,
+        2.0,
+        10.0,
+        20.0,
+        200.0,
+    ]
     day = MONDAY.isoformat()
     svg = evidence_svg(
-        {"dates": [day], "observed": [2], "expected": [0.2], "upper": [2.6], "start": day,
-         "alerts": [day]},
+        {
+            "dates": [day],
+            "observed": [2],
+            "expected": [0.2],
+            "upper": [2.6],
+            "start": day,
+            "alerts": [day],
+        },
         "ID cards",
-    )  # fmt: skip
+    )
     labels = re.findall(r'text-anchor="end">([^<]+)</text>', svg)
     assert labels == ["0", "1", "2", "3"]  # not 0, 1, 1, 2, 2

@@ -23,9 +23,15 @@ def deck_slides(content: bytes) -> list[dict[str, Any]]:
             if shape.has_table:
                 tables.append([[c.text for c in row.cells] for row in shape.table.rows])
         notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
-        slides.append({"title": title, "text": "\n".join(texts), "tables": tables,
-                       "notes": notes, "pictures": sum(1 for s in slide.shapes
-                                                       if s.shape_type == 13)})  # fmt: skip
+        slides.append(
+            {
+                "title": title,
+                "text": "\n".join(texts),
+                "tables": tables,
+                "notes": notes,
+                "pictures": sum(1 for s in slide.shapes if s.shape_type == 13),
+            }
+        )
     return slides
 
 

@@ -51,55 +51,98 @@ def _row(
     group: str = "G100001",
 ) -> dict[str, Any]:
     return {
-        "response_id": rid, "group_id": group, "survey": survey, "sent_at": sent,
-        "answered_at": answered, "nps_score": "" if nps is None else nps,
+        "response_id": rid,
+        "group_id": group,
+        "survey": survey,
+        "sent_at": sent,
+        "answered_at": answered,
+        "nps_score": "" if nps is None else nps,
         "csat": "" if csat is None else csat,
         "verbatim": verbatim or (MEMBER_COMMENT if survey == "member" and answered else ""),
         "contact_email": "dana.whitfield@acme.example" if survey == "sponsor" else "",
-    }  # fmt: skip
+    }
 
 
 def _answers(
     prefix: str, month: int, scores: list[tuple[int | None, int | None]]
 ) -> list[dict[str, Any]]:
     return [
-        _row(f"{prefix}{n}", "member", f"2025-{month:02d}-{10 + n:02d}T15:00:00Z",
-             f"2025-{month:02d}-{11 + n:02d}T15:00:00Z", nps, csat)
+        _row(
+            f"{prefix}{n}",
+            "member",
+            f"2025-{month:02d}-{10 + n:02d}T15:00:00Z",
+            f"2025-{month:02d}-{11 + n:02d}T15:00:00Z",
+            nps,
+            csat,
+        )
         for n, (nps, csat) in enumerate(scores)
-    ]  # fmt: skip
+    ]
 
 
 def survey_rows() -> list[dict[str, Any]]:
     q2 = [
         _row("A1", "member", "2025-04-01T04:30:00Z", "2025-04-02T15:00:00Z", 9, 5),
-        *_answers("AM", 5, [(10, 5), (10, 4), (9, 4), (9, 4), (7, 3), (8, 3), (6, 2), (5, 1),
-                           (0, 5), (3, None)]),
+        *_answers(
+            "AM",
+            5,
+            [(10, 5), (10, 4), (9, 4), (9, 4), (7, 3), (8, 3), (6, 2), (5, 1), (0, 5), (3, None)],
+        ),
         _row("A12", "member", "2025-07-01T02:00:00Z", "2025-07-03T15:00:00Z", None, 4),
         *[_row(f"AU{n}", "member", f"2025-05-{n + 1:02d}T15:00:00Z") for n in range(3)],
-    ]  # fmt: skip
+    ]
     q1 = [
-        *_answers("BF", 2, [(9, 4), (10, 4), (9, 5), (7, 4), (8, 4), (7, 3), (6, 3), (5, 3),
-                           (4, 2), (2, 2)]),
+        *_answers(
+            "BF",
+            2,
+            [(9, 4), (10, 4), (9, 5), (7, 4), (8, 4), (7, 3), (6, 3), (5, 3), (4, 2), (2, 2)],
+        ),
         _row("B11", "member", "2025-04-01T03:30:00Z", "2025-04-02T15:00:00Z", 0, 1),
         *[_row(f"BU{n}", "member", f"2025-01-{n + 1:02d}T15:00:00Z") for n in range(9)],
-    ]  # fmt: skip
+    ]
     sponsor = [
-        _row("S1", "sponsor", "2025-04-15T15:00:00Z", "2025-04-20T15:00:00Z", 8, 4,
-             "Quarterly reviews are useful."),
+        _row(
+            "S1",
+            "sponsor",
+            "2025-04-15T15:00:00Z",
+            "2025-04-20T15:00:00Z",
+            8,
+            4,
+            "Quarterly reviews are useful.",
+        ),
         _row("S2", "sponsor", "2025-04-15T15:00:00Z", "2025-05-05T15:00:00Z", 9, 5, "   "),
-        _row("S3", "sponsor", "2025-04-15T15:00:00Z", "2025-05-20T15:00:00Z", 4, 2,
-             "Claims backlog in May hurt our employees."),
-        _row("S4", "sponsor", "2025-06-01T15:00:00Z", "2025-06-10T15:00:00Z", 7, 4,
-             LONG_COMMENT),
-        _row("S5", "sponsor", "2025-06-01T15:00:00Z", "2025-06-12T15:00:00Z", 10, 5,
-             "Good renewal support."),
+        _row(
+            "S3",
+            "sponsor",
+            "2025-04-15T15:00:00Z",
+            "2025-05-20T15:00:00Z",
+            4,
+            2,
+            "Claims backlog in May hurt our employees.",
+        ),
+        _row("S4", "sponsor", "2025-06-01T15:00:00Z", "2025-06-10T15:00:00Z", 7, 4, LONG_COMMENT),
+        _row(
+            "S5",
+            "sponsor",
+            "2025-06-01T15:00:00Z",
+            "2025-06-12T15:00:00Z",
+            10,
+            5,
+            "Good renewal support.",
+        ),
         _row("S6", "sponsor", "2025-06-01T15:00:00Z"),
-    ]  # fmt: skip
+    ]
     bayside = [
-        _row(f"Y{n}", "member", "2025-05-10T18:00:00Z", "2025-05-11T18:00:00Z", 10, 5,
-             group="G100002")
+        _row(
+            f"Y{n}",
+            "member",
+            "2025-05-10T18:00:00Z",
+            "2025-05-11T18:00:00Z",
+            10,
+            5,
+            group="G100002",
+        )
         for n in range(3)
-    ]  # fmt: skip
+    ]
     return [*q2, *q1, *sponsor, *bayside]
 
 

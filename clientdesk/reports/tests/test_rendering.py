@@ -30,17 +30,30 @@ def large_document() -> ReportDocument:
         for n in range(ACCOUNTS)
     ]
     table = Table(
-        "All accounts", "Every account", "a test table",
-        [Column("Account"), Column("Group"), Column("Member months", "int"),
-         Column("Paid PMPM", "money"), Column("Change %", "pct")],
+        "All accounts",
+        "Every account",
+        "a test table",
+        [
+            Column("Account"),
+            Column("Group"),
+            Column("Member months", "int"),
+            Column("Paid PMPM", "money"),
+            Column("Change %", "pct"),
+        ],
         rows,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
     return ReportDocument(
-        kind="portfolio", title="Portfolio report", subtitle="Q2 2025 · 600 accounts",
-        period_code="2025Q2", period_label="Q2 2025", data_period="Apr 1 – Jun 30, 2025",
-        paid_through=dt.date(2025, 9, 30), generated_at=timezone.now(), generated_by="mia",
+        kind="portfolio",
+        title="Portfolio report",
+        subtitle="Q2 2025 · 600 accounts",
+        period_code="2025Q2",
+        period_label="Q2 2025",
+        data_period="Apr 1 – Jun 30, 2025",
+        paid_through=dt.date(2025, 9, 30),
+        generated_at=timezone.now(),
+        generated_by="mia",
         sections=[Section("utilization", "Utilization", ["One point."], [table])],
-    )  # fmt: skip
+    )
 
 
 def test_every_row_is_in_the_workbook_and_the_deck_points_to_it() -> None:

@@ -34,8 +34,11 @@ def test_alice_asks_for_a_deck_follows_it_and_downloads_it(
     run = ReportRun.objects.get()
     assert response["Location"] == reverse("reports:run", args=[run.pk])
     assert (run.kind, run.period, run.formats, run.requested_by) == (
-        ReportKind.STEWARDSHIP, "2025Q2", ["xlsx"], book.alice,
-    )  # fmt: skip
+        ReportKind.STEWARDSHIP,
+        "2025Q2",
+        ["xlsx"],
+        book.alice,
+    )
     assert run.status == RunStatus.DONE and run.progress == 100, run.error
     assert run.task_id
     status = client.get(reverse("reports:run_status", args=[run.pk]))
@@ -62,8 +65,9 @@ def test_alice_asks_for_a_deck_follows_it_and_downloads_it(
 
 def test_a_queued_run_is_polled_until_it_finishes(cast: Cast, login: Login) -> None:
     run = acme_run(cast)
-    ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=40,
-                                               step="Reading guarantees")  # fmt: skip
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, progress=40, step="Reading guarantees"
+    )
     response = login("bob").get(reverse("reports:run", args=[run.pk]))
     assert b'hx-trigger="every 1s"' in response.content
     assert b'<progress max="100" value="40">' in response.content
@@ -91,8 +95,13 @@ def test_a_run_fails_cleanly_when_the_requester_lost_access(book: Cast) -> None:
     from clientdesk.reports.actions import do_request_report
     from clientdesk.reports.runs import execute_run
 
-    run = do_request_report(ReportKind.STEWARDSHIP, account=book.bayside, period="2025Q2",
-                            formats=["xlsx"], acting_user=book.alice)  # fmt: skip
+    run = do_request_report(
+        ReportKind.STEWARDSHIP,
+        account=book.bayside,
+        period="2025Q2",
+        formats=["xlsx"],
+        acting_user=book.alice,
+    )
     run = execute_run(run.pk)
     assert run.status == RunStatus.FAILED
     assert run.error == "The requester may no longer read this report."

@@ -27,20 +27,28 @@ def _locmem(settings: object) -> None:
 
 def schedule(c: Cast, **fields: object) -> ReportSchedule:
     values: dict[str, object] = {
-        "name": "Acme quarterly review", "kind": ReportKind.STEWARDSHIP, "account": c.acme,
-        "cadence": "quarterly", "formats": ["xlsx", "pptx"],
-        "recipients": "dana.whitfield@acme.example, alice@example.org", "owner": c.mia,
+        "name": "Acme quarterly review",
+        "kind": ReportKind.STEWARDSHIP,
+        "account": c.acme,
+        "cadence": "quarterly",
+        "formats": ["xlsx", "pptx"],
+        "recipients": "dana.whitfield@acme.example, alice@example.org",
+        "owner": c.mia,
         "next_run_on": dt.date(2025, 7, 1),
-    }  # fmt: skip
+    }
     values.update(fields)
     return ReportSchedule.objects.create(**values)
 
 
 @pytest.mark.parametrize(
     ("cadence", "today", "code"),
-    [("quarterly", dt.date(2025, 7, 1), "2025Q2"), ("quarterly", dt.date(2026, 1, 5), "2025Q4"),
-     ("monthly", dt.date(2025, 3, 31), "2025-02"), ("yearly", dt.date(2026, 2, 1), "2025")],
-)  # fmt: skip
+    [
+        ("quarterly", dt.date(2025, 7, 1), "2025Q2"),
+        ("quarterly", dt.date(2026, 1, 5), "2025Q4"),
+        ("monthly", dt.date(2025, 3, 31), "2025-02"),
+        ("yearly", dt.date(2026, 2, 1), "2025"),
+    ],
+)
 def test_the_period_is_the_last_whole_one(cadence: str, today: dt.date, code: str) -> None:
     assert period_before(cadence, today).code == code
 
@@ -56,15 +64,19 @@ def test_a_due_schedule_is_run_mailed_and_moved_on(book: Cast) -> None:
     assert [o.schedule.pk for o in outcomes] == [due.pk]
     run = outcomes[0].run
     assert (run.status, run.period, run.requested_by, run.schedule) == (
-        RunStatus.DONE, "2025Q2", book.mia, due,
-    )  # fmt: skip
+        RunStatus.DONE,
+        "2025Q2",
+        book.mia,
+        due,
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["dana.whitfield@acme.example", "alice@example.org"]
     assert message.subject == "Acme Steel Works: Stewardship report for 2025Q2"
     assert sorted(a[0] for a in message.attachments) == [
-        "stewardship-G100001-2025Q2.pptx", "stewardship-G100001-2025Q2.xlsx",
-    ]  # fmt: skip
+        "stewardship-G100001-2025Q2.pptx",
+        "stewardship-G100001-2025Q2.xlsx",
+    ]
     due.refresh_from_db()
     assert (due.next_run_on, due.last_run) == (dt.date(2025, 10, 1), run)
     later.refresh_from_db()
@@ -78,8 +90,7 @@ def test_a_failed_schedule_stays_due_and_the_command_says_so(book: Cast) -> None
     bad = schedule(book, account=book.bayside, owner=book.alice)
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 scheduled report"):
-        call_command("report", "run-due", "--today", "2025-07-01", "--format", "json",
-                     stdout=out)  # fmt: skip
+        call_command("report", "run-due", "--today", "2025-07-01", "--format", "json", stdout=out)
     result = json.loads(out.getvalue())
     assert result[0]["status"] == "failed"
     assert result[0]["error"] == "The requester may no longer read this report."
@@ -96,23 +107,37 @@ def test_nothing_due(cast: Cast) -> None:
 
 def test_managers_add_and_remove_schedules(cast: Cast, client: Client) -> None:
     client.force_login(cast.mia)
-    response = client.post(reverse("reports:schedule_create"), {
-        "name": "Board pack", "kind": "portfolio", "cadence": "quarterly",
-        "formats": ["pdf"], "recipients": "board@example.org, not-an-address",
-        "next_run_on": "2026-01-05",
-    })  # fmt: skip
+    response = client.post(
+        reverse("reports:schedule_create"),
+        {
+            "name": "Board pack",
+            "kind": "portfolio",
+            "cadence": "quarterly",
+            "formats": ["pdf"],
+            "recipients": "board@example.org, not-an-address",
+            "next_run_on": "2026-01-05",
+        },
+    )
     assert response.status_code == 422
     assert not ReportSchedule.objects.exists()
-    response = client.post(reverse("reports:schedule_create"), {
-        "name": "Board pack", "kind": "portfolio", "cadence": "quarterly",
-        "formats": ["pdf"], "recipients": "board@example.org\ncfo@example.org",
-        "next_run_on": "2026-01-05",
-    })  # fmt: skip
+    response = client.post(
+        reverse("reports:schedule_create"),
+        {
+            "name": "Board pack",
+            "kind": "portfolio",
+            "cadence": "quarterly",
+            "formats": ["pdf"],
+            "recipients": "board@example.org\ncfo@example.org",
+            "next_run_on": "2026-01-05",
+        },
+    )
     assert response.status_code == 302
     created = ReportSchedule.objects.get()
     assert (created.owner, created.account, created.recipient_list()) == (
-        cast.mia, None, ["board@example.org", "cfo@example.org"],
-    )  # fmt: skip
+        cast.mia,
+        None,
+        ["board@example.org", "cfo@example.org"],
+    )
     client.post(reverse("reports:schedule_delete", args=[created.pk]))
     assert not ReportSchedule.objects.exists()
     assert list(

@@ -97,13 +97,17 @@ class Command(BaseCommand):
         window = parse_span(options["period"]) if options.get("period") else None
         today = self._date(options.get("today"), "--today")
         values, stored = run_evaluation(
-            self._accounts(options), acting_user=None, today=today, window=window,
+            self._accounts(options),
+            acting_user=None,
+            today=today,
+            window=window,
             engine=options.get("engine"),
-        )  # fmt: skip
+        )
         shown = [
-            v for v in values
+            v
+            for v in values
             if window is None or (v.period_start <= window.last and v.period_end >= window.first)
-        ]  # fmt: skip
+        ]
         if options["format"] == "json":
             self.stdout.write(json.dumps([v.as_dict() for v in shown], indent=2))
             return
@@ -130,9 +134,12 @@ class Command(BaseCommand):
         if not 0 < threshold <= 1:
             raise ValueError("--alert-threshold: give a number between 0 and 1")
         forecasts, summary = run_forecast(
-            self._accounts(options), acting_user=None, as_of=as_of, threshold=threshold,
+            self._accounts(options),
+            acting_user=None,
+            as_of=as_of,
+            threshold=threshold,
             engine=options.get("engine"),
-        )  # fmt: skip
+        )
         if options["format"] == "json":
             self.stdout.write(json.dumps([f.as_dict() for f in forecasts], indent=2))
             return
@@ -151,11 +158,19 @@ class Command(BaseCommand):
 
     def _templates(self, options: dict[str, Any]) -> None:
         rows = [
-            {"code": t.code, "title": t.title, "metric": t.metric, "comparator": t.comparator,
-             "target": t.target, "period": t.period, "at_risk": f"{t.at_risk_basis} "
-             f"{t.at_risk_value}", "schedule": t.schedule, "sources": list(t.sources)}
+            {
+                "code": t.code,
+                "title": t.title,
+                "metric": t.metric,
+                "comparator": t.comparator,
+                "target": t.target,
+                "period": t.period,
+                "at_risk": f"{t.at_risk_basis} {t.at_risk_value}",
+                "schedule": t.schedule,
+                "sources": list(t.sources),
+            }
             for t in TEMPLATES.values()
-        ]  # fmt: skip
+        ]
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
             return
