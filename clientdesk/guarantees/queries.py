@@ -20,6 +20,7 @@ from clientdesk.guarantees.models import (
     GuaranteeForecast,
     GuaranteeResult,
     ResultKind,
+    ResultStatus,
 )
 from clientdesk.lib import formatting
 from clientdesk.lib.work import WorkItem, WorkList
@@ -114,6 +115,23 @@ def scorecard(account: Account, today: dt.date) -> Scorecard:
     card_total.cards = cards
     card_total.calendar = calendar_items(cards, today)
     return card_total
+
+
+def period_results(account: Account, first: dt.date, last: dt.date) -> list[GuaranteeResult]:
+    """The account's guarantee results for measurement periods inside `first`..`last` (both
+    included) that are over: a report of a quarter shows that quarter's (or its months')
+    results, never an open period's or a later one's. Guarantee by guarantee, oldest first."""
+    return list(
+        GuaranteeResult.objects.filter(
+            guarantee__contract__account=account,
+            kind=ResultKind.PERIOD,
+            period_start__gte=first,
+            period_end__lte=last,
+        )
+        .exclude(status=ResultStatus.PROVISIONAL)
+        .select_related("guarantee__contract")
+        .order_by("guarantee__contract__start_date", "guarantee_id", "period_start")
+    )
 
 
 def calendar_items(cards: list[GuaranteeCard], today: dt.date) -> list[dict[str, Any]]:

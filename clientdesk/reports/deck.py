@@ -1,5 +1,7 @@
 """The deck (PPTX, python-pptx): a title slide, then for each section its points, its charts
-(PNG from the pages' Vega-Lite specs) and its tables; each slide's notes name the source."""
+(PNG from the pages' Vega-Lite specs) and its tables; each slide's notes say in words where
+the figures come from. The executive deck (`brief=True`) keeps each section's points and only
+the charts and tables marked `brief`, one slide each: about 15 slides."""
 
 from __future__ import annotations
 
@@ -68,14 +70,16 @@ def _bullets(slide: Slide, lines: list[str]) -> None:
         paragraph.space_after = Pt(8)
 
 
-def _table_slides(prs: Deck, document: ReportDocument, table: Table) -> None:
+def _table_slides(
+    prs: Deck, document: ReportDocument, table: Table, *, max_slides: int = MAX_SLIDES_PER_TABLE
+) -> None:
     shown = [j for j, c in enumerate(table.columns) if c.in_deck][:MAX_COLUMNS]
     columns = [table.columns[j] for j in shown]
     rows_of = [[row[j] for j in shown] for row in table.rows]
     long_text = any(isinstance(v, str) and len(v) > LONG_TEXT for row in rows_of for v in row)
     per_slide = ROWS_PER_SLIDE_LONG_TEXT if long_text else ROWS_PER_SLIDE
     chunks = [rows_of[i : i + per_slide] for i in range(0, len(rows_of), per_slide)]
-    chunks = chunks[:MAX_SLIDES_PER_TABLE] or [[]]
+    chunks = chunks[:max_slides]
     for page, rows in enumerate(chunks):
         slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
         suffix = f" ({page + 1}/{len(chunks)})" if len(chunks) > 1 else ""
@@ -98,9 +102,6 @@ def _table_slides(prs: Deck, document: ReportDocument, table: Table) -> None:
                 cell = grid.cell(i, j)
                 cell.text = cell_text(row[j], column.kind)
                 cell.text_frame.paragraphs[0].font.size = Pt(11)
-        if not rows:
-            box = slide.shapes.add_textbox(Inches(0.6), Inches(2.3), Inches(12), Inches(0.5))
-            box.text_frame.text = "Nothing to show for this period."
         if table.note:
             box = slide.shapes.add_textbox(Inches(0.5), Inches(6.5), Inches(12.3), Inches(0.4))
             box.text_frame.text = table.note
@@ -119,17 +120,20 @@ def _points_slide(prs: Deck, document: ReportDocument, section: Section) -> None
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     _title(slide, section.title)
     _bullets(slide, section.bullets)
-    _notes(slide, "Sources: " + "; ".join(t.source for t in section.tables) if section.tables
-           else "Commentary: add your own.")  # fmt: skip
+    sources = dict.fromkeys(t.source for t in section.tables)
+    if sources:
+        _notes(slide, "Where the figures come from: " + "; ".join(sources) + ".")
     _footer(slide, document)
 
 
 def _section_slides(
-    prs: Deck, document: ReportDocument, section: Section, images: dict[str, bytes]
+    prs: Deck, document: ReportDocument, section: Section, images: dict[str, bytes], brief: bool
 ) -> None:
     if section.bullets:
         _points_slide(prs, document, section)
     for chart in section.charts:
+        if brief and not chart.brief:
+            continue
         png = images.get(chart.key)
         if png is None:
             continue
@@ -142,13 +146,19 @@ def _section_slides(
         picture.width = int(picture.width * ratio)
         picture.height = int(picture.height * ratio)
         picture.left = int((WIDE - picture.width) / 2)
-        _notes(slide, f"Chart: the same Vega-Lite spec as the web page ({chart.key}).")
+        _notes(slide, "The same chart as on the account's utilization page.")
         _footer(slide, document)
     for table in section.tables:
-        _table_slides(prs, document, table)
+        if not table.rows or (brief and not table.brief):
+            continue
+        _table_slides(prs, document, table, max_slides=1 if brief else MAX_SLIDES_PER_TABLE)
 
 
-def render_deck(document: ReportDocument, images: dict[str, bytes]) -> bytes:
+def render_deck(
+    document: ReportDocument, images: dict[str, bytes], *, brief: bool = False
+) -> bytes:
+    """The full deck, or with `brief` the executive deck (each section's points, and only the
+    charts and tables marked brief)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDE, HIGH
     title_slide = prs.slides.add_slide(prs.slide_layouts[0])
@@ -170,8 +180,7 @@ def render_deck(document: ReportDocument, images: dict[str, bytes]) -> bytes:
     )
     _notes(
         title_slide,
-        f"Generated {document.generated_at:%Y-%m-%d %H:%M} UTC by {document.generated_by} "
-        "from clientdesk.",
+        f"Made on {document.generated_at:%b %-d, %Y} by {document.generated_by}.",
     )
     about = prs.slides.add_slide(prs.slide_layouts[5])
     _title(about, "About these figures")
@@ -184,7 +193,7 @@ def render_deck(document: ReportDocument, images: dict[str, bytes]) -> bytes:
     _bullets(about, lines)
     _footer(about, document)
     for section in document.sections:
-        _section_slides(prs, document, section, images)
+        _section_slides(prs, document, section, images, brief)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -1,7 +1,7 @@
 """A report as data: sections of bullets, tables and charts, gathered once, rendered three ways.
 
-Every table names its `source`: the function (and its arguments) the numbers came from, so a
-reader of the workbook or the deck's notes can trace each figure to one query.
+Every table names its `source` in words (the data the figures come from), for the workbook's
+About sheet and the deck's speaker notes; nothing the sponsor reads names a module or a query.
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ class Column:
 class Table:
     key: str  # the sheet name (≤ 31 characters, unique in a report)
     title: str
-    source: str  # the function or query behind the numbers
+    source: str  # in words: the data behind the numbers (About sheet, speaker notes)
     columns: list[Column]
     rows: list[list[Cell]]
     note: str = ""
+    brief: bool = False  # also in the short executive deck
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Chart:
     key: str
     title: str
     spec: dict[str, Any]  # Vega-Lite, the same spec the web page renders
+    brief: bool = False  # also in the short executive deck
 
 
 @dataclass

@@ -18,10 +18,15 @@ from clientdesk.lib.periods import (
     parse_period,
     period_of_kind,
 )
-from clientdesk.reports.models import FORMATS, Cadence, ReportKind
+from clientdesk.reports.models import DEFAULT_FORMATS, Cadence, ReportKind
 from clientdesk.utilization.report import RUNOUT_MONTHS
 
-FORMAT_CHOICES = [("pptx", "Deck (PPTX)"), ("xlsx", "Workbook (XLSX)"), ("pdf", "PDF")]
+FORMAT_CHOICES = [
+    ("pptx", "Deck (PPTX)"),
+    ("brief", "Executive deck (PPTX, about 15 slides)"),
+    ("xlsx", "Workbook (XLSX)"),
+    ("pdf", "PDF"),
+]
 
 
 def default_report_period(today: dt.date | None = None) -> Period:
@@ -47,7 +52,7 @@ def clean_period_text(text: str) -> Period:
 class ReportForm(forms.Form):
     period = forms.CharField(help_text="2026Q2, 2026-03, 2026 or R12-2026-03")
     formats = forms.MultipleChoiceField(
-        choices=FORMAT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(FORMATS)
+        choices=FORMAT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(DEFAULT_FORMATS)
     )
 
     def clean_period(self) -> str:
@@ -62,7 +67,7 @@ class ScheduleForm(forms.Form):
     )
     cadence = forms.ChoiceField(choices=Cadence.choices, initial=Cadence.QUARTERLY)
     formats = forms.MultipleChoiceField(
-        choices=FORMAT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(FORMATS)
+        choices=FORMAT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(DEFAULT_FORMATS)
     )
     recipients = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), help_text="E-mail addresses, comma separated."

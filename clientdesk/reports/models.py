@@ -21,12 +21,20 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-FORMATS = ("pptx", "xlsx", "pdf")
+# "brief" is the short executive deck (about 15 slides), a PPTX beside the full deck.
+FORMATS = ("pptx", "brief", "xlsx", "pdf")
+DEFAULT_FORMATS = ("pptx", "xlsx", "pdf")
 CONTENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "brief": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+
+
+def file_name(stem: str, fmt: str) -> str:
+    """The file of one format: stewardship-G100001-2026Q3.pptx, ...-executive.pptx for brief."""
+    return f"{stem}-executive.pptx" if fmt == "brief" else f"{stem}.{fmt}"
 
 
 def reports_dir() -> Path:

@@ -20,8 +20,7 @@ def _table(t: Table) -> dict[str, Any]:
         [(cell_text(v, c.kind), c.kind != "text") for v, c in zip(row, t.columns, strict=True)]
         for row in t.rows
     ]
-    return {"title": t.title, "source": t.source, "note": t.note, "columns": t.columns,
-            "rows": rows}  # fmt: skip
+    return {"title": t.title, "note": t.note, "columns": t.columns, "rows": rows}
 
 
 def _section(section: Section, images: dict[str, bytes]) -> dict[str, Any]:
@@ -30,8 +29,12 @@ def _section(section: Section, images: dict[str, bytes]) -> dict[str, Any]:
         for c in section.charts
         if c.key in images
     ]
-    return {"title": section.title, "bullets": section.bullets, "charts": charts,
-            "tables": [_table(t) for t in section.tables]}  # fmt: skip
+    return {
+        "title": section.title,
+        "bullets": section.bullets,
+        "charts": charts,
+        "tables": [_table(t) for t in section.tables if t.rows],
+    }
 
 
 def _html(document: ReportDocument, images: dict[str, bytes]) -> str:

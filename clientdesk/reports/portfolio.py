@@ -4,24 +4,29 @@ Guarantees at risk and owed (`guarantees.queries.portfolio`), accounts escalated
 issues (`insights.access.issues_visible_to`), SLA attainment by account
 (`inquiries.queries.attainment`), NPS by account (`reports.satisfaction`), utilization
 outliers against the book (`utilization.analysis.book_overview`) and renewals in the next
-180 days.
+180 days. Each function of `PORTFOLIO_SECTIONS` makes one section from the figures read once
+(`read_portfolio`), or none when it has nothing for the period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
+from clientdesk.accounts.models import Account
+from clientdesk.guarantees.queries import PortfolioRow
 from clientdesk.guarantees.queries import portfolio as guarantee_portfolio
 from clientdesk.inquiries.models import AccountEscalation, EscalationStatus
-from clientdesk.inquiries.queries import attainment
+from clientdesk.inquiries.queries import Attainment, attainment
 from clientdesk.insights.access import issues_visible_to
-from clientdesk.insights.models import IssueStatus
+from clientdesk.insights.models import EmergingIssue, IssueStatus
 from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import Chart, Column, ReportDocument, Section, Table
@@ -30,13 +35,59 @@ from clientdesk.reports.stewardship import (
     _quiet,
     data_period_text,
     money_text,
+    person_name,
+    with_rows,
 )
 from clientdesk.utilization import charts
 from clientdesk.utilization.analysis import Request, book_overview
+from clientdesk.utilization.report import AccountOverview, BookOverview, UtilizationReport
 
 RENEWAL_DAYS = 180
 OUTLIER_PCT = Decimal(15)  # paid PMPM this far from the book average (either way) is an outlier
 MAX_OUTLIER_BARS = 30
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    """Everything the portfolio report shows, read once for the reader's accounts."""
+
+    period: Period
+    today: dt.date
+    account_ids: set[int]
+    listed: list[tuple[int, str, str, str]]  # id, name, group number, time zone
+    overview: BookOverview | None
+    guarantees: list[PortfolioRow]
+    escalations: list[AccountEscalation]
+    issues: list[EmergingIssue]
+    sla: list[Attainment]
+    surveys: satisfaction.Satisfaction | str
+    renewals: list[Account]
+
+    @property
+    def book(self) -> UtilizationReport | None:
+        return self.overview.book if self.overview else None
+
+    @property
+    def rows(self) -> list[AccountOverview]:
+        accounts = self.overview.accounts if self.overview else ()
+        return [r for r in accounts if r.id in self.account_ids]
+
+    @property
+    def book_pmpm(self) -> Decimal | None:
+        book = self.book
+        return book.paid_pmpm.total if book and book.member_months.total else None
+
+
+PortfolioSection = Callable[[PortfolioContext], Section | None]
+
+GUARANTEE_SOURCE = (
+    "Guarantee results and forecasts of every visible account: fees at risk and penalties "
+    "owed in the latest contract year, expected penalties in open periods"
+)
+UTILIZATION_SOURCE = (
+    "Final-action claims and eligibility in the data lake, every visible account and the "
+    "whole book, the period against the one before"
+)
 
 
 def gather_portfolio(
@@ -47,13 +98,37 @@ def gather_portfolio(
     engine: str | None = None,
     progress: Progress = _quiet,
 ) -> ReportDocument:
-    today = today or timezone.localdate()
+    context = read_portfolio(
+        period, user=user, today=today or timezone.localdate(), engine=engine, progress=progress
+    )
+    book = context.book
+    doc = ReportDocument(
+        kind="portfolio",
+        title="Portfolio report",
+        subtitle=f"{period.label} · {len(context.account_ids):,} accounts",
+        period_code=period.code,
+        period_label=period.label,
+        data_period=data_period_text(period, period.prior()),
+        paid_through=book.data_paid_through if book else None,
+        generated_at=timezone.now(),
+        generated_by=person_name(user),
+        warnings=[w.message for w in book.warnings] if book else [],
+    )
+    progress(60, "Writing the sections")
+    doc.sections = [s for f in PORTFOLIO_SECTIONS if (s := f(context)) is not None]
+    progress(70, "Gathered")
+    return doc
+
+
+def read_portfolio(
+    period: Period, *, user: AnyUser, today: dt.date, engine: str | None, progress: Progress
+) -> PortfolioContext:
     visible = accounts_visible_to(user)
     account_ids = set(visible.values_list("id", flat=True))
     progress(5, "Reading claims for every account")
     request = Request(period, period.prior(), engine=engine, as_of=today)
     try:
-        overview: dict[str, Any] | None = book_overview(request)
+        overview: BookOverview | None = book_overview(request)
     except LakeError:
         overview = None
     progress(40, "Reading guarantees")
@@ -86,76 +161,88 @@ def gather_portfolio(
             renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=RENEWAL_DAYS)
         ).order_by("renewal_date", "name")
     )
-    book = overview["book"] if overview else None
-    rows = [r for r in (overview["accounts"] if overview else []) if r["id"] in account_ids]
-    book_pmpm = book["paid_pmpm"]["total"] if book and book["member_months"]["total"] else None
-
-    doc = ReportDocument(
-        kind="portfolio",
-        title="Portfolio report",
-        subtitle=f"{period.label} · {len(account_ids):,} accounts",
-        period_code=period.code,
-        period_label=period.label,
-        data_period=data_period_text(period, period.prior()),
-        paid_through=book["data_paid_through"] if book else None,
-        generated_at=timezone.now(),
-        generated_by=user.get_username() if user.is_authenticated else "system",
-        warnings=[w["message"] for w in book["warnings"]] if book else [],
+    return PortfolioContext(
+        period=period,
+        today=today,
+        account_ids=account_ids,
+        listed=listed,
+        overview=overview,
+        guarantees=guarantees,
+        escalations=escalations,
+        issues=issues,
+        sla=list(sla),
+        surveys=surveys,
+        renewals=renewals,
     )
-    owed = sum((g.owed for g in guarantees), Decimal(0))
-    at_risk = sum((g.at_risk for g in guarantees), Decimal(0))
-    expected = sum((g.expected_penalty for g in guarantees), Decimal(0))
-    outliers = _outliers(rows, book_pmpm)
 
-    summary = Section("summary", "Summary")
-    summary.bullets = [
-        f"{len(account_ids):,} accounts; {len(renewals):,} renew in the next {RENEWAL_DAYS} days.",
+
+def _money_totals(c: PortfolioContext) -> tuple[Decimal, Decimal, Decimal]:
+    """Fees at risk, penalties owed, expected penalties: the sums of the guarantees table."""
+    return (
+        sum((g.at_risk for g in c.guarantees), Decimal(0)),
+        sum((g.owed for g in c.guarantees), Decimal(0)),
+        sum((g.expected_penalty for g in c.guarantees), Decimal(0)),
+    )
+
+
+def summary_section(c: PortfolioContext) -> Section | None:
+    at_risk, owed, expected = _money_totals(c)
+    outliers = _outliers(c.rows, c.book_pmpm)
+    section = Section("summary", "Summary")
+    section.bullets = [
+        f"{len(c.account_ids):,} accounts; {len(c.renewals):,} renew in the next "
+        f"{RENEWAL_DAYS} days.",
         f"Guarantees: {money_text(at_risk, 0)} at risk, {money_text(owed, 0)} owed this contract "
         f"year, {money_text(expected, 0)} expected in open periods.",
-        f"{len(escalations):,} account escalations open; {len(issues):,} emerging issues "
-        f"in {period.label}.",
+        f"{len(c.escalations):,} account escalations open; {len(c.issues):,} emerging issues "
+        f"in {c.period.label}.",
     ]
-    if book is not None and book_pmpm is not None:
-        summary.bullets.append(
-            f"Book paid PMPM {money_text(book_pmpm)} on {book['member_months']['total']:,} "
-            f"member months; {len(outliers):,} accounts differ from it by "
-            f"{OUTLIER_PCT}% or more."
+    book = c.book
+    if book is not None and c.book_pmpm is not None:
+        section.bullets.append(
+            f"Book paid PMPM {money_text(c.book_pmpm)} on "
+            f"{formatting.count(book.member_months.total)} member months; {len(outliers):,} "
+            f"accounts differ from it by {OUTLIER_PCT} % or more."
         )
-    summary.tables.append(
+    section.tables.append(
         Table(
             "Headlines",
             "Portfolio headlines",
-            "see each section's table",
+            "The totals of the report's other tables",
             [Column("Figure"), Column("Value", "decimal")],
             [
-                ["Accounts", len(account_ids)],
+                ["Accounts", len(c.account_ids)],
                 ["Guarantee fees at risk ($)", at_risk],
                 ["Guarantee penalties owed ($)", owed],
                 ["Expected penalties, open periods ($)", expected],
-                ["Open account escalations", len(escalations)],
-                ["Emerging issues in the period", len(issues)],
-                ["Renewals in the next 180 days", len(renewals)],
-                ["Book paid PMPM ($)", book_pmpm],
+                ["Open account escalations", len(c.escalations)],
+                ["Emerging issues in the period", len(c.issues)],
+                ["Renewals in the next 180 days", len(c.renewals)],
+                ["Book paid PMPM ($)", c.book_pmpm],
             ],
+            brief=True,
         )
     )
-    doc.sections.append(summary)
+    return section
 
-    g_section = Section("guarantees", "Guarantees at risk and owed")
+
+def guarantees_section(c: PortfolioContext) -> Section | None:
+    if not c.guarantees:
+        return None
+    section = Section("guarantees", "Guarantees at risk and owed")
     # Accounts whose guarantees hold money or a signal; quiet ones are only counted.
     flagged = [
-        g for g in guarantees
-        if g.at_risk or g.owed or g.expected_penalty or g.missed or g.alerts
-    ]  # fmt: skip
-    g_section.bullets.append(
-        f"Accounts with performance guarantees: {len(guarantees):,}; with fees at risk, "
+        g for g in c.guarantees if g.at_risk or g.owed or g.expected_penalty or g.missed or g.alerts
+    ]
+    section.bullets.append(
+        f"Accounts with performance guarantees: {len(c.guarantees):,}; with fees at risk, "
         f"penalties owed or expected, missed periods or open alerts: {len(flagged):,}."
     )
-    g_section.tables.append(
+    section.tables += with_rows(
         Table(
             "Guarantees",
             "Guarantees by account (highest expected penalty first)",
-            "guarantees.queries.portfolio(user, today), accounts with money or signals",
+            GUARANTEE_SOURCE + "; accounts with money or signals",
             [
                 Column("Account"),
                 Column("Group"),
@@ -181,16 +268,21 @@ def gather_portfolio(
                 ]
                 for g in flagged
             ],
+            brief=True,
         )
     )
-    doc.sections.append(g_section)
+    return section
 
-    e_section = Section("escalations", "Accounts escalated")
-    e_section.tables.append(
+
+def escalations_section(c: PortfolioContext) -> Section | None:
+    if not c.escalations:
+        return None
+    section = Section("escalations", "Accounts escalated")
+    section.tables.append(
         Table(
             "Escalations",
             "Open account escalations",
-            "AccountEscalation.objects.filter(account in visible, status != resolved)",
+            "Account escalations of the visible accounts not yet resolved",
             [
                 Column("Raised", "date"),
                 Column("Account"),
@@ -208,18 +300,22 @@ def gather_portfolio(
                     e.get_status_display(),
                     (e.owner.get_full_name() or e.owner.username) if e.owner else "",
                 ]
-                for e in escalations
+                for e in c.escalations
             ],
         )
     )
-    doc.sections.append(e_section)
+    return section
 
-    i_section = Section("issues", "Emerging issues")
-    i_section.tables.append(
+
+def issues_section(c: PortfolioContext) -> Section | None:
+    if not c.issues:
+        return None
+    section = Section("issues", "Emerging issues")
+    section.tables.append(
         Table(
             "Emerging issues",
             "Emerging issues with alerts in the period",
-            "insights.access.issues_visible_to(user).filter(alert dates in period)",
+            "Emerging issues detected with alerts in the period, the reader's accounts",
             [
                 Column("First alert", "date"),
                 Column("Account"),
@@ -235,18 +331,22 @@ def gather_portfolio(
                     IssueStatus(i.status).label,
                     i.affected_dollars,
                 ]
-                for i in issues
+                for i in c.issues
             ],
         )
     )
-    doc.sections.append(i_section)
+    return section
 
-    s_section = Section("sla", "SLA attainment by account")
-    s_section.tables.append(
+
+def sla_section(c: PortfolioContext) -> Section | None:
+    if not c.sla:
+        return None
+    section = Section("sla", "SLA attainment by account")
+    section.tables.append(
         Table(
             "SLA attainment",
             "% of SLA outcomes met, by account",
-            "inquiries.queries.attainment(user, period start, period end)['account']",
+            "Inquiry service-level clocks on business hours, met or breached in the period",
             [
                 Column("Account"),
                 Column("First response % met", "decimal"),
@@ -260,97 +360,110 @@ def gather_portfolio(
                     a.percent("resolution"),
                     a.decided("resolution"),
                 ]
-                for a in sla
+                for a in c.sla
             ],
         )
     )
-    doc.sections.append(s_section)
-    doc.sections.append(
-        satisfaction.portfolio_section(
-            surveys, [(pk, name, group) for pk, name, group, _ in listed], period
-        )
-    )
+    return section
 
-    progress(60, "Writing utilization outliers")
-    u_section = Section("utilization", "Utilization outliers")
+
+def satisfaction_section(c: PortfolioContext) -> Section | None:
+    section = satisfaction.portfolio_section(
+        c.surveys, [(pk, name, group) for pk, name, group, _ in c.listed], c.period
+    )
+    section.tables = [t for t in section.tables if t.rows]
+    return section if section.bullets or section.tables else None
+
+
+def utilization_section(c: PortfolioContext) -> Section | None:
+    rows, book_pmpm = c.rows, c.book_pmpm
+    if not rows and book_pmpm is None:
+        return None
+    outliers = _outliers(rows, book_pmpm)
+    section = Section("utilization", "Utilization outliers")
     if book_pmpm is None:
-        u_section.bullets.append(f"No claims figures for {period.label}.")
-    u_section.tables.append(
+        section.bullets.append(f"No claims figures for {c.period.label}.")
+    section.tables += with_rows(
         Table(
             "Utilization outliers",
-            f"Accounts whose paid PMPM is {OUTLIER_PCT}% or more from the book average",
-            "utilization.analysis.book_overview(Request(period, period.prior()))",
+            f"Accounts whose paid PMPM is {OUTLIER_PCT} % or more from the book average",
+            UTILIZATION_SOURCE,
             [
                 Column("Account"),
                 Column("Group"),
                 Column("Member months", "int"),
                 Column("Paid PMPM", "money"),
                 Column("Book PMPM", "money"),
-                Column("Gap to book %", "pct"),
-                Column("PMPM change %", "pct"),
+                Column("Gap to book %", "change_pct"),
+                Column("PMPM change %", "change_pct"),
                 Column("Findings", "int"),
             ],
             [
                 [
-                    r["name"],
-                    r["group_number"],
-                    r["member_months"],
-                    r["paid_pmpm"],
+                    r.name,
+                    r.group_number,
+                    r.member_months,
+                    r.paid_pmpm,
                     book_pmpm,
                     gap,
-                    r["paid_pmpm_change_pct"],
-                    len(r["findings"]),
+                    r.paid_pmpm_change_pct,
+                    len(r.findings),
                 ]
                 for r, gap in outliers
             ],
         )
     )
     if outliers:
-        u_section.charts.append(
+        section.charts.append(
             Chart(
                 "outliers",
                 "Paid PMPM of the outlier accounts",
                 charts.book_chart([r for r, _ in outliers[:MAX_OUTLIER_BARS]]),
+                brief=True,
             )
         )
-    u_section.tables.append(
+    section.tables += with_rows(
         Table(
             "All accounts",
             "Every account's headline utilization",
-            "utilization.analysis.book_overview(Request(period, period.prior()))",
+            UTILIZATION_SOURCE,
             [
                 Column("Account"),
                 Column("Group"),
                 Column("Member months", "int"),
                 Column("Paid PMPM", "money"),
-                Column("PMPM change %", "pct"),
+                Column("PMPM change %", "change_pct"),
                 Column("Admits per 1,000", "decimal"),
                 Column("ED visits per 1,000", "decimal"),
                 Column("Generic dispensing rate %", "decimal"),
             ],
             [
                 [
-                    r["name"],
-                    r["group_number"],
-                    r["member_months"],
-                    r["paid_pmpm"],
-                    r["paid_pmpm_change_pct"],
-                    r["admits_per_1000"],
-                    r["ed_visits_per_1000"],
-                    r["generic_dispensing_rate"],
+                    r.name,
+                    r.group_number,
+                    r.member_months,
+                    r.paid_pmpm,
+                    r.paid_pmpm_change_pct,
+                    r.admits_per_1000,
+                    r.ed_visits_per_1000,
+                    r.generic_dispensing_rate,
                 ]
-                for r in sorted(rows, key=lambda r: r["name"])
+                for r in sorted(rows, key=lambda r: r.name)
             ],
         )
     )
-    doc.sections.append(u_section)
+    return section
 
-    r_section = Section("renewals", f"Renewals in the next {RENEWAL_DAYS} days")
-    r_section.tables.append(
+
+def renewals_section(c: PortfolioContext) -> Section | None:
+    if not c.renewals:
+        return None
+    section = Section("renewals", f"Renewals in the next {RENEWAL_DAYS} days")
+    section.tables.append(
         Table(
             "Renewals",
-            f"Accounts renewing by {today + dt.timedelta(days=RENEWAL_DAYS):%b %-d, %Y}",
-            "accounts_visible_to(user).filter(renewal_date in the next 180 days)",
+            f"Accounts renewing by {formatting.date(c.today + dt.timedelta(days=RENEWAL_DAYS))}",
+            f"The visible accounts' renewal dates, the next {RENEWAL_DAYS} days",
             [
                 Column("Renewal", "date"),
                 Column("Account"),
@@ -368,25 +481,35 @@ def gather_portfolio(
                     a.members,
                     a.get_status_display(),
                 ]
-                for a in renewals
+                for a in c.renewals
             ],
         )
     )
-    doc.sections.append(r_section)
-    progress(70, "Gathered")
-    return doc
+    return section
+
+
+PORTFOLIO_SECTIONS: tuple[PortfolioSection, ...] = (
+    summary_section,
+    guarantees_section,
+    escalations_section,
+    issues_section,
+    sla_section,
+    satisfaction_section,
+    utilization_section,
+    renewals_section,
+)
 
 
 def _outliers(
-    rows: list[dict[str, Any]], book_pmpm: Decimal | None
-) -> list[tuple[dict[str, Any], Decimal]]:
+    rows: list[AccountOverview], book_pmpm: Decimal | None
+) -> list[tuple[AccountOverview, Decimal]]:
     if not book_pmpm:
         return []
     out = []
     for r in rows:
-        if r["paid_pmpm"] is None:
+        if r.paid_pmpm is None:
             continue
-        gap = ((Decimal(r["paid_pmpm"]) - book_pmpm) / book_pmpm * 100).quantize(Decimal("0.1"))
+        gap = ((r.paid_pmpm - book_pmpm) / book_pmpm * 100).quantize(Decimal("0.1"))
         if abs(gap) >= OUTLIER_PCT:
             out.append((r, gap))
     return sorted(out, key=lambda pair: -abs(pair[1]))

@@ -25,7 +25,13 @@ from clientdesk.reports.actions import do_finish_run
 from clientdesk.reports.deck import render_deck
 from clientdesk.reports.documents import ReportDocument, file_stem
 from clientdesk.reports.images import render_charts
-from clientdesk.reports.models import CONTENT_TYPES, ReportKind, ReportRun, RunStatus
+from clientdesk.reports.models import (
+    CONTENT_TYPES,
+    ReportKind,
+    ReportRun,
+    RunStatus,
+    file_name,
+)
 from clientdesk.reports.pdf import render_pdf
 from clientdesk.reports.portfolio import gather_portfolio
 from clientdesk.reports.stewardship import Progress, _quiet, gather_stewardship
@@ -59,13 +65,16 @@ def render_formats(
 ) -> dict[str, bytes]:
     """The document in each asked format (charts rendered once for the deck and the PDF)."""
     images: dict[str, bytes] = {}
-    if {"pptx", "pdf"} & set(formats):
+    if {"pptx", "brief", "pdf"} & set(formats):
         progress(75, "Drawing the charts")
         images = render_charts(document)
     out: dict[str, bytes] = {}
     if "pptx" in formats:
         progress(82, "Building the deck")
         out["pptx"] = render_deck(document, images)
+    if "brief" in formats:
+        progress(85, "Building the executive deck")
+        out["brief"] = render_deck(document, images, brief=True)
     if "xlsx" in formats:
         progress(88, "Building the workbook")
         out["xlsx"] = render_workbook(document)
@@ -121,7 +130,7 @@ def execute_run(
         stem = file_stem(document, account.group_number if account else None)
         files = []
         for fmt, content in contents.items():
-            name = f"{stem}.{fmt}"
+            name = file_name(stem, fmt)
             (folder / name).write_bytes(content)
             files.append({"format": fmt, "name": name, "size": len(content)})
     except (Http404, PermissionDenied):

@@ -35,8 +35,8 @@ SURVEYS = ("member", "sponsor")
 SURVEY_LABELS = {"member": "Member survey", "sponsor": "Sponsor survey"}
 MAX_VERBATIMS = 3
 VERBATIM_CHARS = 200  # "short": longer comments are cut at a word boundary
-SOURCE = "reports.satisfaction.survey_results(lake.survey_response, zones, period)"
-VERBATIM_SOURCE = "reports.satisfaction.sponsor_verbatims(lake.survey_response, zones, period)"
+SOURCE = "Sponsor and member survey invitations and answers, by the account's local send date"
+VERBATIM_SOURCE = "Sponsor survey comments of the period, cut at a word boundary"
 COUNT_COLUMNS = (
     "sent", "responses", "nps_n", "promoters", "detractors", "csat_n", "csat_sum", "satisfied",
 )  # fmt: skip
@@ -381,7 +381,7 @@ def portfolio_section(
         Table(
             "Satisfaction",
             "NPS by account (member and sponsor surveys)",
-            SOURCE.replace("period)", "period) for every visible account"),
+            SOURCE + ", for every visible account",
             [
                 Column("Account"),
                 Column("Group"),

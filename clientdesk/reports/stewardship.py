@@ -1,18 +1,23 @@
 """The stewardship report of one account and period, gathered once into a `ReportDocument`.
 
-Each table is filled from one call of another app's function, named in `Table.source`:
-utilization (`utilization.analysis.account_report`), guarantees (`guarantees.queries.scorecard`),
-service (`inquiries.queries.attainment`, the IVR and auto-adjudication monitors), emerging
-issues and problems (`insights.access`), satisfaction (`reports.satisfaction`, the
-survey_response feed). Counts of people under 11 are suppressed and the
-high-cost claimants are de-identified, because this report leaves the team.
+`read_stewardship` reads every figure for the period once, each from its app's function:
+utilization (`utilization.analysis.account_report`, whose tables are the utilization exports'),
+guarantees (`guarantees.queries.period_results`), service (`inquiries.queries.attainment`, the
+IVR and auto-adjudication monitors), emerging issues and problems (`insights.access`),
+satisfaction (`reports.satisfaction`). Then each function of `STEWARDSHIP_SECTIONS` makes one
+section, or none when it has nothing for the period. Tables say where their figures come from
+in words (`Table.source`), for the workbook's About sheet and the deck's speaker notes. Counts
+of people under 11 are suppressed and the high-cost claimants are de-identified, because this
+report leaves the team; the client edition leaves out the team's own items.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Count
@@ -21,18 +26,25 @@ from django.utils import timezone
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
 from clientdesk.guarantees.metrics import Feed
+from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.guarantees.monitors import (
     Monitor,
     auto_adjudication_monitor,
     ivr_monitor,
     last_data_day,
 )
-from clientdesk.guarantees.queries import scorecard
+from clientdesk.guarantees.queries import period_results
 from clientdesk.inquiries.models import AccountEscalation, Category, EscalationStatus
 from clientdesk.inquiries.models import Inquiry as InquiryModel
 from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
-from clientdesk.insights.models import OPEN_PROBLEM_STATUSES, ActionStatus, IssueStatus
+from clientdesk.insights.models import (
+    OPEN_PROBLEM_STATUSES,
+    ActionStatus,
+    EmergingIssue,
+    IssueStatus,
+    Problem,
+)
 from clientdesk.lake.gateway import LakeError, Scope, open_lake
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
@@ -40,6 +52,7 @@ from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import (
     SMALL_CELL,
     SUPPRESSED,
+    Cell,
     Chart,
     Column,
     ReportDocument,
@@ -47,9 +60,11 @@ from clientdesk.reports.documents import (
     Table,
     small_cell,
 )
-from clientdesk.utilization import charts
+from clientdesk.utilization import charts, exports
 from clientdesk.utilization.analysis import Request, account_report
+from clientdesk.utilization.benchmarks import Comparison
 from clientdesk.utilization.metrics import DEFAULT_HIGH_COST_THRESHOLD
+from clientdesk.utilization.report import AccountReport
 
 Progress = Callable[[int, str], None]
 
@@ -74,6 +89,58 @@ def data_period_text(current: Period, prior: Period) -> str:
     )
 
 
+class Edition(StrEnum):
+    """Who the report is for: the sponsor (nothing internal) or the account team."""
+
+    CLIENT = "client"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class StewardshipContext:
+    """Everything read for one account and period, once; the section functions only arrange
+    it. Every part is for the report's period (the IVR and auto-adjudication monitors: the 13
+    weeks ending with it)."""
+
+    account: Account
+    period: Period
+    today: dt.date
+    edition: Edition
+    report: AccountReport
+    guarantee_results: list[GuaranteeResult]
+    sla: Attainment | None
+    volumes: list[tuple[str, int]]
+    ivr: Monitor | None
+    aa: Monitor | None
+    surveys: satisfaction.Satisfaction | str
+    issues: list[EmergingIssue]
+    problems: list[Problem]
+    escalations: list[AccountEscalation]
+
+
+SectionFunction = Callable[[StewardshipContext], Section | None]
+
+# In words, for the workbook's About sheet and the deck's speaker notes.
+CLAIMS_SOURCE = (
+    "Final-action medical and pharmacy claim lines and eligibility in the data lake; member "
+    "months counted by month of enrollment"
+)
+BENCHMARK_SOURCE = (
+    "The account against every account of the book in the same period, and published norms "
+    "(named in the norm source column)"
+)
+GUARANTEE_SOURCE = (
+    "Guarantee results of the measurement periods inside the report period, evaluated from "
+    "the call, IVR and claim-processing feeds"
+)
+INQUIRY_SOURCE = "Inquiries logged for the account, by the day they were opened"
+SLA_SOURCE = "Inquiry service-level clocks on business hours, met or breached in the period"
+MONITOR_SOURCE = (
+    "IVR sessions and claim processing, weekly, for the 13 weeks ending with the period"
+)
+ISSUE_SOURCE = "Emerging issues detected with alerts in the period, and the problems being worked"
+
+
 def gather_stewardship(
     account: Account,
     period: Period,
@@ -82,15 +149,58 @@ def gather_stewardship(
     today: dt.date | None = None,
     engine: str | None = None,
     progress: Progress = _quiet,
-    util_report: dict[str, Any] | None = None,
+    util_report: AccountReport | None = None,
     high_cost_threshold: Decimal = DEFAULT_HIGH_COST_THRESHOLD,
+    edition: Edition = Edition.CLIENT,
 ) -> ReportDocument:
     """Everything the stewardship deck, workbook and PDF show, for one account and period.
 
     `user` decides what the issues, problems and SLA figures may include (the caller has
     already checked that the user may read the account). `util_report` lets a caller that
     already holds the account's utilization report (the portfolio bench) pass it in."""
-    today = today or timezone.localdate()
+    context = read_stewardship(
+        account,
+        period,
+        user=user,
+        today=today or timezone.localdate(),
+        engine=engine,
+        progress=progress,
+        util_report=util_report,
+        high_cost_threshold=high_cost_threshold,
+        edition=edition,
+    )
+    report = context.report
+    doc = ReportDocument(
+        kind="stewardship",
+        title=f"{account.name} — stewardship report",
+        subtitle=f"{period.label} · group {account.group_number}" + _prepared_for(account),
+        period_code=period.code,
+        period_label=period.label,
+        data_period=data_period_text(period, period.prior()),
+        paid_through=report.data_paid_through,
+        generated_at=timezone.now(),
+        generated_by=person_name(user),
+        warnings=[w.message for w in report.warnings],
+    )
+    progress(65, "Writing the sections")
+    doc.sections = [s for f in STEWARDSHIP_SECTIONS if (s := f(context)) is not None]
+    progress(70, "Gathered")
+    return doc
+
+
+def read_stewardship(
+    account: Account,
+    period: Period,
+    *,
+    user: AnyUser,
+    today: dt.date,
+    engine: str | None,
+    progress: Progress,
+    util_report: AccountReport | None,
+    high_cost_threshold: Decimal,
+    edition: Edition,
+) -> StewardshipContext:
+    """Read every figure of the report for the period, each from its app's function."""
     request = Request(
         period,
         period.prior(),
@@ -101,14 +211,9 @@ def gather_stewardship(
     progress(5, "Reading claims and eligibility")
     report = util_report if util_report is not None else account_report(account, request)
     progress(35, "Reading guarantees")
-    card = scorecard(account, today)
+    results = period_results(account, period.start, period.last_day)
     progress(45, "Reading service levels")
-    sla = _account_attainment(user, account, period)
-    volumes = _inquiry_volumes(account, period)
     ivr, aa = _monitors(account, period, engine)
-    surveys = satisfaction.load_satisfaction(
-        Scope.account(account), {account.pk: account.timezone}, period, engine=engine
-    )
     progress(55, "Reading issues and actions")
     issues = list(
         issues_visible_to(user)
@@ -133,298 +238,308 @@ def gather_stewardship(
         .exclude(status=EscalationStatus.RESOLVED)
         .order_by("-raised_at")
     )
-
-    mm = report["member_months"]
-    paid = report["paid_pmpm"]
-    trend = report["trend"]["paid"]
-    doc = ReportDocument(
-        kind="stewardship",
-        title=f"{account.name} — stewardship report",
-        subtitle=f"{period.label} · group {account.group_number}" + _prepared_for(account),
-        period_code=period.code,
-        period_label=period.label,
-        data_period=data_period_text(period, period.prior()),
-        paid_through=report["data_paid_through"],
-        generated_at=timezone.now(),
-        generated_by=user.get_username() if user.is_authenticated else "system",
-        warnings=[w["message"] for w in report["warnings"]],
+    return StewardshipContext(
+        account=account,
+        period=period,
+        today=today,
+        edition=edition,
+        report=report,
+        guarantee_results=results,
+        sla=_account_attainment(user, account, period),
+        volumes=_inquiry_volumes(account, period),
+        ivr=ivr,
+        aa=aa,
+        surveys=satisfaction.load_satisfaction(
+            Scope.account(account), {account.pk: account.timezone}, period, engine=engine
+        ),
+        issues=issues,
+        problems=problems,
+        escalations=escalations,
     )
 
-    # --- executive summary ----------------------------------------------------------------
-    summary = Section("summary", "Executive summary")
-    if mm["total"]:
-        summary.bullets.append(
-            f"Paid PMPM {money_text(paid['total'])} on {mm['total']:,} member months "
-            f"(prior {money_text(paid['prior_total'])}"
-            + (f", {pct_text(trend['change_pct'])}" if trend else "")
+
+def person_name(user: AnyUser) -> str:
+    """Who made the report, by name (a login is not a name)."""
+    if not user.is_authenticated:
+        return "clientdesk"
+    full_name = getattr(user, "get_full_name", None)
+    name = full_name() if callable(full_name) else ""
+    return str(name or user.get_username())
+
+
+def from_export(
+    table: exports.Table, key: str, source: str, *, in_deck: tuple[bool, ...] = ()
+) -> Table:
+    """One of the utilization exports' tables (the same rows as the page's CSV and XLSX) as
+    a report table."""
+    columns = [
+        Column(
+            label[:1].upper() + label[1:],
+            kind,
+            in_deck=in_deck[j] if j < len(in_deck) else True,
+        )
+        for j, (label, kind) in enumerate(zip(table.headers, table.kinds, strict=True))
+    ]
+    return Table(key, table.title, source, columns, [list(row) for row in table.rows])
+
+
+def with_rows(table: Table) -> list[Table]:
+    """The table, or nothing when it has no rows (an empty table is left out, not printed)."""
+    return [table] if table.rows else []
+
+
+# --- the sections, in the order of the report ----------------------------------------------
+
+
+def summary_section(c: StewardshipContext) -> Section | None:
+    report, mm = c.report, c.report.member_months.total
+    paid, trend = c.report.paid_pmpm, c.report.trend.paid
+    section = Section("summary", "Executive summary")
+    if mm:
+        section.bullets.append(
+            f"Paid PMPM {money_text(paid.total)} on {formatting.count(mm)} member months "
+            f"(prior {money_text(paid.prior_total)}"
+            + (f", {pct_text(trend.change_pct)}" if trend else "")
             + ")."
         )
     else:
-        summary.bullets.append(f"No member months in {period.label}: no claims figures.")
+        section.bullets.append(f"No member months in {c.period.label}: no claims figures.")
     if trend:
-        summary.bullets.append(
-            f"The change of {money_text(trend['change'])} PMPM splits into utilization "
-            f"{money_text(trend['utilization'])}, mix {money_text(trend['mix'])} and unit cost "
-            f"{money_text(trend['unit_cost'])}."
+        section.bullets.append(
+            f"The change of {formatting.signed_money(trend.change)} PMPM splits into "
+            f"utilization {formatting.signed_money(trend.utilization)}, mix "
+            f"{formatting.signed_money(trend.mix)} and unit cost "
+            f"{formatting.signed_money(trend.unit_cost)}."
         )
-    summary.bullets.extend(f"{f['title']}: {f['detail']}" for f in report["findings"][:4])
-    if card.cards:
-        summary.bullets.append(
-            f"{len(card.cards)} performance guarantees: {money_text(card.at_risk, 0)} at risk, "
-            f"{money_text(card.owed, 0)} owed this contract year, {card.missed} periods missed."
-        )
-    resolution = sla.percent("resolution") if sla else None
+    section.bullets.extend(f"{f.title}: {f.detail}" for f in report.findings[:4])
+    if c.guarantee_results:
+        section.bullets.append(_guarantee_sentence(c))
+    resolution = c.sla.percent("resolution") if c.sla else None
     if resolution is not None:
-        summary.bullets.append(f"Inquiries resolved within SLA: {formatting.percent(resolution)}.")
-    if issues or problems:
-        summary.bullets.append(
-            f"Emerging issues in the period: {len(issues)}; problems being worked: {len(problems)}."
+        section.bullets.append(f"Inquiries resolved within SLA: {formatting.percent(resolution)}.")
+    if c.issues or c.problems:
+        section.bullets.append(
+            f"Emerging issues in the period: {len(c.issues)}; problems being worked: "
+            f"{len(c.problems)}."
         )
-    summary.tables.append(_headline_table(report))
-    doc.sections.append(summary)
+    section.tables.append(_headline_table(report))
+    return section
 
-    # --- membership -------------------------------------------------------------------------
-    membership = Section("membership", "Membership and member months")
-    membership.bullets.append(
-        f"{mm['total']:,} member months in {period.label} (prior {mm['prior']:,}); "
-        f"average members {mm['average_members'] or 0:,}."
-    )
-    membership.tables.append(
-        Table(
-            "Monthly",
-            "Member months and paid PMPM by month",
-            "utilization.analysis.account_report(...)['monthly']",
-            [
-                Column("Month", "date"),
-                Column("Member months", "int"),
-                Column("Medical paid", "money"),
-                Column("Pharmacy paid", "money"),
-                Column("Paid PMPM", "money"),
-            ],
-            [
-                [
-                    m["month"],
-                    m["member_months"],
-                    m["medical_paid"],
-                    m["pharmacy_paid"],
-                    m["paid_pmpm"],
-                ]
-                for m in report["monthly"]
-            ],
-        )
-    )
-    if any(m["member_months"] for m in report["monthly"]):
-        membership.charts.append(
-            Chart("monthly", "Paid PMPM by month", charts.monthly_pmpm_chart(report))
-        )
-    doc.sections.append(membership)
 
-    # --- PMPM trend and drivers ---------------------------------------------------------------
-    cost = Section("cost", "PMPM trend and its drivers")
-    cost.tables.append(
-        Table(
-            "PMPM by category",
-            "Paid PMPM by service category",
-            "utilization.analysis.account_report(...)['paid_pmpm']['by_service_category']",
-            [
-                Column("Category"),
-                Column("Detail"),
-                Column("Paid", "money"),
-                Column("PMPM", "money"),
-                Column("Prior PMPM", "money"),
-                Column("Change %", "pct"),
-            ],
-            [
-                [
-                    c["service_category_2"],
-                    c["service_category_3"],
-                    c["amount"],
-                    c["pmpm"],
-                    c["prior_pmpm"],
-                    c["change_pct"],
-                ]
-                for c in paid["by_service_category"]
-            ]
-            + [
-                [
-                    "Pharmacy",
-                    "",
-                    report["pharmacy"]["paid"],
-                    paid["pharmacy"],
-                    paid["prior_pharmacy"],
-                    None,
-                ],
-                [
-                    "Total",
-                    "",
-                    paid["amount"],
-                    paid["total"],
-                    paid["prior_total"],
-                    trend["change_pct"] if trend else None,
-                ],
-            ],
-        )
+def membership_section(c: StewardshipContext) -> Section | None:
+    report = c.report
+    mm = report.member_months
+    if not mm.total and not any(m.member_months for m in report.monthly):
+        return None
+    section = Section("membership", "Membership and member months")
+    section.bullets.append(
+        f"{formatting.count(mm.total)} member months in {c.period.label} (prior "
+        f"{formatting.count(mm.prior)}); average members "
+        f"{formatting.number(mm.average_members or 0)}."
     )
+    section.tables += with_rows(
+        from_export(exports.REPORT_TABLES["monthly"](report), "Monthly", CLAIMS_SOURCE)
+    )
+    if any(m.member_months for m in report.monthly):
+        section.charts.append(
+            Chart("monthly", "Paid PMPM by month", charts.monthly_pmpm_chart(report), brief=True)
+        )
+    return section
+
+
+def cost_section(c: StewardshipContext) -> Section | None:
+    report, trend = c.report, c.report.trend.paid
+    if not report.member_months.total and trend is None:
+        return None
+    section = Section("cost", "PMPM trend and its drivers")
+    categories = from_export(
+        exports.REPORT_TABLES["categories"](report), "PMPM by category", CLAIMS_SOURCE
+    )
+    paid = report.paid_pmpm
+    categories.rows.append(
+        ["Total", "", "", paid.amount, paid.total, paid.prior_total,
+         trend.change_pct if trend else None]
+    )  # fmt: skip
+    section.tables.append(categories)
     if trend:
-        cost.bullets.append(
-            f"Paid PMPM moved from {money_text(trend['pmpm_prior'])} to "
-            f"{money_text(trend['pmpm_current'])} ({pct_text(trend['change_pct'])})."
+        section.bullets.append(
+            f"Paid PMPM moved from {money_text(trend.pmpm_prior)} to "
+            f"{money_text(trend.pmpm_current)} ({pct_text(trend.change_pct)})."
         )
-        cost.tables.append(
-            Table(
-                "Trend drivers",
-                "Change in paid PMPM: utilization, mix and unit cost",
-                "utilization.analysis.account_report(...)['trend']['paid'] "
-                "(utilization.trend.decompose)",
-                [
-                    Column("Category"),
-                    Column("Prior PMPM", "money"),
-                    Column("PMPM", "money"),
-                    Column("Change", "money"),
-                    Column("Utilization", "money"),
-                    Column("Mix", "money"),
-                    Column("Unit cost", "money"),
-                ],
-                [
-                    [
-                        c["label"],
-                        c["pmpm_prior"],
-                        c["pmpm_current"],
-                        c["change"],
-                        c["utilization"],
-                        c["mix"],
-                        c["unit_cost"],
-                    ]
-                    for c in trend["categories"][:15]
-                ]
-                + [
-                    [
-                        "All categories",
-                        trend["pmpm_prior"],
-                        trend["pmpm_current"],
-                        trend["change"],
-                        trend["utilization"],
-                        trend["mix"],
-                        trend["unit_cost"],
-                    ]
-                ],
-            )
-        )
+        drivers = from_export(exports.REPORT_TABLES["trend"](report), "Trend drivers",
+                              CLAIMS_SOURCE)  # fmt: skip
+        drivers.rows = [*drivers.rows[:-1][:15], drivers.rows[-1]]  # the 15 largest, and all
+        section.tables.append(drivers)
         trend_spec = charts.trend_chart(report)
         if trend_spec is not None:
-            cost.charts.append(Chart("trend", "What moved the paid PMPM", trend_spec))
+            section.charts.append(Chart("trend", "What moved the paid PMPM", trend_spec))
     else:
-        cost.bullets.append("No prior-period membership: the trend cannot be split.")
-    if mm["total"]:
-        cost.charts.append(
+        section.bullets.append("No prior-period membership: the trend cannot be split.")
+    if report.member_months.total:
+        section.charts.append(
             Chart("categories", "Paid PMPM by service category", charts.category_chart(report))
         )
-    doc.sections.append(cost)
+    return section
 
-    # --- utilization against benchmarks --------------------------------------------------
-    bench = Section("benchmarks", "Utilization against benchmarks")
-    bench.bullets = _benchmark_points(report["benchmarks"])
-    bench.tables.append(
-        Table(
+
+def benchmarks_section(c: StewardshipContext) -> Section | None:
+    report = c.report
+    if not report.member_months.total:
+        return None
+    section = Section("benchmarks", "Utilization against benchmarks")
+    section.bullets = _benchmark_points(report.benchmarks)
+    section.tables.append(
+        from_export(
+            exports.REPORT_TABLES["benchmarks"](report),
             "Benchmarks",
-            "The account against the book and published norms",
-            "utilization.analysis.account_report(...)['benchmarks'] "
-            "(utilization.benchmarks.comparisons)",
-            [
-                Column("Measure"),
-                Column("Unit"),
-                Column("Account", "decimal"),
-                Column("Book", "decimal"),
-                Column("Gap to book %", "pct"),
-                Column("Norm", "decimal"),
-                Column("Norm source", in_deck=False),
-            ],
-            [_benchmark_row(b) for b in report["benchmarks"]],
+            BENCHMARK_SOURCE,
+            in_deck=(True, True, True, True, True, True, False, True, False, False),
         )
     )
-    bench.tables.append(
+    section.tables.append(
+        from_export(exports.REPORT_TABLES["utilization"](report), "Use per 1000", CLAIMS_SOURCE)
+    )
+    return section
+
+
+def claimants_section(c: StewardshipContext) -> Section | None:
+    """High-cost claimants, de-identified and with small cells suppressed."""
+    report = c.report
+    if not report.member_months.total:
+        return None
+    h = report.high_cost_claimants
+    section = Section("claimants", "High-cost claimants")
+    threshold = money_text(h.threshold, 0)
+    columns = [
+        Column("Claimant"),
+        Column("Medical paid", "money0"),
+        Column("Pharmacy paid", "money0"),
+        Column("Total paid", "money0"),
+    ]
+    if h.count >= SMALL_CELL:
+        section.bullets.append(
+            f"{formatting.count(h.count)} members over {threshold} paid, "
+            f"{money_text(h.paid, 0)} in all ({formatting.percent(h.share_of_paid)} of paid)."
+        )
+        rows: list[list[Cell]] = [
+            [f"Claimant {n}", m.medical_paid, m.pharmacy_paid, m.paid]
+            for n, m in enumerate(h.members, start=1)
+        ]
+        note = "De-identified: claimants are numbered by paid amount; no member identifiers."
+    else:
+        shown = small_cell(h.count)
+        section.bullets.append(
+            f"{shown} members over {threshold} paid: "
+            + ("none." if not h.count else "fewer than 11, so the detail is suppressed.")
+        )
+        rows = [] if not h.count else [[SUPPRESSED, None, None, None]]
+        note = "Small cell: fewer than 11 claimants, figures suppressed."
+    section.bullets.append(
+        f"The top 1 % of members account for {formatting.percent(h.top1_share_of_allowed)} of "
+        f"allowed; the top 5 % for {formatting.percent(h.top5_share_of_allowed)}."
+    )
+    section.tables += with_rows(
         Table(
-            "Use per 1000",
-            "Use per 1,000 members and cost per event",
-            "utilization.analysis.account_report(...)['utilization']",
-            [
-                Column("Measure"),
-                Column("Events", "int"),
-                Column("Per 1,000", "decimal"),
-                Column("Prior per 1,000", "decimal"),
-                Column("Paid per event", "money"),
-                Column("Unit cost change %", "pct"),
-            ],
+            "High-cost claimants",
+            f"Claimants over {threshold} paid in the period",
+            CLAIMS_SOURCE,
+            columns,
+            rows,
+            note,
+        )
+    )
+    section.tables.append(
+        Table(
+            "Chronic conditions",
+            "Members with chronic conditions",
+            CLAIMS_SOURCE + "; conditions from the diagnosis codes of the period's claims",
+            [Column("Condition"), Column("Members"), Column("Per 1,000", "decimal")],
             [
                 [
-                    u["label"],
-                    u["events"],
-                    u["per_1000"],
-                    u["prior_per_1000"],
-                    u["paid_per_event"],
-                    u["unit_cost_change_pct"],
+                    cc.label,
+                    small_cell(cc.members),
+                    cc.prevalence_per_1000 if cc.members >= SMALL_CELL else None,
                 ]
-                for u in report["utilization"]
+                for cc in report.conditions.chronic
             ],
+            "Counts under 11 are shown as <11 and their rates left out.",
         )
     )
-    doc.sections.append(bench)
+    return section
 
-    # --- high-cost claimants (de-identified, small cells suppressed) --------------------
-    doc.sections.append(_claimants_section(report))
 
-    # --- pharmacy ------------------------------------------------------------------------
-    rx = report["pharmacy"]
-    pharmacy = Section("pharmacy", "Pharmacy")
-    pharmacy.bullets.append(
-        f"{rx['fills']:,} fills, {money_text(rx['paid'])} paid "
-        f"({money_text(paid['pharmacy'])} PMPM); generic dispensing rate "
-        f"{_num_text(rx['generic_dispensing_rate'], '%')}, specialty share of paid "
-        f"{_num_text(rx['specialty_share_of_paid'], '%')}."
+def pharmacy_section(c: StewardshipContext) -> Section | None:
+    rx, paid = c.report.pharmacy, c.report.paid_pmpm
+    if not rx.fills:
+        return None
+    section = Section("pharmacy", "Pharmacy")
+    section.bullets.append(
+        f"{formatting.count(rx.fills)} fills, {money_text(rx.paid)} paid "
+        f"({money_text(paid.pharmacy)} PMPM); generic dispensing rate "
+        f"{formatting.percent(rx.generic_dispensing_rate)}, specialty share of paid "
+        f"{formatting.percent(rx.specialty_share_of_paid)}."
     )
-    pharmacy.tables.append(
+    section.tables.append(
         Table(
             "Pharmacy",
             "Pharmacy figures",
-            "utilization.analysis.account_report(...)['pharmacy']",
+            "Pharmacy claims in the data lake, with the drug reference for generic and "
+            "specialty drugs",
             [Column("Figure"), Column("Current", "decimal"), Column("Prior", "decimal")],
             [
-                ["Fills", rx["fills"], None],
-                ["Scripts per 1,000", rx["scripts_per_1000"], None],
-                ["Paid per script ($)", rx["paid_per_script"], rx["prior_paid_per_script"]],
+                ["Fills", rx.fills, None],
+                ["Scripts per 1,000", rx.scripts_per_1000, None],
+                ["Paid per script ($)", rx.paid_per_script, rx.prior_paid_per_script],
                 [
                     "Generic dispensing rate (%)",
-                    rx["generic_dispensing_rate"],
-                    rx["prior_generic_dispensing_rate"],
+                    rx.generic_dispensing_rate,
+                    rx.prior_generic_dispensing_rate,
                 ],
                 [
                     "Specialty share of paid (%)",
-                    rx["specialty_share_of_paid"],
-                    rx["prior_specialty_share_of_paid"],
+                    rx.specialty_share_of_paid,
+                    rx.prior_specialty_share_of_paid,
                 ],
-                ["Paid ($)", rx["paid"], None],
-                ["Member cost share ($)", rx["cost_share"], None],
+                ["Paid ($)", rx.paid, None],
+                ["Member cost share ($)", rx.cost_share, None],
             ],
         )
     )
-    doc.sections.append(pharmacy)
+    return section
 
-    # --- guarantees ----------------------------------------------------------------------
-    progress(60, "Writing the guarantees and service pages")
-    g_section = Section("guarantees", "Performance guarantees")
-    if card.cards:
-        g_section.bullets.append(
-            f"At risk {money_text(card.at_risk, 0)}, owed {money_text(card.owed, 0)} "
-            f"(latest contract year), expected penalty in open periods "
-            f"{money_text(card.expected_penalty, 0)}."
+
+def _missed(c: StewardshipContext) -> list[GuaranteeResult]:
+    return [r for r in c.guarantee_results if r.met is False]
+
+
+def _guarantee_sentence(c: StewardshipContext) -> str:
+    """The period's guarantees in one sentence; its penalty is the table's column total."""
+    missed = _missed(c)
+    penalty = sum((r.penalty for r in missed), Decimal(0))
+    return (
+        f"Performance guarantees in {c.period.label}: {len(missed)} of "
+        f"{len(c.guarantee_results)} results missed"
+        + (f", {money_text(penalty, 0)} in penalties." if missed else ".")
+    )
+
+
+def guarantees_section(c: StewardshipContext) -> Section | None:
+    if not c.guarantee_results:
+        return None
+    section = Section("guarantees", "Performance guarantees")
+    section.bullets.append(_guarantee_sentence(c))
+    for r in _missed(c):
+        g = r.guarantee
+        section.bullets.append(
+            f"Missed: {g.display_name}, {r.actual_display} against "
+            f"{g.comparator_symbol} {g.target_display} ({r.period_label}); penalty "
+            f"{money_text(r.penalty, 0)}."
         )
-    else:
-        g_section.bullets.append("No performance guarantees on this account's contracts.")
-    g_section.tables.append(
+    section.tables.append(
         Table(
             "Guarantees",
-            "Guarantee scorecard",
-            "guarantees.queries.scorecard(account, today)",
+            f"Guarantee results for {c.period.label}",
+            GUARANTEE_SOURCE,
             [
                 Column("Guarantee"),
                 Column("Target"),
@@ -432,85 +547,92 @@ def gather_stewardship(
                 Column("Actual"),
                 Column("Met"),
                 Column("At risk", "money0"),
-                Column("Owed", "money0"),
-                Column("Chance of a miss %", "pct"),
-                Column("Expected penalty", "money0"),
+                Column("Penalty", "money0"),
             ],
-            [_guarantee_row(c) for c in card.cards],
+            [_guarantee_row(r) for r in c.guarantee_results],
+            "Penalties of missed periods before the contract-year cap; settled after the "
+            "contract year.",
+            brief=True,
         )
     )
-    doc.sections.append(g_section)
+    return section
 
-    # --- service ---------------------------------------------------------------------------
-    service = Section("service", "Service: inquiries, SLA, IVR and auto-adjudication")
-    total_inquiries = sum(n for _, n in volumes)
-    service.bullets.append(f"{total_inquiries:,} inquiries opened in {period.label}.")
-    if sla is not None:
-        first = sla.percent("first_response")
-        service.bullets.append(
-            f"SLA met: first response {_num_text(first, '%')}, resolution "
-            f"{_num_text(resolution, '%')} ({sla.decided('resolution'):,} resolutions decided)."
+
+def service_section(c: StewardshipContext) -> Section | None:
+    monitor_rows = _monitor_rows(c.ivr, c.aa)
+    if not c.volumes and c.sla is None and not monitor_rows:
+        return None
+    section = Section("service", "Service: inquiries, SLA, IVR and auto-adjudication")
+    total_inquiries = sum(n for _, n in c.volumes)
+    section.bullets.append(
+        f"{formatting.count(total_inquiries)} inquiries opened in {c.period.label}."
+    )
+    if c.sla is not None:
+        first = c.sla.percent("first_response")
+        resolution = c.sla.percent("resolution")
+        section.bullets.append(
+            f"SLA met: first response {formatting.percent(first)}, resolution "
+            f"{formatting.percent(resolution)} "
+            f"({formatting.count(c.sla.decided('resolution'))} resolutions decided)."
         )
-        if sla.first_response_note:
-            note = sla.first_response_note
-            service.bullets.append(f"{note[0].upper()}{note[1:]}.")
-    service.tables.append(
+        if c.sla.first_response_note:
+            note = c.sla.first_response_note
+            section.bullets.append(f"{note[0].upper()}{note[1:]}.")
+    section.tables += with_rows(
         Table(
             "Inquiries",
             "Inquiries opened by category",
-            "Inquiry.objects.filter(account, opened_at in period).values('category')",
+            INQUIRY_SOURCE,
             [Column("Category"), Column("Inquiries", "int")],
-            [[label, n] for label, n in volumes],
+            [[label, n] for label, n in c.volumes],
         )
     )
-    service.tables.append(
-        Table(
-            "SLA attainment",
-            "SLA attainment (% met of decided outcomes)",
-            "inquiries.queries.attainment(user, start, end)['account']",
-            [
-                Column("Clock"),
-                Column("Met", "int"),
-                Column("Breached", "int"),
-                Column("% met", "decimal"),
-            ],
-            _sla_rows(sla),
-        )
-    )
-    monitor_rows = _monitor_rows(ivr, aa)
-    if monitor_rows:
-        service.tables.append(
+    if c.sla is not None:
+        section.tables.append(
             Table(
-                "IVR and auto-adjudication",
-                "IVR and auto-adjudication, last 13 weeks of the period",
-                "guarantees.monitors.ivr_monitor / auto_adjudication_monitor (weekly)",
+                "SLA attainment",
+                "SLA attainment (% met of decided outcomes)",
+                SLA_SOURCE,
                 [
-                    Column("Measure"),
-                    Column("Window rate %", "decimal"),
-                    Column("Target %", "decimal"),
-                    Column("Weeks outside limits", "int"),
+                    Column("Clock"),
+                    Column("Met", "int"),
+                    Column("Breached", "int"),
+                    Column("% met", "decimal"),
                 ],
-                monitor_rows,
+                _sla_rows(c.sla),
             )
         )
-    doc.sections.append(service)
-
-    # --- emerging issues and actions ------------------------------------------------------
-    progress(65, "Writing issues and next steps")
-    issue_section = Section("issues", "Emerging issues and the actions taken")
-    if not issues and not problems:
-        issue_section.bullets.append("No emerging issues or open problems in the period.")
-    else:
-        issue_section.bullets.append(
-            f"Emerging issues with alerts in {period.label}: {len(issues)}; problems being "
-            f"worked: {len(problems)}."
+    section.tables += with_rows(
+        Table(
+            "IVR and auto-adjudication",
+            "IVR and auto-adjudication, last 13 weeks of the period",
+            MONITOR_SOURCE,
+            [
+                Column("Measure"),
+                Column("Window rate %", "decimal"),
+                Column("Target %", "decimal"),
+                Column("Weeks outside limits", "int"),
+            ],
+            monitor_rows,
         )
-        issue_section.bullets.extend(f"{i.title}: {i.summary}" for i in issues[:3])
-    issue_section.tables.append(
+    )
+    return section
+
+
+def issues_section(c: StewardshipContext) -> Section | None:
+    if not c.issues and not c.problems:
+        return None
+    section = Section("issues", "Emerging issues and the actions taken")
+    section.bullets.append(
+        f"Emerging issues with alerts in {c.period.label}: {len(c.issues)}; problems being "
+        f"worked: {len(c.problems)}."
+    )
+    section.bullets.extend(f"{i.title}: {i.summary}" for i in c.issues[:3])
+    section.tables += with_rows(
         Table(
             "Emerging issues",
             "Emerging issues detected in the period",
-            "insights.access.issues_visible_to(user).filter(account, alert dates in period)",
+            ISSUE_SOURCE,
             [
                 Column("First alert", "date"),
                 Column("Issue"),
@@ -530,15 +652,15 @@ def gather_stewardship(
                     small_cell(i.affected_members),
                     i.affected_dollars,
                 ]
-                for i in issues
+                for i in c.issues
             ],
         )
     )
-    issue_section.tables.append(
+    section.tables += with_rows(
         Table(
             "Problems and actions",
             "Problems being worked and their corrective actions",
-            "insights.access.problems_visible_to(user).filter(account, open statuses)",
+            ISSUE_SOURCE,
             [
                 Column("Problem"),
                 Column("Status"),
@@ -547,32 +669,54 @@ def gather_stewardship(
                 Column("Action status"),
                 Column("Due", "date"),
             ],
-            _problem_rows(problems),
+            _problem_rows(c.problems),
         )
     )
-    doc.sections.append(issue_section)
+    return section
 
-    # --- satisfaction ---------------------------------------------------------------------
-    doc.sections.append(satisfaction.stewardship_section(surveys, account.pk, period))
 
-    # --- next steps -------------------------------------------------------------------------
-    steps = Section("next_steps", "Next steps")
-    for p in problems:
+def satisfaction_section(c: StewardshipContext) -> Section | None:
+    if isinstance(c.surveys, str) and c.edition == Edition.CLIENT:
+        return None  # the reason the survey figures could not be read is for the team
+    section = satisfaction.stewardship_section(c.surveys, c.account.pk, c.period)
+    section.tables = [t for t in section.tables if t.rows]
+    if isinstance(c.surveys, satisfaction.Satisfaction) and not c.surveys.any_invitations:
+        return None
+    return section
+
+
+def next_steps_section(c: StewardshipContext) -> Section | None:
+    """What happens next. The client edition leaves out the team's own items (account
+    escalations, the renewal to prepare)."""
+    section = Section("next_steps", "Next steps")
+    for p in c.problems:
         for a in p.actions.all():
             if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS):
-                steps.bullets.append(f"{a.description} (due {a.due_date:%b %-d, %Y}).")
-    for e in escalations:
-        steps.bullets.append(f"Resolve the account escalation “{e.title}”.")
-    for f in report["findings"][:3]:
-        if f.get("action"):
-            steps.bullets.append(str(f["action"]))
-    if account.renewal_date and account.renewal_date >= today:
-        steps.bullets.append(f"Prepare the renewal of {account.renewal_date:%b %-d, %Y}.")
-    if not steps.bullets:
-        steps.bullets.append("No open corrective actions, escalations or renewal this period.")
-    doc.sections.append(steps)
-    progress(70, "Gathered")
-    return doc
+                section.bullets.append(f"{a.description} (due {formatting.date(a.due_date)}).")
+    section.bullets.extend(f.action for f in c.report.findings[:3] if f.action)
+    if c.edition == Edition.INTERNAL:
+        section.bullets.extend(
+            f"Resolve the account escalation “{e.title}”." for e in c.escalations
+        )
+        renewal = c.account.renewal_date
+        if renewal and renewal >= c.today:
+            section.bullets.append(f"Prepare the renewal of {formatting.date(renewal)}.")
+    return section if section.bullets else None
+
+
+STEWARDSHIP_SECTIONS: tuple[SectionFunction, ...] = (
+    summary_section,
+    membership_section,
+    cost_section,
+    benchmarks_section,
+    claimants_section,
+    pharmacy_section,
+    guarantees_section,
+    service_section,
+    issues_section,
+    satisfaction_section,
+    next_steps_section,
+)
 
 
 def _prepared_for(account: Account) -> str:
@@ -582,163 +726,86 @@ def _prepared_for(account: Account) -> str:
     return f" · prepared for {contact.name}" + (f", {contact.title}" if contact.title else "")
 
 
-def _num_text(value: Decimal | float | None, suffix: str = "") -> str:
-    if suffix == "%":
-        return formatting.percent(value)
-    return "—" if value is None else formatting.number(value) + suffix
-
-
-def _headline_table(report: dict[str, Any]) -> Table:
-    mm = report["member_months"]
-    paid = report["paid_pmpm"]
-    allowed = report["allowed_pmpm"]
-    per = {u["key"]: u for u in report["utilization"]}
-    rows: list[list[Any]] = [
-        ["Member months", mm["total"], mm["prior"]],
-        ["Average members", mm["average_members"], mm["prior_average_members"]],
-        ["Paid PMPM ($)", paid["total"] if mm["total"] else None, paid["prior_total"]],
-        ["Allowed PMPM ($)", allowed["total"] if mm["total"] else None, allowed["prior_total"]],
-        ["Medical paid PMPM ($)", paid["medical"] if mm["total"] else None, paid["prior_medical"]],
-        [
-            "Pharmacy paid PMPM ($)",
-            paid["pharmacy"] if mm["total"] else None,
-            paid["prior_pharmacy"],
-        ],
-        ["Acute admits per 1,000", per["admits"]["per_1000"], per["admits"]["prior_per_1000"]],
-        ["ED visits per 1,000", per["ed_visits"]["per_1000"], per["ed_visits"]["prior_per_1000"]],
+def _headline_table(report: AccountReport) -> Table:
+    mm = report.member_months
+    paid = report.paid_pmpm
+    allowed = report.allowed_pmpm
+    admits, ed = report.measure("admits"), report.measure("ed_visits")
+    has_members = bool(mm.total)
+    rows: list[list[Cell]] = [
+        ["Member months", mm.total, mm.prior],
+        ["Average members", mm.average_members, mm.prior_average_members],
+        ["Paid PMPM ($)", paid.total if has_members else None, paid.prior_total],
+        ["Allowed PMPM ($)", allowed.total if has_members else None, allowed.prior_total],
+        ["Medical paid PMPM ($)", paid.medical if has_members else None, paid.prior_medical],
+        ["Pharmacy paid PMPM ($)", paid.pharmacy if has_members else None, paid.prior_pharmacy],
+        ["Acute admits per 1,000", admits.per_1000, admits.prior_per_1000],
+        ["ED visits per 1,000", ed.per_1000, ed.prior_per_1000],
         [
             "Generic dispensing rate (%)",
-            report["pharmacy"]["generic_dispensing_rate"],
-            report["pharmacy"]["prior_generic_dispensing_rate"],
+            report.pharmacy.generic_dispensing_rate,
+            report.pharmacy.prior_generic_dispensing_rate,
         ],
     ]
     return Table(
         "Headlines",
         "Headline figures",
-        "utilization.analysis.account_report(account, Request(period, period.prior()))",
+        CLAIMS_SOURCE + "; the period against the one before",
         [Column("Figure"), Column("Current", "decimal"), Column("Prior", "decimal")],
         rows,
+        brief=True,
     )
 
 
-BENCHMARK_GAP_PCT = 10
+BENCHMARK_GAP_PCT = 10  # a measure this far from the book (in % of the book's value) is named
+BENCHMARK_GAP_POINTS = 5  # a percentage this many points from the book's is named
 
 
-def _benchmark_points(benchmarks: list[dict[str, Any]]) -> list[str]:
-    """The measures furthest from the book (10 % or more), largest gaps first."""
-    gaps = [
-        b for b in benchmarks
-        if b["gap_to_book_pct"] is not None and abs(b["gap_to_book_pct"]) >= BENCHMARK_GAP_PCT
-    ]  # fmt: skip
-    gaps.sort(key=lambda b: -abs(b["gap_to_book_pct"]))
-    points = [
-        f"{b['label']}: {_num_text(b['value'])} against the book's {_num_text(b['book'])} "
-        f"({_gap_text(b)})."
-        for b in gaps[:5]
+def _benchmark_points(benchmarks: Sequence[Comparison]) -> list[str]:
+    """The measures furthest from the book, largest gaps first: 10 % or more of the book's
+    value, or 5 percentage points or more for measures that are percentages."""
+    named: list[tuple[Decimal, str]] = []
+    for b in benchmarks:
+        if b.value is None or b.book is None:
+            continue
+        if b.unit == "%":
+            gap = b.value - b.book
+            if abs(gap) >= BENCHMARK_GAP_POINTS:
+                text = (
+                    f"{b.label}: {formatting.percent(b.value)} against the book's "
+                    f"{formatting.percent(b.book)} ({formatting.points(gap)})."
+                )
+                named.append((abs(gap) / BENCHMARK_GAP_POINTS, text))
+        elif b.gap_to_book_pct is not None and abs(b.gap_to_book_pct) >= BENCHMARK_GAP_PCT:
+            value, book = (
+                (money_text(b.value), money_text(b.book))
+                if b.unit == "$"
+                else (formatting.number(b.value), formatting.number(b.book))
+            )
+            text = (
+                f"{b.label}: {value} against the book's {book} "
+                f"({formatting.signed_percent(b.gap_to_book_pct)})."
+            )
+            named.append((abs(b.gap_to_book_pct) / BENCHMARK_GAP_PCT, text))
+    named.sort(key=lambda pair: -pair[0])
+    points = [text for _, text in named[:5]]
+    return points or [
+        f"No measure is {BENCHMARK_GAP_PCT} % or more ({BENCHMARK_GAP_POINTS} points for "
+        "percentages) away from the book."
     ]
-    return points or [f"No measure is {BENCHMARK_GAP_PCT}% or more away from the book."]
 
 
-def _gap_text(b: dict[str, Any]) -> str:
-    """The gap to the book: in percentage points between two percentages, else in percent."""
-    if b["unit"] == "%":
-        return formatting.points(b["gap_to_book"])
-    return formatting.signed_percent(b["gap_to_book_pct"])
-
-
-def _benchmark_row(b: dict[str, Any]) -> list[Any]:
-    norm = b["norms"][0] if b.get("norms") else None
-    return [
-        b["label"],
-        b["unit"],
-        b["value"],
-        b["book"],
-        b["gap_to_book_pct"],
-        norm["value"] if norm else None,
-        norm["source"] if norm else "",
-    ]
-
-
-def _claimants_section(report: dict[str, Any]) -> Section:
-    h = report["high_cost_claimants"]
-    section = Section("claimants", "High-cost claimants")
-    threshold = money_text(h["threshold"], 0)
-    columns = [
-        Column("Claimant"),
-        Column("Medical paid", "money0"),
-        Column("Pharmacy paid", "money0"),
-        Column("Total paid", "money0"),
-    ]
-    if h["count"] >= SMALL_CELL:
-        section.bullets.append(
-            f"{h['count']:,} members over {threshold} paid, {money_text(h['paid'], 0)} in all "
-            f"({_num_text(h['share_of_paid'], '%')} of paid)."
-        )
-        rows: list[list[Any]] = [
-            [f"Claimant {n}", m["medical_paid"], m["pharmacy_paid"], m["paid"]]
-            for n, m in enumerate(h["members"], start=1)
-        ]
-        note = "De-identified: claimants are numbered by paid amount; no member identifiers."
-    else:
-        shown = small_cell(h["count"])
-        section.bullets.append(
-            f"{shown} members over {threshold} paid: "
-            + ("none." if not h["count"] else "fewer than 11, so the detail is suppressed.")
-        )
-        rows = [] if not h["count"] else [[SUPPRESSED, None, None, None]]
-        note = "Small cell: fewer than 11 claimants, figures suppressed."
-    section.bullets.append(
-        f"The top 1% of members account for {_num_text(h['top1_share_of_allowed'], '%')} of "
-        f"allowed; the top 5% for {_num_text(h['top5_share_of_allowed'], '%')}."
-    )
-    section.tables.append(
-        Table(
-            "High-cost claimants",
-            f"Claimants over {threshold} paid in the period",
-            "utilization.analysis.account_report(...)['high_cost_claimants']",
-            columns,
-            rows,
-            note,
-        )
-    )
-    chronic = report["conditions"]["chronic"]
-    section.tables.append(
-        Table(
-            "Chronic conditions",
-            "Members with chronic conditions",
-            "utilization.analysis.account_report(...)['conditions']['chronic']",
-            [Column("Condition"), Column("Members"), Column("Per 1,000", "decimal")],
-            [
-                [
-                    c["label"],
-                    small_cell(c["members"]),
-                    c["prevalence_per_1000"] if c["members"] >= SMALL_CELL else None,
-                ]
-                for c in chronic
-            ],
-            "Counts under 11 are shown as <11 and their rates left out.",
-        )
-    )
-    return section
-
-
-def _guarantee_row(card: Any) -> list[Any]:
-    g = card.guarantee
-    current = card.current
-    forecast = card.forecast
-    met = "—"
-    if current is not None and current.met is not None:
-        met = "yes" if current.met else "no"
+def _guarantee_row(r: GuaranteeResult) -> list[Cell]:
+    g = r.guarantee
+    met = "—" if r.met is None else ("yes" if r.met else "no")
     return [
         g.display_name,
         f"{g.comparator_symbol} {g.target_display}",
-        current.period_label if current else "",
-        current.actual_display if current else "—",
+        r.period_label,
+        r.actual_display,
         met,
-        card.settlement.amount_at_risk if card.settlement else None,
-        (card.settlement.owed or Decimal(0)) if card.settlement else None,
-        forecast.p_miss * 100 if forecast and forecast.p_miss is not None else None,
-        forecast.expected_penalty if forecast else None,
+        r.amount_at_risk,
+        r.penalty if r.met is False else Decimal(0),
     ]
 
 

@@ -51,10 +51,9 @@ def _sheet_name(key: str, used: set[str]) -> str:
 def _table_sheet(ws: Worksheet, table: Table) -> None:
     ws["A1"] = table.title
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"Source: {table.source}"
-    ws["A2"].font = Font(italic=True, color="555F6B")
     if table.note:
-        ws["A3"] = table.note
+        ws["A2"] = table.note
+        ws["A2"].font = Font(italic=True, color="555F6B")
     widths = [len(c.label) for c in table.columns]
     for j, column in enumerate(table.columns, start=1):
         cell = ws.cell(HEADER_ROW, j, column.label)
@@ -98,7 +97,7 @@ def render_workbook(document: ReportDocument) -> bytes:
     start = len(lines) + 2
     about.cell(start, 1, "Sheet").font = BOLD
     about.cell(start, 2, "Table").font = BOLD
-    about.cell(start, 3, "Source (function or query)").font = BOLD
+    about.cell(start, 3, "Where the figures come from").font = BOLD
     used = {"About"}
     for n, table in enumerate(document.tables(), start=start + 1):
         name = _sheet_name(table.key, used)

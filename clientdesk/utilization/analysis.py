@@ -4,6 +4,7 @@ benchmarks and findings. Views, the API, the CLI and the bench all come through 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
@@ -26,7 +27,15 @@ from clientdesk.utilization.metrics import (
     compute_metric_frames,
 )
 from clientdesk.utilization.models import DrugProduct
-from clientdesk.utilization.report import build_report, metric_values
+from clientdesk.utilization.report import (
+    AccountOverview,
+    AccountRef,
+    AccountReport,
+    BookOverview,
+    UtilizationReport,
+    build_report,
+    metric_values,
+)
 
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim", "claim_processing")
 BOOK_CACHE_SIZE = 16
@@ -76,10 +85,10 @@ def metric_frames(scope: Scope, request: Request) -> MetricFrames:
 
 
 _book_lock = threading.Lock()
-_book_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_book_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
 
 
-def book_report(request: Request, frames: MetricFrames | None = None) -> dict[str, Any]:
+def book_report(request: Request, frames: MetricFrames | None = None) -> UtilizationReport:
     """The whole book's report for the period (every account), cached per lake state."""
     key = (
         lake_fingerprint(),
@@ -110,15 +119,22 @@ def book_report(request: Request, frames: MetricFrames | None = None) -> dict[st
     return report
 
 
-def with_benchmarks(report: dict[str, Any], book: dict[str, Any]) -> dict[str, Any]:
+def with_benchmarks(
+    report: UtilizationReport, book: UtilizationReport, account: Account
+) -> AccountReport:
     """The account report plus its comparisons to the book and the norms, and findings."""
     compared = comparisons(
         metric_values(report),
         metric_values(book),
         dollar_gaps(report, book),
-        months=report["period"]["months"],
+        months=report.period.months,
     )
-    return {**report, "benchmarks": compared, "findings": findings(report, book, compared)}
+    return AccountReport(
+        **{f.name: getattr(report, f.name) for f in dataclasses.fields(report)},
+        account=AccountRef(account.pk, account.name, account.group_number),
+        benchmarks=compared,
+        findings=findings(report, book, compared),
+    )
 
 
 def account_report(
@@ -126,8 +142,8 @@ def account_report(
     request: Request,
     *,
     frames: MetricFrames | None = None,
-    book: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    book: UtilizationReport | None = None,
+) -> AccountReport:
     """One account's full report: figures, benchmarks against the book and norms, findings.
     `frames` may hold more accounts (a Scope.all() run); `book` is computed when absent."""
     if frames is None:
@@ -139,18 +155,13 @@ def account_report(
         prior=request.prior,
         high_cost_threshold=request.high_cost_threshold,
     )
-    report["account"] = {
-        "id": account.pk,
-        "name": account.name,
-        "group_number": account.group_number,
-    }
-    return with_benchmarks(report, book if book is not None else book_report(request))
+    return with_benchmarks(report, book if book is not None else book_report(request), account)
 
 
-_table_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_table_cache: OrderedDict[tuple[Any, ...], BookOverview] = OrderedDict()
 
 
-def book_overview(request: Request) -> dict[str, Any]:
+def book_overview(request: Request) -> BookOverview:
     """Every account's headline figures and findings, and the book's, for one period.
     One Scope.all() run of the metric set; cached per lake state like `book_report`."""
     key = (
@@ -173,29 +184,8 @@ def book_overview(request: Request) -> dict[str, Any]:
         account = accounts.get(account_id)
         if account is None:
             continue
-        r = account_report(account, request, frames=frames, book=book)
-        by_key = {u["key"]: u for u in r["utilization"]}
-        rows.append(
-            {
-                "id": account.pk,
-                "name": account.name,
-                "group_number": account.group_number,
-                "member_months": r["member_months"]["total"],
-                "average_members": r["member_months"]["average_members"],
-                "paid_pmpm": r["paid_pmpm"]["total"] if r["member_months"]["total"] else None,
-                "allowed_pmpm": (
-                    r["allowed_pmpm"]["total"] if r["member_months"]["total"] else None
-                ),
-                "paid_pmpm_change_pct": (r["trend"]["paid"] or {}).get("change_pct"),
-                "admits_per_1000": by_key["admits"]["per_1000"],
-                "ed_visits_per_1000": by_key["ed_visits"]["per_1000"],
-                "generic_dispensing_rate": r["pharmacy"]["generic_dispensing_rate"],
-                "high_cost_claimants": r["high_cost_claimants"]["count"],
-                "findings": r["findings"],
-                "warnings": r["warnings"],
-            }
-        )
-    overview = {"book": book, "accounts": rows}
+        rows.append(AccountOverview.of(account_report(account, request, frames=frames, book=book)))
+    overview = BookOverview(book=book, accounts=tuple(rows))
     with _book_lock:
         _table_cache[key] = overview
         while len(_table_cache) > BOOK_CACHE_SIZE:

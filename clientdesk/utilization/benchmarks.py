@@ -124,6 +124,34 @@ COMPARED: tuple[Compared, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class NormGap:
+    """The account against one published norm."""
+
+    label: str
+    value: Decimal
+    gap_pct: Decimal | None
+    gap: Decimal | None
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One compared metric: the account, the book, the gap in % and in dollars a year."""
+
+    metric: str
+    label: str
+    unit: str
+    higher_is_worse: bool
+    value: Decimal | None
+    book: Decimal | None
+    gap_to_book: Decimal | None
+    gap_to_book_pct: Decimal | None
+    gap_to_book_dollars: Decimal | None
+    norms: tuple[NormGap, ...]
+
+
 def gap_percent(value: Decimal | None, reference: Decimal | None) -> Decimal | None:
     if value is None or reference is None or reference == 0:
         return None
@@ -136,40 +164,38 @@ def comparisons(
     dollars: dict[str, Decimal | None],
     *,
     months: int,
-) -> list[dict[str, object]]:
+) -> tuple[Comparison, ...]:
     """Each compared metric against the book and the published norms.
 
     `dollars` holds the annualised dollar effect of the gap to the book per metric (see
     `findings.dollar_gaps`). The trend norm applies to 12-month periods only."""
-    rows: list[dict[str, object]] = []
+    rows: list[Comparison] = []
     for c in COMPARED:
         value, reference = values.get(c.metric), book.get(c.metric)
-        norms = []
-        for n in norms_for(c.metric):
-            if c.metric == "paid_pmpm_trend" and months != 12:
-                continue
-            norms.append(
-                {
-                    "label": n.label,
-                    "value": n.value,
-                    "gap_pct": gap_percent(value, n.value),
-                    "gap": None if value is None else value - n.value,
-                    "source": n.source,
-                    "note": n.note,
-                }
+        norms = tuple(
+            NormGap(
+                label=n.label,
+                value=n.value,
+                gap_pct=gap_percent(value, n.value),
+                gap=None if value is None else value - n.value,
+                source=n.source,
+                note=n.note,
             )
-        rows.append(
-            {
-                "metric": c.metric,
-                "label": c.label,
-                "unit": c.unit,
-                "higher_is_worse": c.higher_is_worse,
-                "value": value,
-                "book": reference,
-                "gap_to_book": None if value is None or reference is None else value - reference,
-                "gap_to_book_pct": gap_percent(value, reference),
-                "gap_to_book_dollars": dollars.get(c.metric),
-                "norms": norms,
-            }
+            for n in norms_for(c.metric)
+            if c.metric != "paid_pmpm_trend" or months == 12
         )
-    return rows
+        rows.append(
+            Comparison(
+                metric=c.metric,
+                label=c.label,
+                unit=c.unit,
+                higher_is_worse=c.higher_is_worse,
+                value=value,
+                book=reference,
+                gap_to_book=None if value is None or reference is None else value - reference,
+                gap_to_book_pct=gap_percent(value, reference),
+                gap_to_book_dollars=dollars.get(c.metric),
+                norms=norms,
+            )
+        )
+    return tuple(rows)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
 import pandas as pd
+
+from clientdesk.utilization.report import AccountOverview, UtilizationReport
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -13,33 +16,38 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-def monthly_pmpm_chart(report: dict[str, Any]) -> dict[str, Any]:
-    """Paid PMPM by month, medical and pharmacy, the current period shaded."""
+def monthly_pmpm_chart(report: UtilizationReport) -> dict[str, Any]:
+    """Paid PMPM by month, medical and pharmacy, the current period shaded.
+
+    Months are calendar dates, not instants: the data holds ISO dates ("2026-04-01", which
+    Vega reads as UTC midnight) and the axis reads them in UTC (`utcyearmonth`, a `utc`
+    scale), so a renderer in a time zone west of UTC (the static PNG of the deck and PDF)
+    cannot put April's bar in the March slot."""
     rows = []
-    for m in report["monthly"]:
-        if not m["member_months"]:
+    for m in report.monthly:
+        if not m.member_months:
             continue
-        month = m["month"].isoformat()
-        rows.append({"month": month, "part": "medical", "pmpm": float(m["medical_paid_pmpm"])})
-        rows.append({"month": month, "part": "pharmacy", "pmpm": float(m["pharmacy_paid_pmpm"])})
+        month = m.month.isoformat()
+        rows.append({"month": month, "part": "medical", "pmpm": float(m.medical_paid_pmpm or 0)})
+        rows.append({"month": month, "part": "pharmacy", "pmpm": float(m.pharmacy_paid_pmpm or 0)})
     frame = pd.DataFrame(rows, columns=["month", "part", "pmpm"])
-    period = report["period"]
+    period = report.period
     band = (
         alt.Chart(
-            pd.DataFrame([{"start": period["start"].isoformat(), "end": period["end"].isoformat()}])
+            pd.DataFrame([{"start": period.start.isoformat(), "end": period.end.isoformat()}])
         )
         .mark_rect(opacity=0.08, color="#1f5f8b")
-        .encode(x="start:T", x2="end:T")
+        .encode(x=alt.X("start:T", scale=alt.Scale(type="utc")), x2="end:T")
     )
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title=None),
+            x=alt.X("utcyearmonth(month):T", title=None, scale=alt.Scale(type="utc")),
             y=alt.Y("sum(pmpm):Q", title="Paid PMPM ($)"),
             color=alt.Color("part:N", title=None, scale=alt.Scale(range=["#1f5f8b", "#9ab7d3"])),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="month"),
+                alt.Tooltip("utcyearmonth(month):T", title="month"),
                 "part:N",
                 alt.Tooltip("pmpm:Q", format="$,.2f"),
             ],
@@ -48,32 +56,32 @@ def monthly_pmpm_chart(report: dict[str, Any]) -> dict[str, Any]:
     return _spec((band + bars).properties(width="container", height=220))
 
 
-def category_chart(report: dict[str, Any]) -> dict[str, Any]:
+def category_chart(report: UtilizationReport) -> dict[str, Any]:
     """Paid PMPM by service category (level 2), current against prior period."""
     rows = []
     totals: dict[str, float] = {}
-    for c in report["paid_pmpm"]["by_service_category"]:
-        name = c["service_category_2"]
-        totals[name] = totals.get(name, 0.0) + float(c["pmpm"])
-        rows.append({"category": name, "period": "current", "pmpm": float(c["pmpm"])})
-        if c["prior_pmpm"] is not None:
-            rows.append({"category": name, "period": "prior", "pmpm": float(c["prior_pmpm"])})
+    for c in report.paid_pmpm.by_service_category:
+        name = c.service_category_2
+        totals[name] = totals.get(name, 0.0) + float(c.pmpm)
+        rows.append({"category": name, "period": "current", "pmpm": float(c.pmpm)})
+        if c.prior_pmpm is not None:
+            rows.append({"category": name, "period": "prior", "pmpm": float(c.prior_pmpm)})
     rows.append(
         {
             "category": "pharmacy",
             "period": "current",
-            "pmpm": float(report["paid_pmpm"]["pharmacy"]),
+            "pmpm": float(report.paid_pmpm.pharmacy),
         }
     )
-    if report["paid_pmpm"]["prior_pharmacy"] is not None:
+    if report.paid_pmpm.prior_pharmacy is not None:
         rows.append(
             {
                 "category": "pharmacy",
                 "period": "prior",
-                "pmpm": float(report["paid_pmpm"]["prior_pharmacy"]),
+                "pmpm": float(report.paid_pmpm.prior_pharmacy),
             }
         )
-    totals["pharmacy"] = float(report["paid_pmpm"]["pharmacy"])
+    totals["pharmacy"] = float(report.paid_pmpm.pharmacy)
     order = sorted(totals, key=lambda k: totals[k], reverse=True)[:14]
     frame = pd.DataFrame(
         [r for r in rows if r["category"] in order], columns=["category", "period", "pmpm"]
@@ -97,17 +105,17 @@ def category_chart(report: dict[str, Any]) -> dict[str, Any]:
     return _spec(chart.properties(width="container", height=alt.Step(9)))
 
 
-def trend_chart(report: dict[str, Any]) -> dict[str, Any] | None:
+def trend_chart(report: UtilizationReport) -> dict[str, Any] | None:
     """The paid PMPM change split into utilization, mix and unit cost."""
-    t = report["trend"]["paid"]
+    t = report.trend.paid
     if t is None:
         return None
     frame = pd.DataFrame(
         [
-            {"effect": "utilization", "amount": float(t["utilization"])},
-            {"effect": "mix", "amount": float(t["mix"])},
-            {"effect": "unit cost", "amount": float(t["unit_cost"])},
-            {"effect": "total change", "amount": float(t["change"])},
+            {"effect": "utilization", "amount": float(t.utilization)},
+            {"effect": "mix", "amount": float(t.mix)},
+            {"effect": "unit cost", "amount": float(t.unit_cost)},
+            {"effect": "total change", "amount": float(t.change or 0)},
         ]
     )
     chart = (
@@ -123,14 +131,10 @@ def trend_chart(report: dict[str, Any]) -> dict[str, Any] | None:
     return _spec(chart.properties(width="container", height=200))
 
 
-def book_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def book_chart(rows: Sequence[AccountOverview]) -> dict[str, Any]:
     """Paid PMPM of every account against the book average."""
     frame = pd.DataFrame(
-        [
-            {"account": r["name"], "pmpm": float(r["paid_pmpm"])}
-            for r in rows
-            if r["paid_pmpm"] is not None
-        ],
+        [{"account": r.name, "pmpm": float(r.paid_pmpm)} for r in rows if r.paid_pmpm is not None],
         columns=["account", "pmpm"],
     )
     chart = (

@@ -11,6 +11,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from clientdesk.utilization.report import AccountReport
+
 FORMATS = ("csv", "xlsx")
 
 
@@ -20,29 +22,32 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    # Each column's kind, as reports print it: text | int | money | money0 | pct (a value in
+    # percent) | change_pct (a relative change) | decimal | date.
+    kinds: tuple[str, ...]
 
 
-def _categories(r: dict[str, Any]) -> Table:
+def _categories(r: AccountReport) -> Table:
     rows = [
         (
-            c["service_category_1"],
-            c["service_category_2"],
-            c["service_category_3"],
-            c["amount"],
-            c["pmpm"],
-            c["prior_pmpm"],
-            c["change_pct"],
+            c.service_category_1,
+            c.service_category_2,
+            c.service_category_3,
+            c.amount,
+            c.pmpm,
+            c.prior_pmpm,
+            c.change_pct,
         )
-        for c in r["paid_pmpm"]["by_service_category"]
+        for c in r.paid_pmpm.by_service_category
     ]
     rows.append(
         (
             "pharmacy",
             "pharmacy",
             "pharmacy",
-            r["pharmacy"]["paid"],
-            r["paid_pmpm"]["pharmacy"],
-            r["paid_pmpm"]["prior_pharmacy"],
+            r.pharmacy.paid,
+            r.paid_pmpm.pharmacy,
+            r.paid_pmpm.prior_pharmacy,
             None,
         )
     )
@@ -51,10 +56,11 @@ def _categories(r: dict[str, Any]) -> Table:
         "Paid PMPM by service category",
         ("category 1", "category 2", "category 3", "paid", "PMPM", "prior PMPM", "change %"),
         rows,
+        ("text", "text", "text", "money", "money", "money", "change_pct"),
     )
 
 
-def _utilization(r: dict[str, Any]) -> Table:
+def _utilization(r: AccountReport) -> Table:
     return Table(
         "utilization",
         "Use per 1,000 and unit cost",
@@ -66,50 +72,53 @@ def _utilization(r: dict[str, Any]) -> Table:
             "paid",
             "paid per event",
             "prior paid per event",
+            "unit cost change %",
         ),
         [
             (
-                u["label"],
-                u["events"],
-                u["per_1000"],
-                u["prior_per_1000"],
-                u["paid"],
-                u["paid_per_event"],
-                u["prior_paid_per_event"],
+                u.label,
+                u.events,
+                u.per_1000,
+                u.prior_per_1000,
+                u.paid,
+                u.paid_per_event,
+                u.prior_paid_per_event,
+                u.unit_cost_change_pct,
             )
-            for u in r["utilization"]
+            for u in r.utilization
         ],
+        ("text", "int", "decimal", "decimal", "money", "money", "money", "change_pct"),
     )
 
 
-def _trend(r: dict[str, Any]) -> Table:
-    t = r["trend"]["paid"]
-    rows = (
+def _trend(r: AccountReport) -> Table:
+    t = r.trend.paid
+    rows: list[tuple[Any, ...]] = (
         []
         if t is None
         else [
             (
-                c["label"],
-                c["pmpm_prior"],
-                c["pmpm_current"],
-                c["change"],
-                c["utilization"],
-                c["mix"],
-                c["unit_cost"],
+                c.label,
+                c.pmpm_prior,
+                c.pmpm_current,
+                c.change,
+                c.utilization,
+                c.mix,
+                c.unit_cost,
             )
-            for c in t["categories"]
+            for c in t.categories
         ]
     )
     if t is not None:
         rows.append(
             (
                 "total",
-                t["pmpm_prior"],
-                t["pmpm_current"],
-                t["change"],
-                t["utilization"],
-                t["mix"],
-                t["unit_cost"],
+                t.pmpm_prior,
+                t.pmpm_current,
+                t.change,
+                t.utilization,
+                t.mix,
+                t.unit_cost,
             )
         )
     return Table(
@@ -117,23 +126,28 @@ def _trend(r: dict[str, Any]) -> Table:
         "Paid PMPM change: utilization, mix and unit cost",
         ("category", "prior PMPM", "PMPM", "change", "utilization", "mix", "unit cost"),
         rows,
+        ("text", "money", "money", "money", "money", "money", "money"),
     )
 
 
-def _benchmarks(r: dict[str, Any]) -> Table:
+def _benchmarks(r: AccountReport) -> Table:
     rows = []
-    for b in r.get("benchmarks", []):
-        norm = b["norms"][0] if b["norms"] else None
+    for b in r.benchmarks:
+        norm = b.norms[0] if b.norms else None
+        # A gap between two percentages is in points (gap to book), never a percent of it.
+        percentage = b.unit == "%"
         rows.append(
             (
-                b["label"],
-                b["value"],
-                b["book"],
-                b["gap_to_book_pct"],
-                b["gap_to_book_dollars"],
-                norm["value"] if norm else None,
-                norm["gap_pct"] if norm else None,
-                norm["source"] if norm else "",
+                b.label,
+                b.unit,
+                b.value,
+                b.book,
+                b.gap_to_book,
+                None if percentage else b.gap_to_book_pct,
+                b.gap_to_book_dollars,
+                norm.value if norm else None,
+                None if percentage or norm is None else norm.gap_pct,
+                norm.source if norm else "",
             )
         )
     return Table(
@@ -141,8 +155,10 @@ def _benchmarks(r: dict[str, Any]) -> Table:
         "Benchmarks",
         (
             "metric",
+            "unit",
             "account",
             "book",
+            "gap to book (points for %)",
             "gap to book %",
             "gap to book $ a year",
             "norm",
@@ -150,94 +166,111 @@ def _benchmarks(r: dict[str, Any]) -> Table:
             "norm source",
         ),
         rows,
+        (
+            "text",
+            "text",
+            "decimal",
+            "decimal",
+            "decimal",
+            "change_pct",
+            "money0",
+            "decimal",
+            "change_pct",
+            "text",
+        ),
     )
 
 
-def _claimants(r: dict[str, Any]) -> Table:
+def _claimants(r: AccountReport) -> Table:
     return Table(
         "claimants",
         "High-cost claimants (de-identified)",
         ("member", "medical paid", "pharmacy paid", "paid", "allowed", "member months"),
         [
             (
-                m["pseudonym"],
-                m["medical_paid"],
-                m["pharmacy_paid"],
-                m["paid"],
-                m["allowed"],
-                m["member_months"],
+                m.pseudonym,
+                m.medical_paid,
+                m.pharmacy_paid,
+                m.paid,
+                m.allowed,
+                m.member_months,
             )
-            for m in r["high_cost_claimants"]["members"]
+            for m in r.high_cost_claimants.members
         ],
+        ("text", "money", "money", "money", "money", "int"),
     )
 
 
-def _diagnoses(r: dict[str, Any]) -> Table:
+def _diagnoses(r: AccountReport) -> Table:
     return Table(
         "diagnoses",
         "Top diagnosis groups by paid",
         ("ICD-10-CM category", "description", "chapter", "paid", "members", "share %"),
         [
             (
-                d["category"],
-                d["description"],
-                d["chapter"],
-                d["paid"],
-                d["members"],
-                d["share_of_medical_paid"],
+                d.category,
+                d.description,
+                d.chapter,
+                d.paid,
+                d.members,
+                d.share_of_medical_paid,
             )
-            for d in r["conditions"]["top_diagnosis_groups"]
+            for d in r.conditions.top_diagnosis_groups
         ],
+        ("text", "text", "text", "money", "int", "pct"),
     )
 
 
-def _chronic(r: dict[str, Any]) -> Table:
+def _chronic(r: AccountReport) -> Table:
     return Table(
         "chronic",
         "Chronic conditions",
         ("condition", "ICD-10-CM", "members", "per 1,000", "prior per 1,000"),
         [
             (
-                c["label"],
-                c["codes"],
-                c["members"],
-                c["prevalence_per_1000"],
-                c["prior_prevalence_per_1000"],
+                c.label,
+                c.codes,
+                c.members,
+                c.prevalence_per_1000,
+                c.prior_prevalence_per_1000,
             )
-            for c in r["conditions"]["chronic"]
+            for c in r.conditions.chronic
         ],
+        ("text", "text", "int", "decimal", "decimal"),
     )
 
 
-def _monthly(r: dict[str, Any]) -> Table:
+def _monthly(r: AccountReport) -> Table:
     return Table(
         "monthly",
         "Monthly PMPM",
         ("month", "member months", "medical paid", "pharmacy paid", "paid PMPM", "allowed PMPM"),
         [
             (
-                m["month"],
-                m["member_months"],
-                m["medical_paid"],
-                m["pharmacy_paid"],
-                m["paid_pmpm"],
-                m["allowed_pmpm"],
+                m.month,
+                m.member_months,
+                m.medical_paid,
+                m.pharmacy_paid,
+                m.paid_pmpm,
+                m.allowed_pmpm,
             )
-            for m in r["monthly"]
+            for m in r.monthly
         ],
+        ("date", "int", "money", "money", "money", "money"),
     )
 
 
-def _findings(r: dict[str, Any]) -> Table:
+def _findings(r: AccountReport) -> Table:
     return Table(
         "findings",
         "Findings",
         ("severity", "finding", "detail", "suggested action"),
-        [(f["severity"], f["title"], f["detail"], f["action"]) for f in r.get("findings", [])],
+        [(f.severity, f.title, f.detail, f.action) for f in r.findings],
+        ("text", "text", "text", "text"),
     )
 
 
-REPORT_TABLES: dict[str, Callable[[dict[str, Any]], Table]] = {
+REPORT_TABLES: dict[str, Callable[[AccountReport], Table]] = {
     "categories": _categories,
     "utilization": _utilization,
     "trend": _trend,

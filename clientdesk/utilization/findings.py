@@ -8,56 +8,79 @@ the figures behind it (`evidence`) and the page section they are on (`section`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from clientdesk.lib import formatting
-from clientdesk.utilization.benchmarks import gap_percent, norms_for
-from clientdesk.utilization.report import MIN_CREDIBLE_MEMBER_MONTHS
+from clientdesk.utilization.benchmarks import Comparison, gap_percent, norms_for
+from clientdesk.utilization.report import (
+    MIN_CREDIBLE_MEMBER_MONTHS,
+    UtilizationReport,
+    UtilizationRow,
+)
 
-Report = dict[str, Any]
-Finding = dict[str, Any]
+Report = UtilizationReport
+Comparisons = Sequence[Comparison]
 
 
-def _d(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+@dataclass(frozen=True)
+class Evidence:
+    metric: str
+    label: str
+    value: Decimal | None
+    book: Decimal | None
+    gap_to_book_pct: Decimal | None
+    gap_to_book_dollars: Decimal | None
 
 
-def _util(report: Report, key: str) -> dict[str, Any]:
-    return next(row for row in report["utilization"] if row["key"] == key)
+@dataclass(frozen=True)
+class Finding:
+    key: str
+    severity: str  # bad | warn | ok
+    title: str
+    detail: str
+    action: str
+    evidence: tuple[Evidence, ...]
+    section: str  # the page section the evidence is on
+    leaf: str | None  # the service category whose claim lines explain it
+
+
+def _util(report: Report, key: str) -> UtilizationRow:
+    return report.measure(key)
 
 
 def dollar_gaps(account: Report, book: Report) -> dict[str, Decimal | None]:
     """The yearly dollar effect of each gap to the book, at the account's size:
     PMPM gaps x member months; rate gaps x member months / 12,000 x the account's paid per
     event; unit-cost gaps x the account's events; ALOS gaps x admits x paid per day."""
-    mm = account["member_months"]["total"]
-    months = account["period"]["months"]
+    mm = account.member_months.total
+    months = account.period.months
     year = Decimal(12) / Decimal(months) if months else Decimal(0)
     out: dict[str, Decimal | None] = {}
     for key in ("paid_pmpm", "allowed_pmpm"):
-        gap = account[key]["total"] - book[key]["total"] if mm and book[key]["total"] else None
+        mine, theirs = getattr(account, key).total, getattr(book, key).total
+        gap = mine - theirs if mm and theirs else None
         out[key] = None if gap is None else (gap * mm * year).quantize(Decimal("1"))
     for part in ("medical", "pharmacy"):
-        gap = account["paid_pmpm"][part] - book["paid_pmpm"][part]
+        gap = getattr(account.paid_pmpm, part) - getattr(book.paid_pmpm, part)
         out[f"{part}_paid_pmpm"] = (gap * mm * year).quantize(Decimal("1")) if mm else None
-    for row in account["utilization"]:
-        other = _util(book, row["key"])
-        rate, book_rate, cost = row["per_1000"], other["per_1000"], row["paid_per_event"]
+    for row in account.utilization:
+        other = _util(book, row.key)
+        rate, book_rate, cost = row.per_1000, other.per_1000, row.paid_per_event
         if rate is not None and book_rate is not None and cost is not None:
             extra = (rate - book_rate) * mm / 12_000
-            out[f"{row['key']}_per_1000"] = (extra * cost * year).quantize(Decimal("1"))
-        book_cost = other["paid_per_event"]
+            out[f"{row.key}_per_1000"] = (extra * cost * year).quantize(Decimal("1"))
+        book_cost = other.paid_per_event
         if cost is not None and book_cost is not None:
-            out[f"paid_per_{row['key']}"] = ((cost - book_cost) * row["events"] * year).quantize(
+            out[f"paid_per_{row.key}"] = ((cost - book_cost) * row.events * year).quantize(
                 Decimal("1")
             )
-    alos, book_alos = account["unit_cost"]["alos"], book["unit_cost"]["alos"]
+    alos, book_alos = account.unit_cost["alos"], book.unit_cost["alos"]
     days = _util(account, "inpatient_days")
-    if alos is not None and book_alos is not None and days["paid_per_event"] is not None:
-        admits = _util(account, "admits")["events"]
-        out["alos"] = ((alos - book_alos) * admits * days["paid_per_event"] * year).quantize(
+    if alos is not None and book_alos is not None and days.paid_per_event is not None:
+        admits = _util(account, "admits").events
+        out["alos"] = ((alos - book_alos) * admits * days.paid_per_event * year).quantize(
             Decimal("1")
         )
     return out
@@ -67,346 +90,335 @@ def _money(value: Decimal | None) -> str:
     return formatting.money(value, 0)
 
 
-def _evidence(comparisons: list[dict[str, Any]], *metrics: str) -> list[dict[str, Any]]:
-    by_metric = {c["metric"]: c for c in comparisons}
-    return [
-        {
-            "metric": m,
-            "label": by_metric[m]["label"],
-            "value": by_metric[m]["value"],
-            "book": by_metric[m]["book"],
-            "gap_to_book_pct": by_metric[m]["gap_to_book_pct"],
-            "gap_to_book_dollars": by_metric[m]["gap_to_book_dollars"],
-        }
+def _evidence(comparisons: Comparisons, *metrics: str) -> tuple[Evidence, ...]:
+    by_metric = {c.metric: c for c in comparisons}
+    return tuple(
+        Evidence(
+            metric=m,
+            label=by_metric[m].label,
+            value=by_metric[m].value,
+            book=by_metric[m].book,
+            gap_to_book_pct=by_metric[m].gap_to_book_pct,
+            gap_to_book_dollars=by_metric[m].gap_to_book_dollars,
+        )
         for m in metrics
         if m in by_metric
-    ]
+    )
 
 
-Rule = Callable[[Report, Report, list[dict[str, Any]]], Finding | None]
+Rule = Callable[[Report, Report, Comparisons], Finding | None]
 
 
-def _above(comparisons: list[dict[str, Any]], metric: str, pct: Decimal) -> dict[str, Any] | None:
-    row = next(c for c in comparisons if c["metric"] == metric)
-    gap = row["gap_to_book_pct"]
+def _above(comparisons: Comparisons, metric: str, pct: Decimal) -> Comparison | None:
+    row = next(c for c in comparisons if c.metric == metric)
+    gap = row.gap_to_book_pct
     return row if gap is not None and gap >= pct else None
 
 
-def _below(comparisons: list[dict[str, Any]], metric: str, pct: Decimal) -> dict[str, Any] | None:
-    row = next(c for c in comparisons if c["metric"] == metric)
-    gap = row["gap_to_book_pct"]
+def _below(comparisons: Comparisons, metric: str, pct: Decimal) -> Comparison | None:
+    row = next(c for c in comparisons if c.metric == metric)
+    gap = row.gap_to_book_pct
     return row if gap is not None and gap <= -pct else None
 
 
-def ed_use(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
+def ed_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "ed_visits_per_1000", Decimal(15))
     if row is None:
         return None
     norm = norms_for("ed_visits_per_1000")[0]
-    return {
-        "key": "ed_use",
-        "severity": "bad" if row["gap_to_book_pct"] >= 30 else "warn",
-        "title": (
-            f"ED visits {row['value']:,} per 1,000, {row['gap_to_book_pct']}% above the book "
-            f"({row['book']:,}); HEDIS commercial PPO is {norm.value}"
+    return Finding(
+        key="ed_use",
+        severity="bad" if (row.gap_to_book_pct or 0) >= 30 else "warn",
+        title=(
+            f"ED visits {row.value:,} per 1,000, {row.gap_to_book_pct}% above the book "
+            f"({row.book:,}); HEDIS commercial PPO is {norm.value}"
         ),
-        "detail": (
+        detail=(
             f"At the account's cost per visit the excess costs about "
-            f"{_money(row['gap_to_book_dollars'])} a year."
+            f"{_money(row.gap_to_book_dollars)} a year."
         ),
-        "action": "Promote telehealth, urgent care and the nurse line; reach out to members "
+        action="Promote telehealth, urgent care and the nurse line; reach out to members "
         "with repeat ED visits.",
-        "evidence": _evidence(
+        evidence=_evidence(
             comparisons, "ed_visits_per_1000", "paid_per_ed_visits", "office_visits_per_1000"
         ),
-        "section": "utilization",
-        "leaf": "ed",
-    }
+        section="utilization",
+        leaf="ed",
+    )
 
 
-def inpatient_use(
-    report: Report, book: Report, comparisons: list[dict[str, Any]]
-) -> Finding | None:
+def inpatient_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "admits_excl_maternity_per_1000", Decimal(15))
     if row is None:
         return None
-    return {
-        "key": "inpatient_use",
-        "severity": "bad" if row["gap_to_book_pct"] >= 30 else "warn",
-        "title": (
-            f"Acute admits (excl. maternity) {row['value']:,} per 1,000, "
-            f"{row['gap_to_book_pct']}% above the book ({row['book']:,})"
+    return Finding(
+        key="inpatient_use",
+        severity="bad" if (row.gap_to_book_pct or 0) >= 30 else "warn",
+        title=(
+            f"Acute admits (excl. maternity) {row.value:,} per 1,000, "
+            f"{row.gap_to_book_pct}% above the book ({row.book:,})"
         ),
-        "detail": f"About {_money(row['gap_to_book_dollars'])} a year at the account's cost "
-        "per admit.",
-        "action": "Enrol members with chronic conditions in care management; review elective "
+        detail=f"About {_money(row.gap_to_book_dollars)} a year at the account's cost per admit.",
+        action="Enrol members with chronic conditions in care management; review elective "
         "admissions and readmissions with the medical director.",
-        "evidence": _evidence(
+        evidence=_evidence(
             comparisons,
             "admits_excl_maternity_per_1000",
             "admits_per_1000",
             "paid_per_admits",
             "alos",
         ),
-        "section": "utilization",
-        "leaf": "acute_medical",
-    }
+        section="utilization",
+        leaf="acute_medical",
+    )
 
 
-def length_of_stay(
-    report: Report, book: Report, comparisons: list[dict[str, Any]]
-) -> Finding | None:
+def length_of_stay(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "alos", Decimal(10))
-    if row is None or _util(report, "admits")["events"] < 5:
+    if row is None or _util(report, "admits").events < 5:
         return None
-    return {
-        "key": "length_of_stay",
-        "severity": "warn",
-        "title": f"Hospital stays last {row['value']} days on average, "
-        f"{row['gap_to_book_pct']}% longer than the book ({row['book']})",
-        "detail": f"The extra days cost about {_money(row['gap_to_book_dollars'])} a year.",
-        "action": "Start discharge planning at admission; check transfers to skilled nursing "
+    return Finding(
+        key="length_of_stay",
+        severity="warn",
+        title=f"Hospital stays last {row.value} days on average, "
+        f"{row.gap_to_book_pct}% longer than the book ({row.book})",
+        detail=f"The extra days cost about {_money(row.gap_to_book_dollars)} a year.",
+        action="Start discharge planning at admission; check transfers to skilled nursing "
         "and home health.",
-        "evidence": _evidence(comparisons, "alos", "admits_per_1000"),
-        "section": "utilization",
-        "leaf": "acute_medical",
-    }
+        evidence=_evidence(comparisons, "alos", "admits_per_1000"),
+        section="utilization",
+        leaf="acute_medical",
+    )
 
 
-def imaging_use(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
+def imaging_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "advanced_imaging_per_1000", Decimal(20))
     if row is None:
         return None
-    return {
-        "key": "imaging_use",
-        "severity": "warn",
-        "title": f"Advanced imaging {row['value']:,} scans per 1,000, "
-        f"{row['gap_to_book_pct']}% above the book ({row['book']:,})",
-        "detail": f"About {_money(row['gap_to_book_dollars'])} a year.",
-        "action": "Turn on prior authorization for CT/MRI/PET and steer members to "
+    return Finding(
+        key="imaging_use",
+        severity="warn",
+        title=f"Advanced imaging {row.value:,} scans per 1,000, "
+        f"{row.gap_to_book_pct}% above the book ({row.book:,})",
+        detail=f"About {_money(row.gap_to_book_dollars)} a year.",
+        action="Turn on prior authorization for CT/MRI/PET and steer members to "
         "free-standing imaging centres.",
-        "evidence": _evidence(comparisons, "advanced_imaging_per_1000"),
-        "section": "utilization",
-        "leaf": "op_rad_mri",
-    }
+        evidence=_evidence(comparisons, "advanced_imaging_per_1000"),
+        section="utilization",
+        leaf="op_rad_mri",
+    )
 
 
-def surgery_cost(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
+def surgery_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "paid_per_outpatient_surgery", Decimal(20))
-    if row is None or _util(report, "outpatient_surgery")["events"] < 10:
+    if row is None or _util(report, "outpatient_surgery").events < 10:
         return None
-    return {
-        "key": "surgery_cost",
-        "severity": "warn",
-        "title": f"Outpatient surgery costs ${row['value']:,} a case, "
-        f"{row['gap_to_book_pct']}% more than the book (${row['book']:,})",
-        "detail": f"About {_money(row['gap_to_book_dollars'])} a year.",
-        "action": "Steer elective procedures from hospital outpatient departments to "
+    return Finding(
+        key="surgery_cost",
+        severity="warn",
+        title=f"Outpatient surgery costs ${row.value:,} a case, "
+        f"{row.gap_to_book_pct}% more than the book (${row.book:,})",
+        detail=f"About {_money(row.gap_to_book_dollars)} a year.",
+        action="Steer elective procedures from hospital outpatient departments to "
         "ambulatory surgery centres (site-of-care benefit, reference pricing).",
-        "evidence": _evidence(
+        evidence=_evidence(
             comparisons, "paid_per_outpatient_surgery", "outpatient_surgery_per_1000"
         ),
-        "section": "utilization",
-        "leaf": "op_surgery",
-    }
+        section="utilization",
+        leaf="op_surgery",
+    )
 
 
-def generics(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
-    row = next(c for c in comparisons if c["metric"] == "generic_dispensing_rate")
-    value, norm = row["value"], norms_for("generic_dispensing_rate")[0].value
+def generics(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+    row = next(c for c in comparisons if c.metric == "generic_dispensing_rate")
+    value, norm = row.value, norms_for("generic_dispensing_rate")[0].value
     if value is None:
         return None
-    below_book = row["book"] is not None and value <= row["book"] - 3
+    below_book = row.book is not None and value <= row.book - 3
     if value > norm - 3 and not below_book:
         return None
-    return {
-        "key": "generics",
-        "severity": "warn",
-        "title": f"Generic dispensing rate {value}% of 30-day fills, against about {norm}% "
-        f"nationally and {row['book']}% across the book",
-        "detail": "Each point of GDR moves brand fills to generics at a fraction of the cost.",
-        "action": "Add mandatory generic substitution and step therapy; publish a generics "
+    return Finding(
+        key="generics",
+        severity="warn",
+        title=f"Generic dispensing rate {value}% of 30-day fills, against about {norm}% "
+        f"nationally and {row.book}% across the book",
+        detail="Each point of GDR moves brand fills to generics at a fraction of the cost.",
+        action="Add mandatory generic substitution and step therapy; publish a generics "
         "campaign to members.",
-        "evidence": _evidence(comparisons, "generic_dispensing_rate", "pharmacy_paid_pmpm"),
-        "section": "pharmacy",
-        "leaf": None,
-    }
+        evidence=_evidence(comparisons, "generic_dispensing_rate", "pharmacy_paid_pmpm"),
+        section="pharmacy",
+        leaf=None,
+    )
 
 
-def specialty(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
+def specialty(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "specialty_share_of_paid", Decimal(20))
     if row is None:
         return None
-    return {
-        "key": "specialty",
-        "severity": "warn",
-        "title": f"Specialty drugs are {row['value']}% of pharmacy paid, against "
-        f"{row['book']}% across the book",
-        "detail": "A few members on specialty drugs drive the pharmacy cost.",
-        "action": "Route specialty fills to the specialty pharmacy with clinical management; "
+    return Finding(
+        key="specialty",
+        severity="warn",
+        title=f"Specialty drugs are {row.value}% of pharmacy paid, against "
+        f"{row.book}% across the book",
+        detail="A few members on specialty drugs drive the pharmacy cost.",
+        action="Route specialty fills to the specialty pharmacy with clinical management; "
         "check biosimilar options.",
-        "evidence": _evidence(comparisons, "specialty_share_of_paid", "pharmacy_paid_pmpm"),
-        "section": "pharmacy",
-        "leaf": None,
-    }
+        evidence=_evidence(comparisons, "specialty_share_of_paid", "pharmacy_paid_pmpm"),
+        section="pharmacy",
+        leaf=None,
+    )
 
 
-def high_cost(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
-    hcc = report["high_cost_claimants"]
-    share = hcc["share_of_paid"]
-    if not hcc["count"] or share is None or share < 20:
+def high_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+    hcc = report.high_cost_claimants
+    share = hcc.share_of_paid
+    if not hcc.count or share is None or share < 20:
         return None
-    return {
-        "key": "high_cost",
-        "severity": "bad" if share >= 35 else "warn",
-        "title": f"{hcc['count']} member{'s' if hcc['count'] != 1 else ''} over "
-        f"{_money(hcc['threshold'])} account for {share}% of paid claims",
-        "detail": f"The top 1 % of members hold {hcc['top1_share_of_allowed']}% of allowed "
-        f"dollars (book {book['high_cost_claimants']['top1_share_of_allowed']}%).",
-        "action": "Confirm each is in case management; check the stop-loss attachment point "
+    return Finding(
+        key="high_cost",
+        severity="bad" if share >= 35 else "warn",
+        title=f"{hcc.count} member{'s' if hcc.count != 1 else ''} over "
+        f"{_money(hcc.threshold)} account for {share}% of paid claims",
+        detail=f"The top 1 % of members hold {hcc.top1_share_of_allowed}% of allowed "
+        f"dollars (book {book.high_cost_claimants.top1_share_of_allowed}%).",
+        action="Confirm each is in case management; check the stop-loss attachment point "
         "and reporting.",
-        "evidence": _evidence(comparisons, "top1_share", "top5_share"),
-        "section": "high-cost",
-        "leaf": None,
-    }
+        evidence=_evidence(comparisons, "top1_share", "top5_share"),
+        section="high-cost",
+        leaf=None,
+    )
 
 
-def cost_level(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
-    row = next(c for c in comparisons if c["metric"] == "paid_pmpm")
-    gap = row["gap_to_book_pct"]
+def cost_level(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+    row = next(c for c in comparisons if c.metric == "paid_pmpm")
+    gap = row.gap_to_book_pct
     if gap is None or abs(gap) < 10:
         return None
     if gap < 0:
-        return {
-            "key": "cost_level",
-            "severity": "ok",
-            "title": f"Paid PMPM ${row['value']:,} is {abs(gap)}% below the book "
-            f"(${row['book']:,})",
-            "detail": "Costs are running well under the book of business.",
-            "action": "Share the result with the sponsor at the next stewardship review.",
-            "evidence": _evidence(comparisons, "paid_pmpm", "allowed_pmpm"),
-            "section": "pmpm",
-            "leaf": None,
-        }
-    mm = report["member_months"]["total"]
-    book_by_leaf = {c["leaf"]: c["pmpm"] for c in book["paid_pmpm"]["by_service_category"]}
+        return Finding(
+            key="cost_level",
+            severity="ok",
+            title=f"Paid PMPM ${row.value:,} is {abs(gap)}% below the book (${row.book:,})",
+            detail="Costs are running well under the book of business.",
+            action="Share the result with the sponsor at the next stewardship review.",
+            evidence=_evidence(comparisons, "paid_pmpm", "allowed_pmpm"),
+            section="pmpm",
+            leaf=None,
+        )
+    mm = report.member_months.total
+    book_by_leaf = {c.leaf: c.pmpm for c in book.paid_pmpm.by_service_category}
     gaps = [
-        (c["pmpm"] - book_by_leaf.get(c["leaf"], Decimal(0)), c)
-        for c in report["paid_pmpm"]["by_service_category"]
+        (c.pmpm - book_by_leaf.get(c.leaf, Decimal(0)), c)
+        for c in report.paid_pmpm.by_service_category
     ]
-    pharmacy_gap = report["paid_pmpm"]["pharmacy"] - book["paid_pmpm"]["pharmacy"]
+    pharmacy_gap = report.paid_pmpm.pharmacy - book.paid_pmpm.pharmacy
     driver_gap, driver = max(gaps, key=lambda g: g[0], default=(Decimal(0), None))
     if driver is None or pharmacy_gap > driver_gap:
         driver_text, leaf = f"pharmacy ({formatting.signed_money(pharmacy_gap)} PMPM)", None
     else:
-        leaf = driver["leaf"]
+        leaf = driver.leaf
         driver_text = (
-            f"{driver['service_category_2']}"
+            f"{driver.service_category_2}"
             + (
-                f" – {driver['service_category_3']}"
-                if driver["service_category_3"] != driver["service_category_2"]
+                f" – {driver.service_category_3}"
+                if driver.service_category_3 != driver.service_category_2
                 else ""
             )
             + f" ({formatting.signed_money(driver_gap)} PMPM, about {_money(driver_gap * mm)} in "
             "the period)"
         )
-    return {
-        "key": "cost_level",
-        "severity": "bad" if gap >= 20 else "warn",
-        "title": f"Paid PMPM ${row['value']:,} is {gap}% above the book (${row['book']:,}); "
+    return Finding(
+        key="cost_level",
+        severity="bad" if gap >= 20 else "warn",
+        title=f"Paid PMPM ${row.value:,} is {gap}% above the book (${row.book:,}); "
         f"the biggest driver is {driver_text}",
-        "detail": f"The gap is worth about {_money(row['gap_to_book_dollars'])} a year.",
-        "action": "Open the category below to see the claims behind it, and bring the "
+        detail=f"The gap is worth about {_money(row.gap_to_book_dollars)} a year.",
+        action="Open the category below to see the claims behind it, and bring the "
         "drivers to the sponsor with the matching programme.",
-        "evidence": _evidence(comparisons, "paid_pmpm", "medical_paid_pmpm", "pharmacy_paid_pmpm"),
-        "section": "pmpm",
-        "leaf": leaf,
-    }
+        evidence=_evidence(comparisons, "paid_pmpm", "medical_paid_pmpm", "pharmacy_paid_pmpm"),
+        section="pmpm",
+        leaf=leaf,
+    )
 
 
-def trend(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
-    t = report["trend"]["paid"]
-    if t is None or t["change_pct"] is None or report["period"]["months"] != 12:
+def trend(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+    t = report.trend.paid
+    if t is None or t.change_pct is None or report.period.months != 12:
         return None
     norm = norms_for("paid_pmpm_trend")[0].value
-    if t["change_pct"] < norm:
+    if t.change_pct < norm:
         return None
-    effects = {"utilization": t["utilization"], "mix": t["mix"], "unit cost": t["unit_cost"]}
+    effects = {"utilization": t.utilization, "mix": t.mix, "unit cost": t.unit_cost}
     main = max(effects, key=lambda k: effects[k])
     actions = {
         "utilization": "Members use more services: target the categories whose use grew.",
         "mix": "Care moved to costlier settings: steer to lower-cost sites of care.",
         "unit cost": "Prices per service rose: review network contracts and reference pricing.",
     }
-    return {
-        "key": "trend",
-        "severity": "bad" if t["change_pct"] >= norm * 2 else "warn",
-        "title": f"Paid PMPM rose {t['change_pct']}% on the prior 12 months, above the "
+    return Finding(
+        key="trend",
+        severity="bad" if t.change_pct >= norm * 2 else "warn",
+        title=f"Paid PMPM rose {t.change_pct}% on the prior 12 months, above the "
         f"{norm}% market trend",
-        "detail": f"+${t['change']:,} PMPM: utilization {t['utilization']:+,}, mix "
-        f"{t['mix']:+,}, unit cost {t['unit_cost']:+,}.",
-        "action": actions[main],
-        "evidence": _evidence(comparisons, "paid_pmpm_trend", "paid_pmpm"),
-        "section": "trend",
-        "leaf": None,
-    }
+        detail=f"+${t.change:,} PMPM: utilization {t.utilization:+,}, mix "
+        f"{t.mix:+,}, unit cost {t.unit_cost:+,}.",
+        action=actions[main],
+        evidence=_evidence(comparisons, "paid_pmpm_trend", "paid_pmpm"),
+        section="trend",
+        leaf=None,
+    )
 
 
-def primary_care(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
+def primary_care(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
     office = _below(comparisons, "office_visits_per_1000", Decimal(20))
     ed = _above(comparisons, "ed_visits_per_1000", Decimal(0))
     if office is None or ed is None:
         return None
-    return {
-        "key": "primary_care",
-        "severity": "warn",
-        "title": f"Office visits {office['value']:,} per 1,000, "
-        f"{abs(office['gap_to_book_pct'])}% below the book, while ED use is above it",
-        "detail": "Members may lack a usual source of care.",
-        "action": "Help members pick a primary care doctor; promote preventive visits.",
-        "evidence": _evidence(comparisons, "office_visits_per_1000", "ed_visits_per_1000"),
-        "section": "utilization",
-        "leaf": "office_visit",
-    }
+    return Finding(
+        key="primary_care",
+        severity="warn",
+        title=f"Office visits {office.value:,} per 1,000, "
+        f"{abs(office.gap_to_book_pct or 0)}% below the book, while ED use is above it",
+        detail="Members may lack a usual source of care.",
+        action="Help members pick a primary care doctor; promote preventive visits.",
+        evidence=_evidence(comparisons, "office_visits_per_1000", "ed_visits_per_1000"),
+        section="utilization",
+        leaf="office_visit",
+    )
 
 
-def chronic(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> Finding | None:
-    book_rows = {c["key"]: c for c in book["conditions"]["chronic"]}
+def chronic(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+    book_rows = {c.key: c for c in book.conditions.chronic}
     worst = None
-    for c in report["conditions"]["chronic"]:
-        other = book_rows[c["key"]]["prevalence_per_1000"]
-        gap = gap_percent(c["prevalence_per_1000"], other)
-        if (
-            c["members"] >= 11
-            and gap is not None
-            and gap >= 25
-            and (worst is None or gap > worst[0])
-        ):
+    for c in report.conditions.chronic:
+        other = book_rows[c.key].prevalence_per_1000
+        gap = gap_percent(c.prevalence_per_1000, other)
+        if c.members >= 11 and gap is not None and gap >= 25 and (worst is None or gap > worst[0]):
             worst = (gap, c, other)
     if worst is None:
         return None
     gap, c, other = worst
-    return {
-        "key": "chronic",
-        "severity": "warn",
-        "title": f"{c['label']}: {c['prevalence_per_1000']} members per 1,000, {gap}% above "
+    return Finding(
+        key="chronic",
+        severity="warn",
+        title=f"{c.label}: {c.prevalence_per_1000} members per 1,000, {gap}% above "
         f"the book ({other})",
-        "detail": f"{c['members']} members have a claim with {c['codes']} in the period.",
-        "action": f"Offer a {c['label'].lower()} management programme and check adherence to "
+        detail=f"{c.members} members have a claim with {c.codes} in the period.",
+        action=f"Offer a {c.label.lower()} management programme and check adherence to "
         "maintenance drugs.",
-        "evidence": [
-            {
-                "metric": f"prevalence_{c['key']}",
-                "label": f"{c['label']} per 1,000",
-                "value": c["prevalence_per_1000"],
-                "book": other,
-                "gap_to_book_pct": gap,
-                "gap_to_book_dollars": None,
-            },
-        ],
-        "section": "conditions",
-        "leaf": None,
-    }
+        evidence=(
+            Evidence(
+                metric=f"prevalence_{c.key}",
+                label=f"{c.label} per 1,000",
+                value=c.prevalence_per_1000,
+                book=other,
+                gap_to_book_pct=gap,
+                gap_to_book_dollars=None,
+            ),
+        ),
+        section="conditions",
+        leaf=None,
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -425,10 +437,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def findings(report: Report, book: Report, comparisons: list[dict[str, Any]]) -> list[Finding]:
+def findings(report: Report, book: Report, comparisons: Comparisons) -> tuple[Finding, ...]:
     """Every rule that fires, worst first; none when the account is too small to trust."""
-    if report["member_months"]["total"] < MIN_CREDIBLE_MEMBER_MONTHS:
-        return []
+    if report.member_months.total < MIN_CREDIBLE_MEMBER_MONTHS:
+        return ()
     found = [f for rule in RULES if (f := rule(report, book, comparisons)) is not None]
     order = {"bad": 0, "warn": 1, "ok": 2}
-    return sorted(found, key=lambda f: order[f["severity"]])
+    return tuple(sorted(found, key=lambda f: order[f.severity]))

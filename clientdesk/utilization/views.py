@@ -200,7 +200,11 @@ def lines_export(request: HttpRequest, account_id: int, leaf: str, fmt: str) -> 
         raise Http404("No such category.") from None
     headers = tuple(page.rows[0]) if page.rows else ("member", "claim_id")
     table = exports.Table(
-        "lines", f"Claim lines: {page.label}", headers, [tuple(r.values()) for r in page.rows]
+        "lines",
+        f"Claim lines: {page.label}",
+        headers,
+        [tuple(r.values()) for r in page.rows],
+        ("text",) * len(headers),
     )
     content, content_type = exports.render(table, fmt)
     actions.do_record_export(
@@ -234,7 +238,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 period=req.current,
                 quick=quick_periods(req.current),
                 query=f"period={req.current.code}",
-                chart=charts.book_chart(overview["accounts"]),
+                chart=charts.book_chart(overview.accounts),
             )
     return render(request, "utilization/book.html", context, status=200 if req else 422)
 
@@ -267,20 +271,24 @@ def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
         ),
         [
             (
-                r["name"],
-                r["group_number"],
-                r["member_months"],
-                r["paid_pmpm"],
-                r["allowed_pmpm"],
-                r["paid_pmpm_change_pct"],
-                r["admits_per_1000"],
-                r["ed_visits_per_1000"],
-                r["generic_dispensing_rate"],
-                r["high_cost_claimants"],
-                len(r["findings"]),
+                r.name,
+                r.group_number,
+                r.member_months,
+                r.paid_pmpm,
+                r.allowed_pmpm,
+                r.paid_pmpm_change_pct,
+                r.admits_per_1000,
+                r.ed_visits_per_1000,
+                r.generic_dispensing_rate,
+                r.high_cost_claimants,
+                len(r.findings),
             )
-            for r in overview["accounts"]
+            for r in overview.accounts
         ],
+        (
+            *("text", "text", "int", "money", "money", "change_pct"),
+            *("decimal", "decimal", "pct", "int", "int"),
+        ),
     )
     content, content_type = exports.render(table, fmt)
     actions.do_record_export(

@@ -56,7 +56,7 @@ def test_portfolio_with_a_users_access(book: Cast, tmp_path: Path) -> None:
         (["stewardship", "--account", "G100001", "--period", "2025Q9"],
          "'2025Q9' is not a period; write 2026-03, 2026Q1, 2026, R12-2026-03 or 2025-04..2026-03"),
         (["stewardship", "--account", "G100001", "--period", "2025Q2", "--format", "docx"],
-         "formats are pptx, xlsx, pdf (got docx)"),
+         "formats are pptx, brief, xlsx, pdf (got docx)"),
         (["portfolio", "--period", "2025Q2", "--user", "alice"],
          "the portfolio report is for managers, executives and admins"),
         (["portfolio", "--period", "2025Q2", "--user", "nobody"], "No active user 'nobody'."),

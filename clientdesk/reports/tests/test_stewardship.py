@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from clientdesk.accounts import actions as account_actions
+from clientdesk.guarantees.tests.cast import acme_guarantee
 from clientdesk.insights.tests.cast import acme_problem
 from clientdesk.lib.periods import parse_period
 from clientdesk.reports.runs import build_document, render_formats
@@ -34,8 +35,8 @@ TODAY = dt.date(2025, 12, 31)
 def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) -> None:
     period = parse_period("2025Q2")
     expected = account_report(book.acme, Request(period, period.prior(), as_of=TODAY))
-    assert expected["paid_pmpm"]["total"] == Decimal("2691.25")  # hand-computed in the fixture
-    assert expected["member_months"]["total"] == 8
+    assert expected.paid_pmpm.total == Decimal("2691.25")  # hand-computed in the fixture
+    assert expected.member_months.total == 8
 
     doc = build_document("stewardship", account=book.acme, period_code="2025Q2",
                          user=book.mia, today=TODAY)  # fmt: skip
@@ -55,19 +56,24 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
         "Utilization against benchmarks",
         "High-cost claimants",
         "Pharmacy",
+    ):
+        assert section in titles
+    # The fixture has no guarantees, inquiries, issues, surveys or next steps in 2025Q2: those
+    # sections are left out, not printed empty.
+    for section in (
         "Performance guarantees",
-        "Service: inquiries, SLA, IVR and auto-adjudication",
         "Emerging issues and the actions taken",
         "Satisfaction",
         "Next steps",
     ):
-        assert section in titles  # fmt: skip
+        assert section not in titles  # fmt: skip
+    assert not any("Nothing to show" in s["text"] for s in slides)
     headline = next(s for s in slides if s["title"] == "Headline figures")
     table = headline["tables"][0]
     assert table[0] == ["Figure", "Current", "Prior"]
     assert row_by_label(table, "Paid PMPM ($)")[1] == "2,691.25"
     assert row_by_label(table, "Member months")[1:] == ["8", "5"]
-    assert "Source: utilization.analysis.account_report" in headline["notes"]
+    assert "Source: Final-action medical and pharmacy claim lines" in headline["notes"]
     charts = [s["title"] for s in slides if s["pictures"]]
     assert charts == ["Paid PMPM by month", "What moved the paid PMPM",
                       "Paid PMPM by service category"]  # fmt: skip
@@ -79,21 +85,24 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
     about = list(wb["About"].iter_rows(values_only=True))
     assert ("Data period", doc.data_period, None) in about
     sources = {r[0]: r[2] for r in about if r[0] and r[2]}
-    assert sources["Headlines"].startswith("utilization.analysis.account_report")
-    assert sources["Guarantees"] == "guarantees.queries.scorecard(account, today)"
+    assert sources["Headlines"].startswith("Final-action medical and pharmacy claim lines")
+    assert "Guarantees" not in sources  # no guarantee results in the period: no sheet
     headlines = sheet_rows(wb, "Headlines")
     assert row_by_label(headlines, "Paid PMPM ($)")[1] == 2691.25
     assert row_by_label(headlines, "Member months")[1:] == [8, 5]
     ws = wb["PMPM by category"]
     assert ws.freeze_panes == "A5"
-    assert [c.value for c in ws[4]][:4] == ["Category", "Detail", "Paid", "PMPM"]
-    assert ws["C5"].number_format == '"$"#,##0.00;"\u2212$"#,##0.00'
+    # The utilization export's table, as the account page's CSV has it.
+    assert [c.value for c in ws[4]][:5] == [
+        "Category 1", "Category 2", "Category 3", "Paid", "PMPM"
+    ]  # fmt: skip
+    assert ws["D5"].number_format == '"$"#,##0.00;"\u2212$"#,##0.00'
     total = row_by_label(sheet_rows(wb, "PMPM by category"), "Total")
-    assert total[3] == float(expected["paid_pmpm"]["total"])
+    assert total[4] == float(expected.paid_pmpm.total)
     benchmarks = sheet_rows(wb, "Benchmarks")
     paid_row = row_by_label(benchmarks, "Paid PMPM")
-    bench = next(b for b in expected["benchmarks"] if b["metric"] == "paid_pmpm")
-    assert paid_row[2:4] == [float(bench["value"]), float(bench["book"])]
+    bench = next(b for b in expected.benchmarks if b.metric == "paid_pmpm")
+    assert paid_row[2:4] == [2691.25, None if bench.book is None else float(bench.book)]
     monthly = sheet_rows(wb, "Monthly")
     april = next(r for r in monthly if r[0].date() == dt.date(2025, 4, 1))
     assert april[1] == 3  # P1, P2 and P3 enrolled in April
@@ -111,7 +120,7 @@ def test_high_cost_claimants_are_de_identified_and_small_cells_suppressed(book: 
         book.acme,
         Request(period, period.prior(), high_cost_threshold=Decimal(10000), as_of=TODAY),
     )
-    assert report["high_cost_claimants"]["count"] == 1  # P3's hip replacement
+    assert report.high_cost_claimants.count == 1  # P3's hip replacement
     doc = gather_stewardship(book.acme, period, user=book.mia, today=TODAY,
                              high_cost_threshold=Decimal(10000))  # fmt: skip
     files = render_formats(doc, ["pptx", "xlsx"])
@@ -172,8 +181,10 @@ def test_a_new_account_without_any_data(book: Cast) -> None:
     slides = deck_slides(files["pptx"])
     assert slides[0]["title"] == "Cedar County Schools — stewardship report"
     assert sum(s["pictures"] for s in slides) == 0  # no data, no empty charts
-    steps = next(s for s in slides if s["title"] == "Next steps")  # nothing due: it says so
-    assert "No open corrective actions, escalations or renewal this period." in steps["text"]
+    titles = [s["title"] for s in slides]
+    # Nothing due, no claims: no next steps, no pharmacy section; the headline figures stay.
+    assert "Next steps" not in titles and "Pharmacy" not in titles
+    assert not any("Nothing to show" in s["text"] for s in slides)
     assert row_by_label(sheet_rows(workbook(files["xlsx"]), "Headlines"), "Member months")[1] == 0
 
 
@@ -186,21 +197,66 @@ def test_one_month_of_data(book: Cast) -> None:
     assert doc.period_label == "Apr 2025"
 
 
-def test_the_guarantee_table_is_the_scorecards(book: Cast) -> None:
-    from clientdesk.guarantees.queries import scorecard
-    from clientdesk.guarantees.tests.cast import acme_attested_guarantee, acme_result
+def _store_ivr_results(book: Cast) -> None:
+    """Acme's IVR containment guarantee (>= 20 %, $1,000 at risk a quarter): 2025Q1 met
+    (25.0 %), 2025Q2 missed (15.0 %, the whole $1,000 owed), 2025Q3 still open (provisional,
+    12.0 % so far)."""
+    from clientdesk.guarantees.actions import do_store_results
+    from clientdesk.guarantees.evaluation import base_values, plan_results
+    from clientdesk.guarantees.models import ResultKind, ResultStatus
 
-    result = acme_result(book)  # IVR containment >= 20 %, 2025Q1, no lake data behind it
-    acme_attested_guarantee(book)
-    card = scorecard(book.acme, TODAY)
-    doc = gather_stewardship(book.acme, parse_period("2025Q2"), user=book.mia, today=TODAY)
+    today = dt.date(2025, 8, 15)
+    planned = {p.label: p for p in plan_results([acme_guarantee(book)], today=today)}
+    rows = []
+    for label, actual, met, status in (
+        ("2025Q1", "25.0", True, ResultStatus.FINAL),
+        ("2025Q2", "15.0", False, ResultStatus.FINAL),
+        ("2025Q3", "12.0", None, ResultStatus.PROVISIONAL),
+    ):
+        row = base_values(planned[label], today=today)
+        assert row.kind == ResultKind.PERIOD
+        row.status, row.actual, row.met = status, Decimal(actual), met
+        row.penalty = Decimal("1000.00") if met is False else Decimal("0.00")
+        rows.append(row)
+    do_store_results(rows, acting_user=book.mia)
+
+
+def test_the_guarantee_section_is_the_report_periods_results(book: Cast) -> None:
+    """A quarter with a miss: the miss is in the bullets and the table, with the same penalty;
+    the met quarter before and the open quarter after are not in a 2025Q2 report."""
+    _store_ivr_results(book)
+    doc = gather_stewardship(book.acme, parse_period("2025Q2"), user=book.mia,
+                             today=dt.date(2025, 8, 15))  # fmt: skip
     table = next(t for t in doc.tables() if t.key == "Guarantees")
-    assert [r[0] for r in table.rows] == [c.guarantee.display_name for c in card.cards]
-    ivr = next(r for r in table.rows if r[0] == result.guarantee.display_name)
-    assert ivr[1] == f"≥ {result.guarantee.target_display}"
-    assert ivr[2] == "2025Q1"
-    ivr_card = next(c for c in card.cards if c.guarantee.pk == result.guarantee_id)
-    settlement = ivr_card.settlement
-    assert ivr[5] == (settlement.amount_at_risk if settlement else None)
-    assert ivr[3] == (ivr_card.current.actual_display if ivr_card.current else "—")
-    assert "2 performance guarantees" in " ".join(doc.section("summary").bullets)
+    assert [c.label for c in table.columns] == [
+        "Guarantee", "Target", "Period", "Actual", "Met", "At risk", "Penalty"
+    ]  # fmt: skip
+    assert len(table.rows) == 1
+    name, target, period, actual, met, at_risk, penalty = table.rows[0]
+    guarantee = acme_guarantee(book)
+    assert (name, target) == (guarantee.display_name, f"≥ {guarantee.target_display}")
+    assert (period, met) == ("2025Q2", "no")
+    assert actual.startswith("15.0")
+    assert (at_risk, penalty) == (Decimal("1000.00"), Decimal("1000.00"))
+    bullets = doc.section("guarantees").bullets
+    assert (
+        bullets[0]
+        == "Performance guarantees in Q2 2025: 1 of 1 results missed, $1,000 in penalties."
+    )
+    assert bullets[1].startswith(f"Missed: {name}, 15.0")
+    assert bullets[1].endswith(f"against {target} (2025Q2); penalty $1,000.")
+    assert bullets[0] in doc.section("summary").bullets  # the summary says the same
+
+    q3 = gather_stewardship(book.acme, parse_period("2025Q3"), user=book.mia,
+                            today=dt.date(2025, 8, 15))  # fmt: skip
+    # 2025Q3 is still open: no row, so no guarantee section at all.
+    assert "guarantees" not in [s.key for s in q3.sections]
+    year = gather_stewardship(book.acme, parse_period("2025"), user=book.mia,
+                              today=dt.date(2025, 8, 15))  # fmt: skip
+    rows = next(t for t in year.tables() if t.key == "Guarantees").rows
+    assert [(r[2], r[4], r[6]) for r in rows] == [
+        ("2025Q1", "yes", Decimal(0)), ("2025Q2", "no", Decimal("1000.00"))
+    ]  # fmt: skip
+    assert year.section("guarantees").bullets[0] == (
+        "Performance guarantees in 2025: 1 of 2 results missed, $1,000 in penalties."
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from clientdesk.utilization.access import can_see_book
+from clientdesk.utilization.benchmarks import Comparison
 
 register = template.Library()
 
@@ -18,12 +19,12 @@ def sees_book(user: Any) -> bool:
 
 
 @register.filter
-def gap_class(row: dict[str, Any]) -> str:
+def gap_class(row: Comparison) -> str:
     """badge class of a comparison row: bad when worse than the book by 10 % or more."""
-    gap = row.get("gap_to_book_pct")
+    gap = row.gap_to_book_pct
     if gap is None:
         return ""
-    worse = gap > 0 if row.get("higher_is_worse", True) else gap < 0
+    worse = gap > 0 if row.higher_is_worse else gap < 0
     if abs(gap) < 10:
         return "ok"
     return "bad" if worse else "ok"

@@ -48,7 +48,8 @@ class Command(BaseCommand):
                 "--format",
                 dest="formats",
                 default="pptx,xlsx,pdf",
-                help="Comma-separated: pptx, xlsx, pdf (default all three).",
+                help="Comma-separated: pptx, brief (the executive deck, about 15 slides), xlsx, "
+                "pdf (default pptx,xlsx,pdf).",
             )
             p.add_argument("--out", required=True, help="Folder to write the files to.")
             p.add_argument(

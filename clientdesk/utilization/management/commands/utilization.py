@@ -16,7 +16,7 @@ from clientdesk.people.cli import CliUser
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
 from clientdesk.utilization.exports import REPORT_TABLES, render
 from clientdesk.utilization.forms import parse_threshold
-from clientdesk.utilization.report import jsonable
+from clientdesk.utilization.report import AccountReport, jsonable
 
 
 class Command(BaseCommand):
@@ -48,8 +48,8 @@ class Command(BaseCommand):
             report = account_report(account, request, frames=frames, book=book)
         except LakeError as error:
             raise CommandError(str(error)) from None
-        for warning in report["warnings"]:
-            self.stderr.write(f"warning: {warning['message']}")
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning.message}")
         if options["format"] == "json":
             self.stdout.write(json.dumps(jsonable(report), indent=2))
         elif options["format"] == "csv":
@@ -64,59 +64,57 @@ class Command(BaseCommand):
         except Http404:
             raise CommandError(f"no account {reference!r} (use its id or group number)") from None
 
-    def _table(self, r: dict[str, Any]) -> None:
+    def _table(self, r: AccountReport) -> None:
         out = self.stdout.write
-        account, period = r["account"], r["period"]
+        account, period = r.account, r.period
         out(
-            f"{account['name']} ({account['group_number']}) · {period['label']} "
-            f"against {r['prior_period']['label']}"
+            f"{account.name} ({account.group_number}) · {period.label} "
+            f"against {r.prior_period.label}"
         )
-        mm = r["member_months"]
+        mm = r.member_months
         out(
-            f"member months {mm['total']:,} (prior {mm['prior']:,}), "
-            f"average members {mm['average_members'] or 0:,}"
+            f"member months {mm.total:,} (prior {mm.prior:,}), "
+            f"average members {mm.average_members or 0:,}"
         )
         for basis in ("paid_pmpm", "allowed_pmpm"):
-            p = r[basis]
+            p = getattr(r, basis)
             out(
-                f"{basis.replace('_', ' '):<14} total {p['total']:>10,.2f}  medical "
-                f"{p['medical']:>10,.2f}  pharmacy {p['pharmacy']:>9,.2f}  prior "
-                f"{p['prior_total'] or 0:>10,.2f}"
+                f"{basis.replace('_', ' '):<14} total {p.total:>10,.2f}  medical "
+                f"{p.medical:>10,.2f}  pharmacy {p.pharmacy:>9,.2f}  prior "
+                f"{p.prior_total or 0:>10,.2f}"
             )
         out("")
         out(f"{'service category':<58}{'paid PMPM':>12}{'prior':>10}")
-        for c in r["paid_pmpm"]["by_service_category"]:
+        for c in r.paid_pmpm.by_service_category:
             name = " / ".join(
-                dict.fromkeys(
-                    (c["service_category_1"], c["service_category_2"], c["service_category_3"])
-                )
+                dict.fromkeys((c.service_category_1, c.service_category_2, c.service_category_3))
             )
-            out(f"{name[:57]:<58}{c['pmpm']:>12,.2f}{c['prior_pmpm'] or 0:>10,.2f}")
-        out(f"{'pharmacy':<58}{r['paid_pmpm']['pharmacy']:>12,.2f}")
+            out(f"{name[:57]:<58}{c.pmpm:>12,.2f}{c.prior_pmpm or 0:>10,.2f}")
+        out(f"{'pharmacy':<58}{r.paid_pmpm.pharmacy:>12,.2f}")
         out("")
         out(f"{'measure':<44}{'per 1,000':>11}{'paid/event':>12}")
-        for u in r["utilization"]:
-            out(f"{u['label']:<44}{u['per_1000'] or 0:>11,.1f}{u['paid_per_event'] or 0:>12,.2f}")
-        t = r["trend"]["paid"]
+        for u in r.utilization:
+            out(f"{u.label:<44}{u.per_1000 or 0:>11,.1f}{u.paid_per_event or 0:>12,.2f}")
+        t = r.trend.paid
         if t:
             out("")
             out(
-                f"paid PMPM change {t['change']:+,.2f} ({t['change_pct'] or 0:+}%): utilization "
-                f"{t['utilization']:+,.2f}, mix {t['mix']:+,.2f}, unit cost {t['unit_cost']:+,.2f}"
+                f"paid PMPM change {t.change:+,.2f} ({t.change_pct or 0:+}%): utilization "
+                f"{t.utilization:+,.2f}, mix {t.mix:+,.2f}, unit cost {t.unit_cost:+,.2f}"
             )
-        h = r["high_cost_claimants"]
+        h = r.high_cost_claimants
         out(
-            f"high-cost claimants over {h['threshold']:,.0f}: {h['count']} "
-            f"({h['share_of_paid'] or 0}% of paid)"
+            f"high-cost claimants over {h.threshold:,.0f}: {h.count} "
+            f"({h.share_of_paid or 0}% of paid)"
         )
-        p = r["pharmacy"]
+        rx = r.pharmacy
         out(
-            f"pharmacy: GDR {p['generic_dispensing_rate']}%, specialty "
-            f"{p['specialty_share_of_paid']}% of paid, {p['paid_per_script'] or 0:,.2f} per script"
+            f"pharmacy: GDR {rx.generic_dispensing_rate}%, specialty "
+            f"{rx.specialty_share_of_paid}% of paid, {rx.paid_per_script or 0:,.2f} per script"
         )
-        if r["findings"]:
+        if r.findings:
             out("")
             out("findings:")
-            for f in r["findings"]:
-                out(f"  [{f['severity']}] {f['title']}")
-                out(f"        → {f['action']}")
+            for f in r.findings:
+                out(f"  [{f.severity}] {f.title}")
+                out(f"        → {f.action}")
