@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser
@@ -17,9 +18,10 @@ from clientdesk.guarantees.models import (
     GuaranteeResult,
     ResultKind,
 )
-from clientdesk.guarantees.queries import ZERO, work_list
+from clientdesk.guarantees.queries import ZERO, portfolio, work_list
+from clientdesk.lib import formatting
 from clientdesk.lib.panels import Panel
-from clientdesk.lib.work import WorkList
+from clientdesk.lib.work import WorkItem, WorkList
 from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, SEES_ALL_ACCOUNTS, roles_of
 
 
@@ -61,3 +63,42 @@ def guarantees_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
     if not roles_of(user) & (SEES_ALL_ACCOUNTS | EDITS_ASSIGNED_ACCOUNTS):
         return None
     return work_list(user)
+
+
+def money_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
+    """The portfolio's money, for the roles that read every account: the latest contract
+    year's fees at risk and penalties owed, the open expected penalties, with their totals;
+    the accounts with the most expected and owed first (the guarantee portfolio's order)."""
+    if not roles_of(user) & SEES_ALL_ACCOUNTS:
+        return None
+    rows = portfolio(user, timezone.localdate(now))
+    at_risk = sum((r.at_risk for r in rows), ZERO)
+    owed = sum((r.owed for r in rows), ZERO)
+    expected = sum((r.expected_penalty for r in rows), ZERO)
+    flagged = [r for r in rows if r.owed or r.expected_penalty or r.missed]
+    items = [
+        WorkItem(
+            title=r.account.name,
+            detail=(
+                f"Owed {formatting.money(r.owed, 0)} · expected "
+                f"{formatting.money(r.expected_penalty, 0)} · at risk "
+                f"{formatting.money(r.at_risk, 0)} · {r.missed} missed in 12 months"
+            ),
+            url=reverse("accounts:tab", args=[r.account.pk, "guarantees"]),
+            urgent=r.owed > ZERO,
+        )
+        for r in flagged[:5]
+    ]
+    return WorkList(
+        key="money",
+        heading="Money at risk and penalties owed",
+        total=len(flagged),
+        url=reverse("guarantees:portfolio"),
+        empty="No penalties owed or expected on the portfolio.",
+        items=items,
+        summary=(
+            f"At risk {formatting.money(at_risk, 0)} · owed {formatting.money(owed, 0)} · "
+            f"expected {formatting.money(expected, 0)} across {formatting.count(len(rows))} "
+            "accounts with guarantees"
+        ),
+    )

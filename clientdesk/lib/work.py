@@ -38,6 +38,7 @@ class WorkList:
     url: str
     empty: str
     items: list[WorkItem] = field(default_factory=list)
+    summary: str = ""  # totals over every item, for a portfolio list ("At risk $1.2 M · ...")
 
 
 # (user, now) -> WorkList | None: the one signature of every home-page work list.

@@ -59,7 +59,7 @@ def test_the_associate_sees_her_late_inquiry_the_alert_and_the_new_issue(
 ) -> None:
     _book(cast)
     lists = {w.key: w for w in work_lists(cast.alice, timezone.now())}
-    assert list(lists) == ["inquiries", "guarantees", "issues", "actions"]
+    assert list(lists) == ["inquiries", "escalations", "guarantees", "issues", "actions"]
     [late] = lists["inquiries"].items
     assert late.title.endswith("Pending claim for an MRI") and late.urgent
     assert late.detail.startswith("SLA breached · Acme Steel Works")
@@ -111,7 +111,7 @@ def test_a_work_list_an_app_registers_shows_on_home_in_its_order(
     WORK_LISTS.register("training", overdue_training, order=25)
     try:
         keys = [w.key for w in work_lists(cast.alice, timezone.now())]
-        assert keys == ["inquiries", "guarantees", "training", "issues", "actions"]
+        assert keys == ["inquiries", "escalations", "guarantees", "training", "issues", "actions"]
         assert "training" not in [w.key for w in work_lists(cast.bob, timezone.now())]
         client.force_login(cast.alice)
         page = client.get(reverse("home")).content.decode()
