@@ -357,17 +357,25 @@ def cost_section(c: StewardshipContext) -> Section | None:
     )
     paid = report.paid_pmpm
     categories.rows.append(
-        ["Total", "", "", paid.amount, paid.total, paid.prior_total,
-         trend.change_pct if trend else None]
-    )  # fmt: skip
+        [
+            "Total",
+            "",
+            "",
+            paid.amount,
+            paid.total,
+            paid.prior_total,
+            trend.change_pct if trend else None,
+        ]
+    )
     section.tables.append(categories)
     if trend:
         section.bullets.append(
             f"Paid PMPM moved from {money_text(trend.pmpm_prior)} to "
             f"{money_text(trend.pmpm_current)} ({pct_text(trend.change_pct)})."
         )
-        drivers = from_export(exports.REPORT_TABLES["trend"](report), "Trend drivers",
-                              CLAIMS_SOURCE)  # fmt: skip
+        drivers = from_export(
+            exports.REPORT_TABLES["trend"](report), "Trend drivers", CLAIMS_SOURCE
+        )
         drivers.rows = [*drivers.rows[:-1][:15], drivers.rows[-1]]  # the 15 largest, and all
         section.tables.append(drivers)
         trend_spec = charts.trend_chart(report)

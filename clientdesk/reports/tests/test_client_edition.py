@@ -120,8 +120,14 @@ def test_the_static_chart_puts_each_month_in_its_own_slot(book: Cast) -> None:
     months = sorted(
         {row["month"] for rows in spec["datasets"].values() for row in rows if "month" in row}
     )
-    assert months == ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01", "2025-05-01",
-                      "2025-06-01"]  # fmt: skip
+    assert months == [
+        "2025-01-01",
+        "2025-02-01",
+        "2025-03-01",
+        "2025-04-01",
+        "2025-05-01",
+        "2025-06-01",
+    ]
     program = (
         "import json, re, sys; import vl_convert as vlc; "
         "from clientdesk.reports.images import _fixed_width; "

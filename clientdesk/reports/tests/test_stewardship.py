@@ -66,7 +66,7 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
         "Satisfaction",
         "Next steps",
     ):
-        assert section not in titles  # fmt: skip
+        assert section not in titles
     assert not any("Nothing to show" in s["text"] for s in slides)
     headline = next(s for s in slides if s["title"] == "Headline figures")
     table = headline["tables"][0]
@@ -94,8 +94,12 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
     assert ws.freeze_panes == "A5"
     # The utilization export's table, as the account page's CSV has it.
     assert [c.value for c in ws[4]][:5] == [
-        "Category 1", "Category 2", "Category 3", "Paid", "PMPM"
-    ]  # fmt: skip
+        "Category 1",
+        "Category 2",
+        "Category 3",
+        "Paid",
+        "PMPM",
+    ]
     assert ws["D5"].number_format == '"$"#,##0.00;"\u2212$"#,##0.00'
     total = row_by_label(sheet_rows(wb, "PMPM by category"), "Total")
     assert total[4] == float(expected.paid_pmpm.total)
@@ -225,12 +229,19 @@ def test_the_guarantee_section_is_the_report_periods_results(book: Cast) -> None
     """A quarter with a miss: the miss is in the bullets and the table, with the same penalty;
     the met quarter before and the open quarter after are not in a 2025Q2 report."""
     _store_ivr_results(book)
-    doc = gather_stewardship(book.acme, parse_period("2025Q2"), user=book.mia,
-                             today=dt.date(2025, 8, 15))  # fmt: skip
+    doc = gather_stewardship(
+        book.acme, parse_period("2025Q2"), user=book.mia, today=dt.date(2025, 8, 15)
+    )
     table = next(t for t in doc.tables() if t.key == "Guarantees")
     assert [c.label for c in table.columns] == [
-        "Guarantee", "Target", "Period", "Actual", "Met", "At risk", "Penalty"
-    ]  # fmt: skip
+        "Guarantee",
+        "Target",
+        "Period",
+        "Actual",
+        "Met",
+        "At risk",
+        "Penalty",
+    ]
     assert len(table.rows) == 1
     name, target, period, actual, met, at_risk, penalty = table.rows[0]
     guarantee = acme_guarantee(book)
@@ -247,16 +258,19 @@ def test_the_guarantee_section_is_the_report_periods_results(book: Cast) -> None
     assert bullets[1].endswith(f"against {target} (2025Q2); penalty $1,000.")
     assert bullets[0] in doc.section("summary").bullets  # the summary says the same
 
-    q3 = gather_stewardship(book.acme, parse_period("2025Q3"), user=book.mia,
-                            today=dt.date(2025, 8, 15))  # fmt: skip
+    q3 = gather_stewardship(
+        book.acme, parse_period("2025Q3"), user=book.mia, today=dt.date(2025, 8, 15)
+    )
     # 2025Q3 is still open: no row, so no guarantee section at all.
     assert "guarantees" not in [s.key for s in q3.sections]
-    year = gather_stewardship(book.acme, parse_period("2025"), user=book.mia,
-                              today=dt.date(2025, 8, 15))  # fmt: skip
+    year = gather_stewardship(
+        book.acme, parse_period("2025"), user=book.mia, today=dt.date(2025, 8, 15)
+    )
     rows = next(t for t in year.tables() if t.key == "Guarantees").rows
     assert [(r[2], r[4], r[6]) for r in rows] == [
-        ("2025Q1", "yes", Decimal(0)), ("2025Q2", "no", Decimal("1000.00"))
-    ]  # fmt: skip
+        ("2025Q1", "yes", Decimal(0)),
+        ("2025Q2", "no", Decimal("1000.00")),
+    ]
     assert year.section("guarantees").bullets[0] == (
         "Performance guarantees in 2025: 1 of 2 results missed, $1,000 in penalties."
     )
