@@ -558,6 +558,91 @@ def do_assign_inquiry(
     return current
 
 
+ESCALATION_TARGETS = {"manager": "the manager", "service_ops": "service operations"}
+
+
+@transaction.atomic
+def do_escalate_inquiry(
+    inquiry: Inquiry,
+    to: str,
+    reason: str,
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Inquiry:
+    """Escalate an inquiry by hand, with a reason. To the manager: the inquiry becomes the
+    (first) manager's, assigned by escalation. To service operations: they are told by mail
+    (reference, account and reason; they do not open inquiries), the owner stays. Either way a
+    timeline event and one `inquiry.escalate` audit row."""
+    reason = reason.strip()
+    if to not in ESCALATION_TARGETS:
+        raise InquiryRuleError(
+            f"An inquiry is escalated to the manager or service operations, not {to!r}."
+        )
+    if not reason:
+        raise InquiryRuleError("Say why the inquiry is escalated.")
+    moment = now or timezone.now()
+    current = _lock(inquiry, expected_version)
+    summary = f"Escalated to {ESCALATION_TARGETS[to]} by {_name(acting_user)}: {reason}"
+    outbox = Outbox()
+    if to == "manager":
+        team_managers = managers()
+        if not team_managers:
+            raise InquiryRuleError("There is no manager to escalate to.")
+        manager = team_managers[0]
+        summary = (
+            f"Escalated to {manager.get_full_name() or manager.username} by "
+            f"{_name(acting_user)}: {reason}"
+        )
+        _assign(
+            current,
+            manager,
+            acting_user=acting_user,
+            method="escalation",
+            moment=moment,
+            kind=InquiryEventKind.ASSIGNED,
+            summary=summary,
+            event_detail={"owner": manager.pk, "method": "escalation", "reason": reason},
+            audit_detail={"escalated_to": to, "reason": reason},
+        )
+        outbox.add(
+            [manager],
+            "inquiries assigned to you",
+            f"{current.reference} escalated to you",
+            inquiry_line(current, summary),
+        )
+    else:
+        current.version += 1
+        current.save(update_fields=["version"])
+        _event(
+            current,
+            InquiryEventKind.UPDATED,
+            summary,
+            acting_user,
+            moment,
+            escalated_to=to,
+            reason=reason,
+        )
+        service_ops = User.objects.filter(groups__name=Role.SERVICE_OPS, is_active=True)
+        line = f"{current.reference} · {current.account.name}\n{summary}"
+        outbox.add(
+            list(service_ops),
+            "inquiry escalations",
+            f"Inquiry escalated: {current.reference}",
+            line,
+        )
+    record_audit(
+        actor=acting_user,
+        action="inquiry.escalate",
+        obj=current,
+        account=current.account,
+        detail={"escalated_to": to, "reason": reason, "owner": current.owner_id},
+    )
+    outbox.flush()
+    return current
+
+
 def _assign(
     current: Inquiry,
     owner: User | None,

@@ -15,7 +15,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.inquiries import actions
 from clientdesk.inquiries.access import access_inquiry_by_id
-from clientdesk.inquiries.forms import InquiryFilterForm, InquiryForm, NoteForm, StatusForm
+from clientdesk.inquiries.forms import (
+    EscalateForm,
+    InquiryFilterForm,
+    InquiryForm,
+    NoteForm,
+    StatusForm,
+)
 from clientdesk.inquiries.models import (
     Category,
     Channel,
@@ -129,6 +135,12 @@ class NoteOut(Schema):
     created_at: dt.datetime
     author_id: int | None
     emailed_to: str
+
+
+class EscalateIn(Schema):
+    version: int
+    to: str = Field(description="manager or service_ops")
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class ConflictOut(Schema):
@@ -255,6 +267,30 @@ def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> A
         return _conflict(conflict)
     except actions.InquiryRuleError as error:
         form.add_error("status", str(error))
+        raise form_errors(form) from None
+    return _fetch(inquiry.pk)
+
+
+@router.post("/{inquiry_id}/escalate", response={200: InquiryOut, 409: ConflictOut})
+def escalate_inquiry(request: HttpRequest, inquiry_id: int, payload: EscalateIn) -> Any:
+    """Escalate by hand to the manager (who takes it) or to service operations, with a reason."""
+    inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
+    form = EscalateForm(data=payload.dict(), inquiry=inquiry)
+    if not form.is_valid():
+        raise form_errors(form)
+    data = form.cleaned_data
+    try:
+        actions.do_escalate_inquiry(
+            inquiry,
+            data["to"],
+            data["reason"],
+            acting_user=signed_in_user(request),
+            expected_version=data["version"],
+        )
+    except actions.EditConflict as conflict:
+        return _conflict(conflict)
+    except actions.InquiryRuleError as error:
+        form.add_error(None, str(error))
         raise form_errors(form) from None
     return _fetch(inquiry.pk)
 

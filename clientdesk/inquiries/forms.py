@@ -247,6 +247,21 @@ class AssignForm(VersionedForm):
         owner_field.queryset = User.objects.filter(pk__in=ids).order_by("last_name", "id")
 
 
+class EscalateForm(VersionedForm):
+    to = forms.ChoiceField(
+        label="Escalate to",
+        choices=[
+            ("manager", "The manager (takes the inquiry)"),
+            ("service_ops", "Service operations"),
+        ],
+    )
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+    def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", inquiry.version)
+
+
 class MergeForm(VersionedForm):
     into = forms.CharField(
         label="Merge this inquiry into",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:inquiry_id>/status/", views.inquiry_status, name="status"),
     path("<int:inquiry_id>/notes/", views.inquiry_note, name="note"),
     path("<int:inquiry_id>/owner/", views.inquiry_assign, name="assign"),
+    path("<int:inquiry_id>/escalate/", views.inquiry_escalate, name="escalate"),
     path("<int:inquiry_id>/watch/", views.inquiry_watch, name="watch"),
     path("<int:inquiry_id>/merge/", views.inquiry_merge, name="merge"),
     path("<int:inquiry_id>/member/", views.inquiry_member, name="member"),

@@ -38,6 +38,7 @@ from clientdesk.inquiries.forms import (
     AttachmentForm,
     BulkAssignForm,
     CompetenceForm,
+    EscalateForm,
     EscalationForm,
     EscalationNoteForm,
     EscalationUpdateForm,
@@ -240,6 +241,7 @@ def _detail_context(request: HttpRequest, inquiry: Inquiry, **forms: Any) -> dic
             status_form=forms.get("status_form") or StatusForm(inquiry=inquiry),
             note_form=forms.get("note_form") or NoteForm(),
             assign_form=forms.get("assign_form") or AssignForm(inquiry=inquiry),
+            escalate_form=forms.get("escalate_form") or EscalateForm(inquiry=inquiry),
             merge_form=forms.get("merge_form") or MergeForm(inquiry=inquiry, user=request.user),
             attachment_form=forms.get("attachment_form") or AttachmentForm(),
         )
@@ -362,6 +364,34 @@ def inquiry_assign(request: HttpRequest, inquiry_id: int) -> HttpResponse:
             messages.success(request, "Owner saved.")
             return redirect("inquiries:detail", inquiry_id=inquiry.pk)
     return _detail(request, inquiry, 422, assign_form=form)
+
+
+@login_required
+@require_POST
+def inquiry_escalate(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+    """Escalate by hand (the manager or service operations, with a reason): those who may
+    change the inquiry."""
+    inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
+    form = EscalateForm(request.POST, inquiry=inquiry)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_escalate_inquiry(
+                inquiry,
+                data["to"],
+                data["reason"],
+                acting_user=signed_in_user(request),
+                expected_version=data["version"],
+            )
+        except actions.EditConflict as conflict:
+            _conflict_into(form, conflict)
+            return _detail(request, inquiry, 409, escalate_form=form)
+        except actions.InquiryRuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Inquiry escalated.")
+            return redirect("inquiries:detail", inquiry_id=inquiry.pk)
+    return _detail(request, inquiry, 422, escalate_form=form)
 
 
 @login_required
