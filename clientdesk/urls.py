@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from clientdesk.api import api
 from clientdesk.web import views as web_views
+from clientdesk.web.search import search_page
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("search/", search_page, name="search"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

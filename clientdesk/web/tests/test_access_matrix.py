@@ -260,6 +260,7 @@ PORTFOLIO = BOOK
 
 ROUTES = [
     Route("home", "get", no_args, SIGNED_IN),
+    Route("search", "get", no_args, SIGNED_IN),
     Route("healthz", "get", no_args, dict.fromkeys(ROLES[:-1], OK), anonymous=OK),
     Route("login", "get", no_args, SIGNED_IN, anonymous=OK),
     Route("logout", "post", no_args, dict.fromkeys(ROLES[:-1], 302)),
