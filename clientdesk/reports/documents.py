@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from clientdesk.lib import formatting
+from clientdesk.lib.small_cells import MIN_CELL_MEMBERS, SUPPRESSED_TEXT, shown_count
 
 # How the deck and the PDF write a cell of each column kind (lib/formatting.py's rules): money
 # in cents or whole dollars, percentages, relative changes with their sign, differences of two
@@ -26,8 +27,10 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
     "int": formatting.count,
 }
 
-SMALL_CELL = 11  # counts of people below this are suppressed in reports that leave the team
-SUPPRESSED = "<11"
+# Counts of people below this are suppressed in reports that leave the team: the one rule,
+# shared with the lake's aggregate reads, is in lib/small_cells.py.
+SMALL_CELL = MIN_CELL_MEMBERS
+SUPPRESSED = SUPPRESSED_TEXT
 
 Cell = str | int | float | Decimal | dt.date | None
 
@@ -93,9 +96,7 @@ class ReportDocument:
 
 def small_cell(count: int | None) -> int | str | None:
     """A count of people, or "<11" when it is 1 to 10 (zero is not identifying)."""
-    if count is None or count == 0 or count >= SMALL_CELL:
-        return count
-    return SUPPRESSED
+    return shown_count(count)
 
 
 def file_stem(document: ReportDocument, account_ref: str | None) -> str:

@@ -25,7 +25,7 @@ from clientdesk.inquiries.models import AccountEscalation, EscalationStatus
 from clientdesk.inquiries.queries import Attainment, attainment
 from clientdesk.insights.access import issues_visible_to
 from clientdesk.insights.models import EmergingIssue, IssueStatus
-from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.lake.gateway import LakeError
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
@@ -128,7 +128,7 @@ def read_portfolio(
     progress(5, "Reading claims for every account")
     request = Request(period, period.prior(), engine=engine, as_of=today)
     try:
-        overview: BookOverview | None = book_overview(request)
+        overview: BookOverview | None = book_overview(user, request)
     except LakeError:
         overview = None
     progress(40, "Reading guarantees")
@@ -150,7 +150,7 @@ def read_portfolio(
     sla = attainment(user, period.start, period.last_day)["account"]
     listed = list(visible.values_list("id", "name", "group_number", "timezone"))
     surveys = satisfaction.load_satisfaction(
-        Scope.accounts(account_ids),
+        user,
         {pk: zone for pk, _, _, zone in listed},
         period,
         engine=engine,

@@ -24,12 +24,13 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientdesk.lake.gateway import Lake, LakeError, Scope, open_lake
+from clientdesk.lake.gateway import Lake, LakeError, Reader, open_lake
 from clientdesk.lake.local_time import local_days, zone_rows
 from clientdesk.lake.marts.operations import satisfied
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period, epoch_day
-from clientdesk.reports.documents import SMALL_CELL, SUPPRESSED, Cell, Column, Section, Table
+from clientdesk.lib.small_cells import is_small_cell
+from clientdesk.reports.documents import SUPPRESSED, Cell, Column, Section, Table
 
 SURVEYS = ("member", "sponsor")
 SURVEY_LABELS = {"member": "Member survey", "sponsor": "Sponsor survey"}
@@ -104,7 +105,7 @@ class SurveyFigures:
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.responses < SMALL_CELL
+        return is_small_cell(self.responses)
 
     @property
     def response_rate(self) -> Decimal | None:
@@ -143,7 +144,7 @@ def _round(value: Decimal, places: str) -> Decimal:
 
 def shown_count(count: int) -> int | str:
     """A count of invitations or responses as the reports print it: 1 to 10 is "<11"."""
-    return SUPPRESSED if 0 < count < SMALL_CELL else count
+    return SUPPRESSED if is_small_cell(count) else count
 
 
 @dataclass(frozen=True)
@@ -230,16 +231,17 @@ NOTE = (
 
 
 def load_satisfaction(
-    scope: Scope,
+    reader: Reader,
     account_zones: Mapping[int, str],
     period: Period,
     *,
     engine: str | None = None,
     verbatims: bool = True,
 ) -> Satisfaction | str:
-    """`read_satisfaction` on a lake opened for `scope`, or the one-line reason it failed."""
+    """`read_satisfaction` of the accounts of `account_zones`, on a lake opened for the reader
+    (never wider than the reader's scope), or the one-line reason it failed."""
     try:
-        with open_lake(scope, engine=engine) as lake:
+        with open_lake(reader, accounts=list(account_zones), engine=engine) as lake:
             return read_satisfaction(lake, account_zones, period, verbatims=verbatims)
     except LakeError as error:
         return f"Survey results could not be read: {error}"

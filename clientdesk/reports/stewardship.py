@@ -45,7 +45,7 @@ from clientdesk.insights.models import (
     IssueStatus,
     Problem,
 )
-from clientdesk.lake.gateway import LakeError, Scope, open_lake
+from clientdesk.lake.gateway import LakeError, open_lake
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
@@ -209,11 +209,11 @@ def read_stewardship(
         as_of=today,
     )
     progress(5, "Reading claims and eligibility")
-    report = util_report if util_report is not None else account_report(account, request)
+    report = util_report if util_report is not None else account_report(user, account, request)
     progress(35, "Reading guarantees")
     results = period_results(account, period.start, period.last_day)
     progress(45, "Reading service levels")
-    ivr, aa = _monitors(account, period, engine)
+    ivr, aa = _monitors(user, account, period, engine)
     progress(55, "Reading issues and actions")
     issues = list(
         issues_visible_to(user)
@@ -250,7 +250,7 @@ def read_stewardship(
         ivr=ivr,
         aa=aa,
         surveys=satisfaction.load_satisfaction(
-            Scope.account(account), {account.pk: account.timezone}, period, engine=engine
+            user, {account.pk: account.timezone}, period, engine=engine
         ),
         issues=issues,
         problems=problems,
@@ -855,12 +855,12 @@ def _inquiry_volumes(account: Account, period: Period) -> list[tuple[str, int]]:
 
 
 def _monitors(
-    account: Account, period: Period, engine: str | None
+    user: AnyUser, account: Account, period: Period, engine: str | None
 ) -> tuple[Monitor | None, Monitor | None]:
     """The IVR and auto-adjudication monitors over the 13 weeks ending with the period (or the
     last day with data, when earlier). None when the lake has no such feed."""
     try:
-        with open_lake(Scope.account(account), engine=engine) as lake:
+        with open_lake(user, accounts=[account], engine=engine) as lake:
             ivr_last = last_data_day(lake, Feed.IVR)
             aa_last = last_data_day(lake, Feed.CLAIMS)
             ivr = (

@@ -16,10 +16,15 @@ from typing import Any
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import Lake, Reader, open_aggregates, open_lake, scope_of
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lib.periods import Period
 from clientdesk.utilization.benchmarks import comparisons
+from clientdesk.utilization.book_benchmark import (
+    BookBenchmark,
+    benchmark_aggregates,
+    benchmark_of,
+)
 from clientdesk.utilization.findings import dollar_gaps, findings
 from clientdesk.utilization.metrics import (
     DEFAULT_HIGH_COST_THRESHOLD,
@@ -71,26 +76,87 @@ class Request:
         return self.as_of or timezone.localdate()
 
 
-def metric_frames(scope: Scope, request: Request) -> MetricFrames:
-    with open_lake(scope, engine=request.engine) as lake:
-        return compute_metric_frames(
-            lake,
-            request.current,
-            prior=request.prior,
-            as_of=request.as_of_date(),
-            drugs=drug_rows(),
-            high_cost_threshold=request.high_cost_threshold,
-            materialize=request.materialize,
-        )
+def metric_frames(
+    reader: Reader, request: Request, *, accounts: list[Account] | None = None
+) -> MetricFrames:
+    """The metric set over the reader's accounts (narrowed to `accounts` when given)."""
+    with open_lake(reader, accounts=accounts, engine=request.engine) as lake:
+        return _frames(lake, request)
+
+
+def _frames(lake: Lake, request: Request) -> MetricFrames:
+    return compute_metric_frames(
+        lake,
+        request.current,
+        prior=request.prior,
+        as_of=request.as_of_date(),
+        drugs=drug_rows(),
+        high_cost_threshold=request.high_cost_threshold,
+        materialize=request.materialize,
+    )
+
+
+def _book(frames: MetricFrames, request: Request) -> UtilizationReport:
+    return build_report(
+        frames,
+        account_id=None,
+        current=request.current,
+        prior=request.prior,
+        high_cost_threshold=request.high_cost_threshold,
+    )
 
 
 _book_lock = threading.Lock()
 _book_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
 
 
-def book_report(request: Request, frames: MetricFrames | None = None) -> UtilizationReport:
-    """The whole book's report for the period (every account), cached per lake state."""
+def _key(request: Request) -> tuple[Any, ...]:
+    return (
+        lake_fingerprint(),
+        request.current,
+        request.prior,
+        request.high_cost_threshold,
+        request.engine,
+        request.as_of_date(),
+        request.materialize,
+    )
+
+
+_benchmark_cache: OrderedDict[tuple[Any, ...], BookBenchmark] = OrderedDict()
+
+
+def book_benchmark(reader: Reader, request: Request) -> BookBenchmark:
+    """What an account is compared with: the whole book's figures as an aggregate read on
+    the reader's behalf (cells of at least 11 members; smaller ones suppressed, see
+    `book_benchmark.py`), never the book's rows. The same for every reader, so it is
+    cached per lake state; only suppressed cells are kept."""
+    key = _key(request)
+    with _book_lock:
+        if key in _benchmark_cache:
+            _benchmark_cache.move_to_end(key)
+            return _benchmark_cache[key]
+    with open_aggregates(
+        reader, purpose="utilization book benchmark", engine=request.engine
+    ) as lake:
+        cells = lake.aggregate_with(
+            lambda book: benchmark_aggregates(_book(_frames(book, request), request))
+        )
+    benchmark = BookBenchmark(cells)
+    with _book_lock:
+        _benchmark_cache[key] = benchmark
+        while len(_benchmark_cache) > BOOK_CACHE_SIZE:
+            _benchmark_cache.popitem(last=False)
+    return benchmark
+
+
+def book_report(
+    reader: Reader, request: Request, frames: MetricFrames | None = None
+) -> UtilizationReport:
+    """The report of the reader's book (every account they may see; every account for a
+    system job) for the period, cached per lake state and scope. `frames`, when given, are
+    the reader's metric set already read."""
     key = (
+        scope_of(reader).account_ids,
         lake_fingerprint(),
         request.current,
         request.prior,
@@ -104,14 +170,8 @@ def book_report(request: Request, frames: MetricFrames | None = None) -> Utiliza
             _book_cache.move_to_end(key)
             return _book_cache[key]
     if frames is None:
-        frames = metric_frames(Scope.all(), request)
-    report = build_report(
-        frames,
-        account_id=None,
-        current=request.current,
-        prior=request.prior,
-        high_cost_threshold=request.high_cost_threshold,
-    )
+        frames = metric_frames(reader, request)
+    report = _book(frames, request)
     with _book_lock:
         _book_cache[key] = report
         while len(_book_cache) > BOOK_CACHE_SIZE:
@@ -120,12 +180,12 @@ def book_report(request: Request, frames: MetricFrames | None = None) -> Utiliza
 
 
 def with_benchmarks(
-    report: UtilizationReport, book: UtilizationReport, account: Account
+    report: UtilizationReport, book: BookBenchmark, account: Account
 ) -> AccountReport:
     """The account report plus its comparisons to the book and the norms, and findings."""
     compared = comparisons(
         metric_values(report),
-        metric_values(book),
+        book.values(),
         dollar_gaps(report, book),
         months=report.period.months,
     )
@@ -138,16 +198,19 @@ def with_benchmarks(
 
 
 def account_report(
+    reader: Reader,
     account: Account,
     request: Request,
     *,
     frames: MetricFrames | None = None,
-    book: UtilizationReport | None = None,
+    book: BookBenchmark | None = None,
 ) -> AccountReport:
     """One account's full report: figures, benchmarks against the book and norms, findings.
-    `frames` may hold more accounts (a Scope.all() run); `book` is computed when absent."""
+    The account's rows are read in the reader's scope; the book it is compared with is an
+    aggregate read (`book_benchmark`) unless given. `frames` may hold more accounts (the
+    reader's whole scope, as the book page reads it)."""
     if frames is None:
-        frames = metric_frames(Scope.account(account), request)
+        frames = metric_frames(reader, request, accounts=[account])
     report = build_report(
         frames,
         account_id=account.pk,
@@ -155,16 +218,20 @@ def account_report(
         prior=request.prior,
         high_cost_threshold=request.high_cost_threshold,
     )
-    return with_benchmarks(report, book if book is not None else book_report(request), account)
+    benchmark = book if book is not None else book_benchmark(reader, request)
+    return with_benchmarks(report, benchmark, account)
 
 
 _table_cache: OrderedDict[tuple[Any, ...], BookOverview] = OrderedDict()
 
 
-def book_overview(request: Request) -> BookOverview:
-    """Every account's headline figures and findings, and the book's, for one period.
-    One Scope.all() run of the metric set; cached per lake state like `book_report`."""
+def book_overview(reader: Reader, request: Request) -> BookOverview:
+    """Every account the reader may see with its headline figures and findings, and their
+    book's report, for one period: one run of the metric set in the reader's scope; cached
+    per lake state and scope like `book_report`. Each account is compared with the cells of
+    that book (`benchmark_of`: suppressed under 11 members like the aggregate read)."""
     key = (
+        scope_of(reader).account_ids,
         lake_fingerprint(),
         request.current,
         request.prior,
@@ -176,15 +243,20 @@ def book_overview(request: Request) -> BookOverview:
     with _book_lock:
         if key in _table_cache:
             return _table_cache[key]
-    frames = metric_frames(Scope.all(), request)
-    book = book_report(request, frames)
+    frames = metric_frames(reader, request)
+    book = book_report(reader, request, frames)
+    benchmark = benchmark_of(book)
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=frames.account_ids())}
     rows = []
     for account_id in frames.account_ids():
         account = accounts.get(account_id)
         if account is None:
             continue
-        rows.append(AccountOverview.of(account_report(account, request, frames=frames, book=book)))
+        rows.append(
+            AccountOverview.of(
+                account_report(reader, account, request, frames=frames, book=benchmark)
+            )
+        )
     overview = BookOverview(book=book, accounts=tuple(rows))
     with _book_lock:
         _table_cache[key] = overview
@@ -196,4 +268,5 @@ def book_overview(request: Request) -> BookOverview:
 def clear_caches() -> None:
     with _book_lock:
         _book_cache.clear()
+        _benchmark_cache.clear()
         _table_cache.clear()

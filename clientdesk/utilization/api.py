@@ -56,7 +56,7 @@ def account_utilization(
     """The account's report: member months, PMPM, per 1,000, unit cost, claimants,
     conditions, pharmacy, trend, benchmarks and findings."""
     account = access_account_by_id(request.user, account_id)
-    return dict(jsonable(account_report(account, _request(query))))
+    return dict(jsonable(account_report(request.user, account, _request(query))))
 
 
 @router.get("/accounts/{account_id}/lines")
@@ -68,7 +68,12 @@ def account_lines(
     limit = max(1, min(query.limit, 1000))
     try:
         page = category_lines(
-            account, _request(query), query.leaf, offset=max(0, query.offset), limit=limit
+            request.user,
+            account,
+            _request(query),
+            query.leaf,
+            offset=max(0, query.offset),
+            limit=limit,
         )
     except KeyError:
         raise Http404("No such category.") from None
@@ -92,5 +97,5 @@ def account_lines(
 def book(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     """Every account's headline figures and findings, and the book's report."""
     require_book(request.user)
-    overview = book_overview(_request(query))
+    overview = book_overview(request.user, _request(query))
     return dict(jsonable(overview))

@@ -1,9 +1,11 @@
 """Findings: rules that turn the numbers into plain words, with the evidence and an action.
 
-Each rule reads the account's report, the book's report (the same period, every account)
-and the comparisons, and says something only when the gap is large enough to matter and the
-account large enough to trust (`report.MIN_CREDIBLE_MEMBER_MONTHS`). Every finding carries
-the figures behind it (`evidence`) and the page section they are on (`section`).
+Each rule reads the account's report, the book's benchmark cells (the same period, every
+account; `book_benchmark.BookBenchmark`, where a figure over fewer than 11 members is
+suppressed and reads as None, so no finding rests on it) and the comparisons, and says
+something only when the gap is large enough to matter and the account large enough to trust
+(`report.MIN_CREDIBLE_MEMBER_MONTHS`). Every finding carries the figures behind it
+(`evidence`) and the page section they are on (`section`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from clientdesk.lib import formatting
+from clientdesk.lib.small_cells import MIN_CELL_MEMBERS
 from clientdesk.utilization.benchmarks import Comparison, gap_percent, norms_for
+from clientdesk.utilization.book_benchmark import BookBenchmark
 from clientdesk.utilization.report import (
     MIN_CREDIBLE_MEMBER_MONTHS,
     UtilizationReport,
@@ -21,6 +25,7 @@ from clientdesk.utilization.report import (
 )
 
 Report = UtilizationReport
+Book = BookBenchmark
 Comparisons = Sequence[Comparison]
 
 
@@ -50,7 +55,7 @@ def _util(report: Report, key: str) -> UtilizationRow:
     return report.measure(key)
 
 
-def dollar_gaps(account: Report, book: Report) -> dict[str, Decimal | None]:
+def dollar_gaps(account: Report, book: Book) -> dict[str, Decimal | None]:
     """The yearly dollar effect of each gap to the book, at the account's size:
     PMPM gaps x member months; rate gaps x member months / 12,000 x the account's paid per
     event; unit-cost gaps x the account's events; ALOS gaps x admits x paid per day."""
@@ -59,24 +64,26 @@ def dollar_gaps(account: Report, book: Report) -> dict[str, Decimal | None]:
     year = Decimal(12) / Decimal(months) if months else Decimal(0)
     out: dict[str, Decimal | None] = {}
     for key in ("paid_pmpm", "allowed_pmpm"):
-        mine, theirs = getattr(account, key).total, getattr(book, key).total
+        mine, theirs = getattr(account, key).total, book.value(key)
         gap = mine - theirs if mm and theirs else None
         out[key] = None if gap is None else (gap * mm * year).quantize(Decimal("1"))
     for part in ("medical", "pharmacy"):
-        gap = getattr(account.paid_pmpm, part) - getattr(book.paid_pmpm, part)
-        out[f"{part}_paid_pmpm"] = (gap * mm * year).quantize(Decimal("1")) if mm else None
+        theirs = book.value(f"{part}_paid_pmpm")
+        gap = None if theirs is None else getattr(account.paid_pmpm, part) - theirs
+        out[f"{part}_paid_pmpm"] = (
+            (gap * mm * year).quantize(Decimal("1")) if mm and gap is not None else None
+        )
     for row in account.utilization:
-        other = _util(book, row.key)
-        rate, book_rate, cost = row.per_1000, other.per_1000, row.paid_per_event
+        rate, book_rate, cost = row.per_1000, book.value(f"{row.key}_per_1000"), row.paid_per_event
         if rate is not None and book_rate is not None and cost is not None:
             extra = (rate - book_rate) * mm / 12_000
             out[f"{row.key}_per_1000"] = (extra * cost * year).quantize(Decimal("1"))
-        book_cost = other.paid_per_event
+        book_cost = book.value(f"paid_per_{row.key}")
         if cost is not None and book_cost is not None:
             out[f"paid_per_{row.key}"] = ((cost - book_cost) * row.events * year).quantize(
                 Decimal("1")
             )
-    alos, book_alos = account.unit_cost["alos"], book.unit_cost["alos"]
+    alos, book_alos = account.unit_cost["alos"], book.value("alos")
     days = _util(account, "inpatient_days")
     if alos is not None and book_alos is not None and days.paid_per_event is not None:
         admits = _util(account, "admits").events
@@ -106,7 +113,7 @@ def _evidence(comparisons: Comparisons, *metrics: str) -> tuple[Evidence, ...]:
     )
 
 
-Rule = Callable[[Report, Report, Comparisons], Finding | None]
+Rule = Callable[[Report, Book, Comparisons], Finding | None]
 
 
 def _above(comparisons: Comparisons, metric: str, pct: Decimal) -> Comparison | None:
@@ -121,7 +128,7 @@ def _below(comparisons: Comparisons, metric: str, pct: Decimal) -> Comparison | 
     return row if gap is not None and gap <= -pct else None
 
 
-def ed_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def ed_use(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "ed_visits_per_1000", Decimal(15))
     if row is None:
         return None
@@ -147,7 +154,7 @@ def ed_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | 
     )
 
 
-def inpatient_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def inpatient_use(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "admits_excl_maternity_per_1000", Decimal(15))
     if row is None:
         return None
@@ -173,7 +180,7 @@ def inpatient_use(report: Report, book: Report, comparisons: Comparisons) -> Fin
     )
 
 
-def length_of_stay(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def length_of_stay(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "alos", Decimal(10))
     if row is None or _util(report, "admits").events < 5:
         return None
@@ -191,7 +198,7 @@ def length_of_stay(report: Report, book: Report, comparisons: Comparisons) -> Fi
     )
 
 
-def imaging_use(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def imaging_use(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "advanced_imaging_per_1000", Decimal(20))
     if row is None:
         return None
@@ -209,7 +216,7 @@ def imaging_use(report: Report, book: Report, comparisons: Comparisons) -> Findi
     )
 
 
-def surgery_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def surgery_cost(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "paid_per_outpatient_surgery", Decimal(20))
     if row is None or _util(report, "outpatient_surgery").events < 10:
         return None
@@ -229,7 +236,7 @@ def surgery_cost(report: Report, book: Report, comparisons: Comparisons) -> Find
     )
 
 
-def generics(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def generics(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = next(c for c in comparisons if c.metric == "generic_dispensing_rate")
     value, norm = row.value, norms_for("generic_dispensing_rate")[0].value
     if value is None:
@@ -251,7 +258,7 @@ def generics(report: Report, book: Report, comparisons: Comparisons) -> Finding 
     )
 
 
-def specialty(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def specialty(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = _above(comparisons, "specialty_share_of_paid", Decimal(20))
     if row is None:
         return None
@@ -269,7 +276,7 @@ def specialty(report: Report, book: Report, comparisons: Comparisons) -> Finding
     )
 
 
-def high_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def high_cost(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     hcc = report.high_cost_claimants
     share = hcc.share_of_paid
     if not hcc.count or share is None or share < 20:
@@ -280,7 +287,11 @@ def high_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding
         title=f"{hcc.count} member{'s' if hcc.count != 1 else ''} over "
         f"{_money(hcc.threshold)} account for {share}% of paid claims",
         detail=f"The top 1 % of members hold {hcc.top1_share_of_allowed}% of allowed "
-        f"dollars (book {book.high_cost_claimants.top1_share_of_allowed}%).",
+        + (
+            f"dollars (book {top1}%)."
+            if (top1 := book.value("top1_share")) is not None
+            else "dollars."
+        ),
         action="Confirm each is in case management; check the stop-loss attachment point "
         "and reporting.",
         evidence=_evidence(comparisons, "top1_share", "top5_share"),
@@ -289,7 +300,7 @@ def high_cost(report: Report, book: Report, comparisons: Comparisons) -> Finding
     )
 
 
-def cost_level(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def cost_level(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     row = next(c for c in comparisons if c.metric == "paid_pmpm")
     gap = row.gap_to_book_pct
     if gap is None or abs(gap) < 10:
@@ -306,15 +317,18 @@ def cost_level(report: Report, book: Report, comparisons: Comparisons) -> Findin
             leaf=None,
         )
     mm = report.member_months.total
-    book_by_leaf = {c.leaf: c.pmpm for c in book.paid_pmpm.by_service_category}
     gaps = [
-        (c.pmpm - book_by_leaf.get(c.leaf, Decimal(0)), c)
+        (c.pmpm - theirs, c)
         for c in report.paid_pmpm.by_service_category
+        if (theirs := book.leaf_pmpm(c.leaf)) is not None
     ]
-    pharmacy_gap = report.paid_pmpm.pharmacy - book.paid_pmpm.pharmacy
+    book_pharmacy = book.value("pharmacy_paid_pmpm")
+    pharmacy_gap = None if book_pharmacy is None else report.paid_pmpm.pharmacy - book_pharmacy
     driver_gap, driver = max(gaps, key=lambda g: g[0], default=(Decimal(0), None))
-    if driver is None or pharmacy_gap > driver_gap:
+    if pharmacy_gap is not None and (driver is None or pharmacy_gap > driver_gap):
         driver_text, leaf = f"pharmacy ({formatting.signed_money(pharmacy_gap)} PMPM)", None
+    elif driver is None:  # the book's category and pharmacy figures are suppressed
+        return None
     else:
         leaf = driver.leaf
         driver_text = (
@@ -341,7 +355,7 @@ def cost_level(report: Report, book: Report, comparisons: Comparisons) -> Findin
     )
 
 
-def trend(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def trend(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     t = report.trend.paid
     if t is None or t.change_pct is None or report.period.months != 12:
         return None
@@ -369,7 +383,7 @@ def trend(report: Report, book: Report, comparisons: Comparisons) -> Finding | N
     )
 
 
-def primary_care(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
+def primary_care(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     office = _below(comparisons, "office_visits_per_1000", Decimal(20))
     ed = _above(comparisons, "ed_visits_per_1000", Decimal(0))
     if office is None or ed is None:
@@ -387,13 +401,17 @@ def primary_care(report: Report, book: Report, comparisons: Comparisons) -> Find
     )
 
 
-def chronic(report: Report, book: Report, comparisons: Comparisons) -> Finding | None:
-    book_rows = {c.key: c for c in book.conditions.chronic}
+def chronic(report: Report, book: Book, comparisons: Comparisons) -> Finding | None:
     worst = None
     for c in report.conditions.chronic:
-        other = book_rows[c.key].prevalence_per_1000
+        other = book.value(f"prevalence_{c.key}")
         gap = gap_percent(c.prevalence_per_1000, other)
-        if c.members >= 11 and gap is not None and gap >= 25 and (worst is None or gap > worst[0]):
+        if (
+            c.members >= MIN_CELL_MEMBERS
+            and gap is not None
+            and gap >= 25
+            and (worst is None or gap > worst[0])
+        ):
             worst = (gap, c, other)
     if worst is None:
         return None
@@ -437,7 +455,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def findings(report: Report, book: Report, comparisons: Comparisons) -> tuple[Finding, ...]:
+def findings(report: Report, book: Book, comparisons: Comparisons) -> tuple[Finding, ...]:
     """Every rule that fires, worst first; none when the account is too small to trust."""
     if report.member_months.total < MIN_CREDIBLE_MEMBER_MONTHS:
         return ()

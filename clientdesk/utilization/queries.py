@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
-from clientdesk.lake.gateway import Lake, Scope, open_lake
+from clientdesk.lake.gateway import AnyUser, Lake, open_lake, require_person
 from clientdesk.lib.periods import month_start
 from clientdesk.utilization.analysis import Request, drug_rows, metric_frames
 from clientdesk.utilization.marts import materialized as derived
@@ -107,6 +107,7 @@ def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
 
 
 def category_lines(
+    user: AnyUser,
     account: Account,
     request: Request,
     leaf: str,
@@ -121,7 +122,7 @@ def category_lines(
     `show_members` (the caller has checked the user may, and records the look)."""
     if leaf != PHARMACY and leaf not in LEAF_BY_KEY:
         raise KeyError(leaf)
-    with open_lake(Scope.account(account), engine=request.engine) as lake:
+    with open_lake(require_person(user), accounts=[account], engine=request.engine) as lake:
         lines = _lines(lake, request, leaf)
         totals = lake.execute(
             lines.aggregate(n=lines.count(), paid=lines.paid.sum(), allowed=lines.allowed.sum())
@@ -185,20 +186,20 @@ class Claimant:
 
 
 def high_cost_claimants(
-    account: Account, request: Request, *, show_members: bool = False
+    user: AnyUser, account: Account, request: Request, *, show_members: bool = False
 ) -> list[Claimant]:
     """The account's members at or over the request's threshold in the current period, the
     costliest first: the same members as the report's high-cost section. Pseudonyms only,
     unless `show_members` (the caller has checked the user may, and records the look): then
     each carries its person id and the member ids its eligibility lists in the account."""
-    frames = metric_frames(Scope.account(account), request)
+    frames = metric_frames(require_person(user), request, accounts=[account])
     rows = frames.high_cost[
         (frames.high_cost["period"] == CURRENT) & (frames.high_cost["account_id"] == account.pk)
     ]
     people = [str(p) for p in rows["person_id"]]
     member_ids: dict[str, list[str]] = {}
     if show_members and people:
-        with open_lake(Scope.account(account), engine=request.engine) as lake:
+        with open_lake(user, accounts=[account], engine=request.engine) as lake:
             e = lake.eligibility
             pairs = lake.execute(
                 e.filter(e.person_id.isin(people)).select("person_id", "member_id").distinct()

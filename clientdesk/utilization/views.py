@@ -45,7 +45,7 @@ def account_utilization(request: HttpRequest, account_id: int) -> HttpResponse:
     context: dict[str, Any] = {"account": account, "form": form, "report": None, "error": ""}
     if req is not None:
         try:
-            report = account_report(account, req)
+            report = account_report(request.user, account, req)
         except LakeError as error:
             context["error"] = str(error)
         else:
@@ -77,7 +77,13 @@ def _lines_context(
         offset = 0
     try:
         page = category_lines(
-            account, req, leaf, offset=offset, limit=LINES_PER_PAGE, show_members=show_members
+            request.user,
+            account,
+            req,
+            leaf,
+            offset=offset,
+            limit=LINES_PER_PAGE,
+            show_members=show_members,
         )
     except KeyError:
         raise Http404("No such category.") from None
@@ -103,7 +109,7 @@ def _claimants_context(
         raise Http404("Not a period.")
     return {
         "account": account,
-        "claimants": high_cost_claimants(account, req, show_members=show_members),
+        "claimants": high_cost_claimants(request.user, account, req, show_members=show_members),
         "threshold": req.high_cost_threshold,
         "period": req.current,
         "leaf": CLAIMANTS,
@@ -170,7 +176,7 @@ def account_export(request: HttpRequest, account_id: int, table: str, fmt: str) 
     _, req = _request(request)
     if req is None:
         raise Http404("Not a period.")
-    built = exports.REPORT_TABLES[table](account_report(account, req))
+    built = exports.REPORT_TABLES[table](account_report(request.user, account, req))
     content, content_type = exports.render(built, fmt)
     actions.do_record_export(
         account,
@@ -195,7 +201,7 @@ def lines_export(request: HttpRequest, account_id: int, leaf: str, fmt: str) -> 
     if req is None:
         raise Http404("Not a period.")
     try:
-        page = category_lines(account, req, leaf, offset=0, limit=50_000)
+        page = category_lines(request.user, account, req, leaf, offset=0, limit=50_000)
     except KeyError:
         raise Http404("No such category.") from None
     headers = tuple(page.rows[0]) if page.rows else ("member", "claim_id")
@@ -229,7 +235,7 @@ def book(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "overview": None, "error": ""}
     if req is not None:
         try:
-            overview = book_overview(req)
+            overview = book_overview(request.user, req)
         except LakeError as error:
             context["error"] = str(error)
         else:
@@ -252,7 +258,7 @@ def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _, req = _request(request)
     if req is None:
         raise Http404("Not a period.")
-    overview = book_overview(req)
+    overview = book_overview(request.user, req)
     table = exports.Table(
         "accounts",
         "Accounts",

@@ -37,7 +37,7 @@ def test_portfolio_files_hold_every_section(book: Cast) -> None:
     assert [r[1] for r in sheet_rows(wb, "Renewals")] == ["Acme Steel Works"]
     assert [r[2] for r in sheet_rows(wb, "Escalations")] == ["Renewal at risk after claim backlog"]
 
-    overview = book_overview(Request(period, period.prior(), as_of=TODAY))
+    overview = book_overview(book.eve, Request(period, period.prior(), as_of=TODAY))
     book_pmpm = overview.book.paid_pmpm.total
     assert row_by_label(headlines, "Book paid PMPM ($)")[1] == float(book_pmpm)
     everyone = sheet_rows(wb, "All accounts")

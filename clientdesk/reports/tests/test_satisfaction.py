@@ -9,7 +9,7 @@ from pathlib import Path
 import ibis
 import pytest
 
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import parse_period
 from clientdesk.reports.portfolio import gather_portfolio
@@ -60,7 +60,7 @@ def zones(c: Cast) -> dict[int, str]:
 
 def test_counts_by_hand_and_the_grain(surveyed: Cast) -> None:
     acme, bayside = surveyed.acme.pk, surveyed.bayside.pk
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         result = read_satisfaction(lake, zones(surveyed), Q2)
         table = ibis.memtable(zone_table(zones(surveyed), Q2.prior().start, Q2.last_day))
         grains = [

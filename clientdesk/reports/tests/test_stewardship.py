@@ -34,7 +34,7 @@ TODAY = dt.date(2025, 12, 31)
 
 def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) -> None:
     period = parse_period("2025Q2")
-    expected = account_report(book.acme, Request(period, period.prior(), as_of=TODAY))
+    expected = account_report(book.mia, book.acme, Request(period, period.prior(), as_of=TODAY))
     assert expected.paid_pmpm.total == Decimal("2691.25")  # hand-computed in the fixture
     assert expected.member_months.total == 8
 
@@ -121,6 +121,7 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
 def test_high_cost_claimants_are_de_identified_and_small_cells_suppressed(book: Cast) -> None:
     period = parse_period("2025Q2")
     report = account_report(
+        book.mia,
         book.acme,
         Request(period, period.prior(), high_cost_threshold=Decimal(10000), as_of=TODAY),
     )

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from clientdesk.lake import gateway
 from clientdesk.lake.ingestion import ingest_files
@@ -58,7 +60,7 @@ def test_a_book_of_10_members_is_suppressed(book: Cast, tmp_path: Path) -> None:
     assert (row.value, row.book, row.gap_to_book_pct) == (D("2691.25"), None, None)
 
 
-def test_a_book_of_11_members_is_shown_exactly(book: Cast, tmp_path: Path) -> None:
+def test_a_book_of_11_members_is_shown_exactly(book: Cast, tmp_path: Path, client: Client) -> None:
     _add_members(tmp_path, 7)  # 4 + 7 = 11 members
     opened: list[tuple[str, str]] = []
     original = gateway.Lake.__init__
@@ -85,3 +87,12 @@ def test_a_book_of_11_members_is_shown_exactly(book: Cast, tmp_path: Path) -> No
     assert row.gap_to_book_dollars == D("64560")  # 2,017.50 x 8 member months x 12/3
     ed = next(b for b in report.benchmarks if b.metric == "ed_visits_per_1000")
     assert ed.book is None
+    # On the page: the book's paid PMPM, and gaps between two percentages (the top 1 % share,
+    # a population figure shown for 11 members) in points, never a percent of a difference.
+    client.force_login(book.alice)
+    html = client.get(
+        reverse("utilization:account", args=[book.acme.pk]),
+        {"period": "2025Q2", "threshold": "10000"},
+    ).content.decode()
+    assert '<td class="num">2691.25</td><td class="num">673.75</td>' in html
+    assert "\u202fpp<" in html

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from clientdesk.lake import storage
-from clientdesk.lake.gateway import Scope, open_lake
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.testing import Cast
 from clientdesk.utilization.analysis import drug_rows
 from clientdesk.utilization.marts import materialized as derived
@@ -53,7 +53,7 @@ LINE = ["claim_id", "claim_line_number", "data_source"]
 
 
 def test_each_grain_is_unique(book: Cast) -> None:
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         calendar = month_calendar(CURRENT, PRIOR)
         spans = window_spans(
             stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.last_day
@@ -124,7 +124,7 @@ def test_each_grain_is_unique(book: Cast) -> None:
             assert len(frame) > 0, name
             assert not frame.duplicated(keys).any(), f"{name} is not unique on {keys}"
     # The merge rule made one stay of the two facility claims.
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         spans = window_spans(
             stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.last_day
         )
@@ -177,7 +177,7 @@ def _normalized(frames: MetricFrames) -> dict[str, list[dict[str, Any]]]:
 def test_duckdb_and_spark_agree(book: Cast) -> None:
     answers = {}
     for engine in ("duckdb", "spark"):
-        with open_lake(Scope.all(), engine=engine) as lake:
+        with open_lake(SystemActor("tests"), engine=engine) as lake:
             answers[engine] = _normalized(
                 compute_metric_frames(
                     lake,
@@ -205,7 +205,7 @@ def test_the_derived_tables_give_the_direct_answers(book: Cast, as_of: dt.date) 
     an open enrollment span (P3) cut by an as-of date inside the window."""
     answers = {}
     for materialize in (True, False):
-        with open_lake(Scope.all()) as lake:
+        with open_lake(SystemActor("tests")) as lake:
             answers[materialize] = _normalized(
                 compute_metric_frames(
                     lake,
@@ -229,7 +229,7 @@ def test_the_derived_tables_give_the_direct_answers(book: Cast, as_of: dt.date) 
 
 
 def test_a_window_past_the_horizon_is_computed_directly(book: Cast) -> None:
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         frames = compute_metric_frames(
             lake, CURRENT, prior=PRIOR, as_of=AS_OF, drugs=drug_rows(), today=dt.date(2025, 5, 1)
         )
@@ -262,7 +262,7 @@ def test_each_derived_tables_grain_is_unique(book: Cast) -> None:
             ["account_id", "person_id", *month, "category"],
         ),
     }
-    with open_lake(Scope.all()) as lake:
+    with open_lake(SystemActor("tests")) as lake:
         for name, (read, keys) in grains.items():
             frame = lake.execute(read(lake, inputs))
             assert len(frame) > 0, name

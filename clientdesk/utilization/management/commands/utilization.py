@@ -10,13 +10,16 @@ from django.http import Http404
 
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
-from clientdesk.lake.gateway import LakeError, Scope
+from clientdesk.lake.gateway import LakeError, SystemActor
 from clientdesk.lib.periods import PeriodError, period_between
 from clientdesk.people.cli import CliUser
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
+from clientdesk.utilization.book_benchmark import benchmark_of
 from clientdesk.utilization.exports import REPORT_TABLES, render
 from clientdesk.utilization.forms import parse_threshold
 from clientdesk.utilization.report import AccountReport, jsonable
+
+CLI = SystemActor("clientdesk utilization CLI")
 
 
 class Command(BaseCommand):
@@ -43,9 +46,9 @@ class Command(BaseCommand):
             period, period.prior(), high_cost_threshold=threshold, engine=options["engine"]
         )
         try:
-            frames = metric_frames(Scope.all(), request)
-            book = book_report(request, frames)
-            report = account_report(account, request, frames=frames, book=book)
+            frames = metric_frames(CLI, request)
+            book = benchmark_of(book_report(CLI, request, frames))
+            report = account_report(CLI, account, request, frames=frames, book=book)
         except LakeError as error:
             raise CommandError(str(error)) from None
         for warning in report.warnings:
