@@ -39,7 +39,7 @@ setup-dev: $(UV) assets
 	$(BIN)/python -m compileall -q clientdesk
 
 demo: setup pdf-libs
-	CLIENTDESK_DEBUG=true $(BIN)/clientdesk demo
+	$(BIN)/clientdesk demo
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -60,9 +60,19 @@ class Command(BaseCommand):
             from clientdesk.lib.processes import start_child
             from clientdesk.reports.worker import start_report_worker
 
+            self.collect_static()
             start_report_worker()  # runs the reports asked for on the pages; ends with us
             start_child("clock")  # SLA clocks and escalation every 5 minutes, as in production
             call_command("runserver", options["addr"], use_reloader=False)
+
+    def collect_static(self) -> None:
+        """Served as in production (DEBUG off): WhiteNoise serves the collected, hashed static
+        files and a missing page is the app's own error page. With DEBUG on (a developer's
+        choice), runserver serves the sources and nothing is collected."""
+        if settings.DEBUG:
+            return
+        self.stdout.write(f"Collecting the static files into {settings.STATIC_ROOT} …")
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
