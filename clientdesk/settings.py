@@ -27,7 +27,9 @@ DATA_DIR = Path(
 ).resolve()
 LAKE_DIR = DATA_DIR / "lake"
 
-DEBUG = env_bool("CLIENTDESK_DEBUG", False, "Django debug pages (off for `make demo`, as in production).")
+DEBUG = env_bool(
+    "CLIENTDESK_DEBUG", False, "Django debug pages (off for `make demo`, as in production)."
+)
 SECRET_KEY = env_str(
     "CLIENTDESK_SECRET_KEY",
     "",
