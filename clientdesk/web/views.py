@@ -31,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = accounts_visible_to(user)
     if roles_of(user) & EDITS_ASSIGNED_ACCOUNTS:
         mine = mine.filter(assignments__user_id=user.pk or 0)
+    else:  # the portfolio's next renewals: those still ahead
+        mine = mine.filter(renewal_date__gte=timezone.localdate())
     hour = timezone.localtime().hour
     context = {
         "part_of_day": "morning" if hour < 12 else "afternoon" if hour < 18 else "evening",
