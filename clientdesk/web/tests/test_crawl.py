@@ -81,8 +81,7 @@ def crawl(client: Client, start: str = "/") -> tuple[dict[str, int], dict[str, s
         content_type = response.get("Content-Type", "")
         if response.status_code != 200 or not content_type.startswith("text/html"):
             continue
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        for link in links_of(url, body.decode()):
+        for link in links_of(url, response.getvalue().decode()):
             if link not in seen and link not in came_from:
                 came_from[link] = url
                 queue.append(link)

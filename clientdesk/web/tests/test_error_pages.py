@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -15,7 +16,7 @@ from clientdesk.testing import Cast
 from clientdesk.urls import urlpatterns as site_patterns
 
 
-def _fails(request: object) -> None:
+def _fails(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug")
 
 
