@@ -113,7 +113,7 @@ def test_the_static_chart_puts_each_month_in_its_own_slot(book: Cast) -> None:
     April's bar in the March slot. The spec reads months in UTC, so a renderer in Chicago
     labels the bars with the months of the data."""
     period = parse_period("2025Q2")
-    report = account_report(book.acme, Request(period, period.prior(), as_of=TODAY))
+    report = account_report(book.mia, book.acme, Request(period, period.prior(), as_of=TODAY))
     spec = charts.monthly_pmpm_chart(report)
     bars = spec["layer"][1]["encoding"]["x"]
     assert (bars["timeUnit"], bars["scale"]["type"]) == ("utcyearmonth", "utc")

@@ -248,7 +248,7 @@ def test_the_guarantee_section_is_the_report_periods_results(book: Cast) -> None
     guarantee = acme_guarantee(book)
     assert (name, target) == (guarantee.display_name, f"≥ {guarantee.target_display}")
     assert (period, met) == ("2025Q2", "no")
-    assert actual.startswith("15.0")
+    assert str(actual).startswith("15.0")
     assert (at_risk, penalty) == (Decimal("1000.00"), Decimal("1000.00"))
     bullets = doc.section("guarantees").bullets
     assert (

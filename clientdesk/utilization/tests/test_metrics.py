@@ -9,7 +9,7 @@ import pytest
 
 from clientdesk.lake.gateway import SystemActor
 from clientdesk.lib.small_cells import Cell
-from clientdesk.testing import Cast
+from clientdesk.testing import Cast, known
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
 from clientdesk.utilization.book_benchmark import benchmark_of
 from clientdesk.utilization.report import AccountReport
@@ -159,7 +159,7 @@ def test_conditions(report: AccountReport) -> None:
 
 
 def test_trend_decomposition_adds_up(report: AccountReport) -> None:
-    t = report.trend.paid
+    t = known(report.trend.paid)
     # Units (service days; fills): prior ED 1, office 1, pharmacy 1 over 5 member months;
     # current ED 1, office 3, lab 2, surgical 2, other 1, DME 1, telehealth 1, pharmacy 5
     # over 8. U0 = 3/5, U1 = 16/8 = 2; k0 = 150, 80, 10 (new categories take k1).

@@ -19,7 +19,11 @@ from clientdesk.utilization.trend import CategoryUse, decompose
 
 def test_periods_and_their_prior() -> None:
     q = parse_period("2026Q1")
-    assert (q.start, q.last_day, q.prior().code) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "2025Q4")
+    assert (q.start, q.last_day, q.prior().code) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 3, 31),
+        "2025Q4",
+    )
     assert parse_period("2026").prior().code == "2025"
     r = parse_period("R12-2026-03")
     assert (r.start, r.last_day, r.label) == (
