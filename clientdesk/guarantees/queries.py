@@ -202,9 +202,12 @@ def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
         row.owed += r.owed or ZERO
     since = today - dt.timedelta(days=365)
     for account_id in GuaranteeResult.objects.filter(
-        guarantee__contract__account__in=accounts, kind=ResultKind.PERIOD, met=False,
-        settles=True, period_end__gte=since,
-    ).values_list("guarantee__contract__account_id", flat=True):  # fmt: skip
+        guarantee__contract__account__in=accounts,
+        kind=ResultKind.PERIOD,
+        met=False,
+        settles=True,
+        period_end__gte=since,
+    ).values_list("guarantee__contract__account_id", flat=True):
         rows[account_id].missed += 1
     newest: dict[int, GuaranteeForecast] = {}
     for f in GuaranteeForecast.objects.filter(

@@ -29,8 +29,17 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(Inquiry)
 class InquiryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "subject", "account", "status", "priority", "category", "owner",
-                    "opened_at", "sla_state"]  # fmt: skip
+    list_display = [
+        "id",
+        "subject",
+        "account",
+        "status",
+        "priority",
+        "category",
+        "owner",
+        "opened_at",
+        "sla_state",
+    ]
     list_filter = ["status", "priority", "category", "sla_state", "channel"]
     search_fields = ["subject", "account__name", "external_id"]
     exclude = ["member_reference"]  # PHI: shown in full only on the page, with an audit row
@@ -49,8 +58,15 @@ class SlaEventAdmin(ReadOnlyAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(ReadOnlyAdmin):
-    list_display = ["name", "tier", "category", "priority", "first_response_hours",
-                    "resolution_hours", "is_active"]  # fmt: skip
+    list_display = [
+        "name",
+        "tier",
+        "category",
+        "priority",
+        "first_response_hours",
+        "resolution_hours",
+        "is_active",
+    ]
 
 
 @admin.register(AccountEscalation)

@@ -172,8 +172,11 @@ def _fetch(pk: int) -> Inquiry:
 
 
 def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in payload.items() if not k.endswith("_id") and k not in
-            {"claim_ids", "call_ids"}}  # fmt: skip
+    data = {
+        k: v
+        for k, v in payload.items()
+        if not k.endswith("_id") and k not in {"claim_ids", "call_ids"}
+    }
     for name in ("account", "contact", "owner"):
         if f"{name}_id" in payload:
             data[name] = payload[f"{name}_id"]
@@ -186,18 +189,22 @@ def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
 def _conflict(conflict: actions.EditConflict) -> Status[Any]:
     return Status(
         409,
-        {"detail": str(conflict), "version": conflict.inquiry.version,
-         "conflicts": conflict.fields},
-    )  # fmt: skip
+        {
+            "detail": str(conflict),
+            "version": conflict.inquiry.version,
+            "conflicts": conflict.fields,
+        },
+    )
 
 
 @router.get("/", response=list[InquiryOut])
 @paginate(LimitOffsetPagination)
 def list_inquiries(request: HttpRequest, filters: Query[InquiryFilters]) -> Any:
     form = InquiryFilterForm(
-        filters.dict(exclude_none=True), user=request.user,
+        filters.dict(exclude_none=True),
+        user=request.user,
         accounts=accounts_visible_to(request.user),
-    )  # fmt: skip
+    )
     if not form.is_valid():
         raise form_errors(form)
     return IdFirst(filtered_inquiries(request.user, form.cleaned_data, timezone.now()))
@@ -259,10 +266,14 @@ def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> A
     data = form.cleaned_data
     try:
         actions.do_change_status(
-            inquiry, data["status"], expected_version=payload.version,
-            acting_user=signed_in_user(request), resolution_code=data["resolution_code"],
-            resolution_summary=data["resolution_summary"], note=data["note"],
-        )  # fmt: skip
+            inquiry,
+            data["status"],
+            expected_version=payload.version,
+            acting_user=signed_in_user(request),
+            resolution_code=data["resolution_code"],
+            resolution_summary=data["resolution_summary"],
+            note=data["note"],
+        )
     except actions.EditConflict as conflict:
         return _conflict(conflict)
     except actions.InquiryRuleError as error:
@@ -303,9 +314,11 @@ def add_note(request: HttpRequest, inquiry_id: int, payload: NoteIn) -> Any:
         raise form_errors(form)
     try:
         note = actions.do_add_note(
-            inquiry, body=form.cleaned_data["body"], visibility=form.cleaned_data["visibility"],
+            inquiry,
+            body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"],
             acting_user=signed_in_user(request),
-        )  # fmt: skip
+        )
     except actions.InquiryRuleError as error:
         form.add_error(None, str(error))
         raise form_errors(form) from None

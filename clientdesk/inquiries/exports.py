@@ -18,22 +18,61 @@ from openpyxl import Workbook
 from clientdesk.inquiries.models import SUBCATEGORY_LABELS, Inquiry, LiveSlaState
 
 COLUMNS = [
-    "reference", "account", "group_number", "opened_at", "channel", "requester_type",
-    "member_id_masked", "category", "subcategory", "priority", "status", "owner", "subject",
-    "claim_ids", "call_ids", "first_responded_at", "resolved_at", "closed_at",
-    "resolution_code", "sla_state", "first_response_due_at", "resolution_due_at",
+    "reference",
+    "account",
+    "group_number",
+    "opened_at",
+    "channel",
+    "requester_type",
+    "member_id_masked",
+    "category",
+    "subcategory",
+    "priority",
+    "status",
+    "owner",
+    "subject",
+    "claim_ids",
+    "call_ids",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "resolution_code",
+    "sla_state",
+    "first_response_due_at",
+    "resolution_due_at",
     "merged_into",
-]  # fmt: skip
+]
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
 EXPORT_FIELDS = [
-    "id", "opened_at", "channel", "requester_type", "member_reference", "category",
-    "subcategory", "priority", "status", "subject", "claim_ids", "call_ids",
-    "first_responded_at", "resolved_at", "closed_at", "resolution_code", "sla_state",
-    "sla_due_at", "sla_at_risk_at", "first_response_due_at", "resolution_due_at",
-    "merged_into_id", "account__name", "account__group_number", "owner__first_name",
-    "owner__last_name", "owner__username",
-]  # fmt: skip
+    "id",
+    "opened_at",
+    "channel",
+    "requester_type",
+    "member_reference",
+    "category",
+    "subcategory",
+    "priority",
+    "status",
+    "subject",
+    "claim_ids",
+    "call_ids",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "resolution_code",
+    "sla_state",
+    "sla_due_at",
+    "sla_at_risk_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "merged_into_id",
+    "account__name",
+    "account__group_number",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+]
 
 
 def _when(value: dt.datetime | None) -> str:

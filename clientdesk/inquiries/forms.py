@@ -109,9 +109,18 @@ class InquiryForm(forms.ModelForm[Inquiry]):
     class Meta:
         model = Inquiry
         fields = [
-            "account", "requester_type", "member_reference", "contact", "broker_name",
-            "channel", "category", "subcategory", "priority", "subject", "description",
-        ]  # fmt: skip
+            "account",
+            "requester_type",
+            "member_reference",
+            "contact",
+            "broker_name",
+            "channel",
+            "category",
+            "subcategory",
+            "priority",
+            "subject",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -214,9 +223,10 @@ class StatusForm(VersionedForm):
             for s in inquiry.allowed_statuses()
         ]
         _choices(self, "resolution_code").choices = [
-            (c, label) for c, label in [("", "—"), *ResolutionCode.choices]
+            (c, label)
+            for c, label in [("", "—"), *ResolutionCode.choices]
             if c != ResolutionCode.DUPLICATE
-        ]  # fmt: skip
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -466,9 +476,14 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
     class Meta:
         model = SlaPolicy
         fields = [
-            "name", "tier", "category", "priority", "first_response_hours", "resolution_hours",
+            "name",
+            "tier",
+            "category",
+            "priority",
+            "first_response_hours",
+            "resolution_hours",
             "is_active",
-        ]  # fmt: skip
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -492,11 +507,13 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
 class RoutingRuleForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
     method = forms.ChoiceField(
-        choices=[("", f"Default ({RoutingMethod(conf.ROUTING).label.lower()})"),
-                 *RoutingMethod.choices],
+        choices=[
+            ("", f"Default ({RoutingMethod(conf.ROUTING).label.lower()})"),
+            *RoutingMethod.choices,
+        ],
         required=False,
         label="Assign new inquiries",
-    )  # fmt: skip
+    )
     use_competence = forms.BooleanField(
         required=False, label="Only associates competent in the category"
     )

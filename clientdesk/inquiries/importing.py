@@ -203,13 +203,23 @@ def validate_row(
     if reasons or account is None or opened is None:
         return None, Reject(line, values["external_id"], reasons or ["not valid"])
     return _Valid(
-        line=line, external_id=values["external_id"], account=account, opened_at=opened,
-        channel=values["channel"], requester_type=values["requester_type"],
-        category=values["category"], subcategory=sub, priority=priority,
-        member_id=values["member_id"], claim_id=values["claim_id"],
-        description=values["description"], status=status, resolved_at=resolved,
-        first_responded_at=responded, owner=values["owner"][:254],
-    ), None  # fmt: skip
+        line=line,
+        external_id=values["external_id"],
+        account=account,
+        opened_at=opened,
+        channel=values["channel"],
+        requester_type=values["requester_type"],
+        category=values["category"],
+        subcategory=sub,
+        priority=priority,
+        member_id=values["member_id"],
+        claim_id=values["claim_id"],
+        description=values["description"],
+        status=status,
+        resolved_at=resolved,
+        first_responded_at=responded,
+        owner=values["owner"][:254],
+    ), None
 
 
 def _subject(row: _Valid) -> str:
@@ -297,10 +307,14 @@ def import_inquiries(
         result.already_present = len(valid) - len(fresh)
         result.created = len(fresh)
         batch = InquiryImport.objects.create(
-            source=source[:255], actor=acting_user if isinstance(acting_user, User) else None,
-            at=moment, rows_read=result.rows_read, created=len(fresh),
-            already_present=result.already_present, rejected=result.rejected,
-        )  # fmt: skip
+            source=source[:255],
+            actor=acting_user if isinstance(acting_user, User) else None,
+            at=moment,
+            rows_read=result.rows_read,
+            created=len(fresh),
+            already_present=result.already_present,
+            rejected=result.rejected,
+        )
         result.import_id = batch.pk
         owners = feed_owners(v.owner for v in fresh)
         created_ids: list[int] = []
@@ -310,18 +324,28 @@ def import_inquiries(
             inquiries = Inquiry.objects.bulk_create(
                 [
                     Inquiry(
-                        account=v.account, requester_type=v.requester_type,
-                        member_reference=v.member_id, channel=v.channel, category=v.category,
-                        subcategory=v.subcategory, priority=v.priority, subject=_subject(v),
-                        description=v.description, claim_ids=[v.claim_id] if v.claim_id else [],
-                        status=v.status, opened_at=v.opened_at, owner=owners.get(v.owner.lower()),
-                        first_responded_at=v.first_responded_at, resolved_at=v.resolved_at,
+                        account=v.account,
+                        requester_type=v.requester_type,
+                        member_reference=v.member_id,
+                        channel=v.channel,
+                        category=v.category,
+                        subcategory=v.subcategory,
+                        priority=v.priority,
+                        subject=_subject(v),
+                        description=v.description,
+                        claim_ids=[v.claim_id] if v.claim_id else [],
+                        status=v.status,
+                        opened_at=v.opened_at,
+                        owner=owners.get(v.owner.lower()),
+                        first_responded_at=v.first_responded_at,
+                        resolved_at=v.resolved_at,
                         closed_at=v.resolved_at if v.status == Status.CLOSED else None,
-                        external_id=v.external_id, import_batch=batch,
+                        external_id=v.external_id,
+                        import_batch=batch,
                     )
                     for v in chunk
                 ]
-            )  # fmt: skip
+            )
             by_external = {i.external_id: i for i in inquiries}
             if any(i.pk is None for i in inquiries):  # backends without RETURNING
                 by_external = {
@@ -333,41 +357,62 @@ def import_inquiries(
             for v in chunk:
                 inquiry = by_external[v.external_id]
                 changes.extend(
-                    InquiryStatusChange(inquiry=inquiry, from_status=a, to_status=b, at=at,
-                                        reason="imported")
+                    InquiryStatusChange(
+                        inquiry=inquiry, from_status=a, to_status=b, at=at, reason="imported"
+                    )
                     for a, b, at in _history(v)
-                )  # fmt: skip
-                events.append(InquiryEvent(
-                    inquiry=inquiry, at=moment, kind=InquiryEventKind.IMPORTED,
-                    summary=f"Imported from {source or 'the inquiry feed'} ({v.external_id})"[:255],
-                    detail={"import": batch.pk, "line": v.line},
-                ))  # fmt: skip
+                )
+                events.append(
+                    InquiryEvent(
+                        inquiry=inquiry,
+                        at=moment,
+                        kind=InquiryEventKind.IMPORTED,
+                        summary=f"Imported from {source or 'the inquiry feed'} ({v.external_id})"[
+                            :255
+                        ],
+                        detail={"import": batch.pk, "line": v.line},
+                    )
+                )
                 per_account[v.account.pk].append(v.external_id)
                 created_ids.append(inquiry.pk)
             InquiryStatusChange.objects.bulk_create(changes, batch_size=BATCH)
             InquiryEvent.objects.bulk_create(events, batch_size=BATCH)
         days: set[dt.date] = set()
         for start in range(0, len(created_ids), BATCH):
-            sla.recompute(created_ids[start : start + BATCH], now=moment, notify=False,
-                          deferred_days=days)  # fmt: skip
+            sla.recompute(
+                created_ids[start : start + BATCH], now=moment, notify=False, deferred_days=days
+            )
         sla.rebuild_outcome_days(days)
         by_pk = {a.pk: a for a in accounts.values()}
         for account_id, external_ids in per_account.items():
             account = by_pk[account_id]
             record_audit(
-                actor=acting_user, action="inquiry.import", obj=batch, account=account,
-                detail={"created": len(external_ids), "source": source,
-                        "external_ids": external_ids[:100]},
-            )  # fmt: skip
+                actor=acting_user,
+                action="inquiry.import",
+                obj=batch,
+                account=account,
+                detail={
+                    "created": len(external_ids),
+                    "source": source,
+                    "external_ids": external_ids[:100],
+                },
+            )
             do_log_activity(
-                account, kind=ActivityKind.INQUIRY,
+                account,
+                kind=ActivityKind.INQUIRY,
                 subject=f"{len(external_ids)} inquiries imported from {source or 'the feed'}"[:200],
-                occurred_at=moment, acting_user=None, source_type="inquiries.InquiryImport",
+                occurred_at=moment,
+                acting_user=None,
+                source_type="inquiries.InquiryImport",
                 source_id=str(batch.pk),
-            )  # fmt: skip
+            )
         if not per_account:
-            record_audit(actor=acting_user, action="inquiry.import", obj=batch,
-                         detail={"created": 0, "source": source})  # fmt: skip
+            record_audit(
+                actor=acting_user,
+                action="inquiry.import",
+                obj=batch,
+                detail={"created": 0, "source": source},
+            )
     return result
 
 

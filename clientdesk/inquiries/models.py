@@ -138,14 +138,18 @@ CLOCK_PAUSES: frozenset[str] = frozenset({Status.WAITING_ON_SPONSOR})
 
 # Which status may follow which. Resolved or closed go back to open by reopening.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.NEW: (Status.OPEN, Status.WAITING_ON_SPONSOR, Status.WAITING_ON_SERVICE_OPS,
-                 Status.RESOLVED),
+    Status.NEW: (
+        Status.OPEN,
+        Status.WAITING_ON_SPONSOR,
+        Status.WAITING_ON_SERVICE_OPS,
+        Status.RESOLVED,
+    ),
     Status.OPEN: (Status.WAITING_ON_SPONSOR, Status.WAITING_ON_SERVICE_OPS, Status.RESOLVED),
     Status.WAITING_ON_SPONSOR: (Status.OPEN, Status.WAITING_ON_SERVICE_OPS, Status.RESOLVED),
     Status.WAITING_ON_SERVICE_OPS: (Status.OPEN, Status.WAITING_ON_SPONSOR, Status.RESOLVED),
     Status.RESOLVED: (Status.CLOSED, Status.OPEN),
     Status.CLOSED: (Status.OPEN,),
-}  # fmt: skip
+}
 
 
 class ResolutionCode(models.TextChoices):

@@ -159,7 +159,8 @@ def filtered_inquiries(
     period: Period | None = params.get("period")
     if period is not None:
         qs = qs.filter(
-            opened_at__gte=local_midnight(period.start), opened_at__lt=local_midnight(period.day_after)
+            opened_at__gte=local_midnight(period.start),
+            opened_at__lt=local_midnight(period.day_after),
         )
     if params.get("opened_from"):
         qs = qs.filter(opened_at__gte=local_midnight(params["opened_from"]))
@@ -187,12 +188,32 @@ def filtered_inquiries(
 
 
 LIST_FIELDS = [
-    "id", "subject", "status", "priority", "category", "subcategory", "channel",
-    "requester_type", "member_reference", "broker_name", "opened_at", "resolved_at",
-    "sla_state", "sla_due_at", "sla_at_risk_at", "merged_into_id", "contact_id",
-    "account__id", "account__name", "account__group_number",
-    "owner__id", "owner__first_name", "owner__last_name", "owner__username", "import_batch_id",
-]  # fmt: skip
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "subcategory",
+    "channel",
+    "requester_type",
+    "member_reference",
+    "broker_name",
+    "opened_at",
+    "resolved_at",
+    "sla_state",
+    "sla_due_at",
+    "sla_at_risk_at",
+    "merged_into_id",
+    "contact_id",
+    "account__id",
+    "account__name",
+    "account__group_number",
+    "owner__id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "import_batch_id",
+]
 
 
 class IdFirst(Sequence[Inquiry]):
@@ -318,8 +339,11 @@ def _list_path() -> str:
 
 def list_url(**params: Any) -> str:
     """The inquiry list filtered by these parameters (what every dashboard number links to)."""
-    clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items()
-             if v not in (None, "")}  # fmt: skip
+    clean = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in params.items()
+        if v not in (None, "")
+    }
     return _list_path() + ("?" + urlencode(clean) if clean else "")
 
 
@@ -581,9 +605,13 @@ class Dashboard:
 
 
 def manager_dashboard(
-    user: AnyUser, now: dt.datetime, *, attainment_from: dt.date, attainment_to: dt.date,
+    user: AnyUser,
+    now: dt.datetime,
+    *,
+    attainment_from: dt.date,
+    attainment_to: dt.date,
     weeks: int = 12,
-) -> Dashboard:  # fmt: skip
+) -> Dashboard:
     """Open work by associate and age, SLA attainment, the at-risk list, volume and categories
     by week and the top accounts by volume. Every number comes with the list URL behind it."""
     today = timezone.localdate(now)
@@ -696,19 +724,18 @@ def manager_dashboard(
     )
     groups = attainment(user, attainment_from, attainment_to)
     top_accounts = [
-        (account_names.get(key, f"#{key}"), Cell(n, {"account": key,
-                                                       "opened_from": attainment_from,
-                                                       "opened_to": attainment_to}))
+        (
+            account_names.get(key, f"#{key}"),
+            Cell(n, {"account": key, "opened_from": attainment_from, "opened_to": attainment_to}),
+        )
         for key, n in top
-    ]  # fmt: skip
+    ]
     return Dashboard(
         buckets=buckets,
         open_rows=open_rows,
         open_totals=open_totals,
         open_total=open_total,
-        queue=Cell(
-            sum(counts[(None, i)] for i in range(len(buckets))), bucket_url("none", None)
-        ),
+        queue=Cell(sum(counts[(None, i)] for i in range(len(buckets))), bucket_url("none", None)),
         attainment=groups,
         first_response_note=first_response_note(
             sum(a.decided(SlaMetric.FIRST_RESPONSE) for a in groups["account"]),
@@ -717,15 +744,19 @@ def manager_dashboard(
         attainment_from=attainment_from,
         attainment_to=attainment_to,
         at_risk=at_risk,
-        at_risk_count=Cell(state_counts["at_risk"],
-                           {"status": "active", "sla": LiveSlaState.AT_RISK, "sort": "due"}),
-        breached_count=Cell(state_counts["breached"],
-                            {"status": "active", "sla": LiveSlaState.BREACHED, "sort": "due"}),
+        at_risk_count=Cell(
+            state_counts["at_risk"],
+            {"status": "active", "sla": LiveSlaState.AT_RISK, "sort": "due"},
+        ),
+        breached_count=Cell(
+            state_counts["breached"],
+            {"status": "active", "sla": LiveSlaState.BREACHED, "sort": "due"},
+        ),
         weeks=week_starts,
         week_totals=week_totals,
         category_weeks=category_weeks,
         top_accounts=top_accounts,
-    )  # fmt: skip
+    )
 
 
 # ── one inquiry, one account ───────────────────────────────────────────────────────────
@@ -754,19 +785,26 @@ def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
     for change in inquiry.status_changes.select_related("actor"):
         title = (
             f"Status: {change.get_from_status_display()} → {change.get_to_status_display()}"
-            if change.from_status else f"Status: {change.get_to_status_display()}"
-        )  # fmt: skip
+            if change.from_status
+            else f"Status: {change.get_to_status_display()}"
+        )
         entries.append(
             TimelineEntry(change.at, "status", title, change.reason, _actor(change.actor))
         )
     for note in inquiry.notes.select_related("author", "moved_from"):
         extra = f" (moved from {note.moved_from.reference})" if note.moved_from else ""
         emailed = f" · e-mailed to {note.emailed_to}" if note.emailed_to else ""
-        entries.append(TimelineEntry(
-            note.created_at, "note", note.get_visibility_display() + extra + emailed, note.body,
-            _actor(note.author), "warn" if note.visibility == "internal" else "ok",
-            internal=note.visibility == "internal",
-        ))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                note.created_at,
+                "note",
+                note.get_visibility_display() + extra + emailed,
+                note.body,
+                _actor(note.author),
+                "warn" if note.visibility == "internal" else "ok",
+                internal=note.visibility == "internal",
+            )
+        )
     entries.extend(
         TimelineEntry(event.at, "event", event.summary, "", _actor(event.actor))
         for event in inquiry.events.select_related("actor")
@@ -776,11 +814,17 @@ def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
         kind = SlaEventKind(sla_event.kind).label.lower()
         superseded = " (superseded by a recompute)" if sla_event.superseded_at else ""
         badge = {"met": "ok", "breached": "bad", "at_risk": "warn"}.get(sla_event.kind, "")
-        entries.append(TimelineEntry(
-            sla_event.occurred_at, "sla", f"SLA: {metric} {kind}{superseded}",
-            f"Due {timezone.localtime(sla_event.due_at):%b %-d, %-I:%M %p}; "
-            f"target {sla_event.target_minutes / 60:g} business hours.", "clientdesk", badge,
-        ))  # fmt: skip
+        entries.append(
+            TimelineEntry(
+                sla_event.occurred_at,
+                "sla",
+                f"SLA: {metric} {kind}{superseded}",
+                f"Due {timezone.localtime(sla_event.due_at):%b %-d, %-I:%M %p}; "
+                f"target {sla_event.target_minutes / 60:g} business hours.",
+                "clientdesk",
+                badge,
+            )
+        )
     order = {"status": 0, "event": 1, "note": 2, "sla": 3}
     return sorted(entries, key=lambda e: (e.at, order[e.kind]))
 
@@ -797,11 +841,22 @@ def account_inquiry_summary(account: Account, now: dt.datetime) -> dict[str, Any
     recent = list(
         inquiries.annotate(live_sla=live_sla_state(now))
         .select_related("owner")
-        .only("id", "subject", "status", "priority", "category", "opened_at", "sla_state",
-              "sla_due_at", "sla_at_risk_at", "owner__first_name", "owner__last_name",
-              "owner__username")
+        .only(
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "category",
+            "opened_at",
+            "sla_state",
+            "sla_due_at",
+            "sla_at_risk_at",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
         .order_by("-opened_at", "-id")[:8]
-    )  # fmt: skip
+    )
     escalations = list(
         AccountEscalation.objects.filter(account=account)
         .exclude(status=EscalationStatus.RESOLVED)

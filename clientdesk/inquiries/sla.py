@@ -671,12 +671,20 @@ class _Chunk:
         inquiry = Inquiry.objects.select_related("account", "owner").get(pk=row.id)
         new_owner = escalation_owner(row.account_id, inquiry.owner_id, self.loads)
         previous_id = inquiry.owner_id
-        _insert_events([
-            self._event(row, inquiry.sla_policy, clock, SlaEventKind.ESCALATED, clock.due_at,
-                        clock.escalate_at or self.now)
-            for clock in breached
-            if clock.due_at is not None  # a breached clock always has its breach instant
-        ])  # fmt: skip
+        _insert_events(
+            [
+                self._event(
+                    row,
+                    inquiry.sla_policy,
+                    clock,
+                    SlaEventKind.ESCALATED,
+                    clock.due_at,
+                    clock.escalate_at or self.now,
+                )
+                for clock in breached
+                if clock.due_at is not None  # a breached clock always has its breach instant
+            ]
+        )
         if self.reassign is None or new_owner is None or new_owner.pk == previous_id:
             return
         self.reassign(

@@ -182,8 +182,9 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         except actions.InquiryRuleError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Reassigned {changed} of "
-                             f"{len(form.cleaned_data['inquiries'])} inquiries.")  # fmt: skip
+            messages.success(
+                request, f"Reassigned {changed} of {len(form.cleaned_data['inquiries'])} inquiries."
+            )
     else:
         for problems in form.errors.values():
             for problem in problems:
@@ -205,16 +206,18 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
         initial["account"] = int(request.GET["account"])
     form = InquiryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        account = access_account_by_id(request.user, form.cleaned_data["account"].pk,
-                                       need=Need.WRITE)  # fmt: skip
+        account = access_account_by_id(
+            request.user, form.cleaned_data["account"].pk, need=Need.WRITE
+        )
         inquiry = actions.do_create_inquiry(
             account, form.changes(), acting_user=signed_in_user(request)
         )
         messages.success(request, f"Opened {inquiry.reference}.")
         return redirect("inquiries:detail", inquiry_id=inquiry.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "inquiries/inquiry_form.html", {"form": form, "inquiry": None},
-                  status=status)  # fmt: skip
+    return render(
+        request, "inquiries/inquiry_form.html", {"form": form, "inquiry": None}, status=status
+    )
 
 
 def _detail_context(request: HttpRequest, inquiry: Inquiry, **forms: Any) -> dict[str, Any]:
@@ -251,8 +254,12 @@ def _detail_context(request: HttpRequest, inquiry: Inquiry, **forms: Any) -> dic
 def _detail(
     request: HttpRequest, inquiry: Inquiry, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    return render(request, "inquiries/inquiry_detail.html",
-                  _detail_context(request, inquiry, **forms), status=status)  # fmt: skip
+    return render(
+        request,
+        "inquiries/inquiry_detail.html",
+        _detail_context(request, inquiry, **forms),
+        status=status,
+    )
 
 
 @login_required
@@ -272,17 +279,20 @@ def inquiry_edit(request: HttpRequest, inquiry_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.do_update_inquiry(
-                    inquiry, form.changes(), expected_version=form.cleaned_data["version"],
+                    inquiry,
+                    form.changes(),
+                    expected_version=form.cleaned_data["version"],
                     acting_user=signed_in_user(request),
-                )  # fmt: skip
+                )
             except actions.EditConflict as conflict:
                 _conflict_into(form, conflict)
                 status = 409
             else:
                 messages.success(request, f"{inquiry.reference} saved.")
                 return redirect("inquiries:detail", inquiry_id=inquiry.pk)
-    return render(request, "inquiries/inquiry_form.html", {"form": form, "inquiry": inquiry},
-                  status=status)  # fmt: skip
+    return render(
+        request, "inquiries/inquiry_form.html", {"form": form, "inquiry": inquiry}, status=status
+    )
 
 
 @login_required
@@ -301,10 +311,14 @@ def inquiry_status(request: HttpRequest, inquiry_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             updated = actions.do_change_status(
-                inquiry, data["status"], expected_version=data["version"],
-                acting_user=signed_in_user(request), resolution_code=data["resolution_code"],
-                resolution_summary=data["resolution_summary"], note=data["note"],
-            )  # fmt: skip
+                inquiry,
+                data["status"],
+                expected_version=data["version"],
+                acting_user=signed_in_user(request),
+                resolution_code=data["resolution_code"],
+                resolution_summary=data["resolution_summary"],
+                note=data["note"],
+            )
         except actions.EditConflict as conflict:
             _conflict_into(form, conflict)
             return _detail(request, inquiry, 409, status_form=form)
@@ -326,9 +340,11 @@ def inquiry_note(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             note = actions.do_add_note(
-                inquiry, body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"], acting_user=signed_in_user(request),
-            )  # fmt: skip
+                inquiry,
+                body=form.cleaned_data["body"],
+                visibility=form.cleaned_data["visibility"],
+                acting_user=signed_in_user(request),
+            )
         except actions.InquiryRuleError as error:
             form.add_error(None, str(error))
         else:
@@ -352,9 +368,11 @@ def inquiry_assign(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_assign_inquiry(
-                inquiry, form.cleaned_data["owner"], acting_user=signed_in_user(request),
+                inquiry,
+                form.cleaned_data["owner"],
+                acting_user=signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
-            )  # fmt: skip
+            )
         except actions.EditConflict as conflict:
             _conflict_into(form, conflict)
             return _detail(request, inquiry, 409, assign_form=form)
@@ -420,9 +438,11 @@ def inquiry_merge(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             target = actions.do_merge_inquiries(
-                inquiry, form.cleaned_data["into"], expected_version=form.cleaned_data["version"],
+                inquiry,
+                form.cleaned_data["into"],
+                expected_version=form.cleaned_data["version"],
                 acting_user=signed_in_user(request),
-            )  # fmt: skip
+            )
         except actions.EditConflict as conflict:
             _conflict_into(form, conflict)
             return _detail(request, inquiry, 409, merge_form=form)
@@ -451,8 +471,12 @@ def attachment_add(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        actions.do_add_attachment(inquiry, form.cleaned_data["file"], form.content_type,
-                                  acting_user=signed_in_user(request))  # fmt: skip
+        actions.do_add_attachment(
+            inquiry,
+            form.cleaned_data["file"],
+            form.content_type,
+            acting_user=signed_in_user(request),
+        )
         messages.success(request, "File attached.")
         return redirect("inquiries:detail", inquiry_id=inquiry.pk)
     return _detail(request, inquiry, 422, attachment_form=form)
@@ -465,9 +489,11 @@ def attachment_download(request: HttpRequest, inquiry_id: int, attachment_id: in
     attachment = get_object_or_404(InquiryAttachment, pk=attachment_id, inquiry=inquiry)
     actions.record_attachment_download(attachment, acting_user=request.user)
     return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type,
-    )  # fmt: skip
+    )
 
 
 # ── the manager's dashboard ────────────────────────────────────────────────────────────
@@ -491,11 +517,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             start, end, label = period.start, period.last_day, period.label
     data = manager_dashboard(request.user, now, attainment_from=start, attainment_to=end)
-    return render(request, "inquiries/dashboard.html", {
-        "data": data, "period_label": label, "period": raw, "period_error": error,
-        "metrics": [("first_response", "First response"), ("resolution", "Resolution")],
-        "can_manage_queues": can_manage_queues(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "inquiries/dashboard.html",
+        {
+            "data": data,
+            "period_label": label,
+            "period": raw,
+            "period_error": error,
+            "metrics": [("first_response", "First response"), ("resolution", "Resolution")],
+            "can_manage_queues": can_manage_queues(request.user),
+        },
+    )
 
 
 # ── account escalations ────────────────────────────────────────────────────────────────
@@ -515,9 +548,15 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(escalations.order_by("status", "-raised_at", "-id"), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "inquiries/escalation_list.html", {
-        "page": page, "status": status, "statuses": EscalationStatus.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "inquiries/escalation_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": EscalationStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -526,17 +565,20 @@ def escalation_create(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = EscalationForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
-        escalation = actions.do_raise_escalation(account, form.cleaned_data,
-                                                 acting_user=signed_in_user(request))  # fmt: skip
+        escalation = actions.do_raise_escalation(
+            account, form.cleaned_data, acting_user=signed_in_user(request)
+        )
         messages.success(request, "Account escalated; the managers were told.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "inquiries/escalation_form.html", {"form": form, "account": account},
-                  status=status)  # fmt: skip
+    return render(
+        request, "inquiries/escalation_form.html", {"form": form, "account": account}, status=status
+    )
 
 
-def _escalation_page(request: HttpRequest, escalation: AccountEscalation, status: int = 200,
-                     **forms: Any) -> HttpResponse:  # fmt: skip
+def _escalation_page(
+    request: HttpRequest, escalation: AccountEscalation, status: int = 200, **forms: Any
+) -> HttpResponse:
     can_write = can(request.user, escalation.account, Need.WRITE)
     context = {
         "escalation": escalation,
@@ -579,8 +621,9 @@ def escalation_note(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation_by_id(request.user, escalation_id, need=Need.WRITE)
     form = EscalationNoteForm(request.POST)
     if form.is_valid():
-        actions.do_add_escalation_note(escalation, form.cleaned_data["body"],
-                                       acting_user=signed_in_user(request))  # fmt: skip
+        actions.do_add_escalation_note(
+            escalation, form.cleaned_data["body"], acting_user=signed_in_user(request)
+        )
         messages.success(request, "Progress note added.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     return _escalation_page(request, escalation, 422, note_form=form)
@@ -601,8 +644,12 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Added “{policy.name}”; {count} open inquiries recomputed.")
         return redirect("inquiries:policies")
     policies = sorted(SlaPolicy.objects.all(), key=lambda p: (not p.is_active, p.specificity()))
-    return render(request, "inquiries/policy_list.html", {"form": form, "policies": policies},
-                  status=422 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "inquiries/policy_list.html",
+        {"form": form, "policies": policies},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -617,8 +664,12 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
         )
         messages.success(request, f"Saved “{saved.name}”; open inquiries recomputed ({count}).")
         return redirect("inquiries:policies")
-    return render(request, "inquiries/policy_form.html", {"form": form, "policy": policy},
-                  status=422 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "inquiries/policy_form.html",
+        {"form": form, "policy": policy},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -652,9 +703,12 @@ def routing_rule(request: HttpRequest) -> HttpResponse:
     form = RoutingRuleForm(request.POST)
     if form.is_valid():
         account = form.cleaned_data["account"]
-        actions.do_set_routing_rule(account, form.cleaned_data["method"] or None,
-                                    form.cleaned_data["use_competence"],
-                                    acting_user=signed_in_user(request))  # fmt: skip
+        actions.do_set_routing_rule(
+            account,
+            form.cleaned_data["method"] or None,
+            form.cleaned_data["use_competence"],
+            acting_user=signed_in_user(request),
+        )
         team = ", ".join(u.get_full_name() or u.username for u in team_members(account.pk))
         messages.success(request, f"Routing saved for {account.name} (team: {team or 'nobody'}).")
         return redirect("inquiries:routing")
@@ -668,8 +722,9 @@ def competences(request: HttpRequest) -> HttpResponse:
     form = CompetenceForm(request.POST)
     if form.is_valid():
         user = form.cleaned_data["user"]
-        actions.do_set_competences(user, form.cleaned_data["categories"],
-                                   acting_user=signed_in_user(request))  # fmt: skip
+        actions.do_set_competences(
+            user, form.cleaned_data["categories"], acting_user=signed_in_user(request)
+        )
         messages.success(request, f"Competences saved for {user.get_full_name() or user.username}.")
         return redirect("inquiries:routing")
     return _routing_page(request, 422, competence_form=form)

@@ -11,9 +11,15 @@ class IngestBatchAdmin(admin.ModelAdmin[IngestBatch]):
     """Read-only: batches are written by ingestion only."""
 
     list_display = [
-        "id", "table", "source_name", "status", "rows_read", "rows_loaded", "rows_rejected",
+        "id",
+        "table",
+        "source_name",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
         "started_at",
-    ]  # fmt: skip
+    ]
     list_filter = ["table", "status"]
     search_fields = ["source_name", "checksum"]
 

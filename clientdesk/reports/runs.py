@@ -120,9 +120,14 @@ def execute_run(
         user = _reader(run)
         account = _account_for(run, user)
         document = build_document(
-            run.kind, account=account, period_code=run.period, user=user, today=today,
-            engine=engine, progress=progress,
-        )  # fmt: skip
+            run.kind,
+            account=account,
+            period_code=run.period,
+            user=user,
+            today=today,
+            engine=engine,
+            progress=progress,
+        )
         contents = render_formats(document, list(run.formats), progress)
         progress(98, "Saving the files")
         folder = run.folder

@@ -39,8 +39,15 @@ VERBATIM_CHARS = 200  # "short": longer comments are cut at a word boundary
 SOURCE = "Sponsor and member survey invitations and answers, by the account's local send date"
 VERBATIM_SOURCE = "Sponsor survey comments of the period, cut at a word boundary"
 COUNT_COLUMNS = (
-    "sent", "responses", "nps_n", "promoters", "detractors", "csat_n", "csat_sum", "satisfied",
-)  # fmt: skip
+    "sent",
+    "responses",
+    "nps_n",
+    "promoters",
+    "detractors",
+    "csat_n",
+    "csat_sum",
+    "satisfied",
+)
 
 
 def _dated(surveys: ir.Table, zones: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
@@ -209,8 +216,9 @@ def read_satisfaction(
         return Satisfaction({}, {}, [])
     zones = zone_rows(account_zones, prior.start, period.last_day)
     surveys = lake.survey_response
-    current = _frame_figures(lake.execute(survey_results(surveys, zones, period.start,
-                                                         period.last_day)))  # fmt: skip
+    current = _frame_figures(
+        lake.execute(survey_results(surveys, zones, period.start, period.last_day))
+    )
     before = _frame_figures(
         lake.execute(survey_results(surveys, zones, prior.start, prior.last_day))
     )
@@ -266,7 +274,7 @@ def _sentence(figures: SurveyFigures, prior: SurveyFigures, label: str) -> str:
     )
     parts.append(f"mean CSAT {_text(figures.csat_mean)}")
     parts.append(f"{_text(figures.satisfied_pct, '%')} satisfied")
-    return "; ".join(parts) + "."  # fmt: skip
+    return "; ".join(parts) + "."
 
 
 def _text(value: Decimal | None, suffix: str = "", *, signed: bool = False) -> str:

@@ -85,11 +85,13 @@ def render_workbook(document: ReportDocument) -> bytes:
         ("Report", document.title),
         ("", document.subtitle),
         ("Data period", document.data_period),
-        ("Claims paid through",
-         document.paid_through.isoformat() if document.paid_through else "—"),
+        (
+            "Claims paid through",
+            document.paid_through.isoformat() if document.paid_through else "—",
+        ),
         ("Generated", f"{document.generated_at:%Y-%m-%d %H:%M} UTC by {document.generated_by}"),
         ("Small cells", "Counts of fewer than 11 people are shown as <11."),
-    ]  # fmt: skip
+    ]
     lines += [("Warning", w) for w in document.warnings]
     for i, (label, text) in enumerate(lines, start=1):
         about.cell(i, 1, label).font = BOLD

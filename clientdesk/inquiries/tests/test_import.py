@@ -239,12 +239,18 @@ def test_the_lake_feed_loads_once_with_sla_clocks(cast: Cast, tmp_path: Path) ->
 
     feed = [
         row(external_id="L-1", first_responded_at="2026-03-02T15:00:00Z"),
-        row(external_id="L-2", group_id="G100002", status="in_progress", resolved_at="",
-            opened_at="2026-03-03T16:00:00Z"),
+        row(
+            external_id="L-2",
+            group_id="G100002",
+            status="in_progress",
+            resolved_at="",
+            opened_at="2026-03-03T16:00:00Z",
+        ),
         row(external_id="L-3", subcategory="cobra"),  # not a claims subcategory
-    ]  # fmt: skip
-    [batch] = ingest_files("inquiry_import", [write_csv(tmp_path / "feed.csv", feed)],
-                           acting_user=None)  # fmt: skip
+    ]
+    [batch] = ingest_files(
+        "inquiry_import", [write_csv(tmp_path / "feed.csv", feed)], acting_user=None
+    )
     assert batch.rows_loaded == 3
 
     first = import_from_lake(now=NOW)
@@ -268,12 +274,20 @@ def test_the_lake_feed_loads_once_with_sla_clocks(cast: Cast, tmp_path: Path) ->
     monday = dt.date(2026, 3, 2)
     assert days == {"first_response": monday, "resolution": monday}
 
-    counts = (Inquiry.objects.count(), InquiryStatusChange.objects.count(),
-              SlaEvent.objects.count(), SlaOutcomeDay.objects.count())  # fmt: skip
+    counts = (
+        Inquiry.objects.count(),
+        InquiryStatusChange.objects.count(),
+        SlaEvent.objects.count(),
+        SlaOutcomeDay.objects.count(),
+    )
     again = import_from_lake(now=NOW)
     assert (again.created, again.already_present, again.rejected) == (0, 2, 1)
-    assert counts == (Inquiry.objects.count(), InquiryStatusChange.objects.count(),
-                      SlaEvent.objects.count(), SlaOutcomeDay.objects.count())  # fmt: skip
+    assert counts == (
+        Inquiry.objects.count(),
+        InquiryStatusChange.objects.count(),
+        SlaEvent.objects.count(),
+        SlaOutcomeDay.objects.count(),
+    )
 
     out = StringIO()
     call_command("inquiries", "import", "--from-lake", "--format", "json", stdout=out)

@@ -78,8 +78,9 @@ def test_rollup_agrees_with_the_events_through_every_kind_of_change(
     # B: Acme, bob, pharmacy. Mon 09:00 EST, resolved Wed 17:00 EST (22:00Z).
     # First response due Mon 13:00 EST (18:00Z Mar 2): breached then.
     # Resolution 24 h: Mon 9 + Tue 10 + Wed 5 → Wed 13:00 EST (18:00Z Mar 4): breached then.
-    b = open_inquiry(at=utc(2026, 3, 2, 14), owner=cast.bob, category="pharmacy",
-                     subcategory="mail_order")  # fmt: skip
+    b = open_inquiry(
+        at=utc(2026, 3, 2, 14), owner=cast.bob, category="pharmacy", subcategory="mail_order"
+    )
     resolve(b, utc(2026, 3, 4, 22), cast.bob)
     # C: Bayside, oscar, claims. Tue 08:00 PST (16:00Z), resolved Tue 10:00 PST (18:00Z):
     # 2 business hours, both met on Mar 3.
@@ -87,15 +88,23 @@ def test_rollup_agrees_with_the_events_through_every_kind_of_change(
     resolve(c, utc(2026, 3, 3, 18), cast.mia)  # oscar never acts: he can be deleted
 
     expected: Counts = {
-        ("owner", alice, fr, "met"): 1, ("owner", alice, res, "met"): 1,
-        ("owner", bob, fr, "breached"): 1, ("owner", bob, res, "breached"): 1,
-        ("owner", oscar, fr, "met"): 1, ("owner", oscar, res, "met"): 1,
-        ("account", acme, fr, "met"): 1, ("account", acme, fr, "breached"): 1,
-        ("account", acme, res, "met"): 1, ("account", acme, res, "breached"): 1,
-        ("account", bayside, fr, "met"): 1, ("account", bayside, res, "met"): 1,
-        ("category", "claims", fr, "met"): 2, ("category", "claims", res, "met"): 2,
-        ("category", "pharmacy", fr, "breached"): 1, ("category", "pharmacy", res, "breached"): 1,
-    }  # fmt: skip
+        ("owner", alice, fr, "met"): 1,
+        ("owner", alice, res, "met"): 1,
+        ("owner", bob, fr, "breached"): 1,
+        ("owner", bob, res, "breached"): 1,
+        ("owner", oscar, fr, "met"): 1,
+        ("owner", oscar, res, "met"): 1,
+        ("account", acme, fr, "met"): 1,
+        ("account", acme, fr, "breached"): 1,
+        ("account", acme, res, "met"): 1,
+        ("account", acme, res, "breached"): 1,
+        ("account", bayside, fr, "met"): 1,
+        ("account", bayside, res, "met"): 1,
+        ("category", "claims", fr, "met"): 2,
+        ("category", "claims", res, "met"): 2,
+        ("category", "pharmacy", fr, "breached"): 1,
+        ("category", "pharmacy", res, "breached"): 1,
+    }
     assert from_days(*MONTH) == expected
     assert_rollup_agrees()
     # Mar 2 alone: A's two outcomes and B's first-response breach.
@@ -127,11 +136,16 @@ def test_rollup_agrees_with_the_events_through_every_kind_of_change(
     # response (2 h) is met again under the new deadline (the old row superseded, a new one).
     actions.do_save_sla_policy(
         None,
-        {"name": "Key claims", "tier": "key", "category": "claims",
-         "first_response_hours": Decimal("30"), "resolution_hours": Decimal("30"),
-         "is_active": True},
+        {
+            "name": "Key claims",
+            "tier": "key",
+            "category": "claims",
+            "first_response_hours": Decimal("30"),
+            "resolution_hours": Decimal("30"),
+            "is_active": True,
+        },
         acting_user=cast.mia,
-    )  # fmt: skip
+    )
     result = run_sla(now=utc(2026, 3, 20, 12), include_done=True)
     assert result.superseded == 2
     expected[("owner", alice, res, "met")] = 1

@@ -76,9 +76,9 @@ def test_an_aggregate_read_suppresses_cells_under_11_members(ten_and_eleven: Cas
         with pytest.raises(LakeError, match="cells, not rows"):
             lake.execute(t.select("person_id", "paid_amount"))
         with pytest.raises(LakeError, match="two scalars"):
-            lake.aggregate({"rows": (t.paid_amount, t.person_id.nunique())})  # type: ignore[dict-item]
+            lake.aggregate({"rows": (t.paid_amount, t.person_id.nunique())})
         with pytest.raises(LakeError, match="not a cell"):
-            lake.aggregate_with(lambda full: {"rows": full.execute(full.medical_claim)})  # type: ignore[dict-item,return-value]
+            lake.aggregate_with(lambda full: {"rows": full.execute(full.medical_claim)})
         # A computed aggregate read: the same rule.
         computed = lake.aggregate_with(
             lambda full: {
@@ -133,7 +133,7 @@ def test_there_is_no_scope_to_pass_and_a_system_job_refuses_a_user(cast: Cast) -
 
 def test_aggregates_are_numbers_over_members() -> None:
     with pytest.raises(TypeError, match="a number, not DataFrame"):
-        Aggregate(pd.DataFrame({"person_id": ["P1"]}), 11)  # type: ignore[arg-type]
+        Aggregate(pd.DataFrame({"person_id": ["P1"]}), 11)
     with pytest.raises(TypeError, match="count of people"):
         Aggregate(Decimal("1"), 11.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="over no members"):

@@ -24,9 +24,20 @@ def run(*args: str) -> str:
 
 
 def test_stewardship_by_group_number(book: Cast, tmp_path: Path) -> None:
-    out = run("stewardship", "--account", "g100001", "--period", "2025Q2",
-              "--format", "pptx,xlsx", "--out", str(tmp_path / "out"), "--json",
-              "--today", "2025-12-31")  # fmt: skip
+    out = run(
+        "stewardship",
+        "--account",
+        "g100001",
+        "--period",
+        "2025Q2",
+        "--format",
+        "pptx,xlsx",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+        "--today",
+        "2025-12-31",
+    )
     result = json.loads(out)
     names = sorted(Path(p).name for p in result["files"])
     assert names == ["stewardship-G100001-2025Q2.pptx", "stewardship-G100001-2025Q2.xlsx"]
@@ -40,8 +51,17 @@ def test_stewardship_by_group_number(book: Cast, tmp_path: Path) -> None:
 
 
 def test_portfolio_with_a_users_access(book: Cast, tmp_path: Path) -> None:
-    out = run("portfolio", "--period", "2025Q2", "--format", "xlsx", "--out", str(tmp_path),
-              "--user", "eve")  # fmt: skip
+    out = run(
+        "portfolio",
+        "--period",
+        "2025Q2",
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path),
+        "--user",
+        "eve",
+    )
     assert out.strip() == str(tmp_path / "portfolio-2025Q2.xlsx")
     assert ReportRun.objects.get().requested_by == book.eve
 
@@ -49,19 +69,30 @@ def test_portfolio_with_a_users_access(book: Cast, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["stewardship", "--account", "G999999", "--period", "2025Q2"],
-         "no account 'G999999' (use its id or group number)"),
-        (["stewardship", "--account", "G100002", "--period", "2025Q2", "--user", "alice"],
-         "no account 'G100002' (use its id or group number)"),
-        (["stewardship", "--account", "G100001", "--period", "2025Q9"],
-         "'2025Q9' is not a period; write 2026-03, 2026Q1, 2026, R12-2026-03 or 2025-04..2026-03"),
-        (["stewardship", "--account", "G100001", "--period", "2025Q2", "--format", "docx"],
-         "formats are pptx, brief, xlsx, pdf (got docx)"),
-        (["portfolio", "--period", "2025Q2", "--user", "alice"],
-         "the portfolio report is for managers, executives and admins"),
+        (
+            ["stewardship", "--account", "G999999", "--period", "2025Q2"],
+            "no account 'G999999' (use its id or group number)",
+        ),
+        (
+            ["stewardship", "--account", "G100002", "--period", "2025Q2", "--user", "alice"],
+            "no account 'G100002' (use its id or group number)",
+        ),
+        (
+            ["stewardship", "--account", "G100001", "--period", "2025Q9"],
+            "'2025Q9' is not a period; write 2026-03, 2026Q1, 2026, R12-2026-03"
+            " or 2025-04..2026-03",
+        ),
+        (
+            ["stewardship", "--account", "G100001", "--period", "2025Q2", "--format", "docx"],
+            "formats are pptx, brief, xlsx, pdf (got docx)",
+        ),
+        (
+            ["portfolio", "--period", "2025Q2", "--user", "alice"],
+            "the portfolio report is for managers, executives and admins",
+        ),
         (["portfolio", "--period", "2025Q2", "--user", "nobody"], "No active user 'nobody'."),
     ],
-)  # fmt: skip
+)
 def test_errors_are_one_line(cast: Cast, tmp_path: Path, args: list[str], message: str) -> None:
     with pytest.raises(CommandError) as error:
         run(*args, "--out", str(tmp_path))

@@ -45,10 +45,11 @@ def test_portfolio_files_hold_every_section(book: Cast) -> None:
     assert acme[2:4] == [8, 2691.25]
     outliers = sheet_rows(wb, "Utilization outliers")
     expected = [
-        r.name for r in overview.accounts
+        r.name
+        for r in overview.accounts
         if r.paid_pmpm is not None
         and abs((r.paid_pmpm - book_pmpm) / book_pmpm * 100) >= Decimal(15)
-    ]  # fmt: skip
+    ]
     assert sorted(r[0] for r in outliers) == sorted(expected)
     assert expected  # Bayside's one visit is far below the book
 

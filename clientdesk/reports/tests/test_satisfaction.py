@@ -39,13 +39,29 @@ LONG_CUT = (
     "before our own board…"
 )
 ACME_ROWS = [
-    ["Member survey", "Q2 2025", 15, 12, Decimal("80.0"), Decimal("9.1"), Decimal("3.64"),
-     Decimal("63.6")],
-    ["Member survey", "Q1 2025", 20, 11, Decimal("55.0"), Decimal("-18.2"), Decimal("3.18"),
-     Decimal("45.5")],
+    [
+        "Member survey",
+        "Q2 2025",
+        15,
+        12,
+        Decimal("80.0"),
+        Decimal("9.1"),
+        Decimal("3.64"),
+        Decimal("63.6"),
+    ],
+    [
+        "Member survey",
+        "Q1 2025",
+        20,
+        11,
+        Decimal("55.0"),
+        Decimal("-18.2"),
+        Decimal("3.18"),
+        Decimal("45.5"),
+    ],
     ["Sponsor survey", "Q2 2025", "<11", "<11", None, None, None, None],
     ["Sponsor survey", "Q1 2025", 0, 0, None, None, None, None],
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -68,13 +84,27 @@ def test_counts_by_hand_and_the_grain(surveyed: Cast) -> None:
             for p in (Q2, Q2.prior())
         ]
     assert result.current[(acme, "member")] == SurveyFigures(
-        "member", sent=15, responses=12, nps_n=11, promoters=5, detractors=4, csat_n=11,
-        csat_sum=40, satisfied=7,
-    )  # fmt: skip
+        "member",
+        sent=15,
+        responses=12,
+        nps_n=11,
+        promoters=5,
+        detractors=4,
+        csat_n=11,
+        csat_sum=40,
+        satisfied=7,
+    )
     assert result.prior[(acme, "member")] == SurveyFigures(
-        "member", sent=20, responses=11, nps_n=11, promoters=3, detractors=5, csat_n=11,
-        csat_sum=35, satisfied=5,
-    )  # fmt: skip
+        "member",
+        sent=20,
+        responses=11,
+        nps_n=11,
+        promoters=3,
+        detractors=5,
+        csat_n=11,
+        csat_sum=35,
+        satisfied=5,
+    )
     assert result.current[(acme, "sponsor")].sent == 6
     assert result.current[(acme, "sponsor")].responses == 5
     assert (acme, "sponsor") not in result.prior
@@ -82,12 +112,18 @@ def test_counts_by_hand_and_the_grain(surveyed: Cast) -> None:
 
     member = result.figures(acme, "member")
     assert (member.response_rate, member.nps, member.csat_mean, member.satisfied_pct) == (
-        Decimal("80.0"), Decimal("9.1"), Decimal("3.64"), Decimal("63.6"),
-    )  # fmt: skip
+        Decimal("80.0"),
+        Decimal("9.1"),
+        Decimal("3.64"),
+        Decimal("63.6"),
+    )
     prior = result.figures(acme, "member", prior=True)
     assert (prior.response_rate, prior.nps, prior.csat_mean, prior.satisfied_pct) == (
-        Decimal("55.0"), Decimal("-18.2"), Decimal("3.18"), Decimal("45.5"),
-    )  # fmt: skip
+        Decimal("55.0"),
+        Decimal("-18.2"),
+        Decimal("3.18"),
+        Decimal("45.5"),
+    )
     sponsor = result.figures(acme, "sponsor")
     assert sponsor.suppressed
     assert (sponsor.response_rate, sponsor.nps, sponsor.csat_mean) == (None, None, None)
@@ -118,8 +154,13 @@ def _everything(files: dict[str, bytes]) -> str:
     slides = deck_slides(files["pptx"])
     parts = [s["text"] + str(s["tables"]) + s["notes"] for s in slides]
     wb = workbook(files["xlsx"])
-    parts += [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
-              for v in row if v is not None]  # fmt: skip
+    parts += [
+        str(v)
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
     parts.append(pdf_text(files["pdf"]))
     return "\n".join(parts)
 
@@ -213,8 +254,15 @@ def test_portfolio_nps_by_account(surveyed: Cast) -> None:
     ]
     files = render_formats(doc, ["xlsx"])
     assert sheet_rows(workbook(files["xlsx"]), "Satisfaction")[2] == [
-        "All accounts", None, 15, 28.6, -18.2, "<11", None, None,
-    ]  # fmt: skip
+        "All accounts",
+        None,
+        15,
+        28.6,
+        -18.2,
+        "<11",
+        None,
+        None,
+    ]
 
     # Oscar sees Bayside only: its three answers are all there is, and they are suppressed.
     mine = gather_portfolio(Q2, user=surveyed.oscar, today=TODAY)

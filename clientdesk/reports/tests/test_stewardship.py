@@ -38,8 +38,9 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
     assert expected.paid_pmpm.total == Decimal("2691.25")  # hand-computed in the fixture
     assert expected.member_months.total == 8
 
-    doc = build_document("stewardship", account=book.acme, period_code="2025Q2",
-                         user=book.mia, today=TODAY)  # fmt: skip
+    doc = build_document(
+        "stewardship", account=book.acme, period_code="2025Q2", user=book.mia, today=TODAY
+    )
     files = render_formats(doc, ["pptx", "xlsx", "pdf"])
 
     slides = deck_slides(files["pptx"])
@@ -75,8 +76,11 @@ def test_deck_workbook_and_pdf_carry_the_metric_functions_numbers(book: Cast) ->
     assert row_by_label(table, "Member months")[1:] == ["8", "5"]
     assert "Source: Final-action medical and pharmacy claim lines" in headline["notes"]
     charts = [s["title"] for s in slides if s["pictures"]]
-    assert charts == ["Paid PMPM by month", "What moved the paid PMPM",
-                      "Paid PMPM by service category"]  # fmt: skip
+    assert charts == [
+        "Paid PMPM by month",
+        "What moved the paid PMPM",
+        "Paid PMPM by service category",
+    ]
     summary = next(s for s in slides if s["title"] == "Executive summary")
     assert "Paid PMPM $2,691.25 on 8 member months" in summary["text"]
 
@@ -126,8 +130,9 @@ def test_high_cost_claimants_are_de_identified_and_small_cells_suppressed(book: 
         Request(period, period.prior(), high_cost_threshold=Decimal(10000), as_of=TODAY),
     )
     assert report.high_cost_claimants.count == 1  # P3's hip replacement
-    doc = gather_stewardship(book.acme, period, user=book.mia, today=TODAY,
-                             high_cost_threshold=Decimal(10000))  # fmt: skip
+    doc = gather_stewardship(
+        book.acme, period, user=book.mia, today=TODAY, high_cost_threshold=Decimal(10000)
+    )
     files = render_formats(doc, ["pptx", "xlsx"])
     wb = workbook(files["xlsx"])
     claimants = sheet_rows(wb, "High-cost claimants")
@@ -151,8 +156,9 @@ def test_high_cost_claimants_are_de_identified_and_small_cells_suppressed(book: 
 def test_an_account_with_no_claims_renders_with_its_issues_and_actions(book: Cast) -> None:
     """2026Q1: P3 is still enrolled (3 member months) but there are no claims at all."""
     problem = acme_problem(book)  # a denial issue in March 2026, one open action
-    doc = gather_stewardship(book.acme, parse_period("2026Q1"), user=book.mia,
-                             today=dt.date(2026, 4, 10))  # fmt: skip
+    doc = gather_stewardship(
+        book.acme, parse_period("2026Q1"), user=book.mia, today=dt.date(2026, 4, 10)
+    )
     implausible = (
         "Paid PMPM $0.00 is outside the plausible range $50–$5,000: check the claims and "
         "eligibility loads."
@@ -175,12 +181,20 @@ def test_an_account_with_no_claims_renders_with_its_issues_and_actions(book: Cas
 
 def test_a_new_account_without_any_data(book: Cast) -> None:
     cedar = account_actions.do_create_account(
-        {"name": "Cedar County Schools", "group_number": "G100009", "segment": "public_sector",
-         "funding": "fully_insured", "employees": 10, "members": 20, "state": "IA",
-         "region": "Midwest", "effective_date": dt.date(2025, 1, 1),
-         "renewal_date": dt.date(2025, 7, 1)},
+        {
+            "name": "Cedar County Schools",
+            "group_number": "G100009",
+            "segment": "public_sector",
+            "funding": "fully_insured",
+            "employees": 10,
+            "members": 20,
+            "state": "IA",
+            "region": "Midwest",
+            "effective_date": dt.date(2025, 1, 1),
+            "renewal_date": dt.date(2025, 7, 1),
+        },
         acting_user=book.mia,
-    )  # fmt: skip
+    )
     doc = gather_stewardship(cedar, parse_period("2025Q2"), user=book.mia, today=TODAY)
     files = render_formats(doc, ["pptx", "xlsx"])
     slides = deck_slides(files["pptx"])

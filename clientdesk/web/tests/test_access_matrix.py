@@ -605,8 +605,9 @@ def test_web_route(route: Route, role: str, cast: Cast, client: Client) -> None:
 
 
 @pytest.mark.parametrize(("name", "method", "kwargs"), WRONG_METHODS)
-def test_wrong_method_is_405(name: str, method: str, kwargs: Callable[[Cast], dict[str, int]],
-                             cast: Cast, client: Client) -> None:  # fmt: skip
+def test_wrong_method_is_405(
+    name: str, method: str, kwargs: Callable[[Cast], dict[str, int]], cast: Cast, client: Client
+) -> None:
     client.force_login(cast.mia)
     response = getattr(client, method)(reverse(name, kwargs=kwargs(cast)))
     assert response.status_code == 405

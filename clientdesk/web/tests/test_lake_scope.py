@@ -142,10 +142,11 @@ def test_book_level_problem_dollars_are_an_aggregate_read(
 ) -> None:
     # Claims K0-K10 of 11 members (N0-N10) billed 100.00 each; K11 of a twelfth member.
     rows = [
-        processing_row(claim_id=f"K{i}", original_claim_id=f"K{i}", member_id=f"N{i}",
-                       charge_amount="100.00")
+        processing_row(
+            claim_id=f"K{i}", original_claim_id=f"K{i}", member_id=f"N{i}", charge_amount="100.00"
+        )
         for i in range(12)
-    ]  # fmt: skip
+    ]
     ingest_files("claim_processing", [write_csv(tmp_path / "p.csv", rows)], acting_user=None)
     issue = do_record_detection(
         [issue_record(None)], as_of=START, since=START, stats={}, acting_user=None

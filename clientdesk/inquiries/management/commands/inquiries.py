@@ -52,9 +52,10 @@ class Command(BaseCommand):
         sla = verbs.add_parser("sla", help="Recompute SLA states and apply escalation rules.")
         sla.add_argument("--now", help="Evaluate as of this ISO timestamp (default: now).")
         sla.add_argument(
-            "--all", action="store_true", help="Also resolved and closed inquiries (after a "
-            "policy or calendar change)."
-        )  # fmt: skip
+            "--all",
+            action="store_true",
+            help="Also resolved and closed inquiries (after a policy or calendar change).",
+        )
         sla.add_argument("--format", choices=["text", "json"], default="text")
         load = verbs.add_parser(
             "import", help="Load an inquiry_import CSV or Parquet file, or the lake's feed."
@@ -86,8 +87,9 @@ class Command(BaseCommand):
 
             filters = Q() if options["all"] else Q(status__in=ACTIVE_STATUSES)
             total = Inquiry.objects.filter(filters).count()
-            with Progress(TextColumn("SLA"), BarColumn(), MofNCompleteColumn(),
-                          transient=True) as progress:  # fmt: skip
+            with Progress(
+                TextColumn("SLA"), BarColumn(), MofNCompleteColumn(), transient=True
+            ) as progress:
                 task = progress.add_task("sla", total=total)
                 result = run_sla(
                     now=now,

@@ -85,19 +85,29 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         today = _date(options["today"]) if options["today"] else None
         run = do_request_report(
-            options["verb"], account=account, period=period.code, formats=formats,
+            options["verb"],
+            account=account,
+            period=period.code,
+            formats=formats,
             acting_user=user,
-        )  # fmt: skip
+        )
         run = self._execute(run, today, options["engine"])
         if run.status != RunStatus.DONE:
             raise CommandError(run.error)
         written = copy_files(run, Path(options["out"]))
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "run": run.pk, "kind": run.kind, "period": run.period,
-                "files": [str(p) for p in written],
-                "seconds": run.seconds,
-            }, indent=2))  # fmt: skip
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "run": run.pk,
+                        "kind": run.kind,
+                        "period": run.period,
+                        "files": [str(p) for p in written],
+                        "seconds": run.seconds,
+                    },
+                    indent=2,
+                )
+            )
         else:
             for path in written:
                 self.stdout.write(str(path))
@@ -117,12 +127,23 @@ class Command(BaseCommand):
         today = _date(options["today"]) if options["today"] else timezone.localdate()
         outcomes = run_due(today)
         if options["format"] == "json":
-            self.stdout.write(json.dumps([
-                {"schedule": o.schedule.pk, "name": o.schedule.name, "run": o.run.pk,
-                 "status": o.run.status, "period": o.run.period, "sent_to": o.sent_to,
-                 "error": o.run.error}
-                for o in outcomes
-            ], indent=2))  # fmt: skip
+            self.stdout.write(
+                json.dumps(
+                    [
+                        {
+                            "schedule": o.schedule.pk,
+                            "name": o.schedule.name,
+                            "run": o.run.pk,
+                            "status": o.run.status,
+                            "period": o.run.period,
+                            "sent_to": o.sent_to,
+                            "error": o.run.error,
+                        }
+                        for o in outcomes
+                    ],
+                    indent=2,
+                )
+            )
         else:
             if not outcomes:
                 self.stdout.write("No schedule is due.")

@@ -49,6 +49,12 @@ class Command(BaseCommand):
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(  # noqa: S606  (replace this process with gunicorn; arguments are ours)
             gunicorn,
-            [gunicorn, "clientdesk.wsgi:application", "--bind", options["bind"],
-             "--workers", str(options["workers"])],  # no access log: URLs may carry member refs
-        )  # fmt: skip
+            [
+                gunicorn,
+                "clientdesk.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+            ],  # no access log: URLs may carry member refs
+        )

@@ -32,11 +32,25 @@ def add_more_accounts(cast: Cast) -> None:
     """A few more sponsors, so the list has something to narrow."""
     for name, group, segment, funding, state, region, members in [
         ("Acme Packaging", "G100003", "commercial", "fully_insured", "PA", "Northeast", 640),
-        ("Great Lakes Teamsters Welfare Fund", "G100004", "labor_fund", "aso", "MI", "Midwest",
-         5400),
-        ("Northwind Public Schools", "G100005", "public_sector", "fully_insured", "TX", "South",
-         3800),
-    ]:  # fmt: skip
+        (
+            "Great Lakes Teamsters Welfare Fund",
+            "G100004",
+            "labor_fund",
+            "aso",
+            "MI",
+            "Midwest",
+            5400,
+        ),
+        (
+            "Northwind Public Schools",
+            "G100005",
+            "public_sector",
+            "fully_insured",
+            "TX",
+            "South",
+            3800,
+        ),
+    ]:
         actions.do_create_account(
             {
                 "name": name,
