@@ -61,7 +61,7 @@ pdf-libs:
 	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; fi; }
 
 test: lint typecheck browser pdf-libs
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).
 test-postgres: setup-dev

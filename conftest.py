@@ -40,3 +40,13 @@ def login(client: Client, cast: Cast):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Spark tests share one worker, and so do the browser tests (`make test` runs
+    `--dist loadgroup`): each process starts its own SparkSession, or its own Chromium and live
+    server, and two of them on a two-core machine cost more than they gain."""
+    for item in items:
+        for heavy in ("spark", "browser"):
+            if item.get_closest_marker(heavy):
+                item.add_marker(pytest.mark.xdist_group(heavy))
