@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -107,7 +108,7 @@ def division(cast: Cast, name: str, group_number: str) -> Account:
     return do_create_account(data, acting_user=cast.mia)
 
 
-def _book(cast: Cast) -> None:
+def _book(cast: Cast) -> Book:
     """One of each thing a page links to: an inquiry linked to sam's problem (with its action),
     an open escalation, a guarantee with a result, two divisions of Acme (alice works one)."""
     rail = division(cast, "Acme Rail Division", "G100011")
@@ -118,28 +119,41 @@ def _book(cast: Cast) -> None:
     do_link_inquiries(problem, [inquiry], acting_user=cast.mia)
     acme_escalation(cast)
     acme_result(cast)
+    return Book(inquiry.pk, problem.pk, problem.issues.get().pk)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The ids the pages are at (PostgreSQL's sequences keep counting across tests)."""
+
+    inquiry: int
+    problem: int
+    issue: int
 
 
 @pytest.mark.parametrize("role", ["ada", "mia", "alice", "oscar", "eve", "sam"])
 def test_no_link_leads_to_a_dead_end(role: str, cast: Cast, client: Client) -> None:
-    _book(cast)
+    book = _book(cast)
     client.force_login(cast.users()[role])
     seen, came_from = crawl(client)
     dead = {url: (status, came_from[url]) for url, status in seen.items() if status >= 400}
     assert dead == {}
     assert seen["/"] == 200
-    # The crawl went where each role works (the paths are the cast's first rows: pk 1).
-    assert set(MUST_REACH[role]) <= set(seen)
+    # The crawl went where each role works.
+    assert set(must_reach(cast, book)[role]) <= set(seen)
 
 
-MUST_REACH = {
-    "ada": ["/accounts/1/", "/inquiries/dashboard/", "/inquiries/routing/", "/audit/"],
-    "mia": ["/accounts/1/", "/inquiries/escalations/", "/inquiries/sla-policies/"],
-    "alice": ["/accounts/1/", "/inquiries/1/", "/insights/problems/1/"],
-    "oscar": ["/accounts/2/", "/insights/problems/"],
-    "eve": ["/accounts/1/", "/inquiries/dashboard/", "/guarantees/"],
-    "sam": ["/insights/problems/", "/insights/problems/1/"],
-}
+def must_reach(cast: Cast, book: Book) -> dict[str, list[str]]:
+    acme, bayside = f"/accounts/{cast.acme.pk}/", f"/accounts/{cast.bayside.pk}/"
+    problem = f"/insights/problems/{book.problem}/"
+    return {
+        "ada": [acme, "/inquiries/dashboard/", "/inquiries/routing/", "/audit/"],
+        "mia": [acme, "/inquiries/escalations/", "/inquiries/sla-policies/"],
+        "alice": [acme, f"/inquiries/{book.inquiry}/", problem],
+        "oscar": [bayside, "/insights/problems/"],
+        "eve": [acme, "/inquiries/dashboard/", "/guarantees/"],
+        "sam": ["/insights/problems/", problem],
+    }
 
 
 def test_an_associate_sees_only_the_divisions_she_may_open(cast: Cast, client: Client) -> None:
@@ -163,14 +177,14 @@ def test_an_associate_sees_only_the_divisions_she_may_open(cast: Cast, client: C
 def test_service_operations_see_their_problem_without_dead_links(
     cast: Cast, client: Client
 ) -> None:
-    _book(cast)
+    book = _book(cast)
     client.force_login(cast.sam)
-    problem = client.get("/insights/problems/1/").content.decode()
+    problem = client.get(f"/insights/problems/{book.problem}/").content.decode()
     assert "/insights/issues/" not in problem
     assert "/inquiries/" not in problem
     board = client.get("/insights/problems/").content.decode()
     assert "Emerging issues" not in board
     client.force_login(cast.mia)
-    problem = client.get("/insights/problems/1/").content.decode()
-    assert '<a href="/insights/issues/1/">' in problem
-    assert '<a href="/inquiries/1/">' in problem
+    problem = client.get(f"/insights/problems/{book.problem}/").content.decode()
+    assert f'<a href="/insights/issues/{book.issue}/">' in problem
+    assert f'<a href="/inquiries/{book.inquiry}/">' in problem
