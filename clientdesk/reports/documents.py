@@ -25,6 +25,7 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
     "change_pct": formatting.signed_percent,
     "pp": formatting.points,
     "int": formatting.count,
+    "month": formatting.month,  # type: ignore[dict-item]
 }
 
 # Counts of people below this are suppressed in reports that leave the team: the one rule,
@@ -110,7 +111,7 @@ def cell_text(value: Cell, kind: str) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and kind != "month":
         return formatting.date(value)
     if kind in FORMATTERS:
         return FORMATTERS[kind](value)

@@ -25,6 +25,7 @@ NUMBER_FORMATS = {
     "pp": '"+"0.0"\u202fpp";"\u2212"0.0"\u202fpp";0.0"\u202fpp"',
     "decimal": '#,##0.00;"\u2212"#,##0.00',
     "date": "mmm d, yyyy",
+    "month": "mmm yyyy",
 }
 HEADER_ROW = 4
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")

@@ -256,7 +256,7 @@ def _monthly(r: AccountReport) -> Table:
             )
             for m in r.monthly
         ],
-        ("date", "int", "money", "money", "money", "money"),
+        ("month", "int", "money", "money", "money", "money"),
     )
 
 

@@ -87,6 +87,7 @@ def test_cells_and_names() -> None:
     assert cell_text(Decimal("1672.40"), "money0") == "$1,672"
     assert cell_text(None, "money") == "—"
     assert cell_text(dt.date(2025, 4, 1), "date") == "Apr 1, 2025"
+    assert cell_text(dt.date(2025, 4, 1), "month") == "Apr 2025"  # a month, not its first day
     doc = large_document()
     assert file_stem(doc, None) == "portfolio-2025Q2"
     doc.period_code = "2025-04..2025-09"
