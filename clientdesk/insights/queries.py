@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
+from clientdesk.accounts.models import Account
 from clientdesk.insights.access import issues_visible_to, problems_visible_to
 from clientdesk.insights.models import (
     OPEN_PROBLEM_STATUSES,
@@ -59,9 +62,14 @@ def problem_columns(user: AnyUser) -> list[tuple[str, str, list[Problem]]]:
     ]
 
 
-def _day_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+def _day_range(
+    first: dt.date, last: dt.date, zone: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a period of local days starts and ends (exclusive) in the account's zone:
+    a problem opened at 20:00 in New York on the last day belongs to the period, although it
+    is already the next day in UTC."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
 def account_period_insights(account_id: int, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -76,7 +84,8 @@ def account_period_insights(account_id: int, first: dt.date, last: dt.date) -> d
     issues = EmergingIssue.objects.filter(
         account_id=account_id, first_alert_date__lte=last, last_alert_date__gte=first
     ).select_related("problem")
-    start, end = _day_range(first, last)
+    zone = ZoneInfo(Account.objects.values_list("timezone", flat=True).get(pk=account_id))
+    start, end = _day_range(first, last, zone)
     problems = (
         Problem.objects.filter(account_id=account_id, opened_at__lt=end)
         .exclude(
@@ -113,7 +122,7 @@ def account_period_insights(account_id: int, first: dt.date, last: dt.date) -> d
                 "root_cause_category": p.get_root_cause_category_display(),
                 "root_cause": p.root_cause,
                 "sponsor_summary": p.sponsor_summary,
-                "opened_on": p.opened_at.date(),
+                "opened_on": p.opened_at.astimezone(zone).date(),
                 "fix_date": p.fix_date,
                 "verified_on": p.verified_on,
                 "linked_inquiries": p.affected_inquiries,
@@ -155,7 +164,7 @@ def training_findings(since: dt.date | None = None) -> list[dict[str, Any]]:
                 "account_id": p.account_id,
                 "account": p.account.name if p.account else "",
                 "root_cause_category": p.root_cause_category,
-                "opened_on": p.opened_at.date(),
+                "opened_on": timezone.localdate(p.opened_at),
             }
         )
     return list(topics.values())
@@ -239,7 +248,7 @@ def problem_work_list(user: AnyUser, limit: int = 5) -> WorkList:
                 f"opened {p.opened_at:%b %-d}"
             ),
             url=reverse("insights:problem_detail", args=[p.pk]),
-            when=p.opened_at.date(),
+            when=timezone.localdate(p.opened_at),
         )
         for p in rows
     ]

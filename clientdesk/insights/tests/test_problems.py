@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -295,3 +296,16 @@ def test_report_and_training_feeds(cast: Cast) -> None:
     assert [p["reference"] for p in topic["problems"]] == [problem.reference]
     assert topic["problems"][0]["root_cause_category"] == "process"
     assert Problem.objects.filter(training_topic="").count() == 0
+
+
+def test_a_period_is_the_accounts_local_days(cast: Cast) -> None:
+    """A problem opened at 22:00 in New York on 31 March (02:00 on 1 April in UTC) belongs to
+    March's report for the New York account, and is dated 31 March."""
+    problem = acme_problem(cast)
+    late = dt.datetime(2026, 3, 31, 22, 0, tzinfo=ZoneInfo("America/New_York"))
+    Problem.objects.filter(pk=problem.pk).update(opened_at=late)
+    march = account_period_insights(cast.acme.pk, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    [row] = march["problems"]
+    assert row["opened_on"] == dt.date(2026, 3, 31)
+    before = account_period_insights(cast.acme.pk, dt.date(2026, 2, 1), dt.date(2026, 3, 30))
+    assert before["problems"] == []
