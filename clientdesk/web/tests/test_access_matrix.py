@@ -5,8 +5,7 @@ A new route that is not listed in ROUTES or API_ROUTES fails `test_every_route_i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import transaction
@@ -30,56 +29,24 @@ from clientdesk.insights.tests.cast import acme_action, acme_issue, acme_problem
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.reports.tests.cast import acme_run, portfolio_schedule
 from clientdesk.testing import Cast
-
-ROLES = ["ada", "mia", "alice", "bob", "oscar", "eve", "sam", "anonymous"]
-Expect = dict[str, int | str]  # role -> status code, or OK
-OK = "ok"  # 200, 201, 204, 302-to-somewhere-other-than-login, or 200/422 with field errors
-
-# Who may do what, as the design says (DESIGN.md §1).
-READ: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": OK, "oscar": 404, "sam": 404}
-WRITE: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "eve": 403, "oscar": 404, "sam": 404}
-MANAGE: Expect = {
-    "ada": OK,
-    "mia": OK,
-    "alice": 403,
-    "bob": 403,
-    "eve": 403,
-    "oscar": 404,
-    "sam": 404,
-}
-CREATE: Expect = {
-    "ada": OK,
-    "mia": OK,
-    "alice": 403,
-    "bob": 403,
-    "eve": 403,
-    "oscar": 403,
-    "sam": 403,
-}
-AUDIT: Expect = {
-    "ada": OK,
-    "mia": OK,
-    "alice": 403,
-    "bob": 403,
-    "eve": 403,
-    "oscar": 403,
-    "sam": 403,
-}
-SIGNED_IN: Expect = dict.fromkeys(ROLES[:-1], OK)
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    method: str
-    kwargs: Callable[[Cast], Mapping[str, object]]
-    expect: Mapping[str, int | str]
-    data: dict[str, str] | None = None
-    anonymous: int | str = 302  # web pages send strangers to the login page
-
-
-def acme(c: Cast) -> dict[str, int]:
-    return {"account_id": c.acme.pk}
+from clientdesk.web.tests.access import (
+    AUDIT,
+    BOOK,
+    CREATE,
+    MANAGE,
+    OK,
+    READ,
+    ROLES,
+    SIGNED_IN,
+    WRITE,
+    ApiRoute,
+    Expect,
+    Route,
+    acme,
+    acme_tab,
+    app_route_modules,
+    no_args,
+)
 
 
 def contact(c: Cast) -> dict[str, int]:
@@ -94,20 +61,7 @@ def assignment(c: Cast) -> dict[str, int]:
     return {"account_id": c.acme.pk, "assignment_id": c.acme.assignments.get(user=c.bob).pk}
 
 
-def acme_tab(key: str) -> Callable[[Cast], dict[str, object]]:
-    """An account tab of Acme's (lib/panels.py): every tab follows the account's access."""
-
-    def kwargs(c: Cast) -> dict[str, object]:
-        return {"account_id": c.acme.pk, "tab": key}
-
-    return kwargs
-
-
 ACCOUNT_TAB_KEYS = ["overview", "service", "guarantees", "utilization", "documents", "timeline"]
-
-
-def no_args(c: Cast) -> dict[str, int]:
-    return {}
 
 
 def user_ref(c: Cast) -> dict[str, int]:
@@ -214,7 +168,6 @@ def portfolio_export(c: Cast) -> dict[str, object]:
 
 # Utilization (utilization/access.py): reading follows the account; member ids behind a
 # number are for the account team only; the book page is for managers, executives, admins.
-BOOK: Expect = {"ada": OK, "mia": OK, "alice": 403, "bob": 403, "eve": OK, "oscar": 403, "sam": 403}
 TEAM: Expect = {
     "ada": 403,
     "mia": 403,
@@ -401,15 +354,6 @@ WRONG_METHODS = [
 ]
 
 
-@dataclass(frozen=True)
-class ApiRoute:
-    path: str
-    method: str
-    kwargs: Callable[[Cast], dict[str, int]]
-    expect: dict[str, int | str]
-    body: dict[str, object] | None = None
-
-
 API_ROUTES = [
     ApiRoute("/inquiries/", "get", no_args, SIGNED_IN),
     # Without an account in the body the schema answers 422 for everyone; the scope of
@@ -550,6 +494,12 @@ API_ROUTES = [
     ApiRoute("/reports/accounts/{account_id}/runs", "post", acme, READ, body={"period": "x"}),
     ApiRoute("/reports/portfolio/runs", "post", no_args, PORTFOLIO, body={"period": "x"}),
 ]
+
+# Each domain app's own list (clientdesk/<app>/tests/routes.py), gathered.
+for _module in app_route_modules():
+    ROUTES += getattr(_module, "ROUTES", [])
+    WRONG_METHODS += getattr(_module, "WRONG_METHODS", [])
+    API_ROUTES += getattr(_module, "API_ROUTES", [])
 
 # Pages that are not ours to test for roles: Django admin checks is_staff itself.
 EXEMPT_PREFIXES = ("admin:", "api:")
