@@ -111,6 +111,13 @@ def _checked_now(kind: str) -> dt.datetime:
     return timezone.now()
 
 
+def _name(user: AbstractBaseUser) -> str:
+    """The person as the trail names them: their full name, the login only when they have
+    none (a service account)."""
+    full_name = getattr(user, "get_full_name", None)
+    return (full_name() if callable(full_name) else "") or user.get_username()
+
+
 def _event(
     entry: AuditEntry,
     *,
@@ -128,7 +135,7 @@ def _event(
     return AuditEvent(
         at=at,
         actor_id=real_actor.pk if real_actor is not None else None,
-        actor_label=real_actor.get_username() if real_actor is not None else "system",
+        actor_label=_name(real_actor) if real_actor is not None else "system",
         kind=kind,
         action=entry.action,
         object_type=object_type,

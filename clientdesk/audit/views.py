@@ -12,10 +12,14 @@ from django.views.decorators.http import require_GET
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.audit.access import require_audit_reader
 from clientdesk.audit.models import AuditEvent
+from clientdesk.audit.reading import with_changes
 
 
 def _page(request: HttpRequest, events: object) -> object:
-    return Paginator(events, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    """One page of rows, newest first, each with its changes in words."""
+    page = Paginator(events, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page.object_list = with_changes(page.object_list)
+    return page
 
 
 @login_required

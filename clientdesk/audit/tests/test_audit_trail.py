@@ -95,7 +95,7 @@ def test_bulk_rows_are_the_rows_record_audit_writes(cast: Cast) -> None:
         == shape(rows[2])
         == (
             cast.alice.pk,
-            "alice",
+            "Alice Owner",
             "write",
             "x.create",
             "accounts.contract",
@@ -109,7 +109,7 @@ def test_bulk_rows_are_the_rows_record_audit_writes(cast: Cast) -> None:
     )
     assert shape(rows[1]) == (
         cast.alice.pk,
-        "alice",
+        "Alice Owner",
         "write",
         "x.update",
         "x.thing",
@@ -134,11 +134,11 @@ def test_bulk_write_rows_need_a_transaction(transactional_db: None) -> None:
 def test_every_cast_write_is_recorded_with_its_actor(cast: Cast) -> None:
     rows = AuditEvent.objects.filter(account=cast.acme).order_by("id")
     assert [(r.action, r.actor_label) for r in rows] == [
-        ("account.create", "mia"),
-        ("assignment.create", "mia"),
-        ("assignment.create", "mia"),
-        ("contact.create", "alice"),
-        ("contract.create", "mia"),
+        ("account.create", "Mia Manager"),
+        ("assignment.create", "Mia Manager"),
+        ("assignment.create", "Mia Manager"),
+        ("contact.create", "Alice Owner"),
+        ("contract.create", "Mia Manager"),
     ]
 
 

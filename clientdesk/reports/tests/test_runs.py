@@ -57,9 +57,9 @@ def test_alice_asks_for_a_deck_follows_it_and_downloads_it(
         .values_list("action", "actor_label", "kind")
     )
     assert actions == [
-        ("reports.request", "alice", "write"),
-        ("reports.generated", "alice", "write"),
-        ("reports.download", "alice", "export"),
+        ("reports.request", "Alice Owner", "write"),
+        ("reports.generated", "Alice Owner", "write"),
+        ("reports.download", "Alice Owner", "export"),
     ]
 
 

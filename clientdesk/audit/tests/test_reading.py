@@ -1,0 +1,37 @@
+"""The audit trail reads in words: names for people, labels for choices, the house time
+format, no bookkeeping fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.audit.reading import Change, readable_changes
+from clientdesk.insights.actions import do_update_problem
+from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.testing import Cast
+
+
+def test_a_problem_update_reads_in_words(cast: Cast, client: Client) -> None:
+    problem = acme_problem(cast)  # owned by Sam Serviceops
+    do_update_problem(
+        problem,
+        {"owner": cast.bob, "root_cause_category": "process", "fix_date": dt.date(2026, 4, 2)},
+        acting_user=cast.mia,
+    )
+    row = AuditEvent.objects.filter(object_type="insights.problem").order_by("-id").first()
+    assert row is not None
+    assert row.actor_label == "Mia Manager"
+    changes = {c.label: c for c in readable_changes([row])[row.pk]}
+    assert changes["Owner"] == Change("Owner", "Sam Serviceops", "Bob Teammate")
+    assert changes["Root cause category"].after == "Process"
+    assert changes["Fix date"] == Change("Fix date", "—", "Apr 2, 2026")
+    assert "Updated at" not in changes
+
+    client.force_login(cast.mia)
+    page = client.get(reverse("audit:account", args=[cast.acme.pk])).content.decode()
+    assert "<del>Sam Serviceops</del> → <ins>Bob Teammate</ins>" in page
+    assert "→ 1" not in page and "T00:00" not in page
