@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -15,9 +16,9 @@ from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.reading import with_changes
 
 
-def _page(request: HttpRequest, events: object) -> object:
+def _page(request: HttpRequest, events: QuerySet[AuditEvent]) -> Page[AuditEvent]:
     """One page of rows, newest first, each with its changes in words."""
-    page = Paginator(events, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page: Page[AuditEvent] = Paginator(events, 50).get_page(request.GET.get("page"))
     page.object_list = with_changes(page.object_list)
     return page
 
