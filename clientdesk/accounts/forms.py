@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import User
 
 from clientdesk.accounts.models import (
     LOGGED_ACTIVITY_KINDS,
@@ -17,6 +16,7 @@ from clientdesk.accounts.models import (
     Segment,
     TeamRole,
 )
+from clientdesk.people.pickers import PersonChoiceField, people_with_roles
 from clientdesk.people.roles import Role
 
 
@@ -115,12 +115,7 @@ class ContractForm(forms.ModelForm[Contract]):
 
 
 class AssignmentForm(forms.Form):
-    user = forms.ModelChoiceField(
-        queryset=User.objects.filter(groups__name=Role.ASSOCIATE, is_active=True).order_by(
-            "last_name", "first_name"
-        ),
-        label="Associate",
-    )
+    user = PersonChoiceField(queryset=people_with_roles(Role.ASSOCIATE), label="Associate")
     role = forms.ChoiceField(choices=TeamRole.choices)
 
 
@@ -162,8 +157,8 @@ class AccountFilterForm(forms.Form):
         label="Renewal month",
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    associate = forms.ModelChoiceField(
-        queryset=User.objects.filter(groups__name=Role.ASSOCIATE).order_by("last_name"),
+    associate = PersonChoiceField(
+        queryset=people_with_roles(Role.ASSOCIATE),
         required=False,
         empty_label="All associates",
     )

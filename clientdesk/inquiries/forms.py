@@ -36,6 +36,7 @@ from clientdesk.inquiries.models import (
     Status,
 )
 from clientdesk.lib.periods import Period, parse_period
+from clientdesk.people.pickers import PersonChoiceField
 from clientdesk.people.roles import Role
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -67,11 +68,6 @@ def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
-
-
-class PersonChoiceField(forms.ModelChoiceField[User]):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
 
 
 def parse_ids(raw: str, label: str) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
 from clientdesk.accounts.models import Account
 from clientdesk.insights.families import FAMILIES
@@ -16,22 +17,18 @@ from clientdesk.insights.models import (
     Problem,
     ProblemStatus,
 )
+from clientdesk.people.pickers import people_with_roles, show_names
 from clientdesk.people.roles import Role
 
 
-def service_operations_users() -> Any:
-    return User.objects.filter(groups__name=Role.SERVICE_OPS.value, is_active=True).order_by(
-        "last_name", "first_name"
-    )
+def service_operations_users() -> QuerySet[User]:
+    return people_with_roles(Role.SERVICE_OPS)
 
 
-def action_owners() -> Any:
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(groups=None)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+def action_owners() -> QuerySet[User]:
+    """Who may own a corrective action: the people who do the work (service operations, the
+    account team and their managers), not executives or administrators."""
+    return people_with_roles(Role.SERVICE_OPS, Role.ASSOCIATE, Role.MANAGER)
 
 
 class IssueFilterForm(forms.Form):
@@ -85,7 +82,7 @@ class ProblemForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = service_operations_users()  # type: ignore[attr-defined]
+        show_names(self.fields["owner"], service_operations_users())
         self.fields["owner"].label = "Service-operations owner"
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             c for c in ProblemStatus.choices if c[0] not in ("verified", "reopened")
@@ -116,7 +113,7 @@ class ActionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = action_owners()  # type: ignore[attr-defined]
+        show_names(self.fields["owner"], action_owners())
 
 
 class ActionStatusForm(forms.Form):
