@@ -150,6 +150,9 @@ class Account(models.Model):
         help_text="What everyone serving this account must know (escalation paths, VIPs, "
         "reporting preferences).",
     )
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,6 +197,9 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField("primary contact", default=False)
     notes = models.TextField(blank=True)
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-is_primary", "name"]

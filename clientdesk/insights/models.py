@@ -206,6 +206,9 @@ class Problem(models.Model):
     reopened_count = models.PositiveIntegerField(default=0)
     check_result = models.JSONField(default=dict, blank=True)
     training_topic = models.CharField(max_length=200, blank=True)
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
