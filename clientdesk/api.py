@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from clientdesk.accounts.api import router as accounts_router
+from clientdesk.financials.api import router as financials_router
 from clientdesk.guarantees.api import router as guarantees_router
+from clientdesk.implementations.api import router as implementations_router
 from clientdesk.inquiries.api import router as inquiries_router
 from clientdesk.insights.api import router as insights_router
 from clientdesk.people.tokens import user_for_token
 from clientdesk.reports.api import router as reports_router
+from clientdesk.team.api import router as team_router
+from clientdesk.strategy.api import router as strategy_router
 from clientdesk.utilization.api import router as utilization_router
 
 
@@ -27,7 +35,74 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+def _error(description: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"detail": detail},
+                    "required": ["detail"],
+                }
+            }
+        },
+    }
+
+
+_MESSAGE = {"type": "string"}
+_FIELD_ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+        "required": ["loc", "msg", "type"],
+    },
+}
+ERROR_RESPONSES = {
+    "400": _error("The request body is not JSON.", _MESSAGE),
+    "401": _error("No token, or an expired or revoked one.", _MESSAGE),
+    "403": _error("Signed in, but the role or the token's scope does not allow it.", _MESSAGE),
+    "404": _error("No such record, or not in the reader's scope (the same answer).", _MESSAGE),
+    "409": _error("Another change was saved first (a stale version).", {}),
+    "422": _error("A parameter or field is invalid; `loc` names it.", _FIELD_ERRORS),
+}
+
+
+class ClientdeskAPI(NinjaAPI):
+    """The schema states every error an operation can answer, not only its successes: 401 and
+    403 everywhere (token auth, roles), 404 where a path or a body names a record, 422 where
+    anything is read from the request, 400 where a body is parsed; 409 where the route says."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                parameters = operation.get("parameters", [])
+                wanted = ["401", "403"]
+                if "requestBody" in operation or any(p.get("in") == "path" for p in parameters):
+                    wanted.append("404")  # a path id, or a body naming a record (account_id)
+                if parameters or "requestBody" in operation:
+                    wanted.append("422")
+                if "requestBody" in operation:
+                    wanted.append("400")
+                for status in wanted:
+                    responses.setdefault(status, ERROR_RESPONSES[status])
+                if "409" in responses:
+                    responses["409"].setdefault(
+                        "description", ERROR_RESPONSES["409"]["description"]
+                    )
+        return schema
+
+
+api = ClientdeskAPI(
     title="clientdesk API",
     version="1",
     description=(
@@ -44,9 +119,22 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
 
 
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number the database cannot hold (the bounded types of lib/api_types.py catch the known
+    ones with the field named; this is the net under the rest): 422, not a 500."""
+    error = {"loc": ["request"], "msg": "A value is out of range.", "type": "value_error"}
+    return api.create_response(request, {"detail": [error]}, status=422)
+
+
 api.add_router("/accounts", accounts_router)
 api.add_router("/guarantees", guarantees_router)
+api.add_router("/implementations", implementations_router)
 api.add_router("/inquiries", inquiries_router)
 api.add_router("/insights", insights_router)
 api.add_router("/utilization", utilization_router)
+api.add_router("/financials", financials_router)
 api.add_router("/reports", reports_router)
+api.add_router("/team", team_router)
+api.add_router("/strategy", strategy_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN
     "axes",
     "csp",
     "clientdesk.web",
@@ -73,6 +74,12 @@ INSTALLED_APPS = [
     "clientdesk.insights",
     "clientdesk.guarantees",
     "clientdesk.utilization",
+    "clientdesk.growth",
+    "clientdesk.financials",
+    "clientdesk.surveys",
+    "clientdesk.strategy",
+    "clientdesk.team",
+    "clientdesk.implementations",
     "django_tasks",
     "django_tasks_db",
     "clientdesk.reports",
@@ -232,6 +239,13 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The team app: a closed candidate file (hired, declined, rejected) is erased after this.
+CANDIDATE_RETENTION_DAYS = env_int(
+    "CLIENTDESK_CANDIDATE_RETENTION_DAYS",
+    730,
+    "Days a closed candidate file is kept before `clientdesk team purge` erases it.",
+)
 
 # Background tasks (django-tasks): report runs queue in the database; `clientdesk db_worker`
 # runs them (`clientdesk serve` starts one). "immediate" runs them inside the web request.

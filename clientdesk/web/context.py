@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from clientdesk.audit.access import can_read_audit
+from clientdesk.financials.access import can_see_margin
 from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
 from clientdesk.people.roles import Role, primary_role, roles_of
@@ -82,6 +83,10 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
     )
     if sees_accounts:
         service.append(_link("Escalations", "inquiries:escalations", here, "inquiries:escalation"))
+    if sees_accounts:
+        service.append(_link("Installation", "implementations:board", here, "implementations:"))
+    else:
+        service.append(_link("Installation tasks", "implementations:tasks", here, "implementations:"))
     if can_see_dashboard(user):
         service.append(_link("Inquiry dashboard", "inquiries:dashboard", here, "inquiries:dash"))
     if can_manage_queues(user):
@@ -95,6 +100,8 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
         performance.append(_link("Guarantees", "guarantees:portfolio", here, "guarantees:"))
     if can_see_book(user):
         performance.append(_link("Utilization", "utilization:book", here, "utilization:"))
+    if can_see_margin(user):
+        performance.append(_link("Financials", "financials:portfolio", here, "financials:"))
     if performance:
         groups.append(NavGroup("Performance", performance))
     if can_run_portfolio(user):
@@ -114,8 +121,10 @@ def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    # An error page rendered before authentication ran (a foreign Host header is refused by the
+    # first middleware) has no request.user: it is an anonymous page then.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     roles = roles_of(user)
     role = primary_role(user)

@@ -1,0 +1,468 @@
+"""Every write of the implementations app: one transaction, an audit row for every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from clientdesk.accounts.actions import do_log_activity
+from clientdesk.accounts.models import Account, ActivityKind
+from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import update_audited
+from clientdesk.implementations.library import TEMPLATES, TemplateSeed
+from clientdesk.implementations.models import (
+    Implementation,
+    Lesson,
+    PlanStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+    Template,
+    TemplateTask,
+)
+from clientdesk.implementations.plan_files import PlanFile, PlanRow
+from clientdesk.implementations.progress import specs_of
+from clientdesk.implementations.scheduling import (
+    BusinessDays,
+    ScheduleError,
+    anchored_days,
+    compute_schedule,
+)
+from clientdesk.lib.business_calendar import BusinessCalendar
+
+TASK_FIELDS = (
+    "name",
+    "owner_team",
+    "owner",
+    "duration",
+    "predecessors",
+    "kind",
+    "status",
+    "percent_done",
+    "actual_start",
+    "actual_finish",
+    "notes",
+    "blocker",
+)
+SCHEDULE_FIELDS = {"duration", "predecessors", "kind"}
+PLAN_FIELDS = ("name", "effective_date")
+
+
+def calendar_for(account: Account) -> BusinessCalendar:
+    """The team's business calendar in the account's time zone (weekdays, US federal holidays)."""
+    return BusinessCalendar(timezone=account.timezone)
+
+
+def anchor_ref(tasks: Sequence[Task]) -> str | None:
+    return next((t.ref for t in tasks if t.kind == TaskKind.GO_LIVE), None)
+
+
+def business_days(implementation: Implementation) -> BusinessDays:
+    """Offsets ↔ dates of the plan as last scheduled (go-live on the effective date)."""
+    return BusinessDays(
+        calendar_for(implementation.account),
+        implementation.anchor_offset,
+        implementation.effective_date,
+    )
+
+
+def reschedule(implementation: Implementation) -> list[Task]:
+    """Compute the plan backward from its effective date and store every task's dates.
+    Raises ScheduleError for a cycle or an unknown predecessor (the caller's transaction then
+    rolls the change back)."""
+    tasks = list(implementation.tasks.order_by("position", "id"))
+    schedule = compute_schedule(specs_of(tasks))
+    anchor = anchor_ref(tasks)
+    days = anchored_days(
+        schedule, calendar_for(implementation.account), implementation.effective_date, anchor
+    )
+    for task in tasks:
+        times = schedule.tasks[task.ref]
+        task.early_start, task.early_finish = times.early_start, times.early_finish
+        task.late_start, task.late_finish = times.late_start, times.late_finish
+        task.slack, task.critical = times.slack, times.critical
+        task.start_date = days.start_date(times.early_start)
+        task.finish_date = days.finish_date(times.early_start, times.early_finish)
+        task.late_finish_date = days.finish_date(times.late_start, times.late_finish)
+    Task.objects.bulk_update(
+        tasks,
+        [
+            "early_start",
+            "early_finish",
+            "late_start",
+            "late_finish",
+            "slack",
+            "critical",
+            "start_date",
+            "finish_date",
+            "late_finish_date",
+        ],
+    )
+    implementation.project_length = schedule.length
+    implementation.anchor_offset = days.anchor
+    implementation.start_date = days.date(0) if tasks else None
+    implementation.save(
+        update_fields=["project_length", "anchor_offset", "start_date", "updated_at"]
+    )
+    return tasks
+
+
+def _task_from_row(implementation: Implementation, row: PlanRow, position: int) -> Task:
+    return Task(
+        implementation=implementation,
+        ref=row.ref,
+        name=row.name,
+        owner_team=row.owner_team,
+        duration=row.duration,
+        predecessors=row.predecessors,
+        kind=row.kind,
+        source=row.source,
+        position=position,
+        status=row.status,
+        percent_done=row.percent_done,
+        actual_start=row.actual_start,
+        actual_finish=row.actual_finish,
+        notes=row.notes,
+        blocker=row.blocker,
+    )
+
+
+def template_rows(template: Template) -> list[PlanRow]:
+    return [
+        PlanRow(
+            row=index,
+            ref=t.ref,
+            name=t.name,
+            duration=t.duration,
+            predecessors=t.predecessors,
+            owner_team=t.owner_team,
+            kind=t.kind,
+            source=t.source,
+        )
+        for index, t in enumerate(template.tasks.all(), start=2)
+    ]
+
+
+@transaction.atomic
+def do_create_implementation(
+    account: Account,
+    *,
+    name: str,
+    kind: str,
+    effective_date: dt.date,
+    template: Template | None,
+    acting_user: User | None,
+) -> Implementation:
+    """A new plan for the account, its tasks copied from the template, scheduled back from the
+    effective date."""
+    implementation = Implementation.objects.create(
+        account=account,
+        template=template,
+        name=name,
+        kind=kind or (template.kind if template else ""),
+        effective_date=effective_date,
+        created_by=acting_user,
+    )
+    rows = template_rows(template) if template is not None else []
+    Task.objects.bulk_create(
+        [_task_from_row(implementation, row, i) for i, row in enumerate(rows, start=1)]
+    )
+    reschedule(implementation)
+    record_audit(
+        actor=acting_user,
+        action="implementation.create",
+        obj=implementation,
+        account=account,
+        after={**snapshot(implementation), "tasks": len(rows)},
+    )
+    do_log_activity(
+        account,
+        kind=ActivityKind.NOTE,
+        subject=f"Implementation plan created: {name}"[:200],
+        body=f"Effective {effective_date:%Y-%m-%d}; {len(rows)} tasks"
+        + (f" from the template {template.name}." if template else "."),
+        acting_user=acting_user,
+        source_type="implementations.implementation",
+        source_id=str(implementation.pk),
+    )
+    return implementation
+
+
+@transaction.atomic
+def do_import_plan(
+    implementation: Implementation, plan: PlanFile, *, filename: str, acting_user: User | None
+) -> Implementation:
+    """Replace the plan's tasks by those of a spreadsheet (the baseline, if any, is kept, so
+    slippage is measured against what was approved)."""
+    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    before = list(implementation.tasks.values_list("ref", flat=True))
+    implementation.tasks.all().delete()
+    Task.objects.bulk_create(
+        [_task_from_row(implementation, row, i) for i, row in enumerate(plan.rows, start=1)]
+    )
+    reschedule(implementation)
+    record_audit(
+        actor=acting_user,
+        action="implementation.import",
+        obj=implementation,
+        account=implementation.account,
+        before={"tasks": before},
+        after={"tasks": [row.ref for row in plan.rows], "file": filename},
+        detail={"warnings": list(plan.warnings)},
+    )
+    return implementation
+
+
+@transaction.atomic
+def do_update_plan(
+    implementation: Implementation, changes: Mapping[str, Any], *, acting_user: User | None
+) -> Implementation:
+    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    changed = update_audited(
+        implementation,
+        changes,
+        allowed=PLAN_FIELDS,
+        action="implementation.update",
+        acting_user=acting_user,
+        account=implementation.account,
+    )
+    if "effective_date" in changed:
+        reschedule(implementation)
+    return implementation
+
+
+def _progress_rules(task: Task, before: Mapping[str, Any], today: dt.date) -> None:
+    """Status, percent and actual dates agree: done is 100% with an actual finish, started
+    work has an actual start, not started has neither."""
+    if task.status == TaskStatus.DONE:
+        task.percent_done = 100
+        task.actual_finish = task.actual_finish or today
+        task.actual_start = task.actual_start or min(task.start_date or today, task.actual_finish)
+    elif task.status in (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED):
+        task.actual_start = task.actual_start or today
+        task.actual_finish = None
+        if task.percent_done >= 100:
+            task.percent_done = 99
+    elif task.status == TaskStatus.NOT_STARTED and before.get("status") != TaskStatus.NOT_STARTED:
+        task.actual_start = task.actual_finish = None
+        task.percent_done = 0
+    if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"actual_finish": "The actual finish is before the actual start."})
+
+
+@transaction.atomic
+def do_update_task(
+    task: Task, changes: Mapping[str, Any], *, today: dt.date, acting_user: User | None
+) -> Task:
+    """Change a task (progress, owner, notes, blockers; or its duration and links, which
+    reschedules the plan and is refused for a cycle or an unknown predecessor)."""
+    task = (
+        Task.objects.select_for_update().select_related("implementation__account").get(pk=task.pk)
+    )
+    changed = update_audited(
+        task,
+        changes,
+        allowed=TASK_FIELDS,
+        action="implementation.task.update",
+        acting_user=acting_user,
+        account=task.implementation.account,
+        before_clean=lambda t, before: _progress_rules(t, before, today),
+    )
+    if SCHEDULE_FIELDS & set(changed):
+        reschedule(task.implementation)
+        task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def do_approve(
+    implementation: Implementation, *, now: dt.datetime, acting_user: User | None
+) -> Implementation:
+    """Approve the plan and save its baseline (every task's planned start and finish)."""
+    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    tasks = reschedule(implementation)
+    before = snapshot(implementation, ["status", "baseline_saved_at"])
+    implementation.baseline = {
+        t.ref: [
+            t.start_date.isoformat() if t.start_date else "",
+            t.finish_date.isoformat() if t.finish_date else "",
+        ]
+        for t in tasks
+    }
+    implementation.baseline_saved_at = now
+    implementation.approved_by = acting_user
+    if implementation.status == PlanStatus.DRAFT:
+        implementation.status = PlanStatus.APPROVED
+    implementation.save()
+    record_audit(
+        actor=acting_user,
+        action="implementation.approve",
+        obj=implementation,
+        account=implementation.account,
+        before=before,
+        after={**snapshot(implementation, ["status", "baseline_saved_at"]), "tasks": len(tasks)},
+    )
+    return implementation
+
+
+@transaction.atomic
+def do_go_live(
+    implementation: Implementation, *, on: dt.date, acting_user: User | None
+) -> Implementation:
+    """The account is live: the go-live milestone is done and hypercare starts."""
+    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    before = snapshot(implementation, ["status", "went_live_on"])
+    implementation.status = PlanStatus.LIVE
+    implementation.went_live_on = on
+    implementation.save()
+    implementation.tasks.filter(kind=TaskKind.GO_LIVE).exclude(status=TaskStatus.DONE).update(
+        status=TaskStatus.DONE, percent_done=100, actual_start=on, actual_finish=on
+    )
+    record_audit(
+        actor=acting_user,
+        action="implementation.go_live",
+        obj=implementation,
+        account=implementation.account,
+        before=before,
+        after=snapshot(implementation, ["status", "went_live_on"]),
+    )
+    do_log_activity(
+        implementation.account,
+        kind=ActivityKind.NOTE,
+        subject=f"Live: {implementation.name}"[:200],
+        body=f"Went live on {on:%Y-%m-%d}; hypercare watches the first 90 days.",
+        acting_user=acting_user,
+        source_type="implementations.implementation",
+        source_id=str(implementation.pk),
+    )
+    return implementation
+
+
+@transaction.atomic
+def do_record_review(
+    implementation: Implementation,
+    *,
+    notes: str,
+    lesson: str,
+    close: bool,
+    acting_user: User | None,
+) -> Implementation:
+    """The post-go-live review: what came up, and a lesson fed back to the template."""
+    implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    before = snapshot(implementation, ["review_notes", "status"])
+    implementation.review_notes = notes
+    if close:
+        implementation.status = PlanStatus.CLOSED
+    implementation.save()
+    if lesson.strip() and implementation.template is not None:
+        Lesson.objects.create(
+            template=implementation.template,
+            implementation=implementation,
+            text=lesson.strip(),
+            created_by=acting_user,
+        )
+    record_audit(
+        actor=acting_user,
+        action="implementation.review",
+        obj=implementation,
+        account=implementation.account,
+        before=before,
+        after={**snapshot(implementation, ["review_notes", "status"]), "lesson": lesson.strip()},
+    )
+    return implementation
+
+
+@transaction.atomic
+def do_create_template(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    plan: PlanFile,
+    description: str = "",
+    acting_user: User | None,
+) -> Template:
+    """A template from a spreadsheet (checked like a plan: no cycle, known predecessors)."""
+    if Template.objects.filter(code=code).exists():
+        raise ScheduleError(f"a template {code!r} exists already")
+    template = Template.objects.create(
+        code=code,
+        name=name,
+        kind=kind,
+        description=description,
+        source="; ".join(sorted({row.source for row in plan.rows if row.source})),
+    )
+    TemplateTask.objects.bulk_create(
+        [
+            TemplateTask(
+                template=template,
+                ref=row.ref,
+                name=row.name,
+                owner_team=row.owner_team,
+                duration=row.duration,
+                predecessors=row.predecessors,
+                kind=row.kind,
+                source=row.source,
+                position=position,
+            )
+            for position, row in enumerate(plan.rows, start=1)
+        ]
+    )
+    record_audit(
+        actor=acting_user,
+        action="implementation.template.create",
+        obj=template,
+        after={**snapshot(template), "tasks": len(plan.rows)},
+    )
+    return template
+
+
+def seed_rows(seed: TemplateSeed) -> PlanFile:
+    return PlanFile(
+        tuple(
+            PlanRow(
+                row=i,
+                ref=ref,
+                name=name,
+                duration=days,
+                predecessors=preds,
+                owner_team=team,
+                kind=kind,
+                source=source,
+            )
+            for i, (ref, name, days, preds, team, kind, source) in enumerate(seed.rows, start=2)
+        )
+    )
+
+
+@transaction.atomic
+def do_seed_templates(*, acting_user: User | None) -> list[Template]:
+    """The library's templates (library.py), each created once (an existing code is kept)."""
+    created = []
+    for seed in TEMPLATES:
+        if Template.objects.filter(code=seed.code).exists():
+            continue
+        created.append(
+            do_create_template(
+                code=seed.code,
+                name=seed.name,
+                kind=seed.kind,
+                plan=seed_rows(seed),
+                description=seed.description,
+                acting_user=acting_user,
+            )
+        )
+    return created
+
+
+def today_in(account: Account, now: dt.datetime | None = None) -> dt.date:
+    """Today in the account's time zone."""
+    moment = now or timezone.now()
+    return moment.astimezone(calendar_for(account).zone).date()

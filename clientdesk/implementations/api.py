@@ -1,0 +1,263 @@
+"""Implementations API: plans per account with their schedule, forecast and readiness; task
+updates; approval; templates; scheduling a plan file without storing it.
+
+Account-scoped like the pages: reading needs the account; creating plans and updating tasks
+need the account team (WRITE); approving needs MANAGE. A task's named owner may update it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.implementations import actions
+from clientdesk.implementations.access import access_implementation, access_task
+from clientdesk.implementations.evidence import PlanState, plan_state
+from clientdesk.implementations.forms import ImplementationForm, TaskForm
+from clientdesk.implementations.models import Implementation, Template
+from clientdesk.implementations.plan_files import read_csv
+from clientdesk.implementations.schedule_report import schedule_json
+from clientdesk.implementations.scheduling import ScheduleError
+from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId
+from clientdesk.people.requests import signed_in_user
+
+router = Router(tags=["implementations"])
+
+
+class ImplementationOut(Schema):
+    id: int
+    account_id: int
+    name: str
+    kind: str
+    status: str
+    effective_date: dt.date
+    start_date: dt.date | None
+    project_length_business_days: int
+    baseline_saved_at: dt.datetime | None
+    went_live_on: dt.date | None
+
+    @staticmethod
+    def resolve_project_length_business_days(obj: Implementation) -> int:
+        return obj.project_length
+
+
+class ImplementationIn(Schema):
+    name: str
+    effective_date: dt.date
+    template: str = ""  # a template's code
+    kind: str = ""
+
+
+class TaskIn(Schema):
+    status: str | None = None
+    percent_done: int | None = None
+    actual_start: dt.date | None = None
+    actual_finish: dt.date | None = None
+    owner_team: str | None = None
+    duration: int | None = None
+    predecessors: str | None = None
+    notes: str | None = None
+    blocker: str | None = None
+
+
+class ScheduleIn(Schema):
+    csv: str
+    effective_date: dt.date
+
+
+def _state_out(state: PlanState) -> dict[str, Any]:
+    fc = state.forecast
+    implementation = state.implementation
+    return {
+        **ImplementationOut.from_orm(implementation).dict(),
+        "forecast_go_live": fc.go_live,
+        "business_days_lost": fc.days_lost,
+        "late_tasks": list(fc.late_refs),
+        "readiness": {
+            "score": state.readiness.score,
+            "band": state.readiness.band,
+            "components": state.readiness.components,
+            "flags": list(state.readiness.flags),
+        },
+        "test_rounds": [
+            {
+                "round": r.number,
+                "batch_id": r.batch_id,
+                "loaded_on": r.loaded_on,
+                "rows_read": r.rows_read,
+                "rows_rejected": r.rows_rejected,
+                "reasons": [{"reason": k, "rows": n} for k, n in r.reasons],
+            }
+            for r in state.test_rounds
+        ],
+        "tasks": [
+            {
+                "id": t.pk,
+                "ref": t.ref,
+                "name": t.name,
+                "owner_team": t.owner_team,
+                "duration": t.duration,
+                "predecessors": t.predecessors,
+                "kind": t.kind,
+                "status": t.status,
+                "percent_done": t.percent_done,
+                "actual_start": t.actual_start,
+                "actual_finish": t.actual_finish,
+                "early_start": t.early_start,
+                "early_finish": t.early_finish,
+                "late_start": t.late_start,
+                "late_finish": t.late_finish,
+                "start_date": t.start_date,
+                "finish_date": t.finish_date,
+                "late_finish_date": t.late_finish_date,
+                "slack": t.slack,
+                "critical": t.critical,
+                "forecast_finish": fc.tasks[t.ref].finish,
+                "forecast_slack": fc.tasks[t.ref].slack,
+                "late": fc.tasks[t.ref].late,
+                "slipped_business_days": fc.tasks[t.ref].slipped,
+                "notes": t.notes,
+                "blocker": t.blocker,
+            }
+            for t in state.tasks
+        ],
+    }
+
+
+def _state(request: HttpRequest, implementation: Implementation) -> PlanState:
+    today = timezone.localdate()
+    try:
+        return plan_state(implementation, today, reader=request.user)
+    except LakeError:
+        return plan_state(implementation, today, reader=None)
+
+
+@router.get("/templates", response=list[dict[str, Any]])
+def list_templates(request: HttpRequest) -> Any:
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "kind": t.kind,
+            "source": t.source,
+            "tasks": [
+                {
+                    "id": task.ref,
+                    "name": task.name,
+                    "duration": task.duration,
+                    "predecessors": task.predecessors,
+                    "owner_team": task.owner_team,
+                    "kind": task.kind,
+                    "source": task.source,
+                }
+                for task in t.tasks.all()
+            ],
+            "lessons": [lesson.text for lesson in t.lessons.all()],
+        }
+        for t in Template.objects.prefetch_related("tasks", "lessons")
+    ]
+
+
+@router.post("/schedule", response=dict[str, Any])
+def schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
+    """Schedule a plan given as CSV text, without storing it (the CLI's `schedule`)."""
+    try:
+        return schedule_json(read_csv(payload.csv.encode("utf-8")), payload.effective_date)
+    except ScheduleError as error:
+        raise HttpError(422, str(error)) from None
+
+
+@router.get("/accounts/{account_id}", response=list[ImplementationOut])
+def list_implementations(request: HttpRequest, account_id: RecordId) -> Any:
+    account = access_account_by_id(request.user, account_id)
+    return list(Implementation.objects.filter(account=account))
+
+
+@router.post("/accounts/{account_id}", response={201: dict[str, Any]})
+def create_implementation(
+    request: HttpRequest, account_id: RecordId, payload: ImplementationIn
+) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    template = Template.objects.filter(code=payload.template).first() if payload.template else None
+    form = ImplementationForm(
+        {
+            "name": payload.name,
+            "effective_date": payload.effective_date,
+            "kind": payload.kind,
+            "template": template.pk if template else "",
+        }
+    )
+    if payload.template and template is None:
+        form.is_valid()
+        form.add_error("template", f"No template {payload.template!r}.")
+        raise form_errors(form)
+    if not form.is_valid():
+        raise form_errors(form)
+    data = form.cleaned_data
+    implementation = actions.do_create_implementation(
+        account,
+        name=data["name"],
+        kind=data["kind"],
+        effective_date=data["effective_date"],
+        template=data["template"],
+        acting_user=signed_in_user(request),
+    )
+    return Status(201, _state_out(_state(request, implementation)))
+
+
+@router.get("/accounts/{account_id}/{implementation_id}", response=dict[str, Any])
+def get_implementation(
+    request: HttpRequest, account_id: RecordId, implementation_id: RecordId
+) -> Any:
+    implementation = access_implementation(request.user, account_id, implementation_id)
+    return _state_out(_state(request, implementation))
+
+
+@router.post("/accounts/{account_id}/{implementation_id}/approve", response=dict[str, Any])
+def approve(request: HttpRequest, account_id: RecordId, implementation_id: RecordId) -> Any:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.MANAGE
+    )
+    implementation = actions.do_approve(
+        implementation, now=timezone.now(), acting_user=signed_in_user(request)
+    )
+    return _state_out(_state(request, implementation))
+
+
+@router.patch("/accounts/{account_id}/{implementation_id}/tasks/{task_id}", response=dict[str, Any])
+def update_task(
+    request: HttpRequest,
+    account_id: RecordId,
+    implementation_id: RecordId,
+    task_id: RecordId,
+    payload: TaskIn,
+) -> Any:
+    task = access_task(request.user, account_id, implementation_id, task_id)
+    sent = {k: v for k, v in payload.dict().items() if v is not None}
+    form = TaskForm(sent)
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        actions.do_update_task(
+            task,
+            form.changes(sent),
+            today=timezone.localdate(),
+            acting_user=signed_in_user(request),
+        )
+    except ScheduleError as error:
+        form.add_error("predecessors", str(error))
+        raise form_errors(form) from None
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        raise form_errors(form) from None
+    return _state_out(_state(request, task.implementation))

@@ -1,0 +1,57 @@
+"""Hypercare: the first 90 days after go-live, watched with a new-account prior.
+
+A new account has no history of its own, so the emerging-issue detector's baselines do not
+apply yet. The prior is the rest of the book: inquiries per member per day in each category
+over the same window length, times this account's members and days live. A category whose
+count is improbable under that prior (Poisson upper tail below ``ALPHA``) is flagged.
+Pure functions of counts; ``queries.hypercare`` gathers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scipy.stats import poisson
+
+HYPERCARE_DAYS = 90
+ALPHA = 0.01
+
+
+@dataclass(frozen=True)
+class Watch:
+    category: str
+    observed: int
+    expected: float
+    p_value: float
+
+    @property
+    def flagged(self) -> bool:
+        return self.p_value < ALPHA
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.expected <= 0 else self.observed / self.expected
+
+
+def watch(
+    observed: Mapping[str, int],
+    book_counts: Mapping[str, int],
+    *,
+    book_member_days: float,
+    members: int,
+    days: int,
+) -> list[Watch]:
+    """Each category's count against the book's rate, most surprising first."""
+    exposure = members * days
+    result = []
+    for category in sorted(set(observed) | set(book_counts)):
+        rate = book_counts.get(category, 0) / book_member_days if book_member_days > 0 else 0.0
+        expected = rate * exposure
+        count = observed.get(category, 0)
+        if expected > 0:
+            p_value = float(poisson.sf(count - 1, expected)) if count > 0 else 1.0
+        else:
+            p_value = 0.0 if count > 0 else 1.0
+        result.append(Watch(category, count, expected, p_value))
+    return sorted(result, key=lambda w: (w.p_value, -w.observed, w.category))

@@ -1,0 +1,188 @@
+"""Reads of the implementations app, in the reader's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
+
+from clientdesk.accounts.access import AnyUser, accounts_visible_to
+from clientdesk.accounts.models import Account
+from clientdesk.implementations.evidence import PlanState, plan_states
+from clientdesk.implementations.hypercare import HYPERCARE_DAYS, Watch, watch
+from clientdesk.implementations.models import (
+    OPERATIONS_TEAMS,
+    Implementation,
+    OwnerTeam,
+    PlanStatus,
+    Task,
+    TaskStatus,
+)
+from clientdesk.inquiries.models import Inquiry
+from clientdesk.insights.queries import account_period_insights
+from clientdesk.lake.gateway import Reader
+from clientdesk.lib.calls import Cause, Urgency
+from clientdesk.people.roles import Role, roles_of
+
+OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.LIVE)
+
+
+def implementations_visible_to(user: AnyUser) -> QuerySet[Implementation]:
+    return Implementation.objects.filter(account__in=accounts_visible_to(user)).select_related(
+        "account", "template"
+    )
+
+
+def plan_url(implementation: Implementation) -> str:
+    return reverse(
+        "implementations:detail",
+        kwargs={"account_id": implementation.account_id, "implementation_id": implementation.pk},
+    )
+
+
+def board(user: AnyUser, today: dt.date, *, reader: Reader | None) -> list[PlanState]:
+    """Open implementations by effective date, with forecast and readiness."""
+    plans = list(
+        implementations_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("effective_date", "id")
+    )
+    states = plan_states(plans, today, reader=reader)
+    return [states[p.pk] for p in plans]
+
+
+def sees_team_lists(user: AnyUser) -> bool:
+    return bool(roles_of(user))
+
+
+def team_tasks(user: AnyUser, team: str) -> QuerySet[Task]:
+    """Open tasks of one owner team on open plans: of the reader's accounts, or, for service
+    operations (who see no accounts), of the operations teams and those assigned to them."""
+    tasks = (
+        Task.objects.filter(implementation__status__in=OPEN_STATUSES)
+        .exclude(status=TaskStatus.DONE)
+        .select_related("implementation__account", "owner")
+        .order_by("start_date", "implementation__effective_date", "id")
+    )
+    if team:
+        tasks = tasks.filter(owner_team=team)
+    roles = roles_of(user)
+    if Role.SERVICE_OPS in roles and not roles - {Role.SERVICE_OPS}:
+        if team and team not in OPERATIONS_TEAMS:
+            return tasks.filter(owner_id=user.pk)
+        return tasks.filter(owner_team__in=OPERATIONS_TEAMS) | tasks.filter(owner_id=user.pk)
+    return tasks.filter(implementation__account__in=accounts_visible_to(user))
+
+
+def team_choices() -> list[tuple[str, str]]:
+    return list(OwnerTeam.choices)
+
+
+@dataclass(frozen=True)
+class Hypercare:
+    started: dt.date
+    ends: dt.date
+    days: int
+    inquiries: int
+    watches: list[Watch]
+    insights: dict[str, Any]
+
+
+def _local_start(day: dt.date, zone: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone))
+
+
+def hypercare(implementation: Implementation, today: dt.date) -> Hypercare | None:
+    """The first 90 days after go-live: the account's inquiries by category against the rest
+    of the book's rate (the new-account prior), and the emerging issues and problems the
+    insights app found for the account in the window."""
+    if implementation.went_live_on is None:
+        return None
+    start = implementation.went_live_on
+    ends = start + dt.timedelta(days=HYPERCARE_DAYS)
+    last = min(today, ends)
+    days = max((last - start).days + 1, 1)
+    account = implementation.account
+    window = (
+        _local_start(start, account.timezone),
+        _local_start(last + dt.timedelta(days=1), account.timezone),
+    )
+    observed = Counter(
+        dict(
+            Inquiry.objects.filter(
+                account=account, opened_at__gte=window[0], opened_at__lt=window[1]
+            )
+            .values_list("category")
+            .annotate(n=Count("id"))
+            .values_list("category", "n")
+        )
+    )
+    # The prior: the rest of the book over the same number of days before today.
+    book_first = last - dt.timedelta(days=days - 1)
+    book = Inquiry.objects.filter(
+        opened_at__gte=_local_start(book_first, account.timezone),
+        opened_at__lt=window[1],
+    ).exclude(account=account)
+    book_counts = dict(
+        book.values_list("category").annotate(n=Count("id")).values_list("category", "n")
+    )
+    book_members = (
+        Account.objects.exclude(pk=account.pk)
+        .filter(pk__in=book.values("account_id"))
+        .aggregate(total=Sum("members"))["total"]
+        or 0
+    )
+    watches = watch(
+        observed,
+        book_counts,
+        book_member_days=float(book_members * days),
+        members=max(account.members, 1),
+        days=days,
+    )
+    return Hypercare(
+        started=start,
+        ends=ends,
+        days=days,
+        inquiries=sum(observed.values()),
+        watches=watches,
+        insights=account_period_insights(account.pk, start, last),
+    )
+
+
+def late_critical_causes(states: list[PlanState]) -> list[Cause]:
+    """A call to action per plan with a late task on the critical path."""
+    causes = []
+    for state in states:
+        fc = state.forecast
+        if not fc.late_refs:
+            continue
+        implementation = state.implementation
+        names = {t.ref: t.name for t in state.tasks}
+        worst = fc.tasks[fc.late_refs[0]]
+        tasks = ", ".join(f"{ref} {names[ref]}" for ref in fc.late_refs[:3])
+        more = f" and {len(fc.late_refs) - 3} more" if len(fc.late_refs) > 3 else ""
+        causes.append(
+            Cause(
+                account_id=implementation.account_id,
+                key=f"implementation:{implementation.pk}",
+                reason=(
+                    f"{implementation.name}: {tasks}{more} late on the critical path; "
+                    f"{-worst.slack} business days lost"
+                    + (
+                        f", go-live forecast {fc.go_live:%b %d, %Y} instead of "
+                        f"{implementation.effective_date:%b %d, %Y}"
+                        if fc.days_lost and fc.go_live
+                        else ""
+                    )
+                ),
+                due=worst.finish,
+                urgency=Urgency.HIGH if fc.days_lost else Urgency.NORMAL,
+                url=plan_url(implementation),
+            )
+        )
+    return causes

@@ -1,0 +1,161 @@
+"""The `installation schedule` command, plan files in and out, the iCalendar feed, the
+readiness score and the hypercare prior, by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from clientdesk.implementations.calendar_feed import Milestone, milestones_ics
+from clientdesk.implementations.hypercare import watch
+from clientdesk.implementations.plan_files import read_csv, read_xlsx, write_csv, write_xlsx
+from clientdesk.implementations.readiness import (
+    EligibilityRound,
+    Evidence,
+    reason_category,
+    score_readiness,
+)
+
+SHEET = (
+    "ID,Task Name,Duration,Predecessors,Resource Names\n"
+    "1,Kickoff,1 day,,Client management\n"
+    "2,Build,2 days,1,Benefit configuration\n"
+    "3,Test,1 day,2FS+1,Eligibility\n"
+    "4,Go-live,0 days,3,Client management\n"
+)
+
+
+def test_cli_schedules_a_file_backward_from_the_effective_date(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_text(SHEET)
+    out = StringIO()
+    call_command(
+        "installation",
+        "schedule",
+        str(path),
+        "--effective",
+        "2026-03-02",
+        "--format",
+        "json",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    # 1 [0,1) 2 [1,3) 3 [4,5) go-live 5, on Monday Mar 2, 2026: offsets 0..4 are Feb 23..27.
+    assert data["project_length_business_days"] == 5
+    assert data["start_date"] == "2026-02-23"
+    tasks = {t["id"]: t for t in data["tasks"]}
+    assert tasks["3"]["early_start"] == 4 and tasks["3"]["early_start_date"] == "2026-02-27"
+    assert tasks["4"]["early_start_date"] == "2026-03-02"
+    assert tasks["2"]["late_finish"] == 3 and tasks["2"]["late_finish_date"] == "2026-02-25"
+    assert all(t["critical"] and t["slack"] == 0 for t in data["tasks"])
+    assert set(tasks["1"]) >= {
+        "id",
+        "early_start",
+        "early_finish",
+        "late_start",
+        "late_finish",
+        "slack",
+        "critical",
+    }
+    text = StringIO()
+    call_command("installation", "schedule", str(path), "--effective", "2026-03-02", stdout=text)
+    assert "5 business days" in text.getvalue()
+
+
+def test_cli_refuses_a_cycle_with_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_text("ID,Name,Duration,Predecessors\n1,A,1,3\n2,B,1,1\n3,C,1,2\n")
+    with pytest.raises(
+        CommandError,
+        match=r"plan.csv: row 2 \(task 1\): the predecessors make a cycle: 1 → 2 → 3 → 1",
+    ):
+        call_command("installation", "schedule", str(path), "--effective", "2026-03-02")
+
+
+def test_plan_files_round_trip_csv_and_xlsx() -> None:
+    plan = read_csv(SHEET.encode())
+    assert [r.owner_team for r in plan.rows] == [
+        "client_management",
+        "benefit_configuration",
+        "eligibility",
+        "client_management",
+    ]
+    rows = [
+        [r.ref, r.name, r.duration, r.predecessors, r.owner_team, r.kind] + [""] * 12
+        for r in plan.rows
+    ]
+    again = read_csv(write_csv(rows))
+    assert [(r.ref, r.duration, r.predecessors) for r in again.rows] == [
+        ("1", 1, ""),
+        ("2", 2, "1"),
+        ("3", 1, "2FS+1"),
+        ("4", 0, "3"),
+    ]
+    from_xlsx = read_xlsx(write_xlsx(rows))
+    assert [(r.ref, r.duration, r.predecessors) for r in from_xlsx.rows] == [
+        (r.ref, r.duration, r.predecessors) for r in again.rows
+    ]
+
+
+def test_milestone_feed() -> None:
+    body = milestones_ics(
+        "Acme, 2027",
+        [Milestone("m1@x", dt.date(2027, 1, 1), "Go-live; Acme", "Client management")],
+        stamp=dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC),
+    ).decode()
+    assert "DTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270102" in body
+    assert "SUMMARY:Go-live\\; Acme" in body and "X-WR-CALNAME:Acme\\, 2027" in body
+    assert body.endswith("END:VCALENDAR\r\n")
+
+
+def test_readiness_weights_and_flags() -> None:
+    evidence = Evidence(
+        today=dt.date(2026, 12, 10),
+        effective_date=dt.date(2027, 1, 1),
+        critical_due=4,
+        critical_due_done=3,  # 0.75
+        least_slack=-2,  # (-2 + 5) / 10 = 0.3
+        test_rounds=(
+            EligibilityRound(
+                1, 7, dt.date(2026, 12, 4), "t.csv", 200, 10, (("birth_date: not a date", 10),)
+            ),
+        ),
+        census=100,
+        members_loaded=90,  # 0.9
+        id_cards_mailed=dt.date(2026, 12, 21),
+        id_card_lead_days=8,  # 0.8
+        test_claims_done=False,
+        test_claims_due=True,  # 0
+    )
+    readiness = score_readiness(evidence)
+    # Test round: 95 % accepted -> (0.95 - 0.80) / 0.19 = 0.789.
+    # (25 x 0.75 + 20 x 0.3 + 20 x 0.789 + 15 x 0.9 + 10 x 0.8 + 10 x 0) / 100 = 61.9 -> 62
+    assert readiness.score == 62
+    assert readiness.band == "at risk"
+    assert len(readiness.flags) == 6
+
+
+def test_reason_categories_drop_values() -> None:
+    assert reason_category("birth_date: not a date: 1980-13-45") == "birth_date: not a date"
+    assert reason_category("member_id: required, empty") == "member_id: required, empty"
+    assert reason_category("duplicate key (member_id=W1): first on line 3") == "duplicate key"
+
+
+def test_hypercare_prior_from_the_book() -> None:
+    # Book: 300 ID-card inquiries over 10,000 members x 30 days = 0.001 per member-day.
+    # New account: 500 members x 20 days -> 10 expected; 25 observed: P(X >= 25) < 0.01.
+    [ids, claims] = watch(
+        {"id_cards": 25, "claims": 3},
+        {"id_cards": 300, "claims": 90},
+        book_member_days=300_000,
+        members=500,
+        days=20,
+    )
+    assert ids.category == "id_cards" and ids.expected == pytest.approx(10.0)
+    assert ids.flagged and ids.p_value < 0.001
+    assert claims.expected == pytest.approx(3.0) and not claims.flagged

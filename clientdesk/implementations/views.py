@@ -1,0 +1,405 @@
+"""Implementation pages. Each view: check access, parse, call one action or query, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.implementations import actions, queries
+from clientdesk.implementations.access import (
+    access_implementation,
+    access_task,
+    can_approve,
+    can_edit,
+    require_template_manager,
+)
+from clientdesk.implementations.calendar_feed import Milestone, milestones_ics
+from clientdesk.implementations.charts import gantt_spec
+from clientdesk.implementations.evidence import plan_state
+from clientdesk.implementations.forms import (
+    GoLiveForm,
+    ImplementationForm,
+    PlanFileForm,
+    PlanForm,
+    ReviewForm,
+    TaskForm,
+    TemplateImportForm,
+)
+from clientdesk.implementations.models import Implementation, OwnerTeam, Task, Template
+from clientdesk.implementations.plan_files import read_plan, write_csv, write_xlsx
+from clientdesk.implementations.readiness import LABELS, WEIGHTS
+from clientdesk.implementations.scheduling import ScheduleError
+from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.downloads import file_download
+from clientdesk.people.requests import signed_in_user
+
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in EXPORT_TYPES:
+        raise Http404("No such format.")
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Open implementations by effective date and readiness."""
+    today = _today()
+    try:
+        states = queries.board(request.user, today, reader=request.user)
+        lake_note = ""
+    except LakeError as error:
+        states = queries.board(request.user, today, reader=None)
+        lake_note = f"The lake could not be read ({error}); members loaded are not shown."
+    return render(
+        request,
+        "implementations/board.html",
+        {"states": states, "today": today, "lake_note": lake_note},
+    )
+
+
+@login_required
+@require_GET
+def team_tasks(request: HttpRequest) -> HttpResponse:
+    team = request.GET.get("team", "")
+    if team and team not in OwnerTeam.values:
+        raise Http404("No such team.")
+    tasks = list(queries.team_tasks(request.user, team)[:500])
+    return render(
+        request,
+        "implementations/tasks.html",
+        {"tasks": tasks, "team": team, "teams": OwnerTeam.choices, "today": _today()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = ImplementationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            implementation = actions.do_create_implementation(
+                account,
+                name=data["name"],
+                kind=data["kind"],
+                effective_date=data["effective_date"],
+                template=data["template"],
+                acting_user=signed_in_user(request),
+            )
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Plan created: {implementation.name}.")
+            return redirect(queries.plan_url(implementation))
+    return render(request, "implementations/create.html", {"account": account, "form": form})
+
+
+def _plan_context(request: HttpRequest, implementation: Implementation) -> dict[str, Any]:
+    today = _today()
+    lake_note = ""
+    try:
+        state = plan_state(implementation, today, reader=request.user)
+    except LakeError as error:
+        state = plan_state(implementation, today, reader=None)
+        lake_note = f"The lake could not be read ({error}); members loaded are not shown."
+    fc = state.forecast
+    rows = [(t, fc.tasks[t.ref]) for t in state.tasks]
+    components = [
+        (LABELS[key], WEIGHTS[key], value) for key, value in state.readiness.components.items()
+    ]
+    return {
+        "account": implementation.account,
+        "implementation": implementation,
+        "state": state,
+        "rows": rows,
+        "components": components,
+        "today": today,
+        "lake_note": lake_note,
+        "gantt": gantt_spec(
+            state.tasks,
+            fc,
+            today=today,
+            effective=implementation.effective_date,
+            baseline=implementation.baseline or None,
+        ),
+        "hypercare": queries.hypercare(implementation, today),
+        "can_edit": can_edit(request.user, implementation),
+        "can_approve": can_approve(request.user, implementation),
+        "statuses": Task._meta.get_field("status").choices,
+        "file_form": PlanFileForm(),
+        "plan_form": PlanForm(
+            initial={"name": implementation.name, "effective_date": implementation.effective_date}
+        ),
+        "live_form": GoLiveForm(initial={"went_live_on": implementation.effective_date}),
+        "review_form": ReviewForm(initial={"review_notes": implementation.review_notes}),
+        "lessons": implementation.template.lessons.all()[:10] if implementation.template else [],
+    }
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(request.user, account_id, implementation_id)
+    return render(request, "implementations/detail.html", _plan_context(request, implementation))
+
+
+def _back(implementation: Implementation) -> HttpResponse:
+    return redirect(queries.plan_url(implementation))
+
+
+@login_required
+@require_POST
+def import_plan(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    form = PlanFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Not imported: {form.errors.as_text()}")
+        return _back(implementation)
+    upload = form.cleaned_data["file"]
+    try:
+        plan = read_plan(upload.read(), upload.name)
+        actions.do_import_plan(
+            implementation, plan, filename=upload.name, acting_user=signed_in_user(request)
+        )
+    except ScheduleError as error:
+        messages.error(request, f"Not imported: {error}")
+        return _back(implementation)
+    messages.success(request, f"Imported {len(plan.rows)} tasks from {upload.name}.")
+    for warning in plan.warnings[:5]:
+        messages.warning(request, warning)
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def update_plan(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v}
+        actions.do_update_plan(implementation, changes, acting_user=signed_in_user(request))
+        messages.success(request, "Plan updated and rescheduled.")
+    else:
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.MANAGE
+    )
+    actions.do_approve(implementation, now=timezone.now(), acting_user=signed_in_user(request))
+    messages.success(request, "Plan approved; its baseline is saved.")
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def go_live(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    form = GoLiveForm(request.POST)
+    if form.is_valid():
+        actions.do_go_live(
+            implementation,
+            on=form.cleaned_data["went_live_on"],
+            acting_user=signed_in_user(request),
+        )
+        messages.success(request, "Live: hypercare watches the first 90 days.")
+    else:
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        actions.do_record_review(
+            implementation,
+            notes=form.cleaned_data["review_notes"],
+            lesson=form.cleaned_data["lesson"],
+            close=form.cleaned_data["close"],
+            acting_user=signed_in_user(request),
+        )
+        messages.success(request, "Review saved.")
+    else:
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def update_task(
+    request: HttpRequest, account_id: int, implementation_id: int, task_id: int
+) -> HttpResponse:
+    task = access_task(request.user, account_id, implementation_id, task_id)
+    form = TaskForm(request.POST)
+    target = request.POST.get("next") or queries.plan_url(task.implementation)
+    if not target.startswith("/") or target.startswith("//"):
+        target = queries.plan_url(task.implementation)
+    if not form.is_valid():
+        messages.error(request, f"Task {task.ref} not saved: {form.errors.as_text()}")
+        return redirect(target)
+    try:
+        actions.do_update_task(
+            task,
+            form.changes(request.POST),
+            today=_today(),
+            acting_user=signed_in_user(request),
+        )
+    except (ScheduleError, ValidationError) as error:
+        messages.error(request, f"Task {task.ref} not saved: {error}")
+        return redirect(target)
+    messages.success(request, f"Task {task.ref} saved.")
+    return redirect(target)
+
+
+def _plan_rows(implementation: Implementation) -> list[list[Any]]:
+    return [
+        [
+            t.ref,
+            t.name,
+            t.duration,
+            t.predecessors,
+            t.get_owner_team_display(),
+            t.kind,
+            t.start_date,
+            t.finish_date,
+            t.late_finish_date,
+            t.slack,
+            "yes" if t.critical else "no",
+            t.get_status_display(),
+            t.percent_done,
+            t.actual_start,
+            t.actual_finish,
+            t.notes,
+            t.blocker,
+            t.source,
+        ]
+        for t in implementation.tasks.all()
+    ]
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, account_id: int, implementation_id: int, fmt: str) -> HttpResponse:
+    _check_format(fmt)
+    implementation = access_implementation(request.user, account_id, implementation_id)
+    rows = _plan_rows(implementation)
+    content = write_csv(rows) if fmt == "csv" else write_xlsx(rows, title="Plan")
+    return file_download(
+        content,
+        filename=f"plan-{implementation.account.group_number}-{implementation.pk}.{fmt}",
+        content_type=EXPORT_TYPES[fmt],
+    )
+
+
+@login_required
+@require_GET
+def milestones(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    """The plan's milestones (and critical finishes) as an iCalendar feed."""
+    implementation = access_implementation(request.user, account_id, implementation_id)
+    items = [
+        Milestone(
+            uid=f"implementation-{implementation.pk}-task-{t.pk}@clientdesk",
+            day=t.finish_date,
+            summary=f"{implementation.account.name}: {t.name}",
+            description=f"{t.get_owner_team_display()} · {t.get_status_display()}",
+        )
+        for t in implementation.tasks.all()
+        if t.duration == 0 and t.finish_date is not None
+    ]
+    content = milestones_ics(str(implementation), items, stamp=timezone.now())
+    return file_download(
+        content,
+        filename=f"milestones-{implementation.account.group_number}-{implementation.pk}.ics",
+        content_type="text/calendar",
+    )
+
+
+@login_required
+@require_GET
+def templates(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "implementations/templates.html",
+        {
+            "templates": Template.objects.prefetch_related("tasks", "lessons"),
+            "form": TemplateImportForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def template_export(request: HttpRequest, template_id: int, fmt: str) -> HttpResponse:
+    _check_format(fmt)
+    template = Template.objects.filter(pk=template_id).first()
+    if template is None:
+        raise Http404("No such template.")
+    rows = [
+        [t.ref, t.name, t.duration, t.predecessors, t.get_owner_team_display(), t.kind]
+        + [""] * 11
+        + [t.source]
+        for t in template.tasks.all()
+    ]
+    content = write_csv(rows) if fmt == "csv" else write_xlsx(rows, title="Template")
+    return file_download(
+        content, filename=f"template-{template.code}.{fmt}", content_type=EXPORT_TYPES[fmt]
+    )
+
+
+@login_required
+@require_POST
+def template_import(request: HttpRequest) -> HttpResponse:
+    require_template_manager(request.user)
+    form = TemplateImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Not imported: {form.errors.as_text()}")
+        return redirect("implementations:templates")
+    upload = form.cleaned_data["file"]
+    try:
+        plan = read_plan(upload.read(), upload.name)
+        template = actions.do_create_template(
+            code=form.cleaned_data["code"],
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            plan=plan,
+            acting_user=signed_in_user(request),
+        )
+    except ScheduleError as error:
+        messages.error(request, f"Not imported: {error}")
+        return redirect("implementations:templates")
+    messages.success(request, f"Template {template.name} imported with {len(plan.rows)} tasks.")
+    return redirect("implementations:templates")
