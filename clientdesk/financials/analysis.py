@@ -1,0 +1,191 @@
+"""The account pages' lake reads, in the reader's scope: the renewal's experience (pooling
+excess, claim counts) and the claims the plan options re-adjudicate. Every read of
+member-level rows is audited; what leaves here is per account (renewal) or per claim
+without a member identity (options: a person key local to the computation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from clientdesk.accounts.models import Account, Funding
+from clientdesk.financials import marts, queries
+from clientdesk.financials.actions import do_record_member_claims_read
+from clientdesk.financials.adjudication import Claims
+from clientdesk.financials.models import PnlMonth
+from clientdesk.financials.renewal import Assumptions, Experience
+from clientdesk.financials.runs import (
+    POOLING_POINTS,
+    contract_in_force,
+    month_index,
+    segment_expense,
+)
+from clientdesk.lake.gateway import AnyUser, Reader, SystemActor, open_lake
+
+EXPERIENCE_MONTHS = 12
+
+
+class NoExperience(ValueError):
+    """The account has no stored P&L to project from."""
+
+
+@dataclass(frozen=True)
+class Window:
+    rows: list[PnlMonth]
+    first: int
+    last: int
+    as_of: dt.date
+
+
+def experience_window(account: Account) -> Window:
+    rows = queries.last_months(queries.pnl_rows(account), EXPERIENCE_MONTHS)
+    if not rows:
+        raise NoExperience(f"{account.name} has no P&L run yet (clientdesk financials pnl)")
+    estimate = queries.latest_estimate(account)
+    as_of = estimate.as_of if estimate else rows[-1].month
+    return Window(rows, month_index(rows[0].month), month_index(rows[-1].month), as_of)
+
+
+def _audit(reader: Reader, account: Account, purpose: str, detail: dict[str, Any]) -> None:
+    if isinstance(reader, SystemActor):
+        return  # a system job's read is the job's own record (the CLI run)
+    do_record_member_claims_read(account, acting_user=reader, purpose=purpose, detail=detail)
+
+
+def renewal_inputs(
+    reader: Reader, account: Account, **overrides: float
+) -> tuple[Experience, Assumptions, dict[float, float]]:
+    """The experience of the last 12 stored months and the default assumptions (book
+    figures for the pooling charge and the manual rate), with `overrides`."""
+    window = experience_window(account)
+    points = sorted({*POOLING_POINTS, float(overrides.get("pooling_point", 250_000))})
+    excess: dict[float, float] = {}
+    claimants: dict[float, int] = {}
+    with open_lake(reader, accounts=[account]) as lake:
+        payments = marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, window.as_of)
+        for point in points:
+            rows = lake.execute(
+                marts.mart_member_year_excess(payments, window.first, window.last, point)
+            )
+            excess[float(point)] = float(rows["excess"].sum()) if len(rows) else 0.0
+            claimants[float(point)] = int(rows["claimants_over"].sum()) if len(rows) else 0
+        counts = lake.execute(marts.mart_claim_counts(payments, window.first, window.last))
+    _audit(
+        reader,
+        account,
+        "renewal",
+        {"months": f"{window.rows[0].month:%Y-%m}..{window.rows[-1].month:%Y-%m}"},
+    )
+    n = int(counts["claims"].sum()) if len(counts) else 0
+    total = float(counts["paid"].sum()) if len(counts) else 0.0
+    squares = float(counts["paid_sq"].sum()) if len(counts) else 0.0
+    mean = total / n if n else 0.0
+    variance = squares / n - mean * mean if n else 0.0
+    cv = math.sqrt(max(variance, 0.0)) / mean if mean > 0 else 0.0
+    t = queries.total(window.rows)
+    mm = float(t.member_months)
+    # Midpoints: of the experience months, and of the rating year from the renewal date.
+    mid_experience = (window.first + window.last + 1) / 2
+    renewal = account.renewal_date
+    mid_rating = renewal.year * 12 + renewal.month - 1 + 6 + (renewal.day - 1) / 30
+    months_of_trend = max(0.0, mid_rating - mid_experience)
+    contract = contract_in_force(account, window.last)
+    if account.funding == Funding.FULLY_INSURED:
+        current = float(contract.premium_pmpm or 0) if contract else 0.0
+        label = "current premium PMPM (contract in force)"
+        fees = 0.0
+    else:
+        fees = float(t.admin_fees + t.stop_loss_premium) / mm if mm else 0.0
+        current = float(t.completed_claims) / mm + fees if mm else 0.0
+        label = "premium equivalent: experience completed claims + fees PMPM"
+    experience = Experience(
+        first_month=f"{window.rows[0].month:%b %Y}",
+        last_month=f"{window.rows[-1].month:%b %Y}",
+        member_months=mm,
+        completed_claims=float(t.completed_claims),
+        excess_by_point=excess,
+        claimants_by_point=claimants,
+        claims=n,
+        severity_cv=cv,
+        months_of_trend=months_of_trend,
+        current_rate_pmpm=current,
+        current_rate_label=label,
+        fees_pmpm=fees,
+    )
+    book = queries.book_estimate()
+    charges = {
+        float(k): float(v)
+        for k, v in (
+            (book.book_figures or {}).get("pooling_charge_pmpm", {}) if book else {}
+        ).items()
+        if v is not None
+    }
+    admin_pmpm, admin_pepm = segment_expense(account.segment)
+    per_member = float(admin_pmpm) + (
+        float(admin_pepm) * float(t.subscriber_months) / mm if mm else 0.0
+    )
+    terms = queries.terms_of(account)
+    point = float(overrides.get("pooling_point", 250_000))
+    manual = _book_pmpm(book, window)
+    base = Assumptions(
+        pooling_point=point,
+        pooling_charge_pmpm=float(overrides.get("pooling_charge_pmpm", charges.get(point, 0.0))),
+        utilization_trend=float(overrides.get("utilization_trend", Assumptions.utilization_trend)),
+        unit_cost_trend=float(overrides.get("unit_cost_trend", Assumptions.unit_cost_trend)),
+        plan_factor=float(overrides.get("plan_factor", 1.0)),
+        manual_pmpm=float(overrides.get("manual_pmpm", manual)),
+        full_credibility_claims=overrides.get("full_credibility_claims"),
+        admin_pmpm=per_member,
+        guarantee_pmpm=float(t.penalties) / mm if mm else 0.0,
+        tax_pct=float(terms.premium_tax_pct) if account.funding == Funding.FULLY_INSURED else 0.0,
+        target_margin_pct=float(overrides.get("target_margin_pct", Assumptions.target_margin_pct)),
+    )
+    return experience, base, charges
+
+
+def _book_pmpm(book: Any, window: Window) -> float:
+    """The book's completed PMPM over the same months (the manual rate's default)."""
+    if book is None:
+        return 0.0
+    figures = book.book_figures or {}
+    pmpm = figures.get("completed_pmpm", {})
+    months = figures.get("member_months", {})
+    labels = [f"{r.month:%Y-%m}" for r in window.rows]
+    dollars = sum(float(pmpm.get(m, 0)) * float(months.get(m, 0)) for m in labels)
+    exposure = sum(float(months.get(m, 0)) for m in labels)
+    return dollars / exposure if exposure else 0.0
+
+
+def option_claims(reader: Reader, account: Account) -> tuple[Claims, float, int, str]:
+    """The account's claims of the last 12 stored months (allowed dollars by person, day and
+    category), the member months and average members: what the options re-adjudicate."""
+    window = experience_window(account)
+    with open_lake(reader, accounts=[account], max_rows=2_000_000) as lake:
+        payments = marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, window.as_of)
+        frame = lake.execute(marts.stg_member_claims(payments, window.first, window.last))
+    period = f"{window.rows[0].month:%b %Y} – {window.rows[-1].month:%b %Y}"
+    _audit(reader, account, "plan_options", {"period": period, "claims": len(frame)})
+    days = pd.to_datetime(frame["service_date"]).to_numpy().astype("datetime64[D]").astype("int64")
+    claims = Claims.build(
+        frame["person_id"].astype(str).tolist(),
+        days.tolist(),
+        frame["category"].astype(str).tolist(),
+        frame["allowed"].astype(float).tolist(),
+    )
+    mm = sum(r.member_months for r in window.rows)
+    return claims, float(mm), round(mm / max(1, len(window.rows))), period
+
+
+def requested_decimal(value: str | None, default: Decimal) -> Decimal:
+    try:
+        return Decimal(value) if value not in (None, "") else default
+    except ArithmeticError:
+        return default
+
+
+__all__ = ["AnyUser", "NoExperience", "option_claims", "renewal_inputs"]

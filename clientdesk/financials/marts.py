@@ -1,0 +1,190 @@
+"""What financials reads from the lake, as Ibis table -> table functions (DuckDB or Spark).
+
+Claims count in the month they were incurred: medical lines on
+`coalesce(claim_start_date, claim_end_date)`, pharmacy fills on
+`coalesce(dispensing_date, paid_date)` (Tuva's financial PMPM dates, as utilization). A lag
+triangle counts each line's paid_amount in the month of its paid_date: every loaded line
+version is a payment, except a line sent again under the same key (claim_id,
+claim_line_number, data_source), whose last version stands (lake.staging's versions). A
+reversal claim carries negative dollars, so the triangle is net cash. A payment dated before
+its service counts at lag 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from clientdesk.lake.staging import claim_line_versions
+
+OPEN_END = dt.date(9999, 12, 31)
+
+
+def _month(day: ir.DateValue) -> ir.IntegerValue:
+    return (day.year() * 12 + day.month() - 1).cast("int64")
+
+
+def _last_versions(claims: ir.Table) -> ir.Table:
+    versions = claim_line_versions(claims)
+    return versions.filter(versions.version_number == versions.versions)
+
+
+def stg_payments(medical: ir.Table, pharmacy: ir.Table, as_of: dt.date) -> ir.Table:
+    """Every payment of medical and pharmacy lines paid by `as_of` and incurred by then.
+
+    Grain: one row per claim line (last version). Columns: account_id, person_id, claim_id,
+    kind ('medical' / 'pharmacy'), incurred_month, paid_month (month indexes: year*12 +
+    month - 1), service_date, paid, allowed."""
+    parts = []
+    for kind, table, first, second in (
+        ("medical", _last_versions(medical), "claim_start_date", "claim_end_date"),
+        ("pharmacy", _last_versions(pharmacy), "dispensing_date", "paid_date"),
+    ):
+        service = ibis.coalesce(table[first], table[second])
+        if kind == "medical":
+            pos = table.place_of_service_code.fill_null("")
+            revenue = table.revenue_center_code.fill_null("")
+            category = ibis.cases(
+                (pos.isin(["11", "02", "10"]), "office"),
+                (
+                    (pos == "23") | revenue.isin(["0450", "0451", "0452", "0459", "0981"]),
+                    "emergency",
+                ),
+                else_="other medical",
+            )
+        else:
+            category = ibis.literal("pharmacy")
+        paid_day = ibis.coalesce(table.paid_date, service)
+        part = table.select(
+            account_id=table.account_id,
+            person_id=table.person_id,
+            claim_id=table.claim_id,
+            kind=ibis.literal(kind),
+            category=category,
+            service_date=service,
+            incurred_month=_month(service),
+            paid_month=ibis.greatest(_month(paid_day), _month(service)),
+            paid_day=paid_day,
+            paid=table.paid_amount.cast("float64").fill_null(0.0),
+            allowed=table.allowed_amount.cast("float64").fill_null(0.0),
+        )
+        parts.append(part.filter(part.service_date.notnull() & (part.paid_day <= as_of)))
+    union = parts[0].union(parts[1])
+    return union.drop("paid_day")
+
+
+def mart_lag_cells(payments: ir.Table) -> ir.Table:
+    """Grain: one row per (account_id, incurred_month, paid_month). Columns: paid."""
+    return payments.group_by(["account_id", "incurred_month", "paid_month"]).aggregate(
+        paid=payments.paid.sum()
+    )
+
+
+def mart_exposure_months(eligibility: ir.Table, first: dt.date, as_of: dt.date) -> ir.Table:
+    """Member and subscriber months from eligibility spans: a span counts every calendar
+    month it overlaps (Tuva's member months), open spans (empty or 9999-12-31) run to
+    `as_of`; a person counts once a month however many spans cover it.
+
+    Grain: one row per (account_id, month) from `first`'s month to `as_of`'s. Columns:
+    member_months, subscriber_months (persons whose subscriber_relation is 'self')."""
+    first_index = first.year * 12 + first.month - 1
+    last_index = as_of.year * 12 + as_of.month - 1
+    calendar = ibis.memtable({"month": list(range(first_index, last_index + 1))})
+    end = eligibility.enrollment_end_date
+    spans = eligibility.select(
+        account_id=eligibility.account_id,
+        person_id=eligibility.person_id,
+        subscriber=(eligibility.subscriber_relation.lower() == "self").fill_null(False),
+        start_month=_month(eligibility.enrollment_start_date),
+        end_month=_month(
+            ibis.cases(
+                (end.isnull() | (end >= ibis.literal(OPEN_END)), ibis.literal(as_of)), else_=end
+            )
+        ),
+    )
+    joined = spans.join(
+        calendar, (spans.start_month <= calendar.month) & (spans.end_month >= calendar.month)
+    )
+    people = joined.group_by(["account_id", "month", "person_id"]).aggregate(
+        subscriber=joined.subscriber.max()
+    )
+    return people.group_by(["account_id", "month"]).aggregate(
+        member_months=people.count(), subscriber_months=people.subscriber.cast("int64").sum()
+    )
+
+
+def mart_member_year_excess(
+    payments: ir.Table, first_month: int, last_month: int, threshold: float
+) -> ir.Table:
+    """Claims above a per-person threshold over the incurred months first..last (paid to
+    date): what a pooling point or a stop-loss specific deductible cuts off.
+
+    Grain: one row per account_id. Columns: claimants_over (persons above the threshold),
+    excess (sum over them of their paid - threshold). No person leaves the lake."""
+    window = payments.filter(
+        (payments.incurred_month >= first_month) & (payments.incurred_month <= last_month)
+    )
+    people = window.group_by(["account_id", "person_id"]).aggregate(paid=window.paid.sum())
+    over = people.filter(people.paid > threshold)
+    return over.group_by("account_id").aggregate(
+        claimants_over=over.count(), excess=(over.paid - threshold).sum()
+    )
+
+
+def mart_claim_counts(payments: ir.Table, first_month: int, last_month: int) -> ir.Table:
+    """Grain: one row per account_id. Columns: claims (distinct claim ids incurred in the
+    months, medical and pharmacy), paid, paid_sq (sum of squared claim paid: the severity's
+    coefficient of variation for the credibility standard)."""
+    window = payments.filter(
+        (payments.incurred_month >= first_month) & (payments.incurred_month <= last_month)
+    )
+    claims = window.group_by(["account_id", "claim_id"]).aggregate(paid=window.paid.sum())
+    return claims.group_by("account_id").aggregate(
+        claims=claims.count(), paid=claims.paid.sum(), paid_sq=(claims.paid * claims.paid).sum()
+    )
+
+
+def mart_stop_loss_months(
+    payments: ir.Table, policy_start_month: ir.Table, deductible: float
+) -> ir.Table:
+    """Stop-loss specific claims by incurred month: each person's paid within a policy year
+    (12 months from the account's policy start month, `policy_start_month` a table of
+    account_id, start_month 0-11), cumulated month by month; the month's stop-loss claim is
+    the growth of max(0, cumulative - deductible).
+
+    Grain: one row per (account_id, incurred_month). Columns: stop_loss_claims."""
+    joined = payments.join(policy_start_month, "account_id")
+    shifted = joined.incurred_month - joined.start_month
+    by_month = joined.mutate(policy_year=(shifted - shifted % 12) // 12)
+    monthly = by_month.group_by(
+        ["account_id", "person_id", "policy_year", "incurred_month"]
+    ).aggregate(paid=by_month.paid.sum())
+    window = ibis.window(
+        group_by=[monthly.account_id, monthly.person_id, monthly.policy_year],
+        order_by=monthly.incurred_month,
+    )
+    cumulative = monthly.mutate(total=monthly.paid.sum().over(window))
+    excess = cumulative.mutate(
+        over=ibis.greatest(cumulative.total - deductible, 0.0),
+        before=ibis.greatest(cumulative.total - cumulative.paid - deductible, 0.0),
+    )
+    hits = excess.filter(excess.over > 0)
+    return hits.group_by(["account_id", "incurred_month"]).aggregate(
+        stop_loss_claims=(hits.over - hits.before).sum()
+    )
+
+
+def stg_member_claims(payments: ir.Table, first_month: int, last_month: int) -> ir.Table:
+    """The claims of the incurred months, for re-adjudication under plan options.
+
+    Grain: one row per (person_id, claim_id). Columns: person_id, claim_id, category,
+    service_date, allowed. Member data: read only by the plan-options pricing in the reader's scope,
+    audited, never shown or logged by person."""
+    window = payments.filter(
+        (payments.incurred_month >= first_month) & (payments.incurred_month <= last_month)
+    )
+    return window.group_by(["person_id", "claim_id", "category"]).aggregate(
+        service_date=window.service_date.min(), allowed=window.allowed.sum()
+    )

@@ -1,0 +1,270 @@
+"""Reads of the stored P&L and estimates, always from the caller's scope (no lake read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from clientdesk.accounts.access import AnyUser, accounts_visible_to
+from clientdesk.accounts.models import Account, Assignment, Funding
+from clientdesk.financials.models import AccountTerms, IbnrEstimate, PnlMonth
+from clientdesk.financials.pnl import MlrIndicator, mlr_indicator
+
+ZERO = Decimal(0)
+
+
+def pnl_rows(account: Account) -> list[PnlMonth]:
+    """The account's stored account-months, oldest first."""
+    return list(PnlMonth.objects.filter(account=account).order_by("month"))
+
+
+def latest_estimate(account: Account) -> IbnrEstimate | None:
+    return IbnrEstimate.objects.filter(account=account).order_by("-computed_at", "-id").first()
+
+
+def book_estimate() -> IbnrEstimate | None:
+    return IbnrEstimate.objects.filter(account=None).order_by("-computed_at", "-id").first()
+
+
+def terms_of(account: Account) -> AccountTerms:
+    return AccountTerms.objects.filter(account=account).first() or AccountTerms(account=account)
+
+
+@dataclass
+class Totals:
+    """Sums of account-months and the ratios on them."""
+
+    label: str
+    months: int = 0
+    member_months: int = 0
+    subscriber_months: int = 0
+    admin_fees: Decimal = ZERO
+    stop_loss_premium: Decimal = ZERO
+    premium: Decimal = ZERO
+    paid_claims: Decimal = ZERO
+    ibnr: Decimal = ZERO
+    stop_loss_claims: Decimal = ZERO
+    penalties: Decimal = ZERO
+    vendor: Decimal = ZERO
+    premium_taxes: Decimal = ZERO
+    admin_expense: Decimal = ZERO
+    revenue: Decimal = ZERO
+    costs: Decimal = ZERO
+    margin: Decimal = ZERO
+    first: dt.date | None = None
+    last: dt.date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, row: PnlMonth) -> None:
+        self.months += 1
+        for name in (
+            "member_months",
+            "subscriber_months",
+            "admin_fees",
+            "stop_loss_premium",
+            "premium",
+            "paid_claims",
+            "ibnr",
+            "stop_loss_claims",
+            "penalties",
+            "vendor",
+            "premium_taxes",
+            "admin_expense",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(row, name))
+        self.revenue += row.revenue
+        self.costs += row.costs
+        self.margin += row.margin
+        self.first = row.month if self.first is None else min(self.first, row.month)
+        self.last = row.month if self.last is None else max(self.last, row.month)
+
+    @property
+    def completed_claims(self) -> Decimal:
+        return self.paid_claims + self.ibnr
+
+    @property
+    def margin_pct(self) -> float | None:
+        return float(self.margin / self.revenue * 100) if self.revenue else None
+
+    @property
+    def claims_pmpm(self) -> float | None:
+        return float(self.completed_claims / self.member_months) if self.member_months else None
+
+    @property
+    def loss_ratio(self) -> float | None:
+        """Completed claims over premium (fully insured)."""
+        return float(self.completed_claims / self.premium * 100) if self.premium else None
+
+    @property
+    def ibnr_share(self) -> float | None:
+        total = self.completed_claims
+        return float(self.ibnr / total * 100) if total else None
+
+
+def total(rows: Iterable[PnlMonth], label: str = "") -> Totals:
+    out = Totals(label)
+    for row in rows:
+        out.add(row)
+    return out
+
+
+def plan_years(account: Account, rows: Sequence[PnlMonth]) -> list[Totals]:
+    """The rows summed by contract term (plan year), oldest first; months no term covers are
+    summed by calendar year."""
+    terms = list(account.contracts.order_by("start_date"))
+    groups: dict[str, Totals] = {}
+    for row in rows:
+        term = next((c for c in terms if c.start_date <= row.month <= c.end_date), None)
+        label = f"{term.start_date:%b %Y} – {term.end_date:%b %Y}" if term else f"{row.month.year}"
+        groups.setdefault(label, Totals(label)).add(row)
+    return list(groups.values())
+
+
+def last_months(rows: Sequence[PnlMonth], count: int = 12) -> list[PnlMonth]:
+    return list(rows[-count:])
+
+
+def mlr(account: Account, rows: Sequence[PnlMonth]) -> MlrIndicator | None:
+    """The ACA MLR indicator over the last 36 stored months (fully insured only)."""
+    if account.funding != Funding.FULLY_INSURED:
+        return None
+    window = [r for r in rows[-36:] if r.premium]
+    if not window:
+        return None
+    terms = terms_of(account)
+    premium = float(sum((r.premium for r in window), ZERO))
+    return mlr_indicator(
+        claims=float(sum((r.completed_claims for r in window), ZERO)),
+        quality_improvement=premium * float(terms.quality_improvement_pct) / 100,
+        premium=premium,
+        taxes_and_fees=float(sum((r.premium_taxes for r in window), ZERO)),
+        member_months=float(sum(r.member_months for r in window)),
+        deductible=float(terms.average_deductible),
+        small_group=terms.small_group,
+    )
+
+
+def budget_vs_actual(account: Account, rows: Sequence[PnlMonth]) -> list[dict[str, Any]]:
+    """Completed claims PMPM against the budgeted PMPM, by plan year (when a budget is set).
+    The variance splits into enrollment (member months x budget PMPM against the budget's
+    expected members: none here, the budget is per member) and cost per member."""
+    terms = terms_of(account)
+    if terms.budget_pmpm is None:
+        return []
+    out = []
+    for year in plan_years(account, rows):
+        budget = terms.budget_pmpm * year.member_months
+        actual = year.completed_claims
+        out.append(
+            {
+                "label": year.label,
+                "member_months": year.member_months,
+                "budget_pmpm": terms.budget_pmpm,
+                "actual_pmpm": year.claims_pmpm,
+                "budget": budget,
+                "actual": actual,
+                "variance": actual - budget,
+                "variance_pct": float((actual - budget) / budget * 100) if budget else None,
+            }
+        )
+    return out
+
+
+def why_losing(t: Totals) -> str:
+    """The largest cost against the revenue, in words."""
+    if t.margin >= 0:
+        return ""
+    parts = []
+    if t.premium and t.loss_ratio is not None and t.loss_ratio > 85:
+        parts.append(f"claims are {t.loss_ratio:.1f} % of premium")
+    if t.stop_loss_claims > t.stop_loss_premium and t.stop_loss_claims:
+        parts.append(
+            f"stop-loss claims {t.stop_loss_claims:,.0f} over stop-loss premium "
+            f"{t.stop_loss_premium:,.0f}"
+        )
+    if t.penalties:
+        parts.append(f"guarantee penalties {t.penalties:,.0f}")
+    fees = t.admin_fees + t.premium
+    if t.admin_expense + t.vendor > fees and fees:
+        parts.append("admin and vendor costs exceed the fees")
+    return "; ".join(parts) or "costs exceed revenue"
+
+
+@dataclass
+class PortfolioRow:
+    account: Account
+    totals: Totals
+    associates: list[str]
+    why: str
+
+
+def portfolio(user: AnyUser, months: int = 12) -> list[PortfolioRow]:
+    """Every visible account's last `months` stored months, lowest margin first."""
+    accounts = {a.pk: a for a in accounts_visible_to(user)}
+    by_account: dict[int, list[PnlMonth]] = defaultdict(list)
+    for row in PnlMonth.objects.filter(account_id__in=list(accounts)).order_by("month"):
+        by_account[row.account_id].append(row)
+    team: dict[int, list[str]] = defaultdict(list)
+    for a in Assignment.objects.filter(account_id__in=list(by_account)).select_related("user"):
+        team[a.account_id].append(a.user.get_full_name() or a.user.get_username())
+    out = []
+    for account_id, rows in by_account.items():
+        t = total(rows[-months:], accounts[account_id].name)
+        out.append(PortfolioRow(accounts[account_id], t, sorted(team[account_id]), why_losing(t)))
+    out.sort(key=lambda r: r.totals.margin_pct if r.totals.margin_pct is not None else 0.0)
+    return out
+
+
+def breakdown(rows: Sequence[PortfolioRow], key: str) -> list[Totals]:
+    """Portfolio totals by segment, funding or associate."""
+    groups: dict[str, Totals] = {}
+    for row in rows:
+        if key == "associate":
+            labels = row.associates or ["(unassigned)"]
+        elif key == "segment":
+            labels = [row.account.get_segment_display()]
+        else:
+            labels = [row.account.get_funding_display()]
+        for label in labels:
+            g = groups.setdefault(label, Totals(label))
+            for name in (
+                "member_months",
+                "revenue",
+                "costs",
+                "margin",
+                "paid_claims",
+                "ibnr",
+                "premium",
+            ):
+                setattr(g, name, getattr(g, name) + getattr(row.totals, name))
+            g.months += 1
+    return sorted(groups.values(), key=lambda g: g.label)
+
+
+def account_totals(accounts: Iterable[Account], *, as_of: dt.date) -> list[dict[str, Any]]:
+    """The last 12 stored months of each account, for the CLI."""
+    seen: dict[int, Account] = {a.pk: a for a in accounts}
+    out = []
+    for account in sorted(seen.values(), key=lambda a: a.group_number):
+        t = total(last_months(pnl_rows(account)))
+        out.append(
+            {
+                "group_number": account.group_number,
+                "name": account.name,
+                "funding": account.funding,
+                "months": t.months,
+                "member_months": t.member_months,
+                "revenue": t.revenue,
+                "completed_claims": t.completed_claims,
+                "ibnr": t.ibnr,
+                "costs": t.costs,
+                "margin": t.margin,
+                "margin_pct": None if t.margin_pct is None else round(t.margin_pct, 1),
+                "loss_ratio_pct": None if t.loss_ratio is None else round(t.loss_ratio, 1),
+            }
+        )
+    return out

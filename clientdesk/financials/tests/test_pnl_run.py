@@ -1,0 +1,112 @@
+"""The P&L run end to end on the fixture lake: triangle, IBNR, exposure, fees, margin."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.financials import queries
+from clientdesk.financials.actions import do_store_run, do_update_segment_expense, do_update_terms
+from clientdesk.financials.models import IbnrEstimate, PnlMonth
+from clientdesk.financials.runs import PNL_JOB, accounts_for_run, compute_run
+from clientdesk.financials.tests.fixture import AS_OF, load
+from clientdesk.financials.tests.test_chain_ladder import ULTIMATES
+from clientdesk.lake.gateway import open_lake
+from clientdesk.testing import Cast
+
+
+def run_acme(cast: Cast, immature: int = 0) -> None:
+    with open_lake(PNL_JOB, accounts=[cast.acme.pk]) as lake:
+        result = compute_run(
+            lake, accounts_for_run([cast.acme.pk]), AS_OF, months=4, immature=immature
+        )
+    do_store_run(result, acting_user=cast.mia)
+
+
+@pytest.fixture
+def lake(cast: Cast, tmp_path: Path) -> Cast:
+    load(tmp_path / "files")
+    return cast
+
+
+def test_claims_completed_with_the_chain_ladder(lake: Cast) -> None:
+    run_acme(lake)
+    rows = queries.pnl_rows(lake.acme)
+    assert [f"{r.month:%Y-%m}" for r in rows] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert [r.paid_claims for r in rows] == [
+        Decimal("180.00"),
+        Decimal("192.00"),
+        Decimal("175.00"),
+        Decimal("130.00"),
+    ]
+    assert [float(r.completed_claims) for r in rows] == pytest.approx(ULTIMATES, abs=0.006)
+    assert [r.member_months for r in rows] == [2, 2, 1, 1]
+    assert [r.subscriber_months for r in rows] == [1, 1, 1, 1]
+    estimate = IbnrEstimate.objects.get(account=lake.acme)
+    assert estimate.detail["factors"][0]["link_ratio"] == 1.5
+    assert "chain ladder" in estimate.method
+    assert float(estimate.ibnr_total) == pytest.approx(sum(ULTIMATES) - 677, abs=0.01)
+
+
+def test_aso_revenue_and_costs(lake: Cast) -> None:
+    run_acme(lake)
+    april = queries.pnl_rows(lake.acme)[-1]
+    # $38.50 PEPM x 1 subscriber; admin expense default $28 PEPM x 1; claims are the sponsor's.
+    assert april.admin_fees == Decimal("38.50")
+    assert april.admin_expense == Decimal("28.00")
+    assert april.revenue == Decimal("38.50")
+    assert april.costs == Decimal("28.00")
+    assert april.margin == Decimal("10.50")
+    t = queries.total(queries.pnl_rows(lake.acme))
+    assert t.margin == Decimal("42.00")
+    assert t.margin_pct == pytest.approx(42 / 154 * 100)
+
+
+def test_assumptions_change_the_next_run_and_are_audited(lake: Cast) -> None:
+    do_update_segment_expense(
+        "commercial",
+        {"admin_pepm": Decimal("30"), "admin_pmpm": Decimal("2")},
+        acting_user=lake.ada,
+    )
+    do_update_terms(lake.acme, {"vendor_pepm": Decimal("1.50")}, acting_user=lake.mia)
+    run_acme(lake)
+    january = queries.pnl_rows(lake.acme)[0]
+    assert january.admin_expense == Decimal("34.00")  # 30 x 1 subscriber + 2 x 2 members
+    assert january.vendor == Decimal("1.50")
+    assert january.margin == Decimal("3.00")  # 38.50 - 34 - 1.50
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "financials.segment_expense_update",
+        "financials.terms_update",
+        "financials.pnl_run",
+    } <= actions
+
+
+def test_newest_month_blended_with_its_pmpm(lake: Cast) -> None:
+    run_acme(lake, immature=1)
+    april = queries.pnl_rows(lake.acme)[-1]
+    pmpm = sum(ULTIMATES[:3]) / 5  # Jan-Mar ultimate over 2 + 2 + 1 member months
+    completion = 17 / 30.54375
+    assert april.ibnr_method == "pmpm_blend"
+    assert float(april.completed_claims) == pytest.approx(
+        130 + (1 - completion) * pmpm * 1, abs=0.006
+    )
+
+
+def test_cli_pnl_stores_and_prints(lake: Cast) -> None:
+    args = ["pnl", "--as-of", "2025-04-30", "--months", "4", "--immature", "0", "--format", "json"]
+    out = io.StringIO()
+    call_command("financials", *args, "--account", "G100001", stdout=out)
+    data = json.loads(out.getvalue())
+    [acme] = data["accounts"]
+    assert Decimal(acme["margin"]) == Decimal("42.00")
+    assert data["ibnr_total"] == pytest.approx(sum(ULTIMATES) - 677, abs=0.01)
+    assert not PnlMonth.objects.filter(account=lake.bayside).exists()
+    call_command("financials", *args, stdout=io.StringIO())
+    assert PnlMonth.objects.filter(account=lake.bayside).exists()  # every account by default

@@ -1,0 +1,338 @@
+"""Financial pages. Each view: check access, read, render (writes through actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.financials import actions, analysis, exports, queries
+from clientdesk.financials.access import (
+    can_edit_expense,
+    require_edit_expense,
+    require_edit_terms,
+    require_margin,
+)
+from clientdesk.financials.adjudication import IDF_SOURCE, distribution_rows, price_options
+from clientdesk.financials.charts import bar_chart
+from clientdesk.financials.forms import (
+    OptionFormSet,
+    RenewalForm,
+    SegmentExpenseForm,
+    TermsForm,
+    initial_options,
+)
+from clientdesk.financials.models import PnlMonth, SegmentExpense
+from clientdesk.financials.renewal import TREND_SOURCE, Projection, scenarios
+from clientdesk.lake.gateway import LakeError
+from clientdesk.lib.downloads import file_download
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def ibnr(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The account's latest IBNR estimate: the lag triangle (cumulative paid), the factors,
+    the method and each incurred month (stored with the estimate)."""
+    account = access_account_by_id(request.user, account_id)
+    estimate = queries.latest_estimate(account)
+    book = queries.book_estimate()
+    triangle = _triangle(estimate.detail) if estimate else None
+    return render(
+        request,
+        "financials/ibnr.html",
+        {"account": account, "estimate": estimate, "book": book, "triangle": triangle},
+    )
+
+
+def _triangle(detail: dict[str, Any]) -> dict[str, Any]:
+    """Completion by lag of each incurred month, and its paid and ultimate, as rows."""
+    periods = detail.get("periods", [])
+    factors = detail.get("factors", [])
+    lags = min(len(factors), 13)
+    return {
+        "lags": list(range(lags)),
+        "factors": factors[:lags],
+        "rows": [
+            {
+                **p,
+                "cells": [
+                    (f["completion"] if f["lag"] <= p["age"] else None) for f in factors[:lags]
+                ],
+            }
+            for p in periods
+        ],
+    }
+
+
+def _renewal(
+    request: HttpRequest, account_id: int
+) -> tuple[Any, RenewalForm, list[Projection], str]:
+    account = access_account_by_id(request.user, account_id)
+    require_margin(request.user)
+    form = RenewalForm(request.GET or None)
+    projections: list[Projection] = []
+    error = ""
+    if not request.GET or form.is_valid():
+        overrides = form.overrides() if request.GET else {}
+        try:
+            experience, base, charges = analysis.renewal_inputs(request.user, account, **overrides)
+            projections = scenarios(experience, base, charges)
+        except (analysis.NoExperience, ValueError, LakeError) as exc:
+            error = str(exc)
+    return account, form, projections, error
+
+
+@login_required
+@require_GET
+def renewal(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, form, projections, error = _renewal(request, account_id)
+    rows = []
+    if projections:
+        for i, step in enumerate(projections[0].steps):
+            rows.append(
+                {
+                    "step": step,
+                    "values": [p.steps[i] if i < len(p.steps) else None for p in projections],
+                }
+            )
+    return render(
+        request,
+        "financials/renewal.html",
+        {
+            "account": account,
+            "form": form,
+            "projections": projections,
+            "rows": rows,
+            "error": error,
+            "trend_source": TREND_SOURCE,
+            "query": request.GET.urlencode(),
+        },
+        status=200 if not form.errors else 422,
+    )
+
+
+@login_required
+@require_GET
+def renewal_export(request: HttpRequest, account_id: int) -> HttpResponse:
+    account, _, projections, error = _renewal(request, account_id)
+    if not projections:
+        raise Http404(error or "No projection.")
+    content = exports.renewal_xlsx(account, projections)
+    actions.do_record_export(
+        account,
+        acting_user=request.user,
+        what="renewal",
+        fmt="xlsx",
+        rows=len(projections[0].steps),
+    )
+    return file_download(
+        content, filename=f"renewal-{account.group_number}.xlsx", content_type=XLSX
+    )
+
+
+def _options(request: HttpRequest, account_id: int) -> tuple[Any, Any, list[Any], str, str]:
+    account = access_account_by_id(request.user, account_id)
+    require_margin(request.user)
+    data = request.POST if request.method == "POST" else None
+    formset = OptionFormSet(data, initial=initial_options(), prefix="option")
+    results: list[Any] = []
+    error = ""
+    period = ""
+    if data is not None and formset.is_valid():
+        designs = [f.design for f in formset.forms if hasattr(f, "design")]
+        try:
+            claims, member_months, members, period = analysis.option_claims(request.user, account)
+            results = price_options(claims, designs, member_months, members)
+        except (analysis.NoExperience, ValueError, LakeError) as exc:
+            error = str(exc)
+    return account, formset, results, error, period
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def options(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Plan options for a self-funded sponsor: define up to five designs (the first is the
+    current plan), price them on the account's own claims, compare and download."""
+    account, formset, results, error, period = _options(request, account_id)
+    fmt = request.POST.get("download", "") if request.method == "POST" else ""
+    if results and fmt in ("xlsx", "pdf"):
+        actions.do_record_export(
+            account, acting_user=request.user, what="plan options", fmt=fmt, rows=len(results)
+        )
+        if fmt == "xlsx":
+            return file_download(
+                exports.options_xlsx(account, period, results),
+                filename=f"plan-options-{account.group_number}.xlsx",
+                content_type=XLSX,
+            )
+        html = render_to_string(
+            "financials/options_pdf.html",
+            {
+                "account": account,
+                "results": results,
+                "period": period,
+                "idf_source": IDF_SOURCE,
+                "distribution": distribution_rows(results),
+            },
+        )
+        from weasyprint import HTML  # loaded only when a PDF is asked for
+
+        pdf: bytes = HTML(string=html, base_url=None).write_pdf()
+        return file_download(
+            pdf, filename=f"plan-options-{account.group_number}.pdf", content_type="application/pdf"
+        )
+    status = 422 if request.method == "POST" and not formset.is_valid() else 200
+    return render(
+        request,
+        "financials/options.html",
+        {
+            "account": account,
+            "formset": formset,
+            "results": results,
+            "error": error,
+            "period": period,
+            "idf_source": IDF_SOURCE,
+            "distribution": distribution_rows(results),
+            "oop_chart": bar_chart(
+                [
+                    (row["band"], float(row["counts"][0] or 0), float(row["counts"][1] or 0))
+                    for row in distribution_rows(results)
+                ],
+                (results[0].design.name, results[1].design.name),
+                grouped=True,
+            )
+            if len(results) >= 2
+            else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def account_export(request: HttpRequest, account_id: int, fmt: str) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id)
+    require_margin(request.user)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Not a format.")
+    rows = list(
+        PnlMonth.objects.filter(account=account).select_related("account").order_by("month")
+    )
+    actions.do_record_export(account, acting_user=request.user, what="pnl", fmt=fmt, rows=len(rows))
+    name = f"pnl-{account.group_number}.{fmt}"
+    if fmt == "csv":
+        return file_download(exports.pnl_csv(rows), filename=name, content_type="text/csv")
+    return file_download(exports.pnl_xlsx(rows, [account]), filename=name, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Margin by account, segment, funding and associate; the accounts losing money and why."""
+    require_margin(request.user)
+    rows = queries.portfolio(request.user)
+    total = queries.Totals("Portfolio")
+    for r in rows:
+        for name in (
+            "member_months",
+            "revenue",
+            "costs",
+            "margin",
+            "paid_claims",
+            "ibnr",
+            "premium",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(r.totals, name))
+    return render(
+        request,
+        "financials/portfolio.html",
+        {
+            "rows": rows,
+            "losing": [r for r in rows if r.totals.margin < 0],
+            "total": total,
+            "by_segment": queries.breakdown(rows, "segment"),
+            "by_funding": queries.breakdown(rows, "funding"),
+            "by_associate": queries.breakdown(rows, "associate"),
+            "book": queries.book_estimate(),
+            "can_edit_expense": can_edit_expense(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def portfolio_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    require_margin(request.user)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Not a format.")
+    visible = [r.account for r in queries.portfolio(request.user)]
+    rows = list(
+        PnlMonth.objects.filter(account__in=visible)
+        .select_related("account")
+        .order_by("account__group_number", "month")
+    )
+    actions.do_record_export(
+        None, acting_user=request.user, what="portfolio pnl", fmt=fmt, rows=len(rows)
+    )
+    if fmt == "csv":
+        return file_download(
+            exports.pnl_csv(rows), filename="pnl-portfolio.csv", content_type="text/csv"
+        )
+    return file_download(
+        exports.pnl_xlsx(rows, visible), filename="pnl-portfolio.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms(request: HttpRequest, account_id: int) -> HttpResponse:
+    """An account's financial terms (managers, admins); every change audited."""
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    require_edit_terms(request.user)
+    current = queries.terms_of(account)
+    form = TermsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_terms(
+            account, {k: form.cleaned_data[k] for k in form.fields}, acting_user=request.user
+        )
+        messages.success(request, "Financial terms saved. The next P&L run uses them.")
+        return redirect("accounts:tab", account_id=account.pk, tab="financials")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "financials/terms.html", {"account": account, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense(request: HttpRequest) -> HttpResponse:
+    """Administrative expense allocated per segment (admins); every change audited."""
+    require_edit_expense(request.user)
+    form = SegmentExpenseForm(request.POST or None)
+    if request.method == "POST":
+        segment = request.POST.get("segment", "")
+        existing = SegmentExpense.objects.filter(segment=segment).first()
+        form = SegmentExpenseForm(request.POST, instance=existing)
+        if form.is_valid():
+            actions.do_update_segment_expense(
+                form.cleaned_data["segment"],
+                {k: form.cleaned_data[k] for k in ("admin_pmpm", "admin_pepm")},
+                acting_user=request.user,
+            )
+            messages.success(request, "Segment expense saved. The next P&L run uses it.")
+            return redirect("financials:expense")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "financials/expense.html",
+        {"form": form, "rows": SegmentExpense.objects.all()},
+        status=status,
+    )
