@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -364,8 +365,26 @@ class BusinessDays:
     anchor: int
     anchor_date: dt.date
 
+    # The business days after (forward) and before (back, nearest first) the anchor date,
+    # extended on demand: a 2,000-task plan turns 8,000 offsets into dates in a few lookups.
+    _forward: list[dt.date] = field(default_factory=list, compare=False, repr=False)
+    _back: list[dt.date] = field(default_factory=list, compare=False, repr=False)
+
+    def _extend(self, days: list[dt.date], count: int, step: int) -> None:
+        current = days[-1] if days else self.anchor_date
+        one = dt.timedelta(days=step)
+        while len(days) < count:
+            current += one
+            if is_business_day(current, self.calendar):
+                days.append(current)
+
     def date(self, offset: int) -> dt.date:
-        return _step(self.anchor_date, offset - self.anchor, self.calendar)
+        steps = offset - self.anchor
+        if steps == 0:
+            return self.anchor_date
+        days, step = (self._forward, 1) if steps > 0 else (self._back, -1)
+        self._extend(days, abs(steps), step)
+        return days[abs(steps) - 1]
 
     def offset(self, day: dt.date) -> int:
         """The offset of a date; a day off counts as the next business day (a task started on a
@@ -375,18 +394,23 @@ class BusinessDays:
         day = next_business_day(day, self.calendar)
         if day == self.anchor_date:
             return self.anchor
-        low, high, sign = (
-            (self.anchor_date, day, 1) if day > self.anchor_date else (day, self.anchor_date, -1)
-        )
-        # Business days in (anchor, day] going forward, in [day, anchor) going back.
-        count = 0
-        current = low if sign < 0 else low + dt.timedelta(days=1)
-        stop = high if sign < 0 else high + dt.timedelta(days=1)
-        while current < stop:
-            if is_business_day(current, self.calendar):
-                count += 1
-            current += dt.timedelta(days=1)
-        return self.anchor + sign * count
+        if day > self.anchor_date:
+            self._extend(self._forward, max(len(self._forward), 1), 1)
+            while self._forward[-1] < day:
+                self._extend(self._forward, len(self._forward) * 2, 1)
+            return self.anchor + bisect_left(self._forward, day) + 1
+        self._extend(self._back, max(len(self._back), 1), -1)
+        while self._back[-1] > day:
+            self._extend(self._back, len(self._back) * 2, -1)
+        # _back is in descending order: count the days on or after `day`.
+        low, high = 0, len(self._back)
+        while low < high:
+            middle = (low + high) // 2
+            if self._back[middle] > day:
+                low = middle + 1
+            else:
+                high = middle
+        return self.anchor - (low + 1)
 
     def start_date(self, offset: int) -> dt.date:
         return self.date(offset)
