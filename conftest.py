@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.test import Client
 
 from clientdesk.testing import Cast, make_cast
+
+# Property tests draw the same examples on every run (a red run can be run again as it was) and
+# are judged on what they find, not on how fast a loaded 2-core machine draws examples.
+hypothesis.settings.register_profile(
+    "clientdesk",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow],
+)
+hypothesis.settings.load_profile("clientdesk")
 
 # Generated books shared across the session's tests: the `generated_books` fixture.
 pytest_plugins = ["clientdesk.synth.testing"]

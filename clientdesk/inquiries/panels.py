@@ -102,7 +102,7 @@ def sla_trend_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
         share = formatting.percent(100 * met / (met + late)) if met + late else "no outcomes"
         items.append(
             WorkItem(
-                title=f"{start:%B %Y}: {share}",
+                title=f"{formatting.month(start)}{' to date' if back == 0 else ''}: {share}",
                 detail=f"{formatting.count(met)} met, {formatting.count(late)} breached",
                 url=reverse("inquiries:dashboard") + f"?period={start:%Y-%m}",
                 when=start,

@@ -37,6 +37,29 @@ class Evidence:
     book: Decimal | None
     gap_to_book_pct: Decimal | None
     gap_to_book_dollars: Decimal | None
+    unit: str = ""  # as Compared.unit: "$", "per 1,000", "%", "days"
+
+    @property
+    def value_text(self) -> str:
+        return written(self.value, self.unit)
+
+    @property
+    def book_text(self) -> str:
+        return written(self.book, self.unit)
+
+
+def written(value: Decimal | None, unit: str) -> str:
+    """A compared figure in the house format for its unit: $27,385.96; 212.3 (per 1,000);
+    12.0 %; 4.2 days; — when missing."""
+    if value is None:
+        return formatting.DASH
+    if unit == "$":
+        return formatting.money(value)
+    if unit == "%":
+        return formatting.percent(value)
+    if unit == "days":
+        return f"{formatting.number(value)} days"
+    return formatting.number(value)
 
 
 @dataclass(frozen=True)
@@ -94,7 +117,23 @@ def dollar_gaps(account: Report, book: Book) -> dict[str, Decimal | None]:
 
 
 def _money(value: Decimal | None) -> str:
+    """A yearly dollar effect, in whole dollars."""
     return formatting.money(value, 0)
+
+
+def _dollars(value: Decimal | None) -> str:
+    """A PMPM or a cost per case, to the cent."""
+    return formatting.money(value)
+
+
+_pct = formatting.percent
+_num = formatting.number
+_signed = formatting.signed_money
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "a diabetes", "an obesity"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _evidence(comparisons: Comparisons, *metrics: str) -> tuple[Evidence, ...]:
@@ -107,6 +146,7 @@ def _evidence(comparisons: Comparisons, *metrics: str) -> tuple[Evidence, ...]:
             book=by_metric[m].book,
             gap_to_book_pct=by_metric[m].gap_to_book_pct,
             gap_to_book_dollars=by_metric[m].gap_to_book_dollars,
+            unit=by_metric[m].unit,
         )
         for m in metrics
         if m in by_metric
@@ -137,8 +177,8 @@ def ed_use(report: Report, book: Book, comparisons: Comparisons) -> Finding | No
         key="ed_use",
         severity="bad" if (row.gap_to_book_pct or 0) >= 30 else "warn",
         title=(
-            f"ED visits {row.value:,} per 1,000, {row.gap_to_book_pct}% above the book "
-            f"({row.book:,}); HEDIS commercial PPO is {norm.value}"
+            f"ED visits {_num(row.value)} per 1,000, {_pct(row.gap_to_book_pct)} above the book "
+            f"({_num(row.book)}); HEDIS commercial PPO is {norm.value}"
         ),
         detail=(
             f"At the account's cost per visit the excess costs about "
@@ -162,8 +202,8 @@ def inpatient_use(report: Report, book: Book, comparisons: Comparisons) -> Findi
         key="inpatient_use",
         severity="bad" if (row.gap_to_book_pct or 0) >= 30 else "warn",
         title=(
-            f"Acute admits (excl. maternity) {row.value:,} per 1,000, "
-            f"{row.gap_to_book_pct}% above the book ({row.book:,})"
+            f"Acute admits (excl. maternity) {_num(row.value)} per 1,000, "
+            f"{_pct(row.gap_to_book_pct)} above the book ({_num(row.book)})"
         ),
         detail=f"About {_money(row.gap_to_book_dollars)} a year at the account's cost per admit.",
         action="Enrol members with chronic conditions in care management; review elective "
@@ -188,7 +228,7 @@ def length_of_stay(report: Report, book: Book, comparisons: Comparisons) -> Find
         key="length_of_stay",
         severity="warn",
         title=f"Hospital stays last {row.value} days on average, "
-        f"{row.gap_to_book_pct}% longer than the book ({row.book})",
+        f"{_pct(row.gap_to_book_pct)} longer than the book ({_num(row.book)})",
         detail=f"The extra days cost about {_money(row.gap_to_book_dollars)} a year.",
         action="Start discharge planning at admission; check transfers to skilled nursing "
         "and home health.",
@@ -205,8 +245,8 @@ def imaging_use(report: Report, book: Book, comparisons: Comparisons) -> Finding
     return Finding(
         key="imaging_use",
         severity="warn",
-        title=f"Advanced imaging {row.value:,} scans per 1,000, "
-        f"{row.gap_to_book_pct}% above the book ({row.book:,})",
+        title=f"Advanced imaging {_num(row.value)} scans per 1,000, "
+        f"{_pct(row.gap_to_book_pct)} above the book ({_num(row.book)})",
         detail=f"About {_money(row.gap_to_book_dollars)} a year.",
         action="Turn on prior authorization for CT/MRI/PET and steer members to "
         "free-standing imaging centres.",
@@ -223,8 +263,8 @@ def surgery_cost(report: Report, book: Book, comparisons: Comparisons) -> Findin
     return Finding(
         key="surgery_cost",
         severity="warn",
-        title=f"Outpatient surgery costs ${row.value:,} a case, "
-        f"{row.gap_to_book_pct}% more than the book (${row.book:,})",
+        title=f"Outpatient surgery costs {_dollars(row.value)} a case, "
+        f"{_pct(row.gap_to_book_pct)} more than the book ({_dollars(row.book)})",
         detail=f"About {_money(row.gap_to_book_dollars)} a year.",
         action="Steer elective procedures from hospital outpatient departments to "
         "ambulatory surgery centres (site-of-care benefit, reference pricing).",
@@ -247,8 +287,8 @@ def generics(report: Report, book: Book, comparisons: Comparisons) -> Finding | 
     return Finding(
         key="generics",
         severity="warn",
-        title=f"Generic dispensing rate {value}% of 30-day fills, against about {norm}% "
-        f"nationally and {row.book}% across the book",
+        title=f"Generic dispensing rate {_pct(value)} of 30-day fills, against about {_pct(norm)} "
+        f"nationally and {_pct(row.book)} across the book",
         detail="Each point of GDR moves brand fills to generics at a fraction of the cost.",
         action="Add mandatory generic substitution and step therapy; publish a generics "
         "campaign to members.",
@@ -265,8 +305,8 @@ def specialty(report: Report, book: Book, comparisons: Comparisons) -> Finding |
     return Finding(
         key="specialty",
         severity="warn",
-        title=f"Specialty drugs are {row.value}% of pharmacy paid, against "
-        f"{row.book}% across the book",
+        title=f"Specialty drugs are {_pct(row.value)} of pharmacy paid, against "
+        f"{_pct(row.book)} across the book",
         detail="A few members on specialty drugs drive the pharmacy cost.",
         action="Route specialty fills to the specialty pharmacy with clinical management; "
         "check biosimilar options.",
@@ -285,10 +325,10 @@ def high_cost(report: Report, book: Book, comparisons: Comparisons) -> Finding |
         key="high_cost",
         severity="bad" if share >= 35 else "warn",
         title=f"{hcc.count} member{'s' if hcc.count != 1 else ''} over "
-        f"{_money(hcc.threshold)} account for {share}% of paid claims",
-        detail=f"The top 1 % of members hold {hcc.top1_share_of_allowed}% of allowed "
+        f"{_money(hcc.threshold)} account for {_pct(share)} of paid claims",
+        detail=f"The top {_pct(1, 0)} of members hold {_pct(hcc.top1_share_of_allowed)} of allowed "
         + (
-            f"dollars (book {top1}%)."
+            f"dollars (book {_pct(top1)})."
             if (top1 := book.value("top1_share")) is not None
             else "dollars."
         ),
@@ -309,7 +349,8 @@ def cost_level(report: Report, book: Book, comparisons: Comparisons) -> Finding 
         return Finding(
             key="cost_level",
             severity="ok",
-            title=f"Paid PMPM ${row.value:,} is {abs(gap)}% below the book (${row.book:,})",
+            title=f"Paid PMPM {_dollars(row.value)} is {_pct(abs(gap))} below the book "
+            f"({_dollars(row.book)})",
             detail="Costs are running well under the book of business.",
             action="Share the result with the sponsor at the next stewardship review.",
             evidence=_evidence(comparisons, "paid_pmpm", "allowed_pmpm"),
@@ -326,7 +367,7 @@ def cost_level(report: Report, book: Book, comparisons: Comparisons) -> Finding 
     pharmacy_gap = None if book_pharmacy is None else report.paid_pmpm.pharmacy - book_pharmacy
     driver_gap, driver = max(gaps, key=lambda g: g[0], default=(Decimal(0), None))
     if pharmacy_gap is not None and (driver is None or pharmacy_gap > driver_gap):
-        driver_text, leaf = f"pharmacy ({formatting.signed_money(pharmacy_gap)} PMPM)", None
+        driver_text, leaf = f"pharmacy ({_signed(pharmacy_gap)} PMPM)", None
     elif driver is None:  # the book's category and pharmacy figures are suppressed
         return None
     else:
@@ -338,13 +379,14 @@ def cost_level(report: Report, book: Book, comparisons: Comparisons) -> Finding 
                 if driver.service_category_3 != driver.service_category_2
                 else ""
             )
-            + f" ({formatting.signed_money(driver_gap)} PMPM, about {_money(driver_gap * mm)} in "
+            + f" ({_signed(driver_gap)} PMPM, about {_money(driver_gap * mm)} in "
             "the period)"
         )
     return Finding(
         key="cost_level",
         severity="bad" if gap >= 20 else "warn",
-        title=f"Paid PMPM ${row.value:,} is {gap}% above the book (${row.book:,}); "
+        title=f"Paid PMPM {_dollars(row.value)} is {_pct(gap)} above the book "
+        f"({_dollars(row.book)}); "
         f"the biggest driver is {driver_text}",
         detail=f"The gap is worth about {_money(row.gap_to_book_dollars)} a year.",
         action="Open the category below to see the claims behind it, and bring the "
@@ -372,10 +414,10 @@ def trend(report: Report, book: Book, comparisons: Comparisons) -> Finding | Non
     return Finding(
         key="trend",
         severity="bad" if t.change_pct >= norm * 2 else "warn",
-        title=f"Paid PMPM rose {t.change_pct}% on the prior 12 months, above the "
-        f"{norm}% market trend",
-        detail=f"+${t.change:,} PMPM: utilization {t.utilization:+,}, mix "
-        f"{t.mix:+,}, unit cost {t.unit_cost:+,}.",
+        title=f"Paid PMPM rose {_pct(t.change_pct)} on the prior 12 months, above the "
+        f"{_pct(norm)} market trend",
+        detail=f"{_signed(t.change)} PMPM: utilization {_signed(t.utilization)}, mix "
+        f"{_signed(t.mix)}, unit cost {_signed(t.unit_cost)}.",
         action=actions[main],
         evidence=_evidence(comparisons, "paid_pmpm_trend", "paid_pmpm"),
         section="trend",
@@ -391,8 +433,8 @@ def primary_care(report: Report, book: Book, comparisons: Comparisons) -> Findin
     return Finding(
         key="primary_care",
         severity="warn",
-        title=f"Office visits {office.value:,} per 1,000, "
-        f"{abs(office.gap_to_book_pct or 0)}% below the book, while ED use is above it",
+        title=f"Office visits {_num(office.value)} per 1,000, "
+        f"{_pct(abs(office.gap_to_book_pct or 0))} below the book, while ED use is above it",
         detail="Members may lack a usual source of care.",
         action="Help members pick a primary care doctor; promote preventive visits.",
         evidence=_evidence(comparisons, "office_visits_per_1000", "ed_visits_per_1000"),
@@ -419,10 +461,10 @@ def chronic(report: Report, book: Book, comparisons: Comparisons) -> Finding | N
     return Finding(
         key="chronic",
         severity="warn",
-        title=f"{c.label}: {c.prevalence_per_1000} members per 1,000, {gap}% above "
-        f"the book ({other})",
+        title=f"{c.label}: {_num(c.prevalence_per_1000)} members per 1,000, "
+        f"{_pct(gap)} above the book ({_num(other)})",
         detail=f"{c.members} members have a claim with {c.codes} in the period.",
-        action=f"Offer a {c.label.lower()} management programme and check adherence to "
+        action=f"Offer {_a(c.label.lower())} management programme and check adherence to "
         "maintenance drugs.",
         evidence=(
             Evidence(
@@ -432,6 +474,7 @@ def chronic(report: Report, book: Book, comparisons: Comparisons) -> Finding | N
                 book=other,
                 gap_to_book_pct=gap,
                 gap_to_book_dollars=None,
+                unit="per 1,000",
             ),
         ),
         section="conditions",

@@ -1,0 +1,54 @@
+"""Findings are written in the house format: percent with its narrow space, money with its
+sign and cents, an article that agrees with its noun."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from clientdesk.lib.formatting import THIN
+from clientdesk.utilization.benchmarks import Comparison
+from clientdesk.utilization.findings import Evidence, _a, generics, written
+
+
+def _comparison(metric: str, label: str, unit: str, value: str, book: str) -> Comparison:
+    return Comparison(
+        metric=metric,
+        label=label,
+        unit=unit,
+        higher_is_worse=False,
+        value=Decimal(value),
+        book=Decimal(book),
+        gap_to_book=Decimal(value) - Decimal(book),
+        gap_to_book_pct=None,
+        gap_to_book_dollars=None,
+        norms=(),
+    )
+
+
+def test_figures_are_written_for_their_unit() -> None:
+    assert written(Decimal("27385.96"), "$") == "$27,385.96"
+    assert written(Decimal("12"), "%") == f"12.0{THIN}%"
+    assert written(Decimal("212.34"), "per 1,000") == "212.3"
+    assert written(Decimal("4.25"), "days") == "4.3 days"
+    assert written(None, "$") == "—"
+    evidence = Evidence(
+        "paid_per_admits", "Paid per admit", Decimal("27385.96"), None, None, None, "$"
+    )
+    assert evidence.value_text == "$27,385.96" and evidence.book_text == "—"
+
+
+def test_an_article_agrees_with_its_noun() -> None:
+    assert _a("obesity") == "an obesity"
+    assert _a("diabetes") == "a diabetes"
+
+
+def test_the_generics_finding_reads_in_the_house_format() -> None:
+    gdr = _comparison("generic_dispensing_rate", "Generic dispensing rate", "%", "70", "80")
+    pharmacy = _comparison("pharmacy_paid_pmpm", "Pharmacy paid PMPM", "$", "101.5", "90")
+    nothing: Any = None
+    finding = generics(nothing, nothing, [gdr, pharmacy])
+    assert finding is not None
+    assert finding.title.startswith(f"Generic dispensing rate 70.0{THIN}% of 30-day fills")
+    assert finding.title.endswith(f"nationally and 80.0{THIN}% across the book")
+    assert [e.value_text for e in finding.evidence] == [f"70.0{THIN}%", "$101.50"]
