@@ -328,8 +328,9 @@ class Month:
 @dataclass(frozen=True)
 class DataWarning:
     kind: str  # a key of WARNING_LABELS
-    message: str
+    message: str  # what the figures lack, fit for a sponsor's report
     label: str
+    remedy: str = ""  # what the team can do about it, for our own pages only
 
 
 @dataclass(frozen=True)
@@ -774,8 +775,9 @@ def _warnings(
                 "message": (
                     f"{cur.pharmacy.unknown_fills:,} of {cur.pharmacy.fills:,} fills have an NDC "
                     "missing from the drug reference: generic and specialty figures leave them "
-                    "out (load one with `clientdesk ndc FILE`)."
+                    "out."
                 ),
+                "remedy": "Load a current drug reference with `clientdesk ndc FILE`.",
             }
         )
     if 0 < cur.member_months < MIN_CREDIBLE_MEMBER_MONTHS:
@@ -788,7 +790,10 @@ def _warnings(
                 ),
             }
         )
-    return tuple(DataWarning(w["kind"], w["message"], WARNING_LABELS[w["kind"]]) for w in warnings)
+    return tuple(
+        DataWarning(w["kind"], w["message"], WARNING_LABELS[w["kind"]], w.get("remedy", ""))
+        for w in warnings
+    )
 
 
 def build_report(

@@ -35,6 +35,7 @@ INTERNAL = (
     re.compile(r"Renewal at risk after claim backlog"),  # an internal escalation's title
     re.compile(r"Nothing to show for this period"),
     re.compile(r"\$-"),
+    re.compile(r"\bclientdesk [a-z]+"),  # a command of ours: what to do is for the team
 )
 
 

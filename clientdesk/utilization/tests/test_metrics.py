@@ -187,7 +187,11 @@ def test_warnings_and_benchmarks(book: Cast) -> None:
     kinds = {w.kind for w in bayside.warnings}
     assert {"implausible_pmpm", "low_credibility"} <= kinds
     acme = account_report(JOB, book.acme, request, frames=frames, book=benchmark)
-    assert "unknown_ndc" in {w.kind for w in acme.warnings}  # 1 of 5 fills
+    [ndc] = [w for w in acme.warnings if w.kind == "unknown_ndc"]  # 1 of 5 fills
+    # What the figures lack is for any reader; how to fix it is for the team's own pages.
+    assert ndc.message.startswith("1 of 5 fills have an NDC missing from the drug reference")
+    assert "clientdesk" not in ndc.message
+    assert ndc.remedy == "Load a current drug reference with `clientdesk ndc FILE`."
     # The book: Acme 21,530 + Bayside 30 over 8 + 3 member months = 1,960.00.
     assert book_.paid_pmpm.total == D("1960.00")
     # But the book has 4 members in Q2 (P1, P2, P3, P9): fewer than 11, so every benchmark

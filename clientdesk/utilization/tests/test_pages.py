@@ -39,6 +39,7 @@ def test_account_page_shows_the_numbers(book: Cast, client: Client) -> None:
     # Claimants by pseudonym only (as words: the random CSRF token may hold "M3").
     assert not re.search(r"\b(P3|M3)\b", html)
     assert "missing from the drug reference" in html  # the unknown-NDC warning
+    assert "Load a current drug reference with" in html  # and, for the team, what to do
 
 
 def test_period_errors_say_how_to_write_one(book: Cast, client: Client) -> None:
