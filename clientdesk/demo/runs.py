@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 
+from clientdesk.demo.financials import load_financials
 from clientdesk.guarantees.runs import run_book
 from clientdesk.inquiries.importing import import_from_lake
 from clientdesk.inquiries.runs import run_sla
@@ -54,4 +55,5 @@ def run_demo_analyses(
         acting_user=acting_user,
     )
     say(f"emerging issues: {found['issues']} from {found['alerts']} alerts since {found['since']}")
+    load_financials(acting_user=acting_user, data_end=data_end, say=say)
     say(f"analyses done in {time.perf_counter() - clock:.0f} s")

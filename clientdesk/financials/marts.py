@@ -161,7 +161,7 @@ def mart_stop_loss_months(
     monthly = by_month.group_by(
         ["account_id", "person_id", "policy_year", "incurred_month"]
     ).aggregate(paid=by_month.paid.sum())
-    window = ibis.window(
+    window = ibis.cumulative_window(
         group_by=[monthly.account_id, monthly.person_id, monthly.policy_year],
         order_by=monthly.incurred_month,
     )

@@ -113,13 +113,15 @@ def total(rows: Iterable[PnlMonth], label: str = "") -> Totals:
 
 
 def plan_years(account: Account, rows: Sequence[PnlMonth]) -> list[Totals]:
-    """The rows summed by contract term (plan year), oldest first; months no term covers are
-    summed by calendar year."""
-    terms = list(account.contracts.order_by("start_date"))
+    """The rows summed by plan year, oldest first: twelve months from the renewal date's
+    month (a plan year runs renewal to renewal), labelled by its first and last month."""
+    start_month = account.renewal_date.month
     groups: dict[str, Totals] = {}
     for row in rows:
-        term = next((c for c in terms if c.start_date <= row.month <= c.end_date), None)
-        label = f"{term.start_date:%b %Y} – {term.end_date:%b %Y}" if term else f"{row.month.year}"
+        year = row.month.year if row.month.month >= start_month else row.month.year - 1
+        first = dt.date(year, start_month, 1)
+        last = dt.date(year + (1 if start_month > 1 else 0), (start_month - 2) % 12 + 1, 1)
+        label = f"{first:%b %Y} – {last:%b %Y}"
         groups.setdefault(label, Totals(label)).add(row)
     return list(groups.values())
 

@@ -110,3 +110,27 @@ def test_cli_pnl_stores_and_prints(lake: Cast) -> None:
     assert not PnlMonth.objects.filter(account=lake.bayside).exists()
     call_command("financials", *args, stdout=io.StringIO())
     assert PnlMonth.objects.filter(account=lake.bayside).exists()  # every account by default
+
+
+def test_stop_loss_claims_above_the_specific_deductible(lake: Cast) -> None:
+    """P1's paid by incurred month 180, 192, 175, 130: cumulative in the policy year (from the
+    contract's January start) 180, 372, 547, 677; above a $300 specific deductible the
+    months add 0, 72, 175, 130. Stop-loss premium $10 PEPM x 1 subscriber."""
+    from clientdesk.accounts.models import Contract
+
+    Contract.objects.filter(pk=lake.acme_contract.pk).update(products=["medical", "stop_loss"])
+    do_update_terms(
+        lake.acme,
+        {"stop_loss_deductible": Decimal("300"), "stop_loss_premium_pepm": Decimal("10")},
+        acting_user=lake.mia,
+    )
+    run_acme(lake)
+    rows = queries.pnl_rows(lake.acme)
+    assert [r.stop_loss_claims for r in rows] == [
+        Decimal("0"),
+        Decimal("72.00"),
+        Decimal("175.00"),
+        Decimal("130.00"),
+    ]
+    assert rows[-1].stop_loss_premium == Decimal("10.00")
+    assert rows[-1].margin == Decimal("-109.50")  # 38.50 + 10 - 28 - 130

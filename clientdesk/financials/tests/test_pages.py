@@ -1,0 +1,109 @@
+"""The manager's flow on the pages: the Financials tab, renewal, plan options, downloads."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.financials.tests.fixture import load
+from clientdesk.financials.tests.routes import OPTIONS_POST
+from clientdesk.financials.tests.test_pnl_run import run_acme
+from clientdesk.testing import Cast
+
+Login = Callable[[str], Client]
+
+
+@pytest.fixture
+def ran(cast: Cast, tmp_path: Path) -> Cast:
+    load(tmp_path / "files")
+    run_acme(cast)
+    return cast
+
+
+def tab(client: Client, cast: Cast) -> str:
+    url = reverse("accounts:tab", kwargs={"account_id": cast.acme.pk, "tab": "financials"})
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_manager_sees_the_pnl_with_completed_claims(ran: Cast, login: Login) -> None:
+    page = tab(login("mia"), ran)
+    assert "Claims completed for what is not yet paid" in page
+    assert "Profit and loss" in page
+    assert "233.57" in page or "234" in page  # April completed: 130 paid + 103.57 IBNR
+    assert "Renewal projection" in page and "Plan options for the sponsor" in page
+
+
+def test_associate_sees_the_service_view_only(ran: Cast, login: Login) -> None:
+    page = tab(login("alice"), ran)
+    assert "Claims completed for what is not yet paid" in page
+    assert "Profit and loss" not in page
+    assert "Margin" not in page
+    url = reverse("financials:renewal", kwargs={"account_id": ran.acme.pk})
+    assert login("alice").get(url).status_code == 403
+
+
+def test_renewal_step_by_step_and_download(ran: Cast, login: Login) -> None:
+    client = login("mia")
+    url = reverse("financials:renewal", kwargs={"account_id": ran.acme.pk})
+    page = client.get(url, {"unit_cost_trend": "7", "pooling_point": "100000"}).content.decode()
+    for step in (
+        "Completed claims PMPM",
+        "Pooling charge",
+        "Trend factor",
+        "Credibility Z",
+        "Required change",
+    ):
+        assert step in page
+    assert "Trend high (+2 pts)" in page
+    response = client.get(reverse("financials:renewal_export", kwargs={"account_id": ran.acme.pk}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response))).active
+    labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert "Credibility Z" in labels and "Required rate" in labels
+    assert AuditEvent.objects.filter(action="financials.read_renewal", account=ran.acme).exists()
+
+
+def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) -> None:
+    """Acme's ten Jan-Apr claims are office visits, allowed 877 in all: the current design
+    (office copay 30) leaves the member 10 x 30 = 300 and the plan 577 (AV 65.8 %, induced
+    factor 1 + 0.58 x 0.03); the HDHP (no copay, deductible 3,300) leaves the member all 877.
+    Member months 6: current plan 577 / 6 = 96.17 PMPM."""
+    client = login("mia")
+    url = reverse("financials:options", kwargs={"account_id": ran.acme.pk})
+    data = {**OPTIONS_POST, "option-0-copay_office": "30"}
+    page = client.post(url, data).content.decode()
+    assert "96.17" in page
+    assert "146.17" in page  # HDHP member share: 877 / 6
+    assert "−100.0" in page or "-100.0" in page
+    response = client.post(url, {**data, "download": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response))).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["Plan paid PMPM"][:2] == (96.17, 0.0)
+    assert rows["Member cost share PMPM"][:2] == (50.0, 146.17)
+    assert AuditEvent.objects.filter(action="financials.read_plan_options").exists()
+    assert AuditEvent.objects.filter(action="financials.export", account=ran.acme).exists()
+
+
+def test_actuary_export_and_portfolio(ran: Cast, login: Login) -> None:
+    client = login("eve")
+    response = client.get(
+        reverse("financials:account_export", kwargs={"account_id": ran.acme.pk, "fmt": "xlsx"})
+    )
+    book = load_workbook(io.BytesIO(b"".join(response)))
+    assert book.sheetnames == ["P&L by account-month", "Factors", "Assumptions"]
+    months = list(book["P&L by account-month"].iter_rows(values_only=True))
+    assert len(months) == 5  # header + 4 account-months
+    factors = list(book["Factors"].iter_rows(values_only=True))
+    assert factors[1][2:4] == (0, 1.5)
+    page = client.get(reverse("financials:portfolio")).content.decode()
+    assert "Acme Steel Works" in page and "Portfolio profitability" in page
