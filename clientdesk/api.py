@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 from clientdesk.accounts.api import router as accounts_router
 from clientdesk.financials.api import router as financials_router
 from clientdesk.guarantees.api import router as guarantees_router
+from clientdesk.growth.api import router as growth_router
 from clientdesk.implementations.api import router as implementations_router
 from clientdesk.inquiries.api import router as inquiries_router
 from clientdesk.insights.api import router as insights_router
@@ -130,6 +131,7 @@ def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/guarantees", guarantees_router)
+api.add_router("/growth", growth_router)
 api.add_router("/implementations", implementations_router)
 api.add_router("/inquiries", inquiries_router)
 api.add_router("/insights", insights_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("clientdesk.audit.urls")),
     path("insights/", include("clientdesk.insights.urls")),
     path("guarantees/", include("clientdesk.guarantees.urls")),
+    path("growth/", include("clientdesk.growth.urls")),
     path("implementations/", include("clientdesk.implementations.urls")),
     path("strategy/", include("clientdesk.strategy.urls")),
     path("surveys/", include("clientdesk.surveys.urls")),

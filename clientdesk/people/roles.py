@@ -1,4 +1,4 @@
-"""The five roles of DESIGN.md §1, kept as Django groups."""
+"""The roles of DESIGN.md §1, kept as Django groups."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class Role(StrEnum):
     EXECUTIVE = "Executive"
     SERVICE_OPS = "Service operations"
     ADMIN = "Admin"
+    SALES = "Sales"  # sales and marketing partner: leads and opportunities, no account data
 
 
 # What each role may do with accounts, in one table (access.py reads it).
@@ -22,6 +23,9 @@ SEES_ALL_ACCOUNTS = {Role.ADMIN, Role.MANAGER, Role.EXECUTIVE}
 EDITS_ASSIGNED_ACCOUNTS = {Role.ASSOCIATE}
 MANAGES_ACCOUNTS = {Role.ADMIN, Role.MANAGER}
 READS_AUDIT = {Role.ADMIN, Role.MANAGER}
+# Sales works leads and opportunities passed to it (growth/access.py); it is in none of the
+# account sets above, so accounts.access gives it no account, member or lake data.
+WORKS_SALES = {Role.SALES}
 
 
 def ensure_role_groups() -> None:
@@ -50,7 +54,14 @@ def roles_of(user: AbstractBaseUser | AnonymousUser | CliUser) -> frozenset[Role
 
 def primary_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
     roles = roles_of(user)
-    for role in (Role.ADMIN, Role.MANAGER, Role.ASSOCIATE, Role.EXECUTIVE, Role.SERVICE_OPS):
+    for role in (
+        Role.ADMIN,
+        Role.MANAGER,
+        Role.ASSOCIATE,
+        Role.EXECUTIVE,
+        Role.SERVICE_OPS,
+        Role.SALES,
+    ):
         if role in roles:
             return role
     return None

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from clientdesk.audit.access import can_read_audit
 from clientdesk.financials.access import can_see_margin
+from clientdesk.growth.access import can_see_pipeline, works_accounts
 from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
 from clientdesk.people.roles import Role, primary_role, roles_of
@@ -56,7 +57,7 @@ def _link(label: str, url_name: str, here: tuple[str, str], *current_on: str) ->
 def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
     """The top bar for this reader on the page ``here`` ((app_name, url_name))."""
     roles = roles_of(user)
-    sees_accounts = bool(roles - {Role.SERVICE_OPS})
+    sees_accounts = bool(roles - {Role.SERVICE_OPS, Role.SALES})
     groups = [NavGroup("Home", [_link("Home", "home", here, ":home")], menu=False)]
     if sees_accounts:
         accounts = _link("Accounts", "accounts:list", here, "accounts:")
@@ -104,10 +105,26 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
         performance.append(_link("Financials", "financials:portfolio", here, "financials:"))
     if performance:
         groups.append(NavGroup("Performance", performance))
+    growth = growth_links(user, here)
+    if growth:
+        groups.append(NavGroup("Growth", growth))
     if can_run_portfolio(user):
         reports = _link("Reports", "reports:portfolio", here, "reports:")
         groups.append(NavGroup("Reports", [reports], menu=False))
     return groups
+
+
+def growth_links(user: Any, here: tuple[str, str]) -> list[NavLink]:
+    """The growth pages the reader opens: sales sees the pipeline and its leads only."""
+    links: list[NavLink] = []
+    if can_see_pipeline(user):
+        links.append(_link("Pipeline", "growth:pipeline", here, "growth:pipeline", "growth:opp"))
+        links.append(_link("Leads", "growth:leads", here, "growth:lead"))
+    if works_accounts(user):
+        links.append(_link("RFPs", "growth:rfps", here, "growth:rfp"))
+        links.append(_link("Answer library", "growth:library", here, "growth:library"))
+        links.append(_link("Vendors", "growth:vendors", here, "growth:vendor"))
+    return links
 
 
 def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
@@ -134,5 +151,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_groups": navigation_groups(user, here),
         "nav_user_menu": user_menu(user, here),
         "nav_role": role.value if role else "No role",
-        "nav_sees_accounts": bool(roles - {Role.SERVICE_OPS}),
+        "nav_sees_accounts": bool(roles - {Role.SERVICE_OPS, Role.SALES}),
     }

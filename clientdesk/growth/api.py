@@ -1,0 +1,180 @@
+"""Growth API: opportunities, leads and the answer library, with the pages' scope rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.growth import actions
+from clientdesk.growth.access import (
+    access_lead_by_id,
+    access_opportunity_by_id,
+    leads_visible_to,
+    opportunities_visible_to,
+    require_library,
+    require_pipeline,
+)
+from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
+from clientdesk.growth.library import search
+from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId
+from clientdesk.people.requests import signed_in_user
+
+router = Router(tags=["growth"])
+
+
+class OpportunityOut(Schema):
+    id: int
+    account_id: RecordId
+    product: str
+    kind: str
+    stage: str
+    annual_value: Decimal
+    probability: int
+    expected_close: dt.date
+    owner_id: RecordId
+    next_step: str
+    reason: str
+
+
+class OpportunityIn(Schema):
+    product: int
+    kind: str = "cross_sell"
+    expected_close: dt.date
+    next_step: str = ""
+
+
+class StageIn(Schema):
+    stage: str
+    reason: str = ""
+    next_step: str = ""
+
+
+class LeadOut(Schema):
+    id: int
+    company: str
+    source: str
+    size: int
+    status: str
+    reason: str
+    sales_owner_id: RecordId
+    passed_at: dt.datetime
+    first_contact_at: dt.datetime | None
+
+
+class LeadStatusIn(Schema):
+    status: str
+    note: str = ""
+
+
+class AnswerOut(Schema):
+    id: int
+    question: str
+    answer: str
+    last_reviewed: dt.date
+    review_due: dt.date
+
+
+def _opportunity(o: object) -> dict[str, object]:
+    from clientdesk.growth.models import Opportunity
+
+    assert isinstance(o, Opportunity)  # noqa: S101  (the router's own objects)
+    return {
+        "id": o.pk,
+        "account_id": o.account_id,
+        "product": o.product.code,
+        "kind": o.kind,
+        "stage": o.stage,
+        "annual_value": o.annual_value,
+        "probability": o.probability,
+        "expected_close": o.expected_close,
+        "owner_id": o.owner_id,
+        "next_step": o.next_step,
+        "reason": o.reason,
+    }
+
+
+@router.get("/opportunities", response=list[OpportunityOut])
+def list_opportunities(request: HttpRequest) -> list[dict[str, object]]:
+    require_pipeline(request.user)
+    found = opportunities_visible_to(request.user).select_related("product")
+    return [_opportunity(o) for o in found]
+
+
+@router.post("/accounts/{account_id}/opportunities", response={201: OpportunityOut})
+def create_opportunity(request: HttpRequest, account_id: RecordId, body: OpportunityIn) -> Any:
+    account = access_account_by_id(request.user, account_id, need=Need.WRITE)
+    form = OpportunityForm(body.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    opportunity = actions.do_create_opportunity(
+        account,
+        form.cleaned_data["product"],
+        owner=signed_in_user(request),
+        expected_close=form.cleaned_data["expected_close"],
+        kind=form.cleaned_data["kind"],
+        next_step=form.cleaned_data["next_step"],
+        now=timezone.now(),
+        acting_user=request.user,
+    )
+    return Status(201, _opportunity(opportunity))
+
+
+@router.post("/opportunities/{opportunity_id}/stage", response=OpportunityOut)
+def move_opportunity(
+    request: HttpRequest, opportunity_id: RecordId, body: StageIn
+) -> dict[str, object]:
+    opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
+    form = StageForm(body.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        moved = actions.do_move_opportunity(
+            opportunity,
+            form.cleaned_data["stage"],
+            reason=form.cleaned_data["reason"] or "",
+            next_step=form.cleaned_data["next_step"] or None,
+            now=timezone.now(),
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        raise HttpError(422, "; ".join(error.messages)) from None
+    return _opportunity(moved)
+
+
+@router.get("/leads", response=list[LeadOut])
+def list_leads(request: HttpRequest) -> list[object]:
+    require_pipeline(request.user)
+    return list(leads_visible_to(request.user))
+
+
+@router.post("/leads/{lead_id}/status", response=LeadOut)
+def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> object:
+    lead = access_lead_by_id(request.user, lead_id, need=Need.WRITE)
+    form = LeadStatusForm(body.dict())
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        return actions.do_update_lead(
+            lead,
+            form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            now=timezone.now(),
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        raise HttpError(422, "; ".join(error.messages)) from None
+
+
+@router.get("/library", response=list[AnswerOut])
+def library_search(request: HttpRequest, q: str = "") -> list[object]:
+    require_library(request.user)
+    return list(search(q, 20)) if q.strip() else []

@@ -1,0 +1,166 @@
+"""Forms shared by the growth pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+
+from clientdesk.growth.models import (
+    HoldingStatus,
+    LeadSource,
+    LeadStatus,
+    LibraryAnswer,
+    NegotiationEntry,
+    OpportunityKind,
+    Product,
+    RfpStatus,
+    Stage,
+    SuggestionRule,
+    Vendor,
+    VendorContract,
+)
+from clientdesk.people.roles import Role
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def sales_users() -> Any:
+    return User.objects.filter(groups__name=Role.SALES, is_active=True).order_by("last_name")
+
+
+class OpportunityForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True))
+    kind = forms.ChoiceField(choices=OpportunityKind.choices, initial=OpportunityKind.CROSS_SELL)
+    expected_close = forms.DateField(widget=DATE)
+    next_step = forms.CharField(max_length=200, required=False)
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices)
+    reason = forms.CharField(max_length=200, required=False)
+    next_step = forms.CharField(max_length=200, required=False)
+    probability = forms.IntegerField(min_value=0, max_value=100, required=False)
+    expected_close = forms.DateField(widget=DATE, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("stage") == Stage.LOST and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why it was lost.")
+        return data
+
+
+class HoldingForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True))
+    status = forms.ChoiceField(choices=HoldingStatus.choices)
+    since = forms.DateField(widget=DATE)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class ConvertForm(forms.Form):
+    expected_close = forms.DateField(widget=DATE)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+
+
+class RuleForm(forms.ModelForm[SuggestionRule]):
+    class Meta:
+        model = SuggestionRule
+        fields = [
+            "name",
+            "measure",
+            "comparison",
+            "threshold",
+            "also_measure",
+            "also_threshold",
+            "product",
+            "rationale",
+            "active",
+        ]
+
+
+class LeadForm(forms.Form):
+    company = forms.CharField(max_length=200)
+    contact_name = forms.CharField(max_length=120)
+    contact_email = forms.EmailField(required=False)
+    contact_phone = forms.CharField(max_length=30, required=False)
+    need = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    size = forms.IntegerField(min_value=0, label="Employees")
+    source = forms.ChoiceField(choices=LeadSource.choices)
+    sales_owner = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["sales_owner"]
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101  (declared above)
+        owner.queryset = sales_users()
+
+
+class LeadStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in LeadStatus.choices if s != LeadStatus.PASSED]
+    )
+    note = forms.CharField(max_length=200, required=False)
+
+
+class LibraryAnswerForm(forms.ModelForm[LibraryAnswer]):
+    class Meta:
+        model = LibraryAnswer
+        fields = ["question", "answer", "product", "last_reviewed", "review_due"]
+        widgets = {"last_reviewed": DATE, "review_due": DATE}
+
+
+class RfpImportForm(forms.Form):
+    file = forms.FileField(help_text="The consultant's questionnaire, XLSX or DOCX.")
+    title = forms.CharField(max_length=200)
+    issuer = forms.CharField(max_length=200)
+    consultant = forms.CharField(max_length=200, required=False)
+    intent_due = forms.DateField(widget=DATE, required=False)
+    questions_due = forms.DateField(widget=DATE, required=False)
+    final_due = forms.DateField(widget=DATE)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    library_answer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OutcomeForm(forms.Form):
+    status = forms.ChoiceField(choices=RfpStatus.choices)
+    reason = forms.CharField(max_length=200, required=False)
+    competitor = forms.CharField(max_length=120, required=False)
+
+
+class VendorForm(forms.ModelForm[Vendor]):
+    class Meta:
+        model = Vendor
+        fields = ["name", "kind", "notes"]
+
+
+class VendorContractForm(forms.ModelForm[VendorContract]):
+    class Meta:
+        model = VendorContract
+        fields = [
+            "vendor",
+            "services",
+            "fee_basis",
+            "reference_fee",
+            "reference_is_prior",
+            "negotiated_fee",
+            "volume",
+            "start_date",
+            "end_date",
+            "guarantees",
+            "savings_claim",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+
+class NegotiationForm(forms.ModelForm[NegotiationEntry]):
+    class Meta:
+        model = NegotiationEntry
+        fields = ["on", "kind", "text", "fee"]
+        widgets = {"on": DATE}
