@@ -13,7 +13,13 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit, snapshot
-from clientdesk.reports.models import FORMATS, ReportKind, ReportRun, ReportSchedule
+from clientdesk.reports.models import (
+    FORMATS,
+    ReportEdition,
+    ReportKind,
+    ReportRun,
+    ReportSchedule,
+)
 
 
 class ReportRequestError(ValueError):
@@ -39,6 +45,7 @@ def do_request_report(
     acting_user: User | None,
     schedule: ReportSchedule | None = None,
     enqueue: Callable[[int], str] | None = None,
+    edition: str = ReportEdition.CLIENT,
 ) -> ReportRun:
     """Record a report run (queued). With `enqueue` (the pages and the API), the run is
     queued once the transaction commits and the task id it gets is kept on the run (the
@@ -50,6 +57,7 @@ def do_request_report(
         account=account,
         period=period,
         formats=clean_formats(formats),
+        edition=ReportEdition(edition),
         requested_by=acting_user,
         requested_at=timezone.now(),
         schedule=schedule,
@@ -59,7 +67,7 @@ def do_request_report(
         action="reports.request",
         obj=run,
         account=account,
-        after=snapshot(run, ["kind", "period", "formats"]),
+        after=snapshot(run, ["kind", "period", "formats", "edition"]),
         detail={"schedule": schedule.pk if schedule else None},
     )
     if enqueue is not None:

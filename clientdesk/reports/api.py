@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Router, Schema
 
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId
 from clientdesk.reports import actions
 from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
 from clientdesk.reports.forms import ReportForm
@@ -22,14 +23,16 @@ router = Router(tags=["reports"])
 class RunIn(Schema):
     period: str
     formats: list[str] = ["pptx", "xlsx", "pdf"]
+    edition: Literal["client", "internal"] = "client"
 
 
 class RunOut(Schema):
     id: int
     kind: str
-    account_id: int | None
+    account_id: RecordId | None
     period: str
     formats: list[str]
+    edition: str
     status: str
     progress: int
     step: str
@@ -40,7 +43,7 @@ class RunOut(Schema):
 
 
 def _request(request: HttpRequest, kind: str, account: Any, body: RunIn) -> ReportRun:
-    form = ReportForm({"period": body.period, "formats": body.formats})
+    form = ReportForm({"period": body.period, "formats": body.formats, "edition": body.edition})
     if not form.is_valid():
         raise form_errors(form)
     run = actions.do_request_report(
@@ -50,6 +53,7 @@ def _request(request: HttpRequest, kind: str, account: Any, body: RunIn) -> Repo
         formats=form.cleaned_data["formats"],
         acting_user=request.user,  # type: ignore[arg-type]
         enqueue=enqueue_run,
+        edition=form.cleaned_data["edition"],
     )
     return run
 
@@ -60,12 +64,12 @@ def list_runs(request: HttpRequest) -> list[ReportRun]:
 
 
 @router.get("/runs/{run_id}", response=RunOut)
-def get_run(request: HttpRequest, run_id: int) -> ReportRun:
+def get_run(request: HttpRequest, run_id: RecordId) -> ReportRun:
     return access_run_by_id(request.user, run_id)
 
 
 @router.get("/runs/{run_id}/files/{fmt}")
-def get_file(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
+def get_file(request: HttpRequest, run_id: RecordId, fmt: str) -> FileResponse:
     run = access_run_by_id(request.user, run_id)
     path = run.file_for(fmt) if fmt in CONTENT_TYPES else None
     if path is None or not path.exists():
@@ -77,7 +81,7 @@ def get_file(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
 
 
 @router.post("/accounts/{account_id}/runs", response={202: RunOut})
-def request_stewardship(request: HttpRequest, account_id: int, body: RunIn) -> ReportRun:
+def request_stewardship(request: HttpRequest, account_id: RecordId, body: RunIn) -> ReportRun:
     account = access_account_by_id(request.user, account_id)
     # The route's one response is 202, so ninja answers 202 (a tuple return is deprecated).
     return _request(request, ReportKind.STEWARDSHIP, account, body)

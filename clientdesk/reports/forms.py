@@ -18,7 +18,7 @@ from clientdesk.lib.periods import (
     parse_period,
     period_of_kind,
 )
-from clientdesk.reports.models import DEFAULT_FORMATS, Cadence, ReportKind
+from clientdesk.reports.models import DEFAULT_FORMATS, Cadence, ReportEdition, ReportKind
 from clientdesk.utilization.report import RUNOUT_MONTHS
 
 FORMAT_CHOICES = [
@@ -54,6 +54,16 @@ class ReportForm(forms.Form):
     formats = forms.MultipleChoiceField(
         choices=FORMAT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(DEFAULT_FORMATS)
     )
+    edition = forms.ChoiceField(
+        choices=ReportEdition.choices,
+        initial=ReportEdition.CLIENT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A stewardship report for the sponsor leaves out the team's own items.",
+    )
+
+    def clean_edition(self) -> str:
+        return self.cleaned_data.get("edition") or ReportEdition.CLIENT
 
     def clean_period(self) -> str:
         return clean_period_text(self.cleaned_data["period"]).code

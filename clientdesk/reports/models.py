@@ -14,6 +14,14 @@ class ReportKind(models.TextChoices):
     PORTFOLIO = "portfolio", "Portfolio report"
 
 
+class ReportEdition(models.TextChoices):
+    """Who a stewardship report is for: the sponsor (nothing internal: the team's own next
+    steps, escalation titles, sources in code) or the account team."""
+
+    CLIENT = "client", "For the sponsor"
+    INTERNAL = "internal", "For the account team"
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -55,6 +63,9 @@ class ReportRun(models.Model):
     )
     period = models.CharField(max_length=24, help_text="Period code, e.g. 2026Q2.")
     formats = models.JSONField(default=list)
+    edition = models.CharField(
+        max_length=8, choices=ReportEdition.choices, default=ReportEdition.CLIENT
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -34,7 +34,7 @@ from clientdesk.reports.models import (
 )
 from clientdesk.reports.pdf import render_pdf
 from clientdesk.reports.portfolio import gather_portfolio
-from clientdesk.reports.stewardship import Progress, _quiet, gather_stewardship
+from clientdesk.reports.stewardship import Edition, Progress, _quiet, gather_stewardship
 from clientdesk.reports.workbook import render_workbook
 
 logger = logging.getLogger("clientdesk.reports")
@@ -49,13 +49,20 @@ def build_document(
     today: dt.date | None = None,
     engine: str | None = None,
     progress: Progress = _quiet,
+    edition: str = Edition.CLIENT,
 ) -> ReportDocument:
     period = parse_period(period_code)
     if kind == ReportKind.STEWARDSHIP:
         if account is None:
             raise ValueError("a stewardship report needs an account")
         return gather_stewardship(
-            account, period, user=user, today=today, engine=engine, progress=progress
+            account,
+            period,
+            user=user,
+            today=today,
+            engine=engine,
+            progress=progress,
+            edition=Edition(edition),
         )
     return gather_portfolio(period, user=user, today=today, engine=engine, progress=progress)
 
@@ -127,6 +134,7 @@ def execute_run(
             today=today,
             engine=engine,
             progress=progress,
+            edition=run.edition,
         )
         contents = render_formats(document, list(run.formats), progress)
         progress(98, "Saving the files")

@@ -47,6 +47,7 @@ def _request_run(
         formats=form.cleaned_data["formats"],
         acting_user=request.user,  # type: ignore[arg-type]
         enqueue=enqueue_run,
+        edition=form.cleaned_data["edition"],
     )
     return redirect("reports:run", run_id=run.pk)
 

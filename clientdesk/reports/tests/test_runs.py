@@ -12,7 +12,7 @@ from django.urls import reverse
 from clientdesk.audit.models import AuditEvent
 from clientdesk.reports.models import ReportKind, ReportRun, RunStatus
 from clientdesk.reports.tests.cast import acme_run
-from clientdesk.reports.tests.files import row_by_label, sheet_rows, workbook
+from clientdesk.reports.tests.files import deck_slides, row_by_label, sheet_rows, workbook
 from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,31 @@ def test_the_api_queues_a_portfolio_run_with_202(
     body = response.json()
     assert (body["kind"], body["period"], body["status"]) == ("portfolio", "2025Q2", "queued")
     assert len(callbacks) == 1
+
+
+def test_the_team_asks_for_its_own_edition(
+    book: Cast, login: Login, django_capture_on_commit_callbacks: Any
+) -> None:
+    from clientdesk.inquiries.tests.cast import acme_escalation
+
+    acme_escalation(book)  # open: the team edition's next steps name it, the sponsor's do not
+    client = login("alice")
+    texts = {}
+    for edition in ("internal", "client"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("reports:account", args=[book.acme.pk]),
+                {"period": "2025Q2", "formats": ["pptx"], "edition": edition},
+            )
+        run = ReportRun.objects.latest("id")
+        assert (run.edition, run.status) == (edition, RunStatus.DONE), run.error
+        download = client.get(reverse("reports:download", args=[run.pk, "pptx"]))
+        content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+        texts[edition] = " ".join(s["text"] for s in deck_slides(content))
+    runs = client.get(reverse("reports:account", args=[book.acme.pk])).content.decode()
+    assert runs.count("team edition") == 1
+    assert "Resolve the account escalation" in texts["internal"]
+    assert "Resolve the account escalation" not in texts["client"]
+    request = AuditEvent.objects.filter(action="reports.request").order_by("id").first()
+    assert request is not None and request.after is not None
+    assert request.after["edition"] == "internal"

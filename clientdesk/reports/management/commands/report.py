@@ -51,6 +51,14 @@ class Command(BaseCommand):
                 help="Comma-separated: pptx, brief (the executive deck, about 15 slides), xlsx, "
                 "pdf (default pptx,xlsx,pdf).",
             )
+            if verb == "stewardship":
+                p.add_argument(
+                    "--edition",
+                    choices=["client", "internal"],
+                    default="client",
+                    help="client (default): for the sponsor, nothing internal; internal: for "
+                    "the account team, with its own next steps.",
+                )
             p.add_argument("--out", required=True, help="Folder to write the files to.")
             p.add_argument(
                 "--user", default=None, help="Run with this user's access (default: all accounts)."
@@ -90,6 +98,7 @@ class Command(BaseCommand):
             period=period.code,
             formats=formats,
             acting_user=user,
+            edition=options.get("edition", "client"),
         )
         run = self._execute(run, today, options["engine"])
         if run.status != RunStatus.DONE:
