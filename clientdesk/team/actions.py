@@ -1,0 +1,719 @@
+"""Every write of the team app: one transaction, one audit row (side effects on commit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.team.models import (
+    AssignmentReason,
+    Balance,
+    Candidate,
+    Course,
+    License,
+    Module,
+    ModuleKind,
+    NeedStatus,
+    Offer,
+    OneToOne,
+    Person,
+    Question,
+    QuizAttempt,
+    RequestStatus,
+    Requisition,
+    Scorecard,
+    SelfIdentification,
+    Shift,
+    Stage,
+    StageChange,
+    TimeOffRequest,
+    TimeOffType,
+    TrainingAssignment,
+    TrainingNeed,
+)
+from clientdesk.team.rules import CLOSED_STAGES, STAGE_MOVES, request_hours, score_quiz
+
+COMPETENCIES = ("Customer focus", "Benefits knowledge", "Problem solving", "Communication")
+
+
+class TeamRuleError(ValueError):
+    """A write the team's rules refuse; the message says why, in words for the page."""
+
+
+# ── people, licenses, schedules ───────────────────────────────────────────────────────────
+
+PERSON_FIELDS = [
+    "manager",
+    "title",
+    "location",
+    "onsite_account",
+    "hire_date",
+    "products",
+    "languages",
+    "segments",
+    "capacity",
+    "left_on",
+    "leaving",
+]
+
+
+@transaction.atomic
+def do_save_person(user: User, data: Mapping[str, Any], *, acting_user: User | None) -> Person:
+    """Create or update a person's HR record. A new person gets the courses required at
+    hire, due the course's days after the later of the hire date and today."""
+    person = Person.objects.select_for_update().filter(user=user).first()
+    before = snapshot(person, PERSON_FIELDS) if person is not None else None
+    created = person is None
+    if person is None:
+        person = Person(user=user, hire_date=data["hire_date"])
+    for name in PERSON_FIELDS:
+        if name in data:
+            setattr(person, name, data[name])
+    if person.location != "onsite":
+        person.onsite_account = None
+    person.save()
+    record_audit(
+        actor=acting_user,
+        action="team.person.create" if created else "team.person.update",
+        obj=person,
+        before=before,
+        after=snapshot(person, PERSON_FIELDS),
+    )
+    if created:
+        today = timezone.localdate()
+        start = max(person.hire_date, today)
+        for course in Course.objects.filter(at_hire=True):
+            _assign(
+                course,
+                user,
+                due_on=start + dt.timedelta(days=course.days_to_complete),
+                reason=AssignmentReason.HIRE,
+                today=today,
+                acting_user=acting_user,
+            )
+    return person
+
+
+LICENSE_FIELDS = ["state", "number", "line", "issued_on", "expires_on", "ce_required", "ce_earned"]
+
+
+@transaction.atomic
+def do_save_license(user: User, data: Mapping[str, Any], *, acting_user: User | None) -> License:
+    """Record a license (or renew it: the same state and line replaces the old dates)."""
+    license_ = License.objects.filter(user=user, state=data["state"], line=data["line"]).first()
+    before = snapshot(license_, LICENSE_FIELDS) if license_ is not None else None
+    if license_ is None:
+        license_ = License(user=user)
+    for name in LICENSE_FIELDS:
+        setattr(license_, name, data[name])
+    if license_.expires_on <= license_.issued_on:
+        raise TeamRuleError("A license expires after it is issued.")
+    license_.save()
+    record_audit(
+        actor=acting_user,
+        action="team.license.save",
+        obj=license_,
+        object_label=f"{user.get_username()} {license_}",
+        before=before,
+        after=snapshot(license_, LICENSE_FIELDS),
+    )
+    return license_
+
+
+@transaction.atomic
+def do_set_schedule(
+    user: User, shifts: Iterable[Mapping[str, Any]], *, acting_user: User | None
+) -> list[Shift]:
+    """Replace a person's weekly schedule (one shift per weekday at most)."""
+    before = list(Shift.objects.filter(user=user).values("weekday", "starts", "ends", "onsite"))
+    Shift.objects.filter(user=user).delete()
+    made = [Shift.objects.create(user=user, **dict(shift)) for shift in shifts]
+    record_audit(
+        actor=acting_user,
+        action="team.schedule.set",
+        object_type="auth.user",
+        object_id=str(user.pk),
+        object_label=user.get_username(),
+        before={"shifts": before},
+        after={"shifts": [snapshot(s, ["weekday", "starts", "ends", "onsite"]) for s in made]},
+    )
+    return made
+
+
+# ── curriculum and training ───────────────────────────────────────────────────────────────
+
+COURSE_FIELDS = [
+    "code",
+    "title",
+    "description",
+    "compliance",
+    "recurrence",
+    "at_hire",
+    "days_to_complete",
+    "passing_score",
+]
+
+
+@transaction.atomic
+def do_create_course(data: Mapping[str, Any], *, acting_user: User | None) -> Course:
+    course = Course.objects.create(**{k: data[k] for k in COURSE_FIELDS if k in data})
+    record_audit(
+        actor=acting_user,
+        action="team.course.create",
+        obj=course,
+        after=snapshot(course, COURSE_FIELDS),
+    )
+    return course
+
+
+@transaction.atomic
+def do_add_module(
+    course: Course,
+    data: Mapping[str, Any],
+    *,
+    questions: Iterable[Mapping[str, Any]] = (),
+    acting_user: User | None,
+) -> Module:
+    """Add a module at the end of a course; a quiz comes with its questions (prompt,
+    choices, the right choice's index)."""
+    last = course.modules.order_by("-order").values_list("order", flat=True).first()
+    module = Module.objects.create(
+        course=course,
+        order=(last or 0) + 1,
+        kind=data["kind"],
+        title=data["title"],
+        body=data.get("body", ""),
+        url=data.get("url", ""),
+    )
+    questions = list(questions)
+    for index, q in enumerate(questions):
+        choices = [str(c) for c in q["choices"]]
+        if not 0 <= int(q["answer"]) < len(choices) or len(choices) < 2:
+            raise TeamRuleError("A question has two choices or more, one of them right.")
+        Question.objects.create(
+            module=module, order=index, prompt=q["prompt"], choices=choices, answer=q["answer"]
+        )
+    if module.kind == ModuleKind.QUIZ and not module.questions.exists():
+        raise TeamRuleError("A quiz needs at least one question.")
+    record_audit(
+        actor=acting_user,
+        action="team.module.add",
+        obj=module,
+        after={**snapshot(module, ["course", "kind", "title", "url"]), "questions": len(questions)},
+    )
+    return module
+
+
+def _assign(
+    course: Course,
+    user: User,
+    *,
+    due_on: dt.date,
+    reason: str,
+    today: dt.date,
+    acting_user: User | None,
+) -> TrainingAssignment | None:
+    if TrainingAssignment.objects.filter(user=user, course=course, completed_on=None).exists():
+        return None
+    return TrainingAssignment.objects.create(
+        user=user,
+        course=course,
+        reason=reason,
+        assigned_on=today,
+        due_on=due_on,
+        assigned_by=acting_user,
+    )
+
+
+@transaction.atomic
+def do_assign_course(
+    course: Course,
+    users: Iterable[User],
+    *,
+    due_on: dt.date,
+    today: dt.date,
+    reason: str = AssignmentReason.MANUAL,
+    acting_user: User | None,
+) -> list[TrainingAssignment]:
+    """Assign a course to people, due on a date. Someone who already has it open keeps the
+    assignment they have (one open assignment per course and person)."""
+    if due_on < today:
+        raise TeamRuleError("The due date has passed.")
+    made = [
+        a
+        for a in (
+            _assign(course, u, due_on=due_on, reason=reason, today=today, acting_user=acting_user)
+            for u in users
+        )
+        if a is not None
+    ]
+    record_audit(
+        actor=acting_user,
+        action="team.course.assign",
+        obj=course,
+        detail={
+            "users": [a.user_id for a in made],
+            "due_on": due_on,
+            "reason": reason,
+        },
+    )
+    return made
+
+
+@transaction.atomic
+def do_record_policy_change(
+    course: Course, users: Iterable[User], *, today: dt.date, acting_user: User | None
+) -> list[TrainingAssignment]:
+    """A material policy change: the course's version goes up and everyone affected must take
+    it again within the course's days."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    course.policy_version += 1
+    course.save(update_fields=["policy_version"])
+    return do_assign_course(
+        course,
+        users,
+        due_on=today + dt.timedelta(days=course.days_to_complete),
+        today=today,
+        reason=AssignmentReason.POLICY,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def do_start_quiz(
+    assignment: TrainingAssignment, module: Module, *, now: dt.datetime, acting_user: User
+) -> QuizAttempt:
+    """A new sitting of a quiz (or the one already started and not yet submitted)."""
+    if module.course_id != assignment.course_id or module.kind != ModuleKind.QUIZ:
+        raise TeamRuleError("This quiz is not part of the course.")
+    if assignment.user_id != acting_user.pk:
+        raise TeamRuleError("Only the person assigned takes the quiz.")
+    if assignment.completed_on is not None:
+        raise TeamRuleError("This course is already completed.")
+    open_ = QuizAttempt.objects.filter(
+        assignment=assignment, module=module, submitted_at=None
+    ).first()
+    if open_ is not None:
+        return open_
+    return QuizAttempt.objects.create(assignment=assignment, module=module, started_at=now)
+
+
+@transaction.atomic
+def do_submit_quiz(
+    attempt: QuizAttempt, answers: Mapping[str, int], *, now: dt.datetime, acting_user: User
+) -> QuizAttempt:
+    """Score a sitting on the server and close it; a sitting is submitted once only."""
+    attempt = (
+        QuizAttempt.objects.select_for_update()
+        .select_related("assignment__course", "module")
+        .get(pk=attempt.pk)
+    )
+    if attempt.assignment.user_id != acting_user.pk:
+        raise TeamRuleError("Only the person assigned takes the quiz.")
+    if attempt.submitted_at is not None:
+        raise TeamRuleError("This attempt was already submitted; start a new one.")
+    key = {str(q.pk): q.answer for q in attempt.module.questions.all()}
+    given = {qid: int(answers[qid]) for qid in key if qid in answers}
+    attempt.answers = given
+    attempt.score = score_quiz(given, key)
+    attempt.passed = attempt.score >= attempt.assignment.course.passing_score
+    attempt.submitted_at = now
+    attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
+    record_audit(
+        actor=acting_user,
+        action="team.quiz.submit",
+        obj=attempt.assignment,
+        detail={"module": attempt.module_id, "score": attempt.score, "passed": attempt.passed},
+    )
+    return attempt
+
+
+@transaction.atomic
+def do_complete_assignment(
+    assignment: TrainingAssignment, *, today: dt.date, acting_user: User
+) -> TrainingAssignment:
+    """Complete a course: every quiz passed; the score is the lowest of the best scores of
+    its quizzes (none for a course without a quiz)."""
+    assignment = TrainingAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.user_id != acting_user.pk:
+        raise TeamRuleError("Only the person assigned completes the course.")
+    if assignment.completed_on is not None:
+        raise TeamRuleError("This course is already completed.")
+    best: list[int] = []
+    for module in assignment.course.modules.filter(kind=ModuleKind.QUIZ):
+        scores = [
+            a.score
+            for a in assignment.attempts.filter(module=module, passed=True)
+            if a.score is not None
+        ]
+        if not scores:
+            raise TeamRuleError(f"Pass the quiz “{module.title}” first.")
+        best.append(max(scores))
+    assignment.completed_on = today
+    assignment.score = min(best) if best else None
+    assignment.save(update_fields=["completed_on", "score"])
+    record_audit(
+        actor=acting_user,
+        action="team.course.complete",
+        obj=assignment,
+        after={"completed_on": today, "score": assignment.score},
+    )
+    return assignment
+
+
+@transaction.atomic
+def do_open_training_need(
+    topic: str,
+    evidence: list[str],
+    people: Iterable[User],
+    *,
+    today: dt.date,
+    acting_user: User | None,
+) -> TrainingNeed:
+    """Open a training need (topic, evidence, who), or add to the open one of the same topic."""
+    need = TrainingNeed.objects.filter(topic__iexact=topic.strip(), status=NeedStatus.OPEN).first()
+    created = need is None
+    if need is None:
+        need = TrainingNeed.objects.create(
+            topic=topic.strip(), evidence=[], opened_on=today, opened_by=acting_user
+        )
+    need.evidence = sorted(set(need.evidence) | set(evidence))
+    need.save(update_fields=["evidence"])
+    need.people.add(*people)
+    record_audit(
+        actor=acting_user,
+        action="team.need.open" if created else "team.need.update",
+        obj=need,
+        after={
+            "evidence": need.evidence,
+            "people": sorted(need.people.values_list("id", flat=True)),
+        },
+    )
+    return need
+
+
+@transaction.atomic
+def do_address_need(
+    need: TrainingNeed,
+    course: Course,
+    module_data: Mapping[str, Any],
+    *,
+    due_on: dt.date,
+    today: dt.date,
+    acting_user: User | None,
+    questions: Iterable[Mapping[str, Any]] = (),
+) -> Module:
+    """Turn a training need into a module of a course and assign the course to the people
+    the need names."""
+    need = TrainingNeed.objects.select_for_update().get(pk=need.pk)
+    if need.status != NeedStatus.OPEN:
+        raise TeamRuleError("This need has already been addressed.")
+    people = list(need.people.all())
+    if not people:
+        raise TeamRuleError("Name who needs the training first.")
+    module = do_add_module(course, module_data, questions=list(questions), acting_user=acting_user)
+    need.module = module
+    need.status = NeedStatus.ADDRESSED
+    need.save(update_fields=["module", "status"])
+    do_assign_course(
+        course,
+        people,
+        due_on=due_on,
+        today=today,
+        reason=AssignmentReason.NEED,
+        acting_user=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.need.address",
+        obj=need,
+        after={"module": module.pk, "course": course.pk, "due_on": due_on},
+    )
+    return module
+
+
+# ── time off ──────────────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def do_request_time_off(
+    user: User,
+    kind: TimeOffType,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    note: str = "",
+    acting_user: User,
+) -> TimeOffRequest:
+    if last_day < first_day:
+        raise TeamRuleError("The last day comes after the first.")
+    hours = request_hours(first_day, last_day)
+    if hours == 0:
+        raise TeamRuleError("Those days are not working days.")
+    overlapping = TimeOffRequest.objects.filter(
+        user=user,
+        status__in=(RequestStatus.REQUESTED, RequestStatus.APPROVED),
+        first_day__lte=last_day,
+        last_day__gte=first_day,
+    )
+    if overlapping.exists():
+        raise TeamRuleError("You already asked for time off on some of those days.")
+    request = TimeOffRequest.objects.create(
+        user=user, kind=kind, first_day=first_day, last_day=last_day, hours=hours, note=note
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.time_off.request",
+        obj=request,
+        after=snapshot(request, ["kind", "first_day", "last_day", "hours"]),
+    )
+    return request
+
+
+@transaction.atomic
+def do_decide_time_off(
+    request: TimeOffRequest, *, approve: bool, acting_user: User, version: int | None = None
+) -> TimeOffRequest:
+    """Approve (taking the hours from the balance) or decline a request, once."""
+    request = TimeOffRequest.objects.select_for_update().get(pk=request.pk)
+    if version is not None and version != request.version:
+        raise TeamRuleError("The request changed since you read it; reload it.")
+    if request.status != RequestStatus.REQUESTED:
+        raise TeamRuleError(f"This request is already {request.get_status_display().lower()}.")
+    if approve:
+        balance, _ = Balance.objects.select_for_update().get_or_create(
+            user_id=request.user_id, kind_id=request.kind_id
+        )
+        if request.kind.accrual_hours > 0 and balance.hours < request.hours:
+            raise TeamRuleError(
+                f"The balance is {balance.hours} hours; the request takes {request.hours}."
+            )
+        if request.kind.accrual_hours > 0:
+            balance.hours -= request.hours
+            balance.save(update_fields=["hours"])
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
+    request.decided_by = acting_user
+    request.decided_at = timezone.now()
+    request.version += 1
+    request.save(update_fields=["status", "decided_by", "decided_at", "version"])
+    record_audit(
+        actor=acting_user,
+        action="team.time_off.decide",
+        obj=request,
+        after={"status": request.status, "hours": request.hours},
+    )
+    return request
+
+
+# ── recruiting ────────────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def do_create_requisition(data: Mapping[str, Any], *, acting_user: User) -> Requisition:
+    requisition = Requisition.objects.create(
+        title=data["title"],
+        location=data["location"],
+        reason=data["reason"],
+        approved_on=data["approved_on"],
+        hiring_manager=data.get("hiring_manager") or acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.requisition.create",
+        obj=requisition,
+        after=snapshot(requisition, ["title", "location", "reason", "approved_on"]),
+    )
+    return requisition
+
+
+@transaction.atomic
+def do_add_candidate(
+    requisition: Requisition, data: Mapping[str, Any], *, today: dt.date, acting_user: User
+) -> Candidate:
+    applied_on = data.get("applied_on") or today
+    candidate = Candidate.objects.create(
+        requisition=requisition,
+        name=data["name"],
+        email=data.get("email", ""),
+        source=data["source"],
+        applied_on=applied_on,
+        stage_since=applied_on,
+    )
+    StageChange.objects.create(candidate=candidate, to_stage=Stage.APPLIED, on=applied_on)
+    record_audit(
+        actor=acting_user,
+        action="team.candidate.add",
+        obj=candidate,
+        detail={"requisition": requisition.pk, "source": candidate.source},
+    )
+    return candidate
+
+
+@transaction.atomic
+def do_move_candidate(
+    candidate: Candidate, to_stage: str, *, reason: str = "", today: dt.date, acting_user: User
+) -> Candidate:
+    """Move a candidate along applied → screened → interviewed → offer → hired, or close the
+    file (declined or rejected, with a reason). An offer needs a submitted scorecard; a hire
+    needs an offer, which it marks accepted, and fills the requisition."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if to_stage not in STAGE_MOVES.get(candidate.stage, ()):
+        raise TeamRuleError(
+            f"A candidate cannot go from {candidate.get_stage_display()} to "
+            f"{Stage(to_stage).label if to_stage in Stage.values else to_stage}."
+        )
+    if to_stage in {Stage.DECLINED, Stage.REJECTED} and not reason.strip():
+        raise TeamRuleError("Say why the file is closed.")
+    if to_stage == Stage.OFFER and not candidate.scorecards.exclude(submitted_at=None).exists():
+        raise TeamRuleError("An offer follows at least one submitted interview scorecard.")
+    if to_stage == Stage.HIRED:
+        offer = Offer.objects.filter(candidate=candidate).first()
+        if offer is None:
+            raise TeamRuleError("Make the offer first.")
+        offer.accepted_on = today
+        offer.save(update_fields=["accepted_on"])
+        Requisition.objects.filter(pk=candidate.requisition_id, filled_on=None).update(
+            filled_on=today
+        )
+    StageChange.objects.create(
+        candidate=candidate, from_stage=candidate.stage, to_stage=to_stage, on=today, reason=reason
+    )
+    before = candidate.stage
+    candidate.stage = to_stage
+    candidate.stage_since = today
+    candidate.closed_reason = reason if to_stage in CLOSED_STAGES else ""
+    candidate.save(update_fields=["stage", "stage_since", "closed_reason"])
+    record_audit(
+        actor=acting_user,
+        action="team.candidate.move",
+        obj=candidate,
+        before={"stage": before},
+        after={"stage": to_stage, "reason": reason},
+    )
+    return candidate
+
+
+@transaction.atomic
+def do_schedule_interview(
+    candidate: Candidate, interviewer: User, on: dt.date, *, acting_user: User
+) -> Scorecard:
+    if candidate.stage in CLOSED_STAGES:
+        raise TeamRuleError("This candidate's file is closed.")
+    card = Scorecard.objects.create(candidate=candidate, interviewer=interviewer, scheduled_on=on)
+    record_audit(
+        actor=acting_user,
+        action="team.interview.schedule",
+        obj=candidate,
+        detail={"interviewer": interviewer.pk, "on": on},
+    )
+    return card
+
+
+@transaction.atomic
+def do_submit_scorecard(
+    card: Scorecard, scores: Mapping[str, int], recommend: bool, *, acting_user: User
+) -> Scorecard:
+    """The interviewer scores every competency from 1 to 5, once."""
+    card = Scorecard.objects.select_for_update().get(pk=card.pk)
+    if card.interviewer_id != acting_user.pk:
+        raise TeamRuleError("Only the interviewer scores the interview.")
+    if card.submitted_at is not None:
+        raise TeamRuleError("This scorecard was already submitted.")
+    missing = [c for c in COMPETENCIES if c not in scores]
+    if missing or any(not 1 <= int(scores[c]) <= 5 for c in COMPETENCIES):
+        raise TeamRuleError("Score every competency from 1 to 5.")
+    card.scores = {c: int(scores[c]) for c in COMPETENCIES}
+    card.recommend = recommend
+    card.submitted_at = timezone.now()
+    card.save(update_fields=["scores", "recommend", "submitted_at"])
+    record_audit(
+        actor=acting_user,
+        action="team.interview.score",
+        obj=card.candidate,
+        detail={"scorecard": card.pk, "recommend": recommend},
+    )
+    return card
+
+
+@transaction.atomic
+def do_make_offer(
+    candidate: Candidate,
+    salary: Decimal,
+    start_on: dt.date,
+    *,
+    today: dt.date,
+    acting_user: User,
+) -> Offer:
+    if candidate.stage != Stage.OFFER:
+        raise TeamRuleError("Move the candidate to Offer first.")
+    offer, _ = Offer.objects.update_or_create(
+        candidate=candidate, defaults={"salary": salary, "start_on": start_on, "made_on": today}
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.offer.make",
+        obj=candidate,
+        detail={"start_on": start_on},
+    )
+    return offer
+
+
+@transaction.atomic
+def do_erase_candidate(candidate: Candidate, *, reason: str, acting_user: User | None) -> None:
+    """Delete a candidate's file for good (on request, or at the end of the retention period):
+    the file, its history, scorecards and offer. The audit row keeps no personal data."""
+    detail = {
+        "requisition": candidate.requisition_id,
+        "stage": candidate.stage,
+        "reason": reason,
+    }
+    candidate_id = candidate.pk
+    candidate.delete()
+    record_audit(
+        actor=acting_user,
+        action="team.candidate.erase",
+        object_type="team.candidate",
+        object_id=str(candidate_id),
+        object_label=f"Candidate {candidate_id}",
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def do_record_self_id(
+    requisition: Requisition, data: Mapping[str, str], *, acting_user: User | None
+) -> None:
+    """Store a voluntary self-identification apart from any candidate."""
+    SelfIdentification.objects.create(
+        requisition=requisition,
+        **{k: data.get(k, "") for k in ("gender", "ethnicity", "veteran", "disability")},
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.self_id.record",
+        object_type="team.selfidentification",
+        object_id="",
+        object_label=f"REQ-{requisition.pk}",
+    )
+
+
+@transaction.atomic
+def do_record_one_to_one(
+    user: User, held_on: dt.date, notes: str, *, acting_user: User
+) -> OneToOne:
+    meeting = OneToOne.objects.create(user=user, manager=acting_user, held_on=held_on, notes=notes)
+    record_audit(
+        actor=acting_user,
+        action="team.one_to_one.record",
+        obj=meeting,
+        object_label=f"one-to-one with {user.get_username()}",
+        after={"held_on": held_on},  # the notes stay out of the trail: they are private
+    )
+    return meeting

@@ -1,0 +1,267 @@
+"""The team's API, with the same scope rules as the pages (access.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from clientdesk.people.requests import signed_in_user
+from clientdesk.team import actions
+from clientdesk.team.access import (
+    access_candidate_by_id,
+    access_request_by_id,
+    has_own_records,
+    managed_people,
+    manages_team,
+)
+from clientdesk.team.actions import TeamRuleError
+from clientdesk.team.models import Course, Person, TimeOffType
+from clientdesk.team.queries import compliance_matrix, pending_requests
+from clientdesk.team.records import person_record
+
+router = Router(tags=["team"])
+
+
+def _manager(request: HttpRequest) -> User:
+    if not manages_team(request.user):
+        raise PermissionDenied("The team's records are for its managers.")
+    return signed_in_user(request)
+
+
+class AssignmentOut(Schema):
+    id: int
+    course: str
+    due_on: dt.date
+    completed_on: dt.date | None
+    score: int | None
+
+
+class LicenseOut(Schema):
+    state: str
+    line: str
+    number: str
+    expires_on: dt.date
+    ce_required: int
+    ce_earned: int
+    alert: int | None
+
+
+class BalanceOut(Schema):
+    kind: str
+    hours: Decimal
+
+
+class MeOut(Schema):
+    user_id: int
+    training: list[AssignmentOut]
+    licenses: list[LicenseOut]
+    balances: list[BalanceOut]
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> Any:
+    """The reader's own training, licenses and balances."""
+    if not has_own_records(request.user):
+        raise PermissionDenied("You have no team record.")
+    person = Person.objects.filter(user_id=request.user.pk or 0).first()
+    if person is None:
+        raise HttpError(404, "You have no team record yet.")
+    record = person_record(person, request.user, timezone.localdate())
+    return {
+        "user_id": person.user_id,
+        "training": [
+            {
+                "id": a.pk,
+                "course": a.course.code,
+                "due_on": a.due_on,
+                "completed_on": a.completed_on,
+                "score": a.score,
+            }
+            for a in record.training
+        ],
+        "licenses": [
+            {
+                "state": r.license.state,
+                "line": r.license.line,
+                "number": r.license.number,
+                "expires_on": r.license.expires_on,
+                "ce_required": r.license.ce_required,
+                "ce_earned": r.license.ce_earned,
+                "alert": r.alert,
+            }
+            for r in record.licenses
+        ],
+        "balances": [{"kind": b.kind.code, "hours": b.hours} for b in record.balances],
+    }
+
+
+class MatrixRow(Schema):
+    user_id: int
+    name: str
+    cells: dict[str, dict[str, Any]]
+
+
+@router.get("/matrix", response=list[MatrixRow])
+def matrix(request: HttpRequest) -> Any:
+    """The manager's people x required courses: state and date of each cell."""
+    _manager(request)
+    m = compliance_matrix(managed_people(request.user), timezone.localdate())
+    return [
+        {
+            "user_id": p.user_id,
+            "name": str(p),
+            "cells": {
+                c.code: {"state": cell.state, "date": cell.date}
+                for c, cell in zip(m.courses, cells, strict=True)
+            },
+        }
+        for p, cells in m.rows
+    ]
+
+
+class AssignIn(Schema):
+    user_ids: list[int]
+    due_on: dt.date
+
+
+@router.post("/courses/{course_id}/assignments", response={201: list[AssignmentOut]})
+def assign(request: HttpRequest, course_id: int, payload: AssignIn) -> Any:
+    acting = _manager(request)
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        raise HttpError(404, "No such course.")
+    users = list(
+        User.objects.filter(pk__in=payload.user_ids, team_person__in=managed_people(request.user))
+    )
+    if len(users) != len(set(payload.user_ids)):
+        raise HttpError(422, "Some of these people are not on your team.")
+    try:
+        made = actions.do_assign_course(
+            course, users, due_on=payload.due_on, today=timezone.localdate(), acting_user=acting
+        )
+    except TeamRuleError as error:
+        raise HttpError(422, str(error)) from None
+    return Status(
+        201,
+        [
+            {
+                "id": a.pk,
+                "course": course.code,
+                "due_on": a.due_on,
+                "completed_on": None,
+                "score": None,
+            }
+            for a in made
+        ],
+    )
+
+
+class RequestOut(Schema):
+    id: int
+    user_id: int
+    kind: str
+    first_day: dt.date
+    last_day: dt.date
+    hours: Decimal
+    status: str
+    version: int
+
+
+def _request_out(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "user_id": r.user_id,
+        "kind": r.kind.code,
+        "first_day": r.first_day,
+        "last_day": r.last_day,
+        "hours": r.hours,
+        "status": r.status,
+        "version": r.version,
+    }
+
+
+@router.get("/time-off/pending", response=list[RequestOut])
+def pending(request: HttpRequest) -> Any:
+    """Requests waiting for the reader's decision."""
+    _manager(request)
+    return [_request_out(r) for r in pending_requests(request.user)[:200]]
+
+
+class TimeOffIn(Schema):
+    kind: str
+    first_day: dt.date
+    last_day: dt.date
+    note: str = ""
+
+
+@router.post("/time-off", response={201: RequestOut})
+def ask(request: HttpRequest, payload: TimeOffIn) -> Any:
+    user = signed_in_user(request)
+    if not Person.objects.filter(user=user).exists():
+        raise PermissionDenied("You have no team record.")
+    kind = TimeOffType.objects.filter(code=payload.kind).first()
+    if kind is None:
+        raise HttpError(422, f"No time-off type {payload.kind!r}.")
+    try:
+        made = actions.do_request_time_off(
+            user, kind, payload.first_day, payload.last_day, note=payload.note, acting_user=user
+        )
+    except TeamRuleError as error:
+        raise HttpError(422, str(error)) from None
+    return Status(201, _request_out(made))
+
+
+class DecisionIn(Schema):
+    approve: bool
+    version: int | None = None
+
+
+@router.post("/time-off/{request_id}/decision", response=RequestOut)
+def decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    asked = access_request_by_id(request.user, request_id, decide=True)
+    try:
+        done = actions.do_decide_time_off(
+            asked,
+            approve=payload.approve,
+            version=payload.version,
+            acting_user=signed_in_user(request),
+        )
+    except TeamRuleError as error:
+        raise HttpError(409, str(error)) from None
+    return _request_out(done)
+
+
+class StageIn(Schema):
+    stage: str
+    reason: str = ""
+
+
+class CandidateOut(Schema):
+    id: int
+    requisition_id: int
+    stage: str
+    stage_since: dt.date
+
+
+@router.post("/candidates/{candidate_id}/stage", response=CandidateOut)
+def move(request: HttpRequest, candidate_id: int, payload: StageIn) -> Any:
+    acting = _manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    try:
+        return actions.do_move_candidate(
+            candidate,
+            payload.stage,
+            reason=payload.reason,
+            today=timezone.localdate(),
+            acting_user=acting,
+        )
+    except TeamRuleError as error:
+        raise HttpError(422, str(error)) from None

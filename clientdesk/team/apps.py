@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class TeamConfig(AppConfig):
+    name = "clientdesk.team"
+    label = "team"
+    verbose_name = "Team: roster, licenses, training, time, recruiting"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW
+        from clientdesk.lib.work import WORK_LISTS
+        from clientdesk.team.panels import (
+            interviews_work,
+            licenses_work,
+            team_panel,
+            team_panel_audience,
+            time_off_work,
+            training_work,
+        )
+
+        ACCOUNT_TABS.register(
+            "team.coverage", OVERVIEW, team_panel, order=60, shown_to=team_panel_audience
+        )
+        WORK_LISTS.register("training", training_work, order=60)
+        WORK_LISTS.register("licenses", licenses_work, order=62)
+        WORK_LISTS.register("time_off", time_off_work, order=64)
+        WORK_LISTS.register("interviews", interviews_work, order=66)

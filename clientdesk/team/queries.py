@@ -1,0 +1,522 @@
+"""Reads of the team app, in the caller's scope (``access.py`` decides whose records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+
+from clientdesk.accounts.models import Account, Assignment
+from clientdesk.inquiries.models import (
+    ACTIVE_STATUSES,
+    AccountEscalation,
+    EscalationStatus,
+    Inquiry,
+)
+from clientdesk.insights.queries import training_findings
+from clientdesk.lib.business_calendar import is_business_day
+from clientdesk.team.access import managed_people, requisitions_visible_to
+from clientdesk.team.models import (
+    Candidate,
+    Course,
+    License,
+    NeedStatus,
+    OneToOne,
+    Person,
+    RequestStatus,
+    Scorecard,
+    SelfIdentification,
+    Shift,
+    Source,
+    Stage,
+    StageChange,
+    TimeOffRequest,
+    TrainingAssignment,
+    TrainingNeed,
+)
+from clientdesk.team.rules import (
+    TEAM_CALENDAR,
+    Cell,
+    Risk,
+    compliance_cell,
+    flight_risk,
+    license_alert,
+    suppressed_counts,
+    tenure_years,
+)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+# ── roster ────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class RosterRow:
+    person: Person
+    accounts: int = 0
+    members: int = 0
+    open_inquiries: int = 0
+    overdue_training: int = 0
+    license_states: list[str] = field(default_factory=list)
+
+    @property
+    def load(self) -> str:
+        return f"{self.accounts} of {self.person.capacity}"
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.accounts > self.person.capacity
+
+
+def roster(people: QuerySet[Person], today: dt.date) -> list[RosterRow]:
+    """Each person with their account load (accounts and members served, open inquiries they
+    own), overdue courses and the states they are licensed in today. A fixed number of
+    queries, whatever the team's size."""
+    rows = {
+        p.user_id: RosterRow(p)
+        for p in people.filter(left_on=None).select_related("user", "manager", "onsite_account")
+    }
+    ids = list(rows)
+    for user_id, accounts, members in (
+        Assignment.objects.filter(user_id__in=ids)
+        .values("user_id")
+        .annotate(n=Count("account_id"), m=Sum("account__members"))
+        .values_list("user_id", "n", "m")
+    ):
+        rows[user_id].accounts = accounts
+        rows[user_id].members = int(members or 0)
+    for user_id, n in (
+        Inquiry.objects.filter(owner_id__in=ids, status__in=ACTIVE_STATUSES)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    ):
+        rows[user_id].open_inquiries = n
+    for user_id, n in (
+        TrainingAssignment.objects.filter(user_id__in=ids, completed_on=None, due_on__lt=today)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    ):
+        rows[user_id].overdue_training = n
+    for user_id, state in License.objects.filter(
+        user_id__in=ids, expires_on__gte=today
+    ).values_list("user_id", "state"):
+        rows[user_id].license_states.append(state)
+    return list(rows.values())
+
+
+# ── licenses ──────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class LicenseRow:
+    license: License
+    alert: int | None  # 0 lapsed, 30/60/90 days, None fine
+
+    @property
+    def label(self) -> str:
+        if self.alert == 0:
+            return "Lapsed"
+        if self.alert is None:
+            return "Current"
+        return f"Expires within {self.alert} days"
+
+    @property
+    def ce_short(self) -> int:
+        return max(0, self.license.ce_required - self.license.ce_earned)
+
+
+def licenses_of(users: Iterable[int], today: dt.date) -> list[LicenseRow]:
+    qs = License.objects.filter(user_id__in=list(users)).select_related("user")
+    return [LicenseRow(lic, license_alert(lic.expires_on, today)) for lic in qs]
+
+
+def expiring_licenses(users: Iterable[int], today: dt.date) -> list[LicenseRow]:
+    """Licenses lapsed or expiring within 90 days, the soonest first."""
+    horizon = today + dt.timedelta(days=90)
+    qs = License.objects.filter(user_id__in=list(users), expires_on__lte=horizon)
+    return [
+        LicenseRow(lic, license_alert(lic.expires_on, today))
+        for lic in qs.select_related("user").order_by("expires_on", "id")
+    ]
+
+
+@dataclass(frozen=True)
+class AccountLicensing:
+    user: User
+    role: str
+    state: str
+    status: str  # "licensed", "lapsed", "expiring", "none"
+    expires_on: dt.date | None
+
+
+def account_licensing(account: Account, today: dt.date) -> list[AccountLicensing]:
+    """Whether each person serving the account holds a health license in its state."""
+    rows: list[AccountLicensing] = []
+    assignments = account.assignments.select_related("user").order_by("role", "user__last_name")
+    licenses = {
+        lic.user_id: lic
+        for lic in License.objects.filter(
+            user_id__in=[a.user_id for a in assignments], state=account.state, line="health"
+        )
+    }
+    for a in assignments:
+        lic = licenses.get(a.user_id)
+        if lic is None:
+            status = "none"
+        else:
+            alert = license_alert(lic.expires_on, today)
+            status = "lapsed" if alert == 0 else "expiring" if alert is not None else "licensed"
+        rows.append(
+            AccountLicensing(
+                a.user, a.get_role_display(), account.state, status, lic.expires_on if lic else None
+            )
+        )
+    return rows
+
+
+# ── training ──────────────────────────────────────────────────────────────────────────────
+
+
+def required_courses() -> QuerySet[Course]:
+    return Course.objects.filter(compliance=True).order_by("code")
+
+
+@dataclass
+class Matrix:
+    courses: list[Course]
+    rows: list[tuple[Person, list[Cell]]]
+    overdue: int
+    current: int
+
+
+def compliance_matrix(people: QuerySet[Person], today: dt.date) -> Matrix:
+    """The manager's matrix: people x required courses, each cell current (until when), due,
+    overdue or missing. Two queries for the cells, whatever the size."""
+    courses = list(required_courses())
+    team = list(people.filter(left_on=None).select_related("user"))
+    ids = [p.user_id for p in team]
+    course_ids = [c.pk for c in courses]
+    done: dict[tuple[int, int], dt.date] = {}
+    open_: dict[tuple[int, int], dt.date] = {}
+    stats = (
+        TrainingAssignment.objects.filter(user_id__in=ids, course_id__in=course_ids)
+        .values("user_id", "course_id")
+        .annotate(
+            last=Max("completed_on"),
+            due=Min("due_on", filter=Q(completed_on__isnull=True)),
+        )
+        .values_list("user_id", "course_id", "last", "due")
+    )
+    for user_id, course_id, last, due in stats:
+        if last is not None:
+            done[(user_id, course_id)] = last
+        if due is not None:
+            open_[(user_id, course_id)] = due
+    rows: list[tuple[Person, list[Cell]]] = []
+    overdue = current = 0
+    for p in team:
+        cells = [
+            compliance_cell(
+                last_completed=done.get((p.user_id, c.pk)),
+                open_due=open_.get((p.user_id, c.pk)),
+                yearly=c.recurrence == "yearly",
+                today=today,
+            )
+            for c in courses
+        ]
+        overdue += sum(cell.state == "overdue" for cell in cells)
+        current += sum(cell.state == "current" for cell in cells)
+        rows.append((p, cells))
+    return Matrix(courses, rows, overdue, current)
+
+
+def overdue_assignments(people: QuerySet[Person], today: dt.date) -> QuerySet[TrainingAssignment]:
+    return (
+        TrainingAssignment.objects.filter(
+            user__team_person__in=people, completed_on=None, due_on__lt=today
+        )
+        .select_related("course", "user")
+        .order_by("due_on", "id")
+    )
+
+
+def open_needs() -> QuerySet[TrainingNeed]:
+    return TrainingNeed.objects.prefetch_related("people").order_by("status", "-opened_on", "id")
+
+
+def findings_without_need(since: dt.date | None = None) -> list[dict[str, Any]]:
+    """The emerging-issues app's training findings no open need has taken up yet, each with
+    the problems behind it and the people who serve those accounts."""
+    taken = {t.casefold() for t in TrainingNeed.objects.values_list("topic", flat=True)}
+    found = []
+    for finding in training_findings(since):
+        if finding["topic"].casefold() in taken:
+            continue
+        account_ids = {p["account_id"] for p in finding["problems"] if p["account_id"]}
+        finding["people"] = list(
+            User.objects.filter(assignments__account_id__in=account_ids, team_person__isnull=False)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        found.append(finding)
+    return found
+
+
+# ── schedules, time off and coverage ──────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class CoverageDay:
+    day: dt.date
+    working_day: bool
+    in_: list[str]
+    out: list[str]
+    onsite: list[str]
+    warning: str
+
+
+def account_coverage(account: Account, first: dt.date, days: int) -> list[CoverageDay]:
+    """Who of the account's team works each day (their schedule, minus approved time off and
+    holidays), who is onsite at the sponsor, and a warning when the account's onsite team
+    would leave the site empty on a working day."""
+    last = first + dt.timedelta(days=days - 1)
+    team = list(account.assignments.select_related("user").order_by("role", "user__last_name"))
+    ids = [a.user_id for a in team]
+    names = {a.user_id: a.user.get_full_name() or a.user.get_username() for a in team}
+    onsite_people = set(
+        Person.objects.filter(onsite_account=account, left_on=None).values_list(
+            "user_id", flat=True
+        )
+    )
+    for p in Person.objects.filter(onsite_account=account, left_on=None).select_related("user"):
+        names.setdefault(p.user_id, p.user.get_full_name() or p.user.get_username())
+    everyone = set(ids) | onsite_people
+    shifts: dict[int, dict[int, Shift]] = defaultdict(dict)
+    for s in Shift.objects.filter(user_id__in=everyone):
+        shifts[s.user_id][s.weekday] = s
+    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for r in TimeOffRequest.objects.filter(
+        user_id__in=everyone,
+        status=RequestStatus.APPROVED,
+        first_day__lte=last,
+        last_day__gte=first,
+    ):
+        away[r.user_id].append((r.first_day, r.last_day))
+    out_days: list[CoverageDay] = []
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        working = is_business_day(day, TEAM_CALENDAR)
+        in_, out, onsite = [], [], []
+        for uid in sorted(everyone, key=lambda u: names[u]):
+            shift = shifts[uid].get(day.weekday())
+            off = any(a <= day <= b for a, b in away[uid])
+            if not working or shift is None:
+                continue
+            if off:
+                out.append(names[uid])
+                continue
+            if uid in ids:
+                in_.append(names[uid])
+            if uid in onsite_people and shift.onsite:
+                onsite.append(names[uid])
+        warning = ""
+        if working and onsite_people and not onsite:
+            warning = "No one onsite at the sponsor"
+        elif working and ids and not in_:
+            warning = "No one of the account team is working"
+        out_days.append(CoverageDay(day, working, in_, out, onsite, warning))
+    return out_days
+
+
+def pending_requests(user: AnyUser) -> QuerySet[TimeOffRequest]:
+    """Requests waiting for the reader's decision (their reports')."""
+    return (
+        TimeOffRequest.objects.filter(
+            status=RequestStatus.REQUESTED, user__team_person__in=managed_people(user)
+        )
+        .select_related("user", "kind")
+        .order_by("first_day", "id")
+    )
+
+
+# ── recruiting ────────────────────────────────────────────────────────────────────────────
+
+
+def days_in_stage(candidate_ids: Iterable[int], today: dt.date) -> dict[str, float]:
+    """The mean days candidates spent in each stage they left (and are spending in the stage
+    they are in), from the stage history."""
+    spans: dict[str, list[int]] = defaultdict(list)
+    history: dict[int, list[StageChange]] = defaultdict(list)
+    for change in StageChange.objects.filter(candidate_id__in=list(candidate_ids)).order_by(
+        "on", "id"
+    ):
+        history[change.candidate_id].append(change)
+    for changes in history.values():
+        for this, following in zip(changes, [*changes[1:], None], strict=True):
+            if this.to_stage in {Stage.HIRED, Stage.DECLINED, Stage.REJECTED}:
+                continue
+            end = following.on if following is not None else today
+            spans[this.to_stage].append((end - this.on).days)
+    return {stage: round(sum(v) / len(v), 1) for stage, v in spans.items() if v}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: str
+    candidates: int
+    hired: int
+
+    @property
+    def hire_rate(self) -> str:
+        return f"{self.hired * 100 / self.candidates:.0f}%" if self.candidates else "—"
+
+
+def recruiting_summary(user: AnyUser, today: dt.date) -> dict[str, Any]:
+    reqs = requisitions_visible_to(user)
+    candidates = Candidate.objects.filter(requisition__in=reqs)
+    filled = [
+        (r.filled_on - r.approved_on).days for r in reqs.exclude(filled_on=None) if r.filled_on
+    ]
+    labels = dict(Source.choices)
+    sources = [
+        SourceRow(labels.get(s, s), n, h)
+        for s, n, h in candidates.values("source")
+        .annotate(n=Count("id"), h=Count("id", filter=Q(stage=Stage.HIRED)))
+        .values_list("source", "n", "h")
+        .order_by("-h", "-n")
+    ]
+    return {
+        "time_to_fill": round(sum(filled) / len(filled), 1) if filled else None,
+        "filled": len(filled),
+        "days_in_stage": days_in_stage(candidates.values_list("id", flat=True), today),
+        "sources": sources,
+    }
+
+
+def interviews_to_score(user: AnyUser) -> QuerySet[Scorecard]:
+    return (
+        Scorecard.objects.filter(
+            interviewer_id=user.pk or 0,
+            submitted_at=None,
+            candidate__requisition__in=requisitions_visible_to(user),
+        )
+        .select_related("candidate__requisition")
+        .order_by("scheduled_on", "id")
+    )
+
+
+def self_id_report() -> dict[str, list[tuple[str, int | None]]]:
+    """Self-identification in aggregate only, each question's cells under 5 withheld."""
+    rows = list(
+        SelfIdentification.objects.values_list("gender", "ethnicity", "veteran", "disability")
+    )
+    return {
+        label: suppressed_counts(r[index] for r in rows)
+        for index, label in enumerate(("Gender", "Race or ethnicity", "Veteran", "Disability"))
+    }
+
+
+# ── retention ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    person: Person
+    tenure: Decimal
+    risk: Risk
+
+
+def retention(people: QuerySet[Person], manager: AnyUser, today: dt.date) -> list[RetentionRow]:
+    """Tenure and flight risk with its reasons; the last one-to-one is the reader's own."""
+    rows = roster(people, today)
+    ids = [r.person.user_id for r in rows]
+    last_meeting = dict(
+        OneToOne.objects.filter(user_id__in=ids, manager_id=manager.pk or 0)
+        .values("user_id")
+        .annotate(last=Max("held_on"))
+        .values_list("user_id", "last")
+    )
+    open_escalations = AccountEscalation.objects.exclude(status=EscalationStatus.RESOLVED)
+    escalations: dict[int, int] = dict(
+        Assignment.objects.filter(user_id__in=ids, account__escalations__in=open_escalations)
+        .values("user_id")
+        .annotate(n=Count("account__escalations", distinct=True))
+        .values_list("user_id", "n")
+    )
+    out = [
+        RetentionRow(
+            r.person,
+            tenure_years(r.person.hire_date, today),
+            flight_risk(
+                overdue_training=r.overdue_training,
+                accounts=r.accounts,
+                capacity=r.person.capacity,
+                escalations=escalations.get(r.person.user_id, 0),
+                last_one_to_one=last_meeting.get(r.person.user_id),
+                today=today,
+            ),
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda row: (-row.risk.score, str(row.person)))
+
+
+def attrition(people: QuerySet[Person], year: int) -> dict[str, Any]:
+    """Leavers in a calendar year by kind, and the rate over the average headcount (the
+    headcount at the year's start and end)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    left = people.filter(left_on__gte=start, left_on__lte=end)
+    by_kind = dict(left.values("leaving").annotate(n=Count("id")).values_list("leaving", "n"))
+    at_start = people.filter(hire_date__lte=start).exclude(left_on__lt=start).count()
+    at_end = people.filter(hire_date__lte=end).exclude(left_on__lte=end).count()
+    average = (at_start + at_end) / 2
+    total = sum(by_kind.values())
+    return {
+        "year": year,
+        "voluntary": by_kind.get("voluntary", 0),
+        "involuntary": by_kind.get("involuntary", 0),
+        "total": total,
+        "rate": f"{total * 100 / average:.1f}%" if average else "—",
+    }
+
+
+# ── aggregates (executives) ───────────────────────────────────────────────────────────────
+
+
+def team_aggregates(today: dt.date) -> dict[str, Any]:
+    """The team in figures, no one named: headcount, compliance per required course,
+    licenses lapsed or expiring, time to fill, attrition."""
+    people = Person.objects.filter(left_on=None)
+    matrix = compliance_matrix(Person.objects.all(), today)
+    per_course = []
+    for index, course in enumerate(matrix.courses):
+        cells = [cells[index] for _, cells in matrix.rows]
+        current = sum(c.state == "current" for c in cells)
+        per_course.append(
+            {
+                "course": course,
+                "current": current,
+                "overdue": sum(c.state == "overdue" for c in cells),
+                "rate": f"{current * 100 / len(cells):.0f}%" if cells else "—",
+            }
+        )
+    ids = list(people.values_list("user_id", flat=True))
+    licenses = expiring_licenses(ids, today)
+    return {
+        "headcount": people.count(),
+        "onsite": people.filter(location="onsite").count(),
+        "per_course": per_course,
+        "lapsed": sum(r.alert == 0 for r in licenses),
+        "expiring": sum(r.alert not in (None, 0) for r in licenses),
+        "attrition": attrition(Person.objects.all(), today.year),
+        "open_needs": TrainingNeed.objects.filter(status=NeedStatus.OPEN).count(),
+    }

@@ -1,0 +1,199 @@
+"""The team's rules as pure functions of values and a date (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from clientdesk.lib.business_calendar import BusinessCalendar, is_business_day
+from clientdesk.lib.periods import add_years
+
+LICENSE_ALERT_DAYS = (90, 60, 30)
+"""A license's expiry is announced 90, 60 and 30 days before."""
+
+HOURS_PER_DAY = Decimal(8)
+MIN_SELF_ID_CELL = 5
+"""Self-identification is reported only in cells of 5 people or more."""
+
+TEAM_CALENDAR = BusinessCalendar()  # Monday to Friday, US federal holidays, New York
+
+
+def license_alert(expires_on: dt.date, today: dt.date) -> int | None:
+    """The alert a license is under today: 0 when lapsed, else the tightest of 90/60/30 days
+    that its expiry falls within, or None when it is further away."""
+    left = (expires_on - today).days
+    if left < 0:
+        return 0
+    inside = [d for d in LICENSE_ALERT_DAYS if left <= d]
+    return min(inside) if inside else None
+
+
+def next_due(completed_on: dt.date) -> dt.date:
+    """A yearly course is due again a year after it was last completed (a rolling lapse)."""
+    return add_years(completed_on, 1)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One person x one required course: where they stand today."""
+
+    state: str  # "current", "due", "overdue", "missing"
+    date: dt.date | None  # valid until (current), due on (due, overdue)
+
+
+def compliance_cell(
+    *,
+    last_completed: dt.date | None,
+    open_due: dt.date | None,
+    yearly: bool,
+    today: dt.date,
+) -> Cell:
+    """Where one person stands on one required course: a completion still valid is current
+    (for a yearly course, within a year of it); an open assignment is due or overdue by its
+    due date; with neither, the course is missing."""
+    if last_completed is not None:
+        valid_until = next_due(last_completed) if yearly else None
+        if (valid_until is None or valid_until > today) and open_due is None:
+            return Cell("current", valid_until)
+    if open_due is not None:
+        return Cell("overdue" if open_due < today else "due", open_due)
+    if last_completed is not None and yearly:
+        return Cell("overdue", next_due(last_completed))
+    return Cell("missing", None)
+
+
+def score_quiz(answers: Mapping[str, int], key: Mapping[str, int]) -> int:
+    """Percent of the questions answered right (rounded half up); an unanswered question is
+    wrong. ``key`` maps each question's id to its right choice."""
+    if not key:
+        return 100
+    right = sum(1 for qid, answer in key.items() if answers.get(qid) == answer)
+    return (right * 200 + len(key)) // (2 * len(key))
+
+
+def working_days(first: dt.date, last: dt.date, calendar: BusinessCalendar = TEAM_CALENDAR) -> int:
+    days = 0
+    day = first
+    while day <= last:
+        days += is_business_day(day, calendar)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def request_hours(first: dt.date, last: dt.date) -> Decimal:
+    """Hours a time-off request takes from a balance: 8 per working day (holidays are free)."""
+    return HOURS_PER_DAY * working_days(first, last)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def months_between(after: dt.date, through: dt.date) -> list[dt.date]:
+    """First days of the months after ``after``'s month up to ``through``'s month."""
+    months: list[dt.date] = []
+    index = after.year * 12 + after.month  # the month after
+    last = through.year * 12 + through.month - 1
+    while index <= last:
+        months.append(dt.date(index // 12, index % 12 + 1, 1))
+        index += 1
+    return months
+
+
+def accrual(
+    *,
+    hours: Decimal,
+    accrued_through: dt.date | None,
+    hire_date: dt.date,
+    month: dt.date,
+    per_month: Decimal,
+    cap: Decimal | None,
+) -> tuple[Decimal, dt.date | None]:
+    """The balance after accruing every month not yet accrued up to ``month``: a full month's
+    hours for each month worked from the hire month on (a hire after the 15th starts the next
+    month), never above the cap. Returns (hours, accrued through); running it twice for the
+    same month adds nothing."""
+    first = month_start(hire_date) if hire_date.day <= 15 else _month_after(hire_date)
+    start_after = accrued_through if accrued_through is not None else _month_before(first)
+    months = [m for m in months_between(start_after, month) if m >= first]
+    if not months:
+        return hours, accrued_through
+    total = hours + per_month * len(months)
+    if cap is not None:
+        total = min(total, max(cap, hours))
+    return total, months[-1]
+
+
+def _month_after(day: dt.date) -> dt.date:
+    index = day.year * 12 + day.month
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_before(day: dt.date) -> dt.date:
+    index = day.year * 12 + day.month - 2
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def suppressed_counts(
+    values: Iterable[str], *, blank: str = "Not answered"
+) -> list[tuple[str, int | None]]:
+    """Counts per answer, largest first; a count of 1 to 4 is withheld (None), and so is the
+    smallest other count when exactly one cell is withheld (it could be worked out from the
+    total)."""
+    counts = Counter(v or blank for v in values)
+    rows: list[tuple[str, int]] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    hidden = [k for k, n in rows if 0 < n < MIN_SELF_ID_CELL]
+    if len(hidden) == 1:
+        shown = [k for k, _ in rows if k not in hidden]
+        if shown:
+            hidden.append(shown[-1])
+    return [(k, None if k in hidden else n) for k, n in rows]
+
+
+@dataclass(frozen=True)
+class Risk:
+    score: int
+    reasons: list[str]
+
+
+def flight_risk(
+    *,
+    overdue_training: int,
+    accounts: int,
+    capacity: int,
+    escalations: int,
+    last_one_to_one: dt.date | None,
+    today: dt.date,
+) -> Risk:
+    """A flight-risk score of 0 to 4, one point per reason, with the reasons in words."""
+    reasons: list[str] = []
+    if overdue_training:
+        reasons.append(f"{overdue_training} overdue course{'s' if overdue_training > 1 else ''}")
+    if capacity and accounts > capacity:
+        reasons.append(f"heavy load: {accounts} accounts for a capacity of {capacity}")
+    if escalations >= 2:
+        reasons.append(f"{escalations} open escalations on their accounts")
+    if last_one_to_one is None:
+        reasons.append("no one-to-one on record")
+    elif (today - last_one_to_one).days > 45:
+        reasons.append(f"last one-to-one {(today - last_one_to_one).days} days ago")
+    return Risk(len(reasons), reasons)
+
+
+def tenure_years(hire_date: dt.date, today: dt.date) -> Decimal:
+    return (Decimal((today - hire_date).days) / Decimal("365.25")).quantize(Decimal("0.1"))
+
+
+STAGE_MOVES: dict[str, Sequence[str]] = {
+    "applied": ("screened", "rejected", "declined"),
+    "screened": ("interviewed", "rejected", "declined"),
+    "interviewed": ("offer", "rejected", "declined"),
+    "offer": ("hired", "declined", "rejected"),
+    "hired": (),
+    "declined": (),
+    "rejected": (),
+}
+CLOSED_STAGES = frozenset({"hired", "declined", "rejected"})

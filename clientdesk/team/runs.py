@@ -1,0 +1,197 @@
+"""The team's nightly jobs, end to end: training reminders (and yearly re-assignment),
+time-off accruals, and the end of candidate files past their retention. The CLI
+(`clientdesk team remind|accrue|purge`) and the clock call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from clientdesk.audit.recording import record_audit
+from clientdesk.team.actions import do_erase_candidate
+from clientdesk.team.models import (
+    AssignmentReason,
+    Balance,
+    Candidate,
+    Course,
+    Person,
+    Recurrence,
+    TimeOffType,
+    TrainingAssignment,
+)
+from clientdesk.team.rules import CLOSED_STAGES, accrual, month_start, next_due
+
+REMIND_EVERY_DAYS = 7
+"""An overdue course is mailed about again a week after the last reminder."""
+REASSIGN_AHEAD_DAYS = 30
+"""A yearly course is assigned again 30 days before the last completion lapses."""
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    reassigned: int
+    overdue: int
+    mails: int
+
+
+def run_reminders(today: dt.date, *, acting_user: User | None = None) -> ReminderRun:
+    """Assign the yearly courses again a month before they lapse, then mail each person with
+    overdue training (at most once a week per course) the list of what is overdue. A fixed
+    number of queries whatever the team's size; one audit row for the run."""
+    with transaction.atomic():
+        reassigned = _reassign_yearly(today, acting_user)
+        overdue = list(
+            TrainingAssignment.objects.filter(
+                completed_on=None, due_on__lt=today, user__team_person__left_on=None
+            )
+            .select_related("course", "user")
+            .order_by("user_id", "due_on")
+        )
+        stale = dt.timedelta(days=REMIND_EVERY_DAYS)
+        due_now = [a for a in overdue if a.reminded_on is None or a.reminded_on <= today - stale]
+        by_person: dict[int, list[TrainingAssignment]] = defaultdict(list)
+        for a in due_now:
+            by_person[a.user_id].append(a)
+        TrainingAssignment.objects.filter(pk__in=[a.pk for a in due_now]).update(reminded_on=today)
+        record_audit(
+            actor=acting_user,
+            action="team.training.remind",
+            object_type="team.trainingassignment",
+            object_label=f"reminders of {today.isoformat()}",
+            detail={
+                "reassigned": reassigned,
+                "overdue": len(overdue),
+                "mailed": len(by_person),
+            },
+        )
+        mails = [_reminder(items, today) for items in by_person.values() if items[0].user.email]
+        transaction.on_commit(lambda: get_connection().send_messages(mails))
+    return ReminderRun(reassigned, len(overdue), len(mails))
+
+
+def _reminder(items: list[TrainingAssignment], today: dt.date) -> EmailMessage:
+    user = items[0].user
+    lines = [
+        f"- {a.course.title}: due {a.due_on:%b %-d, %Y} "
+        f"({(today - a.due_on).days} days overdue) {reverse('team:assignment', args=[a.pk])}"
+        for a in items
+    ]
+    body = (
+        f"Hello {user.first_name or user.get_username()},\n\n"
+        f"This training is overdue:\n" + "\n".join(lines) + "\n\nclientdesk"
+    )
+    subject = f"Overdue training: {len(items)} course{'s' if len(items) > 1 else ''}"
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def _reassign_yearly(today: dt.date, acting_user: User | None) -> int:
+    courses = {c.pk: c for c in Course.objects.filter(recurrence=Recurrence.YEARLY)}
+    if not courses:
+        return 0
+    active = Person.objects.filter(left_on=None).values_list("user_id", flat=True)
+    last_done = (
+        TrainingAssignment.objects.filter(course_id__in=courses, user_id__in=active)
+        .exclude(completed_on=None)
+        .values("user_id", "course_id")
+        .annotate(last=Max("completed_on"))
+        .values_list("user_id", "course_id", "last")
+    )
+    open_ = set(
+        TrainingAssignment.objects.filter(course_id__in=courses, completed_on=None).values_list(
+            "user_id", "course_id"
+        )
+    )
+    horizon = today + dt.timedelta(days=REASSIGN_AHEAD_DAYS)
+    new = []
+    for user_id, course_id, last in last_done:
+        lapses = next_due(last)
+        if lapses <= horizon and (user_id, course_id) not in open_:
+            new.append(
+                TrainingAssignment(
+                    user_id=user_id,
+                    course_id=course_id,
+                    reason=AssignmentReason.YEARLY,
+                    assigned_on=today,
+                    due_on=max(lapses, today),
+                    assigned_by=acting_user,
+                )
+            )
+    TrainingAssignment.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+@dataclass(frozen=True)
+class AccrualRun:
+    month: dt.date
+    balances: int
+    hours: Decimal
+
+
+def run_accruals(month: dt.date, *, acting_user: User | None = None) -> AccrualRun:
+    """Accrue every accruing time-off type for every active person, through ``month``
+    (idempotent: a month already accrued adds nothing). One audit row for the run."""
+    month = month_start(month)
+    kinds = list(TimeOffType.objects.filter(accrual_hours__gt=0))
+    people = list(
+        Person.objects.filter(left_on=None, hire_date__lte=month.replace(day=28)).values_list(
+            "user_id", "hire_date"
+        )
+    )
+    with transaction.atomic():
+        existing = {
+            (b.user_id, b.kind_id): b
+            for b in Balance.objects.select_for_update().filter(kind__in=kinds)
+        }
+        changed: list[Balance] = []
+        created: list[Balance] = []
+        added = Decimal(0)
+        for kind in kinds:
+            for user_id, hire_date in people:
+                balance = existing.get((user_id, kind.pk))
+                fresh = balance is None
+                if balance is None:
+                    balance = Balance(user_id=user_id, kind=kind, hours=Decimal(0))
+                hours, through = accrual(
+                    hours=balance.hours,
+                    accrued_through=balance.accrued_through,
+                    hire_date=hire_date,
+                    month=month,
+                    per_month=kind.accrual_hours,
+                    cap=kind.max_balance,
+                )
+                if through == balance.accrued_through:
+                    continue
+                added += hours - balance.hours
+                balance.hours, balance.accrued_through = hours, through
+                (created if fresh else changed).append(balance)
+        Balance.objects.bulk_create(created, batch_size=2000)
+        Balance.objects.bulk_update(changed, ["hours", "accrued_through"], batch_size=2000)
+        record_audit(
+            actor=acting_user,
+            action="team.time_off.accrue",
+            object_type="team.balance",
+            object_label=f"accruals through {month:%Y-%m}",
+            detail={"balances": len(created) + len(changed), "hours": str(added)},
+        )
+    return AccrualRun(month, len(created) + len(changed), added)
+
+
+def run_purge(today: dt.date, *, acting_user: User | None = None) -> int:
+    """Erase the candidate files closed (hired, declined, rejected) longer ago than the
+    retention period (``CLIENTDESK_CANDIDATE_RETENTION_DAYS``)."""
+    cutoff = today - dt.timedelta(days=settings.CANDIDATE_RETENTION_DAYS)
+    expired = Candidate.objects.filter(stage__in=CLOSED_STAGES, stage_since__lt=cutoff)
+    erased = 0
+    for candidate in expired:
+        do_erase_candidate(candidate, reason="retention period ended", acting_user=acting_user)
+        erased += 1
+    return erased

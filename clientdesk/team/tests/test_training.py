@@ -1,0 +1,166 @@
+"""A manager assigns the yearly HIPAA course and sees who is overdue; an associate takes it
+(the quiz scored on the server, an attempt submitted once), completes it and gets a PDF
+certificate; the nightly run re-assigns it before it lapses and mails the overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from clientdesk.audit.models import AuditEvent
+from clientdesk.team.access import managed_people
+from clientdesk.team.actions import TeamRuleError, do_start_quiz, do_submit_quiz
+from clientdesk.team.models import AssignmentReason, QuizAttempt, TrainingAssignment
+from clientdesk.team.queries import compliance_matrix
+from clientdesk.team.runs import run_reminders
+from clientdesk.team.tests.cast import hipaa, team
+from clientdesk.testing import Cast
+
+NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def test_manager_assigns_hipaa_and_sees_who_is_overdue(
+    cast: Cast, client: Client, frozen: time_machine.Traveller
+) -> None:
+    team(cast)
+    course = hipaa(cast)
+    client.force_login(cast.mia)
+    response = client.post(
+        reverse("team:course_assign", args=[course.pk]),
+        {"people": [cast.alice.pk, cast.bob.pk], "due_on": "2026-12-15"},
+    )
+    assert response.status_code == 302
+    assert sorted(
+        TrainingAssignment.objects.filter(course=course).values_list("user__username", flat=True)
+    ) == ["alice", "bob"]
+    page = client.get(reverse("team:matrix"))
+    assert page.status_code == 200
+    assert page.content.decode().count("due Dec 15") == 2
+
+    frozen.move_to(dt.datetime(2026, 12, 16, 15, 0, tzinfo=dt.UTC))
+    client.force_login(cast.mia)  # the session of two weeks ago has timed out
+    text = client.get(reverse("team:matrix")).content.decode()
+    assert text.count("overdue Dec 15") == 2
+    assert "2 overdue" in text
+    home = client.get(reverse("home")).content.decode()
+    assert "Overdue training" in home and "HIPAA privacy and security" in home
+    # oscar is not mia's: he is not in her matrix
+    matrix = compliance_matrix(managed_people(cast.mia), dt.date(2026, 12, 16))
+    assert [p.user.username for p, _ in matrix.rows] == ["alice", "bob"]
+
+
+def test_quiz_is_scored_on_the_server_and_submitted_once(
+    cast: Cast, client: Client, frozen: time_machine.Traveller
+) -> None:
+    team(cast)
+    course = hipaa(cast)
+    client.force_login(cast.mia)
+    client.post(
+        reverse("team:course_assign", args=[course.pk]),
+        {"people": [cast.alice.pk], "due_on": "2026-12-15"},
+    )
+    assignment = TrainingAssignment.objects.get(user=cast.alice)
+    quiz = course.modules.get(kind="quiz")
+    questions = list(quiz.questions.all())
+    client.force_login(cast.alice)
+    page = client.get(reverse("team:assignment", args=[assignment.pk])).content.decode()
+    assert "Take the quiz" in page
+    client.post(reverse("team:quiz_start", args=[assignment.pk, quiz.pk]))
+    attempt = QuizAttempt.objects.get()
+    quiz_page = client.get(reverse("team:quiz", args=[attempt.pk])).content.decode()
+    assert "Minimum necessary applies to" in quiz_page
+    # Each question offers its choices by index alone: nothing on the page tells the right one.
+    start = quiz_page.index("team/attempts/")
+    form = quiz_page[start : quiz_page.index("</form>", start)]
+    assert form.count('type="radio"') == 4
+    assert "correct" not in form.lower() and "right" not in form.lower()
+    # One right of two: 50%, below the pass mark of 80%.
+    client.post(
+        reverse("team:quiz_submit", args=[attempt.pk]),
+        {f"q{questions[0].pk}": "1", f"q{questions[1].pk}": "1"},
+    )
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.passed) == (50, False)
+    # The same attempt again, now with the right answers: refused, the score stays.
+    client.post(
+        reverse("team:quiz_submit", args=[attempt.pk]),
+        {f"q{questions[0].pk}": "1", f"q{questions[1].pk}": "0"},
+    )
+    attempt.refresh_from_db()
+    assert attempt.score == 50
+    with pytest.raises(TeamRuleError, match="already submitted"):
+        do_submit_quiz(attempt, {}, now=NOW, acting_user=cast.alice)
+    # Completing before passing is refused.
+    client.post(reverse("team:complete", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert assignment.completed_on is None
+    # A new attempt, both right: 100%.
+    second = do_start_quiz(assignment, quiz, now=NOW, acting_user=cast.alice)
+    assert second.pk != attempt.pk
+    client.post(
+        reverse("team:quiz_submit", args=[second.pk]),
+        {f"q{questions[0].pk}": "1", f"q{questions[1].pk}": "0"},
+    )
+    client.post(reverse("team:complete", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert (assignment.completed_on, assignment.score) == (dt.date(2026, 12, 1), 100)
+    pdf = client.get(reverse("team:certificate", args=[assignment.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    # bob may not take alice's quiz nor read her certificate
+    client.force_login(cast.bob)
+    assert client.get(reverse("team:certificate", args=[assignment.pk])).status_code == 404
+    assert client.get(reverse("team:quiz", args=[second.pk])).status_code == 404
+    matrix = compliance_matrix(managed_people(cast.mia), dt.date(2026, 12, 2))
+    cells = {p.user.username: cells[0] for p, cells in matrix.rows}
+    assert (cells["alice"].state, cells["alice"].date) == ("current", dt.date(2027, 12, 1))
+    assert cells["bob"].state == "missing"
+
+
+def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    team(cast)
+    course = hipaa(cast)
+    TrainingAssignment.objects.create(
+        user=cast.bob,
+        course=course,
+        assigned_on=dt.date(2026, 11, 1),
+        due_on=dt.date(2026, 11, 30),
+    )
+    TrainingAssignment.objects.create(
+        user=cast.alice,
+        course=course,
+        assigned_on=dt.date(2025, 12, 1),
+        due_on=dt.date(2025, 12, 31),
+        completed_on=dt.date(2025, 12, 20),
+        score=90,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_reminders(dt.date(2026, 12, 1))
+    # alice's completion lapses on 2026-12-20, within 30 days: assigned again, due then.
+    assert run.reassigned == 1
+    again = TrainingAssignment.objects.get(user=cast.alice, completed_on=None)
+    assert (again.reason, again.due_on) == (AssignmentReason.YEARLY, dt.date(2026, 12, 20))
+    assert (run.overdue, run.mails) == (1, 1)
+    assert mail.outbox[0].to == ["bob@example.org"]
+    assert "HIPAA privacy and security" in mail.outbox[0].body
+    assert "1 days overdue" in mail.outbox[0].body
+    # The same day again: nothing new, no second mail; a week later, a reminder again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_reminders(dt.date(2026, 12, 1)).mails == 0
+        assert run_reminders(dt.date(2026, 12, 8)).mails == 1
+    assert len(mail.outbox) == 2
+    assert AuditEvent.objects.filter(action="team.training.remind").count() == 3

@@ -1,0 +1,60 @@
+from django.urls import path
+
+from clientdesk.team import views
+
+app_name = "team"
+
+urlpatterns = [
+    path("", views.roster_page, name="roster"),
+    path("me/", views.me, name="me"),
+    path("overview/", views.overview, name="overview"),
+    path("people/<int:user_id>/", views.person_page, name="person"),
+    path("people/<int:user_id>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:user_id>/licenses/", views.license_save, name="license_save"),
+    path("people/<int:user_id>/schedule/", views.schedule_save, name="schedule_save"),
+    path("people/<int:user_id>/one-to-ones/", views.one_to_one, name="one_to_one"),
+    path("licenses/", views.licenses_page, name="licenses"),
+    path("courses/", views.courses, name="courses"),
+    path("courses/<int:course_id>/", views.course_page, name="course"),
+    path("courses/<int:course_id>/modules/", views.module_create, name="module_create"),
+    path("courses/<int:course_id>/assign/", views.course_assign, name="course_assign"),
+    path("courses/<int:course_id>/policy-change/", views.policy_change, name="policy_change"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("training/<int:assignment_id>/", views.assignment_page, name="assignment"),
+    path(
+        "training/<int:assignment_id>/quiz/<int:module_id>/",
+        views.quiz_start,
+        name="quiz_start",
+    ),
+    path("training/<int:assignment_id>/complete/", views.assignment_complete, name="complete"),
+    path("training/<int:assignment_id>/certificate.pdf", views.certificate, name="certificate"),
+    path("attempts/<int:attempt_id>/", views.quiz, name="quiz"),
+    path("attempts/<int:attempt_id>/submit/", views.quiz_submit, name="quiz_submit"),
+    path("needs/", views.needs, name="needs"),
+    path("needs/open/", views.need_open, name="need_open"),
+    path("needs/<int:need_id>/module/", views.need_address, name="need_address"),
+    path("time-off/", views.time_off, name="time_off"),
+    path("time-off/request/", views.time_off_request, name="time_off_request"),
+    path("time-off/<int:request_id>/decide/", views.time_off_decide, name="time_off_decide"),
+    path("coverage/<int:account_id>/", views.coverage, name="coverage"),
+    path("calendar.ics", views.calendar, name="calendar"),
+    path("recruiting/", views.recruiting, name="recruiting"),
+    path("recruiting/<int:requisition_id>/", views.requisition_page, name="requisition"),
+    path(
+        "recruiting/<int:requisition_id>/candidates/",
+        views.candidate_create,
+        name="candidate_create",
+    ),
+    path("recruiting/<int:requisition_id>/self-id/", views.self_id, name="self_id"),
+    path("candidates/<int:candidate_id>/", views.candidate_page, name="candidate"),
+    path("candidates/<int:candidate_id>/stage/", views.candidate_move, name="candidate_move"),
+    path(
+        "candidates/<int:candidate_id>/interviews/",
+        views.interview_schedule,
+        name="interview_schedule",
+    ),
+    path("candidates/<int:candidate_id>/offer/", views.offer, name="offer"),
+    path("candidates/<int:candidate_id>/erase/", views.candidate_erase, name="candidate_erase"),
+    path("scorecards/<int:scorecard_id>/", views.scorecard_submit, name="scorecard_submit"),
+    path("retention/", views.retention_page, name="retention"),
+]

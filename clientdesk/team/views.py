@@ -1,0 +1,856 @@
+"""The Team area's pages. Each view: check access, parse, call one action, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientdesk.accounts.access import access_account_by_id
+from clientdesk.lib.downloads import file_download
+from clientdesk.people.requests import signed_in_user
+from clientdesk.team import actions
+from clientdesk.team.access import (
+    access_assignment_by_id,
+    access_candidate_by_id,
+    access_person_by_id,
+    access_request_by_id,
+    access_requisition_by_id,
+    has_own_records,
+    managed_people,
+    manages_team,
+    may_manage_person,
+    reads_team_aggregates,
+    requisitions_visible_to,
+)
+from clientdesk.team.actions import TeamRuleError
+from clientdesk.team.calendar import person_calendar
+from clientdesk.team.certificates import certificate_pdf
+from clientdesk.team.forms import (
+    AddressNeedForm,
+    AssignForm,
+    CandidateForm,
+    CourseForm,
+    DecisionForm,
+    EraseForm,
+    InterviewForm,
+    LicenseForm,
+    ModuleForm,
+    MoveForm,
+    OfferForm,
+    OneToOneForm,
+    OpenNeedForm,
+    PersonForm,
+    RequisitionForm,
+    ScorecardForm,
+    SelfIdForm,
+    ShiftsForm,
+    TimeOffForm,
+)
+from clientdesk.team.models import (
+    Course,
+    ModuleKind,
+    Person,
+    QuizAttempt,
+    Scorecard,
+    Stage,
+    TimeOffRequest,
+    TrainingNeed,
+)
+from clientdesk.team.queries import (
+    account_coverage,
+    attrition,
+    compliance_matrix,
+    expiring_licenses,
+    findings_without_need,
+    licenses_of,
+    open_needs,
+    pending_requests,
+    recruiting_summary,
+    retention,
+    roster,
+    self_id_report,
+    team_aggregates,
+)
+from clientdesk.team.records import person_record
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _require_manager(request: HttpRequest) -> User:
+    if not manages_team(request.user):
+        raise PermissionDenied("The team's records are for its managers.")
+    return signed_in_user(request)
+
+
+def _team_users(request: HttpRequest) -> Any:
+    return User.objects.filter(
+        team_person__in=managed_people(request.user), team_person__left_on=None
+    ).order_by("last_name", "first_name")
+
+
+def _refused(request: HttpRequest, error: TeamRuleError) -> None:
+    messages.error(request, str(error))
+
+
+# ── roster and people ─────────────────────────────────────────────────────────────────────
+
+
+@login_required
+@require_GET
+def roster_page(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    rows = roster(managed_people(request.user), _today())
+    unlisted = User.objects.filter(
+        groups__name="Associate", team_person__isnull=True, is_active=True
+    ).order_by("last_name")
+    return render(request, "team/roster.html", {"rows": rows, "unlisted": unlisted})
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    if not has_own_records(request.user):
+        raise PermissionDenied("You have no team record.")
+    person = Person.objects.filter(user_id=request.user.pk or 0).first()
+    if person is None:
+        return render(request, "team/person.html", {"record": None, "own": True})
+    access_person_by_id(request.user, int(person.user_id))
+    return render(
+        request,
+        "team/person.html",
+        {
+            "record": person_record(person, request.user, _today()),
+            "own": True,
+            "time_off_form": TimeOffForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, user_id)
+    manages = may_manage_person(request.user, person)
+    return render(
+        request,
+        "team/person.html",
+        {
+            "record": person_record(person, request.user, _today()),
+            "own": person.user_id == request.user.pk,
+            "manages": manages,
+            "license_form": LicenseForm(),
+            "shifts_form": ShiftsForm(),
+            "one_to_one_form": OneToOneForm(initial={"held_on": _today()}),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Create a person's record (for an associate without one) or change it."""
+    acting = _require_manager(request)
+    person = Person.objects.filter(user_id=user_id).first()
+    if person is not None:
+        person = access_person_by_id(request.user, user_id, manage=True)
+        user = person.user
+    else:
+        found = User.objects.filter(pk=user_id, is_active=True, groups__name="Associate").first()
+        if found is None:
+            raise Http404("No such associate.")
+        user = found
+    form = PersonForm(request.POST or None, instance=person, initial={"manager": acting.pk})
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_person(user, form.cleaned_data, acting_user=acting)
+        messages.success(request, "Record saved.")
+        return redirect("team:person", user_id=user.pk)
+    return render(
+        request, "team/person_form.html", {"form": form, "subject": user, "person": person}
+    )
+
+
+@login_required
+@require_POST
+def license_save(request: HttpRequest, user_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = LicenseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_save_license(person.user, form.cleaned_data, acting_user=acting)
+            messages.success(request, "License saved.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(
+            request,
+            "License not saved: "
+            + "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+        )
+    return redirect("team:person", user_id=user_id)
+
+
+@login_required
+@require_POST
+def schedule_save(request: HttpRequest, user_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = ShiftsForm(request.POST)
+    if form.is_valid():
+        actions.do_set_schedule(person.user, form.shifts(), acting_user=acting)
+        messages.success(request, "Schedule saved.")
+    else:
+        messages.error(request, "Schedule not saved: check the days and hours.")
+    return redirect("team:person", user_id=user_id)
+
+
+@login_required
+@require_POST
+def one_to_one(request: HttpRequest, user_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = OneToOneForm(request.POST)
+    if form.is_valid():
+        actions.do_record_one_to_one(
+            person.user,
+            form.cleaned_data["held_on"],
+            form.cleaned_data["notes"],
+            acting_user=acting,
+        )
+        messages.success(request, "One-to-one recorded.")
+    else:
+        messages.error(request, "Give the meeting's date.")
+    return redirect("team:person", user_id=user_id)
+
+
+@login_required
+@require_GET
+def licenses_page(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    ids = managed_people(request.user).values_list("user_id", flat=True)
+    today = _today()
+    return render(
+        request,
+        "team/licenses.html",
+        {"rows": licenses_of(ids, today), "alerts": expiring_licenses(ids, today)},
+    )
+
+
+# ── curriculum and training ───────────────────────────────────────────────────────────────
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def courses(request: HttpRequest) -> HttpResponse:
+    acting = _require_manager(request)
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = actions.do_create_course(form.cleaned_data, acting_user=acting)
+        return redirect("team:course", course_id=course.pk)
+    listed = Course.objects.prefetch_related("modules").order_by("-compliance", "code")
+    return render(request, "team/courses.html", {"courses": listed, "form": form})
+
+
+def _course(course_id: int) -> Course:
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+@login_required
+@require_GET
+def course_page(request: HttpRequest, course_id: int) -> HttpResponse:
+    _require_manager(request)
+    course = _course(course_id)
+    return render(
+        request,
+        "team/course.html",
+        {
+            "course": course,
+            "modules": course.modules.prefetch_related("questions"),
+            "module_form": ModuleForm(),
+            "assign_form": AssignForm(
+                people=_team_users(request),
+                initial={"due_on": _today() + dt.timedelta(days=course.days_to_complete)},
+            ),
+            "assignments": course.assignments.filter(
+                user__team_person__in=managed_people(request.user)
+            )
+            .select_related("user")
+            .order_by("completed_on", "due_on")[:200],
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def module_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    course = _course(course_id)
+    form = ModuleForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_add_module(
+                course,
+                form.cleaned_data,
+                questions=form.cleaned_data["question_list"],
+                acting_user=acting,
+            )
+            messages.success(request, "Module added.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(
+            request,
+            "Module not added: " + "; ".join(str(e) for v in form.errors.values() for e in v),
+        )
+    return redirect("team:course", course_id=course.pk)
+
+
+@login_required
+@require_POST
+def course_assign(request: HttpRequest, course_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    course = _course(course_id)
+    form = AssignForm(request.POST, people=_team_users(request))
+    if form.is_valid():
+        try:
+            made = actions.do_assign_course(
+                course,
+                form.cleaned_data["people"],
+                due_on=form.cleaned_data["due_on"],
+                today=_today(),
+                acting_user=acting,
+            )
+            messages.success(request, f"Assigned to {len(made)} people.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Choose people and a due date.")
+    return redirect("team:course", course_id=course.pk)
+
+
+@login_required
+@require_POST
+def policy_change(request: HttpRequest, course_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    course = _course(course_id)
+    made = actions.do_record_policy_change(
+        course, list(_team_users(request)), today=_today(), acting_user=acting
+    )
+    messages.success(request, f"Policy change recorded; {len(made)} people must take it again.")
+    return redirect("team:course", course_id=course.pk)
+
+
+@login_required
+@require_GET
+def matrix(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(
+        request,
+        "team/matrix.html",
+        {"matrix": compliance_matrix(managed_people(request.user), _today())},
+    )
+
+
+@login_required
+@require_GET
+def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment_by_id(request.user, assignment_id)
+    modules = list(assignment.course.modules.all())
+    passed = set(assignment.attempts.filter(passed=True).values_list("module_id", flat=True))
+    return render(
+        request,
+        "team/assignment.html",
+        {
+            "a": assignment,
+            "modules": modules,
+            "passed": passed,
+            "own": assignment.user_id == request.user.pk,
+            "attempts": assignment.attempts.exclude(submitted_at=None).select_related("module"),
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, assignment_id: int, module_id: int) -> HttpResponse:
+    assignment = access_assignment_by_id(request.user, assignment_id)
+    module = assignment.course.modules.filter(pk=module_id, kind=ModuleKind.QUIZ).first()
+    if module is None:
+        raise Http404("No such quiz.")
+    try:
+        attempt = actions.do_start_quiz(
+            assignment, module, now=timezone.now(), acting_user=signed_in_user(request)
+        )
+    except TeamRuleError as error:
+        _refused(request, error)
+        return redirect("team:assignment", assignment_id=assignment.pk)
+    return redirect("team:quiz", attempt_id=attempt.pk)
+
+
+def _attempt(request: HttpRequest, attempt_id: int) -> QuizAttempt:
+    attempt = (
+        QuizAttempt.objects.filter(pk=attempt_id, assignment__user_id=request.user.pk or 0)
+        .select_related("assignment__course", "module")
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+@login_required
+@require_GET
+def quiz(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    return render(
+        request,
+        "team/quiz.html",
+        {"attempt": attempt, "questions": attempt.module.questions.all()},
+    )
+
+
+@login_required
+@require_POST
+def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    answers = {}
+    for q in attempt.module.questions.all():
+        raw = request.POST.get(f"q{q.pk}", "")
+        if raw.isdigit():
+            answers[str(q.pk)] = int(raw)
+    try:
+        done = actions.do_submit_quiz(
+            attempt, answers, now=timezone.now(), acting_user=signed_in_user(request)
+        )
+        if done.passed:
+            messages.success(request, f"Passed with {done.score}%.")
+        else:
+            messages.error(
+                request,
+                f"Scored {done.score}%; {attempt.assignment.course.passing_score}% passes. "
+                "Try again.",
+            )
+    except TeamRuleError as error:
+        _refused(request, error)
+    return redirect("team:assignment", assignment_id=attempt.assignment_id)
+
+
+@login_required
+@require_POST
+def assignment_complete(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment_by_id(request.user, assignment_id)
+    try:
+        actions.do_complete_assignment(
+            assignment, today=_today(), acting_user=signed_in_user(request)
+        )
+        messages.success(request, "Course completed. Your certificate is ready.")
+    except TeamRuleError as error:
+        _refused(request, error)
+    return redirect("team:assignment", assignment_id=assignment.pk)
+
+
+@login_required
+@require_GET
+def certificate(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment_by_id(request.user, assignment_id)
+    if assignment.completed_on is None:
+        raise Http404("Not completed yet.")
+    return file_download(
+        certificate_pdf(assignment),
+        filename=f"certificate-{assignment.certificate_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def needs(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    team = _team_users(request)
+    return render(
+        request,
+        "team/needs.html",
+        {
+            "needs": open_needs(),
+            "findings": findings_without_need(),
+            "open_form": OpenNeedForm(people=team),
+            "address_form": AddressNeedForm(initial={"due_on": _today() + dt.timedelta(days=30)}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def need_open(request: HttpRequest) -> HttpResponse:
+    acting = _require_manager(request)
+    form = OpenNeedForm(
+        request.POST, people=User.objects.filter(team_person__in=managed_people(request.user))
+    )
+    if form.is_valid():
+        actions.do_open_training_need(
+            form.cleaned_data["topic"],
+            form.cleaned_data["evidence"],
+            form.cleaned_data["people"],
+            today=_today(),
+            acting_user=acting,
+        )
+        messages.success(request, "Training need opened.")
+    else:
+        messages.error(request, "Give the need a topic.")
+    return redirect("team:needs")
+
+
+@login_required
+@require_POST
+def need_address(request: HttpRequest, need_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    need = TrainingNeed.objects.filter(pk=need_id).first()
+    if need is None:
+        raise Http404("No such need.")
+    form = AddressNeedForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_address_need(
+                need,
+                form.cleaned_data["course"],
+                form.cleaned_data,
+                questions=form.cleaned_data["question_list"],
+                due_on=form.cleaned_data["due_on"],
+                today=_today(),
+                acting_user=acting,
+            )
+            messages.success(request, "Module made and assigned.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(
+            request,
+            "Module not made: " + "; ".join(str(e) for v in form.errors.values() for e in v),
+        )
+    return redirect("team:needs")
+
+
+# ── time off and coverage ─────────────────────────────────────────────────────────────────
+
+
+@login_required
+@require_GET
+def time_off(request: HttpRequest) -> HttpResponse:
+    if not has_own_records(request.user):
+        raise PermissionDenied("You have no team record.")
+    mine = TimeOffRequest.objects.filter(user_id=request.user.pk or 0).select_related("kind")
+    return render(
+        request,
+        "team/time_off.html",
+        {
+            "mine": mine.order_by("-first_day")[:50],
+            "pending": pending_requests(request.user) if manages_team(request.user) else None,
+            "form": TimeOffForm(),
+            "has_record": Person.objects.filter(user_id=request.user.pk or 0).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def time_off_request(request: HttpRequest) -> HttpResponse:
+    if not Person.objects.filter(user_id=request.user.pk or 0).exists():
+        raise PermissionDenied("You have no team record.")
+    user = signed_in_user(request)
+    form = TimeOffForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_request_time_off(
+                user,
+                form.cleaned_data["kind"],
+                form.cleaned_data["first_day"],
+                form.cleaned_data["last_day"],
+                note=form.cleaned_data["note"],
+                acting_user=user,
+            )
+            messages.success(request, "Time off requested.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Give the type and the days.")
+    return redirect("team:time_off")
+
+
+@login_required
+@require_POST
+def time_off_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    asked = access_request_by_id(request.user, request_id, decide=True)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_decide_time_off(
+                asked,
+                approve=form.cleaned_data["decision"] == "approve",
+                version=form.cleaned_data["version"],
+                acting_user=signed_in_user(request),
+            )
+            messages.success(request, "Decision recorded.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    return redirect("team:time_off")
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account_by_id(request.user, account_id)
+    if not has_own_records(request.user):
+        raise PermissionDenied("Coverage is for the account team and its managers.")
+    return render(
+        request,
+        "team/coverage.html",
+        {"account": account, "days": account_coverage(account, _today(), 28)},
+    )
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The reader's own calendar (shifts, time off, training due) as an iCalendar feed."""
+    if not has_own_records(request.user):
+        raise PermissionDenied("You have no team record.")
+    return HttpResponse(
+        person_calendar(signed_in_user(request), _today()),
+        content_type="text/calendar; charset=utf-8",
+    )
+
+
+# ── recruiting ────────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recruiting(request: HttpRequest) -> HttpResponse:
+    acting = _require_manager(request)
+    form = RequisitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        req = actions.do_create_requisition(form.cleaned_data, acting_user=acting)
+        return redirect("team:requisition", requisition_id=req.pk)
+    return render(
+        request,
+        "team/recruiting.html",
+        {
+            "requisitions": requisitions_visible_to(request.user).prefetch_related("candidates"),
+            "summary": recruiting_summary(request.user, _today()),
+            "self_id": self_id_report(),
+            "form": form,
+            "stages": Stage,
+        },
+    )
+
+
+@login_required
+@require_GET
+def requisition_page(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    _require_manager(request)
+    req = access_requisition_by_id(request.user, requisition_id)
+    return render(
+        request,
+        "team/requisition.html",
+        {
+            "req": req,
+            "candidates": req.candidates.order_by("stage", "applied_on"),
+            "form": CandidateForm(),
+            "self_id_form": SelfIdForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def candidate_create(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    req = access_requisition_by_id(request.user, requisition_id)
+    form = CandidateForm(request.POST)
+    if form.is_valid():
+        candidate = actions.do_add_candidate(
+            req, form.cleaned_data, today=_today(), acting_user=acting
+        )
+        return redirect("team:candidate", candidate_id=candidate.pk)
+    messages.error(request, "Give the candidate's name and source.")
+    return redirect("team:requisition", requisition_id=req.pk)
+
+
+@login_required
+@require_POST
+def self_id(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    req = access_requisition_by_id(request.user, requisition_id)
+    form = SelfIdForm(request.POST)
+    if form.is_valid():
+        actions.do_record_self_id(req, form.cleaned_data, acting_user=acting)
+        messages.success(request, "Self-identification stored apart from the candidate.")
+    return redirect("team:requisition", requisition_id=req.pk)
+
+
+@login_required
+@require_GET
+def candidate_page(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    mine = candidate.scorecards.filter(interviewer_id=request.user.pk, submitted_at=None).first()
+    return render(
+        request,
+        "team/candidate.html",
+        {
+            "c": candidate,
+            "history": candidate.history.all(),
+            "scorecards": candidate.scorecards.select_related("interviewer"),
+            "offer": getattr(candidate, "offer", None),
+            "move_form": MoveForm(),
+            "interview_form": InterviewForm(initial={"on": _today()}),
+            "my_card": mine,
+            "scorecard_form": ScorecardForm(),
+            "offer_form": OfferForm(),
+            "erase_form": EraseForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def candidate_move(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_move_candidate(
+                candidate,
+                form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+                today=_today(),
+                acting_user=acting,
+            )
+            messages.success(request, "Stage changed.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    return redirect("team:candidate", candidate_id=candidate.pk)
+
+
+@login_required
+@require_POST
+def interview_schedule(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    form = InterviewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_schedule_interview(
+                candidate,
+                form.cleaned_data["interviewer"],
+                form.cleaned_data["on"],
+                acting_user=acting,
+            )
+            messages.success(request, "Interview scheduled.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    return redirect("team:candidate", candidate_id=candidate.pk)
+
+
+@login_required
+@require_POST
+def scorecard_submit(request: HttpRequest, scorecard_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    card = Scorecard.objects.filter(
+        pk=scorecard_id, candidate__requisition__in=requisitions_visible_to(request.user)
+    ).first()
+    if card is None:
+        raise Http404("No such scorecard.")
+    form = ScorecardForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_submit_scorecard(
+                card, form.scores(), form.cleaned_data["recommend"], acting_user=acting
+            )
+            messages.success(request, "Scorecard submitted.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Score every competency from 1 to 5.")
+    return redirect("team:candidate", candidate_id=card.candidate_id)
+
+
+@login_required
+@require_POST
+def offer(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    form = OfferForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_make_offer(
+                candidate,
+                form.cleaned_data["salary"],
+                form.cleaned_data["start_on"],
+                today=_today(),
+                acting_user=acting,
+            )
+            messages.success(request, "Offer made.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    return redirect("team:candidate", candidate_id=candidate.pk)
+
+
+@login_required
+@require_POST
+def candidate_erase(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the file is erased (the request, or retention).")
+        return redirect("team:candidate", candidate_id=candidate.pk)
+    requisition_id = candidate.requisition_id
+    actions.do_erase_candidate(candidate, reason=form.cleaned_data["reason"], acting_user=acting)
+    messages.success(request, "The candidate's file is erased.")
+    return redirect("team:requisition", requisition_id=requisition_id)
+
+
+# ── retention and aggregates ──────────────────────────────────────────────────────────────
+
+
+@login_required
+@require_GET
+def retention_page(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    people = managed_people(request.user)
+    today = _today()
+    return render(
+        request,
+        "team/retention.html",
+        {
+            "rows": retention(people, request.user, today),
+            "attrition": [attrition(people, today.year - 1), attrition(people, today.year)],
+        },
+    )
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The team in aggregate (no one named): for executives, managers and admins."""
+    if not reads_team_aggregates(request.user):
+        raise PermissionDenied("The team's figures are for managers and executives.")
+    return render(request, "team/overview.html", {"figures": team_aggregates(_today())})
