@@ -30,6 +30,7 @@ from clientdesk.synth.diagnoses import dx_dictionary
 from clientdesk.synth.drugs import DRUGS, catalogue
 from clientdesk.synth.geography import STATES
 from clientdesk.synth.ground_truth import ground_truth_document
+from clientdesk.synth.growth import write_growth_truth
 from clientdesk.synth.incidents import plan_incidents
 from clientdesk.synth.ops_pipeline import run_accounts
 from clientdesk.synth.params import SynthParams
@@ -225,6 +226,7 @@ def generate_book(params: SynthParams, out_dir: Path, progress: bool = False) ->
     rows.update(_reference_tables(ctx))
     truth = ground_truth_document(params, sponsors, incidents, series)
     write_json(out_dir / "ground_truth.json", truth)
+    write_growth_truth(params, out_dir, sponsors, population)  # synth/growth.py, own stream
     misses = truth["guarantee_misses"]
     summary = BookSummary(
         out_dir=str(out_dir),

@@ -28,6 +28,7 @@ class Stream(IntEnum):
     CLAIM_INQUIRIES = 11
     QUOTAS = 12
     INQUIRY_WORK = 13
+    GROWTH = 14  # synth/growth.py: programs held, for the growth suggestions' ground truth
 
 
 def stream(seed: int, kind: Stream, *keys: int) -> np.random.Generator:
