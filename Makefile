@@ -54,11 +54,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
-# Debian's pango (and through fontconfig, the DejaVu fonts) for WeasyPrint's report PDFs.
+# Debian's pango (and through fontconfig, the DejaVu fonts) for WeasyPrint's report PDFs, and
+# HarfBuzz's subsetter, which WeasyPrint embeds fonts with (it warns it will require it).
 pdf-libs:
-	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
-	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; fi; }
+	@{ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; fi; }
 
 test: lint typecheck browser pdf-libs
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup

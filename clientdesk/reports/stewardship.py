@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from django.db.models import Count
@@ -60,6 +59,7 @@ from clientdesk.reports.documents import (
     Table,
     small_cell,
 )
+from clientdesk.reports.models import ReportEdition
 from clientdesk.utilization import charts, exports
 from clientdesk.utilization.analysis import Request, account_report
 from clientdesk.utilization.benchmarks import Comparison
@@ -89,11 +89,8 @@ def data_period_text(current: Period, prior: Period) -> str:
     )
 
 
-class Edition(StrEnum):
-    """Who the report is for: the sponsor (nothing internal) or the account team."""
-
-    CLIENT = "client"
-    INTERNAL = "internal"
+# Who the report is for: the sponsor (nothing internal) or the account team; kept on the run.
+Edition = ReportEdition
 
 
 @dataclass(frozen=True)
