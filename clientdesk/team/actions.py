@@ -132,7 +132,7 @@ def do_set_schedule(
     user: User, shifts: Iterable[Mapping[str, Any]], *, acting_user: User | None
 ) -> list[Shift]:
     """Replace a person's weekly schedule (one shift per weekday at most)."""
-    before = list(Shift.objects.filter(user=user).values("weekday", "starts", "ends", "onsite"))
+    before = [str(s) for s in Shift.objects.filter(user=user)]
     Shift.objects.filter(user=user).delete()
     made = [Shift.objects.create(user=user, **dict(shift)) for shift in shifts]
     record_audit(
@@ -142,7 +142,7 @@ def do_set_schedule(
         object_id=str(user.pk),
         object_label=user.get_username(),
         before={"shifts": before},
-        after={"shifts": [snapshot(s, ["weekday", "starts", "ends", "onsite"]) for s in made]},
+        after={"shifts": [f"{s}{' onsite' if s.onsite else ''}" for s in made]},
     )
     return made
 

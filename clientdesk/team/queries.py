@@ -286,8 +286,8 @@ class CoverageDay:
 
 def account_coverage(account: Account, first: dt.date, days: int) -> list[CoverageDay]:
     """Who of the account's team works each day (their schedule, minus approved time off and
-    holidays), who is onsite at the sponsor, and a warning when the account's onsite team
-    would leave the site empty on a working day."""
+    holidays), who is onsite at the sponsor, and a warning when the account's onsite people
+    scheduled at the sponsor that day are all away."""
     last = first + dt.timedelta(days=days - 1)
     team = list(account.assignments.select_related("user").order_by("role", "user__last_name"))
     ids = [a.user_id for a in team]
@@ -316,11 +316,13 @@ def account_coverage(account: Account, first: dt.date, days: int) -> list[Covera
         day = first + dt.timedelta(days=offset)
         working = is_business_day(day, TEAM_CALENDAR)
         in_, out, onsite = [], [], []
+        expected_onsite = False
         for uid in sorted(everyone, key=lambda u: names[u]):
             shift = shifts[uid].get(day.weekday())
             off = any(a <= day <= b for a, b in away[uid])
             if not working or shift is None:
                 continue
+            expected_onsite |= uid in onsite_people and shift.onsite
             if off:
                 out.append(names[uid])
                 continue
@@ -329,7 +331,7 @@ def account_coverage(account: Account, first: dt.date, days: int) -> list[Covera
             if uid in onsite_people and shift.onsite:
                 onsite.append(names[uid])
         warning = ""
-        if working and onsite_people and not onsite:
+        if working and expected_onsite and not onsite:
             warning = "No one onsite at the sponsor"
         elif working and ids and not in_:
             warning = "No one of the account team is working"

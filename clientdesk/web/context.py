@@ -20,6 +20,7 @@ from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
 from clientdesk.people.roles import Role, primary_role, roles_of
 from clientdesk.reports.access import can_run_portfolio
+from clientdesk.team.access import has_own_records, manages_team, reads_team_aggregates
 from clientdesk.utilization.access import can_see_book
 
 
@@ -108,10 +109,31 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
     growth = growth_links(user, here)
     if growth:
         groups.append(NavGroup("Growth", growth))
+    team = team_links(user, here)
+    if team:
+        groups.append(NavGroup("Team", team))
     if can_run_portfolio(user):
         reports = _link("Reports", "reports:portfolio", here, "reports:")
         groups.append(NavGroup("Reports", [reports], menu=False))
     return groups
+
+
+def team_links(user: Any, here: tuple[str, str]) -> list[NavLink]:
+    """The team pages the reader opens: managers their team's, associates their own records,
+    executives the figures; service operations none."""
+    links: list[NavLink] = []
+    if manages_team(user):
+        links.append(_link("Roster", "team:roster", here, "team:roster", "team:person"))
+        links.append(_link("Training", "team:matrix", here, "team:matrix", "team:course"))
+        links.append(_link("Licenses", "team:licenses", here, "team:licenses"))
+        links.append(_link("Time off", "team:time_off", here, "team:time_off"))
+        links.append(_link("Recruiting", "team:recruiting", here, "team:recruit", "team:cand"))
+    elif has_own_records(user):
+        links.append(_link("My records", "team:me", here, "team:me", "team:assignment"))
+        links.append(_link("Time off", "team:time_off", here, "team:time_off"))
+    if reads_team_aggregates(user):
+        links.append(_link("Team figures", "team:overview", here, "team:overview"))
+    return links
 
 
 def growth_links(user: Any, here: tuple[str, str]) -> list[NavLink]:

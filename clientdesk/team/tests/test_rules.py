@@ -1,0 +1,129 @@
+"""The team's pure rules, with hand-computed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from clientdesk.team.rules import (
+    accrual,
+    compliance_cell,
+    flight_risk,
+    license_alert,
+    request_hours,
+    score_quiz,
+    suppressed_counts,
+)
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_license_alerts_at_90_60_30_days_and_lapsed() -> None:
+    assert license_alert(dt.date(2027, 3, 2), TODAY) is None  # 91 days
+    assert license_alert(dt.date(2027, 3, 1), TODAY) == 90
+    assert license_alert(dt.date(2027, 1, 30), TODAY) == 60
+    assert license_alert(dt.date(2026, 12, 31), TODAY) == 30
+    assert license_alert(TODAY, TODAY) == 30
+    assert license_alert(dt.date(2026, 11, 30), TODAY) == 0
+
+
+def test_compliance_cells() -> None:
+    done = dt.date(2025, 12, 2)
+    assert compliance_cell(last_completed=done, open_due=None, yearly=True, today=TODAY) == (
+        compliance_cell(last_completed=done, open_due=None, yearly=True, today=TODAY)
+    )
+    cell = compliance_cell(last_completed=done, open_due=None, yearly=True, today=TODAY)
+    assert (cell.state, cell.date) == ("current", dt.date(2026, 12, 2))
+    lapsed = compliance_cell(
+        last_completed=dt.date(2025, 11, 30), open_due=None, yearly=True, today=TODAY
+    )
+    assert (lapsed.state, lapsed.date) == ("overdue", dt.date(2026, 11, 30))
+    once = compliance_cell(
+        last_completed=dt.date(2020, 1, 1), open_due=None, yearly=False, today=TODAY
+    )
+    assert (once.state, once.date) == ("current", None)
+    due = compliance_cell(
+        last_completed=None, open_due=dt.date(2026, 12, 1), yearly=True, today=TODAY
+    )
+    assert due.state == "due"
+    late = compliance_cell(
+        last_completed=None, open_due=dt.date(2026, 11, 30), yearly=True, today=TODAY
+    )
+    assert late.state == "overdue"
+    assert compliance_cell(last_completed=None, open_due=None, yearly=True, today=TODAY).state == (
+        "missing"
+    )
+
+
+def test_quiz_score_rounds_half_up() -> None:
+    key = {"1": 0, "2": 1, "3": 2}
+    assert score_quiz({"1": 0, "2": 1, "3": 2}, key) == 100
+    assert score_quiz({"1": 0, "2": 1}, key) == 67  # 66.67
+    assert score_quiz({"1": 0}, key) == 33
+    assert score_quiz({"1": 0, "2": 0}, {"1": 0, "2": 1}) == 50
+    assert (
+        score_quiz({"1": 0}, {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 1, "8": 1}) == 13
+    )  # 12.5
+
+
+def test_request_hours_skip_weekends_and_holidays() -> None:
+    assert request_hours(dt.date(2026, 12, 21), dt.date(2026, 12, 27)) == Decimal(32)
+    assert request_hours(dt.date(2026, 12, 26), dt.date(2026, 12, 27)) == Decimal(0)
+
+
+def test_accrual_from_the_hire_month_capped_and_idempotent() -> None:
+    # Hired on the 20th of September: accrual starts in October. Through December: 3 months.
+    hours, through = accrual(
+        hours=Decimal(0),
+        accrued_through=None,
+        hire_date=dt.date(2026, 9, 20),
+        month=dt.date(2026, 12, 1),
+        per_month=Decimal("6.67"),
+        cap=None,
+    )
+    assert (hours, through) == (Decimal("20.01"), dt.date(2026, 12, 1))
+    again = accrual(
+        hours=hours,
+        accrued_through=through,
+        hire_date=dt.date(2026, 9, 20),
+        month=dt.date(2026, 12, 1),
+        per_month=Decimal("6.67"),
+        cap=None,
+    )
+    assert again == (hours, through)
+    capped = accrual(
+        hours=Decimal(35),
+        accrued_through=dt.date(2026, 10, 1),
+        hire_date=dt.date(2020, 1, 1),
+        month=dt.date(2026, 12, 1),
+        per_month=Decimal(10),
+        cap=Decimal(40),
+    )
+    assert capped == (Decimal(40), dt.date(2026, 12, 1))
+
+
+def test_small_cells_and_the_complement_are_withheld() -> None:
+    assert suppressed_counts(["a"] * 5 + ["b"] * 5) == [("a", 5), ("b", 5)]
+    assert suppressed_counts(["a"] * 9 + ["b"] * 3 + ["c"] * 2) == [
+        ("a", 9),
+        ("b", None),
+        ("c", None),
+    ]
+    assert suppressed_counts(["a"] * 9 + ["b"] * 6 + ["c"]) == [("a", 9), ("b", None), ("c", None)]
+
+
+def test_flight_risk_reasons() -> None:
+    risk = flight_risk(
+        overdue_training=2,
+        accounts=7,
+        capacity=6,
+        escalations=1,
+        last_one_to_one=dt.date(2026, 10, 1),
+        today=TODAY,
+    )
+    assert risk.score == 3
+    assert risk.reasons == [
+        "2 overdue courses",
+        "heavy load: 7 accounts for a capacity of 6",
+        "last one-to-one 61 days ago",
+    ]
