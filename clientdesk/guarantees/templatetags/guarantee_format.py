@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from clientdesk.guarantees.evidence import Line, evidence_lines
 from clientdesk.lib.formatting import number
 
 register = template.Library()
@@ -31,12 +32,6 @@ def count_or_amount(value: Any) -> str:
 
 
 @register.filter
-def evidence_value(value: Any) -> str:
-    """An evidence entry in plain words: mappings as "key: value" pairs, lists joined."""
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {evidence_value(v)}" for k, v in value.items() if v is not None)
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "—"
-    if isinstance(value, float) and value.is_integer():
-        return number(value, 0)
-    return str(value)
+def evidence_in_words(evidence: Any) -> list[Line]:
+    """A result's evidence, line by line, in words and dates (`guarantees/evidence.py`)."""
+    return evidence_lines(evidence or {})
