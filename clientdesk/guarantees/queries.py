@@ -61,6 +61,19 @@ def account_guarantees(account: Account) -> QuerySet[Guarantee]:
     )
 
 
+MONITORED_METRICS = ("ivr_containment", "auto_adjudication_rate")
+
+
+def monitor_targets(account: Account) -> dict[str, float]:
+    """The contractual targets the IVR and auto-adjudication monitors draw beside their
+    control limits: each monitored metric's target in the account's latest contract that
+    guarantees it (a newer contract's target replaces an older one's)."""
+    targets: dict[str, float] = {}
+    for g in account_guarantees(account).filter(metric__in=MONITORED_METRICS):
+        targets.setdefault(g.metric, float(g.target))  # newest contract first
+    return targets
+
+
 def _current(results: list[GuaranteeResult], today: dt.date) -> GuaranteeResult | None:
     periods = [r for r in results if r.kind == ResultKind.PERIOD]
     holding = [r for r in periods if r.period_start <= today <= r.period_end]

@@ -514,11 +514,7 @@ def _charts(monitor: Monitor | None) -> list[object]:
 @require_GET
 def monitors(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id)
-    targets: dict[str, float | None] = {}
-    for g in queries.account_guarantees(account).filter(
-        metric__in=["ivr_containment", "auto_adjudication_rate"]
-    ):
-        targets[g.metric] = float(g.target)
+    targets: dict[str, float | None] = dict(queries.monitor_targets(account))
     try:
         ivr, aa, grain = _monitors(
             request.user, {account.pk: account.timezone}, account.pk, request, targets

@@ -32,7 +32,7 @@ from clientdesk.guarantees.monitors import (
     ivr_monitor,
     last_data_day,
 )
-from clientdesk.guarantees.queries import period_results
+from clientdesk.guarantees.queries import monitor_targets, period_results
 from clientdesk.inquiries.models import AccountEscalation, Category, EscalationStatus
 from clientdesk.inquiries.models import Inquiry as InquiryModel
 from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
@@ -856,6 +856,7 @@ def _monitors(
 ) -> tuple[Monitor | None, Monitor | None]:
     """The IVR and auto-adjudication monitors over the 13 weeks ending with the period (or the
     last day with data, when earlier). None when the lake has no such feed."""
+    targets = monitor_targets(account)
     try:
         with open_lake(user, accounts=[account], engine=engine) as lake:
             ivr_last = last_data_day(lake, Feed.IVR)
@@ -867,13 +868,18 @@ def _monitors(
                     account_id=account.pk,
                     last=min(ivr_last, period.last_day),
                     grain="weekly",
+                    target=targets.get("ivr_containment"),
                 )
                 if ivr_last is not None and ivr_last >= period.start
                 else None
             )
             aa = (
                 auto_adjudication_monitor(
-                    lake, account_id=account.pk, last=min(aa_last, period.last_day), grain="weekly"
+                    lake,
+                    account_id=account.pk,
+                    last=min(aa_last, period.last_day),
+                    grain="weekly",
+                    target=targets.get("auto_adjudication_rate"),
                 )
                 if aa_last is not None and aa_last >= period.start
                 else None
