@@ -37,6 +37,7 @@ DEMO_USERS = [
     DemoUser("executive", "Eleanor", "Vance", Role.EXECUTIVE),
     DemoUser("serviceops", "Marcus", "Bell", Role.SERVICE_OPS),
     DemoUser("serviceops2", "Ines", "Carvalho", Role.SERVICE_OPS),
+    DemoUser("sales", "Sofia", "Marquez", Role.SALES),
 ]
 
 

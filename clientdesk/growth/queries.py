@@ -139,12 +139,14 @@ def portfolio_whitespace(user: AnyUser, today: dt.date) -> tuple[list[PortfolioC
     return columns, len(accounts)
 
 
-def taken_products(account_ids: list[int]) -> dict[int, set[int]]:
-    """Per account, the products a suggestion must not offer: held, declined, or in an open
-    opportunity (and contract products)."""
+def taken_products(account_ids: list[int], *, pipeline: bool = True) -> dict[int, set[int]]:
+    """Per account, the products a suggestion must not offer: held or declined, and (unless
+    `pipeline` is False, as when scoring against a book's truth) in an open opportunity."""
     taken: dict[int, set[int]] = defaultdict(set)
     for h in Holding.objects.filter(account_id__in=account_ids).values("account_id", "product_id"):
         taken[h["account_id"]].add(h["product_id"])
+    if not pipeline:
+        return taken
     opps = Opportunity.objects.filter(account_id__in=account_ids, stage__in=OPEN_STAGES)
     for o in opps.values("account_id", "product_id"):
         taken[o["account_id"]].add(o["product_id"])

@@ -55,10 +55,13 @@ def find_suggestions(
     now: dt.datetime,
     *,
     engine: str | None = None,
+    pipeline: bool = True,
 ) -> tuple[AccountFigures, list[Finding]]:
+    """What the rules find; `pipeline=False` ignores open opportunities (a suggestion already
+    turned into one still counts when scoring against a book's truth)."""
     figures = lake_figures(reader, accounts, period, engine=engine)
     inquiry_figures(accounts, now, figures)
-    taken = taken_products([a.pk for a in accounts])
+    taken = taken_products([a.pk for a in accounts], pipeline=pipeline)
     return figures, evaluate(active_rules(), figures.measures, taken, figures.context)
 
 

@@ -26,13 +26,29 @@ from clientdesk.web.tests.access import (
 )
 
 # The pipeline and leads: the account team, executives (and sales, not in the cast).
-PIPELINE: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": OK, "oscar": OK, "eve": OK, "sam": 403}
+PIPELINE: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": OK,
+    "bob": OK,
+    "oscar": OK,
+    "eve": OK,
+    "sam": 403,
+}
 # Pages of the account team (RFPs, library, vendors, rules): everyone but service operations.
 TEAM = PIPELINE
 # Passing leads, importing RFPs, adding library answers: managers and associates.
 TEAM_WRITE: Expect = {**PIPELINE, "eve": 403}
 # One lead passed by alice to a sales user: managers and executives see all, alice hers.
-LEAD_READ: Expect = {"ada": OK, "mia": OK, "alice": OK, "bob": 404, "oscar": 404, "eve": OK, "sam": 404}
+LEAD_READ: Expect = {
+    "ada": OK,
+    "mia": OK,
+    "alice": OK,
+    "bob": 404,
+    "oscar": 404,
+    "eve": OK,
+    "sam": 404,
+}
 # Its status comes back from the sales owner (or a manager).
 LEAD_STATUS: Expect = {**LEAD_READ, "alice": 403, "eve": 403}
 
@@ -136,6 +152,8 @@ API_ROUTES = [
         body={"stage": "qualified"},
     ),
     ApiRoute("/growth/leads", "get", no_args, PIPELINE),
-    ApiRoute("/growth/leads/{lead_id}/status", "post", lead, LEAD_STATUS, body={"status": "accepted"}),
+    ApiRoute(
+        "/growth/leads/{lead_id}/status", "post", lead, LEAD_STATUS, body={"status": "accepted"}
+    ),
     ApiRoute("/growth/library", "get", no_args, TEAM),
 ]

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
+from clientdesk.demo.growth import load_growth_demo
 from clientdesk.demo.loading import load_book
 from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
 from clientdesk.demo.team import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             run_demo_analyses(
                 acting_user=users["admin"], data_end=data_end, today=today, say=self.stdout.write
             )
+            load_growth_demo(out, users, today=today, now=timezone.now(), say=self.stdout.write)
         self._print_logins()
         if not options["no_serve"]:
             from clientdesk.lib.processes import start_child

@@ -70,7 +70,7 @@ class Command(BaseCommand):
             if options["truth"]:
                 truth = load_truth(Path(options["truth"]))
                 _, findings = find_suggestions(
-                    reader, accounts, period, now, engine=options["engine"]
+                    reader, accounts, period, now, engine=options["engine"], pipeline=False
                 )
                 codes = dict(Product.objects.values_list("pk", "code"))
                 result = score(findings, truth, {a.pk: a.group_number for a in accounts}, codes)
