@@ -125,6 +125,21 @@ class MetricClock:
     def target_hours(self) -> float:
         return self.target.total_seconds() / 3600
 
+    @property
+    def used_hours(self) -> float:
+        """Business hours the clock has run (pauses and closed hours not counted)."""
+        return self.elapsed.total_seconds() / 3600
+
+    @property
+    def left_hours(self) -> float:
+        """Business hours left before the target; negative once it is passed."""
+        return (self.target - self.elapsed).total_seconds() / 3600
+
+    @property
+    def over_hours(self) -> float:
+        """Business hours past the target; zero before it."""
+        return max(0.0, -self.left_hours)
+
     def minutes(self, value: dt.timedelta) -> int:
         return int(value.total_seconds() // 60)
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from clientdesk.inquiries import actions, clocks
 from clientdesk.inquiries.models import (
@@ -311,3 +312,25 @@ def test_raw_reads_give_the_orms_datetimes(cast: Cast, open_inquiry: OpenInquiry
     assert [r[1] for r in rows] == opened
     assert all(r[1].tzinfo is not None and r[1].utcoffset() == dt.timedelta(0) for r in rows)
     assert rows[0][2] is None  # a datetime column without a value stays None
+
+
+def test_the_page_shows_business_hours_used_and_left_while_paused(
+    cast: Cast, open_inquiry: OpenInquiry, client: Any
+) -> None:
+    # As above: opened Mon Mar 2 09:00 EST, answered at 10:00 (1 h of 4), waiting on the
+    # sponsor from 11:00 (2 h of the 24 h resolution used). Tuesday 08:00 EST, still paused.
+    inquiry = open_inquiry(at=utc(2026, 3, 2, 14))
+    with at(utc(2026, 3, 2, 15)):
+        actions.do_add_note(
+            inquiry, body="We are on it.", visibility="customer", acting_user=cast.alice
+        )
+    inquiry.refresh_from_db()
+    with at(utc(2026, 3, 2, 16)):
+        actions.do_change_status(
+            inquiry, "waiting_on_sponsor", expected_version=inquiry.version, acting_user=cast.alice
+        )
+    client.force_login(cast.alice)
+    with at(utc(2026, 3, 3, 13)):
+        page = client.get(reverse("inquiries:detail", args=[inquiry.pk])).content.decode()
+    assert "1.0 business h used · 3.0 h left" in page  # first response, met at 1 h
+    assert "2.0 business h used · 22.0 h left (paused: the clock is not running)" in page
