@@ -159,8 +159,11 @@ def late_critical_causes(states: list[PlanState]) -> list[Cause]:
     causes = []
     for state in states:
         fc = state.forecast
-        if not fc.late_refs:
-            continue
+        if not fc.late_refs or state.implementation.status not in (
+            PlanStatus.DRAFT,
+            PlanStatus.APPROVED,
+        ):
+            continue  # after go-live, hypercare watches the account
         implementation = state.implementation
         names = {t.ref: t.name for t in state.tasks}
         worst = fc.tasks[fc.late_refs[0]]
