@@ -23,6 +23,7 @@ from clientdesk.financials.runs import (
     POOLING_POINTS,
     contract_in_force,
     month_index,
+    payments_read,
     segment_expense,
 )
 from clientdesk.lake.gateway import AnyUser, Reader, SystemActor, open_lake
@@ -67,14 +68,16 @@ def renewal_inputs(
     excess: dict[float, float] = {}
     claimants: dict[float, int] = {}
     with open_lake(reader, accounts=[account]) as lake:
-        payments = marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, window.as_of)
-        for point in points:
-            rows = lake.execute(
-                marts.mart_member_year_excess(payments, window.first, window.last, point)
-            )
-            excess[float(point)] = float(rows["excess"].sum()) if len(rows) else 0.0
-            claimants[float(point)] = int(rows["claimants_over"].sum()) if len(rows) else 0
+        payments = payments_read(lake, window.as_of)
+        payments = payments.filter(payments.incurred_month >= window.first).cache()
+        pooled = lake.execute(
+            marts.mart_pooling_excess(payments, window.first, window.last, tuple(points))
+        )
+        for i, point in enumerate(points):
+            excess[float(point)] = float(pooled[f"excess_{i}"].sum()) if len(pooled) else 0.0
+            claimants[float(point)] = int(pooled[f"claimants_{i}"].sum()) if len(pooled) else 0
         counts = lake.execute(marts.mart_claim_counts(payments, window.first, window.last))
+        payments.release()
     _audit(
         reader,
         account,
@@ -102,7 +105,7 @@ def renewal_inputs(
     else:
         fees = float(t.admin_fees + t.stop_loss_premium) / mm if mm else 0.0
         current = float(t.completed_claims) / mm + fees if mm else 0.0
-        label = "premium equivalent: experience completed claims + fees PMPM"
+        label = "premium equivalent: experience completed claims + current fees PMPM"
     experience = Experience(
         first_month=f"{window.rows[0].month:%b %Y}",
         last_month=f"{window.rows[-1].month:%b %Y}",
@@ -132,6 +135,9 @@ def renewal_inputs(
     terms = queries.terms_of(account)
     point = float(overrides.get("pooling_point", 250_000))
     manual = _book_pmpm(book, window)
+    # ASO: the projection is the sponsor's premium equivalent (claims + the current fees);
+    # our admin expense and guarantee costs are paid from the fees, not loaded again.
+    aso = account.funding != Funding.FULLY_INSURED
     base = Assumptions(
         pooling_point=point,
         pooling_charge_pmpm=float(overrides.get("pooling_charge_pmpm", charges.get(point, 0.0))),
@@ -140,10 +146,12 @@ def renewal_inputs(
         plan_factor=float(overrides.get("plan_factor", 1.0)),
         manual_pmpm=float(overrides.get("manual_pmpm", manual)),
         full_credibility_claims=overrides.get("full_credibility_claims"),
-        admin_pmpm=per_member,
-        guarantee_pmpm=float(t.penalties) / mm if mm else 0.0,
+        admin_pmpm=0.0 if aso else per_member,
+        guarantee_pmpm=0.0 if aso or not mm else float(t.penalties) / mm,
         tax_pct=float(terms.premium_tax_pct) if account.funding == Funding.FULLY_INSURED else 0.0,
-        target_margin_pct=float(overrides.get("target_margin_pct", Assumptions.target_margin_pct)),
+        target_margin_pct=float(
+            overrides.get("target_margin_pct", 0.0 if aso else Assumptions.target_margin_pct)
+        ),
     )
     return experience, base, charges
 
@@ -166,7 +174,7 @@ def option_claims(reader: Reader, account: Account) -> tuple[Claims, float, int,
     category), the member months and average members: what the options re-adjudicate."""
     window = experience_window(account)
     with open_lake(reader, accounts=[account], max_rows=2_000_000) as lake:
-        payments = marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, window.as_of)
+        payments = payments_read(lake, window.as_of)
         frame = lake.execute(marts.stg_member_claims(payments, window.first, window.last))
     period = f"{window.rows[0].month:%b %Y} – {window.rows[-1].month:%b %Y}"
     _audit(reader, account, "plan_options", {"period": period, "claims": len(frame)})

@@ -31,16 +31,39 @@ def _last_versions(claims: ir.Table) -> ir.Table:
     return versions.filter(versions.version_number == versions.versions)
 
 
-def stg_payments(medical: ir.Table, pharmacy: ir.Table, as_of: dt.date) -> ir.Table:
+def resent_lines(claims: ir.Table) -> ir.IntegerScalar:
+    """How many line keys were sent more than once (0: every row is its line's only
+    version, and `stg_payments` may skip ordering the versions)."""
+    keys = claims.group_by(["claim_id", "claim_line_number", "data_source"]).aggregate(
+        n=claims.count()
+    )
+    return keys.filter(keys.n > 1).count()
+
+
+def stg_payments(
+    medical: ir.Table, pharmacy: ir.Table, as_of: dt.date, *, versions: bool = True
+) -> ir.Table:
     """Every payment of medical and pharmacy lines paid by `as_of` and incurred by then.
+    `versions=False` (the caller has checked `resent_lines` is 0 for both tables) reads the
+    rows as they are: the same result without ordering every line's versions.
 
     Grain: one row per claim line (last version). Columns: account_id, person_id, claim_id,
     kind ('medical' / 'pharmacy'), incurred_month, paid_month (month indexes: year*12 +
     month - 1), service_date, paid, allowed."""
     parts = []
     for kind, table, first, second in (
-        ("medical", _last_versions(medical), "claim_start_date", "claim_end_date"),
-        ("pharmacy", _last_versions(pharmacy), "dispensing_date", "paid_date"),
+        (
+            "medical",
+            _last_versions(medical) if versions else medical,
+            "claim_start_date",
+            "claim_end_date",
+        ),
+        (
+            "pharmacy",
+            _last_versions(pharmacy) if versions else pharmacy,
+            "dispensing_date",
+            "paid_date",
+        ),
     ):
         service = ibis.coalesce(table[first], table[second])
         if kind == "medical":
@@ -71,8 +94,7 @@ def stg_payments(medical: ir.Table, pharmacy: ir.Table, as_of: dt.date) -> ir.Ta
             allowed=table.allowed_amount.cast("float64").fill_null(0.0),
         )
         parts.append(part.filter(part.service_date.notnull() & (part.paid_day <= as_of)))
-    union = parts[0].union(parts[1])
-    return union.drop("paid_day")
+    return parts[0].union(parts[1]).drop("paid_day")
 
 
 def mart_lag_cells(payments: ir.Table) -> ir.Table:
@@ -131,6 +153,24 @@ def mart_member_year_excess(
     return over.group_by("account_id").aggregate(
         claimants_over=over.count(), excess=(over.paid - threshold).sum()
     )
+
+
+def mart_pooling_excess(
+    payments: ir.Table, first_month: int, last_month: int, points: tuple[float, ...]
+) -> ir.Table:
+    """`mart_member_year_excess` at several points in one pass.
+
+    Grain: one row per account_id. Columns: excess_<i>, claimants_<i> for each points[i]."""
+    window = payments.filter(
+        (payments.incurred_month >= first_month) & (payments.incurred_month <= last_month)
+    )
+    people = window.group_by(["account_id", "person_id"]).aggregate(paid=window.paid.sum())
+    figures: dict[str, ir.Value] = {}
+    for i, point in enumerate(points):
+        over = people.paid > point
+        figures[f"excess_{i}"] = ibis.greatest(people.paid - point, 0.0).sum()
+        figures[f"claimants_{i}"] = over.cast("int64").sum()
+    return people.group_by("account_id").aggregate(**figures)
 
 
 def mart_claim_counts(payments: ir.Table, first_month: int, last_month: int) -> ir.Table:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 
 from clientdesk.accounts.models import Account, Contract, Product
 from clientdesk.financials import marts
@@ -80,13 +81,24 @@ def last_paid_date(lake: Lake) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def payments_read(lake: Lake, as_of: dt.date) -> ir.Table:
+    """The lake's payments (marts.stg_payments), ordering line versions only when some line
+    was sent more than once."""
+    resent = sum(
+        int(lake.execute(marts.resent_lines(t))) for t in (lake.medical_claim, lake.pharmacy_claim)
+    )
+    return marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, as_of, versions=resent > 0)
+
+
 def read_lake(lake: Lake, accounts: list[Account], as_of: dt.date, months: int) -> LakeFigures:
     """The run's lake figures (a few grouped queries; no member row leaves the lake)."""
     clock = time.perf_counter()
     last = month_index(as_of)
     first = last - months + 1
-    payments = marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, as_of)
-    payments = payments.filter(payments.incurred_month >= first)
+    payments = payments_read(lake, as_of)
+    # Every figure below reads these payments: computed once (a temporary table of the
+    # run's connection), not once per query.
+    payments = payments.filter(payments.incurred_month >= first).cache()
     figures = LakeFigures()
     cells = lake.execute(marts.mart_lag_cells(payments))
     for row in cells.itertuples(index=False):
@@ -119,15 +131,16 @@ def read_lake(lake: Lake, accounts: list[Account], as_of: dt.date, months: int) 
     # The book's pooling charges: excess over each pooling point in the last 12 months, per
     # member month (paid to date).
     year_first = max(first, last - 11)
-    for point in POOLING_POINTS:
-        rows = lake.execute(marts.mart_member_year_excess(payments, year_first, last, point))
-        figures.pooling[point] = float(rows["excess"].sum()) if len(rows) else 0.0
+    pooled = lake.execute(marts.mart_pooling_excess(payments, year_first, last, POOLING_POINTS))
+    for i, point in enumerate(POOLING_POINTS):
+        figures.pooling[point] = float(pooled[f"excess_{i}"].sum()) if len(pooled) else 0.0
     figures.pooling_member_months = sum(
         mm
         for by_month in figures.exposure.values()
         for m, (mm, _) in by_month.items()
         if m >= year_first
     )
+    payments.release()  # the temporary table goes with this run, not with the connection
     figures.seconds = time.perf_counter() - clock
     return figures
 

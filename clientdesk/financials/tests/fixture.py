@@ -10,7 +10,8 @@ Claims of P1 (professional, office visits), each paid_amount on its paid date:
   incurred Mar: 120 (Mar), 55 (Apr)
   incurred Apr: 130 (Apr)
 Allowed = paid + 20 (a $20 copay) on every claim. A May payment (after the as-of date) and a
-Bayside claim are there to be left out.
+Bayside claim are there to be left out; claim C10 (April's 130) is sent again in a later
+file, unchanged: one line, counted once.
 """
 
 from __future__ import annotations
@@ -104,6 +105,11 @@ def load(folder: Path) -> None:
         "medical_claim", [write_csv(folder / "med.csv", medical, TUVA_MEDICAL)], acting_user=None
     )
     assert results[0].rows_rejected == 0, results[0].rejects_file
+    resent = [dict(medical[9], file_date="2025-04-28")]
+    again = ingest_files(
+        "medical_claim", [write_csv(folder / "med2.csv", resent, TUVA_MEDICAL)], acting_user=None
+    )
+    assert again[0].rows_rejected == 0, again[0].rejects_file
     rx = [pharmacy_row(claim_id="RXB", person_id="P9", member_id="M9", group_id="G100002")]
     ingest_files(
         "pharmacy_claim", [write_csv(folder / "rx.csv", rx, TUVA_PHARMACY)], acting_user=None

@@ -134,3 +134,16 @@ def test_stop_loss_claims_above_the_specific_deductible(lake: Cast) -> None:
     ]
     assert rows[-1].stop_loss_premium == Decimal("10.00")
     assert rows[-1].margin == Decimal("-109.50")  # 38.50 + 10 - 28 - 130
+
+
+def test_a_line_sent_twice_counts_once(lake: Cast) -> None:
+    from clientdesk.financials import marts
+    from clientdesk.financials.runs import payments_read
+
+    with open_lake(PNL_JOB, accounts=[lake.acme.pk]) as lake_:
+        assert int(lake_.execute(marts.resent_lines(lake_.medical_claim))) == 1
+        read = lake_.execute(marts.mart_lag_cells(payments_read(lake_, AS_OF)))
+        raw = marts.stg_payments(lake_.medical_claim, lake_.pharmacy_claim, AS_OF, versions=False)
+        naive = lake_.execute(marts.mart_lag_cells(raw))
+    assert read["paid"].sum() == 677
+    assert naive["paid"].sum() == 677 + 130  # what ordering the versions prevents
