@@ -242,7 +242,9 @@ def compliance_matrix(people: QuerySet[Person], today: dt.date) -> Matrix:
 def overdue_assignments(people: QuerySet[Person], today: dt.date) -> QuerySet[TrainingAssignment]:
     return (
         TrainingAssignment.objects.filter(
-            user__team_person__in=people, completed_on=None, due_on__lt=today
+            user__team_person__in=people.filter(left_on=None),
+            completed_on=None,
+            due_on__lt=today,
         )
         .select_related("course", "user")
         .order_by("due_on", "id")

@@ -15,6 +15,7 @@ from clientdesk.demo.growth import load_growth_demo
 from clientdesk.demo.loading import load_book
 from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
 from clientdesk.demo.team import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
+from clientdesk.demo.team_app import load_team
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.params import SynthParams
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 acting_user=users["admin"], data_end=data_end, today=today, say=self.stdout.write
             )
             load_growth_demo(out, users, today=today, now=timezone.now(), say=self.stdout.write)
+        load_team(say=self.stdout.write)  # the team's records (once), after the analyses
         self._print_logins()
         if not options["no_serve"]:
             from clientdesk.lib.processes import start_child
