@@ -21,6 +21,7 @@ from clientdesk.inquiries.api import router as inquiries_router
 from clientdesk.insights.api import router as insights_router
 from clientdesk.people.tokens import user_for_token
 from clientdesk.reports.api import router as reports_router
+from clientdesk.surveys.api import router as surveys_router
 from clientdesk.team.api import router as team_router
 from clientdesk.strategy.api import router as strategy_router
 from clientdesk.utilization.api import router as utilization_router
@@ -135,6 +136,7 @@ api.add_router("/growth", growth_router)
 api.add_router("/implementations", implementations_router)
 api.add_router("/inquiries", inquiries_router)
 api.add_router("/insights", insights_router)
+api.add_router("/surveys", surveys_router)
 api.add_router("/utilization", utilization_router)
 api.add_router("/financials", financials_router)
 api.add_router("/reports", reports_router)

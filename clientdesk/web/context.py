@@ -20,6 +20,7 @@ from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
 from clientdesk.people.roles import Role, primary_role, roles_of
 from clientdesk.reports.access import can_run_portfolio
+from clientdesk.surveys.access import reads_surveys
 from clientdesk.team.access import has_own_records, manages_team, reads_team_aggregates
 from clientdesk.utilization.access import can_see_book
 
@@ -85,6 +86,8 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
     )
     if sees_accounts:
         service.append(_link("Escalations", "inquiries:escalations", here, "inquiries:escalation"))
+    if reads_surveys(user):
+        service.append(_link("Surveys", "surveys:list", here, "surveys:"))
     if sees_accounts:
         service.append(_link("Installation", "implementations:board", here, "implementations:"))
     else:

@@ -1,0 +1,51 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "clientdesk.surveys"
+    label = "surveys"
+    verbose_name = "Satisfaction surveys"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from clientdesk.lib.calls import CALL_RULES, CallRule
+        from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit
+        from clientdesk.lib.panels import ACCOUNT_TABS, SURVEYS
+        from clientdesk.lib.work import WORK_LISTS
+        from clientdesk.surveys.panels import follow_ups_work, surveys_panel
+        from clientdesk.surveys.queries import csat_measure, detractor_causes, nps_measure
+
+        ACCOUNT_TABS.register("surveys.results", SURVEYS, surveys_panel)
+        WORK_LISTS.register("survey_follow_ups", follow_ups_work, order=55)
+        CALL_RULES.register(
+            CallRule(
+                key="survey_detractor",
+                title="A detractor to call back",
+                playbook=(
+                    "Read the answer and the account's recent service",
+                    "Call the respondent back",
+                    "Record the follow-up and its outcome in the survey follow-up",
+                ),
+                find=detractor_causes,
+            )
+        )
+        ACCOUNT_MEASURES.register(
+            Measure(
+                key="nps",
+                label="Net promoter score (-100 to 100)",
+                unit=Unit.SCORE,
+                better=Direction.HIGHER,
+                source="surveys: our surveys, imported exports and the survey feed, 12 months",
+                compute=nps_measure,
+            )
+        )
+        ACCOUNT_MEASURES.register(
+            Measure(
+                key="csat",
+                label="Satisfied (CSAT 4-5 of 5)",
+                unit=Unit.PERCENT,
+                better=Direction.HIGHER,
+                source="surveys: our surveys, imported exports and the survey feed, 12 months",
+                compute=csat_measure,
+            )
+        )
