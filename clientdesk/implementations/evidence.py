@@ -75,11 +75,16 @@ def eligibility_batches(account_ids: Sequence[int]) -> dict[int, list[IngestBatc
 
 
 def members_covered(
-    reader: Reader, wanted: dict[int, dt.date], *, engine: str | None = None
+    reader: Reader,
+    wanted: dict[int, dt.date],
+    *,
+    batches: Sequence[int],
+    engine: str | None = None,
 ) -> dict[int, int]:
-    """Members of each account with an enrollment span covering the day given for it (its
-    effective date): one lake read per distinct date, in the reader's scope."""
-    if not wanted:
+    """Members of each account, in the given (production) batches, with an enrollment span
+    covering the day given for it (its effective date): one lake read per distinct date, in
+    the reader's scope. Test files are in the lake too; they are not counted."""
+    if not wanted or not batches:
         return {}
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for account_id, day in wanted.items():
@@ -91,6 +96,7 @@ def members_covered(
             covered = e.filter(
                 [
                     e.account_id.isin(ids),
+                    e.batch_id.isin(list(batches)),
                     e.enrollment_start_date <= day,
                     e.enrollment_end_date.isnull() | (e.enrollment_end_date >= day),
                 ]
@@ -144,8 +150,11 @@ def plan_states(
         production[implementation.pk] = found
         if found:
             wanted[implementation.account_id] = implementation.effective_date
+    production_ids = sorted({b.pk for found in production.values() for b in found})
     members = (
-        members_covered(reader, wanted, engine=engine) if reader is not None and wanted else {}
+        members_covered(reader, wanted, batches=production_ids, engine=engine)
+        if reader is not None and wanted
+        else {}
     )
     states: dict[int, PlanState] = {}
     for implementation in implementations:

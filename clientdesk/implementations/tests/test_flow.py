@@ -215,6 +215,22 @@ def test_import_mark_done_readiness_moves_with_test_loads_then_hypercare(
         assert state["readiness"]["score"] == 85
         assert [r["rows_rejected"] for r in state["test_rounds"]] == [2, 0]
 
+        # The production file (no "test" in its name): 9 members covered on Jan 1 for a
+        # census of 10 -> 0.9; and one member ending before Jan 1 does not count.
+        cast.acme.members = 10
+        cast.acme.save()
+        prod = [_member(n, file_name="acme-834-prod") for n in range(1, 10)]
+        prod.append(
+            _member(10, file_name="acme-834-prod")
+            | {"enrollment_start_date": "2026-06-01", "enrollment_end_date": "2026-12-31"}
+        )
+        _load(tmp_path, "acme-834-prod.csv", prod)
+        state = _api(client, implementation)
+        assert state["readiness"]["components"]["members_loaded"] == pytest.approx(0.9)
+        assert len(state["test_rounds"]) == 2
+        # (25 + 10 + 20 + 15 x 0.9) / 80 = 85.6 -> 86
+        assert state["readiness"]["score"] == 86
+
     # Thursday Dec 10 (offset 7): the test file (2) has not started. Forecast: 2 [7,10),
     # 4 [10,12), 5 [12,16), go-live 26 instead of 22: 4 business days lost; 2's latest
     # finish is 6, so its slack is 6 - 10 = -4.
@@ -332,3 +348,46 @@ def _api(client: Client, implementation: Implementation) -> Any:
     response = client.get(url, headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 200, response.content
     return response.json()
+
+
+@pytest.mark.django_db
+def test_team_task_lists_and_a_task_owner_outside_the_account(cast: Cast, login: Any) -> None:
+    from clientdesk.implementations.actions import do_create_implementation
+    from clientdesk.implementations.models import Template
+
+    implementation = do_create_implementation(
+        cast.acme,
+        name="Acme 2027",
+        kind="",
+        effective_date=EFFECTIVE,
+        template=Template.objects.get(code="new-self-funded"),
+        acting_user=cast.mia,
+    )
+    special = implementation.tasks.get(ref="16")  # special handling: service operations
+    special.owner = cast.sam
+    special.save()
+    url = reverse("implementations:tasks")
+    # Sam (service operations, no accounts) sees the operations teams' tasks, not the
+    # client-management ones; Oscar (Bayside only) sees none of Acme's.
+    sam = login("sam").get(url, {"team": "service_operations"}).content.decode()
+    assert "Special-handling instructions loaded" in sam
+    assert "Kickoff" not in login("sam").get(url, {"team": "client_management"}).content.decode()
+    assert "Special-handling" not in login("oscar").get(url).content.decode()
+    assert (
+        "Kickoff meeting" in login("alice").get(url, {"team": "client_management"}).content.decode()
+    )
+    # Sam may mark the task he owns done, not another one.
+    client = login("sam")
+    done = client.post(
+        reverse("implementations:task", kwargs={**_ids(implementation), "task_id": special.pk}),
+        {"status": "done"},
+    )
+    assert done.status_code == 302
+    special.refresh_from_db()
+    assert special.status == TaskStatus.DONE and special.actual_finish is not None
+    other = implementation.tasks.get(ref="15")
+    refused = client.post(
+        reverse("implementations:task", kwargs={**_ids(implementation), "task_id": other.pk}),
+        {"status": "done"},
+    )
+    assert refused.status_code == 404
