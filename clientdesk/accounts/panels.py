@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.forms import ActivityForm
-from clientdesk.accounts.models import Account, Contact
+from clientdesk.accounts.models import Account, ActivityKind, Contact
 from clientdesk.lib.panels import Panel
 
 TIMELINE_LENGTH = 50
@@ -40,9 +40,24 @@ def overview_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
     )
 
 
+# What the system does on its own (data loads, imports, nightly jobs) is kept apart from the
+# relationship, so a year of monthly loads does not bury the meetings and calls.
+SYSTEM_KINDS = (ActivityKind.DATA_LOAD,)
+
+
 def timeline_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
-    """The latest fifty activity events, newest first, and the form to log one."""
-    timeline = account.activity.select_related("actor").prefetch_related(
+    """The relationship and the work on the account (the latest fifty events people logged
+    or did, newest first), the system's own events (data loads, imports, jobs) apart, and the
+    form to log an activity."""
+    events = account.activity.select_related("actor").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.only("id", "name", "account_id"))
-    )[:TIMELINE_LENGTH]
-    return Panel("accounts/_timeline.html", {"timeline": timeline, "activity_form": ActivityForm()})
+    )
+    by_system = Q(kind__in=SYSTEM_KINDS) | Q(actor__isnull=True)
+    return Panel(
+        "accounts/_timeline.html",
+        {
+            "timeline": events.exclude(by_system)[:TIMELINE_LENGTH],
+            "system_events": events.filter(by_system)[:TIMELINE_LENGTH],
+            "activity_form": ActivityForm(),
+        },
+    )

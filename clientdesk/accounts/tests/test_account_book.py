@@ -307,3 +307,25 @@ def test_service_operations_home_has_no_account_list(cast: Cast, client: Client)
     client.force_login(cast.sam)
     page = client.get(reverse("home")).content.decode()
     assert "Acme" not in page and "Bayside" not in page
+
+
+def test_the_system_s_own_events_are_kept_apart_from_the_relationship(
+    cast: Cast, client: Client
+) -> None:
+    with transaction.atomic():
+        actions.do_log_activity(
+            cast.acme, kind="call", subject="Call with the benefits director", acting_user=cast.bob
+        )
+        actions.do_log_activity(
+            cast.acme, kind="data_load", subject="Loaded 1,204 claim lines", acting_user=cast.mia
+        )
+        actions.do_log_activity(
+            cast.acme, kind="issue", subject="Denials up: CARC 197", acting_user=None
+        )
+    client.force_login(cast.bob)
+    page = client.get(reverse("accounts:tab", args=[cast.acme.pk, "timeline"])).content.decode()
+    relationship, _, system = page.partition("System: data loads, imports and jobs (2)")
+    assert "Call with the benefits director" in relationship
+    assert "Loaded 1,204 claim lines" not in relationship and "Denials up" not in relationship
+    assert "Loaded 1,204 claim lines" in system and "System (run by Mia Manager)" in system
+    assert "Denials up: CARC 197" in system
