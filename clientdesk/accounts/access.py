@@ -15,6 +15,7 @@ from django.http import Http404
 
 from clientdesk.accounts.models import Account
 from clientdesk.audit.access import can_read_audit as can_read_audit  # the account page asks here
+from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.people.roles import (
     EDITS_ASSIGNED_ACCOUNTS,
     MANAGES_ACCOUNTS,
@@ -83,8 +84,9 @@ def access_account_by_reference(
     """The account by id or by sponsor group number (as the CLI accepts either)."""
     visible = accounts_visible_to(user)
     account = visible.filter(group_number=reference.upper()).first()
-    if account is None and reference.isdigit():
-        account = visible.filter(pk=int(reference)).first()
+    pk = parse_record_id(reference)
+    if account is None and pk is not None:
+        account = visible.filter(pk=pk).first()
     if account is None:
         raise Http404(f"No account {reference!r}.")
     if need != Need.READ and not can(user, account, need):

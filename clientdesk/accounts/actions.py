@@ -67,8 +67,13 @@ def do_create_account(data: dict[str, Any], *, acting_user: User | None) -> Acco
 
 @transaction.atomic
 def do_update_account(
-    account: Account, changes: dict[str, Any], *, acting_user: User | None
+    account: Account,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Account:
+    """Change the account; StaleEdit when `expected_version` is not the stored one."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     update_audited(
         account,
@@ -77,6 +82,8 @@ def do_update_account(
         action="account.update",
         acting_user=acting_user,
         account=account,
+        versioned=True,
+        expected_version=expected_version,
     )
     return account
 
@@ -100,8 +107,13 @@ def do_add_contact(account: Account, data: dict[str, Any], *, acting_user: User 
 
 @transaction.atomic
 def do_update_contact(
-    contact: Contact, changes: dict[str, Any], *, acting_user: User | None
+    contact: Contact,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Contact:
+    """Change the contact; StaleEdit when `expected_version` is not the stored one."""
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
 
     def one_primary(contact: Contact, before: Mapping[str, Any]) -> None:
@@ -116,6 +128,8 @@ def do_update_contact(
         acting_user=acting_user,
         account=contact.account,
         before_clean=one_primary,
+        versioned=True,
+        expected_version=expected_version,
     )
     return contact
 

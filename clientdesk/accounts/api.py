@@ -9,7 +9,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.access import Need, access_account_by_id, can_create_accounts
@@ -33,7 +33,9 @@ from clientdesk.accounts.models import (
     Tier,
 )
 from clientdesk.accounts.queries import filtered_accounts
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import Page, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["accounts"])
@@ -55,8 +57,9 @@ class AccountOut(Schema):
     broker: str
     effective_date: dt.date
     renewal_date: dt.date
-    parent_id: int | None
+    parent_id: RecordId | None
     special_handling: str
+    version: int
 
 
 class AccountIn(Schema):
@@ -74,11 +77,14 @@ class AccountIn(Schema):
     broker: str = ""
     effective_date: dt.date
     renewal_date: dt.date
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
     special_handling: str = ""
 
 
 class AccountPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
     name: str | None = None
     group_number: str | None = None
     segment: Segment | None = None
@@ -93,7 +99,7 @@ class AccountPatch(Schema):
     broker: str | None = None
     effective_date: dt.date | None = None
     renewal_date: dt.date | None = None
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
     special_handling: str | None = None
 
 
@@ -107,7 +113,7 @@ class AccountFilters(Schema):
 
 class ContactOut(Schema):
     id: int
-    account_id: int
+    account_id: RecordId
     name: str
     title: str
     role: ContactRole
@@ -115,6 +121,7 @@ class ContactOut(Schema):
     phone: str
     is_primary: bool
     notes: str
+    version: int
 
 
 class ContactIn(Schema):
@@ -128,6 +135,9 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
     name: str | None = None
     title: str | None = None
     role: ContactRole | None = None
@@ -139,7 +149,7 @@ class ContactPatch(Schema):
 
 class ContractOut(Schema):
     id: int
-    account_id: int
+    account_id: RecordId
     number: str
     start_date: dt.date
     end_date: dt.date
@@ -157,9 +167,9 @@ class ContractIn(Schema):
     premium_pmpm: Decimal | None = None
 
 
-class AssignmentOut(Schema):
+class AccountAssignmentOut(Schema):
     id: int
-    user_id: int
+    user_id: RecordId
     username: str = Field(alias="user.username")
     name: str = Field(alias="user.get_full_name")
     role: TeamRole
@@ -167,7 +177,7 @@ class AssignmentOut(Schema):
 
 
 class AssignmentIn(Schema):
-    user_id: int
+    user_id: RecordId
     role: TeamRole = TeamRole.LEAD
 
 
@@ -179,7 +189,7 @@ def _account_form_data(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/", response=list[AccountOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> Any:
     form = AccountFilterForm(filters.dict(exclude_none=True))
     if not form.is_valid():
@@ -200,30 +210,42 @@ def create_account(request: HttpRequest, payload: AccountIn) -> Any:
 
 
 @router.get("/{account_id}", response=AccountOut)
-def get_account(request: HttpRequest, account_id: int) -> Any:
+def get_account(request: HttpRequest, account_id: RecordId) -> Any:
     return access_account_by_id(request.user, account_id)
 
 
-@router.patch("/{account_id}", response=AccountOut)
-def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Any:
+def _conflict(stale: StaleEdit) -> Status[Any]:
+    return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
+
+
+@router.patch("/{account_id}", response={200: AccountOut, 409: StaleEditOut})
+def update_account(request: HttpRequest, account_id: RecordId, payload: AccountPatch) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     current = model_to_dict(account, fields=AccountForm.Meta.fields)
-    current.update(_account_form_data(payload.dict(exclude_unset=True)))
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    current.update(_account_form_data(changes))
     form = AccountForm(data=current, instance=account)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_account(
-        account, form.cleaned_data, acting_user=signed_in_user(request)
-    )
+    try:
+        return actions.do_update_account(
+            account,
+            form.cleaned_data,
+            acting_user=signed_in_user(request),
+            expected_version=expected,
+        )
+    except StaleEdit as stale:
+        return _conflict(stale)
 
 
 @router.get("/{account_id}/contacts", response=list[ContactOut])
-def list_contacts(request: HttpRequest, account_id: int) -> Any:
+def list_contacts(request: HttpRequest, account_id: RecordId) -> Any:
     return access_account_by_id(request.user, account_id).contacts.all()
 
 
 @router.post("/{account_id}/contacts", response={201: ContactOut})
-def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) -> Any:
+def create_contact(request: HttpRequest, account_id: RecordId, payload: ContactIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = ContactForm(data=payload.dict())
     if not form.is_valid():
@@ -233,24 +255,32 @@ def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) ->
     )
 
 
-@router.patch("/{account_id}/contacts/{contact_id}", response=ContactOut)
+@router.patch("/{account_id}/contacts/{contact_id}", response={200: ContactOut, 409: StaleEditOut})
 def update_contact(
-    request: HttpRequest, account_id: int, contact_id: int, payload: ContactPatch
+    request: HttpRequest, account_id: RecordId, contact_id: RecordId, payload: ContactPatch
 ) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
     current = model_to_dict(contact, fields=ContactForm.Meta.fields)
-    current.update(payload.dict(exclude_unset=True))
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    current.update(changes)
     form = ContactForm(data=current, instance=contact)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_contact(
-        contact, form.cleaned_data, acting_user=signed_in_user(request)
-    )
+    try:
+        return actions.do_update_contact(
+            contact,
+            form.cleaned_data,
+            acting_user=signed_in_user(request),
+            expected_version=expected,
+        )
+    except StaleEdit as stale:
+        return _conflict(stale)
 
 
 @router.delete("/{account_id}/contacts/{contact_id}", response={204: None})
-def delete_contact(request: HttpRequest, account_id: int, contact_id: int) -> Any:
+def delete_contact(request: HttpRequest, account_id: RecordId, contact_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
     actions.do_remove_contact(contact, acting_user=signed_in_user(request))
@@ -258,12 +288,12 @@ def delete_contact(request: HttpRequest, account_id: int, contact_id: int) -> An
 
 
 @router.get("/{account_id}/contracts", response=list[ContractOut])
-def list_contracts(request: HttpRequest, account_id: int) -> Any:
+def list_contracts(request: HttpRequest, account_id: RecordId) -> Any:
     return access_account_by_id(request.user, account_id).contracts.all()
 
 
 @router.post("/{account_id}/contracts", response={201: ContractOut})
-def create_contract(request: HttpRequest, account_id: int, payload: ContractIn) -> Any:
+def create_contract(request: HttpRequest, account_id: RecordId, payload: ContractIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = ContractForm(data=payload.dict(), account=account)
     if not form.is_valid():
@@ -274,14 +304,14 @@ def create_contract(request: HttpRequest, account_id: int, payload: ContractIn) 
     )
 
 
-@router.get("/{account_id}/team", response=list[AssignmentOut])
-def list_team(request: HttpRequest, account_id: int) -> Any:
+@router.get("/{account_id}/team", response=list[AccountAssignmentOut])
+def list_team(request: HttpRequest, account_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id)
     return account.assignments.select_related("user")
 
 
-@router.post("/{account_id}/team", response={201: AssignmentOut})
-def assign(request: HttpRequest, account_id: int, payload: AssignmentIn) -> Any:
+@router.post("/{account_id}/team", response={201: AccountAssignmentOut})
+def assign(request: HttpRequest, account_id: RecordId, payload: AssignmentIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AssignmentForm(data={"user": payload.user_id, "role": payload.role})
     if not form.is_valid():
@@ -296,7 +326,7 @@ def assign(request: HttpRequest, account_id: int, payload: AssignmentIn) -> Any:
 
 
 @router.delete("/{account_id}/team/{assignment_id}", response={204: None})
-def unassign(request: HttpRequest, account_id: int, assignment_id: int) -> Any:
+def unassign(request: HttpRequest, account_id: RecordId, assignment_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
     actions.do_unassign(assignment, acting_user=signed_in_user(request))

@@ -33,6 +33,8 @@ from clientdesk.accounts.forms import (
 )
 from clientdesk.accounts.models import Assignment, Contact, Contract
 from clientdesk.accounts.queries import filtered_accounts
+from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
 from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW, TIMELINE, Tab
 from clientdesk.people.requests import signed_in_user
@@ -123,11 +125,21 @@ def account_create(request: HttpRequest) -> HttpResponse:
 def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AccountForm(request.POST or None, instance=account)
+    context: dict[str, Any] = {"form": form, "account": account, "edit_version": account.version}
     if request.method == "POST" and form.is_valid():
-        actions.do_update_account(account, form.cleaned_data, acting_user=signed_in_user(request))
+        try:
+            actions.do_update_account(
+                account,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "accounts/account_form.html", context, status=409)
         messages.success(request, "Account saved.")
         return redirect("accounts:detail", account_id=account.pk)
-    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+    return render(request, "accounts/account_form.html", context)
 
 
 @login_required
@@ -150,15 +162,26 @@ def contact_edit(request: HttpRequest, account_id: int, contact_id: int) -> Http
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contact = get_object_or_404(Contact, pk=contact_id, account=account)
     form = ContactForm(request.POST or None, instance=contact)
+    context: dict[str, Any] = {
+        "form": form,
+        "account": account,
+        "contact": contact,
+        "edit_version": contact.version,
+    }
     if request.method == "POST" and form.is_valid():
-        actions.do_update_contact(contact, form.cleaned_data, acting_user=signed_in_user(request))
+        try:
+            actions.do_update_contact(
+                contact,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "accounts/contact_form.html", context, status=409)
         messages.success(request, "Contact saved.")
         return redirect("accounts:detail", account_id=account.pk)
-    return render(
-        request,
-        "accounts/contact_form.html",
-        {"form": form, "account": account, "contact": contact},
-    )
+    return render(request, "accounts/contact_form.html", context)
 
 
 @login_required

@@ -18,6 +18,38 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
+class StaleEdit(Exception):
+    """A save based on an older version of the record than the one stored: nothing was saved.
+
+    `saved` is the stored record as it is now (its fields by name), `version` its version; the
+    page shows it beside what the editor sent, the API answers 409 with it."""
+
+    def __init__(self, instance: models.Model, expected: int) -> None:
+        self.instance = instance
+        self.expected = expected
+        self.version = int(getattr(instance, "version", 0))
+        self.saved = snapshot(instance)
+        super().__init__(
+            f"Someone else saved this {instance._meta.verbose_name} after you opened it "
+            f"(you edited version {expected}, it is now version {self.version}); nothing was "
+            "saved. Compare both versions and save again."
+        )
+
+
+def check_version(instance: models.Model, expected_version: object) -> None:
+    """Raise StaleEdit unless `expected_version` (from a form or a body; None: not checked,
+    for callers that hold no version, e.g. the CLI) is the stored record's version. Call it on
+    the row the action locked (select_for_update)."""
+    if expected_version is None or expected_version == "":
+        return
+    try:
+        expected = int(str(expected_version))
+    except ValueError:
+        expected = 0
+    if expected != getattr(instance, "version", expected):
+        raise StaleEdit(instance, expected)
+
+
 def apply_changes(
     instance: models.Model, changes: Mapping[str, Any], allowed: Collection[str]
 ) -> None:
@@ -46,6 +78,8 @@ def update_audited(
     before_clean: Callable[[M, Mapping[str, Any]], None] | None = None,
     before_save: Callable[[M, list[str]], None] | None = None,
     audit_snapshot: Callable[[M], dict[str, Any]] | None = None,
+    versioned: bool = False,
+    expected_version: int | None = None,
 ) -> list[str]:
     """Apply `changes` (only `allowed` fields) to `instance`, run `before_clean(instance,
     before)` for the rules that derive fields from others, validate with `full_clean` and,
@@ -55,7 +89,13 @@ def update_audited(
     changed fields, in the model's order (empty: nothing saved, no audit row). A validation
     error is raised before anything is saved.
 
+    `versioned`: the model's integer `version` field is saved + 1 (unless `before_save` bumped
+    it); given `expected_version`, a row whose version moved on raises StaleEdit before
+    anything changes.
+
     Must run inside the action's transaction, on a row the action locked."""
+    if versioned:
+        check_version(instance, expected_version)
     audited = audit_snapshot or snapshot
     before = snapshot(instance)
     audit_before = audited(instance)
@@ -70,8 +110,11 @@ def update_audited(
     ]
     if not changed:
         return []
+    version = getattr(instance, "version", None)
     if before_save is not None:
         before_save(instance, changed)
+    if versioned and getattr(instance, "version", None) == version:  # not bumped by the caller
+        instance.version = int(str(version)) + 1  # type: ignore[attr-defined]
     instance.save()
     record_audit(
         actor=acting_user,

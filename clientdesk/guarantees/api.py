@@ -20,12 +20,13 @@ from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.guarantees import actions, queries
 from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
-from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, parse_tiers, tiers_text
+from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, tiers_text
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeResult
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
@@ -48,7 +49,7 @@ class TemplateOut(Schema):
 
 class GuaranteeOut(Schema):
     id: int
-    contract_id: int
+    contract_id: RecordId
     metric: str
     label: str
     comparator: str
@@ -75,8 +76,15 @@ class GuaranteeOut(Schema):
         return "lake" if obj.definition.from_lake else "attested"
 
 
+class TierIn(Schema):
+    """One tier: a result at or beyond `at` owes `pct` % of the amount at risk."""
+
+    at: Decimal
+    pct: Decimal = Field(ge=0, le=100)
+
+
 class GuaranteeIn(Schema):
-    contract_id: int
+    contract_id: RecordId
     metric: str
     label: str = ""
     comparator: str
@@ -93,7 +101,7 @@ class GuaranteeIn(Schema):
     at_risk_basis: str
     at_risk_value: Decimal
     schedule: str = "all_or_nothing"
-    tiers: list[dict[str, str]] = Field(default_factory=list)
+    tiers: list[TierIn] = Field(default_factory=list, max_length=20)
     per_point_amount: Decimal | None = None
     notes: str = ""
 
@@ -114,14 +122,14 @@ class GuaranteePatch(Schema):
     at_risk_basis: str | None = None
     at_risk_value: Decimal | None = None
     schedule: str | None = None
-    tiers: list[dict[str, str]] | None = None
+    tiers: list[TierIn] | None = Field(None, max_length=20)
     per_point_amount: Decimal | None = None
     notes: str | None = None
 
 
 class ResultOut(Schema):
     id: int | None = None
-    guarantee_id: int
+    guarantee_id: RecordId
     metric: str
     kind: str
     period: str
@@ -164,7 +172,7 @@ class ForecastIn(Schema):
 
 
 class ForecastOut(Schema):
-    guarantee_id: int
+    guarantee_id: RecordId
     metric: str
     period: str
     span_start: dt.date
@@ -193,7 +201,7 @@ class AttestationIn(Schema):
 
 class AlertOut(Schema):
     id: int
-    guarantee_id: int
+    guarantee_id: RecordId
     metric: str = Field(alias="guarantee.metric")
     period: str = Field(alias="period_label")
     status: str
@@ -207,7 +215,7 @@ class AlertOut(Schema):
 
 
 class PortfolioOut(Schema):
-    account_id: int
+    account_id: RecordId
     group_number: str
     name: str
     guarantees: int
@@ -311,13 +319,13 @@ def get_portfolio(request: HttpRequest) -> Any:
 
 
 @router.get("/{account_id}", response=list[GuaranteeOut])
-def list_guarantees(request: HttpRequest, account_id: int) -> Any:
+def list_guarantees(request: HttpRequest, account_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id)
     return queries.account_guarantees(account)
 
 
 @router.post("/{account_id}", response={201: GuaranteeOut})
-def create_guarantee(request: HttpRequest, account_id: int, payload: GuaranteeIn) -> Any:
+def create_guarantee(request: HttpRequest, account_id: RecordId, payload: GuaranteeIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = GuaranteeForm(data=_form_data(payload.dict()), account=account)
     if not form.is_valid():
@@ -329,7 +337,7 @@ def create_guarantee(request: HttpRequest, account_id: int, payload: GuaranteeIn
 
 
 @router.get("/{account_id}/results", response=list[ResultOut])
-def list_results(request: HttpRequest, account_id: int, filters: Query[ResultFilters]) -> Any:
+def list_results(request: HttpRequest, account_id: RecordId, filters: Query[ResultFilters]) -> Any:
     account = access_account_by_id(request.user, account_id)
     rows = GuaranteeResult.objects.filter(guarantee__contract__account=account).select_related(
         "guarantee"
@@ -348,7 +356,7 @@ def list_results(request: HttpRequest, account_id: int, filters: Query[ResultFil
 
 
 @router.post("/{account_id}/evaluate", response=list[ResultOut])
-def evaluate(request: HttpRequest, account_id: int, payload: EvaluateIn) -> Any:
+def evaluate(request: HttpRequest, account_id: RecordId, payload: EvaluateIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = EvaluateForm({"period": payload.period or ""})
     if not form.is_valid():
@@ -366,7 +374,7 @@ def evaluate(request: HttpRequest, account_id: int, payload: EvaluateIn) -> Any:
 
 
 @router.get("/{account_id}/forecasts", response=list[ForecastOut])
-def list_forecasts(request: HttpRequest, account_id: int) -> Any:
+def list_forecasts(request: HttpRequest, account_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id)
     card = queries.scorecard(account, timezone.localdate())
     return [_forecast_out(c.forecast) for c in card.cards if c.forecast is not None]
@@ -396,7 +404,7 @@ def _forecast_out(f: Any) -> dict[str, Any]:
 
 
 @router.post("/{account_id}/forecast", response=list[ForecastOut])
-def forecast(request: HttpRequest, account_id: int, payload: ForecastIn) -> Any:
+def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     try:
         forecasts, _ = run_forecast(
@@ -410,7 +418,9 @@ def forecast(request: HttpRequest, account_id: int, payload: ForecastIn) -> Any:
 
 
 @router.post("/{account_id}/{guarantee_id}/attestations", response={201: ResultOut})
-def attest(request: HttpRequest, account_id: int, guarantee_id: int, payload: AttestationIn) -> Any:
+def attest(
+    request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: AttestationIn
+) -> Any:
     _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.WRITE)
     data = actions.Attestation(
         period_label=payload.period,
@@ -435,7 +445,7 @@ def attest(request: HttpRequest, account_id: int, guarantee_id: int, payload: At
 
 
 @router.get("/{account_id}/alerts", response=list[AlertOut])
-def list_alerts(request: HttpRequest, account_id: int) -> Any:
+def list_alerts(request: HttpRequest, account_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id)
     return GuaranteeAlert.objects.filter(guarantee__contract__account=account).select_related(
         "guarantee"
@@ -446,15 +456,12 @@ def list_alerts(request: HttpRequest, account_id: int) -> Any:
 # other two-part paths above (Ninja path parameters match any segment).
 @router.patch("/{account_id}/{guarantee_id}", response=GuaranteeOut)
 def update_guarantee(
-    request: HttpRequest, account_id: int, guarantee_id: int, payload: GuaranteePatch
+    request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: GuaranteePatch
 ) -> Any:
     account, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
     current = model_to_dict(g, fields=GuaranteeForm.Meta.fields)
     current["tiers"] = g.tiers
-    changes = payload.dict(exclude_unset=True)
-    if "tiers" in changes:
-        parse_tiers(tiers_text(changes["tiers"] or []))
-    current.update(changes)
+    current.update(payload.dict(exclude_unset=True))
     form = GuaranteeForm(data=_form_data(current), instance=g, account=account)
     if not form.is_valid():
         raise form_errors(form)
@@ -464,7 +471,7 @@ def update_guarantee(
 
 
 @router.delete("/{account_id}/{guarantee_id}", response={204: None})
-def delete_guarantee(request: HttpRequest, account_id: int, guarantee_id: int) -> Any:
+def delete_guarantee(request: HttpRequest, account_id: RecordId, guarantee_id: RecordId) -> Any:
     _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
     actions.do_delete_guarantee(g, acting_user=signed_in_user(request))
     return Status(204, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 
 from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.guarantees.queries import PortfolioRow
+from clientdesk.lib import exports as safe_files
 
 RESULT_COLUMNS = [
     "account",
@@ -128,12 +128,7 @@ def _cell(value: Any) -> Any:
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return buffer.getvalue().encode()
+    return safe_files.csv_bytes(columns, ([_cell(row.get(c)) for c in columns] for row in rows))
 
 
 def to_xlsx(columns: Sequence[str], rows: Iterable[dict[str, Any]], *, sheet: str) -> bytes:
@@ -142,13 +137,13 @@ def to_xlsx(columns: Sequence[str], rows: Iterable[dict[str, Any]], *, sheet: st
     if ws is None:  # a new workbook always has one sheet
         ws = book.create_sheet()
     ws.title = sheet[:31]
-    ws.append(list(columns))
+    safe_files.append_row(ws, columns)
     for row in rows:
         values = []
         for c in columns:
             v = row.get(c)
             values.append(float(v) if v is not None and type(v).__name__ == "Decimal" else v)
-        ws.append([_cell(v) if not isinstance(v, float) else v for v in values])
+        safe_files.append_row(ws, [_cell(v) if not isinstance(v, float) else v for v in values])
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.inquiries import actions
@@ -39,6 +39,7 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import Page, RecordId
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
@@ -47,10 +48,10 @@ router = Router(tags=["inquiries"])
 class InquiryOut(Schema):
     id: int
     reference: str
-    account_id: int
+    account_id: RecordId
     requester_type: RequesterType
     member_reference_masked: str
-    contact_id: int | None
+    contact_id: RecordId | None
     broker_name: str
     channel: Channel
     category: Category
@@ -61,14 +62,14 @@ class InquiryOut(Schema):
     claim_ids: list[str]
     call_ids: list[str]
     status: InquiryStatus
-    owner_id: int | None
+    owner_id: RecordId | None
     opened_at: dt.datetime
     first_responded_at: dt.datetime | None
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     resolution_code: str
     resolution_summary: str
-    merged_into_id: int | None
+    merged_into_id: RecordId | None
     version: int
     sla_state: LiveSlaState
     sla_due_at: dt.datetime | None
@@ -81,10 +82,10 @@ class InquiryOut(Schema):
 
 
 class InquiryIn(Schema):
-    account_id: int
+    account_id: RecordId
     requester_type: RequesterType
     member_reference: str = ""
-    contact_id: int | None = None
+    contact_id: RecordId | None = None
     broker_name: str = ""
     channel: Channel
     category: Category
@@ -94,7 +95,7 @@ class InquiryIn(Schema):
     description: str = ""
     claim_ids: list[str] = []
     call_ids: list[str] = []
-    owner_id: int | None = Field(None, description="Empty: the account's routing rule picks.")
+    owner_id: RecordId | None = Field(None, description="Empty: the account's routing rule picks.")
     opened_at: dt.datetime | None = Field(None, description="When it was received; now if empty.")
 
 
@@ -102,7 +103,7 @@ class InquiryPatch(Schema):
     version: int = Field(description="The version you read; a stale one answers 409.")
     requester_type: RequesterType | None = None
     member_reference: str | None = None
-    contact_id: int | None = None
+    contact_id: RecordId | None = None
     broker_name: str | None = None
     channel: Channel | None = None
     category: Category | None = None
@@ -129,11 +130,11 @@ class NoteIn(Schema):
 
 class NoteOut(Schema):
     id: int
-    inquiry_id: int
+    inquiry_id: RecordId
     visibility: NoteVisibility
     body: str
     created_at: dt.datetime
-    author_id: int | None
+    author_id: RecordId | None
     emailed_to: str
 
 
@@ -198,7 +199,7 @@ def _conflict(conflict: actions.EditConflict) -> Status[Any]:
 
 
 @router.get("/", response=list[InquiryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_inquiries(request: HttpRequest, filters: Query[InquiryFilters]) -> Any:
     form = InquiryFilterForm(
         filters.dict(exclude_none=True),
@@ -223,12 +224,12 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
 
 
 @router.get("/{inquiry_id}", response=InquiryOut)
-def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
+def get_inquiry(request: HttpRequest, inquiry_id: RecordId) -> Any:
     return _fetch(access_inquiry_by_id(request.user, inquiry_id).pk)
 
 
 @router.patch("/{inquiry_id}", response={200: InquiryOut, 409: ConflictOut})
-def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch) -> Any:
+def update_inquiry(request: HttpRequest, inquiry_id: RecordId, payload: InquiryPatch) -> Any:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     try:
         actions.check_version(inquiry, payload.version)
@@ -254,7 +255,7 @@ def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch)
 
 
 @router.post("/{inquiry_id}/status", response={200: InquiryOut, 409: ConflictOut})
-def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> Any:
+def change_status(request: HttpRequest, inquiry_id: RecordId, payload: StatusIn) -> Any:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     try:
         actions.check_version(inquiry, payload.version)
@@ -283,7 +284,7 @@ def change_status(request: HttpRequest, inquiry_id: int, payload: StatusIn) -> A
 
 
 @router.post("/{inquiry_id}/escalate", response={200: InquiryOut, 409: ConflictOut})
-def escalate_inquiry(request: HttpRequest, inquiry_id: int, payload: EscalateIn) -> Any:
+def escalate_inquiry(request: HttpRequest, inquiry_id: RecordId, payload: EscalateIn) -> Any:
     """Escalate by hand to the manager (who takes it) or to service operations, with a reason."""
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     form = EscalateForm(data=payload.dict(), inquiry=inquiry)
@@ -307,7 +308,7 @@ def escalate_inquiry(request: HttpRequest, inquiry_id: int, payload: EscalateIn)
 
 
 @router.post("/{inquiry_id}/notes", response={201: NoteOut})
-def add_note(request: HttpRequest, inquiry_id: int, payload: NoteIn) -> Any:
+def add_note(request: HttpRequest, inquiry_id: RecordId, payload: NoteIn) -> Any:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
     form = NoteForm(data=payload.dict())
     if not form.is_valid():

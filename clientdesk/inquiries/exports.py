@@ -5,17 +5,15 @@ The description is left out on purpose: it is free text that may name members.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 
 from clientdesk.inquiries.models import SUBCATEGORY_LABELS, Inquiry, LiveSlaState
+from clientdesk.lib import exports
 
 COLUMNS = [
     "reference",
@@ -79,13 +77,6 @@ def _when(value: dt.datetime | None) -> str:
     return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_row(inquiry: Inquiry) -> list[Any]:
     owner = inquiry.owner
     live = getattr(inquiry, "live_sla", inquiry.sla_state)
@@ -114,7 +105,7 @@ def export_row(inquiry: Inquiry) -> list[Any]:
         _when(inquiry.resolution_due_at),
         f"Q-{inquiry.merged_into_id:06d}" if inquiry.merged_into_id else "",
     ]
-    return [_safe(v) for v in values]
+    return values  # lib.exports neutralises formulas as it writes
 
 
 def export_queryset(qs: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
@@ -126,24 +117,9 @@ def rows(qs: QuerySet[Inquiry]) -> Iterator[list[Any]]:
         yield export_row(inquiry)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(data: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
-    for row in data:
-        yield writer.writerow(row)
+    return exports.csv_lines(COLUMNS, data)
 
 
 def xlsx_bytes(data: Iterable[list[Any]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Inquiries")
-    sheet.append(COLUMNS)
-    for row in data:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes([("Inquiries", COLUMNS, data)])

@@ -56,6 +56,7 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.sla import count_outcomes
 from clientdesk.lib.periods import Period
+from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.lib.work import WorkItem, WorkList
 from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, SEES_ALL_ACCOUNTS, roles_of
 
@@ -133,8 +134,8 @@ def filtered_inquiries(
     qs = inquiries_visible_to(user)
     q = (params.get("q") or "").strip()
     if q:
-        digits = q.upper().removeprefix("Q-").lstrip("0")
-        qs = qs.filter(pk=int(digits)) if digits.isdigit() else qs.filter(subject__icontains=q)
+        pk = parse_record_id(q.upper().removeprefix("Q-"))
+        qs = qs.filter(pk=pk) if pk is not None else qs.filter(subject__icontains=q)
     status = params.get("status")
     if status == "active":
         qs = qs.filter(status__in=ACTIVE_STATUSES)

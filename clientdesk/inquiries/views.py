@@ -74,6 +74,7 @@ from clientdesk.inquiries.sla import clocks_for
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
 from clientdesk.lib.periods import parse_period
+from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import Role
 
@@ -202,8 +203,10 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     if not writable_accounts(request.user).exists():
         raise PermissionDenied("Your role does not open inquiries.")
     initial: dict[str, Any] = {}
-    if request.GET.get("account", "").isdigit():
-        initial["account"] = int(request.GET["account"])
+    account_id = parse_record_id(request.GET.get("account", ""))
+    if account_id is not None:
+        initial["account"] = account_id
+    initial.update(_typed_so_far(request))
     form = InquiryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         account = access_account_by_id(
@@ -218,6 +221,14 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     return render(
         request, "inquiries/inquiry_form.html", {"form": form, "inquiry": None}, status=status
     )
+
+
+def _typed_so_far(request: HttpRequest) -> dict[str, str]:
+    """What the user had typed when the form asked for its dependent lists again (htmx sends
+    the form's values when the account or the category changes), so nothing typed is lost."""
+    if request.method != "GET" or not getattr(request, "htmx", False):
+        return {}
+    return {k: str(v) for k, v in request.GET.items() if k != "csrfmiddlewaretoken"}
 
 
 def _detail_context(request: HttpRequest, inquiry: Inquiry, **forms: Any) -> dict[str, Any]:
@@ -272,7 +283,9 @@ def inquiry_detail(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def inquiry_edit(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     inquiry = access_inquiry_by_id(request.user, inquiry_id, need=Need.WRITE)
-    form = InquiryForm(request.POST or None, instance=inquiry, user=request.user)
+    form = InquiryForm(
+        request.POST or None, instance=inquiry, user=request.user, initial=_typed_so_far(request)
+    )
     status = 200
     if request.method == "POST":
         status = 422

@@ -290,8 +290,13 @@ def do_open_problem(
 
 @transaction.atomic
 def do_update_problem(
-    problem: Problem, changes: dict[str, Any], *, acting_user: User | None
+    problem: Problem,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Problem:
+    """Change the problem record; StaleEdit when `expected_version` is not the stored one."""
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     update_audited(
         problem,
@@ -300,6 +305,8 @@ def do_update_problem(
         action="problem.update",
         acting_user=acting_user,
         account=problem.account,
+        versioned=True,
+        expected_version=expected_version,
     )
     return problem
 

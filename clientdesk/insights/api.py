@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import field_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.insights import actions
 from clientdesk.insights.access import (
     access_action_by_id,
@@ -26,6 +29,7 @@ from clientdesk.insights.links import LinkError, check_inquiries, parse_referenc
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["insights"])
@@ -33,7 +37,7 @@ router = Router(tags=["insights"])
 
 class IssueOut(Schema):
     id: int
-    account_id: int | None
+    account_id: RecordId | None
     family: str
     dimension: dict[str, Any]
     title: str
@@ -51,13 +55,13 @@ class IssueOut(Schema):
     affected_claims: int
     affected_dollars: Decimal
     guarantees_at_risk: list[dict[str, Any]]
-    problem_id: int | None
+    problem_id: RecordId | None
 
 
 class ActionOut(Schema):
     id: int
     description: str
-    owner_id: int
+    owner_id: RecordId
     due_date: dt.date
     status: ActionStatus
     completed_on: dt.date | None
@@ -68,12 +72,12 @@ class ProblemOut(Schema):
     id: int
     reference: str
     title: str
-    account_id: int | None
+    account_id: RecordId | None
     status: ProblemStatus
     root_cause_category: str
     root_cause: str
     whys: list[str]
-    owner_id: int | None
+    owner_id: RecordId | None
     affected_inquiries: int
     affected_members: int
     affected_claims: int
@@ -87,22 +91,46 @@ class ProblemOut(Schema):
     days_in_control: int
     verified_on: dt.date | None
     training_topic: str
+    version: int
 
 
 class ProblemPatch(Schema):
-    status: ProblemStatus | None = None
-    root_cause_category: RootCauseCategory | None = None
-    root_cause: str | None = None
-    whys: list[str] | None = Field(None, max_length=5)
-    sponsor_summary: str | None = None
+    """Only the fields sent change. A field the record requires may be left out but not sent as
+    null (422 naming it); `fix_date` alone may be cleared with null. (The schema does not offer
+    null for them: SkipJsonSchema hides the None that only marks "not sent".)"""
+
+    status: ProblemStatus | SkipJsonSchema[None] = None
+    root_cause_category: RootCauseCategory | Literal[""] | SkipJsonSchema[None] = None
+    root_cause: str | SkipJsonSchema[None] = Field(None, max_length=10_000)
+    whys: list[str] | SkipJsonSchema[None] = Field(None, max_length=5)
+    sponsor_summary: str | SkipJsonSchema[None] = Field(None, max_length=10_000)
     fix_date: dt.date | None = None
-    verify_days: int | None = Field(None, ge=1, le=120)
-    training_topic: str | None = None
+    verify_days: int | SkipJsonSchema[None] = Field(None, ge=1, le=120)
+    training_topic: str | SkipJsonSchema[None] = Field(None, max_length=200)
+    version: int | SkipJsonSchema[None] = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
+
+    @field_validator(
+        "status",
+        "root_cause_category",
+        "root_cause",
+        "whys",
+        "sponsor_summary",
+        "verify_days",
+        "training_topic",
+        "version",
+    )
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class ActionIn(Schema):
     description: str
-    owner_id: int
+    owner_id: RecordId
     due_date: dt.date
 
 
@@ -116,19 +144,19 @@ class ActionPatch(Schema):
 
 
 @router.get("/issues", response=list[IssueOut])
-def list_issues(request: HttpRequest, account_id: int | None = None) -> Any:
+def list_issues(request: HttpRequest, account_id: RecordId | None = None) -> Any:
     if not can_browse_issues(request.user):
         raise PermissionDenied("Emerging issues are for the account team.")
     return list(filtered_issues(request.user, {"account": account_id})[:200])
 
 
 @router.get("/issues/{issue_id}", response=IssueOut)
-def get_issue(request: HttpRequest, issue_id: int) -> Any:
+def get_issue(request: HttpRequest, issue_id: RecordId) -> Any:
     return access_issue_by_id(request.user, issue_id)
 
 
 @router.post("/issues/{issue_id}/problem", response={201: ProblemOut})
-def open_problem(request: HttpRequest, issue_id: int) -> Any:
+def open_problem(request: HttpRequest, issue_id: RecordId) -> Any:
     issue = access_issue_by_id(request.user, issue_id)
     if not can_open_problem(request.user, issue):
         raise PermissionDenied("You cannot open a problem on this account.")
@@ -148,25 +176,30 @@ def list_problems(request: HttpRequest) -> Any:
 
 
 @router.get("/problems/{problem_id}", response=ProblemOut)
-def get_problem(request: HttpRequest, problem_id: int) -> Any:
+def get_problem(request: HttpRequest, problem_id: RecordId) -> Any:
     return access_problem_by_id(request.user, problem_id)
 
 
-@router.patch("/problems/{problem_id}", response=ProblemOut)
-def update_problem(request: HttpRequest, problem_id: int, payload: ProblemPatch) -> Any:
+@router.patch("/problems/{problem_id}", response={200: ProblemOut, 409: StaleEditOut})
+def update_problem(request: HttpRequest, problem_id: RecordId, payload: ProblemPatch) -> Any:
     problem = access_problem_by_id(request.user, problem_id, write=True)
-    return actions.do_update_problem(
-        problem, payload.dict(exclude_unset=True), acting_user=signed_in_user(request)
-    )
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    try:
+        return actions.do_update_problem(
+            problem, changes, acting_user=signed_in_user(request), expected_version=expected
+        )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
 
 
 @router.get("/problems/{problem_id}/actions", response=list[ActionOut])
-def list_actions(request: HttpRequest, problem_id: int) -> Any:
+def list_actions(request: HttpRequest, problem_id: RecordId) -> Any:
     return list(access_problem_by_id(request.user, problem_id).actions.all())
 
 
 @router.post("/problems/{problem_id}/actions", response={201: ActionOut})
-def add_action(request: HttpRequest, problem_id: int, payload: ActionIn) -> Any:
+def add_action(request: HttpRequest, problem_id: RecordId, payload: ActionIn) -> Any:
     problem = access_problem_by_id(request.user, problem_id, write=True)
     form = ActionForm(
         data={
@@ -184,7 +217,7 @@ def add_action(request: HttpRequest, problem_id: int, payload: ActionIn) -> Any:
 
 @router.patch("/problems/{problem_id}/actions/{action_id}", response=ActionOut)
 def update_action(
-    request: HttpRequest, problem_id: int, action_id: int, payload: ActionPatch
+    request: HttpRequest, problem_id: RecordId, action_id: RecordId, payload: ActionPatch
 ) -> Any:
     action = access_action_by_id(request.user, problem_id, action_id)
     form = ActionStatusForm(data=payload.dict())
@@ -194,7 +227,7 @@ def update_action(
 
 
 @router.post("/problems/{problem_id}/inquiries", response=ProblemOut)
-def link_inquiries(request: HttpRequest, problem_id: int, payload: LinkIn) -> Any:
+def link_inquiries(request: HttpRequest, problem_id: RecordId, payload: LinkIn) -> Any:
     """Link inquiries of the problem's account to it (all or nothing); answers the problem
     with its recounted linked members, claims and dollars."""
     problem = access_problem_by_id(request.user, problem_id)

@@ -33,6 +33,7 @@ from clientdesk.lake.gateway import (
     open_aggregates,
     open_lake,
 )
+from clientdesk.lib.record_ids import parse_record_id
 
 MAX_LINKS_PER_CHANGE = 500
 
@@ -58,10 +59,10 @@ def parse_references(text: str) -> list[int]:
     """`Q-000123, 124 Q-000125` -> [123, 124, 125]; raises LinkError on anything else."""
     ids: list[int] = []
     for token in text.replace(",", " ").split():
-        raw = token.upper().removeprefix("Q-")
-        if not raw.isdigit():
+        found = parse_record_id(token.upper().removeprefix("Q-"))
+        if found is None:
             raise LinkError(f"{token!r} is not an inquiry reference (Q-000123)")
-        ids.append(int(raw))
+        ids.append(found)
     if len(ids) > MAX_LINKS_PER_CHANGE:
         raise LinkError(f"link at most {MAX_LINKS_PER_CHANGE} inquiries at a time")
     return ids

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id, accounts_visible_to
+from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights import actions
 from clientdesk.insights.access import (
@@ -249,13 +253,23 @@ def problem_edit(request: HttpRequest, problem_id: int) -> HttpResponse:
     form = ProblemForm(
         request.POST or None, instance=problem, can_assign=manages_problems(request.user)
     )
+    context: dict[str, Any] = {"form": form, "problem": problem, "edit_version": problem.version}
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in form.fields or k == "whys"}
         changes = {k: v for k, v in changes.items() if not k.startswith("why_")}
-        actions.do_update_problem(problem, changes, acting_user=signed_in_user(request))
+        try:
+            actions.do_update_problem(
+                problem,
+                changes,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "insights/problem_form.html", context, status=409)
         messages.success(request, "Problem saved.")
         return redirect("insights:problem_detail", problem_id=problem.pk)
-    return render(request, "insights/problem_form.html", {"form": form, "problem": problem})
+    return render(request, "insights/problem_form.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from clientdesk.lib import exports as safe_files
 from clientdesk.reports.documents import Cell, ReportDocument, Table
 
 # Cells keep their numbers; these formats show them as lib/formatting.py writes them (a real
@@ -50,21 +51,21 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 
 def _table_sheet(ws: Worksheet, table: Table) -> None:
-    ws["A1"] = table.title
+    safe_files.set_cell(ws, 1, 1, table.title)
     ws["A1"].font = Font(bold=True, size=13)
     if table.note:
-        ws["A2"] = table.note
+        safe_files.set_cell(ws, 2, 1, table.note)
         ws["A2"].font = Font(italic=True, color="555F6B")
     widths = [len(c.label) for c in table.columns]
     for j, column in enumerate(table.columns, start=1):
-        cell = ws.cell(HEADER_ROW, j, column.label)
+        cell = safe_files.set_cell(ws, HEADER_ROW, j, column.label)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(table.rows, start=HEADER_ROW + 1):
         for j, column in enumerate(table.columns, start=1):
             value = _value(row[j - 1])
-            cell = ws.cell(i, j, value)
+            cell = safe_files.set_cell(ws, i, j, value)
             if column.kind in NUMBER_FORMATS and not isinstance(value, str):
                 cell.number_format = NUMBER_FORMATS[column.kind]
             widths[j - 1] = max(widths[j - 1], min(60, len(str(value)) if value else 0))
@@ -96,7 +97,7 @@ def render_workbook(document: ReportDocument) -> bytes:
     lines += [("Warning", w) for w in document.warnings]
     for i, (label, text) in enumerate(lines, start=1):
         about.cell(i, 1, label).font = BOLD
-        about.cell(i, 2, text)
+        safe_files.set_cell(about, i, 2, text)
     start = len(lines) + 2
     about.cell(start, 1, "Sheet").font = BOLD
     about.cell(start, 2, "Table").font = BOLD
@@ -105,9 +106,9 @@ def render_workbook(document: ReportDocument) -> bytes:
     for n, table in enumerate(document.tables(), start=start + 1):
         name = _sheet_name(table.key, used)
         _table_sheet(wb.create_sheet(name), table)
-        about.cell(n, 1, name)
-        about.cell(n, 2, table.title)
-        about.cell(n, 3, table.source)
+        safe_files.set_cell(about, n, 1, name)
+        safe_files.set_cell(about, n, 2, table.title)
+        safe_files.set_cell(about, n, 3, table.source)
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 60
     about.column_dimensions["C"].width = 80

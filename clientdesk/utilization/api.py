@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import ValidationError
 
 from clientdesk.accounts.access import access_account_by_id
+from clientdesk.lib.api_types import RecordId
 from clientdesk.utilization.access import require_book
 from clientdesk.utilization.analysis import Request, account_report, book_overview
 from clientdesk.utilization.forms import UtilizationForm, default_period
@@ -51,7 +52,7 @@ def _request(query: PeriodQuery) -> Request:
 
 @router.get("/accounts/{account_id}")
 def account_utilization(
-    request: HttpRequest, account_id: int, query: Query[PeriodQuery]
+    request: HttpRequest, account_id: RecordId, query: Query[PeriodQuery]
 ) -> dict[str, Any]:
     """The account's report: member months, PMPM, per 1,000, unit cost, claimants,
     conditions, pharmacy, trend, benchmarks and findings."""
@@ -61,7 +62,7 @@ def account_utilization(
 
 @router.get("/accounts/{account_id}/lines")
 def account_lines(
-    request: HttpRequest, account_id: int, query: Query[LinesQuery]
+    request: HttpRequest, account_id: RecordId, query: Query[LinesQuery]
 ) -> dict[str, Any]:
     """The final-action lines behind a category (`leaf`, or `pharmacy`), pseudonymised."""
     account = access_account_by_id(request.user, account_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from clientdesk.lib import exports as safe_files
 from clientdesk.utilization.report import AccountReport
 
 FORMATS = ("csv", "xlsx")
@@ -292,18 +292,15 @@ def _cell(value: Any) -> Any:
 def render(table: Table, fmt: str) -> tuple[bytes, str]:
     """The table as a file: (content, content type)."""
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(table.headers)
-        writer.writerows(["" if v is None else v for v in row] for row in table.rows)
-        return out.getvalue().encode(), "text/csv; charset=utf-8"
+        rows = (["" if v is None else v for v in row] for row in table.rows)
+        return safe_files.csv_bytes(table.headers, rows), safe_files.CSV_CONTENT_TYPE
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active or book.create_sheet()
         sheet.title = table.name[:31]
-        sheet.append(list(table.headers))
+        safe_files.append_row(sheet, table.headers)
         for row in table.rows:
-            sheet.append([_cell(v) for v in row])
+            safe_files.append_row(sheet, [_cell(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue(), (

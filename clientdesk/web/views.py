@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -53,10 +54,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    _anonymous_if_unauthenticated(request)
     return render(request, "web/error.html", {"code": 404, "title": "Not found"}, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    _anonymous_if_unauthenticated(request)
     return render(
         request,
         "web/error.html",
@@ -65,12 +68,21 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     )
 
 
+def _anonymous_if_unauthenticated(request: HttpRequest) -> None:
+    """Errors raised before AuthenticationMiddleware ran (DisallowedHost, a bad cookie) reach
+    the error pages without request.user; the templates read it."""
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    _anonymous_if_unauthenticated(request)
     return render(request, "web/error.html", {"code": 400, "title": "Bad request"}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request details here: the page must not echo anything the user sent.
+    _anonymous_if_unauthenticated(request)
     return render(
         request, "web/error.html", {"code": 500, "title": "Something went wrong"}, status=500
     )

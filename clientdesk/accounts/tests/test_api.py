@@ -119,7 +119,12 @@ def test_patch_changes_only_what_was_sent(cast: Cast, client: Client) -> None:
         "Acme Steel Works",
     )
     event = AuditEvent.objects.get(action="account.update")
-    assert {name for name, _, _ in event.changed_fields()} == {"broker", "status", "updated_at"}
+    assert {name for name, _, _ in event.changed_fields()} == {
+        "broker",
+        "status",
+        "updated_at",
+        "version",
+    }
 
 
 def test_outsider_and_missing_both_answer_404(cast: Cast, client: Client) -> None:

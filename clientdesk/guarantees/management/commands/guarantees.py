@@ -21,12 +21,14 @@ from clientdesk.guarantees.runs import (
 )
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.periods import parse_span
+from clientdesk.lib.record_ids import parse_record_id
 
 
 def _account(reference: str) -> Account:
     account = Account.objects.filter(group_number=reference.upper()).first()
-    if account is None and reference.isdigit():
-        account = Account.objects.filter(pk=int(reference)).first()
+    pk = parse_record_id(reference)
+    if account is None and pk is not None:
+        account = Account.objects.filter(pk=pk).first()
     if account is None:
         raise Http404(f"No account {reference!r}.")
     return account

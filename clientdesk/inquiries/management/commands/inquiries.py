@@ -3,7 +3,6 @@ load the inquiry_import feed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -20,6 +19,7 @@ from clientdesk.inquiries.importing import (
 )
 from clientdesk.inquiries.models import ACTIVE_STATUSES, Inquiry
 from clientdesk.inquiries.runs import run_sla
+from clientdesk.lib.exports import SafeCsvWriter
 from clientdesk.people.cli import active_user
 
 
@@ -125,7 +125,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if options["rejects"] and result.rejects:
             with Path(options["rejects"]).open("w", newline="") as handle:
-                writer = csv.writer(handle)
+                writer = SafeCsvWriter(handle)
                 writer.writerow(["line", "external_id", "reasons"])
                 for reject in result.rejects:
                     writer.writerow([reject.line, reject.external_id, "; ".join(reject.reasons)])

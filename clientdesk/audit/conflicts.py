@@ -1,0 +1,68 @@
+"""A stale save, shown to the person who made it: both versions side by side.
+
+The edit pages of versioned records (account, contact, problem) post the version they showed;
+when someone else saved first, the action raises StaleEdit and the page answers 409 with the
+editor's own values still in the form, a table of the stored version beside theirs, and the
+new version in the form, so saving again is a decision taken with both in view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.http import HttpRequest
+
+from clientdesk.audit.updating import StaleEdit
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    saved: str
+    yours: str
+    differs: bool
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version the edit page showed (None: the form sent none, e.g. an old tab)."""
+    raw = request.POST.get("version", "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 12 else 0
+
+
+def _shown(value: Any, field: forms.Field | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, models.Model):
+        return str(value)
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(value, list | tuple):
+        labels = {str(k): v for k, v in choices}
+        return str(labels.get(str(value), value))
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value if v not in (None, ""))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def conflict_rows(conflict: StaleEdit, form: forms.BaseForm) -> list[ConflictRow]:
+    """Each field of the form: the stored value and the editor's, differing ones marked."""
+    rows = []
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    for name, field in form.fields.items():
+        if name not in cleaned or not hasattr(conflict.instance, name):
+            continue
+        saved = _shown(getattr(conflict.instance, name), field)
+        yours = _shown(cleaned[name], field)
+        rows.append(ConflictRow(str(field.label or name), saved, yours, saved != yours))
+    return rows
+
+
+def conflict_context(conflict: StaleEdit, form: forms.BaseForm) -> dict[str, Any]:
+    form.add_error(None, str(conflict))
+    return {"conflict_rows": conflict_rows(conflict, form), "edit_version": conflict.version}

@@ -1,0 +1,55 @@
+"""Bounded types for the REST API, so a value the database cannot hold is refused as a 422.
+
+A path id or a page offset beyond a 64-bit integer reached the database and came back as an
+`OverflowError` (SQLite) or a `DataError` (PostgreSQL): a 500. Declared here with their bounds,
+django-ninja refuses them with the field named, and the OpenAPI schema states the bounds, so a
+client (or a fuzzer) knows what is valid before it asks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+from clientdesk.lib.record_ids import MAX_ID
+
+# A page never asks for more rows than this; the list routes say so in their schema.
+MAX_PAGE_SIZE = 500
+# An offset past a billion rows is a mistake, not a page: refused rather than sent to the database.
+MAX_OFFSET = 1_000_000_000
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="A record's id.")]
+
+
+class Page(LimitOffsetPagination):
+    """`limit` (1 to 500, 50 by default) and `offset` (0 to 1e9), both stated in the schema."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="Rows per page (at most 500).")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: Input,  # type: ignore[override]
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        offset = pagination.offset
+        limit = min(pagination.limit, MAX_PAGE_SIZE)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": self._items_count(queryset),
+        }
+
+
+class StaleEditOut(Schema):
+    """409: someone saved the record after the version the client sent; nothing was saved."""
+
+    detail: str
+    version: int = Field(description="The stored version now: send it to save over it.")
+    saved: dict[str, Any] = Field(description="The stored record now, field by field.")

@@ -1,0 +1,174 @@
+"""Fuzz the REST API against its own OpenAPI schema with schemathesis, every check, seeded.
+
+Shared by the short run in the suite (test_api_fuzz.py) and the long one (bench/fuzz.py). It
+calls the WSGI application in process (no server), as each given token's user, and counts every
+failure by check instead of stopping at the first, so one run says everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import hypothesis.errors
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase
+from schemathesis.checks import CHECKS, is_check_class, load_all_checks
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
+from schemathesis.generation.modes import GenerationMode
+
+
+@dataclass
+class FuzzResult:
+    operations: int = 0
+    requests: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # check name -> failing cases
+    by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)  # (check, operation)
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # a few of each
+
+    @property
+    def total_failures(self) -> int:
+        return sum(self.failures.values())
+
+    def describe(self) -> str:
+        lines = [f"operations {self.operations}, requests {self.requests}"]
+        for check, count in sorted(self.failures.items()):
+            lines.append(f"  {check}: {count}")
+            for (name, operation), found in sorted(self.by_operation.items()):
+                if name == check:
+                    lines.append(f"    {operation}: {found}")
+                    lines.extend(f"      {ex}" for ex in self.examples[(name, operation)][:2])
+        return "\n".join(lines)
+
+
+def all_checks() -> list[object]:
+    load_all_checks()
+    return [check for check in CHECKS.get_all() if not is_check_class(check)]
+
+
+def api_schema() -> Any:
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+def api_operations(schema: Any) -> list[Any]:
+    """Every operation of the schema (one the loader cannot read fails the run)."""
+    operations = []
+    for found in schema.get_all_operations():
+        if not isinstance(found, Ok):
+            raise AssertionError(f"the OpenAPI schema has an unreadable operation: {found!r}")
+        operations.append(found.ok())
+    return operations
+
+
+def fuzz_api(
+    tokens: dict[str, str],
+    *,
+    max_examples: int,
+    seed: int,
+    operations: Iterable[str] | None = None,
+) -> FuzzResult:
+    """Send `max_examples` positive and as many negative cases per operation and token."""
+    schema = api_schema()
+    checks = all_checks()
+    wanted = set(operations) if operations is not None else None
+    result = FuzzResult()
+    for operation in api_operations(schema):
+        if wanted is not None and operation.label not in wanted:
+            continue
+        result.operations += 1
+        for who, token in tokens.items():
+            headers = {"Authorization": f"Bearer {token}"}
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                _run_operation(operation, mode, who, headers, checks, max_examples, seed, result)
+    return result
+
+
+def _run_operation(
+    operation: object,
+    mode: GenerationMode,
+    who: str,
+    headers: dict[str, str],
+    checks: list[object],
+    max_examples: int,
+    seed: int,
+    result: FuzzResult,
+) -> None:
+    label = operation.label  # type: ignore[attr-defined]
+    strategy = operation.as_strategy(generation_mode=mode, headers=headers)  # type: ignore[attr-defined]
+
+    @hypothesis.seed(seed)
+    @hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @hypothesis.given(case=strategy)
+    def run(case: object) -> None:
+        try:
+            response = case.call(headers=headers)  # type: ignore[attr-defined]
+        except Exception as exc:  # the app raised through WSGI: that is a server error too
+            _record(result, "not_a_server_error", label, f"{who} {case!r}: {exc!r}")
+            return
+        result.requests += 1
+        for check in checks:
+            try:
+                case.validate_response(  # type: ignore[attr-defined]
+                    response, checks=[check], headers=headers
+                )
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    found = _describe(who, response, failure)
+                    _record(result, check.__name__, label, found)  # type: ignore[attr-defined]
+            except Failure as failure:
+                found = _describe(who, response, failure)
+                _record(result, check.__name__, label, found)  # type: ignore[attr-defined]
+
+    # Nothing to negate (an operation without parameters or body): no negative case.
+    with contextlib.suppress(hypothesis.errors.Unsatisfiable):
+        run()
+
+
+def _describe(who: str, response: object, failure: Failure) -> str:
+    request = response.request  # type: ignore[attr-defined]
+    body = (request.body or b"")[:200]
+    return (
+        f"{who} {request.method} {request.url} body={body!r} -> "
+        f"{response.status_code}: {failure.title}"  # type: ignore[attr-defined]
+    )
+
+
+def _record(result: FuzzResult, check: str, operation: str, description: str) -> None:
+    result.failures[check] += 1
+    result.by_operation[(check, operation)] += 1
+    examples = result.examples.setdefault((check, operation), [])
+    if description not in examples and len(examples) < 5:
+        examples.append(description)
+
+
+def seed_api_book() -> dict[str, str]:
+    """The cast with an inquiry, a problem and two guarantees on Acme; tokens for mia and alice."""
+    from clientdesk.guarantees.tests.cast import acme_attested_guarantee, acme_guarantee
+    from clientdesk.inquiries.tests.cast import acme_inquiry
+    from clientdesk.insights.tests.cast import acme_problem
+    from clientdesk.people.tokens import do_create_api_token
+    from clientdesk.testing import make_cast
+
+    cast = make_cast()
+    acme_inquiry(cast)
+    acme_problem(cast)
+    acme_guarantee(cast)
+    acme_attested_guarantee(cast)
+    return {
+        name: do_create_api_token(user, "fuzz", acting_user=user)[1]
+        for name, user in (("manager", cast.mia), ("associate", cast.alice))
+    }
