@@ -246,7 +246,8 @@ def do_store_suggestions(
     account_ids = {f.account_id for f in findings}
     for s in Suggestion.objects.filter(account_id__in=account_ids):
         existing.setdefault((s.account_id, s.rule_id), []).append(s)
-    entries: list[AuditEntry] = []
+    new: list[Suggestion] = []
+    updated: list[Suggestion] = []
     for finding in findings:
         known = existing.get((finding.account_id, finding.rule_id), [])
         if any(s.evidence_key == finding.evidence_key for s in known):
@@ -257,26 +258,31 @@ def do_store_suggestions(
             open_one.evidence = finding.evidence
             open_one.evidence_key = finding.evidence_key
             open_one.found_at = now
-            open_one.save(update_fields=["evidence", "evidence_key", "found_at"])
-            counts["updated"] += 1
-            suggestion = open_one
+            updated.append(open_one)
         else:
-            suggestion = Suggestion.objects.create(
-                account_id=finding.account_id,
-                rule_id=finding.rule_id,
-                evidence=finding.evidence,
-                evidence_key=finding.evidence_key,
-                found_at=now,
+            new.append(
+                Suggestion(
+                    account_id=finding.account_id,
+                    rule_id=finding.rule_id,
+                    evidence=finding.evidence,
+                    evidence_key=finding.evidence_key,
+                    found_at=now,
+                )
             )
-            counts["new"] += 1
-        entries.append(
-            AuditEntry(
-                action="growth.suggestion.found",
-                obj=suggestion,
-                object_label=finding.evidence_key,
-                after={"evidence": finding.evidence},
-            )
+    Suggestion.objects.bulk_update(
+        updated, ["evidence", "evidence_key", "found_at"], batch_size=500
+    )
+    Suggestion.objects.bulk_create(new, batch_size=500)
+    counts["new"], counts["updated"] = len(new), len(updated)
+    entries = [
+        AuditEntry(
+            action="growth.suggestion.found",
+            obj=suggestion,
+            object_label=suggestion.evidence_key,
+            after={"rule": suggestion.rule_id, "evidence_key": suggestion.evidence_key},
         )
+        for suggestion in [*new, *updated]
+    ]
     record_audits(entries, actor=acting_user)
     return counts
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
@@ -65,9 +66,7 @@ def suggest(
     rows = list(LibraryAnswer.objects.values_list("id", "question", "answer"))
     if not rows or not questions:
         return [[] for _ in questions]
-    vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1
-    )
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
     library = vectorizer.fit_transform([f"{q} {q} {a}" for _, q, a in rows])
     asked = vectorizer.transform(list(questions))
     scores = linear_kernel(asked, library)
