@@ -152,6 +152,16 @@ def share(value: object, places: int = 0) -> str:
     return percent(amount * 100, places)
 
 
+# One vocabulary for the three badges every page draws (the CSS classes bad, warn, ok):
+# what they ask of the reader.
+SEVERITY_WORDS = {"bad": "Act", "warn": "Watch", "ok": "Good"}
+
+
+def severity(value: str) -> str:
+    """A badge's word for its class: bad → Act, warn → Watch, ok → Good."""
+    return SEVERITY_WORDS.get(value, value.capitalize())
+
+
 def date(value: dt.date | None) -> str:
     """Mar 5, 2026; — when missing (a datetime is written as its date)."""
     if value is None:

@@ -19,6 +19,12 @@ register = template.Library()
 
 
 @register.filter
+def severity(value: str) -> str:
+    """{{ f.severity|severity }}: bad → Act, warn → Watch, ok → Good."""
+    return formatting.severity(value)
+
+
+@register.filter
 def money(value: object, places: int = 2) -> str:
     """{{ x|money }} $1,234.56; {{ x|money:0 }} $1,235."""
     return formatting.money(value, int(places))

@@ -29,6 +29,7 @@ from clientdesk.lib.formatting import (
     percent,
     points,
     round_half_up,
+    severity,
     share,
     short_date,
     signed_money,
@@ -174,3 +175,7 @@ def test_every_template_loads_the_same_rules() -> None:
         "\u2212$54.62 | \u2212$55 | $2.5\u202fM | 12.3\u202f% | +12.3\u202f% | \u22129.8\u202fpp | "
         "5\u202f% | 1,672 | \u2014 | Feb 28, 2026 | Feb 28, 2026, 9:30 p.m."
     )
+
+
+def test_badges_speak_one_vocabulary() -> None:
+    assert [severity(s) for s in ("bad", "warn", "ok")] == ["Act", "Watch", "Good"]
