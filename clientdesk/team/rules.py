@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from clientdesk.lib.business_calendar import BusinessCalendar, is_business_day
 from clientdesk.lib.periods import add_years
@@ -31,6 +32,7 @@ def license_alert(expires_on: dt.date, today: dt.date) -> int | None:
     return min(inside) if inside else None
 
 
+@lru_cache(maxsize=8192)
 def next_due(completed_on: dt.date) -> dt.date:
     """A yearly course is due again a year after it was last completed (a rolling lapse)."""
     return add_years(completed_on, 1)

@@ -55,6 +55,7 @@ from clientdesk.team.forms import (
     ShiftsForm,
     TimeOffForm,
 )
+from clientdesk.team.matrix_html import matrix_rows
 from clientdesk.team.models import (
     Course,
     ModuleKind,
@@ -359,11 +360,8 @@ def policy_change(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    return render(
-        request,
-        "team/matrix.html",
-        {"matrix": compliance_matrix(managed_people(request.user), _today())},
-    )
+    found = compliance_matrix(managed_people(request.user), _today())
+    return render(request, "team/matrix.html", {"matrix": found, "rows": matrix_rows(found)})
 
 
 @login_required

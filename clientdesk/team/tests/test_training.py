@@ -58,7 +58,7 @@ def test_manager_assigns_hipaa_and_sees_who_is_overdue(
     assert "Overdue training" in home and "HIPAA privacy and security" in home
     # oscar is not mia's: he is not in her matrix
     matrix = compliance_matrix(managed_people(cast.mia), dt.date(2026, 12, 16))
-    assert [p.user.username for p, _ in matrix.rows] == ["alice", "bob"]
+    assert [p.name for p, _ in matrix.rows] == ["Alice Owner", "Bob Teammate"]
 
 
 def test_quiz_is_scored_on_the_server_and_submitted_once(
@@ -124,9 +124,12 @@ def test_quiz_is_scored_on_the_server_and_submitted_once(
     assert client.get(reverse("team:certificate", args=[assignment.pk])).status_code == 404
     assert client.get(reverse("team:quiz", args=[second.pk])).status_code == 404
     matrix = compliance_matrix(managed_people(cast.mia), dt.date(2026, 12, 2))
-    cells = {p.user.username: cells[0] for p, cells in matrix.rows}
-    assert (cells["alice"].state, cells["alice"].date) == ("current", dt.date(2027, 12, 1))
-    assert cells["bob"].state == "missing"
+    cells = {p.name: cells[0] for p, cells in matrix.rows}
+    assert (cells["Alice Owner"].state, cells["Alice Owner"].date) == (
+        "current",
+        dt.date(2027, 12, 1),
+    )
+    assert cells["Bob Teammate"].state == "missing"
 
 
 def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
