@@ -4,7 +4,10 @@ long-lived process (`clientdesk clock`, started beside the server by `clientdesk
 
 - every 5 minutes, the SLA clocks of open inquiries: at-risk mail, breach mail to the
   managers, reassignment after a breach (docs/inquiries.md);
-- every hour, the report schedules that are due (docs/reports.md).
+- every hour, the report schedules that are due (docs/reports.md);
+- every day, the team's training reminders (yearly courses assigned again before they lapse,
+  overdue mail), time-off accruals and the erasing of candidate files past retention
+  (docs/team.md).
 
 A job that fails is logged (its exception type and message, never a row) and tried again at
 its next turn; the other jobs go on.
@@ -47,9 +50,23 @@ def _due_reports(now: dt.datetime) -> str:
     return f"{len(outcomes)} scheduled reports run"
 
 
+def _team_nightly(now: dt.datetime) -> str:
+    from clientdesk.team.runs import run_accruals, run_purge, run_reminders
+
+    today = timezone.localdate(now)
+    reminded = run_reminders(today)
+    accrued = run_accruals(today)
+    erased = run_purge(today)
+    return (
+        f"training: {reminded.reassigned} re-assigned, {reminded.mails} reminder mails; "
+        f"time off: {accrued.balances} balances accrued; {erased} candidate files erased"
+    )
+
+
 JOBS = (
     Job("inquiry SLA", dt.timedelta(minutes=5), _inquiry_sla),
     Job("scheduled reports", dt.timedelta(hours=1), _due_reports),
+    Job("team reminders and accruals", dt.timedelta(hours=24), _team_nightly),
 )
 
 

@@ -50,6 +50,7 @@ def test_the_production_jobs() -> None:
     assert [(j.name, j.every) for j in JOBS] == [
         ("inquiry SLA", dt.timedelta(minutes=5)),
         ("scheduled reports", dt.timedelta(hours=1)),
+        ("team reminders and accruals", dt.timedelta(hours=24)),
     ]
 
 
@@ -57,7 +58,7 @@ def test_the_production_jobs() -> None:
 def test_clock_once_runs_every_job() -> None:
     out = io.StringIO()
     call_command("clock", "--once", stdout=out)
-    assert out.getvalue().strip() == "2 jobs run"
+    assert out.getvalue().strip() == "3 jobs run"
 
 
 @pytest.mark.django_db
