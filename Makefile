@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # with it). Python still reads the bytecode that these two steps write.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help demo test test-postgres lint typecheck setup setup-dev assets browser pdf-libs bench clean
+.PHONY: help demo test test-postgres lint typecheck setup setup-dev assets browser pdf-libs office bench clean
 
 help:
 	@echo "make demo   set everything up, load the demo book and serve http://127.0.0.1:8000"
@@ -54,6 +54,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
+# LibreOffice (headless, no GUI) draws the report decks in a test, as a sponsor's office suite
+# would: the deck must open and every slide draw, not only read back through python-pptx.
+office:
+	@command -v soffice >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress-nogui >/dev/null; \
+	  else echo "the deck rendering test needs LibreOffice: sudo apt-get install libreoffice-impress-nogui"; fi; }
+
 # Debian's pango (and through fontconfig, the DejaVu fonts) for WeasyPrint's report PDFs, and
 # HarfBuzz's subsetter, which WeasyPrint embeds fonts with (it warns it will require it).
 pdf-libs:
@@ -61,7 +68,7 @@ pdf-libs:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; fi; }
 
-test: lint typecheck browser pdf-libs
+test: lint typecheck browser pdf-libs office
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).

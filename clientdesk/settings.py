@@ -247,6 +247,25 @@ CANDIDATE_RETENTION_DAYS = env_int(
     "Days a closed candidate file is kept before `clientdesk team purge` erases it.",
 )
 
+# The insurer's branding on the reports that leave the building (checked at start-up:
+# clientdesk/reports/branding.py).
+REPORT_BRAND_NAME = env_str(
+    "CLIENTDESK_REPORT_BRAND_NAME", "", "The insurer's name on report covers and footers."
+)
+REPORT_BRAND_COLOUR = env_str(
+    "CLIENTDESK_REPORT_BRAND_COLOUR",
+    "#1F5F8B",
+    "The accent colour of report decks and PDFs (titles, headings), as #RRGGBB.",
+)
+REPORT_BRAND_LOGO = env_str(
+    "CLIENTDESK_REPORT_BRAND_LOGO", "", "A PNG or JPEG logo for the reports' covers (a path)."
+)
+REPORT_DECK_TEMPLATE = env_str(
+    "CLIENTDESK_REPORT_DECK_TEMPLATE",
+    "",
+    "A .pptx whose masters and layouts the decks are built on (a path; empty: the default).",
+)
+
 # Background tasks (django-tasks): report runs queue in the database; `clientdesk db_worker`
 # runs them (`clientdesk serve` starts one). "immediate" runs them inside the web request.
 REPORT_QUEUE = env_str(

@@ -6,6 +6,7 @@ the charts and tables marked `brief`, one slide each: about 15 slides."""
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -13,6 +14,7 @@ from pptx.presentation import Presentation as Deck
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
+from clientdesk.reports.branding import Branding, branding
 from clientdesk.reports.documents import ReportDocument, Section, Table, cell_text
 
 NAVY = RGBColor(0x1F, 0x5F, 0x8B)  # type: ignore[no-untyped-call]
@@ -22,6 +24,10 @@ ROWS_PER_SLIDE_LONG_TEXT = 7  # rows whose text wraps onto two or three lines
 LONG_TEXT = 45
 MAX_SLIDES_PER_TABLE = 3  # the workbook has every row
 MAX_COLUMNS = 9
+
+# The insurer's accent colour and name for the deck being made (reports/branding.py).
+_ACCENT: ContextVar[RGBColor] = ContextVar("deck_accent", default=NAVY)
+_BRAND_NAME: ContextVar[str] = ContextVar("deck_brand_name", default="")
 
 WIDE = Inches(13.333)
 HIGH = Inches(7.5)
@@ -48,13 +54,16 @@ def _title(slide: Slide, text: str) -> None:
     paragraph = title.text_frame.paragraphs[0]
     paragraph.font.size = Pt(24)
     paragraph.font.bold = True
-    paragraph.font.color.rgb = NAVY
+    paragraph.font.color.rgb = _ACCENT.get()
 
 
 def _footer(slide: Slide, document: ReportDocument) -> None:
     box = slide.shapes.add_textbox(Inches(0.5), Inches(7.0), Inches(12.3), Inches(0.35))
     paragraph = box.text_frame.paragraphs[0]
-    paragraph.text = f"{document.title} · {document.period_label} · confidential"
+    brand = _BRAND_NAME.get()
+    paragraph.text = " · ".join(
+        p for p in (brand, document.title, document.period_label, "confidential") if p
+    )
     paragraph.font.size = Pt(10)
     paragraph.font.color.rgb = GREY
 
@@ -158,9 +167,36 @@ def render_deck(
     document: ReportDocument, images: dict[str, bytes], *, brief: bool = False
 ) -> bytes:
     """The full deck, or with `brief` the executive deck (each section's points, and only the
-    charts and tables marked brief)."""
-    prs = Presentation()
+    charts and tables marked brief), in the insurer's branding."""
+    brand = branding()
+    accent = _ACCENT.set(RGBColor(*brand.rgb))  # type: ignore[no-untyped-call]
+    name = _BRAND_NAME.set(brand.name)
+    try:
+        return _render(document, images, brief=brief, brand=brand)
+    finally:
+        _ACCENT.reset(accent)
+        _BRAND_NAME.reset(name)
+
+
+def _new_deck(brand: Branding) -> Deck:
+    """An empty 16:9 deck on the insurer's template (its masters, theme and layouts; any slides
+    it holds are left out) or on python-pptx's default."""
+    if brand.deck_template is None:
+        prs = Presentation()
+    else:
+        prs = Presentation(str(brand.deck_template))
+        slide_ids = prs.slides._sldIdLst
+        for slide_id in list(slide_ids):
+            prs.part.drop_rel(slide_id.rId)
+            slide_ids.remove(slide_id)
     prs.slide_width, prs.slide_height = WIDE, HIGH
+    return prs
+
+
+def _render(
+    document: ReportDocument, images: dict[str, bytes], *, brief: bool, brand: Branding
+) -> bytes:
+    prs = _new_deck(brand)
     title_slide = prs.slides.add_slide(prs.slide_layouts[0])
     _title(title_slide, document.title)
     title_shape = title_slide.shapes.title
@@ -178,6 +214,10 @@ def render_deck(
         f"{document.subtitle}\nData: {document.data_period}\nClaims paid through "
         f"{cell_text(document.paid_through, 'date')}"
     )
+    if brand.logo is not None:
+        title_slide.shapes.add_picture(
+            io.BytesIO(brand.logo), Inches(10.3), Inches(0.4), height=Inches(0.9)
+        )
     _notes(
         title_slide,
         f"Made on {document.generated_at:%b %-d, %Y} by {document.generated_by}.",

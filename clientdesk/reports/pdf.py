@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from clientdesk.reports.branding import branding
 from clientdesk.reports.documents import ReportDocument, Section, Table, cell_text
 
 
@@ -39,12 +40,20 @@ def _section(section: Section, images: dict[str, bytes]) -> dict[str, Any]:
 
 def _html(document: ReportDocument, images: dict[str, bytes]) -> str:
     sections = [_section(s, images) for s in document.sections]
+    brand = branding()
+    logo = (
+        f"data:{brand.logo_type};base64,{base64.b64encode(brand.logo).decode()}"
+        if brand.logo is not None
+        else ""
+    )
     return render_to_string(
         "reports/document.html",
         {
             "document": document,
             "sections": sections,
             "paid_through": cell_text(document.paid_through, "date"),
+            "brand": brand,
+            "logo": logo,
         },
     )
 
