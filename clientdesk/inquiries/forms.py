@@ -36,6 +36,7 @@ from clientdesk.inquiries.models import (
     Status,
 )
 from clientdesk.lib.periods import Period, parse_period
+from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.people.pickers import PersonChoiceField
 from clientdesk.people.roles import Role
 
@@ -44,11 +45,18 @@ _ID_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _REFERENCE = re.compile(r"^(?:Q-?)?0*(\d{1,12})$", re.IGNORECASE)
 
 
+OLDEST_OPENED_DAYS = 3653  # ten years
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def subcategory_choices() -> list[tuple[str, Any]]:
+def subcategory_choices(category: str = "") -> list[tuple[str, Any]]:
+    """The subcategories of the chosen category; of every category, grouped, until one is
+    chosen (the page reloads the list when the category changes)."""
+    if category in SUBCATEGORIES:
+        return [("", "—"), *SUBCATEGORIES[category]]
     labels = dict(Category.choices)
     return [("", "—"), *((labels[c], pairs) for c, pairs in SUBCATEGORIES.items())]
 
@@ -122,7 +130,8 @@ class InquiryForm(forms.ModelForm[Inquiry]):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        _choices(self, "subcategory").choices = subcategory_choices()
+        category = self._chosen("category") or (self.instance.category if self.instance.pk else "")
+        _choices(self, "subcategory").choices = subcategory_choices(category)
         editing = self.instance.pk is not None
         if editing:
             for name in ("account", "owner", "opened_at"):
@@ -138,14 +147,27 @@ class InquiryForm(forms.ModelForm[Inquiry]):
             del self.fields["version"]
             accounts = writable_accounts(user).order_by("name")
             _model_choices(self, "account").queryset = accounts
-            _model_choices(self, "contact").queryset = Contact.objects.filter(
-                account__in=accounts.values("pk")
-            ).order_by("name")
+            # The contacts of the chosen account (of every writable account until one is chosen:
+            # the page reloads the list when the account changes).
+            chosen = parse_record_id(self._chosen("account"))
+            contacts = Contact.objects.filter(account__in=accounts.values("pk"))
+            if chosen is not None:
+                contacts = contacts.filter(account_id=chosen)
+            _model_choices(self, "contact").queryset = contacts.order_by("name")
             owner_field = _model_choices(self, "owner")
             owner_field.queryset = worker_queryset()
+            # Whoever logs the inquiry owns it, unless they leave it to the routing rule.
+            logger_id = getattr(user, "pk", None)
+            if logger_id is not None and owner_field.queryset.filter(pk=logger_id).exists():
+                self.initial.setdefault("owner", logger_id)
         self.fields[
             "member_reference"
         ].help_text = "Shown masked everywhere; showing it in full is recorded in the audit trail."
+
+    def _chosen(self, name: str) -> str:
+        """The value of a field as submitted, or as the page was opened with."""
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return str(value) if value not in (None, "") else ""
 
     def clean_claim_ids(self) -> list[str]:
         return parse_ids(self.cleaned_data.get("claim_ids") or "", "claim IDs")
@@ -157,6 +179,10 @@ class InquiryForm(forms.ModelForm[Inquiry]):
         value: dt.datetime | None = self.cleaned_data.get("opened_at")
         if value is not None and value > timezone.now():
             raise forms.ValidationError("An inquiry cannot be received in the future.")
+        # The SLA clock counts business hours on a calendar of a few decades: a typo such as
+        # year 0236 raised inside it (a 500); ten years back is older than any open inquiry.
+        if value is not None and value < timezone.now() - dt.timedelta(days=OLDEST_OPENED_DAYS):
+            raise forms.ValidationError("An inquiry received more than ten years ago is a typo.")
         return value
 
     def clean(self) -> dict[str, Any]:
