@@ -57,3 +57,16 @@ def test_sales_works_the_opportunities_passed_to_it(cast: Cast, client) -> None:
     )
     mine.refresh_from_db()
     assert mine.stage == Stage.QUALIFIED and mine.probability == 25
+
+
+def test_sales_top_bar(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    from clientdesk.web.context import navigation_groups
+
+    groups = [
+        (g.label, [link.label for link in g.links])
+        for g in navigation_groups(sales_user(), ("", "home"))
+    ]
+    assert ("Accounts", ["Accounts"]) not in groups
+    assert ("Growth", ["Pipeline", "Leads"]) in groups
+    client.force_login(sales_user())
+    assert client.get("/").status_code == 200

@@ -15,6 +15,7 @@ from clientdesk.web.context import navigation_groups, user_menu
 
 SERVICE_ALL = ["Inquiries", "Issues", "Problems", "Escalations"]
 MANAGING = ["Inquiry dashboard", "SLA policies", "Routing"]
+GROWTH = ["Pipeline", "Leads", "RFPs", "Answer library", "Vendors"]
 
 EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
     "ada": (
@@ -23,6 +24,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Accounts", ["Accounts"]),
             ("Service", SERVICE_ALL + MANAGING),
             ("Performance", ["Guarantees", "Utilization"]),
+            ("Growth", GROWTH),
             ("Reports", ["Reports"]),
         ],
         ["Audit trail", "Admin"],
@@ -33,6 +35,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Accounts", ["Accounts"]),
             ("Service", SERVICE_ALL + MANAGING),
             ("Performance", ["Guarantees", "Utilization"]),
+            ("Growth", GROWTH),
             ("Reports", ["Reports"]),
         ],
         ["Audit trail"],
@@ -43,6 +46,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Accounts", ["Accounts"]),
             ("Service", SERVICE_ALL),
             ("Performance", ["Guarantees"]),
+            ("Growth", GROWTH),
         ],
         [],
     ),
@@ -52,6 +56,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Accounts", ["Accounts"]),
             ("Service", [*SERVICE_ALL, "Inquiry dashboard"]),
             ("Performance", ["Guarantees", "Utilization"]),
+            ("Growth", GROWTH),
             ("Reports", ["Reports"]),
         ],
         [],
@@ -95,7 +100,7 @@ def test_menus_are_plain_details_with_admin_items_under_the_user(cast: Cast, log
     page = login("ada").get(reverse("home")).content.decode()
     bar = page.split('<header class="top">')[1].split("</header>")[0]
     assert "<script" not in bar
-    assert bar.count('<details class="menu" name="main-menu">') == 2  # Service, Performance
+    assert bar.count('<details class="menu" name="main-menu">') == 3  # Service, Performance, Growth
     nav, who = bar.split("</nav>")
     assert "Audit trail" not in nav and "Admin" not in nav
     assert 'class="menu who"' in who and "Ada Admin · Admin" in who
