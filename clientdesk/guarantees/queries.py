@@ -181,6 +181,31 @@ class PortfolioRow:
     worst_p_miss: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class PortfolioTotals:
+    """The portfolio's sums, for its footer and tiles."""
+
+    accounts: int
+    guarantees: int
+    at_risk: Decimal
+    owed: Decimal
+    expected_penalty: Decimal
+    missed: int
+    alerts: int
+
+
+def portfolio_totals(rows: list[PortfolioRow]) -> PortfolioTotals:
+    return PortfolioTotals(
+        accounts=len(rows),
+        guarantees=sum(r.guarantees for r in rows),
+        at_risk=sum((r.at_risk for r in rows), ZERO),
+        owed=sum((r.owed for r in rows), ZERO),
+        expected_penalty=sum((r.expected_penalty for r in rows), ZERO),
+        missed=sum(r.missed for r in rows),
+        alerts=sum(r.alerts for r in rows),
+    )
+
+
 def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
     """Every visible account with guarantees, by expected penalty, then owed (highest first).
 

@@ -77,6 +77,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "guarantees/portfolio.html",
         {
             "rows": rows,
+            "totals": queries.portfolio_totals(rows),
             "today": today,
             "can_run_all": can_create_accounts(request.user),
             "threshold": ALERT_THRESHOLD,
