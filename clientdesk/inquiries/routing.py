@@ -17,6 +17,7 @@ from clientdesk.inquiries.models import (
     RoutingMethod,
     RoutingRule,
 )
+from clientdesk.lib.skills import SKILL_SOURCES
 from clientdesk.people.roles import Role
 
 TEAM_ROLE_ORDER = {"lead": 0, "backup": 1, "analyst": 2}
@@ -78,6 +79,10 @@ def choose_owner(account: Account, category: str) -> tuple[User | None, str]:
     candidates = team_members(account.pk)
     if use_competence:
         candidates = competent(candidates, category) or candidates
+        # Skills other apps keep (the team's records: segments, products), via lib/skills.py.
+        skilled = SKILL_SOURCES.fitting([u.pk for u in candidates], account.pk, category)
+        if skilled:
+            candidates = [u for u in candidates if u.pk in skilled] or candidates
     if not candidates:
         return None, method
     if method == RoutingMethod.ACCOUNT_TEAM:

@@ -9,6 +9,7 @@ class TeamConfig(AppConfig):
 
     def ready(self) -> None:
         from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW
+        from clientdesk.lib.skills import SKILL_SOURCES
         from clientdesk.lib.work import WORK_LISTS
         from clientdesk.team.panels import (
             interviews_work,
@@ -18,10 +19,12 @@ class TeamConfig(AppConfig):
             time_off_work,
             training_work,
         )
+        from clientdesk.team.queries import skilled_for
 
         ACCOUNT_TABS.register(
             "team.coverage", OVERVIEW, team_panel, order=60, shown_to=team_panel_audience
         )
+        SKILL_SOURCES.register("team.skills", skilled_for)  # read by inquiries' routing
         WORK_LISTS.register("training", training_work, order=60)
         WORK_LISTS.register("licenses", licenses_work, order=62)
         WORK_LISTS.register("time_off", time_off_work, order=64)

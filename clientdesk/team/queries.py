@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -112,6 +112,29 @@ def roster(people: QuerySet[Person], today: dt.date) -> list[RosterRow]:
     ).values_list("user_id", "state"):
         rows[user_id].license_states.append(state)
     return list(rows.values())
+
+
+def skilled_for(user_ids: Sequence[int], account_id: int, category: str) -> set[int] | None:
+    """Skill-based routing's question (lib/skills.py): of these people, who fits an inquiry
+    of this category on this account? Someone whose record lists segments fits an account of
+    one of them; a pharmacy inquiry needs the pharmacy product among their skills. People
+    without a record are kept (nothing is known of them); None when no one has one."""
+    records = list(
+        Person.objects.filter(user_id__in=list(user_ids), left_on=None).values_list(
+            "user_id", "segments", "products"
+        )
+    )
+    if not records:
+        return None
+    segment = Account.objects.filter(pk=account_id).values_list("segment", flat=True).first()
+    known = {user_id for user_id, _, _ in records}
+    fit = {
+        user_id
+        for user_id, segments, products in records
+        if (not segments or segment in segments)
+        and (category != "pharmacy" or "pharmacy" in (products or []))
+    }
+    return fit | (set(user_ids) - known)
 
 
 # ── licenses ──────────────────────────────────────────────────────────────────────────────
