@@ -1,7 +1,7 @@
 """The answer library's two ways in: full-text search (SQLite FTS5 on the default database,
-PostgreSQL text search otherwise) and, for imported questions, suggestions ranked by TF-IDF
-cosine similarity (scikit-learn, fitted on the library on the spot, nothing leaves the
-machine)."""
+PostgreSQL text search over a stored, indexed vector otherwise) and, for imported questions,
+suggestions ranked by TF-IDF cosine similarity (scikit-learn, fitted on the library on the
+spot; nothing leaves the machine)."""
 
 from __future__ import annotations
 
@@ -37,12 +37,10 @@ def search_ids(query: str, limit: int = 20) -> list[int]:
             )
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT id FROM growth_libraryanswer "
-                "WHERE to_tsvector('english', question || ' ' || answer) "
-                "@@ plainto_tsquery('english', %s) "
-                "ORDER BY ts_rank(to_tsvector('english', question || ' ' || answer), "
-                "plainto_tsquery('english', %s)) DESC, id LIMIT %s",
-                [" ".join(words), " ".join(words), limit],
+                "SELECT id FROM growth_libraryanswer, plainto_tsquery('english', %s) query "
+                "WHERE search_vector @@ query "
+                "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s",
+                [" ".join(words), limit],
             )
         else:  # another database: a plain containment match on every word
             ids = LibraryAnswer.objects.all()
