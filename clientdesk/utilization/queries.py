@@ -106,6 +106,14 @@ def _lines(lake: Lake, request: Request, leaf: str) -> ir.Table:
     return picked.select(*MEDICAL_COLUMNS)
 
 
+# How a page of claim lines may be ordered: the key in the address, and its words.
+LINE_ORDERS = {
+    "date": "service date",
+    "paid": "paid, highest first",
+    "allowed": "allowed, highest first",
+}
+
+
 def category_lines(
     user: AnyUser,
     account: Account,
@@ -115,11 +123,13 @@ def category_lines(
     offset: int = 0,
     limit: int = 100,
     show_members: bool = False,
+    order: str = "date",
 ) -> LinesPage:
     """The final-action lines (or pharmacy fills) of a category in the current period, for
     one account: totals that match the category's figures, and one page of lines, ordered by
-    service date and claim. Member columns are replaced by a pseudonym unless
-    `show_members` (the caller has checked the user may, and records the look)."""
+    service date and claim (or by paid or allowed dollars, highest first, `order`). Member
+    columns are replaced by a pseudonym unless `show_members` (the caller has checked the user
+    may, and records the look)."""
     if leaf != PHARMACY and leaf not in LEAF_BY_KEY:
         raise KeyError(leaf)
     with open_lake(require_person(user), accounts=[account], engine=request.engine) as lake:
@@ -127,11 +137,10 @@ def category_lines(
         totals = lake.execute(
             lines.aggregate(n=lines.count(), paid=lines.paid.sum(), allowed=lines.allowed.sum())
         )
-        page = lake.execute(
-            lines.order_by([lines.service_date, lines.claim_id, lines.claim_line_number]).limit(
-                limit, offset=offset
-            )
-        )
+        keys = [lines.service_date, lines.claim_id, lines.claim_line_number]
+        if order in ("paid", "allowed"):
+            keys = [lines[order].desc(), *keys]
+        page = lake.execute(lines.order_by(keys).limit(limit, offset=offset))
     rows = []
     for record in page.to_dict("records"):
         row = {k: (None if _missing(v) else v) for k, v in record.items()}

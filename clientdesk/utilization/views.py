@@ -19,6 +19,7 @@ from clientdesk.utilization.analysis import Request, account_report, book_overvi
 from clientdesk.utilization.forms import UtilizationForm, default_period, quick_periods
 from clientdesk.utilization.queries import (
     CLAIMANTS,
+    LINE_ORDERS,
     PHARMACY,
     category_lines,
     high_cost_claimants,
@@ -75,6 +76,9 @@ def _lines_context(
         offset = max(0, int(request.GET.get("offset", "0")))
     except ValueError:
         offset = 0
+    order = request.GET.get("order", "date")
+    if order not in LINE_ORDERS:
+        order = "date"
     try:
         page = category_lines(
             request.user,
@@ -84,6 +88,7 @@ def _lines_context(
             offset=offset,
             limit=LINES_PER_PAGE,
             show_members=show_members,
+            order=order,
         )
     except KeyError:
         raise Http404("No such category.") from None
@@ -96,6 +101,8 @@ def _lines_context(
         "show_members": show_members,
         "can_open_members": can_open_member_data(request.user, account),
         "query": f"period={req.current.code}",
+        "order": order,
+        "orders": LINE_ORDERS,
         "next_offset": offset + LINES_PER_PAGE if offset + LINES_PER_PAGE < page.lines else None,
         "previous_offset": max(0, offset - LINES_PER_PAGE) if offset else None,
     }

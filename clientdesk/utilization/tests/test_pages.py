@@ -64,6 +64,13 @@ def test_drill_down_matches_the_category_and_masks_members(book: Cast, client: C
     assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in html
     assert not re.search(r"\bM1\b", html)  # pseudonyms only (M-…); not the CSRF token's
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
+    # The same lines, highest paid first: the order changes, the totals do not.
+    by_paid = client.get(url, {**Q, "order": "paid"}).content.decode()
+    assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in by_paid
+    assert "<strong>paid, highest first</strong>" in by_paid
+    paid = re.findall(r"<td class=\"num\">(\$[\d,]+\.\d\d)</td>", by_paid)[::3]
+    assert paid == sorted(paid, key=lambda v: float(v[1:].replace(",", "")), reverse=True)
+    assert len(paid) == 3
     opened = client.post(
         reverse("utilization:lines_open", args=[book.acme.pk, "ed"]) + "?period=2025Q2"
     )
