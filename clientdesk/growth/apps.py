@@ -14,3 +14,7 @@ class GrowthConfig(AppConfig):
         ACCOUNT_TABS.register("growth.summary", GROWTH, growth_panel)
         WORK_LISTS.register("growth.leads", leads_work, order=70)
         register_calls()
+
+        from clientdesk.growth import measures
+
+        measures.register()

@@ -97,3 +97,13 @@ def test_growth_pipeline_and_suggest_with_truth(cast: Cast, tmp_path: Path) -> N
     # The open disease-management opportunity does not hide the finding when scoring.
     assert result["precision"] == 1.0 and result["recall"] == round(2 / 3, 4)
     assert result["missed"] == ["G100002:eap"]
+
+
+def test_growth_renewals(cast: Cast) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 9, 1, 15, tzinfo=dt.UTC)):
+        assert "renewal opportunities opened: 1" in _run("growth", "renewals", "--within", "180")
+        assert "opened: 0" in _run("growth", "renewals")  # Acme's renewal is open already

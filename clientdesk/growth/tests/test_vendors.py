@@ -76,3 +76,21 @@ def test_a_renewal_raises_a_call_to_action(cast: Cast) -> None:
         (cast.acme.pk, f"vendor_contract:{contract.pk}:2027-12-31", dt.date(2027, 12, 1))
     ]
     assert "in 60 days" in causes[0].reason
+
+
+def test_account_measures(cast: Cast) -> None:
+    from clientdesk.growth.tests.cast import acme_opportunity
+    from clientdesk.lib.measures import ACCOUNT_MEASURES
+
+    acme_vendor_contract(cast)
+    acme_opportunity(cast)
+    savings = ACCOUNT_MEASURES.get("growth_vendor_savings")
+    pipeline = ACCOUNT_MEASURES.get("growth_weighted_pipeline")
+    assert savings is not None and pipeline is not None
+    # 17,280 over 24 months = 8,640 a year; 43,200 x 10 %.
+    assert (
+        savings.compute([cast.acme.pk, cast.bayside.pk], dt.date(2026, 6, 1))[cast.acme.pk].value
+        == 8640.0
+    )
+    assert savings.compute([cast.acme.pk], dt.date(2028, 6, 1)) == {}
+    assert pipeline.compute([cast.acme.pk], dt.date(2026, 6, 1))[cast.acme.pk].value == 4320.0

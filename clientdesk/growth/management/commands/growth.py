@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from clientdesk.accounts.models import Account
+from clientdesk.accounts.models import Account, Assignment
+from clientdesk.growth.actions import do_open_renewals
 from clientdesk.growth.models import Opportunity, Product
 from clientdesk.growth.pipeline import Deal, forecast
 from clientdesk.growth.runs import (
@@ -26,9 +28,10 @@ from clientdesk.lib.periods import PeriodError, parse_period
 
 class Command(BaseCommand):
     help = (
-        "Growth: `suggest` evaluates the suggestion rules on every account (and, with --truth, "
+        "Growth: `suggest` evaluates the suggestion rules on every account (with --truth, "
         "prints precision and recall against a synthetic book's ground truth); `pipeline` "
-        "prints the open pipeline and forecast by month and product."
+        "prints the pipeline and forecast by month and product; `renewals` opens renewal "
+        "opportunities."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,12 +49,45 @@ class Command(BaseCommand):
         suggest.add_argument("--format", choices=["text", "json"], default="text")
         pipeline = sub.add_parser("pipeline", help="The pipeline and forecast.")
         pipeline.add_argument("--format", choices=["text", "json"], default="text")
+        renewals = sub.add_parser(
+            "renewals", help="Open a renewal opportunity for every account renewing soon."
+        )
+        renewals.add_argument("--within", type=int, default=180, help="Days ahead (180).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "suggest":
             self.suggest(options)
+        elif options["verb"] == "renewals":
+            self.renewals(options)
         else:
             self.pipeline(options)
+
+    def renewals(self, options: dict[str, Any]) -> None:
+        """Owner: the account's lead associate; accounts without one are listed, not opened."""
+        today = timezone.localdate()
+        accounts = list(Account.objects.order_by("group_number"))
+        owners = {
+            a.account_id: a.user
+            for a in Assignment.objects.filter(role="lead").select_related("user")
+        }
+        made = do_open_renewals(
+            accounts,
+            Product.objects.get(code="medical"),
+            owner_of=owners,
+            within_days=options["within"],
+            today=today,
+            now=timezone.now(),
+            acting_user=None,
+        )
+        horizon = today + dt.timedelta(days=options["within"])
+        unowned = [
+            a.group_number
+            for a in accounts
+            if today <= a.renewal_date <= horizon and a.pk not in owners
+        ]
+        self.stdout.write(f"renewal opportunities opened: {made}")
+        if unowned:
+            self.stdout.write(f"renewing without a lead associate: {', '.join(unowned)}")
 
     def suggest(self, options: dict[str, Any]) -> None:
         now = timezone.now()
