@@ -238,6 +238,12 @@ def _curriculum(manager: User) -> list[Course]:
         },
         acting_user=manager,
     )
+    actions.do_create_path("New associate", [hipaa, coc, fwa, onboarding], acting_user=manager)
+    first = Account.objects.order_by("group_number").first()
+    if first is not None:
+        actions.do_create_path(
+            f"Onboarding to {first.name}", [onboarding], account=first, acting_user=manager
+        )
     return [hipaa, fwa, coc, onboarding]
 
 

@@ -11,12 +11,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from clientdesk.accounts.models import Account
 from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.team.models import (
     AssignmentReason,
     Balance,
     Candidate,
     Course,
+    LearningPath,
     License,
     Module,
     ModuleKind,
@@ -264,6 +266,51 @@ def do_assign_course(
             "reason": reason,
         },
     )
+    return made
+
+
+@transaction.atomic
+def do_create_path(
+    name: str,
+    courses: Iterable[Course],
+    *,
+    account: Account | None = None,
+    acting_user: User | None,
+) -> LearningPath:
+    """A learning path: courses for a role (no account) or for onboarding to one sponsor."""
+    path = LearningPath.objects.create(name=name, account=account)
+    path.courses.set(list(courses))
+    record_audit(
+        actor=acting_user,
+        action="team.path.create",
+        obj=path,
+        account=account,
+        after={"name": name, "courses": sorted(path.courses.values_list("code", flat=True))},
+    )
+    return path
+
+
+@transaction.atomic
+def do_assign_path(
+    path: LearningPath,
+    users: Iterable[User],
+    *,
+    due_on: dt.date,
+    today: dt.date,
+    acting_user: User | None,
+) -> list[TrainingAssignment]:
+    """Assign every course of a path to people, due on one date."""
+    people = list(users)
+    made: list[TrainingAssignment] = []
+    for course in path.courses.order_by("code"):
+        made += do_assign_course(
+            course,
+            people,
+            due_on=due_on,
+            today=today,
+            reason=AssignmentReason.PATH,
+            acting_user=acting_user,
+        )
     return made
 
 

@@ -205,6 +205,18 @@ class AssignForm(forms.Form):
         self.fields["people"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
 
 
+class PathForm(forms.Form):
+    name = forms.CharField(max_length=160)
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.order_by("name"),
+        required=False,
+        help_text="For onboarding to one sponsor; leave empty for a role's path.",
+    )
+    courses = forms.ModelMultipleChoiceField(
+        queryset=Course.objects.order_by("code"), widget=forms.CheckboxSelectMultiple
+    )
+
+
 class AddressNeedForm(ModuleForm):
     course = forms.ModelChoiceField(queryset=Course.objects.order_by("code"))
     due_on = forms.DateField(widget=DATE)

@@ -48,6 +48,7 @@ from clientdesk.team.forms import (
     OfferForm,
     OneToOneForm,
     OpenNeedForm,
+    PathForm,
     PersonForm,
     RequisitionForm,
     ScorecardForm,
@@ -58,6 +59,7 @@ from clientdesk.team.forms import (
 from clientdesk.team.matrix_html import matrix_rows
 from clientdesk.team.models import (
     Course,
+    LearningPath,
     ModuleKind,
     Person,
     QuizAttempt,
@@ -260,7 +262,64 @@ def courses(request: HttpRequest) -> HttpResponse:
         course = actions.do_create_course(form.cleaned_data, acting_user=acting)
         return redirect("team:course", course_id=course.pk)
     listed = Course.objects.prefetch_related("modules").order_by("-compliance", "code")
-    return render(request, "team/courses.html", {"courses": listed, "form": form})
+    paths = LearningPath.objects.select_related("account").prefetch_related("courses")
+    return render(
+        request,
+        "team/courses.html",
+        {
+            "courses": listed,
+            "form": form,
+            "paths": paths.order_by("name"),
+            "path_form": PathForm(),
+            "assign_form": AssignForm(
+                people=_team_users(request),
+                initial={"due_on": _today() + dt.timedelta(days=30)},
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def path_create(request: HttpRequest) -> HttpResponse:
+    acting = _require_manager(request)
+    form = PathForm(request.POST)
+    if form.is_valid():
+        actions.do_create_path(
+            form.cleaned_data["name"],
+            form.cleaned_data["courses"],
+            account=form.cleaned_data["account"],
+            acting_user=acting,
+        )
+        messages.success(request, "Learning path created.")
+    else:
+        messages.error(request, "Give the path a name and at least one course.")
+    return redirect("team:courses")
+
+
+@login_required
+@require_POST
+def path_assign(request: HttpRequest, path_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    path = LearningPath.objects.filter(pk=path_id).first()
+    if path is None:
+        raise Http404("No such path.")
+    form = AssignForm(request.POST, people=_team_users(request))
+    if form.is_valid():
+        try:
+            made = actions.do_assign_path(
+                path,
+                form.cleaned_data["people"],
+                due_on=form.cleaned_data["due_on"],
+                today=_today(),
+                acting_user=acting,
+            )
+            messages.success(request, f"{len(made)} assignments made.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Choose people and a due date.")
+    return redirect("team:courses")
 
 
 def _course(course_id: int) -> Course:

@@ -12,11 +12,12 @@ from clientdesk.team.actions import (
     do_assign_course,
     do_complete_assignment,
     do_create_course,
+    do_create_path,
     do_open_training_need,
     do_schedule_interview,
     do_start_quiz,
 )
-from clientdesk.team.models import Course, QuizAttempt, Scorecard, TrainingAssignment
+from clientdesk.team.models import Course, LearningPath, QuizAttempt, Scorecard, TrainingAssignment
 from clientdesk.team.tests.cast import (
     alice_assignment,
     alice_request,
@@ -120,6 +121,14 @@ def completed(c: Cast) -> dict[str, int]:
     return {"assignment_id": done.pk}
 
 
+def path(c: Cast) -> dict[str, int]:
+    team(c)
+    found = LearningPath.objects.first() or do_create_path(
+        "Associate onboarding", [hipaa(c)], account=c.acme, acting_user=c.mia
+    )
+    return {"path_id": found.pk}
+
+
 def need(c: Cast) -> dict[str, int]:
     team(c)
     found = do_open_training_need(
@@ -170,6 +179,8 @@ ROUTES = [
     Route("team:courses", "get", no_args, MANAGERS),
     Route("team:courses", "post", no_args, MANAGERS, data={"code": ""}),
     Route("team:course", "get", course, MANAGERS),
+    Route("team:path_create", "post", no_args, MANAGERS, data={"name": ""}),
+    Route("team:path_assign", "post", path, MANAGERS, data={"due_on": "2099-01-01"}),
     Route("team:module_create", "post", course, MANAGERS, data={"kind": "document"}),
     Route("team:course_assign", "post", course, MANAGERS, data={"due_on": "2099-01-01"}),
     Route("team:policy_change", "post", course, MANAGERS),

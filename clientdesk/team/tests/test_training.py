@@ -16,7 +16,13 @@ from django.urls import reverse
 from clientdesk.audit.models import AuditEvent
 from clientdesk.team.access import managed_people
 from clientdesk.team.actions import TeamRuleError, do_start_quiz, do_submit_quiz
-from clientdesk.team.models import AssignmentReason, QuizAttempt, TrainingAssignment
+from clientdesk.team.models import (
+    AssignmentReason,
+    Course,
+    LearningPath,
+    QuizAttempt,
+    TrainingAssignment,
+)
 from clientdesk.team.queries import compliance_matrix
 from clientdesk.team.runs import run_reminders
 from clientdesk.team.tests.cast import hipaa, team
@@ -167,3 +173,35 @@ def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
         assert run_reminders(dt.date(2026, 12, 8)).mails == 1
     assert len(mail.outbox) == 2
     assert AuditEvent.objects.filter(action="team.training.remind").count() == 3
+
+
+def test_a_learning_path_assigns_its_courses(cast: Cast, client: Client) -> None:
+    team(cast)
+    course = hipaa(cast)
+    client.force_login(cast.mia)
+    client.post(
+        reverse("team:courses"),
+        {
+            "code": "ONB",
+            "title": "Acme onboarding",
+            "recurrence": "once",
+            "days_to_complete": "30",
+            "passing_score": "80",
+        },
+    )
+    onboarding = Course.objects.get(code="ONB")
+    client.post(
+        reverse("team:path_create"),
+        {"name": "Acme onboarding", "account": cast.acme.pk, "courses": [course.pk, onboarding.pk]},
+    )
+    path = LearningPath.objects.get()
+    assert path.account == cast.acme
+    client.post(
+        reverse("team:path_assign", args=[path.pk]),
+        {"people": [cast.bob.pk], "due_on": "2027-01-15"},
+    )
+    made = TrainingAssignment.objects.filter(user=cast.bob, reason=AssignmentReason.PATH)
+    assert sorted(made.values_list("course__code", flat=True)) == ["HIPAA", "ONB"]
+    assert set(made.values_list("due_on", flat=True)) == {dt.date(2027, 1, 15)}
+    page = client.get(reverse("team:courses")).content.decode()
+    assert "onboarding to Acme Steel Works" in page
