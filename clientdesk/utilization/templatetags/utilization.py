@@ -8,6 +8,7 @@ from django import template
 
 from clientdesk.utilization.access import can_see_book
 from clientdesk.utilization.benchmarks import Comparison
+from clientdesk.utilization.code_sets import place_of_service, type_of_bill
 
 register = template.Library()
 
@@ -16,6 +17,18 @@ register = template.Library()
 def sees_book(user: Any) -> bool:
     """{% if user|sees_book %}: the book-level utilization page is open to this user."""
     return can_see_book(user)
+
+
+@register.filter
+def place_of_service_words(code: str | None) -> str:
+    """{{ r.place_of_service_code|place_of_service_words }}: "Office" for 11."""
+    return place_of_service(code)
+
+
+@register.filter
+def type_of_bill_words(code: str | None) -> str:
+    """{{ r.bill_type_code|type_of_bill_words }}: "Hospital outpatient" for 131."""
+    return type_of_bill(code)
 
 
 @register.filter

@@ -68,6 +68,8 @@ def test_drill_down_matches_the_category_and_masks_members(book: Cast, client: C
     by_paid = client.get(url, {**Q, "order": "paid"}).content.decode()
     assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in by_paid
     assert "<strong>paid, highest first</strong>" in by_paid
+    # Codes with their meaning: ED lines are at the emergency room or on an outpatient bill.
+    assert "Emergency room (hospital)" in html or "Hospital outpatient" in html
     paid = re.findall(r"<td class=\"num\">(\$[\d,]+\.\d\d)</td>", by_paid)[::3]
     assert paid == sorted(paid, key=lambda v: float(v[1:].replace(",", "")), reverse=True)
     assert len(paid) == 3
