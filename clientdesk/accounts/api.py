@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.access import Need, access_account_by_id, can_create_accounts
@@ -21,6 +22,8 @@ from clientdesk.accounts.forms import (
     ContractForm,
 )
 from clientdesk.accounts.models import (
+    US_STATES,
+    US_TIMEZONES,
     AccountStatus,
     Assignment,
     Contact,
@@ -35,7 +38,7 @@ from clientdesk.accounts.models import (
 from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import Page, RecordId, StaleEditOut
+from clientdesk.lib.api_types import Amount, MonthCode, Page, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["accounts"])
@@ -62,18 +65,25 @@ class AccountOut(Schema):
     version: int
 
 
+# What the account form accepts, said in the schema (a client can check before it sends).
+GroupNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
+StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})]
+TimeZoneName = Annotated[str, WithJsonSchema({"type": "string", "enum": US_TIMEZONES})]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+
+
 class AccountIn(Schema):
-    name: str = Field(max_length=200)
-    group_number: str
+    name: Name
+    group_number: GroupNumber
     segment: Segment
     funding: Funding
     tier: Tier = Tier.STANDARD
     status: AccountStatus = AccountStatus.ACTIVE
     employees: int = Field(ge=0)
     members: int = Field(ge=0)
-    state: str
+    state: StateCode
     region: Region
-    timezone: str = "America/New_York"
+    timezone: TimeZoneName = "America/New_York"
     broker: str = ""
     effective_date: dt.date
     renewal_date: dt.date
@@ -85,17 +95,17 @@ class AccountPatch(Schema):
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
-    name: str | None = None
-    group_number: str | None = None
+    name: Name | None = None
+    group_number: GroupNumber | None = None
     segment: Segment | None = None
     funding: Funding | None = None
     tier: Tier | None = None
     status: AccountStatus | None = None
     employees: int | None = Field(None, ge=0)
     members: int | None = Field(None, ge=0)
-    state: str | None = None
+    state: StateCode | None = None
     region: Region | None = None
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
     broker: str | None = None
     effective_date: dt.date | None = None
     renewal_date: dt.date | None = None
@@ -107,8 +117,10 @@ class AccountFilters(Schema):
     q: str | None = None
     segment: Segment | None = None
     funding: Funding | None = None
-    renewal_month: str | None = Field(None, description="YYYY-MM")
-    sort: str | None = None
+    renewal_month: MonthCode | None = None
+    sort: Literal["name", "-name", "renewal", "-renewal", "-members", "members", "group"] | None = (
+        None
+    )
 
 
 class ContactOut(Schema):
@@ -163,8 +175,8 @@ class ContractIn(Schema):
     start_date: dt.date
     end_date: dt.date
     products: list[Product] = Field(min_length=1)
-    admin_fee_pepm: Decimal | None = None
-    premium_pmpm: Decimal | None = None
+    admin_fee_pepm: Amount | None = None
+    premium_pmpm: Amount | None = None
 
 
 class AccountAssignmentOut(Schema):

@@ -26,7 +26,7 @@ from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeRes
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import Amount, Percent, RecordId
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
@@ -79,8 +79,8 @@ class GuaranteeOut(Schema):
 class TierIn(Schema):
     """One tier: a result at or beyond `at` owes `pct` % of the amount at risk."""
 
-    at: Decimal
-    pct: Decimal = Field(ge=0, le=100)
+    at: Amount
+    pct: Percent
 
 
 class GuaranteeIn(Schema):
@@ -88,7 +88,7 @@ class GuaranteeIn(Schema):
     metric: str
     label: str = ""
     comparator: str
-    target: Decimal
+    target: Amount
     decimals: int = 2
     threshold: int | None = None
     short_abandon_seconds: int = 5
@@ -99,17 +99,17 @@ class GuaranteeIn(Schema):
     measure_to: dt.date | None = None
     settlement: str = "per_period"
     at_risk_basis: str
-    at_risk_value: Decimal
+    at_risk_value: Amount
     schedule: str = "all_or_nothing"
     tiers: list[TierIn] = Field(default_factory=list, max_length=20)
-    per_point_amount: Decimal | None = None
+    per_point_amount: Amount | None = None
     notes: str = ""
 
 
 class GuaranteePatch(Schema):
     label: str | None = None
     comparator: str | None = None
-    target: Decimal | None = None
+    target: Amount | None = None
     decimals: int | None = None
     threshold: int | None = None
     short_abandon_seconds: int | None = None
@@ -120,10 +120,10 @@ class GuaranteePatch(Schema):
     measure_to: dt.date | None = None
     settlement: str | None = None
     at_risk_basis: str | None = None
-    at_risk_value: Decimal | None = None
+    at_risk_value: Amount | None = None
     schedule: str | None = None
     tiers: list[TierIn] | None = Field(None, max_length=20)
-    per_point_amount: Decimal | None = None
+    per_point_amount: Amount | None = None
     notes: str | None = None
 
 
@@ -191,9 +191,9 @@ class ForecastOut(Schema):
 
 class AttestationIn(Schema):
     period: str
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    value: Decimal | None = None
+    numerator: Amount | None = None
+    denominator: Amount | None = None
+    value: Amount | None = None
     sample_size: int = 0
     evidence: str = Field(min_length=1)
     reference: str = ""

@@ -4,7 +4,7 @@ answers 409. Member references are always masked here: showing one in full is a 
 that is written to the audit trail."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -39,7 +39,7 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import Page, RecordId
+from clientdesk.lib.api_types import Page, PeriodCode, RecordId
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
@@ -152,20 +152,24 @@ class ConflictOut(Schema):
 
 class InquiryFilters(Schema):
     q: str | None = None
-    status: str | None = Field(None, description="a status, or active / done")
+    status: InquiryStatus | Literal["active", "done"] | None = Field(
+        None, description="a status, or active / done"
+    )
     category: Category | None = None
     priority: Priority | None = None
-    owner: str | None = Field(None, description="a user id, me or none")
-    account: int | None = None
+    owner: str | None = Field(
+        None, pattern=r"^(me|none|[1-9][0-9]{0,17})$", description="a user id, me or none"
+    )
+    account: RecordId | None = None
     sla: LiveSlaState | None = None
-    period: str | None = Field(None, description="2026-03, 2026Q1 or 2026")
+    period: PeriodCode | None = None
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
     outcome: SlaEventKind | None = None
     metric: SlaMetric | None = None
     outcome_from: dt.date | None = None
     outcome_to: dt.date | None = None
-    sort: str | None = None
+    sort: Literal["due", "-opened", "opened", "priority"] | None = None
 
 
 def _fetch(pk: int) -> Inquiry:

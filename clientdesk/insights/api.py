@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -101,14 +101,14 @@ class ProblemPatch(Schema):
 
     status: ProblemStatus | SkipJsonSchema[None] = None
     root_cause_category: RootCauseCategory | Literal[""] | SkipJsonSchema[None] = None
-    root_cause: str | SkipJsonSchema[None] = Field(None, max_length=10_000)
-    whys: list[str] | SkipJsonSchema[None] = Field(None, max_length=5)
-    sponsor_summary: str | SkipJsonSchema[None] = Field(None, max_length=10_000)
+    root_cause: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
+    whys: Annotated[list[str], Field(max_length=5)] | SkipJsonSchema[None] = None
+    sponsor_summary: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
     fix_date: dt.date | None = None
-    verify_days: int | SkipJsonSchema[None] = Field(None, ge=1, le=120)
-    training_topic: str | SkipJsonSchema[None] = Field(None, max_length=200)
-    version: int | SkipJsonSchema[None] = Field(
-        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    verify_days: Annotated[int, Field(ge=1, le=120)] | SkipJsonSchema[None] = None
+    training_topic: Annotated[str, Field(max_length=200)] | SkipJsonSchema[None] = None
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
     )
 
     @field_validator(
@@ -120,6 +120,7 @@ class ProblemPatch(Schema):
         "verify_days",
         "training_topic",
         "version",
+        mode="before",
     )
     @classmethod
     def not_null(cls, value: object) -> object:

@@ -8,12 +8,14 @@ client (or a fuzzer) knows what is valid before it asks.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import WithJsonSchema
 
 from clientdesk.lib.record_ids import MAX_ID
 
@@ -53,3 +55,44 @@ class StaleEditOut(Schema):
     detail: str
     version: int = Field(description="The stored version now: send it to save over it.")
     saved: dict[str, Any] = Field(description="The stored record now, field by field.")
+
+
+# A period code as lib/periods.py reads it (the range form `2025-04..2026-03` is accepted too,
+# but not offered: its ends must also be in order, which a pattern cannot say).
+_YEAR = r"(19|20)[0-9]{2}"
+_MON = _YEAR + r"-(0[1-9]|1[0-2])"
+PERIOD_PATTERN = rf"^({_MON}|{_YEAR}-?[Qq][1-4]|{_YEAR}|[Rr]12-{_MON})$"
+MONTH_PATTERN = rf"^{_MON}$"
+PeriodCode = Annotated[
+    str, Field(pattern=PERIOD_PATTERN, description="2026-03, 2026Q1, 2026 or R12-2026-03.")
+]
+MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.g. 2026-03.")]
+
+# An amount in a request: a JSON number, or a plain decimal string ("12.50"). pydantic's own
+# schema offers any string, which the parser then refuses; this one says what is read.
+Amount = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, max_digits=16, decimal_places=4),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -1e11, "maximum": 1e11},
+                {"type": "string", "pattern": r"^-?[0-9]{1,11}(\.[0-9]{1,4})?$"},
+            ]
+        }
+    ),
+]
+
+# A percentage in a request, 0 to 100.
+Percent = Annotated[
+    Decimal,
+    Field(ge=0, le=100, allow_inf_nan=False, max_digits=8, decimal_places=4),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"},
+            ]
+        }
+    ),
+]

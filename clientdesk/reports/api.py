@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import PeriodCode, RecordId
 from clientdesk.reports import actions
 from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
 from clientdesk.reports.forms import ReportForm
@@ -21,8 +21,10 @@ router = Router(tags=["reports"])
 
 
 class RunIn(Schema):
-    period: str
-    formats: list[str] = ["pptx", "xlsx", "pdf"]
+    period: PeriodCode
+    formats: list[Literal["pptx", "xlsx", "pdf"]] = Field(
+        ["pptx", "xlsx", "pdf"], min_length=1, max_length=3
+    )
     edition: Literal["client", "internal"] = "client"
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import PeriodCode, RecordId
 from clientdesk.utilization.access import require_book
 from clientdesk.utilization.analysis import Request, account_report, book_overview
 from clientdesk.utilization.forms import UtilizationForm, default_period
@@ -25,8 +25,10 @@ router = Router(tags=["utilization"])
 
 
 class PeriodQuery(Schema):
-    period: str | None = None
-    threshold: int | None = None
+    period: PeriodCode | None = None
+    threshold: int | None = Field(
+        None, ge=1000, le=10**9, description="High-cost claimant threshold in dollars."
+    )
 
 
 class LinesQuery(PeriodQuery):

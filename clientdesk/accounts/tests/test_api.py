@@ -59,7 +59,7 @@ def test_filters_validate(cast: Cast, client: Client) -> None:
     ]
     bad = api.get("/accounts/?renewal_month=2027-13")
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"] == ["body", "renewal_month"]
+    assert bad.json()["detail"][0]["loc"] == ["query", "renewal_month"]
 
 
 def test_create_returns_201_and_audits(cast: Cast, client: Client) -> None:

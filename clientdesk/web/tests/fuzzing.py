@@ -31,6 +31,11 @@ class FuzzResult:
     failures: Counter[str] = field(default_factory=Counter)  # check name -> failing cases
     by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)  # (check, operation)
     examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # a few of each
+    # Why schema-valid requests were refused (positive_data_acceptance): the 422's messages.
+    refusals: Counter[str] = field(default_factory=Counter)
+
+    def failures_besides(self, check: str) -> int:
+        return sum(n for name, n in self.failures.items() if name != check)
 
     @property
     def total_failures(self) -> int:
@@ -129,6 +134,8 @@ def _run_operation(
                 for failure in group.exceptions:
                     found = _describe(who, response, failure)
                     _record(result, check.__name__, label, found)  # type: ignore[attr-defined]
+                    if check.__name__ == "positive_data_acceptance":  # type: ignore[attr-defined]
+                        result.refusals.update(_messages(response))
             except Failure as failure:
                 found = _describe(who, response, failure)
                 _record(result, check.__name__, label, found)  # type: ignore[attr-defined]
@@ -138,12 +145,23 @@ def _run_operation(
         run()
 
 
+def _messages(response: Any) -> list[str]:
+    try:
+        detail = response.json()["detail"]
+    except (ValueError, KeyError, TypeError):
+        return [f"HTTP {response.status_code}"]
+    if not isinstance(detail, list):
+        return [str(detail)]
+    return [f"{'.'.join(map(str, e.get('loc', [])[-1:]))}: {e.get('msg')}" for e in detail]
+
+
 def _describe(who: str, response: object, failure: Failure) -> str:
     request = response.request  # type: ignore[attr-defined]
-    body = (request.body or b"")[:200]
+    body = (request.body or b"")[:120]
     return (
         f"{who} {request.method} {request.url} body={body!r} -> "
-        f"{response.status_code}: {failure.title}"  # type: ignore[attr-defined]
+        f"{response.status_code}: {failure.title}: "  # type: ignore[attr-defined]
+        f"{response.content[:300]!r}"  # type: ignore[attr-defined]
     )
 
 

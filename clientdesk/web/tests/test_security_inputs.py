@@ -1,0 +1,150 @@
+"""No server error, whatever the input: the classes the fuzzer found answer 422 naming the field;
+a foreign Host header answers 400; the API docs load their assets from our own origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client, override_settings
+
+from clientdesk.guarantees.tests.cast import acme_guarantee
+from clientdesk.inquiries.tests.cast import acme_inquiry
+from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.lib.record_ids import parse_record_id
+from clientdesk.people.tokens import do_create_api_token
+from clientdesk.testing import Cast
+
+HUGE = str(10**30)
+
+
+def _headers(cast: Cast) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {do_create_api_token(cast.mia, 't', acting_user=cast.mia)[1]}"
+    }
+
+
+def _fields(response: Any) -> set[str]:
+    assert response.status_code == 422, (response.status_code, response.content[:300])
+    return {str(error["loc"][-1]) for error in response.json()["detail"]}
+
+
+@pytest.mark.parametrize("path", ["/api/accounts/", "/api/inquiries/"])
+@pytest.mark.parametrize("name", ["limit", "offset"])
+def test_huge_pages_answer_422_naming_the_parameter(
+    cast: Cast, client: Client, path: str, name: str
+) -> None:
+    response = client.get(path, {name: HUGE}, headers=_headers(cast))
+    assert name in _fields(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/accounts/{huge}", "account_id"),
+        ("/api/inquiries/{huge}", "inquiry_id"),
+        ("/api/insights/problems/{huge}", "problem_id"),
+        ("/api/guarantees/{huge}/results", "account_id"),
+        ("/api/reports/runs/{huge}", "run_id"),
+        ("/api/accounts/0", "account_id"),
+    ],
+)
+def test_ids_no_column_holds_answer_422(cast: Cast, client: Client, path: str, name: str) -> None:
+    response = client.get(path.format(huge=HUGE), headers=_headers(cast))
+    assert name in _fields(response)
+
+
+def test_a_null_for_a_required_problem_field_answers_422(cast: Cast, client: Client) -> None:
+    problem = acme_problem(cast)
+    for name in ("status", "root_cause", "verify_days", "whys"):
+        response = client.patch(
+            f"/api/insights/problems/{problem.pk}",
+            {name: None},
+            content_type="application/json",
+            headers=_headers(cast),
+        )
+        assert name in _fields(response)
+    cleared = client.patch(
+        f"/api/insights/problems/{problem.pk}",
+        {"fix_date": None},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert cleared.status_code == 200
+
+
+def test_an_empty_guarantee_tier_answers_422(cast: Cast, client: Client) -> None:
+    guarantee = acme_guarantee(cast)
+    response = client.patch(
+        f"/api/guarantees/{cast.acme.pk}/{guarantee.pk}",
+        {"tiers": [{}]},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert {"at", "pct"} <= _fields(response)
+
+
+def test_a_date_in_year_236_answers_422(cast: Cast, client: Client) -> None:
+    acme_inquiry(cast)
+    headers = _headers(cast)
+    listed = client.get("/api/inquiries/", {"opened_from": "0236-01-01"}, headers=headers)
+    assert listed.status_code in {200, 422}
+    created = client.post(
+        "/api/inquiries/",
+        {
+            "account_id": cast.acme.pk,
+            "requester_type": "member",
+            "member_reference": "M00012345",
+            "contact_id": cast.acme_contact.pk,
+            "channel": "email",
+            "category": "claims",
+            "subject": "Old",
+            "opened_at": "0236-01-01T10:00:00Z",
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code in {201, 422}, created.content[:300]
+    if created.status_code == 422:
+        assert "opened_at" in _fields(created)
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "9" * 30, "-1", "0", " 12 "])
+def test_typed_ids_are_ascii_digits_within_range(text: str) -> None:
+    expected = 12 if text.strip() == "12" else None
+    assert parse_record_id(text) == expected
+
+
+def test_a_superscript_reference_answers_422(cast: Cast, client: Client) -> None:
+    problem = acme_problem(cast)
+    response = client.post(
+        f"/api/insights/problems/{problem.pk}/inquiries",
+        {"references": ["²"]},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert response.status_code == 422
+    assert client.get("/api/inquiries/", {"q": "Q-²"}, headers=_headers(cast)).status_code == 200
+
+
+def test_the_search_and_new_inquiry_page_take_odd_digits(cast: Cast, client: Client) -> None:
+    client.force_login(cast.mia)
+    assert client.get("/inquiries/new/", {"account": "²"}).status_code == 200
+    assert client.get("/inquiries/", {"q": "9" * 40}).status_code == 200
+
+
+@override_settings(DEBUG=False)
+def test_a_foreign_host_answers_400_not_500(cast: Cast, client: Client) -> None:
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_the_api_docs_load_swagger_from_our_origin(cast: Cast, client: Client) -> None:
+    page = client.get("/api/docs").content.decode()
+    assert "cdn" not in page.lower()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "<script>" not in page  # the CSP allows no inline script; the init is a file
+    assert finders.find("ninja/swagger-ui-bundle.js")  # collected with the app's static files
