@@ -55,6 +55,7 @@ from clientdesk.inquiries.models import (
     SlaState,
 )
 from clientdesk.inquiries.sla import count_outcomes
+from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.lib.work import WorkItem, WorkList
@@ -773,6 +774,14 @@ class TimelineEntry:
     badge: str = ""
     internal: bool = False
 
+    @property
+    def label(self) -> str:
+        """The entry's kind as the page names it (SLA, not "Sla")."""
+        return TIMELINE_LABELS.get(self.kind, self.kind.capitalize())
+
+
+TIMELINE_LABELS = {"status": "Status", "event": "Event", "note": "Note", "sla": "SLA"}
+
 
 def _actor(user: User | None) -> str:
     if user is None:
@@ -820,7 +829,7 @@ def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
                 sla_event.occurred_at,
                 "sla",
                 f"SLA: {metric} {kind}{superseded}",
-                f"Due {timezone.localtime(sla_event.due_at):%b %-d, %-I:%M %p}; "
+                f"Due {formatting.moment(timezone.localtime(sla_event.due_at))}; "
                 f"target {sla_event.target_minutes / 60:g} business hours.",
                 "clientdesk",
                 badge,

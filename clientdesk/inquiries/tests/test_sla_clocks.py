@@ -334,3 +334,4 @@ def test_the_page_shows_business_hours_used_and_left_while_paused(
         page = client.get(reverse("inquiries:detail", args=[inquiry.pk])).content.decode()
     assert "1.0 business h used · 3.0 h left" in page  # first response, met at 1 h
     assert "2.0 business h used · 22.0 h left (paused: the clock is not running)" in page
+    assert ">SLA</span> <strong>SLA: First response met" in page and ">Sla<" not in page
