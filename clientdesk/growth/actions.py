@@ -612,16 +612,25 @@ def do_fill_from_library(
 
 @transaction.atomic
 def do_assign_question(
-    question: RfpQuestion, assignee: User | None, *, acting_user: Actor
+    question: RfpQuestion,
+    assignee: User | None,
+    *,
+    due: dt.date | None = None,
+    acting_user: Actor,
 ) -> RfpQuestion:
+    """Give the question an owner and a due date (by default its section's)."""
     question.assignee = assignee
-    question.save(update_fields=["assignee"])
+    question.due = due or question.section.due
+    question.save(update_fields=["assignee", "due"])
     record_audit(
         actor=acting_user,
         action="growth.rfp.assign",
         obj=question,
         account=question.rfp.account,
-        after={"assignee": assignee.pk if assignee else None},
+        after={
+            "assignee": assignee.pk if assignee else None,
+            "due": question.due.isoformat() if question.due else None,
+        },
     )
     return question
 

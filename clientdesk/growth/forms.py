@@ -128,6 +128,23 @@ class AnswerForm(forms.Form):
     library_answer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+def rfp_writers() -> Any:
+    return User.objects.filter(
+        groups__name__in=[Role.MANAGER, Role.ASSOCIATE], is_active=True
+    ).order_by("last_name", "first_name")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    due = forms.DateField(widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101  (declared above)
+        field.queryset = rfp_writers()
+
+
 class OutcomeForm(forms.Form):
     status = forms.ChoiceField(choices=RfpStatus.choices)
     reason = forms.CharField(max_length=200, required=False)

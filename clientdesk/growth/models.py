@@ -418,6 +418,7 @@ class RfpQuestion(models.Model):
     assignee = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    due = models.DateField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -7,14 +7,15 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
-from clientdesk.growth.access import is_sales, leads_visible_to
+from clientdesk.growth.access import can_work_rfps, is_sales, leads_visible_to, rfps_visible_to
 from clientdesk.growth.forms import OpportunityForm
-from clientdesk.growth.models import LeadStatus, VendorContract
+from clientdesk.growth.models import LeadStatus, RfpQuestion, VendorContract
 from clientdesk.growth.queries import (
     CELL_LABELS,
     account_opportunities,
@@ -74,6 +75,38 @@ def leads_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
         total=waiting.count(),
         url=reverse("growth:leads"),
         empty="No lead is waiting on you.",
+        items=items,
+    )
+
+
+def rfp_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
+    """RFP questions assigned to the reader and not answered yet, the earliest due first."""
+    if not can_work_rfps(user):
+        return None
+    mine = (
+        RfpQuestion.objects.filter(
+            assignee_id=user.pk, answer="", rfp__in=rfps_visible_to(user), rfp__status="open"
+        )
+        .select_related("rfp", "section")
+        .order_by(F("due").asc(nulls_last=True), "position")
+    )
+    today = timezone.localdate(now)
+    items = [
+        WorkItem(
+            title=f"{q.rfp.title}: {q.number or q.position}",
+            detail=q.text[:100],
+            url=reverse("growth:rfp", args=[q.rfp_id]) + f"#q{q.pk}",
+            when=q.due,
+            urgent=q.due is not None and q.due < today,
+        )
+        for q in mine[:5]
+    ]
+    return WorkList(
+        key="growth.rfp_questions",
+        heading="RFP questions assigned to you",
+        total=mine.count(),
+        url=reverse("growth:rfps"),
+        empty="No RFP question is waiting on you.",
         items=items,
     )
 

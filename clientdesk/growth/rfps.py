@@ -71,13 +71,20 @@ class SectionProgress:
     total: int
     approved: bool
     from_library: int
+    due: dt.date | None = None
+    days_left: int | None = None  # to the section's due date; negative once past it
+
+    @property
+    def late(self) -> bool:
+        return self.days_left is not None and self.days_left < 0 and not self.approved
 
     @property
     def percent(self) -> int:
         return self.answered * 100 // self.total if self.total else 100
 
 
-def progress(rfp: Rfp) -> list[SectionProgress]:
+def progress(rfp: Rfp, today: dt.date | None = None) -> list[SectionProgress]:
+    """Per section: answered, from the library, approved, and the clock to its due date."""
     rows = []
     for section in rfp.sections.prefetch_related("questions"):
         questions = list(section.questions.all())
@@ -89,6 +96,8 @@ def progress(rfp: Rfp) -> list[SectionProgress]:
                 len(questions),
                 section.approved_at is not None,
                 sum(1 for q in questions if q.from_library_id is not None),
+                section.due,
+                (section.due - today).days if today and section.due else None,
             )
         )
     return rows

@@ -49,6 +49,11 @@ urlpatterns = [
         name="rfp_answer",
     ),
     path(
+        "rfps/<int:rfp_id>/questions/<int:question_id>/assign/",
+        views.rfp_assign,
+        name="rfp_assign",
+    ),
+    path(
         "rfps/<int:rfp_id>/sections/<int:section_id>/approve/",
         views.rfp_approve,
         name="rfp_approve",

@@ -35,6 +35,7 @@ from clientdesk.growth.access import (
 )
 from clientdesk.growth.forms import (
     AnswerForm,
+    AssignForm,
     ConvertForm,
     DismissForm,
     HoldingForm,
@@ -49,6 +50,7 @@ from clientdesk.growth.forms import (
     StageForm,
     VendorContractForm,
     VendorForm,
+    rfp_writers,
 )
 from clientdesk.growth.library import answer_age, search
 from clientdesk.growth.models import (
@@ -451,7 +453,8 @@ def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
         {
             "rfp": rfp,
             "rows": rows,
-            "progress": progress(rfp),
+            "progress": progress(rfp, today),
+            "writers": rfp_writers() if can_work_rfps(request.user) else [],
             "can_work": can_work_rfps(request.user),
             "can_manage": manages(request.user),
             "outcome_form": OutcomeForm(initial={"status": rfp.status}),
@@ -481,6 +484,26 @@ def rfp_answer(request: HttpRequest, rfp_id: int, question_id: int) -> HttpRespo
             )
         except ValidationError as error:
             _errors(request, error)
+    return redirect(f"{reverse('growth:rfp', args=[rfp.pk])}#q{question.pk}")
+
+
+@login_required
+@require_POST
+def rfp_assign(request: HttpRequest, rfp_id: int, question_id: int) -> HttpResponse:
+    rfp = access_rfp_by_id(request.user, rfp_id, need=Need.WRITE)
+    question = rfp.questions.select_related("section", "rfp").filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question.")
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        actions.do_assign_question(
+            question,
+            form.cleaned_data["assignee"],
+            due=form.cleaned_data["due"],
+            acting_user=request.user,
+        )
+    else:
+        messages.error(request, "Choose someone on the team and a date.")
     return redirect(f"{reverse('growth:rfp', args=[rfp.pk])}#q{question.pk}")
 
 

@@ -118,6 +118,7 @@ ROUTES = [
     Route("growth:rfp_outcome", "post", rfp, MANAGE, data={}),
     Route("growth:rfp_answer", "post", rfp_question, WRITE, data={"answer": "We do."}),
     Route("growth:rfp_approve", "post", rfp_section, MANAGE),
+    Route("growth:rfp_assign", "post", rfp_question, WRITE, data={"due": "2026-04-15"}),
     Route("growth:library", "get", no_args, TEAM),
     Route("growth:library", "post", no_args, TEAM_WRITE, data={}),
     Route("growth:vendors", "get", no_args, TEAM),

@@ -169,3 +169,25 @@ def test_import_page_and_outcome(cast: Cast, login) -> None:  # type: ignore[no-
         rfp, RfpStatus.LOST, reason="Price", competitor="Carrier B", acting_user=cast.mia
     )
     assert rfp_win_rate(cast.mia) == (0, 1, 0, 0)
+
+
+def test_assignment_due_dates_and_the_section_clock(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    rfp = acme_rfp(cast)
+    question = rfp.questions.get(number="2.1")
+    response = login("mia").post(
+        f"/growth/rfps/{rfp.pk}/questions/{question.pk}/assign/",
+        {"assignee": cast.bob.pk, "due": "2026-04-15"},
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.assignee == cast.bob and question.due == dt.date(2026, 4, 15)
+    rows = progress(rfp, dt.date(2026, 5, 3))  # sections are due with the RFP, 2026-05-01
+    assert [(p.name, p.days_left, p.late) for p in rows] == [
+        ("Account management", -2, True),
+        ("Claims", -2, True),
+    ]
+    home = login("bob").get("/").content.decode()
+    assert (
+        "RFP questions assigned to you" in home
+        and "What is your claims auto-adjudication rate?" in home
+    )
