@@ -43,11 +43,16 @@ DEMO_USERS = [
 
 @transaction.atomic
 def ensure_demo_users() -> dict[str, User]:
-    """Create (or reset) every demo user with the demo password."""
+    """Create every missing demo user with the demo password. A user that already exists is
+    left exactly as it is: `clientdesk demo` run against a real database must never reset
+    anyone's password (the demo one is published) nor change their role."""
     ensure_role_groups()
     users: dict[str, User] = {}
     for spec in DEMO_USERS:
-        user, _ = User.objects.get_or_create(username=spec.username)
+        user, created = User.objects.get_or_create(username=spec.username)
+        if not created:
+            users[spec.username] = user
+            continue
         user.first_name, user.last_name = spec.first_name, spec.last_name
         user.email = f"{spec.username}@clientdesk.example"
         user.is_staff = user.is_superuser = spec.role == Role.ADMIN
