@@ -80,7 +80,8 @@ def leads_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
 
 
 def rfp_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
-    """RFP questions assigned to the reader and not answered yet, the earliest due first."""
+    """RFP questions assigned to the reader and not answered yet, the earliest due first; no
+    list for a reader with none."""
     if not can_work_rfps(user):
         return None
     mine = (
@@ -90,6 +91,9 @@ def rfp_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
         .select_related("rfp", "section")
         .order_by(F("due").asc(nulls_last=True), "position")
     )
+    total = mine.count()
+    if total == 0:
+        return None  # most of the team answers no RFP: no empty list on their home
     today = timezone.localdate(now)
     items = [
         WorkItem(
@@ -104,7 +108,7 @@ def rfp_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
     return WorkList(
         key="growth.rfp_questions",
         heading="RFP questions assigned to you",
-        total=mine.count(),
+        total=total,
         url=reverse("growth:rfps"),
         empty="No RFP question is waiting on you.",
         items=items,
