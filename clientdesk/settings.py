@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clientdesk.web.middleware.IdleTimeoutMiddleware",
+    "clientdesk.web.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,6 +176,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_HTTPONLY = True
+IDLE_TIMEOUT_SECONDS = 60 * env_int(
+    "CLIENTDESK_IDLE_MINUTES",
+    15,
+    "Minutes without a request after which a signed-in session is signed out (besides the "
+    "absolute lifetime).",
+)
+SECURE_HSTS_SECONDS = env_int(
+    "CLIENTDESK_HSTS_SECONDS",
+    0,
+    "Strict-Transport-Security max-age in seconds (0: not sent; behind TLS use 31536000).",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "CLIENTDESK_HSTS_SUBDOMAINS", False, "Add includeSubDomains to the HSTS header."
+)
+SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -245,6 +262,11 @@ CANDIDATE_RETENTION_DAYS = env_int(
     "CLIENTDESK_CANDIDATE_RETENTION_DAYS",
     730,
     "Days a closed candidate file is kept before `clientdesk team purge` erases it.",
+)
+QUALITY_SAMPLE_PERCENT = env_int(
+    "CLIENTDESK_QUALITY_SAMPLE_PERCENT",
+    5,
+    "Percent of each associate's resolved inquiries sampled for quality review each month.",
 )
 
 # The insurer's branding on the reports that leave the building (checked at start-up:
