@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from clientdesk.demo.financials import load_financials
 from clientdesk.demo.implementations import seed_implementations
+from clientdesk.demo.surveys import seed_surveys
 from clientdesk.guarantees.runs import run_book
 from clientdesk.inquiries.importing import import_from_lake
 from clientdesk.inquiries.runs import run_sla
@@ -58,4 +59,5 @@ def run_demo_analyses(
     say(f"emerging issues: {found['issues']} from {found['alerts']} alerts since {found['since']}")
     say(seed_implementations(acting_user=acting_user, today=today, data_end=data_end))
     load_financials(acting_user=acting_user, data_end=data_end, say=say)
+    say(seed_surveys(acting_user=acting_user))
     say(f"analyses done in {time.perf_counter() - clock:.0f} s")

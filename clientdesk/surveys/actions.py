@@ -239,7 +239,9 @@ def do_send_survey(
     return send
 
 
-def resolved_inquiries_to_survey(since: dt.datetime, now: dt.datetime) -> list[Recipient]:
+def resolved_inquiries_to_survey(
+    since: dt.datetime, now: dt.datetime, limit: int | None = None
+) -> list[Recipient]:
     """The requesters of inquiries resolved since `since` who have not been asked about that
     inquiry: sponsor and broker contacts with an address (a member's inquiry reaches us
     through the sponsor, and we hold no member address)."""
@@ -266,7 +268,7 @@ def resolved_inquiries_to_survey(since: dt.datetime, now: dt.datetime) -> list[R
             i.owner_id,
             i.pk,
         )
-        for i in inquiries
+        for i in (inquiries[:limit] if limit is not None else inquiries)
     ]
 
 
@@ -279,13 +281,14 @@ def do_send_transactional(
     language: str = Language.EN,
     enqueue: Enqueue | None = None,
     now: dt.datetime | None = None,
+    limit: int | None = None,
 ) -> SurveySend | None:
     """Send the transactional survey about every inquiry resolved since `since` and not yet
     asked about; None when there is none."""
     now = now or timezone.now()
     if survey.kind != "transactional":
         raise SurveyError("only a transactional survey is sent after resolved inquiries")
-    recipients = resolved_inquiries_to_survey(since, now)
+    recipients = resolved_inquiries_to_survey(since, now, limit)
     if not recipients:
         return None
     send = SurveySend.objects.create(
