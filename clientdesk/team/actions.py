@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.inquiries.models import Inquiry
 from clientdesk.team.models import (
     AssignmentReason,
     Balance,
@@ -26,6 +27,7 @@ from clientdesk.team.models import (
     Offer,
     OneToOne,
     Person,
+    QualityReview,
     Question,
     QuizAttempt,
     RequestStatus,
@@ -40,7 +42,15 @@ from clientdesk.team.models import (
     TrainingAssignment,
     TrainingNeed,
 )
-from clientdesk.team.rules import CLOSED_STAGES, STAGE_MOVES, request_hours, score_quiz
+from clientdesk.team.rules import (
+    AUTO_FAILS,
+    CLOSED_STAGES,
+    QUALITY_CRITERIA,
+    STAGE_MOVES,
+    quality_total,
+    request_hours,
+    score_quiz,
+)
 
 COMPETENCIES = ("Customer focus", "Benefits knowledge", "Problem solving", "Communication")
 
@@ -484,6 +494,51 @@ def do_address_need(
         after={"module": module.pk, "course": course.pk, "due_on": due_on},
     )
     return module
+
+
+@transaction.atomic
+def do_review_inquiry(
+    inquiry: Inquiry,
+    scores: Mapping[str, int],
+    auto_fail: Iterable[str],
+    *,
+    month: dt.date,
+    notes: str = "",
+    now: dt.datetime,
+    acting_user: User,
+) -> QualityReview:
+    """Score a resolved inquiry on the scorecard (each criterion 0 to 5, weighted; any
+    auto-fail item makes it 0). One review per reviewer; a second reviewer's review of the
+    same inquiry is the calibration."""
+    if inquiry.owner_id is None or inquiry.resolved_at is None:
+        raise TeamRuleError("Only a resolved inquiry with an owner is reviewed.")
+    if inquiry.owner_id == acting_user.pk:
+        raise TeamRuleError("No one reviews their own inquiry.")
+    if set(scores) != set(QUALITY_CRITERIA) or any(not 0 <= int(v) <= 5 for v in scores.values()):
+        raise TeamRuleError("Score every criterion from 0 to 5.")
+    fails = [f for f in AUTO_FAILS if f in set(auto_fail)]
+    if QualityReview.objects.filter(inquiry=inquiry, reviewer=acting_user).exists():
+        raise TeamRuleError("You have already reviewed this inquiry.")
+    clean = {c: int(scores[c]) for c in QUALITY_CRITERIA}
+    review = QualityReview.objects.create(
+        inquiry=inquiry,
+        associate_id=inquiry.owner_id,
+        reviewer=acting_user,
+        month=month.replace(day=1),
+        scores=clean,
+        auto_fail=fails,
+        total=quality_total(clean, fails),
+        notes=notes,
+        reviewed_at=now,
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.quality.review",
+        obj=review,
+        account=inquiry.account,
+        after={"scores": clean, "auto_fail": fails, "total": review.total},
+    )
+    return review
 
 
 # ── time off ──────────────────────────────────────────────────────────────────────────────

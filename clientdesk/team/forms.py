@@ -22,6 +22,7 @@ from clientdesk.team.models import (
     TimeOffType,
     Weekday,
 )
+from clientdesk.team.rules import AUTO_FAILS, QUALITY_CRITERIA
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -300,3 +301,26 @@ class SelfIdForm(forms.Form):
     disability = forms.ChoiceField(
         choices=[("", "—"), ("yes", "Yes"), ("no", "No")], required=False
     )
+
+
+class ReviewForm(forms.Form):
+    """The quality scorecard: each criterion 0 to 5, the auto-fail items, notes."""
+
+    auto_fail = forms.MultipleChoiceField(
+        choices=[(f, f) for f in AUTO_FAILS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Auto-fail",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    month = forms.DateField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, (name, weight) in enumerate(QUALITY_CRITERIA.items()):
+            self.fields[f"s{index}"] = forms.IntegerField(
+                min_value=0, max_value=5, label=f"{name} ({weight}%)"
+            )
+
+    def scores(self) -> dict[str, int]:
+        return {name: self.cleaned_data[f"s{i}"] for i, name in enumerate(QUALITY_CRITERIA)}

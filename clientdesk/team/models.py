@@ -500,3 +500,32 @@ class OneToOne(models.Model):
 
     def __str__(self) -> str:
         return f"one-to-one on {self.held_on}"
+
+
+class QualityReview(models.Model):
+    """One reviewer's scorecard of one resolved inquiry, sampled for its owner's month."""
+
+    inquiry = models.ForeignKey(
+        "inquiries.Inquiry", on_delete=models.CASCADE, related_name="quality_reviews"
+    )
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quality_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(help_text="First day of the month sampled.")
+    scores = models.JSONField(default=dict, help_text="Criterion -> 0 to 5.")
+    auto_fail = models.JSONField(default=list, blank=True)
+    total = models.PositiveSmallIntegerField(help_text="Weighted percent; 0 on an auto-fail.")
+    notes = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-month", "associate_id", "inquiry_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "reviewer"], name="one_review_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"review of inquiry {self.inquiry_id} by {self.reviewer_id}"

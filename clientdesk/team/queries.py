@@ -30,6 +30,7 @@ from clientdesk.team.models import (
     NeedStatus,
     OneToOne,
     Person,
+    QualityReview,
     RequestStatus,
     Scorecard,
     SelfIdentification,
@@ -48,6 +49,7 @@ from clientdesk.team.rules import (
     compliance_cell,
     flight_risk,
     license_alert,
+    quality_sample,
     suppressed_counts,
     tenure_years,
 )
@@ -576,3 +578,91 @@ def team_aggregates(today: dt.date) -> dict[str, Any]:
         "attrition": attrition(Person.objects.all(), today.year),
         "open_needs": TrainingNeed.objects.filter(status=NeedStatus.OPEN).count(),
     }
+
+
+# ── quality ───────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class QualityRow:
+    person: Person
+    resolved: int
+    sample: list[Inquiry]
+    reviews: list[QualityReview]
+    trend: list[tuple[dt.date, int | None]]  # the month and the mean total, oldest first
+
+    @property
+    def mean(self) -> int | None:
+        totals = [r.total for r in self.reviews]
+        return round(sum(totals) / len(totals)) if totals else None
+
+    @property
+    def fails(self) -> int:
+        return sum(1 for r in self.reviews if r.auto_fail)
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from clientdesk.lib.local_time import local_bounds
+
+    last = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - dt.timedelta(days=1)
+    return local_bounds("America/New_York", month, last)
+
+
+def quality_month(people: QuerySet[Person], month: dt.date, rate: float) -> list[QualityRow]:
+    """For each person: the inquiries they resolved in the month (New York days), the sample
+    drawn for review (reproducible, see rules.quality_sample), the month's reviews, and the
+    mean total of the six months to this one."""
+    month = month.replace(day=1)
+    start, end = _month_bounds(month)
+    team = list(people.filter(left_on=None).select_related("user"))
+    ids = [p.user_id for p in team]
+    resolved: dict[int, list[int]] = defaultdict(list)
+    for owner_id, inquiry_id in Inquiry.objects.filter(
+        owner_id__in=ids, resolved_at__gte=start, resolved_at__lt=end
+    ).values_list("owner_id", "id"):
+        resolved[owner_id].append(inquiry_id)
+    samples = {
+        p.user_id: quality_sample(resolved[p.user_id], rate, key=f"{p.user_id}:{month:%Y-%m}")
+        for p in team
+    }
+    inquiries = Inquiry.objects.in_bulk([i for s in samples.values() for i in s])
+    first = month
+    for _ in range(5):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    reviews = list(
+        QualityReview.objects.filter(associate_id__in=ids, month__gte=first, month__lte=month)
+        .select_related("reviewer")
+        .order_by("inquiry_id", "id")
+    )
+    months = [first]
+    while months[-1] < month:
+        months.append((months[-1] + dt.timedelta(days=32)).replace(day=1))
+    rows = []
+    for p in team:
+        mine = [r for r in reviews if r.associate_id == p.user_id]
+        trend: list[tuple[dt.date, int | None]] = []
+        for m in months:
+            totals = [r.total for r in mine if r.month == m]
+            trend.append((m, round(sum(totals) / len(totals)) if totals else None))
+        rows.append(
+            QualityRow(
+                person=p,
+                resolved=len(resolved[p.user_id]),
+                sample=[inquiries[i] for i in samples[p.user_id] if i in inquiries],
+                reviews=[r for r in mine if r.month == month],
+                trend=trend,
+            )
+        )
+    return rows
+
+
+def calibration(reviews: Iterable[QualityReview]) -> list[tuple[int, list[QualityReview], int]]:
+    """Inquiries reviewed by two reviewers or more, with the gap between their totals."""
+    by_inquiry: dict[int, list[QualityReview]] = defaultdict(list)
+    for review in reviews:
+        by_inquiry[review.inquiry_id].append(review)
+    return [
+        (inquiry_id, group, max(r.total for r in group) - min(r.total for r in group))
+        for inquiry_id, group in sorted(by_inquiry.items())
+        if len(group) > 1
+    ]

@@ -199,3 +199,43 @@ STAGE_MOVES: dict[str, Sequence[str]] = {
     "rejected": (),
 }
 CLOSED_STAGES = frozenset({"hired", "declined", "rejected"})
+
+
+QUALITY_CRITERIA: dict[str, int] = {
+    "Accuracy": 40,
+    "Completeness": 25,
+    "Compliance": 25,
+    "Courtesy": 10,
+}
+"""The scorecard's criteria and their weights (percent of the total)."""
+
+AUTO_FAILS = (
+    "Member data disclosed to someone not entitled to it",
+    "Wrong benefit or claim information given",
+    "Inquiry closed without answering it",
+)
+"""Items that fail a review whatever its scores."""
+
+
+def quality_total(scores: Mapping[str, int], auto_fail: Sequence[str]) -> int:
+    """The weighted percent of a review (each criterion scored 0 to 5), or 0 on an
+    auto-fail; rounded half up."""
+    if auto_fail:
+        return 0
+    points = sum(QUALITY_CRITERIA[c] * scores[c] for c in QUALITY_CRITERIA)  # out of 500
+    return (points + 2) // 5
+
+
+def quality_sample(inquiry_ids: Sequence[int], rate: float, *, key: str) -> list[int]:
+    """A month's sample of one associate's resolved inquiries: ceil(rate x n) of them, at
+    least one when there are any, drawn at random with a seed made of ``key`` (associate and
+    month), so the same month gives the same sample every time it is asked for."""
+    import math
+    import random
+
+    ordered = sorted(inquiry_ids)
+    if not ordered:
+        return []
+    size = min(len(ordered), max(1, math.ceil(rate * len(ordered))))
+    rng = random.Random(key)  # noqa: S311  (a reproducible sample, not a secret)
+    return sorted(rng.sample(ordered, size))

@@ -58,5 +58,7 @@ urlpatterns = [
     path("candidates/<int:candidate_id>/offer/", views.offer, name="offer"),
     path("candidates/<int:candidate_id>/erase/", views.candidate_erase, name="candidate_erase"),
     path("scorecards/<int:scorecard_id>/", views.scorecard_submit, name="scorecard_submit"),
+    path("quality/", views.quality, name="quality"),
+    path("quality/<int:inquiry_id>/", views.quality_review, name="quality_review"),
     path("retention/", views.retention_page, name="retention"),
 ]

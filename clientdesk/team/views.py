@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id
+from clientdesk.inquiries.models import Inquiry
 from clientdesk.lib.downloads import file_download
+from clientdesk.lib.periods import PeriodError, month_start, parse_month
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
@@ -51,6 +55,7 @@ from clientdesk.team.forms import (
     PathForm,
     PersonForm,
     RequisitionForm,
+    ReviewForm,
     ScorecardForm,
     SelfIdForm,
     ShiftsForm,
@@ -71,12 +76,14 @@ from clientdesk.team.models import (
 from clientdesk.team.queries import (
     account_coverage,
     attrition,
+    calibration,
     compliance_matrix,
     expiring_licenses,
     findings_without_need,
     licenses_of,
     open_needs,
     pending_requests,
+    quality_month,
     recruiting_summary,
     retention,
     roster,
@@ -883,6 +890,70 @@ def candidate_erase(request: HttpRequest, candidate_id: int) -> HttpResponse:
     actions.do_erase_candidate(candidate, reason=form.cleaned_data["reason"], acting_user=acting)
     messages.success(request, "The candidate's file is erased.")
     return redirect("team:requisition", requisition_id=requisition_id)
+
+
+@login_required
+@require_GET
+def quality(request: HttpRequest) -> HttpResponse:
+    """The month's quality sample per associate, the reviews, results and trend."""
+    _require_manager(request)
+    today = _today()
+    try:
+        month = (
+            month_start(parse_month(request.GET.get("month", "")))
+            if request.GET.get("month")
+            else (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        )
+    except PeriodError:
+        raise Http404("Not a month.") from None
+    rows = quality_month(managed_people(request.user), month, settings.QUALITY_SAMPLE_PERCENT / 100)
+    reviews = [r for row in rows for r in row.reviews]
+    reviewed = {(r.inquiry_id, r.reviewer_id) for r in reviews}
+    return render(
+        request,
+        "team/quality.html",
+        {
+            "month": month,
+            "rows": rows,
+            "calibration": calibration(reviews),
+            "reviewed": reviewed,
+            "form": ReviewForm(initial={"month": month}),
+            "rate": settings.QUALITY_SAMPLE_PERCENT,
+        },
+    )
+
+
+@login_required
+@require_POST
+def quality_review(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    inquiry = (
+        Inquiry.objects.filter(pk=inquiry_id, owner__team_person__in=managed_people(request.user))
+        .select_related("account")
+        .first()
+    )
+    if inquiry is None:
+        raise Http404("No such inquiry on your team.")
+    form = ReviewForm(request.POST)
+    month = ""
+    if form.is_valid():
+        month = f"{form.cleaned_data['month']:%Y-%m}"
+        try:
+            actions.do_review_inquiry(
+                inquiry,
+                form.scores(),
+                form.cleaned_data["auto_fail"],
+                month=form.cleaned_data["month"],
+                notes=form.cleaned_data["notes"],
+                now=timezone.now(),
+                acting_user=acting,
+            )
+            messages.success(request, f"{inquiry.reference} reviewed.")
+        except TeamRuleError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Score every criterion from 0 to 5.")
+    return redirect(reverse("team:quality") + (f"?month={month}" if month else ""))
 
 
 # ── retention and aggregates ──────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from clientdesk.inquiries.tests.cast import acme_inquiry
 from clientdesk.team.actions import (
     do_add_module,
     do_assign_course,
@@ -129,6 +130,11 @@ def path(c: Cast) -> dict[str, int]:
     return {"path_id": found.pk}
 
 
+def inquiry(c: Cast) -> dict[str, int]:
+    team(c)
+    return {"inquiry_id": acme_inquiry(c).pk}
+
+
 def need(c: Cast) -> dict[str, int]:
     team(c)
     found = do_open_training_need(
@@ -210,6 +216,8 @@ ROUTES = [
     Route("team:offer", "post", candidate, MANAGERS, data={"salary": ""}),
     Route("team:candidate_erase", "post", candidate, MANAGERS, data={"reason": "asked"}),
     Route("team:scorecard_submit", "post", scorecard, MANAGERS, data=SCORES),
+    Route("team:quality", "get", no_args, MANAGERS),
+    Route("team:quality_review", "post", inquiry, MANAGERS, data={"month": ""}),
     Route("team:retention", "get", no_args, MANAGERS),
 ]
 
