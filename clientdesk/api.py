@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthorizationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
@@ -19,7 +20,7 @@ from clientdesk.growth.api import router as growth_router
 from clientdesk.implementations.api import router as implementations_router
 from clientdesk.inquiries.api import router as inquiries_router
 from clientdesk.insights.api import router as insights_router
-from clientdesk.people.tokens import user_for_token
+from clientdesk.people.tokens import token_for
 from clientdesk.reports.api import router as reports_router
 from clientdesk.surveys.api import router as surveys_router
 from clientdesk.team.api import router as team_router
@@ -31,10 +32,21 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer cd_…` with a personal token (see `clientdesk token create`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for(token)
+        if found is None:
+            return None  # 401: unknown, revoked or expired
+        needed = required_scope(request)
+        if needed not in found.scope_set():
+            raise AuthorizationError(message=f"This token lacks the {needed!r} scope.")
+        request.user = found.user
+        return found.user
+
+
+def required_scope(request: HttpRequest) -> str:
+    """reports for the report runs and files; else read for GET/HEAD, write for the rest."""
+    if request.path.startswith("/api/reports/"):
+        return "reports"
+    return "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
 
 
 def _error(description: str, detail: dict[str, Any]) -> dict[str, Any]:

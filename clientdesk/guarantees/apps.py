@@ -14,3 +14,7 @@ class GuaranteesConfig(AppConfig):
         ACCOUNT_TABS.register("guarantees.summary", GUARANTEES, guarantees_panel)
         WORK_LISTS.register("guarantees", guarantees_work, order=20)
         WORK_LISTS.register("money", money_work, order=5)
+
+        from clientdesk.guarantees import measures
+
+        measures.register()

@@ -27,3 +27,7 @@ class InquiriesConfig(AppConfig):
         WORK_LISTS.register("inquiries", inquiries_work, order=10)
         WORK_LISTS.register("escalations", escalations_work, order=12)
         WORK_LISTS.register("sla-trend", sla_trend_work, order=6)
+
+        from clientdesk.inquiries import measures
+
+        measures.register()

@@ -22,3 +22,7 @@ class InsightsConfig(AppConfig):
         WORK_LISTS.register("issues", issues_work, order=30)
         WORK_LISTS.register("problems", problems_work, order=40)
         WORK_LISTS.register("actions", actions_work, order=50)
+
+        from clientdesk.insights import measures
+
+        measures.register()

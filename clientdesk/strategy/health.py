@@ -1,0 +1,55 @@
+"""The health score of many accounts as of a day: every registered measure with a rule read
+once for all the accounts (lib/measures.py), then scored per account with its segment's
+weights (scoring.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from clientdesk.lib.measures import ACCOUNT_MEASURES
+from clientdesk.strategy.models import HealthWeights
+from clientdesk.strategy.scoring import DEFAULT_WEIGHTS, RULES, Health, score_account
+
+
+def weights_by_segment() -> dict[str, dict[str, float]]:
+    """{segment: weights}, "" the default; the manager's stored weights over the defaults."""
+    stored = {w.segment: w.weights for w in HealthWeights.objects.all()}
+    default = {**DEFAULT_WEIGHTS, **stored.get("", {})}
+    out: dict[str, dict[str, float]] = {"": {k: float(v) for k, v in default.items()}}
+    for segment, weights in stored.items():
+        if segment:
+            out[segment] = {k: float(v) for k, v in {**default, **weights}.items()}
+    return out
+
+
+def measure_values(
+    account_ids: Sequence[int], as_of: dt.date
+) -> dict[int, dict[str, tuple[float, str]]]:
+    """{account: {measure key: (value, detail)}} for every registered measure the score has a
+    rule for (NPS and CSAT when the surveys app registers them)."""
+    values: dict[int, dict[str, tuple[float, str]]] = {a: {} for a in account_ids}
+    for measure in ACCOUNT_MEASURES:
+        if measure.key not in RULES:
+            continue
+        for account_id, value in measure.compute(account_ids, as_of).items():
+            if account_id in values:
+                values[account_id][measure.key] = (float(value.value), value.detail)
+    return values
+
+
+def compute_health(accounts: Sequence[tuple[int, str]], as_of: dt.date) -> dict[int, Health]:
+    """The health of each (account id, segment) as of the day."""
+    weights = weights_by_segment()
+    values = measure_values([a for a, _ in accounts], as_of)
+    return {
+        account_id: score_account(values[account_id], weights.get(segment, weights[""]))
+        for account_id, segment in accounts
+    }
+
+
+def snapshot_measures(health: Health) -> dict[str, dict[str, float | str]]:
+    return {
+        k: {"value": m.value, "score": m.score, "weight": m.weight, "detail": m.detail}
+        for k, m in health.measures.items()
+    }

@@ -1,0 +1,110 @@
+"""The figures strategy itself states about an account (lib/measures.py): days since the last
+touch with a decision maker, and days to the renewal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from django.db.models import Max
+
+from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Contact
+from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit, Value
+from clientdesk.strategy.models import Influence, Stakeholder
+
+NEVER_TOUCHED_DAYS = 365
+"""The figure of an account with no decision-maker touch on record (the rule scores it 0)."""
+
+
+def decision_makers(account_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Contact ids that decide, per account: those the relationship map marks decision makers,
+    or, where the map marks none, the primary contact."""
+    marked: dict[int, set[int]] = {}
+    for contact_id, account_id in Stakeholder.objects.filter(
+        contact__account_id__in=account_ids, influence=Influence.DECISION_MAKER
+    ).values_list("contact_id", "contact__account_id"):
+        marked.setdefault(account_id, set()).add(contact_id)
+    for contact_id, account_id in Contact.objects.filter(
+        account_id__in=account_ids, is_primary=True
+    ).values_list("id", "account_id"):
+        marked.setdefault(account_id, {contact_id})
+    return marked
+
+
+def days_since_decision_maker_touch(
+    account_ids: Sequence[int], as_of: dt.date
+) -> Mapping[int, Value]:
+    """Days from the last logged meeting, visit, call or e-mail with a decision maker to
+    `as_of`; accounts with decision makers and no touch on record have 365."""
+    deciders = decision_makers(account_ids)
+    contact_ids = {c for ids in deciders.values() for c in ids}
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    last: dict[int, dt.datetime] = dict(
+        ActivityEvent.objects.filter(
+            account_id__in=account_ids,
+            kind__in=LOGGED_ACTIVITY_KINDS,
+            occurred_at__lt=end,
+            contacts__in=contact_ids,
+        )
+        .values("account_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("account_id", "last")
+    )
+    out = {}
+    for account_id in deciders:
+        if account_id in last:
+            days = max(0, (as_of - last[account_id].date()).days)
+            out[account_id] = Value(days, f"last decision-maker touch {days} days ago")
+        else:
+            out[account_id] = Value(NEVER_TOUCHED_DAYS, "no decision-maker touch on record")
+    return out
+
+
+def renewal_on_or_after(renewal: dt.date, day: dt.date) -> dt.date:
+    """The renewal anniversary on or after `day` (renewals recur yearly on the same date)."""
+
+    def shifted(years: int) -> dt.date:
+        try:
+            return renewal.replace(year=renewal.year + years)
+        except ValueError:  # 29 February
+            return renewal.replace(year=renewal.year + years, day=28)
+
+    years = day.year - renewal.year - 1
+    while shifted(years) < day:
+        years += 1
+    return shifted(years)
+
+
+def days_to_renewal(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    out = {}
+    for account_id, renewal in Account.objects.filter(pk__in=account_ids).values_list(
+        "pk", "renewal_date"
+    ):
+        next_renewal = renewal_on_or_after(renewal, as_of)
+        days = (next_renewal - as_of).days
+        out[account_id] = Value(days, f"renews {next_renewal:%b %-d, %Y}, in {days} days")
+    return out
+
+
+def register() -> None:
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "days_since_decision_maker_touch",
+            "Days since the last decision-maker touch",
+            Unit.DAYS,
+            Direction.LOWER,
+            "accounts: logged meetings, visits, calls and e-mails with a decision maker "
+            "(strategy's relationship map, else the primary contact)",
+            days_since_decision_maker_touch,
+        )
+    )
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "days_to_renewal",
+            "Days to renewal",
+            Unit.DAYS,
+            Direction.HIGHER,
+            "accounts: the next renewal anniversary",
+            days_to_renewal,
+        )
+    )

@@ -1,0 +1,178 @@
+"""End-to-end jobs the commands and the clock call: run every call-to-action rule, take the
+daily health snapshot, measure the plans' objectives, score renewals for the backtest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from clientdesk.accounts.access import AnyUser
+from clientdesk.accounts.models import Account
+from clientdesk.lib.calls import CALL_RULES
+from clientdesk.lib.measures import ACCOUNT_MEASURES
+from clientdesk.strategy.actions import (
+    CallRun,
+    SnapshotRun,
+    do_raise_calls,
+    do_record_objective_values,
+    do_store_snapshots,
+)
+from clientdesk.strategy.health import compute_health
+from clientdesk.strategy.models import Objective, PlanStatus
+from clientdesk.strategy.objectives import objective_status
+from clientdesk.strategy.scoring import auc, band_of
+
+
+@dataclass
+class CallsOutcome:
+    total: CallRun = field(default_factory=CallRun)
+    by_rule: dict[str, CallRun] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def run_calls(
+    now: dt.datetime | None = None, *, acting_user: AnyUser | None = None
+) -> CallsOutcome:
+    """Every rule of CALL_RULES (each app's and strategy's own), each in its own transaction:
+    a rule that fails is reported and the others go on."""
+    now = now or timezone.now()
+    outcome = CallsOutcome()
+    for rule in CALL_RULES:
+        try:
+            causes = list(rule.find(now))
+            run = do_raise_calls(rule, causes, now=now, acting_user=acting_user)
+        except Exception as error:  # one app's broken rule must not stop the others
+            outcome.failed[rule.key] = f"{type(error).__name__}: {error}"
+            continue
+        outcome.by_rule[rule.key] = run
+        outcome.total.rules += 1
+        outcome.total.causes += run.causes
+        outcome.total.opened += run.opened
+        outcome.total.updated += run.updated
+    return outcome
+
+
+def measure_labels() -> dict[str, str]:
+    return {m.key: m.label for m in ACCOUNT_MEASURES}
+
+
+def run_snapshot(
+    as_of: dt.date, *, acting_user: AnyUser | None = None, accounts: list[Account] | None = None
+) -> tuple[SnapshotRun, float]:
+    """The health of every account (or those given) as of the day, stored; and seconds."""
+    started = time.perf_counter()
+    rows = (
+        [(a.pk, a.segment) for a in accounts]
+        if accounts is not None
+        else list(Account.objects.values_list("pk", "segment"))
+    )
+    healths = compute_health(rows, as_of)
+    run = do_store_snapshots(healths, as_of, acting_user=acting_user, labels=None)
+    return run, time.perf_counter() - started
+
+
+def run_objectives(
+    as_of: dt.date, *, acting_user: AnyUser | None = None, only: list[int] | None = None
+) -> int:
+    """Measure every objective of the draft and approved plans as of the day: a live measure
+    read from lib/measures.py for the plan's account, or the manual value."""
+    chosen = Objective.objects.filter(plan__status__in=[PlanStatus.DRAFT, PlanStatus.APPROVED])
+    if only is not None:
+        chosen = chosen.filter(pk__in=only)
+    objectives = list(chosen.select_related("plan"))
+    by_key: dict[str, set[int]] = defaultdict(set)
+    for o in objectives:
+        if o.measure_key:
+            by_key[o.measure_key].add(o.plan.account_id)
+    live: dict[str, dict[int, Any]] = {}
+    for key, account_ids in by_key.items():
+        measure = ACCOUNT_MEASURES.get(key)
+        live[key] = dict(measure.compute(sorted(account_ids), as_of)) if measure else {}
+    values: dict[int, tuple[float | None, str, str]] = {}
+    for o in objectives:
+        if o.measure_key:
+            got = live.get(o.measure_key, {}).get(o.plan.account_id)
+            value = float(got.value) if got is not None else None
+            detail = got.detail if got is not None else "no figure yet"
+        else:
+            value = float(o.manual_value) if o.manual_value is not None else None
+            detail = f"{o.manual_value:g} ({o.manual_source})" if value is not None else ""
+        values[o.pk] = (value, detail, objective_status(value, float(o.target), o.better))
+    if not values:
+        return 0
+    return do_record_objective_values(values, as_of, acting_user=acting_user)
+
+
+BACKTEST_LEAD_DAYS = 90
+
+
+@dataclass
+class Backtest:
+    renewals: int
+    lost: int
+    auc: float | None
+    lost_in_lowest_band: float | None
+    accounts_missing: int
+    rows: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "renewals": self.renewals,
+            "lost": self.lost,
+            "auc": None if self.auc is None else round(self.auc, 4),
+            "lost_in_lowest_band": (
+                None if self.lost_in_lowest_band is None else round(self.lost_in_lowest_band, 4)
+            ),
+            "lead_days": BACKTEST_LEAD_DAYS,
+            "accounts_missing": self.accounts_missing,
+            "rows": self.rows,
+        }
+
+
+def run_backtest(truth_path: Path) -> Backtest:
+    """Score every renewal of the ground truth's `renewal_outcomes` with the health score as of
+    90 days before it (computed from the book loaded in the database, not stored): the AUC of
+    "a lower score means a loss" and the share of lost accounts that were in the poor band."""
+    truth = json.loads(Path(truth_path).read_text())
+    outcomes = truth.get("renewal_outcomes")
+    if not outcomes:
+        raise ValueError(f"{truth_path} has no renewal_outcomes (regenerate the book)")
+    by_group = {
+        g: (pk, seg) for pk, g, seg in Account.objects.values_list("pk", "group_number", "segment")
+    }
+    by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    missing = 0
+    for o in outcomes:
+        if o["account"] not in by_group:
+            missing += 1
+            continue
+        as_of = dt.date.fromisoformat(o["renewal_date"]) - dt.timedelta(days=BACKTEST_LEAD_DAYS)
+        by_day[as_of].append(o)
+    rows: list[dict[str, Any]] = []
+    for as_of, items in sorted(by_day.items()):
+        healths = compute_health([by_group[o["account"]] for o in items], as_of)
+        for o in items:
+            h = healths[by_group[o["account"]][0]]
+            rows.append(
+                {
+                    "account": o["account"],
+                    "renewal_date": o["renewal_date"],
+                    "as_of": as_of.isoformat(),
+                    "outcome": o["outcome"],
+                    "score": h.score,
+                    "band": band_of(h.score),
+                }
+            )
+    scored = [r for r in rows if r["score"] is not None]
+    lost = [float(r["score"]) for r in scored if r["outcome"] != "renewed"]
+    kept = [float(r["score"]) for r in scored if r["outcome"] == "renewed"]
+    lost_rows = [r for r in scored if r["outcome"] != "renewed"]
+    share = sum(1 for r in lost_rows if r["band"] == "poor") / len(lost_rows) if lost_rows else None
+    return Backtest(len(scored), len(lost), auc(lost, kept), share, missing, rows)

@@ -1,0 +1,241 @@
+"""The health score's rules: pure functions of values, no database.
+
+Each measure a health score reads has a rule that turns its value into a score from 0 to 100,
+stated in words (docs/strategy.md lists them). The account's score is the weighted mean of the
+scores of the measures it has a value for: a measure with no value drops out and its weight is
+spread over the rest (as Gainsight and Totango do).
+Bands: 0 to 50 poor, 51 to 75 fair, 76 to 100 good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+POOR_MAX = 50
+FAIR_MAX = 75
+BAND_ORDER = {"poor": 0, "fair": 1, "good": 2}
+
+
+def band_of(score: int | None) -> str:
+    if score is None:
+        return ""
+    if score <= POOR_MAX:
+        return "poor"
+    if score <= FAIR_MAX:
+        return "fair"
+    return "good"
+
+
+def _linear(value: float, bad: float, good: float) -> float:
+    """100 at `good` or better, 0 at `bad` or worse, a straight line between (either way)."""
+    if good == bad:
+        return 100.0
+    share = (value - bad) / (good - bad)
+    return max(0.0, min(100.0, share * 100.0))
+
+
+def _steps(value: float, each: float) -> float:
+    """100 less `each` per unit (a count of bad things), never below 0."""
+    return max(0.0, 100.0 - each * value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one measure scores: the function and the words of the rule."""
+
+    key: str
+    words: str
+    score: Callable[[float], float]
+    short: str  # how a change names it: "guarantee misses", "SLA attainment"
+
+
+RULES: dict[str, Rule] = {
+    r.key: r
+    for r in (
+        Rule(
+            "guarantees_missed",
+            "100 less 25 for each settling guarantee period missed in the last 12 months",
+            lambda v: _steps(v, 25),
+            "guarantee misses",
+        ),
+        Rule(
+            "guarantee_expected_penalty",
+            "100 with no expected penalty, 0 at $50,000 or more of penalties forecast, "
+            "straight between",
+            lambda v: _linear(v, 50_000, 0),
+            "penalties forecast",
+        ),
+        Rule(
+            "sla_attainment",
+            "100 at 95 % of inquiries resolved within SLA (90 days) or more, 0 at 75 % or "
+            "less, straight between",
+            lambda v: _linear(v, 75, 95),
+            "SLA attainment",
+        ),
+        Rule(
+            "open_escalations",
+            "100 with no open account escalation, less 50 for each",
+            lambda v: _steps(v, 50),
+            "open escalations",
+        ),
+        Rule(
+            "open_problems",
+            "100 with no open problem, less 30 for each",
+            lambda v: _steps(v, 30),
+            "open problems",
+        ),
+        Rule(
+            "emerging_issues",
+            "100 with no emerging issue alerting in the last 90 days, less 20 for each",
+            lambda v: _steps(v, 20),
+            "emerging issues",
+        ),
+        Rule(
+            "nps",
+            "100 at an NPS of 50 or more, 0 at -20 or less, straight between",
+            lambda v: _linear(v, -20, 50),
+            "NPS",
+        ),
+        Rule(
+            "csat",
+            "100 at 90 % satisfied or more, 0 at 60 % or less, straight between",
+            lambda v: _linear(v, 60, 90),
+            "CSAT",
+        ),
+        Rule(
+            "pmpm_trend",
+            "100 at a PMPM trend of 5 % a year or less, 0 at 15 % or more, straight between",
+            lambda v: _linear(v, 15, 5),
+            "cost trend",
+        ),
+        Rule(
+            "days_since_decision_maker_touch",
+            "100 within 30 days of the last touch with a decision maker, 0 at 120 days or "
+            "more (or never), straight between",
+            lambda v: _linear(v, 120, 30),
+            "decision-maker touch",
+        ),
+        Rule(
+            "days_to_renewal",
+            "100 at 270 days or more to renewal, 40 at 60 days or less, straight between "
+            "(renewal proximity: an account near its renewal has less time to recover)",
+            lambda v: 40.0 + 0.6 * _linear(v, 60, 270),
+            "renewal proximity",
+        ),
+    )
+}
+
+DEFAULT_WEIGHTS: dict[str, int] = {
+    "guarantees_missed": 20,
+    "guarantee_expected_penalty": 10,
+    "sla_attainment": 15,
+    "open_escalations": 10,
+    "open_problems": 10,
+    "emerging_issues": 5,
+    "nps": 10,
+    "csat": 5,
+    "pmpm_trend": 10,
+    "days_since_decision_maker_touch": 10,
+    "days_to_renewal": 5,
+}
+
+
+@dataclass(frozen=True)
+class MeasureScore:
+    key: str
+    value: float
+    score: float
+    weight: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Health:
+    score: int | None
+    band: str
+    measures: dict[str, MeasureScore]
+
+    def contributions(self) -> dict[str, float]:
+        """Each measure's points in the score: weight share times its score (they add up to it)."""
+        total = sum(m.weight for m in self.measures.values())
+        if total <= 0:
+            return {}
+        return {k: m.weight * m.score / total for k, m in self.measures.items()}
+
+
+def score_account(values: Mapping[str, tuple[float, str]], weights: Mapping[str, float]) -> Health:
+    """The health of one account from its measures' values {key: (value, detail)}: measures
+    without a rule or a positive weight are left out; no measure at all gives no score."""
+    measures: dict[str, MeasureScore] = {}
+    for key, (value, detail) in values.items():
+        rule = RULES.get(key)
+        weight = float(weights.get(key, 0))
+        if rule is None or weight <= 0:
+            continue
+        measures[key] = MeasureScore(key, value, round(rule.score(value), 1), weight, detail)
+    total = sum(m.weight for m in measures.values())
+    if total <= 0:
+        return Health(None, "", measures)
+    score = round(sum(m.weight * m.score for m in measures.values()) / total)
+    return Health(score, band_of(score), measures)
+
+
+def explain_change(
+    before: Mapping[str, Mapping[str, Any]],
+    after: Mapping[str, Mapping[str, Any]],
+    before_score: int | None,
+    after_score: int | None,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Words for the change between two snapshots' measures ({key: {"value", "score",
+    "weight"}}), as "down 12: guarantee misses 0 to 2 (arrowed), minus 8; ...".
+    Measures are named by their points (weight share times score) moving, biggest first; moves
+    under half a point are left out."""
+    if before_score is None or after_score is None:
+        return "first score" if after_score is not None else ""
+    delta = after_score - before_score
+    head = "no change" if delta == 0 else (f"up {delta}" if delta > 0 else f"down {-delta}")
+
+    def points(snapshot: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+        total = sum(float(m["weight"]) for m in snapshot.values())
+        if total <= 0:
+            return {}
+        return {k: float(m["weight"]) * float(m["score"]) / total for k, m in snapshot.items()}
+
+    p0, p1 = points(before), points(after)
+    moves = []
+    for key in sorted(set(p0) | set(p1)):
+        move = p1.get(key, 0.0) - p0.get(key, 0.0)
+        if abs(move) < 0.5:
+            continue
+        name = (labels or {}).get(key) or (RULES[key].short if key in RULES else key)
+        v0 = before.get(key, {}).get("value")
+        v1 = after.get(key, {}).get("value")
+        figures = f" {_fmt(v0)} → {_fmt(v1)}" if v0 is not None or v1 is not None else ""
+        sign = "+" if move > 0 else "−"
+        moves.append((abs(move), f"{name}{figures}, {sign}{round(abs(move))}"))
+    moves.sort(key=lambda m: -m[0])
+    if not moves:
+        return head
+    return f"{head}: " + "; ".join(text for _, text in moves)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "none"
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
+
+
+def auc(scores_lost: list[float], scores_kept: list[float]) -> float | None:
+    """The chance a lost account scored lower than a kept one (ties count half): the area
+    under the ROC curve of "low health predicts a loss". None without both kinds."""
+    if not scores_lost or not scores_kept:
+        return None
+    wins = 0.0
+    for lost in scores_lost:
+        for kept in scores_kept:
+            wins += 1.0 if lost < kept else 0.5 if lost == kept else 0.0
+    return wins / (len(scores_lost) * len(scores_kept))
