@@ -478,7 +478,8 @@ def do_address_need(
     module = do_add_module(course, module_data, questions=list(questions), acting_user=acting_user)
     need.module = module
     need.status = NeedStatus.ADDRESSED
-    need.save(update_fields=["module", "status"])
+    need.addressed_on = today
+    need.save(update_fields=["module", "status", "addressed_on"])
     do_assign_course(
         course,
         people,

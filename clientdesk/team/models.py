@@ -260,6 +260,7 @@ class TrainingNeed(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    addressed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["status", "-opened_on", "id"]

@@ -309,6 +309,74 @@ def open_needs() -> QuerySet[TrainingNeed]:
     return TrainingNeed.objects.prefetch_related("people").order_by("status", "-opened_on", "id")
 
 
+@dataclass(frozen=True)
+class Effect:
+    """One person's rate of the need's error before and after the module was assigned."""
+
+    user: User
+    before: int
+    before_total: int
+    after: int
+    after_total: int
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> str:
+        return f"{part} of {whole} ({part * 100 / whole:.1f}%)" if whole else "no inquiries"
+
+    @property
+    def before_text(self) -> str:
+        return self._rate(self.before, self.before_total)
+
+    @property
+    def after_text(self) -> str:
+        return self._rate(self.after, self.after_total)
+
+
+EFFECT_WINDOW_DAYS = 90
+
+
+def need_effect(need: TrainingNeed, today: dt.date) -> list[Effect]:
+    """For each person the need names: of the inquiries they opened in the 90 days before the
+    module was assigned, how many are linked to the need's problems (the same error), against
+    the same in the days since (up to 90). Shown as it is, not claimed as the module's effect."""
+    if need.addressed_on is None:
+        return []
+    problem_ids = [
+        int(ref.split("-", 1)[1])
+        for ref in need.evidence
+        if ref.upper().startswith("PRB-") and ref.split("-", 1)[1].isdigit()
+    ]
+    pivot = need.addressed_on
+    before_start = pivot - dt.timedelta(days=EFFECT_WINDOW_DAYS)
+    after_end = min(today, pivot + dt.timedelta(days=EFFECT_WINDOW_DAYS))
+    (start, _), (mid, _), (end, _) = (
+        _day_bounds(before_start),
+        _day_bounds(pivot),
+        _day_bounds(after_end + dt.timedelta(days=1)),
+    )
+    effects = []
+    for user in need.people.order_by("last_name", "first_name"):
+        mine = Inquiry.objects.filter(owner=user)
+        before = mine.filter(opened_at__gte=start, opened_at__lt=mid)
+        after = mine.filter(opened_at__gte=mid, opened_at__lt=end)
+        effects.append(
+            Effect(
+                user,
+                before.filter(problem_id__in=problem_ids).count(),
+                before.count(),
+                after.filter(problem_id__in=problem_ids).count(),
+                after.count(),
+            )
+        )
+    return effects
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from clientdesk.lib.local_time import local_bounds
+
+    return local_bounds("America/New_York", day, day)
+
+
 def findings_without_need(since: dt.date | None = None) -> list[dict[str, Any]]:
     """The emerging-issues app's training findings no open need has taken up yet, each with
     the problems behind it and the people who serve those accounts."""

@@ -81,6 +81,7 @@ from clientdesk.team.queries import (
     expiring_licenses,
     findings_without_need,
     licenses_of,
+    need_effect,
     open_needs,
     pending_requests,
     quality_month,
@@ -551,7 +552,7 @@ def needs(request: HttpRequest) -> HttpResponse:
         request,
         "team/needs.html",
         {
-            "needs": open_needs(),
+            "needs": [(n, need_effect(n, _today())) for n in open_needs()],
             "findings": findings_without_need(),
             "open_form": OpenNeedForm(people=team),
             "address_form": AddressNeedForm(initial={"due_on": _today() + dt.timedelta(days=30)}),

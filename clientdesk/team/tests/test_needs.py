@@ -3,13 +3,18 @@ serving its account; the manager turns it into a module of a course and assigns 
 
 from __future__ import annotations
 
+import datetime as dt
+
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from clientdesk.insights.actions import do_update_problem
+from clientdesk.inquiries.tests.cast import acme_inquiry
+from clientdesk.insights.actions import do_link_inquiries, do_update_problem
 from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.team.actions import do_address_need, do_open_training_need
 from clientdesk.team.models import AssignmentReason, NeedStatus, TrainingAssignment, TrainingNeed
-from clientdesk.team.queries import findings_without_need
+from clientdesk.team.queries import findings_without_need, need_effect
 from clientdesk.team.tests.cast import hipaa, team
 from clientdesk.testing import Cast
 
@@ -65,3 +70,33 @@ def test_a_training_finding_becomes_a_module_assigned_to_the_account_team(
     assert TrainingAssignment.objects.filter(course=course).count() == 2
     client.force_login(cast.alice)
     assert client.get(reverse("team:needs")).status_code == 403
+
+
+def test_the_error_rate_before_and_after_the_module_is_shown(cast: Cast) -> None:
+    team(cast)
+    course = hipaa(cast)
+    problem = acme_problem(cast)
+    made = []
+    for day in (dt.date(2026, 9, 1), dt.date(2026, 9, 15), dt.date(2026, 11, 2)):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)):
+            made.append(acme_inquiry(cast))  # owned by alice
+    do_link_inquiries(problem, made[:1], acting_user=cast.mia)  # one before the module
+    need = do_open_training_need(
+        "Imaging",
+        [problem.reference],
+        [cast.alice],
+        today=dt.date(2026, 10, 1),
+        acting_user=cast.mia,
+    )
+    do_address_need(
+        need,
+        course,
+        {"kind": "document", "title": "Imaging rules"},
+        due_on=dt.date(2026, 10, 31),
+        today=dt.date(2026, 10, 1),
+        acting_user=cast.mia,
+    )
+    need.refresh_from_db()
+    (effect,) = need_effect(need, dt.date(2026, 12, 1))
+    assert (effect.before, effect.before_total, effect.after, effect.after_total) == (1, 2, 0, 1)
+    assert effect.before_text == "1 of 2 (50.0%)" and effect.after_text == "0 of 1 (0.0%)"
