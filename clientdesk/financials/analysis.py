@@ -23,7 +23,6 @@ from clientdesk.financials.runs import (
     POOLING_POINTS,
     contract_in_force,
     month_index,
-    payments_read,
     segment_expense,
 )
 from clientdesk.lake.gateway import AnyUser, Reader, SystemActor, open_lake
@@ -68,8 +67,7 @@ def renewal_inputs(
     excess: dict[float, float] = {}
     claimants: dict[float, int] = {}
     with open_lake(reader, accounts=[account]) as lake:
-        payments = payments_read(lake, window.as_of)
-        payments = payments.filter(payments.incurred_month >= window.first).cache()
+        payments = marts.payments(lake, window.as_of, window.first)
         pooled = lake.execute(
             marts.mart_pooling_excess(payments, window.first, window.last, tuple(points))
         )
@@ -77,7 +75,6 @@ def renewal_inputs(
             excess[float(point)] = float(pooled[f"excess_{i}"].sum()) if len(pooled) else 0.0
             claimants[float(point)] = int(pooled[f"claimants_{i}"].sum()) if len(pooled) else 0
         counts = lake.execute(marts.mart_claim_counts(payments, window.first, window.last))
-        payments.release()
     _audit(
         reader,
         account,
@@ -174,7 +171,7 @@ def option_claims(reader: Reader, account: Account) -> tuple[Claims, float, int,
     category), the member months and average members: what the options re-adjudicate."""
     window = experience_window(account)
     with open_lake(reader, accounts=[account], max_rows=2_000_000) as lake:
-        payments = payments_read(lake, window.as_of)
+        payments = marts.payments(lake, window.as_of, window.first)
         frame = lake.execute(marts.stg_member_claims(payments, window.first, window.last))
     period = f"{window.rows[0].month:%b %Y} – {window.rows[-1].month:%b %Y}"
     _audit(reader, account, "plan_options", {"period": period, "claims": len(frame)})

@@ -7,6 +7,9 @@ class FinancialsConfig(AppConfig):
     verbose_name = "Financials"
 
     def ready(self) -> None:
+        from clientdesk.financials.marts import prepare_for_today
         from clientdesk.financials.panels import register
+        from clientdesk.lake.gateway import register_preparer
 
         register()
+        register_preparer("financials", prepare_for_today)

@@ -13,10 +13,12 @@ its service counts at lag 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
 
+from clientdesk.lake.gateway import DerivedTable, Lake
 from clientdesk.lake.staging import claim_line_versions
 
 OPEN_END = dt.date(9999, 12, 31)
@@ -31,25 +33,18 @@ def _last_versions(claims: ir.Table) -> ir.Table:
     return versions.filter(versions.version_number == versions.versions)
 
 
-def resent_lines(claims: ir.Table) -> ir.IntegerScalar:
-    """How many line keys were sent more than once (0: every row is its line's only
-    version, and `stg_payments` may skip ordering the versions)."""
-    keys = claims.group_by(["claim_id", "claim_line_number", "data_source"]).aggregate(
-        n=claims.count()
-    )
-    return keys.filter(keys.n > 1).count()
-
-
 def stg_payments(
-    medical: ir.Table, pharmacy: ir.Table, as_of: dt.date, *, versions: bool = True
+    medical: ir.Table, pharmacy: ir.Table, as_of: dt.date | None, *, versions: bool = True
 ) -> ir.Table:
     """Every payment of medical and pharmacy lines paid by `as_of` and incurred by then.
-    `versions=False` (the caller has checked `resent_lines` is 0 for both tables) reads the
-    rows as they are: the same result without ordering every line's versions.
+    `versions=False` reads the rows as they are (a book whose lines are each sent once:
+    the same result without ordering every line's versions).
 
     Grain: one row per claim line (last version). Columns: account_id, person_id, claim_id,
-    kind ('medical' / 'pharmacy'), incurred_month, paid_month (month indexes: year*12 +
-    month - 1), service_date, paid, allowed."""
+    kind ('medical' / 'pharmacy'), category (office: place of service 11, 02 or 10;
+    emergency: place of service 23 or an ED revenue code; other medical; pharmacy),
+    service_date, incurred_month, paid_month (month indexes: year*12 + month - 1), paid_day,
+    paid, allowed. `as_of` None: every payment (the derived table `fin_payments`)."""
     parts = []
     for kind, table, first, second in (
         (
@@ -93,8 +88,11 @@ def stg_payments(
             paid=table.paid_amount.cast("float64").fill_null(0.0),
             allowed=table.allowed_amount.cast("float64").fill_null(0.0),
         )
-        parts.append(part.filter(part.service_date.notnull() & (part.paid_day <= as_of)))
-    return parts[0].union(parts[1]).drop("paid_day")
+        kept = part.service_date.notnull()
+        if as_of is not None:
+            kept &= part.paid_day <= as_of
+        parts.append(part.filter(kept))
+    return parts[0].union(parts[1])
 
 
 def mart_lag_cells(payments: ir.Table) -> ir.Table:
@@ -228,3 +226,82 @@ def stg_member_claims(payments: ir.Table, first_month: int, last_month: int) -> 
     return window.group_by(["person_id", "claim_id", "category"]).aggregate(
         service_date=window.service_date.min(), allowed=window.allowed.sum()
     )
+
+
+def fin_payments_build(lake: Lake) -> ir.Table:
+    """The derived table `fin_payments`: every payment (stg_payments with no as-of date)."""
+    return stg_payments(lake.medical_claim, lake.pharmacy_claim, None)
+
+
+def fin_exposure_build(horizon: dt.date) -> Callable[[Lake], ir.Table]:
+    """The derived table `fin_exposure`: member and subscriber months for the 120 months up
+    to `horizon` (open spans run to it), exact for every month up to any as-of date on or
+    before the horizon."""
+
+    def build(lake: Lake) -> ir.Table:
+        index = horizon.year * 12 + horizon.month - 1 - 119
+        first = dt.date(index // 12, index % 12 + 1, 1)
+        return mart_exposure_months(lake.eligibility, first, horizon)
+
+    return build
+
+
+FIN_PAYMENTS = DerivedTable(
+    "fin_payments",
+    sources=("medical_claim", "pharmacy_claim"),
+    build=fin_payments_build,
+    revision=1,
+    sort_by=("account_id", "incurred_month"),
+)
+
+
+def fin_exposure(horizon: dt.date) -> DerivedTable:
+    return DerivedTable(
+        "fin_exposure",
+        sources=("eligibility",),
+        build=fin_exposure_build(horizon),
+        revision=1,
+        sort_by=("account_id", "month"),
+    )
+
+
+def horizon_of(today: dt.date) -> dt.date:
+    """The end of `today`'s month: how far the derived exposure runs open spans."""
+    following = dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def payments(lake: Lake, as_of: dt.date, first_month: int) -> ir.Table:
+    """The payments of the incurred months from `first_month`, paid by `as_of`, read from
+    the derived `fin_payments` (built once per load)."""
+    table = lake.derived(FIN_PAYMENTS)
+    last = as_of.year * 12 + as_of.month - 1
+    return table.filter(
+        (table.paid_day <= as_of)
+        & (table.incurred_month >= first_month)
+        & (table.incurred_month <= last)
+    )
+
+
+def exposure(lake: Lake, first: dt.date, as_of: dt.date, today: dt.date) -> ir.Table:
+    """Member and subscriber months from `first`'s month to `as_of`'s: the derived table
+    when `as_of` is within its horizon, else computed directly."""
+    horizon = horizon_of(today)
+    first_index = first.year * 12 + first.month - 1
+    last_index = as_of.year * 12 + as_of.month - 1
+    if as_of > horizon or first_index < horizon.year * 12 + horizon.month - 1 - 119:
+        return mart_exposure_months(lake.eligibility, first, as_of)
+    table = lake.derived(fin_exposure(horizon), key=horizon.isoformat())
+    return table.filter((table.month >= first_index) & (table.month <= last_index))
+
+
+def prepare_for_today(lake: Lake) -> list[str]:
+    """Build the derived tables after a load (`clientdesk ingest --prepare`)."""
+    from django.utils import timezone
+
+    horizon = horizon_of(timezone.localdate())
+    built = []
+    for spec, key in ((FIN_PAYMENTS, ""), (fin_exposure(horizon), horizon.isoformat())):
+        if lake.materialize(spec, key=key).built:
+            built.append(spec.name)
+    return built

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
-import ibis.expr.types as ir
+from django.utils import timezone
 
 from clientdesk.accounts.models import Account, Contract, Product
 from clientdesk.financials import marts
@@ -81,31 +81,24 @@ def last_paid_date(lake: Lake) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def payments_read(lake: Lake, as_of: dt.date) -> ir.Table:
-    """The lake's payments (marts.stg_payments), ordering line versions only when some line
-    was sent more than once."""
-    resent = sum(
-        int(lake.execute(marts.resent_lines(t))) for t in (lake.medical_claim, lake.pharmacy_claim)
-    )
-    return marts.stg_payments(lake.medical_claim, lake.pharmacy_claim, as_of, versions=resent > 0)
-
-
-def read_lake(lake: Lake, accounts: list[Account], as_of: dt.date, months: int) -> LakeFigures:
-    """The run's lake figures (a few grouped queries; no member row leaves the lake)."""
+def read_lake(
+    lake: Lake, accounts: list[Account], as_of: dt.date, months: int, today: dt.date | None = None
+) -> LakeFigures:
+    """The run's lake figures (a few grouped queries over the derived tables; no member row
+    leaves the lake)."""
     clock = time.perf_counter()
     last = month_index(as_of)
     first = last - months + 1
-    payments = payments_read(lake, as_of)
-    # Every figure below reads these payments: computed once (a temporary table of the
-    # run's connection), not once per query.
-    payments = payments.filter(payments.incurred_month >= first).cache()
+    payments = marts.payments(lake, as_of, first)
     figures = LakeFigures()
     cells = lake.execute(marts.mart_lag_cells(payments))
     for row in cells.itertuples(index=False):
         figures.cells.setdefault(int(row.account_id), {})[
             (int(row.incurred_month), int(row.paid_month))
         ] = float(row.paid)
-    exposure = lake.execute(marts.mart_exposure_months(lake.eligibility, month_start(first), as_of))
+    exposure = lake.execute(
+        marts.exposure(lake, month_start(first), as_of, today or timezone.localdate())
+    )
     for row in exposure.itertuples(index=False):
         figures.exposure.setdefault(int(row.account_id), {})[int(row.month)] = (
             int(row.member_months),
@@ -140,7 +133,6 @@ def read_lake(lake: Lake, accounts: list[Account], as_of: dt.date, months: int) 
         for m, (mm, _) in by_month.items()
         if m >= year_first
     )
-    payments.release()  # the temporary table goes with this run, not with the connection
     figures.seconds = time.perf_counter() - clock
     return figures
 
