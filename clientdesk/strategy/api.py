@@ -221,7 +221,7 @@ def get_measures(request: HttpRequest, account_id: RecordId) -> Any:
     return out
 
 
-@router.get("/plans", response=list[PlanOut])
+@router.get("/accounts/{account_id}/plans", response=list[PlanOut])
 def list_plans(request: HttpRequest, account_id: RecordId) -> Any:
     account = access_account_by_id(request.user, account_id)
     return list(AccountPlan.objects.filter(account=account).prefetch_related("objectives"))
