@@ -13,14 +13,16 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from clientdesk.accounts.access import Need, access_account_by_id
-from clientdesk.growth import actions
+from clientdesk.growth import actions, queries
 from clientdesk.growth.access import (
     access_lead_by_id,
     access_opportunity_by_id,
     leads_visible_to,
     opportunities_visible_to,
+    require_accounts_role,
     require_library,
     require_pipeline,
+    rfps_visible_to,
 )
 from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
@@ -178,3 +180,74 @@ def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> 
 def library_search(request: HttpRequest, q: str = "") -> list[object]:
     require_library(request.user)
     return list(search(q, 20)) if q.strip() else []
+
+
+class RfpOut(Schema):
+    id: int
+    title: str
+    account_id: RecordId | None
+    issuer: str
+    consultant: str
+    final_due: dt.date
+    status: str
+    questions: int
+    answered: int
+
+
+@router.get("/rfps", response=list[RfpOut])
+def list_rfps(request: HttpRequest) -> list[dict[str, object]]:
+    require_accounts_role(request.user)
+    out = []
+    for rfp in rfps_visible_to(request.user).prefetch_related("questions"):
+        questions = list(rfp.questions.all())
+        out.append(
+            {
+                "id": rfp.pk,
+                "title": rfp.title,
+                "account_id": rfp.account_id,
+                "issuer": rfp.issuer,
+                "consultant": rfp.consultant,
+                "final_due": rfp.final_due,
+                "status": rfp.status,
+                "questions": len(questions),
+                "answered": sum(1 for q in questions if q.answer),
+            }
+        )
+    return out
+
+
+class VendorContractOut(Schema):
+    id: int
+    vendor: str
+    services: str
+    fee_basis: str
+    reference_fee: Decimal
+    negotiated_fee: Decimal
+    volume: int
+    start_date: dt.date
+    end_date: dt.date
+    savings_total: Decimal
+    savings_annual: Decimal
+    method: str
+
+
+@router.get("/accounts/{account_id}/vendor-contracts", response=list[VendorContractOut])
+def account_vendor_contracts(request: HttpRequest, account_id: RecordId) -> list[dict[str, object]]:
+    account = access_account_by_id(request.user, account_id)
+    return [
+        {
+            "id": c.pk,
+            "vendor": c.vendor.name,
+            "services": c.services,
+            "fee_basis": c.fee_basis,
+            "reference_fee": c.reference_fee,
+            "negotiated_fee": c.negotiated_fee,
+            "volume": c.volume,
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+            "savings_total": s.total,
+            "savings_annual": s.annual,
+            "method": s.method,
+        }
+        for c, s in queries.account_vendor_contracts(account)
+    ]

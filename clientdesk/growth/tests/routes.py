@@ -157,4 +157,6 @@ API_ROUTES = [
         "/growth/leads/{lead_id}/status", "post", lead, LEAD_STATUS, body={"status": "accepted"}
     ),
     ApiRoute("/growth/library", "get", no_args, TEAM),
+    ApiRoute("/growth/rfps", "get", no_args, TEAM),
+    ApiRoute("/growth/accounts/{account_id}/vendor-contracts", "get", acme, READ),
 ]

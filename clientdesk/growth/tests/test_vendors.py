@@ -94,3 +94,17 @@ def test_account_measures(cast: Cast) -> None:
     )
     assert savings.compute([cast.acme.pk], dt.date(2028, 6, 1)) == {}
     assert pipeline.compute([cast.acme.pk], dt.date(2026, 6, 1))[cast.acme.pk].value == 4320.0
+
+
+def test_vendor_contracts_api(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    from clientdesk.people.tokens import do_create_api_token
+
+    acme_vendor_contract(cast)
+    _, raw = do_create_api_token(cast.bob, "test", acting_user=cast.bob)
+    response = client.get(
+        f"/api/growth/accounts/{cast.acme.pk}/vendor-contracts",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 200
+    [row] = response.json()
+    assert row["vendor"] == "MindBridge EAP" and row["savings_total"] == "17280.00"
