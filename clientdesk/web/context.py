@@ -99,8 +99,15 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
         service.append(
             _link("Routing", "inquiries:routing", here, "inquiries:routing", "inquiries:comp")
         )
+    if sees_accounts:
+        service.insert(0, _link("Calls to action", "strategy:calls", here, "strategy:call"))
+    service.append(
+        _link("Directives", "strategy:directives", here, "strategy:directive", "strategy:account_d")
+    )
     groups.append(NavGroup("Service", service))
     performance: list[NavLink] = []
+    if sees_accounts:
+        performance.append(_link("Health", "strategy:portfolio", here, "strategy:portfolio"))
     if sees_accounts:
         performance.append(_link("Guarantees", "guarantees:portfolio", here, "guarantees:"))
     if can_see_book(user):
