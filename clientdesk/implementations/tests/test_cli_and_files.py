@@ -159,3 +159,38 @@ def test_hypercare_prior_from_the_book() -> None:
     assert ids.category == "id_cards" and ids.expected == pytest.approx(10.0)
     assert ids.flagged and ids.p_value < 0.001
     assert claims.expected == pytest.approx(3.0) and not claims.flagged
+
+
+def test_synthetic_implementations_and_what_readiness_flags() -> None:
+    from clientdesk.implementations.synthetic_check import check, evidence_of
+    from clientdesk.synth.implementations import SyntheticImplementation, generate_implementations
+
+    assert generate_implementations(19, 30) == generate_implementations(19, 30)
+    healthy = SyntheticImplementation(
+        "A", "new_self_funded", dt.date(2027, 1, 1), 1000, ((1000, 2),), 995, 12, 8, 8, 3, ()
+    )
+    # Everything fine: critical 1, slack (3 + 5) / 10 = 0.8, test 99.8 % -> 1, members
+    # 0.995, cards 1: (25 + 16 + 20 + 14.925 + 10) / 90 = 95.5 -> not flagged.
+    late = SyntheticImplementation(
+        "B",
+        "new_self_funded",
+        dt.date(2027, 1, 1),
+        1000,
+        ((1000, 200),),
+        995,
+        5,
+        8,
+        6,
+        -4,
+        ("eligibility_file_quality", "id_cards_late", "critical_delay"),
+    )
+    # critical 0.75, slack 0.1, test (0.8 - 0.8) / 0.19 = 0, members 0.995, cards 0.5:
+    # (18.75 + 2 + 0 + 14.925 + 5) / 90 = 45.2 -> flagged.
+    result = check([healthy, late])
+    assert (result.implementations, result.with_problems, result.flagged) == (2, 1, 1)
+    assert result.flagged_with_problems == 1 and result.false_flags == 0
+    assert result.by_problem["critical_delay"] == (1, 1)
+    assert evidence_of(late).id_card_lead_days == 5
+    out = StringIO()
+    call_command("installation_evaluate", "--count", "20", stdout=out)
+    assert "20 synthetic implementations" in out.getvalue()
