@@ -302,6 +302,34 @@ def _row(figures: SurveyFigures, label: str) -> list[Cell]:
     ]
 
 
+def own_surveys_sentence(account_id: int, period: Period) -> str | None:
+    """The surveys clientdesk ran itself (and imported exports) for the account in the period,
+    through the surveys app's one metric; None when there were none. Small cells as above."""
+    from clientdesk.surveys.queries import db_counts
+    from clientdesk.surveys.satisfaction import Figures as SurveyMetric
+
+    counts = db_counts(period.start, period.last_day, accounts=[account_id]).get(account_id)
+    if counts is None or not (counts.sent or counts.responses):
+        return None
+    f = SurveyMetric(counts)
+    head = (
+        f"Our own surveys, {period.label}: {shown_count(counts.sent)} invitations, "
+        f"{shown_count(counts.responses)} responses"
+    )
+    if f.suppressed:
+        return head + ": fewer than 11, so the scores are suppressed."
+    if not counts.responses:
+        return head + "."
+    parts = [head + (f" ({_text(f.response_rate, '%')})" if f.response_rate is not None else "")]
+    if f.nps is not None:
+        parts.append(f"NPS {_text(f.nps, signed=True)}")
+    if f.csat is not None:
+        parts.append(f"{_text(f.csat, '%')} satisfied")
+    if f.ces is not None:
+        parts.append(f"effort (CES, 1-7) {_text(f.ces)}")
+    return "; ".join(parts) + "."
+
+
 def stewardship_section(result: Satisfaction | str, account_id: int, period: Period) -> Section:
     """The stewardship report's satisfaction section: one account, the period and the one
     before, and up to three sponsor comments."""

@@ -685,8 +685,13 @@ def satisfaction_section(c: StewardshipContext) -> Section | None:
         return None  # the reason the survey figures could not be read is for the team
     section = satisfaction.stewardship_section(c.surveys, c.account.pk, c.period)
     section.tables = [t for t in section.tables if t.rows]
+    ours = satisfaction.own_surveys_sentence(c.account.pk, c.period)
     if isinstance(c.surveys, satisfaction.Satisfaction) and not c.surveys.any_invitations:
-        return None
+        if ours is None:
+            return None
+        section.bullets, section.tables = [], []  # the feed had nothing: our surveys only
+    if ours is not None:
+        section.bullets.append(ours)
     return section
 
 
