@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from clientdesk.utilization.marts.service_categories import category_title
 from clientdesk.utilization.report import AccountOverview, UtilizationReport
 
 
@@ -61,14 +62,14 @@ def category_chart(report: UtilizationReport) -> dict[str, Any]:
     rows = []
     totals: dict[str, float] = {}
     for c in report.paid_pmpm.by_service_category:
-        name = c.service_category_2
+        name = category_title(c.service_category_2)
         totals[name] = totals.get(name, 0.0) + float(c.pmpm)
         rows.append({"category": name, "period": "current", "pmpm": float(c.pmpm)})
         if c.prior_pmpm is not None:
             rows.append({"category": name, "period": "prior", "pmpm": float(c.prior_pmpm)})
     rows.append(
         {
-            "category": "pharmacy",
+            "category": "Pharmacy",
             "period": "current",
             "pmpm": float(report.paid_pmpm.pharmacy),
         }

@@ -11,6 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from clientdesk.lib import exports as safe_files
+from clientdesk.utilization.marts.service_categories import category_title
 from clientdesk.utilization.report import AccountReport
 
 FORMATS = ("csv", "xlsx")
@@ -30,9 +31,9 @@ class Table:
 def _categories(r: AccountReport) -> Table:
     rows = [
         (
-            c.service_category_1,
-            c.service_category_2,
-            c.service_category_3,
+            category_title(c.service_category_1),
+            category_title(c.service_category_2),
+            category_title(c.service_category_3),
             c.amount,
             c.pmpm,
             c.prior_pmpm,

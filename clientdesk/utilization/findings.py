@@ -18,6 +18,7 @@ from clientdesk.lib import formatting
 from clientdesk.lib.small_cells import MIN_CELL_MEMBERS
 from clientdesk.utilization.benchmarks import Comparison, gap_percent, norms_for
 from clientdesk.utilization.book_benchmark import BookBenchmark
+from clientdesk.utilization.marts.service_categories import category_title
 from clientdesk.utilization.report import (
     MIN_CREDIBLE_MEMBER_MONTHS,
     UtilizationReport,
@@ -373,9 +374,9 @@ def cost_level(report: Report, book: Book, comparisons: Comparisons) -> Finding 
     else:
         leaf = driver.leaf
         driver_text = (
-            f"{driver.service_category_2}"
+            f"{category_title(driver.service_category_2)}"
             + (
-                f" – {driver.service_category_3}"
+                f" – {category_title(driver.service_category_3)}"
                 if driver.service_category_3 != driver.service_category_2
                 else ""
             )

@@ -101,6 +101,26 @@ LEAVES: tuple[Leaf, ...] = (
     Leaf("other", "other", "other", "other", 9990),
     Leaf("acute_other", "inpatient", "acute inpatient", "acute inpatient - other", 99990),
 )
+# Tuva names its categories in lower case (kept so in the data: they join with Tuva's marts);
+# pages, exports and reports write them in title case, acronyms in capitals.
+_ACRONYMS = {"ct", "mri", "pet", "nicu", "pt", "ot", "st", "dme", "ed", "asc", "snf"}
+_SMALL_WORDS = {"and", "of", "or", "the", "in"}
+
+
+def category_title(name: str) -> str:
+    """ "office-based pt/ot/st" -> "Office-Based PT/OT/ST"; "newborn nicu" -> "Newborn NICU"."""
+
+    def word(part: str) -> str:
+        return part.upper() if part in _ACRONYMS else part[:1].upper() + part[1:]
+
+    def token_title(index: int, token: str) -> str:
+        if index and token in _SMALL_WORDS:
+            return token
+        return "/".join("-".join(word(p) for p in piece.split("-")) for piece in token.split("/"))
+
+    return " ".join(token_title(i, t) for i, t in enumerate(name.split(" ")))
+
+
 LEAF_BY_KEY = {leaf.key: leaf for leaf in LEAVES}
 ACUTE_STAY_LEAVES = (
     "acute_medical",

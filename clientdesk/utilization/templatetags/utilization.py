@@ -9,6 +9,7 @@ from django import template
 from clientdesk.utilization.access import can_see_book
 from clientdesk.utilization.benchmarks import Comparison
 from clientdesk.utilization.code_sets import place_of_service, type_of_bill
+from clientdesk.utilization.marts.service_categories import category_title
 
 register = template.Library()
 
@@ -29,6 +30,12 @@ def place_of_service_words(code: str | None) -> str:
 def type_of_bill_words(code: str | None) -> str:
     """{{ r.bill_type_code|type_of_bill_words }}: "Hospital outpatient" for 131."""
     return type_of_bill(code)
+
+
+@register.filter
+def category(name: str) -> str:
+    """{{ c.service_category_2|category }}: a Tuva category in title case."""
+    return category_title(name)
 
 
 @register.filter

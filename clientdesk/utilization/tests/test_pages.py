@@ -63,7 +63,13 @@ def test_drill_down_matches_the_category_and_masks_members(book: Cast, client: C
     # ED: 3 final-action lines, paid 1,300.00, allowed 1,650.00 — the category's figures.
     assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in html
     assert not re.search(r"\bM1\b", html)  # pseudonyms only (M-…); not the CSRF token's
-    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
+    # Pseudonymised lines are still PHI (claim ids, dates, diagnoses): the look is audited.
+    masked = AuditEvent.objects.get(kind=AuditEvent.Kind.PHI_READ)
+    assert (masked.actor, masked.action, masked.detail["lines"]) == (
+        book.bob,
+        "utilization.view_claim_lines_masked",
+        3,
+    )
     # The same lines, highest paid first: the order changes, the totals do not.
     by_paid = client.get(url, {**Q, "order": "paid"}).content.decode()
     assert "3 final-action lines · paid $1,300.00 · allowed $1,650.00" in by_paid
@@ -78,11 +84,11 @@ def test_drill_down_matches_the_category_and_masks_members(book: Cast, client: C
     )
     assert opened.status_code == 200
     assert re.search(r"\bM1\b", opened.content.decode())
-    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PHI_READ)
-    assert (event.actor, event.account, event.action) == (
+    event = AuditEvent.objects.get(action="utilization.view_claim_lines")
+    assert (event.actor, event.account, event.kind) == (
         book.bob,
         book.acme,
-        "utilization.view_claim_lines",
+        AuditEvent.Kind.PHI_READ,
     )
     assert event.detail["category"] == "ed"
 
@@ -107,9 +113,10 @@ def test_exports_are_audited(book: Cast, client: Client) -> None:
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("category 1,category 2,category 3,paid,PMPM")
+    print("DBG", lines[:6])
     assert any(
         line.startswith(
-            "outpatient,emergency department,emergency department,1300.00,162.50,30.00,"
+            "Outpatient,Emergency Department,Emergency Department,1300.00,162.50,30.00,"
         )
         for line in lines
     )
@@ -164,3 +171,22 @@ def test_api_report_has_the_contracted_keys(book: Cast, client: Client) -> None:
     ).json()
     assert (lines["lines"], lines["paid"]) == (2, 40.0)
     assert all("member_id" not in row for row in lines["rows"])
+    read = AuditEvent.objects.filter(action="utilization.view_claim_lines_masked").get()
+    assert (read.kind, read.detail["via"], read.detail["lines"]) == (
+        AuditEvent.Kind.PHI_READ,
+        "api",
+        2,
+    )
+    too_many = client.get(
+        f"/api/utilization/accounts/{book.acme.pk}/lines",
+        {**Q, "leaf": "lab", "limit": 1000},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["detail"][0]["loc"][-1] == "limit"
+
+
+def test_executives_read_figures_not_claim_lines(book: Cast, client: Client) -> None:
+    client.force_login(book.eve)
+    assert client.get(reverse("utilization:lines", args=[book.acme.pk, "ed"]), Q).status_code == 403
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
