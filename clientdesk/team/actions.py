@@ -24,6 +24,7 @@ from clientdesk.team.models import (
     Module,
     ModuleKind,
     NeedStatus,
+    Occurrence,
     Offer,
     OneToOne,
     Person,
@@ -157,6 +158,23 @@ def do_set_schedule(
         after={"shifts": [f"{s}{' onsite' if s.onsite else ''}" for s in made]},
     )
     return made
+
+
+@transaction.atomic
+def do_record_occurrence(
+    user: User, on: dt.date, kind: str, *, note: str = "", acting_user: User
+) -> Occurrence:
+    occurrence = Occurrence.objects.create(
+        user=user, on=on, kind=kind, note=note, recorded_by=acting_user
+    )
+    record_audit(
+        actor=acting_user,
+        action="team.occurrence.record",
+        obj=occurrence,
+        object_label=f"{user.get_username()}: {occurrence}",
+        after={"on": on, "kind": kind},
+    )
+    return occurrence
 
 
 # ── curriculum and training ───────────────────────────────────────────────────────────────

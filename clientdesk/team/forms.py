@@ -15,6 +15,7 @@ from clientdesk.team.models import (
     License,
     Location,
     ModuleKind,
+    OccurrenceKind,
     Person,
     Requisition,
     Source,
@@ -324,3 +325,9 @@ class ReviewForm(forms.Form):
 
     def scores(self) -> dict[str, int]:
         return {name: self.cleaned_data[f"s{i}"] for i, name in enumerate(QUALITY_CRITERIA)}
+
+
+class OccurrenceForm(forms.Form):
+    on = forms.DateField(widget=DATE)
+    kind = forms.ChoiceField(choices=OccurrenceKind.choices)
+    note = forms.CharField(max_length=200, required=False)

@@ -530,3 +530,40 @@ class QualityReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of inquiry {self.inquiry_id} by {self.reviewer_id}"
+
+
+class OccurrenceKind(models.TextChoices):
+    TARDY = "tardy", "Late or left early"
+    ABSENCE = "absence", "Unplanned absence"
+    NO_CALL = "no_call", "No call, no show"
+
+
+OCCURRENCE_POINTS = {
+    OccurrenceKind.TARDY: Decimal("0.5"),
+    OccurrenceKind.ABSENCE: Decimal("1"),
+    OccurrenceKind.NO_CALL: Decimal("3"),
+}
+
+
+class Occurrence(models.Model):
+    """An attendance occurrence under the points policy (points fall off after a year)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    on = models.DateField()
+    kind = models.CharField(max_length=8, choices=OccurrenceKind.choices)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.on}"
+
+    @property
+    def points(self) -> Decimal:
+        return OCCURRENCE_POINTS[OccurrenceKind(self.kind)]

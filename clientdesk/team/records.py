@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from clientdesk.team.access import may_manage_person
 from clientdesk.team.models import (
     Balance,
+    Occurrence,
     OneToOne,
     Person,
     Shift,
@@ -18,6 +20,7 @@ from clientdesk.team.models import (
     TrainingAssignment,
 )
 from clientdesk.team.queries import LicenseRow, licenses_of, roster
+from clientdesk.team.rules import attendance_points
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,16 @@ class PersonRecord:
     requests: QuerySet[TimeOffRequest]
     one_to_ones: QuerySet[OneToOne] | None  # the reader's own notes, when they manage them
     today: dt.date
+    occurrences: list[Occurrence]
+    points: Decimal
+    points_step: str
 
 
 def person_record(person: Person, reader: Any, today: dt.date) -> PersonRecord:
     people = Person.objects.filter(pk=person.pk)
     rows = roster(people, today)
+    occurrences = list(Occurrence.objects.filter(user_id=person.user_id)[:50])
+    points, step = attendance_points([(o.on, o.points) for o in occurrences], today)
     return PersonRecord(
         person=person,
         load=rows[0] if rows else None,
@@ -52,4 +60,7 @@ def person_record(person: Person, reader: Any, today: dt.date) -> PersonRecord:
         if may_manage_person(reader, person)
         else None,
         today=today,
+        occurrences=occurrences,
+        points=points,
+        points_step=step,
     )

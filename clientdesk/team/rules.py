@@ -239,3 +239,21 @@ def quality_sample(inquiry_ids: Sequence[int], rate: float, *, key: str) -> list
     size = min(len(ordered), max(1, math.ceil(rate * len(ordered))))
     rng = random.Random(key)  # noqa: S311  (a reproducible sample, not a secret)
     return sorted(rng.sample(ordered, size))
+
+
+POINTS_WINDOW_DAYS = 365
+POINTS_WARNING = Decimal(5)
+POINTS_FINAL = Decimal(8)
+
+
+def attendance_points(
+    occurrences: Iterable[tuple[dt.date, Decimal]], today: dt.date
+) -> tuple[Decimal, str]:
+    """Points of the occurrences within the last 365 days, and the step they reach: a
+    warning at 5 points, a final warning at 8."""
+    since = today - dt.timedelta(days=POINTS_WINDOW_DAYS)
+    points = sum((p for on, p in occurrences if since < on <= today), Decimal(0))
+    step = (
+        "final warning" if points >= POINTS_FINAL else "warning" if points >= POINTS_WARNING else ""
+    )
+    return points, step

@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/<int:user_id>/licenses/", views.license_save, name="license_save"),
     path("people/<int:user_id>/schedule/", views.schedule_save, name="schedule_save"),
     path("people/<int:user_id>/one-to-ones/", views.one_to_one, name="one_to_one"),
+    path("people/<int:user_id>/occurrences/", views.occurrence, name="occurrence"),
     path("licenses/", views.licenses_page, name="licenses"),
     path("courses/", views.courses, name="courses"),
     path("courses/<int:course_id>/", views.course_page, name="course"),

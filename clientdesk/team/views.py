@@ -49,6 +49,7 @@ from clientdesk.team.forms import (
     LicenseForm,
     ModuleForm,
     MoveForm,
+    OccurrenceForm,
     OfferForm,
     OneToOneForm,
     OpenNeedForm,
@@ -163,6 +164,7 @@ def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
             "license_form": LicenseForm(),
             "shifts_form": ShiftsForm(),
             "one_to_one_form": OneToOneForm(initial={"held_on": _today()}),
+            "occurrence_form": OccurrenceForm(initial={"on": _today()}),
         },
     )
 
@@ -242,6 +244,26 @@ def one_to_one(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.success(request, "One-to-one recorded.")
     else:
         messages.error(request, "Give the meeting's date.")
+    return redirect("team:person", user_id=user_id)
+
+
+@login_required
+@require_POST
+def occurrence(request: HttpRequest, user_id: int) -> HttpResponse:
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = OccurrenceForm(request.POST)
+    if form.is_valid():
+        actions.do_record_occurrence(
+            person.user,
+            form.cleaned_data["on"],
+            form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+            acting_user=acting,
+        )
+        messages.success(request, "Occurrence recorded.")
+    else:
+        messages.error(request, "Give the day and the kind.")
     return redirect("team:person", user_id=user_id)
 
 

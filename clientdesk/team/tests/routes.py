@@ -181,6 +181,7 @@ ROUTES = [
     ),
     Route("team:schedule_save", "post", alice, MANAGERS, data={"days": "0"}),
     Route("team:one_to_one", "post", alice, MANAGERS, data={"held_on": "2026-12-01"}),
+    Route("team:occurrence", "post", alice, MANAGERS, data={"kind": "tardy"}),
     Route("team:licenses", "get", no_args, MANAGERS),
     Route("team:courses", "get", no_args, MANAGERS),
     Route("team:courses", "post", no_args, MANAGERS, data={"code": ""}),

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.team.actions import do_record_one_to_one, do_save_license
+from clientdesk.team.models import Occurrence
 from clientdesk.team.tests.cast import alice_assignment, team
 from clientdesk.testing import Cast
 
@@ -33,10 +34,18 @@ def test_an_associate_sees_only_their_own_records(cast: Cast, client: Client) ->
     do_record_one_to_one(
         cast.alice, dt.date(2026, 11, 2), "Wants to lead Acme", acting_user=cast.mia
     )
+    client.force_login(cast.mia)
+    recorded = client.post(
+        reverse("team:occurrence", args=[cast.alice.pk]),
+        {"on": dt.date.today().isoformat(), "kind": "no_call", "note": "missed the Acme visit"},
+    )
+    assert recorded.status_code == 302
+    assert Occurrence.objects.get().kind == "no_call"
     client.force_login(cast.alice)
     me = client.get(reverse("team:me")).content.decode()
     assert "OH-1234" in me and "HIPAA privacy and security" in me and "12 / 24" in me
     assert "Wants to lead Acme" not in me  # the one-to-one notes are the manager's
+    assert "3 points in the last 12 months" in me and "No call, no show" in me
     assert client.get(reverse("team:person", args=[cast.bob.pk])).status_code == 404
     assert client.get(reverse("team:roster")).status_code == 403
     assert client.get(reverse("team:matrix")).status_code == 403
@@ -50,7 +59,8 @@ def test_an_associate_sees_only_their_own_records(cast: Cast, client: Client) ->
     assert "Oscar Outsider" not in roster  # ada manages oscar
     assert client.get(reverse("team:person", args=[cast.oscar.pk])).status_code == 404
     reads = AuditEvent.objects.filter(action="team.person.read", object_label="Alice Owner")
-    assert sorted(reads.values_list("actor__username", flat=True)) == ["alice", "mia"]
+    # alice read her own; mia recorded an occurrence (through the record) and read it
+    assert sorted(reads.values_list("actor__username", flat=True)) == ["alice", "mia", "mia"]
 
     client.force_login(cast.eve)
     figures = client.get(reverse("team:overview")).content.decode()

@@ -127,3 +127,20 @@ def test_flight_risk_reasons() -> None:
         "heavy load: 7 accounts for a capacity of 6",
         "last one-to-one 61 days ago",
     ]
+
+
+def test_attendance_points_fall_off_after_a_year() -> None:
+    from clientdesk.team.rules import attendance_points
+
+    occurrences = [
+        (dt.date(2025, 12, 1), Decimal(3)),  # exactly a year ago: fallen off
+        (dt.date(2026, 3, 2), Decimal(3)),
+        (dt.date(2026, 6, 1), Decimal(1)),
+        (dt.date(2026, 11, 30), Decimal("0.5")),
+    ]
+    assert attendance_points(occurrences, TODAY) == (Decimal("4.5"), "")
+    assert attendance_points([*occurrences, (TODAY, Decimal("0.5"))], TODAY) == (
+        Decimal(5),
+        "warning",
+    )
+    assert attendance_points([(TODAY, Decimal(3))] * 3, TODAY) == (Decimal(9), "final warning")
