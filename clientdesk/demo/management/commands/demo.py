@@ -14,6 +14,7 @@ from clientdesk.accounts.models import Account
 from clientdesk.demo.growth import load_growth_demo
 from clientdesk.demo.loading import load_book
 from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
+from clientdesk.demo.strategy import populate_strategy
 from clientdesk.demo.team import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
 from clientdesk.demo.team_app import load_team
 from clientdesk.synth.generator import generate_book
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             )
             load_growth_demo(out, users, today=today, now=timezone.now(), say=self.stdout.write)
         load_team(say=self.stdout.write)  # the team's records (once), after the analyses
+        populate_strategy(users=users, today=today, say=self.stdout.write)  # plans, health
         self._print_logins()
         if not options["no_serve"]:
             from clientdesk.lib.processes import start_child
