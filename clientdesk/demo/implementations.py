@@ -16,7 +16,12 @@ from django.contrib.auth.models import User
 
 from clientdesk.accounts.actions import do_create_account
 from clientdesk.accounts.models import Account
-from clientdesk.implementations.actions import do_approve, do_create_implementation, do_go_live
+from clientdesk.implementations.actions import (
+    business_days,
+    do_approve,
+    do_create_implementation,
+    do_go_live,
+)
 from clientdesk.implementations.actions import do_update_task as update_task
 from clientdesk.implementations.models import Implementation, TaskKind, Template
 from clientdesk.lake.ingestion import ingest_files
@@ -34,16 +39,18 @@ def _finish_planned(implementation: Implementation, today: dt.date, user: User) 
     """Every task planned to finish before today is done on its planned dates; one planned
     to be under way is in progress, its share of the days gone done."""
     done = 0
+    days = business_days(implementation)
     for task in implementation.tasks.order_by("position"):
         if task.start_date and task.finish_date and task.start_date <= today <= task.finish_date:
-            gone = (today - task.start_date).days
-            span = max((task.finish_date - task.start_date).days + 1, 1)
+            # Business days worked before today, as a share rounded up, so the forecast
+            # finishes the task on its planned day.
+            gone = days.offset(today) - task.early_start
             update_task(
                 task,
                 {
                     "status": "in_progress",
                     "actual_start": task.start_date,
-                    "percent_done": min(90, round(100 * gone / span)),
+                    "percent_done": min(99, -(-100 * gone // max(task.duration, 1))),
                 },
                 today=today,
                 acting_user=user,

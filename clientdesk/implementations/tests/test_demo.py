@@ -32,6 +32,8 @@ def test_demo_implementations(cast: Cast) -> None:
         new = plans[NEW_GROUP]
         assert new.effective_date == dt.date(2027, 2, 1)
         states = plan_states(list(plans.values()), today, reader=None)
+        assert states[new.pk].forecast.days_lost == 0  # the new account is on plan
+        assert states[new.pk].forecast.late_refs == ()
         rounds = states[new.pk].test_rounds
         # Round 1: 31 of 400 members with Feb 30 as a birth date; round 2: 2 of 415.
         assert [(r.rows_read, r.rows_rejected) for r in rounds] == [(400, 31), (415, 2)]
