@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.team.actions import do_record_one_to_one, do_save_license
@@ -37,7 +38,7 @@ def test_an_associate_sees_only_their_own_records(cast: Cast, client: Client) ->
     client.force_login(cast.mia)
     recorded = client.post(
         reverse("team:occurrence", args=[cast.alice.pk]),
-        {"on": dt.date.today().isoformat(), "kind": "no_call", "note": "missed the Acme visit"},
+        {"on": timezone.localdate().isoformat(), "kind": "no_call", "note": "missed a visit"},
     )
     assert recorded.status_code == 302
     assert Occurrence.objects.get().kind == "no_call"
