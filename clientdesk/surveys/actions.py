@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,14 +310,16 @@ def do_send_transactional(
     return send
 
 
+def _public_url(name: str, token: str) -> str:
+    return conf.BASE_URL.rstrip("/") + reverse(f"surveys_public:{name}", args=[token])
+
+
 def survey_link(invitation: Invitation) -> str:
-    token = tokens.token_for(invitation.nonce)
-    return conf.BASE_URL.rstrip("/") + reverse("surveys_public:answer", args=[token])
+    return _public_url("answer", tokens.token_for(invitation.nonce))
 
 
 def unsubscribe_link(invitation: Invitation) -> str:
-    token = tokens.token_for(invitation.nonce)
-    return conf.BASE_URL.rstrip("/") + reverse("surveys_public:unsubscribe", args=[token])
+    return _public_url("unsubscribe", tokens.token_for(invitation.nonce))
 
 
 SUBJECTS = {
@@ -332,21 +334,20 @@ def invitation_message(invitation: Invitation, *, reminder: bool = False) -> Ema
     """The mail of one invitation (plain text; no account or member data beyond the greeting)."""
     which = "reminder" if reminder else "invitation"
     language = invitation.language if invitation.language in ("en", "es") else "en"
-    body = render_to_string(
-        f"surveys/mail/{which}_{language}.txt",
-        {
-            "link": survey_link(invitation),
-            "unsubscribe": unsubscribe_link(invitation),
-            "expires": invitation.expires_at,
-        },
+    token = tokens.token_for(invitation.nonce)
+    # The two addresses differ from any other invitation's by the token alone: one reverse().
+    base = _public_url("answer", "~token~")
+    link = base.replace("~token~", token)
+    unsubscribe = link + "unsubscribe/"
+    body = get_template(f"surveys/mail/{which}_{language}.txt").render(
+        {"link": link, "unsubscribe": unsubscribe, "expires": invitation.expires_at}
     )
-    message = EmailMultiAlternatives(
+    return EmailMultiAlternatives(
         SUBJECTS[(which, language)],
         body,
         to=[invitation.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe_link(invitation)}>"},
+        headers={"List-Unsubscribe": f"<{unsubscribe}>"},
     )
-    return message
 
 
 def _mail(invitations: Sequence[Invitation], *, reminder: bool) -> None:
