@@ -36,6 +36,7 @@ from clientdesk.synth.ops_pipeline import run_accounts
 from clientdesk.synth.params import SynthParams
 from clientdesk.synth.population import build_population
 from clientdesk.synth.providers import build_directory
+from clientdesk.synth.renewals import renewal_outcomes
 from clientdesk.synth.schemas import NDC, PROVIDER, TABLES
 from clientdesk.synth.sponsors import plan_sponsors
 
@@ -225,6 +226,7 @@ def generate_book(params: SynthParams, out_dir: Path, progress: bool = False) ->
         _CONTEXT.clear()
     rows.update(_reference_tables(ctx))
     truth = ground_truth_document(params, sponsors, incidents, series)
+    truth["renewal_outcomes"] = renewal_outcomes(params, sponsors, incidents)  # own stream
     write_json(out_dir / "ground_truth.json", truth)
     write_growth_truth(params, out_dir, sponsors, population)  # synth/growth.py, own stream
     misses = truth["guarantee_misses"]

@@ -29,6 +29,7 @@ class Stream(IntEnum):
     QUOTAS = 12
     INQUIRY_WORK = 13
     GROWTH = 14  # synth/growth.py: programs held, for the growth suggestions' ground truth
+    RENEWALS = 15  # synth/renewals.py: renewal outcomes, for the health backtest
 
 
 def stream(seed: int, kind: Stream, *keys: int) -> np.random.Generator:
