@@ -50,6 +50,19 @@ def _due_reports(now: dt.datetime) -> str:
     return f"{len(outcomes)} scheduled reports run"
 
 
+def _health_daily(now: dt.datetime) -> str:
+    from clientdesk.strategy.runs import run_calls, run_objectives, run_snapshot
+
+    today = timezone.localdate(now)
+    snapshot, seconds = run_snapshot(today)
+    measured = run_objectives(today)
+    calls = run_calls(now)
+    return (
+        f"health: {snapshot.scored} accounts scored in {seconds:.1f} s, {measured} objectives "
+        f"measured; calls to action: {calls.total.opened} opened, {calls.total.updated} updated"
+    )
+
+
 def _team_nightly(now: dt.datetime) -> str:
     from clientdesk.team.runs import run_accruals, run_purge, run_reminders
 
@@ -67,6 +80,7 @@ JOBS = (
     Job("inquiry SLA", dt.timedelta(minutes=5), _inquiry_sla),
     Job("scheduled reports", dt.timedelta(hours=1), _due_reports),
     Job("team reminders and accruals", dt.timedelta(hours=24), _team_nightly),
+    Job("account health and calls to action", dt.timedelta(hours=24), _health_daily),
 )
 
 
