@@ -362,7 +362,11 @@ def deliver_send(send_id: int, *, now: dt.datetime | None = None) -> SurveySend:
     invitations go, and an address unsubscribed since the send is left out)."""
     now = now or timezone.now()
     with transaction.atomic():
-        send = SurveySend.objects.select_for_update().select_related("account").get(pk=send_id)
+        send = (
+            SurveySend.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .get(pk=send_id)
+        )
         queued = list(send.invitations.filter(status=InvitationStatus.QUEUED).order_by("pk"))
         gone = unsubscribed_emails(i.email for i in queued)
         late = [i for i in queued if i.email in gone]
