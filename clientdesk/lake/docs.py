@@ -36,8 +36,12 @@ def _check_text(col: Column) -> str:
             parts[-1] += " or 9999-12-31"
     elif col.kind == Kind.AMOUNT:
         parts.append("at most 2 decimals")
+    if col.normalize is not None:
+        parts.append(f"normalised: {col.normalize.label}")
     if col.rule is not None:
         parts.append(col.rule.expects())
+        if col.warn:
+            parts.append("else emptied with a warning (row kept)")
     return "; ".join(parts)
 
 

@@ -52,15 +52,20 @@ from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
 from clientdesk.lake.validation import (
     MAX_LINE_BYTES,
     REASON_SEPARATOR,
+    WARNING_FIELD,
+    WARNING_SEPARATOR,
     FileValidation,
     SourceFile,
     SourceFormat,
     quote_ident,
 )
+from clientdesk.lib.exports import sql_safe_text
 
 log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 65_536
+# A new account's state: the most frequent well-formed (two-letter) state of its rows.
+STATE_MODE = "mode(state) FILTER (WHERE regexp_full_match(state, '[A-Z]{2}'))"
 
 
 class IngestError(Exception):
@@ -82,6 +87,10 @@ class BatchResult:
     accounts_created: list[str] = field(default_factory=list)
     replaced_batch_id: int | None = None
     message: str = ""
+    rows_with_warnings: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings_file: str | None = None
+    report: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,6 +115,9 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
         head = handle.read(max(SNIFF_BYTES, MAX_LINE_BYTES + 1))
     if head.startswith(PARQUET_MAGIC):
         return _inspect_parquet(schema, path)
+    other = other_format(head)
+    if other:
+        raise IngestError(f"{name}: {other}")
     if path.suffix.lower() == ".parquet":
         raise IngestError(f"{name}: not a Parquet file (it does not start with PAR1)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -130,6 +142,43 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
                     "lake files must be comma-separated"
                 )
     return _mapped(schema, path, SourceFormat.CSV, names)
+
+
+def other_format(head: bytes) -> str:
+    """What a file in an industry format is and how to load it, from its first bytes ("" when
+    it is none of them)."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"ISA"):
+        return "an X12 EDI file, not CSV: load it with `clientdesk ingest x12 FILE`"
+    if start.startswith((b"{", b"[")):
+        if b'"resourceType"' in start[:SNIFF_BYTES]:
+            return (
+                "FHIR JSON (a Bundle or NDJSON of resources), not CSV: the lake does not read "
+                "FHIR yet; send the claims as X12 837 (`clientdesk ingest x12 FILE`) or as "
+                "Tuva input-layer CSV"
+            )
+        return "JSON, not CSV: lake files are CSV with a header row, or Parquet"
+    return ""
+
+
+SYNTHEA_COLUMNS = frozenset({"patientid", "providerid", "primarypatientinsuranceid"})
+SYNTHEA_PATIENT_COLUMNS = frozenset({"birthdate", "ssn", "drivers", "passport"})
+SYNPUF_COLUMNS = frozenset({"desynpuf_id", "clm_id", "clm_from_dt", "bene_birth_dt"})
+
+
+def other_csv_format(columns: set[str]) -> str:
+    """What a CSV of another data model is and what to do, from its header ("" if unknown)."""
+    if columns & SYNPUF_COLUMNS:
+        return (
+            "a CMS DE-SynPUF (Medicare claims) CSV, not the Tuva input layer: map it with "
+            "Tuva's Medicare SynPUF connector (or to the columns in docs/lake.md) first"
+        )
+    if len(columns & SYNTHEA_COLUMNS) >= 2 or len(columns & SYNTHEA_PATIENT_COLUMNS) >= 3:
+        return (
+            "a Synthea CSV export, not the Tuva input layer: map it with Tuva's Synthea "
+            "connector (or to the columns in docs/lake.md) first"
+        )
+    return ""
 
 
 def _header(path: Path) -> InputFile:
@@ -162,6 +211,9 @@ def _mapped(
         seen.add(column)
     known = set(schema.column_names)
     if not seen & known:
+        other = other_csv_format(seen)
+        if other:
+            raise IngestError(f"{path.name}: {other}")
         raise IngestError(
             f"{path.name}: no column matches the {schema.name} table "
             f"(expected e.g. {', '.join(schema.required_columns[:4])})"
@@ -281,6 +333,41 @@ def ingest_files(
     return results
 
 
+@dataclass(frozen=True)
+class Origin:
+    """The file a converted source came from (an X12 or FHIR file read into Parquet): the
+    batch is named, sized and fingerprinted by it, so a reload of it is recognised."""
+
+    path: Path
+    format: str
+    checksum: str
+    report: dict[str, Any]
+
+
+def ingest_converted(
+    table: str,
+    parquet: Path,
+    origin: Origin,
+    *,
+    acting_user: User | None,
+    create_accounts: bool = False,
+    replace: bool = False,
+) -> BatchResult:
+    """Load a Parquet file converted from `origin` as one batch of `table` (the hook the X12
+    and FHIR readers use); the caller holds `storage.ingest_lock()`."""
+    schema = get_table(table)
+    source = inspect_source(schema, parquet)
+    return _ingest_one(
+        schema,
+        source,
+        acting_user=acting_user,
+        create_accounts=create_accounts,
+        replace=replace,
+        steps=_Steps(False),
+        origin=origin,
+    )
+
+
 def _ingest_one(
     schema: TableSchema,
     source: SourceFile,
@@ -289,9 +376,10 @@ def _ingest_one(
     create_accounts: bool,
     replace: bool,
     steps: _Steps,
+    origin: Origin | None = None,
 ) -> BatchResult:
-    path = Path(source.path)
-    checksum = file_sha256(path)
+    path = Path(source.path) if origin is None else origin.path
+    checksum = file_sha256(path) if origin is None else origin.checksum
     earlier = IngestBatch.objects.filter(
         table=schema.name, checksum=checksum, status=BatchStatus.COMMITTED
     ).first()
@@ -304,13 +392,15 @@ def _ingest_one(
             batch_id=earlier.pk,
             message=(
                 f"{path.name}: already loaded as batch {earlier.pk} "
-                f"({earlier.rows_loaded:,} rows); nothing new loaded"
+                f"({earlier.rows_loaded:,} rows); nothing new loaded "
+                "(use --replace to load it again)"
             ),
         )
     batch = IngestBatch.objects.create(
         table=schema.name,
         source_name=path.name[:255],
-        source_format=source.format.value,
+        source_format=source.format.value if origin is None else origin.format,
+        report=origin.report if origin is not None else {},
         source_bytes=path.stat().st_size,
         checksum=checksum,
         status=BatchStatus.RUNNING,
@@ -402,9 +492,40 @@ def _load(
         rows_loaded, rows_rejected = int(counts[0]), int(counts[1])
         if rows_loaded + rows_rejected != rows_read:
             raise IngestError(f"{batch.source_name}: rows do not add up; nothing loaded")
+        warnings_staged = work / "warnings.csv"
+        offset = validation.source.line_offset
+        con.execute(
+            f"""
+            CREATE TEMP TABLE warned AS
+            SELECT line, split_part(item, {sql_literal(WARNING_FIELD)}, 1) AS "column",
+              split_part(item, {sql_literal(WARNING_FIELD)}, 2) AS rule,
+              split_part(item, {sql_literal(WARNING_FIELD)}, 3) AS value
+            FROM (
+              SELECT n.rowid + {offset} AS line,
+                unnest(string_split(n._warnings, {sql_literal(WARNING_SEPARATOR)})) AS item
+              FROM narrow n JOIN judged j ON j._row = n.rowid
+              WHERE j.reasons = '' AND n._warnings IS NOT NULL
+            )
+            """  # noqa: S608  # literals only
+        )
+        rows_with_warnings = int(_scalar(con, "SELECT count(DISTINCT line) FROM warned"))
+        warnings = [
+            {"column": column, "rule": rule, "count": int(count), "examples": list(examples)}
+            for column, rule, count, examples in con.execute(
+                'SELECT "column", rule, count(*), list_sort(list(DISTINCT value))[1:3] '
+                'FROM warned GROUP BY ALL ORDER BY count(*) DESC, "column", rule'
+            ).fetchall()
+        ]
+        if warnings:
+            copy = 'COPY (SELECT line, "column", rule, value FROM warned ORDER BY line, "column")'
+            con.execute(f"{copy} TO {sql_literal(str(warnings_staged))} (HEADER, DELIMITER ',')")
         rejects_staged = work / "rejects.csv"
         if rows_rejected:
-            key = "".join(f", {quote_ident(k)}" for k in schema.key)
+            # The key values come from the file as sent: kept as text if a spreadsheet would run
+            # them as a formula (lib/exports.py, the one rule for every file we write).
+            key = "".join(
+                f", {sql_safe_text(quote_ident(k))} AS {quote_ident(k)}" for k in schema.key
+            )
             con.execute(
                 f"COPY (SELECT line{key}, reasons FROM judged WHERE reasons <> '' "  # noqa: S608  # quoted names and our own path only
                 f"ORDER BY line) TO {sql_literal(str(rejects_staged))} (HEADER, DELIMITER ',')"
@@ -443,6 +564,13 @@ def _load(
         rejects_file = storage.rejects_path(schema.name, batch.pk)
         rejects_file.parent.mkdir(parents=True, exist_ok=True)
         os.rename(rejects_staged, rejects_file)
+    warnings_file: Path | None = None
+    if warnings:
+        warnings_file = storage.warnings_path(schema.name, batch.pk)
+        warnings_file.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(warnings_staged, warnings_file)
+    batch.warnings = warnings
+    batch.warnings_path = str(warnings_file) if warnings_file else ""
     _commit(
         batch,
         earlier,
@@ -457,6 +585,8 @@ def _load(
         storage.remove_batch_files(schema.name, earlier.pk)
     steps.step("done")
     message = f"{batch.source_name}: {rows_loaded:,} rows loaded, {rows_rejected:,} rejected"
+    if rows_with_warnings:
+        message += f", {rows_with_warnings:,} loaded with warnings"
     if earlier is not None:
         message += f"; replaces batch {earlier.pk}"
     return BatchResult(
@@ -471,13 +601,18 @@ def _load(
         accounts_created=sorted(created),
         replaced_batch_id=earlier.pk if earlier is not None else None,
         message=message,
+        rows_with_warnings=rows_with_warnings,
+        warnings=warnings,
+        warnings_file=str(warnings_file) if warnings_file else None,
+        report=batch.report,
     )
 
 
 def _new_sponsors(
     con: duckdb.DuckDBPyConnection, validation: FileValidation, known: set[str]
 ) -> list[NewSponsor]:
-    """Sponsor groups on rows that passed every value check and that no account has."""
+    """Sponsor groups named on any row (checked or not, as a sponsor exists whatever the
+    row's other values) that no account has."""
     present = set(validation.source.mapping)
     if "group_id" not in present:
         return []
@@ -495,12 +630,12 @@ def _new_sponsors(
         f"""
         SELECT _group,
           {column("group_name", "mode(group_name)", "VARCHAR")},
-          {column("state", "mode(state)", "VARCHAR")},
+          {column("state", STATE_MODE, "VARCHAR")},
           {earliest},
           {column("person_id", "count(DISTINCT person_id)", "BIGINT")},
           {column("subscriber_id", "count(DISTINCT subscriber_id)", "BIGINT")}
         FROM narrow
-        WHERE _group IS NOT NULL AND _reasons IS NULL
+        WHERE _group IS NOT NULL
         GROUP BY _group ORDER BY _group
         """  # noqa: S608  # quoted names only
     ).fetchall()
@@ -575,7 +710,8 @@ def _judge(
         elig_reason = (
             f"CASE WHEN NOT n._group_sent AND {member} IS NOT NULL AND e.account_id IS NULL "
             f"THEN 'group_id is empty and member_id ' || {member} || "
-            "' has no eligibility loaded to find its sponsor' END"
+            "' has no eligibility loaded to find its sponsor (load the eligibility file or "
+            "834 first, then this file again)' END"
         )
     key_columns = "".join(f", n.{k}" for k in key)
     con.execute(
@@ -691,6 +827,7 @@ def _commit(
             "rejects_file": batch.rejects_path,
             "accounts_created": sorted(created),
             "replaces": earlier.pk if earlier is not None else None,
+            "warnings": sum(int(w["count"]) for w in batch.warnings),
         },
     )
 

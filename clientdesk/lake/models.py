@@ -38,6 +38,17 @@ class IngestBatch(models.Model):
     rows_rejected = models.PositiveBigIntegerField(default=0)
     rejects_path = models.CharField("rejects file", max_length=500, blank=True)
     accounts_created = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Values loaded with a warning: [{column, rule, count, examples}].",
+    )
+    warnings_path = models.CharField("warnings file", max_length=500, blank=True)
+    report = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What an X12 or FHIR file held and what became of it (acceptance report).",
+    )
     error = models.TextField(blank=True)
     replaces = models.ForeignKey(
         "self",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import ClassVar
 
@@ -229,6 +229,17 @@ GROUP_NUMBER = Pattern(
 
 
 @dataclass(frozen=True)
+class Normalizer:
+    """Rewrites a value whose meaning is certain into its standard form (Tuva's conventions),
+    as SQL over the value's text `v` and the raw text of other columns (`col(name)`); the
+    load keeps the row and counts a warning when the value changes."""
+
+    label: str  # what is done, e.g. "state name written as its USPS code"
+    sql: Callable[[str, ColumnText], str]
+    inputs: tuple[str, ...] = ()  # other columns it reads; it applies when the column is absent
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     kind: Kind
@@ -237,6 +248,10 @@ class Column:
     rule: Rule | None = None
     extension: bool = False  # ours, not in the Tuva input layer (claims tables only)
     open_end: bool = False  # a date that may be 9999-12-31 ("no end yet")
+    # Tuva severity: a value failing `rule` on a column marked `warn` is nulled and the row
+    # loads with a warning (a non-standard value); otherwise the row is rejected.
+    warn: bool = False
+    normalize: Normalizer | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -332,8 +347,9 @@ def _s(
     required: bool = False,
     rule: Rule | None = None,
     extension: bool = False,
+    normalize: Normalizer | None = None,
 ) -> Column:
-    return Column(name, Kind.STRING, description, required, rule, extension)
+    return Column(name, Kind.STRING, description, required, rule, extension, normalize=normalize)
 
 
 def _d(name: str, description: str, *, required: bool = False, open_end: bool = False) -> Column:
@@ -410,7 +426,9 @@ MEDICAL_CLAIM = TableSchema(
             "claim_type",
             "Type of claim.",
             required=True,
-            rule=OneOf("claim type", values=("professional", "institutional", "undetermined")),
+            rule=OneOf(
+                "claim type", values=("professional", "institutional", "dental", "undetermined")
+            ),
         ),
         _s("person_id", "Stable identifier of the person across plans and sources.", required=True),
         _s(
@@ -1023,6 +1041,119 @@ SURVEY_RESPONSE = TableSchema(
         ),
     ),
 )
+
+# --- Tuva severity: what loads with a warning ---------------------------------------------
+
+_STATE_NAMES = {
+    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
+    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "DISTRICT OF COLUMBIA": "DC",
+    "FLORIDA": "FL", "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL",
+    "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS", "KENTUCKY": "KY", "LOUISIANA": "LA",
+    "MAINE": "ME", "MARYLAND": "MD", "MASSACHUSETTS": "MA", "MICHIGAN": "MI",
+    "MINNESOTA": "MN", "MISSISSIPPI": "MS", "MISSOURI": "MO", "MONTANA": "MT",
+    "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ",
+    "NEW MEXICO": "NM", "NEW YORK": "NY", "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND",
+    "OHIO": "OH", "OKLAHOMA": "OK", "OREGON": "OR", "PENNSYLVANIA": "PA",
+    "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN",
+    "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA",
+    "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY", "PUERTO RICO": "PR",
+    "GUAM": "GU", "VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
+    "NORTHERN MARIANA ISLANDS": "MP",
+}  # fmt: skip
+STATE_CODES = frozenset(_STATE_NAMES.values())
+
+
+def _state_sql(v: str, col: ColumnText) -> str:
+    key = f"upper(trim({v}))"
+    names = " ".join(
+        f"WHEN {sql_literal(n)} THEN {sql_literal(c)}" for n, c in _STATE_NAMES.items()
+    )
+    codes = ", ".join(sql_literal(c) for c in sorted(STATE_CODES))
+    return f"(CASE WHEN {key} IN ({codes}) THEN {key} ELSE (CASE {key} {names} ELSE {v} END) END)"
+
+
+def _dx_type_sql(v: str, col: ColumnText) -> str:
+    code = f"upper(replace(trim({col('diagnosis_code_1')}), '.', ''))"
+    icd10 = f"regexp_full_match({code}, '[A-Z][0-9][0-9A-Z][0-9A-Z]{{0,4}}')"
+    icd9_only = f"regexp_full_match({code}, '[0-9]{{3}}[0-9]{{0,2}}')"
+    given = f"lower(trim({v}))"
+    return (
+        f"(CASE WHEN {icd9_only} THEN 'icd-9-cm' "
+        f"WHEN {icd10} AND NOT regexp_full_match({code}, '(V[0-9]{{2}}|E8[0-9]{{2}})[0-9]{{0,2}}') "
+        f"THEN 'icd-10-cm' ELSE coalesce({given}, CASE WHEN {icd10} THEN 'icd-10-cm' END) END)"
+    )
+
+
+STATE_NORMALIZER = Normalizer("state written as its USPS code", _state_sql)
+DX_TYPE_NORMALIZER = Normalizer(
+    "diagnosis_code_type taken from the shape of diagnosis_code_1",
+    _dx_type_sql,
+    inputs=("diagnosis_code_1",),
+)
+GENDER_NORMALIZER = Normalizer(
+    "gender written as male, female or unknown",
+    lambda v, col: (
+        f"(CASE upper(trim({v})) WHEN 'M' THEN 'male' WHEN 'MALE' THEN 'male' WHEN 'F' "
+        f"THEN 'female' WHEN 'FEMALE' THEN 'female' WHEN 'U' THEN 'unknown' WHEN 'UNKNOWN' "
+        f"THEN 'unknown' ELSE {v} END)"
+    ),
+)
+UPPER_NORMALIZER = Normalizer("code trimmed and upper-cased", lambda v, col: f"upper(trim({v}))")
+POA_NORMALIZER = Normalizer(
+    "present-on-admission upper-cased, dot removed",
+    lambda v, col: f"upper(replace(trim({v}), '.', ''))",
+)
+LOWER_NORMALIZER = Normalizer("value trimmed and lower-cased", lambda v, col: f"lower(trim({v}))")
+
+
+def _lpad(width: int) -> Normalizer:
+    return Normalizer(
+        f"code left-padded with zeros to {width} digits",
+        lambda v, col: (
+            f"(CASE WHEN regexp_full_match(trim({v}), '[0-9]{{1,{width - 1}}}') "
+            f"THEN lpad(trim({v}), {width}, '0') ELSE {v} END)"
+        ),
+    )
+
+
+_NORMALIZERS: dict[str, Normalizer] = {
+    "state": STATE_NORMALIZER,
+    "gender": GENDER_NORMALIZER,
+    "diagnosis_code_type": DX_TYPE_NORMALIZER,
+    "procedure_code_type": LOWER_NORMALIZER,
+    "drg_code_type": LOWER_NORMALIZER,
+    "claim_type": LOWER_NORMALIZER,
+    "payer_type": LOWER_NORMALIZER,
+    "place_of_service_code": _lpad(2),
+    "revenue_center_code": _lpad(4),
+    "discharge_disposition_code": _lpad(2),
+    **{f"diagnosis_code_{i}": UPPER_NORMALIZER for i in range(1, 26)},
+    **{f"diagnosis_poa_{i}": POA_NORMALIZER for i in range(1, 26)},
+    **{f"procedure_code_{i}": UPPER_NORMALIZER for i in range(1, 26)},
+    "hcpcs_code": UPPER_NORMALIZER,
+    **{f"hcpcs_modifier_{i}": UPPER_NORMALIZER for i in range(1, 6)},
+}
+
+
+def _tuva_severity(schema: TableSchema) -> TableSchema:
+    """Tuva's input layer keeps rows with non-standard values (its tests warn): a value
+    failing its check on an optional column is nulled with a warning, values whose meaning
+    is certain are normalised first. Required columns, types, keys and the sponsor still
+    reject the row (they break the grain or make the row unusable)."""
+    columns = tuple(
+        replace(
+            c,
+            warn=(not c.required and c.rule is not None and c.name != "group_id"),
+            normalize=_NORMALIZERS.get(c.name),
+        )
+        for c in schema.columns
+    )
+    return replace(schema, columns=columns)
+
+
+ELIGIBILITY = _tuva_severity(ELIGIBILITY)
+MEDICAL_CLAIM = _tuva_severity(MEDICAL_CLAIM)
+PHARMACY_CLAIM = _tuva_severity(PHARMACY_CLAIM)
 
 TABLES: dict[str, TableSchema] = {
     t.name: t

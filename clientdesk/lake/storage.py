@@ -3,6 +3,7 @@
     LAKE_DIR/<table>/batch=<id>/part-*.parquet   a batch's rows (visible once committed)
     LAKE_DIR/_staging/batch=<id>/                a load in progress (never read)
     LAKE_DIR/_rejects/<table>/batch=<id>.csv     the rows a batch rejected, with reasons
+    LAKE_DIR/_warnings/<table>/batch=<id>.csv    the values it loaded with a warning
     LAKE_DIR/_schema/<table>.parquet             an empty file with the table's schema
     LAKE_DIR/.ingest.lock                        held by the one load running at a time
     LAKE_DIR/_derived/<name>/<version>/          a derived table built from one load version
@@ -44,6 +45,11 @@ def staging_dir(batch_id: int) -> Path:
 
 def rejects_path(table: str, batch_id: int) -> Path:
     return lake_dir() / "_rejects" / table / f"batch={batch_id}.csv"
+
+
+def warnings_path(table: str, batch_id: int) -> Path:
+    """The values a batch loaded with a warning (normalised or emptied), one per line."""
+    return lake_dir() / "_warnings" / table / f"batch={batch_id}.csv"
 
 
 def batch_dir(table: str, batch_id: int) -> Path:
@@ -99,9 +105,10 @@ def clean_orphans() -> list[int]:
                 table=table, status__in=[BatchStatus.COMMITTED, BatchStatus.REPLACED]
             ).values_list("id", flat=True)
         )
-        for rejects in (lake_dir() / "_rejects" / table).glob("batch=*.csv"):
-            if _batch_id_of(rejects.stem) not in kept:
-                rejects.unlink(missing_ok=True)
+        for folder_name in ("_rejects", "_warnings"):
+            for listed in (lake_dir() / folder_name / table).glob("batch=*.csv"):
+                if _batch_id_of(listed.stem) not in kept:
+                    listed.unlink(missing_ok=True)
     return interrupted
 
 

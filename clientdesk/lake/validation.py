@@ -40,6 +40,8 @@ from clientdesk.lake.schemas import (
 MAX_LINE_BYTES = 1_048_576  # a longer line is a malformed file (a huge field or a lost quote)
 NULL_TOKENS = ("", "NULL", "null")
 REASON_SEPARATOR = " | "
+WARNING_FIELD = "\x1f"  # between a warning's column, rule and value
+WARNING_SEPARATOR = "\x1e"  # between the warnings of one row
 SHOWN_VALUE_CHARS = 40
 
 
@@ -98,7 +100,19 @@ class FileValidation:
     ) -> None:
         self.schema = schema
         self.source = source
-        self.present = [c for c in schema.columns if c.name in source.mapping]
+        # Columns the file has, and those a normaliser can fill from columns it has (e.g.
+        # diagnosis_code_type from diagnosis_code_1).
+        self.present = [
+            c
+            for c in schema.columns
+            if c.name in source.mapping
+            or (
+                c.normalize is not None
+                and c.normalize.inputs
+                and all(n in source.mapping for n in c.normalize.inputs)
+            )
+        ]
+        self.available = {c.name for c in self.present}
         narrow = set(schema.key)
         if schema.account_source == AccountSource.GROUP_ID_OR_ELIGIBILITY:
             narrow |= {"member_id", "data_source"}
@@ -117,6 +131,14 @@ class FileValidation:
             for c in self.present
             if c.required or c.rule is not None or c.kind != Kind.STRING or c.name in parsed
         ]
+        for col in self.present:
+            if col.normalize is not None:
+                parsed |= set(col.normalize.inputs)
+        self.checked = [
+            c
+            for c in self.present
+            if c in self.checked or c.name in parsed or c.normalize is not None
+        ]
         self.narrow = [c for c in self.present if c.name in narrow]
 
     def account_date_column(self) -> str:
@@ -129,7 +151,9 @@ class FileValidation:
     # --- expressions ---------------------------------------------------------------------
 
     def text(self, col: Column) -> str:
-        """A column's text from the raw scan `src` (NULL when empty)."""
+        """A column's text from the raw scan `src` (NULL when empty or absent)."""
+        if col.name not in self.source.mapping:
+            return "CAST(NULL AS VARCHAR)"
         raw = f"src.{quote_ident(self.source.mapping[col.name])}"
         if self.source.format == SourceFormat.CSV:
             return raw  # read_csv already turned the null tokens into NULL
@@ -157,7 +181,7 @@ class FileValidation:
 
     def _text_of(self, name: str) -> str:
         """The text of another column in the validation query, NULL when the file lacks it."""
-        return quote_ident(name) if name in self.source.mapping else "CAST(NULL AS VARCHAR)"
+        return quote_ident(name) if name in self.available else "CAST(NULL AS VARCHAR)"
 
     def _problems(self, col: Column) -> list[tuple[str, str]]:
         """(predicate true when the value is wrong, SQL of the reason) for one column."""
@@ -202,14 +226,50 @@ class FileValidation:
             problems.append(
                 (f"{text} IS NOT NULL AND {typed} IS NULL", said("not true/false (or 1/0)"))
             )
-        if col.rule is not None:
-            value = typed if col.rule.on_typed_value else text
-            helper = quote_ident(f"{col.name}__p") if col.rule.precompute(value) else ""
-            check = col.rule.sql(value, self._text_of, helper)
-            problems.append(
-                (f"{value} IS NOT NULL AND NOT ({check})", said(f"expected {col.rule.expects()}"))
-            )
+        if col.rule is not None and not col.warn:
+            problems.append((self.rule_broken(col), said(f"expected {col.rule.expects()}")))
         return problems
+
+    def rule_broken(self, col: Column) -> str:
+        """SQL true when a column's value is there and fails its rule."""
+        if col.rule is None:
+            return "FALSE"
+        value = typed_name(col) if col.rule.on_typed_value else quote_ident(col.name)
+        helper = quote_ident(f"{col.name}__p") if col.rule.precompute(value) else ""
+        check = col.rule.sql(value, self._text_of, helper)
+        return f"{value} IS NOT NULL AND NOT ({check})"
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """(predicate true when a value was changed, SQL of the warning item) for the
+        checked columns: values normalised, and non-standard values nulled (`Column.warn`).
+        An item is `column US label US shown value` (US = the unit separator)."""
+        items: list[tuple[str, str]] = []
+        for col in self.checked:
+            name = quote_ident(col.name)
+            prefix = col.name + WARNING_FIELD
+            if col.normalize is not None:
+                raw = quote_ident(f"{col.name}__in")
+                shown = (
+                    f"concat(coalesce(left({raw}, {SHOWN_VALUE_CHARS}), '(empty)'), ' -> ', "
+                    f"left({name}, {SHOWN_VALUE_CHARS}))"
+                )
+                items.append(
+                    (
+                        f"{name} IS NOT NULL AND {raw} IS DISTINCT FROM {name}",
+                        f"concat({sql_literal(prefix + col.normalize.label + WARNING_FIELD)}, "
+                        f"{shown})",
+                    )
+                )
+            if col.warn and col.rule is not None:
+                label = f"expected {col.rule.expects()} (value emptied, row kept)"
+                items.append(
+                    (
+                        self.rule_broken(col),
+                        f"concat({sql_literal(col.name + WARNING_FIELD + label + WARNING_FIELD)}, "
+                        f"left({name}, {SHOWN_VALUE_CHARS}))",
+                    )
+                )
+        return items
 
     def _row_check_sql(self, sql: str) -> str:
         def typed_ref(match: re.Match[str]) -> str:
@@ -238,13 +298,36 @@ class FileValidation:
 
     # --- statements ----------------------------------------------------------------------
 
+    def _texts_sql(self, columns: list[Column]) -> str:
+        """`c0` (the raw texts of `columns`) and `c` (normalised, the raw kept as `<col>__in`)."""
+        texts = ",\n  ".join(f"{self.text(c)} AS {quote_ident(c.name)}" for c in columns)
+        normalized = [c for c in columns if c.normalize is not None]
+        replaced = ", ".join(
+            f"{c.normalize.sql(quote_ident(c.name), self._raw_text_of)} AS {quote_ident(c.name)}"
+            for c in normalized
+            if c.normalize is not None
+        )
+        kept = "".join(
+            f", {quote_ident(c.name)} AS {quote_ident(c.name + '__in')}" for c in normalized
+        )
+        star = f"* REPLACE ({replaced})" if replaced else "*"
+        return f"""c0 AS (
+  SELECT {texts or "0 AS _nothing"}
+  FROM {self.source.reader_sql()} src
+), c AS (
+  SELECT {star}{kept}
+  FROM c0
+)"""  # noqa: S608  # quoted names and literals only
+
+    def _raw_text_of(self, name: str) -> str:
+        return quote_ident(name) if name in self.available else "CAST(NULL AS VARCHAR)"
+
     def narrow_sql(self) -> str:
         """SELECT with one narrow row per source row (see the module docstring).
 
         Columns: the narrow columns (typed) under their own names, `_group` (the upper-cased
         group_id when it has the right shape), `_group_sent` (group_id not empty),
         `_service_date`, `_reasons`. Created as a table, its rowid numbers the source rows."""
-        texts = ",\n  ".join(f"{self.text(c)} AS {quote_ident(c.name)}" for c in self.checked)
         typed = "".join(
             f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
             for c in self.checked
@@ -262,6 +345,14 @@ class FileValidation:
         problems = self.problems()
         any_bad = " OR ".join(f"({p})" for p, _ in problems) or "FALSE"
         reasons = ", ".join(f"CASE WHEN {p} THEN {r} END" for p, r in problems) or "NULL"
+        warned = self.warnings()
+        warnings = (
+            f"nullif(concat_ws({sql_literal(WARNING_SEPARATOR)}, "
+            + ", ".join(f"CASE WHEN {p} THEN {w} END" for p, w in warned)
+            + "), '')"
+            if warned
+            else "CAST(NULL AS VARCHAR)"
+        )
         narrow = "".join(f"{typed_name(c)} AS {quote_ident(c.name)}, " for c in self.narrow)
         # Key columns the file lacks (optional ones) are empty, so keys can be compared alike.
         for name in self.schema.key:
@@ -286,10 +377,7 @@ class FileValidation:
         )
         sent = '"group_id" IS NOT NULL' if "group_id" in self.source.mapping else "FALSE"
         return f"""
-WITH c AS (
-  SELECT {texts or "0 AS _nothing"}
-  FROM {self.source.reader_sql()} src
-), t AS (
+WITH {self._texts_sql(self.checked)}, t AS (
   SELECT *{typed}
   FROM c
 ), p AS (
@@ -302,7 +390,8 @@ SELECT
   {narrow}{group} AS _group,
   {sent} AS _group_sent,
   {service_date} AS _service_date,
-  CASE WHEN _bad THEN concat_ws({sql_literal(REASON_SEPARATOR)}, {reasons}) END AS _reasons
+  CASE WHEN _bad THEN concat_ws({sql_literal(REASON_SEPARATOR)}, {reasons}) END AS _reasons,
+  {warnings} AS _warnings
 FROM checked
 """  # noqa: S608  # quoted names and literals only
 
@@ -321,10 +410,25 @@ FROM checked
             "file_name": sql_literal(file_name),
             "ingest_datetime": f"TIMESTAMPTZ {sql_literal(ingested_at)}",
         }
+        typed = "".join(
+            f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
+            for c in self.present
+            if c.kind != Kind.STRING
+        )
+        helpers = ""
+        for col in self.present:
+            if col.rule is None or not col.warn:
+                continue
+            value = typed_name(col) if col.rule.on_typed_value else quote_ident(col.name)
+            pre = col.rule.precompute(value)
+            if pre:
+                helpers += f",\n  {pre} AS {quote_ident(col.name + '__p')}"
         selected = []
         for col in self.schema.columns:
-            if col.name in self.source.mapping:
-                expr = self.typed(col, self.text(col))
+            if col.name in self.available:
+                expr = typed_name(col)
+                if col.warn and col.rule is not None:
+                    expr = f"CASE WHEN {self.rule_broken(col)} THEN NULL ELSE {expr} END"
             else:
                 expr = f"CAST(NULL AS {col.duckdb_type})"
             if col.name in fills:
@@ -332,20 +436,24 @@ FROM checked
             selected.append(f"{expr} AS {quote_ident(col.name)}")
         columns = ",\n  ".join(selected)
         same_key = " AND ".join(
-            f"v.{quote_ident(k)} IS NOT DISTINCT FROM "
-            + (
-                self.typed(self.schema.column(k), self.text(self.schema.column(k)))
-                if k in self.source.mapping
-                else "NULL"
-            )
-            for k in self.schema.key
+            f"v.{quote_ident(k)} IS NOT DISTINCT FROM w.{quote_ident(k)}" for k in self.schema.key
         )
+        names = ", ".join(f"w.{quote_ident(c.name)}" for c in self.schema.columns)
         return f"""
+WITH {self._texts_sql(self.present)}, t AS (
+  SELECT *{typed}
+  FROM c
+), p AS (
+  SELECT *{helpers}
+  FROM t
+)
 SELECT
-  {columns},
+  {names},
   v.account_id AS account_id,
   CAST({int(batch_id)} AS BIGINT) AS batch_id
-FROM {self.source.reader_sql()} src
+FROM (SELECT
+  {columns}
+  FROM p) w
 POSITIONAL JOIN {quote_ident(verdict_table)} v
 WHERE v.reasons = '' AND {same_key}
 """  # noqa: S608  # quoted names and literals only

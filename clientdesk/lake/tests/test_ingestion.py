@@ -47,7 +47,7 @@ def test_a_file_loads_as_one_committed_batch(cast: Cast, tmp_path: Path) -> None
     rows = [
         medical_row(claim_id="C1"),
         medical_row(claim_id="C2", group_id="G100002", paid_amount="", allowed_amount=""),
-        medical_row(claim_id="C3", rendering_npi="1234567890"),
+        medical_row(claim_id="C3", person_id=""),
     ]
     # Any column order: the header decides.
     columns = list(reversed(list(rows[0])))
@@ -75,8 +75,7 @@ def test_a_file_loads_as_one_committed_batch(cast: Cast, tmp_path: Path) -> None
             "claim_id": "C3",
             "claim_line_number": "1",
             "data_source": "test",
-            "reasons": "rendering_npi: expected NPI (10 digits, Luhn check digit with prefix "
-            "80840): 1234567890",
+            "reasons": "person_id: required, empty",
         }
     ]
     assert [p.name for p in batch.parquet_files()] == ["part-00000.parquet"]
@@ -243,7 +242,8 @@ def test_claims_without_group_id_find_their_sponsor_in_eligibility(
     [reject] = read_csv_rows(Path(str(result.rejects_file)))
     assert reject["claim_id"] == "E"
     assert reject["reasons"] == (
-        "group_id is empty and member_id M9 has no eligibility loaded to find its sponsor"
+        "group_id is empty and member_id M9 has no eligibility loaded to find its sponsor "
+        "(load the eligibility file or 834 first, then this file again)"
     )
     acme, bayside = cast.acme.pk, cast.bayside.pk
     assert lake_rows("medical_claim", "claim_id", "account_id") == [
@@ -264,7 +264,7 @@ def test_parquet_files_load_with_typed_columns(cast: Cast, tmp_path: Path) -> No
     rows = [
         medical_row(claim_id="C1"),
         medical_row(claim_id="C2", paid_amount=""),
-        medical_row(claim_id="C3", rendering_npi="1234567890"),
+        medical_row(claim_id="C3", claim_type="vision"),
     ]
     path = write_parquet(tmp_path / "claims.parquet", "medical_claim", rows)
     [result] = ingest_files("medical_claim", [path], acting_user=None)
@@ -305,9 +305,11 @@ def test_a_header_only_file_loads_zero_rows(cast: Cast, tmp_path: Path) -> None:
 
 def test_the_ingest_command_prints_json(cast: Cast, tmp_path: Path) -> None:
     good = write_csv(tmp_path / "a.csv", [medical_row(claim_id="C1")])
-    bad = write_csv(tmp_path / "b.csv", [medical_row(claim_id="C2", claim_type="dental")])
+    bad = write_csv(tmp_path / "b.csv", [medical_row(claim_id="C2", claim_type="vision")])
     out = io.StringIO()
-    call_command("ingest", "medical_claim", str(good), str(bad), "--format", "json", stdout=out)
+    with pytest.raises(SystemExit) as exited:  # a file of which every row was rejected
+        call_command("ingest", "medical_claim", str(good), str(bad), "--format", "json", stdout=out)
+    assert exited.value.code == 1
     first, second = json.loads(out.getvalue())
     assert {k: first[k] for k in ("status", "rows_read", "rows_loaded", "rows_rejected")} == {
         "status": "committed",
@@ -321,6 +323,12 @@ def test_the_ingest_command_prints_json(cast: Cast, tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("ingest", "medical_claim", str(good), stdout=out)
     assert "already loaded as batch" in out.getvalue()
+    assert "use --replace to load it again" in out.getvalue()
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("ingest", "medical_claim", str(tmp_path / "nope.csv"), "--format", "json",
+                     stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue()) == {"error": "nope.csv: no such file"}
 
 
 def test_only_committed_batches_are_read(cast: Cast, tmp_path: Path) -> None:
@@ -355,7 +363,7 @@ def test_only_committed_batches_are_read(cast: Cast, tmp_path: Path) -> None:
 
 
 def test_windows_line_ends_and_a_byte_order_mark(cast: Cast, tmp_path: Path) -> None:
-    rows = [medical_row(claim_id="C1"), medical_row(claim_id="C2", claim_type="dental")]
+    rows = [medical_row(claim_id="C1"), medical_row(claim_id="C2", claim_type="vision")]
     plain = write_csv(tmp_path / "plain.csv", rows)
     path = tmp_path / "excel.csv"
     path.write_bytes(
@@ -365,7 +373,7 @@ def test_windows_line_ends_and_a_byte_order_mark(cast: Cast, tmp_path: Path) -> 
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)
     [reject] = read_csv_rows(Path(str(result.rejects_file)))
     assert reject["line"] == "3"
-    assert reject["reasons"].endswith(": dental")  # no stray carriage return
+    assert reject["reasons"].endswith(": vision")  # no stray carriage return
     assert lake_rows("medical_claim", "claim_id", "data_source") == [("C1", "test")]
 
 

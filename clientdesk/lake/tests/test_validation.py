@@ -21,7 +21,8 @@ from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
 
-Case = tuple[dict[str, Any], str]  # (overrides of a valid row, expected reason; "" = loads)
+# (overrides of a valid row, expected reason; "" = loads; "~text" = loads with that warning)
+Case = tuple[dict[str, Any], str]
 
 
 def load(
@@ -36,17 +37,35 @@ def load(
     return result, reasons
 
 
+def warnings_of(result: BatchResult) -> dict[int, list[str]]:
+    """Line -> "column: rule: value" of every warning the batch's warnings file lists."""
+    found: dict[int, list[str]] = {}
+    if result.warnings_file:
+        for r in read_csv_rows(Path(result.warnings_file)):
+            found.setdefault(int(r["line"]), []).append(f"{r['column']}: {r['rule']}: {r['value']}")
+    return found
+
+
 def check(tmp_path: Path, table: str, rows: list[dict[str, Any]], cases: list[Case]) -> None:
     result, reasons = load(tmp_path, table, rows)
+    warned = warnings_of(result)
     for line, (overrides, expected) in enumerate(cases, start=2):
-        if expected:
+        if expected.startswith("~"):
+            assert line not in reasons, f"line {line} {overrides}: {reasons[line]!r}"
+            assert any(expected[1:] in w for w in warned.get(line, [])), (
+                f"line {line} {overrides}: {warned.get(line)!r}"
+            )
+        elif expected:
             assert line in reasons, f"line {line} {overrides} was not rejected"
             assert expected in reasons[line], f"line {line}: {reasons[line]!r}"
         else:
             assert line not in reasons, f"line {line} {overrides}: {reasons[line]!r}"
-    assert result.rows_rejected == sum(1 for _, expected in cases if expected)
+            assert line not in warned, f"line {line} {overrides}: {warned[line]!r}"
+    assert result.rows_rejected == sum(1 for _, e in cases if e and not e.startswith("~"))
+    assert result.rows_with_warnings == sum(1 for _, e in cases if e.startswith("~"))
 
 
+DX_TYPE_RULE = "diagnosis_code_type taken from the shape of diagnosis_code_1"
 MEDICAL: list[Case] = [
     ({}, ""),
     ({"paid_amount": "", "allowed_amount": ""}, ""),  # nulls in paid/allowed load
@@ -64,8 +83,9 @@ MEDICAL: list[Case] = [
     ({"claim_line_number": "1.5"}, "claim_line_number: not a whole number: 1.5"),
     ({"claim_line_number": "0"}, "claim_line_number: expected 1 or more: 0"),
     (
-        {"claim_type": "dental"},
-        "claim_type: expected claim type: one of professional, institutional, undetermined: dental",
+        {"claim_type": "vision"},
+        "claim_type: expected claim type: one of professional, institutional, dental, "
+        "undetermined: vision",
     ),
     ({"claim_start_date": "2025-02-30"}, "claim_start_date: not a date (YYYY-MM-DD): 2025-02-30"),
     ({"claim_start_date": "03/01/2025"}, "claim_start_date: not a date (YYYY-MM-DD): 03/01/2025"),
@@ -74,25 +94,43 @@ MEDICAL: list[Case] = [
     ({"paid_amount": "12.345"}, "paid_amount: not an amount with at most 2 decimals: 12.345"),
     ({"allowed_amount": "$100"}, "allowed_amount: not an amount with at most 2 decimals: $100"),
     ({"charge_amount": "1,500.00"}, "charge_amount: not an amount with at most 2 decimals"),
-    ({"rendering_npi": "1234567890"}, "rendering_npi: expected NPI (10 digits, Luhn check"),
-    ({"billing_npi": "12345"}, "billing_npi: expected NPI"),
-    ({"billing_tin": "12-3456789"}, "billing_tin: expected TIN (9 digits): 12-3456789"),
-    ({"hcpcs_code": "9921"}, "hcpcs_code: expected CPT/HCPCS code"),
-    ({"hcpcs_modifier_1": "A"}, "hcpcs_modifier_1: expected HCPCS modifier"),
-    ({"diagnosis_code_1": "123"}, "diagnosis_code_1: expected ICD-10-CM code shape"),
-    ({"diagnosis_code_1": "e119"}, "diagnosis_code_1: expected ICD-10-CM code shape"),
-    ({"diagnosis_code_1": " E119"}, "diagnosis_code_1: expected ICD-10-CM code shape"),
-    ({"diagnosis_poa_1": "X"}, "diagnosis_poa_1: expected present-on-admission indicator"),
+    ({"rendering_npi": "1234567890"}, "~rendering_npi: expected NPI (10 digits, Luhn check"),
+    ({"billing_npi": "12345"}, "~billing_npi: expected NPI"),
+    (
+        {"billing_tin": "12-3456789"},
+        "~billing_tin: expected TIN (9 digits) (value emptied, row kept): 12-3456789",
+    ),
+    ({"hcpcs_code": "9921"}, "~hcpcs_code: expected CPT/HCPCS code"),
+    ({"hcpcs_modifier_1": "A"}, "~hcpcs_modifier_1: expected HCPCS modifier"),
+    (
+        {"diagnosis_code_1": "123"},
+        f"~diagnosis_code_type: {DX_TYPE_RULE}: icd-10-cm -> icd-9-cm",
+    ),
+    ({"diagnosis_code_1": "e119"}, "~diagnosis_code_1: code trimmed and upper-cased: e119 -> E119"),
+    ({"diagnosis_code_1": "E1"}, "~diagnosis_code_1: expected ICD-10-CM code shape"),
+    ({"diagnosis_poa_1": "X"}, "~diagnosis_poa_1: expected present-on-admission indicator"),
     (
         {"procedure_code_type": "icd-10-pcs", "procedure_code_1": "0DTI4ZZ"},
-        "procedure_code_1: expected ICD-10-PCS code shape",
+        "~procedure_code_1: expected ICD-10-PCS code shape",
     ),
-    ({"diagnosis_code_type": "snomed"}, "diagnosis_code_type: expected diagnosis code type"),
-    ({"place_of_service_code": "1"}, "place_of_service_code: expected place-of-service code"),
-    ({"revenue_center_code": "450"}, "revenue_center_code: expected revenue code (4 digits)"),
-    ({"bill_type_code": "01111"}, "bill_type_code: expected bill type"),
-    ({"drg_code_type": "ms"}, "drg_code_type: expected DRG type: one of ms-drg, apr-drg: ms"),
-    ({"in_network_flag": "2"}, "in_network_flag: expected 0 or 1: 2"),
+    (
+        {"diagnosis_code_type": "icd-9-cm"},
+        f"~diagnosis_code_type: {DX_TYPE_RULE}: icd-9-cm -> icd-10-cm",
+    ),
+    (
+        {"place_of_service_code": "1"},
+        "~place_of_service_code: code left-padded with zeros to 2 digits: 1 -> 01",
+    ),
+    (
+        {"revenue_center_code": "450"},
+        "~revenue_center_code: code left-padded with zeros to 4 digits: 450 -> 0450",
+    ),
+    ({"bill_type_code": "01111"}, "~bill_type_code: expected bill type"),
+    (
+        {"drg_code_type": "ms"},
+        "~drg_code_type: expected DRG type: one of ms-drg, apr-drg (value emptied, row kept): ms",
+    ),
+    ({"in_network_flag": "2"}, "~in_network_flag: expected 0 or 1 (value emptied, row kept): 2"),
     ({"in_network_flag": "yes"}, "in_network_flag: not a whole number: yes"),
     ({"service_unit_quantity": "abc"}, "service_unit_quantity: not a number: abc"),
     ({"ingest_datetime": "yesterday"}, "ingest_datetime: not a timestamp (ISO 8601): yesterday"),
@@ -116,7 +154,6 @@ def test_every_reason_of_a_row_is_given(cast: Cast, tmp_path: Path) -> None:
     _, reasons = load(tmp_path, "medical_claim", rows)
     assert reasons[2].split(" | ") == [
         "claim_start_date: not a date (YYYY-MM-DD): 2025-02-30",
-        "rendering_npi: expected NPI (10 digits, Luhn check digit with prefix 80840): 1234567890",
         "paid_amount: not an amount with at most 2 decimals: 1.234",
     ]
 
@@ -127,7 +164,7 @@ def test_duplicate_keys_inside_a_file(cast: Cast, tmp_path: Path) -> None:
         medical_row(claim_id="C1", claim_line_number="2"),
         medical_row(claim_id="C1", paid_amount="10.00"),
         medical_row(claim_id="C1", data_source="other"),
-        medical_row(claim_id="C1", claim_line_number="2", rendering_npi="1"),
+        medical_row(claim_id="C1", claim_line_number="2", claim_start_date="x"),
     ]
     result, reasons = load(tmp_path, "medical_claim", rows)
     assert result.rows_loaded == 3
@@ -137,17 +174,17 @@ def test_duplicate_keys_inside_a_file(cast: Cast, tmp_path: Path) -> None:
     assert reasons[6].endswith(
         "duplicate key (claim_id=C1, claim_line_number=2, data_source=test): first on line 3"
     )
-    assert reasons[6].startswith("rendering_npi: expected NPI")
+    assert reasons[6].startswith("claim_start_date: not a date")
 
 
 PHARMACY: list[Case] = [
     ({}, ""),
     ({"paid_amount": ""}, ""),
-    ({"ndc_code": "0009371531"}, "ndc_code: expected NDC in 11-digit 5-4-2 form"),
-    ({"ndc_code": "00093-7153-10"}, "ndc_code: expected NDC"),
-    ({"days_supply": "400"}, "days_supply: expected 0 to 365: 400"),
+    ({"ndc_code": "0009371531"}, "~ndc_code: expected NDC in 11-digit 5-4-2 form"),
+    ({"ndc_code": "00093-7153-10"}, "~ndc_code: expected NDC"),
+    ({"days_supply": "400"}, "~days_supply: expected 0 to 365 (value emptied, row kept): 400"),
     ({"quantity": "NaN"}, "quantity: not a number: NaN"),
-    ({"dispensing_provider_npi": "1234567891"}, "dispensing_provider_npi: expected NPI"),
+    ({"dispensing_provider_npi": "1234567891"}, "~dispensing_provider_npi: expected NPI"),
     ({"dispensing_date": "2025-3-5"}, ""),  # DuckDB reads unpadded ISO dates
     ({"dispensing_date": "5 March 2025"}, "dispensing_date: not a date"),
     ({"member_id": ""}, "member_id: required, empty"),
@@ -166,16 +203,17 @@ ELIGIBILITY: list[Case] = [
     ({}, ""),
     ({"enrollment_end_date": "9999-12-31"}, ""),  # open-ended span
     ({"enrollment_end_date": ""}, ""),
-    ({"gender": "F"}, "gender: expected gender: one of male, female, unknown: F"),
+    ({"gender": "F"}, "~gender: gender written as male, female or unknown: F -> female"),
     ({"enrollment_end_date": "2024-12-31"}, "enrollment_end_date is before enrollment_start_date"),
     ({"enrollment_start_date": ""}, "enrollment_start_date: required, empty"),
     ({"birth_date": "2025-13-01"}, "birth_date: not a date (YYYY-MM-DD): 2025-13-01"),
     ({"death_date": "1970-01-01"}, "death_date is before birth_date"),
-    ({"zip_code": "4300"}, "zip_code: expected ZIP code"),
-    ({"state": "Ohio"}, "state: expected US state"),
-    ({"social_security_number": "12345678"}, "social_security_number: expected SSN"),
+    ({"zip_code": "4300"}, "~zip_code: expected ZIP code"),
+    ({"state": "Ohio"}, "~state: state written as its USPS code: Ohio -> OH"),
+    ({"state": "Ohioo"}, "~state: expected US state"),
+    ({"social_security_number": "12345678"}, "~social_security_number: expected SSN"),
     ({"group_id": ""}, "group_id: required, empty"),
-    ({"payer_type": "private"}, "payer_type: expected payer type"),
+    ({"payer_type": "private"}, "~payer_type: expected payer type"),
     ({"death_flag": "Y"}, "death_flag: not a whole number: Y"),
 ]
 

@@ -1,4 +1,5 @@
-"""`clientdesk ingest TABLE FILE...`: load CSV or Parquet files into a lake table."""
+"""`clientdesk ingest TABLE FILE...`: load CSV or Parquet files into a lake table;
+`clientdesk ingest x12 FILE...`: X12 834/835/837 files into the tables they feed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clientdesk.lake.gateway import LakeError, prepare_derived
-from clientdesk.lake.ingestion import IngestError, ingest_files
+from clientdesk.lake.ingestion import BatchResult, IngestError, ingest_files
 from clientdesk.lake.schemas import TABLE_NAMES
 
 
@@ -21,8 +22,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("table", choices=TABLE_NAMES, help="Lake table to load into.")
-        parser.add_argument("files", nargs="+", help="CSV (with a header) or Parquet files.")
+        parser.add_argument(
+            "table",
+            choices=(*TABLE_NAMES, "x12"),
+            help="Lake table to load into, or x12 (834/835/837 files: the tables follow from "
+            "the transaction sets).",
+        )
+        parser.add_argument(
+            "files", nargs="+", help="CSV (with a header) or Parquet files; X12 files for x12."
+        )
+        parser.add_argument(
+            "--data-source",
+            default=None,
+            help="x12: the data_source of the rows (default: the sender of the GS group).",
+        )
         parser.add_argument(
             "--create-accounts",
             action="store_true",
@@ -46,21 +59,47 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["format"] == "json"
         try:
-            results = ingest_files(
-                options["table"],
+            results = self._load(options, as_json)
+        except IngestError as error:
+            if as_json:
+                self.stdout.write(json.dumps({"error": str(error)}, indent=2))
+                raise SystemExit(1) from None
+            raise CommandError(str(error)) from None
+        self._print(results, as_json, options)
+        if any(r.status == "committed" and r.rows_read and not r.rows_loaded for r in results):
+            if not as_json:
+                self.stderr.write("every row of a file was rejected: nothing of it loaded")
+            raise SystemExit(1)
+
+    def _load(self, options: dict[str, Any], as_json: bool) -> list[BatchResult]:
+        if options["table"] == "x12":
+            from clientdesk.lake.x12.load import ingest_x12
+
+            return ingest_x12(
                 options["files"],
                 acting_user=None,
                 create_accounts=options["create_accounts"],
                 replace=options["replace"],
-                progress=not as_json and options["verbosity"] > 0,
+                data_source=options["data_source"],
             )
-        except IngestError as error:
-            raise CommandError(str(error)) from None
+        return ingest_files(
+            options["table"],
+            options["files"],
+            acting_user=None,
+            create_accounts=options["create_accounts"],
+            replace=options["replace"],
+            progress=not as_json and options["verbosity"] > 0,
+        )
+
+    def _print(self, results: list[BatchResult], as_json: bool, options: dict[str, Any]) -> None:
         if options["prepare"]:
             started = time.perf_counter()
             try:
                 built = prepare_derived()
             except LakeError as error:
+                if as_json:
+                    self.stdout.write(json.dumps({"error": str(error)}, indent=2))
+                    raise SystemExit(1) from None
                 raise CommandError(str(error)) from None
             names = [name for tables in built.values() for name in tables]
             self.stderr.write(
@@ -77,3 +116,11 @@ class Command(BaseCommand):
             if result.accounts_created:
                 line += f"; accounts created: {', '.join(result.accounts_created)}"
             self.stdout.write(line)
+            for warning in result.warnings:
+                examples = ", ".join(str(x) for x in warning["examples"])
+                self.stdout.write(
+                    f"  warning: {warning['column']}: {warning['rule']}: "
+                    f"{warning['count']:,} value(s) (e.g. {examples})"
+                )
+            if result.warnings_file:
+                self.stdout.write(f"  warnings file: {result.warnings_file}")

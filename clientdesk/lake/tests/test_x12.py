@@ -1,0 +1,282 @@
+"""X12 834/835/837 into the lake: the public samples with their independently counted segments,
+envelopes, tolerance (delimiters, line breaks, a broken transaction), frequency codes, loads."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from clientdesk.accounts.models import Account
+from clientdesk.lake.ingestion import IngestError, ingest_files
+from clientdesk.lake.models import IngestBatch
+from clientdesk.lake.x12.convert import convert
+from clientdesk.lake.x12.load import ingest_x12
+from clientdesk.testing import Cast
+
+SAMPLES = Path(
+    os.environ.get(
+        "CLIENTDESK_X12_SAMPLES", Path(__file__).resolve().parents[4] / "shared/data/x12"
+    )
+)
+needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="no X12 samples folder")
+
+
+def manifest() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for folder in ("linuxforhealth", "pyx12"):
+        with (SAMPLES / folder / "MANIFEST.csv").open() as handle:
+            for row in csv.DictReader(handle):
+                row["path"] = str(SAMPLES / folder / row["file"])
+                rows.append(row)
+    return rows
+
+
+@needs_samples
+@pytest.mark.parametrize("sample", manifest() if SAMPLES.is_dir() else [], ids=lambda r: r["file"])
+def test_every_sample_is_read_with_counts_matching_its_segments(
+    sample: dict[str, str], tmp_path: Path
+) -> None:
+    result = convert(Path(sample["path"]), tmp_path)
+    report = result.report
+    assert report["segments"] == int(sample["n_seg"])
+    assert report["interchanges"] == int(sample["isa"])
+    assert report["groups"] == int(sample["gs"])
+    assert report["transactions"] == int(sample["st"])
+    assert report["rejected"] == 0
+    assert all(f["severity"] == "warning" for f in report["findings"])
+    rows = {t: pq.read_table(p).num_rows for t, p in result.tables.items()}
+    kind = sample["st_types"]
+    if kind == "837":
+        lines = int(sample["SV1"]) + int(sample["SV2"]) + int(sample["SV3"])
+        assert rows["medical_claim"] == report["records"] == lines
+        claims = pq.read_table(result.tables["medical_claim"]).column("claim_id").unique()
+        assert len(claims) == int(sample["CLM"])
+    elif kind == "835":
+        assert rows["claim_processing"] == report["records"] == int(sample["CLP"])
+        assert report["provider_adjustments"] == int(sample["PLB"])
+    elif kind == "834":
+        assert report["records"] == int(sample["INS"])
+        # one span per HD coverage; a termination of an earlier span writes none
+        spans = rows.get("eligibility", 0) + report["terminations_of_earlier_spans"]
+        assert spans == max(int(sample["HD"]), 0) or spans == int(sample["INS"])
+    else:
+        assert rows == {}
+        assert report["transaction_types"] == {kind: int(sample["st"])}
+
+
+CLAIM_837 = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*^*00501*"
+    "000000001*0*P*:~GS*HC*SENDER*RECEIVER*20260101*1200*7*X*005010X222A1~{transactions}"
+    "GE*{count}*7~IEA*1*000000001~"
+)
+
+
+def professional(control: str, claim_id: str, member: str, *, frequency: str = "1",
+                 lines: tuple[str, ...] = ("99213",), broken: bool = False) -> str:  # fmt: skip
+    body = [
+        "BHT*0019*00*1*20260101*1200*CH",
+        "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
+        "REF*EI*123456789",
+        "HL*2*1*22*0",
+        "SBR*P*18*G100001*PPO******CI",
+        f"NM1*IL*1*DOE*JANE****MI*{member}",
+        "NM1*PR*2*KEYSTONE*****PI*99999",
+        f"CLM*{claim_id}*100***11:B:{frequency}*Y*A*Y*I",
+        "HI*ABK:E119*ABF:I10",
+    ]
+    if broken:
+        body.insert(1, "SV1*HC:99213*50*UN*1***1")  # a service line before any claim
+    for n, code in enumerate(lines, start=1):
+        body += [
+            f"LX*{n}",
+            f"SV1*HC:{code}:25*50*UN*1***1:2",
+            "DTP*472*D8*20260105",
+            "SVD*99999*40*HC:99213**1",
+            "CAS*PR*2*10",
+            "DTP*573*D8*20260120",
+        ]
+    segments = [f"ST*837*{control}*005010X222A1", *body]
+    segments.append(f"SE*{len(segments) + 1}*{control}")
+    return "".join(s + "~" for s in segments)
+
+
+def write_837(path: Path, *transactions: str) -> Path:
+    path.write_text(CLAIM_837.format(transactions="".join(transactions), count=len(transactions)))
+    return path
+
+
+def test_an_837_becomes_claim_lines_with_their_amounts(tmp_path: Path) -> None:
+    path = write_837(
+        tmp_path / "c.837", professional("0001", "CLM1", "M1", lines=("99213", "87070"))
+    )
+    result = convert(path, tmp_path / "out")
+    rows = pq.read_table(result.tables["medical_claim"]).to_pylist()
+    assert [r["claim_line_number"] for r in rows] == ["1", "2"]
+    first = rows[0]
+    assert first["claim_type"] == "professional"
+    assert first["member_id"] == "M1" and first["group_id"] == "G100001"
+    assert first["hcpcs_code"] == "99213" and first["hcpcs_modifier_1"] == "25"
+    assert first["place_of_service_code"] == "11"
+    assert first["claim_line_start_date"] == "2026-01-05"
+    assert (first["diagnosis_code_1"], first["diagnosis_code_2"]) == ("E119", "I10")
+    assert first["diagnosis_code_type"] == "icd-10-cm"
+    assert first["billing_npi"] == "1234567893" and first["billing_tin"] == "123456789"
+    # paid 40 + coinsurance 10 = allowed 50
+    assert (first["paid_amount"], first["coinsurance_amount"], first["allowed_amount"]) == (
+        "40",
+        "10",
+        "50.00",
+    )
+    assert first["paid_date"] == "2026-01-20"
+    assert result.report["accepted"] == 1
+
+
+def test_delimiters_and_line_breaks_come_from_the_isa(tmp_path: Path) -> None:
+    plain = write_837(tmp_path / "a.837", professional("0001", "CLM1", "M1"))
+    text = plain.read_text()
+    other = text.replace("*", "|").replace(":", ">").replace("~", "!\r\n")
+    other_path = tmp_path / "b.837"
+    other_path.write_text(other)
+    a = pq.read_table(convert(plain, tmp_path / "a").tables["medical_claim"]).to_pylist()
+    b = pq.read_table(convert(other_path, tmp_path / "b").tables["medical_claim"]).to_pylist()
+    assert a == b and len(a) == 1
+
+
+def test_an_unreadable_transaction_is_rejected_and_the_rest_loads(tmp_path: Path) -> None:
+    path = write_837(
+        tmp_path / "c.837",
+        professional("0001", "CLM1", "M1"),
+        professional("0002", "CLM2", "M2", broken=True),
+        professional("0003", "CLM3", "M3"),
+    )
+    result = convert(path, tmp_path / "out")
+    sets = result.report["transaction_sets"]
+    assert [s["status"] for s in sets] == ["accepted", "rejected", "accepted"]
+    assert sets[1]["findings"][0]["message"] == "SV1 without its LX (service line) loop"
+    assert sets[1]["findings"][0]["position"] == sets[1]["position"] + 2
+    assert sets[1]["rejected_records"] == 1
+    rows = pq.read_table(result.tables["medical_claim"]).column("claim_id").to_pylist()
+    assert rows == ["CLM1", "CLM3"]
+
+
+def test_envelope_counts_are_checked_with_warnings(tmp_path: Path) -> None:
+    path = write_837(tmp_path / "c.837", professional("0001", "CLM1", "M1"))
+    path.write_text(path.read_text().replace("GE*1*7", "GE*2*7").replace("SE*", "SE*9", 1))
+    report = convert(path, tmp_path / "out").report
+    messages = [f["message"] for f in report["findings"]]
+    assert "GE01 says 2 transactions, the group has 1" in messages
+    [st] = report["transaction_sets"]
+    assert st["status"] == "accepted with errors"
+    assert st["findings"][0]["message"].startswith("SE01 says 9")
+
+
+def test_replacements_and_voids_apply_to_earlier_versions(tmp_path: Path) -> None:
+    path = write_837(
+        tmp_path / "c.837",
+        professional("0001", "CLM1", "M1", lines=("99213", "87070")),
+        professional("0002", "CLM2", "M2"),
+        professional("0003", "CLM1", "M1", frequency="7", lines=("99214",)),
+        professional("0004", "CLM2", "M2", frequency="8"),
+    )
+    result = convert(path, tmp_path / "out")
+    rows = pq.read_table(result.tables["medical_claim"]).to_pylist()
+    assert [(r["claim_id"], r["hcpcs_code"]) for r in rows] == [("CLM1", "99214")]
+    assert result.report["rows"]["medical_claim"] == 1
+
+
+@pytest.mark.django_db
+def test_x12_loads_as_one_batch_and_a_reload_says_to_replace(cast: Cast, tmp_path: Path) -> None:
+    path = write_837(
+        tmp_path / "c.837", professional("0001", "CLM1", "M1", lines=("99213", "87070"))
+    )
+    [result] = ingest_x12([path], acting_user=None, create_accounts=True)
+    assert (result.table, result.status, result.rows_loaded, result.rows_rejected) == (
+        "medical_claim",
+        "committed",
+        2,
+        0,
+    )
+    batch = IngestBatch.objects.get(pk=result.batch_id)
+    assert batch.source_format == "x12" and batch.source_name == "c.837"
+    assert batch.report["accepted"] == 1
+    assert Account.objects.filter(group_number="G100001").exists()
+    [again] = ingest_x12([path], acting_user=None)
+    assert again.status == "already_loaded"
+    assert "use --replace" in again.message
+    [replaced] = ingest_x12([path], acting_user=None, replace=True)
+    assert replaced.replaced_batch_id == result.batch_id
+
+
+ENROLLMENT_834 = (
+    "ISA*00*          *00*          *ZZ*SPONSOR        *ZZ*PAYER          *260101*1200*^*00501*"
+    "000000002*0*P*:~GS*BE*SPONSOR*PAYER*20260101*1200*8*X*005010X220A1~"
+    "ST*834*0001*005010X220A1~BGN*00*1*20260101*1200****4~REF*38*G100002~"
+    "N1*P5*ACME CORP*FI*123456789~N1*IN*KEYSTONE*FI*987654321~"
+    "INS*Y*18*021*28*A***FT~REF*0F*M100~REF*1L*G100002~NM1*IL*1*DOE*JOHN~"
+    "N4*COLUMBUS*Ohio*43004~DMG*D8*19800101*M~HD*021**HLT*PPO*EMP~DTP*348*D8*20260101~"
+    "SE*14*0001~GE*1*8~IEA*1*000000002~"
+)
+REMIT_835 = (
+    "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *260201*1200*^*00501*"
+    "000000003*0*P*:~GS*HP*PAYER*CLINIC*20260201*1200*9*X*005010X221A1~"
+    "ST*835*0001~BPR*I*40*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20260201~TRN*1*1*1~"
+    "CLP*CLM1*1*100*40*10*12*PAYER1~CAS*CO*45*50~NM1*QC*1*DOE*JOHN****MI*M100~"
+    "DTM*050*20260110~SVC*HC:99213*100*40~CAS*PR*2*10~"
+    "CLP*CLM2*4*80*0*0*12*PAYER2~CAS*CO*50*80~NM1*QC*1*DOE*JOHN****MI*M100~"
+    "SVC*HC:99214*80*0~PLB*1234567893*20261231*WO:1*-5~"
+    "SE*14*0001~GE*1*9~IEA*1*000000003~"
+)
+
+
+@pytest.mark.django_db
+def test_834_spans_then_835_remittances_find_their_sponsor(cast: Cast, tmp_path: Path) -> None:
+    remit = tmp_path / "r.835"
+    remit.write_text(REMIT_835)
+    [early] = ingest_x12([remit], acting_user=None)
+    assert early.rows_loaded == 0 and early.rows_rejected == 2
+    assert "load the 834 or eligibility first" in early.message
+    enrollment = tmp_path / "e.834"
+    enrollment.write_text(ENROLLMENT_834)
+    [spans] = ingest_x12([enrollment], acting_user=None, create_accounts=True)
+    assert (spans.table, spans.rows_loaded) == ("eligibility", 1)
+    # the state written as a name loads as its code, with a warning
+    assert [w["column"] for w in spans.warnings] == ["gender", "state"]
+    [remits] = ingest_x12([remit], acting_user=None, replace=True)
+    assert (remits.table, remits.rows_loaded, remits.rows_rejected) == ("claim_processing", 2, 0)
+    assert remits.report["provider_adjustments"] == 1
+    assert remits.report["provider_adjustment_total"] == -5.0
+    from clientdesk.lake.gateway import SystemActor, open_lake
+
+    with open_lake(SystemActor("x12 test")) as lake:
+        t = lake.claim_processing
+        frame = lake.execute(t.select("claim_id", "status", "carc", "carc_codes", "paid_amount"))
+    got = sorted(frame.itertuples(index=False, name=None))
+    assert [
+        (c, s, carc if isinstance(carc, str) else None, codes) for c, s, carc, codes, _ in got
+    ] == [
+        ("CLM1", "paid", None, "CO-45;PR-2"),
+        ("CLM2", "denied", "50", "CO-50"),
+    ]
+
+
+def test_files_in_other_formats_are_named(tmp_path: Path) -> None:
+    fhir = tmp_path / "eob.json"
+    fhir.write_text('{"resourceType": "Bundle", "entry": []}')
+    with pytest.raises(IngestError, match="FHIR JSON, not X12"):
+        ingest_x12([fhir], acting_user=None)
+    synpuf = tmp_path / "carrier.csv"
+    synpuf.write_text("DESYNPUF_ID,CLM_ID,CLM_FROM_DT\n1,2,20100101\n")
+    with pytest.raises(IngestError, match="CMS DE-SynPUF"):
+        ingest_x12([synpuf], acting_user=None)
+    with pytest.raises(IngestError, match="CMS DE-SynPUF"):
+        ingest_files("medical_claim", [synpuf], acting_user=None)
+    with pytest.raises(IngestError, match="FHIR JSON"):
+        ingest_files("medical_claim", [fhir], acting_user=None)
+    edi = write_837(tmp_path / "c.837", professional("0001", "CLM1", "M1"))
+    with pytest.raises(IngestError, match="clientdesk ingest x12"):
+        ingest_files("medical_claim", [edi], acting_user=None)

@@ -1,0 +1,1336 @@
+"""X12 834 / 835 / 837 (P, I, D) into the lake's input-layer tables, as Parquet files of text.
+
+`convert(path, work_dir)` reads one file once, segment by segment (`reader.iter_raw`), follows
+the envelopes (ISA/GS/ST ... SE/GE/IEA) and hands each transaction's segments to the reader
+of its type. What comes out:
+
+- `medical_claim` rows from 837P/837I/837D (dental claims as claim_type `dental`), one per
+  service line, with the claim's header fields on every line; claim frequency 7 (replacement)
+  and 8 (void) applied to earlier versions of the claim in the same file;
+- `eligibility` spans from 834 (subscriber and dependents, one span per HD coverage);
+- `claim_processing` rows from 835 (one per CLP claim: status, paid/allowed, CARC/RARC with
+  their group codes at claim and line level; PLB provider adjustments in the report);
+- an acceptance report in the spirit of a 999/TA1: per transaction set accepted, accepted
+  with errors or rejected, with the segment position and reason of every finding, envelope
+  counts and control numbers checked, unknown segments counted.
+
+Columns are written as text (the lake's loader types and checks every value, as for a CSV).
+A transaction that cannot be read (no SE, a claim line outside a claim, ...) is rejected with
+its position: its records are dropped and counted, and the rest of the file loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from clientdesk.lake.x12.reader import (
+    Delimiters,
+    Finding,
+    TransactionInfo,
+    X12FormatError,
+    iter_raw,
+    sniff,
+)
+
+FLUSH_ROWS = 50_000
+ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+SUPPORTED = {"834", "835", "837"}
+
+MEDICAL_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "claim_line_number",
+    "claim_type",
+    "person_id",
+    "member_id",
+    "payer",
+    "plan",
+    "claim_start_date",
+    "claim_end_date",
+    "claim_line_start_date",
+    "claim_line_end_date",
+    "admission_date",
+    "discharge_date",
+    "admit_source_code",
+    "admit_type_code",
+    "discharge_disposition_code",
+    "place_of_service_code",
+    "bill_type_code",
+    "revenue_center_code",
+    "service_unit_quantity",
+    "hcpcs_code",
+    "hcpcs_modifier_1",
+    "hcpcs_modifier_2",
+    "hcpcs_modifier_3",
+    "hcpcs_modifier_4",
+    "rendering_npi",
+    "billing_npi",
+    "billing_tin",
+    "facility_npi",
+    "paid_date",
+    "paid_amount",
+    "allowed_amount",
+    "charge_amount",
+    "coinsurance_amount",
+    "copayment_amount",
+    "deductible_amount",
+    "diagnosis_code_type",
+    *(f"diagnosis_code_{i}" for i in range(1, 26)),
+    *(f"diagnosis_poa_{i}" for i in range(1, 26)),
+    "procedure_code_type",
+    *(f"procedure_code_{i}" for i in range(1, 26)),
+    *(f"procedure_date_{i}" for i in range(1, 26)),
+    "data_source",
+    "group_id",
+    "x12_position",
+)
+ELIGIBILITY_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "member_id",
+    "subscriber_id",
+    "gender",
+    "birth_date",
+    "enrollment_start_date",
+    "enrollment_end_date",
+    "payer",
+    "payer_type",
+    "plan",
+    "subscriber_relation",
+    "first_name",
+    "last_name",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "data_source",
+    "group_id",
+    "group_name",
+    "x12_position",
+)
+PROCESSING_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "original_claim_id",
+    "claim_frequency",
+    "adjustment_type",
+    "group_id",
+    "member_id",
+    "claim_type",
+    "received_date",
+    "finalized_date",
+    "paid_date",
+    "auto_adjudicated",
+    "status",
+    "carc",
+    "carc_codes",
+    "hcpcs_code",
+    "charge_amount",
+    "allowed_amount",
+    "paid_amount",
+    "x12_position",
+)
+TABLE_COLUMNS = {
+    "medical_claim": MEDICAL_COLUMNS,
+    "eligibility": ELIGIBILITY_COLUMNS,
+    "claim_processing": PROCESSING_COLUMNS,
+}
+
+
+def iso(d: str) -> str | None:
+    """CCYYMMDD as YYYY-MM-DD (other text is passed on, for the loader to judge)."""
+    if len(d) == 8 and d.isdigit():
+        return f"{d[:4]}-{d[4:6]}-{d[6:]}"
+    return d or None
+
+
+def date_range(qualifier: str, value: str) -> tuple[str | None, str | None]:
+    if qualifier == "RD8" and "-" in value:
+        start, end = value.split("-", 1)
+        return iso(start), iso(end)
+    day = iso(value)
+    return day, day
+
+
+def el(parts: list[str], index: int) -> str:
+    return parts[index] if len(parts) > index else ""
+
+
+# --- the table being written ------------------------------------------------------------
+
+
+class TableWriter:
+    """Column-wise buffers of text values, flushed to one Parquet file in row groups."""
+
+    def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
+        self.path = path
+        self.columns = columns
+        self.schema = pa.schema([pa.field(c, pa.string()) for c in columns])
+        self.buffer: dict[str, list[str | None]] = {c: [] for c in columns}
+        self.pending = 0
+        self.rows = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, row: dict[str, str | None]) -> None:
+        for name, values in self.buffer.items():
+            values.append(row.get(name))
+        self.pending += 1
+        if self.pending >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        table = pa.table(
+            {c: pa.array(v, pa.string()) for c, v in self.buffer.items()}, schema=self.schema
+        )
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(table)
+        self.rows += self.pending
+        self.pending = 0
+        self.buffer = {c: [] for c in self.columns}
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+# --- transaction readers ------------------------------------------------------------------
+
+
+class TransactionReader:
+    """Reads the segments of one transaction set; `rows` are its records (held until SE so a
+    transaction that turns out unreadable loads nothing)."""
+
+    known: frozenset[str] = frozenset()
+
+    def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
+        self.conv = conv
+        self.info = info
+        self.d = conv.delimiters
+        self.rows: list[tuple[str, dict[str, str | None]]] = []
+        self.handlers: dict[str, Callable[[list[str], int], None]] = {}
+
+    def segment(self, tag: str, text: str, position: int) -> None:
+        handler = self.handlers.get(tag)
+        if handler is not None:
+            handler(text.split(self.d.element), position)
+        elif tag not in self.known:
+            unknown = self.info.unknown_segments
+            unknown[tag] = unknown.get(tag, 0) + 1
+
+    def finish(self) -> None:
+        """Called at SE: finish any open record."""
+
+    def error(self, position: int, message: str) -> None:
+        self.info.findings.append(Finding(position, "error", message))
+
+    def warning(self, position: int, message: str) -> None:
+        self.info.findings.append(Finding(position, "warning", message))
+
+
+def _member_key(subscriber_id: str, last: str, first: str, birth: str) -> str:
+    """A dependent's member id when the 5010 837 gives none: the subscriber's id and a short
+    digest of name and birth date (no member data in the id itself)."""
+    digest = hashlib.sha1(f"{last}|{first}|{birth}".upper().encode(), usedforsecurity=False)
+    return f"{subscriber_id}-{digest.hexdigest()[:6]}"
+
+
+class ClaimReader(TransactionReader):
+    """837 P/I/D: one medical_claim row per service line."""
+
+    known = frozenset(
+        [
+            "BHT",
+            "NM1",
+            "PER",
+            "N3",
+            "N4",
+            "REF",
+            "PRV",
+            "HL",
+            "SBR",
+            "PAT",
+            "DMG",
+            "CLM",
+            "DTP",
+            "CL1",
+            "HI",
+            "LX",
+            "SV1",
+            "SV2",
+            "SV3",
+            "SVD",
+            "CAS",
+            "AMT",
+            "PWK",
+            "CN1",
+            "K3",
+            "NTE",
+            "CR1",
+            "CR2",
+            "CRC",
+            "HCP",
+            "OI",
+            "MOA",
+            "MIA",
+            "LQ",
+            "FRM",
+            "TOO",
+            "DN1",
+            "DN2",
+            "QTY",
+            "MEA",
+            "PS1",
+            "LIN",
+            "CTP",
+            "CUR",
+        ]
+    )
+
+    def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
+        super().__init__(conv, info)
+        kind = {"X222": "professional", "X223": "institutional", "X224": "dental"}
+        version = info.version
+        self.claim_type = next((v for k, v in kind.items() if k in version), "")
+        if not self.claim_type and version.startswith("004010"):
+            self.claim_type = {"X098": "professional", "X096": "institutional"}.get(
+                version[6:10], ""
+            )
+        self.billing: dict[str, str | None] = {}
+        self.subscriber: dict[str, str | None] = {}
+        self.patient: dict[str, str | None] | None = None
+        self.claim: dict[str, str | None] | None = None
+        self.lines: list[dict[str, str | None]] = []
+        self.line: dict[str, str | None] | None = None
+        self.nm1_context = ""
+        self.in_claim = False
+        self.in_cob = False
+        self.frequency = "1"
+        self.position = 0
+        self.handlers = {
+            "HL": self.hl,
+            "NM1": self.nm1,
+            "REF": self.ref,
+            "SBR": self.sbr,
+            "DMG": self.dmg,
+            "PAT": self.pat,
+            "CLM": self.clm,
+            "DTP": self.dtp,
+            "CL1": self.cl1,
+            "HI": self.hi,
+            "LX": self.lx,
+            "SV1": self.sv1,
+            "SV2": self.sv2,
+            "SV3": self.sv3,
+            "SVD": self.svd,
+            "CAS": self.cas,
+        }
+
+    # -- loops above the claim
+    def hl(self, e: list[str], pos: int) -> None:
+        self.close_claim()
+        level = el(e, 3)
+        if level == "20":
+            self.billing = {}
+            self.subscriber = {}
+        elif level == "22":
+            self.subscriber = {}
+            self.patient = None
+        elif level == "23":
+            self.patient = {}
+        self.nm1_context = level
+
+    def nm1(self, e: list[str], pos: int) -> None:
+        who = el(e, 1)
+        ident = el(e, 9) or None
+        if self.line is not None and who == "82":
+            self.line["rendering_npi"] = ident
+            return
+        if self.in_cob:
+            return  # 2330x: other subscriber / other payer of a COB claim
+        if self.claim is not None:
+            if who == "82":
+                self.claim["rendering_npi"] = ident
+            elif who == "77" or who == "FA":
+                self.claim["facility_npi"] = ident
+            return
+        if who == "85":
+            self.billing["billing_npi"] = ident
+        elif who == "IL":
+            self.subscriber["member_id"] = ident
+            self.subscriber["_last"] = el(e, 3)
+            self.subscriber["_first"] = el(e, 4)
+        elif who == "PR":
+            self.subscriber["payer"] = el(e, 3) or None
+        elif who == "QC" and self.patient is not None:
+            self.patient["_last"] = el(e, 3)
+            self.patient["_first"] = el(e, 4)
+            if ident:
+                self.patient["member_id"] = ident
+
+    def ref(self, e: list[str], pos: int) -> None:
+        qualifier = el(e, 1)
+        if qualifier == "EI" and self.claim is None and not self.subscriber:
+            self.billing["billing_tin"] = el(e, 2) or None
+        elif qualifier == "F8" and self.claim is not None and self.line is None:
+            self.claim["_original"] = el(e, 2) or None
+
+    def sbr(self, e: list[str], pos: int) -> None:
+        if self.claim is not None:
+            self.in_cob = True  # 2320: other subscriber information
+            return
+        self.subscriber["group_id"] = el(e, 3) or None
+        self.subscriber["plan"] = el(e, 4) or el(e, 3) or None
+
+    def dmg(self, e: list[str], pos: int) -> None:
+        target = self.patient if self.patient is not None else self.subscriber
+        if self.claim is None:
+            target["_birth"] = el(e, 2)
+
+    def pat(self, e: list[str], pos: int) -> None:
+        if self.patient is None:
+            self.patient = {}
+
+    # -- the claim
+    def clm(self, e: list[str], pos: int) -> None:
+        self.close_claim()
+        self.position = pos
+        self.in_cob = False
+        member = self.subscriber.get("member_id")
+        if self.patient is not None and not self.patient.get("member_id") and member:
+            member = _member_key(
+                member,
+                self.patient.get("_last") or "",
+                self.patient.get("_first") or "",
+                self.patient.get("_birth") or "",
+            )
+        elif self.patient is not None and self.patient.get("member_id"):
+            member = self.patient["member_id"]
+        where = el(e, 5).split(self.d.component)
+        facility = where[0] if where else ""
+        self.frequency = where[2] if len(where) > 2 else "1"
+        claim: dict[str, str | None] = {
+            "claim_id": el(e, 1) or None,
+            "claim_type": self.claim_type or None,
+            "member_id": member,
+            "person_id": member,
+            "payer": self.subscriber.get("payer"),
+            "plan": self.subscriber.get("plan"),
+            "group_id": self.subscriber.get("group_id"),
+            "billing_npi": self.billing.get("billing_npi"),
+            "billing_tin": self.billing.get("billing_tin"),
+            "data_source": self.conv.data_source,
+        }
+        if self.claim_type == "institutional":
+            claim["bill_type_code"] = f"{facility}{self.frequency}" if facility else None
+        else:
+            claim["place_of_service_code"] = facility or None
+        self.claim = claim
+        self.in_claim = True
+
+    def dtp(self, e: list[str], pos: int) -> None:
+        qualifier = el(e, 1)
+        start, end = date_range(el(e, 2), el(e, 3))
+        if self.line is not None:
+            if qualifier == "472":
+                self.line["claim_line_start_date"] = start
+                self.line["claim_line_end_date"] = end
+            elif qualifier == "573":
+                self.line["paid_date"] = start
+            return
+        if self.claim is None or self.in_cob:
+            if self.claim is not None and qualifier == "573":
+                self.claim["paid_date"] = start
+            return
+        if qualifier == "434":
+            self.claim["claim_start_date"] = start
+            self.claim["claim_end_date"] = end
+        elif qualifier == "435":
+            self.claim["admission_date"] = start
+        elif qualifier == "096":
+            self.claim["discharge_date"] = start
+        elif qualifier == "472":
+            self.claim["_service_start"] = start
+            self.claim["_service_end"] = end
+
+    def cl1(self, e: list[str], pos: int) -> None:
+        if self.claim is not None:
+            self.claim["admit_type_code"] = el(e, 1) or None
+            self.claim["admit_source_code"] = el(e, 2) or None
+            self.claim["discharge_disposition_code"] = el(e, 3) or None
+
+    def hi(self, e: list[str], pos: int) -> None:
+        claim = self.claim
+        if claim is None:
+            self.warning(pos, "HI outside a claim: ignored")
+            return
+        comp = self.d.component
+        for item in e[1:]:
+            if not item:
+                continue
+            parts = item.split(comp)
+            qualifier, code = parts[0], el(parts, 1)
+            if qualifier in ("ABK", "ABF", "BK", "BF", "ABJ", "BJ"):
+                if qualifier in ("ABJ", "BJ"):
+                    continue  # admitting diagnosis: not a claim diagnosis position
+                n = int(claim.get("_dx") or 0) + 1
+                if n > 25:
+                    continue
+                claim["_dx"] = str(n)
+                claim[f"diagnosis_code_{n}"] = code or None
+                claim["diagnosis_code_type"] = "icd-10-cm" if qualifier[0] == "A" else "icd-9-cm"
+                poa = el(parts, 8)
+                if poa:
+                    claim[f"diagnosis_poa_{n}"] = poa
+            elif qualifier in ("BBR", "BBQ", "BR", "BQ"):
+                n = int(claim.get("_px") or 0) + 1
+                if n > 25:
+                    continue
+                claim["_px"] = str(n)
+                claim[f"procedure_code_{n}"] = code or None
+                claim["procedure_code_type"] = (
+                    "icd-10-pcs" if qualifier[0] == "B" and len(qualifier) == 3 else "icd-9-pcs"
+                )
+                if el(parts, 2) == "D8":
+                    claim[f"procedure_date_{n}"] = iso(el(parts, 3))
+
+    # -- service lines
+    def lx(self, e: list[str], pos: int) -> None:
+        if self.claim is None:
+            self.error(pos, "LX (service line) outside a claim")
+            return
+        self.in_cob = False
+        self.line = {"claim_line_number": el(e, 1) or str(len(self.lines) + 1)}
+        self.lines.append(self.line)
+
+    def _procedure(self, line: dict[str, str | None], composite: str) -> None:
+        parts = composite.split(self.d.component)
+        line["hcpcs_code"] = el(parts, 1) or None
+        for i in range(1, 5):
+            modifier = el(parts, 1 + i)
+            if modifier:
+                line[f"hcpcs_modifier_{i}"] = modifier
+
+    def _need_line(self, pos: int, tag: str) -> dict[str, str | None] | None:
+        if self.line is None:
+            self.error(pos, f"{tag} without its LX (service line) loop")
+        return self.line
+
+    def sv1(self, e: list[str], pos: int) -> None:
+        line = self._need_line(pos, "SV1")
+        if line is None:
+            return
+        self._procedure(line, el(e, 1))
+        line["charge_amount"] = el(e, 2) or None
+        line["service_unit_quantity"] = el(e, 4) or None
+        if el(e, 5):
+            line["place_of_service_code"] = el(e, 5)
+
+    def sv2(self, e: list[str], pos: int) -> None:
+        line = self._need_line(pos, "SV2")
+        if line is None:
+            return
+        line["revenue_center_code"] = el(e, 1) or None
+        if el(e, 2):
+            self._procedure(line, el(e, 2))
+        line["charge_amount"] = el(e, 3) or None
+        line["service_unit_quantity"] = el(e, 5) or None
+
+    def sv3(self, e: list[str], pos: int) -> None:
+        line = self._need_line(pos, "SV3")
+        if line is None:
+            return
+        self._procedure(line, el(e, 1))
+        line["charge_amount"] = el(e, 2) or None
+        if el(e, 3):
+            line["place_of_service_code"] = el(e, 3)
+        line["service_unit_quantity"] = el(e, 6) or "1"
+
+    def svd(self, e: list[str], pos: int) -> None:
+        line = self.line
+        if line is None:
+            return
+        paid = el(e, 2)
+        if paid:
+            line["paid_amount"] = paid
+            line["_paid"] = paid
+
+    def cas(self, e: list[str], pos: int) -> None:
+        line = self.line
+        if line is None:
+            return  # claim-level COB adjustments (2320) do not map to one line
+        group = el(e, 1)
+        if group != "PR":
+            return
+        for i in range(2, len(e) - 1, 3):
+            reason, amount = e[i], e[i + 1]
+            column = {"1": "deductible_amount", "2": "coinsurance_amount", "3": "copayment_amount"}
+            if reason in column and amount:
+                line[column[reason]] = amount
+
+    # -- flushing
+    def close_claim(self) -> None:
+        claim = self.claim
+        if claim is None:
+            return
+        self.claim = None
+        self.line = None
+        self.in_claim = False
+        lines, self.lines = self.lines, []
+        if not lines:
+            self.warning(self.position, f"claim at segment {self.position} has no service line")
+            return
+        starts = [x.get("claim_line_start_date") for x in lines]
+        ends = [x.get("claim_line_end_date") for x in lines]
+        given_starts = [s for s in starts if s]
+        given_ends = [s for s in ends if s]
+        if not claim.get("claim_start_date"):
+            claim["claim_start_date"] = claim.get("_service_start") or (
+                min(given_starts) if given_starts else None
+            )
+            claim["claim_end_date"] = claim.get("_service_end") or (
+                max(given_ends) if given_ends else None
+            )
+        position = str(self.position)
+        frequency = self.frequency
+        for line in lines:
+            row = dict(claim)
+            row.update(line)
+            if not row.get("claim_line_start_date"):
+                row["claim_line_start_date"] = claim.get("_service_start")
+                row["claim_line_end_date"] = claim.get("_service_end")
+            if row.get("_paid") is not None:
+                allowed = _add(
+                    row.get("_paid"),
+                    row.get("deductible_amount"),
+                    row.get("coinsurance_amount"),
+                    row.get("copayment_amount"),
+                )
+                row["allowed_amount"] = allowed
+            row["x12_position"] = position
+            self.rows.append(("medical_claim", row))
+        self.info.records += len(lines)
+        if frequency in ("7", "8"):
+            self.conv.adjustments.append(
+                (claim.get("claim_id") or "", frequency, claim.get("_original") or "")
+            )
+
+    def finish(self) -> None:
+        self.close_claim()
+
+
+def _add(*amounts: str | None) -> str | None:
+    cents = 0
+    for amount in amounts:
+        if not amount:
+            continue
+        try:
+            cents += round(float(amount) * 100)
+        except ValueError:
+            return None
+    return f"{cents // 100 if cents >= 0 else -((-cents) // 100)}.{abs(cents) % 100:02d}"
+
+
+class EnrollmentReader(TransactionReader):
+    """834: one eligibility span per member and HD coverage (or per member when no HD)."""
+
+    known = frozenset(
+        [
+            "BGN",
+            "REF",
+            "DTP",
+            "QTY",
+            "N1",
+            "INS",
+            "NM1",
+            "PER",
+            "N3",
+            "N4",
+            "DMG",
+            "EC",
+            "ICM",
+            "AMT",
+            "HLH",
+            "LUI",
+            "HD",
+            "IDC",
+            "LS",
+            "LX",
+            "PLA",
+            "COB",
+            "LE",
+        ]
+    )
+
+    def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
+        super().__init__(conv, info)
+        self.payer: str | None = None
+        self.sponsor: str | None = None
+        self.sponsor_id: str | None = None
+        self.master_policy: str | None = None
+        self.file_purpose = ""
+        self.member: dict[str, str | None] | None = None
+        self.coverages: list[dict[str, str | None]] = []
+        self.coverage: dict[str, str | None] | None = None
+        self.in_ls = False
+        self.position = 0
+        self.handlers = {
+            "BGN": self.bgn,
+            "N1": self.n1,
+            "REF": self.ref,
+            "INS": self.ins,
+            "NM1": self.nm1,
+            "N3": self.n3,
+            "N4": self.n4,
+            "DMG": self.dmg,
+            "DTP": self.dtp,
+            "HD": self.hd,
+            "LS": self.ls,
+            "LE": self.le,
+        }
+
+    def bgn(self, e: list[str], pos: int) -> None:
+        self.file_purpose = el(e, 8)  # 2 change (update), 4 verify, RX replace (full file)
+
+    def n1(self, e: list[str], pos: int) -> None:
+        if self.member is not None or self.in_ls:
+            return
+        who = el(e, 1)
+        if who == "P5":
+            self.sponsor = el(e, 2) or None
+            self.sponsor_id = el(e, 4) or None
+        elif who == "IN":
+            self.payer = el(e, 2) or None
+
+    def ref(self, e: list[str], pos: int) -> None:
+        qualifier, value = el(e, 1), el(e, 2)
+        if self.member is None:
+            if qualifier == "38":
+                self.master_policy = value or None
+            return
+        if self.coverage is not None:
+            return
+        if qualifier == "0F":
+            self.member["subscriber_id"] = value or None
+        elif qualifier == "1L":
+            self.member["group_id"] = value or None
+        elif qualifier in ("23", "ZZ", "17"):
+            self.member.setdefault("_member_ref", value or None)
+
+    def ins(self, e: list[str], pos: int) -> None:
+        self.close_member()
+        self.position = pos
+        self.member = {
+            "_subscriber": "1" if el(e, 1) == "Y" else "0",
+            "subscriber_relation": {
+                "18": "self",
+                "01": "spouse",
+                "19": "child",
+                "53": "domestic partner",
+            }.get(el(e, 2), "other"),
+            "_maintenance": el(e, 3),
+            "_reason": el(e, 4),
+        }
+        self.info.records += 1
+
+    def nm1(self, e: list[str], pos: int) -> None:
+        if self.member is None or self.in_ls:
+            return
+        if el(e, 1) in ("IL", "74"):
+            if el(e, 1) == "74":
+                return  # corrected (former) name
+            self.member["last_name"] = el(e, 3) or None
+            self.member["first_name"] = el(e, 4) or None
+            if el(e, 8) in ("ZZ", "N", "MI", "EI") and el(e, 9):
+                self.member["_member_ref"] = el(e, 9)
+
+    def n3(self, e: list[str], pos: int) -> None:
+        if self.member is not None and not self.in_ls and self.coverage is None:
+            self.member["address"] = el(e, 1) or None
+
+    def n4(self, e: list[str], pos: int) -> None:
+        if self.member is not None and not self.in_ls and self.coverage is None:
+            self.member["city"] = el(e, 1) or None
+            self.member["state"] = el(e, 2) or None
+            self.member["zip_code"] = el(e, 3) or None
+
+    def dmg(self, e: list[str], pos: int) -> None:
+        if self.member is not None and not self.in_ls:
+            self.member["birth_date"] = iso(el(e, 2))
+            self.member["gender"] = el(e, 3) or None
+
+    def dtp(self, e: list[str], pos: int) -> None:
+        if self.member is None or self.in_ls:
+            return
+        qualifier = el(e, 1)
+        start, end = date_range(el(e, 2), el(e, 3))
+        target = self.coverage if self.coverage is not None else self.member
+        if qualifier in ("348", "356"):
+            target["_start"] = start
+            if el(e, 2) == "RD8":
+                target["_end"] = end
+        elif qualifier in ("349", "357"):
+            target["_end"] = start
+        elif qualifier == "303":
+            target["_effective"] = start
+
+    def hd(self, e: list[str], pos: int) -> None:
+        if self.member is None:
+            self.error(pos, "HD (coverage) outside a member (INS) loop")
+            return
+        self.coverage = {
+            "_maintenance": el(e, 1),
+            "_line": el(e, 3),
+            "plan": el(e, 4) or el(e, 3) or None,
+            "_level": el(e, 5),
+        }
+        self.coverages.append(self.coverage)
+
+    def ls(self, e: list[str], pos: int) -> None:
+        self.in_ls = True
+
+    def le(self, e: list[str], pos: int) -> None:
+        self.in_ls = False
+
+    def close_member(self) -> None:
+        member = self.member
+        if member is None:
+            return
+        self.member = None
+        coverages, self.coverages = self.coverages, []
+        self.coverage = None
+        subscriber_id = member.get("subscriber_id")
+        is_subscriber = member.get("_subscriber") == "1"
+        member_id = member.get("_member_ref") or (
+            subscriber_id
+            if is_subscriber
+            else (
+                _member_key(
+                    subscriber_id or "",
+                    member.get("last_name") or "",
+                    member.get("first_name") or "",
+                    member.get("birth_date") or "",
+                )
+                if subscriber_id
+                else None
+            )
+        )
+        base: dict[str, str | None] = {k: v for k, v in member.items() if not k.startswith("_")}
+        base.update(
+            {
+                "member_id": member_id,
+                "person_id": member_id,
+                "payer": self.payer or self.sponsor,
+                "payer_type": "commercial",
+                "group_id": member.get("group_id") or self.master_policy or self.sponsor_id,
+                "group_name": self.sponsor,
+                "data_source": self.conv.data_source,
+                "x12_position": str(self.position),
+            }
+        )
+        for coverage in coverages or [{}]:
+            start = coverage.get("_start") or member.get("_start")
+            end = coverage.get("_end") or member.get("_end")
+            maintenance = coverage.get("_maintenance") or member.get("_maintenance") or ""
+            row = dict(base)
+            row["plan"] = coverage.get("plan") or self.master_policy or "unknown"
+            if not start and maintenance in ("024",) and end:
+                # a termination without a start: it ends a span loaded before
+                row["enrollment_end_date"] = end
+                self.conv.terminations.append(
+                    (member_id or "", row["plan"] or "", end, str(self.position))
+                )
+                continue
+            if maintenance == "024" and not end:
+                end = member.get("_effective") or coverage.get("_effective")
+            row["enrollment_start_date"] = start
+            row["enrollment_end_date"] = end or "9999-12-31"
+            if maintenance == "024" and start and end and end < start:
+                # cancelled before it began: no coverage at all
+                self.warning(self.position, f"member {member_id}: coverage cancelled before start")
+                continue
+            self.rows.append(("eligibility", row))
+
+    def finish(self) -> None:
+        self.close_member()
+
+
+class RemittanceReader(TransactionReader):
+    """835: one claim_processing row per CLP claim payment; adjustments as GROUP-CARC."""
+
+    known = frozenset(
+        [
+            "BPR",
+            "TRN",
+            "CUR",
+            "REF",
+            "DTM",
+            "N1",
+            "N3",
+            "N4",
+            "PER",
+            "RDM",
+            "LX",
+            "TS3",
+            "TS2",
+            "CLP",
+            "CAS",
+            "NM1",
+            "MIA",
+            "MOA",
+            "AMT",
+            "QTY",
+            "SVC",
+            "LQ",
+            "PLB",
+        ]
+    )
+    STATUS = {"1": "paid", "2": "paid", "3": "paid", "19": "paid", "20": "paid", "21": "paid",
+              "4": "denied", "22": "paid", "23": "paid", "25": "pended"}  # fmt: skip
+
+    def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
+        super().__init__(conv, info)
+        self.payment_date: str | None = None
+        self.claim: dict[str, Any] | None = None
+        self.in_service = False
+        self.position = 0
+        self.handlers = {
+            "BPR": self.bpr,
+            "CLP": self.clp,
+            "CAS": self.cas,
+            "NM1": self.nm1,
+            "DTM": self.dtm,
+            "SVC": self.svc,
+            "LQ": self.lq,
+            "PLB": self.plb,
+        }
+
+    def bpr(self, e: list[str], pos: int) -> None:
+        self.payment_date = iso(el(e, 16))
+
+    def clp(self, e: list[str], pos: int) -> None:
+        self.close_claim()
+        self.position = pos
+        self.in_service = False
+        status = el(e, 2)
+        self.claim = {
+            "claim_id": el(e, 1) or None,
+            "_status": status,
+            "charge_amount": el(e, 3) or None,
+            "paid_amount": el(e, 4) or None,
+            "_patient": el(e, 5) or None,
+            "_payer_claim": el(e, 7),
+            "_facility": el(e, 8),
+            "_frequency": el(e, 9) or "1",
+            "_adjustments": [],
+            "_line_adjustments": 0,
+            "_remarks": [],
+            "_lines": 0,
+            "_institutional": False,
+        }
+        self.info.records += 1
+
+    def cas(self, e: list[str], pos: int) -> None:
+        if self.claim is None:
+            return
+        group = el(e, 1)
+        for i in range(2, len(e), 3):
+            if e[i]:
+                self.claim["_adjustments"].append((group, e[i], el(e, i + 1), self.in_service))
+
+    def nm1(self, e: list[str], pos: int) -> None:
+        if self.claim is not None and el(e, 1) == "QC":
+            self.claim["member_id"] = el(e, 9) or None
+
+    def dtm(self, e: list[str], pos: int) -> None:
+        if self.claim is None:
+            return
+        qualifier = el(e, 1)
+        if qualifier == "050":
+            self.claim["received_date"] = iso(el(e, 2))
+        elif qualifier in ("232", "150") and not self.claim.get("_service"):
+            self.claim["_service"] = iso(el(e, 2))
+
+    def svc(self, e: list[str], pos: int) -> None:
+        if self.claim is None:
+            self.error(pos, "SVC (service payment) outside a claim payment (CLP)")
+            return
+        self.in_service = True
+        self.claim["_lines"] += 1
+        parts = el(e, 1).split(self.d.component)
+        if parts[0] == "NU" or el(e, 4):
+            self.claim["_institutional"] = True
+        if parts[0] in ("HC", "AD") and not self.claim.get("hcpcs_code"):
+            self.claim["hcpcs_code"] = el(parts, 1) or None
+
+    def lq(self, e: list[str], pos: int) -> None:
+        if self.claim is not None:
+            self.claim["_remarks"].append(el(e, 2))
+
+    def plb(self, e: list[str], pos: int) -> None:
+        total = 0.0
+        for i in range(3, len(e) - 1, 2):
+            try:
+                total += float(e[i + 1] or 0)
+            except ValueError:
+                self.warning(pos, f"PLB amount {e[i + 1][:20]!r} is not a number")
+        self.conv.provider_adjustments += 1
+        self.conv.provider_adjustment_total += total
+
+    def close_claim(self) -> None:
+        claim = self.claim
+        if claim is None:
+            return
+        self.claim = None
+        adjustments = claim.pop("_adjustments")
+        status = self.STATUS.get(claim.pop("_status"), "paid")
+        paid = claim.get("paid_amount")
+        try:
+            paid_value = float(paid) if paid else 0.0
+        except ValueError:
+            paid_value = 0.0
+        if status == "paid" and paid_value == 0.0 and any(g == "CO" for g, *_ in adjustments):
+            status = "denied"
+        codes = []
+        seen: set[str] = set()
+        for group, reason, _amount, _line in adjustments:
+            code = f"{group}-{reason}"
+            if code not in seen:
+                seen.add(code)
+                codes.append(code)
+        patient_share = sum(
+            float(a) for g, _r, a, line in adjustments if g == "PR" and not line and _num(a)
+        ) or sum(float(a) for g, _r, a, line in adjustments if g == "PR" and _num(a))
+        frequency = claim.pop("_frequency")
+        row: dict[str, str | None] = {
+            "claim_id": claim.get("claim_id"),
+            "original_claim_id": claim.get("claim_id"),
+            "claim_frequency": frequency if frequency in ("1", "7", "8") else "1",
+            "adjustment_type": {"7": "replacement", "8": "reversal"}.get(frequency, "original"),
+            "member_id": claim.get("member_id"),
+            "claim_type": "institutional" if claim.get("_institutional") else "professional",
+            "received_date": claim.get("received_date")
+            or claim.get("_service")
+            or self.payment_date,
+            "finalized_date": self.payment_date,
+            "paid_date": self.payment_date if status == "paid" else None,
+            "auto_adjudicated": "false",
+            "status": status,
+            "carc": next((r for g, r, *_ in adjustments if g in ("CO", "OA", "PI")), None)
+            if status == "denied"
+            else None,
+            "carc_codes": ";".join(codes) or None,
+            "hcpcs_code": claim.get("hcpcs_code"),
+            "charge_amount": claim.get("charge_amount"),
+            "paid_amount": paid,
+            "allowed_amount": f"{paid_value + patient_share:.2f}" if paid else None,
+            "x12_position": str(self.position),
+        }
+        if claim.get("_remarks"):
+            self.conv.remarks.update(claim["_remarks"])
+        self.rows.append(("claim_processing", row))
+
+    def finish(self) -> None:
+        self.close_claim()
+
+
+def _num(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+READERS: dict[str, type[TransactionReader]] = {
+    "837": ClaimReader,
+    "834": EnrollmentReader,
+    "835": RemittanceReader,
+}
+
+
+# --- the file --------------------------------------------------------------------------
+
+
+@dataclass
+class Conversion:
+    """State of one file's conversion; `report()` is its acceptance report."""
+
+    path: Path
+    work_dir: Path
+    data_source: str
+    delimiters: Delimiters
+    writers: dict[str, TableWriter] = field(default_factory=dict)
+    transactions: list[TransactionInfo] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # envelope findings outside an ST
+    segments: int = 0
+    interchanges: int = 0
+    groups: int = 0
+    adjustments: list[tuple[str, str, str]] = field(default_factory=list)
+    terminations: list[tuple[str, str, str, str]] = field(default_factory=list)
+    remarks: Counter[str] = field(default_factory=Counter)
+    provider_adjustments: int = 0
+    provider_adjustment_total: float = 0.0
+
+    def writer(self, table: str) -> TableWriter:
+        if table not in self.writers:
+            self.writers[table] = TableWriter(
+                self.work_dir / f"{table}.parquet", TABLE_COLUMNS[table]
+            )
+        return self.writers[table]
+
+    def report(self) -> dict[str, Any]:
+        kinds = Counter(t.kind for t in self.transactions)
+        statuses = Counter(t.status for t in self.transactions)
+        return {
+            "format": "x12",
+            "segments": self.segments,
+            "interchanges": self.interchanges,
+            "groups": self.groups,
+            "transactions": len(self.transactions),
+            "transaction_types": dict(sorted(kinds.items())),
+            "accepted": statuses.get("accepted", 0),
+            "accepted_with_errors": statuses.get("accepted with errors", 0),
+            "rejected": statuses.get("rejected", 0),
+            "records": sum(t.records for t in self.transactions),
+            "rejected_records": sum(t.rejected_records for t in self.transactions),
+            "rows": {name: w.rows for name, w in sorted(self.writers.items())},
+            "claim_adjustments": len(self.adjustments),
+            "terminations_of_earlier_spans": len(self.terminations),
+            "provider_adjustments": self.provider_adjustments,
+            "provider_adjustment_total": round(self.provider_adjustment_total, 2),
+            "remark_codes": dict(sorted(self.remarks.items())),
+            "findings": [f.as_dict() for f in self.findings],
+            "transaction_sets": [t.as_dict() for t in self.transactions],
+        }
+
+
+@dataclass
+class ConversionResult:
+    tables: dict[str, Path]
+    report: dict[str, Any]
+
+
+def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> ConversionResult:
+    """Read one X12 file into Parquet files under `work_dir` (one per lake table)."""
+    delimiters = sniff(path)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    conv = Conversion(path, work_dir, data_source or "", delimiters)
+    element = delimiters.element
+    isa_control = ""
+    gs_control = ""
+    gs_version = ""
+    gs_sender = ""
+    group_count = 0
+    transaction_count = 0
+    reader: TransactionReader | None = None
+    position = 0
+    for text in iter_raw(path, delimiters):
+        position += 1
+        if reader is not None and not text.startswith(("SE", "ST", "GE", "IEA", "ISA", "GS")):
+            reader.info.segments += 1
+            cut = text.find(element)
+            reader.segment(text if cut < 0 else text[:cut], text, position)
+            continue
+        e = text.split(element)
+        tag = e[0]
+        if reader is not None and tag not in ENVELOPE:
+            reader.info.segments += 1
+            reader.segment(tag, text, position)
+            continue
+        if tag == "ISA":
+            if reader is not None:
+                _abandon(conv, reader, position, "ISA before the transaction's SE")
+                reader = None
+            conv.interchanges += 1
+            isa_control = el(e, 13).strip()
+            group_count = 0
+            if len(e) > 16 and e[1:2] and len(text) + 1 != 106:
+                conv.findings.append(
+                    Finding(position, "warning", f"ISA is {len(text) + 1} bytes, not 106")
+                )
+        elif tag == "GS":
+            if reader is not None:
+                _abandon(conv, reader, position, "GS before the transaction's SE")
+                reader = None
+            conv.groups += 1
+            group_count += 1
+            gs_control = el(e, 6)
+            gs_version = el(e, 8)
+            gs_sender = el(e, 2)
+            transaction_count = 0
+        elif tag == "ST":
+            if reader is not None:
+                _abandon(conv, reader, position, "ST before the previous transaction's SE")
+            transaction_count += 1
+            info = TransactionInfo(
+                interchange=isa_control,
+                group=gs_control,
+                control=el(e, 2),
+                kind=el(e, 1),
+                version=el(e, 3) or gs_version,
+                position=position,
+                segments=1,
+            )
+            conv.transactions.append(info)
+            if not conv.data_source:
+                conv.data_source = gs_sender.strip() or "x12"
+            cls = READERS.get(info.kind)
+            if cls is None:
+                info.findings.append(
+                    Finding(
+                        position,
+                        "warning",
+                        f"transaction set {info.kind} is not loaded into the lake "
+                        "(834, 835 and 837 are)",
+                    )
+                )
+                reader = TransactionReader(conv, info)
+                reader.known = frozenset({"*"})
+                reader.segment = _count_only  # type: ignore[method-assign]
+            else:
+                reader = cls(conv, info)
+        elif tag == "SE":
+            if reader is None:
+                conv.findings.append(Finding(position, "warning", "SE without an ST"))
+                continue
+            info = reader.info
+            info.segments += 1
+            if el(e, 1) != str(info.segments):
+                info.findings.append(
+                    Finding(
+                        position,
+                        "warning",
+                        f"SE01 says {el(e, 1)} segments, the transaction has {info.segments}",
+                    )
+                )
+            if el(e, 2) != info.control:
+                info.findings.append(
+                    Finding(
+                        position,
+                        "warning",
+                        f"SE02 control number {el(e, 2)} differs from ST02 {info.control}",
+                    )
+                )
+            try:
+                reader.finish()
+            except Exception as error:  # one bad transaction must not stop the file
+                info.findings.append(Finding(position, "error", f"unreadable: {error}"))
+            _settle(conv, reader)
+            reader = None
+        elif tag == "GE":
+            if el(e, 1) != str(transaction_count):
+                conv.findings.append(
+                    Finding(
+                        position,
+                        "warning",
+                        f"GE01 says {el(e, 1)} transactions, the group has {transaction_count}",
+                    )
+                )
+            if el(e, 2) != gs_control:
+                conv.findings.append(
+                    Finding(position, "warning", f"GE02 {el(e, 2)} differs from GS06 {gs_control}")
+                )
+        elif tag == "IEA":
+            if el(e, 1) != str(group_count):
+                conv.findings.append(
+                    Finding(
+                        position,
+                        "warning",
+                        f"IEA01 says {el(e, 1)} groups, the interchange has {group_count}",
+                    )
+                )
+            if el(e, 2).strip() != isa_control:
+                conv.findings.append(
+                    Finding(
+                        position, "warning", f"IEA02 {el(e, 2)} differs from ISA13 {isa_control}"
+                    )
+                )
+        else:
+            conv.findings.append(
+                Finding(position, "warning", f"segment {tag[:3]} outside a transaction set")
+            )
+    if reader is not None:
+        _abandon(conv, reader, position, "the file ends before the transaction's SE")
+    conv.segments = position
+    if conv.interchanges == 0:
+        raise X12FormatError("no ISA interchange found")
+    for writer in conv.writers.values():
+        writer.close()
+    tables = {name: w.path for name, w in conv.writers.items() if w.rows}
+    if conv.adjustments and "medical_claim" in tables:
+        _apply_frequency(tables["medical_claim"], conv)
+    return ConversionResult(tables, conv.report())
+
+
+def _count_only(tag: str, text: str, position: int) -> None:
+    return None
+
+
+def _abandon(conv: Conversion, reader: TransactionReader, position: int, why: str) -> None:
+    reader.info.findings.append(Finding(position, "error", why))
+    _settle(conv, reader)
+
+
+def _settle(conv: Conversion, reader: TransactionReader) -> None:
+    """Write a read transaction's records, or count them rejected when it is rejected."""
+    info = reader.info
+    if info.status == "rejected":
+        info.rejected_records = max(info.records, len(reader.rows))
+        reader.rows = []
+        return
+    for table, row in reader.rows:
+        conv.writer(table).add(row)
+    reader.rows = []
+
+
+def _apply_frequency(path: Path, conv: Conversion) -> None:
+    """Claim frequency 7 (replacement) and 8 (void): keep only the last version of a claim in
+    the file; a void removes the claim. Versions are told apart by their segment position."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        replaced = {c for c, f, _o in conv.adjustments if f == "7"}
+        voided = {c for c, f, _o in conv.adjustments if f == "8"}
+        con.execute(
+            f"""
+            CREATE TABLE kept AS
+            WITH t AS (SELECT *, max(CAST(x12_position AS BIGINT)) OVER (PARTITION BY claim_id)
+                              AS _last
+                       FROM read_parquet('{path}'))
+            SELECT * EXCLUDE (_last) FROM t
+            WHERE CAST(x12_position AS BIGINT) = _last
+              AND NOT (claim_id IN (SELECT unnest(?::VARCHAR[])))
+            """,  # noqa: S608  # our own path
+            [sorted(voided)],
+        )
+        before = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()  # noqa: S608
+        after = con.execute("SELECT count(*) FROM kept").fetchone()
+        tmp = path.with_suffix(".kept.parquet")
+        con.execute(f"COPY kept TO '{tmp}' (FORMAT parquet)")
+        tmp.replace(path)
+        dropped = int(before[0] if before else 0) - int(after[0] if after else 0)
+        conv.findings.append(
+            Finding(
+                0,
+                "warning",
+                f"claim frequency codes: {len(replaced)} replacement(s) and {len(voided)} "
+                f"void(s) applied to earlier versions in this file; {dropped} earlier or voided "
+                "line(s) not loaded",
+            )
+        )
+        conv.writers["medical_claim"].rows = int(after[0] if after else 0)
+    finally:
+        con.close()
+
+
+__all__ = ["ConversionResult", "X12FormatError", "convert"]

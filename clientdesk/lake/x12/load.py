@@ -1,0 +1,215 @@
+"""`ingest_x12(paths, ...)`: read X12 files into the lake, one batch per file and table.
+
+Each file is read once (`convert.convert`) into Parquet files of text in a work folder, then
+each table's file goes through the lake's ordinary load (`ingestion.ingest_converted`): every
+value checked with Tuva's severity, keys, sponsors, rejects and warnings files, one atomic,
+idempotent batch named and fingerprinted by the X12 file. The acceptance report (999/TA1
+style) is stored on every batch of the file and returned with its results.
+
+835 remittances name no sponsor group: the sponsor is found from the member's committed
+eligibility (same member_id), as for claims without group_id; with none, the claim is
+rejected with a reason that says to load the eligibility (or 834) first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.contrib.auth.models import User
+
+from clientdesk.accounts.models import Account
+from clientdesk.lake import storage
+from clientdesk.lake.ingestion import (
+    BatchResult,
+    IngestError,
+    Origin,
+    file_sha256,
+    ingest_converted,
+    other_csv_format,
+)
+from clientdesk.lake.schemas import get_table, sql_literal
+from clientdesk.lake.x12.convert import convert
+from clientdesk.lake.x12.reader import X12FormatError, sniff
+
+TABLE_ORDER = ("eligibility", "medical_claim", "claim_processing")
+
+
+def describe_not_x12(path: Path, why: str) -> str:
+    """A one-line error for a file that is not X12, naming what it looks like."""
+    with path.open("rb") as handle:
+        head = handle.read(65_536)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith((b"{", b"[")) and b'"resourceType"' in start:
+        return (
+            f"{path.name}: FHIR JSON, not X12: the lake does not read FHIR yet; send the "
+            "claims as X12 837 or Tuva input-layer CSV"
+        )
+    if start.startswith(b"PAR1"):
+        return f"{path.name}: a Parquet file, not X12: load it with `clientdesk ingest TABLE FILE`"
+    first = start.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
+    columns = {c.strip().strip('"') for c in first.split(",")}
+    other = other_csv_format(columns)
+    if other:
+        return f"{path.name}: {other}"
+    if len(columns) > 2:
+        return f"{path.name}: a CSV file, not X12: load it with `clientdesk ingest TABLE FILE`"
+    return f"{path.name}: {why}"
+
+
+def ingest_x12(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    acting_user: User | None,
+    create_accounts: bool = False,
+    replace: bool = False,
+    data_source: str | None = None,
+) -> list[BatchResult]:
+    """Load X12 834/835/837 files; see the module docstring."""
+    if not paths:
+        raise IngestError("no files given")
+    files = [Path(p) for p in paths]
+    for path in files:
+        if not path.is_file():
+            raise IngestError(f"{path.name}: no such file")
+        if path.stat().st_size == 0:
+            raise IngestError(f"{path.name}: the file is empty")
+        try:
+            sniff(path)
+        except X12FormatError as error:
+            raise IngestError(describe_not_x12(path, str(error))) from None
+    results: list[BatchResult] = []
+    with storage.ingest_lock():
+        storage.clean_orphans()
+        for path in files:
+            results.extend(
+                _one_file(
+                    path,
+                    acting_user=acting_user,
+                    create_accounts=create_accounts,
+                    replace=replace,
+                    data_source=data_source,
+                )
+            )
+    return results
+
+
+def _one_file(
+    path: Path,
+    *,
+    acting_user: User | None,
+    create_accounts: bool,
+    replace: bool,
+    data_source: str | None,
+) -> list[BatchResult]:
+    work = storage.lake_dir() / "_staging" / f"x12-{uuid.uuid4().hex}"
+    try:
+        try:
+            converted = convert(path, work, data_source=data_source)
+        except X12FormatError as error:
+            raise IngestError(f"{path.name}: {error}") from None
+        report = converted.report
+        if "claim_processing" in converted.tables:
+            unresolved = _sponsors_from_eligibility(converted.tables["claim_processing"])
+            report["remittances_without_eligibility"] = unresolved
+        origin = Origin(path, "x12", file_sha256(path), report)
+        results = [
+            ingest_converted(
+                table,
+                converted.tables[table],
+                origin,
+                acting_user=acting_user,
+                create_accounts=create_accounts,
+                replace=replace,
+            )
+            for table in TABLE_ORDER
+            if table in converted.tables
+        ]
+        if not results:
+            kinds = ", ".join(sorted(report["transaction_types"])) or "none"
+            message = (
+                f"{path.name}: nothing to load into the lake (transaction sets: {kinds}; "
+                f"{report['rejected']} rejected)"
+            )
+            if report.get("terminations_of_earlier_spans"):
+                message += (
+                    f"; {report['terminations_of_earlier_spans']} termination(s) of spans "
+                    "loaded before are not applied: load the full (audit) 834 with --replace"
+                )
+            results.append(
+                BatchResult(
+                    table="",
+                    source=path.name,
+                    status="nothing_to_load",
+                    batch_id=0,
+                    message=message,
+                    report=report,
+                )
+            )
+        unresolved = int(report.get("remittances_without_eligibility") or 0)
+        for result in results:
+            result.report = report
+            result.message += _report_line(report)
+            if unresolved and result.table == "claim_processing":
+                result.message += (
+                    f"; {unresolved} remittance claim(s) found no eligibility for their member "
+                    "(no sponsor): load the 834 or eligibility first, then this file with --replace"
+                )
+        return results
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _report_line(report: dict[str, Any]) -> str:
+    return (
+        f" [X12: {report['transactions']} transaction set(s): {report['accepted']} accepted, "
+        f"{report['accepted_with_errors']} accepted with errors, {report['rejected']} rejected; "
+        f"{report['records']} record(s) read, {report['rejected_records']} in rejected sets]"
+    )
+
+
+def _sponsors_from_eligibility(parquet: Path) -> int:
+    """Fill group_id of remittance rows from the sponsor of the member's committed
+    eligibility (the latest span's account); returns how many rows found none."""
+    files = storage.committed_files(get_table("eligibility"))
+    groups = dict(Account.objects.values_list("id", "group_number"))
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE acct (account_id BIGINT, group_number VARCHAR)")
+        if groups:
+            con.executemany("INSERT INTO acct VALUES (?, ?)", list(groups.items()))
+        listed = ", ".join(sql_literal(str(f)) for f in files)
+        con.execute(
+            f"""
+            CREATE TABLE pick AS
+            SELECT member_id, arg_max(account_id, enrollment_start_date) AS account_id
+            FROM read_parquet([{listed}]) GROUP BY member_id
+            """  # noqa: S608  # our own paths
+        )
+        source = sql_literal(str(parquet))
+        tmp = parquet.with_suffix(".groups.parquet")
+        con.execute(
+            f"""
+            COPY (
+              SELECT r.* REPLACE (coalesce(r.group_id, a.group_number) AS group_id)
+              FROM read_parquet({source}) r
+              LEFT JOIN pick p ON p.member_id = r.member_id
+              LEFT JOIN acct a ON a.account_id = p.account_id
+              ORDER BY CAST(r.x12_position AS BIGINT)
+            ) TO {sql_literal(str(tmp))} (FORMAT parquet)
+            """  # noqa: S608  # our own paths
+        )
+        unresolved = "SELECT count(*) FILTER (WHERE group_id IS NULL) FROM read_parquet"
+        row = con.execute(f"{unresolved}({sql_literal(str(tmp))})").fetchone()
+        tmp.replace(parquet)
+        return int(row[0]) if row else 0
+    finally:
+        con.close()
+
+
+__all__ = ["describe_not_x12", "ingest_x12"]
