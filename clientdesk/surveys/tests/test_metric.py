@@ -169,3 +169,27 @@ def test_results_by_role_and_the_export_withholds_small_groups(cast: Cast) -> No
     assert export[1].startswith("CFO / finance,0,11,,45.5")
     assert export[2] == "HR director,0,<11,,,,,,"  # 2 responses: withheld
     assert export[3].startswith("All,0,13,,23.1")
+
+
+def test_the_portfolio_home_shows_satisfaction_lowest_nps_first(cast: Cast) -> None:
+    from clientdesk.lib.formatting import THIN
+    from clientdesk.surveys.imports import parse_mapping
+    from clientdesk.surveys.panels import satisfaction_work
+
+    actions.do_import_responses(
+        EXPORT,
+        parse_mapping(MAPPING, tool="qualtrics"),
+        kind="relationship",
+        source_name="qualtrics.csv",
+        tool="qualtrics",
+        acting_user=cast.mia,
+    )
+    now = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
+    assert satisfaction_work(cast.alice, now) is None  # an associate's home is their work
+    work = satisfaction_work(cast.eve, now)
+    assert work is not None
+    # Acme: one promoter and one detractor (NPS 0), one of two satisfied; Bayside: no answers.
+    assert work.summary == f"NPS 0 · 50{THIN}% satisfied · 2 answers, Dec 2025 to Nov 2026"
+    assert [(i.title, i.detail) for i in work.items] == [
+        ("Acme Steel Works", "NPS 0 from 2 answers")
+    ]
