@@ -44,7 +44,13 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'db.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
     import django
+    from django.conf import settings
 
+    # Plain static storage: a temporary data dir has no collected manifest.
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     django.setup()
     from django.core.management import call_command
     from django.test import Client

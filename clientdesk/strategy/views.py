@@ -47,7 +47,7 @@ from clientdesk.strategy.forms import (
     WeightsForm,
 )
 from clientdesk.strategy.health import weights_by_segment
-from clientdesk.strategy.models import CallStatus, Directive, Objective
+from clientdesk.strategy.models import AccountPlan, CallStatus, Directive, Objective
 from clientdesk.strategy.scoring import DEFAULT_WEIGHTS, RULES
 
 EXPORT_TYPES = {
@@ -299,7 +299,12 @@ def plan_create(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan_by_id(request.user, plan_id, need=Need.WRITE)
-    form = PlanForm(request.POST, instance=plan)
+    form = PlanForm(request.POST, instance=AccountPlan.objects.get(pk=plan.pk))
+    if form.is_valid() and form.cleaned_data["version"] != plan.version:
+        messages.error(request, str(actions.StaleEdit.__doc__))
+        return render(
+            request, "strategy/plan_conflict.html", {"plan": plan, "form": form}, status=409
+        )
     if form.is_valid():
         try:
             actions.do_update_plan(
@@ -311,9 +316,8 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.success(request, "Plan saved.")
         except actions.StaleEdit as error:
             messages.error(request, str(error))
-            return HttpResponse(
-                render(request, "strategy/plan_conflict.html", {"plan": plan, "form": form}),
-                status=409,
+            return render(
+                request, "strategy/plan_conflict.html", {"plan": plan, "form": form}, status=409
             )
         except ValueError as error:
             messages.error(request, str(error))
@@ -453,12 +457,10 @@ def directive_edit(request: HttpRequest, directive_id: int) -> HttpResponse:
                 return redirect(_plan_tab(directive.account_id))
             except actions.StaleEdit as error:
                 messages.error(request, str(error))
-                return HttpResponse(
-                    render(
-                        request,
-                        "strategy/directive_form.html",
-                        {"directive": directive, "form": form, "conflict": True},
-                    ),
+                return render(
+                    request,
+                    "strategy/directive_form.html",
+                    {"directive": directive, "form": form, "conflict": True},
                     status=409,
                 )
     else:

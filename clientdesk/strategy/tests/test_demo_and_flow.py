@@ -65,7 +65,7 @@ def test_a_stale_plan_save_is_refused(cast: Cast) -> None:
     assert alice.post(f"/strategy/plans/{plan.pk}/", data).status_code == 302
     stale = {**data, "challenges": "Bob's words"}
     response = bob.post(f"/strategy/plans/{plan.pk}/", stale)
-    assert response.status_code == 409
+    assert response.status_code == 409, response.content.decode()[-1500:]
     assert "Bob&#x27;s words" in response.content.decode()
     plan.refresh_from_db()
     assert plan.challenges == "Alice's words" and plan.version == 2
