@@ -15,16 +15,16 @@ from ninja.security import HttpBearer
 
 from clientdesk.accounts.api import router as accounts_router
 from clientdesk.financials.api import router as financials_router
-from clientdesk.guarantees.api import router as guarantees_router
 from clientdesk.growth.api import router as growth_router
+from clientdesk.guarantees.api import router as guarantees_router
 from clientdesk.implementations.api import router as implementations_router
 from clientdesk.inquiries.api import router as inquiries_router
 from clientdesk.insights.api import router as insights_router
 from clientdesk.people.tokens import token_for
 from clientdesk.reports.api import router as reports_router
+from clientdesk.strategy.api import router as strategy_router
 from clientdesk.surveys.api import router as surveys_router
 from clientdesk.team.api import router as team_router
-from clientdesk.strategy.api import router as strategy_router
 from clientdesk.utilization.api import router as utilization_router
 
 

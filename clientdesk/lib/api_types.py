@@ -66,6 +66,15 @@ MONTH_PATTERN = rf"^{_MON}$"
 PeriodCode = Annotated[
     str, Field(pattern=PERIOD_PATTERN, description="2026-03, 2026Q1, 2026 or R12-2026-03.")
 ]
+# The same, stated in the schema but read by the route's form, after access is decided (a
+# period the reader may not ask for answers 403/404 before its spelling is judged).
+PeriodText = Annotated[
+    str,
+    Field(max_length=40),
+    WithJsonSchema(
+        {"type": "string", "pattern": PERIOD_PATTERN, "description": "2026-03, 2026Q1 or 2026."}
+    ),
+]
 MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.g. 2026-03.")]
 
 # An amount in a request: a JSON number, or a plain decimal string ("12.50"). pydantic's own

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import PeriodCode, RecordId
+from clientdesk.lib.api_types import PeriodText, RecordId
 from clientdesk.reports import actions
 from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
 from clientdesk.reports.forms import ReportForm
@@ -21,7 +21,7 @@ router = Router(tags=["reports"])
 
 
 class RunIn(Schema):
-    period: PeriodCode
+    period: PeriodText
     formats: list[Literal["pptx", "xlsx", "pdf"]] = Field(
         ["pptx", "xlsx", "pdf"], min_length=1, max_length=3
     )

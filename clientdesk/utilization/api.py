@@ -14,14 +14,20 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.lib.api_types import PeriodCode, RecordId
-from clientdesk.utilization.access import require_book
+from clientdesk.lib.api_types import MAX_OFFSET, PeriodCode, RecordId
+from clientdesk.people.requests import signed_in_user
+from clientdesk.utilization.access import require_book, require_claim_lines
+from clientdesk.utilization.actions import do_record_member_data_view
 from clientdesk.utilization.analysis import Request, account_report, book_overview
 from clientdesk.utilization.forms import UtilizationForm, default_period
 from clientdesk.utilization.queries import category_lines
 from clientdesk.utilization.report import jsonable
 
 router = Router(tags=["utilization"])
+
+
+# Claim lines are PHI: a page holds at most this many (the page's own size is 100).
+MAX_LINES_PER_PAGE = 200
 
 
 class PeriodQuery(Schema):
@@ -32,9 +38,9 @@ class PeriodQuery(Schema):
 
 
 class LinesQuery(PeriodQuery):
-    leaf: str
-    offset: int = 0
-    limit: int = 100
+    leaf: str = Field(max_length=40)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(100, ge=1, le=MAX_LINES_PER_PAGE, description="At most 200 lines a page.")
 
 
 def _request(query: PeriodQuery) -> Request:
@@ -68,18 +74,31 @@ def account_lines(
 ) -> dict[str, Any]:
     """The final-action lines behind a category (`leaf`, or `pharmacy`), pseudonymised."""
     account = access_account_by_id(request.user, account_id)
-    limit = max(1, min(query.limit, 1000))
+    require_claim_lines(request.user)
+    period = _request(query)
     try:
         page = category_lines(
             request.user,
             account,
-            _request(query),
+            period,
             query.leaf,
-            offset=max(0, query.offset),
-            limit=limit,
+            offset=query.offset,
+            limit=min(query.limit, MAX_LINES_PER_PAGE),
         )
     except KeyError:
         raise Http404("No such category.") from None
+    do_record_member_data_view(
+        account,
+        acting_user=signed_in_user(request),
+        what="claim_lines_masked",
+        detail={
+            "category": query.leaf,
+            "period": period.current.code,
+            "offset": page.offset,
+            "lines": len(page.rows),
+            "via": "api",
+        },
+    )
     return dict(
         jsonable(
             {

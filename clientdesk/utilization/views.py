@@ -14,7 +14,12 @@ from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.downloads import file_download
 from clientdesk.utilization import actions, charts, exports
-from clientdesk.utilization.access import can_open_member_data, require_book, require_member_data
+from clientdesk.utilization.access import (
+    can_open_member_data,
+    require_book,
+    require_claim_lines,
+    require_member_data,
+)
 from clientdesk.utilization.analysis import Request, account_report, book_overview
 from clientdesk.utilization.forms import UtilizationForm, default_period, quick_periods
 from clientdesk.utilization.queries import (
@@ -132,10 +137,23 @@ def category_lines_view(request: HttpRequest, account_id: int, leaf: str) -> Htt
     """The claim lines behind a category's number (or the members behind the high-cost
     claimant count, leaf `claimants`), member columns masked."""
     account = access_account_by_id(request.user, account_id)
+    require_claim_lines(request.user)
     if leaf == CLAIMANTS:
         context = _claimants_context(request, account, show_members=False)
         return render(request, "utilization/claimants.html", context)
     context = _lines_context(request, account, leaf, show_members=False)
+    # Pseudonymised lines are still PHI (claim ids, dates, diagnoses): every look is audited.
+    actions.do_record_member_data_view(
+        account,
+        acting_user=request.user,
+        what="claim_lines_masked",
+        detail={
+            "category": leaf,
+            "period": context["period"].code,
+            "offset": context["page"].offset,
+            "lines": len(context["page"].rows),
+        },
+    )
     return render(request, "utilization/lines.html", context)
 
 
@@ -202,6 +220,7 @@ def account_export(request: HttpRequest, account_id: int, table: str, fmt: str) 
 def lines_export(request: HttpRequest, account_id: int, leaf: str, fmt: str) -> HttpResponse:
     """The masked lines of a category (all of them, up to 50,000) as CSV or XLSX."""
     account = access_account_by_id(request.user, account_id)
+    require_claim_lines(request.user)
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
     _, req = _request(request)

@@ -9,7 +9,8 @@ import re
 _PATTERNS = [
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[ssn]"),
     (re.compile(r"\b(?:member_id|person_id|subscriber_id)=\S+"), "[member-ref]"),
-    (re.compile(r"\b[MP]\d{6,}\b"), "[member-ref]"),
+    # The book's own ids: P + 9 digits (person), W + 9 (subscriber), W + 11 (member).
+    (re.compile(r"\b[MPW]\d{6,}\b"), "[member-ref]"),
     (re.compile(r"\b(19|20)\d{2}-\d{2}-\d{2}\b(?=.*\bbirth)", re.IGNORECASE), "[date]"),
 ]
 

@@ -113,7 +113,6 @@ def test_exports_are_audited(book: Cast, client: Client) -> None:
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("category 1,category 2,category 3,paid,PMPM")
-    print("DBG", lines[:6])
     assert any(
         line.startswith(
             "Outpatient,Emergency Department,Emergency Department,1300.00,162.50,30.00,"

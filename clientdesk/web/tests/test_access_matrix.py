@@ -179,6 +179,10 @@ TEAM: Expect = {
 }
 
 
+# Claim lines (even pseudonymised) are PHI: the account's readers but executives.
+CLAIM_LINES: Expect = {**READ, "eve": 403}
+
+
 def acme_leaf(c: Cast) -> dict[str, object]:
     return {"account_id": c.acme.pk, "leaf": "ed"}
 
@@ -305,9 +309,9 @@ ROUTES = [
     Route("guarantees:records", "get", guarantee_result, READ),
     Route("guarantees:records_export", "get", guarantee_result, READ),
     Route("utilization:account", "get", acme, READ),
-    Route("utilization:lines", "get", acme_leaf, READ),
+    Route("utilization:lines", "get", acme_leaf, CLAIM_LINES),
     Route("utilization:lines_open", "post", acme_leaf, TEAM),
-    Route("utilization:lines_export", "get", acme_leaf_export, READ),
+    Route("utilization:lines_export", "get", acme_leaf_export, CLAIM_LINES),
     Route("utilization:export", "get", acme_table_export, READ),
     Route("utilization:book", "get", no_args, BOOK),
     Route("utilization:book_export", "get", portfolio_export, BOOK),
@@ -388,7 +392,7 @@ API_ROUTES = [
         "post",
         insight_problem,
         PROBLEM_WRITE,
-        body={"description": "x", "owner_id": 0, "due_date": "2026-04-01"},
+        body={"description": "x", "owner_id": 999999, "due_date": "2026-04-01"},
     ),
     ApiRoute(
         "/insights/problems/{problem_id}/inquiries",
@@ -458,7 +462,7 @@ API_ROUTES = [
         acme,
         MANAGE,
         body={
-            "contract_id": 0,
+            "contract_id": 999999,
             "metric": "ivr_containment",
             "comparator": ">=",
             "target": "20",
@@ -482,9 +486,11 @@ API_ROUTES = [
     ),
     ApiRoute("/guarantees/{account_id}/alerts", "get", acme, READ),
     ApiRoute("/accounts/{account_id}/team", "get", acme, READ),
-    ApiRoute("/accounts/{account_id}/team", "post", acme, MANAGE, body={"user_id": 0}),
+    ApiRoute("/accounts/{account_id}/team", "post", acme, MANAGE, body={"user_id": 999999}),
     ApiRoute("/utilization/accounts/{account_id}", "get", acme, READ),
-    ApiRoute("/utilization/accounts/{account_id}/lines", "get", acme, READ, body={"leaf": "ed"}),
+    ApiRoute(
+        "/utilization/accounts/{account_id}/lines", "get", acme, CLAIM_LINES, body={"leaf": "ed"}
+    ),
     ApiRoute("/utilization/book", "get", no_args, BOOK),
     ApiRoute("/accounts/{account_id}/team/{assignment_id}", "delete", assignment, MANAGE),
     ApiRoute("/reports/runs", "get", no_args, SIGNED_IN),

@@ -47,6 +47,8 @@ def test_wrong_password_says_so_without_saying_which(cast: Cast, client: Client)
         ("lookup member_id=M00012345 failed", "M00012345"),
         ("claim for P1234567 denied", "P1234567"),
         ("ssn 123-45-6789 on file", "123-45-6789"),
+        ("eligibility row for W00001234501 rejected", "W00001234501"),
+        ("subscriber W000012345 has 3 members", "W000012345"),
     ],
 )
 def test_member_identifiers_never_reach_a_log_line(message: str, leaked: str) -> None:
