@@ -62,9 +62,7 @@ def problem_columns(user: AnyUser) -> list[tuple[str, str, list[Problem]]]:
     ]
 
 
-def _day_range(
-    first: dt.date, last: dt.date, zone: ZoneInfo
-) -> tuple[dt.datetime, dt.datetime]:
+def _day_range(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """The instants a period of local days starts and ends (exclusive) in the account's zone:
     a problem opened at 20:00 in New York on the last day belongs to the period, although it
     is already the next day in UTC."""

@@ -91,7 +91,9 @@ def navigation_groups(user: Any, here: tuple[str, str]) -> list[NavGroup]:
     if sees_accounts:
         service.append(_link("Installation", "implementations:board", here, "implementations:"))
     else:
-        service.append(_link("Installation tasks", "implementations:tasks", here, "implementations:"))
+        service.append(
+            _link("Installation tasks", "implementations:tasks", here, "implementations:")
+        )
     if can_see_dashboard(user):
         service.append(_link("Inquiry dashboard", "inquiries:dashboard", here, "inquiries:dash"))
     if can_manage_queues(user):

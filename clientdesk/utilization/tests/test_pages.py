@@ -178,7 +178,7 @@ def test_api_report_has_the_contracted_keys(book: Cast, client: Client) -> None:
     )
     too_many = client.get(
         f"/api/utilization/accounts/{book.acme.pk}/lines",
-        {**Q, "leaf": "lab", "limit": 1000},
+        {**Q, "leaf": "lab", "limit": "1000"},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert too_many.status_code == 422

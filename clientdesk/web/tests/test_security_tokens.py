@@ -73,7 +73,7 @@ def test_the_cli_creates_a_scoped_token_and_audits_it(cast: Cast, capsys: object
     token = ApiToken.objects.get(user=cast.mia)
     assert token.scopes == "read"
     event = AuditEvent.objects.get(action="api_token.create")
-    assert event.after["scopes"] == "read"
+    assert event.after is not None and event.after["scopes"] == "read"
     with pytest.raises(CommandError):
         call_command("token", "create", "mia", "--scopes", "root")
 
@@ -113,5 +113,6 @@ def test_a_role_grant_in_admin_is_audited(cast: Cast, client: Client) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action="user.roles")
     assert event.actor_id == cast.ada.pk
+    assert event.before is not None and event.after is not None
     assert event.before["groups"] == [Role.ASSOCIATE.value]
     assert sorted(event.after["groups"]) == sorted([Role.ASSOCIATE.value, Role.MANAGER.value])
