@@ -31,6 +31,9 @@ def _data_dir(settings: object, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     settings.LAKE_DIR = tmp_path / "var" / "lake"  # type: ignore[attr-defined]
+    # Tests travel in time (SLA clocks, schedules) with a signed-in client: the idle sign-out
+    # is tested on its own (web/tests/test_security_sessions.py sets it back).
+    settings.IDLE_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600  # type: ignore[attr-defined]
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

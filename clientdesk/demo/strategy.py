@@ -26,7 +26,7 @@ from clientdesk.strategy.actions import (
     do_set_stakeholder,
     do_update_plan,
 )
-from clientdesk.strategy.models import AccountPlan, Directive, Stakeholder
+from clientdesk.strategy.models import AccountPlan, Directive, HealthSnapshot, Stakeholder
 from clientdesk.strategy.runs import run_calls, run_objectives, run_snapshot
 
 SNAPSHOT_WEEKS = 12
@@ -146,6 +146,9 @@ def populate_strategy(
             list(first.contacts.all()[:3]),
             acting_user=manager,
         )
+    if HealthSnapshot.objects.filter(day=today).exists():  # scored already: leave it
+        say("strategy: health, objectives and calls to action already in place")
+        return
     for week in range(SNAPSHOT_WEEKS, -1, -1):
         run_snapshot(today - dt.timedelta(days=7 * week), acting_user=manager)
     measured = run_objectives(today, acting_user=manager)

@@ -16,6 +16,7 @@ from clientdesk.lib.downloads import file_download
 from clientdesk.utilization import actions, charts, exports
 from clientdesk.utilization.access import (
     can_open_member_data,
+    can_read_claim_lines,
     require_book,
     require_claim_lines,
     require_member_data,
@@ -66,6 +67,7 @@ def account_utilization(request: HttpRequest, account_id: int) -> HttpResponse:
                     "trend": charts.trend_chart(report),
                 },
                 can_open_members=can_open_member_data(request.user, account),
+                can_read_lines=can_read_claim_lines(request.user),
             )
     status = 200 if req is not None else 422
     return render(request, "utilization/account.html", context, status=status)

@@ -39,8 +39,8 @@ def test_synth_load_builds_the_derived_tables(tmp_path: Path) -> None:
     printed = out.getvalue()
 
     assert Account.objects.count() == 2
-    assert "derived tables: 9 built in" in printed
-    assert prepare_derived() == {"utilization": []}  # all current: nothing left to build
+    assert "derived tables: 11 built in" in printed  # utilization's 9 and financials' 2
+    assert prepare_derived() == {"financials": [], "utilization": []}  # all current
 
 
 def test_load_book_without_prepare_leaves_them_to_the_first_read(tmp_path: Path) -> None:
@@ -52,4 +52,7 @@ def test_load_book_without_prepare_leaves_them_to_the_first_read(tmp_path: Path)
     summary = load_book(tmp_path, prepare=False)
 
     assert "derived_built" not in summary
-    assert prepare_derived() == {"utilization": DERIVED}
+    assert prepare_derived() == {
+        "financials": ["fin_payments", "fin_exposure"],
+        "utilization": DERIVED,
+    }

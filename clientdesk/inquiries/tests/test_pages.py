@@ -134,11 +134,11 @@ def test_list_query_count_is_pinned(
     for n in range(30):
         open_inquiry(at=utc(2026, 3, 2, 14, n), owner=cast.bob if n % 2 else cast.alice)
     client.force_login(cast.mia)
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(10):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(13):
         page = client.get(reverse("inquiries:list"), {"status": "active", "sort": "due"})
     assert count_on(page.content.decode()) == 30
     client.force_login(cast.alice)
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(10):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(13):
         client.get(reverse("inquiries:list"))
     # (the seventh: whether the reader may open an inquiry at all, for the "New inquiry" button)
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(7):
@@ -174,7 +174,7 @@ def test_dashboard_numbers_open_the_list_behind_them(
     client.force_login(cast.mia)
     with time_machine.travel(NOW, tick=False):
         # Two of them read the imported inquiries attainment shows apart (owner, first response).
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(19):
             page = client.get(reverse("inquiries:dashboard"), {"period": "2026-03"})
         assert page.status_code == 200
         data = manager_dashboard(
@@ -236,7 +236,10 @@ def test_exports_mask_members_and_are_audited(
     assert values[0][0] == "reference" and len(values) == 1 + 7
     assert all("M11112222" not in str(v) for row in values for v in row)
     assert AuditEvent.objects.filter(kind="export").count() == 2
-    assert client.get(reverse("inquiries:export"), {"format": "pdf"}).status_code == 404
+    # Still at NOW: a request at the real time would find the session (touched at NOW by the
+    # idle clock, so expiring eight hours after NOW) gone.
+    with time_machine.travel(NOW, tick=False):
+        assert client.get(reverse("inquiries:export"), {"format": "pdf"}).status_code == 404
 
 
 def test_formula_text_is_not_run_by_spreadsheets(
@@ -357,28 +360,30 @@ def test_policy_page_recomputes_open_inquiries(
     # Key account (4 h) and pharmacy (1 h) both set one field: category wins over tier.
     assert inquiry.sla_policy is not None and inquiry.sla_policy.name == "Pharmacy fast lane"
     assert inquiry.first_response_due_at == utc(2026, 3, 2, 15)
-    clash = client.post(
-        reverse("inquiries:policies"),
-        {
-            "name": "Again",
-            "category": "pharmacy",
-            "first_response_hours": "2",
-            "resolution_hours": "1",
-            "is_active": "on",
-        },
-    )
+    with time_machine.travel(utc(2026, 3, 2, 15, 30), tick=False):  # the session lives at NOW
+        clash = client.post(
+            reverse("inquiries:policies"),
+            {
+                "name": "Again",
+                "category": "pharmacy",
+                "first_response_hours": "2",
+                "resolution_hours": "1",
+                "is_active": "on",
+            },
+        )
     text = clash.content.decode()
     assert clash.status_code == 422 and "already covers" in text and "before the first" in text
     policy = SlaPolicy.objects.get(name="Pharmacy fast lane")
-    edit = client.post(
-        reverse("inquiries:policy_edit", args=[policy.pk]),
-        {
-            "name": "Pharmacy fast lane",
-            "category": "pharmacy",
-            "first_response_hours": "1",
-            "resolution_hours": "8",
-        },
-    )
+    with time_machine.travel(utc(2026, 3, 2, 15, 45), tick=False):
+        edit = client.post(
+            reverse("inquiries:policy_edit", args=[policy.pk]),
+            {
+                "name": "Pharmacy fast lane",
+                "category": "pharmacy",
+                "first_response_hours": "1",
+                "resolution_hours": "8",
+            },
+        )
     assert edit.status_code == 302
     inquiry.refresh_from_db()
     assert inquiry.sla_policy is not None and inquiry.sla_policy.name == "Key account"

@@ -59,7 +59,9 @@ def test_the_associate_sees_her_late_inquiry_the_alert_and_the_new_issue(
 ) -> None:
     _book(cast)
     lists = {w.key: w for w in work_lists(cast.alice, timezone.now())}
-    assert list(lists) == ["inquiries", "escalations", "guarantees", "issues", "actions"]
+    # The service lists in the working day's order (other apps' lists may sit between them).
+    service = ["inquiries", "escalations", "guarantees", "issues", "actions"]
+    assert [key for key in lists if key in service] == service
     [late] = lists["inquiries"].items
     assert late.title.endswith("Pending claim for an MRI") and late.urgent
     assert late.detail.startswith("SLA breached · Acme Steel Works")
@@ -106,15 +108,17 @@ def test_a_work_list_an_app_registers_shows_on_home_in_its_order(
         if user.username != "alice":
             return None
         item = WorkItem("HIPAA refresher", "due Mar 31", "/", when=dt.date(2026, 3, 31))
-        return WorkList("training", "Overdue training", 1, "/", "No training due.", [item])
+        return WorkList("refresher", "Overdue refresher", 1, "/", "No refresher due.", [item])
 
-    WORK_LISTS.register("training", overdue_training, order=25)
+    # A key of its own: registering "training" would replace the team app's real list.
+    WORK_LISTS.register("refresher", overdue_training, order=25)
     try:
         keys = [w.key for w in work_lists(cast.alice, timezone.now())]
-        assert keys == ["inquiries", "escalations", "guarantees", "training", "issues", "actions"]
-        assert "training" not in [w.key for w in work_lists(cast.bob, timezone.now())]
+        order = ["inquiries", "escalations", "guarantees", "refresher", "issues", "actions"]
+        assert [key for key in keys if key in order] == order
+        assert "refresher" not in [w.key for w in work_lists(cast.bob, timezone.now())]
         client.force_login(cast.alice)
         page = client.get(reverse("home")).content.decode()
-        assert 'data-work="training"' in page and "HIPAA refresher" in page
+        assert 'data-work="refresher"' in page and "HIPAA refresher" in page
     finally:
-        WORK_LISTS.unregister("training")
+        WORK_LISTS.unregister("refresher")

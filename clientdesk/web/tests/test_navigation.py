@@ -22,9 +22,25 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
         [
             ("Home", ["Home"]),
             ("Accounts", ["Accounts"]),
-            ("Service", SERVICE_ALL + MANAGING),
-            ("Performance", ["Guarantees", "Utilization"]),
-            ("Growth", GROWTH),
+            (
+                "Service",
+                [
+                    "Calls to action",
+                    "Inquiries",
+                    "Issues",
+                    "Problems",
+                    "Escalations",
+                    "Surveys",
+                    "Installation",
+                    "Inquiry dashboard",
+                    "SLA policies",
+                    "Routing",
+                    "Directives",
+                ],
+            ),
+            ("Performance", ["Health", "Guarantees", "Utilization", "Financials"]),
+            ("Growth", ["Pipeline", "Leads", "RFPs", "Answer library", "Vendors"]),
+            ("Team", ["Roster", "Training", "Licenses", "Time off", "Recruiting", "Team figures"]),
             ("Reports", ["Reports"]),
         ],
         ["Audit trail", "Admin"],
@@ -33,9 +49,25 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
         [
             ("Home", ["Home"]),
             ("Accounts", ["Accounts"]),
-            ("Service", SERVICE_ALL + MANAGING),
-            ("Performance", ["Guarantees", "Utilization"]),
-            ("Growth", GROWTH),
+            (
+                "Service",
+                [
+                    "Calls to action",
+                    "Inquiries",
+                    "Issues",
+                    "Problems",
+                    "Escalations",
+                    "Surveys",
+                    "Installation",
+                    "Inquiry dashboard",
+                    "SLA policies",
+                    "Routing",
+                    "Directives",
+                ],
+            ),
+            ("Performance", ["Health", "Guarantees", "Utilization", "Financials"]),
+            ("Growth", ["Pipeline", "Leads", "RFPs", "Answer library", "Vendors"]),
+            ("Team", ["Roster", "Training", "Licenses", "Time off", "Recruiting", "Team figures"]),
             ("Reports", ["Reports"]),
         ],
         ["Audit trail"],
@@ -44,9 +76,22 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
         [
             ("Home", ["Home"]),
             ("Accounts", ["Accounts"]),
-            ("Service", SERVICE_ALL),
-            ("Performance", ["Guarantees"]),
-            ("Growth", GROWTH),
+            (
+                "Service",
+                [
+                    "Calls to action",
+                    "Inquiries",
+                    "Issues",
+                    "Problems",
+                    "Escalations",
+                    "Surveys",
+                    "Installation",
+                    "Directives",
+                ],
+            ),
+            ("Performance", ["Health", "Guarantees"]),
+            ("Growth", ["Pipeline", "Leads", "RFPs", "Answer library", "Vendors"]),
+            ("Team", ["My records", "Time off"]),
         ],
         [],
     ),
@@ -54,14 +99,31 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
         [
             ("Home", ["Home"]),
             ("Accounts", ["Accounts"]),
-            ("Service", [*SERVICE_ALL, "Inquiry dashboard"]),
-            ("Performance", ["Guarantees", "Utilization"]),
-            ("Growth", GROWTH),
+            (
+                "Service",
+                [
+                    "Calls to action",
+                    "Inquiries",
+                    "Issues",
+                    "Problems",
+                    "Escalations",
+                    "Surveys",
+                    "Installation",
+                    "Inquiry dashboard",
+                    "Directives",
+                ],
+            ),
+            ("Performance", ["Health", "Guarantees", "Utilization", "Financials"]),
+            ("Growth", ["Pipeline", "Leads", "RFPs", "Answer library", "Vendors"]),
+            ("Team", ["Team figures"]),
             ("Reports", ["Reports"]),
         ],
         [],
     ),
-    "sam": ([("Home", ["Home"]), ("Service", ["Problems"])], []),
+    "sam": (
+        [("Home", ["Home"]), ("Service", ["Problems", "Installation tasks", "Directives"])],
+        [],
+    ),
 }
 
 
@@ -100,7 +162,9 @@ def test_menus_are_plain_details_with_admin_items_under_the_user(cast: Cast, log
     page = login("ada").get(reverse("home")).content.decode()
     bar = page.split('<header class="top">')[1].split("</header>")[0]
     assert "<script" not in bar
-    assert bar.count('<details class="menu" name="main-menu">') == 3  # Service, Performance, Growth
+    assert (
+        bar.count('<details class="menu" name="main-menu">') == 4
+    )  # Service, Performance, Growth, Team
     nav, who = bar.split("</nav>")
     assert "Audit trail" not in nav and "Admin" not in nav
     assert 'class="menu who"' in who and "Ada Admin · Admin" in who

@@ -30,6 +30,7 @@ def test_signed_in_pages_downloads_and_the_api_are_not_stored(cast: Cast, client
     _no_store(Client().get("/api/accounts/"))  # a refused token too
 
 
+@override_settings(IDLE_TIMEOUT_SECONDS=15 * 60)  # the default, which conftest lifts for the rest
 def test_an_idle_session_signs_out_and_an_active_one_stays(cast: Cast, client: Client) -> None:
     with time_machine.travel(START, tick=False) as clock:
         client.force_login(cast.alice)

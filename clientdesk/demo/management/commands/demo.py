@@ -59,6 +59,7 @@ class Command(BaseCommand):
                 acting_user=users["admin"], data_end=data_end, today=today, say=self.stdout.write
             )
             load_growth_demo(out, users, today=today, now=timezone.now(), say=self.stdout.write)
+            assign_demo_team(users, today=today)  # the account the installation demo added
         load_team(say=self.stdout.write)  # the team's records (once), after the analyses
         populate_strategy(users=users, today=today, say=self.stdout.write)  # plans, health
         self._print_logins()

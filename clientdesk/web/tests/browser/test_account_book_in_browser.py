@@ -208,7 +208,19 @@ def test_account_page_shows_facts_contract_team_and_contacts(
     expect(page.get_by_role("link", name="Edit account")).to_have_count(0)
     tabs = page.get_by_role("navigation", name="Account sections")
     expect(tabs.get_by_role("link")).to_have_text(
-        ["Overview", "Service", "Guarantees", "Utilization", "Documents", "Timeline"]
+        [
+            "Overview",
+            "Plan",
+            "Service",
+            "Guarantees",
+            "Utilization",
+            "Financials",
+            "Growth",
+            "Installation",
+            "Surveys",
+            "Documents",
+            "Timeline",
+        ]
     )
     expect(tabs.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
     screenshot("account")
