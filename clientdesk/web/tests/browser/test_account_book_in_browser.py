@@ -264,12 +264,21 @@ def test_account_page_shows_facts_contract_team_and_contacts(
     bar.locator("summary", has_text="Service").click()
     expect(bar.get_by_role("link", name="Problems")).to_be_visible()
     expect(bar.locator("details[open] a")).to_have_text(
-        ["Inquiries", "Issues", "Problems", "Escalations"]
+        [
+            "Calls to action",
+            "Inquiries",
+            "Issues",
+            "Problems",
+            "Escalations",
+            "Surveys",
+            "Installation",
+            "Directives",
+        ]
     )
     screenshot("nav-service-menu")
     bar.locator("summary", has_text="Performance").click()
     expect(bar.get_by_role("link", name="Problems")).to_be_hidden()
-    expect(bar.locator("details[open] a")).to_have_text(["Guarantees"])
+    expect(bar.locator("details[open] a")).to_have_text(["Health", "Guarantees"])
     bar.get_by_role("link", name="Guarantees").click()
     expect(page).to_have_url(re.compile(r"/guarantees/$"))
 
