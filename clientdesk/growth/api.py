@@ -54,7 +54,7 @@ class OpportunityIn(Schema):
     next_step: str = ""
 
 
-class StageIn(Schema):
+class OpportunityStageIn(Schema):
     stage: str
     reason: str = ""
     next_step: str = ""
@@ -77,7 +77,7 @@ class LeadStatusIn(Schema):
     note: str = ""
 
 
-class AnswerOut(Schema):
+class LibraryAnswerOut(Schema):
     id: int
     question: str
     answer: str
@@ -132,7 +132,7 @@ def create_opportunity(request: HttpRequest, account_id: RecordId, body: Opportu
 
 @router.post("/opportunities/{opportunity_id}/stage", response=OpportunityOut)
 def move_opportunity(
-    request: HttpRequest, opportunity_id: RecordId, body: StageIn
+    request: HttpRequest, opportunity_id: RecordId, body: OpportunityStageIn
 ) -> dict[str, object]:
     opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
     form = StageForm(body.dict())
@@ -176,7 +176,7 @@ def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> 
         raise HttpError(422, "; ".join(error.messages)) from None
 
 
-@router.get("/library", response=list[AnswerOut])
+@router.get("/library", response=list[LibraryAnswerOut])
 def library_search(request: HttpRequest, q: str = "") -> list[object]:
     require_library(request.user)
     return list(search(q, 20)) if q.strip() else []
