@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import AnyUser, Lake, open_lake, require_person
-from clientdesk.lib.periods import month_start
+from clientdesk.lib.periods import Period, month_start
 from clientdesk.utilization.analysis import Request, drug_rows, metric_frames
 from clientdesk.utilization.marts import materialized as derived
 from clientdesk.utilization.marts.calendar import CURRENT, month_calendar
@@ -24,6 +24,7 @@ from clientdesk.utilization.marts.staging import (
 )
 from clientdesk.utilization.pseudonyms import member_pseudonym
 from clientdesk.utilization.reference import drug_reference_table
+from clientdesk.utilization.report import build_report
 from clientdesk.utilization.totals import count, money
 
 PHARMACY = "pharmacy"
@@ -239,3 +240,39 @@ __all__ = [
     "category_lines",
     "high_cost_claimants",
 ]
+
+
+@dataclass(frozen=True)
+class PmpmTrend:
+    """One account's paid PMPM from `prior` to `current` split into utilization, mix and unit
+    cost (the report's trend section, `trend.decompose`; the three add up to the change)."""
+
+    pmpm_prior: Decimal
+    pmpm_current: Decimal
+    utilization: Decimal
+    mix: Decimal
+    unit_cost: Decimal
+
+
+def pmpm_trends(
+    reader: AnyUser, accounts: list[Account], current: Period, prior: Period
+) -> dict[int, PmpmTrend]:
+    """The paid PMPM trend of each account (in the reader's scope) between two periods, from
+    one run of the metric set; accounts without members in either period are left out."""
+    request = Request(current=current, prior=prior)
+    frames = metric_frames(reader, request, accounts=accounts)
+    out: dict[int, PmpmTrend] = {}
+    for account_id in frames.account_ids():
+        trend = build_report(
+            frames,
+            account_id=account_id,
+            current=current,
+            prior=prior,
+            high_cost_threshold=request.high_cost_threshold,
+        ).trend.paid
+        if trend is None or trend.pmpm_prior is None or trend.pmpm_current is None:
+            continue
+        out[account_id] = PmpmTrend(
+            trend.pmpm_prior, trend.pmpm_current, trend.utilization, trend.mix, trend.unit_cost
+        )
+    return out
