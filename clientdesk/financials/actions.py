@@ -27,6 +27,7 @@ TERMS_FIELDS = [
     "premium_tax_pct",
     "quality_improvement_pct",
     "budget_pmpm",
+    "budget_members",
     "average_deductible",
     "small_group",
 ]

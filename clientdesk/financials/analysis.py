@@ -6,6 +6,7 @@ without a member identity (options: a person key local to the computation)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +26,12 @@ from clientdesk.financials.runs import (
     month_index,
     segment_expense,
 )
+from clientdesk.financials.variance import Trend
 from clientdesk.lake.gateway import AnyUser, Reader, SystemActor, open_lake
+from clientdesk.lib.periods import Period
+from clientdesk.utilization.queries import pmpm_trends
+
+log = logging.getLogger(__name__)
 
 EXPERIENCE_MONTHS = 12
 
@@ -194,3 +200,32 @@ def requested_decimal(value: str | None, default: Decimal) -> Decimal:
 
 
 __all__ = ["AnyUser", "NoExperience", "option_claims", "renewal_inputs"]
+
+
+def plan_year_trends(reader: AnyUser, account: Account, rows: list[PnlMonth]) -> dict[str, Trend]:
+    """Each plan year's paid PMPM trend against the same months a year before, from the
+    utilization app's decomposition (utilization, mix, unit cost), by plan-year label. A
+    plan year whose months a year before have no P&L rows gets none. The read is aggregate
+    (PMPM per category): no member rows leave the utilization app."""
+    months = {row.month for row in rows}
+    out: dict[str, Trend] = {}
+    for year in queries.plan_years(account, rows):
+        if year.first is None or year.last is None:
+            continue
+        first, last = month_index(year.first), month_index(year.last)
+        if not all(
+            dt.date(m.year - 1, m.month, 1) in months
+            for m in months
+            if year.first <= m <= year.last
+        ):
+            continue
+        try:
+            found = pmpm_trends(
+                reader, [account], Period(first, last), Period(first - 12, last - 12)
+            ).get(account.pk)
+        except (ValueError, LookupError, OSError) as error:
+            log.warning("no utilization trend for account %s: %s", account.pk, type(error).__name__)
+            continue
+        if found is not None:
+            out[year.label] = Trend(found.utilization, found.mix, found.unit_cost)
+    return out

@@ -107,6 +107,36 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
 
 
+def budget_records(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> list[list[Any]]:
+    """One row per account, plan year and variance line (enrollment, cost per member) from
+    the stored P&L; the split of the cost per member into utilization, mix and unit cost
+    needs the lake and is on the account's page."""
+    by_account: dict[int, list[PnlMonth]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    out: list[list[Any]] = []
+    for account in accounts:
+        for year in queries.budget_vs_actual(account, by_account.get(account.pk, [])):
+            out.extend(
+                [
+                    account.group_number,
+                    year["label"],
+                    year["member_months"],
+                    year["budget_member_months"],
+                    year["budget_pmpm"],
+                    None if year["actual_pmpm"] is None else round(year["actual_pmpm"], 2),
+                    None if year["prior_pmpm"] is None else round(year["prior_pmpm"], 2),
+                    year["budget"],
+                    year["actual"],
+                    year["variance"],
+                    name,
+                    amount,
+                ]
+                for name, amount in year["lines"]
+            )
+    return out
+
+
 def pnl_xlsx(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> bytes:
     book = Workbook()
     book.remove(book.active)
@@ -126,6 +156,25 @@ def pnl_xlsx(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> bytes:
         "Factors",
         ["estimate_id", "account", "lag_months", "link_ratio", "to_ultimate", "completion_factor"],
         factors,
+    )
+    _sheet(
+        book,
+        "Budget variance",
+        [
+            "account",
+            "plan_year",
+            "member_months",
+            "budget_member_months",
+            "budget_pmpm",
+            "actual_pmpm",
+            "prior_year_pmpm",
+            "budget",
+            "actual",
+            "variance",
+            "line",
+            "amount",
+        ],
+        budget_records(rows, accounts),
     )
     assumptions: list[list[Any]] = [
         ["estimate", e[0], e[1], f"as of {e[2]}: {e[3]}"] for e in methods

@@ -28,6 +28,7 @@ class TermsForm(forms.ModelForm):  # type: ignore[type-arg]
             "premium_tax_pct",
             "quality_improvement_pct",
             "budget_pmpm",
+            "budget_members",
             "average_deductible",
             "small_group",
         ]

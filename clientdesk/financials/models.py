@@ -68,6 +68,13 @@ class AccountTerms(models.Model):
     budget_pmpm = models.DecimalField(
         "budgeted claims PMPM", max_digits=10, decimal_places=2, null=True, blank=True
     )
+    budget_members = models.PositiveIntegerField(
+        "budgeted average members",
+        null=True,
+        blank=True,
+        help_text="The enrollment the budget assumed; empty: the members enrolled (no "
+        "enrollment variance).",
+    )
     average_deductible = _money("average deductible (MLR deductible factor)")
     small_group = models.BooleanField(
         "small group (MLR standard 80 %)", default=False, help_text="Large group: 85 %."

@@ -1,5 +1,6 @@
-"""What financials shows on the account page: the Financials tab, from stored figures only
-(no lake read). Two panels: the service view (claims completed with IBNR) for everyone who
+"""What financials shows on the account page: the Financials tab, from stored figures (the
+one lake read: the utilization app's aggregate trend behind budget vs actual, when a budget
+is set). Two panels: the service view (claims completed with IBNR) for everyone who
 sees the account, the P&L, MLR and the ways into renewal and plan options for the margin
 roles."""
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
-from clientdesk.financials import queries
+from clientdesk.financials import analysis, queries
 from clientdesk.financials.access import can_edit_terms, can_see_margin
 from clientdesk.financials.charts import bar_chart
 from clientdesk.lib.panels import Panel
@@ -42,7 +43,11 @@ def pnl_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
         "plan_years": queries.plan_years(account, rows),
         "recent": queries.total(queries.last_months(rows), "Last 12 months"),
         "mlr": queries.mlr(account, rows),
-        "budget": queries.budget_vs_actual(account, rows),
+        "budget": queries.budget_vs_actual(
+            account, rows, analysis.plan_year_trends(user, account, rows)
+        )
+        if queries.terms_of(account).budget_pmpm is not None
+        else [],
         "terms": queries.terms_of(account),
         "can_edit_terms": can_edit_terms(user),
         "margin_chart": bar_chart(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,7 @@ from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account, Assignment, Funding
 from clientdesk.financials.models import AccountTerms, IbnrEstimate, PnlMonth
 from clientdesk.financials.pnl import MlrIndicator, mlr_indicator
+from clientdesk.financials.variance import Trend, explain
 
 ZERO = Decimal(0)
 
@@ -150,27 +151,58 @@ def mlr(account: Account, rows: Sequence[PnlMonth]) -> MlrIndicator | None:
     )
 
 
-def budget_vs_actual(account: Account, rows: Sequence[PnlMonth]) -> list[dict[str, Any]]:
-    """Completed claims PMPM against the budgeted PMPM, by plan year (when a budget is set).
-    The variance splits into enrollment (member months x budget PMPM against the budget's
-    expected members: none here, the budget is per member) and cost per member."""
+def budget_vs_actual(
+    account: Account,
+    rows: Sequence[PnlMonth],
+    trends: Mapping[str, Trend] | None = None,
+) -> list[dict[str, Any]]:
+    """Completed claims against the budget by plan year (when a budget is set), the variance
+    explained (`variance.explain`): enrollment against the budgeted members, and cost per
+    member; split into utilization, mix and unit cost where `trends` holds the plan year's
+    trend from the utilization app (by plan-year label) and the same months a year before
+    have P&L rows (their completed PMPM is the base)."""
     terms = terms_of(account)
     if terms.budget_pmpm is None:
         return []
+    by_month = {row.month: row for row in rows}
     out = []
     for year in plan_years(account, rows):
-        budget = terms.budget_pmpm * year.member_months
-        actual = year.completed_claims
+        if not year.member_months or year.first is None or year.last is None:
+            continue
+        prior = [
+            by_month.get(dt.date(m.year - 1, m.month, 1))
+            for m in (r.month for r in rows if year.first <= r.month <= year.last)
+        ]
+        prior_pmpm = None
+        if prior and all(p is not None for p in prior):
+            before = total(p for p in prior if p is not None)
+            if before.member_months:
+                prior_pmpm = before.completed_claims / before.member_months
+        budget_mm = terms.budget_members * year.months if terms.budget_members is not None else None
+        explained = explain(
+            budget_pmpm=terms.budget_pmpm,
+            actual=year.completed_claims,
+            member_months=year.member_months,
+            budget_member_months=budget_mm,
+            prior_pmpm=prior_pmpm,
+            trend=(trends or {}).get(year.label),
+        )
         out.append(
             {
                 "label": year.label,
+                "first": year.first,
+                "last": year.last,
                 "member_months": year.member_months,
+                "budget_member_months": explained.budget_member_months,
                 "budget_pmpm": terms.budget_pmpm,
                 "actual_pmpm": year.claims_pmpm,
-                "budget": budget,
-                "actual": actual,
-                "variance": actual - budget,
-                "variance_pct": float((actual - budget) / budget * 100) if budget else None,
+                "prior_pmpm": prior_pmpm,
+                "budget": explained.budget,
+                "actual": explained.actual,
+                "variance": explained.variance,
+                "variance_pct": explained.variance_pct,
+                "lines": explained.lines(),
+                "explained": explained.explained,
             }
         )
     return out

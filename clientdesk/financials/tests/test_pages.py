@@ -100,10 +100,22 @@ def test_actuary_export_and_portfolio(ran: Cast, login: Login) -> None:
         reverse("financials:account_export", kwargs={"account_id": ran.acme.pk, "fmt": "xlsx"})
     )
     book = load_workbook(io.BytesIO(b"".join(response)))
-    assert book.sheetnames == ["P&L by account-month", "Factors", "Assumptions"]
+    assert book.sheetnames == ["P&L by account-month", "Factors", "Budget variance", "Assumptions"]
     months = list(book["P&L by account-month"].iter_rows(values_only=True))
     assert len(months) == 5  # header + 4 account-months
     factors = list(book["Factors"].iter_rows(values_only=True))
     assert factors[1][2:4] == (0, 1.5)
     page = client.get(reverse("financials:portfolio")).content.decode()
     assert "Acme Steel Works" in page and "Portfolio profitability" in page
+
+
+def test_budget_variance_explained_on_the_tab(ran: Cast, login: Login) -> None:
+    from clientdesk.financials.models import AccountTerms
+
+    AccountTerms.objects.update_or_create(
+        account=ran.acme, defaults={"budget_pmpm": 100, "budget_members": 2}
+    )
+    page = tab(login("mia"), ran)
+    assert "Budget vs actual" in page
+    assert "Enrollment" in page and "Cost per member" in page  # four months: no year before
+    assert "is over budget" in page or "is under budget" in page
