@@ -117,15 +117,8 @@ def create_opportunity(request: HttpRequest, account_id: RecordId, body: Opportu
     form = OpportunityForm(body.dict())
     if not form.is_valid():
         raise form_errors(form)
-    opportunity = actions.do_create_opportunity(
-        account,
-        form.cleaned_data["product"],
-        owner=signed_in_user(request),
-        expected_close=form.cleaned_data["expected_close"],
-        kind=form.cleaned_data["kind"],
-        next_step=form.cleaned_data["next_step"],
-        now=timezone.now(),
-        acting_user=request.user,
+    opportunity = form.open_for(
+        account, owner=signed_in_user(request), now=timezone.now(), acting_user=request.user
     )
     return Status(201, _opportunity(opportunity))
 
@@ -139,14 +132,7 @@ def move_opportunity(
     if not form.is_valid():
         raise form_errors(form)
     try:
-        moved = actions.do_move_opportunity(
-            opportunity,
-            form.cleaned_data["stage"],
-            reason=form.cleaned_data["reason"] or "",
-            next_step=form.cleaned_data["next_step"] or None,
-            now=timezone.now(),
-            acting_user=request.user,
-        )
+        moved = form.move(opportunity, now=timezone.now(), acting_user=request.user)
     except ValidationError as error:
         raise HttpError(422, "; ".join(error.messages)) from None
     return _opportunity(moved)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
 
+from clientdesk.accounts.models import Account
+from clientdesk.growth.actions import Actor, do_create_opportunity, do_move_opportunity
 from clientdesk.growth.models import (
     HoldingStatus,
     LeadSource,
     LeadStatus,
     LibraryAnswer,
     NegotiationEntry,
+    Opportunity,
     OpportunityKind,
     Product,
     RfpStatus,
@@ -36,6 +40,22 @@ class OpportunityForm(forms.Form):
     expected_close = forms.DateField(widget=DATE)
     next_step = forms.CharField(max_length=200, required=False)
 
+    def open_for(
+        self, account: Account, *, owner: User, now: dt.datetime, acting_user: Actor
+    ) -> Opportunity:
+        """The valid form's opportunity, opened on the account (page and API alike)."""
+        data = self.cleaned_data
+        return do_create_opportunity(
+            account,
+            data["product"],
+            owner=owner,
+            expected_close=data["expected_close"],
+            kind=data["kind"],
+            next_step=data["next_step"],
+            now=now,
+            acting_user=acting_user,
+        )
+
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices)
@@ -49,6 +69,22 @@ class StageForm(forms.Form):
         if data.get("stage") == Stage.LOST and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why it was lost.")
         return data
+
+    def move(
+        self, opportunity: Opportunity, *, now: dt.datetime, acting_user: Actor
+    ) -> Opportunity:
+        """Move the opportunity as the valid form says (ValidationError when it may not)."""
+        data = self.cleaned_data
+        return do_move_opportunity(
+            opportunity,
+            data["stage"],
+            reason=data["reason"] or "",
+            next_step=data["next_step"] or None,
+            probability=data.get("probability"),
+            expected_close=data.get("expected_close"),
+            now=now,
+            acting_user=acting_user,
+        )
 
 
 class HoldingForm(forms.Form):

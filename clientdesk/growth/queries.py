@@ -181,8 +181,9 @@ def open_suggestions(account: Account) -> QuerySet[Suggestion]:
 
 # --- leads ----------------------------------------------------------------------------------
 
-LEAD_CALENDAR = BusinessCalendar()
-LEAD_FIRST_CONTACT_SLA = dt.timedelta(hours=16)  # two business days of 8 hours
+LEAD_CALENDAR = BusinessCalendar()  # Monday to Friday 08:00-18:00 New York, US holidays
+LEAD_SLA_DAYS = 2
+LEAD_FIRST_CONTACT_SLA = LEAD_SLA_DAYS * LEAD_CALENDAR.hours_per_day  # 20 business hours
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,15 @@ class LeadClock:
     breached: bool
     done: bool
 
+    @property
+    def hours(self) -> Decimal:
+        """Business hours elapsed, to a tenth."""
+        return (Decimal(self.elapsed.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
 
 def lead_clock(lead: Lead, now: dt.datetime) -> LeadClock:
     """Business time from passing the lead to its first contact (or to now), against the
-    first-contact SLA (two business days, the house calendar)."""
+    first-contact SLA (two business days of the house calendar: 20 business hours)."""
     end = lead.first_contact_at or now
     elapsed = business_duration(lead.passed_at, end, LEAD_CALENDAR)
     return LeadClock(elapsed, elapsed > LEAD_FIRST_CONTACT_SLA, lead.first_contact_at is not None)

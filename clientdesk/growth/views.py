@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +33,7 @@ from clientdesk.growth.access import (
     require_pipeline,
     require_rfp_writer,
     rfps_visible_to,
+    vendor_contracts_visible_to,
     works_accounts,
 )
 from clientdesk.growth.forms import (
@@ -55,7 +58,9 @@ from clientdesk.growth.forms import (
 from clientdesk.growth.library import answer_age, search
 from clientdesk.growth.models import (
     LEAD_NEXT,
+    Lead,
     LibraryAnswer,
+    Rfp,
     RfpQuestion,
     RfpSection,
     Suggestion,
@@ -69,6 +74,8 @@ from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.downloads import file_download
 from clientdesk.people.requests import signed_in_user
 
+T = TypeVar("T")
+
 
 def _tab(account_id: int) -> str:
     return reverse("accounts:tab", args=[account_id, "growth"])
@@ -77,6 +84,33 @@ def _tab(account_id: int) -> str:
 def _errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, str(message))
+
+
+def _attempt(request: HttpRequest, action: Callable[[], T]) -> T | None:
+    """Run one action; when it refuses (ValidationError), its reasons become the page's
+    messages and the answer is None."""
+    try:
+        return action()
+    except ValidationError as error:
+        _errors(request, error)
+        return None
+
+
+def _rfp_question(
+    request: HttpRequest, rfp_id: int, question_id: int
+) -> tuple[Rfp, RfpQuestion, str]:
+    """The RFP (to write), one of its questions, and the page's address at that question."""
+    rfp = access_rfp_by_id(request.user, rfp_id, need=Need.WRITE)
+    question = rfp.questions.select_related("section", "rfp").filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question.")
+    return rfp, question, f"{reverse('growth:rfp', args=[rfp.pk])}#q{question.pk}"
 
 
 # --- pipeline and opportunities -----------------------------------------------------------
@@ -114,15 +148,8 @@ def opportunity_create(request: HttpRequest, account_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a product and an expected close date.")
         return redirect(_tab(account.pk))
-    opportunity = actions.do_create_opportunity(
-        account,
-        form.cleaned_data["product"],
-        owner=signed_in_user(request),
-        expected_close=form.cleaned_data["expected_close"],
-        kind=form.cleaned_data["kind"],
-        next_step=form.cleaned_data["next_step"],
-        now=timezone.now(),
-        acting_user=request.user,
+    opportunity = form.open_for(
+        account, owner=signed_in_user(request), now=timezone.now(), acting_user=request.user
     )
     messages.success(request, f"Opportunity opened: {opportunity}.")
     return redirect("growth:opportunity", opportunity.pk)
@@ -154,24 +181,12 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
     opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
     form = StageForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_move_opportunity(
-                opportunity,
-                data["stage"],
-                reason=data["reason"] or "",
-                next_step=data["next_step"] or None,
-                probability=data["probability"],
-                expected_close=data["expected_close"],
-                now=timezone.now(),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            _errors(request, error)
+        _attempt(
+            request,
+            lambda: form.move(opportunity, now=timezone.now(), acting_user=request.user),
+        )
     else:
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, str(message))
+        _form_errors(request, form)
     return redirect("growth:opportunity", opportunity.pk)
 
 
@@ -216,16 +231,17 @@ def suggestion_convert(request: HttpRequest, suggestion_id: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, "Give the expected close date.")
         return redirect(_tab(suggestion.account_id))
-    try:
-        opportunity = actions.do_convert_suggestion(
+    opportunity = _attempt(
+        request,
+        lambda: actions.do_convert_suggestion(
             suggestion,
             owner=signed_in_user(request),
             expected_close=form.cleaned_data["expected_close"],
             now=timezone.now(),
             acting_user=request.user,
-        )
-    except ValidationError as error:
-        _errors(request, error)
+        ),
+    )
+    if opportunity is None:
         return redirect(_tab(suggestion.account_id))
     messages.success(request, "The suggestion is now an opportunity.")
     return redirect("growth:opportunity", opportunity.pk)
@@ -238,17 +254,16 @@ def suggestion_dismiss(request: HttpRequest, suggestion_id: int) -> HttpResponse
     form = DismissForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the suggestion does not apply.")
-    else:
-        try:
-            actions.do_dismiss_suggestion(
-                suggestion,
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-                acting_user=request.user,
-            )
-            messages.success(request, "Dismissed; it comes back only if its evidence changes.")
-        except ValidationError as error:
-            _errors(request, error)
+    elif _attempt(
+        request,
+        lambda: actions.do_dismiss_suggestion(
+            suggestion,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+            acting_user=request.user,
+        ),
+    ):
+        messages.success(request, "Dismissed; it comes back only if its evidence changes.")
     return redirect(_tab(suggestion.account_id))
 
 
@@ -318,6 +333,10 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 # --- leads ----------------------------------------------------------------------------------
 
 
+def _sla_hours() -> int:
+    return int(queries.LEAD_FIRST_CONTACT_SLA.total_seconds() // 3600)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def leads(request: HttpRequest) -> HttpResponse:
@@ -346,7 +365,8 @@ def leads(request: HttpRequest) -> HttpResponse:
             "form": form if can_pass_leads(request.user) else None,
             "by_source": by_source,
             "by_associate": by_associate,
-            "sla_hours": int(queries.LEAD_FIRST_CONTACT_SLA.total_seconds() // 3600),
+            "sla_hours": _sla_hours(),
+            "sla_days": queries.LEAD_SLA_DAYS,
         },
     )
 
@@ -359,18 +379,20 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     if request.method == "POST":
         lead = access_lead_by_id(request.user, lead_id, need=Need.WRITE)
         form = LeadStatusForm(request.POST)
+        updated: Lead | None = None
         if form.is_valid():
-            try:
-                actions.do_update_lead(
+            updated = _attempt(
+                request,
+                lambda: actions.do_update_lead(
                     lead,
                     form.cleaned_data["status"],
                     note=form.cleaned_data["note"],
                     now=timezone.now(),
                     acting_user=request.user,
-                )
-                return redirect("growth:lead", lead.pk)
-            except ValidationError as error:
-                _errors(request, error)
+                ),
+            )
+        if updated is not None:
+            return redirect("growth:lead", lead.pk)
     can_report = manages(request.user) or lead.sales_owner_id == request.user.pk
     return render(
         request,
@@ -378,6 +400,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
         {
             "lead": lead,
             "clock": queries.lead_clock(lead, timezone.now()),
+            "sla_hours": _sla_hours(),
             "changes": lead.changes.select_related("by"),
             "form": form if can_report and LEAD_NEXT[lead.status] else None,
         },
@@ -453,7 +476,7 @@ def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
         {
             "rfp": rfp,
             "rows": rows,
-            "progress": progress(rfp, today),
+            "progress": progress(rfp, now=timezone.now()),
             "writers": rfp_writers() if can_work_rfps(request.user) else [],
             "can_work": can_work_rfps(request.user),
             "can_manage": manages(request.user),
@@ -465,35 +488,29 @@ def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def rfp_answer(request: HttpRequest, rfp_id: int, question_id: int) -> HttpResponse:
-    rfp = access_rfp_by_id(request.user, rfp_id, need=Need.WRITE)
-    question = rfp.questions.select_related("section", "rfp").filter(pk=question_id).first()
-    if question is None:
-        raise Http404("No such question.")
+    _, question, back = _rfp_question(request, rfp_id, question_id)
     form = AnswerForm(request.POST)
     if form.is_valid():
         library_id = form.cleaned_data["library_answer"]
         library = LibraryAnswer.objects.filter(pk=library_id).first() if library_id else None
         text = form.cleaned_data["answer"] or (library.answer if library else "")
-        try:
-            actions.do_answer_question(
+        _attempt(
+            request,
+            lambda: actions.do_answer_question(
                 question,
                 answer=text,
                 library_answer=library,
                 now=timezone.now(),
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            _errors(request, error)
-    return redirect(f"{reverse('growth:rfp', args=[rfp.pk])}#q{question.pk}")
+            ),
+        )
+    return redirect(back)
 
 
 @login_required
 @require_POST
 def rfp_assign(request: HttpRequest, rfp_id: int, question_id: int) -> HttpResponse:
-    rfp = access_rfp_by_id(request.user, rfp_id, need=Need.WRITE)
-    question = rfp.questions.select_related("section", "rfp").filter(pk=question_id).first()
-    if question is None:
-        raise Http404("No such question.")
+    _, question, back = _rfp_question(request, rfp_id, question_id)
     form = AssignForm(request.POST)
     if form.is_valid():
         actions.do_assign_question(
@@ -504,7 +521,7 @@ def rfp_assign(request: HttpRequest, rfp_id: int, question_id: int) -> HttpRespo
         )
     else:
         messages.error(request, "Choose someone on the team and a date.")
-    return redirect(f"{reverse('growth:rfp', args=[rfp.pk])}#q{question.pk}")
+    return redirect(back)
 
 
 @login_required
@@ -525,10 +542,12 @@ def rfp_approve(request: HttpRequest, rfp_id: int, section_id: int) -> HttpRespo
     section = RfpSection.objects.filter(rfp=rfp, pk=section_id).first()
     if section is None:
         raise Http404("No such section.")
-    try:
-        actions.do_approve_section(section, now=timezone.now(), acting_user=signed_in_user(request))
-    except ValidationError as error:
-        _errors(request, error)
+    _attempt(
+        request,
+        lambda: actions.do_approve_section(
+            section, now=timezone.now(), acting_user=signed_in_user(request)
+        ),
+    )
     return redirect("growth:rfp", rfp.pk)
 
 
@@ -538,16 +557,18 @@ def rfp_outcome(request: HttpRequest, rfp_id: int) -> HttpResponse:
     rfp = access_rfp_by_id(request.user, rfp_id, need=Need.MANAGE)
     form = OutcomeForm(request.POST)
     if form.is_valid():
-        try:
-            actions.do_record_rfp_outcome(
+        _attempt(
+            request,
+            lambda: actions.do_record_rfp_outcome(
                 rfp,
                 form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 competitor=form.cleaned_data["competitor"],
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            _errors(request, error)
+            ),
+        )
+    else:
+        _form_errors(request, form)
     return redirect("growth:rfp", rfp.pk)
 
 
@@ -605,8 +626,6 @@ def vendors(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             actions.do_save_vendor(form.cleaned_data, acting_user=request.user)
             return redirect("growth:vendors")
-    from clientdesk.growth.access import vendor_contracts_visible_to
-
     contracts = vendor_contracts_visible_to(request.user).select_related("vendor", "account")
     rows = [(c, queries.contract_savings(c)) for c in contracts]
     return render(

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 
 from clientdesk.growth import actions
 from clientdesk.growth.access import leads_visible_to
-from clientdesk.growth.models import LeadStatus
-from clientdesk.growth.queries import lead_clock, lead_conversion
+from clientdesk.growth.models import Lead, LeadStatus
+from clientdesk.growth.queries import LEAD_FIRST_CONTACT_SLA, lead_clock, lead_conversion
 from clientdesk.growth.tests.cast import NOW, acme_lead, sales_user
 from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
+HOUR = dt.timedelta(hours=1)
 
 
 def test_status_comes_back_and_first_contact_is_timed(cast: Cast) -> None:
@@ -24,13 +25,18 @@ def test_status_comes_back_and_first_contact_is_timed(cast: Cast) -> None:
     actions.do_update_lead(
         lead, LeadStatus.ACCEPTED, now=NOW + dt.timedelta(hours=1), acting_user=sal
     )
-    # Contacted Wednesday 10:00: two business days of 10 hours (08:00-18:00) = 20 h > 16 h.
-    contacted_at = dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.UTC)
+    # The SLA is two business days of 10 hours (08:00-18:00) = 20 h. Contacted Wednesday
+    # 11:00: Monday 10:00-18:00 (8 h) + Tuesday (10 h) + Wednesday 08:00-11:00 (3 h) = 21 h.
+    contacted_at = dt.datetime(2026, 3, 4, 16, 0, tzinfo=dt.UTC)
     lead = actions.do_update_lead(lead, LeadStatus.CONTACTED, now=contacted_at, acting_user=sal)
     assert lead.first_contact_at == contacted_at
     clock = lead_clock(lead, contacted_at + dt.timedelta(days=5))
-    assert clock.elapsed == dt.timedelta(hours=20)
+    assert clock.elapsed == dt.timedelta(hours=21) and clock.hours == 21
     assert clock.breached and clock.done
+    # Wednesday 10:00 is exactly 20 h: in time.
+    wednesday_10am = dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.UTC)
+    on_time = lead_clock(Lead(passed_at=NOW, first_contact_at=wednesday_10am), wednesday_10am)
+    assert LEAD_FIRST_CONTACT_SLA == 20 * HOUR and on_time.hours == 20 and not on_time.breached
     with pytest.raises(ValidationError):
         actions.do_update_lead(lead, LeadStatus.ACCEPTED, now=contacted_at, acting_user=sal)
     lead = actions.do_update_lead(lead, LeadStatus.CONVERTED, now=contacted_at, acting_user=sal)

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from docx import Document
 from openpyxl import load_workbook
 
@@ -15,7 +16,7 @@ from clientdesk.growth.library import answer_age, search, suggest
 from clientdesk.growth.models import RfpStatus
 from clientdesk.growth.queries import rfp_win_rate
 from clientdesk.growth.questionnaires import QuestionnaireError, read_questionnaire
-from clientdesk.growth.rfps import export_rfp, import_rfp, progress
+from clientdesk.growth.rfps import export_rfp, import_rfp, progress, section_clock
 from clientdesk.growth.tests.cast import NOW, acme_rfp, library_answer, questionnaire_xlsx
 from clientdesk.testing import Cast
 
@@ -191,3 +192,33 @@ def test_assignment_due_dates_and_the_section_clock(cast: Cast, login) -> None: 
         "RFP questions assigned to you" in home
         and "What is your claims auto-adjudication rate?" in home
     )
+
+
+def test_section_sla_in_business_hours(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    # Imported Monday 2026-03-02 10:00 New York; the claims section is due Wednesday 03-04.
+    # Allowed: Monday 10:00-18:00 (8 h) + Tuesday (10 h) + Wednesday to 18:00 (10 h) = 28 h.
+    rfp = acme_rfp(cast)
+    claims = rfp.sections.get(name="Claims")
+    claims.due = dt.date(2026, 3, 4)
+    claims.save()
+    wednesday_3pm = dt.datetime(2026, 3, 4, 20, 0, tzinfo=dt.UTC)
+    clock = {p.name: p.clock for p in progress(rfp, now=wednesday_3pm)}["Claims"]
+    assert clock is not None
+    assert (clock.allowed_hours, clock.used_hours, clock.left_hours) == (28, 25, 3)
+    assert not clock.breached
+    thursday_9am = dt.datetime(2026, 3, 5, 14, 0, tzinfo=dt.UTC)  # 28 h + Thursday 08-09
+    late = {p.name: p for p in progress(rfp, now=thursday_9am)}["Claims"]
+    assert late.late and late.clock is not None and late.clock.late_hours == 1
+    # Approved Wednesday 12:00: 8 + 10 + 4 = 22 h used; the clock stops there.
+    claims.approved_at = dt.datetime(2026, 3, 4, 17, 0, tzinfo=dt.UTC)
+    claims.save()
+    stopped = {p.name: p for p in progress(rfp, now=thursday_9am)}["Claims"]
+    assert stopped.clock is not None and stopped.clock.used_hours == 22
+    assert stopped.clock.stopped and not stopped.late
+    # A due date on a Saturday closes at Friday's close: Mon 8 + Tue-Fri 4 x 10 = 48 h.
+    assert section_clock(NOW, dt.date(2026, 3, 7), None, NOW).allowed_hours == 48
+    with time_machine.travel(wednesday_3pm, tick=False):
+        claims.approved_at = None
+        claims.save()
+        page = login("mia").get(f"/growth/rfps/{rfp.pk}/").content.decode()
+    assert "25.0 of 28.0 used; 3.0 left" in page
