@@ -153,9 +153,8 @@ def other_format(head: bytes) -> str:
     if start.startswith((b"{", b"[")):
         if b'"resourceType"' in start[:SNIFF_BYTES]:
             return (
-                "FHIR JSON (a Bundle or NDJSON of resources), not CSV: the lake does not read "
-                "FHIR yet; send the claims as X12 837 (`clientdesk ingest x12 FILE`) or as "
-                "Tuva input-layer CSV"
+                "FHIR JSON (a Bundle or NDJSON of resources), not CSV: load it with "
+                "`clientdesk ingest fhir FILE`"
             )
         return "JSON, not CSV: lake files are CSV with a header row, or Parquet"
     return ""

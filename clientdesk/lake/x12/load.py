@@ -47,8 +47,7 @@ def describe_not_x12(path: Path, why: str) -> str:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith((b"{", b"[")) and b'"resourceType"' in start:
         return (
-            f"{path.name}: FHIR JSON, not X12: the lake does not read FHIR yet; send the "
-            "claims as X12 837 or Tuva input-layer CSV"
+            f"{path.name}: FHIR JSON, not X12: load it with `clientdesk ingest fhir FILE`"
         )
     if start.startswith(b"PAR1"):
         return f"{path.name}: a Parquet file, not X12: load it with `clientdesk ingest TABLE FILE`"

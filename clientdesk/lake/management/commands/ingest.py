@@ -1,5 +1,7 @@
 """`clientdesk ingest TABLE FILE...`: load CSV or Parquet files into a lake table;
-`clientdesk ingest x12 FILE...`: X12 834/835/837 files into the tables they feed."""
+`clientdesk ingest x12 FILE...`: X12 834/835/837 files into the tables they feed;
+`clientdesk ingest fhir FILE...`: FHIR R4 Bundles or NDJSON (Patient, Coverage,
+ExplanationOfBenefit) into eligibility, medical_claim and pharmacy_claim."""
 
 from __future__ import annotations
 
@@ -24,17 +26,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "table",
-            choices=(*TABLE_NAMES, "x12"),
+            choices=(*TABLE_NAMES, "x12", "fhir"),
             help="Lake table to load into, or x12 (834/835/837 files: the tables follow from "
-            "the transaction sets).",
+            "the transaction sets), or fhir (R4 Bundles/NDJSON: the tables follow from the "
+            "resources).",
         )
         parser.add_argument(
-            "files", nargs="+", help="CSV (with a header) or Parquet files; X12 files for x12."
+            "files",
+            nargs="+",
+            help="CSV (with a header) or Parquet files; X12 files for x12; FHIR JSON for fhir.",
         )
         parser.add_argument(
             "--data-source",
             default=None,
-            help="x12: the data_source of the rows (default: the sender of the GS group).",
+            help="x12/fhir: the data_source of the rows (default: the sender of the GS group; "
+            "fhir for FHIR).",
         )
         parser.add_argument(
             "--create-accounts",
@@ -76,6 +82,16 @@ class Command(BaseCommand):
             from clientdesk.lake.x12.load import ingest_x12
 
             return ingest_x12(
+                options["files"],
+                acting_user=None,
+                create_accounts=options["create_accounts"],
+                replace=options["replace"],
+                data_source=options["data_source"],
+            )
+        if options["table"] == "fhir":
+            from clientdesk.lake.fhir import ingest_fhir
+
+            return ingest_fhir(
                 options["files"],
                 acting_user=None,
                 create_accounts=options["create_accounts"],
