@@ -18,8 +18,10 @@ import pandas as pd
 from clientdesk.guarantees.metrics import Feed
 from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.lake.gateway import AnyUser, Lake, open_lake, require_person
-from clientdesk.lake.marts.operations import SATISFIED_CSAT, satisfied
+from clientdesk.lake.marts.operations import satisfied
+from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lib.local_time import local_bounds
+from clientdesk.lib.survey_answers import SATISFIED_CSAT
 
 LIMIT = 200
 
@@ -149,7 +151,8 @@ def _table(result: GuaranteeResult, lake: Lake) -> tuple[ir.Table, list[str], st
         ]
         return t, columns, "started_at"
     if feed == Feed.SURVEYS:
-        t = lake.survey_response
+        # The feed's answers and the ones clientdesk collected (lib.survey_answers).
+        t = survey_answers(lake, result.period_start, result.period_end)
         t = t.filter(
             [
                 t.answered_at.epoch_seconds() >= lo,

@@ -58,6 +58,7 @@ from clientdesk.guarantees.statistics import estimate
 from clientdesk.lake.gateway import Lake, SystemActor, open_lake
 from clientdesk.lake.local_time import zone_rows
 from clientdesk.lake.marts import operations as marts
+from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lib.business_calendar import public_holidays
 from clientdesk.lib.local_time import zone_table
@@ -313,7 +314,9 @@ def feed_daily(
     elif feed == Feed.IVR:
         daily = marts.ivr_daily(lake.ivr_session, local_zones, first_day, last_day)
     elif feed == Feed.SURVEYS:
-        daily = marts.surveys_daily(lake.survey_response, local_zones, first_day, last_day)
+        # The feed's answers and the ones clientdesk collected (lib.survey_answers).
+        answers = survey_answers(lake, first, last)
+        daily = marts.surveys_daily(answers, local_zones, first_day, last_day)
     elif feed == Feed.CLAIMS:
         daily = marts.claims_daily(lake.claim_processing, spec, first_day, last_day)
     elif feed == Feed.ELIGIBILITY:

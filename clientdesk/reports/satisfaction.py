@@ -1,4 +1,5 @@
-"""Survey results for the reports: invitations, responses, NPS and CSAT from `survey_response`.
+"""Survey results for the reports: invitations, responses, NPS and CSAT from the lake's
+`survey_response` feed and the answers clientdesk collected (`lake.marts.survey_answers`).
 
 Read through the analytics gateway. An invitation belongs to the period of its account-local
 send date (`sent_at`; `answered_at` when no send time was recorded), so a response rate is
@@ -27,6 +28,7 @@ import pandas as pd
 from clientdesk.lake.gateway import Lake, LakeError, Reader, open_lake
 from clientdesk.lake.local_time import local_days, zone_rows
 from clientdesk.lake.marts.operations import satisfied
+from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period, epoch_day
 from clientdesk.lib.small_cells import is_small_cell
@@ -215,7 +217,8 @@ def read_satisfaction(
     if not account_zones:
         return Satisfaction({}, {}, [])
     zones = zone_rows(account_zones, prior.start, period.last_day)
-    surveys = lake.survey_response
+    # The feed's answers and the ones clientdesk collected (lib.survey_answers).
+    surveys = survey_answers(lake, prior.start, period.last_day)
     current = _frame_figures(
         lake.execute(survey_results(surveys, zones, period.start, period.last_day))
     )
@@ -302,9 +305,12 @@ def _row(figures: SurveyFigures, label: str) -> list[Cell]:
     ]
 
 
-def own_surveys_sentence(account_id: int, period: Period) -> str | None:
+def own_surveys_sentence(account_id: int, period: Period, *, of_these: bool = True) -> str | None:
     """The surveys clientdesk ran itself (and imported exports) for the account in the period,
-    through the surveys app's one metric; None when there were none. Small cells as above."""
+    through the surveys app's one metric, with their effort score; None when there were none.
+    The section's table already counts them (`survey_answers`): this says their share
+    ("Of these, ..."), or, `of_these` False, stands alone.
+    Small cells as above."""
     from clientdesk.surveys.queries import db_counts
     from clientdesk.surveys.satisfaction import Figures as SurveyMetric
 
@@ -313,7 +319,9 @@ def own_surveys_sentence(account_id: int, period: Period) -> str | None:
         return None
     f = SurveyMetric(counts)
     head = (
-        f"Our own surveys, {period.label}: {shown_count(counts.sent)} invitations, "
+        f"{'Of these, our' if of_these else 'Our'} own surveys and imported exports, "
+        f"{period.label}: "
+        f"{shown_count(counts.sent)} invitations, "
         f"{shown_count(counts.responses)} responses"
     )
     if f.suppressed:

@@ -685,11 +685,12 @@ def satisfaction_section(c: StewardshipContext) -> Section | None:
         return None  # the reason the survey figures could not be read is for the team
     section = satisfaction.stewardship_section(c.surveys, c.account.pk, c.period)
     section.tables = [t for t in section.tables if t.rows]
-    ours = satisfaction.own_surveys_sentence(c.account.pk, c.period)
-    if isinstance(c.surveys, satisfaction.Satisfaction) and not c.surveys.any_invitations:
+    alone = isinstance(c.surveys, satisfaction.Satisfaction) and not c.surveys.any_invitations
+    ours = satisfaction.own_surveys_sentence(c.account.pk, c.period, of_these=not alone)
+    if alone:
         if ours is None:
             return None
-        section.bullets, section.tables = [], []  # the feed had nothing: our surveys only
+        section.bullets, section.tables = [], []  # the table had nothing: our surveys only
     if ours is not None:
         section.bullets.append(ours)
     return section

@@ -647,6 +647,7 @@ def do_import_responses(
     kind: str,
     source_name: str,
     tool: str = "",
+    audience: str = "sponsor",
     acting_user: AnyUser | None,
 ) -> ResponseImport:
     """Load another tool's export: every row loaded as a response (source "import") or
@@ -661,6 +662,7 @@ def do_import_responses(
         tool=tool,
         mapping=dict(mapping),
         kind=kind,
+        audience=audience,
         rows_read=parsed.read,
         loaded=len(parsed.rows),
         rejected=len(parsed.rejections),
@@ -693,7 +695,7 @@ def do_import_responses(
         actor=acting_user,
         action="surveys.import",
         obj=batch,
-        after={"source": batch.source_name, "tool": tool, "kind": kind},
+        after={"source": batch.source_name, "tool": tool, "kind": kind, "audience": audience},
         detail={"read": batch.rows_read, "loaded": batch.loaded, "rejected": batch.rejected},
     )
     return batch

@@ -11,11 +11,19 @@ class SurveysConfig(AppConfig):
         from clientdesk.lib.calls import CALL_RULES, CallRule
         from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit
         from clientdesk.lib.panels import ACCOUNT_TABS, SURVEYS
+        from clientdesk.lib.survey_answers import SURVEY_ANSWER_SOURCES
         from clientdesk.lib.work import WORK_LISTS
         from clientdesk.surveys.panels import follow_ups_work, satisfaction_work, surveys_panel
-        from clientdesk.surveys.queries import csat_measure, detractor_causes, nps_measure
+        from clientdesk.surveys.queries import (
+            collected_answers,
+            csat_measure,
+            detractor_causes,
+            nps_measure,
+        )
 
         ACCOUNT_TABS.register("surveys.results", SURVEYS, surveys_panel)
+        # The satisfaction guarantees and the reports count our answers with the feed's.
+        SURVEY_ANSWER_SOURCES.register("surveys", collected_answers)
         WORK_LISTS.register("survey_follow_ups", follow_ups_work, order=55)
         WORK_LISTS.register("satisfaction", satisfaction_work, order=7)
         CALL_RULES.register(

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from clientdesk.accounts.models import Contact
 from clientdesk.surveys.library import TEMPLATES
-from clientdesk.surveys.models import FollowUpStatus, Language, Survey, SurveyKind
+from clientdesk.surveys.models import Audience, FollowUpStatus, Language, Survey, SurveyKind
 from clientdesk.surveys.queries import DIMENSION_LABELS, Dimension
 from clientdesk.surveys.questions import QuestionError, parse_questions
 
@@ -118,6 +118,11 @@ class FollowUpForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="A CSV export (Qualtrics, LimeSurvey or any tool).")
     kind = forms.ChoiceField(choices=SurveyKind.choices)
+    audience = forms.ChoiceField(
+        choices=Audience.choices,
+        initial=Audience.SPONSOR,
+        help_text="Who answered: member answers count in member satisfaction guarantees.",
+    )
     mapping = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text='Our field → the export\'s column, as JSON: {"account": "Group", "nps": "Q1"}.',

@@ -169,6 +169,14 @@ class Invitation(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Audience(models.TextChoices):
+    """Who answers, in the lake feed's words (the satisfaction guarantees read member and
+    sponsor satisfaction apart)."""
+
+    SPONSOR = "sponsor", "The sponsor's people (contacts, brokers)"
+    MEMBER = "member", "Members"
+
+
 class ResponseSource(models.TextChoices):
     SURVEY = "survey", "Our survey"
     IMPORT = "import", "Imported export"
@@ -181,6 +189,12 @@ class ResponseImport(models.Model):
     tool = models.CharField(max_length=40, blank=True)
     mapping = models.JSONField(default=dict)
     kind = models.CharField(max_length=16, choices=SurveyKind.choices)
+    audience = models.CharField(
+        max_length=8,
+        choices=Audience.choices,
+        default=Audience.SPONSOR,
+        help_text="Who answered the other tool's survey: members or the sponsor's people.",
+    )
     rows_read = models.PositiveIntegerField(default=0)
     loaded = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)

@@ -25,13 +25,16 @@ from clientdesk.accounts.models import Account, ContactRole
 from clientdesk.lake.gateway import LakeError, Reader, SystemActor, open_lake
 from clientdesk.lib.calls import Cause, Urgency
 from clientdesk.lib.measures import Value
+from clientdesk.lib.survey_answers import SATISFIED_CSAT, SurveyAnswer
 from clientdesk.lib.work import WorkItem, WorkList
 from clientdesk.surveys.marts.lake_feed import feed_counts
 from clientdesk.surveys.models import (
+    Audience,
     FollowUp,
     FollowUpStatus,
     Invitation,
     InvitationStatus,
+    ResponseSource,
     Survey,
     SurveyResponse,
 )
@@ -87,7 +90,7 @@ def _response_aggregates() -> dict[str, Any]:
         "promoters": Count("id", filter=Q(nps__gte=9)),
         "detractors": Count("id", filter=Q(nps__lte=6)),
         "csat_n": Count("csat"),
-        "satisfied": Count("id", filter=Q(csat__gte=4)),
+        "satisfied": Count("id", filter=Q(csat__gte=SATISFIED_CSAT)),
         "csat_sum": Sum("csat", default=0),
         "ces_n": Count("ces"),
         "ces_sum": Sum("ces", default=0),
@@ -170,6 +173,70 @@ def satisfaction_by_account(
             feed = {}
         for account_id, counts in feed.items():
             out[account_id] = out.get(account_id, Counts()) + counts
+    return out
+
+
+def collected_answers(
+    account_ids: Sequence[int] | None, start: dt.datetime, end: dt.datetime
+) -> list[SurveyAnswer]:
+    """`lib.survey_answers` source "surveys": the invitations clientdesk sent and the answers
+    it collected or imported, sent or answered in [start, end), for the readers that may not
+    import this app (the satisfaction guarantees, the reports). Our invitations go to the
+    sponsor's contacts (survey "sponsor"); an imported answer is its import's audience and
+    has no invitation (no sent_at). A partly answered invitation is not an answer yet."""
+    invitations = (
+        Invitation.objects.exclude(status=InvitationStatus.SKIPPED)
+        .filter(sent_at__isnull=False)
+        .filter(
+            Q(sent_at__gte=start, sent_at__lt=end)
+            | Q(response__submitted_at__gte=start, response__submitted_at__lt=end)
+        )
+    )
+    imported = SurveyResponse.objects.filter(
+        source=ResponseSource.IMPORT, submitted_at__gte=start, submitted_at__lt=end
+    )
+    if account_ids is not None:
+        invitations = invitations.filter(account_id__in=list(account_ids))
+        imported = imported.filter(account_id__in=list(account_ids))
+    out: list[SurveyAnswer] = []
+    rows = invitations.values_list(
+        "pk",
+        "account_id",
+        "sent_at",
+        "response__submitted_at",
+        "response__nps",
+        "response__csat",
+        "response__verbatim",
+    ).order_by("pk")
+    for pk, account_id, sent_at, submitted_at, nps, csat, verbatim in rows:
+        answered = submitted_at is not None
+        out.append(
+            SurveyAnswer(
+                response_id=f"clientdesk-invitation-{pk}",
+                account_id=account_id,
+                survey=Audience.SPONSOR,
+                sent_at=sent_at,
+                answered_at=submitted_at,
+                nps_score=nps if answered else None,
+                csat=csat if answered else None,
+                verbatim=(verbatim or "") if answered else "",
+            )
+        )
+    for pk, account_id, audience, submitted_at, nps, csat, verbatim in imported.values_list(
+        "pk", "account_id", "import_batch__audience", "submitted_at", "nps", "csat", "verbatim"
+    ).order_by("pk"):
+        out.append(
+            SurveyAnswer(
+                response_id=f"clientdesk-import-{pk}",
+                account_id=account_id,
+                survey=audience or Audience.SPONSOR,
+                sent_at=None,
+                answered_at=submitted_at,
+                nps_score=nps,
+                csat=csat,
+                verbatim=verbatim,
+            )
+        )
     return out
 
 

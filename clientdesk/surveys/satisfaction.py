@@ -8,7 +8,7 @@ Every source is reduced to the same counts (`Counts`), and every figure is compu
 * NPS = % promoters (9-10) - % detractors (0-6) of the answers with an NPS score, with its 95 %
   interval: SE = √((p + d - (p - d)²) ÷ n), NPS ± 1.96 · SE · 100, clipped to -100..100;
 * CSAT = % satisfied, the top two boxes (4-5 of 5), of the answers with a CSAT score
-  (the lake's `SATISFIED_CSAT`), and the mean CSAT;
+  (`lib.survey_answers.SATISFIED_CSAT`), and the mean CSAT;
 * CES = the mean of the 1-7 agreement with "made it easy" (CES 2.0), labelled as a mean.
 
 A detractor, for the closed loop, is an NPS of 6 or less or a CSAT of 2 or less.
@@ -21,10 +21,11 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from clientdesk.lib.small_cells import is_small_cell
+from clientdesk.lib.survey_answers import SATISFIED_CSAT
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
-SATISFIED_MIN = 4  # the same threshold as clientdesk.lake.marts.operations.SATISFIED_CSAT
+SATISFIED_MIN = SATISFIED_CSAT  # the one satisfied rule (lib.survey_answers)
 LOW_CSAT_MAX = 2
 Z95 = 1.96
 

@@ -376,6 +376,7 @@ def import_responses(request: HttpRequest) -> HttpResponse:
                 upload.read(),
                 form.cleaned_data["mapping"],
                 kind=form.cleaned_data["kind"],
+                audience=form.cleaned_data["audience"],
                 source_name=upload.name or "upload.csv",
                 acting_user=signed_in_user(request),
             )

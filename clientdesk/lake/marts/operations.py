@@ -30,11 +30,12 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from clientdesk.lake.local_time import epoch_seconds, local_days, with_local_day
+from clientdesk.lib.survey_answers import SATISFIED_CSAT as SATISFIED_CSAT
 
 BOOK = 0
 """account_id of the book-of-business rows and series: the sum over every account in scope."""
-SATISFIED_CSAT = 4
-"""A survey answer is *satisfied* when its CSAT (1-5) is at least this: the top two boxes."""
+# A survey answer is satisfied when its CSAT is at least SATISFIED_CSAT (4 of 5): the one
+# rule lives in lib.survey_answers, for the apps that count answers outside the lake too.
 # Dollars are summed per day as decimals, exactly, and only then made floats: a float sum
 # depends on the order the engine's threads add rows in, and a result must not change when
 # its inputs did not. Squares of cents need 4 decimals.

@@ -15,8 +15,8 @@ import ibis.expr.types as ir
 
 from clientdesk.lake.gateway import Lake
 from clientdesk.lake.local_time import local_days, zone_rows
-from clientdesk.lake.marts.operations import SATISFIED_CSAT
 from clientdesk.lib.periods import epoch_day
+from clientdesk.lib.survey_answers import SATISFIED_CSAT
 from clientdesk.surveys.satisfaction import DETRACTOR_MAX, PROMOTER_MIN, Counts
 
 

@@ -33,9 +33,10 @@ def test_the_deck_shows_our_surveys_when_the_feed_has_none(cast: Cast) -> None:
     period = parse_period("2026-11")
     assert satisfaction.own_surveys_sentence(cast.acme.pk, period) is None
     _import(cast, [10, 9, 9, 9, 9, 9, 9, 9, 3, 2, 8, 8])  # 8 promoters, 2 detractors of 12
-    sentence = satisfaction.own_surveys_sentence(cast.acme.pk, period)
+    sentence = satisfaction.own_surveys_sentence(cast.acme.pk, period, of_these=False)
     assert sentence == (
-        "Our own surveys, Nov 2026: 0 invitations, 12 responses; NPS +50.0; 66.7\u202f% satisfied."
+        "Our own surveys and imported exports, Nov 2026: 0 invitations, 12 responses; "
+        "NPS +50.0; 66.7\u202f% satisfied."
     )
     context = SimpleNamespace(
         surveys=satisfaction.Satisfaction({}, {}, []),
@@ -51,6 +52,6 @@ def test_the_deck_shows_our_surveys_when_the_feed_has_none(cast: Cast) -> None:
 def test_fewer_than_eleven_responses_are_suppressed(cast: Cast) -> None:
     _import(cast, [10, 3])
     assert satisfaction.own_surveys_sentence(cast.acme.pk, parse_period("2026-11")) == (
-        "Our own surveys, Nov 2026: 0 invitations, <11 responses: fewer than 11, so the "
-        "scores are suppressed."
+        "Of these, our own surveys and imported exports, Nov 2026: 0 invitations, <11 responses: "
+        "fewer than 11, so the scores are suppressed."
     )

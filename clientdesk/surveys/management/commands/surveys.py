@@ -14,7 +14,7 @@ from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import SystemActor
 from clientdesk.surveys import actions
 from clientdesk.surveys.imports import MappingError, parse_mapping
-from clientdesk.surveys.models import Survey, SurveyKind
+from clientdesk.surveys.models import Audience, Survey, SurveyKind
 from clientdesk.surveys.queries import (
     MEASURE_MONTHS,
     months_back,
@@ -86,6 +86,12 @@ class Command(BaseCommand):
         )
         imp.add_argument("--tool", choices=["", "qualtrics", "limesurvey"], default="")
         imp.add_argument("--kind", choices=SurveyKind.values, default=SurveyKind.RELATIONSHIP)
+        imp.add_argument(
+            "--audience",
+            choices=Audience.values,
+            default=Audience.SPONSOR,
+            help="Who answered the other tool's survey (default: sponsor).",
+        )
         imp.add_argument("--format", choices=["text", "json"], default="text")
         res = sub.add_parser("results", help="NPS, CSAT and CES per account, every source.")
         res.add_argument("--account", help="Account id or group number (default: all).")
@@ -155,6 +161,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 source_name=path.name,
                 tool=options["tool"],
+                audience=options["audience"],
                 acting_user=None,
             )
         except (MappingError, json.JSONDecodeError) as error:
