@@ -36,7 +36,7 @@ def _manager(request: HttpRequest) -> User:
     return signed_in_user(request)
 
 
-class AssignmentOut(Schema):
+class TeamAssignmentOut(Schema):
     id: int
     course: str
     due_on: dt.date
@@ -44,7 +44,7 @@ class AssignmentOut(Schema):
     score: int | None
 
 
-class LicenseOut(Schema):
+class TeamLicenseOut(Schema):
     state: str
     line: str
     number: str
@@ -54,19 +54,19 @@ class LicenseOut(Schema):
     alert: int | None
 
 
-class BalanceOut(Schema):
+class TeamBalanceOut(Schema):
     kind: str
     hours: Decimal
 
 
-class MeOut(Schema):
+class TeamMeOut(Schema):
     user_id: int
-    training: list[AssignmentOut]
-    licenses: list[LicenseOut]
-    balances: list[BalanceOut]
+    training: list[TeamAssignmentOut]
+    licenses: list[TeamLicenseOut]
+    balances: list[TeamBalanceOut]
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=TeamMeOut)
 def me(request: HttpRequest) -> Any:
     """The reader's own training, licenses and balances."""
     if not has_own_records(request.user):
@@ -103,13 +103,13 @@ def me(request: HttpRequest) -> Any:
     }
 
 
-class MatrixRow(Schema):
+class TeamMatrixRow(Schema):
     user_id: int
     name: str
     cells: dict[str, dict[str, Any]]
 
 
-@router.get("/matrix", response=list[MatrixRow])
+@router.get("/matrix", response=list[TeamMatrixRow])
 def matrix(request: HttpRequest) -> Any:
     """The manager's people x required courses: state and date of each cell."""
     _manager(request)
@@ -127,13 +127,13 @@ def matrix(request: HttpRequest) -> Any:
     ]
 
 
-class AssignIn(Schema):
+class TeamAssignIn(Schema):
     user_ids: list[int]
     due_on: dt.date
 
 
-@router.post("/courses/{course_id}/assignments", response={201: list[AssignmentOut]})
-def assign(request: HttpRequest, course_id: int, payload: AssignIn) -> Any:
+@router.post("/courses/{course_id}/assignments", response={201: list[TeamAssignmentOut]})
+def assign(request: HttpRequest, course_id: int, payload: TeamAssignIn) -> Any:
     acting = _manager(request)
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
@@ -164,7 +164,7 @@ def assign(request: HttpRequest, course_id: int, payload: AssignIn) -> Any:
     )
 
 
-class RequestOut(Schema):
+class TeamRequestOut(Schema):
     id: int
     user_id: int
     kind: str
@@ -188,22 +188,22 @@ def _request_out(r: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/time-off/pending", response=list[RequestOut])
+@router.get("/time-off/pending", response=list[TeamRequestOut])
 def pending(request: HttpRequest) -> Any:
     """Requests waiting for the reader's decision."""
     _manager(request)
     return [_request_out(r) for r in pending_requests(request.user)[:200]]
 
 
-class TimeOffIn(Schema):
+class TeamTimeOffIn(Schema):
     kind: str
     first_day: dt.date
     last_day: dt.date
     note: str = ""
 
 
-@router.post("/time-off", response={201: RequestOut})
-def ask(request: HttpRequest, payload: TimeOffIn) -> Any:
+@router.post("/time-off", response={201: TeamRequestOut})
+def ask(request: HttpRequest, payload: TeamTimeOffIn) -> Any:
     user = signed_in_user(request)
     if not Person.objects.filter(user=user).exists():
         raise PermissionDenied("You have no team record.")
@@ -219,13 +219,13 @@ def ask(request: HttpRequest, payload: TimeOffIn) -> Any:
     return Status(201, _request_out(made))
 
 
-class DecisionIn(Schema):
+class TeamDecisionIn(Schema):
     approve: bool
     version: int | None = None
 
 
-@router.post("/time-off/{request_id}/decision", response=RequestOut)
-def decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+@router.post("/time-off/{request_id}/decision", response=TeamRequestOut)
+def decide(request: HttpRequest, request_id: int, payload: TeamDecisionIn) -> Any:
     asked = access_request_by_id(request.user, request_id, decide=True)
     try:
         done = actions.do_decide_time_off(
@@ -239,20 +239,20 @@ def decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     return _request_out(done)
 
 
-class StageIn(Schema):
+class TeamStageIn(Schema):
     stage: str
     reason: str = ""
 
 
-class CandidateOut(Schema):
+class TeamCandidateOut(Schema):
     id: int
     requisition_id: int
     stage: str
     stage_since: dt.date
 
 
-@router.post("/candidates/{candidate_id}/stage", response=CandidateOut)
-def move(request: HttpRequest, candidate_id: int, payload: StageIn) -> Any:
+@router.post("/candidates/{candidate_id}/stage", response=TeamCandidateOut)
+def move(request: HttpRequest, candidate_id: int, payload: TeamStageIn) -> Any:
     acting = _manager(request)
     candidate = access_candidate_by_id(request.user, candidate_id)
     try:

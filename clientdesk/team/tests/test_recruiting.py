@@ -123,3 +123,13 @@ def test_self_identification_is_reported_in_aggregate_with_small_cells_withheld(
     # the total would give them away.
     assert report["Gender"] == [("Woman", 6), ("Man", None), ("Non-binary", None)]
     assert report["Veteran"] == [("Not answered", 13)]
+
+
+def test_the_team_api_schemas_have_names_of_their_own(client: Client) -> None:
+    # growth has a StageIn too: under one name, one of the two bodies would be described
+    # wrongly in the OpenAPI document.
+    schema = client.get("/api/openapi.json").json()
+    body = schema["paths"]["/api/team/candidates/{candidate_id}/stage"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/TeamStageIn")
+    team_names = {n for n in schema["components"]["schemas"] if n.startswith("Team")}
+    assert {"TeamStageIn", "TeamMeOut", "TeamRequestOut", "TeamCandidateOut"} <= team_names
