@@ -26,15 +26,14 @@ def _cell(cell: Cell) -> str:
 def matrix_rows(matrix: Matrix) -> SafeString:
     """One <tr> per person: their name linking to their record, then a cell per course."""
     person_url = reverse("team:person", args=[0]).replace("/0/", "/{}/")
-    cache: dict[Cell, str] = {}
+    # The matrix shares one Cell object per distinct cell: its HTML is made once, by identity.
+    cache: dict[int, str] = {}
     rows = []
     for person, cells in matrix.rows:
-        tds = []
         for cell in cells:
-            html = cache.get(cell)
-            if html is None:
-                html = cache[cell] = _cell(cell)
-            tds.append(html)
+            if id(cell) not in cache:
+                cache[id(cell)] = _cell(cell)
+        tds = "".join([cache[id(cell)] for cell in cells])
         link = person_url.format(person.user_id)
-        rows.append(f'<tr><td><a href="{link}">{escape(str(person))}</a></td>{"".join(tds)}</tr>')
+        rows.append(f'<tr><td><a href="{link}">{escape(str(person))}</a></td>{tds}</tr>')
     return mark_safe("\n".join(rows))  # noqa: S308  (every text in it is escaped above)

@@ -208,7 +208,13 @@ class TrainingAssignment(models.Model):
                 name="one_open_assignment_per_course",
             ),
         ]
-        indexes = [models.Index(fields=["completed_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["completed_on", "due_on"]),
+            # The compliance matrix reads each person's courses off this index alone.
+            models.Index(
+                fields=["user", "course", "completed_on", "due_on"], name="team_assign_matrix"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.course.code} for {self.user} due {self.due_on}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,24 +42,38 @@ class ReminderRun:
     reassigned: int
     overdue: int
     mails: int
+    manager_mails: int = 0
+
+
+@dataclass(frozen=True)
+class _Overdue:
+    """One overdue assignment as a reminder needs it (no model built per row)."""
+
+    pk: int
+    user_id: int
+    title: str
+    due_on: dt.date
+    reminded_on: dt.date | None
 
 
 def run_reminders(today: dt.date, *, acting_user: User | None = None) -> ReminderRun:
     """Assign the yearly courses again a month before they lapse, then mail each person with
-    overdue training (at most once a week per course) the list of what is overdue. A fixed
-    number of queries whatever the team's size; one audit row for the run."""
+    overdue training (at most once a week per course) the list of what is overdue, and each
+    of their managers one digest of the reports they mailed. A fixed number of queries
+    whatever the team's size; one audit row for the run."""
     with transaction.atomic():
         reassigned = _reassign_yearly(today, acting_user)
-        overdue = list(
-            TrainingAssignment.objects.filter(
+        overdue = [
+            _Overdue(*row)
+            for row in TrainingAssignment.objects.filter(
                 completed_on=None, due_on__lt=today, user__team_person__left_on=None
             )
-            .select_related("course", "user")
-            .order_by("user_id", "due_on")
-        )
+            .order_by("user_id", "due_on", "id")
+            .values_list("pk", "user_id", "course__title", "due_on", "reminded_on")
+        ]
         stale = dt.timedelta(days=REMIND_EVERY_DAYS)
         due_now = [a for a in overdue if a.reminded_on is None or a.reminded_on <= today - stale]
-        by_person: dict[int, list[TrainingAssignment]] = defaultdict(list)
+        by_person: dict[int, list[_Overdue]] = defaultdict(list)
         for a in due_now:
             by_person[a.user_id].append(a)
         TrainingAssignment.objects.filter(pk__in=[a.pk for a in due_now]).update(reminded_on=today)
@@ -73,24 +88,72 @@ def run_reminders(today: dt.date, *, acting_user: User | None = None) -> Reminde
                 "mailed": len(by_person),
             },
         )
-        mails = [_reminder(items, today) for items in by_person.values() if items[0].user.email]
-        transaction.on_commit(lambda: get_connection().send_messages(mails))
-    return ReminderRun(reassigned, len(overdue), len(mails))
+        people = {
+            user_id: (email, first or username, manager_id)
+            for user_id, email, first, username, manager_id in User.objects.filter(
+                pk__in=list(by_person)
+            ).values_list("pk", "email", "first_name", "username", "team_person__manager_id")
+        }
+        link = reverse("team:assignment", args=[0]).replace("/0/", "/{}/")
+        mails = [
+            _reminder(people[user_id][1], people[user_id][0], items, today, link)
+            for user_id, items in by_person.items()
+            if people[user_id][0]
+        ]
+        digests = _manager_digests(by_person, people)
+        transaction.on_commit(lambda: get_connection().send_messages([*mails, *digests]))
+    return ReminderRun(reassigned, len(overdue), len(mails), len(digests))
 
 
-def _reminder(items: list[TrainingAssignment], today: dt.date) -> EmailMessage:
-    user = items[0].user
+def _reminder(
+    name: str, email: str, items: list[_Overdue], today: dt.date, link: str
+) -> EmailMessage:
     lines = [
-        f"- {a.course.title}: due {a.due_on:%b %-d, %Y} "
-        f"({(today - a.due_on).days} days overdue) {reverse('team:assignment', args=[a.pk])}"
+        f"- {a.title}: due {a.due_on:%b %-d, %Y} "
+        f"({(today - a.due_on).days} days overdue) {link.format(a.pk)}"
         for a in items
     ]
-    body = (
-        f"Hello {user.first_name or user.get_username()},\n\n"
-        f"This training is overdue:\n" + "\n".join(lines) + "\n\nclientdesk"
-    )
+    body = f"Hello {name},\n\nThis training is overdue:\n" + "\n".join(lines) + "\n\nclientdesk"
     subject = f"Overdue training: {len(items)} course{'s' if len(items) > 1 else ''}"
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def _manager_digests(
+    by_person: dict[int, list[_Overdue]],
+    people: Mapping[int, tuple[str, str, int | None]],
+) -> list[EmailMessage]:
+    """One mail to each manager: the reports just reminded, each with their overdue courses
+    and the oldest due date (a link to the matrix, no scores or HR detail)."""
+    reports: dict[int, list[int]] = defaultdict(list)
+    for user_id in by_person:
+        manager_id = people[user_id][2]
+        if manager_id is not None:
+            reports[manager_id].append(user_id)
+    managers = dict(
+        User.objects.filter(pk__in=list(reports), is_active=True)
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
+    matrix = reverse("team:matrix")
+    digests = []
+    for manager_id, user_ids in sorted(reports.items()):
+        if manager_id not in managers:
+            continue
+        lines = [
+            f"- {people[u][1]}: {len(by_person[u])} overdue, the oldest due "
+            f"{min(a.due_on for a in by_person[u]):%b %-d, %Y}"
+            for u in sorted(user_ids, key=lambda u: people[u][1])
+        ]
+        digests.append(
+            EmailMessage(
+                f"Your team's overdue training: {len(user_ids)} "
+                f"{'people' if len(user_ids) > 1 else 'person'} reminded",
+                "Reminded today:\n" + "\n".join(lines) + f"\n\nThe matrix: {matrix}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [managers[manager_id]],
+            )
+        )
+    return digests
 
 
 def _reassign_yearly(today: dt.date, acting_user: User | None) -> int:

@@ -143,7 +143,7 @@ def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
 ) -> None:
     team(cast)
     course = hipaa(cast)
-    TrainingAssignment.objects.create(
+    bob_open = TrainingAssignment.objects.create(
         user=cast.bob,
         course=course,
         assigned_on=dt.date(2026, 11, 1),
@@ -163,15 +163,20 @@ def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
     assert run.reassigned == 1
     again = TrainingAssignment.objects.get(user=cast.alice, completed_on=None)
     assert (again.reason, again.due_on) == (AssignmentReason.YEARLY, dt.date(2026, 12, 20))
-    assert (run.overdue, run.mails) == (1, 1)
+    assert (run.overdue, run.mails, run.manager_mails) == (1, 1, 1)
     assert mail.outbox[0].to == ["bob@example.org"]
     assert "HIPAA privacy and security" in mail.outbox[0].body
     assert "1 days overdue" in mail.outbox[0].body
+    assert f"/team/training/{bob_open.pk}/" in mail.outbox[0].body
+    # bob's manager gets one digest of the reports reminded.
+    assert mail.outbox[1].to == ["mia@example.org"]
+    assert mail.outbox[1].subject == "Your team's overdue training: 1 person reminded"
+    assert "- Bob: 1 overdue, the oldest due Nov 30, 2026" in mail.outbox[1].body
     # The same day again: nothing new, no second mail; a week later, a reminder again.
     with django_capture_on_commit_callbacks(execute=True):
         assert run_reminders(dt.date(2026, 12, 1)).mails == 0
         assert run_reminders(dt.date(2026, 12, 8)).mails == 1
-    assert len(mail.outbox) == 2
+    assert [m.to for m in mail.outbox[2:]] == [["bob@example.org"], ["mia@example.org"]]
     assert AuditEvent.objects.filter(action="team.training.remind").count() == 3
 
 
