@@ -113,15 +113,20 @@ class ShiftsForm(forms.Form):
         return data
 
     def shifts(self) -> list[dict[str, Any]]:
-        onsite = set(self.cleaned_data.get("onsite_days", []))
+        return self.shifts_of(self.cleaned_data)
+
+    @staticmethod
+    def shifts_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The week's shifts of the cleaned data: one a working day, onsite or not."""
+        onsite = set(data.get("onsite_days", []))
         return [
             {
                 "weekday": int(day),
-                "starts": self.cleaned_data["starts"],
-                "ends": self.cleaned_data["ends"],
+                "starts": data["starts"],
+                "ends": data["ends"],
                 "onsite": day in onsite,
             }
-            for day in self.cleaned_data["days"]
+            for day in data["days"]
         ]
 
 

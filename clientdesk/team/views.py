@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,6 +66,7 @@ from clientdesk.team.forms import (
 )
 from clientdesk.team.matrix_html import matrix_rows
 from clientdesk.team.models import (
+    Candidate,
     Course,
     LearningPath,
     ModuleKind,
@@ -113,6 +116,59 @@ def _team_users(request: HttpRequest) -> Any:
 
 def _refused(request: HttpRequest, error: TeamRuleError) -> None:
     messages.error(request, str(error))
+
+
+def _form_errors(form: BaseForm) -> str:
+    return "; ".join(str(e) for v in form.errors.values() for e in v)
+
+
+def _run(request: HttpRequest, act: Callable[[], str]) -> bool:
+    """Run one action; its message on success, or the rule that refused it, for the page."""
+    try:
+        done = act()
+    except TeamRuleError as error:
+        _refused(request, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _submit(
+    request: HttpRequest,
+    form: BaseForm,
+    act: Callable[[dict[str, Any]], str],
+    invalid: str,
+    *,
+    with_errors: bool = False,
+) -> bool:
+    """A posted form: the action on its cleaned data, or what is wrong with it (``invalid``,
+    followed by the form's own field errors ``with_errors``)."""
+    if not form.is_valid():
+        messages.error(request, f"{invalid} {_form_errors(form)}" if with_errors else invalid)
+        return False
+    return _run(request, lambda: act(form.cleaned_data))
+
+
+def _person_post(
+    request: HttpRequest,
+    user_id: int,
+    form_class: type[BaseForm],
+    act: Callable[[User, dict[str, Any], User], object],
+    done: str,
+    invalid: str,
+    *,
+    with_errors: bool = False,
+) -> HttpResponse:
+    """A manager's change to one person's record, back to that record."""
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+
+    def change(data: dict[str, Any]) -> str:
+        act(person.user, data, acting)
+        return done
+
+    _submit(request, form_class(request.POST), change, invalid, with_errors=with_errors)
+    return redirect("team:person", user_id=user_id)
 
 
 # ── roster and people ─────────────────────────────────────────────────────────────────────
@@ -196,75 +252,62 @@ def person_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def license_save(request: HttpRequest, user_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    person = access_person_by_id(request.user, user_id, manage=True)
-    form = LicenseForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_save_license(person.user, form.cleaned_data, acting_user=acting)
-            messages.success(request, "License saved.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(
-            request,
-            "License not saved: "
-            + "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
-        )
-    return redirect("team:person", user_id=user_id)
+    return _person_post(
+        request,
+        user_id,
+        LicenseForm,
+        lambda user, data, acting: actions.do_save_license(user, data, acting_user=acting),
+        "License saved.",
+        "License not saved:",
+        with_errors=True,
+    )
 
 
 @login_required
 @require_POST
 def schedule_save(request: HttpRequest, user_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    person = access_person_by_id(request.user, user_id, manage=True)
-    form = ShiftsForm(request.POST)
-    if form.is_valid():
-        actions.do_set_schedule(person.user, form.shifts(), acting_user=acting)
-        messages.success(request, "Schedule saved.")
-    else:
-        messages.error(request, "Schedule not saved: check the days and hours.")
-    return redirect("team:person", user_id=user_id)
+    def save(user: User, data: dict[str, Any], acting: User) -> object:
+        return actions.do_set_schedule(user, ShiftsForm.shifts_of(data), acting_user=acting)
+
+    return _person_post(
+        request,
+        user_id,
+        ShiftsForm,
+        save,
+        "Schedule saved.",
+        "Schedule not saved: check the days and hours.",
+    )
 
 
 @login_required
 @require_POST
 def one_to_one(request: HttpRequest, user_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    person = access_person_by_id(request.user, user_id, manage=True)
-    form = OneToOneForm(request.POST)
-    if form.is_valid():
-        actions.do_record_one_to_one(
-            person.user,
-            form.cleaned_data["held_on"],
-            form.cleaned_data["notes"],
-            acting_user=acting,
+    def record(user: User, data: dict[str, Any], acting: User) -> object:
+        return actions.do_record_one_to_one(
+            user, data["held_on"], data["notes"], acting_user=acting
         )
-        messages.success(request, "One-to-one recorded.")
-    else:
-        messages.error(request, "Give the meeting's date.")
-    return redirect("team:person", user_id=user_id)
+
+    return _person_post(
+        request, user_id, OneToOneForm, record, "One-to-one recorded.", "Give the meeting's date."
+    )
 
 
 @login_required
 @require_POST
 def occurrence(request: HttpRequest, user_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    person = access_person_by_id(request.user, user_id, manage=True)
-    form = OccurrenceForm(request.POST)
-    if form.is_valid():
-        actions.do_record_occurrence(
-            person.user,
-            form.cleaned_data["on"],
-            form.cleaned_data["kind"],
-            note=form.cleaned_data["note"],
-            acting_user=acting,
+    def record(user: User, data: dict[str, Any], acting: User) -> object:
+        return actions.do_record_occurrence(
+            user, data["on"], data["kind"], note=data["note"], acting_user=acting
         )
-        messages.success(request, "Occurrence recorded.")
-    else:
-        messages.error(request, "Give the day and the kind.")
-    return redirect("team:person", user_id=user_id)
+
+    return _person_post(
+        request,
+        user_id,
+        OccurrenceForm,
+        record,
+        "Occurrence recorded.",
+        "Give the day and the kind.",
+    )
 
 
 @login_required
@@ -313,17 +356,16 @@ def courses(request: HttpRequest) -> HttpResponse:
 @require_POST
 def path_create(request: HttpRequest) -> HttpResponse:
     acting = _require_manager(request)
-    form = PathForm(request.POST)
-    if form.is_valid():
+
+    def create(data: dict[str, Any]) -> str:
         actions.do_create_path(
-            form.cleaned_data["name"],
-            form.cleaned_data["courses"],
-            account=form.cleaned_data["account"],
-            acting_user=acting,
+            data["name"], data["courses"], account=data["account"], acting_user=acting
         )
-        messages.success(request, "Learning path created.")
-    else:
-        messages.error(request, "Give the path a name and at least one course.")
+        return "Learning path created."
+
+    _submit(
+        request, PathForm(request.POST), create, "Give the path a name and at least one course."
+    )
     return redirect("team:courses")
 
 
@@ -334,21 +376,15 @@ def path_assign(request: HttpRequest, path_id: int) -> HttpResponse:
     path = LearningPath.objects.filter(pk=path_id).first()
     if path is None:
         raise Http404("No such path.")
+
+    def assign(data: dict[str, Any]) -> str:
+        made = actions.do_assign_path(
+            path, data["people"], due_on=data["due_on"], today=_today(), acting_user=acting
+        )
+        return f"{len(made)} assignments made."
+
     form = AssignForm(request.POST, people=_team_users(request))
-    if form.is_valid():
-        try:
-            made = actions.do_assign_path(
-                path,
-                form.cleaned_data["people"],
-                due_on=form.cleaned_data["due_on"],
-                today=_today(),
-                acting_user=acting,
-            )
-            messages.success(request, f"{len(made)} assignments made.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Choose people and a due date.")
+    _submit(request, form, assign, "Choose people and a due date.")
     return redirect("team:courses")
 
 
@@ -390,23 +426,12 @@ def course_page(request: HttpRequest, course_id: int) -> HttpResponse:
 def module_create(request: HttpRequest, course_id: int) -> HttpResponse:
     acting = _require_manager(request)
     course = _course(course_id)
-    form = ModuleForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_add_module(
-                course,
-                form.cleaned_data,
-                questions=form.cleaned_data["question_list"],
-                acting_user=acting,
-            )
-            messages.success(request, "Module added.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(
-            request,
-            "Module not added: " + "; ".join(str(e) for v in form.errors.values() for e in v),
-        )
+
+    def add(data: dict[str, Any]) -> str:
+        actions.do_add_module(course, data, questions=data["question_list"], acting_user=acting)
+        return "Module added."
+
+    _submit(request, ModuleForm(request.POST), add, "Module not added:", with_errors=True)
     return redirect("team:course", course_id=course.pk)
 
 
@@ -415,21 +440,15 @@ def module_create(request: HttpRequest, course_id: int) -> HttpResponse:
 def course_assign(request: HttpRequest, course_id: int) -> HttpResponse:
     acting = _require_manager(request)
     course = _course(course_id)
+
+    def assign(data: dict[str, Any]) -> str:
+        made = actions.do_assign_course(
+            course, data["people"], due_on=data["due_on"], today=_today(), acting_user=acting
+        )
+        return f"Assigned to {len(made)} people."
+
     form = AssignForm(request.POST, people=_team_users(request))
-    if form.is_valid():
-        try:
-            made = actions.do_assign_course(
-                course,
-                form.cleaned_data["people"],
-                due_on=form.cleaned_data["due_on"],
-                today=_today(),
-                acting_user=acting,
-            )
-            messages.success(request, f"Assigned to {len(made)} people.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Choose people and a due date.")
+    _submit(request, form, assign, "Choose people and a due date.")
     return redirect("team:course", course_id=course.pk)
 
 
@@ -542,13 +561,13 @@ def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 def assignment_complete(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment_by_id(request.user, assignment_id)
-    try:
-        actions.do_complete_assignment(
-            assignment, today=_today(), acting_user=signed_in_user(request)
-        )
-        messages.success(request, "Course completed. Your certificate is ready.")
-    except TeamRuleError as error:
-        _refused(request, error)
+    acting = signed_in_user(request)
+
+    def complete() -> str:
+        actions.do_complete_assignment(assignment, today=_today(), acting_user=acting)
+        return "Course completed. Your certificate is ready."
+
+    _run(request, complete)
     return redirect("team:assignment", assignment_id=assignment.pk)
 
 
@@ -586,20 +605,15 @@ def needs(request: HttpRequest) -> HttpResponse:
 @require_POST
 def need_open(request: HttpRequest) -> HttpResponse:
     acting = _require_manager(request)
-    form = OpenNeedForm(
-        request.POST, people=User.objects.filter(team_person__in=managed_people(request.user))
-    )
-    if form.is_valid():
+    people = User.objects.filter(team_person__in=managed_people(request.user))
+
+    def open_need(data: dict[str, Any]) -> str:
         actions.do_open_training_need(
-            form.cleaned_data["topic"],
-            form.cleaned_data["evidence"],
-            form.cleaned_data["people"],
-            today=_today(),
-            acting_user=acting,
+            data["topic"], data["evidence"], data["people"], today=_today(), acting_user=acting
         )
-        messages.success(request, "Training need opened.")
-    else:
-        messages.error(request, "Give the need a topic.")
+        return "Training need opened."
+
+    _submit(request, OpenNeedForm(request.POST, people=people), open_need, "Give the need a topic.")
     return redirect("team:needs")
 
 
@@ -610,26 +624,20 @@ def need_address(request: HttpRequest, need_id: int) -> HttpResponse:
     need = TrainingNeed.objects.filter(pk=need_id).first()
     if need is None:
         raise Http404("No such need.")
-    form = AddressNeedForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_address_need(
-                need,
-                form.cleaned_data["course"],
-                form.cleaned_data,
-                questions=form.cleaned_data["question_list"],
-                due_on=form.cleaned_data["due_on"],
-                today=_today(),
-                acting_user=acting,
-            )
-            messages.success(request, "Module made and assigned.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(
-            request,
-            "Module not made: " + "; ".join(str(e) for v in form.errors.values() for e in v),
+
+    def address(data: dict[str, Any]) -> str:
+        actions.do_address_need(
+            need,
+            data["course"],
+            data,
+            questions=data["question_list"],
+            due_on=data["due_on"],
+            today=_today(),
+            acting_user=acting,
         )
+        return "Module made and assigned."
+
+    _submit(request, AddressNeedForm(request.POST), address, "Module not made:", with_errors=True)
     return redirect("team:needs")
 
 
@@ -660,22 +668,19 @@ def time_off_request(request: HttpRequest) -> HttpResponse:
     if not Person.objects.filter(user_id=request.user.pk or 0).exists():
         raise PermissionDenied("You have no team record.")
     user = signed_in_user(request)
-    form = TimeOffForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_request_time_off(
-                user,
-                form.cleaned_data["kind"],
-                form.cleaned_data["first_day"],
-                form.cleaned_data["last_day"],
-                note=form.cleaned_data["note"],
-                acting_user=user,
-            )
-            messages.success(request, "Time off requested.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Give the type and the days.")
+
+    def ask(data: dict[str, Any]) -> str:
+        actions.do_request_time_off(
+            user,
+            data["kind"],
+            data["first_day"],
+            data["last_day"],
+            note=data["note"],
+            acting_user=user,
+        )
+        return "Time off requested."
+
+    _submit(request, TimeOffForm(request.POST), ask, "Give the type and the days.")
     return redirect("team:time_off")
 
 
@@ -683,18 +688,18 @@ def time_off_request(request: HttpRequest) -> HttpResponse:
 @require_POST
 def time_off_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     asked = access_request_by_id(request.user, request_id, decide=True)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_decide_time_off(
-                asked,
-                approve=form.cleaned_data["decision"] == "approve",
-                version=form.cleaned_data["version"],
-                acting_user=signed_in_user(request),
-            )
-            messages.success(request, "Decision recorded.")
-        except TeamRuleError as error:
-            _refused(request, error)
+    acting = signed_in_user(request)
+
+    def decide(data: dict[str, Any]) -> str:
+        actions.do_decide_time_off(
+            asked,
+            approve=data["decision"] == "approve",
+            version=data["version"],
+            acting_user=acting,
+        )
+        return "Decision recorded."
+
+    _submit(request, DecisionForm(request.POST), decide, "Approve or decline.")
     return redirect("team:time_off")
 
 
@@ -815,45 +820,55 @@ def candidate_page(request: HttpRequest, candidate_id: int) -> HttpResponse:
     )
 
 
+def _candidate_post(
+    request: HttpRequest,
+    candidate_id: int,
+    form_class: type[BaseForm],
+    act: Callable[[Candidate, dict[str, Any], User], object],
+    done: str,
+    invalid: str,
+) -> HttpResponse:
+    """A manager's step on one candidate's file, back to that file."""
+    acting = _require_manager(request)
+    candidate = access_candidate_by_id(request.user, candidate_id)
+
+    def step(data: dict[str, Any]) -> str:
+        act(candidate, data, acting)
+        return done
+
+    _submit(request, form_class(request.POST), step, invalid)
+    return redirect("team:candidate", candidate_id=candidate.pk)
+
+
 @login_required
 @require_POST
 def candidate_move(request: HttpRequest, candidate_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    candidate = access_candidate_by_id(request.user, candidate_id)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_move_candidate(
-                candidate,
-                form.cleaned_data["stage"],
-                reason=form.cleaned_data["reason"],
-                today=_today(),
-                acting_user=acting,
-            )
-            messages.success(request, "Stage changed.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    return redirect("team:candidate", candidate_id=candidate.pk)
+    def move(candidate: Candidate, data: dict[str, Any], acting: User) -> object:
+        return actions.do_move_candidate(
+            candidate, data["stage"], reason=data["reason"], today=_today(), acting_user=acting
+        )
+
+    return _candidate_post(
+        request, candidate_id, MoveForm, move, "Stage changed.", "Choose the next stage."
+    )
 
 
 @login_required
 @require_POST
 def interview_schedule(request: HttpRequest, candidate_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    candidate = access_candidate_by_id(request.user, candidate_id)
-    form = InterviewForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_schedule_interview(
-                candidate,
-                form.cleaned_data["interviewer"],
-                form.cleaned_data["on"],
-                acting_user=acting,
-            )
-            messages.success(request, "Interview scheduled.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    return redirect("team:candidate", candidate_id=candidate.pk)
+    def schedule(candidate: Candidate, data: dict[str, Any], acting: User) -> object:
+        return actions.do_schedule_interview(
+            candidate, data["interviewer"], data["on"], acting_user=acting
+        )
+
+    return _candidate_post(
+        request,
+        candidate_id,
+        InterviewForm,
+        schedule,
+        "Interview scheduled.",
+        "Choose the interviewer and the day.",
+    )
 
 
 @login_required
@@ -866,38 +881,26 @@ def scorecard_submit(request: HttpRequest, scorecard_id: int) -> HttpResponse:
     if card is None:
         raise Http404("No such scorecard.")
     form = ScorecardForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_submit_scorecard(
-                card, form.scores(), form.cleaned_data["recommend"], acting_user=acting
-            )
-            messages.success(request, "Scorecard submitted.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Score every competency from 1 to 5.")
+
+    def submit(data: dict[str, Any]) -> str:
+        actions.do_submit_scorecard(card, form.scores(), data["recommend"], acting_user=acting)
+        return "Scorecard submitted."
+
+    _submit(request, form, submit, "Score every competency from 1 to 5.")
     return redirect("team:candidate", candidate_id=card.candidate_id)
 
 
 @login_required
 @require_POST
 def offer(request: HttpRequest, candidate_id: int) -> HttpResponse:
-    acting = _require_manager(request)
-    candidate = access_candidate_by_id(request.user, candidate_id)
-    form = OfferForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_make_offer(
-                candidate,
-                form.cleaned_data["salary"],
-                form.cleaned_data["start_on"],
-                today=_today(),
-                acting_user=acting,
-            )
-            messages.success(request, "Offer made.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    return redirect("team:candidate", candidate_id=candidate.pk)
+    def make(candidate: Candidate, data: dict[str, Any], acting: User) -> object:
+        return actions.do_make_offer(
+            candidate, data["salary"], data["start_on"], today=_today(), acting_user=acting
+        )
+
+    return _candidate_post(
+        request, candidate_id, OfferForm, make, "Offer made.", "Give the salary and the start day."
+    )
 
 
 @login_required
@@ -958,24 +961,21 @@ def quality_review(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     if inquiry is None:
         raise Http404("No such inquiry on your team.")
     form = ReviewForm(request.POST)
-    month = ""
-    if form.is_valid():
-        month = f"{form.cleaned_data['month']:%Y-%m}"
-        try:
-            actions.do_review_inquiry(
-                inquiry,
-                form.scores(),
-                form.cleaned_data["auto_fail"],
-                month=form.cleaned_data["month"],
-                notes=form.cleaned_data["notes"],
-                now=timezone.now(),
-                acting_user=acting,
-            )
-            messages.success(request, f"{inquiry.reference} reviewed.")
-        except TeamRuleError as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Score every criterion from 0 to 5.")
+
+    def review(data: dict[str, Any]) -> str:
+        actions.do_review_inquiry(
+            inquiry,
+            form.scores(),
+            data["auto_fail"],
+            month=data["month"],
+            notes=data["notes"],
+            now=timezone.now(),
+            acting_user=acting,
+        )
+        return f"{inquiry.reference} reviewed."
+
+    _submit(request, form, review, "Score every criterion from 0 to 5.")
+    month = f"{form.cleaned_data['month']:%Y-%m}" if form.is_valid() else ""
     return redirect(reverse("team:quality") + (f"?month={month}" if month else ""))
 
 
