@@ -12,7 +12,12 @@ from django.db.models import QuerySet
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account
-from clientdesk.growth.access import leads_visible_to, opportunities_visible_to, rfps_visible_to
+from clientdesk.growth.access import (
+    leads_visible_to,
+    opportunities_visible_to,
+    rfps_visible_to,
+    vendor_contracts_visible_to,
+)
 from clientdesk.growth.models import (
     OPEN_STAGES,
     Holding,
@@ -282,3 +287,94 @@ def contract_savings(contract: VendorContract) -> Savings:
 def account_vendor_contracts(account: Account) -> list[tuple[VendorContract, Savings]]:
     contracts = VendorContract.objects.filter(account=account).select_related("vendor")
     return [(c, contract_savings(c)) for c in contracts]
+
+
+# --- the portfolio report's growth section ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VendorSavingsRow:
+    contract: VendorContract
+    savings: Savings
+
+
+@dataclass(frozen=True)
+class PortfolioGrowth:
+    """Growth over the reader's accounts for one period: the open pipeline (all of it, by
+    product), what closed in the period, leads passed in it, RFPs due in it, open
+    suggestions, and vendor contracts running in it with their negotiated savings."""
+
+    pipeline: Forecast
+    won: int
+    won_value: Decimal
+    lost: int
+    win_rate: Decimal | None
+    leads_passed: int
+    leads_converted: int
+    leads_contacted: int
+    leads_in_time: int
+    rfps_won: int
+    rfps_lost: int
+    rfps_withdrawn: int
+    open_suggestions: int
+    vendor_contracts: list[VendorSavingsRow]
+
+    @property
+    def vendor_savings(self) -> Decimal:
+        return sum((r.savings.total for r in self.vendor_contracts), Decimal("0.00"))
+
+    @property
+    def vendor_savings_annual(self) -> Decimal:
+        return sum((r.savings.annual for r in self.vendor_contracts), Decimal("0.00"))
+
+
+def portfolio_growth(
+    user: AnyUser, start: dt.date, last_day: dt.date, now: dt.datetime
+) -> PortfolioGrowth:
+    """Grain: one reader, one period [start, last_day] (local dates of closing and passing)."""
+    opportunities = list(opportunities_visible_to(user).select_related("product"))
+    open_deals = [
+        Deal(o.product.name, o.stage, o.annual_value, o.probability, o.expected_close)
+        for o in opportunities
+        if o.is_open
+    ]
+    closed = [
+        o
+        for o in opportunities
+        if o.closed_at is not None
+        and start <= o.closed_at.astimezone(LEAD_CALENDAR.zone).date() <= last_day
+    ]
+    won = [o for o in closed if o.stage == Stage.WON]
+    lost = sum(1 for o in closed if o.stage == Stage.LOST)
+    leads = [
+        lead
+        for lead in leads_visible_to(user)
+        if start <= lead.passed_at.astimezone(LEAD_CALENDAR.zone).date() <= last_day
+    ]
+    contacted = [lead for lead in leads if lead.first_contact_at is not None]
+    rfps = rfps_visible_to(user).filter(final_due__gte=start, final_due__lte=last_day)
+    outcomes = {s: rfps.filter(status=s).count() for s in RfpStatus.values}
+    contracts = (
+        vendor_contracts_visible_to(user)
+        .filter(start_date__lte=last_day, end_date__gte=start)
+        .select_related("vendor", "account")
+        .order_by("account__name", "end_date", "id")
+    )
+    return PortfolioGrowth(
+        pipeline=forecast(open_deals),
+        won=len(won),
+        won_value=sum((o.annual_value for o in won), Decimal("0.00")),
+        lost=lost,
+        win_rate=win_rate(len(won), lost),
+        leads_passed=len(leads),
+        leads_converted=sum(1 for lead in leads if lead.status == LeadStatus.CONVERTED),
+        leads_contacted=len(contacted),
+        leads_in_time=sum(1 for lead in contacted if not lead_clock(lead, now).breached),
+        rfps_won=outcomes[RfpStatus.WON],
+        rfps_lost=outcomes[RfpStatus.LOST],
+        rfps_withdrawn=outcomes[RfpStatus.WITHDRAWN],
+        open_suggestions=Suggestion.objects.filter(
+            account__in=accounts_visible_to(user), status=SuggestionStatus.OPEN
+        ).count(),
+        vendor_contracts=[VendorSavingsRow(c, contract_savings(c)) for c in contracts],
+    )

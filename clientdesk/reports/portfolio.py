@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account
+from clientdesk.growth.queries import PortfolioGrowth, portfolio_growth
 from clientdesk.guarantees.queries import PortfolioRow
 from clientdesk.guarantees.queries import portfolio as guarantee_portfolio
 from clientdesk.inquiries.models import AccountEscalation, EscalationStatus
@@ -62,6 +63,7 @@ class PortfolioContext:
     sla: list[Attainment]
     surveys: satisfaction.Satisfaction | str
     renewals: list[Account]
+    growth: PortfolioGrowth | None = None
 
     @property
     def book(self) -> UtilizationReport | None:
@@ -161,6 +163,7 @@ def read_portfolio(
             renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=RENEWAL_DAYS)
         ).order_by("renewal_date", "name")
     )
+    growth = portfolio_growth(user, period.start, period.last_day, timezone.now())
     return PortfolioContext(
         period=period,
         today=today,
@@ -173,6 +176,7 @@ def read_portfolio(
         sla=list(sla),
         surveys=surveys,
         renewals=renewals,
+        growth=growth,
     )
 
 
@@ -488,6 +492,75 @@ def renewals_section(c: PortfolioContext) -> Section | None:
     return section
 
 
+def growth_section(c: PortfolioContext) -> Section | None:
+    g = c.growth
+    if g is None:
+        return None
+    if not (g.pipeline.by_product or g.won or g.lost or g.leads_passed or g.vendor_contracts):
+        return None
+    section = Section("growth", "Growth: pipeline, leads, RFPs and vendor deals")
+    section.bullets = [
+        f"Open pipeline {money_text(g.pipeline.open_value, 0)} a year, "
+        f"{money_text(g.pipeline.weighted, 0)} weighted by the chance of closing; "
+        f"{g.open_suggestions:,} suggestions from the accounts' own data not yet decided.",
+        f"Closed in {c.period.label}: {g.won:,} won ({money_text(g.won_value, 0)} a year), "
+        f"{g.lost:,} lost" + (f"; win rate {g.win_rate} %." if g.win_rate is not None else "."),
+        f"Leads passed to sales: {g.leads_passed:,}, {g.leads_converted:,} converted; first "
+        f"contact within the SLA for {g.leads_in_time:,} of {g.leads_contacted:,} contacted.",
+        f"RFPs due in the period: {g.rfps_won:,} won, {g.rfps_lost:,} lost, "
+        f"{g.rfps_withdrawn:,} withdrawn.",
+        f"Vendor contracts negotiated for sponsors, running in the period: "
+        f"{len(g.vendor_contracts):,}, saving {money_text(g.vendor_savings, 0)} over their "
+        f"terms ({money_text(g.vendor_savings_annual, 0)} a year) against list or prior fees.",
+    ]
+    section.tables += [
+        *with_rows(
+            Table(
+                "Pipeline by product",
+                "Open pipeline by product (highest weighted value first)",
+                "Open opportunities of the visible accounts: annual value = list price × "
+                "enrollment × 12 unless entered; weighted = value × the stage's probability",
+                [
+                    Column("Product"),
+                    Column("Open", "int"),
+                    Column("Annual value", "money0"),
+                    Column("Weighted", "money0"),
+                ],
+                [[r.key, r.open_count, r.open_value, r.weighted] for r in g.pipeline.by_product],
+                brief=True,
+            )
+        ),
+        *with_rows(
+            Table(
+                "Vendor savings",
+                "Vendor contracts negotiated for sponsors, running in the period",
+                "Growth's vendor contracts: (reference fee − negotiated fee) × volume over "
+                "the term",
+                [
+                    Column("Account"),
+                    Column("Vendor"),
+                    Column("Fee basis"),
+                    Column("Ends", "date"),
+                    Column("Savings over the term", "money0"),
+                    Column("Savings a year", "money0"),
+                ],
+                [
+                    [
+                        r.contract.account.name,
+                        r.contract.vendor.name,
+                        r.contract.get_fee_basis_display(),
+                        r.contract.end_date,
+                        r.savings.total,
+                        r.savings.annual,
+                    ]
+                    for r in g.vendor_contracts
+                ],
+            )
+        ),
+    ]
+    return section
+
+
 PORTFOLIO_SECTIONS: tuple[PortfolioSection, ...] = (
     summary_section,
     guarantees_section,
@@ -496,6 +569,7 @@ PORTFOLIO_SECTIONS: tuple[PortfolioSection, ...] = (
     sla_section,
     satisfaction_section,
     utilization_section,
+    growth_section,
     renewals_section,
 )
 
