@@ -62,6 +62,8 @@ def call_columns(spec: ComponentSpec) -> list[str]:
 
 IVR_COLUMNS = ["sessions", "contained", "opted_out", "ivr_abandoned", "transferred"]
 SURVEY_COLUMNS = ["answered", "csat_n", "satisfied", "csat_sum", "csat_sumsq"]
+# Events counted by an app (lib/guarantee_events.py): met of events; a mean's values summed.
+EVENT_COLUMNS = ["met", "events", "squares"]
 
 
 def claim_columns(spec: ComponentSpec) -> list[str]:
@@ -94,6 +96,8 @@ def columns_for(feed: Feed, spec: ComponentSpec) -> list[str]:
         return list(SURVEY_COLUMNS)
     if feed == Feed.ELIGIBILITY:
         return eligibility_columns(spec)
+    if feed == Feed.EVENTS:
+        return list(EVENT_COLUMNS)
     raise ValueError(f"{feed!r} is not a lake feed")
 
 
@@ -114,6 +118,8 @@ def ratio_parts(
     `scale(definition) x numerator / denominator`."""
     code = definition.code
     threshold = params.threshold or definition.default_threshold
+    if definition.feed == Feed.EVENTS:
+        return get("met"), get("events")
     if code == "average_speed_of_answer":
         return get("wait_sum"), get("answered")
     if code in ("service_level", "abandonment_rate"):
@@ -158,6 +164,8 @@ def measure(definition: MetricDef, params: MetricParams, sums: Mapping[str, floa
     if definition.kind == MetricKind.MEAN:
         n = int(denominator)
         squares = "wait_sumsq" if definition.code == "average_speed_of_answer" else "csat_sumsq"
+        if definition.feed == Feed.EVENTS:
+            squares = "squares"
         return Measure(MetricKind.MEAN, numerator, denominator, n, sum_squares=get(squares))
     if definition.kind == MetricKind.DOLLAR_RATIO:
         return Measure(

@@ -61,6 +61,7 @@ from clientdesk.lake.marts import operations as marts
 from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lib.business_calendar import public_holidays
+from clientdesk.lib.guarantee_events import GUARANTEE_EVENTS
 from clientdesk.lib.local_time import zone_table
 from clientdesk.lib.periods import (
     Span,
@@ -354,6 +355,54 @@ def lake_components(
     return out
 
 
+EVENT_DETAILS = 20  # event descriptions kept in a result's evidence
+
+
+def event_components(
+    planned: Sequence[Planned], *, today: dt.date
+) -> tuple[dict[int, dict[str, float]], dict[int, list[str]]]:
+    """Summed components per planned key of the metrics an app counts (`Feed.EVENTS`): one
+    call of the app's counter per metric and threshold, over the planned rows' days; and
+    the descriptions of the events counted per key (the first EVENT_DETAILS). A metric no
+    app counts has no data."""
+    out: dict[int, dict[str, float]] = {}
+    details: dict[int, list[str]] = {}
+    groups: dict[tuple[str, int | None], list[Planned]] = defaultdict(list)
+    for p in planned:
+        g = p.guarantee
+        groups[(g.metric, g.params().threshold or g.definition.default_threshold)].append(p)
+    columns = columns_for(Feed.EVENTS, ComponentSpec())
+    for (code, threshold), rows in groups.items():
+        counter = GUARANTEE_EVENTS.get(code)
+        if counter is None:
+            continue
+        scopes = {r.scope for r in rows}
+        first = min(r.measured.first for r in rows)
+        last = max(r.measured.last for r in rows)
+        counts = counter(
+            None if marts.BOOK in scopes else sorted(scopes), first, last, threshold, today
+        )
+        frame = pd.DataFrame(
+            [(c.account_id, epoch_day(c.day), "", c.met, c.events, c.squares) for c in counts],
+            columns=["account_id", "day", "dim", *columns],
+        )
+        if marts.BOOK in scopes and not frame.empty:
+            book = frame.groupby("day", as_index=False)[columns].sum()
+            book["account_id"], book["dim"] = marts.BOOK, ""
+            frame = pd.concat([frame, book[frame.columns]], ignore_index=True)
+        out |= sum_periods(frame, rows, columns)
+        for r in rows:
+            first_day, last_day = r.measured.first, r.measured.last
+            details[r.key] = [
+                c.detail
+                for c in counts
+                if c.detail
+                and first_day <= c.day <= last_day
+                and (r.scope == marts.BOOK or c.account_id == r.scope)
+            ][:EVENT_DETAILS]
+    return out, details
+
+
 def sum_periods(
     daily: pd.DataFrame, planned: Sequence[Planned], columns: Sequence[str]
 ) -> dict[int, dict[str, float]]:
@@ -589,15 +638,19 @@ def finish_results(
     today: dt.date,
     engine: str = "duckdb",
     batches: Mapping[str, list[int]] | None = None,
+    event_details: Mapping[int, list[str]] | None = None,
 ) -> list[ResultValues]:
     """Values, intervals, penalties; then each contract year's settlement and caps."""
     batches = batches or {}
+    event_details = event_details or {}
     results: dict[int, ResultValues] = {}
     for p in planned:
         if p.kind == ResultKind.PERIOD and p.guarantee.definition.from_lake:
             results[p.key] = _measured_result(
                 p, sums.get(p.key), today=today, engine=engine, batches=batches
             )
+            if p.key in event_details:
+                _add_events(results[p.key], event_details[p.key])
     by_year: dict[tuple[int, str], list[ResultValues]] = defaultdict(list)
     for p in planned:
         if p.kind == ResultKind.PERIOD and p.key in results:
@@ -608,6 +661,8 @@ def finish_results(
         g = p.guarantee
         if g.definition.from_lake:
             row = _measured_result(p, sums.get(p.key), today=today, engine=engine, batches=batches)
+            if p.key in event_details:
+                _add_events(row, event_details[p.key])
         else:
             row = _attested_settlement(p, today=today)
         if g.settlement == Settlement.PER_PERIOD or not g.definition.from_lake:
@@ -620,6 +675,12 @@ def finish_results(
         results[p.key] = row
     _apply_caps([results[p.key] for p in planned if p.kind == ResultKind.SETTLEMENT])
     return [results[p.key] for p in planned if p.key in results]
+
+
+def _add_events(row: ResultValues, details: list[str]) -> None:
+    """An app-counted result's evidence names the events counted (not member data: plans,
+    tasks and dates); the engine is the app's records, not the lake."""
+    row.evidence = dict(row.evidence, engine="clientdesk records", events=details)
 
 
 def _settle_per_period(row: ResultValues, periods: Sequence[Any]) -> None:
@@ -731,9 +792,16 @@ def evaluate(
     """Compute every result of the accounts' guarantees (not stored)."""
     guarantees = guarantees_of(accounts)
     planned = plan_results(guarantees, today=today, window=window)
-    lake_rows = [p for p in planned if p.guarantee.definition.from_lake]
+    events, details = event_components(
+        [p for p in planned if p.guarantee.definition.feed == Feed.EVENTS], today=today
+    )
+    lake_rows = [
+        p
+        for p in planned
+        if p.guarantee.definition.from_lake and p.guarantee.definition.feed != Feed.EVENTS
+    ]
     if not lake_rows:
-        return finish_results(planned, {}, today=today)
+        return finish_results(planned, events, today=today, event_details=details)
     book = any(p.scope == marts.BOOK for p in lake_rows)
     # A system job even when a person presses Evaluate: a book-wide guarantee is measured
     # over every account; what people get is the stored result, never the lake's rows.
@@ -742,4 +810,11 @@ def evaluate(
         sums = lake_components(lake_rows, lake, today=today)
         used_engine = lake.engine
     batches = committed_batches(p.guarantee.definition.feed.value for p in lake_rows)
-    return finish_results(planned, sums, today=today, engine=used_engine, batches=batches)
+    return finish_results(
+        planned,
+        sums | events,
+        today=today,
+        engine=used_engine,
+        batches=batches,
+        event_details=details,
+    )

@@ -22,6 +22,7 @@ FEEDS = {
     "claims": "claim processing",
     "surveys": "survey responses",
     "eligibility": "eligibility files",
+    "events": "records kept in clientdesk",
 }
 
 COMPONENTS = {
@@ -45,6 +46,8 @@ COMPONENTS = {
     "paid_sum": "Dollars paid on audited claims",
     "err_sum": "Dollars paid in error",
     "files": "Eligibility files",
+    "met": "Events that met the promise",
+    "events": "Events counted",
 }
 _PATTERNS = (
     (re.compile(r"short_(\d+)"), "Abandoned within {} s (not counted)"),
@@ -54,7 +57,7 @@ _PATTERNS = (
 )
 # Kept for the interval's variance, not for reading.
 _RECORD_ONLY = frozenset(
-    {"wait_sumsq", "csat_sumsq", "paid_sq", "err_sq", "paid_err", "days_with_data"}
+    {"wait_sumsq", "csat_sumsq", "paid_sq", "err_sq", "paid_err", "days_with_data", "squares"}
     | {"first_data_day", "last_data_day"}
 )
 

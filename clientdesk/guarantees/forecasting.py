@@ -478,7 +478,12 @@ def forecast(
     """Forecasts for every lake-measured guarantee of the accounts, each as of the paid-through
     day of its data (the last day up to as_of the feed has data for that account, or the
     book): the span holding that day, the days after it not seen yet."""
-    guarantees = [g for g in guarantees_of(accounts) if g.definition.from_lake]
+    # Events an app counts (one-time implementation promises) are not forecast from the lake.
+    guarantees = [
+        g
+        for g in guarantees_of(accounts)
+        if g.definition.from_lake and g.definition.feed != Feed.EVENTS
+    ]
     if not guarantees:
         return []
     book = any(_scope_of(g) == marts.BOOK for g in guarantees)

@@ -386,6 +386,64 @@ TEMPLATES: dict[str, Template] = {
             "Benefit profile and eligibility loaded, service centre ready (attested).",
         ),
         Template(
+            "implementation_id_cards_10",
+            "Implementation: ID cards mailed ≥ 10 business days before the effective date",
+            "implementation_id_cards",
+            ">=",
+            "100",
+            "one_time",
+            "fixed",
+            "7500",
+            ("S6",),
+            "Measured from the implementation plan's ID-card task (done, its actual finish);"
+            " 10 business days is the lead the plan templates give (a TPA states 10-15 for a"
+            " new group, account-management.md); measure over the implementation's dates.",
+            threshold=10,
+        ),
+        Template(
+            "implementation_milestones",
+            "Implementation: claim and call readiness milestones met by their committed dates",
+            "implementation_milestones",
+            ">=",
+            "100",
+            "one_time",
+            "fixed",
+            "7500",
+            ("S6",),
+            "Claim readiness (eligibility loaded, test claims) and call readiness (service"
+            " training), ID cards and go-live, each done by the date in the approved plan's"
+            " baseline; measured from the implementation plan.",
+        ),
+        Template(
+            "implementation_eligibility_2_days",
+            "Implementation: eligibility loaded within 2 business days of receipt",
+            "eligibility_load_timeliness",
+            ">=",
+            "100",
+            "one_time",
+            "fixed",
+            "7500",
+            ("S6", "S4"),
+            "Every eligibility file of the implementation loaded within 2 work days of receipt"
+            " (from the lake's eligibility feed); measure from the first test file to 90 days"
+            " after go-live.",
+            threshold=2,
+        ),
+        Template(
+            "implementation_claims_tat_90_days",
+            "Implementation: 90 % of claims processed within 10 days in the first 90 days",
+            "claims_turnaround",
+            ">=",
+            "90",
+            "one_time",
+            "fixed",
+            "7500",
+            ("S4", "S6"),
+            "Claims paid on time after go-live: measure from the effective date to 90 days"
+            " after it (from the lake's claim processing feed).",
+            threshold=10,
+        ),
+        Template(
             "implementation_satisfaction_3",
             "Implementation satisfaction ≥ 3",
             "implementation_satisfaction",

@@ -25,6 +25,7 @@ class Feed(StrEnum):
     CLAIMS = "claim_processing"
     SURVEYS = "survey_response"
     ELIGIBILITY = "eligibility"
+    EVENTS = "events"  # records an app keeps and counts (lib/guarantee_events.py)
     ATTESTED = ""  # not in the lake: recorded by a person with evidence
 
 
@@ -228,6 +229,34 @@ METRICS: dict[str, MetricDef] = {
             "as the fulfilment report states",
             "the commitment date",
             why_attested="ID card fulfilment (print and mail dates) is not a lake feed",
+        ),
+        MetricDef(
+            "implementation_id_cards",
+            "Implementation ID cards mailed ≥ N business days before going live",
+            "percent",
+            ">=",
+            Feed.EVENTS,
+            MetricKind.PROPORTION,
+            "implementations whose ID cards were mailed N or more business days before the"
+            " effective date (the plan's ID-card task, done, its actual finish)",
+            "implementations of the account with an ID-card task that went live",
+            "plans still in draft, plans without an ID-card task",
+            "the effective date (counted once it has come)",
+            threshold_label="business days",
+            default_threshold=10,
+        ),
+        MetricDef(
+            "implementation_milestones",
+            "Implementation readiness milestones met by their commitment date",
+            "percent",
+            ">=",
+            Feed.EVENTS,
+            MetricKind.PROPORTION,
+            "readiness milestones (production eligibility load, ID cards, test claims, service"
+            " training, go-live) done by the date saved in the approved plan's baseline",
+            "readiness milestones whose baseline date has come, or done earlier",
+            "plans not approved (no baseline), tasks of other kinds",
+            "the baseline finish date",
         ),
         MetricDef(
             "reporting_timeliness",

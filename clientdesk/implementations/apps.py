@@ -7,6 +7,8 @@ class ImplementationsConfig(AppConfig):
     verbose_name = "Case installation"
 
     def ready(self) -> None:
+        from clientdesk.implementations import guarantee_events
         from clientdesk.implementations.panels import register
 
         register()
+        guarantee_events.register()
