@@ -57,7 +57,7 @@ class ImplementationIn(Schema):
     kind: str = ""
 
 
-class TaskIn(Schema):
+class ImplementationTaskIn(Schema):
     status: str | None = None
     percent_done: int | None = None
     actual_start: dt.date | None = None
@@ -69,7 +69,7 @@ class TaskIn(Schema):
     blocker: str | None = None
 
 
-class ScheduleIn(Schema):
+class ImplementationScheduleIn(Schema):
     csv: str
     effective_date: dt.date
 
@@ -168,7 +168,7 @@ def list_templates(request: HttpRequest) -> Any:
 
 
 @router.post("/schedule", response=dict[str, Any])
-def schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
+def schedule(request: HttpRequest, payload: ImplementationScheduleIn) -> Any:
     """Schedule a plan given as CSV text, without storing it (the CLI's `schedule`)."""
     try:
         return schedule_json(read_csv(payload.csv.encode("utf-8")), payload.effective_date)
@@ -239,7 +239,7 @@ def update_task(
     account_id: RecordId,
     implementation_id: RecordId,
     task_id: RecordId,
-    payload: TaskIn,
+    payload: ImplementationTaskIn,
 ) -> Any:
     task = access_task(request.user, account_id, implementation_id, task_id)
     sent = {k: v for k, v in payload.dict().items() if v is not None}

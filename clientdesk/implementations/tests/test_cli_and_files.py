@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from clientdesk.implementations.calendar_feed import Milestone, milestones_ics
 from clientdesk.implementations.hypercare import watch
@@ -194,3 +195,19 @@ def test_synthetic_implementations_and_what_readiness_flags() -> None:
     out = StringIO()
     call_command("installation_evaluate", "--count", "20", stdout=out)
     assert "20 synthetic implementations" in out.getvalue()
+
+
+def test_the_api_schemas_have_names_of_their_own(client: Client) -> None:
+    # strategy has a TaskIn too: under one name, one of the two bodies would be described
+    # wrongly in the OpenAPI document.
+    schema = client.get("/api/openapi.json").json()
+    path = "/api/implementations/accounts/{account_id}/{implementation_id}/tasks/{task_id}"
+    body = schema["paths"][path]["patch"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"].endswith("/ImplementationTaskIn")
+    body = schema["paths"]["/api/implementations/schedule"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ImplementationScheduleIn"
+    )
+    assert {"ImplementationTaskIn", "ImplementationScheduleIn", "ImplementationIn"} <= set(
+        schema["components"]["schemas"]
+    )
