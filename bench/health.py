@@ -105,8 +105,10 @@ def main() -> None:
 
     reference_before = reference_seconds()
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _, s1 = run_snapshot(today - dt.timedelta(days=31), acting_user=manager)
-    run2, s2 = run_snapshot(today, acting_user=manager)
+    first: dict[str, float] = {}
+    second: dict[str, float] = {}
+    _, s1 = run_snapshot(today - dt.timedelta(days=31), acting_user=manager, timings=first)
+    run2, s2 = run_snapshot(today, acting_user=manager, timings=second)
     client = Client()
     client.force_login(manager)
     client.get("/strategy/health/")  # warm
@@ -122,6 +124,10 @@ def main() -> None:
     print(f"accounts: {n:,}; scored {run2.scored:,}, changed since the first day {run2.changed:,}")
     print(f"snapshot: {s1:.2f} s (first day), {s2:.2f} s (second day, with the words of change)")
     print(f"snapshot rate: {n / s2:,.0f} accounts/s")
+    print(
+        "where the time goes (first day / second day, s): "
+        + "; ".join(f"{k} {first[k]:.2f}/{second.get(k, 0):.2f}" for k in first)
+    )
     print(
         f"portfolio page: median {statistics.median(times) * 1000:.0f} ms, "
         f"p95 {p95 * 1000:.0f} ms over {len(times)} requests"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser
@@ -226,24 +227,31 @@ def do_store_snapshots(
 
     run = SnapshotRun(day, accounts=len(healths))
     now = timezone.now()
-    previous: dict[int, HealthSnapshot] = {}
-    for snap in (
+    # Each account's latest snapshot before the day: its day first (one light query), then
+    # those rows only, not every day of the history with its measures.
+    last_day = dict(
         HealthSnapshot.objects.filter(account_id__in=list(healths), day__lt=day)
-        .order_by("account_id", "day")
-        .only("account_id", "day", "score", "measures")
-    ):
-        previous[snap.account_id] = snap
+        .values("account_id")
+        .annotate(last=Max("day"))
+        .values_list("account_id", "last")
+    )
+    previous: dict[int, tuple[int | None, dict[str, Any]]] = {}
+    for account_id, snap_day, score, measures in HealthSnapshot.objects.filter(
+        account_id__in=list(last_day), day__in=set(last_day.values())
+    ).values_list("account_id", "day", "score", "measures"):
+        if last_day.get(account_id) == snap_day:
+            previous[account_id] = (score, measures)
     HealthSnapshot.objects.filter(account_id__in=list(healths), day=day).delete()
     rows = []
     for account_id, health in healths.items():
         measures = snapshot_measures(health)
-        before = previous.get(account_id)
+        before_score, before_measures = previous.get(account_id, (None, {}))
         change = None
         explanation = "first score" if health.score is not None else ""
-        if before is not None and before.score is not None and health.score is not None:
-            change = health.score - before.score
+        if account_id in previous and before_score is not None and health.score is not None:
+            change = health.score - before_score
             explanation = explain_change(
-                before.measures, measures, before.score, health.score, labels=labels
+                before_measures, measures, before_score, health.score, labels=labels
             )
         if health.score is not None:
             run.scored += 1

@@ -37,19 +37,25 @@ def days_since_decision_maker_touch(
     """Days from the last logged meeting, visit, call or e-mail with a decision maker to
     `as_of`; accounts with decision makers and no touch on record have 365."""
     deciders = decision_makers(account_ids)
-    contact_ids = {c for ids in deciders.values() for c in ids}
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    last: dict[int, dt.datetime] = dict(
+    # The latest touch per (account, contact) of the accounts, then kept where the contact
+    # decides: no list of every decision maker's id in the query (slow at 2,000 accounts).
+    last: dict[int, dt.datetime] = {}
+    for account_id, contact_id, at in (
         ActivityEvent.objects.filter(
             account_id__in=account_ids,
             kind__in=LOGGED_ACTIVITY_KINDS,
             occurred_at__lt=end,
-            contacts__in=contact_ids,
+            contacts__isnull=False,
         )
-        .values("account_id")
+        .values("account_id", "contacts")
         .annotate(last=Max("occurred_at"))
-        .values_list("account_id", "last")
-    )
+        .values_list("account_id", "contacts", "last")
+    ):
+        if contact_id in deciders.get(account_id, ()) and (
+            account_id not in last or at > last[account_id]
+        ):
+            last[account_id] = at
     out = {}
     for account_id in deciders:
         if account_id in last:

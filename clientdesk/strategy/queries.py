@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Contact
@@ -201,11 +201,62 @@ class PortfolioRow:
         return "same"
 
 
+PORTFOLIO_PAGE_SIZE = 25
+PORTFOLIO_SORTS = ("score", "-score", "name", "renewal")
+
+
+@dataclass
+class PortfolioPage:
+    """One page of the portfolio: its rows, the heat map's columns, and where it sits."""
+
+    rows: list[PortfolioRow]
+    keys: list[str]
+    total: int
+    number: int
+    pages: int
+    day: dt.date | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _sort_key(sort: str) -> Any:
+    """How the light index rows (pk, name, renewal, score) sort: unscored accounts last."""
+
+    def by_score(r: tuple[int, str, dt.date, int | None]) -> tuple[int, str]:
+        return (r[3] if r[3] is not None else 101, r[1])
+
+    def by_score_desc(r: tuple[int, str, dt.date, int | None]) -> tuple[int, str]:
+        return (-r[3] if r[3] is not None else 1, r[1])
+
+    def by_renewal(r: tuple[int, str, dt.date, int | None]) -> tuple[dt.date, str]:
+        return (r[2], r[1])
+
+    def by_name(r: tuple[int, str, dt.date, int | None]) -> tuple[str, int]:
+        return (r[1], r[0])
+
+    return {"score": by_score, "-score": by_score_desc, "renewal": by_renewal}.get(sort, by_name)
+
+
 def portfolio(
-    user: AnyUser, today: dt.date, filters: dict[str, Any] | None = None
-) -> tuple[list[PortfolioRow], list[str]]:
-    """Every visible account with its latest snapshot, the score 30 days before it, its
-    override; and the measure keys that appear (the heat map's columns). Four queries."""
+    user: AnyUser,
+    today: dt.date,
+    filters: dict[str, Any] | None = None,
+    *,
+    page: int = 1,
+    per_page: int | None = PORTFOLIO_PAGE_SIZE,
+) -> PortfolioPage:
+    """The visible accounts' latest stored health snapshots, filtered, sorted and one page of
+    them (every row with `per_page=None`, for the exports). Nothing is computed here: the
+    daily snapshot stored each account's score and measures. One light query orders every
+    visible account (id, name, renewal, latest score); only the page's accounts are then read
+    in full with their snapshot, their score 30 days before and their override: seven
+    queries whatever the size of the book."""
     filters = filters or {}
     accounts = accounts_visible_to(user)
     if filters.get("segment"):
@@ -213,20 +264,42 @@ def portfolio(
     if filters.get("funding"):
         accounts = accounts.filter(funding=filters["funding"])
     if filters.get("associate"):
-        accounts = accounts.filter(assignments__user_id=filters["associate"])
-    account_list = list(accounts.distinct())
-    ids = [a.pk for a in account_list]
-    latest_day = (
-        HealthSnapshot.objects.filter(account_id__in=ids, day__lte=today)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
+        accounts = accounts.filter(assignments__user_id=filters["associate"]).distinct()
+    latest_day: dt.date | None = HealthSnapshot.objects.filter(
+        account__in=accounts.values("pk"), day__lte=today
+    ).aggregate(day=Max("day"))["day"]
+    scores: dict[int, int | None] = dict(
+        HealthSnapshot.objects.filter(day=latest_day).values_list("account_id", "score")
+        if latest_day is not None
+        else []
     )
+    renewals: dict[dt.date, dt.date] = {}  # books renew on a few dates: each worked out once
+    index: list[tuple[int, str, dt.date, int | None]] = []
+    for pk, name, renewal in accounts.order_by().values_list("pk", "name", "renewal_date"):
+        upcoming = renewals.get(renewal)
+        if upcoming is None:
+            upcoming = renewals[renewal] = renewal_on_or_after(renewal, today)
+        index.append((pk, name, upcoming, scores.get(pk)))
+    window = filters.get("renewal_within")
+    if window:
+        index = [r for r in index if (r[2] - today).days <= int(window)]
+    index.sort(key=_sort_key(filters.get("sort") or "score"))
+    total = len(index)
+    if per_page is None:
+        pages, number, chosen = 1, 1, index
+    else:
+        pages = max(1, -(-total // per_page))
+        number = min(max(1, page), pages)
+        chosen = index[(number - 1) * per_page : number * per_page]
+    ids = [r[0] for r in chosen]
+    by_id = Account.objects.in_bulk(ids)
     latest: dict[int, HealthSnapshot] = {}
     previous: dict[int, int | None] = {}
-    if latest_day is not None:
-        for snap in HealthSnapshot.objects.filter(account_id__in=ids, day=latest_day):
-            latest[snap.account_id] = snap
+    if latest_day is not None and ids:
+        latest = {
+            s.account_id: s
+            for s in HealthSnapshot.objects.filter(account_id__in=ids, day=latest_day)
+        }
         earlier = latest_day - dt.timedelta(days=30)
         previous = dict(
             HealthSnapshot.objects.filter(
@@ -241,15 +314,10 @@ def portfolio(
             account_id__in=ids, cleared_at__isnull=True, expires_on__gte=today
         )
     }
-    rows = []
-    window = filters.get("renewal_within")
-    for a in account_list:
-        renewal = renewal_on_or_after(a.renewal_date, today)
-        if window and (renewal - today).days > int(window):
-            continue
-        rows.append(
-            PortfolioRow(a, latest.get(a.pk), previous.get(a.pk), overrides.get(a.pk), renewal)
-        )
+    rows = [
+        PortfolioRow(by_id[pk], latest.get(pk), previous.get(pk), overrides.get(pk), renewal)
+        for pk, _, renewal, _ in chosen
+    ]
     keys: list[str] = []
     for snap in latest.values():
         for k in snap.measures:
@@ -257,4 +325,4 @@ def portfolio(
                 keys.append(k)
     order = list(RULES)
     keys.sort(key=lambda k: order.index(k) if k in order else len(order))
-    return rows, keys
+    return PortfolioPage(rows, keys, total, number, pages, latest_day)

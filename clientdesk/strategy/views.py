@@ -180,51 +180,50 @@ def health_override(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 def _portfolio(
-    request: HttpRequest,
-) -> tuple[PortfolioFilterForm, list[queries.PortfolioRow], list[str]]:
+    request: HttpRequest, *, paged: bool = True
+) -> tuple[PortfolioFilterForm, queries.PortfolioPage]:
     form = PortfolioFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("associate") is not None:
         filters["associate"] = filters["associate"].pk
-    rows, keys = queries.portfolio(request.user, timezone.localdate(), filters)
-    sort = filters.get("sort") or "score"
-
-    def score(r: queries.PortfolioRow) -> int:
-        return r.snapshot.score if r.snapshot and r.snapshot.score is not None else 101
-
-    if sort == "score":
-        rows.sort(key=lambda r: (score(r), r.account.name))
-    elif sort == "-score":
-        rows.sort(key=lambda r: (-score(r) if score(r) <= 100 else 1, r.account.name))
-    elif sort == "renewal":
-        rows.sort(key=lambda r: (r.renewal, r.account.name))
-    else:
-        rows.sort(key=lambda r: r.account.name)
-    return form, rows, keys
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = queries.portfolio(
+        request.user,
+        timezone.localdate(),
+        filters,
+        page=number,
+        per_page=queries.PORTFOLIO_PAGE_SIZE if paged else None,
+    )
+    return form, page
 
 
 @login_required
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
-    form, rows, keys = _portfolio(request)
+    form, page = _portfolio(request)
     labels = {m.key: m.label for m in ACCOUNT_MEASURES}
     query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "strategy/portfolio.html",
         {
             "form": form,
+            "page": page,
             "table": [
                 (
                     r,
                     [
                         r.snapshot.measures.get(k, {}).get("score") if r.snapshot else None
-                        for k in keys
+                        for k in page.keys
                     ],
                 )
-                for r in rows
+                for r in page.rows
             ],
-            "columns": [(k, labels.get(k, k)) for k in keys],
+            "columns": [(k, labels.get(k, k)) for k in page.keys],
             "query": query.urlencode(),
             "may_weigh": manages(request.user),
         },
@@ -236,8 +235,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 def portfolio_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_TYPES:
         raise Http404("Export as csv or xlsx.")
-    _, rows, keys = _portfolio(request)
-    columns, table = portfolio_table(rows, keys, {m.key: m.label for m in ACCOUNT_MEASURES})
+    _, page = _portfolio(request, paged=False)
+    labels = {m.key: m.label for m in ACCOUNT_MEASURES}
+    columns, table = portfolio_table(page.rows, page.keys, labels)
     content = to_csv(columns, table) if fmt == "csv" else to_xlsx(columns, table)
     record_audit(
         actor=request.user,
