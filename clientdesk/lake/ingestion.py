@@ -144,6 +144,18 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
     return _mapped(schema, path, SourceFormat.CSV, names)
 
 
+# A warning's value in one of these columns identifies a member: the warnings file, the batch
+# page and the JSON output say which column and rule, never the value.
+MEMBER_VALUE_COLUMNS = frozenset(
+    {
+        "person_id", "member_id", "subscriber_id", "social_security_number", "first_name",
+        "middle_name", "last_name", "name_suffix", "birth_date", "death_date", "address", "city",
+        "zip_code", "phone", "email",
+    }
+)  # fmt: skip
+MASKED_VALUE = "(masked)"
+
+
 def other_format(head: bytes) -> str:
     """What a file in an industry format is and how to load it, from its first bytes ("" when
     it is none of them)."""
@@ -493,12 +505,15 @@ def _load(
             raise IngestError(f"{batch.source_name}: rows do not add up; nothing loaded")
         warnings_staged = work / "warnings.csv"
         offset = validation.source.line_offset
+        masked = ", ".join(sql_literal(c) for c in sorted(MEMBER_VALUE_COLUMNS))
         con.execute(
             f"""
             CREATE TEMP TABLE warned AS
             SELECT line, split_part(item, {sql_literal(WARNING_FIELD)}, 1) AS "column",
               split_part(item, {sql_literal(WARNING_FIELD)}, 2) AS rule,
-              split_part(item, {sql_literal(WARNING_FIELD)}, 3) AS value
+              CASE WHEN split_part(item, {sql_literal(WARNING_FIELD)}, 1) IN ({masked})
+                THEN {sql_literal(MASKED_VALUE)}
+                ELSE split_part(item, {sql_literal(WARNING_FIELD)}, 3) END AS value
             FROM (
               SELECT n.rowid + {offset} AS line,
                 unnest(string_split(n._warnings, {sql_literal(WARNING_SEPARATOR)})) AS item
@@ -516,7 +531,11 @@ def _load(
             ).fetchall()
         ]
         if warnings:
-            copy = 'COPY (SELECT line, "column", rule, value FROM warned ORDER BY line, "column")'
+            # Values as sent, kept as text if a spreadsheet would run them as a formula.
+            copy = (
+                f'COPY (SELECT line, "column", rule, {sql_safe_text("value")} AS value '  # noqa: S608  # literals only
+                'FROM warned ORDER BY line, "column")'
+            )
             con.execute(f"{copy} TO {sql_literal(str(warnings_staged))} (HEADER, DELIMITER ',')")
         rejects_staged = work / "rejects.csv"
         if rows_rejected:

@@ -102,6 +102,12 @@ MEDICAL: list[Case] = [
     ),
     ({"hcpcs_code": "9921"}, "~hcpcs_code: expected CPT/HCPCS code"),
     ({"hcpcs_modifier_1": "A"}, "~hcpcs_modifier_1: expected HCPCS modifier"),
+    # a value that would run as a formula is written as text (lib/exports)
+    (
+        {"hcpcs_modifier_2": "=A1"},
+        "~hcpcs_modifier_2: expected HCPCS modifier (2 letters/digits) "
+        "(value emptied, row kept): '=A1",
+    ),
     (
         {"diagnosis_code_1": "123"},
         f"~diagnosis_code_type: {DX_TYPE_RULE}: icd-10-cm -> icd-9-cm",
@@ -208,10 +214,17 @@ ELIGIBILITY: list[Case] = [
     ({"enrollment_start_date": ""}, "enrollment_start_date: required, empty"),
     ({"birth_date": "2025-13-01"}, "birth_date: not a date (YYYY-MM-DD): 2025-13-01"),
     ({"death_date": "1970-01-01"}, "death_date is before birth_date"),
-    ({"zip_code": "4300"}, "~zip_code: expected ZIP code"),
+    (
+        {"zip_code": "4300"},
+        "~zip_code: expected ZIP code (5 or 9 digits) (value emptied, row kept): (masked)",
+    ),
     ({"state": "Ohio"}, "~state: state written as its USPS code: Ohio -> OH"),
     ({"state": "Ohioo"}, "~state: expected US state"),
-    ({"social_security_number": "12345678"}, "~social_security_number: expected SSN"),
+    (
+        {"social_security_number": "12345678"},
+        "~social_security_number: expected SSN (9 digits, dashes optional) "
+        "(value emptied, row kept): (masked)",
+    ),
     ({"group_id": ""}, "group_id: required, empty"),
     ({"payer_type": "private"}, "~payer_type: expected payer type"),
     ({"death_flag": "Y"}, "death_flag: not a whole number: Y"),
