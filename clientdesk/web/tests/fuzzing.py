@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
 import hypothesis.errors
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import CHECKS, is_check_class, load_all_checks
 from schemathesis.core.failures import Failure, FailureGroup
@@ -58,7 +60,8 @@ def all_checks() -> list[object]:
 
 
 def api_schema() -> Any:
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    with _connections_kept_open():
+        return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 
 def api_operations(schema: Any) -> list[Any]:
@@ -79,6 +82,37 @@ def fuzz_api(
     operations: Iterable[str] | None = None,
 ) -> FuzzResult:
     """Send `max_examples` positive and as many negative cases per operation and token."""
+    with _connections_kept_open():
+        return _fuzz_api(tokens, max_examples=max_examples, seed=seed, operations=operations)
+
+
+@contextlib.contextmanager
+def _connections_kept_open() -> Iterator[None]:
+    """Requests in process keep the caller's database connection, as Django's test client does.
+
+    Each WSGI request ends by closing a connection past its CONN_MAX_AGE (0 on PostgreSQL): a
+    test's one transaction (and everything it seeded) went with it, and every later request
+    failed with "the connection is closed". On SQLite's in-memory test database close() does
+    nothing, which is why the run passed there.
+    """
+    signals = (request_started, request_finished)
+    # Nested use (the run loads the schema) reconnects only what this level disconnected.
+    were_connected = [signal.disconnect(close_old_connections) for signal in signals]
+    try:
+        yield
+    finally:
+        for signal, was_connected in zip(signals, were_connected, strict=True):
+            if was_connected:
+                signal.connect(close_old_connections)
+
+
+def _fuzz_api(
+    tokens: dict[str, str],
+    *,
+    max_examples: int,
+    seed: int,
+    operations: Iterable[str] | None,
+) -> FuzzResult:
     schema = api_schema()
     checks = all_checks()
     wanted = set(operations) if operations is not None else None
