@@ -491,6 +491,51 @@ def do_add_objective(
     return objective
 
 
+OBJECTIVE_FIELDS = [
+    "title",
+    "measure_key",
+    "manual_value",
+    "manual_source",
+    "target",
+    "better",
+    "owner",
+    "due",
+]
+
+
+@transaction.atomic
+def do_update_objective(
+    objective: Objective, data: Mapping[str, Any], version: int, *, acting_user: AnyUser
+) -> Objective:
+    """Save the objective's fields if nobody saved it since `version` (else StaleEdit); a
+    closed plan's objectives are not changed. The value and status are measured again by
+    the caller (runs.run_objectives) from the new measure and target."""
+    fresh = Objective.objects.select_for_update().select_related("plan").get(pk=objective.pk)
+    if fresh.version != version:
+        raise StaleEdit(
+            "Someone saved this objective since you opened it: reload it, then make your "
+            "change again."
+        )
+    if fresh.plan.status == PlanStatus.CLOSED:
+        raise ValueError("A closed plan's objectives are not changed.")
+    fields = [*OBJECTIVE_FIELDS, "version"]
+    before = snapshot(fresh, fields)
+    for f in OBJECTIVE_FIELDS:
+        if f in data:
+            setattr(fresh, f, data[f])
+    fresh.version += 1
+    fresh.save()
+    record_audit(
+        actor=acting_user,
+        action="strategy.objective_updated",
+        obj=fresh,
+        account=fresh.plan.account,
+        before=before,
+        after=snapshot(fresh, fields),
+    )
+    return fresh
+
+
 @transaction.atomic
 def do_remove_objective(objective: Objective, *, acting_user: AnyUser) -> None:
     before = snapshot(objective)

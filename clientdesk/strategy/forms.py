@@ -83,6 +83,13 @@ class ObjectiveForm(forms.ModelForm[Objective]):
         return data
 
 
+class ObjectiveEditForm(ObjectiveForm):
+    """The objective edited where it is: the same fields, and the version it was loaded at
+    (a save over someone else's is refused, neither edit lost)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class CallCloseForm(forms.Form):
     status = forms.ChoiceField(choices=CallStatus.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -239,6 +239,7 @@ class Objective(models.Model):
     )
     value = models.FloatField(null=True, blank=True)
     value_detail = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["plan", "due", "id"]

@@ -19,6 +19,11 @@ urlpatterns = [
     path("plans/<int:plan_id>/needs/", views.plan_need, name="plan_need"),
     path("plans/<int:plan_id>/objectives/", views.plan_objective, name="plan_objective"),
     path(
+        "plans/<int:plan_id>/objectives/<int:objective_id>/",
+        views.objective_edit,
+        name="objective_edit",
+    ),
+    path(
         "plans/<int:plan_id>/objectives/<int:objective_id>/remove/",
         views.objective_remove,
         name="objective_remove",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,7 @@ from clientdesk.strategy.forms import (
     CallCloseForm,
     DirectiveForm,
     NeedForm,
+    ObjectiveEditForm,
     ObjectiveForm,
     OverrideForm,
     PlanForm,
@@ -371,6 +373,48 @@ def plan_objective(request: HttpRequest, plan_id: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.values()))
     return redirect(_plan_tab(plan.account_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, plan_id: int, objective_id: int) -> HttpResponse:
+    plan = access_plan_by_id(request.user, plan_id, need=Need.WRITE)
+    objective = Objective.objects.filter(plan=plan, pk=objective_id).first()
+    if objective is None:
+        raise Http404("No such objective.")
+    context: dict[str, Any] = {"plan": plan, "objective": objective}
+    if request.method == "POST":
+        form = ObjectiveEditForm(
+            request.POST, instance=Objective.objects.get(pk=objective.pk), account=plan.account
+        )
+        if form.is_valid():
+            try:
+                actions.do_update_objective(
+                    objective,
+                    {f: form.cleaned_data[f] for f in actions.OBJECTIVE_FIELDS},
+                    int(form.cleaned_data.get("version") or 0),
+                    acting_user=signed_in_user(request),
+                )
+            except actions.StaleEdit as error:
+                messages.error(request, str(error))
+                context.update(form=form, conflict=True)
+                return render(request, "strategy/objective_form.html", context, status=409)
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                from clientdesk.strategy.runs import run_objectives
+
+                run_objectives(
+                    timezone.localdate(), acting_user=signed_in_user(request), only=[objective.pk]
+                )
+                messages.success(request, "Objective saved and measured again.")
+                return redirect(_plan_tab(plan.account_id))
+    else:
+        form = ObjectiveEditForm(
+            instance=objective, initial={"version": objective.version}, account=plan.account
+        )
+    context["form"] = form
+    return render(request, "strategy/objective_form.html", context)
 
 
 @login_required
