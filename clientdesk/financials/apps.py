@@ -7,9 +7,11 @@ class FinancialsConfig(AppConfig):
     verbose_name = "Financials"
 
     def ready(self) -> None:
+        from clientdesk.financials import measures
         from clientdesk.financials.marts import prepare_for_today
         from clientdesk.financials.panels import register
         from clientdesk.lake.gateway import register_preparer
 
         register()
+        measures.register()
         register_preparer("financials", prepare_for_today)

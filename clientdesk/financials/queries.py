@@ -253,6 +253,28 @@ def portfolio(user: AnyUser, months: int = 12) -> list[PortfolioRow]:
     return out
 
 
+def period_portfolio(
+    account_ids: Iterable[int], first: dt.date, last: dt.date
+) -> list[PortfolioRow]:
+    """The stored months `first`..`last` (first days of months) of the given accounts (the
+    caller's scope, already checked), lowest margin first: the reports' financial section."""
+    ids = list(account_ids)
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
+    by_account: dict[int, list[PnlMonth]] = defaultdict(list)
+    rows = PnlMonth.objects.filter(account_id__in=ids, month__gte=first, month__lte=last)
+    for row in rows.order_by("month"):
+        by_account[row.account_id].append(row)
+    team: dict[int, list[str]] = defaultdict(list)
+    for a in Assignment.objects.filter(account_id__in=list(by_account)).select_related("user"):
+        team[a.account_id].append(a.user.get_full_name() or a.user.get_username())
+    out = []
+    for account_id, months in by_account.items():
+        t = total(months, accounts[account_id].name)
+        out.append(PortfolioRow(accounts[account_id], t, sorted(team[account_id]), why_losing(t)))
+    out.sort(key=lambda r: r.totals.margin_pct if r.totals.margin_pct is not None else 0.0)
+    return out
+
+
 def breakdown(rows: Sequence[PortfolioRow], key: str) -> list[Totals]:
     """Portfolio totals by segment, funding or associate."""
     groups: dict[str, Totals] = {}

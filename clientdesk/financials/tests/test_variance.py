@@ -106,3 +106,31 @@ def test_budget_vs_actual_by_plan_year(cast: Cast) -> None:
         ["Cost per member", D("54000.00")],
     ]
     assert records[2][:4] == [account.group_number, labels[1], 1080, 1200]
+
+
+def test_completed_claims_pmpm_measure(cast: Cast) -> None:
+    from clientdesk.financials.measures import completed_claims_pmpm
+    from clientdesk.lib.measures import ACCOUNT_MEASURES
+
+    a = cast.acme
+    # 13 months of 100 members; the oldest (outside the last 12) pays 99,999 and is left out;
+    # the others 40,000 paid + 2,000 IBNR: 12 x 42,000 / 1,200 = 420.00. A later month
+    # (after as_of) is left out too.
+    months = [dt.date(2025 + (i // 12), i % 12 + 1, 1) for i in range(14)]
+    PnlMonth.objects.bulk_create(
+        PnlMonth(
+            account=a,
+            month=m,
+            funding=a.funding,
+            member_months=100,
+            paid_claims=D(99_999) if i in (0, 13) else D(40_000),
+            ibnr=D(0) if i in (0, 13) else D(2_000),
+        )
+        for i, m in enumerate(months)
+    )
+    got = completed_claims_pmpm([a.pk, cast.bayside.pk], dt.date(2026, 1, 15))
+    assert list(got) == [a.pk]
+    assert got[a.pk].value == 420.0
+    assert got[a.pk].detail.startswith("12 months Feb 2025 – Jan 2026")
+    measure = ACCOUNT_MEASURES.get("financials_completed_claims_pmpm")
+    assert measure is not None and measure.compute is completed_claims_pmpm
