@@ -31,6 +31,7 @@ from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
 from clientdesk.reports.documents import Chart, Column, ReportDocument, Section, Table
+from clientdesk.reports.financials import financial_section
 from clientdesk.reports.stewardship import (
     Progress,
     _quiet,
@@ -492,6 +493,11 @@ def renewals_section(c: PortfolioContext) -> Section | None:
     return section
 
 
+def financials_section(c: PortfolioContext) -> Section | None:
+    """Margin by account, segment and funding (reports/financials.py)."""
+    return financial_section(c.account_ids, c.period)
+
+
 def growth_section(c: PortfolioContext) -> Section | None:
     g = c.growth
     if g is None:
@@ -563,6 +569,7 @@ def growth_section(c: PortfolioContext) -> Section | None:
 
 PORTFOLIO_SECTIONS: tuple[PortfolioSection, ...] = (
     summary_section,
+    financials_section,
     guarantees_section,
     escalations_section,
     issues_section,
