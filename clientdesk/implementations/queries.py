@@ -189,3 +189,56 @@ def late_critical_causes(states: list[PlanState]) -> list[Cause]:
             )
         )
     return causes
+
+
+@dataclass(frozen=True)
+class InstallationLine:
+    """One implementation of an account as the stewardship deck states it."""
+
+    name: str
+    effective_date: dt.date
+    status: str  # the plan status in words
+    done: int
+    tasks: int
+    readiness: int | None  # from the plan and the eligibility test loads (no lake read)
+    band: str
+    days_lost: int  # business days the forecast go-live slips past the effective date
+    went_live_on: dt.date | None
+    hypercare_ends: dt.date | None
+
+
+def installation_status(account: Account, today: dt.date) -> list[InstallationLine]:
+    """The account's implementations for its stewardship deck: every plan of an account in
+    its first year (effective within the 365 days to ``today``, or not yet effective); of an
+    older account, the plans still being installed or in their 90 days of hypercare.
+    Readiness is scored from the plan and the test loads (``plan_states`` without the lake)."""
+    first_year = account.effective_date > today - dt.timedelta(days=365)
+    plans = [
+        p
+        for p in account.implementations.exclude(status=PlanStatus.CLOSED).order_by(
+            "effective_date", "id"
+        )
+        if first_year
+        or p.status in (PlanStatus.DRAFT, PlanStatus.APPROVED)
+        or (p.went_live_on is not None and today <= p.went_live_on + dt.timedelta(HYPERCARE_DAYS))
+    ]
+    states = plan_states(plans, today, reader=None)
+    lines = []
+    for plan in plans:
+        state = states[plan.pk]
+        live = plan.went_live_on
+        lines.append(
+            InstallationLine(
+                name=plan.name,
+                effective_date=plan.effective_date,
+                status=plan.get_status_display(),
+                done=state.done_count,
+                tasks=len(state.tasks),
+                readiness=None if live else state.readiness.score,
+                band="" if live else state.readiness.band,
+                days_lost=0 if live else state.forecast.days_lost,
+                went_live_on=live,
+                hypercare_ends=None if live is None else live + dt.timedelta(HYPERCARE_DAYS),
+            )
+        )
+    return lines

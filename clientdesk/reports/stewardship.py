@@ -33,6 +33,7 @@ from clientdesk.guarantees.monitors import (
     last_data_day,
 )
 from clientdesk.guarantees.queries import monitor_targets, period_results
+from clientdesk.implementations.queries import InstallationLine, installation_status
 from clientdesk.inquiries.models import AccountEscalation, Category, EscalationStatus
 from clientdesk.inquiries.models import Inquiry as InquiryModel
 from clientdesk.inquiries.queries import Attainment, attainment, local_midnight
@@ -528,6 +529,69 @@ def _guarantee_sentence(c: StewardshipContext) -> str:
     )
 
 
+def _installation_sentence(line: InstallationLine) -> str:
+    done = f"{line.done} of {line.tasks} tasks done"
+    if line.went_live_on is not None:
+        return (
+            f"{line.name}: live since {formatting.date(line.went_live_on)} ({done}); "
+            f"hypercare watch until {formatting.date(line.hypercare_ends)}."
+        )
+    readiness = "" if line.readiness is None else f", readiness {line.readiness} ({line.band})"
+    forecast = (
+        f"go-live forecast {line.days_lost} business days late"
+        if line.days_lost
+        else "on plan for the effective date"
+    )
+    return (
+        f"{line.name}: effective {formatting.date(line.effective_date)}, {line.status.lower()}"
+        f"; {done}{readiness}; {forecast}."
+    )
+
+
+def implementation_section(c: StewardshipContext) -> Section | None:
+    """Implementation status for an account in its first year (and any plan still being
+    installed or in hypercare): from the implementations app's plans, as of the deck's day."""
+    lines = installation_status(c.account, c.today)
+    if not lines:
+        return None
+    section = Section("implementation", "Implementation")
+    section.bullets.extend(_installation_sentence(line) for line in lines)
+    section.tables.append(
+        Table(
+            "Implementation",
+            "Implementation status",
+            "Implementation plans (tasks, their status and dates); readiness from the plan "
+            "and the eligibility test loads",
+            [
+                Column("Plan"),
+                Column("Effective", "date"),
+                Column("Status"),
+                Column("Tasks done", "int"),
+                Column("Tasks", "int"),
+                Column("Readiness", "int"),
+                Column("Business days late", "int"),
+                Column("Hypercare until", "date"),
+            ],
+            [
+                [
+                    line.name,
+                    line.effective_date,
+                    line.status,
+                    line.done,
+                    line.tasks,
+                    line.readiness,
+                    line.days_lost,
+                    line.hypercare_ends,
+                ]
+                for line in lines
+            ],
+            "Readiness 0-100 before go-live (ready ≥ 80); hypercare is the 90 days after.",
+            brief=True,
+        )
+    )
+    return section
+
+
 def guarantees_section(c: StewardshipContext) -> Section | None:
     if not c.guarantee_results:
         return None
@@ -722,6 +786,7 @@ STEWARDSHIP_SECTIONS: tuple[SectionFunction, ...] = (
     benchmarks_section,
     claimants_section,
     pharmacy_section,
+    implementation_section,
     guarantees_section,
     service_section,
     issues_section,

@@ -182,3 +182,38 @@ def test_milestone_events_for_every_account_hold_bayside_too(
         (dt.date(2026, 11, 13), 0.0),
         (dt.date(2026, 12, 1), 0.0),
     ]
+
+
+def test_the_stewardship_deck_states_the_implementations(
+    cast: Cast, plans: dict[str, Implementation]
+) -> None:
+    from types import SimpleNamespace
+
+    from clientdesk.reports.stewardship import implementation_section
+
+    # Acme is not in its first year (effective 2019): its plans still being installed or in
+    # hypercare. December went live Dec 1 (2, 3 and the go-live done: 3 of 4); hypercare is
+    # the 90 days after, to Mar 1, 2027 (30 days of December + 31 + 28 + 1). The Jan 4 plan
+    # starts Wed Dec 9 (offset 0): nothing due by Mon Dec 7, on plan.
+    context: Any = SimpleNamespace(account=cast.acme, today=TODAY)
+    section = implementation_section(context)
+    assert section is not None
+    names = [row[0] for row in section.tables[0].rows]
+    assert names == [p.name for p in (plans["october"], plans["draft"], plans["december"])] + [
+        plans["later"].name
+    ]
+    december = next(b for b in section.bullets if b.startswith(plans["december"].name))
+    assert december.endswith(
+        "live since Dec 1, 2026 (3 of 4 tasks done); hypercare watch until Mar 1, 2027."
+    )
+    later = next(b for b in section.bullets if b.startswith(plans["later"].name))
+    assert "effective Jan 4, 2027, approved (baseline saved); 0 of 4 tasks done" in later
+    assert later.endswith("on plan for the effective date.")
+    row = section.tables[0].rows[names.index(plans["december"].name)]
+    assert row[3:] == [3, 4, None, 0, dt.date(2027, 3, 1)]
+    # After hypercare and with every plan closed or live long ago, nothing to state.
+    late: Any = SimpleNamespace(account=cast.acme, today=dt.date(2027, 6, 1))
+    Implementation.objects.filter(account=cast.acme).exclude(pk=plans["december"].pk).update(
+        status="closed"
+    )
+    assert implementation_section(late) is None
