@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("clientdesk.accounts.urls")),
     path("inquiries/", include("clientdesk.inquiries.urls")),
-    path("audit/", include("clientdesk.audit.urls")),
+    path("audit/", include("clientdesk.web.audit_urls")),
     path("insights/", include("clientdesk.insights.urls")),
     path("guarantees/", include("clientdesk.guarantees.urls")),
     path("growth/", include("clientdesk.growth.urls")),

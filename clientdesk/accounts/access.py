@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from clientdesk.accounts.models import Account
-from clientdesk.audit.access import can_read_audit as can_read_audit  # the account page asks here
 from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.people.roles import (
     EDITS_ASSIGNED_ACCOUNTS,
@@ -22,6 +21,7 @@ from clientdesk.people.roles import (
     SEES_ALL_ACCOUNTS,
     roles_of,
 )
+from clientdesk.people.roles import can_read_audit as can_read_audit  # the account page asks here
 
 AnyUser = AbstractBaseUser | AnonymousUser
 

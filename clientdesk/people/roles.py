@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
 
 from clientdesk.people.cli import CliUser
 
@@ -65,3 +66,13 @@ def primary_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
         if role in roles:
             return role
     return None
+
+
+def can_read_audit(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Managers and admins read the audit trail (DESIGN.md §1)."""
+    return bool(roles_of(user) & READS_AUDIT)
+
+
+def require_audit_reader(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_read_audit(user):
+        raise PermissionDenied("Only managers and admins read the audit trail.")

@@ -13,12 +13,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from clientdesk.audit.access import can_read_audit
 from clientdesk.financials.access import can_see_margin
 from clientdesk.growth.access import can_see_pipeline, works_accounts
 from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
-from clientdesk.people.roles import Role, primary_role, roles_of
+from clientdesk.people.roles import Role, can_read_audit, primary_role, roles_of
 from clientdesk.reports.access import can_run_portfolio
 from clientdesk.surveys.access import reads_surveys
 from clientdesk.team.access import has_own_records, manages_team, reads_team_aggregates

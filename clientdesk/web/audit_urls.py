@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clientdesk.audit import views
+from clientdesk.web import audit_views as views
 
 app_name = "audit"
 urlpatterns = [

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.audit.access import require_audit_reader
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.reading import with_changes
+from clientdesk.people.roles import require_audit_reader
 
 
 def _page(request: HttpRequest, events: QuerySet[AuditEvent]) -> Page[AuditEvent]:
