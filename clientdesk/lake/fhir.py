@@ -733,6 +733,10 @@ def _one_file(
         line = _report_line(report)
         for result in results:
             result.report = report
+            if result.table:  # one file feeds several tables: say which
+                result.message = result.message.replace(
+                    f"{path.name}:", f"{path.name} -> {result.table}:", 1
+                )
             result.message += line
         return results
     finally:

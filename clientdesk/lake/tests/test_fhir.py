@@ -239,6 +239,7 @@ def test_a_bundle_loads_the_same_rows_as_the_same_book_in_csv(
     assert report["resources"] == 9 and report["rejected"] == 0
     assert report["entered_in_error"] == 1  # the voided EOB loads nothing
     assert "1 entered in error, not loaded" in results[0].message
+    assert results[1].message.startswith("book.json -> medical_claim: 3 rows loaded, 0 rejected")
     from_fhir = lake_rows()
     # hand-computed: medical paid 80 + 30 + 700, pharmacy 5; allowed 100 + 30 + 900
     medical = from_fhir["medical_claim"]

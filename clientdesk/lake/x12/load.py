@@ -46,9 +46,7 @@ def describe_not_x12(path: Path, why: str) -> str:
         head = handle.read(65_536)
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith((b"{", b"[")) and b'"resourceType"' in start:
-        return (
-            f"{path.name}: FHIR JSON, not X12: load it with `clientdesk ingest fhir FILE`"
-        )
+        return f"{path.name}: FHIR JSON, not X12: load it with `clientdesk ingest fhir FILE`"
     if start.startswith(b"PAR1"):
         return f"{path.name}: a Parquet file, not X12: load it with `clientdesk ingest TABLE FILE`"
     first = start.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
@@ -153,6 +151,10 @@ def _one_file(
         unresolved = int(report.get("remittances_without_eligibility") or 0)
         for result in results:
             result.report = report
+            if result.table:  # one file feeds several tables: say which
+                result.message = result.message.replace(
+                    f"{path.name}:", f"{path.name} -> {result.table}:", 1
+                )
             result.message += _report_line(report)
             if unresolved and result.table == "claim_processing":
                 result.message += (
