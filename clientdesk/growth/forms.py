@@ -118,6 +118,13 @@ class RuleForm(forms.ModelForm[SuggestionRule]):
         ]
 
 
+class PersonChoiceField(forms.ModelChoiceField[User]):
+    """People listed by their names (the username only when no name is on file)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class LeadForm(forms.Form):
     company = forms.CharField(max_length=200)
     contact_name = forms.CharField(max_length=120)
@@ -126,7 +133,7 @@ class LeadForm(forms.Form):
     need = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     size = forms.IntegerField(min_value=0, label="Employees")
     source = forms.ChoiceField(choices=LeadSource.choices)
-    sales_owner = forms.ModelChoiceField(queryset=User.objects.none())
+    sales_owner = PersonChoiceField(queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -171,7 +178,7 @@ def rfp_writers() -> Any:
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    assignee = PersonChoiceField(queryset=User.objects.none(), required=False)
     due = forms.DateField(widget=DATE, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

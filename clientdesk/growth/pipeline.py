@@ -36,6 +36,14 @@ class ForecastRow:
     weighted: Decimal = Decimal("0")
     won_value: Decimal = Decimal("0")
 
+    @property
+    def label(self) -> str:
+        """A month key ('2026-03') as 'Mar 2026'; any other key as it is."""
+        try:
+            return dt.date.fromisoformat(f"{self.key}-01").strftime("%b %Y")
+        except ValueError:
+            return self.key
+
 
 @dataclass
 class Forecast:

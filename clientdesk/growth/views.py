@@ -36,6 +36,7 @@ from clientdesk.growth.access import (
     vendor_contracts_visible_to,
     works_accounts,
 )
+from clientdesk.growth.charts import forecast_spec
 from clientdesk.growth.forms import (
     AnswerForm,
     AssignForm,
@@ -134,6 +135,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         {
             "opportunities": opportunities,
             "forecast": forecast,
+            "chart": forecast_spec(forecast),
             "whitespace": whitespace[0] if whitespace else None,
             "whitespace_accounts": whitespace[1] if whitespace else 0,
         },

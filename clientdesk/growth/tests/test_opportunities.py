@@ -11,6 +11,7 @@ from django.test import Client
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.growth import actions
+from clientdesk.growth.charts import forecast_spec
 from clientdesk.growth.models import Holding, OpportunityKind, Stage
 from clientdesk.growth.pipeline import Deal, forecast, win_rate
 from clientdesk.growth.queries import Cell, whitespace
@@ -135,3 +136,31 @@ def test_growth_tab_and_pipeline_pages(cast: Cast, login) -> None:  # type: igno
     )
     assert response.status_code == 302
     assert "/growth/opportunities/" in response["Location"]
+
+
+def test_forecast_chart_spec() -> None:
+    deals = [
+        Deal("EAP", Stage.PROPOSED, Decimal("25200"), 50, dt.date(2026, 3, 31)),
+        Deal("EAP", Stage.IDENTIFIED, Decimal("10000"), 10, dt.date(2026, 3, 5)),
+        Deal("Dental", Stage.WON, Decimal("50400"), 100, dt.date(2026, 4, 30)),
+        Deal("Vision", Stage.NEGOTIATING, Decimal("18000"), 75, dt.date(2026, 5, 15)),
+    ]
+    spec = forecast_spec(forecast(deals))
+    assert spec is not None
+    # March: 25,200 + 10,000 open, 12,600 + 1,000 weighted; April only won (no bar); May:
+    # 18,000 open, 13,500 weighted.
+    assert [(r["month"], r["measure"], r["value"]) for r in spec["data"]["values"]] == [
+        ("Mar 2026", "Open value", 35200.0),
+        ("Mar 2026", "Weighted", 13600.0),
+        ("May 2026", "Open value", 18000.0),
+        ("May 2026", "Weighted", 13500.0),
+    ]
+    assert spec["encoding"]["x"]["sort"] == ["Mar 2026", "May 2026"]
+    assert forecast_spec(forecast(deals[2:3])) is None
+
+
+def test_pipeline_page_draws_the_forecast(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    acme_opportunity(cast)  # $43,200 closing June 2026, identified (10 %)
+    body = login("mia").get("/growth/").content.decode()
+    assert 'data-spec="chart-forecast"' in body and '"month": "Jun 2026"' in body
+    assert "<td>Jun 2026</td>" in body
