@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -191,20 +194,38 @@ def import_plan(request: HttpRequest, account_id: int, implementation_id: int) -
     return _back(implementation)
 
 
+def _save_form(
+    request: HttpRequest,
+    implementation: Implementation,
+    form: Form,
+    save: Callable[[dict[str, Any], User], object],
+    saved: str,
+) -> HttpResponse:
+    """A posted plan form: saved through its action with a message, or refused with the
+    form's field errors; back to the plan either way."""
+    if form.is_valid():
+        save(form.cleaned_data, signed_in_user(request))
+        messages.success(request, saved)
+    else:
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+    return _back(implementation)
+
+
 @login_required
 @require_POST
 def update_plan(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if v}
-        actions.do_update_plan(implementation, changes, acting_user=signed_in_user(request))
-        messages.success(request, "Plan updated and rescheduled.")
-    else:
-        messages.error(request, f"Not saved: {form.errors.as_text()}")
-    return _back(implementation)
+    return _save_form(
+        request,
+        implementation,
+        PlanForm(request.POST),
+        lambda data, user: actions.do_update_plan(
+            implementation, {k: v for k, v in data.items() if v}, acting_user=user
+        ),
+        "Plan updated and rescheduled.",
+    )
 
 
 @login_required
@@ -224,17 +245,15 @@ def go_live(request: HttpRequest, account_id: int, implementation_id: int) -> Ht
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    form = GoLiveForm(request.POST)
-    if form.is_valid():
-        actions.do_go_live(
-            implementation,
-            on=form.cleaned_data["went_live_on"],
-            acting_user=signed_in_user(request),
-        )
-        messages.success(request, "Live: hypercare watches the first 90 days.")
-    else:
-        messages.error(request, f"Not saved: {form.errors.as_text()}")
-    return _back(implementation)
+    return _save_form(
+        request,
+        implementation,
+        GoLiveForm(request.POST),
+        lambda data, user: actions.do_go_live(
+            implementation, on=data["went_live_on"], acting_user=user
+        ),
+        "Live: hypercare watches the first 90 days.",
+    )
 
 
 @login_required
@@ -243,19 +262,19 @@ def review(request: HttpRequest, account_id: int, implementation_id: int) -> Htt
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        actions.do_record_review(
+    return _save_form(
+        request,
+        implementation,
+        ReviewForm(request.POST),
+        lambda data, user: actions.do_record_review(
             implementation,
-            notes=form.cleaned_data["review_notes"],
-            lesson=form.cleaned_data["lesson"],
-            close=form.cleaned_data["close"],
-            acting_user=signed_in_user(request),
-        )
-        messages.success(request, "Review saved.")
-    else:
-        messages.error(request, f"Not saved: {form.errors.as_text()}")
-    return _back(implementation)
+            notes=data["review_notes"],
+            lesson=data["lesson"],
+            close=data["close"],
+            acting_user=user,
+        ),
+        "Review saved.",
+    )
 
 
 @login_required
