@@ -50,7 +50,9 @@ from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import AccountSource, TableSchema, get_table, sql_literal
 from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
 from clientdesk.lake.validation import (
+    MASKED_VALUE,
     MAX_LINE_BYTES,
+    MEMBER_VALUE_COLUMNS,
     REASON_SEPARATOR,
     WARNING_FIELD,
     WARNING_SEPARATOR,
@@ -142,18 +144,6 @@ def inspect_source(schema: TableSchema, path: Path) -> SourceFile:
                     "lake files must be comma-separated"
                 )
     return _mapped(schema, path, SourceFormat.CSV, names)
-
-
-# A warning's value in one of these columns identifies a member: the warnings file, the batch
-# page and the JSON output say which column and rule, never the value.
-MEMBER_VALUE_COLUMNS = frozenset(
-    {
-        "person_id", "member_id", "subscriber_id", "social_security_number", "first_name",
-        "middle_name", "last_name", "name_suffix", "birth_date", "death_date", "address", "city",
-        "zip_code", "phone", "email",
-    }
-)  # fmt: skip
-MASKED_VALUE = "(masked)"
 
 
 def other_format(head: bytes) -> str:

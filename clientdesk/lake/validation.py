@@ -43,6 +43,16 @@ REASON_SEPARATOR = " | "
 WARNING_FIELD = "\x1f"  # between a warning's column, rule and value
 WARNING_SEPARATOR = "\x1e"  # between the warnings of one row
 SHOWN_VALUE_CHARS = 40
+# A value in one of these columns identifies a member: a reject's reason, the warnings file,
+# the batch page and the JSON output say which column and rule, never the value.
+MEMBER_VALUE_COLUMNS = frozenset(
+    {
+        "person_id", "member_id", "subscriber_id", "social_security_number", "first_name",
+        "middle_name", "last_name", "name_suffix", "birth_date", "death_date", "address", "city",
+        "zip_code", "phone", "email",
+    }
+)  # fmt: skip
+MASKED_VALUE = "(masked)"
 
 
 class SourceFormat(StrEnum):
@@ -187,7 +197,11 @@ class FileValidation:
         """(predicate true when the value is wrong, SQL of the reason) for one column."""
         text = quote_ident(col.name)
         typed = typed_name(col)
-        shown = f"left({text}, {SHOWN_VALUE_CHARS})"
+        shown = (
+            sql_literal(MASKED_VALUE)
+            if col.name in MEMBER_VALUE_COLUMNS
+            else f"left({text}, {SHOWN_VALUE_CHARS})"
+        )
 
         def said(what: str) -> str:
             return f"concat({sql_literal(f'{col.name}: {what}: ')}, {shown})"

@@ -212,7 +212,7 @@ ELIGIBILITY: list[Case] = [
     ({"gender": "F"}, "~gender: gender written as male, female or unknown: F -> female"),
     ({"enrollment_end_date": "2024-12-31"}, "enrollment_end_date is before enrollment_start_date"),
     ({"enrollment_start_date": ""}, "enrollment_start_date: required, empty"),
-    ({"birth_date": "2025-13-01"}, "birth_date: not a date (YYYY-MM-DD): 2025-13-01"),
+    ({"birth_date": "2025-13-01"}, "birth_date: not a date (YYYY-MM-DD): (masked)"),
     ({"death_date": "1970-01-01"}, "death_date is before birth_date"),
     (
         {"zip_code": "4300"},
