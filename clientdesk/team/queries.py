@@ -43,6 +43,7 @@ from clientdesk.team.models import (
     TrainingNeed,
 )
 from clientdesk.team.rules import (
+    QUALITY_TOPIC,
     TEAM_CALENDAR,
     Cell,
     Risk,
@@ -50,6 +51,7 @@ from clientdesk.team.rules import (
     flight_risk,
     license_alert,
     quality_sample,
+    review_flaws,
     suppressed_counts,
     tenure_years,
 )
@@ -344,10 +346,10 @@ class Effect:
     before_total: int
     after: int
     after_total: int
+    unit: str = "inquiries"  # or "reviews", for a need opened from quality results
 
-    @staticmethod
-    def _rate(part: int, whole: int) -> str:
-        return f"{part} of {whole} ({part * 100 / whole:.1f}%)" if whole else "no inquiries"
+    def _rate(self, part: int, whole: int) -> str:
+        return f"{part} of {whole} ({part * 100 / whole:.1f}%)" if whole else f"no {self.unit}"
 
     @property
     def before_text(self) -> str:
@@ -367,19 +369,15 @@ def need_effect(need: TrainingNeed, today: dt.date) -> list[Effect]:
     the same in the days since (up to 90). Shown as it is, not claimed as the module's effect."""
     if need.addressed_on is None:
         return []
+    if need.topic.startswith(QUALITY_TOPIC):
+        flaw = need.topic.removeprefix(QUALITY_TOPIC)
+        return _quality_effect(need, flaw, need.addressed_on, today)
     problem_ids = [
         int(ref.split("-", 1)[1])
         for ref in need.evidence
         if ref.upper().startswith("PRB-") and ref.split("-", 1)[1].isdigit()
     ]
-    pivot = need.addressed_on
-    before_start = pivot - dt.timedelta(days=EFFECT_WINDOW_DAYS)
-    after_end = min(today, pivot + dt.timedelta(days=EFFECT_WINDOW_DAYS))
-    (start, _), (mid, _), (end, _) = (
-        _day_bounds(before_start),
-        _day_bounds(pivot),
-        _day_bounds(after_end + dt.timedelta(days=1)),
-    )
+    start, mid, end = _effect_windows(need.addressed_on, today)
     effects = []
     for user in need.people.order_by("last_name", "first_name"):
         mine = Inquiry.objects.filter(owner=user)
@@ -395,6 +393,62 @@ def need_effect(need: TrainingNeed, today: dt.date) -> list[Effect]:
             )
         )
     return effects
+
+
+def _effect_windows(pivot: dt.date, today: dt.date) -> tuple[dt.datetime, ...]:
+    """The 90 days before ``pivot`` and the days since (up to 90), as New York instants."""
+    before_start = pivot - dt.timedelta(days=EFFECT_WINDOW_DAYS)
+    after_end = min(today, pivot + dt.timedelta(days=EFFECT_WINDOW_DAYS))
+    return (
+        _day_bounds(before_start)[0],
+        _day_bounds(pivot)[0],
+        _day_bounds(after_end + dt.timedelta(days=1))[0],
+    )
+
+
+def _quality_effect(need: TrainingNeed, flaw: str, pivot: dt.date, today: dt.date) -> list[Effect]:
+    """For a need opened from quality results: of each person's reviewed inquiries resolved
+    in the 90 days before the module and since, how many reviews found the same flaw."""
+    start, mid, end = _effect_windows(pivot, today)
+    effects = []
+    for user in need.people.order_by("last_name", "first_name"):
+        before = [0, 0]  # reviews finding the flaw, reviews
+        after = [0, 0]
+        for resolved_at, scores, auto_fail in QualityReview.objects.filter(
+            associate=user, inquiry__resolved_at__gte=start, inquiry__resolved_at__lt=end
+        ).values_list("inquiry__resolved_at", "scores", "auto_fail"):
+            side = after if resolved_at is not None and resolved_at >= mid else before
+            side[1] += 1
+            side[0] += flaw in review_flaws(scores, auto_fail)
+        effects.append(Effect(user, before[0], before[1], after[0], after[1], unit="reviews"))
+    return effects
+
+
+def quality_findings(people: QuerySet[Person], since: dt.date) -> list[dict[str, Any]]:
+    """Quality results that call for training: each flaw (an auto-fail item, or a criterion
+    scored 2 of 5 or less) in the reviews of these people's months since ``since``, with the
+    reviews as evidence (``QR-<id>``) and the people they reviewed; a flaw a need already took
+    up (by its topic) is left out."""
+    taken = {t.casefold() for t in TrainingNeed.objects.values_list("topic", flat=True)}
+    by_flaw: dict[str, list[QualityReview]] = defaultdict(list)
+    for review in (
+        QualityReview.objects.filter(
+            associate__team_person__in=people.filter(left_on=None), month__gte=since
+        )
+        .select_related("associate")
+        .order_by("id")
+    ):
+        for flaw in review_flaws(review.scores, review.auto_fail):
+            by_flaw[flaw].append(review)
+    found = []
+    for flaw, reviews in sorted(by_flaw.items()):
+        topic = f"{QUALITY_TOPIC}{flaw}"
+        if topic.casefold() in taken:
+            continue
+        who: dict[int, User] = {r.associate_id: r.associate for r in reviews}
+        named = sorted(who.values(), key=lambda u: (u.last_name, u.first_name, u.pk))
+        found.append({"topic": topic, "evidence": [f"QR-{r.pk}" for r in reviews], "people": named})
+    return found
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

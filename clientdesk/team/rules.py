@@ -217,6 +217,19 @@ AUTO_FAILS = (
 """Items that fail a review whatever its scores."""
 
 
+QUALITY_LOW_SCORE = 2
+"""A criterion scored this or lower (of 5) is a flaw a training need can take up."""
+QUALITY_TOPIC = "Quality: "
+"""A training need opened from quality results is named after its flaw with this prefix."""
+
+
+def review_flaws(scores: Mapping[str, int], auto_fail: Sequence[str]) -> list[str]:
+    """What one review found wrong: each auto-fail item it marked, then each criterion
+    scored ``QUALITY_LOW_SCORE`` or lower, in the scorecard's order."""
+    low = [c for c in QUALITY_CRITERIA if scores.get(c, 5) <= QUALITY_LOW_SCORE]
+    return [*auto_fail, *low]
+
+
 def quality_total(scores: Mapping[str, int], auto_fail: Sequence[str]) -> int:
     """The weighted percent of a review (each criterion scored 0 to 5), or 0 on an
     auto-fail; rounded half up."""
@@ -257,3 +270,65 @@ def attendance_points(
         "final warning" if points >= POINTS_FINAL else "warning" if points >= POINTS_WARNING else ""
     )
     return points, step
+
+
+ADHERENCE_GRACE_MINUTES = 30
+"""A day's first recorded work this long after the shift began still counts as on time."""
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Schedule adherence as far as the recorded work shows it (inquiry status changes and
+    notes, logged account activity): not a workforce-management clock, and said so."""
+
+    scheduled_days: int  # working days with a shift, not on approved time off
+    active_days: int  # of those, days with any recorded work
+    activities: int  # recorded work in the period, on any day
+    in_hours: int  # of it, within a shift on a scheduled day
+    late_starts: int  # active scheduled days whose first work came after the grace
+
+    @property
+    def rate(self) -> str:
+        return f"{self.in_hours * 100 / self.activities:.0f}%" if self.activities else "no data"
+
+
+def schedule_adherence(
+    shifts: Mapping[int, tuple[dt.time, dt.time]],
+    away: Iterable[tuple[dt.date, dt.date]],
+    moments: Iterable[dt.datetime],
+    first: dt.date,
+    last: dt.date,
+    calendar: BusinessCalendar = TEAM_CALENDAR,
+) -> Adherence:
+    """Compare the recorded work's local times (``moments``, in the team's zone) with the
+    weekly shifts (weekday -> start, end) over ``first``..``last``: the scheduled days (a
+    shift on a business day not within approved time off ``away``), the days with work, the
+    share of the work done within the shift, and the late starts."""
+    off = [(a, b) for a, b in away]
+    by_day: dict[dt.date, list[dt.time]] = {}
+    total = 0
+    for moment in moments:
+        if first <= moment.date() <= last:
+            by_day.setdefault(moment.date(), []).append(moment.time())
+            total += 1
+    scheduled = active = in_hours = late = 0
+    day = first
+    while day <= last:
+        shift = shifts.get(day.weekday())
+        if (
+            shift is not None
+            and is_business_day(day, calendar)
+            and not any(a <= day <= b for a, b in off)
+        ):
+            scheduled += 1
+            times = by_day.get(day, [])
+            if times:
+                active += 1
+                starts, ends = shift
+                in_hours += sum(1 for t in times if starts <= t <= ends)
+                grace = dt.datetime.combine(day, starts) + dt.timedelta(
+                    minutes=ADHERENCE_GRACE_MINUTES
+                )
+                late += min(times) > grace.time()
+        day += dt.timedelta(days=1)
+    return Adherence(scheduled, active, total, in_hours, late)

@@ -88,6 +88,7 @@ from clientdesk.team.queries import (
     need_effect,
     open_needs,
     pending_requests,
+    quality_findings,
     quality_month,
     recruiting_summary,
     retention,
@@ -595,6 +596,9 @@ def needs(request: HttpRequest) -> HttpResponse:
         {
             "needs": [(n, need_effect(n, _today())) for n in open_needs()],
             "findings": findings_without_need(),
+            "quality_findings": quality_findings(
+                managed_people(request.user), (_today() - dt.timedelta(days=90)).replace(day=1)
+            ),
             "open_form": OpenNeedForm(people=team),
             "address_form": AddressNeedForm(initial={"due_on": _today() + dt.timedelta(days=30)}),
         },

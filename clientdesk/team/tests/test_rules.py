@@ -144,3 +144,46 @@ def test_attendance_points_fall_off_after_a_year() -> None:
         "warning",
     )
     assert attendance_points([(TODAY, Decimal(3))] * 3, TODAY) == (Decimal(9), "final warning")
+
+
+def test_schedule_adherence_from_the_recorded_work() -> None:
+    from zoneinfo import ZoneInfo
+
+    from clientdesk.team.rules import schedule_adherence
+
+    NEW_YORK = ZoneInfo("America/New_York")
+
+    # Mon Nov 2 to Fri Nov 13, 2026; shifts Mon-Fri 8:30-17:00; Wed Nov 11 is Veterans Day;
+    # approved time off Thu-Fri Nov 12-13. Scheduled days: Nov 2-6 (5) + Nov 9, 10 = 7.
+    nine_to_five = (dt.time(8, 30), dt.time(17, 0))
+    shifts = dict.fromkeys(range(5), nine_to_five)
+
+    def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime(2026, 11, day, hour, minute, tzinfo=NEW_YORK)
+
+    moments = [
+        at(2, 8, 45),  # on time (within 30 minutes), in hours
+        at(2, 16, 0),
+        at(3, 9, 30),  # first work an hour late: a late start
+        at(3, 18, 15),  # after the shift: out of hours
+        at(7, 11, 0),  # a Saturday: no shift, out of hours
+        at(9, 8, 59),  # 8:59 is within the grace (9:00)
+        at(12, 10, 0),  # on approved time off: counted, not in hours
+    ]
+    result = schedule_adherence(
+        shifts,
+        [(dt.date(2026, 11, 12), dt.date(2026, 11, 13))],
+        moments,
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 13),
+    )
+    assert (
+        result.scheduled_days,
+        result.active_days,
+        result.activities,
+        result.in_hours,
+        result.late_starts,
+    ) == (7, 3, 7, 4, 1)
+    assert result.rate == "57%"  # 4 of 7
+    empty = schedule_adherence(shifts, [], [], dt.date(2026, 11, 2), dt.date(2026, 11, 2))
+    assert (empty.scheduled_days, empty.rate) == (1, "no data")
