@@ -40,6 +40,7 @@ from clientdesk.reports.stewardship import (
     person_name,
     with_rows,
 )
+from clientdesk.reports.strategy import plans_section as strategy_plans_section
 from clientdesk.utilization import charts
 from clientdesk.utilization.analysis import Request, book_overview
 from clientdesk.utilization.report import AccountOverview, BookOverview, UtilizationReport
@@ -498,6 +499,11 @@ def financials_section(c: PortfolioContext) -> Section | None:
     return financial_section(c.account_ids, c.period)
 
 
+def plans_section(c: PortfolioContext) -> Section | None:
+    """Account plans, objectives off track and open calls to action (reports/strategy.py)."""
+    return strategy_plans_section(c.account_ids, c.today)
+
+
 def growth_section(c: PortfolioContext) -> Section | None:
     g = c.growth
     if g is None:
@@ -578,6 +584,7 @@ PORTFOLIO_SECTIONS: tuple[PortfolioSection, ...] = (
     utilization_section,
     growth_section,
     renewals_section,
+    plans_section,
 )
 
 

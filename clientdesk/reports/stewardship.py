@@ -61,6 +61,7 @@ from clientdesk.reports.documents import (
     small_cell,
 )
 from clientdesk.reports.models import ReportEdition
+from clientdesk.reports.strategy import plan_steps
 from clientdesk.utilization import charts, exports
 from clientdesk.utilization.analysis import Request, account_report
 from clientdesk.utilization.benchmarks import Comparison
@@ -769,6 +770,9 @@ def next_steps_section(c: StewardshipContext) -> Section | None:
             if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS):
                 section.bullets.append(f"{a.description} (due {formatting.date(a.due_date)}).")
     section.bullets.extend(f.action for f in c.report.findings[:3] if f.action)
+    # The account plan's objectives not on track; the open calls to action, internal only.
+    internal = c.edition == Edition.INTERNAL
+    section.bullets.extend(plan_steps(c.account.pk, c.today, internal=internal))
     if c.edition == Edition.INTERNAL:
         section.bullets.extend(
             f"Resolve the account escalation “{e.title}”." for e in c.escalations

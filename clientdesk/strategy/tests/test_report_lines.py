@@ -61,3 +61,31 @@ def test_portfolio_section_counts_plans_objectives_and_calls(cast: Cast) -> None
     assert section.bullets[1] == "1 call to action is open."
     assert section.tables[0].rows == [["test_rule", 1]]  # a rule no longer registered: its key
     assert plans_section([], TODAY) is None
+
+
+def test_the_reports_carry_them(cast: Cast) -> None:
+    from clientdesk.lib.periods import parse_period
+    from clientdesk.reports.portfolio import gather_portfolio
+    from clientdesk.reports.stewardship import Edition, gather_stewardship
+
+    _off_track(cast)
+    acme_call(cast)
+    today = dt.date(2026, 12, 1)
+    period = parse_period("2026Q3")
+    sentence = (
+        "Plan 2026: Keep escalations at zero: off track at 2 against 0 or less "
+        "(Open account escalations), due Dec 31, 2026, owner Alice Owner."
+    )
+    internal = gather_stewardship(
+        cast.acme, period, user=cast.mia, today=today, edition=Edition.INTERNAL
+    )
+    steps = next(s for s in internal.sections if s.key == "next_steps")
+    assert sentence in steps.bullets
+    assert any(b.startswith("Call to action: A test call.") for b in steps.bullets)
+    client = gather_stewardship(cast.acme, period, user=cast.mia, today=today)
+    steps = next(s for s in client.sections if s.key == "next_steps")
+    assert sentence in steps.bullets
+    assert not any(b.startswith("Call to action") for b in steps.bullets)
+    doc = gather_portfolio(period, user=cast.mia, today=today)
+    plans = next(s for s in doc.sections if s.key == "plans")
+    assert plans.bullets[-1] == "1 call to action is open."
