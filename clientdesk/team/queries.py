@@ -8,17 +8,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from clientdesk.accounts.models import Account, Assignment
+from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Assignment
 from clientdesk.inquiries.models import (
     ACTIVE_STATUSES,
     AccountEscalation,
     EscalationStatus,
     Inquiry,
+    InquiryNote,
+    InquiryStatusChange,
 )
 from clientdesk.insights.queries import training_findings
 from clientdesk.lib.business_calendar import is_business_day
@@ -45,6 +48,7 @@ from clientdesk.team.models import (
 from clientdesk.team.rules import (
     QUALITY_TOPIC,
     TEAM_CALENDAR,
+    Adherence,
     Cell,
     Risk,
     compliance_cell,
@@ -52,6 +56,7 @@ from clientdesk.team.rules import (
     license_alert,
     quality_sample,
     review_flaws,
+    schedule_adherence,
     suppressed_counts,
     tenure_years,
 )
@@ -541,6 +546,39 @@ def account_coverage(account: Account, first: dt.date, days: int) -> list[Covera
             warning = "No one of the account team is working"
         out_days.append(CoverageDay(day, working, in_, out, onsite, warning))
     return out_days
+
+
+ADHERENCE_DAYS = 28
+
+
+def adherence_of(user_id: int, today: dt.date) -> Adherence:
+    """One person's schedule adherence over the 28 days to yesterday, from the work the
+    product records with its time and its author: inquiry status changes and notes, and
+    account activity they logged (calls, meetings, e-mails, visits, notes)."""
+    first, last = today - dt.timedelta(days=ADHERENCE_DAYS), today - dt.timedelta(days=1)
+    start, end = _day_bounds(first)[0], _day_bounds(last)[1]
+    moments = [
+        *InquiryStatusChange.objects.filter(
+            actor_id=user_id, at__gte=start, at__lt=end
+        ).values_list("at", flat=True),
+        *InquiryNote.objects.filter(
+            author_id=user_id, created_at__gte=start, created_at__lt=end
+        ).values_list("created_at", flat=True),
+        *ActivityEvent.objects.filter(
+            actor_id=user_id,
+            kind__in=LOGGED_ACTIVITY_KINDS,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        ).values_list("occurred_at", flat=True),
+    ]
+    zone = ZoneInfo("America/New_York")
+    shifts = {s.weekday: (s.starts, s.ends) for s in Shift.objects.filter(user_id=user_id)}
+    away = TimeOffRequest.objects.filter(
+        user_id=user_id, status=RequestStatus.APPROVED, first_day__lte=last, last_day__gte=first
+    ).values_list("first_day", "last_day")
+    return schedule_adherence(
+        shifts, list(away), [m.astimezone(zone) for m in moments], first, last
+    )
 
 
 def pending_requests(user: AnyUser) -> QuerySet[TimeOffRequest]:

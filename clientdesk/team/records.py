@@ -19,8 +19,8 @@ from clientdesk.team.models import (
     TimeOffRequest,
     TrainingAssignment,
 )
-from clientdesk.team.queries import LicenseRow, licenses_of, roster
-from clientdesk.team.rules import attendance_points
+from clientdesk.team.queries import LicenseRow, adherence_of, licenses_of, roster
+from clientdesk.team.rules import Adherence, attendance_points
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class PersonRecord:
     occurrences: list[Occurrence]
     points: Decimal
     points_step: str
+    adherence: Adherence
 
 
 def person_record(person: Person, reader: Any, today: dt.date) -> PersonRecord:
@@ -63,4 +64,5 @@ def person_record(person: Person, reader: Any, today: dt.date) -> PersonRecord:
         occurrences=occurrences,
         points=points,
         points_step=step,
+        adherence=adherence_of(person.user_id, today),
     )
