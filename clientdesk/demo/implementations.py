@@ -16,6 +16,8 @@ from django.contrib.auth.models import User
 
 from clientdesk.accounts.actions import do_create_account
 from clientdesk.accounts.models import Account
+from clientdesk.guarantees.actions import do_create_guarantee
+from clientdesk.guarantees.library import template
 from clientdesk.implementations.actions import (
     business_days,
     do_approve,
@@ -112,6 +114,22 @@ def _ingest(rows: list[dict[str, str]], name: str, user: User) -> None:
             writer.writeheader()
             writer.writerows(rows)
         ingest_files("eligibility", [path], acting_user=user)
+
+
+def _implementation_guarantees(plan: Implementation, user: User) -> None:
+    """The implementation guarantees on the contract in force at go-live, measured from the
+    plan's start to 90 days after the effective date (the guarantees app evaluates them)."""
+    contract = plan.account.contracts.filter(
+        start_date__lte=plan.effective_date, end_date__gte=plan.effective_date
+    ).first()
+    if contract is None or plan.start_date is None:
+        return
+    for code in ("implementation_id_cards_10", "implementation_milestones"):
+        data = template(code).guarantee_data(contract) | {
+            "measure_from": max(plan.start_date, contract.start_date),
+            "measure_to": min(plan.effective_date + dt.timedelta(days=90), contract.end_date),
+        }
+        do_create_guarantee(contract, data, acting_user=user)
 
 
 def seed_implementations(*, acting_user: User, today: dt.date, data_end: dt.date) -> str:
@@ -221,5 +239,6 @@ def seed_implementations(*, acting_user: User, today: dt.date, data_end: dt.date
         )
         _finish_planned(carve_in, went_live, acting_user)
         do_go_live(carve_in, on=went_live, acting_user=acting_user)
+        _implementation_guarantees(carve_in, acting_user)
         made.append(carve_in.name)
     return f"implementations: {len(made)} plans ({'; '.join(made) or 'already there'})"
