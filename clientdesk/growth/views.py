@@ -76,6 +76,7 @@ from clientdesk.lib.downloads import file_download
 from clientdesk.people.requests import signed_in_user
 
 T = TypeVar("T")
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 def _tab(account_id: int) -> str:
@@ -101,6 +102,25 @@ def _attempt(request: HttpRequest, action: Callable[[], T]) -> T | None:
     except ValidationError as error:
         _errors(request, error)
         return None
+
+
+def _posted(
+    request: HttpRequest,
+    form: F,
+    action: Callable[[F], object],
+    back: str,
+    *,
+    invalid: str | None = None,
+) -> HttpResponse:
+    """A posted form's one action: valid, the action runs (a refusal shown as messages);
+    invalid, its field errors (or the one message saying what to give). Back either way."""
+    if form.is_valid():
+        _attempt(request, lambda: action(form))
+    elif invalid:
+        messages.error(request, invalid)
+    else:
+        _form_errors(request, form)
+    return redirect(back)
 
 
 def _rfp_question(
@@ -181,35 +201,32 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
 @require_POST
 def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
-    form = StageForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: form.move(opportunity, now=timezone.now(), acting_user=request.user),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("growth:opportunity", opportunity.pk)
+    return _posted(
+        request,
+        StageForm(request.POST),
+        lambda form: form.move(opportunity, now=timezone.now(), acting_user=request.user),
+        reverse("growth:opportunity", args=[opportunity.pk]),
+    )
 
 
 @login_required
 @require_POST
 def holding(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
-    form = HoldingForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        actions.do_set_holding(
+    return _posted(
+        request,
+        HoldingForm(request.POST),
+        lambda form: actions.do_set_holding(
             account,
-            data["product"],
-            data["status"],
-            since=data["since"],
-            note=data["note"],
+            form.cleaned_data["product"],
+            form.cleaned_data["status"],
+            since=form.cleaned_data["since"],
+            note=form.cleaned_data["note"],
             acting_user=request.user,
-        )
-    else:
-        messages.error(request, "Choose a product, held or declined, and since when.")
-    return redirect(_tab(account.pk))
+        ),
+        _tab(account.pk),
+        invalid="Choose a product, held or declined, and since when.",
+    )
 
 
 # --- suggestions ----------------------------------------------------------------------------
@@ -513,17 +530,18 @@ def rfp_answer(request: HttpRequest, rfp_id: int, question_id: int) -> HttpRespo
 @require_POST
 def rfp_assign(request: HttpRequest, rfp_id: int, question_id: int) -> HttpResponse:
     _, question, back = _rfp_question(request, rfp_id, question_id)
-    form = AssignForm(request.POST)
-    if form.is_valid():
-        actions.do_assign_question(
+    return _posted(
+        request,
+        AssignForm(request.POST),
+        lambda form: actions.do_assign_question(
             question,
             form.cleaned_data["assignee"],
             due=form.cleaned_data["due"],
             acting_user=request.user,
-        )
-    else:
-        messages.error(request, "Choose someone on the team and a date.")
-    return redirect(back)
+        ),
+        back,
+        invalid="Choose someone on the team and a date.",
+    )
 
 
 @login_required
@@ -557,21 +575,18 @@ def rfp_approve(request: HttpRequest, rfp_id: int, section_id: int) -> HttpRespo
 @require_POST
 def rfp_outcome(request: HttpRequest, rfp_id: int) -> HttpResponse:
     rfp = access_rfp_by_id(request.user, rfp_id, need=Need.MANAGE)
-    form = OutcomeForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: actions.do_record_rfp_outcome(
-                rfp,
-                form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-                competitor=form.cleaned_data["competitor"],
-                acting_user=request.user,
-            ),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("growth:rfp", rfp.pk)
+    return _posted(
+        request,
+        OutcomeForm(request.POST),
+        lambda form: actions.do_record_rfp_outcome(
+            rfp,
+            form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            competitor=form.cleaned_data["competitor"],
+            acting_user=request.user,
+        ),
+        reverse("growth:rfp", args=[rfp.pk]),
+    )
 
 
 @login_required
