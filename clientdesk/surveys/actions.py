@@ -165,8 +165,8 @@ def _create_invitations(
         nonce = tokens.new_nonce()
         rows.append(
             Invitation(
-                send=send,
-                version=send.version,
+                send_id=send.pk,  # ids, not objects: no descriptor work per row
+                version_id=send.version_id,
                 account_id=r.account_id,
                 contact_id=r.contact_id,
                 contact_role=r.contact_role,
@@ -330,21 +330,40 @@ SUBJECTS = {
 }
 
 
-def invitation_message(invitation: Invitation, *, reminder: bool = False) -> EmailMultiAlternatives:
-    """The mail of one invitation (plain text; no account or member data beyond the greeting)."""
+# Never in a token (URL-safe base64) nor in the mail templates.
+TOKEN_SLOT = "~token~"  # noqa: S105  (a placeholder, not a secret)
+MailBodies = dict[tuple[str, str, dt.datetime | None], tuple[str, str]]
+
+
+def _mail_body(which: str, language: str, expires: dt.datetime | None) -> tuple[str, str]:
+    """The mail's body and survey link with TOKEN_SLOT where the token goes: every invitation
+    of a send reads the same but for its token, so the template is rendered once a send."""
+    link = _public_url("answer", TOKEN_SLOT)
+    body = get_template(f"surveys/mail/{which}_{language}.txt").render(
+        {"link": link, "unsubscribe": link + "unsubscribe/", "expires": expires}
+    )
+    return body, link
+
+
+def invitation_message(
+    invitation: Invitation, *, reminder: bool = False, bodies: MailBodies | None = None
+) -> EmailMultiAlternatives:
+    """The mail of one invitation (plain text; no account or member data beyond the greeting).
+    `bodies` keeps the rendered bodies between the invitations of one delivery."""
     which = "reminder" if reminder else "invitation"
     language = invitation.language if invitation.language in ("en", "es") else "en"
+    key = (which, language, invitation.expires_at)
+    cached = bodies.get(key) if bodies is not None else None
+    if cached is None:
+        cached = _mail_body(which, language, invitation.expires_at)
+        if bodies is not None:
+            bodies[key] = cached
+    body, link = cached
     token = tokens.token_for(invitation.nonce)
-    # The two addresses differ from any other invitation's by the token alone: one reverse().
-    base = _public_url("answer", "~token~")
-    link = base.replace("~token~", token)
-    unsubscribe = link + "unsubscribe/"
-    body = get_template(f"surveys/mail/{which}_{language}.txt").render(
-        {"link": link, "unsubscribe": unsubscribe, "expires": invitation.expires_at}
-    )
+    unsubscribe = link.replace(TOKEN_SLOT, token) + "unsubscribe/"
     return EmailMultiAlternatives(
         SUBJECTS[(which, language)],
-        body,
+        body.replace(TOKEN_SLOT, token),
         to=[invitation.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>"},
     )
@@ -352,9 +371,12 @@ def invitation_message(invitation: Invitation, *, reminder: bool = False) -> Ema
 
 def _mail(invitations: Sequence[Invitation], *, reminder: bool) -> None:
     connection = get_connection()
+    bodies: MailBodies = {}
     for start in range(0, len(invitations), MAIL_BATCH):
         batch = invitations[start : start + MAIL_BATCH]
-        connection.send_messages([invitation_message(i, reminder=reminder) for i in batch])
+        connection.send_messages(
+            [invitation_message(i, reminder=reminder, bodies=bodies) for i in batch]
+        )
 
 
 def deliver_send(send_id: int, *, now: dt.datetime | None = None) -> SurveySend:
