@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
@@ -44,6 +45,7 @@ from clientdesk.utilization.report import (
 
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim", "claim_processing")
 BOOK_CACHE_SIZE = 16
+ACCOUNT_CACHE_SIZE = 256  # one account's report is small; a manager's book is ~100 accounts
 
 
 def drug_rows() -> list[tuple[str, bool, bool]]:
@@ -52,12 +54,18 @@ def drug_rows() -> list[tuple[str, bool, bool]]:
 
 def lake_fingerprint() -> str:
     """Changes whenever a batch of the claims tables commits or is replaced, or the drug
-    reference changes: cached book figures are valid for one fingerprint."""
+    reference changes: cached book figures are valid for one fingerprint. A batch is its id,
+    file checksum and commit time, and the lake its folder, so a batch id used again (after a
+    restore, or a rolled-back test) or another data dir never reads a stale entry."""
     batches = IngestBatch.objects.filter(table__in=TABLES, status=BatchStatus.COMMITTED)
-    ids = ",".join(str(i) for i in batches.order_by("pk").values_list("pk", flat=True))
+    rows = batches.order_by("pk").values_list("pk", "checksum", "finished_at")
+    ids = ",".join(f"{pk}:{checksum}:{finished}" for pk, checksum, finished in rows)
     drugs = DrugProduct.objects.order_by("-loaded_at").values_list("loaded_at", flat=True)
     latest = drugs.first()
-    text = f"{ids}|{DrugProduct.objects.count()}|{latest.isoformat() if latest else ''}"
+    text = (
+        f"{settings.DATA_DIR}|{ids}|{DrugProduct.objects.count()}|"
+        f"{latest.isoformat() if latest else ''}"
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -210,16 +218,44 @@ def account_report(
     aggregate read (`book_benchmark`) unless given. `frames` may hold more accounts (the
     reader's whole scope, as the book page reads it)."""
     if frames is None:
-        frames = metric_frames(reader, request, accounts=[account])
-    report = build_report(
+        report = _account_figures(reader, account, request)
+    else:
+        report = _account_report(frames, account.pk, request)
+    benchmark = book if book is not None else book_benchmark(reader, request)
+    return with_benchmarks(report, benchmark, account)
+
+
+def _account_report(frames: MetricFrames, account_id: int, request: Request) -> UtilizationReport:
+    return build_report(
         frames,
-        account_id=account.pk,
+        account_id=account_id,
         current=request.current,
         prior=request.prior,
         high_cost_threshold=request.high_cost_threshold,
     )
-    benchmark = book if book is not None else book_benchmark(reader, request)
-    return with_benchmarks(report, benchmark, account)
+
+
+_account_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
+
+
+def _account_figures(reader: Reader, account: Account, request: Request) -> UtilizationReport:
+    """One account's figures, read in the reader's scope narrowed to the account and cached
+    per lake state like the book's: the associates, their manager and the reports that open
+    the same account and period between two loads read the lake once. The key holds the
+    scope the reader gets, so a reader who may not see the account never shares an entry
+    with one who may."""
+    key = (scope_of(reader, [account]).account_ids, account.pk, *_key(request))
+    with _book_lock:
+        if key in _account_cache:
+            _account_cache.move_to_end(key)
+            return _account_cache[key]
+    frames = metric_frames(reader, request, accounts=[account])
+    report = _account_report(frames, account.pk, request)
+    with _book_lock:
+        _account_cache[key] = report
+        while len(_account_cache) > ACCOUNT_CACHE_SIZE:
+            _account_cache.popitem(last=False)
+    return report
 
 
 _table_cache: OrderedDict[tuple[Any, ...], BookOverview] = OrderedDict()
@@ -270,3 +306,4 @@ def clear_caches() -> None:
         _book_cache.clear()
         _benchmark_cache.clear()
         _table_cache.clear()
+        _account_cache.clear()
