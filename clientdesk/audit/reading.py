@@ -94,7 +94,9 @@ def _words(
     if field is not None and field.is_relation and field.related_model is not None:
         related = field.related_model
         if isinstance(related, type):
-            return labels.get((related, str(value)), f"#{value} (removed)")
+            ids = value if isinstance(value, list | tuple) else [value]  # many-to-many: ids
+            names = [labels.get((related, str(v)), f"#{v} (removed)") for v in ids]
+            return ", ".join(names) if names else EMPTY
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -124,7 +126,9 @@ def readable_changes(events: Sequence[AuditEvent]) -> dict[int, list[Change]]:
                 continue
             field = _field(model, name)
             if field is not None and field.is_relation and isinstance(field.related_model, type):
-                wanted[field.related_model].update(v for v in (old, new) if v is not None)
+                for value in (old, new):
+                    ids = value if isinstance(value, list | tuple) else [value]
+                    wanted[field.related_model].update(v for v in ids if v is not None)
             rows.append((name, field, old, new))
         fields[event.pk] = rows
     labels = _related_labels(wanted)

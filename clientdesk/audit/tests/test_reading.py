@@ -35,3 +35,30 @@ def test_a_problem_update_reads_in_words(cast: Cast, client: Client) -> None:
     page = client.get(reverse("audit:account", args=[cast.acme.pk])).content.decode()
     assert "<del>Sam Serviceops</del> → <ins>Bob Teammate</ins>" in page
     assert "→ 1" not in page and "T00:00" not in page
+
+
+def test_a_many_to_many_change_reads_as_names(cast: Cast, client: Client) -> None:
+    """A many-to-many field is audited as a list of ids (an activity's contacts): it reads as
+    the names, and the trail's pages show it (it answered 500 before)."""
+    AuditEvent.objects.create(
+        at=dt.datetime(2026, 4, 2, 15, 0, tzinfo=dt.UTC),
+        actor=cast.alice,
+        actor_label="Alice Owner",
+        action="activity.update",
+        object_type="accounts.activityevent",
+        object_id="1",
+        object_label="Quarterly review",
+        account=cast.acme,
+        before={"contacts": []},
+        after={"contacts": [cast.acme_contact.pk, 999_999]},
+    )
+    row = AuditEvent.objects.get(action="activity.update")
+    [change] = readable_changes([row])[row.pk]
+    name = str(cast.acme_contact)  # "Dana Whitfield (Benefits manager)"
+    assert change == Change("Contacts", "—", f"{name}, #999999 (removed)")
+
+    client.force_login(cast.mia)
+    for url in (reverse("audit:list"), reverse("audit:account", args=[cast.acme.pk])):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f"{name}, #999999 (removed)" in page.content.decode()
