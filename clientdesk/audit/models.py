@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
     class Kind(models.TextChoices):
         WRITE = "write", "Change"
         PHI_READ = "phi_read", "Member data viewed"
+        HR_READ = "hr_read", "HR record viewed"  # a person's HR record or a candidate's file
         EXPORT = "export", "Export"
         SECURITY = "security", "Security"
 

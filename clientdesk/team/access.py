@@ -85,7 +85,7 @@ def _audit_read(user: AnyUser, action: str, obj: object, label: str) -> None:
         object_type=obj._meta.label_lower,  # type: ignore[attr-defined]
         object_id=str(obj.pk),  # type: ignore[attr-defined]
         object_label=label,
-        kind=AuditEvent.Kind.PHI_READ,
+        kind=AuditEvent.Kind.HR_READ,
     )
 
 

@@ -62,6 +62,8 @@ def test_an_associate_sees_only_their_own_records(cast: Cast, client: Client) ->
     reads = AuditEvent.objects.filter(action="team.person.read", object_label="Alice Owner")
     # alice read her own; mia recorded an occurrence (through the record) and read it
     assert sorted(reads.values_list("actor__username", flat=True)) == ["alice", "mia", "mia"]
+    # HR reads are their own kind in the trail, not member data (PHI) views.
+    assert set(reads.values_list("kind", flat=True)) == {AuditEvent.Kind.HR_READ}
 
     client.force_login(cast.eve)
     figures = client.get(reverse("team:overview")).content.decode()

@@ -88,6 +88,7 @@ def test_a_candidate_moves_through_interviews_to_hire(cast: Cast, client: Client
     ]
     reads = AuditEvent.objects.filter(action="team.candidate.read", object_id=str(candidate.pk))
     assert reads.count() >= 1 and reads.first().actor_id == cast.mia.pk  # type: ignore[union-attr]
+    assert set(reads.values_list("kind", flat=True)) == {AuditEvent.Kind.HR_READ}
     # No one but the hiring manager and admins opens the file.
     for name in ("alice", "eve", "sam"):
         client.force_login(cast.users()[name])
