@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
+
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
 from clientdesk.financials import analysis, queries
 from clientdesk.financials.access import can_edit_terms, can_see_margin
 from clientdesk.financials.charts import bar_chart
+from clientdesk.lib import formatting
 from clientdesk.lib.panels import Panel
+from clientdesk.lib.work import WorkItem, WorkList
 
 
 def claims_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
@@ -59,8 +63,52 @@ def pnl_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
     return Panel("financials/_pnl_section.html", context)
 
 
+def losing_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
+    """The accounts losing money over their last 12 stored P&L months, lowest margin % first,
+    each with why (`queries.why_losing`: a loss ratio above 85 %, stop-loss claims over
+    premium, penalties, costs over fees) and, fully insured, the loss ratio. For the margin
+    roles only (None for everyone else: an associate never reads our margin)."""
+    if not can_see_margin(user):
+        return None
+    rows = queries.portfolio(user)
+    losing = [r for r in rows if r.totals.margin < 0]
+    revenue = sum((r.totals.revenue for r in rows), start=queries.ZERO)
+    margin = sum((r.totals.margin for r in rows), start=queries.ZERO)
+    items = []
+    for r in losing[:5]:
+        t = r.totals
+        ratio = f" · loss ratio {formatting.percent(t.loss_ratio)}" if t.loss_ratio else ""
+        share = f" ({formatting.percent(t.margin_pct)})" if t.margin_pct is not None else ""
+        items.append(
+            WorkItem(
+                title=r.account.name,
+                detail=f"Margin {formatting.money(t.margin, 0)}{share}{ratio} · {r.why}",
+                url=reverse("accounts:tab", args=[r.account.pk, "financials"]),
+                urgent=t.margin_pct is not None and t.margin_pct < -10,
+            )
+        )
+    summary = ""
+    if rows:
+        summary = (
+            f"Margin {formatting.money(margin, 0)} on revenue {formatting.money(revenue, 0)} "
+            f"over {formatting.count(len(rows))} accounts, last 12 months"
+        )
+    return WorkList(
+        key="financials.losing",
+        heading="Accounts losing money",
+        total=len(losing),
+        url=reverse("financials:portfolio"),
+        empty="No account is losing money over its last 12 months.",
+        items=items,
+        summary=summary,
+    )
+
+
 def register() -> None:
     from clientdesk.lib.panels import ACCOUNT_TABS, FINANCIALS
+    from clientdesk.lib.work import WORK_LISTS
+
+    WORK_LISTS.register("financials.losing", losing_work, order=8)
 
     ACCOUNT_TABS.register("financials.claims", FINANCIALS, claims_panel, order=10)
     ACCOUNT_TABS.register(
