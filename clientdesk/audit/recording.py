@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from clientdesk.audit.models import AuditEvent
+from clientdesk.lib.member_data_gates import MEMBER_DATA_GATES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -84,7 +85,7 @@ def record_audit(
         after=after,
         detail=detail,
     )
-    event = _event(entry, actor=actor, kind=kind, at=_checked_now(kind))
+    event = _event(entry, actor=actor, kind=kind, at=_checked_now(kind, actor))
     event.save()
     return event
 
@@ -100,15 +101,20 @@ def record_audits(
     `record_audit` would write, all with the same time. For actions that change thousands of
     objects in one transaction (storing a book's guarantee results), where one insert per
     row would dominate the action's time. Same rule: inside the caller's transaction."""
-    at = _checked_now(kind)
+    at = _checked_now(kind, actor)
     events = [_event(entry, actor=actor, kind=kind, at=at) for entry in entries]
     return AuditEvent.objects.bulk_create(events, batch_size=batch_size)
 
 
-def _checked_now(kind: str) -> dt.datetime:
+def _checked_now(kind: str, actor: object = None) -> dt.datetime:
     if kind == AuditEvent.Kind.WRITE and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write audit rows must be recorded inside the action's transaction")
-    return timezone.now()
+    now = timezone.now()
+    if kind == AuditEvent.Kind.PHI_READ:
+        # Every member-level look is audited here, so here it is refused when a gate says
+        # so (lapsed HIPAA training: lib/member_data_gates.py); nothing is shown, no row.
+        MEMBER_DATA_GATES.require(actor, now)
+    return now
 
 
 def _name(user: AbstractBaseUser) -> str:

@@ -170,6 +170,7 @@ def _curriculum(manager: User) -> list[Course]:
             "at_hire": True,
             "days_to_complete": 30,
             "passing_score": 80,
+            "guards_member_data": True,
         },
         acting_user=manager,
     )

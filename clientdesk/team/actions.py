@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
 from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.inquiries.models import Inquiry
+from clientdesk.team.certificates import certificate_pdf
 from clientdesk.team.models import (
     AssignmentReason,
     Balance,
     Candidate,
+    Certificate,
     Course,
     LearningPath,
     License,
@@ -188,6 +192,7 @@ COURSE_FIELDS = [
     "at_hire",
     "days_to_complete",
     "passing_score",
+    "guards_member_data",
 ]
 
 
@@ -441,6 +446,48 @@ def do_complete_assignment(
         after={"completed_on": today, "score": assignment.score},
     )
     return assignment
+
+
+@transaction.atomic
+def do_issue_certificate(
+    assignment: TrainingAssignment, *, now: dt.datetime, acting_user: User | None
+) -> Certificate:
+    """Issue a completed course's certificate once: print the PDF, keep it as a file with its
+    SHA-256, and hand out that file from then on. Issuing again returns the one issued."""
+    assignment = (
+        TrainingAssignment.objects.select_for_update()
+        .select_related("course", "user")
+        .get(pk=assignment.pk)
+    )
+    issued = Certificate.objects.filter(assignment=assignment).first()
+    if issued is not None:
+        return issued
+    if assignment.completed_on is None:
+        raise TeamRuleError("The course is not completed yet.")
+    pdf = certificate_pdf(assignment)
+    certificate = Certificate(
+        assignment=assignment,
+        number=assignment.certificate_number,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        issued_at=now,
+        issued_by=acting_user,
+    )
+    certificate.file.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
+    # The file is written before the row; a rolled-back row must not leave it behind.
+    name = str(certificate.file.name)
+    try:
+        certificate.save()
+        record_audit(
+            actor=acting_user,
+            action="team.certificate.issue",
+            obj=assignment,
+            after={"number": certificate.number, "sha256": certificate.sha256, "size": len(pdf)},
+        )
+    except Exception:
+        certificate.file.storage.delete(name)
+        raise
+    return certificate
 
 
 @transaction.atomic

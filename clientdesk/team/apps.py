@@ -8,6 +8,7 @@ class TeamConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from clientdesk.lib.member_data_gates import MEMBER_DATA_GATES
         from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW
         from clientdesk.lib.skills import SKILL_SOURCES
         from clientdesk.lib.work import WORK_LISTS
@@ -19,12 +20,14 @@ class TeamConfig(AppConfig):
             time_off_work,
             training_work,
         )
-        from clientdesk.team.queries import skilled_for
+        from clientdesk.team.queries import member_data_refusal, skilled_for
 
         ACCOUNT_TABS.register(
             "team.coverage", OVERVIEW, team_panel, order=60, shown_to=team_panel_audience
         )
         SKILL_SOURCES.register("team.skills", skilled_for)  # read by inquiries' routing
+        # Lapsed HIPAA training blocks member-level views (asked by the audit trail).
+        MEMBER_DATA_GATES.register("team.hipaa", member_data_refusal)
         WORK_LISTS.register("training", training_work, order=60)
         WORK_LISTS.register("licenses", licenses_work, order=62)
         WORK_LISTS.register("time_off", time_off_work, order=64)

@@ -147,6 +147,7 @@ class CourseForm(forms.ModelForm[Course]):
             "at_hire",
             "days_to_complete",
             "passing_score",
+            "guards_member_data",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 

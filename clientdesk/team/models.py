@@ -8,9 +8,13 @@ Voluntary self-identification is stored apart from candidates (no link back to a
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 
@@ -114,6 +118,12 @@ class Course(models.Model):
     days_to_complete = models.PositiveSmallIntegerField(default=30)
     passing_score = models.PositiveSmallIntegerField(default=80, help_text="Percent.")
     policy_version = models.PositiveIntegerField(default=1)
+    guards_member_data = models.BooleanField(
+        "required to open member data",
+        default=False,
+        help_text="While it is overdue (HIPAA privacy and security), the person cannot open "
+        "member-level data.",
+    )
 
     class Meta:
         ordering = ["-compliance", "title", "id"]
@@ -225,6 +235,48 @@ class TrainingAssignment(models.Model):
     @property
     def certificate_number(self) -> str:
         return f"CD-{self.course.code}-{self.pk:06d}"
+
+
+class PrivateFileStorage(FileSystemStorage):
+    """Files under DATA_DIR/media, looked up on each use (a test's own data dir holds its
+    files). Never served as static media: only the team's views hand them out, after the
+    access check."""
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.DATA_DIR) / "media")
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateFileStorage:
+    return PrivateFileStorage()
+
+
+def certificate_path(instance: Certificate, filename: str) -> str:
+    return f"team/certificates/{instance.assignment_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Certificate(models.Model):
+    """A certificate as it was issued: the PDF kept as a file with its SHA-256, handed out as
+    stored (never printed again), so what was issued is what is shown."""
+
+    assignment = models.OneToOneField(
+        TrainingAssignment, on_delete=models.CASCADE, related_name="certificate"
+    )
+    number = models.CharField(max_length=40, unique=True)
+    file = models.FileField(upload_to=certificate_path, storage=private_storage, max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"certificate {self.number}"
 
 
 class QuizAttempt(models.Model):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Assignment
 from clientdesk.inquiries.models import (
@@ -34,6 +34,7 @@ from clientdesk.team.models import (
     OneToOne,
     Person,
     QualityReview,
+    Recurrence,
     RequestStatus,
     Scorecard,
     SelfIdentification,
@@ -324,6 +325,41 @@ def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
+
+
+def member_data_refusal(user: Any, now: dt.datetime) -> str | None:
+    """Why this person may not open member-level data now: a course that guards member data
+    (HIPAA privacy and security) has lapsed for them, by the matrix's own rule (an open
+    assignment past its due date, or a yearly completion more than a year old). People with
+    no team record, or who have left, are none of this rule's business (None)."""
+    today = now.astimezone(ZoneInfo("America/New_York")).date()
+    rows = (
+        TrainingAssignment.objects.filter(
+            user_id=user.pk,
+            course__guards_member_data=True,
+            user__team_person__left_on=None,
+        )
+        .values("course__title", "course__recurrence")
+        .annotate(
+            last=Max("completed_on"),
+            open_due=Min("due_on", filter=Q(completed_on=None)),
+        )
+        .order_by("course__title")
+    )
+    for row in rows:
+        cell = compliance_cell(
+            last_completed=row["last"],
+            open_due=row["open_due"],
+            yearly=row["course__recurrence"] == Recurrence.YEARLY,
+            today=today,
+        )
+        if cell.state == "overdue" and cell.date is not None:
+            return (
+                f"Member data is closed to you while your “{row['course__title']}” training "
+                f"is overdue (due {cell.date:%b %-d, %Y}): lapsed HIPAA training blocks "
+                "member-level views. Complete it under Team → My records, then try again."
+            )
+    return None
 
 
 def overdue_assignments(people: QuerySet[Person], today: dt.date) -> QuerySet[TrainingAssignment]:

@@ -39,7 +39,7 @@ from clientdesk.team.access import (
 )
 from clientdesk.team.actions import TeamRuleError
 from clientdesk.team.calendar import person_calendar
-from clientdesk.team.certificates import certificate_pdf
+from clientdesk.team.certificates import CertificateAltered, stored_certificate
 from clientdesk.team.forms import (
     AddressNeedForm,
     AssignForm,
@@ -85,6 +85,7 @@ from clientdesk.team.queries import (
     expiring_licenses,
     findings_without_need,
     licenses_of,
+    member_data_refusal,
     need_effect,
     open_needs,
     pending_requests,
@@ -201,6 +202,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "record": person_record(person, request.user, _today()),
             "own": True,
+            "member_data_closed": member_data_refusal(person.user, timezone.now()),
             "time_off_form": TimeOffForm(),
         },
     )
@@ -218,6 +220,7 @@ def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
             "record": person_record(person, request.user, _today()),
             "own": person.user_id == request.user.pk,
             "manages": manages,
+            "member_data_closed": member_data_refusal(person.user, timezone.now()),
             "license_form": LicenseForm(),
             "shifts_form": ShiftsForm(),
             "one_to_one_form": OneToOneForm(initial={"held_on": _today()}),
@@ -575,13 +578,25 @@ def assignment_complete(request: HttpRequest, assignment_id: int) -> HttpRespons
 @login_required
 @require_GET
 def certificate(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The certificate as issued: printed and stored the first time it is asked for, the
+    stored file (checked against its SHA-256) every time after."""
     assignment = access_assignment_by_id(request.user, assignment_id)
     if assignment.completed_on is None:
         raise Http404("Not completed yet.")
+    issued = actions.do_issue_certificate(
+        assignment, now=timezone.now(), acting_user=signed_in_user(request)
+    )
+    try:
+        pdf = stored_certificate(issued)
+    except CertificateAltered as altered:
+        return render(
+            request,
+            "web/error.html",
+            {"code": 409, "title": "Certificate altered", "text": str(altered)},
+            status=409,
+        )
     return file_download(
-        certificate_pdf(assignment),
-        filename=f"certificate-{assignment.certificate_number}.pdf",
-        content_type="application/pdf",
+        pdf, filename=f"certificate-{issued.number}.pdf", content_type="application/pdf"
     )
 
 

@@ -77,6 +77,7 @@ def hipaa(c: Cast) -> Course:
             "recurrence": "yearly",
             "days_to_complete": 30,
             "passing_score": 80,
+            "guards_member_data": True,
         },
         acting_user=c.mia,
     )

@@ -5,6 +5,7 @@ certificate; the nightly run re-assigns it before it lapses and mails the overdu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from clientdesk.team.access import managed_people
 from clientdesk.team.actions import TeamRuleError, do_start_quiz, do_submit_quiz
 from clientdesk.team.models import (
     AssignmentReason,
+    Certificate,
     Course,
     LearningPath,
     QuizAttempt,
@@ -26,6 +28,7 @@ from clientdesk.team.models import (
 from clientdesk.team.queries import compliance_matrix
 from clientdesk.team.runs import run_reminders
 from clientdesk.team.tests.cast import hipaa, team
+from clientdesk.team.tests.routes import completed
 from clientdesk.testing import Cast
 
 NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York
@@ -210,3 +213,32 @@ def test_a_learning_path_assigns_its_courses(cast: Cast, client: Client) -> None
     assert set(made.values_list("due_on", flat=True)) == {dt.date(2027, 1, 15)}
     page = client.get(reverse("team:courses")).content.decode()
     assert "onboarding to Acme Steel Works" in page
+
+
+def test_a_certificate_is_kept_as_issued(cast: Cast, client: Client) -> None:
+    """Issued once, stored with its SHA-256, handed out as stored: a later change of the
+    person's name or the course's title does not print it again; a changed file is refused."""
+    assignment_id = completed(cast)["assignment_id"]
+    url = reverse("team:certificate", args=[assignment_id])
+    client.force_login(cast.alice)
+    page = reverse("team:assignment", args=[assignment_id])
+    assert "issued, and kept as issued, the first time" in client.get(page).content.decode()
+    first = client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    issued = Certificate.objects.get(assignment_id=assignment_id)
+    assert issued.sha256 == hashlib.sha256(first.content).hexdigest()
+    assert issued.size == len(first.content) and issued.issued_by == cast.alice
+    assert issued.sha256 in client.get(page).content.decode()
+
+    cast.alice.last_name = "Renamed"
+    cast.alice.save()
+    Course.objects.filter(code="COC").update(title="Code of conduct, 2027 edition")
+    client.force_login(cast.mia)  # her manager reads the same file
+    assert client.get(url).content == first.content
+    assert Certificate.objects.count() == 1
+    assert AuditEvent.objects.filter(action="team.certificate.issue").count() == 1
+
+    with issued.file.open("wb") as handle:
+        handle.write(b"%PDF-1.7 something else")
+    altered = client.get(url)
+    assert altered.status_code == 409 and b"does not match" in altered.content
