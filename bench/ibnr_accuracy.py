@@ -7,9 +7,20 @@ At every month end from --first to --last, the estimate a team would have made t
 (`financials.backtest.estimate_at`, payments up to that day) against the book's truth (what
 was paid later for months incurred up to then). Methods: the app's default (chain ladder,
 the newest 3 months blended with a PMPM projection, Bornhuetter-Ferguson), chain ladder
-alone, and BF for every month (the unpaid share x the PMPM of the 12 latest months aged 3 or
-more). Per method: mean signed error (bias), root mean square error, and how many dates fall
-within +/-5 %. Prints figures only; not a test.
+alone, BF for every month (the unpaid share x the PMPM of the 12 latest months aged 3 or
+more), the default with the PMPM of the 6 latest mature months, and the default on claims
+capped at $50,000 each plus a large-claim load (the excess layer's own PMPM over months aged
+6 or more x its unpaid share).
+
+And a yardstick no method can beat on average, the **oracle**: it knows every claim incurred
+by the as-of date and its amount (which no team does), and only not when it will be paid; it
+expects sum(amount x share of the book's dollars paid later than that claim's age in days).
+Its error is the lag lottery alone; `process sd` is that lottery's standard deviation
+(claims independent: sqrt(sum amount^2 p (1 - p))) over the true IBNR. Where the oracle
+misses +/-5 %, no estimate from the triangle hits it except by luck.
+
+Per method: mean signed error (bias), root mean square error, how many dates fall within
++/-5 %. Prints figures only; not a test.
 """
 
 from __future__ import annotations
@@ -17,18 +28,35 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from clientdesk.financials.backtest import (
     EPOCH,
+    _days,
+    _months,
     estimate_at,
     member_months,
     month_index,
     read_paid_rows,
 )
-from clientdesk.financials.chain_ladder import MONTH, IbnrEstimate, period_label
+from clientdesk.financials.chain_ladder import (
+    MONTH,
+    IbnrEstimate,
+    LagTable,
+    blend_with_pmpm,
+    chain_ladder,
+    development_factors,
+    lag_table_from_cells,
+    period_label,
+)
+
+CAP = 50_000.0
 
 
 def bf_everywhere(estimate: IbnrEstimate, exposure: dict[str, float], reference: int = 12) -> float:
@@ -50,34 +78,142 @@ def month_ends(first: str, last: str) -> list[dt.date]:
     return out
 
 
+class Claims:
+    """Every paid row with its claim (a dense id), incurred day and month, paid day, amount."""
+
+    def __init__(self, book: Path) -> None:
+        parts = []
+        for offset, (name, first, second) in enumerate(
+            (
+                ("medical_claim", "claim_start_date", "claim_end_date"),
+                ("pharmacy_claim", "dispensing_date", "paid_date"),
+            )
+        ):
+            table = ds.dataset(book / name, format="parquet").to_table(
+                columns=sorted({"claim_id", first, second, "paid_date", "paid_amount"})
+            )
+            start, other = _days(table[first]), _days(table[second])
+            ids = pc.dictionary_encode(table["claim_id"]).combine_chunks().indices
+            parts.append(
+                (
+                    np.where(start < -1e8, other, start),
+                    _days(table["paid_date"]),
+                    np.nan_to_num(
+                        pc.cast(table["paid_amount"], pa.float64()).to_numpy(zero_copy_only=False)
+                    ),
+                    ids.to_numpy().astype(np.int64) * 2 + offset,
+                )
+            )
+        self.incurred_day, self.paid_day, self.amount, self.claim = (
+            np.concatenate([p[i] for p in parts]) for i in range(4)
+        )
+        self.incurred_month = _months(self.incurred_day)
+        # The book's dollar-weighted lag curve in days (the oracle's knowledge).
+        lag = self.paid_day - self.incurred_day
+        order = np.argsort(lag)
+        self.lags = lag[order]
+        self.paid_by_lag = np.cumsum(self.amount[order])
+
+    def capped(self, cap: float) -> np.ndarray:
+        """Each row's dollars within the first `cap` of its claim, in paid order."""
+        order = np.lexsort((self.paid_day, self.claim))
+        claim, amount = self.claim[order], self.amount[order]
+        running = np.cumsum(amount)
+        start = np.r_[True, claim[1:] != claim[:-1]]
+        first = np.maximum.accumulate(np.where(start, np.arange(claim.size), 0))
+        cumulative = running - (running - amount)[first]
+        within = np.minimum(cumulative, cap) - np.minimum(cumulative - amount, cap)
+        out = np.empty_like(self.amount)
+        out[order] = within
+        return out
+
+    def oracle(self, day: int) -> tuple[float, float]:
+        """Expected IBNR knowing every claim and its amount, and the lag lottery's sd."""
+        incurred = (self.incurred_day <= day) & (self.incurred_month >= 0)
+        age = day - self.incurred_day[incurred]
+        k = np.searchsorted(self.lags, age, side="right")
+        total = self.paid_by_lag[-1]
+        later = 1.0 - np.where(k > 0, self.paid_by_lag[np.maximum(k - 1, 0)], 0.0) / total
+        amount = self.amount[incurred]
+        expected = float((amount * later).sum())
+        _, inverse = np.unique(self.claim[incurred], return_inverse=True)
+        per_claim = np.bincount(inverse, weights=amount)
+        p = np.zeros(per_claim.size)
+        p[inverse] = later
+        return expected, math.sqrt(float((per_claim**2 * p * (1 - p)).sum()))
+
+
+def table_at(claims: Claims, amount: np.ndarray, day: int, valuation: int) -> LagTable:
+    known = (claims.paid_day <= day) & (claims.incurred_month >= 0)
+    known &= claims.incurred_month <= valuation
+    incurred = claims.incurred_month[known]
+    paid = np.maximum(_months(claims.paid_day[known]), incurred)
+    keys = incurred * 100_000 + paid
+    unique, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights=amount[known])
+    cells = {
+        (k // 100_000, k % 100_000): v for k, v in zip(unique.tolist(), sums.tolist(), strict=True)
+    }
+    return lag_table_from_cells(MONTH, cells, valuation=valuation)
+
+
+def capped_with_load(
+    claims: Claims, capped: np.ndarray, day: int, valuation: int, exposure: dict[str, float]
+) -> float:
+    """Default method on capped claims + the excess layer's PMPM x its unpaid share."""
+    base = blend_with_pmpm(chain_ladder(table_at(claims, capped, day, valuation)), exposure)
+    excess = table_at(claims, claims.amount - capped, day, valuation)
+    developed = chain_ladder(excess, factors=development_factors(excess))
+    basis = [o for o in developed.origins if o.age >= 6 and exposure.get(o.period, 0) > 0]
+    months = sum(exposure[o.period] for o in basis)
+    pmpm = sum(o.ultimate for o in basis) / months if months else 0.0
+    load = sum((1 - o.completion) * pmpm * exposure.get(o.period, 0.0) for o in developed.origins)
+    return base.ibnr_total + load
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("books", nargs="+", type=Path)
     parser.add_argument("--first", default="2026-01")
     parser.add_argument("--last", default="2026-11")
     args = parser.parse_args()
-    errors: dict[str, list[float]] = {"default": [], "chain_ladder": [], "bf_all": []}
+    errors: dict[str, list[float]] = defaultdict(list)
+    sds: list[float] = []
     for book in args.books:
         rows = read_paid_rows(book)
+        claims = Claims(book)
+        capped = claims.capped(CAP)
         for as_of in month_ends(args.first, args.last):
             exposure = member_months(book, as_of)
             labelled = {period_label(MONTH, m): v for m, v in exposure.items()}
-            day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
+            day = int((np.datetime64(as_of, "D") - EPOCH).astype(np.int64))
             last = month_index(as_of)
             later = (rows.paid_day > day) & (rows.incurred_month <= last)
             true = float(rows.amount[later & (rows.incurred_month >= 0)].sum())
-            common = {"average": None, "tail": 1.0, "reference": 12}
-            cl = estimate_at(rows, as_of, None, immature=0, **common)
-            default = estimate_at(rows, as_of, exposure, immature=3, **common)
+            cl = estimate_at(rows, as_of, None, average=None, tail=1.0, immature=0, reference=12)
+            default = estimate_at(
+                rows, as_of, exposure, average=None, tail=1.0, immature=3, reference=12
+            )
+            recent = estimate_at(
+                rows, as_of, exposure, average=None, tail=1.0, immature=3, reference=6
+            )
+            oracle, sd = claims.oracle(day)
             got = {
                 "default": default.ibnr_total,
                 "chain_ladder": cl.ibnr_total,
                 "bf_all": bf_everywhere(cl, labelled),
+                "pmpm_6": recent.ibnr_total,
+                "capped_50k": capped_with_load(claims, capped, day, last, labelled),
+                "oracle": oracle,
             }
-            line = " ".join(f"{k} {100 * (v - true) / true:+7.2f}%" for k, v in got.items())
-            print(f"{book.name} {as_of} true IBNR {true:>13,.0f}  {line}", flush=True)
+            line = " ".join(f"{k} {100 * (v - true) / true:+6.1f}%" for k, v in got.items())
+            print(
+                f"{book.name} {as_of} true {true:>11,.0f} sd {100 * sd / true:4.1f}% {line}",
+                flush=True,
+            )
             for k, v in got.items():
                 errors[k].append(100 * (v - true) / true)
+            sds.append(100 * sd / true)
     for k, values in errors.items():
         a = np.array(values)
         print(
@@ -85,6 +221,11 @@ def main() -> None:
             f"  rms {math.sqrt((a**2).mean()):6.2f}%"
             f"  within +/-5 %: {(abs(a) <= 5).sum()}  worst {a[np.argmax(abs(a))]:+.2f}%"
         )
+    s = np.array(sds)
+    print(
+        f"lag lottery (process sd / true IBNR): median {np.median(s):.1f}%, "
+        f"dates above 5 %: {(s > 5).sum()} of {s.size}"
+    )
 
 
 if __name__ == "__main__":
