@@ -151,6 +151,7 @@ def build_book(plans: int) -> None:
             source_format="parquet",
             checksum=name,
             status=BatchStatus.COMMITTED,
+            test="test" in name,
             rows_read=rows + (b == 0) * 40,
             rows_loaded=rows,
             rows_rejected=(b == 0) * 40,

@@ -113,7 +113,7 @@ def _ingest(rows: list[dict[str, str]], name: str, user: User) -> None:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        ingest_files("eligibility", [path], acting_user=user)
+        ingest_files("eligibility", [path], acting_user=user, test=True)
 
 
 def _implementation_guarantees(plan: Implementation, user: User) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -33,6 +38,7 @@ from clientdesk.implementations.scheduling import (
     anchored_days,
     compute_schedule,
 )
+from clientdesk.lake.ingestion import BatchResult, IngestError, ingest_files
 from clientdesk.lib.business_calendar import BusinessCalendar
 
 TASK_FIELDS = (
@@ -466,3 +472,64 @@ def today_in(account: Account, now: dt.datetime | None = None) -> dt.date:
     """Today in the account's time zone."""
     moment = now or timezone.now()
     return moment.astimezone(calendar_for(account).zone).date()
+
+
+class RoundFileError(Exception):
+    """An eligibility test file that is not loaded; the message is one line."""
+
+
+def _other_sponsor_line(data: bytes, group_number: str) -> str:
+    """The first line of a CSV whose group_id is another sponsor's ("" when none is)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RoundFileError("not UTF-8 text (save the file as UTF-8 CSV)") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "group_id" not in header:
+        return ""
+    at = header.index("group_id")
+    for row in reader:
+        group = row[at].strip().upper() if len(row) > at else ""
+        if group and group != group_number.upper():
+            return (
+                f"line {reader.line_num}: group_id {group[:20]} is another sponsor's; a test "
+                f"file of this plan holds {group_number}'s members only"
+            )
+    return ""
+
+
+def do_load_test_file(
+    implementation: Implementation, data: bytes, filename: str, *, acting_user: User | None
+) -> BatchResult:
+    """Load a sponsor's eligibility test file (CSV) as a test batch of the lake: checked like
+    any load, its rejects kept and scored by readiness as the next test round, its rows never
+    read as production data. Rows of another sponsor refuse the whole file."""
+    account = implementation.account
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).name).strip(".-")[:120] or "test"
+    if not name.lower().endswith(".csv"):
+        raise RoundFileError(f"{name}: a test file is a CSV (an 834 loads with the ingest CLI)")
+    problem = _other_sponsor_line(data, account.group_number)
+    if problem:
+        raise RoundFileError(f"{name}: {problem}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            [result] = ingest_files("eligibility", [path], acting_user=acting_user, test=True)
+        except IngestError as error:
+            raise RoundFileError(str(error)) from None
+    record_audit(
+        actor=acting_user,
+        action="implementation.test_file",
+        obj=implementation,
+        account=account,
+        after={
+            "batch": result.batch_id,
+            "file": result.source,
+            "status": result.status,
+            "rows_read": result.rows_read,
+            "rows_rejected": result.rows_rejected,
+        },
+    )
+    return result

@@ -47,6 +47,20 @@ class PlanFileForm(forms.Form):
         return upload
 
 
+class TestRoundForm(forms.Form):
+    file = forms.FileField(
+        label="Eligibility test file",
+        help_text="CSV with the lake's eligibility columns, this sponsor's group_id only. "
+        "Loaded as a test: scored here, never counted as members.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        return upload
+
+
 class PlanForm(forms.Form):
     name = forms.CharField(max_length=160, required=False)
     effective_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/new/", views.create, name="create"),
     path(plan, views.detail, name="detail"),
     path(plan + "import/", views.import_plan, name="import"),
+    path(plan + "test-file/", views.load_test_file, name="test_file"),
     path(plan + "edit/", views.update_plan, name="update"),
     path(plan + "approve/", views.approve, name="approve"),
     path(plan + "live/", views.go_live, name="go_live"),

@@ -36,6 +36,7 @@ from clientdesk.implementations.forms import (
     ReviewForm,
     TaskForm,
     TemplateImportForm,
+    TestRoundForm,
 )
 from clientdesk.implementations.models import Implementation, OwnerTeam, Task, Template
 from clientdesk.implementations.plan_files import read_plan, write_csv, write_xlsx
@@ -149,6 +150,7 @@ def _plan_context(request: HttpRequest, implementation: Implementation) -> dict[
         "can_approve": can_approve(request.user, implementation),
         "statuses": Task._meta.get_field("status").choices,
         "file_form": PlanFileForm(),
+        "test_form": TestRoundForm(),
         "plan_form": PlanForm(
             initial={"name": implementation.name, "effective_date": implementation.effective_date}
         ),
@@ -191,6 +193,35 @@ def import_plan(request: HttpRequest, account_id: int, implementation_id: int) -
     messages.success(request, f"Imported {len(plan.rows)} tasks from {upload.name}.")
     for warning in plan.warnings[:5]:
         messages.warning(request, warning)
+    return _back(implementation)
+
+
+@login_required
+@require_POST
+def load_test_file(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    form = TestRoundForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Not loaded: {form.errors.as_text()}")
+        return _back(implementation)
+    upload = form.cleaned_data["file"]
+    try:
+        result = actions.do_load_test_file(
+            implementation, upload.read(), upload.name, acting_user=signed_in_user(request)
+        )
+    except actions.RoundFileError as error:
+        messages.error(request, f"Not loaded: {error}")
+        return _back(implementation)
+    if result.status == "already_loaded":
+        messages.warning(request, result.message)
+    else:
+        messages.success(
+            request,
+            f"Test round loaded from {result.source}: {result.rows_read:,} rows, "
+            f"{result.rows_rejected:,} rejected.",
+        )
     return _back(implementation)
 
 

@@ -15,12 +15,13 @@ class IngestBatchAdmin(admin.ModelAdmin[IngestBatch]):
         "table",
         "source_name",
         "status",
+        "test",
         "rows_read",
         "rows_loaded",
         "rows_rejected",
         "started_at",
     ]
-    list_filter = ["table", "status"]
+    list_filter = ["table", "status", "test"]
     search_fields = ["source_name", "checksum"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

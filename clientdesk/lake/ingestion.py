@@ -16,6 +16,9 @@
    event added to the timeline of every account with rows, and the audit row written.
    Readers see committed batches only, so a load is visible all at once or not at all.
 
+`test=True` loads a test file (a sponsor's eligibility test round): checked and kept like any
+batch, with its rejects, but marked test, so no lake reader sees its rows (models.IngestBatch).
+
 One load runs at a time (`storage.ingest_lock`); each load first cleans what a crashed one
 left (`storage.clean_orphans`).
 """
@@ -93,6 +96,7 @@ class BatchResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     warnings_file: str | None = None
     report: dict[str, Any] = field(default_factory=dict)
+    test: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -306,8 +310,10 @@ def ingest_files(
     create_accounts: bool = False,
     replace: bool = False,
     progress: bool = False,
+    test: bool = False,
 ) -> list[BatchResult]:
-    """Load each file as one batch of `table`; see the module docstring."""
+    """Load each file as one batch of `table`; see the module docstring (`test`: test loads,
+    never read by the lake's readers)."""
     try:
         schema = get_table(table)
     except KeyError as error:
@@ -329,6 +335,7 @@ def ingest_files(
                     create_accounts=create_accounts,
                     replace=replace,
                     steps=steps,
+                    test=test,
                 )
             )
     return results
@@ -378,11 +385,12 @@ def _ingest_one(
     replace: bool,
     steps: _Steps,
     origin: Origin | None = None,
+    test: bool = False,
 ) -> BatchResult:
     path = Path(source.path) if origin is None else origin.path
     checksum = file_sha256(path) if origin is None else origin.checksum
     earlier = IngestBatch.objects.filter(
-        table=schema.name, checksum=checksum, status=BatchStatus.COMMITTED
+        table=schema.name, checksum=checksum, status=BatchStatus.COMMITTED, test=test
     ).first()
     if earlier is not None and not replace:
         steps.step("already loaded")
@@ -391,8 +399,9 @@ def _ingest_one(
             source=path.name,
             status="already_loaded",
             batch_id=earlier.pk,
+            test=test,
             message=(
-                f"{path.name}: already loaded as batch {earlier.pk} "
+                f"{path.name}: already loaded as {'test ' if test else ''}batch {earlier.pk} "
                 f"({earlier.rows_loaded:,} rows); nothing new loaded "
                 "(use --replace to load it again)"
             ),
@@ -405,6 +414,7 @@ def _ingest_one(
         source_bytes=path.stat().st_size,
         checksum=checksum,
         status=BatchStatus.RUNNING,
+        test=test,
         created_by=acting_user
         if acting_user is not None and acting_user.is_authenticated
         else None,
@@ -597,11 +607,14 @@ def _load(
         message += f", {rows_with_warnings:,} loaded with warnings"
     if earlier is not None:
         message += f"; replaces batch {earlier.pk}"
+    if batch.test:
+        message += " (test load: kept with its rejects, never read as production data)"
     return BatchResult(
         table=schema.name,
         source=batch.source_name,
         status="committed",
         batch_id=batch.pk,
+        test=batch.test,
         rows_read=rows_read,
         rows_loaded=rows_loaded,
         rows_rejected=rows_rejected,
@@ -810,7 +823,10 @@ def _commit(
         do_log_activity(
             account,
             kind=ActivityKind.DATA_LOAD,
-            subject=f"{batch.table}: {count:,} rows loaded from {batch.source_name}"[:200],
+            subject=(
+                f"{batch.table}{' test' if batch.test else ''}: {count:,} rows loaded "
+                f"from {batch.source_name}"
+            )[:200],
             body=(
                 f"Batch {batch.pk} loaded {count:,} {batch.table} rows of this account. "
                 f"The file had {rows_read:,} rows: {rows_loaded:,} loaded, "
@@ -835,6 +851,7 @@ def _commit(
             "rejects_file": batch.rejects_path,
             "accounts_created": sorted(created),
             "replaces": earlier.pk if earlier is not None else None,
+            "test": batch.test,
             "warnings": sum(int(w["count"]) for w in batch.warnings),
         },
     )

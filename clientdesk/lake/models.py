@@ -1,7 +1,10 @@
 """Ingestion batches: the operational-DB record of every file loaded into the lake.
 
 A batch's rows are visible to lake readers only while the batch is committed; the gateway
-reads the list of committed batches from here, never by listing folders.
+reads the list of committed batches from here, never by listing folders. A *test* batch (a
+sponsor's eligibility test file, loaded to see what it rejects) is kept and scored by the
+implementations' readiness, but no lake reader sees its rows: members, claims, PMPM and every
+mart count production batches only.
 """
 
 from __future__ import annotations
@@ -50,6 +53,12 @@ class IngestBatch(models.Model):
         help_text="What an X12 or FHIR file held and what became of it (acceptance report).",
     )
     error = models.TextField(blank=True)
+    test = models.BooleanField(
+        "test file",
+        default=False,
+        help_text="A test load (e.g. an eligibility test round): its rows are never read by "
+        "the lake's readers; readiness scores it from its counts and rejects.",
+    )
     replaces = models.ForeignKey(
         "self",
         null=True,
@@ -68,7 +77,7 @@ class IngestBatch(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["table", "checksum"],
+                fields=["table", "checksum", "test"],
                 condition=Q(status="committed"),
                 name="one_committed_batch_per_file",
             ),

@@ -156,10 +156,11 @@ def schema_file(schema: TableSchema) -> Path:
 
 
 def committed_files(schema: TableSchema) -> list[Path]:
-    """The table's schema file and the Parquet files of every committed batch."""
+    """The table's schema file and the Parquet files of every committed production batch
+    (a test batch's rows are never read: see `IngestBatch.test`)."""
     files = [schema_file(schema)]
     for batch_id in IngestBatch.objects.filter(
-        table=schema.name, status=BatchStatus.COMMITTED
+        table=schema.name, status=BatchStatus.COMMITTED, test=False
     ).values_list("id", flat=True):
         files.extend(sorted(batch_dir(schema.name, batch_id).glob("*.parquet")))
     return files
@@ -169,14 +170,15 @@ def load_version(tables: Iterable[str]) -> str:
     """The load version of some lake tables: a digest of their committed batch ids.
 
     It changes whenever a batch of one of them commits, fails after committing (never), or is
-    replaced, so whatever was computed from one version is known stale at the next."""
+    replaced, so whatever was computed from one version is known stale at the next. Test
+    batches are not read, so they do not change it."""
     names = sorted(set(tables))
     unknown = [n for n in names if n not in TABLE_NAMES]
     if unknown:
         raise KeyError(f"no lake table {unknown[0]!r}")
     committed: dict[str, list[int]] = {name: [] for name in names}
     for table, batch_id in (
-        IngestBatch.objects.filter(table__in=names, status=BatchStatus.COMMITTED)
+        IngestBatch.objects.filter(table__in=names, status=BatchStatus.COMMITTED, test=False)
         .order_by("table", "id")
         .values_list("table", "id")
     ):

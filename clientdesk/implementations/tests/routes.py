@@ -75,6 +75,7 @@ ROUTES = [
     ),
     Route("implementations:detail", "get", plan, READ),
     Route("implementations:import", "post", plan, WRITE, data={}),
+    Route("implementations:test_file", "post", plan, WRITE, data={}),
     Route("implementations:update", "post", plan, WRITE, data={"name": "Renamed"}),
     Route("implementations:approve", "post", plan, MANAGE),
     Route("implementations:go_live", "post", plan, WRITE, data={"went_live_on": "2027-01-01"}),
@@ -87,6 +88,7 @@ ROUTES = [
 WRONG_METHODS = [
     ("implementations:detail", "post", plan),
     ("implementations:approve", "get", plan),
+    ("implementations:test_file", "get", plan),
     ("implementations:task", "get", plan_task),
     ("implementations:template_import", "get", no_args),
 ]

@@ -23,6 +23,7 @@ from clientdesk.implementations.models import Implementation, PlanStatus, TaskSt
 from clientdesk.implementations.panels import RULE_KEY, find_late_critical_tasks
 from clientdesk.inquiries.actions import do_create_inquiry
 from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.models import IngestBatch
 from clientdesk.lib.calls import CALL_RULES
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
@@ -79,13 +80,23 @@ def _member(n: int, *, birth_date: str = "1980-06-01", file_name: str) -> dict[s
     }
 
 
-def _load(tmp_path: Path, name: str, rows: list[dict[str, Any]]) -> None:
+def _csv_upload(name: str, rows: list[dict[str, Any]]) -> io.BytesIO:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    upload = io.BytesIO(text.getvalue().encode())
+    upload.name = name
+    return upload
+
+
+def _load(tmp_path: Path, name: str, rows: list[dict[str, Any]], *, test: bool) -> None:
     path = tmp_path / name
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    ingest_files("eligibility", [path], acting_user=None)
+    ingest_files("eligibility", [path], acting_user=None, test=test)
 
 
 def _plan(client: Client, implementation: Implementation) -> Any:
@@ -194,9 +205,21 @@ def test_import_mark_done_readiness_moves_with_test_loads_then_hypercare(
 
         # Test round 1: 10 rows, 2 with a birth date that is not a date. Accepted 80 %:
         # (0.80 - 0.80) / 0.19 = 0. Score = (25 + 10 + 20 x 0) / 65 = 53.8 -> 54.
+        # The manager uploads it on the plan's page (a test load: never counted as members).
         rows = [_member(n, file_name="acme-834-test-1") for n in range(1, 9)]
         rows += [_member(n, birth_date="1980-13-45", file_name="acme-834-test-1") for n in (9, 10)]
-        _load(tmp_path, "acme-834-test-1.csv", rows)
+        url = reverse("implementations:test_file", kwargs=_ids(implementation))
+        # A file with another sponsor's member on line 3 is refused whole, naming the line.
+        other = [rows[0], rows[1] | {"group_id": "G100002"}]
+        response = client.post(url, {"file": _csv_upload("acme-834-mixed.csv", other)}, follow=True)
+        assert "line 3: group_id G100002 is another sponsor" in response.content.decode()
+        assert not IngestBatch.objects.exists()
+        response = client.post(url, {"file": _csv_upload("acme-834-test-1.csv", rows)}, follow=True)
+        assert "Test round loaded from acme-834-test-1.csv: 10 rows, 2 rejected" in (
+            response.content.decode()
+        )
+        assert IngestBatch.objects.get().test
+        assert AuditEvent.objects.filter(action="implementation.test_file").count() == 1
         state = _api(client, implementation)
         assert state["readiness"]["score"] == 54
         [round_1] = state["test_rounds"]
@@ -210,12 +233,13 @@ def test_import_mark_done_readiness_moves_with_test_loads_then_hypercare(
             tmp_path,
             "acme-834-test-2.csv",
             [_member(n, file_name="acme-834-test-2") for n in range(1, 11)],
+            test=True,
         )
         state = _api(client, implementation)
         assert state["readiness"]["score"] == 85
         assert [r["rows_rejected"] for r in state["test_rounds"]] == [2, 0]
 
-        # The production file (no "test" in its name): 9 members covered on Jan 1 for a
+        # The production file (loaded without --test): 9 members covered on Jan 1 for a
         # census of 10 -> 0.9; and one member ending before Jan 1 does not count.
         cast.acme.members = 10
         cast.acme.save()
@@ -224,7 +248,7 @@ def test_import_mark_done_readiness_moves_with_test_loads_then_hypercare(
             _member(10, file_name="acme-834-prod")
             | {"enrollment_start_date": "2026-06-01", "enrollment_end_date": "2026-12-31"}
         )
-        _load(tmp_path, "acme-834-prod.csv", prod)
+        _load(tmp_path, "acme-834-prod.csv", prod, test=False)
         state = _api(client, implementation)
         assert state["readiness"]["components"]["members_loaded"] == pytest.approx(0.9)
         assert len(state["test_rounds"]) == 2

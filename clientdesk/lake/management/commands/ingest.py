@@ -54,6 +54,13 @@ class Command(BaseCommand):
             help="Load a file again and replace the batch that loaded it before.",
         )
         parser.add_argument(
+            "--test",
+            action="store_true",
+            help="A test file (e.g. a sponsor's eligibility test round): checked and kept "
+            "with its rejects for the implementation's readiness, never read as production "
+            "data (members, claims, PMPM, guarantees).",
+        )
+        parser.add_argument(
             "--format", choices=["text", "json"], default="text", help="Output format."
         )
         parser.add_argument(
@@ -78,6 +85,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _load(self, options: dict[str, Any], as_json: bool) -> list[BatchResult]:
+        if options["test"] and options["table"] in ("x12", "fhir"):
+            raise IngestError("--test loads CSV or Parquet files of one table, not x12 or fhir")
         if options["table"] == "x12":
             from clientdesk.lake.x12.load import ingest_x12
 
@@ -105,6 +114,7 @@ class Command(BaseCommand):
             create_accounts=options["create_accounts"],
             replace=options["replace"],
             progress=not as_json and options["verbosity"] > 0,
+            test=options["test"],
         )
 
     def _print(self, results: list[BatchResult], as_json: bool, options: dict[str, Any]) -> None:
