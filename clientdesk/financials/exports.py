@@ -8,7 +8,6 @@ option side by side and the out-of-pocket distribution."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from clientdesk.financials.adjudication import IDF_SOURCE, OptionResult
 from clientdesk.financials.models import IbnrEstimate, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import TREND_SOURCE, Projection
 from clientdesk.financials.runs import DEFAULT_ADMIN_PEPM
+from clientdesk.lib.exports import SafeCsvWriter, append_row
 
 PNL_COLUMNS = [
     "group_number",
@@ -94,7 +94,7 @@ def pnl_records(rows: Sequence[PnlMonth]) -> list[list[Any]]:
 
 def pnl_csv(rows: Sequence[PnlMonth]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow(PNL_COLUMNS)
     writer.writerows(pnl_records(rows))
     return buffer.getvalue().encode("utf-8")
@@ -102,9 +102,9 @@ def pnl_csv(rows: Sequence[PnlMonth]) -> bytes:
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    append_row(sheet, header)
     for row in rows:
-        sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        append_row(sheet, row)  # Decimal as float, text never a formula
 
 
 def budget_records(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> list[list[Any]]:
@@ -222,18 +222,19 @@ def renewal_xlsx(account: Account, projections: Sequence[Projection]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Renewal"
-    sheet.append(
+    append_row(
+        sheet,
         [
             f"Renewal projection: {account.name} ({account.group_number}), "
             f"renewal {account.renewal_date:%Y-%m-%d}"
-        ]
+        ],
     )
-    sheet.append(["Step", *[p.name for p in projections], "Unit", "How (base)"])
+    append_row(sheet, ["Step", *[p.name for p in projections], "Unit", "How (base)"])
     for i, step in enumerate(projections[0].steps):
         values = [p.steps[i].value if i < len(p.steps) else None for p in projections]
-        sheet.append([step.label, *values, step.unit, step.how])
-    sheet.append([])
-    sheet.append(["Trend source", TREND_SOURCE])
+        append_row(sheet, [step.label, *values, step.unit, step.how])
+    append_row(sheet, [])
+    append_row(sheet, ["Trend source", TREND_SOURCE])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -243,14 +244,18 @@ def options_xlsx(account: Account, period: str, results: Sequence[OptionResult])
     book = Workbook()
     sheet = book.active
     sheet.title = "Plan options"
-    sheet.append([f"Plan options for {account.name}: priced on the plan's own claims, {period}"])
+    append_row(
+        sheet, [f"Plan options for {account.name}: priced on the plan's own claims, {period}"]
+    )
     rows: list[tuple[str, Callable[[OptionResult], Any]]] = [
         ("Deductible", lambda r: r.design.deductible),
         ("Coinsurance %", lambda r: r.design.coinsurance_pct),
         ("Out-of-pocket maximum", lambda r: r.design.oop_max),
         ("Office copay", lambda r: r.design.copay_office),
         ("Emergency copay", lambda r: r.design.copay_emergency),
-        ("Pharmacy copay", lambda r: r.design.copay_pharmacy),
+        ("Pharmacy copay, generic", lambda r: r.design.copay_pharmacy),
+        ("Pharmacy copay, brand", lambda r: r.design.brand),
+        ("Pharmacy copay, specialty", lambda r: r.design.specialty),
         ("Actuarial value % (own claims)", lambda r: round(r.av * 100, 2)),
         ("Induced utilization factor", lambda r: round(r.idf, 4)),
         ("Plan paid PMPM", lambda r: round(r.plan_pmpm, 2)),
@@ -263,13 +268,14 @@ def options_xlsx(account: Account, period: str, results: Sequence[OptionResult])
             ),
         ),
     ]
-    sheet.append(["", *[r.design.name for r in results]])
+    append_row(sheet, ["", *[r.design.name for r in results]])
     for label, get in rows:
-        sheet.append([label, *[get(r) for r in results]])
-    sheet.append([])
-    sheet.append(["Members by out-of-pocket band (counts under 11 withheld)"])
+        append_row(sheet, [label, *[get(r) for r in results]])
+    append_row(sheet, [])
+    append_row(sheet, ["Members by out-of-pocket band (counts under 11 withheld)"])
     for i, band in enumerate(results[0].oop_distribution):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 band["band"],
                 *[
@@ -280,10 +286,10 @@ def options_xlsx(account: Account, period: str, results: Sequence[OptionResult])
                     )
                     for r in results
                 ],
-            ]
+            ],
         )
-    sheet.append([])
-    sheet.append(["Induced utilization", IDF_SOURCE])
+    append_row(sheet, [])
+    append_row(sheet, ["Induced utilization", IDF_SOURCE])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -23,6 +23,8 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from clientdesk.lib.exports import safe_cell
+
 HEADER_ROWS = 20
 QUESTION = re.compile(r"^\s*(question|requirement|question text)\b", re.IGNORECASE)
 ANSWER = re.compile(r"^\s*(answer|response|vendor response|bidder response)\b", re.IGNORECASE)
@@ -221,7 +223,9 @@ def write_answers(kind: str, content: bytes, answers: list[tuple[dict[str, Any],
         book = load_workbook(io.BytesIO(content))
         for location, answer in answers:
             sheet = book[str(location["sheet"])]
-            sheet.cell(row=int(location["row"]), column=int(location["column"])).value = answer
+            sheet.cell(row=int(location["row"]), column=int(location["column"])).value = safe_cell(
+                answer
+            )
         book.save(out)
     else:
         document = _open_docx("questionnaire", content)

@@ -28,6 +28,7 @@ from clientdesk.implementations.scheduling import (
     parse_duration,
     parse_predecessors,
 )
+from clientdesk.lib.exports import SafeCsvWriter, append_row
 
 MAX_ROWS = 5_000
 
@@ -258,7 +259,7 @@ EXPORT_HEADER = (
 
 def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADER)
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
@@ -270,9 +271,9 @@ def write_xlsx(rows: Iterable[Sequence[Any]], *, title: str = "Plan") -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31] or "Plan")
-    sheet.append(list(EXPORT_HEADER))
+    append_row(sheet, EXPORT_HEADER)
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

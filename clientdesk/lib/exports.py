@@ -52,13 +52,21 @@ class _Writable(Protocol):
 
 
 class SafeCsvWriter:
-    """`csv.writer` that neutralises every text cell it writes."""
+    """`csv.writer` that neutralises every text cell it writes.
+
+    A row with a line break in a text is written with every cell quoted: `csv` quotes only the
+    characters of its own line terminator, so with `lineterminator="\n"` a bare carriage return
+    would end the row in a spreadsheet and start the next one with the rest of the text (a
+    `"\r=1+1"` would be a live cell again)."""
 
     def __init__(self, handle: _Writable, **options: Any) -> None:
         self._writer = csv.writer(handle, **options)
+        self._quoted = csv.writer(handle, **{**options, "quoting": csv.QUOTE_ALL})
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow(safe_row(row))
+        cells = safe_row(row)
+        breaks = any(isinstance(c, str) and ("\r" in c or "\n" in c) for c in cells)
+        return (self._quoted if breaks else self._writer).writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:

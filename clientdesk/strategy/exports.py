@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
 
+from clientdesk.lib.exports import SafeCsvWriter, append_row
 from clientdesk.strategy.queries import PortfolioRow
 
 
@@ -50,7 +50,7 @@ def portfolio_table(
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
@@ -61,9 +61,9 @@ def to_xlsx(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     book = Workbook()
     ws = book.active or book.create_sheet()
     ws.title = "Portfolio health"
-    ws.append(list(columns))
+    append_row(ws, columns)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, row)
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.lib.downloads import file_download
+from clientdesk.lib.exports import SafeCsvWriter
 from clientdesk.lib.small_cells import SUPPRESSED_TEXT
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
@@ -250,7 +250,7 @@ def results_export(request: HttpRequest) -> HttpResponse:
     """The results as CSV: it leaves the team, so groups of 1 to 10 responses are withheld."""
     view = _results(request)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(
         [
             view.by_label,

@@ -16,6 +16,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clientdesk.accounts import actions as account_actions
+from clientdesk.financials import exports as financial_exports
+from clientdesk.financials.adjudication import OptionResult, PlanDesign
+from clientdesk.financials.renewal import Projection, Step
 from clientdesk.guarantees import exports as guarantee_exports
 from clientdesk.guarantees.tests.cast import acme_guarantee
 from clientdesk.inquiries import actions as inquiry_actions
@@ -165,3 +168,18 @@ def test_report_workbooks_write_titles_and_cells_as_text() -> None:
     cells = xlsx_cells(render_workbook(document))
     assert_safe(cells, expect=PAYLOADS[:4])
     assert -3 in cells
+
+
+def test_financial_workbooks_write_scenario_and_option_names_as_text(cast: Cast) -> None:
+    """The renewal and plan-options workbooks (rows from the lake): names typed by a person."""
+    _rename_acme(cast, PAYLOADS[0])
+    cast.acme.refresh_from_db()
+    steps = [Step(p, -1.5, "$", p) for p in PAYLOADS]
+    projections = [Projection(p, None, steps) for p in PAYLOADS]  # type: ignore[arg-type]
+    assert_safe(xlsx_cells(financial_exports.renewal_xlsx(cast.acme, projections)), expect=PAYLOADS)
+    results = [
+        OptionResult(PlanDesign(p, 500, 20, 3000), 1, 1, 0, 0.8, 1.0, 1, 1, 0, None, 0, [])
+        for p in PAYLOADS
+    ]
+    cells = xlsx_cells(financial_exports.options_xlsx(cast.acme, PAYLOADS[1], results))
+    assert_safe(cells, expect=PAYLOADS)
