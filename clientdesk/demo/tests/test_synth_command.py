@@ -13,6 +13,7 @@ from django.core.management import call_command
 from clientdesk.accounts.models import Account
 from clientdesk.demo.loading import load_book
 from clientdesk.lake.gateway import prepare_derived
+from clientdesk.lake.x12.convert import convert
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.params import SynthParams
 
@@ -56,3 +57,20 @@ def test_load_book_without_prepare_leaves_them_to_the_first_read(tmp_path: Path)
         "financials": ["fin_payments", "fin_exposure"],
         "utilization": DERIVED,
     }
+
+
+def test_synth_x12_writes_the_book_as_834_837_and_835(tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command("synth", *TINY, "--out", str(tmp_path / "book"), "--x12", stdout=out)
+    printed = out.getvalue()
+
+    folder = tmp_path / "book" / "x12"
+    names = ["enrollment.834", "professional.837", "institutional.837", "remittance.835"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
+    assert f"X12 in {folder}: {', '.join(names)} (enrollment spans 100," in printed
+    # every file reads back whole: one record per span, claim line and remitted claim
+    spans = convert(folder / "enrollment.834", tmp_path / "834").report
+    assert (spans["rejected"], spans["rows"]) == (0, {"eligibility": 100})
+    remits = convert(folder / "remittance.835", tmp_path / "835").report
+    assert remits["rejected"] == 0 and remits["accepted_with_errors"] == 0
+    assert f"remitted claims {remits['rows']['claim_processing']:,}" in printed

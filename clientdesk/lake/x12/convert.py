@@ -63,6 +63,8 @@ MEDICAL_COLUMNS: tuple[str, ...] = (
     "discharge_disposition_code",
     "place_of_service_code",
     "bill_type_code",
+    "drg_code_type",
+    "drg_code",
     "revenue_center_code",
     "service_unit_quantity",
     "hcpcs_code",
@@ -129,6 +131,7 @@ PROCESSING_COLUMNS: tuple[str, ...] = (
     "status",
     "carc",
     "carc_codes",
+    "billing_npi",
     "hcpcs_code",
     "charge_amount",
     "allowed_amount",
@@ -489,7 +492,10 @@ class ClaimReader(TransactionReader):
                 continue
             parts = item.split(comp)
             qualifier, code = parts[0], el(parts, 1)
-            if qualifier in ("ABK", "ABF", "BK", "BF", "ABJ", "BJ"):
+            if qualifier == "DR":  # 837I: the DRG the claim was grouped to
+                claim["drg_code"] = code or None
+                claim["drg_code_type"] = "ms-drg" if code else None
+            elif qualifier in ("ABK", "ABF", "BK", "BF", "ABJ", "BJ"):
                 if qualifier in ("ABJ", "BJ"):
                     continue  # admitting diagnosis: not a claim diagnosis position
                 n = int(claim.get("_dx") or 0) + 1
@@ -735,6 +741,8 @@ class EnrollmentReader(TransactionReader):
             self.member["group_id"] = value or None
         elif qualifier in ("23", "ZZ", "17"):
             self.member.setdefault("_member_ref", value or None)
+        elif qualifier == "ABB":  # personal id number: the person behind the member id
+            self.member["_person"] = value or None
 
     def ins(self, e: list[str], pos: int) -> None:
         self.close_member()
@@ -838,7 +846,7 @@ class EnrollmentReader(TransactionReader):
         base.update(
             {
                 "member_id": member_id,
-                "person_id": member_id,
+                "person_id": member.get("_person") or member_id,
                 "payer": self.payer or self.sponsor,
                 "payer_type": "commercial",
                 "group_id": member.get("group_id") or self.master_policy or self.sponsor_id,
@@ -910,6 +918,8 @@ class RemittanceReader(TransactionReader):
     def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
         super().__init__(conv, info)
         self.payment_date: str | None = None
+        self.production_date: str | None = None
+        self.payee_npi: str | None = None
         self.claim: dict[str, Any] | None = None
         self.in_service = False
         self.position = 0
@@ -922,10 +932,30 @@ class RemittanceReader(TransactionReader):
             "SVC": self.svc,
             "LQ": self.lq,
             "PLB": self.plb,
+            "REF": self.ref,
+            "N1": self.n1,
+            "AMT": self.amt,
         }
 
     def bpr(self, e: list[str], pos: int) -> None:
         self.payment_date = iso(el(e, 16))
+
+    def n1(self, e: list[str], pos: int) -> None:
+        if self.claim is None and el(e, 1) == "PE" and el(e, 3) == "XX":
+            self.payee_npi = el(e, 4) or None
+
+    def ref(self, e: list[str], pos: int) -> None:
+        if self.claim is None or self.in_service:
+            return
+        qualifier = el(e, 1)
+        if qualifier == "F8":  # the claim this one reverses or replaces
+            self.claim["_original"] = el(e, 2) or None
+        elif qualifier in ("1L", "6P"):  # the member's group or policy number
+            self.claim["group_id"] = el(e, 2) or None
+
+    def amt(self, e: list[str], pos: int) -> None:
+        if self.claim is not None and self.in_service and el(e, 1) == "B6":
+            self.claim["_allowed"].append(el(e, 2))
 
     def clp(self, e: list[str], pos: int) -> None:
         self.close_claim()
@@ -946,6 +976,7 @@ class RemittanceReader(TransactionReader):
             "_remarks": [],
             "_lines": 0,
             "_institutional": False,
+            "_allowed": [],
         }
         self.info.records += 1
 
@@ -962,9 +993,12 @@ class RemittanceReader(TransactionReader):
             self.claim["member_id"] = el(e, 9) or None
 
     def dtm(self, e: list[str], pos: int) -> None:
+        qualifier = el(e, 1)
+        if qualifier == "405" and self.claim is None:
+            self.production_date = iso(el(e, 2))
+            return
         if self.claim is None:
             return
-        qualifier = el(e, 1)
         if qualifier == "050":
             self.claim["received_date"] = iso(el(e, 2))
         elif qualifier in ("232", "150") and not self.claim.get("_service"):
@@ -1002,14 +1036,13 @@ class RemittanceReader(TransactionReader):
             return
         self.claim = None
         adjustments = claim.pop("_adjustments")
-        status = self.STATUS.get(claim.pop("_status"), "paid")
+        code = claim.pop("_status")
+        status = self.STATUS.get(code, "paid")
         paid = claim.get("paid_amount")
         try:
             paid_value = float(paid) if paid else 0.0
         except ValueError:
             paid_value = 0.0
-        if status == "paid" and paid_value == 0.0 and any(g == "CO" for g, *_ in adjustments):
-            status = "denied"
         codes = []
         seen: set[str] = set()
         for group, reason, _amount, _line in adjustments:
@@ -1020,29 +1053,51 @@ class RemittanceReader(TransactionReader):
         patient_share = sum(
             float(a) for g, _r, a, line in adjustments if g == "PR" and not line and _num(a)
         ) or sum(float(a) for g, _r, a, line in adjustments if g == "PR" and _num(a))
+        if (
+            status == "paid"
+            and paid_value == 0.0
+            and patient_share == 0.0
+            and any(g in ("CO", "OA", "PI") for g, *_ in adjustments)
+        ):
+            # nothing paid and nothing owed by the member: a denial sent as processed (a claim
+            # applied to the deductible owes the member's share and stays paid)
+            status = "denied"
         frequency = claim.pop("_frequency")
+        if code == "22":  # reversal of a previous payment
+            adjustment = "reversal"
+        else:
+            adjustment = {"7": "replacement", "8": "reversal"}.get(frequency, "original")
+        allowed_lines = [a for a in claim["_allowed"] if _num(a)]
+        if allowed_lines:  # AMT*B6 per service line: the payer's allowed amount
+            allowed: str | None = _add(*allowed_lines)
+        else:
+            allowed = f"{paid_value + patient_share:.2f}" if paid else None
+        denial = [r for g, r, *_ in adjustments if g in ("CO", "OA", "PI")] or [
+            r for _g, r, *_ in adjustments
+        ]
+        # The day adjudication finished: the remittance's production date (DTM*405), else its
+        # payment date; the payment (or denial) was issued on the payment date (BPR16).
+        finalized = self.production_date or self.payment_date
         row: dict[str, str | None] = {
             "claim_id": claim.get("claim_id"),
-            "original_claim_id": claim.get("claim_id"),
+            "original_claim_id": claim.get("_original") or claim.get("claim_id"),
             "claim_frequency": frequency if frequency in ("1", "7", "8") else "1",
-            "adjustment_type": {"7": "replacement", "8": "reversal"}.get(frequency, "original"),
+            "adjustment_type": adjustment,
+            "group_id": claim.get("group_id"),
+            "billing_npi": self.payee_npi,
             "member_id": claim.get("member_id"),
             "claim_type": "institutional" if claim.get("_institutional") else "professional",
-            "received_date": claim.get("received_date")
-            or claim.get("_service")
-            or self.payment_date,
-            "finalized_date": self.payment_date,
-            "paid_date": self.payment_date if status == "paid" else None,
+            "received_date": claim.get("received_date") or claim.get("_service") or finalized,
+            "finalized_date": finalized,
+            "paid_date": self.payment_date if status in ("paid", "denied") else None,
             "auto_adjudicated": "false",
             "status": status,
-            "carc": next((r for g, r, *_ in adjustments if g in ("CO", "OA", "PI")), None)
-            if status == "denied"
-            else None,
+            "carc": denial[0] if status == "denied" and denial else None,
             "carc_codes": ";".join(codes) or None,
             "hcpcs_code": claim.get("hcpcs_code"),
             "charge_amount": claim.get("charge_amount"),
             "paid_amount": paid,
-            "allowed_amount": f"{paid_value + patient_share:.2f}" if paid else None,
+            "allowed_amount": allowed,
             "x12_position": str(self.position),
         }
         if claim.get("_remarks"):
@@ -1311,13 +1366,16 @@ def _settle(conv: Conversion, reader: TransactionReader) -> None:
 
 def _apply_frequency(path: Path, conv: Conversion) -> None:
     """Claim frequency 7 (replacement) and 8 (void): keep only the last version of a claim in
-    the file; a void removes the claim. Versions are told apart by their segment position."""
+    the file; a void removes the claim. Versions are told apart by their segment position; a
+    replacement or void that names the claim it acts on (REF*F8) under another claim id
+    removes that claim too."""
     import duckdb
 
     con = duckdb.connect()
     try:
         replaced = {c for c, f, _o in conv.adjustments if f == "7"}
         voided = {c for c, f, _o in conv.adjustments if f == "8"}
+        voided |= {o for c, _f, o in conv.adjustments if o and o != c}
         con.execute(
             f"""
             CREATE TABLE kept AS

@@ -6,9 +6,13 @@ value checked with Tuva's severity, keys, sponsors, rejects and warnings files, 
 idempotent batch named and fingerprinted by the X12 file. The acceptance report (999/TA1
 style) is stored on every batch of the file and returned with its results.
 
-835 remittances name no sponsor group: the sponsor is found from the member's committed
+835 remittances without a group (REF*1L) find their sponsor from the member's committed
 eligibility (same member_id), as for claims without group_id; with none, the claim is
 rejected with a reason that says to load the eligibility (or 834) first.
+
+An 837 names the member, not the person: a claim line's person_id is the person of the
+member's committed eligibility (an 834 carries it in REF*ABB, the person id), else the member
+id, so claims join the eligibility and pharmacy loaded from other files.
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ def _one_file(
         except X12FormatError as error:
             raise IngestError(f"{path.name}: {error}") from None
         report = converted.report
+        if "medical_claim" in converted.tables:
+            _persons_from_eligibility(converted.tables["medical_claim"])
         if "claim_processing" in converted.tables:
             unresolved = _sponsors_from_eligibility(converted.tables["claim_processing"])
             report["remittances_without_eligibility"] = unresolved
@@ -172,6 +178,32 @@ def _report_line(report: dict[str, Any]) -> str:
         f"{report['accepted_with_errors']} accepted with errors, {report['rejected']} rejected; "
         f"{report['records']} record(s) read, {report['rejected_records']} in rejected sets]"
     )
+
+
+def _persons_from_eligibility(parquet: Path) -> None:
+    """Set person_id of claim lines to the person of the member's committed eligibility."""
+    files = storage.committed_files(get_table("eligibility"))
+    listed = ", ".join(sql_literal(str(f)) for f in files)
+    con = duckdb.connect()
+    try:
+        source = sql_literal(str(parquet))
+        tmp = parquet.with_suffix(".persons.parquet")
+        con.execute(
+            f"""
+            COPY (
+              WITH person AS (
+                SELECT member_id, arg_max(person_id, enrollment_start_date) AS person_id
+                FROM read_parquet([{listed}]) GROUP BY member_id
+              )
+              SELECT r.* REPLACE (coalesce(p.person_id, r.person_id) AS person_id)
+              FROM read_parquet({source}) r LEFT JOIN person p ON p.member_id = r.member_id
+              ORDER BY CAST(r.x12_position AS BIGINT), CAST(r.claim_line_number AS BIGINT)
+            ) TO {sql_literal(str(tmp))} (FORMAT parquet)
+            """  # noqa: S608  # our own paths
+        )
+        tmp.replace(parquet)
+    finally:
+        con.close()
 
 
 def _sponsors_from_eligibility(parquet: Path) -> int:

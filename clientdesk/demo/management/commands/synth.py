@@ -1,7 +1,7 @@
 """``clientdesk synth``: generate a synthetic book of business (and optionally load it).
 
     clientdesk synth --accounts 24 --members 20000 --months 24 --start 2024-12 --seed 7 \\
-        --out var/book [--load] [--format json]
+        --out var/book [--load] [--x12] [--format json]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clientdesk.demo.loading import load_book
+from clientdesk.lake.x12.write import write_x12
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.options import params_from_options
 
@@ -55,6 +56,12 @@ class Command(BaseCommand):
             help="load the book into the operational DB and the lake, build the derived tables",
         )
         parser.add_argument(
+            "--x12",
+            action="store_true",
+            help="also write eligibility, medical claims and claim processing as X12 834, "
+            "837P/837I and 835 files into OUT/x12 (load them with `clientdesk ingest x12`)",
+        )
+        parser.add_argument(
             "--format",
             choices=("text", "json"),
             default="text",
@@ -84,8 +91,12 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write the book to {out}: {err.strerror}") from None
         if options["load"]:
             load_book(out, stdout=cast(TextIO, self.stdout))
+        x12 = write_x12(out, out / "x12") if options["x12"] else None
         if as_json:
-            self.stdout.write(json.dumps(summary.as_dict(), indent=2))
+            document = summary.as_dict()
+            if x12 is not None:
+                document["x12"] = x12.as_dict()
+            self.stdout.write(json.dumps(document, indent=2))
             return
         rows = ", ".join(f"{name} {count:,}" for name, count in summary.rows.items())
         self.stdout.write(
@@ -93,3 +104,10 @@ class Command(BaseCommand):
             f"{summary.incidents} incidents ({summary.guarantee_misses} guarantee misses) "
             f"to {out} in {summary.seconds:.1f} s: {rows}"
         )
+        if x12 is not None:
+            files = ", ".join(path.name for path in x12.files.values())
+            written = ", ".join(f"{name} {count:,}" for name, count in x12.records.items())
+            left = "; ".join(f"{what}: {count:,}" for what, count in x12.left_out.items())
+            self.stdout.write(
+                f"X12 in {out / 'x12'}: {files} ({written}); not written: {left or 'nothing'}"
+            )

@@ -1,0 +1,126 @@
+"""A synthetic book written as X12 (834, 837P/I, 835) and loaded from it gives the same
+utilization, guarantees and issues as the same book loaded from Parquet.
+
+The tiny shared book (2 accounts, 100 members, 6 months: the synth tests' `TINY`) is loaded
+once from its Parquet parts into one lake and once from its X12 files into another (pharmacy
+from Parquet in both). Compared: every account's utilization report
+(member months, PMPM by service category, use per 1,000, cost sharing, high-cost claimants,
+conditions, trends), every guarantee result the X12 files can carry, and the issues the
+detector finds. What an 835 has no element for (auto-adjudication, pend reason, the payment
+audit) is named, not compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientdesk.accounts.models import Account
+from clientdesk.demo.loading import load_sponsors
+from clientdesk.guarantees.book_import import load_book_guarantees
+from clientdesk.guarantees.evaluation import evaluate
+from clientdesk.insights.pipeline import load_panel, run_detection
+from clientdesk.lake.gateway import SystemActor, open_lake, prepare_derived
+from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.x12.load import ingest_x12
+from clientdesk.lake.x12.write import write_x12
+from clientdesk.lib.periods import parse_period
+from clientdesk.synth.params import SynthParams
+from clientdesk.synth.testing import BookShelf
+from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
+from clientdesk.utilization.book_benchmark import benchmark_of
+
+pytestmark = pytest.mark.django_db
+
+TINY = SynthParams(accounts=2, members=100, months=6, start=dt.date(2025, 1, 1), seed=5, workers=1)
+JOB = SystemActor("x12 parity")
+TODAY = dt.date(2025, 7, 20)
+CURRENT = parse_period("2025Q2")
+PRIOR = CURRENT.prior()
+NOT_IN_AN_835 = {"auto_adjudication_rate", "payment_accuracy", "financial_accuracy", "claim_pends"}
+"""Guarantee metrics and watched series fed by claim_processing columns no 835 element carries
+(auto_adjudicated, the audit sample, pend_reason)."""
+OTHER_FEEDS = ("pharmacy_claim",)
+"""Loaded from Parquet into both lakes: the pharmacy joins the members X12 loads. The calls,
+IVR, inquiries and surveys would load the same files twice and prove nothing about X12."""
+
+
+def figures() -> dict[str, Any]:
+    """Utilization reports, guarantee results and detected issues of the loaded lake."""
+    prepare_derived()
+    request = Request(CURRENT, PRIOR, as_of=TODAY)
+    frames = metric_frames(JOB, request)
+    benchmark = benchmark_of(book_report(JOB, request, frames))
+    accounts = list(Account.objects.order_by("group_number"))
+    reports = {
+        a.group_number: account_report(JOB, a, request, frames=frames, book=benchmark)
+        for a in accounts
+    }
+    results = {
+        (r.guarantee.contract.account.group_number, r.guarantee.metric, r.period_label): (
+            r.status,
+            r.numerator,
+            r.denominator,
+            r.actual,
+            r.met,
+        )
+        for r in evaluate(accounts, today=TODAY)
+    }
+    with open_lake(JOB) as lake:
+        series = load_panel(lake, TODAY, with_themes=False)
+    detection = run_detection(series, since=dt.date(2025, 4, 1))
+    issues = sorted(
+        (i.account_id, i.cause_family, i.cause, i.first_alert, i.last_alert)
+        for i in detection.issues
+    )
+    panel = series.panel
+    watched = {
+        (k.family, k.account_id, k.dims): (
+            tuple(panel.counts[row].tolist()),
+            tuple(panel.exposure[row].tolist()),
+        )
+        for row, k in enumerate(series.keys)
+    }
+    return {"reports": reports, "results": results, "issues": issues, "series": watched}
+
+
+def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
+    generated_books: BookShelf, tmp_path: Path, settings: Any
+) -> None:
+    book = generated_books(TINY).path
+    doc = json.loads((book / "book.json").read_text())
+    load_sponsors(doc, acting_user=None)
+    load_book_guarantees(doc, acting_user=None)
+
+    settings.LAKE_DIR = tmp_path / "parquet-lake"
+    for table in ("eligibility", "medical_claim", "claim_processing", *OTHER_FEEDS):
+        ingest_files(table, sorted((book / table).glob("*.parquet")), acting_user=None)
+    from_parquet = figures()
+
+    settings.LAKE_DIR = tmp_path / "x12-lake"
+    written = write_x12(book, tmp_path / "x12")
+    files = [written.files[k] for k in ("834", "837 professional", "837 institutional", "835")]
+    results = ingest_x12(files, acting_user=None, data_source="clientdesk_synth")
+    assert all(r.status == "committed" and r.rows_rejected == 0 for r in results), [
+        r.message for r in results
+    ]
+    for table in OTHER_FEEDS:  # the same files again, into this lake
+        ingest_files(
+            table, sorted((book / table).glob("*.parquet")), acting_user=None, replace=True
+        )
+    from_x12 = figures()
+
+    assert from_x12["reports"].keys() == from_parquet["reports"].keys()
+    for group, report in from_parquet["reports"].items():
+        assert from_x12["reports"][group] == report, group
+    carried = {k: v for k, v in from_parquet["results"].items() if k[1] not in NOT_IN_AN_835}
+    assert carried, "the book's contracts should have guarantees an X12 load can measure"
+    assert {k: from_x12["results"][k] for k in carried} == carried
+    watched = {k: v for k, v in from_parquet["series"].items() if k[0] not in NOT_IN_AN_835}
+    assert watched, "the detector should watch series an X12 load feeds"
+    assert {k: v for k, v in from_x12["series"].items() if k[0] not in NOT_IN_AN_835} == watched
+    assert from_x12["issues"] == from_parquet["issues"]
