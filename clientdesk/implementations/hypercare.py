@@ -1,7 +1,8 @@
 """Hypercare: the first 90 days after go-live, watched with a new-account prior.
 
 A new account has no history of its own, so the emerging-issue detector's baselines do not
-apply yet. The prior is the rest of the book: inquiries per member per day in each category
+apply yet. The prior is the rest of the book: inquiries, denials (claim_processing, by
+adjustment reason) and calls (call_record, by reason) per member per day in each category
 over the same window length, times this account's members and days live. A category whose
 count is improbable under that prior (Poisson upper tail below ``ALPHA``) is flagged.
 Pure functions of counts; ``queries.hypercare`` gathers them.
@@ -24,6 +25,9 @@ class Watch:
     observed: int
     expected: float
     p_value: float
+    # The book's count for the category is a small cell (1 to 10 members): withheld, and
+    # the prior taken as none (lib.small_cells).
+    withheld: bool = False
 
     @property
     def flagged(self) -> bool:
@@ -41,11 +45,13 @@ def watch(
     book_member_days: float,
     members: int,
     days: int,
+    withheld: frozenset[str] = frozenset(),
 ) -> list[Watch]:
-    """Each category's count against the book's rate, most surprising first."""
+    """Each category's count against the book's rate, most surprising first. ``withheld``
+    names categories whose book count was suppressed (taken as none)."""
     exposure = members * days
     result = []
-    for category in sorted(set(observed) | set(book_counts)):
+    for category in sorted(set(observed) | set(book_counts) | (withheld & set(observed))):
         rate = book_counts.get(category, 0) / book_member_days if book_member_days > 0 else 0.0
         expected = rate * exposure
         count = observed.get(category, 0)
@@ -53,5 +59,5 @@ def watch(
             p_value = float(poisson.sf(count - 1, expected)) if count > 0 else 1.0
         else:
             p_value = 0.0 if count > 0 else 1.0
-        result.append(Watch(category, count, expected, p_value))
+        result.append(Watch(category, count, expected, p_value, category in withheld))
     return sorted(result, key=lambda w: (w.p_value, -w.observed, w.category))

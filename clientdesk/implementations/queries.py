@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,13 @@ from clientdesk.accounts.access import AnyUser, accounts_visible_to
 from clientdesk.accounts.models import Account
 from clientdesk.implementations.evidence import PlanState, plan_states
 from clientdesk.implementations.hypercare import HYPERCARE_DAYS, Watch, watch
+from clientdesk.implementations.hypercare_feeds import (
+    CALLS,
+    DENIALS,
+    Window,
+    account_feed_counts,
+    book_feed_counts,
+)
 from clientdesk.implementations.models import (
     OPERATIONS_TEAMS,
     Implementation,
@@ -25,7 +33,7 @@ from clientdesk.implementations.models import (
 )
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.queries import account_period_insights
-from clientdesk.lake.gateway import Reader
+from clientdesk.lake.gateway import LakeError, Reader
 from clientdesk.lib.calls import Cause, Urgency
 from clientdesk.people.roles import Role, roles_of
 
@@ -91,16 +99,31 @@ class Hypercare:
     inquiries: int
     watches: list[Watch]
     insights: dict[str, Any]
+    denials: int | None = None  # None: the lake was not read
+    denial_watches: list[Watch] = field(default_factory=list)
+    calls: int | None = None
+    call_watches: list[Watch] = field(default_factory=list)
+    lake_note: str = ""
+
+    @property
+    def feeds(self) -> list[tuple[str, list[Watch]]]:
+        return [
+            ("Denial reason (CARC)", self.denial_watches),
+            ("Call reason", self.call_watches),
+        ]
 
 
 def _local_start(day: dt.date, zone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone))
 
 
-def hypercare(implementation: Implementation, today: dt.date) -> Hypercare | None:
-    """The first 90 days after go-live: the account's inquiries by category against the rest
-    of the book's rate (the new-account prior), and the emerging issues and problems the
-    insights app found for the account in the window."""
+def hypercare(
+    implementation: Implementation, today: dt.date, *, reader: Reader | None = None
+) -> Hypercare | None:
+    """The first 90 days after go-live: the account's inquiries by category, and (with a
+    ``reader``) its denials by adjustment reason and calls by reason from the lake, each
+    against the rest of the book's rate per member (the new-account prior); and the emerging
+    issues and problems the insights app found for the account in the window."""
     if implementation.went_live_on is None:
         return None
     start = implementation.went_live_on
@@ -144,13 +167,60 @@ def hypercare(implementation: Implementation, today: dt.date) -> Hypercare | Non
         members=max(account.members, 1),
         days=days,
     )
-    return Hypercare(
+    result = Hypercare(
         started=start,
         ends=ends,
         days=days,
         inquiries=sum(observed.values()),
         watches=watches,
         insights=account_period_insights(account.pk, start, last),
+    )
+    if reader is None:
+        return result
+    try:
+        return _with_lake_feeds(result, account, reader, book_first=book_first, last=last)
+    except LakeError as error:
+        return dataclasses.replace(result, lake_note=f"Denials and calls not read: {error}")
+
+
+def _with_lake_feeds(
+    result: Hypercare, account: Account, reader: Reader, *, book_first: dt.date, last: dt.date
+) -> Hypercare:
+    """The account's denials and calls since go-live against the book's over the same number
+    of days before today. The book's members: every other account effective by then."""
+    zone = account.timezone
+    mine = Window(
+        result.started,
+        last,
+        _local_start(result.started, zone),
+        _local_start(last + dt.timedelta(days=1), zone),
+    )
+    own = account_feed_counts(reader, account.pk, mine)
+    prior_window = Window(book_first, last, _local_start(book_first, zone), mine.end)
+    book = book_feed_counts(reader, account.pk, prior_window, {f: set(c) for f, c in own.items()})
+    book_members = (
+        Account.objects.exclude(pk=account.pk)
+        .filter(effective_date__lte=book_first)
+        .aggregate(total=Sum("members"))["total"]
+        or 0
+    )
+
+    def watched(feed: str) -> list[Watch]:
+        return watch(
+            own[feed],
+            book.counts[feed],
+            book_member_days=float(book_members * result.days),
+            members=max(account.members, 1),
+            days=result.days,
+            withheld=book.withheld[feed],
+        )
+
+    return dataclasses.replace(
+        result,
+        denials=sum(own[DENIALS].values()),
+        denial_watches=watched(DENIALS),
+        calls=sum(own[CALLS].values()),
+        call_watches=watched(CALLS),
     )
 
 

@@ -145,7 +145,7 @@ def _plan_context(request: HttpRequest, implementation: Implementation) -> dict[
             effective=implementation.effective_date,
             baseline=implementation.baseline or None,
         ),
-        "hypercare": queries.hypercare(implementation, today),
+        "hypercare": queries.hypercare(implementation, today, reader=request.user),
         "can_edit": can_edit(request.user, implementation),
         "can_approve": can_approve(request.user, implementation),
         "statuses": Task._meta.get_field("status").choices,
