@@ -2,8 +2,10 @@
 vectorised: one pass of sorts and cumulative sums per option, no loop over members).
 
 Each claim's allowed dollars, person by person in date order:
-- a claim of a category with a copay (office visit, emergency, pharmacy) costs the member
-  min(copay, allowed) and does not meet the deductible (the common copay design);
+- a claim of a category with a copay (office visit, emergency, and pharmacy by tier:
+  generic, brand, specialty) costs the member min(copay, allowed) and does not meet the
+  deductible (the common copay design); a tier without a copay of its own takes the generic
+  copay (one Rx copay), and a copay of 0 sends the claim through the deductible;
 - every other claim goes through the deductible (what the person's earlier such claims have
   not used of it), then coinsurance on the rest;
 - the member's running total of copays + deductible + coinsurance stops at the out-of-pocket
@@ -14,7 +16,11 @@ dollars x IDF(AV of the option) / IDF(AV of the first, current, option); AV = pl
 allowed on the account's own claims; IDF the HHS induced-demand factors by metal level
 (bronze 60 % 1.00, silver 70 % 1.03, gold 80 % 1.08, platinum 90 % 1.15; from public
 research code, to verify in the HHS Notice of Benefit and Payment Parameters), linear
-between and flat outside. Pharmacy tiers are not modelled: one pharmacy copay.
+between and flat outside.
+
+Pharmacy tier of a fill (`rx_tier`): the drug reference (utilization's `DrugProduct`, loaded
+with `clientdesk ndc`): a generic → generic; a specialty drug → specialty; any other known
+NDC, or one not in the reference → brand (stated on the page).
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-CATEGORIES = ("office", "emergency", "pharmacy", "other medical")
+CATEGORIES = (
+    "office",
+    "emergency",
+    "pharmacy",  # generic tier (and every fill when the design has one Rx copay)
+    "other medical",
+    "pharmacy brand",
+    "pharmacy specialty",
+)
 IDF_POINTS = ((0.60, 1.00), (0.70, 1.03), (0.80, 1.08), (0.90, 1.15))
 IDF_SOURCE = (
     "HHS induced-demand factors (bronze 1.00, silver 1.03, gold 1.08, platinum 1.15), as in "
@@ -45,7 +58,17 @@ class PlanDesign:
     oop_max: float
     copay_office: float = 0.0
     copay_emergency: float = 0.0
-    copay_pharmacy: float = 0.0
+    copay_pharmacy: float = 0.0  # generic tier
+    copay_brand: float | None = None  # None: the generic copay
+    copay_specialty: float | None = None  # None: the generic copay
+
+    @property
+    def brand(self) -> float:
+        return self.copay_pharmacy if self.copay_brand is None else self.copay_brand
+
+    @property
+    def specialty(self) -> float:
+        return self.copay_pharmacy if self.copay_specialty is None else self.copay_specialty
 
     def validate(self) -> None:
         if not self.name.strip():
@@ -55,7 +78,9 @@ class PlanDesign:
             ("out-of-pocket maximum", self.oop_max),
             ("office copay", self.copay_office),
             ("emergency copay", self.copay_emergency),
-            ("pharmacy copay", self.copay_pharmacy),
+            ("generic Rx copay", self.copay_pharmacy),
+            ("brand Rx copay", self.brand),
+            ("specialty Rx copay", self.specialty),
         ):
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"{self.name}: the {label} must be 0 or more")
@@ -65,7 +90,16 @@ class PlanDesign:
             raise ValueError(f"{self.name}: the out-of-pocket maximum is below the deductible")
 
     def copays(self) -> np.ndarray:
-        return np.array([self.copay_office, self.copay_emergency, self.copay_pharmacy, 0.0])
+        return np.array(
+            [
+                self.copay_office,
+                self.copay_emergency,
+                self.copay_pharmacy,
+                0.0,
+                self.brand,
+                self.specialty,
+            ]
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanDesign:
@@ -78,6 +112,8 @@ class PlanDesign:
                 copay_office=float(data.get("copay_office", 0)),
                 copay_emergency=float(data.get("copay_emergency", 0)),
                 copay_pharmacy=float(data.get("copay_pharmacy", 0)),
+                copay_brand=_optional(data.get("copay_brand")),
+                copay_specialty=_optional(data.get("copay_specialty")),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"an option needs name, oop_max and numbers: {error}") from None
@@ -85,9 +121,22 @@ class PlanDesign:
         return design
 
 
+def _optional(value: Any) -> float | None:
+    return None if value is None or value == "" else float(value)
+
+
+def rx_tier(generic: bool | None, specialty: bool | None) -> str:
+    """The pharmacy category of a fill from its drug's reference flags (None: not in it)."""
+    if specialty:
+        return "pharmacy specialty"
+    if generic:
+        return "pharmacy"
+    return "pharmacy brand"
+
+
 STANDARD_OPTIONS = (
-    PlanDesign("Current (PPO 1,000)", 1_000, 20, 4_000, 30, 250, 15),
-    PlanDesign("PPO 2,000", 2_000, 20, 5_000, 35, 300, 20),
+    PlanDesign("Current (PPO 1,000)", 1_000, 20, 4_000, 30, 250, 15, 40, 100),
+    PlanDesign("PPO 2,000", 2_000, 20, 5_000, 35, 300, 20, 50, 150),
     PlanDesign("HDHP 3,300", 3_300, 20, 6_600),
 )
 
@@ -188,6 +237,8 @@ class OptionResult:
                 "copay_office": d.copay_office,
                 "copay_emergency": d.copay_emergency,
                 "copay_pharmacy": d.copay_pharmacy,
+                "copay_brand": d.brand,
+                "copay_specialty": d.specialty,
             },
             "allowed": round(self.allowed, 2),
             "plan_paid_before_induced": round(self.plan_paid, 2),

@@ -17,7 +17,7 @@ import pandas as pd
 from clientdesk.accounts.models import Account, Funding
 from clientdesk.financials import marts, queries
 from clientdesk.financials.actions import do_record_member_claims_read
-from clientdesk.financials.adjudication import Claims
+from clientdesk.financials.adjudication import Claims, rx_tier
 from clientdesk.financials.models import PnlMonth
 from clientdesk.financials.renewal import Assumptions, Experience
 from clientdesk.financials.runs import (
@@ -29,6 +29,7 @@ from clientdesk.financials.runs import (
 from clientdesk.financials.variance import Trend
 from clientdesk.lake.gateway import AnyUser, Reader, SystemActor, open_lake
 from clientdesk.lib.periods import Period
+from clientdesk.utilization.models import DrugProduct
 from clientdesk.utilization.queries import pmpm_trends
 
 log = logging.getLogger(__name__)
@@ -179,17 +180,56 @@ def option_claims(reader: Reader, account: Account) -> tuple[Claims, float, int,
     with open_lake(reader, accounts=[account], max_rows=2_000_000) as lake:
         payments = marts.payments(lake, window.as_of, window.first)
         frame = lake.execute(marts.stg_member_claims(payments, window.first, window.last))
+        after = (window.rows[-1].month + dt.timedelta(days=31)).replace(day=1)
+        fills = lake.execute(
+            marts.stg_fill_ndcs(
+                lake.pharmacy_claim, window.rows[0].month, after - dt.timedelta(days=1)
+            )
+        )
     period = f"{window.rows[0].month:%b %Y} – {window.rows[-1].month:%b %Y}"
+    categories = pharmacy_tiers(
+        frame["claim_id"].astype(str).tolist(),
+        frame["category"].astype(str).tolist(),
+        dict(
+            zip(
+                fills["claim_id"].astype(str), fills["ndc_code"].fillna("").astype(str), strict=True
+            )
+        ),
+    )
     _audit(reader, account, "plan_options", {"period": period, "claims": len(frame)})
     days = pd.to_datetime(frame["service_date"]).to_numpy().astype("datetime64[D]").astype("int64")
     claims = Claims.build(
         frame["person_id"].astype(str).tolist(),
         days.tolist(),
-        frame["category"].astype(str).tolist(),
+        categories,
         frame["allowed"].astype(float).tolist(),
     )
     mm = sum(r.member_months for r in window.rows)
     return claims, float(mm), round(mm / max(1, len(window.rows))), period
+
+
+def pharmacy_tiers(
+    claim_ids: list[str], categories: list[str], ndc_of: dict[str, str]
+) -> list[str]:
+    """Each pharmacy claim's tier from its drug in the reference (`adjudication.rx_tier`: a
+    fill whose NDC is not in the reference counts as brand); other claims keep their
+    category."""
+    codes = {
+        ndc_of.get(c, "") for c, k in zip(claim_ids, categories, strict=True) if k == "pharmacy"
+    }
+    flags = {
+        code: (generic, specialty)
+        for code, generic, specialty in DrugProduct.objects.filter(
+            ndc_code__in=codes - {""}
+        ).values_list("ndc_code", "generic", "specialty")
+    }
+    out = []
+    for claim, category in zip(claim_ids, categories, strict=True):
+        if category == "pharmacy":
+            generic, specialty = flags.get(ndc_of.get(claim, ""), (None, None))
+            category = rx_tier(generic, specialty)
+        out.append(category)
+    return out
 
 
 def requested_decimal(value: str | None, default: Decimal) -> Decimal:

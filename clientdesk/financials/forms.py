@@ -85,6 +85,9 @@ class RenewalForm(forms.Form):
         return {k: float(v) for k, v in data.items() if v not in (None, "")}
 
 
+OPTIONAL_COPAYS = ("copay_brand", "copay_specialty")
+
+
 class OptionForm(forms.Form):
     name = forms.CharField(max_length=60)
     deductible = forms.DecimalField(min_value=0, max_value=100_000)
@@ -97,7 +100,21 @@ class OptionForm(forms.Form):
         label="ER copay", min_value=0, max_value=5_000, required=False
     )
     copay_pharmacy = forms.DecimalField(
-        label="Rx copay", min_value=0, max_value=5_000, required=False
+        label="Rx generic copay", min_value=0, max_value=5_000, required=False
+    )
+    copay_brand = forms.DecimalField(
+        label="Rx brand copay",
+        min_value=0,
+        max_value=5_000,
+        required=False,
+        help_text="Blank: the generic copay.",
+    )
+    copay_specialty = forms.DecimalField(
+        label="Rx specialty copay",
+        min_value=0,
+        max_value=5_000,
+        required=False,
+        help_text="Blank: the generic copay.",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -106,7 +123,7 @@ class OptionForm(forms.Form):
             return data
         try:
             self.design = PlanDesign.from_dict(
-                {k: (v if v is not None else 0) for k, v in data.items()}
+                {k: (v if v is not None or k in OPTIONAL_COPAYS else 0) for k, v in data.items()}
             )
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
@@ -126,6 +143,8 @@ def initial_options() -> list[dict[str, Any]]:
             "copay_office": d.copay_office,
             "copay_emergency": d.copay_emergency,
             "copay_pharmacy": d.copay_pharmacy,
+            "copay_brand": d.copay_brand,
+            "copay_specialty": d.copay_specialty,
         }
         for d in STANDARD_OPTIONS
     ]

@@ -228,6 +228,14 @@ def stg_member_claims(payments: ir.Table, first_month: int, last_month: int) -> 
     )
 
 
+def stg_fill_ndcs(pharmacy: ir.Table, first: dt.date, last: dt.date) -> ir.Table:
+    """The drug of each pharmacy fill served `first`..`last` (for the plan options' pharmacy
+    tiers). Grain: one row per (claim_id, ndc_code). No member columns."""
+    served = ibis.coalesce(pharmacy.dispensing_date, pharmacy.paid_date)
+    window = pharmacy.filter((served >= first) & (served <= last))
+    return window.select(claim_id=window.claim_id, ndc_code=window.ndc_code).distinct()
+
+
 def fin_payments_build(lake: Lake) -> ir.Table:
     """The derived table `fin_payments`: every payment (stg_payments with no as-of date)."""
     return stg_payments(lake.medical_claim, lake.pharmacy_claim, None)

@@ -77,7 +77,9 @@ def losing_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
     items = []
     for r in losing[:5]:
         t = r.totals
-        ratio = f" · loss ratio {formatting.percent(t.loss_ratio)}" if t.loss_ratio else ""
+        ratio = ""
+        if t.loss_ratio is not None and "of premium" not in r.why:  # why may say it already
+            ratio = f" · loss ratio {formatting.percent(t.loss_ratio)}"
         share = f" ({formatting.percent(t.margin_pct)})" if t.margin_pct is not None else ""
         items.append(
             WorkItem(

@@ -142,7 +142,8 @@ class Command(BaseCommand):
         priced.add_argument(
             "--options",
             help="JSON file: a list of designs {name, deductible, coinsurance_pct, oop_max, "
-            "copay_office, copay_emergency, copay_pharmacy}; the first is the current plan "
+            "copay_office, copay_emergency, copay_pharmacy (generic), copay_brand, "
+            "copay_specialty (blank: the generic copay)}; the first is the current plan "
             "(default: a standard comparison).",
         )
         priced.add_argument("--format", choices=["text", "json"], default="text")
