@@ -9,12 +9,16 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
+from clientdesk.accounts.models import Account
+from clientdesk.financials.models import PnlMonth
 from clientdesk.inquiries.tests.cast import acme_escalation
 from clientdesk.insights.tests.cast import acme_problem
 from clientdesk.lib.periods import parse_period
+from clientdesk.reports.financials import financial_section
 from clientdesk.reports.stewardship import Edition, gather_stewardship
 from clientdesk.reports.tests.files import deck_slides, pdf_text, workbook
 from clientdesk.testing import Cast
@@ -23,6 +27,20 @@ from clientdesk.utilization.analysis import Request, account_report
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 4, 10)  # Acme renews on Jan 1, 2027
+
+# Our margin is for senior management (the portfolio report), never in a stewardship report.
+OUR_MARGIN = re.compile(r"margin|loss ratio|\bMLR\b|admin expense", re.IGNORECASE)
+
+
+def _losing_quarter(account: Account) -> None:
+    """Stored P&L months of 2026Q1 with a loss (fees 10,000 against 17,000 of costs)."""
+    PnlMonth.objects.bulk_create(
+        PnlMonth(account=account, month=dt.date(2026, m, 1), funding="aso",
+                 admin_fees=Decimal(10_000), stop_loss_claims=Decimal(14_000),
+                 admin_expense=Decimal(3_000))
+        for m in (1, 2, 3)
+    )  # fmt: skip
+
 
 # What only the team may read, and what no reader should: code, queries and logins.
 INTERNAL = (
@@ -36,6 +54,7 @@ INTERNAL = (
     re.compile(r"Nothing to show for this period"),
     re.compile(r"\$-"),
     re.compile(r"\bclientdesk [a-z]+"),  # a command of ours: what to do is for the team
+    OUR_MARGIN,
 )
 
 
@@ -58,6 +77,7 @@ def test_the_client_edition_carries_nothing_internal(book: Cast) -> None:
 
     acme_escalation(book)
     acme_problem(book)  # an issue in March 2026 with an open corrective action
+    _losing_quarter(book.acme)
     doc = gather_stewardship(book.acme, parse_period("2026Q1"), user=book.mia, today=TODAY)
     assert doc.generated_by == "Mia Manager"  # a name, not the login "mia"
     files = render_formats(doc, ["pptx", "xlsx", "pdf"])
@@ -77,9 +97,15 @@ def test_the_client_edition_carries_nothing_internal(book: Cast) -> None:
 def test_the_internal_edition_adds_the_teams_own_next_steps(book: Cast) -> None:
     acme_escalation(book)
     acme_problem(book)
+    _losing_quarter(book.acme)
     doc = gather_stewardship(
         book.acme, parse_period("2026Q1"), user=book.mia, today=TODAY, edition=Edition.INTERNAL
     )
+    # Associates download the team's edition too: our margin stays in the portfolio report.
+    cells = [str(v) for t in doc.tables() for row in t.rows for v in row]
+    words = [s.title for s in doc.sections] + [b for s in doc.sections for b in s.bullets]
+    assert not [w for w in words + cells if OUR_MARGIN.search(w)]
+    assert financial_section({book.acme.pk}, parse_period("2026Q1")) is not None
     assert doc.section("next_steps").bullets == [
         "Fix the prior-auth rule (due Mar 20, 2026).",
         "Resolve the account escalation “Renewal at risk after claim backlog”.",
