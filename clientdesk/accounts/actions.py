@@ -179,8 +179,13 @@ def do_create_contract(
 
 @transaction.atomic
 def do_update_contract(
-    contract: Contract, changes: dict[str, Any], *, acting_user: User | None
+    contract: Contract,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Contract:
+    """Change the contract; StaleEdit when `expected_version` is not the stored one."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     update_audited(
         contract,
@@ -189,6 +194,8 @@ def do_update_contract(
         action="contract.update",
         acting_user=acting_user,
         account=contract.account,
+        versioned=True,
+        expected_version=expected_version,
     )
     return contract
 

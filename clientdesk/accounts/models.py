@@ -249,6 +249,10 @@ class Contract(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     class Meta:
         ordering = ["-start_date"]
         constraints = [

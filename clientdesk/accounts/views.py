@@ -216,15 +216,26 @@ def contract_edit(request: HttpRequest, account_id: int, contract_id: int) -> Ht
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     contract = get_object_or_404(Contract, pk=contract_id, account=account)
     form = ContractForm(request.POST or None, instance=contract, account=account)
+    context: dict[str, Any] = {
+        "form": form,
+        "account": account,
+        "contract": contract,
+        "edit_version": contract.version,
+    }
     if request.method == "POST" and form.is_valid():
-        actions.do_update_contract(contract, form.cleaned_data, acting_user=signed_in_user(request))
+        try:
+            actions.do_update_contract(
+                contract,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "accounts/contract_form.html", context, status=409)
         messages.success(request, "Contract saved.")
         return redirect("accounts:detail", account_id=account.pk)
-    return render(
-        request,
-        "accounts/contract_form.html",
-        {"form": form, "account": account, "contract": contract},
-    )
+    return render(request, "accounts/contract_form.html", context)
 
 
 @login_required

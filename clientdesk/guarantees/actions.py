@@ -133,8 +133,13 @@ def do_create_guarantee(
 
 @transaction.atomic
 def do_update_guarantee(
-    guarantee: Guarantee, changes: dict[str, Any], *, acting_user: User | None
+    guarantee: Guarantee,
+    changes: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Guarantee:
+    """Change the guarantee; StaleEdit when `expected_version` is not the stored one."""
     guarantee = (
         Guarantee.objects.select_for_update()
         .select_related("contract__account")
@@ -147,6 +152,8 @@ def do_update_guarantee(
         action="guarantee.update",
         acting_user=acting_user,
         account=guarantee.contract.account,
+        versioned=True,
+        expected_version=expected_version,
     )
     return guarantee
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.guarantees import actions, queries
 from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
@@ -26,7 +27,7 @@ from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeRes
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import Amount, Percent, RecordId
+from clientdesk.lib.api_types import Amount, Percent, RecordId, StaleEditOut
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
@@ -70,6 +71,7 @@ class GuaranteeOut(Schema):
     per_point_amount: Decimal | None
     source: str
     notes: str
+    version: int
 
     @staticmethod
     def resolve_source(obj: Guarantee) -> str:
@@ -125,6 +127,9 @@ class GuaranteePatch(Schema):
     tiers: list[TierIn] | None = Field(None, max_length=20)
     per_point_amount: Amount | None = None
     notes: str | None = None
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 class ResultOut(Schema):
@@ -454,20 +459,28 @@ def list_alerts(request: HttpRequest, account_id: RecordId) -> Any:
 
 # Declared last: "/{account_id}/{guarantee_id}" would otherwise catch ".../results" and the
 # other two-part paths above (Ninja path parameters match any segment).
-@router.patch("/{account_id}/{guarantee_id}", response=GuaranteeOut)
+@router.patch("/{account_id}/{guarantee_id}", response={200: GuaranteeOut, 409: StaleEditOut})
 def update_guarantee(
     request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: GuaranteePatch
 ) -> Any:
     account, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
     current = model_to_dict(g, fields=GuaranteeForm.Meta.fields)
     current["tiers"] = g.tiers
-    current.update(payload.dict(exclude_unset=True))
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    current.update(changes)
     form = GuaranteeForm(data=_form_data(current), instance=g, account=account)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_guarantee(
-        g, form.guarantee_data(), acting_user=signed_in_user(request)
-    )
+    try:
+        return actions.do_update_guarantee(
+            g,
+            form.guarantee_data(),
+            acting_user=signed_in_user(request),
+            expected_version=expected,
+        )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
 
 
 @router.delete("/{account_id}/{guarantee_id}", response={204: None})

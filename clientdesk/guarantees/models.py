@@ -143,6 +143,10 @@ class Guarantee(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     class Meta:
         ordering = ["contract__start_date", "id"]
         constraints = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from clientdesk.accounts.access import (
     accounts_visible_to,
     can_create_accounts,
 )
+from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.guarantees import actions, exports, queries
 from clientdesk.guarantees.access import (
     access_contract,
@@ -280,18 +283,30 @@ def guarantee_create(request: HttpRequest, account_id: int) -> HttpResponse:
 def guarantee_edit(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResponse:
     account, guarantee = access_guarantee(request.user, account_id, guarantee_id, need=Need.MANAGE)
     form = GuaranteeForm(request.POST or None, instance=guarantee, account=account)
+    context: dict[str, Any] = {
+        "account": account,
+        "form": form,
+        "guarantee": guarantee,
+        "metrics": METRICS.values(),
+        "edit_version": guarantee.version,
+    }
     if request.method == "POST" and form.is_valid():
         data = form.guarantee_data()
         if form.cleaned_data["contract"] != guarantee.contract:
             raise PermissionDenied("Move a guarantee by adding it to the other contract.")
-        actions.do_update_guarantee(guarantee, data, acting_user=signed_in_user(request))
+        try:
+            actions.do_update_guarantee(
+                guarantee,
+                data,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "guarantees/guarantee_form.html", context, status=409)
         messages.success(request, "Guarantee saved; evaluate again to update its results.")
         return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
-    return render(
-        request,
-        "guarantees/guarantee_form.html",
-        {"account": account, "form": form, "guarantee": guarantee, "metrics": METRICS.values()},
-    )
+    return render(request, "guarantees/guarantee_form.html", context)
 
 
 @login_required

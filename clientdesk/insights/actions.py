@@ -340,7 +340,9 @@ def do_update_action(
     *,
     acting_user: User | None,
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> CorrectiveAction:
+    """Change the action; StaleEdit when `expected_version` is not the stored one."""
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
 
     def completion(action: CorrectiveAction, before: Mapping[str, Any]) -> None:
@@ -357,6 +359,8 @@ def do_update_action(
         acting_user=acting_user,
         account=action.problem.account,
         before_clean=completion,
+        versioned=True,
+        expected_version=expected_version,
     )
     return action
 

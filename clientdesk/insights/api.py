@@ -66,6 +66,7 @@ class ActionOut(Schema):
     status: ActionStatus
     completed_on: dt.date | None
     notes: str
+    version: int
 
 
 class ProblemOut(Schema):
@@ -142,6 +143,9 @@ class LinkIn(Schema):
 class ActionPatch(Schema):
     status: ActionStatus
     notes: str = ""
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
+    )
 
 
 @router.get("/issues", response=list[IssueOut])
@@ -216,15 +220,27 @@ def add_action(request: HttpRequest, problem_id: RecordId, payload: ActionIn) ->
     )
 
 
-@router.patch("/problems/{problem_id}/actions/{action_id}", response=ActionOut)
+@router.patch(
+    "/problems/{problem_id}/actions/{action_id}", response={200: ActionOut, 409: StaleEditOut}
+)
 def update_action(
     request: HttpRequest, problem_id: RecordId, action_id: RecordId, payload: ActionPatch
 ) -> Any:
     action = access_action_by_id(request.user, problem_id, action_id)
-    form = ActionStatusForm(data=payload.dict())
+    data = payload.dict()
+    expected = data.pop("version", None)
+    form = ActionStatusForm(data=data)
     if not form.is_valid():
         raise form_errors(form)
-    return actions.do_update_action(action, form.cleaned_data, acting_user=signed_in_user(request))
+    try:
+        return actions.do_update_action(
+            action,
+            form.cleaned_data,
+            acting_user=signed_in_user(request),
+            expected_version=expected,
+        )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
 
 
 @router.post("/problems/{problem_id}/inquiries", response=ProblemOut)

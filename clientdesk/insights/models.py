@@ -255,6 +255,10 @@ class CorrectiveAction(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     class Meta:
         ordering = ["due_date", "id"]
 

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id, accounts_visible_to
-from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.conflicts import conflict_context, conflict_rows, posted_version
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights import actions
@@ -47,6 +47,7 @@ from clientdesk.insights.links import (
     parse_references,
     problem_lake,
 )
+from clientdesk.insights.models import Problem
 from clientdesk.insights.queries import filtered_issues, issue_stats, problem_columns
 from clientdesk.people.requests import signed_in_user
 
@@ -160,7 +161,10 @@ def problem_board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = access_problem_by_id(request.user, problem_id)
+    return _problem_page(request, access_problem_by_id(request.user, problem_id))
+
+
+def _problem_page(request: HttpRequest, problem: Problem, *, status: int = 200) -> HttpResponse:
     user = request.user
     action_rows = [
         (
@@ -192,6 +196,7 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
                 .values_list("pk", flat=True)
             ),
         },
+        status=status,
     )
 
 
@@ -292,7 +297,21 @@ def action_update(request: HttpRequest, problem_id: int, action_id: int) -> Http
     action = access_action_by_id(request.user, problem_id, action_id)
     form = ActionStatusForm(request.POST)
     if form.is_valid():
-        actions.do_update_action(action, form.cleaned_data, acting_user=signed_in_user(request))
+        # The row's form sends the status alone: notes not sent are kept, not emptied.
+        changes = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
+        try:
+            actions.do_update_action(
+                action,
+                changes,
+                acting_user=signed_in_user(request),
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            # Both versions: the stored one is on the page, the editor's in the message.
+            rows = conflict_rows(stale, form)
+            yours = "; ".join(f"{r.label}: {r.yours} (saved: {r.saved})" for r in rows if r.differs)
+            messages.error(request, f"{stale} Yours: {yours or 'the same values'}.")
+            return _problem_page(request, action.problem, status=409)
         messages.success(request, "Action updated.")
     else:
         messages.error(request, "Choose a status.")

@@ -1,4 +1,5 @@
-"""Nothing lost to a second editor: accounts, contacts and problems refuse a stale save.
+"""Nothing lost to a second editor: accounts, contacts, contracts, problems, guarantees and
+corrective actions refuse a stale save.
 
 Two people open the same edit page (version 1); the first saves (version 2); the second's save
 is refused with a 409 page that shows both versions and keeps their values in the form; saving
@@ -7,17 +8,20 @@ again from that page (it carries version 2) goes through. The API answers 409 th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
-from clientdesk.accounts.forms import AccountForm, ContactForm
+from clientdesk.accounts.forms import AccountForm, ContactForm, ContractForm
 from clientdesk.accounts.models import Account, Contact
 from clientdesk.audit.models import AuditEvent
-from clientdesk.insights.models import Problem
-from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.guarantees.forms import GuaranteeForm
+from clientdesk.guarantees.tests.cast import acme_guarantee
+from clientdesk.insights.models import CorrectiveAction, Problem
+from clientdesk.insights.tests.cast import acme_action, acme_problem
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
 
@@ -134,3 +138,102 @@ def test_the_api_schema_declares_the_409s(cast: Cast, client: Client) -> None:
     assert "409" in paths["/api/accounts/{account_id}"]["patch"]["responses"]
     assert "409" in paths["/api/accounts/{account_id}/contacts/{contact_id}"]["patch"]["responses"]
     assert "409" in paths["/api/insights/problems/{problem_id}"]["patch"]["responses"]
+
+
+def _as_posted(form: Any) -> dict[str, Any]:
+    """What the edit page's form posts back unchanged (its fields' shown values)."""
+    data: dict[str, Any] = {}
+    for bound in form:
+        value = bound.value()
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            if value:
+                data[bound.name] = "on"
+            continue
+        data[bound.name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def _refuses_a_stale_page_save(
+    client: Client, url: str, data: dict[str, Any], field: str, first: str, second: str
+) -> str:
+    """Saves `first` from version 1, then `second` from version 1 again: the second is 409 with
+    both values on the page and the new version in the form. Returns the refused page."""
+    page = client.get(url).content.decode()
+    assert 'name="version" value="1"' in page, url
+    saved = client.post(url, {**data, field: first, "version": "1"})
+    assert saved.status_code == 302, (url, saved.content[:2000])
+    refused = client.post(url, {**data, field: second, "version": "1"})
+    assert refused.status_code == 409, url
+    text = refused.content.decode()
+    assert first in text and second in text
+    assert 'name="version" value="2"' in text
+    return text
+
+
+def test_a_stale_contract_save_is_refused(cast: Cast, client: Client) -> None:
+    contract = cast.acme_contract
+    url = reverse("accounts:contract_edit", args=[cast.acme.pk, contract.pk])
+    client.force_login(cast.mia)
+    data = _as_posted(ContractForm(instance=contract, account=cast.acme))
+    _refuses_a_stale_page_save(client, url, data, "admin_fee_pepm", "31.50", "29.75")
+    contract.refresh_from_db()
+    assert (contract.admin_fee_pepm, contract.version) == (Decimal("31.50"), 2)
+
+
+def test_a_stale_guarantee_save_is_refused(cast: Cast, client: Client) -> None:
+    guarantee = acme_guarantee(cast)
+    url = reverse("guarantees:edit", args=[cast.acme.pk, guarantee.pk])
+    client.force_login(cast.mia)
+    data = _as_posted(GuaranteeForm(instance=guarantee, account=cast.acme))
+    _refuses_a_stale_page_save(client, url, data, "label", "Calls answered fast", "Calls, 30s")
+    guarantee.refresh_from_db()
+    assert (guarantee.label, guarantee.version) == ("Calls answered fast", 2)
+
+
+def test_a_stale_corrective_action_save_is_refused(cast: Cast, client: Client) -> None:
+    action = acme_action(cast)
+    CorrectiveAction.objects.filter(pk=action.pk).update(notes="Call the vendor")
+    url = reverse("insights:action_update", args=[action.problem_id, action.pk])
+    client.force_login(cast.mia)
+    page = client.get(reverse("insights:problem_detail", args=[action.problem_id]))
+    assert f'name="version" value="{action.version}"' in page.content.decode()
+    done = client.post(url, {"status": "done", "version": str(action.version)})
+    assert done.status_code == 302
+    refused = client.post(url, {"status": "in_progress", "version": str(action.version)})
+    assert refused.status_code == 409
+    text = refused.content.decode()
+    assert "Someone else saved this corrective action" in text
+    assert f'name="version" value="{action.version + 1}"' in text
+    action.refresh_from_db()
+    assert (action.status, action.notes) == ("done", "Call the vendor")  # notes not emptied
+
+
+def test_the_api_answers_409_to_stale_guarantees_and_actions(cast: Cast, client: Client) -> None:
+    headers = _api(client, cast.mia)
+    guarantee = acme_guarantee(cast)
+    action = acme_action(cast)
+    cases = [
+        (f"/api/guarantees/{cast.acme.pk}/{guarantee.pk}", {"label": "Fast answers"}),
+        (
+            f"/api/insights/problems/{action.problem_id}/actions/{action.pk}",
+            {"status": "done", "notes": "closed"},
+        ),
+    ]
+    for path, change in cases:
+        ok = client.patch(
+            path, {**change, "version": 1}, content_type="application/json", headers=headers
+        )
+        assert ok.status_code == 200, (path, ok.content)
+        assert ok.json()["version"] == 2
+        stale = client.patch(
+            path, {**change, "version": 1}, content_type="application/json", headers=headers
+        )
+        assert stale.status_code == 409, path
+        assert stale.json()["version"] == 2
+        assert set(change) <= set(stale.json()["saved"])
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "409" in paths["/api/guarantees/{account_id}/{guarantee_id}"]["patch"]["responses"]
+    actions_path = "/api/insights/problems/{problem_id}/actions/{action_id}"
+    assert "409" in paths[actions_path]["patch"]["responses"]
