@@ -25,10 +25,17 @@ from clientdesk.growth.models import (
     Stage,
     Suggestion,
     SuggestionStatus,
+    VendorContract,
 )
+from clientdesk.growth.participants import ParticipantFileError
 from clientdesk.growth.rfps import import_rfp
-from clientdesk.growth.runs import last_full_year, run_suggestions
-from clientdesk.lake.gateway import SystemActor
+from clientdesk.growth.runs import (
+    import_participants,
+    last_full_year,
+    measure_vendor_savings,
+    run_suggestions,
+)
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.synth.growth import held_programs
 
 LIBRARY: tuple[tuple[str, str, str], ...] = (
@@ -225,10 +232,11 @@ def load_growth_demo(
         actions.do_move_opportunity(opportunity, stage, reason=reason, now=now, acting_user=owner)
     _leads(accounts, owners, sales, manager, now)
     _library_and_rfp(accounts, products, manager, today, now)
-    _vendors(accounts, manager, today)
+    measured = _vendors(accounts, manager, today, now)
     say(
         f"growth: {len(held)} programs held, {run.stored['new']} suggestions, {renewals} renewals, "
         f"{Lead.objects.count()} leads, an RFP answered from the library, 2 vendor deals"
+        + (f" (EAP savings measured on {measured})" if measured else "")
     )
 
 
@@ -357,7 +365,7 @@ def _library_and_rfp(
             continue  # a section with an open question waits for its answer
 
 
-def _vendors(accounts: list[Account], manager: User, today: dt.date) -> None:
+def _vendors(accounts: list[Account], manager: User, today: dt.date, now: dt.datetime) -> str:
     eap = actions.do_save_vendor({"name": "MindBridge EAP", "kind": "eap"}, acting_user=manager)
     actions.do_save_vendor({"name": "Keystone Stop-Loss", "kind": "stop_loss"}, acting_user=manager)
     msk = actions.do_save_vendor(
@@ -376,6 +384,8 @@ def _vendors(accounts: list[Account], manager: User, today: dt.date) -> None:
             "start_date": today.replace(day=1) - dt.timedelta(days=300),
             "end_date": today + dt.timedelta(days=75),
             "guarantees": "Utilization report quarterly; 95% of calls answered in 30 seconds.",
+            "savings_claim": "Vendor's report: participants cost $45 PMPM less after joining",
+            "claimed_savings_pmpm": Decimal("45.00"),
         },
         acting_user=manager,
     )
@@ -405,3 +415,42 @@ def _vendors(accounts: list[Account], manager: User, today: dt.date) -> None:
         },
         acting_user=manager,
     )
+    return _eap_participants(deal, manager, now)
+
+
+def _eap_participants(deal: VendorContract, manager: User, now: dt.datetime) -> str:
+    """The EAP vendor's participant list for the first sponsor (members of the account with a
+    depression or anxiety claim before the deal, joining over its first six months, and three
+    bad rows a vendor's file has), imported and measured on the account's claims as the
+    manager."""
+    with open_lake(
+        SystemActor("demo growth: an EAP vendor's participants"), accounts=[deal.account]
+    ) as lake:
+        m = lake.medical_claim
+        behavioral = m.diagnosis_code_1.substr(0, 3).isin(["F32", "F33", "F41"]) & (
+            m.claim_start_date < deal.start_date
+        )
+        found = lake.execute(
+            m.filter(behavioral).select("member_id").distinct().order_by("member_id").limit(90)
+        )
+    members = [str(v) for v in found["member_id"]]
+    if not members:
+        return ""
+    lines = ["Member ID,Enrollment Start,Enrollment End"]
+    for index, member in enumerate(members):
+        joined = deal.start_date + dt.timedelta(days=30 * (index % 6) + index % 20)
+        left = joined + dt.timedelta(days=120) if index % 7 == 0 else None
+        lines.append(f"{member},{joined:%m/%d/%Y},{left.isoformat() if left else ''}")
+    lines += [
+        f"{members[0]},{deal.start_date:%Y-%m-%d},",  # listed twice
+        "ZZ00000000,2026-03-01,",  # not a member of the account
+        f"{members[-1][:-1]}X,03/32/2026,",  # not a date
+    ]
+    name = f"{deal.vendor.name} participants {deal.account.group_number}.csv"
+    data = ("\n".join(lines) + "\n").encode()
+    try:
+        import_participants(deal, name, data, reader=manager, now=now)
+        check = measure_vendor_savings(deal, reader=manager, now=now)
+    except (ParticipantFileError, ValidationError):
+        return ""
+    return f"{check.figures.get('participants', {}).get('members', 0)} participants"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clientdesk.accounts.models import Account
+from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
 from clientdesk.growth.models import (
     LEAD_NEXT,
@@ -26,11 +27,14 @@ from clientdesk.growth.models import (
     Opportunity,
     OpportunityChange,
     OpportunityKind,
+    Participant,
+    ParticipantList,
     Product,
     Rfp,
     RfpQuestion,
     RfpSection,
     RfpStatus,
+    SavingsCheck,
     Stage,
     Suggestion,
     SuggestionRule,
@@ -38,6 +42,7 @@ from clientdesk.growth.models import (
     Vendor,
     VendorContract,
 )
+from clientdesk.growth.participants import ParsedList, mask_member_id
 from clientdesk.growth.pipeline import default_probability
 from clientdesk.growth.rules import Finding
 
@@ -702,6 +707,7 @@ VENDOR_CONTRACT_FIELDS = [
     "end_date",
     "guarantees",
     "savings_claim",
+    "claimed_savings_pmpm",
 ]
 
 
@@ -744,3 +750,120 @@ def do_log_negotiation(
         after=snapshot(entry, ["on", "kind", "text", "fee"]),
     )
     return entry
+
+
+@transaction.atomic
+def do_import_participants(
+    contract: VendorContract,
+    parsed: ParsedList,
+    *,
+    in_eligibility: set[str],
+    source_name: str,
+    now: dt.datetime,
+    acting_user: Actor,
+) -> ParticipantList:
+    """Store a vendor's participant list: rows whose member the account's eligibility does
+    not hold are rejected too; the newest list is the one savings are measured on. The
+    audit row counts rows and carries no member id."""
+    if not isinstance(acting_user, User):
+        raise ValidationError("A participant list is imported by a person.")
+    rejections = [
+        {"row": line, "member": member, "reason": reason}
+        for line, member, reason in parsed.rejections
+    ]
+    accepted = []
+    for row in parsed.rows:
+        if row.member_id not in in_eligibility:
+            rejections.append(
+                {
+                    "row": row.line,
+                    "member": mask_member_id(row.member_id),
+                    "reason": f"not a member of {contract.account.name} in eligibility",
+                }
+            )
+            continue
+        accepted.append(row)
+    rejections.sort(key=lambda item: int(str(item["row"])))
+    roster = ParticipantList.objects.create(
+        contract=contract,
+        source_name=source_name[:200],
+        source_format=parsed.format,
+        rows_read=parsed.rows_read,
+        rejections=rejections,
+        imported_by=acting_user,
+        imported_at=now,
+    )
+    Participant.objects.bulk_create(
+        Participant(
+            roster=roster, member_id=r.member_id, enrolled_on=r.enrolled_on, ended_on=r.ended_on
+        )
+        for r in accepted
+    )
+    record_audit(
+        actor=acting_user,
+        action="growth.vendor_contract.participants",
+        obj=roster,
+        object_label=roster.source_name,
+        account=contract.account,
+        after={
+            "contract": contract.pk,
+            "rows_read": parsed.rows_read,
+            "accepted": len(accepted),
+            "rejected": len(rejections),
+        },
+    )
+    return roster
+
+
+def record_participant_look(
+    roster: ParticipantList, *, revealed: bool, acting_user: Actor
+) -> AuditEvent:
+    """Every look at a participant list (masked or in full) is written to the audit log."""
+    return record_audit(
+        actor=acting_user,
+        action="growth.participants.reveal" if revealed else "growth.participants.view",
+        obj=roster,
+        object_label=roster.source_name,
+        account=roster.contract.account,
+        kind=AuditEvent.Kind.PHI_READ,
+        detail={"contract": roster.contract_id, "member_ids": "full" if revealed else "masked"},
+    )
+
+
+@transaction.atomic
+def do_store_savings_check(
+    contract: VendorContract,
+    roster: ParticipantList,
+    *,
+    through: dt.date,
+    measured_pmpm: Decimal | None,
+    measured_total: Decimal | None,
+    figures: Mapping[str, Any],
+    method: str,
+    now: dt.datetime,
+    acting_user: Actor,
+) -> SavingsCheck:
+    check = SavingsCheck.objects.create(
+        contract=contract,
+        roster=roster,
+        through=through,
+        measured_pmpm=measured_pmpm,
+        measured_total=measured_total,
+        figures=dict(figures),
+        method=method,
+        measured_by=acting_user if isinstance(acting_user, User) else None,
+        measured_at=now,
+    )
+    record_audit(
+        actor=acting_user,
+        action="growth.vendor_contract.savings_check",
+        obj=check,
+        account=contract.account,
+        after={
+            "contract": contract.pk,
+            "through": through.isoformat(),
+            "measured_pmpm": str(measured_pmpm),
+            "measured_total": str(measured_total),
+        },
+    )
+    return check

@@ -215,6 +215,7 @@ class VendorContractForm(forms.ModelForm[VendorContract]):
             "end_date",
             "guarantees",
             "savings_claim",
+            "claimed_savings_pmpm",
         ]
         widgets = {"start_date": DATE, "end_date": DATE}
 
@@ -224,3 +225,19 @@ class NegotiationForm(forms.ModelForm[NegotiationEntry]):
         model = NegotiationEntry
         fields = ["on", "kind", "text", "fee"]
         widgets = {"on": DATE}
+
+
+class ParticipantListForm(forms.Form):
+    file = forms.FileField(
+        help_text="The vendor's list, CSV or XLSX: a Member ID column, the enrolment start, "
+        "and the enrolment end when there is one."
+    )
+
+
+class SavingsCheckForm(forms.Form):
+    through = forms.DateField(
+        widget=DATE,
+        required=False,
+        help_text="The last month of claims to count; empty: the account's latest claims less "
+        "two months still coming in.",
+    )

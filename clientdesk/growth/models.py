@@ -473,6 +473,16 @@ class VendorContract(models.Model):
     end_date = models.DateField()
     guarantees = models.TextField(blank=True, help_text="Performance and savings guarantees.")
     savings_claim = models.CharField(max_length=200, blank=True)
+    claimed_savings_pmpm = models.DecimalField(
+        "claimed savings PMPM",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the vendor says it saves per participant per month (its own report); "
+        "checked against the account's claims once its participant list is imported.",
+    )
 
     class Meta:
         ordering = ["end_date", "id"]
@@ -508,3 +518,88 @@ class NegotiationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.kind}: {self.text[:60]}"
+
+
+class ParticipantList(models.Model):
+    """A vendor's list of the sponsor's members in its program, as imported: the accepted rows
+    are its participants; the rejected rows are kept with their reasons, member ids masked.
+    The newest list of a contract is the one its savings are measured on."""
+
+    contract = models.ForeignKey(
+        VendorContract, on_delete=models.CASCADE, related_name="participant_lists"
+    )
+    source_name = models.CharField(max_length=200)
+    source_format = models.CharField(max_length=4)  # csv or xlsx
+    rows_read = models.PositiveIntegerField()
+    # [{"row": 7, "member": "W1•••01", "reason": "..."}], member ids masked.
+    rejections = models.JSONField(default=list)
+    imported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.imported_at:%Y-%m-%d})"
+
+
+class Participant(models.Model):
+    """A member of the sponsor enrolled in the vendor's program, from the vendor's list."""
+
+    roster = models.ForeignKey(
+        ParticipantList, on_delete=models.CASCADE, related_name="participants"
+    )
+    member_id = models.CharField(max_length=40)
+    enrolled_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrolled_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster", "member_id"], name="one_row_per_participant")
+        ]
+
+    def __str__(self) -> str:
+        return f"participant since {self.enrolled_on}"
+
+
+class SavingsCheck(models.Model):
+    """The vendor's savings measured on the account's own claims (growth/outcomes.py): the
+    participants' PMPM before and after they joined, next to a matched group of the account's
+    non-participants, stored with its figures and method."""
+
+    contract = models.ForeignKey(
+        VendorContract, on_delete=models.CASCADE, related_name="savings_checks"
+    )
+    roster = models.ForeignKey(ParticipantList, on_delete=models.CASCADE, related_name="+")
+    through = models.DateField(help_text="The last month of claims the follow-up counts.")
+    measured_pmpm = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    measured_total = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    figures = models.JSONField(default=dict)
+    method = models.TextField()
+    measured_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    measured_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-measured_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"savings check {self.measured_at:%Y-%m-%d}"
+
+    @property
+    def claimed_total(self) -> Decimal | None:
+        value = self.figures.get("claimed_total")
+        return Decimal(str(value)) if value is not None else None
+
+    @property
+    def claimed_pmpm(self) -> Decimal | None:
+        value = self.figures.get("claimed_pmpm")
+        return Decimal(str(value)) if value is not None else None
+
+    @property
+    def share_of_claim(self) -> Decimal | None:
+        """Measured savings as a percentage of what the vendor claims."""
+        claimed = self.claimed_pmpm
+        if claimed is None or not claimed or self.measured_pmpm is None:
+            return None
+        return (self.measured_pmpm * 100 / claimed).quantize(Decimal("0.1"))

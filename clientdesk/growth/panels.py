@@ -20,6 +20,7 @@ from clientdesk.growth.queries import (
     CELL_LABELS,
     account_opportunities,
     account_vendor_contracts,
+    latest_savings_checks,
     open_suggestions,
     whitespace,
 )
@@ -38,14 +39,22 @@ def growth_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
     products, cells = whitespace([account], today)
     row = cells[account.pk]
     vendor_contracts = account_vendor_contracts(account)
+    checks = latest_savings_checks([c for c, _ in vendor_contracts])
+    measured = [check for check in checks.values() if check.measured_total is not None]
     return Panel(
         "growth/_account_section.html",
         {
             "whitespace": [(p, row[p.pk], CELL_LABELS[row[p.pk]]) for p in products],
             "suggestions": open_suggestions(account),
             "opportunities": account_opportunities(account),
-            "vendor_contracts": vendor_contracts,
+            "vendor_contracts": [(c, s, checks.get(c.pk)) for c, s in vendor_contracts],
             "vendor_savings": sum((s.total for _, s in vendor_contracts), Decimal("0")),
+            "any_claim": any(c.claimed_savings_pmpm is not None for c, _ in vendor_contracts),
+            "measured_savings": sum(
+                (check.measured_total or Decimal("0") for check in measured), Decimal("0")
+            )
+            if measured
+            else None,
             "opportunity_form": OpportunityForm(
                 initial={"expected_close": today + dt.timedelta(days=90)}
             ),

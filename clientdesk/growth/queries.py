@@ -28,6 +28,7 @@ from clientdesk.growth.models import (
     Opportunity,
     Product,
     RfpStatus,
+    SavingsCheck,
     Stage,
     Suggestion,
     SuggestionStatus,
@@ -287,6 +288,15 @@ def contract_savings(contract: VendorContract) -> Savings:
 def account_vendor_contracts(account: Account) -> list[tuple[VendorContract, Savings]]:
     contracts = VendorContract.objects.filter(account=account).select_related("vendor")
     return [(c, contract_savings(c)) for c in contracts]
+
+
+def latest_savings_checks(contracts: list[VendorContract]) -> dict[int, SavingsCheck]:
+    """The newest savings check of each contract (measured on its claims), by contract id."""
+    latest: dict[int, SavingsCheck] = {}
+    found = SavingsCheck.objects.filter(contract__in=contracts).order_by("-measured_at", "-id")
+    for check in found:
+        latest.setdefault(check.contract_id, check)
+    return latest
 
 
 # --- the portfolio report's growth section ---------------------------------------------------

@@ -65,4 +65,19 @@ urlpatterns = [
         views.vendor_contract_detail,
         name="vendor_contract",
     ),
+    path(
+        "vendor-contracts/<int:contract_id>/participants/",
+        views.vendor_participants,
+        name="vendor_participants",
+    ),
+    path(
+        "vendor-contracts/<int:contract_id>/participants/import/",
+        views.vendor_participants_import,
+        name="vendor_participants_import",
+    ),
+    path(
+        "vendor-contracts/<int:contract_id>/savings-check/",
+        views.vendor_savings_check,
+        name="vendor_savings_check",
+    ),
 ]

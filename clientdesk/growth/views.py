@@ -49,8 +49,10 @@ from clientdesk.growth.forms import (
     NegotiationForm,
     OpportunityForm,
     OutcomeForm,
+    ParticipantListForm,
     RfpImportForm,
     RuleForm,
+    SavingsCheckForm,
     StageForm,
     VendorContractForm,
     VendorForm,
@@ -67,10 +69,17 @@ from clientdesk.growth.models import (
     Suggestion,
     SuggestionRule,
     Vendor,
+    VendorContract,
 )
+from clientdesk.growth.participants import ParticipantFileError, mask_member_id
 from clientdesk.growth.questionnaires import QuestionnaireError
 from clientdesk.growth.rfps import export_rfp, import_rfp, progress
-from clientdesk.growth.runs import last_full_year, run_suggestions
+from clientdesk.growth.runs import (
+    import_participants,
+    last_full_year,
+    measure_vendor_savings,
+    run_suggestions,
+)
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.downloads import file_download
 from clientdesk.people.requests import signed_in_user
@@ -694,5 +703,112 @@ def vendor_contract_detail(request: HttpRequest, contract_id: int) -> HttpRespon
             "savings": queries.contract_savings(contract),
             "log": contract.log.select_related("by"),
             "form": form if can(request.user, contract.account, Need.WRITE) else None,
+            "participant_form": ParticipantListForm(),
+            "check_form": SavingsCheckForm(),
+            **_savings_context(contract),
         },
     )
+
+
+def _savings_context(contract: VendorContract) -> dict[str, object]:
+    roster = contract.participant_lists.select_related("imported_by").first()
+    check = contract.savings_checks.select_related("measured_by").first()
+    return {
+        "roster": roster,
+        "accepted": roster.participants.count() if roster is not None else 0,
+        "check": check,
+        "check_is_current": check is not None
+        and roster is not None
+        and check.roster_id == roster.pk,
+    }
+
+
+@login_required
+@require_POST
+def vendor_participants_import(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The vendor's participant list, checked against the account's eligibility."""
+    contract = access_vendor_contract_by_id(request.user, contract_id, need=Need.WRITE)
+    form = ParticipantListForm(request.POST, request.FILES)
+    back = reverse("growth:vendor_contract", args=[contract.pk]) + "#claimed-savings"
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    upload = form.cleaned_data["file"]
+    try:
+        roster = import_participants(
+            contract,
+            upload.name,
+            upload.read(),
+            reader=signed_in_user(request),
+            now=timezone.now(),
+        )
+    except ParticipantFileError as error:
+        messages.error(request, f"{upload.name}: {error}")
+    except LakeError:
+        messages.error(request, "The lake could not be read to check the members; try again.")
+    else:
+        messages.success(
+            request,
+            f"{roster.participants.count()} participants imported, "
+            f"{len(roster.rejections)} rows rejected.",
+        )
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vendor_participants(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The newest participant list: member ids masked; in full only on purpose (a POST, by
+    someone who may change the account). Every look is written to the audit log."""
+    contract = access_vendor_contract_by_id(request.user, contract_id)
+    revealed = request.method == "POST"
+    if revealed:
+        contract = access_vendor_contract_by_id(request.user, contract_id, need=Need.WRITE)
+    roster = contract.participant_lists.select_related("imported_by").first()
+    if roster is None:
+        raise Http404("No participant list yet.")
+    actions.record_participant_look(roster, revealed=revealed, acting_user=request.user)
+    rows = [
+        (p.member_id if revealed else mask_member_id(p.member_id), p.enrolled_on, p.ended_on)
+        for p in roster.participants.all()
+    ]
+    return render(
+        request,
+        "growth/vendor_participants.html",
+        {
+            "contract": contract,
+            "roster": roster,
+            "rows": rows,
+            "revealed": revealed,
+            "can_reveal": can(request.user, contract.account, Need.WRITE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def vendor_savings_check(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """Measure the vendor's savings on the account's claims and keep the figures."""
+    contract = access_vendor_contract_by_id(request.user, contract_id, need=Need.WRITE)
+    form = SavingsCheckForm(request.POST)
+    back = reverse("growth:vendor_contract", args=[contract.pk]) + "#claimed-savings"
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    try:
+        check = measure_vendor_savings(
+            contract,
+            reader=signed_in_user(request),
+            now=timezone.now(),
+            through=form.cleaned_data["through"],
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    except LakeError:
+        messages.error(request, "The lake could not be read; try again.")
+    else:
+        if check.measured_pmpm is None:
+            messages.error(request, "No participant could be measured: see the counts below.")
+        else:
+            messages.success(request, "Savings measured on the account's claims.")
+    return redirect(back)

@@ -13,6 +13,7 @@ from clientdesk.growth.models import (
     Lead,
     LibraryAnswer,
     Opportunity,
+    ParticipantList,
     Product,
     Rfp,
     Suggestion,
@@ -20,6 +21,7 @@ from clientdesk.growth.models import (
     Vendor,
     VendorContract,
 )
+from clientdesk.growth.participants import ParsedList, Row
 from clientdesk.growth.rules import Finding
 from clientdesk.people.roles import Role
 from clientdesk.testing import Cast, make_user
@@ -136,6 +138,28 @@ def acme_vendor_contract(c: Cast) -> VendorContract:
             "start_date": dt.date(2026, 1, 1),
             "end_date": dt.date(2027, 12, 31),
         },
+        acting_user=c.mia,
+    )
+
+
+def acme_participant_list(c: Cast) -> ParticipantList:
+    """Acme's EAP deal with a two-member list (M1 and M2, no lake check) for route tests."""
+    contract = acme_vendor_contract(c)
+    found = contract.participant_lists.first()
+    if found is not None:
+        return found
+    parsed = ParsedList(
+        "csv",
+        rows_read=3,
+        rows=[Row(2, "M1", dt.date(2026, 1, 5), None), Row(3, "M2", dt.date(2026, 2, 1), None)],
+    )
+    parsed.reject(4, "W123456789", "no enrolment start")
+    return actions.do_import_participants(
+        contract,
+        parsed,
+        in_eligibility={"M1", "M2"},
+        source_name="mindbridge.csv",
+        now=NOW,
         acting_user=c.mia,
     )
 

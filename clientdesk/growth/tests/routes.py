@@ -6,6 +6,7 @@ from clientdesk.growth.models import SuggestionRule
 from clientdesk.growth.tests.cast import (
     acme_lead,
     acme_opportunity,
+    acme_participant_list,
     acme_rfp,
     acme_suggestion,
     acme_vendor_contract,
@@ -91,6 +92,10 @@ def vendor_contract(c: Cast) -> dict[str, int]:
     return {"contract_id": acme_vendor_contract(c).pk}
 
 
+def listed_contract(c: Cast) -> dict[str, int]:
+    return {"contract_id": acme_participant_list(c).contract_id}
+
+
 ROUTES = [
     Route("accounts:tab", "get", acme_tab("growth"), READ),
     Route("growth:pipeline", "get", no_args, PIPELINE),
@@ -127,6 +132,10 @@ ROUTES = [
     Route("growth:vendor_contract_create", "post", acme, WRITE, data={}),
     Route("growth:vendor_contract", "get", vendor_contract, READ),
     Route("growth:vendor_contract", "post", vendor_contract, WRITE, data={}),
+    Route("growth:vendor_participants", "get", listed_contract, READ),
+    Route("growth:vendor_participants", "post", listed_contract, WRITE, data={}),
+    Route("growth:vendor_participants_import", "post", listed_contract, WRITE, data={}),
+    Route("growth:vendor_savings_check", "post", listed_contract, WRITE, data={}),
 ]
 
 WRONG_METHODS = [
@@ -134,6 +143,8 @@ WRONG_METHODS = [
     ("growth:opportunity_stage", "get", opportunity),
     ("growth:rfp_export", "post", rfp),
     ("growth:suggestion_dismiss", "get", suggestion),
+    ("growth:vendor_participants_import", "get", listed_contract),
+    ("growth:vendor_savings_check", "get", listed_contract),
 ]
 
 API_ROUTES = [
