@@ -169,7 +169,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         for key in shown:
             raw.setdefault(key, [])
         finish = request.POST.get("action") != "save"
-        saved = actions.do_save_answers(invitation, raw, finish=finish, now=now)
+        saved = actions.save_answers(invitation, raw, finish=finish, now=now)
         if saved.completed:
             return _notice(request, language, "thanks", 200)
         answers = dict(saved.response.answers)
