@@ -46,6 +46,11 @@ IDF_SOURCE = (
     "../shared/domain/account-management.md §2.2 F; to verify in the HHS Notice of Benefit "
     "and Payment Parameters"
 )
+# What the sponsor's page says (no internal reference, no note to ourselves).
+IDF_SOURCE_SPONSOR = (
+    "plan paid dollars adjusted by the change in actuarial value with the HHS induced-demand "
+    "factors by metal level (bronze 1.00, silver 1.03, gold 1.08, platinum 1.15)"
+)
 OOP_BUCKETS = (0, 0, 500, 1_000, 2_000, 3_000, 5_000, 8_000)
 SMALL_CELL = 11
 

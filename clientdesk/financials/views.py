@@ -19,7 +19,12 @@ from clientdesk.financials.access import (
     require_edit_terms,
     require_margin,
 )
-from clientdesk.financials.adjudication import IDF_SOURCE, distribution_rows, price_options
+from clientdesk.financials.adjudication import (
+    IDF_SOURCE,
+    IDF_SOURCE_SPONSOR,
+    distribution_rows,
+    price_options,
+)
 from clientdesk.financials.charts import bar_chart
 from clientdesk.financials.forms import (
     OptionFormSet,
@@ -179,7 +184,7 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
                 "account": account,
                 "results": results,
                 "period": period,
-                "idf_source": IDF_SOURCE,
+                "idf_source": IDF_SOURCE_SPONSOR,
                 "distribution": distribution_rows(results),
             },
         )

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.financials.tests.fixture import load
@@ -92,6 +93,12 @@ def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) 
     assert rows["Member cost share PMPM"][:2] == (50.0, 146.17)
     assert AuditEvent.objects.filter(action="financials.read_plan_options").exists()
     assert AuditEvent.objects.filter(action="financials.export", account=ran.acme).exists()
+    # The sponsor's page: the sources in words, no reference of ours, no note to ourselves.
+    pdf = client.post(url, {**data, "download": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf))).pages)
+    assert "generic, brand or specialty" in text and "induced-demand" in text
+    assert "shared/domain" not in text and "to verify" not in text
 
 
 def test_actuary_export_and_portfolio(ran: Cast, login: Login) -> None:
