@@ -13,7 +13,8 @@ types; then times:
   (`compliance_matrix`) and the whole page through Django's test Client, p50/p95 over
   `--repeat` runs, and the queries per page;
 - the nightly jobs for all 5,000 people: `run_reminders` (yearly re-assignment, overdue
-  reminder mails to the locmem backend) then `run_accruals` for the month, in seconds.
+  reminder mails, license alerts (10,000 licenses), managers' digests, to the locmem backend)
+  then `run_accruals` for the month, in seconds.
 
 It prints the rows built, p50/p95, seconds, the process's peak memory, and each figure as a
 multiple of a reference query timed in the same process (the machine is shared; the ratio
@@ -65,7 +66,13 @@ def build(people: int, seed: int) -> dict[str, Any]:
     from django.contrib.auth.models import Group, User
 
     from clientdesk.people.roles import Role, ensure_role_groups
-    from clientdesk.team.models import Course, Person, TimeOffType, TrainingAssignment
+    from clientdesk.team.models import (
+        Course,
+        License,
+        Person,
+        TimeOffType,
+        TrainingAssignment,
+    )
 
     rng = random.Random(seed)  # noqa: S311  (benchmark data)
     ensure_role_groups()
@@ -134,6 +141,22 @@ def build(people: int, seed: int) -> dict[str, Any]:
                     )
                 )
     TrainingAssignment.objects.bulk_create(rows, batch_size=5000)
+    # Two licenses a person, expiring from a month ago to two years ahead (about one in eight
+    # lapsed or within 90 days: the nightly run mails those alerts too).
+    License.objects.bulk_create(
+        (
+            License(
+                user=u,
+                state=state,
+                number=f"{state}-{u.pk}",
+                issued_on=TODAY - dt.timedelta(days=700),
+                expires_on=TODAY + dt.timedelta(days=rng.randint(-30, 730)),
+            )
+            for u in users
+            for state in ("OH", "NY")
+        ),
+        batch_size=5000,
+    )
     TimeOffType.objects.create(
         code="PTO", name="Paid time off", accrual_hours=Decimal("6.67"), max_balance=Decimal(160)
     )
@@ -250,7 +273,9 @@ def run(args: argparse.Namespace) -> None:
     total = remind_s + accrue_s
     print(
         f"reminders for {args.people:,} people: {reminders.reassigned:,} re-assigned, "
-        f"{reminders.overdue:,} overdue, {reminders.mails:,} mails in {remind_s:.2f} s"
+        f"{reminders.overdue:,} overdue, {reminders.mails:,} mails, "
+        f"{reminders.license_alerts:,} license alerts, {reminders.manager_mails} manager "
+        f"digests in {remind_s:.2f} s"
     )
     print(
         f"accruals: {accruals.balances:,} balances in {accrue_s:.2f} s "

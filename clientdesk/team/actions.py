@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from clientdesk.accounts.models import Account
+from clientdesk.accounts.models import Account, Assignment
 from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.team.certificates import certificate_pdf
@@ -115,7 +115,61 @@ def do_save_person(user: User, data: Mapping[str, Any], *, acting_user: User | N
                 today=today,
                 acting_user=acting_user,
             )
+        # Already on account teams: those accounts' onboarding paths too.
+        for account_id in Assignment.objects.filter(user=user).values_list("account_id", flat=True):
+            do_assign_account_paths(
+                user, Account.objects.get(pk=account_id), today=today, acting_user=acting_user
+            )
     return person
+
+
+@transaction.atomic
+def do_assign_account_paths(
+    user: User, account: Account, *, today: dt.date, acting_user: User | None
+) -> list[TrainingAssignment]:
+    """Someone joins an account's team: the courses of the account's learning paths (its
+    onboarding: the plan, special handling, directives) are assigned to them, each due the
+    course's days from today. Only people with a team record (still with us) get them; a
+    course they already have open is kept as it is."""
+    if not Person.objects.filter(user=user, left_on=None).exists():
+        return []
+    courses = Course.objects.filter(paths__account=account).distinct().order_by("code")
+    made = [
+        a
+        for a in (
+            _assign(
+                course,
+                user,
+                due_on=today + dt.timedelta(days=course.days_to_complete),
+                reason=AssignmentReason.PATH,
+                today=today,
+                acting_user=acting_user,
+            )
+            for course in courses
+        )
+        if a is not None
+    ]
+    if made:
+        record_audit(
+            actor=acting_user,
+            action="team.path.assign_on_joining",
+            obj=user.team_person,
+            account=account,
+            detail={"courses": [a.course.code for a in made], "due_on": [a.due_on for a in made]},
+        )
+    return made
+
+
+def assign_paths_on_joining(
+    sender: type[Assignment], instance: Assignment, created: bool, raw: bool = False, **_: Any
+) -> None:
+    """``post_save`` of an account-team assignment (accounts.actions.do_assign, inside its
+    transaction): a new member of the account team gets the account's paths. The accounts
+    app does not know the team app; the team app listens (connected in apps.py)."""
+    if created and not raw:
+        do_assign_account_paths(
+            instance.user, instance.account, today=timezone.localdate(), acting_user=None
+        )
 
 
 LICENSE_FIELDS = ["state", "number", "line", "issued_on", "expires_on", "ce_required", "ce_earned"]

@@ -90,6 +90,9 @@ class License(models.Model):
     expires_on = models.DateField()
     ce_required = models.PositiveSmallIntegerField("CE credits required", default=24)
     ce_earned = models.PositiveSmallIntegerField("CE credits earned", default=0)
+    alerted = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The last expiry alert mailed: 90, 60, 30 days, 0 lapsed."
+    )
 
     class Meta:
         ordering = ["expires_on", "id"]

@@ -17,6 +17,7 @@ from clientdesk.team.models import Person
 from clientdesk.team.queries import (
     account_coverage,
     account_licensing,
+    coverage_gaps,
     expiring_licenses,
     interviews_to_score,
     overdue_assignments,
@@ -97,6 +98,32 @@ def licenses_work(user: Any, now: dt.datetime) -> WorkList | None:
         total=len(rows),
         url=reverse("team:licenses") if manages_team(user) else reverse("team:me"),
         empty="No license expires within 90 days.",
+        items=items,
+    )
+
+
+def coverage_work(user: Any, now: dt.datetime) -> WorkList | None:
+    """Accounts left without their people in the next working days, because of approved
+    time off of the manager's team."""
+    if not manages_team(user):
+        return None
+    gaps = coverage_gaps(managed_people(user), timezone.localdate(now), COVERAGE_DAYS)
+    items = [
+        WorkItem(
+            title=f"{g.account.name}: {g.day.warning.lower()}",
+            detail=f"{g.day.day:%a %b %-d} · away: {', '.join(g.day.out) or 'no one'}",
+            url=reverse("team:coverage", args=[g.account.pk]),
+            when=g.day.day,
+            urgent=True,
+        )
+        for g in gaps[:LIMIT]
+    ]
+    return WorkList(
+        key="coverage",
+        heading="Coverage gaps",
+        total=len(gaps),
+        url=reverse("team:time_off"),
+        empty=f"Every account is covered for the next {COVERAGE_DAYS} days.",
         items=items,
     )
 

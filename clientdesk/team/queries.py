@@ -584,6 +584,37 @@ def account_coverage(account: Account, first: dt.date, days: int) -> list[Covera
     return out_days
 
 
+@dataclass(frozen=True)
+class CoverageGap:
+    account: Account
+    day: CoverageDay
+
+
+def coverage_gaps(people: QuerySet[Person], first: dt.date, days: int) -> list[CoverageGap]:
+    """The working days ahead on which an account is left without its people (no one onsite
+    at a sponsor that expects someone, or no one of the account team working), for the
+    accounts of the given people who are away then (approved time off). Time off is what
+    empties a team that the schedules cover; the coverage page has every day."""
+    last = first + dt.timedelta(days=days - 1)
+    away = TimeOffRequest.objects.filter(
+        user__team_person__in=people,
+        status=RequestStatus.APPROVED,
+        first_day__lte=last,
+        last_day__gte=first,
+    ).values_list("user_id", flat=True)
+    accounts = Account.objects.filter(
+        Q(assignments__user_id__in=away)
+        | Q(pk__in=Person.objects.filter(user_id__in=away).values_list("onsite_account_id"))
+    ).distinct()
+    gaps = [
+        CoverageGap(account, day)
+        for account in accounts.order_by("name", "id")
+        for day in account_coverage(account, first, days)
+        if day.warning
+    ]
+    return sorted(gaps, key=lambda g: (g.day.day, g.account.name))
+
+
 ADHERENCE_DAYS = 28
 
 
@@ -615,6 +646,19 @@ def adherence_of(user_id: int, today: dt.date) -> Adherence:
     return schedule_adherence(
         shifts, list(away), [m.astimezone(zone) for m in moments], first, last
     )
+
+
+@dataclass(frozen=True)
+class AdherenceRow:
+    person: Person
+    adherence: Adherence
+
+
+def team_adherence(people: QuerySet[Person], today: dt.date) -> list[AdherenceRow]:
+    """Each active person's schedule adherence over the last 28 days (``adherence_of``), in
+    the roster's order: the manager's view of the team."""
+    active = people.filter(left_on=None).select_related("user")
+    return [AdherenceRow(p, adherence_of(p.user_id, today)) for p in active]
 
 
 def pending_requests(user: AnyUser) -> QuerySet[TimeOffRequest]:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from clientdesk.audit.recording import record_audit
@@ -24,12 +24,20 @@ from clientdesk.team.models import (
     Balance,
     Candidate,
     Course,
+    License,
     Person,
     Recurrence,
     TimeOffType,
     TrainingAssignment,
 )
-from clientdesk.team.rules import CLOSED_STAGES, accrual, month_start, next_due
+from clientdesk.team.rules import (
+    CLOSED_STAGES,
+    LICENSE_ALERT_DAYS,
+    accrual,
+    license_alert,
+    month_start,
+    next_due,
+)
 
 REMIND_EVERY_DAYS = 7
 """An overdue course is mailed about again a week after the last reminder."""
@@ -43,6 +51,29 @@ class ReminderRun:
     overdue: int
     mails: int
     manager_mails: int = 0
+    license_alerts: int = 0
+
+
+@dataclass(frozen=True)
+class _LicenseAlert:
+    """A license that crossed an alert (90, 60, 30 days before expiry, or lapsed) since the
+    last one mailed."""
+
+    pk: int
+    user_id: int
+    state: str
+    number: str
+    expires_on: dt.date
+    alert: int
+
+    @property
+    def words(self) -> str:
+        if self.alert == 0:
+            return f"{self.state} license {self.number} lapsed on {self.expires_on:%b %-d, %Y}"
+        return (
+            f"{self.state} license {self.number} expires on {self.expires_on:%b %-d, %Y} "
+            f"(within {self.alert} days)"
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +108,7 @@ def run_reminders(today: dt.date, *, acting_user: User | None = None) -> Reminde
         for a in due_now:
             by_person[a.user_id].append(a)
         TrainingAssignment.objects.filter(pk__in=[a.pk for a in due_now]).update(reminded_on=today)
+        alerts = _license_alerts(today)
         record_audit(
             actor=acting_user,
             action="team.training.remind",
@@ -86,12 +118,16 @@ def run_reminders(today: dt.date, *, acting_user: User | None = None) -> Reminde
                 "reassigned": reassigned,
                 "overdue": len(overdue),
                 "mailed": len(by_person),
+                "license_alerts": len(alerts),
             },
         )
+        by_holder: dict[int, list[_LicenseAlert]] = defaultdict(list)
+        for alert in alerts:
+            by_holder[alert.user_id].append(alert)
         people = {
             user_id: (email, first or username, manager_id)
             for user_id, email, first, username, manager_id in User.objects.filter(
-                pk__in=list(by_person)
+                pk__in=[*by_person, *by_holder]
             ).values_list("pk", "email", "first_name", "username", "team_person__manager_id")
         }
         link = reverse("team:assignment", args=[0]).replace("/0/", "/{}/")
@@ -100,9 +136,54 @@ def run_reminders(today: dt.date, *, acting_user: User | None = None) -> Reminde
             for user_id, items in by_person.items()
             if people[user_id][0]
         ]
-        digests = _manager_digests(by_person, people)
-        transaction.on_commit(lambda: get_connection().send_messages([*mails, *digests]))
-    return ReminderRun(reassigned, len(overdue), len(mails), len(digests))
+        license_mails = [
+            _license_mail(people[user_id][1], people[user_id][0], items)
+            for user_id, items in by_holder.items()
+            if people[user_id][0]
+        ]
+        digests = _manager_digests(by_person, by_holder, people)
+        transaction.on_commit(
+            lambda: get_connection().send_messages([*mails, *license_mails, *digests])
+        )
+    return ReminderRun(reassigned, len(overdue), len(mails), len(digests), len(alerts))
+
+
+def _license_alerts(today: dt.date) -> list[_LicenseAlert]:
+    """Licenses of active people whose alert today (90/60/30 days, lapsed) is not the one
+    last mailed; each is marked so that it is mailed once. A renewed license (no alert any
+    more) is cleared silently, so that its next expiry is announced again."""
+    horizon = today + dt.timedelta(days=max(LICENSE_ALERT_DAYS))
+    rows = License.objects.filter(user__team_person__left_on=None).filter(
+        Q(expires_on__lte=horizon) | Q(alerted__isnull=False)
+    )
+    found: list[_LicenseAlert] = []
+    renewed: list[int] = []
+    for pk, user_id, state, number, expires_on, alerted in rows.values_list(
+        "pk", "user_id", "state", "number", "expires_on", "alerted"
+    ):
+        alert = license_alert(expires_on, today)
+        if alert is None:
+            renewed.append(pk)
+        elif alert != alerted:
+            found.append(_LicenseAlert(pk, user_id, state, number, expires_on, alert))
+    License.objects.filter(pk__in=renewed).update(alerted=None)
+    for level in {a.alert for a in found}:
+        License.objects.filter(pk__in=[a.pk for a in found if a.alert == level]).update(
+            alerted=level
+        )
+    return sorted(found, key=lambda a: (a.user_id, a.expires_on, a.pk))
+
+
+def _license_mail(name: str, email: str, items: list[_LicenseAlert]) -> EmailMessage:
+    lines = [f"- {a.words}" for a in items]
+    body = (
+        f"Hello {name},\n\nYour insurance license needs attention:\n"
+        + "\n".join(lines)
+        + f"\n\nYour records: {reverse('team:me')}\n\nclientdesk"
+    )
+    lapsed = any(a.alert == 0 for a in items)
+    subject = "Your license has lapsed" if lapsed else "Your license expires soon"
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 def _reminder(
@@ -120,12 +201,14 @@ def _reminder(
 
 def _manager_digests(
     by_person: dict[int, list[_Overdue]],
+    by_holder: dict[int, list[_LicenseAlert]],
     people: Mapping[int, tuple[str, str, int | None]],
 ) -> list[EmailMessage]:
     """One mail to each manager: the reports just reminded, each with their overdue courses
-    and the oldest due date (a link to the matrix, no scores or HR detail)."""
+    and the oldest due date, and their licenses that lapsed or reached an expiry alert (links
+    to the matrix and the licenses page, no scores or HR detail)."""
     reports: dict[int, list[int]] = defaultdict(list)
-    for user_id in by_person:
+    for user_id in sorted({*by_person, *by_holder}):
         manager_id = people[user_id][2]
         if manager_id is not None:
             reports[manager_id].append(user_id)
@@ -134,21 +217,38 @@ def _manager_digests(
         .exclude(email="")
         .values_list("pk", "email")
     )
-    matrix = reverse("team:matrix")
+    matrix, licenses = reverse("team:matrix"), reverse("team:licenses")
     digests = []
     for manager_id, user_ids in sorted(reports.items()):
         if manager_id not in managers:
             continue
-        lines = [
+        ordered = sorted(user_ids, key=lambda u: people[u][1])
+        training = [
             f"- {people[u][1]}: {len(by_person[u])} overdue, the oldest due "
             f"{min(a.due_on for a in by_person[u]):%b %-d, %Y}"
-            for u in sorted(user_ids, key=lambda u: people[u][1])
+            for u in ordered
+            if u in by_person
         ]
+        alerts = [f"- {people[u][1]}: {a.words}" for u in ordered for a in by_holder.get(u, [])]
+        parts = []
+        if training:
+            parts.append("Overdue training, reminded today:\n" + "\n".join(training))
+            parts.append(f"The matrix: {matrix}")
+        if alerts:
+            parts.append("Licenses:\n" + "\n".join(alerts))
+            parts.append(f"The team's licenses: {licenses}")
+        subject = ", ".join(
+            words
+            for words in (
+                f"{len(training)} with overdue training" if training else "",
+                f"{len(alerts)} license{'s' if len(alerts) > 1 else ''} to renew" if alerts else "",
+            )
+            if words
+        )
         digests.append(
             EmailMessage(
-                f"Your team's overdue training: {len(user_ids)} "
-                f"{'people' if len(user_ids) > 1 else 'person'} reminded",
-                "Reminded today:\n" + "\n".join(lines) + f"\n\nThe matrix: {matrix}\n",
+                f"Your team: {subject}",
+                "\n\n".join(parts) + "\n",
                 settings.DEFAULT_FROM_EMAIL,
                 [managers[manager_id]],
             )

@@ -62,4 +62,5 @@ urlpatterns = [
     path("quality/", views.quality, name="quality"),
     path("quality/<int:inquiry_id>/", views.quality_review, name="quality_review"),
     path("retention/", views.retention_page, name="retention"),
+    path("adherence/", views.adherence, name="adherence"),
 ]

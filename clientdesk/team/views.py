@@ -77,11 +77,13 @@ from clientdesk.team.models import (
     TimeOffRequest,
     TrainingNeed,
 )
+from clientdesk.team.panels import COVERAGE_DAYS
 from clientdesk.team.queries import (
     account_coverage,
     attrition,
     calibration,
     compliance_matrix,
+    coverage_gaps,
     expiring_licenses,
     findings_without_need,
     licenses_of,
@@ -95,6 +97,7 @@ from clientdesk.team.queries import (
     retention,
     roster,
     self_id_report,
+    team_adherence,
     team_aggregates,
 )
 from clientdesk.team.records import person_record
@@ -1013,6 +1016,25 @@ def retention_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": retention(people, request.user, today),
             "attrition": [attrition(people, today.year - 1), attrition(people, today.year)],
+        },
+    )
+
+
+@login_required
+@require_GET
+def adherence(request: HttpRequest) -> HttpResponse:
+    """The team's schedule adherence, one row a person, and the accounts left uncovered by
+    approved time off in the next days: the manager's view of attendance and time."""
+    _require_manager(request)
+    people = managed_people(request.user)
+    today = _today()
+    return render(
+        request,
+        "team/adherence.html",
+        {
+            "rows": team_adherence(people, today),
+            "gaps": coverage_gaps(people, today, COVERAGE_DAYS),
+            "coverage_days": COVERAGE_DAYS,
         },
     )
 

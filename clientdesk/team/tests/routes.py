@@ -220,6 +220,7 @@ ROUTES = [
     Route("team:quality", "get", no_args, MANAGERS),
     Route("team:quality_review", "post", inquiry, MANAGERS, data={"month": ""}),
     Route("team:retention", "get", no_args, MANAGERS),
+    Route("team:adherence", "get", no_args, MANAGERS),
 ]
 
 WRONG_METHODS = [

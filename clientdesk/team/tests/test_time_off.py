@@ -80,6 +80,19 @@ def test_manager_approves_time_off_and_sees_the_coverage(cast: Cast, client: Cli
     with time_machine.travel(dt.datetime(2026, 12, 21, 15, tzinfo=dt.UTC), tick=False):
         client.force_login(cast.mia)
         overview = client.get(reverse("accounts:detail", args=[cast.acme.pk])).content.decode()
+        # The gap is on the manager's home, as work to act on, and on the team's page.
+        home = client.get(reverse("home")).content.decode()
+        assert "Coverage gaps" in home
+        assert "Acme Steel Works: no one onsite at the sponsor" in home
+        assert "Tue Dec 22 · away: Alice Owner" in home
+        assert "Thu Dec 24" in home and "Wed Dec 23" not in home  # her onsite days only
+        page = client.get(reverse("team:adherence")).content.decode()
+        assert page.count("No one onsite at the sponsor") == 2  # Tue 22, Thu 24
+        assert "Alice Owner" in page and "Bob Teammate" in page
+        client.force_login(cast.ada)  # an admin sees every team's gaps
+        assert "Acme Steel Works: no one" in client.get(reverse("home")).content.decode()
+        client.force_login(cast.alice)
+        assert "Coverage gaps" not in client.get(reverse("home")).content.decode()
     assert "Team coverage" in overview and "No one onsite at the sponsor" in overview
     assert "no OH license" in overview  # neither alice nor bob holds an Ohio license
 

@@ -14,14 +14,23 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from clientdesk.accounts.actions import do_assign
 from clientdesk.audit.models import AuditEvent
 from clientdesk.team.access import managed_people
-from clientdesk.team.actions import TeamRuleError, do_start_quiz, do_submit_quiz
+from clientdesk.team.actions import (
+    TeamRuleError,
+    do_create_course,
+    do_create_path,
+    do_save_license,
+    do_start_quiz,
+    do_submit_quiz,
+)
 from clientdesk.team.models import (
     AssignmentReason,
     Certificate,
     Course,
     LearningPath,
+    License,
     QuizAttempt,
     TrainingAssignment,
 )
@@ -173,7 +182,7 @@ def test_reminders_mail_once_a_week_and_yearly_courses_come_back(
     assert f"/team/training/{bob_open.pk}/" in mail.outbox[0].body
     # bob's manager gets one digest of the reports reminded.
     assert mail.outbox[1].to == ["mia@example.org"]
-    assert mail.outbox[1].subject == "Your team's overdue training: 1 person reminded"
+    assert mail.outbox[1].subject == "Your team: 1 with overdue training"
     assert "- Bob: 1 overdue, the oldest due Nov 30, 2026" in mail.outbox[1].body
     # The same day again: nothing new, no second mail; a week later, a reminder again.
     with django_capture_on_commit_callbacks(execute=True):
@@ -242,3 +251,73 @@ def test_a_certificate_is_kept_as_issued(cast: Cast, client: Client) -> None:
         handle.write(b"%PDF-1.7 something else")
     altered = client.get(url)
     assert altered.status_code == 409 and b"does not match" in altered.content
+
+
+def test_joining_an_account_team_assigns_its_paths(
+    cast: Cast, frozen: time_machine.Traveller
+) -> None:
+    """Put on Bayside's team (the accounts app's action), bob gets Bayside's onboarding path,
+    each course due its days from today; a change of role adds nothing, nor does joining an
+    account without a path, and someone without a team record gets nothing."""
+    people = team(cast)
+    onboarding = do_create_course(
+        {"code": "ONB-B", "title": "Bayside onboarding", "days_to_complete": 14},
+        acting_user=cast.mia,
+    )
+    do_create_path(
+        "Onboarding to Bayside",
+        [onboarding, hipaa(cast)],
+        account=cast.bayside,
+        acting_user=cast.mia,
+    )
+    do_assign(cast.bayside, cast.bob, "backup", acting_user=cast.mia)
+    made = TrainingAssignment.objects.filter(user=cast.bob, reason=AssignmentReason.PATH)
+    assert sorted((a.course.code, a.due_on) for a in made) == [
+        ("HIPAA", dt.date(2026, 12, 31)),
+        ("ONB-B", dt.date(2026, 12, 15)),
+    ]
+    joined = AuditEvent.objects.get(action="team.path.assign_on_joining")
+    assert (joined.account, joined.object_id) == (cast.bayside, str(people["bob"].pk))
+    do_assign(cast.bayside, cast.bob, "lead", acting_user=cast.mia)  # a new role, same team
+    do_assign(cast.acme, cast.oscar, "backup", acting_user=cast.mia)  # Acme has no path
+    do_assign(cast.bayside, cast.mia, "backup", acting_user=cast.ada)  # no team record
+    assert TrainingAssignment.objects.filter(reason=AssignmentReason.PATH).count() == 2
+
+
+def test_license_alerts_are_mailed_once_each_to_the_holder_and_their_manager(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    team(cast)
+    license_ = do_save_license(
+        cast.bob,
+        {
+            "state": "OH",
+            "number": "OH-77",
+            "line": "health",
+            "issued_on": dt.date(2025, 1, 15),
+            "expires_on": dt.date(2027, 1, 15),
+            "ce_required": 24,
+            "ce_earned": 24,
+        },
+        acting_user=cast.mia,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_reminders(dt.date(2026, 12, 1))  # 45 days left: the 60-day alert
+        assert (run.license_alerts, run.mails, run.manager_mails) == (1, 0, 1)
+        assert run_reminders(dt.date(2026, 12, 2)).license_alerts == 0  # mailed already
+        assert run_reminders(dt.date(2026, 12, 17)).license_alerts == 1  # 29 days: 30
+        assert run_reminders(dt.date(2027, 1, 16)).license_alerts == 1  # lapsed
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["bob@example.org"], "Your license expires soon"),
+        (["mia@example.org"], "Your team: 1 license to renew"),
+        (["bob@example.org"], "Your license expires soon"),
+        (["mia@example.org"], "Your team: 1 license to renew"),
+        (["bob@example.org"], "Your license has lapsed"),
+        (["mia@example.org"], "Your team: 1 license to renew"),
+    ]
+    assert "OH license OH-77 expires on Jan 15, 2027 (within 60 days)" in mail.outbox[0].body
+    assert "- Bob: OH license OH-77 lapsed on Jan 15, 2027" in mail.outbox[5].body
+    # Renewed: the alert is cleared, and the next expiry will be announced again.
+    License.objects.filter(pk=license_.pk).update(expires_on=dt.date(2029, 1, 15))
+    assert run_reminders(dt.date(2027, 1, 20)).license_alerts == 0
+    assert License.objects.get(pk=license_.pk).alerted is None
