@@ -18,6 +18,7 @@ from clientdesk.accounts.models import Account, Funding
 from clientdesk.financials import marts, queries
 from clientdesk.financials.actions import do_record_member_claims_read
 from clientdesk.financials.adjudication import Claims, rx_tier
+from clientdesk.financials.contributions import TIERS, tier_of
 from clientdesk.financials.models import PnlMonth
 from clientdesk.financials.renewal import Assumptions, Experience
 from clientdesk.financials.runs import (
@@ -206,6 +207,19 @@ def option_claims(reader: Reader, account: Account) -> tuple[Claims, float, int,
     )
     mm = sum(r.member_months for r in window.rows)
     return claims, float(mm), round(mm / max(1, len(window.rows))), period
+
+
+def coverage_tiers(reader: Reader, account: Account) -> dict[str, int]:
+    """Subscribers by coverage tier on the last day of the experience window (the
+    contribution strategy's enrollment; `contributions.tier_of`)."""
+    window = experience_window(account)
+    on = (window.rows[-1].month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    with open_lake(reader, accounts=[account]) as lake:
+        frame = lake.execute(marts.stg_coverage_tiers(lake.eligibility, min(on, window.as_of)))
+    counts = dict.fromkeys(TIERS, 0)
+    for spouse, children in zip(frame["spouse"], frame["children"], strict=True):
+        counts[tier_of(bool(spouse), bool(children))] += 1
+    return counts
 
 
 def pharmacy_tiers(

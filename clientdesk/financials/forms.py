@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from clientdesk.financials.adjudication import STANDARD_OPTIONS, PlanDesign
+from clientdesk.financials.contributions import DEFAULT_EMPLOYEE_PCT
 from clientdesk.financials.models import AccountTerms, SegmentExpense
 from clientdesk.financials.renewal import (
     DEFAULT_POOLING_POINT,
@@ -128,6 +129,28 @@ class OptionForm(forms.Form):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
         return data
+
+
+class ContributionForm(forms.Form):
+    """The contribution strategy: the employee's % of each coverage tier's monthly rate
+    (blank: the default of `contributions.DEFAULT_EMPLOYEE_PCT`)."""
+
+    employee = forms.DecimalField(
+        label="Employee only %", min_value=0, max_value=100, required=False
+    )
+    employee_spouse = forms.DecimalField(
+        label="Employee + spouse %", min_value=0, max_value=100, required=False
+    )
+    employee_children = forms.DecimalField(
+        label="Employee + child(ren) %", min_value=0, max_value=100, required=False
+    )
+    family = forms.DecimalField(label="Family %", min_value=0, max_value=100, required=False)
+
+    def strategy(self) -> dict[str, float]:
+        return {
+            k: float(DEFAULT_EMPLOYEE_PCT[k] if v is None else v)
+            for k, v in self.cleaned_data.items()
+        }
 
 
 OptionFormSet = forms.formset_factory(OptionForm, extra=0, min_num=2, max_num=5, validate_min=True)

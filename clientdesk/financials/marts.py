@@ -236,6 +236,27 @@ def stg_fill_ndcs(pharmacy: ir.Table, first: dt.date, last: dt.date) -> ir.Table
     return window.select(claim_id=window.claim_id, ndc_code=window.ndc_code).distinct()
 
 
+def stg_coverage_tiers(eligibility: ir.Table, on: dt.date) -> ir.Table:
+    """Each subscriber enrolled on `on`, with whether a spouse and a child were enrolled with
+    them that day (the plan options' coverage tiers). Grain: one row per (account_id,
+    subscriber_id). Columns: spouse, children (booleans). No other member columns leave."""
+    end = eligibility.enrollment_end_date
+    active = eligibility.filter(
+        (eligibility.enrollment_start_date <= on)
+        & (end.isnull() | (end >= on))
+        & eligibility.subscriber_id.notnull()
+    )
+    relation = active.subscriber_relation.lower().fill_null("")
+    households = active.group_by(["account_id", "subscriber_id"]).aggregate(
+        has_self=(relation == "self").max(),
+        spouse=(relation == "spouse").max(),
+        children=(relation == "child").max(),
+    )
+    return households.filter(households.has_self).select(
+        "account_id", "subscriber_id", "spouse", "children"
+    )
+
+
 def fin_payments_build(lake: Lake) -> ir.Table:
     """The derived table `fin_payments`: every payment (stg_payments with no as-of date)."""
     return stg_payments(lake.medical_claim, lake.pharmacy_claim, None)

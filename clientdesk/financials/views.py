@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,9 @@ from clientdesk.financials.adjudication import (
     price_options,
 )
 from clientdesk.financials.charts import bar_chart
+from clientdesk.financials.contributions import DEFAULT_EMPLOYEE_PCT, RATIO_SOURCE, for_options
 from clientdesk.financials.forms import (
+    ContributionForm,
     OptionFormSet,
     RenewalForm,
     SegmentExpenseForm,
@@ -143,22 +146,63 @@ def renewal_export(request: HttpRequest, account_id: int) -> HttpResponse:
     )
 
 
-def _options(request: HttpRequest, account_id: int) -> tuple[Any, Any, list[Any], str, str]:
+@dataclass
+class OptionsPage:
+    account: Any
+    formset: Any
+    contribution_form: ContributionForm
+    results: list[Any] = field(default_factory=list)
+    shares: list[Any] = field(default_factory=list)  # per option, its TierLines
+    error: str = ""
+    period: str = ""
+
+
+def _options(request: HttpRequest, account_id: int) -> OptionsPage:
     account = access_account_by_id(request.user, account_id)
     require_margin(request.user)
     data = request.POST if request.method == "POST" else None
-    formset = OptionFormSet(data, initial=initial_options(), prefix="option")
-    results: list[Any] = []
-    error = ""
-    period = ""
-    if data is not None and formset.is_valid():
-        designs = [f.design for f in formset.forms if hasattr(f, "design")]
+    page = OptionsPage(
+        account,
+        OptionFormSet(data, initial=initial_options(), prefix="option"),
+        ContributionForm(data, initial=DEFAULT_EMPLOYEE_PCT, prefix="contrib"),
+    )
+    if data is not None and page.formset.is_valid() and page.contribution_form.is_valid():
+        designs = [f.design for f in page.formset.forms if hasattr(f, "design")]
         try:
-            claims, member_months, members, period = analysis.option_claims(request.user, account)
-            results = price_options(claims, designs, member_months, members)
+            claims, member_months, members, page.period = analysis.option_claims(
+                request.user, account
+            )
+            page.results = price_options(claims, designs, member_months, members)
+            page.shares = for_options(
+                [r.plan_pmpm for r in page.results],
+                member_months / max(1, len(analysis.experience_window(account).rows)),
+                analysis.coverage_tiers(request.user, account),
+                page.contribution_form.strategy(),
+            )
         except (analysis.NoExperience, ValueError, LakeError) as exc:
-            error = str(exc)
-    return account, formset, results, error, period
+            page.error = str(exc)
+    return page
+
+
+def contribution_rows(results: list[Any], shares: list[Any]) -> list[dict[str, Any]]:
+    """One row per coverage tier: subscribers, then per option the monthly rate and what the
+    employee and the employer pay a month."""
+    if not results or len(shares) != len(results):
+        return []
+    return [
+        {
+            "label": lines[0].label,
+            "subscribers": lines[0].subscribers,
+            "cells": [(line.rate, line.employee, line.employer) for line in lines],
+        }
+        for lines in zip(*shares, strict=True)
+    ] + [
+        {
+            "label": "Employees in a year (all tiers)",
+            "subscribers": sum(line.subscribers for line in shares[0]),
+            "cells": [(None, sum(line.employee_year for line in s), None) for s in shares],
+        }
+    ]
 
 
 @login_required
@@ -166,7 +210,15 @@ def _options(request: HttpRequest, account_id: int) -> tuple[Any, Any, list[Any]
 def options(request: HttpRequest, account_id: int) -> HttpResponse:
     """Plan options for a self-funded sponsor: define up to five designs (the first is the
     current plan), price them on the account's own claims, compare and download."""
-    account, formset, results, error, period = _options(request, account_id)
+    page = _options(request, account_id)
+    account, formset, results, error, period = (
+        page.account,
+        page.formset,
+        page.results,
+        page.error,
+        page.period,
+    )
+    shares = contribution_rows(results, page.shares)
     fmt = request.POST.get("download", "") if request.method == "POST" else ""
     if results and fmt in ("xlsx", "pdf"):
         actions.do_record_export(
@@ -186,6 +238,8 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
                 "period": period,
                 "idf_source": IDF_SOURCE_SPONSOR,
                 "distribution": distribution_rows(results),
+                "shares": shares,
+                "ratio_source": RATIO_SOURCE,
             },
         )
         from weasyprint import HTML  # loaded only when a PDF is asked for
@@ -194,7 +248,8 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
         return file_download(
             pdf, filename=f"plan-options-{account.group_number}.pdf", content_type="application/pdf"
         )
-    status = 422 if request.method == "POST" and not formset.is_valid() else 200
+    invalid = not (formset.is_valid() and page.contribution_form.is_valid())
+    status = 422 if request.method == "POST" and invalid else 200
     return render(
         request,
         "financials/options.html",
@@ -205,6 +260,9 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
             "error": error,
             "period": period,
             "idf_source": IDF_SOURCE,
+            "contribution_form": page.contribution_form,
+            "shares": shares,
+            "ratio_source": RATIO_SOURCE,
             "distribution": distribution_rows(results),
             "oop_chart": bar_chart(
                 [

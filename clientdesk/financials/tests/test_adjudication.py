@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clientdesk.financials.adjudication import Claims, PlanDesign, adjudicate, rx_tier
 from clientdesk.financials.analysis import pharmacy_tiers
+from clientdesk.financials.contributions import contributions, tier_of
 from clientdesk.financials.forms import OptionFormSet
 from clientdesk.utilization.models import DrugProduct
 
@@ -97,3 +98,24 @@ def test_the_form_takes_blank_tiers_and_refuses_negative_ones() -> None:
 def test_a_design_with_a_bad_tier_copay_is_refused(value: str) -> None:
     with pytest.raises(ValueError):
         PlanDesign.from_dict({"name": "X", "oop_max": 100, "copay_brand": value})
+
+
+def test_what_employees_pay_by_tier() -> None:
+    # Plan paid 10,000 a month over 4 employee-only (1.0), 2 with a spouse (2.0), 1 with
+    # children (1.8), 1 family (2.9): weight 4 + 4 + 1.8 + 2.9 = 12.7; base 787.40.
+    lines = contributions(
+        10_000,
+        {"employee": 4, "employee_spouse": 2, "employee_children": 1, "family": 1},
+        {"employee": 20, "employee_spouse": 30, "employee_children": 30, "family": 50},
+    )
+    got = {x.tier: (round(x.rate, 2), round(x.employee, 2), round(x.employer, 2)) for x in lines}
+    assert got["employee"] == (787.40, 157.48, 629.92)
+    assert got["family"] == (2283.46, 1141.73, 1141.73)
+    assert round(sum(x.rate * x.subscribers for x in lines), 2) == 10_000
+    # A year of the employees' contributions: 12 x 4 x 157.48 = 7,559.06 for employee-only.
+    assert round(lines[0].employee_year, 2) == 7_559.06
+    assert tier_of(spouse=True, children=True) == "family"
+    with pytest.raises(ValueError):
+        contributions(10_000, {"employee": 1}, {"employee": 120})
+    with pytest.raises(ValueError):
+        contributions(10_000, {}, {})

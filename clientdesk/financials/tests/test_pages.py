@@ -85,6 +85,12 @@ def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) 
     assert "96.17" in page
     assert "146.17" in page  # HDHP member share: 877 / 6
     assert "−100.0" in page or "-100.0" in page
+    # What employees pay: on Apr 30 P1 is enrolled alone (employee only). Plan paid a month
+    # 96.17 x 1.5 average members = 144.25; the employee pays 20 % (28.85), 346 a year.
+    assert "What employees pay" in page
+    assert "$144 / $29 / $115" in page and "$346" in page
+    bad = client.post(url, {**data, "contrib-family": "140"})
+    assert bad.status_code == 422
     response = client.post(url, {**data, "download": "xlsx"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response))).active
