@@ -26,6 +26,7 @@ from clientdesk.growth.access import (
 )
 from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
+from clientdesk.growth.models import SavingsCheck
 from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import RecordId
 from clientdesk.people.requests import signed_in_user
@@ -215,11 +216,20 @@ class VendorContractOut(Schema):
     savings_total: Decimal
     savings_annual: Decimal
     method: str
+    claimed_savings_pmpm: Decimal | None
+    # The newest check of the vendor's claim on the account's claims (None: not measured).
+    measured_through: dt.date | None
+    measured_savings_pmpm: Decimal | None
+    measured_savings_total: Decimal | None
+    claimed_savings_total: Decimal | None
+    measured_method: str | None
 
 
 @router.get("/accounts/{account_id}/vendor-contracts", response=list[VendorContractOut])
 def account_vendor_contracts(request: HttpRequest, account_id: RecordId) -> list[dict[str, object]]:
     account = access_account_by_id(request.user, account_id)
+    rows = queries.account_vendor_contracts(account)
+    checks = queries.latest_savings_checks([c for c, _ in rows])
     return [
         {
             "id": c.pk,
@@ -234,6 +244,28 @@ def account_vendor_contracts(request: HttpRequest, account_id: RecordId) -> list
             "savings_total": s.total,
             "savings_annual": s.annual,
             "method": s.method,
+            "claimed_savings_pmpm": c.claimed_savings_pmpm,
+            **_measured(checks.get(c.pk)),
         }
-        for c, s in queries.account_vendor_contracts(account)
+        for c, s in rows
     ]
+
+
+def _measured(check: SavingsCheck | None) -> dict[str, object]:
+    if check is None:
+        return dict.fromkeys(
+            (
+                "measured_through",
+                "measured_savings_pmpm",
+                "measured_savings_total",
+                "claimed_savings_total",
+                "measured_method",
+            )
+        )
+    return {
+        "measured_through": check.through,
+        "measured_savings_pmpm": check.measured_pmpm,
+        "measured_savings_total": check.measured_total,
+        "claimed_savings_total": check.claimed_total,
+        "measured_method": check.method,
+    }

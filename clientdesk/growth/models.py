@@ -598,8 +598,9 @@ class SavingsCheck(models.Model):
 
     @property
     def share_of_claim(self) -> Decimal | None:
-        """Measured savings as a percentage of what the vendor claims."""
+        """Measured savings as a percentage of what the vendor claims (None when nothing was
+        saved: a negative share of a claim reads as nonsense)."""
         claimed = self.claimed_pmpm
-        if claimed is None or not claimed or self.measured_pmpm is None:
+        if claimed is None or not claimed or self.measured_pmpm is None or self.measured_pmpm < 0:
             return None
         return (self.measured_pmpm * 100 / claimed).quantize(Decimal("0.1"))

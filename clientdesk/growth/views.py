@@ -652,8 +652,9 @@ def vendors(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             actions.do_save_vendor(form.cleaned_data, acting_user=request.user)
             return redirect("growth:vendors")
-    contracts = vendor_contracts_visible_to(request.user).select_related("vendor", "account")
-    rows = [(c, queries.contract_savings(c)) for c in contracts]
+    contracts = list(vendor_contracts_visible_to(request.user).select_related("vendor", "account"))
+    checks = queries.latest_savings_checks(contracts)
+    rows = [(c, queries.contract_savings(c), checks.get(c.pk)) for c in contracts]
     return render(
         request,
         "growth/vendors.html",

@@ -254,6 +254,17 @@ def test_the_deal_shows_savings_measured_on_the_accounts_claims(  # type: ignore
     assert "difference in differences" in deal and "intent to treat" in deal
     tab = bob.get(f"/accounts/{cast.acme.pk}/tab/growth/").content.decode()
     assert "$960.00" in tab and "$1,200.00" in tab and "80.0% of the claim" in tab
+    vendors = bob.get("/growth/vendors/").content.decode()
+    assert '$960.00</a> <span class="muted">of $1,200.00 claimed' in vendors
+    from clientdesk.people.tokens import do_create_api_token
+
+    _, raw = do_create_api_token(cast.bob, "test", acting_user=cast.bob)
+    [row] = bob.get(
+        f"/api/growth/accounts/{cast.acme.pk}/vendor-contracts",
+        headers={"Authorization": f"Bearer {raw}"},
+    ).json()
+    assert (row["measured_savings_total"], row["claimed_savings_total"]) == ("960.00", "1200.00")
+    assert row["measured_through"] == "2025-12-01"
 
 
 @pytest.mark.django_db
