@@ -1,6 +1,7 @@
 """Loading a generated book into the database and the lake, through the paths users use:
-account-book actions for sponsors, contacts and contracts; `ingest` for every lake table; then
-the derived tables built as `clientdesk ingest --prepare` builds them."""
+account-book actions for sponsors, contacts, contracts and the account team's logged touches;
+`ingest` for every lake table; then the derived tables built as `clientdesk ingest --prepare`
+builds them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from clientdesk.accounts import actions
-from clientdesk.accounts.models import Account
+from clientdesk.accounts.models import Account, ActivityEvent, Contact
 from clientdesk.guarantees.book_import import load_book_guarantees
 from clientdesk.lake.gateway import prepare_derived
 from clientdesk.lake.ingestion import ingest_files
@@ -105,6 +106,48 @@ def load_sponsors(book: dict[str, Any], *, acting_user: User | None) -> int:
     return created
 
 
+TOUCH_SOURCE = "synth.activity"
+
+
+@transaction.atomic
+def load_touches(out_dir: Path, *, acting_user: User | None) -> int:
+    """Log the book's touches with each sponsor's decision maker (``activity.json``) on the
+    accounts' timelines, with the contact; a touch logged before (same source and number) is
+    not logged again. A book without the file adds nothing."""
+    path = Path(out_dir) / "activity.json"
+    if not path.exists():
+        return 0
+    touches = json.loads(path.read_text())["touches"]
+    accounts = {a.group_number: a for a in Account.objects.all()}
+    contacts = {
+        (c.account_id, c.email): c
+        for c in Contact.objects.filter(account__in=accounts.values()).exclude(email="")
+    }
+    done = set(
+        ActivityEvent.objects.filter(source_type=TOUCH_SOURCE).values_list("source_id", flat=True)
+    )
+    logged = 0
+    for number, touch in enumerate(touches):
+        account = accounts.get(touch["account"])
+        source_id = f"{touch['account']}:{number}"
+        if account is None or source_id in done:
+            continue
+        contact = contacts.get((account.pk, touch["contact_email"]))
+        day = dt.date.fromisoformat(touch["occurred_on"])
+        actions.do_log_activity(
+            account,
+            kind=touch["kind"],
+            subject=touch["subject"],
+            occurred_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
+            contacts=[contact] if contact is not None else None,
+            acting_user=acting_user,
+            source_type=TOUCH_SOURCE,
+            source_id=source_id,
+        )
+        logged += 1
+    return logged
+
+
 def load_book(
     out_dir: Path,
     *,
@@ -118,8 +161,10 @@ def load_book(
     page read does not. `prepare=False` is for a benchmark that times that build itself."""
     book = json.loads((Path(out_dir) / "book.json").read_text())
     summary: dict[str, Any] = {"sponsors_created": load_sponsors(book, acting_user=acting_user)}
+    summary["touches_logged"] = load_touches(out_dir, acting_user=acting_user)
     if stdout is not None:
         stdout.write(f"sponsors: {summary['sponsors_created']} created\n")
+        stdout.write(f"touches: {summary['touches_logged']:,} logged\n")
     tables: dict[str, Any] = {}
     for table in LAKE_TABLES:
         folder = Path(out_dir) / table

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clientdesk.accounts.actions import do_log_activity
+from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS as LOGGED
 from clientdesk.accounts.models import Account, Assignment, TeamRole
 from clientdesk.insights.actions import do_open_problem, do_update_problem
 from clientdesk.insights.models import EmergingIssue, IssueStatus
@@ -54,7 +55,9 @@ def populate_strategy(
                 },
                 acting_user=lead,
             )
-            # Touches spread so some accounts are engaged and some are not.
+        if contact is not None and not contact.activity.filter(kind__in=LOGGED).exists():
+            # A book without logged touches (activity.json): spread so some accounts are
+            # engaged and some are not.
             days_ago = (7, 25, 45, 80, 130)[k % 5]
             do_log_activity(
                 account,

@@ -1,7 +1,8 @@
 """Generate a whole synthetic book of business into a folder.
 
 ``generate_book(params, out_dir)`` writes ``book.json`` (sponsors, contacts, contracts,
-guarantees), ``ground_truth.json`` (incidents, guarantee misses) and one folder of Parquet
+guarantees), ``activity.json`` (touches with each sponsor's decision maker),
+``ground_truth.json`` (incidents, guarantee misses, renewal outcomes) and one folder of Parquet
 parts per table (see ``SCHEMA.md``). Claim-side tables are generated per block of members,
 operational feeds per chunk of accounts, each from its own random sub-stream, optionally in
 several worker processes; the same parameters and seed give byte-identical files whatever
@@ -28,6 +29,7 @@ from clientdesk.synth.book_context import BookContext
 from clientdesk.synth.book_file import book_document, count_enrolled, write_json
 from clientdesk.synth.diagnoses import dx_dictionary
 from clientdesk.synth.drugs import DRUGS, catalogue
+from clientdesk.synth.engagement import write_activity
 from clientdesk.synth.geography import STATES
 from clientdesk.synth.ground_truth import ground_truth_document
 from clientdesk.synth.growth import write_growth_truth
@@ -228,6 +230,7 @@ def generate_book(params: SynthParams, out_dir: Path, progress: bool = False) ->
     truth = ground_truth_document(params, sponsors, incidents, series)
     truth["renewal_outcomes"] = renewal_outcomes(params, sponsors, incidents)  # own stream
     write_json(out_dir / "ground_truth.json", truth)
+    write_activity(params, out_dir, sponsors)  # synth/engagement.py, own stream
     write_growth_truth(params, out_dir, sponsors, population)  # synth/growth.py, own stream
     misses = truth["guarantee_misses"]
     summary = BookSummary(

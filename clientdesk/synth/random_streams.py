@@ -30,6 +30,7 @@ class Stream(IntEnum):
     INQUIRY_WORK = 13
     GROWTH = 14  # synth/growth.py: programs held, for the growth suggestions' ground truth
     RENEWALS = 15  # synth/renewals.py: renewal outcomes, for the health backtest
+    ENGAGEMENT = 16  # synth/engagement.py: touches with the decision maker (activity.json)
 
 
 def stream(seed: int, kind: Stream, *keys: int) -> np.random.Generator:

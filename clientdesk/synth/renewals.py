@@ -8,7 +8,8 @@ own random stream (``Stream.RENEWALS``), so every other output stays byte-identi
 - service failures: injected incidents that started in the 365 days before;
 - guarantee misses those incidents caused;
 - cost trend: a hidden yearly trend per sponsor, N(6 %, 3 %);
-- disengagement: a hidden flag, one sponsor in four;
+- disengagement: a hidden flag, one sponsor in four, seen in the book as sparse touches with
+  the sponsor's decision maker (``activity.json``, synth/engagement.py);
 
 logit p(lost) = -2.4 + 0.9 x misses + 0.4 x incidents + 8 x (trend - 6 %) + 0.9 x disengaged
 + N(0, 0.6). A lost sponsor goes to RFP (70 %) or lapses.
@@ -35,6 +36,17 @@ def _anniversary(renewal: date, year: int) -> date:
         return renewal.replace(year=year, day=28)
 
 
+def hidden_drivers(seed: int, sponsor_index: int) -> tuple[float, bool, float, float, float]:
+    """The sponsor's hidden drivers and draws, in their stream's order: (cost trend,
+    disengaged, noise, the draw of the outcome, the draw of its kind). synth/engagement.py
+    reads `disengaged` to space the sponsor's decision-maker touches."""
+    rng = stream(seed, Stream.RENEWALS, sponsor_index)
+    trend = float(rng.normal(0.06, 0.03))
+    disengaged = bool(rng.random() < 0.25)
+    noise = float(rng.normal(0.0, 0.6))
+    return trend, disengaged, noise, float(rng.random()), float(rng.random())
+
+
 def renewal_outcomes(
     params: SynthParams, sponsors: list[Sponsor], incidents: list[Incident]
 ) -> list[dict[str, object]]:
@@ -43,12 +55,7 @@ def renewal_outcomes(
     latest = window.end_date
     out: list[dict[str, object]] = []
     for sponsor in sponsors:
-        rng = stream(params.seed, Stream.RENEWALS, sponsor.index)
-        trend = float(rng.normal(0.06, 0.03))
-        disengaged = bool(rng.random() < 0.25)
-        noise = float(rng.normal(0.0, 0.6))
-        draw = float(rng.random())
-        kind_draw = float(rng.random())
+        trend, disengaged, noise, draw, kind_draw = hidden_drivers(params.seed, sponsor.index)
         chosen = None
         for year in range(latest.year + 1, earliest.year - 1, -1):
             renewal = _anniversary(sponsor.renewal_date, year)

@@ -40,3 +40,22 @@ def test_a_book_without_an_ndc_folder_loads_without_one(cast: Cast, tmp_path: Pa
     (tmp_path / "book.json").write_text(json.dumps({"sponsors": []}))
     assert "drugs" not in load_book(tmp_path)
     assert not DrugProduct.objects.exists()
+
+
+def test_load_book_logs_the_decision_maker_touches_once(cast: Cast, tmp_path: Path) -> None:
+    (tmp_path / "book.json").write_text(json.dumps({"sponsors": []}))
+    touch = {
+        "account": "G100001",
+        "contact_email": "dana.whitfield@acme.example",
+        "kind": "meeting",
+        "subject": "Benefits review",
+        "occurred_on": "2026-03-04",
+    }
+    (tmp_path / "activity.json").write_text(
+        json.dumps({"touches": [touch, {**touch, "account": "G999999"}]})
+    )
+    assert load_book(tmp_path)["touches_logged"] == 1  # the unknown account is skipped
+    event = cast.acme.activity.get(source_type="synth.activity")
+    assert (event.kind, f"{event.occurred_at:%Y-%m-%d}") == ("meeting", "2026-03-04")
+    assert list(event.contacts.all()) == [cast.acme_contact]
+    assert load_book(tmp_path)["touches_logged"] == 0  # loaded again: nothing twice

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--accounts", type=int, default=24)
         parser.add_argument("--members", type=int, default=20_000)
         parser.add_argument("--months", type=int, default=24)
+        parser.add_argument(
+            "--seed", type=int, default=DEMO_SEED, help="The book's random seed (a new book only)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -42,7 +45,7 @@ class Command(BaseCommand):
                 members=options["members"],
                 months=options["months"],
                 start=demo_start(today, options["months"]),
-                seed=DEMO_SEED,
+                seed=options["seed"],
             )
             try:
                 params.validate()
