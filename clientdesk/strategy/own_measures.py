@@ -1,5 +1,6 @@
 """The figures strategy itself states about an account (lib/measures.py): days since the last
-touch with a decision maker, and days to the renewal."""
+touch with a decision maker, days to the renewal, and the cost trend (the completed-claims PMPM
+of the latest months against the same months a year before, from financials' stored P&L)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from django.db.models import Max
 
 from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Contact
+from clientdesk.financials.models import PnlMonth
 from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit, Value
 from clientdesk.strategy.models import Influence, Stakeholder
 
@@ -92,7 +94,61 @@ def days_to_renewal(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, 
     return out
 
 
+TREND_MONTHS = 12
+TREND_MIN_PAIRS = 3
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def pmpm_trend(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """The PMPM trend in % a year: (paid + IBNR) / member months of the latest full months
+    before `as_of`'s month (up to 12) against the same calendar months a year before (so the
+    seasons cancel), for accounts with at least 3 such pairs with members on both sides.
+    One query: every account's stored months of the 24 before `as_of`."""
+    last = _month_index(as_of) - 1
+    first = last - TREND_MONTHS * 2 + 1
+    first_day = dt.date(first // 12, first % 12 + 1, 1)
+    months: dict[int, dict[int, tuple[int, float]]] = {}
+    for account_id, month, members, paid, ibnr in PnlMonth.objects.filter(
+        account_id__in=account_ids, month__gte=first_day, month__lt=as_of.replace(day=1)
+    ).values_list("account_id", "month", "member_months", "paid_claims", "ibnr"):
+        months.setdefault(account_id, {})[_month_index(month)] = (members, float(paid + ibnr))
+    out: dict[int, Value] = {}
+    for account_id, by_month in months.items():
+        pairs = [
+            (by_month[m], by_month[m - 12])
+            for m in range(last - TREND_MONTHS + 1, last + 1)
+            if m in by_month and m - 12 in by_month and by_month[m][0] and by_month[m - 12][0]
+        ]
+        if len(pairs) < TREND_MIN_PAIRS:
+            continue
+        now_pmpm = sum(c for (_, c), _ in pairs) / sum(n for (n, _), _ in pairs)
+        then_pmpm = sum(c for _, (_, c) in pairs) / sum(n for _, (n, _) in pairs)
+        if then_pmpm <= 0:
+            continue
+        trend = round((now_pmpm / then_pmpm - 1) * 100, 1)
+        out[account_id] = Value(
+            trend,
+            f"completed claims ${now_pmpm:,.0f} PMPM over {len(pairs)} months against "
+            f"${then_pmpm:,.0f} a year before, {trend:+.1f} %",
+        )
+    return out
+
+
 def register() -> None:
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "pmpm_trend",
+            "Cost trend (completed claims PMPM, % a year)",
+            Unit.PERCENT,
+            Direction.LOWER,
+            "financials: stored P&L, paid claims by incurred month plus IBNR over member "
+            "months, the latest 12 months against the same months a year before",
+            pmpm_trend,
+        )
+    )
     ACCOUNT_MEASURES.register(
         Measure(
             "days_since_decision_maker_touch",

@@ -27,7 +27,7 @@ from clientdesk.strategy.actions import (
 from clientdesk.strategy.health import compute_health
 from clientdesk.strategy.models import Objective, PlanStatus
 from clientdesk.strategy.objectives import objective_status
-from clientdesk.strategy.scoring import auc, band_of
+from clientdesk.strategy.scoring import Health, auc, band_of
 
 
 @dataclass
@@ -129,8 +129,17 @@ class Backtest:
     lost_in_lowest_band: float | None
     accounts_missing: int
     rows: list[dict[str, Any]]
+    # How far a score could go on this book: the AUC of the truth's chance of a loss with its
+    # drivers seen exactly but not its noise, and with the noise too (the truth's p_lost).
+    auc_drivers_known: float | None = None
+    auc_p_lost: float | None = None
+    # Each measure's own 0-100 score as the predictor, over the renewals it had a value for.
+    measures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        def r4(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
         return {
             "renewals": self.renewals,
             "lost": self.lost,
@@ -140,6 +149,9 @@ class Backtest:
             ),
             "lead_days": BACKTEST_LEAD_DAYS,
             "accounts_missing": self.accounts_missing,
+            "auc_drivers_known": r4(self.auc_drivers_known),
+            "auc_p_lost": r4(self.auc_p_lost),
+            "measures": self.measures,
             "rows": self.rows,
         }
 
@@ -164,10 +176,12 @@ def run_backtest(truth_path: Path) -> Backtest:
         as_of = dt.date.fromisoformat(o["renewal_date"]) - dt.timedelta(days=BACKTEST_LEAD_DAYS)
         by_day[as_of].append(o)
     rows: list[dict[str, Any]] = []
+    row_healths: list[Health] = []
     for as_of, items in sorted(by_day.items()):
         healths = compute_health([by_group[o["account"]] for o in items], as_of)
         for o in items:
             h = healths[by_group[o["account"]][0]]
+            row_healths.append(h)
             rows.append(
                 {
                     "account": o["account"],
@@ -179,8 +193,70 @@ def run_backtest(truth_path: Path) -> Backtest:
                 }
             )
     scored = [r for r in rows if r["score"] is not None]
+    healths_by_row = [h for r, h in zip(rows, row_healths, strict=True) if r["score"] is not None]
+    by_account = {o["account"]: o for o in outcomes}
     lost = [float(r["score"]) for r in scored if r["outcome"] != "renewed"]
     kept = [float(r["score"]) for r in scored if r["outcome"] == "renewed"]
     lost_rows = [r for r in scored if r["outcome"] != "renewed"]
     share = sum(1 for r in lost_rows if r["band"] == "poor") / len(lost_rows) if lost_rows else None
-    return Backtest(len(scored), len(lost), auc(lost, kept), share, missing, rows)
+    return Backtest(
+        len(scored),
+        len(lost),
+        auc(lost, kept),
+        share,
+        missing,
+        rows,
+        auc_drivers_known=_truth_auc(scored, by_account, _drivers_logit),
+        auc_p_lost=_truth_auc(scored, by_account, lambda o: o.get("p_lost")),
+        measures=_measure_aucs(scored, healths_by_row),
+    )
+
+
+def _drivers_logit(outcome: dict[str, Any]) -> float | None:
+    """The truth's log-odds of a loss without its noise (synth/renewals.py's formula)."""
+    d = outcome.get("drivers")
+    if not d:
+        return None
+    return (
+        0.9 * float(d["guarantee_misses"])
+        + 0.4 * float(d["service_failures"])
+        + 8.0 * (float(d["cost_trend"]) - 0.06)
+        + 0.9 * float(bool(d["disengaged"]))
+    )
+
+
+def _truth_auc(
+    rows: list[dict[str, Any]],
+    by_account: dict[str, dict[str, Any]],
+    risk: Any,
+) -> float | None:
+    """The AUC of a figure of the truth (higher: likelier lost) over the scored renewals."""
+    pairs = [(risk(by_account[r["account"]]), r["outcome"] != "renewed") for r in rows]
+    if any(value is None for value, _ in pairs):
+        return None
+    # auc() reads "lower means lost": the negated risk.
+    return auc(
+        [-float(v) for v, lost in pairs if lost], [-float(v) for v, lost in pairs if not lost]
+    )
+
+
+def _measure_aucs(rows: list[dict[str, Any]], healths: list[Health]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    keys = sorted({k for h in healths for k in h.measures})
+    for key in keys:
+        lost = [
+            h.measures[key].score
+            for r, h in zip(rows, healths, strict=True)
+            if key in h.measures and r["outcome"] != "renewed"
+        ]
+        kept = [
+            h.measures[key].score
+            for r, h in zip(rows, healths, strict=True)
+            if key in h.measures and r["outcome"] == "renewed"
+        ]
+        value = auc(lost, kept)
+        out[key] = {
+            "auc": None if value is None else round(value, 4),
+            "renewals": len(lost) + len(kept),
+        }
+    return out
