@@ -664,7 +664,11 @@ def do_save_answers(
     `finish`, complete the invitation when every asked required question has an answer. A
     branch that a new answer opens ("why" after a low score) keeps the survey open."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("version", "version__survey")
+        .get(pk=invitation.pk)
+    )
     if invitation.status == InvitationStatus.COMPLETED:
         raise SurveyError("this survey has already been answered")
     questions: QuestionSet = invitation.version.question_set()

@@ -4,6 +4,7 @@ responses (ours and imported), unsubscribes, and the follow-up of every detracto
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,9 @@ class SurveyKind(models.TextChoices):
 class Language(models.TextChoices):
     EN = "en", "English"
     ES = "es", "Español"
+
+
+_QUESTION_SETS: dict[str, QuestionSet] = {}
 
 
 class Survey(models.Model):
@@ -70,10 +74,14 @@ class SurveyVersion(models.Model):
         return f"{self.survey} v{self.number}"
 
     def question_set(self) -> QuestionSet:
-        cached: QuestionSet | None = getattr(self, "_question_set", None)
+        """The parsed questions, kept for the life of the process by their text (a version's
+        questions never change): the public page reads them on every request."""
+        key = json.dumps(self.questions, sort_keys=True)
+        cached = _QUESTION_SETS.get(key)
         if cached is None:
-            cached = parse_questions(self.questions)
-            self._question_set = cached
+            if len(_QUESTION_SETS) >= 256:
+                _QUESTION_SETS.clear()
+            cached = _QUESTION_SETS[key] = parse_questions(self.questions)
         return cached
 
 

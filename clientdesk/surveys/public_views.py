@@ -8,14 +8,13 @@ unsubscribed or unknown link gets a page that says so (410, or 404 for unknown).
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from clientdesk.surveys import actions, conf
+from clientdesk.surveys import actions, conf, rate
 from clientdesk.surveys.actions import TokenState
 from clientdesk.surveys.models import Invitation
 from clientdesk.surveys.questions import Question, QuestionType
@@ -88,15 +87,9 @@ def _client(request: HttpRequest) -> str:
 
 
 def rate_limited(request: HttpRequest) -> bool:
-    """More than PUBLIC_RATE_LIMIT requests this minute from the address."""
-    minute = int(timezone.now().timestamp() // 60)
-    key = f"surveys:rate:{_client(request)}:{minute}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > conf.PUBLIC_RATE_LIMIT
+    """More than PUBLIC_RATE_LIMIT requests this minute from the address, counted across
+    every process of the site (surveys/rate.py)."""
+    return rate.count_request(_client(request), timezone.now()) > conf.PUBLIC_RATE_LIMIT
 
 
 def _language(request: HttpRequest, invitation: Invitation | None) -> str:

@@ -3,16 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
+
+from clientdesk.surveys import rate
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    """The public pages count requests per address and minute in the cache: each test starts
-    with none (frozen clocks would otherwise share a minute across tests)."""
-    cache.clear()
+def _fresh_rate_limits(_data_dir: None) -> Iterator[None]:
+    """The public pages count requests per address and minute: each test starts with none
+    (frozen clocks would otherwise share a minute across tests)."""
+    rate.forget_counts()
     yield
-    cache.clear()
+    rate.forget_counts()
 
 
 @pytest.fixture(autouse=True)
