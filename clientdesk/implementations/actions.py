@@ -519,17 +519,20 @@ def do_load_test_file(
             [result] = ingest_files("eligibility", [path], acting_user=acting_user, test=True)
         except IngestError as error:
             raise RoundFileError(str(error)) from None
-    record_audit(
-        actor=acting_user,
-        action="implementation.test_file",
-        obj=implementation,
-        account=account,
-        after={
-            "batch": result.batch_id,
-            "file": result.source,
-            "status": result.status,
-            "rows_read": result.rows_read,
-            "rows_rejected": result.rows_rejected,
-        },
-    )
+    # The load commits on its own (the lake's batch and its audit row); this row says which
+    # plan it was for.
+    with transaction.atomic():
+        record_audit(
+            actor=acting_user,
+            action="implementation.test_file",
+            obj=implementation,
+            account=account,
+            after={
+                "batch": result.batch_id,
+                "file": result.source,
+                "status": result.status,
+                "rows_read": result.rows_read,
+                "rows_rejected": result.rows_rejected,
+            },
+        )
     return result

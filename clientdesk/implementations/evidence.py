@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from clientdesk.accounts.models import ActivityEvent
 from clientdesk.implementations.actions import anchor_ref, business_days, calendar_for
+from clientdesk.implementations.hypercare import HYPERCARE_DAYS
 from clientdesk.implementations.models import (
     Implementation,
     PlanStatus,
@@ -44,6 +45,11 @@ class PlanState:
     @property
     def done_count(self) -> int:
         return sum(t.status == TaskStatus.DONE for t in self.tasks)
+
+    @property
+    def hypercare_ends(self) -> dt.date | None:
+        live = self.implementation.went_live_on
+        return None if live is None else live + dt.timedelta(days=HYPERCARE_DAYS)
 
 
 def is_test_file(batch: IngestBatch) -> bool:

@@ -335,6 +335,10 @@ def test_import_mark_done_readiness_moves_with_test_loads_then_hypercare(
         page = _plan(client, implementation).content.decode()
         assert "Hypercare" in page and "unusual" in page
         assert "19 days so far" in page
+        # Live: the page and the board state hypercare, no longer a pre-go-live readiness.
+        assert "hypercare until Apr 1, 2027" in page
+        board = client.get(reverse("implementations:board")).content.decode()
+        assert "readiness no longer scored; hypercare watches the account until" in board
         response = client.post(
             reverse("implementations:review", kwargs=_ids(implementation)),
             {
