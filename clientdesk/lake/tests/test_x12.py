@@ -11,8 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from clientdesk.accounts.models import Account
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import IngestError, ingest_files
 from clientdesk.lake.models import IngestBatch
+from clientdesk.lake.staging import final_action_claim_lines
 from clientdesk.lake.x12.convert import convert
 from clientdesk.lake.x12.load import ingest_x12
 from clientdesk.testing import Cast
@@ -76,7 +78,8 @@ CLAIM_837 = (
 
 
 def professional(control: str, claim_id: str, member: str, *, frequency: str = "1",
-                 lines: tuple[str, ...] = ("99213",), broken: bool = False) -> str:  # fmt: skip
+                 lines: tuple[str, ...] = ("99213",), broken: bool = False,
+                 original: str = "") -> str:  # fmt: skip
     body = [
         "BHT*0019*00*1*20260101*1200*CH",
         "HL*1**20*1",
@@ -87,6 +90,7 @@ def professional(control: str, claim_id: str, member: str, *, frequency: str = "
         f"NM1*IL*1*DOE*JANE****MI*{member}",
         "NM1*PR*2*KEYSTONE*****PI*99999",
         f"CLM*{claim_id}*100***11:B:{frequency}*Y*A*Y*I",
+        *([f"REF*F8*{original}"] if original else []),
         "HI*ABK:E119*ABF:I10",
     ]
     if broken:
@@ -190,6 +194,38 @@ def test_replacements_and_voids_apply_to_earlier_versions(tmp_path: Path) -> Non
 
 
 @pytest.mark.django_db
+def test_a_void_or_replacement_in_a_later_file_reverses_the_claim_loaded_before(
+    cast: Cast, tmp_path: Path
+) -> None:
+    first = write_837(
+        tmp_path / "a.837",
+        professional("0001", "CLM1", "M1", lines=("99213", "87070")),
+        professional("0002", "CLM2", "M2"),
+        professional("0003", "CLM3", "M3"),
+        professional("0004", "CLM4", "M4", lines=("99213", "87070")),
+    )
+    later = write_837(
+        tmp_path / "b.837",
+        professional("0001", "CLM1", "M1", frequency="8", lines=("99213", "87070")),
+        professional("0002", "VOID9", "M2", frequency="8", original="CLM2"),
+        professional("0003", "NEW4", "M4", frequency="7", original="CLM4", lines=("99214",)),
+    )
+    ingest_x12([first], acting_user=None, create_accounts=True)
+    [result] = ingest_x12([later], acting_user=None)
+    # CLM1's two lines and CLM2's one as reversals; NEW4's line and CLM4's two reversed
+    assert result.rows_loaded == 6
+    findings = str(result.report["findings"])
+    assert "2 void(s) of claims loaded before: their 3 line(s) load as reversals" in findings
+    assert "1 replacement(s) of claims loaded before" in findings
+    assert result.report["reversed_lines_of_replaced_claims"] == 2
+    with open_lake(SystemActor("x12 tests")) as lake:
+        final = lake.execute(final_action_claim_lines(lake.medical_claim))
+    # paid 40 each; the reversals load -40 versions of the same lines: CLM3 and the
+    # replacement are left
+    assert sorted(final["claim_id"]) == ["CLM3", "NEW4"]
+
+
+@pytest.mark.django_db
 def test_x12_loads_as_one_batch_and_a_reload_says_to_replace(cast: Cast, tmp_path: Path) -> None:
     path = write_837(
         tmp_path / "c.837", professional("0001", "CLM1", "M1", lines=("99213", "87070"))
@@ -250,7 +286,8 @@ def test_834_spans_then_835_remittances_find_their_sponsor(cast: Cast, tmp_path:
     assert (remits.table, remits.rows_loaded, remits.rows_rejected) == ("claim_processing", 2, 0)
     assert remits.report["provider_adjustments"] == 1
     assert remits.report["provider_adjustment_total"] == -5.0
-    from clientdesk.lake.gateway import SystemActor, open_lake
+    # the decision on what an 835 cannot say, in the load's own words
+    assert "its 2 claim(s) are recorded as not auto-adjudicated" in remits.message
 
     with open_lake(SystemActor("x12 test")) as lake:
         t = lake.claim_processing

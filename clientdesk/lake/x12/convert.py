@@ -1141,6 +1141,7 @@ class Conversion:
     interchanges: int = 0
     groups: int = 0
     adjustments: list[tuple[str, str, str]] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
     terminations: list[tuple[str, str, str, str]] = field(default_factory=list)
     remarks: Counter[str] = field(default_factory=Counter)
     provider_adjustments: int = 0
@@ -1183,6 +1184,9 @@ class Conversion:
 class ConversionResult:
     tables: dict[str, Path]
     report: dict[str, Any]
+    superseded: list[str] = field(default_factory=list)
+    """Claims replaced (frequency 7, REF*F8 under another claim id) that this file does not
+    hold: loaded before, their lines are to be reversed (`load._reverse_superseded`)."""
 
 
 def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> ConversionResult:
@@ -1343,7 +1347,7 @@ def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> Co
     tables = {name: w.path for name, w in conv.writers.items() if w.rows}
     if conv.adjustments and "medical_claim" in tables:
         _apply_frequency(tables["medical_claim"], conv)
-    return ConversionResult(tables, conv.report())
+    return ConversionResult(tables, conv.report(), conv.superseded)
 
 
 def _abandon(conv: Conversion, reader: TransactionReader, position: int, why: str) -> None:
@@ -1368,42 +1372,100 @@ def _apply_frequency(path: Path, conv: Conversion) -> None:
     """Claim frequency 7 (replacement) and 8 (void): keep only the last version of a claim in
     the file; a void removes the claim. Versions are told apart by their segment position; a
     replacement or void that names the claim it acts on (REF*F8) under another claim id
-    removes that claim too."""
+    removes that claim too.
+
+    A void of a claim this file does not hold (it was loaded from an earlier file) loads its
+    lines as reversals of that claim: the claim id it voids, the amounts negative. The lake's
+    staging takes a later version with a negative paid amount as a reversal, so the claim
+    drops out of final action (Tuva's adjustment, denial and reversal conventions)."""
     import duckdb
 
     con = duckdb.connect()
     try:
         replaced = {c for c, f, _o in conv.adjustments if f == "7"}
-        voided = {c for c, f, _o in conv.adjustments if f == "8"}
-        voided |= {o for c, _f, o in conv.adjustments if o and o != c}
+        voids = {c: (o or c) for c, f, o in conv.adjustments if f == "8"}
+        voided = set(voids) | {o for c, _f, o in conv.adjustments if o and o != c}
+        source = f"read_parquet('{path}')"
+        con.execute("CREATE TABLE void (claim_id VARCHAR, target VARCHAR)")
+        if voids:
+            con.executemany("INSERT INTO void VALUES (?, ?)", sorted(voids.items()))
+
+        def negative(column: str) -> str:
+            return (
+                f"CASE WHEN TRY_CAST({column} AS DECIMAL(18, 2)) IS NULL THEN {column} "
+                f"ELSE CAST(-abs(CAST({column} AS DECIMAL(18, 2))) AS VARCHAR) END AS {column}"
+            )
+
+        amounts = ("paid_amount", "allowed_amount", "charge_amount")
+        con.execute(
+            f"""
+            CREATE TABLE carried AS
+            WITH t AS (SELECT *, CAST(x12_position AS BIGINT) AS _pos,
+                              max(CAST(x12_position AS BIGINT)) OVER (PARTITION BY claim_id)
+                              AS _last
+                       FROM {source}),
+            v AS (SELECT t.*, void.target FROM t JOIN void USING (claim_id) WHERE _pos = _last)
+            SELECT v.* EXCLUDE (_pos, _last, target, claim_id, {", ".join(amounts)}),
+                   v.target AS claim_id, {", ".join(negative(a) for a in amounts)}
+            FROM v
+            WHERE NOT EXISTS (SELECT 1 FROM t earlier
+                              WHERE earlier.claim_id = v.target AND earlier._pos < v._pos)
+            """  # noqa: S608  # our own path
+        )
         con.execute(
             f"""
             CREATE TABLE kept AS
             WITH t AS (SELECT *, max(CAST(x12_position AS BIGINT)) OVER (PARTITION BY claim_id)
                               AS _last
-                       FROM read_parquet('{path}'))
+                       FROM {source})
             SELECT * EXCLUDE (_last) FROM t
             WHERE CAST(x12_position AS BIGINT) = _last
               AND NOT (claim_id IN (SELECT unnest(?::VARCHAR[])))
             """,  # noqa: S608  # our own path
             [sorted(voided)],
         )
-        before = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()  # noqa: S608
-        after = con.execute("SELECT count(*) FROM kept").fetchone()
-        tmp = path.with_suffix(".kept.parquet")
-        con.execute(f"COPY kept TO '{tmp}' (FORMAT parquet)")
-        tmp.replace(path)
-        dropped = int(before[0] if before else 0) - int(after[0] if after else 0)
-        conv.findings.append(
-            Finding(
-                0,
-                "warning",
-                f"claim frequency codes: {len(replaced)} replacement(s) and {len(voided)} "
-                f"void(s) applied to earlier versions in this file; {dropped} earlier or voided "
-                "line(s) not loaded",
-            )
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]  # noqa: S608
+        listed = ", ".join(f'"{c}"' for c in columns)
+        con.execute(
+            f"CREATE TABLE out AS SELECT {listed} FROM kept UNION ALL "  # noqa: S608  # our names
+            f"SELECT {listed} FROM carried ORDER BY CAST(x12_position AS BIGINT)"
         )
-        conv.writers["medical_claim"].rows = int(after[0] if after else 0)
+        before = con.execute(f"SELECT count(*) FROM {source}").fetchone()  # noqa: S608
+        after = con.execute("SELECT count(*) FROM kept").fetchone()
+        reversals = con.execute("SELECT count(*), count(DISTINCT claim_id) FROM carried").fetchone()
+        tmp = path.with_suffix(".kept.parquet")
+        con.execute(f"COPY out TO '{tmp}' (FORMAT parquet)")
+        tmp.replace(path)
+        kept = int(after[0] if after else 0)
+        dropped = int(before[0] if before else 0) - kept
+        carried_lines, carried_claims = (int(x) for x in (reversals or (0, 0)))
+        message = (
+            f"claim frequency codes: {len(replaced)} replacement(s) and {len(voids)} "
+            "void(s) applied to earlier versions in this file; "
+            f"{dropped} earlier or voided line(s) not loaded"
+        )
+        if carried_claims:
+            message += (
+                f"; {carried_claims} void(s) of claims loaded before: their {carried_lines} "
+                "line(s) load as reversals"
+            )
+        replacements = {o: c for c, f, o in conv.adjustments if f == "7" and o and o != c}
+        present = {
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT claim_id FROM {source} WHERE claim_id IN "  # noqa: S608
+                "(SELECT unnest(?::VARCHAR[]))",
+                [sorted(replacements)],
+            ).fetchall()
+        }
+        conv.superseded = sorted(set(replacements) - present)
+        if conv.superseded:
+            message += (
+                f"; {len(conv.superseded)} replacement(s) of claims loaded before: their lines "
+                "load as reversals"
+            )
+        conv.findings.append(Finding(0, "warning", message))
+        conv.writers["medical_claim"].rows = kept + carried_lines
     finally:
         con.close()
 

@@ -117,6 +117,10 @@ def _one_file(
         report = converted.report
         if "medical_claim" in converted.tables:
             _persons_from_eligibility(converted.tables["medical_claim"])
+            if converted.superseded:
+                report["reversed_lines_of_replaced_claims"] = _reverse_superseded(
+                    converted.tables["medical_claim"], converted.superseded
+                )
         if "claim_processing" in converted.tables:
             unresolved = _sponsors_from_eligibility(converted.tables["claim_processing"])
             report["remittances_without_eligibility"] = unresolved
@@ -162,6 +166,15 @@ def _one_file(
                     f"{path.name}:", f"{path.name} -> {result.table}:", 1
                 )
             result.message += _report_line(report)
+            if result.table == "claim_processing" and result.rows_loaded:
+                # Decided: an 835 has no element for it, so its claims are written as not
+                # auto-adjudicated, and the load says so (docs/lake.md).
+                result.message += (
+                    f"; an 835 does not say whether a claim was auto-adjudicated, pended or "
+                    f"audited: its {result.rows_loaded:,} claim(s) are recorded as not "
+                    "auto-adjudicated; measure auto-adjudication from the claims platform's "
+                    "claim_processing feed"
+                )
             if unresolved and result.table == "claim_processing":
                 result.message += (
                     f"; {unresolved} remittance claim(s) found no eligibility for their member "
@@ -178,6 +191,60 @@ def _report_line(report: dict[str, Any]) -> str:
         f"{report['accepted_with_errors']} accepted with errors, {report['rejected']} rejected; "
         f"{report['records']} record(s) read, {report['rejected_records']} in rejected sets]"
     )
+
+
+def _reverse_superseded(parquet: Path, claim_ids: list[str]) -> int:
+    """Append to the converted claim lines a reversal of every committed line of the claims a
+    replacement in this file supersedes under another claim id (the line's latest version,
+    amounts negative), so final action drops them; returns how many lines."""
+    files = storage.committed_files(get_table("medical_claim"))
+    listed = ", ".join(sql_literal(str(f)) for f in files)
+    con = duckdb.connect()
+    try:
+        source = sql_literal(str(parquet))
+        describe = "DESCRIBE SELECT * FROM read_parquet"
+        columns = [r[0] for r in con.execute(f"{describe}({source})").fetchall()]
+        committed = {r[0] for r in con.execute(f"{describe}([{listed}])").fetchall()}
+        money = ("paid_amount", "allowed_amount", "charge_amount")
+
+        def pick(column: str) -> str:
+            if column not in committed:
+                return f"NULL::VARCHAR AS {quote(column)}"
+            if column in money:
+                return f"CAST(-abs({quote(column)}) AS VARCHAR) AS {quote(column)}"
+            return f"CAST({quote(column)} AS VARCHAR) AS {quote(column)}"
+
+        con.execute(
+            f"""
+            CREATE TABLE reversed AS
+            WITH lines AS (
+              SELECT *, row_number() OVER (
+                PARTITION BY claim_id, claim_line_number, data_source
+                ORDER BY file_date DESC NULLS LAST, ingest_datetime DESC, batch_id DESC) AS _n
+              FROM read_parquet([{listed}])
+              WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))
+            )
+            SELECT {", ".join(pick(c) for c in columns if c != "x12_position")},
+                   '0' AS x12_position
+            FROM lines WHERE _n = 1 AND coalesce(paid_amount, 0) >= 0
+            """,  # noqa: S608  # our own paths and quoted names
+            [claim_ids],
+        )
+        count = con.execute("SELECT count(*) FROM reversed").fetchone()
+        listed_columns = ", ".join(quote(c) for c in columns)
+        tmp = parquet.with_suffix(".reversed.parquet")
+        con.execute(
+            f"COPY (SELECT {listed_columns} FROM read_parquet({source}) UNION ALL "  # noqa: S608
+            f"SELECT {listed_columns} FROM reversed) TO {sql_literal(str(tmp))} (FORMAT parquet)"
+        )
+        tmp.replace(parquet)
+        return int(count[0]) if count else 0
+    finally:
+        con.close()
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _persons_from_eligibility(parquet: Path) -> None:

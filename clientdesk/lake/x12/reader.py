@@ -1,4 +1,4 @@
-"""A streaming, tolerant X12 segment reader (our own; see docs/x12.md for why not pyx12).
+"""A streaming, tolerant X12 segment reader (our own; see docs/lake.md for why not pyx12).
 
 `read_segments(path)` yields `Segment`s from a file of any size in bounded memory:
 
