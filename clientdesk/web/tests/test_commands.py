@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from clientdesk.testing import Cast
+from clientdesk.web.management.commands.serve import refuse_failing_deploy_checks
 
 
 def test_serve_checks_migrations_and_collects_hashed_static(
@@ -58,3 +59,18 @@ def test_token_for_unknown_user_is_a_one_line_error(db: None) -> None:
 
 def test_healthz_answers_without_login(client: Client, db: None) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_serve_refuses_a_failing_deploy_check(db: None, settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    with pytest.raises(CommandError, match=r"security\.W018"):
+        call_command("serve", "--check-only")
+
+
+def test_serve_on_an_open_address_needs_https_only_cookies(db: None, settings: object) -> None:
+    with pytest.raises(CommandError, match=r"security\.W012") as refused:
+        call_command("serve", "--check-only", "--bind", "0.0.0.0:8000")
+    assert "security.W008" not in str(refused.value)  # the TLS proxy redirects
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True  # type: ignore[attr-defined]
+    settings.SECURE_HSTS_SECONDS = 31_536_000  # type: ignore[attr-defined]
+    refuse_failing_deploy_checks("0.0.0.0:8000")

@@ -6,10 +6,39 @@ import os
 import sys
 from typing import Any
 
+from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+# Django's deploy checks a production-style run may pass with. The redirect to HTTPS is the TLS
+# proxy's (Django's own advice); HSTS for subdomains and the browsers' preload list are the
+# domain owner's choice (CLIENTDESK_HSTS_SUBDOMAINS); the HTTPS-only cookies and HSTS itself
+# only on a loopback bind, where the server is reached through a TLS proxy on the same machine
+# or is a local demo.
+ALWAYS_TOLERATED = {"security.W008", "security.W005", "security.W021"}
+LOOPBACK_TOLERATED = {"security.W004", "security.W012", "security.W016"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def refuse_failing_deploy_checks(bind: str) -> None:
+    """Run Django's checks with the deployment ones; any error, or a warning not tolerated for
+    this bind, stops the server before it starts, each issue named with its fix."""
+    host = bind.rsplit(":", 1)[0] if ":" in bind else bind
+    tolerated = ALWAYS_TOLERATED | (LOOPBACK_TOLERATED if host in LOOPBACK_HOSTS else set())
+    failing = [
+        issue
+        for issue in checks.run_checks(include_deployment_checks=True)
+        if issue.level >= checks.WARNING and not issue.is_silenced() and issue.id not in tolerated
+    ]
+    if failing:
+        lines = "\n".join(f"  {issue.id}: {issue.msg}" for issue in failing)
+        raise CommandError(
+            f"{len(failing)} deploy check(s) fail; not serving on {bind}:\n{lines}\n"
+            "Fix the settings (docs/configuration.md); behind TLS set CLIENTDESK_SECURE_COOKIES "
+            "and CLIENTDESK_HSTS_SECONDS, or bind to 127.0.0.1 behind a local TLS proxy."
+        )
 
 
 class Command(BaseCommand):
@@ -34,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(pending)} migration(s) not applied; run `clientdesk migrate` first."
             )
-        call_command("check", deploy=False)
+        refuse_failing_deploy_checks(options["bind"])
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving on http://{options['bind']} with {options['workers']} workers")
         if options["check_only"]:
