@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,10 @@ from clientdesk.conf import (
 )
 
 django_stubs_ext.monkeypatch()
+
+# Files the app writes (the database, the lake, rejects and warnings files, reports,
+# attachments, backups) are the service user's alone: 0600 files, 0700 folders.
+os.umask(0o077)
 
 DATA_DIR = Path(
     env_str(
@@ -234,6 +239,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600  # Django chmods uploads itself (0644 otherwise)
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = env_str(
     "CLIENTDESK_EMAIL_BACKEND",

@@ -1,7 +1,9 @@
-"""The lake's rejects file: keys from the file as sent are written as text, not formulas."""
+"""The lake's rejects file: keys from the file as sent are written as text, not formulas, in a
+file only the service user can read."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from clientdesk.lake.ingestion import ingest_files
@@ -16,5 +18,8 @@ def test_the_lake_rejects_file_writes_keys_as_text(cast: Cast, tmp_path: Path) -
     path = write_csv(tmp_path / "claims.csv", rows, list(rows[0]))
     [result] = ingest_files("medical_claim", [path], acting_user=cast.mia)
     assert result.rows_rejected == 1
-    content = Path(str(result.rejects_file)).read_bytes()
-    assert_safe(csv_cells(content), expect=[payload])
+    rejects = Path(str(result.rejects_file))
+    assert_safe(csv_cells(rejects.read_bytes()), expect=[payload])
+    # Readable by the service user only (settings: umask 077), the batch's folder too.
+    assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
+    assert stat.S_IMODE(rejects.parent.stat().st_mode) == 0o700
