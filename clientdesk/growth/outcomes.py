@@ -178,7 +178,11 @@ def banded_members(
             else_=0,
         )
     )
+    change = both.follow_paid.cast("float64") / both.follow_months.cast(
+        "float64"
+    ) - both.base_paid.cast("float64") / both.base_months.cast("float64")
     return both.mutate(
+        change=change,
         cost_band=_band(base_pmpm, [(float(u), n) for u, n in COST_BANDS], TOP_COST_BAND),
         age_band=_band(age, AGE_BANDS, TOP_AGE_BAND),
     )
@@ -195,6 +199,8 @@ def strata_expr(banded: ir.Table) -> ir.Table:
         base_months=banded.base_months.sum(),
         follow_paid=banded.follow_paid.sum(),
         follow_months=banded.follow_months.sum(),
+        change_sum=banded.change.sum(),
+        change_squares=(banded.change * banded.change).sum(),
     )
 
 
@@ -261,6 +267,8 @@ def read_strata(
             base_months=int(r.base_months),
             follow_paid=Decimal(str(r.follow_paid)).quantize(Decimal("0.01")),
             follow_months=int(r.follow_months),
+            change_sum=float(r.change_sum),
+            change_squares=float(r.change_squares),
         )
         for r in frame.itertuples(index=False)
     ]

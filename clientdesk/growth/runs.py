@@ -206,6 +206,13 @@ def measure_vendor_savings(
             "participants": _group(p),
             "comparison": _group(c) | {"people": read.comparison_people},
         }
+        if measured.interval is not None:
+            figures["per_member"] = {
+                "estimate": str(measured.interval.estimate),
+                "low": str(measured.interval.low),
+                "high": str(measured.interval.high),
+                "spans_zero": measured.interval.spans_zero,
+            }
         if contract.claimed_savings_pmpm is not None:
             figures["claimed_pmpm"] = str(contract.claimed_savings_pmpm)
             figures["claimed_total"] = str(measured.claimed_total(contract.claimed_savings_pmpm))

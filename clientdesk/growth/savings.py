@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,6 +102,9 @@ class Stratum:
     base_months: int
     follow_paid: Decimal
     follow_months: int
+    # Each member's own PMPM change (follow-up PMPM - baseline PMPM): its sum and sum of squares.
+    change_sum: float = 0.0
+    change_squares: float = 0.0
 
     @property
     def key(self) -> tuple[dt.date, str, str]:
@@ -121,12 +125,27 @@ class GroupPmpm:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """The per-member version of the estimate (each member's own PMPM change, averaged; the
+    comparison's strata weighted to the participants') with its 95 % interval."""
+
+    estimate: Decimal
+    low: Decimal
+    high: Decimal
+
+    @property
+    def spans_zero(self) -> bool:
+        return self.low <= 0 <= self.high
+
+
+@dataclass(frozen=True)
 class MeasuredSavings:
     participants: GroupPmpm
     comparison: GroupPmpm
     pmpm: Decimal  # savings per participant month: comparison's change - participants' change
     total: Decimal  # pmpm x the participants' follow-up months
     unmatched: int  # participants in a stratum no non-participant shares
+    interval: Interval | None = None
 
     def claimed_total(self, claimed_pmpm: Decimal) -> Decimal:
         return (claimed_pmpm * self.participants.follow_months).quantize(CENT)
@@ -195,7 +214,40 @@ def matched_savings(strata: list[Stratum]) -> MeasuredSavings | None:
     )
     pmpm = others.change - participants.change
     total = (pmpm * p_follow_months).quantize(CENT)
-    return MeasuredSavings(participants, others, pmpm, total, unmatched)
+    return MeasuredSavings(
+        participants, others, pmpm, total, unmatched, _interval(matched, comparison)
+    )
+
+
+def _interval(
+    matched: list[Stratum], comparison: dict[tuple[dt.date, str, str], Stratum]
+) -> Interval | None:
+    """Participants' mean change m_p with variance s_p^2 / N_p; the comparison's mean change
+    m_c = sum of (n_p(s) / N_p) x the stratum's mean, with variance pooled within strata x
+    sum of (n_p(s) / N_p)^2 / n_c(s). Estimate m_c - m_p, +/- 1.96 standard errors. None
+    with fewer than 2 participants or no spread to pool."""
+    n_p = sum(s.members for s in matched)
+    others = [comparison[s.key] for s in matched]
+    spread_c = sum(c.change_squares - c.change_sum**2 / c.members for c in others)
+    free_c = sum(c.members for c in others) - len(others)
+    if n_p < 2 or free_c < 1:
+        return None
+    mean_p = sum(s.change_sum for s in matched) / n_p
+    var_p = (sum(s.change_squares for s in matched) - n_p * mean_p**2) / (n_p - 1)
+    mean_c = sum(
+        s.members / n_p * c.change_sum / c.members for s, c in zip(matched, others, strict=True)
+    )
+    pooled = spread_c / free_c
+    var_c = pooled * sum(
+        (s.members / n_p) ** 2 / c.members for s, c in zip(matched, others, strict=True)
+    )
+    half = 1.96 * math.sqrt(max(var_p / n_p + var_c, 0.0))
+    estimate = mean_c - mean_p
+
+    def money(value: float) -> Decimal:
+        return Decimal(str(round(value, 2))).quantize(CENT)
+
+    return Interval(money(estimate), money(estimate - half), money(estimate + half))
 
 
 def measured_method(through: dt.date) -> str:

@@ -248,10 +248,21 @@ def test_the_deal_shows_savings_measured_on_the_accounts_claims(  # type: ignore
     assert (check.measured_pmpm, check.measured_total) == (Decimal("80.00"), Decimal("960.00"))
     assert check.figures["unmatched"] == 1 and check.figures["claimed_total"] == "1200.00"
     assert check.share_of_claim == Decimal("80.0")
+    # Per member: participants' changes -50 (M1: 300/6 - 1,200/12) and -30, mean -40, variance
+    # 200; the comparison's M3 0 and M4 +60 (mean 30), M5 +50: mean 0.5 x 30 + 0.5 x 50 = 40,
+    # pooled variance 1,800 / (3 - 2); SE^2 = 200/2 + 1,800 x (0.25/2 + 0.25/1) = 775;
+    # 80 +/- 1.96 x 27.839 = 80 +/- 54.56.
+    assert check.figures["per_member"] == {
+        "estimate": "80.00",
+        "low": "25.44",
+        "high": "134.56",
+        "spans_zero": False,
+    }
 
     deal = bob.get(page).content.decode()
     assert "$80.00 PMPM" in deal and "$960.00" in deal and "80.0%" in deal
     assert "difference in differences" in deal and "intent to treat" in deal
+    assert "95% interval $25.44 to $134.56" in deal
     tab = bob.get(f"/accounts/{cast.acme.pk}/tab/growth/").content.decode()
     assert "$960.00" in tab and "$1,200.00" in tab and "80.0% of the claim" in tab
     vendors = bob.get("/growth/vendors/").content.decode()
