@@ -784,7 +784,11 @@ class EnrollmentReader(TransactionReader):
     def dmg(self, e: list[str], pos: int) -> None:
         if self.member is not None and not self.in_ls:
             self.member["birth_date"] = iso(el(e, 2))
-            self.member["gender"] = el(e, 3) or None
+            # DMG03 is X12's own code set (F, M, U): its meaning is certain, no warning
+            code = el(e, 3)
+            self.member["gender"] = {"F": "female", "M": "male", "U": "unknown"}.get(
+                code, code
+            ) or None
 
     def dtp(self, e: list[str], pos: int) -> None:
         if self.member is None or self.in_ls:
