@@ -158,7 +158,7 @@ def project(experience: Experience, a: Assumptions, name: str = "Base") -> Proje
             "Plan-design change",
             a.plan_factor,
             "x",
-            "1 = no change; from the plan options' re-adjudication",
+            "1 = no change; an option's plan paid PMPM over the current plan's (plan options)",
         )
     )
     annual = (1 + a.utilization_trend / 100) * (1 + a.unit_cost_trend / 100) - 1

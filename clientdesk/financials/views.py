@@ -184,6 +184,23 @@ def _options(request: HttpRequest, account_id: int) -> OptionsPage:
     return page
 
 
+PLAN_FACTOR_RANGE = (0.5, 1.5)  # RenewalForm.plan_factor's bounds
+
+
+def plan_factors(results: list[Any]) -> list[dict[str, Any]]:
+    """Each option after the first as the renewal's plan-design factor: its plan paid PMPM
+    (induced utilization included) over the current plan's; None outside the renewal's
+    range (or when the current plan pays nothing)."""
+    if len(results) < 2 or results[0].plan_pmpm <= 0:
+        return []
+    out = []
+    for r in results[1:]:
+        factor = round(r.plan_pmpm / results[0].plan_pmpm, 4)
+        low, high = PLAN_FACTOR_RANGE
+        out.append({"name": r.design.name, "factor": factor if low <= factor <= high else None})
+    return out
+
+
 def contribution_rows(results: list[Any], shares: list[Any]) -> list[dict[str, Any]]:
     """One row per coverage tier: subscribers, then per option the monthly rate and what the
     employee and the employer pay a month."""
@@ -261,6 +278,7 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
             "period": period,
             "idf_source": IDF_SOURCE,
             "contribution_form": page.contribution_form,
+            "plan_factors": plan_factors(results),
             "shares": shares,
             "ratio_source": RATIO_SOURCE,
             "distribution": distribution_rows(results),

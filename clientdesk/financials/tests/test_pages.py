@@ -91,6 +91,20 @@ def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) 
     assert "$144 / $29 / $115" in page and "$346" in page
     bad = client.post(url, {**data, "contrib-family": "140"})
     assert bad.status_code == 422
+    # Into the renewal: an office copay of 20 leaves the plan 677, AV 77.2 %, induced
+    # 677 x 1.0660 / 1.0174 = 709.34: plan-design factor 709.34 / 577 = 1.2294. The HDHP's
+    # factor (0) is outside the renewal's range: said, not linked.
+    lower = {**data, "option-1-name": "Lower copay", "option-1-deductible": "1000",
+             "option-1-oop_max": "4000", "option-1-copay_office": "20"}  # fmt: skip
+    page = client.post(url, lower).content.decode()
+    link = reverse("financials:renewal", kwargs={"account_id": ran.acme.pk}) + "?plan_factor="
+    assert f"{link}1.2294" in page
+    assert (
+        "HDHP: the plan-design factor is outside the renewal"
+        in client.post(url, data).content.decode()
+    )
+    renewal = client.get(f"{link}1.2294").content.decode()
+    assert "1.2294" in renewal
     response = client.post(url, {**data, "download": "xlsx"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response))).active
