@@ -267,6 +267,13 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# A load's rejects and warnings files (rows as sent, member data) are erased after this.
+REJECTS_RETENTION_DAYS = env_int(
+    "CLIENTDESK_REJECTS_RETENTION_DAYS",
+    90,
+    "Days a load's rejects and warnings files are kept; the clock erases older ones daily.",
+)
+
 # The team app: a closed candidate file (hired, declined, rejected) is erased after this.
 CANDIDATE_RETENTION_DAYS = env_int(
     "CLIENTDESK_CANDIDATE_RETENTION_DAYS",

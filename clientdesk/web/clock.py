@@ -7,7 +7,9 @@ long-lived process (`clientdesk clock`, started beside the server by `clientdesk
 - every hour, the report schedules that are due (docs/reports.md);
 - every day, the team's training reminders (yearly courses assigned again before they lapse,
   overdue mail), time-off accruals and the erasing of candidate files past retention
-  (docs/team.md).
+  (docs/team.md);
+- every day, the lake's rejects and warnings files past their retention
+  (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py).
 
 A job that fails is logged (its exception type and message, never a row) and tried again at
 its next turn; the other jobs go on.
@@ -76,11 +78,19 @@ def _team_nightly(now: dt.datetime) -> str:
     )
 
 
+def _rejects_retention(now: dt.datetime) -> str:
+    from clientdesk.lake.retention import purge_rejects
+
+    purged = purge_rejects(now)
+    return f"rejects retention: {purged.files} files of {purged.batches} loads erased"
+
+
 JOBS = (
     Job("inquiry SLA", dt.timedelta(minutes=5), _inquiry_sla),
     Job("scheduled reports", dt.timedelta(hours=1), _due_reports),
     Job("team reminders and accruals", dt.timedelta(hours=24), _team_nightly),
     Job("account health and calls to action", dt.timedelta(hours=24), _health_daily),
+    Job("rejects retention", dt.timedelta(hours=24), _rejects_retention),
 )
 
 

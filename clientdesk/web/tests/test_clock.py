@@ -52,6 +52,7 @@ def test_the_production_jobs() -> None:
         ("scheduled reports", dt.timedelta(hours=1)),
         ("team reminders and accruals", dt.timedelta(hours=24)),
         ("account health and calls to action", dt.timedelta(hours=24)),
+        ("rejects retention", dt.timedelta(hours=24)),
     ]
 
 
@@ -59,7 +60,7 @@ def test_the_production_jobs() -> None:
 def test_clock_once_runs_every_job() -> None:
     out = io.StringIO()
     call_command("clock", "--once", stdout=out)
-    assert out.getvalue().strip() == "4 jobs run"
+    assert out.getvalue().strip() == "5 jobs run"
 
 
 @pytest.mark.django_db
