@@ -614,7 +614,12 @@ def write_x12(book: Path, out_dir: Path) -> WriteResult:
             "institutional": out_dir / "institutional.837",
         }
         write_837(_claims(book), paths, _adjudications(book), _names(book), result)
-        result.files.update({f"837 {k}": v for k, v in paths.items()})
+        for kind, path in paths.items():
+            if result.transactions.get(f"837 {kind}"):
+                result.files[f"837 {kind}"] = path
+            else:  # no claim of that kind: no file of empty envelopes
+                path.unlink()
+                result.transactions.pop(f"837 {kind}", None)
     if (book / "claim_processing").exists():
         path = out_dir / "remittance.835"
         write_835(book, path, result)
