@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account, ContactRole
-from clientdesk.lake.gateway import LakeError, Reader, SystemActor, open_lake
+from clientdesk.lake.gateway import LakeError, Reader, SystemActor, open_lake, scope_of
+from clientdesk.lake.memo import LakeMemo
 from clientdesk.lib.calls import Cause, Urgency
 from clientdesk.lib.measures import Value
 from clientdesk.lib.survey_answers import SATISFIED_CSAT, SurveyAnswer
@@ -166,14 +167,29 @@ def satisfaction_by_account(
         out.update(db_counts(first, last, accounts=list(account_ids)))
     if Source.FEED in wanted and account_ids:
         zones = dict(Account.objects.filter(pk__in=account_ids).values_list("id", "timezone"))
-        try:
-            with open_lake(reader, accounts=list(zones)) as lake:
-                feed = feed_counts(lake, zones, first, last)
-        except LakeError:
-            feed = {}
+        feed = _feed_memo.get(
+            ["survey_response"],
+            (scope_of(reader, list(zones)).account_ids, tuple(sorted(zones.items())), first, last),
+            lambda: _read_feed(reader, zones, first, last),
+        )
         for account_id, counts in feed.items():
             out[account_id] = out.get(account_id, Counts()) + counts
     return out
+
+
+# The home page and the account pages ask for the feed's counts on every view: read once per
+# state of the feed (and scope, accounts and period).
+_feed_memo: LakeMemo[dict[int, Counts]] = LakeMemo(size=256)
+
+
+def _read_feed(
+    reader: Reader, zones: dict[int, str], first: dt.date, last: dt.date
+) -> dict[int, Counts]:
+    try:
+        with open_lake(reader, accounts=list(zones)) as lake:
+            return feed_counts(lake, zones, first, last)
+    except LakeError:
+        return {}
 
 
 def collected_answers(
