@@ -5,11 +5,17 @@ of the latest months against the same months a year before, from financials' sto
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Max
 
-from clientdesk.accounts.models import LOGGED_ACTIVITY_KINDS, Account, ActivityEvent, Contact
+from clientdesk.accounts.models import (
+    LOGGED_ACTIVITY_KINDS,
+    Account,
+    ActivityEvent,
+    Contact,
+    Contract,
+)
 from clientdesk.financials.models import PnlMonth
 from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit, Value
 from clientdesk.strategy.models import Influence, Stakeholder
@@ -68,8 +74,17 @@ def days_since_decision_maker_touch(
     return out
 
 
-def renewal_on_or_after(renewal: dt.date, day: dt.date) -> dt.date:
-    """The renewal anniversary on or after `day` (renewals recur yearly on the same date)."""
+def renewal_on_or_after(
+    renewal: dt.date, day: dt.date, contract_renewals: Iterable[dt.date] = ()
+) -> dt.date:
+    """The account's next renewal on or after `day`. With its contracts' terms: the earliest
+    of the days after its contracts end (a two-year contract renews every other year) and its
+    stored renewal date that is not before `day`. Without them, or past them all: the stored
+    date's yearly anniversary on or after `day`."""
+    ends = list(contract_renewals)
+    ahead = [d for d in (renewal, *ends) if d >= day]
+    if ends and ahead:
+        return min(ahead)
 
     def shifted(years: int) -> dt.date:
         try:
@@ -83,12 +98,23 @@ def renewal_on_or_after(renewal: dt.date, day: dt.date) -> dt.date:
     return shifted(years)
 
 
+def contract_renewals(account_ids: Sequence[int]) -> dict[int, list[dt.date]]:
+    """The day after each contract of the accounts ends (one query)."""
+    out: dict[int, list[dt.date]] = {}
+    for account_id, end in Contract.objects.filter(account_id__in=account_ids).values_list(
+        "account_id", "end_date"
+    ):
+        out.setdefault(account_id, []).append(end + dt.timedelta(days=1))
+    return out
+
+
 def days_to_renewal(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    ends = contract_renewals(account_ids)
     out = {}
     for account_id, renewal in Account.objects.filter(pk__in=account_ids).values_list(
         "pk", "renewal_date"
     ):
-        next_renewal = renewal_on_or_after(renewal, as_of)
+        next_renewal = renewal_on_or_after(renewal, as_of, ends.get(account_id, ()))
         days = (next_renewal - as_of).days
         out[account_id] = Value(days, f"renews {next_renewal:%b %-d, %Y}, in {days} days")
     return out

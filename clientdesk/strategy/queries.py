@@ -23,7 +23,7 @@ from clientdesk.strategy.models import (
     Stakeholder,
     Visit,
 )
-from clientdesk.strategy.own_measures import renewal_on_or_after
+from clientdesk.strategy.own_measures import contract_renewals, renewal_on_or_after
 from clientdesk.strategy.scoring import RULES
 
 
@@ -159,7 +159,8 @@ def touches(account: Account, today: dt.date) -> list[Touch]:
 
 
 def next_renewal(account: Account, today: dt.date) -> dt.date:
-    return renewal_on_or_after(account.renewal_date, today)
+    ends = contract_renewals([account.pk]).get(account.pk, ())
+    return renewal_on_or_after(account.renewal_date, today, ends)
 
 
 def last_and_next_touch(account: Account, today: dt.date) -> dict[str, Any]:
@@ -273,13 +274,12 @@ def portfolio(
         if latest_day is not None
         else []
     )
-    renewals: dict[dt.date, dt.date] = {}  # books renew on a few dates: each worked out once
-    index: list[tuple[int, str, dt.date, int | None]] = []
-    for pk, name, renewal in accounts.order_by().values_list("pk", "name", "renewal_date"):
-        upcoming = renewals.get(renewal)
-        if upcoming is None:
-            upcoming = renewals[renewal] = renewal_on_or_after(renewal, today)
-        index.append((pk, name, upcoming, scores.get(pk)))
+    listed = list(accounts.order_by().values_list("pk", "name", "renewal_date"))
+    ends = contract_renewals([pk for pk, _, _ in listed])
+    index: list[tuple[int, str, dt.date, int | None]] = [
+        (pk, name, renewal_on_or_after(renewal, today, ends.get(pk, ())), scores.get(pk))
+        for pk, name, renewal in listed
+    ]
     window = filters.get("renewal_within")
     if window:
         index = [r for r in index if (r[2] - today).days <= int(window)]

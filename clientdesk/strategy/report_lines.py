@@ -21,7 +21,7 @@ from clientdesk.strategy.models import (
     ObjectiveStatus,
     PlanStatus,
 )
-from clientdesk.strategy.own_measures import renewal_on_or_after
+from clientdesk.strategy.own_measures import contract_renewals, renewal_on_or_after
 
 OPEN_PLAN = (PlanStatus.DRAFT, PlanStatus.APPROVED)
 NOT_ON_TRACK = (ObjectiveStatus.AT_RISK, ObjectiveStatus.OFF_TRACK, ObjectiveStatus.NO_VALUE)
@@ -104,12 +104,14 @@ def portfolio_plans(account_ids: Iterable[int], today: dt.date) -> PortfolioPlan
     ).values_list("rule_key", flat=True):
         rule = CALL_RULES.get(rule_key)
         calls.append(rule.title if rule is not None else rule_key)
+    ends = contract_renewals(list(ids))
     renewing = [
         name
         for pk, name, renewal in Account.objects.filter(pk__in=ids)
         .order_by("renewal_date", "name")
         .values_list("pk", "name", "renewal_date")
-        if pk not in approved and (renewal_on_or_after(renewal, today) - today).days <= 180
+        if pk not in approved
+        and (renewal_on_or_after(renewal, today, ends.get(pk, ())) - today).days <= 180
     ]
     return PortfolioPlans(
         accounts=len(ids),

@@ -21,7 +21,7 @@ from clientdesk.strategy.models import (
     ObjectiveStatus,
     PlanStatus,
 )
-from clientdesk.strategy.own_measures import renewal_on_or_after
+from clientdesk.strategy.own_measures import contract_renewals, renewal_on_or_after
 from clientdesk.strategy.scoring import BAND_ORDER
 
 RENEWAL_WINDOW_DAYS = 180
@@ -73,10 +73,10 @@ def renewal_without_plan(now: dt.datetime) -> Iterable[Cause]:
         .filter(Q(year=today.year) | Q(year=today.year + 1))
         .values_list("account_id", "year")
     )
-    for account_id, renewal in Account.objects.filter(status__in=LIVE_STATUSES).values_list(
-        "pk", "renewal_date"
-    ):
-        next_renewal = renewal_on_or_after(renewal, today)
+    live = list(Account.objects.filter(status__in=LIVE_STATUSES).values_list("pk", "renewal_date"))
+    ends = contract_renewals([pk for pk, _ in live])
+    for account_id, renewal in live:
+        next_renewal = renewal_on_or_after(renewal, today, ends.get(account_id, ()))
         days = (next_renewal - today).days
         if days > RENEWAL_WINDOW_DAYS:
             continue

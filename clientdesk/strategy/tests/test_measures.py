@@ -10,6 +10,7 @@ import pytest
 from clientdesk.accounts.models import Account
 from clientdesk.financials.models import PnlMonth
 from clientdesk.lib.measures import ACCOUNT_MEASURES
+from clientdesk.strategy.own_measures import renewal_on_or_after
 from clientdesk.strategy.scoring import RULES
 from clientdesk.testing import Cast
 
@@ -50,3 +51,13 @@ def test_pmpm_trend_compares_the_same_months_a_year_apart(cast: Cast) -> None:
     assert "10 months" in values[cast.acme.pk].detail
     # The health rule: 100 at 5 % or less, 0 at 15 % or more: 10 % scores 50.
     assert RULES["pmpm_trend"].score(10.0) == 50.0
+
+
+def test_the_next_renewal_reads_the_contracts_terms() -> None:
+    stored = dt.date(2028, 7, 1)  # a two-year contract Jul 2026 - Jun 2028
+    ends = [dt.date(2026, 7, 1), dt.date(2028, 7, 1)]
+    assert renewal_on_or_after(stored, dt.date(2026, 12, 6), ends) == dt.date(2028, 7, 1)
+    assert renewal_on_or_after(stored, dt.date(2026, 4, 2), ends) == dt.date(2026, 7, 1)
+    # Past every known date: the stored date's yearly anniversary.
+    assert renewal_on_or_after(dt.date(2025, 1, 1), dt.date(2026, 3, 1)) == dt.date(2027, 1, 1)
+    assert renewal_on_or_after(dt.date(2024, 2, 29), dt.date(2025, 1, 1)) == dt.date(2025, 2, 28)
