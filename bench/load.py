@@ -1,0 +1,262 @@
+"""Concurrent users on the main pages through the real server: p50, p95 and errors per page.
+
+    .venv/bin/python bench/load.py --data-dir /tmp/demo_22                 # SQLite demo copy
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/demo_22 \\
+        .venv/bin/python bench/load.py --data-dir /tmp/demo_22 --users 20 --seconds 60
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --data-dir ...   # a running server
+
+Starts `clientdesk serve` on the data dir (and DATABASE_URL, when set) unless --url names a
+server already running, signs each virtual user in through the login page as one of the demo
+book's people (the manager, the executive and the associates in turn; password
+`clientdesk-demo`), then every user walks the main pages of their role in a shuffled order,
+back to back, until the time is up: home, accounts, an account of theirs (overview and
+utilization), inquiries, my work, problems, guarantees, health, reports, and for the roles that
+see the whole book the utilization book. Each request's wall time and status is kept; an error
+is a status other than 200 or a failed connection. Prints per page: requests, p50, p95, max,
+errors, then all pages together and `uptime` before and after. Exit 1 when a page's p95 is over
+the target (300 ms by default) or any request failed.
+
+The client runs in this process (threads, one HTTP session per user) on the same machine as the
+server: on a loaded machine both share the cores, so quote `uptime` with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PASSWORD = "clientdesk-demo"  # noqa: S105  (the published demo password (clientdesk/demo/team.py)
+ROTATION = ["manager", "associate", "associate2", "executive", "associate3", "associate4"]
+BOOK_ROLES = {"manager", "executive"}
+
+
+@dataclass
+class Sample:
+    page: str
+    seconds: float
+    status: int
+
+
+@dataclass
+class Results:
+    samples: list[Sample] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sample: Sample) -> None:
+        with self.lock:
+            self.samples.append(sample)
+
+
+def pages_for(username: str) -> dict[str, str]:
+    """The main pages of this demo user's role, with one account of theirs."""
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from clientdesk.accounts.access import accounts_visible_to
+
+    user = User.objects.get(username=username)
+    account = accounts_visible_to(user).order_by("pk").first()
+    pages = {
+        "home": reverse("home"),
+        "accounts": reverse("accounts:list"),
+        "inquiries": reverse("inquiries:list"),
+        "my work": reverse("inquiries:mine"),
+        "problems": reverse("insights:problems"),
+        "guarantees": reverse("guarantees:portfolio"),
+        "health": reverse("strategy:portfolio"),
+        "reports": reverse("reports:portfolio") if username in BOOK_ROLES else reverse("home"),
+    }
+    if account is not None:
+        pages["account"] = reverse("accounts:detail", args=[account.pk])
+        pages["account utilization"] = reverse("utilization:account", args=[account.pk])
+    if username in BOOK_ROLES:
+        pages["utilization book"] = reverse("utilization:book")
+    return pages
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if token is None:
+        raise SystemExit(f"no sign-in form at {base}/login/ ({page.status_code})")
+    answer = session.post(
+        f"{base}/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token[1]},
+        headers={"Referer": f"{base}/login/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"{username} could not sign in ({answer.status_code})")
+    return session
+
+
+def user_loop(
+    base: str,
+    session: requests.Session,
+    pages: dict[str, str],
+    deadline: float,
+    results: Results,
+    seed: int,
+) -> None:
+    order = list(pages.items())
+    rng = random.Random(seed)  # noqa: S311  (an order of pages, not a secret)
+    while time.monotonic() < deadline:
+        rng.shuffle(order)
+        for name, path in order:
+            if time.monotonic() >= deadline:
+                return
+            started = time.perf_counter()
+            try:
+                status = session.get(base + path, timeout=60, allow_redirects=False).status_code
+            except requests.RequestException:
+                status = 0
+            results.add(Sample(name, time.perf_counter() - started, status))
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes] | None, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"clientdesk serve exited with {server.returncode}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{base} did not answer /healthz within {seconds:.0f} s")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def uptime() -> str:
+    done = subprocess.run(["/usr/bin/uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", required=True, help="a demo book's data dir (a copy)")
+    parser.add_argument("--url", help="a server already running (else clientdesk serve starts)")
+    parser.add_argument("--bind", default="127.0.0.1:8722")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--target-ms", type=float, default=300, help="p95 target for each page")
+    parser.add_argument("--seed", type=int, default=22)
+    args = parser.parse_args()
+
+    os.environ["CLIENTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    engine = connection.vendor
+    base = args.url or f"http://{args.bind}"
+    server = None
+    if args.url is None:
+        clientdesk = str(Path(sys.executable).parent / "clientdesk")
+        log = Path(args.data_dir).resolve().parent / f"load-serve-{args.bind.replace(':', '-')}.log"
+        print(f"clientdesk serve on {args.bind}; its output in {log}")
+        with log.open("wb") as out:
+            server = subprocess.Popen(  # noqa: S603  (our own command, our arguments)
+                [
+                    clientdesk,
+                    "serve",
+                    "--bind",
+                    args.bind,
+                    "--workers",
+                    str(args.workers),
+                    "--no-worker",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    try:
+        wait_until_up(base, server, 600)  # collectstatic compresses first
+        users = [ROTATION[i % len(ROTATION)] for i in range(args.users)]
+        pages = {name: pages_for(name) for name in set(users)}
+        connection.close()
+        sessions = [sign_in(base, name) for name in users]
+        for session, name in zip(sessions, users, strict=True):  # warm each page once
+            for path in pages[name].values():
+                session.get(base + path, timeout=120)
+        before = uptime()
+        results = Results()
+        deadline = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(base, session, pages[name], deadline, results, args.seed + i),
+            )
+            for i, (session, name) in enumerate(zip(sessions, users, strict=True))
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        after = uptime()
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+    by_page: dict[str, list[Sample]] = {}
+    for sample in results.samples:
+        by_page.setdefault(sample.page, []).append(sample)
+    print(
+        f"{args.users} users, {wall:.0f} s, {engine} behind clientdesk serve "
+        f"({args.workers} workers), {len(results.samples)} requests "
+        f"({len(results.samples) / wall:.1f}/s)"
+    )
+    print(f"{'page':22} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")
+    missed = []
+    every = by_page | {"ALL PAGES": results.samples}
+    for name, samples in sorted(every.items(), key=lambda kv: (kv[0] == "ALL PAGES", kv[0])):
+        times = [s.seconds * 1000 for s in samples]
+        errors = sum(1 for s in samples if s.status != 200)
+        p95 = percentile(times, 0.95)
+        print(
+            f"{name:22} {len(samples):6d} {statistics.median(times):8.0f} {p95:8.0f} "
+            f"{max(times):8.0f} {errors:7d}"
+        )
+        if name != "ALL PAGES" and (p95 > args.target_ms or errors):
+            missed.append(name)
+    print(f"uptime before: {before}")
+    print(f"uptime after:  {after}")
+    if missed:
+        print(f"target (p95 <= {args.target_ms:.0f} ms, 0 errors) missed on: {', '.join(missed)}")
+        return 1
+    print(f"target met: every page p95 <= {args.target_ms:.0f} ms, 0 errors")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
