@@ -19,7 +19,9 @@ import ibis
 import ibis.expr.types as ir
 
 from clientdesk.lake.gateway import Lake, Reader, open_aggregates, open_lake
+from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lib.small_cells import Aggregate
+from clientdesk.lib.survey_answers import SATISFIED_CSAT
 
 DENIALS = "denials"
 CALLS = "calls"
@@ -107,3 +109,27 @@ def book_feed_counts(
         else:
             counts[feed][reason] = int(cell.value or 0)
     return FeedCounts(counts, {feed: frozenset(names) for feed, names in withheld.items()})
+
+
+def sponsor_satisfaction(reader: Reader, account_id: int, window: Window) -> tuple[int, int]:
+    """The sponsor's survey answers with a CSAT in the window, and how many are satisfied
+    (CSAT >= 4): the lake's feed and the answers collected in clientdesk, through the one
+    table every reader of satisfaction uses (`lake.marts.survey_answers`)."""
+    with open_lake(reader, accounts=[account_id]) as lake:
+        t = survey_answers(lake, window.first, window.last)
+        start = ibis.literal(window.start.astimezone(dt.UTC))
+        end = ibis.literal(window.end.astimezone(dt.UTC))
+        answered = t.filter(
+            [
+                t.survey == "sponsor",
+                t.csat.notnull(),
+                t.answered_at >= start,
+                t.answered_at < end,
+            ]
+        )
+        row = lake.execute(
+            answered.aggregate(
+                n=answered.count(), satisfied=(answered.csat >= SATISFIED_CSAT).sum()
+            )
+        )
+    return int(row["n"].iloc[0]), int(row["satisfied"].fillna(0).iloc[0])

@@ -22,6 +22,7 @@ from clientdesk.implementations.hypercare_feeds import (
     Window,
     account_feed_counts,
     book_feed_counts,
+    sponsor_satisfaction,
 )
 from clientdesk.implementations.models import (
     OPERATIONS_TEAMS,
@@ -104,6 +105,8 @@ class Hypercare:
     calls: int | None = None
     call_watches: list[Watch] = field(default_factory=list)
     lake_note: str = ""
+    sponsor_answers: int | None = None  # answers with a CSAT since go-live
+    sponsor_satisfied: int = 0
 
     @property
     def feeds(self) -> list[tuple[str, list[Watch]]]:
@@ -196,6 +199,7 @@ def _with_lake_feeds(
         _local_start(last + dt.timedelta(days=1), zone),
     )
     own = account_feed_counts(reader, account.pk, mine)
+    answers, satisfied = sponsor_satisfaction(reader, account.pk, mine)
     prior_window = Window(book_first, last, _local_start(book_first, zone), mine.end)
     book = book_feed_counts(reader, account.pk, prior_window, {f: set(c) for f, c in own.items()})
     book_members = (
@@ -221,6 +225,8 @@ def _with_lake_feeds(
         denial_watches=watched(DENIALS),
         calls=sum(own[CALLS].values()),
         call_watches=watched(CALLS),
+        sponsor_answers=answers,
+        sponsor_satisfied=satisfied,
     )
 
 

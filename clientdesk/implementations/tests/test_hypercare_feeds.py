@@ -57,6 +57,27 @@ def test_denials_and_calls_against_the_books_rate(cast: Cast, tmp_path: Path) ->
     calls = [c | {"offered_at": "2027-01-05 15:00:00"} for c in calls]
     ingest_files("call_record", [write_csv(tmp_path / "calls.csv", calls)], acting_user=None)
 
+    # Acme's sponsor answers: CSAT 5 and 3 since go-live, 2 before it; Bayside's 5 never Acme's.
+    surveys = [
+        {
+            "response_id": f"S{n}",
+            "group_id": group,
+            "survey": "sponsor",
+            "sent_at": f"{day} 10:00:00",
+            "answered_at": f"{day} 16:00:00",
+            "csat": csat,
+        }
+        for n, (group, day, csat) in enumerate(
+            [
+                ("G100001", "2027-01-04", "5"),
+                ("G100001", "2027-01-08", "3"),
+                ("G100001", "2026-12-20", "2"),
+                ("G100002", "2027-01-04", "5"),
+            ]
+        )
+    ]
+    ingest_files("survey_response", [write_csv(tmp_path / "s.csv", surveys)], acting_user=None)
+
     plan = do_create_implementation(
         cast.acme,
         name="Acme 2027",
@@ -86,6 +107,8 @@ def test_denials_and_calls_against_the_books_rate(cast: Cast, tmp_path: Path) ->
     assert (cards.category, cards.observed, cards.expected) == ("id_card", 30, 10.0)
     assert cards.p_value == pytest.approx(float(poisson.sf(29, 10.0)))
     assert cards.flagged
+
+    assert (care.sponsor_answers, care.sponsor_satisfied) == (2, 1)
 
     # Without a reader the lake is not read (the deck's path).
     assert hypercare(plan, TODAY).denials is None  # type: ignore[union-attr]
