@@ -15,7 +15,7 @@ from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import IngestError, ingest_files
 from clientdesk.lake.models import IngestBatch
 from clientdesk.lake.staging import final_action_claim_lines
-from clientdesk.lake.x12.convert import convert
+from clientdesk.lake.x12.convert import _add, convert
 from clientdesk.lake.x12.load import ingest_x12
 from clientdesk.testing import Cast
 
@@ -138,6 +138,13 @@ def test_an_837_becomes_claim_lines_with_their_amounts(tmp_path: Path) -> None:
     )
     assert first["paid_date"] == "2026-01-20"
     assert result.report["accepted"] == 1
+
+
+def test_amounts_add_to_the_cent_with_their_sign() -> None:
+    assert _add("40", "10.5", None, "") == "50.50"
+    assert _add("-0.50") == "-0.50"  # was written "0.50"
+    assert _add("-40", "10") == "-30.00"
+    assert _add("40", "ten") is None
 
 
 def test_delimiters_and_line_breaks_come_from_the_isa(tmp_path: Path) -> None:

@@ -645,6 +645,7 @@ class ClaimReader(TransactionReader):
 
 
 def _add(*amounts: str | None) -> str | None:
+    """The sum of decimal amounts as text with two decimals (None when one is not a number)."""
     cents = 0
     for amount in amounts:
         if not amount:
@@ -653,7 +654,8 @@ def _add(*amounts: str | None) -> str | None:
             cents += round(float(amount) * 100)
         except ValueError:
             return None
-    return f"{cents // 100 if cents >= 0 else -((-cents) // 100)}.{abs(cents) % 100:02d}"
+    sign, whole = ("-" if cents < 0 else ""), abs(cents)
+    return f"{sign}{whole // 100}.{whole % 100:02d}"
 
 
 class EnrollmentReader(TransactionReader):
