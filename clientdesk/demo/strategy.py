@@ -133,9 +133,24 @@ def populate_strategy(
         .order_by("id")
         .first()
     )
+    if issue is None:  # a bigger book: the first new issue anywhere, given a directive too
+        issue = EmergingIssue.objects.filter(status=IssueStatus.NEW).order_by("id").first()
     if ops is not None and issue is not None:
         problem = do_open_problem(issue, acting_user=manager)
         do_update_problem(problem, {"owner": ops}, acting_user=manager)
+        worked = issue.account
+        if worked is not None and not Directive.objects.filter(account=worked).exists():
+            do_add_directive(
+                worked,
+                {
+                    "team": "service_operations",
+                    "kind": "special_handling",
+                    "text": "Tell the lead associate before any fix reaches the sponsor's "
+                    "members; root causes go in the problem record, not in e-mail.",
+                    "effective_from": today - dt.timedelta(days=30),
+                },
+                acting_user=manager,
+            )
     if accounts and not accounts[0].visits.exists():
         first = accounts[0]
         do_create_visit(
