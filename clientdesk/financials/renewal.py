@@ -199,8 +199,16 @@ def project(experience: Experience, a: Assumptions, name: str = "Base") -> Proje
     add(
         Step("Credibility Z", z, "x", f"min(1, sqrt({experience.claims:,} claims / {n_full:,.0f}))")
     )
-    manual = a.manual_pmpm * factor
-    add(Step("Manual rate, trended", manual, "PMPM", f"manual {a.manual_pmpm:,.2f} x trend factor"))
+    # The manual rate prices the plan being rated too: the plan-design change applies to it.
+    manual = a.manual_pmpm * a.plan_factor * factor
+    add(
+        Step(
+            "Manual rate, trended",
+            manual,
+            "PMPM",
+            f"manual {a.manual_pmpm:,.2f} x plan factor x trend factor",
+        )
+    )
     blended = z * trended + (1 - z) * manual
     add(
         Step(
