@@ -16,7 +16,8 @@ from openpyxl import Workbook
 
 from clientdesk.accounts.models import Account
 from clientdesk.financials import queries
-from clientdesk.financials.adjudication import IDF_SOURCE, OptionResult
+from clientdesk.financials.adjudication import IDF_SOURCE_SPONSOR, OptionResult
+from clientdesk.financials.contributions import RATIO_SOURCE, TierLine
 from clientdesk.financials.models import IbnrEstimate, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import TREND_SOURCE, Projection
 from clientdesk.financials.runs import DEFAULT_ADMIN_PEPM
@@ -240,7 +241,12 @@ def renewal_xlsx(account: Account, projections: Sequence[Projection]) -> bytes:
     return out.getvalue()
 
 
-def options_xlsx(account: Account, period: str, results: Sequence[OptionResult]) -> bytes:
+def options_xlsx(
+    account: Account,
+    period: str,
+    results: Sequence[OptionResult],
+    shares: Sequence[Sequence[TierLine]] = (),
+) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Plan options"
@@ -289,7 +295,23 @@ def options_xlsx(account: Account, period: str, results: Sequence[OptionResult])
             ],
         )
     append_row(sheet, [])
-    append_row(sheet, ["Induced utilization", IDF_SOURCE])
+    append_row(sheet, ["Induced utilization", IDF_SOURCE_SPONSOR])
+    if shares and len(shares) == len(results):
+        tiers = book.create_sheet("Employee contributions")
+        append_row(tiers, ["What employees pay a month by coverage tier", RATIO_SOURCE])
+        header = ["Tier", "Subscribers"]
+        for r in results:
+            header += [f"{r.design.name}: rate", "employee", "employer"]
+        append_row(tiers, header)
+        for lines in zip(*shares, strict=True):
+            row: list[Any] = [lines[0].label, lines[0].subscribers]
+            for line in lines:
+                row += [round(line.rate, 2), round(line.employee, 2), round(line.employer, 2)]
+            append_row(tiers, row)
+        year: list[Any] = ["Employees in a year (all tiers)", ""]
+        for s in shares:
+            year += ["", round(sum(line.employee_year for line in s), 2), ""]
+        append_row(tiers, year)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -243,7 +243,7 @@ def options(request: HttpRequest, account_id: int) -> HttpResponse:
         )
         if fmt == "xlsx":
             return file_download(
-                exports.options_xlsx(account, period, results),
+                exports.options_xlsx(account, period, results, page.shares),
                 filename=f"plan-options-{account.group_number}.xlsx",
                 content_type=XLSX,
             )

@@ -111,6 +111,10 @@ def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) 
     rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert rows["Plan paid PMPM"][:2] == (96.17, 0.0)
     assert rows["Member cost share PMPM"][:2] == (50.0, 146.17)
+    sheet = load_workbook(io.BytesIO(b"".join(response)))["Employee contributions"]
+    tiers = list(sheet.iter_rows(values_only=True))
+    assert tiers[2][:5] == ("Employee only", 1, 144.25, 28.85, 115.4)
+    assert tiers[-1][3] == 346.2  # 12 x 28.85
     assert AuditEvent.objects.filter(action="financials.read_plan_options").exists()
     assert AuditEvent.objects.filter(action="financials.export", account=ran.acme).exists()
     # The sponsor's page: the sources in words, no reference of ours, no note to ourselves.
