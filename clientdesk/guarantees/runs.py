@@ -20,6 +20,8 @@ from clientdesk.guarantees.actions import (
 )
 from clientdesk.guarantees.evaluation import ResultValues, evaluate
 from clientdesk.guarantees.forecasting import ForecastValues, forecast
+from clientdesk.lake.backup import verify_lake
+from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.periods import Span
 
 ALERT_THRESHOLD = Decimal("0.5")
@@ -34,9 +36,22 @@ def run_evaluation(
     window: Span | None = None,
     engine: str | None = None,
 ) -> tuple[list[ResultValues], StoreSummary]:
-    """Evaluate the accounts' guarantees from the lake and upsert the results."""
+    """Evaluate the accounts' guarantees from the lake and upsert the results; refused (a
+    LakeError, nothing stored) when the lake does not hold every committed batch whole, e.g.
+    after a lake restored older than the database, whose partial data would rewrite results."""
+    refuse_a_mismatched_lake()
     values = evaluate(accounts, today=today, window=window, engine=engine)
     return values, do_store_results(values, acting_user=acting_user)
+
+
+def refuse_a_mismatched_lake() -> None:
+    found = verify_lake()
+    if found.problems:
+        raise LakeError(
+            f"The lake does not match the batch table ({found.problems[0]}"
+            f"{f' and {len(found.problems) - 1} more' if len(found.problems) > 1 else ''}); "
+            "no result was changed. Run `clientdesk verify` and restore the lake first."
+        )
 
 
 def run_forecast(
