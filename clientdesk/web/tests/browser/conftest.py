@@ -26,10 +26,7 @@ from clientdesk.testing import Cast, make_cast
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls made from a
-# thread with a running loop unless told that is fine (it is: the tests are synchronous).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium dials out at start, and this closed network
 # refuses those connections (slow starts, stray console errors).
@@ -79,12 +76,20 @@ def skip_or_fail_without(what: str) -> Iterator[None]:
         _unavailable(f"browser tests need {what}", module=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests, closed when they are done. Playwright's sync API
+    runs an event loop in this thread while it is started, and Django refuses ORM calls from a
+    thread with a running loop unless told that is fine (it is here: the tests are
+    synchronous). The permission lasts as long as the browser, not the worker's whole session:
+    the other tests of the worker keep Django's async-safety check (and `serve`'s deploy check,
+    which refuses the variable, sees the environment of a real start)."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
     with skip_or_fail_without("the playwright package (uv sync installs the dev group)"):
         from playwright.sync_api import sync_playwright
+    before = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -92,10 +97,19 @@ def browser() -> Iterator[Browser]:
         )
     except Exception as exc:  # a broken chromium install answers in many ways
         playwright.stop()
+        _restore(ASYNC_UNSAFE, before)
         _unavailable(f"{CHROMIUM} would not start: {exc}".splitlines()[0])
     yield browser
     browser.close()
     playwright.stop()
+    _restore(ASYNC_UNSAFE, before)
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @dataclass
