@@ -57,7 +57,7 @@ def lake_fingerprint() -> str:
     reference changes: cached book figures are valid for one fingerprint. A batch is its id,
     file checksum and commit time, and the lake its folder, so a batch id used again (after a
     restore, or a rolled-back test) or another data dir never reads a stale entry."""
-    batches = IngestBatch.objects.filter(table__in=TABLES, status=BatchStatus.COMMITTED)
+    batches = IngestBatch.objects.filter(table__in=TABLES, status=BatchStatus.COMMITTED, test=False)
     rows = batches.order_by("pk").values_list("pk", "checksum", "finished_at")
     ids = ",".join(f"{pk}:{checksum}:{finished}" for pk, checksum, finished in rows)
     drugs = DrugProduct.objects.order_by("-loaded_at").values_list("loaded_at", flat=True)

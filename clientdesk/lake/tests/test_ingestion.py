@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account, ActivityEvent
 from clientdesk.audit.models import AuditEvent
+from clientdesk.guarantees.evaluation import committed_batches
 from clientdesk.lake import storage
 from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
@@ -30,6 +31,7 @@ from clientdesk.lake.tests.lakefiles import (
     write_parquet,
 )
 from clientdesk.testing import Cast, known
+from clientdesk.utilization.analysis import lake_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +362,26 @@ def test_only_committed_batches_are_read(cast: Cast, tmp_path: Path) -> None:
     assert "interrupted" in running.error
     assert not folder.exists()
     assert storage.committed_files(MEDICAL_CLAIM)[0].name == "medical_claim.parquet"
+
+
+def test_a_test_batch_is_not_listed_with_results_nor_in_the_book_cache_key(
+    cast: Cast, tmp_path: Path
+) -> None:
+    # The guarantees store the batch ids a result was computed from, and the utilization
+    # cache is keyed by the committed claims batches: a test file is read by neither.
+    [real] = ingest_files(
+        "medical_claim", [write_csv(tmp_path / "c.csv", [medical_row()])], acting_user=None
+    )
+    before = lake_fingerprint()
+    [trial] = ingest_files(
+        "medical_claim",
+        [write_csv(tmp_path / "t.csv", [medical_row(claim_id="T1")])],
+        acting_user=None,
+        test=True,
+    )
+    assert (trial.status, trial.test) == ("committed", True)
+    assert committed_batches(["medical_claim"]) == {"medical_claim": [real.batch_id]}
+    assert lake_fingerprint() == before
 
 
 def test_windows_line_ends_and_a_byte_order_mark(cast: Cast, tmp_path: Path) -> None:
