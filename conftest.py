@@ -56,10 +56,15 @@ def login(client: Client, cast: Cast):  # type: ignore[no-untyped-def]
     return _login
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The Spark tests share one worker, and so do the browser tests (`make test` runs
     `--dist loadgroup`): each process starts its own SparkSession, or its own Chromium and live
-    server, and two of them on a two-core machine cost more than they gain."""
+    server, and two of them on a two-core machine cost more than they gain.
+
+    First of the collection hooks: xdist names each grouped test `id@group` in its own hook, and
+    a mark added after it is never seen (it was not, until this ran first). pytest is held below
+    9.2, whose structured node ids lose that suffix (pytest-dev/pytest-xdist#1386)."""
     for item in items:
         for heavy in ("spark", "browser"):
             if item.get_closest_marker(heavy):
