@@ -36,7 +36,7 @@ from clientdesk.accounts.models import (
     Tier,
 )
 from clientdesk.accounts.queries import filtered_accounts
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import Amount, MonthCode, Page, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
@@ -226,10 +226,6 @@ def get_account(request: HttpRequest, account_id: RecordId) -> Any:
     return access_account_by_id(request.user, account_id)
 
 
-def _conflict(stale: StaleEdit) -> Status[Any]:
-    return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
-
-
 @router.patch("/{account_id}", response={200: AccountOut, 409: StaleEditOut})
 def update_account(request: HttpRequest, account_id: RecordId, payload: AccountPatch) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
@@ -240,15 +236,14 @@ def update_account(request: HttpRequest, account_id: RecordId, payload: AccountP
     form = AccountForm(data=current, instance=account)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        return actions.do_update_account(
+    return saved_or_409(
+        lambda: actions.do_update_account(
             account,
             form.cleaned_data,
             acting_user=signed_in_user(request),
             expected_version=expected,
         )
-    except StaleEdit as stale:
-        return _conflict(stale)
+    )
 
 
 @router.get("/{account_id}/contacts", response=list[ContactOut])
@@ -280,15 +275,14 @@ def update_contact(
     form = ContactForm(data=current, instance=contact)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        return actions.do_update_contact(
+    return saved_or_409(
+        lambda: actions.do_update_contact(
             contact,
             form.cleaned_data,
             acting_user=signed_in_user(request),
             expected_version=expected,
         )
-    except StaleEdit as stale:
-        return _conflict(stale)
+    )
 
 
 @router.delete("/{account_id}/contacts/{contact_id}", response={204: None})

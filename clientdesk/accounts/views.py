@@ -33,8 +33,7 @@ from clientdesk.accounts.forms import (
 )
 from clientdesk.accounts.models import Assignment, Contact, Contract
 from clientdesk.accounts.queries import filtered_accounts
-from clientdesk.audit.conflicts import conflict_context, posted_version
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
 from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW, TIMELINE, Tab
 from clientdesk.people.requests import signed_in_user
@@ -127,16 +126,20 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=account)
     context: dict[str, Any] = {"form": form, "account": account, "edit_version": account.version}
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_account(
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_account(
                 account,
                 form.cleaned_data,
                 acting_user=signed_in_user(request),
-                expected_version=posted_version(request),
-            )
-        except StaleEdit as stale:
-            context.update(conflict_context(stale, form))
-            return render(request, "accounts/account_form.html", context, status=409)
+                expected_version=version,
+            ),
+            template="accounts/account_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Account saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(request, "accounts/account_form.html", context)
@@ -169,16 +172,20 @@ def contact_edit(request: HttpRequest, account_id: int, contact_id: int) -> Http
         "edit_version": contact.version,
     }
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_contact(
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_contact(
                 contact,
                 form.cleaned_data,
                 acting_user=signed_in_user(request),
-                expected_version=posted_version(request),
-            )
-        except StaleEdit as stale:
-            context.update(conflict_context(stale, form))
-            return render(request, "accounts/contact_form.html", context, status=409)
+                expected_version=version,
+            ),
+            template="accounts/contact_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Contact saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(request, "accounts/contact_form.html", context)
@@ -223,16 +230,20 @@ def contract_edit(request: HttpRequest, account_id: int, contract_id: int) -> Ht
         "edit_version": contract.version,
     }
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_contract(
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_contract(
                 contract,
                 form.cleaned_data,
                 acting_user=signed_in_user(request),
-                expected_version=posted_version(request),
-            )
-        except StaleEdit as stale:
-            context.update(conflict_context(stale, form))
-            return render(request, "accounts/contract_form.html", context, status=409)
+                expected_version=version,
+            ),
+            template="accounts/contract_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Contract saved.")
         return redirect("accounts:detail", account_id=account.pk)
     return render(request, "accounts/contract_form.html", context)

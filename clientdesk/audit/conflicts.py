@@ -4,18 +4,28 @@ The edit pages of versioned records (account, contact, problem) post the version
 when someone else saved first, the action raises StaleEdit and the page answers 409 with the
 editor's own values still in the form, a table of the stored version beside theirs, and the
 new version in the form, so saving again is a decision taken with both in view.
+
+Every versioned edit page and PATCH route does this the same way, through two helpers:
+`save_or_conflict` (a page: None when saved, else the 409 page) and `saved_or_409` (the API:
+the saved object, else `Status(409, {detail, version, saved})`, schema `StaleEditOut`). The
+template includes `audit/_version_field.html` in its form and `audit/_conflict.html` above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from ninja import Status
 
 from clientdesk.audit.updating import StaleEdit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,3 +76,33 @@ def conflict_rows(conflict: StaleEdit, form: forms.BaseForm) -> list[ConflictRow
 def conflict_context(conflict: StaleEdit, form: forms.BaseForm) -> dict[str, Any]:
     form.add_error(None, str(conflict))
     return {"conflict_rows": conflict_rows(conflict, form), "edit_version": conflict.version}
+
+
+def save_or_conflict(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[int | None], object],
+    *,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse | None:
+    """Run `save(expected_version)` with the version the page posted (the action passes it on
+    as `expected_version`). None: saved, the view goes on (message, redirect). A StaleEdit:
+    the edit page again, 409, the editor's values in `form`, both versions side by side and
+    the stored version in the form (`context` gets `conflict_rows` and `edit_version`)."""
+    try:
+        save(posted_version(request))
+    except StaleEdit as stale:
+        context.update(conflict_context(stale, form))
+        return render(request, template, context, status=409)
+    return None
+
+
+def saved_or_409(save: Callable[[], T]) -> T | Status[Any]:
+    """The API's half: the result of `save()`, or 409 `{detail, version, saved}` (declare
+    `409: StaleEditOut` from lib.api_types in the route's responses) when the body's version
+    is stale."""
+    try:
+        return save()
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})

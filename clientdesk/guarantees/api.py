@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from clientdesk.accounts.access import Need, access_account_by_id
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.guarantees import actions, queries
 from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
@@ -472,15 +472,11 @@ def update_guarantee(
     form = GuaranteeForm(data=_form_data(current), instance=g, account=account)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        return actions.do_update_guarantee(
-            g,
-            form.guarantee_data(),
-            acting_user=signed_in_user(request),
-            expected_version=expected,
+    return saved_or_409(
+        lambda: actions.do_update_guarantee(
+            g, form.guarantee_data(), acting_user=signed_in_user(request), expected_version=expected
         )
-    except StaleEdit as stale:
-        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
+    )
 
 
 @router.delete("/{account_id}/{guarantee_id}", response={204: None})

@@ -19,8 +19,7 @@ from clientdesk.accounts.access import (
     accounts_visible_to,
     can_create_accounts,
 )
-from clientdesk.audit.conflicts import conflict_context, posted_version
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.guarantees import actions, exports, queries
 from clientdesk.guarantees.access import (
     access_contract,
@@ -294,16 +293,17 @@ def guarantee_edit(request: HttpRequest, account_id: int, guarantee_id: int) -> 
         data = form.guarantee_data()
         if form.cleaned_data["contract"] != guarantee.contract:
             raise PermissionDenied("Move a guarantee by adding it to the other contract.")
-        try:
-            actions.do_update_guarantee(
-                guarantee,
-                data,
-                acting_user=signed_in_user(request),
-                expected_version=posted_version(request),
-            )
-        except StaleEdit as stale:
-            context.update(conflict_context(stale, form))
-            return render(request, "guarantees/guarantee_form.html", context, status=409)
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_guarantee(
+                guarantee, data, acting_user=signed_in_user(request), expected_version=version
+            ),
+            template="guarantees/guarantee_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Guarantee saved; evaluate again to update its results.")
         return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
     return render(request, "guarantees/guarantee_form.html", context)

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.insights import actions
 from clientdesk.insights.access import (
     access_action_by_id,
@@ -190,12 +190,11 @@ def update_problem(request: HttpRequest, problem_id: RecordId, payload: ProblemP
     problem = access_problem_by_id(request.user, problem_id, write=True)
     changes = payload.dict(exclude_unset=True)
     expected = changes.pop("version", None)
-    try:
-        return actions.do_update_problem(
+    return saved_or_409(
+        lambda: actions.do_update_problem(
             problem, changes, acting_user=signed_in_user(request), expected_version=expected
         )
-    except StaleEdit as stale:
-        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
+    )
 
 
 @router.get("/problems/{problem_id}/actions", response=list[ActionOut])
@@ -232,15 +231,14 @@ def update_action(
     form = ActionStatusForm(data=data)
     if not form.is_valid():
         raise form_errors(form)
-    try:
-        return actions.do_update_action(
+    return saved_or_409(
+        lambda: actions.do_update_action(
             action,
             form.cleaned_data,
             acting_user=signed_in_user(request),
             expected_version=expected,
         )
-    except StaleEdit as stale:
-        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
+    )
 
 
 @router.post("/problems/{problem_id}/inquiries", response=ProblemOut)

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id, accounts_visible_to
-from clientdesk.audit.conflicts import conflict_context, conflict_rows, posted_version
+from clientdesk.audit.conflicts import conflict_rows, posted_version, save_or_conflict
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.queries import inquiries_visible_to
 from clientdesk.insights import actions
@@ -262,16 +262,17 @@ def problem_edit(request: HttpRequest, problem_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in form.fields or k == "whys"}
         changes = {k: v for k, v in changes.items() if not k.startswith("why_")}
-        try:
-            actions.do_update_problem(
-                problem,
-                changes,
-                acting_user=signed_in_user(request),
-                expected_version=posted_version(request),
-            )
-        except StaleEdit as stale:
-            context.update(conflict_context(stale, form))
-            return render(request, "insights/problem_form.html", context, status=409)
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_problem(
+                problem, changes, acting_user=signed_in_user(request), expected_version=version
+            ),
+            template="insights/problem_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Problem saved.")
         return redirect("insights:problem_detail", problem_id=problem.pk)
     return render(request, "insights/problem_form.html", context)
