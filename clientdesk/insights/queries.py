@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -258,3 +260,35 @@ def problem_work_list(user: AnyUser, limit: int = 5) -> WorkList:
         empty="No open problem is assigned to you.",
         items=items,
     )
+
+
+# --- text themes, for the apps that read free text of their own ------------------------------
+
+
+@dataclass(frozen=True)
+class TextThemes:
+    """Themes fitted on a set of texts: `labels` (`word · word · word`, in the model's order)
+    and `assigned[i]`, the dominant theme of `texts[i]` ('' for a blank text)."""
+
+    labels: list[str]
+    assigned: list[str]
+
+
+MIN_THEME_TEXTS = 40
+"""Fewer non-blank texts than this give no themes (`themes.MIN_NOTES`, the detector's own
+minimum; a test holds the two equal without importing scikit-learn here)."""
+
+
+def text_themes(texts: Sequence[str], n_themes: int | None = None) -> TextThemes | None:
+    """The emerging-issues text engine (TF-IDF + NMF, fixed seed: the same texts give the same
+    themes) on any free text, e.g. survey verbatims; None when the texts are too few or too
+    alike to say anything. One engine for the product: apps call this, never a second one."""
+    from clientdesk.insights.themes import fit_themes
+
+    model = fit_themes(list(texts), n_themes)
+    if model is None:
+        return None
+    blank = [not t.strip() for t in texts]
+    written = [t for t, b in zip(texts, blank, strict=True) if not b]
+    themes = iter(model.assign(written))
+    return TextThemes(list(model.names), ["" if b else next(themes) for b in blank])
