@@ -80,6 +80,14 @@ class TransactionalForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices, initial=Language.EN)
 
 
+def _span(form: forms.Form, today: dt.date) -> tuple[dt.date, dt.date]:
+    """first..last asked, or the twelve months to today."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    last = data.get("last") or today
+    first = data.get("first") or dt.date(last.year - 1, last.month, 1)
+    return (first, last) if first <= last else (last, first)
+
+
 class ResultsForm(forms.Form):
     by = forms.ChoiceField(
         choices=[(d.value, DIMENSION_LABELS[d]) for d in Dimension], required=False
@@ -89,10 +97,7 @@ class ResultsForm(forms.Form):
     last = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def span(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        last = data.get("last") or today
-        first = data.get("first") or dt.date(last.year - 1, last.month, 1)
-        return (first, last) if first <= last else (last, first)
+        return _span(self, today)
 
     def dimension(self) -> Dimension:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -101,6 +106,19 @@ class ResultsForm(forms.Form):
     def kind_value(self) -> str:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return str(data.get("kind") or "")
+
+
+class VerbatimsForm(forms.Form):
+    account = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    first = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def span(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        return _span(self, today)
+
+    def account_id(self) -> int | None:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("account")
 
 
 class FollowUpForm(forms.Form):

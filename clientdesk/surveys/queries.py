@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account, ContactRole
+from clientdesk.insights.queries import text_themes
 from clientdesk.lake.gateway import LakeError, Reader, SystemActor, open_lake, scope_of
 from clientdesk.lake.memo import LakeMemo
 from clientdesk.lib.calls import Cause, Urgency
 from clientdesk.lib.measures import Value
 from clientdesk.lib.survey_answers import SATISFIED_CSAT, SurveyAnswer
 from clientdesk.lib.work import WorkItem, WorkList
-from clientdesk.surveys.marts.lake_feed import feed_counts
+from clientdesk.surveys.marts.lake_feed import feed_counts, feed_verbatims
 from clientdesk.surveys.models import (
     Audience,
     FollowUp,
@@ -40,6 +41,7 @@ from clientdesk.surveys.models import (
     SurveyResponse,
 )
 from clientdesk.surveys.satisfaction import Counts, Figures
+from clientdesk.surveys.verbatims import Comment, VerbatimThemes, summarise
 
 AnyUser = AbstractBaseUser | AnonymousUser
 MEASURE_READER = SystemActor("survey satisfaction measures")
@@ -422,3 +424,45 @@ def account_summary(account: Account, now: dt.datetime) -> dict[str, Any]:
             .order_by("-created_at", "-pk")[:10]
         ),
     }
+
+
+# --- verbatims: themes and sentiment --------------------------------------------------------
+
+
+def verbatim_comments(
+    reader: Reader, account_ids: Sequence[int], first: dt.date, last: dt.date
+) -> list[Comment]:
+    """Every comment answered first..last on the accounts given, whatever the source: our
+    answers and imports (database, in their language), then the lake's feed (English; none
+    when the lake cannot be read), each in a fixed order so the same comments give the same
+    themes."""
+    start, end = _bounds(first, last)
+    rows = (
+        SurveyResponse.objects.filter(
+            account_id__in=list(account_ids), submitted_at__gte=start, submitted_at__lt=end
+        )
+        .exclude(verbatim="")
+        .order_by("submitted_at", "pk")
+        .values_list("account_id", "verbatim", "language")
+    )
+    out = [Comment(account_id, text, language) for account_id, text, language in rows]
+    zones = dict(Account.objects.filter(pk__in=account_ids).values_list("id", "timezone"))
+    try:
+        with open_lake(reader, accounts=list(zones)) as lake:
+            feed = feed_verbatims(lake, zones, first, last)
+    except LakeError:
+        feed = []
+    out.extend(Comment(account_id, text) for account_id, text in feed)
+    return out
+
+
+def verbatim_themes(
+    reader: Reader, account_ids: Sequence[int], first: dt.date, last: dt.date
+) -> VerbatimThemes:
+    """Themes of the comments (the emerging-issues text engine, fitted once on all of them)
+    with their sentiment, per account and for the portfolio of `account_ids`."""
+    comments = verbatim_comments(reader, account_ids, first, last)
+    fit = text_themes([c.text for c in comments])
+    if fit is None:
+        return summarise(comments, [], [""] * len(comments))
+    return summarise(comments, fit.labels, fit.assigned)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sends/<int:send_id>/", views.send_detail, name="send_detail"),
     path("results/", views.results_page, name="results"),
     path("results.csv", views.results_export, name="results_export"),
+    path("verbatims/", views.verbatims_page, name="verbatims"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("follow-ups/<int:follow_up_id>/", views.follow_up_detail, name="follow_up"),
     path("imports/", views.import_responses, name="import"),

@@ -36,6 +36,7 @@ from clientdesk.surveys.forms import (
     SendForm,
     SurveyForm,
     TransactionalForm,
+    VerbatimsForm,
     VersionForm,
 )
 from clientdesk.surveys.models import ResponseImport, Survey, SurveySend
@@ -45,10 +46,12 @@ from clientdesk.surveys.queries import (
     ResultRow,
     open_follow_ups,
     results,
+    verbatim_themes,
 )
 from clientdesk.surveys.questions import QuestionError
 from clientdesk.surveys.satisfaction import Figures
 from clientdesk.surveys.tasks import enqueue_send
+from clientdesk.surveys.verbatims import ThemeTable
 
 
 @login_required
@@ -288,6 +291,38 @@ def results_export(request: HttpRequest) -> HttpResponse:
         out.getvalue().encode(),
         filename=f"survey-results-{view.first}-{view.last}.csv",
         content_type="text/csv",
+    )
+
+
+@login_required
+@require_GET
+def verbatims_page(request: HttpRequest) -> HttpResponse:
+    """Themes of the comments and their sentiment, for the reader's accounts (the portfolio)
+    or, with ?account=, one account's share of the same themes; examples masked."""
+    require_reader(request.user)
+    form = VerbatimsForm(request.GET or None)
+    first, last = form.span(timezone.localdate())
+    account = None
+    account_id = form.account_id()
+    if account_id is not None:
+        account = access_account_by_id(request.user, account_id)
+    visible = list(accounts_visible_to(request.user).values_list("id", flat=True))
+    found = verbatim_themes(request.user, visible, first, last)
+    empty = ThemeTable(0, [])
+    table = found.accounts.get(account.pk, empty) if account else found.portfolio
+    return render(
+        request,
+        "surveys/verbatims.html",
+        {
+            "form": form,
+            "first": first,
+            "last": last,
+            "account": account,
+            "fitted": found.fitted,
+            "table": table,
+            "themes": [(t, t.share_of(table.comments)) for t in table.themes],
+            "portfolio_comments": found.portfolio.comments,
+        },
     )
 
 

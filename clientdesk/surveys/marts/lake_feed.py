@@ -63,3 +63,27 @@ def feed_counts(
             csat_sum=int(row["csat_sum"]),
         )
     return out
+
+
+def mart_feed_verbatims(
+    surveys: ir.Table, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
+    """The feed's comments answered in first..last (account-local days). Grain: response_id,
+    in response_id order (the themes are fitted on the comments in the order they come).
+
+    Columns: response_id, account_id, verbatim."""
+    t = surveys.filter(surveys.answered_at.notnull(), surveys.verbatim.notnull())
+    t = t.filter(t.verbatim.strip() != "")
+    t = local_days(t, t.answered_at, zones, epoch_day(first), epoch_day(last))
+    return t.select("response_id", "account_id", "verbatim").order_by("response_id")
+
+
+def feed_verbatims(
+    lake: Lake, account_zones: Mapping[int, str], first: dt.date, last: dt.date
+) -> list[tuple[int, str]]:
+    """(account_id, comment) of the feed's answers for first..last, in response_id order."""
+    if not account_zones:
+        return []
+    zones = zone_rows(account_zones, first, last)
+    frame = lake.execute(mart_feed_verbatims(lake.survey_response, zones, first, last))
+    return [(int(a), str(v)) for a, v in zip(frame["account_id"], frame["verbatim"], strict=True)]

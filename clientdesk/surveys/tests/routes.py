@@ -80,6 +80,7 @@ ROUTES = [
     Route("surveys:send_detail", "get", send, SEND_READ),
     Route("surveys:results", "get", no_args, SURVEY_READERS),
     Route("surveys:results_export", "get", no_args, SURVEY_READERS),
+    Route("surveys:verbatims", "get", no_args, SURVEY_READERS),
     Route("surveys:follow_ups", "get", no_args, SURVEY_READERS),
     Route("surveys:follow_up", "get", follow_up, {**READ, "sam": 404}),
     Route(

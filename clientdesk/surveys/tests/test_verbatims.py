@@ -1,0 +1,133 @@
+"""Comments: masked examples, VADER sentiment by hand, themes per account and for the
+portfolio, the page in the reader's scope."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientdesk.surveys import actions
+from clientdesk.surveys.imports import parse_mapping
+from clientdesk.surveys.verbatims import (
+    Comment,
+    Tone,
+    common_words,
+    mask_verbatim,
+    sentiment,
+    summarise,
+    tone,
+)
+from clientdesk.testing import Cast
+
+
+def vader(*valences: float) -> float:
+    """VADER's compound of a sum of word valences: s / √(s² + 15), 4 places."""
+    s = sum(valences)
+    return round(s / math.sqrt(s * s + 15), 4)
+
+
+def test_mask_leaves_no_address_number_or_name() -> None:
+    common = common_words(["the claims were late"])
+    assert (
+        mask_verbatim("Maria at the Denver office never called me back.", common)
+        == "▒ at the ▒ office never called me back."
+    )
+    assert (
+        mask_verbatim(
+            "Mail jo.smith@example.com or 555-123-4567 on claim 12345A, born 3/4/61",
+            common_words(["mail it"]),
+        )
+        == "Mail ▒ or ▒ on claim ▒, born ▒"
+    )
+    # Acronyms, stop words, lexicon words ("Great") and words seen in lower case stay.
+    assert mask_verbatim("HR said Claims were late. Great team!", common) == (
+        "HR said Claims were late. Great team!"
+    )
+    assert mask_verbatim("HR said Claims were late.") == "HR said ▒ were late."
+
+
+def test_sentiment_is_vader_compound_by_hand() -> None:
+    # Lexicon valences: good 1.9, bad -2.5, great 3.1; every other word here is neutral.
+    assert sentiment("The team is good") == vader(1.9) == 0.4404
+    assert sentiment("The portal is bad") == vader(-2.5) == -0.5423
+    assert sentiment("great") == vader(3.1) == 0.6249
+    assert sentiment("El equipo es bueno", "es") is None
+    assert sentiment("  ") is None
+    assert [tone(0.05), tone(0.0499), tone(-0.05), tone(None)] == [
+        Tone.POSITIVE,
+        Tone.NEUTRAL,
+        Tone.NEGATIVE,
+        None,
+    ]
+
+
+def test_themes_per_account_and_portfolio_with_sentiment_and_examples() -> None:
+    comments = [
+        Comment(1, "The team is good"),  # 0.4404
+        Comment(1, "The portal is bad"),  # -0.5423
+        Comment(2, "The portal is bad, ask Maria"),  # -0.5423, masked name
+        Comment(2, ""),  # no comment: not counted
+        Comment(2, "El portal es malo", "es"),  # no sentiment
+    ]
+    assigned = ["team", "portal", "portal", "", "portal"]
+    found = summarise(comments, ["portal", "team"], assigned)
+    assert found.fitted
+    book = found.portfolio
+    assert book.comments == 4
+    assert [(t.label, t.comments, t.scored, t.positive, t.negative) for t in book.themes] == [
+        ("portal", 3, 2, 0, 2),
+        ("team", 1, 1, 1, 0),
+    ]
+    portal = book.themes[0]
+    assert portal.sentiment == round((-0.5423 - 0.5423) / 2, 3) == -0.542
+    assert portal.tone == Tone.NEGATIVE
+    assert portal.share_of(book.comments) == 75.0
+    # The most negative first (ties in the order given), then the unscored; names masked.
+    assert portal.examples == ["The portal is bad", "The portal is bad, ask ▒", "▒ portal es malo"]
+    assert found.accounts[1].comments == 2
+    assert [(t.label, t.comments) for t in found.accounts[1].themes] == [("portal", 1), ("team", 1)]
+    assert [(t.label, t.comments, t.sentiment) for t in found.accounts[2].themes] == [
+        ("portal", 2, -0.542)
+    ]
+    none = summarise(comments, [], [""] * 5)
+    assert not none.fitted
+    assert [(t.label, t.comments) for t in none.portfolio.themes] == [("All comments", 4)]
+
+
+EXPORT_HEAD = "ResponseId,EndDate,Group,Q_NPS,Comment\n"
+MAPPING = {"account": "Group", "nps": "Q_NPS", "verbatim": "Comment"}
+
+
+@pytest.mark.django_db
+def test_page_shows_the_readers_comments_and_one_accounts_share(cast: Cast) -> None:
+    lines = [
+        "R_1,2026-11-02 09:00:00,G100001,2,The portal is bad",
+        "R_2,2026-11-02 10:00:00,G100001,10,The team is good",
+        "R_3,2026-11-02 11:00:00,G100002,3,Claims are slow",
+    ]
+    actions.do_import_responses(
+        EXPORT_HEAD + "\n".join(lines) + "\n",
+        parse_mapping(MAPPING, tool="qualtrics"),
+        kind="relationship",
+        source_name="q.csv",
+        acting_user=cast.mia,
+    )
+    mia, alice, oscar = Client(), Client(), Client()
+    mia.force_login(cast.mia)
+    alice.force_login(cast.alice)
+    oscar.force_login(cast.oscar)
+    url = reverse("surveys:verbatims")
+    span = "first=2026-11-01&last=2026-11-30"
+    page = mia.get(f"{url}?{span}").content.decode()
+    # Three comments are too few for themes: one row, mean of 0.4404, -0.5423 and 0.0.
+    assert "Too few or too alike comments" in page
+    assert "3 comments" in page
+    assert "-0.03" in page  # round((0.4404 - 0.5423 + 0) / 3, 3) = -0.034
+    one = mia.get(f"{url}?{span}&account={cast.acme.pk}").content.decode()
+    assert "2 comments of 3 on your accounts" in one
+    assert "Claims are slow" not in one
+    assert oscar.get(f"{url}?{span}&account={cast.acme.pk}").status_code == 404
+    assert alice.get(f"{url}?{span}").status_code == 200
