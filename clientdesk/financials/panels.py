@@ -7,9 +7,12 @@ roles."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
@@ -17,8 +20,13 @@ from clientdesk.financials import analysis, queries
 from clientdesk.financials.access import can_edit_terms, can_see_margin
 from clientdesk.financials.charts import bar_chart
 from clientdesk.lib import formatting
+from clientdesk.lib.calls import CALL_RULES, CallRule, Cause
 from clientdesk.lib.panels import Panel
 from clientdesk.lib.work import WorkItem, WorkList
+from clientdesk.people.roles import Role
+
+REVIEW_RULE = "financials_review"
+REVIEW_DUE_DAYS = 30
 
 
 def claims_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
@@ -106,9 +114,53 @@ def losing_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
     )
 
 
+def financial_review(now: dt.datetime) -> Iterator[Cause]:
+    """A call to review an account that loses money over its last 12 stored P&L months.
+
+    Calls are read by everyone who reads the account, associates included, and associates
+    never see our margin (nor that an account loses money: the home list is managers'). So
+    the call goes to a **manager** (the team's: the first active Manager, by id), and its
+    title, reason and playbook say only that a financial review is due and where the figures
+    are (the Financials tab, whose P&L only margin roles see). One call per account and year
+    of the last month: closing it after the review does not reopen it until next year's
+    figures still lose money. Without a manager it falls to the account's lead, in the same
+    words."""
+    users = get_user_model().objects.filter(groups__name=Role.MANAGER.value, is_active=True)
+    manager = users.order_by("pk").values_list("pk", flat=True).first()
+    today = timezone.localdate(now)
+    for account, totals in queries.losing_accounts():
+        last = totals.last or today
+        first = totals.first or last
+        yield Cause(
+            account_id=account.pk,
+            key=f"review:{last.year}",
+            reason=(
+                f"The account's financial results for {first:%b %Y} to {last:%b %Y} need a "
+                "manager's review before the next pricing decision; the figures are on the "
+                "Financials tab."
+            ),
+            due=today + dt.timedelta(days=REVIEW_DUE_DAYS),
+            owner_id=manager,
+            url=reverse("accounts:tab", args=[account.pk, "financials"]),
+        )
+
+
 def register() -> None:
     from clientdesk.lib.panels import ACCOUNT_TABS, FINANCIALS
     from clientdesk.lib.work import WORK_LISTS
+
+    CALL_RULES.register(
+        CallRule(
+            key=REVIEW_RULE,
+            title="Financial review due",
+            playbook=(
+                "Read the P&L and why the results are where they are",
+                "Decide the pricing or plan step for the renewal",
+                "Brief the account team on what to tell the sponsor",
+            ),
+            find=financial_review,
+        )
+    )
 
     WORK_LISTS.register("financials.losing", losing_work, order=8)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from clientdesk.accounts.access import AnyUser, accounts_visible_to
-from clientdesk.accounts.models import Account, Assignment, Funding
+from clientdesk.accounts.models import Account, AccountStatus, Assignment, Funding
 from clientdesk.financials.models import AccountTerms, IbnrEstimate, PnlMonth
 from clientdesk.financials.pnl import MlrIndicator, mlr_indicator
 from clientdesk.financials.variance import Trend, explain
@@ -250,6 +250,23 @@ def portfolio(user: AnyUser, months: int = 12) -> list[PortfolioRow]:
         t = total(rows[-months:], accounts[account_id].name)
         out.append(PortfolioRow(accounts[account_id], t, sorted(team[account_id]), why_losing(t)))
     out.sort(key=lambda r: r.totals.margin_pct if r.totals.margin_pct is not None else 0.0)
+    return out
+
+
+def losing_accounts(months: int = 12) -> list[tuple[Account, Totals]]:
+    """Every live account whose last `months` stored P&L months lose money (margin < 0),
+    lowest margin % first: for the call-to-action rule (a system job, no user scope)."""
+    live = [AccountStatus.ACTIVE, AccountStatus.AT_RISK, AccountStatus.IMPLEMENTATION]
+    accounts = {a.pk: a for a in Account.objects.filter(status__in=live)}
+    by_account: dict[int, list[PnlMonth]] = defaultdict(list)
+    for row in PnlMonth.objects.filter(account_id__in=list(accounts)).order_by("month"):
+        by_account[row.account_id].append(row)
+    out = []
+    for account_id, rows in by_account.items():
+        t = total(rows[-months:], accounts[account_id].name)
+        if t.margin < 0:
+            out.append((accounts[account_id], t))
+    out.sort(key=lambda pair: pair[1].margin_pct if pair[1].margin_pct is not None else 0.0)
     return out
 
 

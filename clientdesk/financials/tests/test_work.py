@@ -51,3 +51,47 @@ def test_accounts_losing_money_for_managers_only(cast: Cast) -> None:
     assert losing_work(cast.eve, now) is not None
     # Registered for the home page (which lays out every list its reader has).
     assert WORK_LISTS._builders["financials.losing"].build is losing_work
+
+
+def test_a_losing_account_raises_a_margin_free_review_call_for_a_manager(cast: Cast) -> None:
+    from clientdesk.financials.panels import REVIEW_RULE, financial_review
+    from clientdesk.lib.calls import CALL_RULES
+
+    a, b = cast.acme, cast.bayside
+    PnlMonth.objects.bulk_create(
+        [
+            # acme loses 1,000 over Jan-Feb 2026 (as above); bayside makes 9,750.
+            PnlMonth(account=a, month=JAN, funding="aso", admin_fees=D(10_000),
+                     stop_loss_claims=D(2_000), vendor=D(1_000), admin_expense=D(3_000)),
+            PnlMonth(account=a, month=FEB, funding="aso", admin_fees=D(10_000),
+                     stop_loss_claims=D(12_000), admin_expense=D(3_000)),
+            PnlMonth(account=b, month=JAN, funding="fully_insured", premium=D(50_000),
+                     paid_claims=D(30_000), ibnr=D(5_000), premium_taxes=D(1_250),
+                     admin_expense=D(4_000)),
+        ]
+    )  # fmt: skip
+    now = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
+    (cause,) = financial_review(now)
+    assert cause.account_id == a.pk
+    assert cause.key == "review:2026"
+    assert cause.owner_id == cast.mia.pk  # the manager, not alice (acme's lead associate)
+    assert cause.due == dt.date(2026, 4, 9)
+    assert cause.url == reverse("accounts:tab", args=[a.pk, "financials"])
+    assert cause.reason == (
+        "The account's financial results for Jan 2026 to Feb 2026 need a manager's review "
+        "before the next pricing decision; the figures are on the Financials tab."
+    )
+    rule = CALL_RULES.get(REVIEW_RULE)
+    assert rule is not None and rule.find is financial_review
+    # Associates read the call on the account: nothing in it says margin, loss or money.
+    words = " ".join([rule.title, cause.reason, *rule.playbook]).lower()
+    for secret in ("margin", "loss", "losing", "$", "%", "1,000", "revenue", "mlr"):
+        assert secret not in words, secret
+    # Without an active manager the call falls to the account's lead, in the same words.
+    cast.mia.is_active = False
+    cast.mia.save()
+    assert [c.owner_id for c in financial_review(now)] == [None]
+    # A lost account is not called about.
+    a.status = "terminated"
+    a.save()
+    assert list(financial_review(now)) == []
