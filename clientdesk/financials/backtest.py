@@ -34,6 +34,7 @@ from clientdesk.financials.chain_ladder import (
     chain_ladder,
     lag_table_from_cells,
     period_label,
+    with_paid_to_date,
 )
 
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -158,19 +159,50 @@ def backtest(
     tail: float = 1.0,
     immature: int = 3,
     reference: int = 12,
+    basis: str = "paid",
 ) -> dict[str, Any]:
     """The estimate at `as_of` against the truth of the book, by incurred month and in total.
+
+    `basis` "paid" (the default, the P&L run's method): the triangle of paid claims by paid
+    month (`estimate_at`); "reported": the claims received and not yet paid valued claim by
+    claim (`estimate_with_inventory`), the rest developed by received month. (The P&L cannot
+    use "reported" yet: a lake extract holds only claims paid by its cut-off, so at its own
+    as-of date it has no pended inventory; see docs/financials.md.)
 
     `ibnr_error_pct` = (estimated IBNR - true IBNR) / true IBNR x 100, signed (positive:
     the estimate is too high); `ultimate_error_pct` the same on incurred claims (paid to
     date + IBNR), the measure the completion-factor literature quotes by month."""
-    rows = read_paid_rows(book)
+    if basis not in ("reported", "paid"):
+        raise LagTableError(f"basis {basis!r}: use reported or paid")
+    rows: PaidRows | ReportedRows = (
+        read_reported_rows(book) if basis == "reported" else read_paid_rows(book)
+    )
     if rows.amount.size == 0:
         raise LagTableError("the book has no claims")
     exposure = member_months(book, as_of) if immature > 0 else None
-    estimate = estimate_at(
-        rows, as_of, exposure, average=average, tail=tail, immature=immature, reference=reference
-    )
+    inventory: dict[str, float] | None = None
+    if isinstance(rows, ReportedRows):
+        if average is not None or tail != 1.0:
+            raise LagTableError("--average and --tail apply to the paid basis only")
+        found = estimate_with_inventory(
+            rows, as_of, exposure, immature=immature, reference=reference
+        )
+        estimate = found.estimate
+        inventory = {
+            "finalized_unpaid": round(found.finalized_unpaid, 2),
+            "pended_valued": round(found.pended, 2),
+            "not_yet_received": round(found.unreported, 2),
+        }
+    else:
+        estimate = estimate_at(
+            rows,
+            as_of,
+            exposure,
+            average=average,
+            tail=tail,
+            immature=immature,
+            reference=reference,
+        )
     as_of_day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
     later = rows.paid_day > as_of_day
     by_month: list[dict[str, Any]] = []
@@ -205,8 +237,10 @@ def backtest(
         "as_of": as_of.isoformat(),
         "truth": str(book),
         "runout_months_after_as_of": runout,
+        "basis": basis,
         "method": estimate.method(),
         "estimated_ibnr": round(estimate.ibnr_total, 2),
+        "estimated_inventory": inventory,
         "true_ibnr": round(true_total, 2),
         "total_error_pct": total_error,
         "ultimate_error_pct": _pct(
@@ -226,3 +260,287 @@ def _pct(error: float, base: float) -> float | None:
     if abs(base) < 0.005:
         return None
     return round(error / base * 100.0, 3)
+
+
+FACILITY = ("inpatient_facility", "delivery_facility", "newborn_facility")
+CASE_BASIS = 10  # an open admission's reserve is the mean of at least this many settled ones
+
+
+def _per_claim(rows: ReportedRows, pick: np.ndarray) -> np.ndarray:
+    """Each claim's total of `pick`ed lines, on its first line (0 elsewhere)."""
+    totals = np.bincount(
+        rows.claim[pick], weights=rows.amount[pick], minlength=int(rows.claim.max()) + 1
+    )
+    return np.where(rows.first_line, totals[rows.claim], 0.0)
+
+
+@dataclass(frozen=True)
+class ReportedRows:
+    """Every paid row of a book with what a claims system knows of it before it is paid:
+    received and finalized days, billed charge, service family and adjustment type (medical
+    lines from `claim_processing`; a pharmacy fill is received, finalized and paid at once).
+
+    `admitted_day`: for the lines of an original facility claim (inpatient, delivery, newborn),
+    the day its admission was first known: the earliest receipt of the member's inpatient
+    professional claims (place of service 21) starting within a day of the facility claim's
+    start (the attending's and the anaesthetist's bills arrive days after admission; the
+    hospital's bill only after discharge). -1 elsewhere, and when no such claim exists.
+    `first_line` marks one line per claim (a claim-level reserve sits on it)."""
+
+    incurred_month: np.ndarray
+    paid_day: np.ndarray
+    amount: np.ndarray
+    received_day: np.ndarray
+    finalized_day: np.ndarray
+    charge: np.ndarray
+    family: np.ndarray  # small ints, one per service family (pharmacy its own)
+    reversal: np.ndarray  # bool
+    facility: np.ndarray  # bool: a line of an original facility claim
+    admitted_day: np.ndarray
+    first_line: np.ndarray  # bool
+    claim: np.ndarray  # dense claim number of each row
+
+
+def _admission_days(
+    member: np.ndarray,
+    start: np.ndarray,
+    received: np.ndarray,
+    facility: np.ndarray,
+    inpatient_professional: np.ndarray,
+) -> np.ndarray:
+    """For each facility line, the earliest receipt of an inpatient professional line of the
+    same member starting within one day of it (-1 when none)."""
+    span = np.int64(1 << 20)
+    key = member.astype(np.int64) * span + start
+    prof_key = key[inpatient_professional]
+    prof_received = received[inpatient_professional]
+    order = np.lexsort((prof_received, prof_key))
+    prof_key, prof_received = prof_key[order], prof_received[order]
+    first = np.r_[True, prof_key[1:] != prof_key[:-1]]
+    prof_key, prof_received = prof_key[first], prof_received[first]
+    out = np.full(key.size, -1, dtype=np.int64)
+    best = np.full(int(facility.sum()), np.iinfo(np.int64).max)
+    wanted = key[facility]
+    for offset in (-1, 0, 1):
+        at = np.searchsorted(prof_key, wanted + offset).clip(max=max(prof_key.size - 1, 0))
+        if prof_key.size == 0:
+            break
+        hit = prof_key[at] == wanted + offset
+        best = np.where(hit, np.minimum(best, prof_received[at]), best)
+    out[facility] = np.where(best == np.iinfo(np.int64).max, -1, best)
+    return out
+
+
+def read_reported_rows(book: Path) -> ReportedRows:
+    """The medical lines joined to their claim's processing row, and the pharmacy fills."""
+    paid = read_paid_rows(book)
+    medical = ds.dataset(book / "medical_claim", format="parquet").to_table(
+        columns=[
+            "claim_id",
+            "member_id",
+            "claim_start_date",
+            "place_of_service_code",
+            "charge_amount",
+        ]
+    )
+    processing = ds.dataset(book / "claim_processing", format="parquet").to_table(
+        columns=["claim_id", "received_date", "finalized_date", "service_family", "adjustment_type"]
+    )
+    claim_ids = medical["claim_id"].combine_chunks()
+    position = pc.index_in(claim_ids, value_set=processing["claim_id"].combine_chunks())
+    if position.null_count:
+        raise LagTableError("medical claims without a claim_processing row")
+    where = position.to_numpy(zero_copy_only=False).astype(np.int64)
+    families = pc.dictionary_encode(processing["service_family"].combine_chunks())
+    names = families.dictionary.to_pylist()
+    family = families.indices.to_numpy(zero_copy_only=False).astype(np.int64)[where]
+    adjustment = processing["adjustment_type"].combine_chunks()
+    reversal = pc.equal(adjustment, "reversal").to_numpy(zero_copy_only=False).astype(bool)[where]
+    original = pc.equal(adjustment, "original").to_numpy(zero_copy_only=False).astype(bool)[where]
+    facility_codes = [i for i, name in enumerate(names) if name in FACILITY]
+    facility = original & np.isin(family, facility_codes)
+    place = pc.fill_null(medical["place_of_service_code"], "").to_numpy(zero_copy_only=False)
+    received_medical = _days(processing["received_date"])[where]
+    members = pc.dictionary_encode(medical["member_id"].combine_chunks()).indices
+    start = _days(medical["claim_start_date"])
+    admitted = _admission_days(
+        members.to_numpy(zero_copy_only=False).astype(np.int64),
+        start,
+        received_medical,
+        facility,
+        original & ~facility & (place == "21") & (start > -1e8),
+    )
+    line_claim = where
+    first_line = np.zeros(line_claim.size, dtype=bool)
+    _, first_index = np.unique(line_claim, return_index=True)
+    first_line[first_index] = True
+    n_medical = medical.num_rows
+    n_rx = paid.amount.size - n_medical
+    rx_paid = paid.paid_day[n_medical:]
+    rx_family = len(names)
+    return ReportedRows(
+        incurred_month=paid.incurred_month,
+        paid_day=paid.paid_day,
+        amount=paid.amount,
+        received_day=np.r_[received_medical, rx_paid],
+        finalized_day=np.r_[_days(processing["finalized_date"])[where], rx_paid],
+        charge=np.r_[
+            np.nan_to_num(
+                pc.cast(medical["charge_amount"], pa.float64()).to_numpy(zero_copy_only=False)
+            ),
+            paid.amount[n_medical:],
+        ],
+        family=np.r_[family, np.full(n_rx, rx_family, dtype=np.int64)],
+        reversal=np.r_[reversal, np.zeros(n_rx, dtype=bool)],
+        facility=np.r_[facility, np.zeros(n_rx, dtype=bool)],
+        admitted_day=np.r_[admitted, np.full(n_rx, -1, dtype=np.int64)],
+        first_line=np.r_[first_line, np.ones(n_rx, dtype=bool)],
+        claim=np.r_[line_claim, processing.num_rows + np.arange(n_rx, dtype=np.int64)],
+    )
+
+
+@dataclass(frozen=True)
+class InventoryEstimate:
+    """The pended-claims inventory (received by the as-of date, not yet paid) valued claim by
+    claim, and the reported-claims triangle's estimate of what is not yet received."""
+
+    estimate: IbnrEstimate  # developed on reported claims, `paid` the cash paid to date
+    paid: float  # cash paid to the as-of date
+    finalized_unpaid: float  # adjudicated, waiting for the check run: known amounts
+    pended: float  # received, not adjudicated: billed charge x paid-to-charge ratio
+    ratios: dict[int, float]
+    open_admissions: int = 0  # admissions known from their doctors' bills, no hospital bill
+    open_reserve: float = 0.0  # their reserve: mean paid per facility claim of the family
+
+    @property
+    def inventory(self) -> float:
+        return self.finalized_unpaid + self.pended + self.open_reserve
+
+    @property
+    def unreported(self) -> float:
+        return self.estimate.ultimate_total - self.paid - self.inventory
+
+    @property
+    def ibnr_total(self) -> float:
+        return self.estimate.ibnr_total
+
+
+def estimate_with_inventory(
+    rows: ReportedRows,
+    as_of: dt.date,
+    exposure: dict[int, float] | None,
+    *,
+    immature: int = 3,
+    reference: int = 12,
+    ratio_days: int = 91,
+    open_cases: bool = False,
+    case_days: int = 365,
+) -> InventoryEstimate:
+    """Reserve the pended inventory claim by claim and develop only what is not received.
+
+    At `as_of` a claims system knows every claim received: a finalized one's paid amount (even
+    when the check run is later), a pended one's billed charge. A pended original or
+    replacement is valued at its charge x the paid-to-charge ratio of its service family's
+    lines finalized in the `ratio_days` before (denials included, so the ratio carries the
+    denial rate); a pended reversal at its amount (it takes back what the original paid,
+    known). The triangle is then incurred month x **received** month (pharmacy: paid month) of
+    those values; its chain ladder (and the PMPM blend of the newest months) gives the
+    ultimate, and IBNR = ultimate - paid to date = inventory + not yet received.
+
+    `open_cases`: a hospital stay is known from the doctors' bills long before the hospital's
+    own (sent after discharge, weeks later for a long stay). Each original facility claim then
+    counts in the triangle from the day its admission was first known (`admitted_day`), and an
+    admission known by `as_of` whose facility claim is not received is reserved at the mean
+    paid per facility claim of its family finalized in the `case_days` before, among those
+    that stayed unbilled longer than this one has so far (a stay still open after weeks is a
+    long, costly one; at least `CASE_BASIS` claims, the longest)."""
+    day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
+    valuation = month_index(as_of)
+    known = (rows.received_day <= day) & (rows.incurred_month >= 0)
+    known &= rows.incurred_month <= valuation
+    finalized = rows.finalized_day <= day
+    recent = finalized & (rows.finalized_day > day - ratio_days) & ~rows.reversal
+    ratios: dict[int, float] = {}
+    for family in np.unique(rows.family[known & ~finalized]).tolist():
+        pick = recent & (rows.family == family)
+        charge = float(rows.charge[pick].sum())
+        ratios[family] = float(rows.amount[pick].sum()) / charge if charge > 0 else 0.0
+    ratio = np.zeros(int(rows.family.max(initial=0)) + 1)
+    for family, share in ratios.items():
+        ratio[family] = share
+    value = np.where(
+        finalized | rows.reversal, rows.amount, rows.charge * ratio[rows.family.clip(min=0)]
+    )
+    reported_day = rows.received_day
+    open_admissions = 0
+    open_reserve = 0.0
+    if open_cases:
+        reported_day = np.where(
+            rows.facility & (rows.admitted_day >= 0),
+            np.minimum(rows.admitted_day, rows.received_day),
+            rows.received_day,
+        )
+        is_open = (
+            rows.facility
+            & (reported_day <= day)
+            & (rows.received_day > day)
+            & (rows.incurred_month >= 0)
+            & (rows.incurred_month <= valuation)
+        )
+        settled = (
+            rows.facility
+            & finalized
+            & (rows.finalized_day > day - case_days)
+            & (rows.admitted_day >= 0)
+        )
+        claim_paid = _per_claim(rows, settled)
+        reserve = np.zeros(rows.amount.size)
+        for family in np.unique(rows.family[is_open]).tolist():
+            pick = settled & rows.first_line & (rows.family == family)
+            waited = (rows.received_day - rows.admitted_day)[pick]
+            paid_of = claim_paid[pick]
+            order = np.argsort(waited)
+            waited, paid_of = waited[order], paid_of[order]
+            here = np.flatnonzero(is_open & rows.first_line & (rows.family == family))
+            for line in here.tolist():
+                elapsed = day - int(rows.admitted_day[line])
+                first = int(np.searchsorted(waited, elapsed, side="right"))
+                first = min(first, max(waited.size - CASE_BASIS, 0))
+                if waited.size:
+                    reserve[line] = float(paid_of[first:].mean())
+        value = np.where(is_open, reserve, value)
+        open_admissions = int((is_open & rows.first_line).sum())
+        open_reserve = float(reserve.sum())
+        known = (reported_day <= day) & (rows.incurred_month >= 0)
+        known &= rows.incurred_month <= valuation
+    cash = known & (rows.paid_day <= day)
+    unpaid = known & ~cash & (rows.received_day <= day)
+    incurred = rows.incurred_month[known]
+    received = np.maximum(_months(reported_day[known]), incurred)
+    keys = incurred * 100_000 + received
+    unique, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights=value[known])
+    cells = {
+        (k // 100_000, k % 100_000): v for k, v in zip(unique.tolist(), sums.tolist(), strict=True)
+    }
+    table = lag_table_from_cells(MONTH, cells, valuation=valuation)
+    estimate = chain_ladder(table)
+    if exposure:
+        labelled = {period_label(MONTH, m): v for m, v in exposure.items()}
+        estimate = blend_with_pmpm(estimate, labelled, immature=immature, reference=reference)
+    months = rows.incurred_month[cash]
+    unique_months, inverse_months = np.unique(months, return_inverse=True)
+    sums_months = np.bincount(inverse_months, weights=rows.amount[cash])
+    paid_by_period = {
+        period_label(MONTH, m): v
+        for m, v in zip(unique_months.tolist(), sums_months.tolist(), strict=True)
+    }
+    return InventoryEstimate(
+        estimate=with_paid_to_date(estimate, paid_by_period),
+        paid=float(rows.amount[cash].sum()),
+        finalized_unpaid=float(rows.amount[unpaid & finalized].sum()),
+        pended=float(value[unpaid & ~finalized].sum()),
+        ratios=ratios,
+        open_admissions=open_admissions,
+        open_reserve=open_reserve,
+    )

@@ -259,6 +259,7 @@ class OriginEstimate:
     method: str
     expected: float | None = None
     member_months: float | None = None
+    reported: float | None = None  # developed on reported claims: paid + inventory to date
 
     @property
     def ibnr(self) -> float:
@@ -278,11 +279,16 @@ class OriginEstimate:
             out["expected"] = round(self.expected, 2)
         if self.member_months is not None:
             out["member_months"] = self.member_months
+        if self.reported is not None:
+            out["reported"] = round(self.reported, 2)
+            out["inventory"] = round(self.reported - self.paid, 2)
         return out
 
 
 CHAIN_LADDER = "chain_ladder"
 PMPM_BLEND = "pmpm_blend"
+PAID = "paid"
+REPORTED = "reported"
 
 
 @dataclass(frozen=True)
@@ -297,6 +303,7 @@ class IbnrEstimate:
     immature: int = 0
     pmpm: float | None = None
     reference_periods: tuple[str, ...] = ()
+    basis: str = PAID
 
     @property
     def paid_total(self) -> float:
@@ -312,8 +319,14 @@ class IbnrEstimate:
 
     def method(self) -> str:
         text = (
+            "reported claims (paid, plus the claims received and not yet paid valued claim by "
+            "claim) by received month, "
+            if self.basis == REPORTED
+            else ""
+        ) + (
             f"chain ladder, volume-weighted link ratios over "
-            f"{'all' if self.factors.average is None else self.factors.average} paid periods, "
+            f"{'all' if self.factors.average is None else self.factors.average} "
+            f"{'received' if self.basis == REPORTED else 'paid'} periods, "
             f"tail {self.factors.tail:g}"
         )
         if self.pmpm is not None:
@@ -328,6 +341,7 @@ class IbnrEstimate:
         return {
             "grain": self.grain,
             "valuation_period": self.valuation,
+            "basis": self.basis,
             "method": self.method(),
             "average_periods": self.factors.average,
             "tail": self.factors.tail,
@@ -411,3 +425,13 @@ def blend_with_pmpm(
         pmpm=pmpm,
         reference_periods=tuple(o.period for o in basis),
     )
+
+
+def with_paid_to_date(estimate: IbnrEstimate, paid: Mapping[str, float]) -> IbnrEstimate:
+    """An estimate developed on **reported** claims (paid + the claims received and not yet
+    paid, by received month), its `paid` set to the cash paid to date by period: the ultimate
+    stays, so IBNR = ultimate - paid = the unpaid inventory + what is not yet received."""
+    origins = tuple(
+        replace(o, reported=o.paid, paid=paid.get(o.period, 0.0)) for o in estimate.origins
+    )
+    return replace(estimate, origins=origins, basis=REPORTED)

@@ -118,6 +118,29 @@ def test_backtest_against_a_generated_book(generated_books) -> None:  # type: ig
         "ibnr_error_pct",
         "ultimate_error_pct",
     } <= set(data["by_month"][0])
+    assert data["basis"] == "paid" and data["estimated_inventory"] is None
+    # The reported basis: the same truth; the claims adjudicated by the as-of date and paid
+    # after it (read independently from claim_processing) are reserved at their amounts.
+    reported = json.loads(
+        run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-12-31", "--basis",
+            "reported", "--immature", "0", "--format", "json")
+    )  # fmt: skip
+    assert reported["true_ibnr"] == data["true_ibnr"]
+    processing = ds.dataset(book / "claim_processing", format="parquet").to_table(
+        columns=["finalized_date", "paid_date", "paid_amount"]
+    )
+    day = np.datetime64("2025-12-31")
+    finalized = pc.cast(processing["finalized_date"], "date32").to_numpy(zero_copy_only=False)
+    paid_on = pc.cast(processing["paid_date"], "date32").to_numpy(zero_copy_only=False)
+    waiting = (finalized <= day) & (paid_on > day)
+    claims = pc.cast(processing["paid_amount"], "float64").to_numpy(zero_copy_only=False)
+    parts = reported["estimated_inventory"]
+    assert parts["finalized_unpaid"] == pytest.approx(float(claims[waiting].sum()), abs=0.05)
+    assert sum(parts.values()) == pytest.approx(reported["estimated_ibnr"], abs=0.05)
+    assert reported["method"].startswith("reported claims")
+    with pytest.raises(CommandError, match="paid basis only"):
+        run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-12-31", "--basis",
+            "reported", "--average", "3")  # fmt: skip
 
 
 def test_backtest_needs_a_book(tmp_path: Path) -> None:

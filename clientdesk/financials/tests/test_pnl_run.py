@@ -145,3 +145,36 @@ def test_a_line_sent_twice_counts_once(lake: Cast) -> None:
         naive = lake_.execute(marts.mart_lag_cells(raw))
     assert read["paid"].sum() == 677
     assert naive["paid"].sum() == 677 + 130  # what ordering the versions prevents
+
+
+def test_triangles_by_segment_each_with_its_own_factors(lake: Cast) -> None:
+    def triangle(*args: str) -> str:
+        out = io.StringIO()
+        call_command("financials", "triangle", "--as-of", "2025-04-30", "--months", "4",
+                     "--immature", "0", *args, stdout=out)  # fmt: skip
+        return out.getvalue()
+
+    data = json.loads(triangle("--by", "segment", "--format", "json"))
+    assert data["by"] == "segment"
+    commercial, labor = data["groups"]
+    # Acme (commercial): the hand-computed triangle of test_chain_ladder, its own factors.
+    assert (commercial["group"], commercial["accounts"]) == ("Commercial employer", 1)
+    assert [r["paid_by_lag"] for r in commercial["triangle"]] == [
+        [100, 50, 20, 10],
+        [110, 60, 22],
+        [120, 55],
+        [130],
+    ]
+    assert commercial["estimate"]["factors"][0]["link_ratio"] == 1.5
+    assert commercial["estimate"]["ibnr_total"] == pytest.approx(sum(ULTIMATES) - 677, abs=0.01)
+    # Bayside (labor fund): March's $5,000 claim and $12.50 fill, paid in March; nothing later.
+    assert (labor["group"], labor["accounts"]) == ("Labor (Taft-Hartley) fund", 1)
+    assert [r["paid_by_lag"] for r in labor["triangle"]] == [[5012.5, 0.0], [0.0]]
+    assert labor["estimate"]["ibnr_total"] == 0
+    # The book: one triangle of both accounts.
+    (book,) = json.loads(triangle("--by", "book", "--format", "json"))["groups"]
+    assert book["accounts"] == 2 and book["estimate"]["paid_total"] == 677 + 5012.5
+    # Text: each group with its method and totals.
+    text = triangle("--by", "funding")
+    assert text.startswith("ASO (self-funded) (2 accounts), as of 2025-04-30: chain ladder")
+    assert "total paid 5,689.50" in text

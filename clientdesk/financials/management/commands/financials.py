@@ -73,7 +73,8 @@ def _exposure(path: str) -> dict[str, float]:
 class Command(BaseCommand):
     help = (
         "Financials: `pnl` computes and stores each account's monthly P&L with IBNR from the "
-        "lake; `ibnr` develops a lag table from a CSV file; `ibnr-backtest` measures the IBNR "
+        "lake; `ibnr` develops a lag table from a CSV file; `triangle` prints the lake's lag "
+        "triangles by book, segment, funding or account; `ibnr-backtest` measures the IBNR "
         "estimate on a synthetic book with run-out; `renewal` projects an account's renewal; "
         "`options` prices plan options by re-adjudicating an account's claims."
     )
@@ -107,8 +108,16 @@ class Command(BaseCommand):
             "--truth", required=True, help="A generated book's folder (with run-out)."
         )
         back.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM-DD.")
-        back.add_argument("--average", help="Paid periods averaged (default: all).")
-        back.add_argument("--tail", default="1", help="Tail factor (default 1).")
+        back.add_argument(
+            "--basis",
+            choices=["paid", "reported"],
+            default="paid",
+            help="paid (default, the P&L's method): a triangle of paid claims; reported: the "
+            "claims received and not yet paid valued claim by claim (claim_processing), the rest "
+            "developed by received month.",
+        )
+        back.add_argument("--average", help="Paid periods averaged (--basis paid; default: all).")
+        back.add_argument("--tail", default="1", help="Tail factor (--basis paid; default 1).")
         back.add_argument(
             "--immature",
             type=int,
@@ -116,6 +125,26 @@ class Command(BaseCommand):
             help="Newest months blended with the PMPM projection (0: chain ladder alone).",
         )
         back.add_argument("--format", choices=["text", "json"], default="text")
+
+        tri = sub.add_parser(
+            "triangle", help="Lag triangles from the lake by book, segment, funding or account."
+        )
+        tri.add_argument(
+            "--by",
+            choices=["book", "segment", "funding", "account"],
+            default="segment",
+            help="One triangle per group, each developed with its own factors (default segment).",
+        )
+        tri.add_argument("--account", help="Only this account (id or group number).")
+        tri.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: the last paid date).")
+        tri.add_argument("--months", type=int, default=24, help="Incurred months (default 24).")
+        tri.add_argument("--average", help="Paid periods averaged (default: all).")
+        tri.add_argument("--tail", default="1", help="Tail factor (default 1).")
+        tri.add_argument(
+            "--immature", type=int, default=3, help="Newest months blended with the PMPM."
+        )
+        tri.add_argument("--engine", choices=["duckdb", "spark"], default=None)
+        tri.add_argument("--format", choices=["text", "json"], default="text")
 
         pnl = sub.add_parser("pnl", help="Compute and store the P&L of every account.")
         pnl.add_argument("--account", help="Account id or group number (default: all).")
@@ -155,6 +184,8 @@ class Command(BaseCommand):
                 self._ibnr(options)
             elif verb == "ibnr-backtest":
                 self._backtest(options)
+            elif verb == "triangle":
+                self._triangle(options)
             elif verb == "renewal":
                 self._renewal(options)
             elif verb == "options":
@@ -200,11 +231,19 @@ class Command(BaseCommand):
             average=_average(options["average"]),
             tail=_tail(options["tail"]),
             immature=options["immature"],
+            basis=options["basis"],
         )
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, indent=2))
             return
         self.stdout.write(result["method"])
+        if result["estimated_inventory"]:
+            parts = result["estimated_inventory"]
+            self.stdout.write(
+                f"finalized, not yet paid {parts['finalized_unpaid']:,.2f}; pended (charge x "
+                f"ratio) {parts['pended_valued']:,.2f}; not yet received "
+                f"{parts['not_yet_received']:,.2f}"
+            )
         self.stdout.write(
             f"as of {result['as_of']}: estimated IBNR {result['estimated_ibnr']:,.2f}, true "
             f"{result['true_ibnr']:,.2f}, error {result['total_error_pct']}% "
@@ -215,6 +254,57 @@ class Command(BaseCommand):
                 f"{m['incurred_period']}  {m['months_old']:>2} months old  IBNR est "
                 f"{m['estimated_ibnr']:>14,.2f} true {m['true_ibnr']:>14,.2f}  ultimate error "
                 f"{m['ultimate_error_pct']}%"
+            )
+
+    def _triangle(self, options: dict[str, Any]) -> None:
+        from clientdesk.financials.runs import (
+            PNL_JOB,
+            accounts_for_run,
+            group_triangles,
+            last_paid_date,
+        )
+        from clientdesk.lake.gateway import open_lake
+
+        ids = [_account(options["account"]).pk] if options["account"] else None
+        accounts = accounts_for_run(ids)
+        with open_lake(PNL_JOB, accounts=ids, engine=options["engine"], max_rows=500_000) as lake:
+            as_of = _date(options["as_of"], "--as-of") if options["as_of"] else last_paid_date(lake)
+            if as_of is None:
+                raise CommandError("the lake holds no medical claims")
+            groups = group_triangles(
+                lake,
+                accounts,
+                as_of,
+                options["by"],
+                months=options["months"],
+                average=_average(options["average"]),
+                tail=_tail(options["tail"]),
+                immature=options["immature"],
+            )
+        if options["format"] == "json":
+            payload = {
+                "as_of": as_of.isoformat(),
+                "by": options["by"],
+                "groups": [g.as_dict() for g in groups],
+            }
+            self.stdout.write(json.dumps(payload, indent=2))
+            return
+        for g in groups:
+            e = g.estimate
+            self.stdout.write(f"{g.group} ({g.accounts} accounts), as of {as_of}: {e.method()}")
+            self.stdout.write(
+                "link ratios "
+                + " ".join(f"{r['link_ratio']:.4f}" for r in e.factors.rows()[:6])
+                + (" ..." if len(e.factors.link) > 5 else "")
+            )
+            for o in e.origins[-6:]:
+                self.stdout.write(
+                    f"  {o.period}  {o.age:>2}  paid {o.paid:>15,.2f}  completion "
+                    f"{o.completion:.4f}  IBNR {o.ibnr:>14,.2f}  {o.method}"
+                )
+            self.stdout.write(
+                f"  total paid {e.paid_total:,.2f}  ultimate {e.ultimate_total:,.2f}  "
+                f"IBNR {e.ibnr_total:,.2f}"
             )
 
     def _pnl(self, options: dict[str, Any]) -> None:
