@@ -789,6 +789,11 @@ CALL_RECORD = TableSchema(
         _flag("resolved_first_contact", "True when resolved on this call with no follow-up."),
         _s("ivr_session_id", "The IVR session that transferred the call, if any."),
         _s("reason", "Call reason as the agent coded it."),
+        _s(
+            "agent_id",
+            "The ACD login of the agent who answered (empty when nobody did); the team app "
+            "matches it to a person's agent id for schedule adherence.",
+        ),
     ),
     row_checks=(
         RowCheck(
