@@ -22,6 +22,15 @@ from clientdesk.synth.surveys import SurveyRows, member_surveys, sponsor_surveys
 
 MICROS_DAY = 86_400_000_000
 
+# Who answered a call (``call_record.agent_id``). The sponsor line is the account team's own:
+# account ``a``'s lead ``CM{a % 8 + 1:02d}`` takes three calls in four and its backup
+# ``CM{(a + 3) % 8 + 1:02d}`` the fourth, the same round-robin the demo uses to put its eight
+# associates on the accounts (demo/team.py), whose team records carry these ids. Member-line
+# calls go to a pool of service-centre agents ``SC001``..``SC240``. Spread by call number,
+# not drawn, so the other columns' random streams are untouched.
+ACCOUNT_TEAM_AGENTS = 8
+SERVICE_CENTRE_AGENTS = 240
+
 
 def _concat_inquiries(parts: list[InquiryRows]) -> InquiryRows:
     return InquiryRows(
@@ -139,8 +148,22 @@ def _calls_table(ctx: BookContext, account: int, c: Calls, prefix: str) -> pa.Ta
         if n == 0
         else _masked(session_ids, has_session),
         "reason": ax.codes(reasons, reason_idx),
+        "agent_id": _agents(account, sponsor_line, c.answered),
     }
     return ax.table(CALL_RECORD, data, n)
+
+
+def _agents(account: int, sponsor_line: np.ndarray, answered: np.ndarray) -> pa.Array:
+    """The agent who answered each call (null when nobody did): see ACCOUNT_TEAM_AGENTS."""
+    n = len(sponsor_line)
+    seq = np.arange(n, dtype=np.int64)
+    lead, backup = account % ACCOUNT_TEAM_AGENTS, (account + 3) % ACCOUNT_TEAM_AGENTS
+    team = np.where(seq % 4 == 3, backup, lead)
+    centre = (account * 131 + seq * 17) % SERVICE_CENTRE_AGENTS
+    names = [f"CM{k + 1:02d}" for k in range(ACCOUNT_TEAM_AGENTS)]
+    names += [f"SC{k + 1:03d}" for k in range(SERVICE_CENTRE_AGENTS)]
+    index = np.where(sponsor_line, team, ACCOUNT_TEAM_AGENTS + centre)
+    return ax.codes(names, np.where(answered, index, -1))
 
 
 def _masked(values: pa.Array, valid: np.ndarray) -> pa.Array:

@@ -176,6 +176,7 @@ CALL_RECORD: list[tuple[str, pa.DataType]] = [
     ("resolved_first_contact", B),
     ("ivr_session_id", S),
     ("reason", S),
+    ("agent_id", S),
 ]
 
 IVR_SESSION: list[tuple[str, pa.DataType]] = [
