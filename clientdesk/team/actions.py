@@ -78,6 +78,7 @@ PERSON_FIELDS = [
     "capacity",
     "left_on",
     "leaving",
+    "agent_id",
 ]
 
 
@@ -95,6 +96,10 @@ def do_save_person(user: User, data: Mapping[str, Any], *, acting_user: User | N
             setattr(person, name, data[name])
     if person.location != "onsite":
         person.onsite_account = None
+    if person.agent_id and (
+        Person.objects.filter(agent_id=person.agent_id).exclude(user=user).exists()
+    ):
+        raise TeamRuleError(f"The agent id {person.agent_id} is someone else's.")
     person.save()
     record_audit(
         actor=acting_user,

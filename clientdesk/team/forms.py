@@ -62,6 +62,7 @@ class PersonForm(forms.ModelForm[Person]):
             "capacity",
             "left_on",
             "leaving",
+            "agent_id",
         ]
         widgets = {"hire_date": DATE, "left_on": DATE}
 

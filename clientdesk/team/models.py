@@ -59,9 +59,21 @@ class Person(models.Model):
     )
     left_on = models.DateField(null=True, blank=True)
     leaving = models.CharField(max_length=12, choices=Leaving.choices, blank=True)
+    agent_id = models.CharField(
+        "agent id",
+        max_length=40,
+        blank=True,
+        help_text="Their login on the call centre's phone system (ACD), as the lake's call "
+        "records name the agent who answered; their calls count towards schedule adherence.",
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent_id"], condition=~Q(agent_id=""), name="one_person_per_agent_id"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()

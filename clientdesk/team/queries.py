@@ -24,8 +24,10 @@ from clientdesk.inquiries.models import (
     InquiryStatusChange,
 )
 from clientdesk.insights.queries import training_findings
+from clientdesk.lake.gateway import Reader, open_lake
 from clientdesk.lib.business_calendar import is_business_day
 from clientdesk.team.access import managed_people, requisitions_visible_to
+from clientdesk.team.marts import mart_agent_calls
 from clientdesk.team.models import (
     Candidate,
     Course,
@@ -52,6 +54,7 @@ from clientdesk.team.rules import (
     Adherence,
     Cell,
     Risk,
+    Span,
     compliance_cell,
     flight_risk,
     license_alert,
@@ -616,36 +619,92 @@ def coverage_gaps(people: QuerySet[Person], first: dt.date, days: int) -> list[C
 
 
 ADHERENCE_DAYS = 28
+TEAM_ZONE = ZoneInfo("America/New_York")
 
 
-def adherence_of(user_id: int, today: dt.date) -> Adherence:
-    """One person's schedule adherence over the 28 days to yesterday, from the work the
-    product records with its time and its author: inquiry status changes and notes, and
-    account activity they logged (calls, meetings, e-mails, visits, notes)."""
-    first, last = today - dt.timedelta(days=ADHERENCE_DAYS), today - dt.timedelta(days=1)
+def answered_calls(
+    reader: Reader, agent_ids: Iterable[str], first: dt.date, last: dt.date
+) -> dict[str, list[Span]]:
+    """The calls each agent answered on ``first``..``last`` (team-zone days), as (answered,
+    ended) in the team's zone, read from the lake's ``call_record`` through the gateway in the
+    reader's scope: a call on an account the reader may not see is not read. A lake whose
+    calls carry no agent ids (a feed loaded before the column) gives none."""
+    ids = sorted({a for a in agent_ids if a})
+    if not ids:
+        return {}
     start, end = _day_bounds(first)[0], _day_bounds(last)[1]
-    moments = [
+    with open_lake(reader) as lake:
+        calls = lake.call_record
+        if "agent_id" not in calls.columns:
+            return {}
+        frame = lake.execute(mart_agent_calls(calls, ids, start, end))
+    found: dict[str, list[Span]] = defaultdict(list)
+    for agent, offered, wait, handle in frame[
+        ["agent_id", "offered_at", "wait_seconds", "handle_seconds"]
+    ].itertuples(index=False):
+        answered = offered.to_pydatetime().astimezone(TEAM_ZONE) + dt.timedelta(seconds=int(wait))
+        found[agent].append((answered, answered + dt.timedelta(seconds=int(handle))))
+    return dict(found)
+
+
+def _recorded_moments(
+    user_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, list[dt.datetime]]:
+    """The work the product records with its time and its author, by author: inquiry status
+    changes and notes, and account activity they logged (calls, meetings, e-mails, visits)."""
+    moments: dict[int, list[dt.datetime]] = defaultdict(list)
+    for author, at in [
         *InquiryStatusChange.objects.filter(
-            actor_id=user_id, at__gte=start, at__lt=end
-        ).values_list("at", flat=True),
+            actor_id__in=user_ids, at__gte=start, at__lt=end
+        ).values_list("actor_id", "at"),
         *InquiryNote.objects.filter(
-            author_id=user_id, created_at__gte=start, created_at__lt=end
-        ).values_list("created_at", flat=True),
+            author_id__in=user_ids, created_at__gte=start, created_at__lt=end
+        ).values_list("author_id", "created_at"),
         *ActivityEvent.objects.filter(
-            actor_id=user_id,
+            actor_id__in=user_ids,
             kind__in=LOGGED_ACTIVITY_KINDS,
             occurred_at__gte=start,
             occurred_at__lt=end,
-        ).values_list("occurred_at", flat=True),
+        ).values_list("actor_id", "occurred_at"),
+    ]:
+        moments[author].append(at.astimezone(TEAM_ZONE))
+    return moments
+
+
+def _adherence(reader: Reader, people: Sequence[Person], today: dt.date) -> list[Adherence]:
+    """Each person's adherence over the 28 days to yesterday, in the order given: their
+    shifts and approved time off against their answered calls (the lake) and recorded work
+    (the database). One lake read and a fixed number of queries for the whole list."""
+    first, last = today - dt.timedelta(days=ADHERENCE_DAYS), today - dt.timedelta(days=1)
+    start, end = _day_bounds(first)[0], _day_bounds(last)[1]
+    ids = [p.user_id for p in people]
+    calls = answered_calls(reader, (p.agent_id for p in people), first, last)
+    moments = _recorded_moments(ids, start, end)
+    shifts: dict[int, dict[int, tuple[dt.time, dt.time]]] = defaultdict(dict)
+    for s in Shift.objects.filter(user_id__in=ids):
+        shifts[s.user_id][s.weekday] = (s.starts, s.ends)
+    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for user_id, a, b in TimeOffRequest.objects.filter(
+        user_id__in=ids, status=RequestStatus.APPROVED, first_day__lte=last, last_day__gte=first
+    ).values_list("user_id", "first_day", "last_day"):
+        away[user_id].append((a, b))
+    return [
+        schedule_adherence(
+            shifts[p.user_id],
+            away[p.user_id],
+            calls.get(p.agent_id, []) if p.agent_id else [],
+            moments[p.user_id],
+            first,
+            last,
+        )
+        for p in people
     ]
-    zone = ZoneInfo("America/New_York")
-    shifts = {s.weekday: (s.starts, s.ends) for s in Shift.objects.filter(user_id=user_id)}
-    away = TimeOffRequest.objects.filter(
-        user_id=user_id, status=RequestStatus.APPROVED, first_day__lte=last, last_day__gte=first
-    ).values_list("first_day", "last_day")
-    return schedule_adherence(
-        shifts, list(away), [m.astimezone(zone) for m in moments], first, last
-    )
+
+
+def adherence_of(reader: Reader, person: Person, today: dt.date) -> Adherence:
+    """One person's schedule adherence over the 28 days to yesterday (``_adherence``), the
+    calls read in the reader's scope."""
+    return _adherence(reader, [person], today)[0]
 
 
 @dataclass(frozen=True)
@@ -654,11 +713,13 @@ class AdherenceRow:
     adherence: Adherence
 
 
-def team_adherence(people: QuerySet[Person], today: dt.date) -> list[AdherenceRow]:
-    """Each active person's schedule adherence over the last 28 days (``adherence_of``), in
-    the roster's order: the manager's view of the team."""
-    active = people.filter(left_on=None).select_related("user")
-    return [AdherenceRow(p, adherence_of(p.user_id, today)) for p in active]
+def team_adherence(reader: Reader, people: QuerySet[Person], today: dt.date) -> list[AdherenceRow]:
+    """Each active person's schedule adherence over the last 28 days, in the roster's order:
+    the manager's view of the team."""
+    active = list(people.filter(left_on=None).select_related("user"))
+    return [
+        AdherenceRow(p, a) for p, a in zip(active, _adherence(reader, active, today), strict=True)
+    ]
 
 
 def pending_requests(user: AnyUser) -> QuerySet[TimeOffRequest]:

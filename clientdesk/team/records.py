@@ -64,5 +64,5 @@ def person_record(person: Person, reader: Any, today: dt.date) -> PersonRecord:
         occurrences=occurrences,
         points=points,
         points_step=step,
-        adherence=adherence_of(person.user_id, today),
+        adherence=adherence_of(reader, person, today),
     )

@@ -274,44 +274,102 @@ def attendance_points(
 
 ADHERENCE_GRACE_MINUTES = 30
 """A day's first recorded work this long after the shift began still counts as on time."""
+IDLE_BRIDGE_MINUTES = 30
+"""Between two pieces of work, a gap this long or shorter counts as worked (available for the
+next call or case); a longer one as away."""
+EVENT_MINUTES = 5
+"""A recorded moment (an inquiry change, a note, a logged activity) stands for the five
+minutes of work before it; a call counts from its answer to the end of its handle time."""
+
+Span = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
 class Adherence:
-    """Schedule adherence as far as the recorded work shows it (inquiry status changes and
-    notes, logged account activity): not a workforce-management clock, and said so."""
+    """Schedule adherence as the domain defines it (time in the scheduled state ÷ scheduled
+    time) and conformance (time worked ÷ scheduled time), from what the records show: the
+    agent's answered calls in the lake and the work the product records with a time and an
+    author. Not a workforce-management clock (no log-in states), and said so."""
 
     scheduled_days: int  # working days with a shift, not on approved time off
     active_days: int  # of those, days with any recorded work
-    activities: int  # recorded work in the period, on any day
-    in_hours: int  # of it, within a shift on a scheduled day
+    scheduled_minutes: int  # the shifts' length on those days
+    adherent_minutes: int  # worked within a shift on a scheduled day
+    worked_minutes: int  # worked at all in the period (conformance)
+    calls: int  # answered calls in the period
+    events: int  # inquiry changes, notes and logged activities in the period
     late_starts: int  # active scheduled days whose first work came after the grace
 
     @property
     def rate(self) -> str:
-        return f"{self.in_hours * 100 / self.activities:.0f}%" if self.activities else "no data"
+        if not self.scheduled_minutes:
+            return "no schedule"
+        return f"{self.adherent_minutes * 100 / self.scheduled_minutes:.1f}%"
+
+    @property
+    def conformance(self) -> str:
+        if not self.scheduled_minutes:
+            return "no schedule"
+        return f"{self.worked_minutes * 100 / self.scheduled_minutes:.1f}%"
+
+
+def worked_spans(calls: Iterable[Span], events: Iterable[dt.datetime]) -> list[Span]:
+    """The stretches of time worked: each call (answered -> end of handle time) and the
+    ``EVENT_MINUTES`` before each recorded moment, merged when the gap between them is at
+    most ``IDLE_BRIDGE_MINUTES``. All times in one zone."""
+    pieces = sorted([*calls, *((m - dt.timedelta(minutes=EVENT_MINUTES), m) for m in events)])
+    bridge = dt.timedelta(minutes=IDLE_BRIDGE_MINUTES)
+    spans: list[Span] = []
+    for begin, end in pieces:
+        if spans and begin - spans[-1][1] <= bridge:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
+
+
+def _overlap(spans: Sequence[Span], begin: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    total = dt.timedelta(0)
+    for a, b in spans:
+        lo, hi = max(a, begin), min(b, end)
+        if hi > lo:
+            total += hi - lo
+    return total
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return round(delta.total_seconds() / 60)
 
 
 def schedule_adherence(
     shifts: Mapping[int, tuple[dt.time, dt.time]],
     away: Iterable[tuple[dt.date, dt.date]],
-    moments: Iterable[dt.datetime],
+    calls: Iterable[Span],
+    events: Iterable[dt.datetime],
     first: dt.date,
     last: dt.date,
     calendar: BusinessCalendar = TEAM_CALENDAR,
 ) -> Adherence:
-    """Compare the recorded work's local times (``moments``, in the team's zone) with the
-    weekly shifts (weekday -> start, end) over ``first``..``last``: the scheduled days (a
-    shift on a business day not within approved time off ``away``), the days with work, the
-    share of the work done within the shift, and the late starts."""
+    """Adherence over ``first``..``last`` from the weekly shifts (weekday -> start, end, local
+    times), approved time off ``away``, the answered calls (answered, ended) and the recorded
+    moments, all as naive or aware datetimes in the team's zone: the scheduled days (a shift
+    on a business day not within time off) and their minutes, the minutes worked within those
+    shifts (``worked_spans``), the minutes worked in the period at all, and the late starts."""
     off = [(a, b) for a, b in away]
-    by_day: dict[dt.date, list[dt.time]] = {}
-    total = 0
-    for moment in moments:
-        if first <= moment.date() <= last:
-            by_day.setdefault(moment.date(), []).append(moment.time())
-            total += 1
-    scheduled = active = in_hours = late = 0
+    calls = list(calls)
+    events = list(events)
+    pieces = sorted([*calls, *((m - dt.timedelta(minutes=EVENT_MINUTES), m) for m in events)])
+    spans = worked_spans(calls, events)
+    tz = spans[0][0].tzinfo if spans else None
+    period = (
+        dt.datetime.combine(first, dt.time(0), tz),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tz),
+    )
+    first_work: dict[dt.date, dt.datetime] = {}
+    for begin, _ in pieces:  # in order: the first seen is the day's first work
+        first_work.setdefault(begin.date(), begin)
+    scheduled = active = late = 0
+    scheduled_time = adherent = dt.timedelta(0)
     day = first
     while day <= last:
         shift = shifts.get(day.weekday())
@@ -321,14 +379,23 @@ def schedule_adherence(
             and not any(a <= day <= b for a, b in off)
         ):
             scheduled += 1
-            times = by_day.get(day, [])
-            if times:
+            begin = dt.datetime.combine(day, shift[0], tz)
+            end = dt.datetime.combine(day, shift[1], tz)
+            scheduled_time += end - begin
+            adherent += _overlap(spans, begin, end)
+            started = first_work.get(day)
+            if started is not None:
                 active += 1
-                starts, ends = shift
-                in_hours += sum(1 for t in times if starts <= t <= ends)
-                grace = dt.datetime.combine(day, starts) + dt.timedelta(
-                    minutes=ADHERENCE_GRACE_MINUTES
-                )
-                late += min(times) > grace.time()
+                late += started > begin + dt.timedelta(minutes=ADHERENCE_GRACE_MINUTES)
         day += dt.timedelta(days=1)
-    return Adherence(scheduled, active, total, in_hours, late)
+    in_period = [(a, b) for a, b in calls if period[0] <= a < period[1]]
+    return Adherence(
+        scheduled_days=scheduled,
+        active_days=active,
+        scheduled_minutes=_minutes(scheduled_time),
+        adherent_minutes=_minutes(adherent),
+        worked_minutes=_minutes(_overlap(spans, *period)),
+        calls=len(in_period),
+        events=sum(1 for m in events if period[0] <= m < period[1]),
+        late_starts=late,
+    )

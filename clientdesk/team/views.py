@@ -248,7 +248,13 @@ def person_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         user = found
     form = PersonForm(request.POST or None, instance=person, initial={"manager": acting.pk})
     if request.method == "POST" and form.is_valid():
-        actions.do_save_person(user, form.cleaned_data, acting_user=acting)
+        try:
+            actions.do_save_person(user, form.cleaned_data, acting_user=acting)
+        except TeamRuleError as error:
+            form.add_error("agent_id", str(error))
+            return render(
+                request, "team/person_form.html", {"form": form, "subject": user, "person": person}
+            )
         messages.success(request, "Record saved.")
         return redirect("team:person", user_id=user.pk)
     return render(
@@ -1032,7 +1038,7 @@ def adherence(request: HttpRequest) -> HttpResponse:
         request,
         "team/adherence.html",
         {
-            "rows": team_adherence(people, today),
+            "rows": team_adherence(request.user, people, today),
             "gaps": coverage_gaps(people, today, COVERAGE_DAYS),
             "coverage_days": COVERAGE_DAYS,
         },

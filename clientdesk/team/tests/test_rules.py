@@ -161,29 +161,45 @@ def test_schedule_adherence_from_the_recorded_work() -> None:
     def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime(2026, 11, day, hour, minute, tzinfo=NEW_YORK)
 
-    moments = [
-        at(2, 8, 45),  # on time (within 30 minutes), in hours
-        at(2, 16, 0),
-        at(3, 9, 30),  # first work an hour late: a late start
-        at(3, 18, 15),  # after the shift: out of hours
-        at(7, 11, 0),  # a Saturday: no shift, out of hours
-        at(9, 8, 59),  # 8:59 is within the grace (9:00)
-        at(12, 10, 0),  # on approved time off: counted, not in hours
+    def call(day: int, hour: int, minute: int, minutes: int) -> tuple[dt.datetime, dt.datetime]:
+        begin = at(day, hour, minute)
+        return begin, begin + dt.timedelta(minutes=minutes)
+
+    calls = [
+        call(2, 8, 40, 20),  # 8:40-9:00
+        call(2, 9, 20, 10),  # 9:20-9:30: 20 min after the last, bridged: 8:40-9:30
+        call(3, 9, 30, 30),  # 9:30-10:00: first work an hour late (a late start)
+        call(7, 11, 0, 15),  # a Saturday: worked, no shift
+        call(12, 10, 0, 15),  # on approved time off: worked, not scheduled
+    ]
+    events = [
+        at(3, 10, 40),  # 10:35-10:40: 35 min after the call ended, a span of its own
+        at(3, 17, 3),  # 16:58-17:03: 2 min in the shift, 3 after
+        at(9, 8, 59),  # 8:54-8:59: first work within the grace (9:00), on time
     ]
     result = schedule_adherence(
         shifts,
         [(dt.date(2026, 11, 12), dt.date(2026, 11, 13))],
-        moments,
+        calls,
+        events,
         dt.date(2026, 11, 2),
         dt.date(2026, 11, 13),
     )
+    # Scheduled: 7 days x 8.5 h = 3,570 min. Within the shifts: Nov 2 the span 8:40-9:30 =
+    # 50, Nov 3 30 + 5 + 2 = 37, Nov 9 5: 92. Worked: 50 + 30 + 5 + 5 + 15 + 5 + 15 = 125.
+    # Active days: Nov 2, 3, 9 (the Saturday and the day off are not scheduled days).
     assert (
         result.scheduled_days,
+        result.scheduled_minutes,
+        result.adherent_minutes,
+        result.worked_minutes,
         result.active_days,
-        result.activities,
-        result.in_hours,
         result.late_starts,
-    ) == (7, 3, 7, 4, 1)
-    assert result.rate == "57%"  # 4 of 7
-    empty = schedule_adherence(shifts, [], [], dt.date(2026, 11, 2), dt.date(2026, 11, 2))
-    assert (empty.scheduled_days, empty.rate) == (1, "no data")
+        result.calls,
+        result.events,
+    ) == (7, 3570, 92, 125, 3, 1, 5, 3)
+    assert (result.rate, result.conformance) == ("2.6%", "3.5%")  # 92 / 3570, 125 / 3570
+    empty = schedule_adherence(shifts, [], [], [], dt.date(2026, 11, 2), dt.date(2026, 11, 2))
+    assert (empty.scheduled_days, empty.scheduled_minutes, empty.rate) == (1, 510, "0.0%")
+    none = schedule_adherence({}, [], [], [], dt.date(2026, 11, 2), dt.date(2026, 11, 2))
+    assert none.rate == "no schedule"

@@ -10,13 +10,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from clientdesk.inquiries.actions import do_change_status
-from clientdesk.inquiries.tests.cast import acme_inquiry
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.team.actions import TeamRuleError, do_request_time_off, do_set_schedule
 from clientdesk.team.models import Balance, RequestStatus, TimeOffRequest
 from clientdesk.team.panels import coverage_work
-from clientdesk.team.queries import account_coverage, adherence_of
+from clientdesk.team.queries import account_coverage
 from clientdesk.team.runs import run_accruals
 from clientdesk.team.tests.cast import team, vacation
 from clientdesk.testing import Cast
@@ -156,34 +154,3 @@ def test_time_off_by_api_and_the_rules(cast: Cast, client: Client) -> None:
     except TeamRuleError:
         raised = True
     assert raised
-
-
-def test_schedule_adherence_on_the_person_page(cast: Cast, client: Client) -> None:
-    team(cast)
-    week = [
-        {"weekday": d, "starts": dt.time(8, 30), "ends": dt.time(17), "onsite": False}
-        for d in range(5)
-    ]
-    do_set_schedule(cast.alice, week, acting_user=cast.mia)
-    moment = dt.datetime(2026, 11, 10, 15, tzinfo=dt.UTC)  # Tuesday 10:00 in New York
-    with time_machine.travel(moment, tick=False):
-        do_change_status(
-            acme_inquiry(cast),
-            "resolved",
-            expected_version=None,
-            acting_user=cast.alice,
-            resolution_code="answered",
-            resolution_summary="Explained the claim status.",
-            now=moment,
-        )
-    # Oct 15 to Nov 11: 20 weekdays less Veterans Day (Nov 11) = 19 scheduled days; all of
-    # alice's recorded work is at 10:00 on Nov 10, within the shift but after 9:00 (late).
-    found = adherence_of(cast.alice.pk, dt.date(2026, 11, 12))
-    assert (found.scheduled_days, found.active_days, found.late_starts) == (19, 1, 1)
-    assert found.activities >= 1 and found.in_hours == found.activities
-    assert found.rate == "100%"
-    assert adherence_of(cast.alice.pk, dt.date(2026, 10, 1)).rate == "no data"
-    client.force_login(cast.alice)
-    with time_machine.travel(dt.datetime(2026, 11, 12, 15, tzinfo=dt.UTC)):
-        page = client.get(reverse("team:me")).content.decode()
-    assert "Adherence, last 28 days: <strong>100%</strong>" in page
