@@ -107,6 +107,9 @@ def _people(
                     "languages": LANGUAGES[index % len(LANGUAGES)],
                     "segments": sorted({a.segment for a in served}),
                     "capacity": 6,
+                    # The synthetic call records name the account team's agents CM01..CM08
+                    # by the same round-robin as assign_demo_team (synth/ops_pipeline.py).
+                    "agent_id": f"CM{index + 1:02d}",
                 },
                 acting_user=manager,
             )

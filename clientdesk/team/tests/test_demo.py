@@ -39,6 +39,9 @@ def test_the_demo_team_is_populated(cast: Cast, client: Client) -> None:
     ]  # one lapsed, one within 30 days (the third serves no account here)
     assert TimeOffRequest.objects.filter(status=RequestStatus.REQUESTED).count() == 2
     assert Candidate.objects.filter(stage="hired").count() == 1
+    # The associates answer the synthetic book's sponsor lines as CM01..CM08, in order.
+    agents = Person.objects.filter(user__username__startswith="associate").order_by("user_id")
+    assert [p.agent_id for p in agents] == [f"CM{n:02d}" for n in range(1, 9)]
     client.force_login(manager)
     for name in (
         "team:roster",
@@ -47,6 +50,7 @@ def test_the_demo_team_is_populated(cast: Cast, client: Client) -> None:
         "team:recruiting",
         "team:retention",
         "team:time_off",
+        "team:adherence",
     ):
         assert client.get(reverse(name)).status_code == 200, name
     client.force_login(users["associate"])
