@@ -70,6 +70,7 @@ def claim_columns(spec: ComponentSpec) -> list[str]:
     return [
         "originals",
         "auto",
+        "unflagged",
         *(f"tat_{d}" for d in sorted(spec.turnaround_days)),
         "audited",
         "audited_ok",
@@ -136,9 +137,12 @@ def ratio_parts(
         return get(f"timely_{threshold}"), get("files")
     if code == "claims_turnaround":
         return get(f"tat_{threshold}"), get("originals")
+    if code == "auto_adjudication_rate":
+        # A claim whose source does not say (an 835 remittance) is in neither term; the
+        # result's evidence counts them (`unflagged`).
+        return get("auto"), get("originals") - get("unflagged")
     pairs = {
         "first_contact_resolution": ("fcr", "answered"),
-        "auto_adjudication_rate": ("auto", "originals"),
         "payment_accuracy": ("audited_ok", "audited"),
         "ivr_containment": ("contained", "sessions"),
         "member_satisfaction": ("satisfied", "csat_n"),

@@ -125,6 +125,9 @@ def _table(result: GuaranteeResult, lake: Lake) -> tuple[ir.Table, list[str], st
             ]
         else:
             t = t.filter(t.claim_frequency.fill_null("1") == "1")
+            if g.metric == "auto_adjudication_rate":
+                # A claim with no flag is not in the rate (its source did not say).
+                t = t.filter(t.auto_adjudicated.notnull())
             columns = [
                 "claim_id",
                 "member_id",

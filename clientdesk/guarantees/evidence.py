@@ -41,6 +41,7 @@ COMPONENTS = {
     "csat_sum": "Satisfaction scores (sum)",
     "originals": "Original claims",
     "auto": "Auto-adjudicated",
+    "unflagged": "Original claims with no auto-adjudication flag (left out of its rate)",
     "audited": "Claims audited",
     "audited_ok": "Audited without error",
     "paid_sum": "Dollars paid on audited claims",

@@ -187,8 +187,9 @@ METRICS: dict[str, MetricDef] = {
             Feed.CLAIMS,
             MetricKind.PROPORTION,
             "original claims finalized with no human touch (auto_adjudicated)",
-            "original claims finalized",
-            "reversals and replacements; claims not finalized",
+            "original claims finalized with an auto-adjudication flag",
+            "reversals and replacements; claims not finalized; claims with no flag (an 835 "
+            "remittance cannot say), counted in the evidence",
             CLAIM_DATING,
         ),
         MetricDef(

@@ -62,6 +62,8 @@ class Monitor:
     charts: list[Chart] = field(default_factory=list)
     table: list[dict[str, object]] = field(default_factory=list)
     pend_reasons: list[dict[str, object]] = field(default_factory=list)
+    # Original claims with no auto-adjudication flag (an 835 cannot say): not in any rate.
+    unflagged: int = 0
 
 
 def p_chart(
@@ -243,6 +245,7 @@ def auto_adjudication_monitor(
             }
         )
     monitor.table = sorted(table, key=lambda r: -int(str(r["originals"])))
+    monitor.unflagged = int(daily["unflagged"].sum()) if not daily.empty else 0
     total_pended = float(pended["pended"].sum()) if not pended.empty else 0.0
     latest_week = epoch_day(last - dt.timedelta(days=last.weekday()))
     reasons = []

@@ -874,8 +874,9 @@ CLAIM_PROCESSING = TableSchema(
         _d("paid_date", "Date the payment was issued."),
         _flag(
             "auto_adjudicated",
-            "True when finalized with no human touch (first pass).",
-            required=True,
+            "True when finalized with no human touch (first pass); empty when the source does "
+            "not say (an 835 remittance has no element for it): such claims are left out of "
+            "the auto-adjudication rate, numerator and denominator, and counted as unflagged.",
         ),
         _s("pend_reason", "Why the claim pended, when it did."),
         _s(

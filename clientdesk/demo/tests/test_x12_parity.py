@@ -6,8 +6,9 @@ once from its Parquet parts into one lake and once from its X12 files into anoth
 from Parquet in both). Compared: every account's utilization report
 (member months, PMPM by service category, use per 1,000, cost sharing, high-cost claimants,
 conditions, trends), every guarantee result the X12 files can carry, and the issues the
-detector finds. What an 835 has no element for (auto-adjudication, pend reason, the payment
-audit) is named, not compared.
+detector finds. What an 835 has no element for (pend reason, the payment audit) is named, not
+compared; auto-adjudication is checked as what it is from an 835: not stated, so every
+original claim is left out of the rate (no value) and counted in the result's evidence.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ PRIOR = CURRENT.prior()
 NOT_IN_AN_835 = {"auto_adjudication_rate", "payment_accuracy", "financial_accuracy", "claim_pends"}
 """Guarantee metrics and watched series fed by claim_processing columns no 835 element carries
 (auto_adjudicated, the audit sample, pend_reason)."""
+UNSTATED = "auto_adjudication_rate"
+"""An 835's claims carry no auto-adjudication flag (null): left out of the rate, counted."""
 OTHER_FEEDS = ("pharmacy_claim",)
 """Loaded from Parquet into both lakes: the pharmacy joins the members X12 loads. The calls,
 IVR, inquiries and surveys would load the same files twice and prove nothing about X12."""
@@ -60,6 +63,7 @@ def figures() -> dict[str, Any]:
         a.group_number: account_report(JOB, a, request, frames=frames, book=benchmark)
         for a in accounts
     }
+    evaluated = evaluate(accounts, today=TODAY)
     results = {
         (r.guarantee.contract.account.group_number, r.guarantee.metric, r.period_label): (
             r.status,
@@ -68,7 +72,16 @@ def figures() -> dict[str, Any]:
             r.actual,
             r.met,
         )
-        for r in evaluate(accounts, today=TODAY)
+        for r in evaluated
+    }
+    # (original claims, of which with no auto-adjudication flag) of each result's evidence
+    flags = {
+        (r.guarantee.contract.account.group_number, r.guarantee.metric, r.period_label): (
+            r.evidence.get("components", {}).get("originals", 0),
+            r.evidence.get("components", {}).get("unflagged", 0),
+        )
+        for r in evaluated
+        if r.guarantee.metric == UNSTATED and r.evidence
     }
     with open_lake(JOB) as lake:
         series = load_panel(lake, TODAY, with_themes=False)
@@ -85,7 +98,13 @@ def figures() -> dict[str, Any]:
         )
         for row, k in enumerate(series.keys)
     }
-    return {"reports": reports, "results": results, "issues": issues, "series": watched}
+    return {
+        "reports": reports,
+        "results": results,
+        "flags": flags,
+        "issues": issues,
+        "series": watched,
+    }
 
 
 def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
@@ -120,6 +139,14 @@ def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
     carried = {k: v for k, v in from_parquet["results"].items() if k[1] not in NOT_IN_AN_835}
     assert carried, "the book's contracts should have guarantees an X12 load can measure"
     assert {k: from_x12["results"][k] for k in carried} == carried
+    # Auto-adjudication: the platform's feed flags every claim; from the 835 none is flagged,
+    # so each period has the same original claims, all left out, and no rate.
+    flagged = from_parquet["flags"]
+    assert flagged and any(originals for originals, _ in flagged.values())
+    assert all(unflagged == 0 for _, unflagged in flagged.values())
+    assert from_x12["flags"] == {k: (originals, originals) for k, (originals, _) in flagged.items()}
+    for key in flagged:
+        assert from_x12["results"][key] == ("no_data", 0, 0, None, None), key
     watched = {k: v for k, v in from_parquet["series"].items() if k[0] not in NOT_IN_AN_835}
     assert watched, "the detector should watch series an X12 load feeds"
     assert {k: v for k, v in from_x12["series"].items() if k[0] not in NOT_IN_AN_835} == watched

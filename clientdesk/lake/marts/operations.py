@@ -12,6 +12,10 @@ Spark. Steps and grains:
 2. `with_book_of_business`: adds the whole book as account_id `BOOK` (the sum of every account).
 3. `auto_adjudication_daily` and `pended_claims_weekly`: the auto-adjudication monitor's rows.
 
+`auto_adjudicated` is true, false or null (not stated: an 835 remittance has no element for
+it). A claim with no flag is left out of the auto-adjudication rate, numerator and
+denominator, and counted on its own (`unflagged`), so a result can say how many it left out.
+
 Guarantees add the daily rows up per period (`guarantees.evaluation`), issue detection reads
 them as series; metrics with a parameter (N seconds, N days) get one column per value in use,
 listed by a `ComponentParameters` (the guarantees' `ComponentSpec` is one).
@@ -134,11 +138,12 @@ def claims_daily(
     """Claim components by finalized_date. Grain: account_id x day x dim (dim is empty).
 
     Columns: originals (original claims finalized: claim_frequency 1), auto (of which
-    auto-adjudicated), tat_<d> (of which finalized within d calendar days of receipt),
-    audited (claims in the audit sample), audited_ok (with no payment error), paid_sum and
-    err_sum (audited dollars paid and absolute dollars in error), paid_sq, err_sq and
-    paid_err (their squares and cross products, for the interval); the dollar sums are
-    added exactly (decimals), then given as floats."""
+    auto-adjudicated), unflagged (of which with no auto-adjudication flag: left out of the
+    rate, whose denominator is originals - unflagged), tat_<d> (of which finalized within d
+    calendar days of receipt), audited (claims in the audit sample), audited_ok (with no
+    payment error), paid_sum and err_sum (audited dollars paid and absolute dollars in
+    error), paid_sq, err_sq and paid_err (their squares and cross products, for the
+    interval); the dollar sums are added exactly (decimals), then given as floats."""
     day = processing.finalized_date.epoch_days().cast("int64")
     p = processing.mutate(day=day).filter(
         [processing.finalized_date.notnull(), day >= first_day, day <= last_day]
@@ -159,6 +164,7 @@ def claims_daily(
     metrics: dict[str, ir.Scalar] = {
         "originals": p.count(where=p._original).cast("int64"),
         "auto": p.count(where=p._original & p.auto_adjudicated).cast("int64"),
+        "unflagged": p.count(where=p._original & p.auto_adjudicated.isnull()).cast("int64"),
     }
     for d in sorted(spec.turnaround_days):
         metrics[f"tat_{d}"] = p.count(where=p._original & (p._lag <= d)).cast("int64")
@@ -226,9 +232,11 @@ def week_of(day: ir.IntegerValue) -> ir.IntegerValue:
 
 
 def auto_adjudication_daily(processing: ir.Table, first_day: int, last_day: int) -> ir.Table:
-    """Original claims finalized and auto-adjudicated. Grain: account_id x day x claim_type.
+    """Original claims finalized with an auto-adjudication flag, and of which auto-adjudicated.
+    Grain: account_id x day x claim_type.
 
-    Columns: originals, auto."""
+    Columns: originals (flagged true or false; a claim with no flag is not counted), auto,
+    unflagged (original claims finalized with no flag)."""
     day = processing.finalized_date.epoch_days().cast("int64")
     p = processing.mutate(day=day, claim_type=processing.claim_type.fill_null("")).filter(
         [
@@ -239,19 +247,22 @@ def auto_adjudication_daily(processing: ir.Table, first_day: int, last_day: int)
         ]
     )
     return p.group_by(["account_id", "day", "claim_type"]).aggregate(
-        originals=p.count().cast("int64"), auto=p.count(where=p.auto_adjudicated).cast("int64")
+        originals=p.count(where=p.auto_adjudicated.notnull()).cast("int64"),
+        auto=p.count(where=p.auto_adjudicated).cast("int64"),
+        unflagged=p.count(where=p.auto_adjudicated.isnull()).cast("int64"),
     )
 
 
 def pended_claims_weekly(processing: ir.Table, first_day: int, last_day: int) -> ir.Table:
-    """Original claims a person touched, by pend reason. Grain: account_id x week x
-    pend_reason (week = epoch day of its Monday). Columns: pended."""
+    """Original claims a person touched (flagged not auto-adjudicated; a claim with no flag is
+    not counted), by pend reason. Grain: account_id x week x pend_reason (week = epoch day of
+    its Monday). Columns: pended."""
     day = processing.finalized_date.epoch_days().cast("int64")
     p = processing.filter(
         [
             processing.finalized_date.notnull(),
             processing.claim_frequency.fill_null("1") == "1",
-            ~processing.auto_adjudicated,
+            ~processing.auto_adjudicated,  # null (not stated) filters out, as unknown
             day >= first_day,
             day <= last_day,
         ]

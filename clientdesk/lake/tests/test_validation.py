@@ -265,7 +265,7 @@ PROCESSING: list[Case] = [
     ({"status": "unknown"}, "status: expected claim status: one of paid, denied, pended"),
     ({"finalized_date": "2025-03-01"}, "finalized_date is before received_date"),
     ({"claim_frequency": "2"}, "claim_frequency: expected claim frequency code"),
-    ({"auto_adjudicated": ""}, "auto_adjudicated: required, empty"),
+    ({"auto_adjudicated": ""}, ""),  # not stated (an 835 cannot say): loads as null
     ({"audit_error_amount": "0.001"}, "audit_error_amount: not an amount"),
 ]
 

@@ -295,7 +295,9 @@ def test_834_spans_then_835_remittances_find_their_sponsor(cast: Cast, tmp_path:
     assert remits.report["provider_adjustments"] == 1
     assert remits.report["provider_adjustment_total"] == -5.0
     # the decision on what an 835 cannot say, in the load's own words
-    assert "its 2 claim(s) are recorded as not auto-adjudicated" in remits.message
+    assert "its 2 claim(s) have no auto-adjudication flag and are left out of that rate" in (
+        remits.message
+    )
 
     with open_lake(SystemActor("x12 test")) as lake:
         t = lake.claim_processing

@@ -1096,7 +1096,8 @@ class RemittanceReader(TransactionReader):
             "received_date": claim.get("received_date") or claim.get("_service") or finalized,
             "finalized_date": finalized,
             "paid_date": self.payment_date if status in ("paid", "denied") else None,
-            "auto_adjudicated": "false",
+            # An 835 has no element for it: null, not stated (left out of the rate).
+            "auto_adjudicated": None,
             "status": status,
             "carc": denial[0] if status == "denied" and denial else None,
             "carc_codes": ";".join(codes) or None,

@@ -167,13 +167,13 @@ def _one_file(
                 )
             result.message += _report_line(report)
             if result.table == "claim_processing" and result.rows_loaded:
-                # Decided: an 835 has no element for it, so its claims are written as not
-                # auto-adjudicated, and the load says so (docs/lake.md).
+                # Decided: an 835 has no element for it, so its claims carry no flag (null)
+                # and are left out of the auto-adjudication rate; the load says so.
                 result.message += (
                     f"; an 835 does not say whether a claim was auto-adjudicated, pended or "
-                    f"audited: its {result.rows_loaded:,} claim(s) are recorded as not "
-                    "auto-adjudicated; measure auto-adjudication from the claims platform's "
-                    "claim_processing feed"
+                    f"audited: its {result.rows_loaded:,} claim(s) have no auto-adjudication "
+                    "flag and are left out of that rate; measure it from the claims "
+                    "platform's claim_processing feed"
                 )
             if unresolved and result.table == "claim_processing":
                 result.message += (
