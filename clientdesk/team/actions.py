@@ -476,11 +476,20 @@ def do_submit_quiz(
 
 @transaction.atomic
 def do_complete_assignment(
-    assignment: TrainingAssignment, *, today: dt.date, acting_user: User
+    assignment: TrainingAssignment,
+    *,
+    today: dt.date,
+    acting_user: User,
+    now: dt.datetime | None = None,
 ) -> TrainingAssignment:
     """Complete a course: every quiz passed; the score is the lowest of the best scores of
-    its quizzes (none for a course without a quiz)."""
-    assignment = TrainingAssignment.objects.select_for_update().get(pk=assignment.pk)
+    its quizzes (none for a course without a quiz). Its certificate is made there and then
+    (``issue_certificate``), with the holder's name as it is at ``now``."""
+    assignment = (
+        TrainingAssignment.objects.select_for_update()
+        .select_related("course", "user")
+        .get(pk=assignment.pk)
+    )
     if assignment.user_id != acting_user.pk:
         raise TeamRuleError("Only the person assigned completes the course.")
     if assignment.completed_on is not None:
@@ -498,49 +507,66 @@ def do_complete_assignment(
     assignment.completed_on = today
     assignment.score = min(best) if best else None
     assignment.save(update_fields=["completed_on", "score"])
+    certificate = issue_certificate(assignment, now=now or timezone.now(), acting_user=acting_user)
     record_audit(
         actor=acting_user,
         action="team.course.complete",
         obj=assignment,
-        after={"completed_on": today, "score": assignment.score},
+        after={
+            "completed_on": today,
+            "score": assignment.score,
+            "certificate": certificate.number,
+            "holder_name": certificate.holder_name,
+        },
     )
     return assignment
 
 
-@transaction.atomic
-def do_issue_certificate(
+def issue_certificate(
     assignment: TrainingAssignment, *, now: dt.datetime, acting_user: User | None
 ) -> Certificate:
-    """Issue a completed course's certificate once: print the PDF, keep it as a file with its
-    SHA-256, and hand out that file from then on. Issuing again returns the one issued."""
-    assignment = (
-        TrainingAssignment.objects.select_for_update()
-        .select_related("course", "user")
-        .get(pk=assignment.pk)
-    )
-    issued = Certificate.objects.filter(assignment=assignment).first()
-    if issued is not None:
-        return issued
+    """The certificate of a course just completed: its number, the holder's name, the
+    course, the completion date and score as they are now, kept as they are. Called inside
+    the completing action's transaction (its audit row says so)."""
     if assignment.completed_on is None:
         raise TeamRuleError("The course is not completed yet.")
-    pdf = certificate_pdf(assignment)
-    certificate = Certificate(
+    return Certificate.objects.create(
         assignment=assignment,
         number=assignment.certificate_number,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
+        holder_name=assignment.user.get_full_name() or assignment.user.get_username(),
+        course_code=assignment.course.code,
+        course_title=assignment.course.title,
+        policy_version=assignment.course.policy_version,
+        completed_on=assignment.completed_on,
+        score=assignment.score,
         issued_at=now,
         issued_by=acting_user,
     )
+
+
+@transaction.atomic
+def do_print_certificate(
+    certificate: Certificate, *, now: dt.datetime, acting_user: User | None
+) -> Certificate:
+    """Print a certificate's PDF from what it stored when it was issued (not from today's
+    record), once: keep it as a file with its SHA-256 and hand out that file from then on.
+    Printing again returns the one printed."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.sha256:
+        return certificate
+    pdf = certificate_pdf(certificate)
+    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.size = len(pdf)
+    certificate.printed_at = now
     certificate.file.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
     # The file is written before the row; a rolled-back row must not leave it behind.
     name = str(certificate.file.name)
     try:
-        certificate.save()
+        certificate.save(update_fields=["file", "sha256", "size", "printed_at"])
         record_audit(
             actor=acting_user,
-            action="team.certificate.issue",
-            obj=assignment,
+            action="team.certificate.print",
+            obj=certificate.assignment,
             after={"number": certificate.number, "sha256": certificate.sha256, "size": len(pdf)},
         )
     except Exception:

@@ -275,20 +275,32 @@ def certificate_path(instance: Certificate, filename: str) -> str:
 
 
 class Certificate(models.Model):
-    """A certificate as it was issued: the PDF kept as a file with its SHA-256, handed out as
-    stored (never printed again), so what was issued is what is shown."""
+    """A certificate of completion, made when the course is completed: numbered, dated, with
+    the holder's name, the course and the score as they were then. Its PDF is printed from
+    these fields (never from the person's record of today) the first time it is opened and
+    kept as a file with its SHA-256; every later open hands out that file."""
 
     assignment = models.OneToOneField(
         TrainingAssignment, on_delete=models.CASCADE, related_name="certificate"
     )
     number = models.CharField(max_length=40, unique=True)
-    file = models.FileField(upload_to=certificate_path, storage=private_storage, max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveIntegerField()
+    holder_name = models.CharField(max_length=300)
+    course_code = models.CharField(max_length=24)
+    course_title = models.CharField(max_length=200)
+    policy_version = models.PositiveIntegerField()
+    completed_on = models.DateField()
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The printed PDF, once opened: empty until then.
+    file = models.FileField(
+        upload_to=certificate_path, storage=private_storage, max_length=255, blank=True
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"certificate {self.number}"

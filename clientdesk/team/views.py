@@ -67,6 +67,7 @@ from clientdesk.team.forms import (
 from clientdesk.team.matrix_html import matrix_rows
 from clientdesk.team.models import (
     Candidate,
+    Certificate,
     Course,
     LearningPath,
     ModuleKind,
@@ -587,13 +588,15 @@ def assignment_complete(request: HttpRequest, assignment_id: int) -> HttpRespons
 @login_required
 @require_GET
 def certificate(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    """The certificate as issued: printed and stored the first time it is asked for, the
-    stored file (checked against its SHA-256) every time after."""
+    """The certificate made when the course was completed: printed from what it stored
+    (the name, course and date as they were then) and kept the first time it is opened,
+    the kept file (checked against its SHA-256) every time after."""
     assignment = access_assignment_by_id(request.user, assignment_id)
-    if assignment.completed_on is None:
+    made = Certificate.objects.filter(assignment=assignment).first()
+    if made is None:
         raise Http404("Not completed yet.")
-    issued = actions.do_issue_certificate(
-        assignment, now=timezone.now(), acting_user=signed_in_user(request)
+    issued = actions.do_print_certificate(
+        made, now=timezone.now(), acting_user=signed_in_user(request)
     )
     try:
         pdf = stored_certificate(issued)

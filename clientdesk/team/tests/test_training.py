@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from clientdesk.accounts.actions import do_assign
 from clientdesk.audit.models import AuditEvent
@@ -224,30 +226,49 @@ def test_a_learning_path_assigns_its_courses(cast: Cast, client: Client) -> None
     assert "onboarding to Acme Steel Works" in page
 
 
-def test_a_certificate_is_kept_as_issued(cast: Cast, client: Client) -> None:
-    """Issued once, stored with its SHA-256, handed out as stored: a later change of the
-    person's name or the course's title does not print it again; a changed file is refused."""
-    assignment_id = completed(cast)["assignment_id"]
-    url = reverse("team:certificate", args=[assignment_id])
-    client.force_login(cast.alice)
-    page = reverse("team:assignment", args=[assignment_id])
-    assert "issued, and kept as issued, the first time" in client.get(page).content.decode()
-    first = client.get(url)
-    assert first.status_code == 200 and first.content.startswith(b"%PDF")
-    issued = Certificate.objects.get(assignment_id=assignment_id)
-    assert issued.sha256 == hashlib.sha256(first.content).hexdigest()
-    assert issued.size == len(first.content) and issued.issued_by == cast.alice
-    assert issued.sha256 in client.get(page).content.decode()
+def test_a_certificate_is_made_at_completion_and_kept_as_issued(cast: Cast, client: Client) -> None:
+    """Made when the course is completed (numbered, dated, the name as it was then); a
+    rename before the first open does not change it: the PDF is printed from what it
+    stored, kept with its SHA-256 and handed out as kept; a changed file is refused."""
+    assignment_id = completed(cast)["assignment_id"]  # completed 2026-01-06 as Alice Owner
+    made = Certificate.objects.get(assignment_id=assignment_id)
+    assert (made.number, made.holder_name, made.completed_on) == (
+        f"CD-COC-{assignment_id:06d}",
+        "Alice Owner",
+        dt.date(2026, 1, 6),
+    )
+    assert (made.course_title, made.issued_by, made.sha256) == ("Code of conduct", cast.alice, "")
+    completion = AuditEvent.objects.get(action="team.course.complete").after or {}
+    assert (completion["certificate"], completion["holder_name"]) == (made.number, "Alice Owner")
 
+    # Renamed, and the course retitled, before anyone opened the certificate.
     cast.alice.last_name = "Renamed"
     cast.alice.save()
     Course.objects.filter(code="COC").update(title="Code of conduct, 2027 edition")
+    url = reverse("team:certificate", args=[assignment_id])
+    client.force_login(cast.alice)
+    page = reverse("team:assignment", args=[assignment_id])
+    assert (
+        "printed from what it holds the first time it is opened"
+        in client.get(page).content.decode()
+    )
+    first = client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(first.content)).pages[0].extract_text()
+    assert "Alice Owner" in text and "Renamed" not in text
+    assert "Code of conduct (COC" in text and "2027 edition" not in text
+    assert f"Certificate {made.number}" in text and "January 6, 2026" in text
+    printed = Certificate.objects.get(pk=made.pk)
+    assert printed.sha256 == hashlib.sha256(first.content).hexdigest()
+    assert printed.size == len(first.content) and printed.printed_at is not None
+    assert printed.sha256 in client.get(page).content.decode()
+
     client.force_login(cast.mia)  # her manager reads the same file
     assert client.get(url).content == first.content
     assert Certificate.objects.count() == 1
-    assert AuditEvent.objects.filter(action="team.certificate.issue").count() == 1
+    assert AuditEvent.objects.filter(action="team.certificate.print").count() == 1
 
-    with issued.file.open("wb") as handle:
+    with printed.file.open("wb") as handle:
         handle.write(b"%PDF-1.7 something else")
     altered = client.get(url)
     assert altered.status_code == 409 and b"does not match" in altered.content
