@@ -119,9 +119,14 @@ def do_store_run(result: RunResult, *, acting_user: Actor) -> IbnrEstimate:
 
 @transaction.atomic
 def do_update_terms(
-    account: Account, changes: Mapping[str, Any], *, acting_user: Actor
+    account: Account,
+    changes: Mapping[str, Any],
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> AccountTerms:
-    """Change an account's financial terms (an assumption of its P&L), audited."""
+    """Change an account's financial terms (an assumption of its P&L), audited; StaleEdit
+    when `expected_version` is not the stored one (someone saved since the page was opened)."""
     terms, _ = AccountTerms.objects.select_for_update().get_or_create(account=account)
     update_audited(
         terms,
@@ -130,15 +135,22 @@ def do_update_terms(
         action="financials.terms_update",
         acting_user=acting_user,
         account=account,
+        versioned=True,
+        expected_version=expected_version,
     )
     return terms
 
 
 @transaction.atomic
 def do_update_segment_expense(
-    segment: str, changes: Mapping[str, Any], *, acting_user: Actor
+    segment: str,
+    changes: Mapping[str, Any],
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> SegmentExpense:
-    """Change the administrative expense allocated to a segment (Admins), audited."""
+    """Change the administrative expense allocated to a segment (Admins), audited; StaleEdit
+    when `expected_version` is not the stored one."""
     row, _ = SegmentExpense.objects.select_for_update().get_or_create(segment=segment)
     update_audited(
         row,
@@ -146,6 +158,8 @@ def do_update_segment_expense(
         allowed=EXPENSE_FIELDS,
         action="financials.segment_expense_update",
         acting_user=acting_user,
+        versioned=True,
+        expected_version=expected_version,
     )
     return row
 

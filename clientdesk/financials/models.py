@@ -31,6 +31,8 @@ class SegmentExpense(models.Model):
     segment = models.CharField(max_length=20, choices=Segment.choices, unique=True)
     admin_pmpm = _money("admin expense PMPM")
     admin_pepm = _money("admin expense PEPM", "28.00")
+    # Optimistic locking: each save adds one; a save from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["segment"]
@@ -79,6 +81,9 @@ class AccountTerms(models.Model):
     small_group = models.BooleanField(
         "small group (MLR standard 80 %)", default=False, help_text="Large group: 85 %."
     )
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     def __str__(self) -> str:
         return f"Financial terms of {self.account}"

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.conflicts import conflict_context, save_or_conflict
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.financials import actions, analysis, exports, queries
 from clientdesk.financials.access import (
     can_edit_expense,
@@ -380,16 +382,31 @@ def terms(request: HttpRequest, account_id: int) -> HttpResponse:
     require_edit_terms(request.user)
     current = queries.terms_of(account)
     form = TermsForm(request.POST or None, instance=current)
+    # Terms never saved have no stored version yet: nothing to be stale against.
+    context: dict[str, Any] = {
+        "account": account,
+        "form": form,
+        "edit_version": current.version if current.pk else None,
+    }
     if request.method == "POST" and form.is_valid():
-        actions.do_update_terms(
-            account, {k: form.cleaned_data[k] for k in form.fields}, acting_user=request.user
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_terms(
+                account,
+                {k: form.cleaned_data[k] for k in form.fields},
+                acting_user=request.user,
+                expected_version=version,
+            ),
+            template="financials/terms.html",
+            context=context,
         )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Financial terms saved. The next P&L run uses them.")
         return redirect("accounts:tab", account_id=account.pk, tab="financials")
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, "financials/terms.html", {"account": account, "form": form}, status=status
-    )
+    return render(request, "financials/terms.html", context, status=status)
 
 
 @login_required
@@ -398,22 +415,30 @@ def expense(request: HttpRequest) -> HttpResponse:
     """Administrative expense allocated per segment (admins); every change audited."""
     require_edit_expense(request.user)
     form = SegmentExpenseForm(request.POST or None)
+    rows = list(SegmentExpense.objects.all())
+    # The page lists every segment's row with its version; the form posts the versions it
+    # showed (`version_<segment>`), and the save checks the chosen segment's.
+    context: dict[str, Any] = {"form": form, "rows": rows}
     if request.method == "POST":
         segment = request.POST.get("segment", "")
         existing = SegmentExpense.objects.filter(segment=segment).first()
         form = SegmentExpenseForm(request.POST, instance=existing)
+        context["form"] = form
         if form.is_valid():
-            actions.do_update_segment_expense(
-                form.cleaned_data["segment"],
-                {k: form.cleaned_data[k] for k in ("admin_pmpm", "admin_pepm")},
-                acting_user=request.user,
-            )
+            raw = request.POST.get(f"version_{segment}", "").strip()
+            shown = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 12 else None
+            try:
+                actions.do_update_segment_expense(
+                    form.cleaned_data["segment"],
+                    {k: form.cleaned_data[k] for k in ("admin_pmpm", "admin_pepm")},
+                    acting_user=request.user,
+                    expected_version=shown if raw else None,
+                )
+            except StaleEdit as stale:
+                context.update(conflict_context(stale, form))
+                context["rows"] = list(SegmentExpense.objects.all())
+                return render(request, "financials/expense.html", context, status=409)
             messages.success(request, "Segment expense saved. The next P&L run uses it.")
             return redirect("financials:expense")
     status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "financials/expense.html",
-        {"form": form, "rows": SegmentExpense.objects.all()},
-        status=status,
-    )
+    return render(request, "financials/expense.html", context, status=status)
