@@ -33,6 +33,7 @@ from clientdesk.accounts.models import Account, Assignment, Contact
 from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.inquiries.models import DONE_STATUSES, Inquiry
 from clientdesk.lib.business_calendar import BusinessCalendar, is_business_day
+from clientdesk.lib.survey_service import SendOutcome
 from clientdesk.surveys import conf, tokens
 from clientdesk.surveys.models import (
     FollowUp,
@@ -283,6 +284,23 @@ def do_send_survey(
     )
     _queue(send, enqueue)
     return send
+
+
+def send_survey_of_kind(
+    kind: str, account_id: int, *, now: dt.datetime, enqueue: Enqueue | None = None
+) -> SendOutcome:
+    """`lib.survey_service`'s sender (the implementations app's survey at go-live + N days):
+    the kind's newest active survey to every contact of the account with an address, by
+    `do_send_survey` and its rules; the outcome says why when nothing was sent."""
+    survey = Survey.objects.filter(kind=kind, is_active=True).order_by("-created_at", "-pk").first()
+    if survey is None:
+        return SendOutcome(reason=f"no active {kind} survey")
+    account = Account.objects.get(pk=account_id)
+    contacts = list(account.contacts.exclude(email="").order_by("pk"))
+    if not contacts:
+        return SendOutcome(reason="the account has no contact with an e-mail address")
+    send = do_send_survey(survey, account, contacts, acting_user=None, enqueue=enqueue, now=now)
+    return SendOutcome(send.pk, send.invited, send.skipped)
 
 
 def resolved_inquiries_to_survey(

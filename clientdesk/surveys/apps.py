@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 
 
@@ -12,18 +14,28 @@ class SurveysConfig(AppConfig):
         from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit
         from clientdesk.lib.panels import ACCOUNT_TABS, SURVEYS
         from clientdesk.lib.survey_answers import SURVEY_ANSWER_SOURCES
+        from clientdesk.lib.survey_service import SURVEY_SERVICE
         from clientdesk.lib.work import WORK_LISTS
+        from clientdesk.surveys.actions import send_survey_of_kind
         from clientdesk.surveys.panels import follow_ups_work, satisfaction_work, surveys_panel
         from clientdesk.surveys.queries import (
+            answers_of_kind,
             collected_answers,
             csat_measure,
             detractor_causes,
             nps_measure,
         )
+        from clientdesk.surveys.tasks import enqueue_send
 
         ACCOUNT_TABS.register("surveys.results", SURVEYS, surveys_panel)
         # The satisfaction guarantees and the reports count our answers with the feed's.
         SURVEY_ANSWER_SOURCES.register("surveys", collected_answers)
+        # Other apps send a survey of a kind, and read one kind's answers, without importing
+        # this app (implementations: the survey at go-live + N days).
+        SURVEY_SERVICE.register(
+            sender=functools.partial(send_survey_of_kind, enqueue=enqueue_send),
+            answers=answers_of_kind,
+        )
         WORK_LISTS.register("survey_follow_ups", follow_ups_work, order=55)
         WORK_LISTS.register("satisfaction", satisfaction_work, order=7)
         CALL_RULES.register(

@@ -195,13 +195,18 @@ def _read_feed(
 
 
 def collected_answers(
-    account_ids: Sequence[int] | None, start: dt.datetime, end: dt.datetime
+    account_ids: Sequence[int] | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    kind: str | None = None,
 ) -> list[SurveyAnswer]:
     """`lib.survey_answers` source "surveys": the invitations clientdesk sent and the answers
     it collected or imported, sent or answered in [start, end), for the readers that may not
     import this app (the satisfaction guarantees, the reports). Our invitations go to the
     sponsor's contacts (survey "sponsor"); an imported answer is its import's audience and
-    has no invitation (no sent_at). A partly answered invitation is not an answer yet."""
+    has no invitation (no sent_at). A partly answered invitation is not an answer yet.
+    ``kind``: surveys of that kind only (None: every kind)."""
     invitations = (
         Invitation.objects.exclude(status=InvitationStatus.SKIPPED)
         .filter(sent_at__isnull=False)
@@ -213,6 +218,9 @@ def collected_answers(
     imported = SurveyResponse.objects.filter(
         source=ResponseSource.IMPORT, submitted_at__gte=start, submitted_at__lt=end
     )
+    if kind is not None:
+        invitations = invitations.filter(version__survey__kind=kind)
+        imported = imported.filter(kind=kind)
     if account_ids is not None:
         invitations = invitations.filter(account_id__in=list(account_ids))
         imported = imported.filter(account_id__in=list(account_ids))
@@ -256,6 +264,14 @@ def collected_answers(
             )
         )
     return out
+
+
+def answers_of_kind(
+    kind: str, account_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> list[SurveyAnswer]:
+    """`lib.survey_service`'s reader: `collected_answers` of surveys of one kind (the
+    implementations app reads implementation satisfaction from these alone)."""
+    return collected_answers(account_ids, start, end, kind=kind)
 
 
 def months_back(as_of: dt.date, months: int) -> dt.date:
