@@ -18,7 +18,7 @@ from django.utils import timezone
 from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind
 from clientdesk.audit.recording import record_audit, snapshot
-from clientdesk.audit.updating import update_audited
+from clientdesk.audit.updating import check_version, update_audited
 from clientdesk.implementations.library import TEMPLATES, TemplateSeed
 from clientdesk.implementations.models import (
     Implementation,
@@ -38,8 +38,10 @@ from clientdesk.implementations.scheduling import (
     anchored_days,
     compute_schedule,
 )
+from clientdesk.implementations.survey_timing import after_days
 from clientdesk.lake.ingestion import BatchResult, IngestError, ingest_files
 from clientdesk.lib.business_calendar import BusinessCalendar
+from clientdesk.lib.survey_service import IMPLEMENTATION, SURVEY_SERVICE, SendOutcome
 
 TASK_FIELDS = (
     "name",
@@ -56,7 +58,7 @@ TASK_FIELDS = (
     "blocker",
 )
 SCHEDULE_FIELDS = {"duration", "predecessors", "kind"}
-PLAN_FIELDS = ("name", "effective_date")
+PLAN_FIELDS = ("name", "effective_date", "survey_after_days")
 
 
 def calendar_for(account: Account) -> BusinessCalendar:
@@ -226,8 +228,14 @@ def do_import_plan(
 
 @transaction.atomic
 def do_update_plan(
-    implementation: Implementation, changes: Mapping[str, Any], *, acting_user: User | None
+    implementation: Implementation,
+    changes: Mapping[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Implementation:
+    """Change the plan's name, effective date (rescheduled) or survey day; StaleEdit when
+    `expected_version` is not the stored one."""
     implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
     changed = update_audited(
         implementation,
@@ -236,6 +244,8 @@ def do_update_plan(
         action="implementation.update",
         acting_user=acting_user,
         account=implementation.account,
+        versioned=True,
+        expected_version=expected_version,
     )
     if "effective_date" in changed:
         reschedule(implementation)
@@ -265,10 +275,16 @@ def _progress_rules(task: Task, before: Mapping[str, Any], today: dt.date) -> No
 
 @transaction.atomic
 def do_update_task(
-    task: Task, changes: Mapping[str, Any], *, today: dt.date, acting_user: User | None
+    task: Task,
+    changes: Mapping[str, Any],
+    *,
+    today: dt.date,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Task:
     """Change a task (progress, owner, notes, blockers; or its duration and links, which
-    reschedules the plan and is refused for a cycle or an unknown predecessor)."""
+    reschedules the plan and is refused for a cycle or an unknown predecessor); StaleEdit
+    when `expected_version` is not the stored one."""
     task = (
         Task.objects.select_for_update().select_related("implementation__account").get(pk=task.pk)
     )
@@ -280,6 +296,8 @@ def do_update_task(
         acting_user=acting_user,
         account=task.implementation.account,
         before_clean=lambda t, before: _progress_rules(t, before, today),
+        versioned=True,
+        expected_version=expected_version,
     )
     if SCHEDULE_FIELDS & set(changed):
         reschedule(task.implementation)
@@ -352,6 +370,47 @@ def do_go_live(
 
 
 @transaction.atomic
+def do_send_implementation_survey(
+    implementation: Implementation, *, now: dt.datetime
+) -> SendOutcome:
+    """Send the implementation survey to the sponsor's contacts through the survey app
+    (`lib.survey_service`), once: the plan row is locked and its `survey_sent_at` checked and
+    set in the same transaction as the survey app's send, so a second run (another clock, a
+    retry) sends nothing. Nothing is recorded when nothing could be sent (no survey, no
+    contact): the next day's run tries again."""
+    implementation = (
+        Implementation.objects.select_for_update()
+        .select_related("account")
+        .get(pk=implementation.pk)
+    )
+    if implementation.survey_sent_at is not None:
+        return SendOutcome(
+            implementation.survey_send_id,
+            reason=f"sent already on {implementation.survey_sent_at:%Y-%m-%d}",
+        )
+    outcome = SURVEY_SERVICE.send(IMPLEMENTATION, implementation.account_id, now=now)
+    if not outcome.sent:
+        return outcome
+    implementation.survey_sent_at = now
+    implementation.survey_send_id = outcome.send_id
+    implementation.save(update_fields=["survey_sent_at", "survey_send_id", "updated_at"])
+    record_audit(
+        actor=None,
+        action="implementation.survey_sent",
+        obj=implementation,
+        account=implementation.account,
+        after={"survey_sent_at": now.isoformat(), "survey_send_id": outcome.send_id},
+        detail={
+            "went_live_on": str(implementation.went_live_on),
+            "after_days": after_days(implementation.survey_after_days),
+            "invited": outcome.invited,
+            "skipped": outcome.skipped,
+        },
+    )
+    return outcome
+
+
+@transaction.atomic
 def do_record_review(
     implementation: Implementation,
     *,
@@ -359,10 +418,15 @@ def do_record_review(
     lesson: str,
     close: bool,
     acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Implementation:
-    """The post-go-live review: what came up, and a lesson fed back to the template."""
+    """The post-go-live review: what came up, and a lesson fed back to the template;
+    StaleEdit when `expected_version` is not the stored one (the notes are edited text)."""
     implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    check_version(implementation, expected_version)
     before = snapshot(implementation, ["review_notes", "status"])
+    if notes != implementation.review_notes:
+        implementation.version += 1
     implementation.review_notes = notes
     if close:
         implementation.status = PlanStatus.CLOSED

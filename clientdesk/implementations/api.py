@@ -13,10 +13,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.implementations import actions
 from clientdesk.implementations.access import access_implementation, access_task
 from clientdesk.implementations.evidence import PlanState, plan_state
@@ -27,7 +28,7 @@ from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["implementations"])
@@ -44,6 +45,9 @@ class ImplementationOut(Schema):
     project_length_business_days: int
     baseline_saved_at: dt.datetime | None
     went_live_on: dt.date | None
+    survey_after_days: int | None
+    survey_sent_at: dt.datetime | None
+    version: int
 
     @staticmethod
     def resolve_project_length_business_days(obj: Implementation) -> int:
@@ -67,6 +71,9 @@ class ImplementationTaskIn(Schema):
     predecessors: str | None = None
     notes: str | None = None
     blocker: str | None = None
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 class ImplementationScheduleIn(Schema):
@@ -127,6 +134,7 @@ def _state_out(state: PlanState) -> dict[str, Any]:
                 "slipped_business_days": fc.tasks[t.ref].slipped,
                 "notes": t.notes,
                 "blocker": t.blocker,
+                "version": t.version,
             }
             for t in state.tasks
         ],
@@ -169,11 +177,15 @@ def list_templates(request: HttpRequest) -> Any:
 
 @router.post("/schedule", response=dict[str, Any])
 def schedule(request: HttpRequest, payload: ImplementationScheduleIn) -> Any:
-    """Schedule a plan given as CSV text, without storing it (the CLI's `schedule`)."""
+    """Schedule a plan given as CSV text, without storing it (the CLI's `schedule`). A plan
+    that cannot be read or scheduled answers 422 with the field-level errors of every route
+    (the row named in the message, on `csv`)."""
     try:
         return schedule_json(read_csv(payload.csv.encode("utf-8")), payload.effective_date)
     except ScheduleError as error:
-        raise HttpError(422, str(error)) from None
+        raise NinjaValidationError(
+            [{"loc": ["body", "csv"], "msg": str(error), "type": "value_error"}]
+        ) from None
 
 
 @router.get("/accounts/{account_id}", response=list[ImplementationOut])
@@ -233,7 +245,10 @@ def approve(request: HttpRequest, account_id: RecordId, implementation_id: Recor
     return _state_out(_state(request, implementation))
 
 
-@router.patch("/accounts/{account_id}/{implementation_id}/tasks/{task_id}", response=dict[str, Any])
+@router.patch(
+    "/accounts/{account_id}/{implementation_id}/tasks/{task_id}",
+    response={200: dict[str, Any], 409: StaleEditOut},
+)
 def update_task(
     request: HttpRequest,
     account_id: RecordId,
@@ -241,8 +256,10 @@ def update_task(
     task_id: RecordId,
     payload: ImplementationTaskIn,
 ) -> Any:
+    """Change a task; with `version`, a task saved by someone else since answers 409 with
+    the stored task and its version (nothing saved)."""
     task = access_task(request.user, account_id, implementation_id, task_id)
-    sent = {k: v for k, v in payload.dict().items() if v is not None}
+    sent = {k: v for k, v in payload.dict().items() if v is not None and k != "version"}
     form = TaskForm(sent)
     if not form.is_valid():
         raise form_errors(form)
@@ -252,7 +269,10 @@ def update_task(
             form.changes(sent),
             today=timezone.localdate(),
             acting_user=signed_in_user(request),
+            expected_version=payload.version,
         )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
     except ScheduleError as error:
         form.add_error("predecessors", str(error))
         raise form_errors(form) from None

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from clientdesk.implementations.models import (
+    MAX_SURVEY_AFTER_DAYS,
     OwnerTeam,
     TaskStatus,
     Template,
@@ -64,6 +65,22 @@ class TestRoundForm(forms.Form):
 class PlanForm(forms.Form):
     name = forms.CharField(max_length=160, required=False)
     effective_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    survey_after_days = forms.IntegerField(
+        label="Implementation survey, days after go-live",
+        min_value=0,
+        max_value=MAX_SURVEY_AFTER_DAYS,
+        required=False,
+        help_text="Empty: the team's setting.",
+    )
+
+    def changes(self, sent: Any) -> dict[str, Any]:
+        """Name and date when given (empty: kept); the survey day whenever it is sent
+        (empty: back to the team's setting)."""
+        data = self.cleaned_data
+        out = {k: data[k] for k in ("name", "effective_date") if data.get(k)}
+        if "survey_after_days" in sent:
+            out["survey_after_days"] = data["survey_after_days"]
+        return out
 
 
 class TaskForm(forms.Form):

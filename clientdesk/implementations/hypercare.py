@@ -1,11 +1,12 @@
 """Hypercare: the first 90 days after go-live, watched with a new-account prior.
 
 A new account has no history of its own, so the emerging-issue detector's baselines do not
-apply yet. The prior is the rest of the book: inquiries, denials (claim_processing, by
-adjustment reason) and calls (call_record, by reason) per member per day in each category
-over the same window length, times this account's members and days live. A category whose
-count is improbable under that prior (Poisson upper tail below ``ALPHA``) is flagged.
-Pure functions of counts; ``queries.hypercare`` gathers them.
+apply yet. The prior is the rest of the book over the same window length: inquiries and
+calls (call_record, by reason) per member per day, times this account's members and days
+live; denials (claim_processing, by adjustment reason) per claim finalized, times this
+account's claims finalized (so an account that simply sends many claims, or few, is not
+flagged for it). A category whose count is improbable under that prior (Poisson upper tail
+below ``ALPHA``) is flagged. Pure functions of counts; ``queries.hypercare`` gathers them.
 """
 
 from __future__ import annotations
@@ -42,17 +43,16 @@ def watch(
     observed: Mapping[str, int],
     book_counts: Mapping[str, int],
     *,
-    book_member_days: float,
-    members: int,
-    days: int,
+    book_exposure: float,
+    exposure: float,
     withheld: frozenset[str] = frozenset(),
 ) -> list[Watch]:
-    """Each category's count against the book's rate, most surprising first. ``withheld``
-    names categories whose book count was suppressed (taken as none)."""
-    exposure = members * days
+    """Each category's count against the book's rate, most surprising first: the book's count
+    per unit of ``book_exposure`` (member-days, claims) times this account's ``exposure``.
+    ``withheld`` names categories whose book count was suppressed (taken as none)."""
     result = []
     for category in sorted(set(observed) | set(book_counts) | (withheld & set(observed))):
-        rate = book_counts.get(category, 0) / book_member_days if book_member_days > 0 else 0.0
+        rate = book_counts.get(category, 0) / book_exposure if book_exposure > 0 else 0.0
         expected = rate * exposure
         count = observed.get(category, 0)
         if expected > 0:

@@ -19,13 +19,12 @@ import ibis
 import ibis.expr.types as ir
 
 from clientdesk.lake.gateway import Lake, Reader, open_aggregates, open_lake
-from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lib.small_cells import Aggregate
-from clientdesk.lib.survey_answers import SATISFIED_CSAT
 
 DENIALS = "denials"
 CALLS = "calls"
 UNCODED = "(no reason coded)"
+CLAIMS_CELL = "claims|finalized"
 
 
 @dataclass(frozen=True)
@@ -44,17 +43,24 @@ class FeedCounts:
 
     counts: dict[str, dict[str, int]]
     withheld: dict[str, frozenset[str]]
+    claims: int | None = None  # the book's claims finalized (None: withheld, a small cell)
 
 
-def _denials(lake: Lake, window: Window) -> ir.Table:
+def _finalized(lake: Lake, window: Window) -> ir.Table:
+    """Claims finalized (paid or denied) in the window: the denials' exposure."""
     t = lake.claim_processing
-    d = t.filter(
+    return t.filter(
         [
-            t.status == "denied",
+            t.status.isin(["paid", "denied"]),
             t.finalized_date >= window.first,
             t.finalized_date <= window.last,
         ]
     )
+
+
+def _denials(lake: Lake, window: Window) -> ir.Table:
+    f = _finalized(lake, window)
+    d = f.filter(f.status == "denied")
     return d.mutate(reason=d.carc.fill_null(UNCODED), who=d.member_id)
 
 
@@ -66,16 +72,24 @@ def _calls(lake: Lake, window: Window) -> ir.Table:
     return c.mutate(reason=c.reason.fill_null(UNCODED), who=c.call_id)
 
 
-def account_feed_counts(
-    reader: Reader, account_id: int, window: Window
-) -> dict[str, dict[str, int]]:
-    """The account's denials by adjustment reason and calls by reason in the window."""
+@dataclass(frozen=True)
+class AccountCounts:
+    """The account's counts per reason of each feed, and its claims finalized."""
+
+    counts: dict[str, dict[str, int]]
+    claims: int
+
+
+def account_feed_counts(reader: Reader, account_id: int, window: Window) -> AccountCounts:
+    """The account's denials by adjustment reason, calls by reason and claims finalized in
+    the window."""
     out: dict[str, dict[str, int]] = {}
     with open_lake(reader, accounts=[account_id]) as lake:
         for feed, rows in ((DENIALS, _denials(lake, window)), (CALLS, _calls(lake, window))):
             frame = lake.execute(rows.group_by("reason").aggregate(n=rows.count()))
             out[feed] = {str(r.reason): int(r.n) for r in frame.itertuples(index=False)}
-    return out
+        claims = lake.execute(_finalized(lake, window).count())
+    return AccountCounts(out, int(claims))
 
 
 def book_feed_counts(
@@ -96,40 +110,23 @@ def book_feed_counts(
             )
             for r in frame.itertuples(index=False):
                 cells[f"{feed}|{r.reason}"] = Aggregate(int(r.n), int(r.members))
+        if reasons.get(DENIALS):
+            done = _finalized(lake, window)
+            done = done.filter(done.account_id != account_id)
+            frame = lake.execute(done.aggregate(n=done.count(), members=done.member_id.nunique()))
+            cells[CLAIMS_CELL] = Aggregate(int(frame["n"].iloc[0]), int(frame["members"].iloc[0]))
         return cells
 
     with open_aggregates(reader, purpose="implementation hypercare: the book's prior") as agg:
         found = agg.aggregate_with(compute)
     counts: dict[str, dict[str, int]] = {DENIALS: {}, CALLS: {}}
     withheld: dict[str, set[str]] = {DENIALS: set(), CALLS: set()}
+    claims_cell = found.pop(CLAIMS_CELL, None)
+    claims = None if claims_cell is None or claims_cell.suppressed else int(claims_cell.value or 0)
     for key, cell in found.items():
         feed, reason = key.split("|", 1)
         if cell.suppressed:
             withheld[feed].add(reason)
         else:
             counts[feed][reason] = int(cell.value or 0)
-    return FeedCounts(counts, {feed: frozenset(names) for feed, names in withheld.items()})
-
-
-def sponsor_satisfaction(reader: Reader, account_id: int, window: Window) -> tuple[int, int]:
-    """The sponsor's survey answers with a CSAT in the window, and how many are satisfied
-    (CSAT >= 4): the lake's feed and the answers collected in clientdesk, through the one
-    table every reader of satisfaction uses (`lake.marts.survey_answers`)."""
-    with open_lake(reader, accounts=[account_id]) as lake:
-        t = survey_answers(lake, window.first, window.last)
-        start = ibis.literal(window.start.astimezone(dt.UTC))
-        end = ibis.literal(window.end.astimezone(dt.UTC))
-        answered = t.filter(
-            [
-                t.survey == "sponsor",
-                t.csat.notnull(),
-                t.answered_at >= start,
-                t.answered_at < end,
-            ]
-        )
-        row = lake.execute(
-            answered.aggregate(
-                n=answered.count(), satisfied=(answered.csat >= SATISFIED_CSAT).sum()
-            )
-        )
-    return int(row["n"].iloc[0]), int(row["satisfied"].fillna(0).iloc[0])
+    return FeedCounts(counts, {feed: frozenset(names) for feed, names in withheld.items()}, claims)

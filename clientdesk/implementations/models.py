@@ -9,10 +9,13 @@ task whenever the plan changes (``actions.reschedule``), so lists and the board 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from clientdesk.accounts.models import Account
+
+MAX_SURVEY_AFTER_DAYS = 180
 
 
 class OwnerTeam(models.TextChoices):
@@ -127,6 +130,19 @@ class Implementation(models.Model):
     )
     went_live_on = models.DateField(null=True, blank=True)
     review_notes = models.TextField("post-go-live review", blank=True)
+    survey_after_days = models.PositiveSmallIntegerField(
+        "implementation survey, days after go-live",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_SURVEY_AFTER_DAYS)],
+        help_text="Empty: the team's setting (CLIENTDESK_IMPLEMENTATION_SURVEY_DAYS).",
+    )
+    survey_sent_at = models.DateTimeField(null=True, blank=True)
+    survey_send_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The surveys app's send of the implementation survey."
+    )
+    # Optimistic locking: an edit based on an older version is refused (audit.updating).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -180,6 +196,7 @@ class Task(models.Model):
     start_date = models.DateField(null=True, blank=True)
     finish_date = models.DateField(null=True, blank=True)
     late_finish_date = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["implementation", "position", "id"]

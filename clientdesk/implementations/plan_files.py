@@ -213,8 +213,16 @@ def read_rows(records: Iterable[Sequence[Any]]) -> PlanFile:
 
 
 def read_csv(content: bytes) -> PlanFile:
-    text = content.decode("utf-8-sig")
-    return read_rows(csv.reader(io.StringIO(text)))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScheduleError(
+            f"not UTF-8 text (byte {error.start + 1}): save the file as UTF-8 CSV"
+        ) from None
+    try:
+        return read_rows(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ScheduleError(f"not a CSV file: {error}") from None
 
 
 def read_xlsx(content: bytes) -> PlanFile:

@@ -22,7 +22,6 @@ from clientdesk.implementations.hypercare_feeds import (
     Window,
     account_feed_counts,
     book_feed_counts,
-    sponsor_satisfaction,
 )
 from clientdesk.implementations.models import (
     OPERATIONS_TEAMS,
@@ -32,10 +31,13 @@ from clientdesk.implementations.models import (
     Task,
     TaskStatus,
 )
+from clientdesk.implementations.survey_timing import after_days, survey_due_on
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.insights.queries import account_period_insights
 from clientdesk.lake.gateway import LakeError, Reader
 from clientdesk.lib.calls import Cause, Urgency
+from clientdesk.lib.survey_answers import is_satisfied
+from clientdesk.lib.survey_service import IMPLEMENTATION, SURVEY_SERVICE
 from clientdesk.people.roles import Role, roles_of
 
 OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.LIVE)
@@ -104,9 +106,14 @@ class Hypercare:
     denial_watches: list[Watch] = field(default_factory=list)
     calls: int | None = None
     call_watches: list[Watch] = field(default_factory=list)
+    denied_claims_of: int | None = None  # the account's claims finalized since go-live
     lake_note: str = ""
-    sponsor_answers: int | None = None  # answers with a CSAT since go-live
-    sponsor_satisfied: int = 0
+    # Implementation satisfaction: answers to implementation surveys only (never the
+    # relationship surveys' or the lake feed's), with a CSAT, since go-live.
+    survey_answers: int = 0
+    survey_satisfied: int = 0
+    survey_due_on: dt.date | None = None
+    survey_sent_at: dt.datetime | None = None
 
     @property
     def feeds(self) -> list[tuple[str, list[Watch]]]:
@@ -114,6 +121,20 @@ class Hypercare:
             ("Denial reason (CARC)", self.denial_watches),
             ("Call reason", self.call_watches),
         ]
+
+
+def implementation_satisfaction(
+    account_id: int, start: dt.datetime, end: dt.datetime
+) -> tuple[int, int]:
+    """Answers with a CSAT to the account's implementation surveys in [start, end), and how
+    many are satisfied (lib.survey_answers' rule): the survey app's answers of that kind
+    alone (lib.survey_service), so relationship surveys never count here."""
+    answered = [
+        a.csat
+        for a in SURVEY_SERVICE.answers(IMPLEMENTATION, [account_id], start, end)
+        if a.answered_at is not None and a.csat is not None and start <= a.answered_at < end
+    ]
+    return len(answered), sum(is_satisfied(csat) for csat in answered)
 
 
 def _local_start(day: dt.date, zone: str) -> dt.datetime:
@@ -166,9 +187,11 @@ def hypercare(
     watches = watch(
         observed,
         book_counts,
-        book_member_days=float(book_members * days),
-        members=max(account.members, 1),
-        days=days,
+        book_exposure=float(book_members * days),
+        exposure=float(max(account.members, 1) * days),
+    )
+    answers, satisfied = implementation_satisfaction(
+        account.pk, window[0], _local_start(today + dt.timedelta(days=1), account.timezone)
     )
     result = Hypercare(
         started=start,
@@ -177,6 +200,10 @@ def hypercare(
         inquiries=sum(observed.values()),
         watches=watches,
         insights=account_period_insights(account.pk, start, last),
+        survey_answers=answers,
+        survey_satisfied=satisfied,
+        survey_due_on=survey_due_on(start, after_days(implementation.survey_after_days)),
+        survey_sent_at=implementation.survey_sent_at,
     )
     if reader is None:
         return result
@@ -199,34 +226,41 @@ def _with_lake_feeds(
         _local_start(last + dt.timedelta(days=1), zone),
     )
     own = account_feed_counts(reader, account.pk, mine)
-    answers, satisfied = sponsor_satisfaction(reader, account.pk, mine)
     prior_window = Window(book_first, last, _local_start(book_first, zone), mine.end)
-    book = book_feed_counts(reader, account.pk, prior_window, {f: set(c) for f, c in own.items()})
+    book = book_feed_counts(
+        reader, account.pk, prior_window, {f: set(c) for f, c in own.counts.items()}
+    )
     book_members = (
         Account.objects.exclude(pk=account.pk)
         .filter(effective_date__lte=book_first)
         .aggregate(total=Sum("members"))["total"]
         or 0
     )
-
-    def watched(feed: str) -> list[Watch]:
-        return watch(
-            own[feed],
-            book.counts[feed],
-            book_member_days=float(book_members * result.days),
-            members=max(account.members, 1),
-            days=result.days,
-            withheld=book.withheld[feed],
-        )
-
+    # Calls per member-day; denials per claim finalized (the book's claims a small cell:
+    # every reason withheld, taken as none).
+    denials = own.counts[DENIALS]
+    denial_withheld = book.withheld[DENIALS] | (
+        frozenset(denials) if book.claims is None else frozenset()
+    )
     return dataclasses.replace(
         result,
-        denials=sum(own[DENIALS].values()),
-        denial_watches=watched(DENIALS),
-        calls=sum(own[CALLS].values()),
-        call_watches=watched(CALLS),
-        sponsor_answers=answers,
-        sponsor_satisfied=satisfied,
+        denials=sum(denials.values()),
+        denial_watches=watch(
+            denials,
+            {} if book.claims is None else book.counts[DENIALS],
+            book_exposure=float(book.claims or 0),
+            exposure=float(own.claims),
+            withheld=denial_withheld,
+        ),
+        calls=sum(own.counts[CALLS].values()),
+        call_watches=watch(
+            own.counts[CALLS],
+            book.counts[CALLS],
+            book_exposure=float(book_members * result.days),
+            exposure=float(max(account.members, 1) * result.days),
+            withheld=book.withheld[CALLS],
+        ),
+        denied_claims_of=own.claims,
     )
 
 

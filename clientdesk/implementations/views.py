@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.implementations import actions, queries
 from clientdesk.implementations.access import (
     access_implementation,
@@ -42,6 +44,7 @@ from clientdesk.implementations.models import Implementation, OwnerTeam, Task, T
 from clientdesk.implementations.plan_files import read_plan, write_csv, write_xlsx
 from clientdesk.implementations.readiness import LABELS, WEIGHTS
 from clientdesk.implementations.scheduling import ScheduleError
+from clientdesk.implementations.survey_timing import after_days
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.downloads import file_download
 from clientdesk.people.requests import signed_in_user
@@ -152,8 +155,13 @@ def _plan_context(request: HttpRequest, implementation: Implementation) -> dict[
         "file_form": PlanFileForm(),
         "test_form": TestRoundForm(),
         "plan_form": PlanForm(
-            initial={"name": implementation.name, "effective_date": implementation.effective_date}
+            initial={
+                "name": implementation.name,
+                "effective_date": implementation.effective_date,
+                "survey_after_days": implementation.survey_after_days,
+            }
         ),
+        "survey_after_days": after_days(implementation.survey_after_days),
         "live_form": GoLiveForm(initial={"went_live_on": implementation.effective_date}),
         "review_form": ReviewForm(initial={"review_notes": implementation.review_notes}),
         "lessons": implementation.template.lessons.all()[:10] if implementation.template else [],
@@ -242,21 +250,65 @@ def _save_form(
     return _back(implementation)
 
 
+def _conflict_page(
+    request: HttpRequest,
+    implementation: Implementation,
+    form: Form,
+    stale: StaleEdit,
+    *,
+    title: str,
+    action: str,
+    sent: Any,
+) -> HttpResponse:
+    """Someone saved first: 409, the stored version beside the editor's (the fields they
+    sent), their values still in the form with the stored version, to save again or cancel."""
+    for name in [n for n in form.fields if n not in sent]:
+        del form.fields[name]
+        form.cleaned_data.pop(name, None)
+    context: dict[str, Any] = {
+        "account": implementation.account,
+        "implementation": implementation,
+        "form": form,
+        "title": title,
+        "action": action,
+        "next": request.POST.get("next", ""),
+    }
+    context.update(conflict_context(stale, form))
+    return render(request, "implementations/conflict.html", context, status=409)
+
+
 @login_required
 @require_POST
 def update_plan(request: HttpRequest, account_id: int, implementation_id: int) -> HttpResponse:
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    return _save_form(
-        request,
-        implementation,
-        PlanForm(request.POST),
-        lambda data, user: actions.do_update_plan(
-            implementation, {k: v for k, v in data.items() if v}, acting_user=user
-        ),
-        "Plan updated and rescheduled.",
-    )
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+        return _back(implementation)
+    try:
+        actions.do_update_plan(
+            implementation,
+            form.changes(request.POST),
+            acting_user=signed_in_user(request),
+            expected_version=posted_version(request),
+        )
+    except StaleEdit as stale:
+        return _conflict_page(
+            request,
+            implementation,
+            form,
+            stale,
+            title="Name, effective date and survey day",
+            action=request.path,
+            sent=request.POST,
+        )
+    except (ScheduleError, ValidationError) as error:
+        messages.error(request, f"Not saved: {error}")
+        return _back(implementation)
+    messages.success(request, "Plan updated and rescheduled.")
+    return _back(implementation)
 
 
 @login_required
@@ -293,19 +345,32 @@ def review(request: HttpRequest, account_id: int, implementation_id: int) -> Htt
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    return _save_form(
-        request,
-        implementation,
-        ReviewForm(request.POST),
-        lambda data, user: actions.do_record_review(
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not saved: {form.errors.as_text()}")
+        return _back(implementation)
+    data = form.cleaned_data
+    try:
+        actions.do_record_review(
             implementation,
             notes=data["review_notes"],
             lesson=data["lesson"],
             close=data["close"],
-            acting_user=user,
-        ),
-        "Review saved.",
-    )
+            acting_user=signed_in_user(request),
+            expected_version=posted_version(request),
+        )
+    except StaleEdit as stale:
+        return _conflict_page(
+            request,
+            implementation,
+            form,
+            stale,
+            title="Post-go-live review",
+            action=request.path,
+            sent=[*request.POST, "close"],
+        )
+    messages.success(request, "Review saved.")
+    return _back(implementation)
 
 
 @login_required
@@ -327,6 +392,17 @@ def update_task(
             form.changes(request.POST),
             today=_today(),
             acting_user=signed_in_user(request),
+            expected_version=posted_version(request),
+        )
+    except StaleEdit as stale:
+        return _conflict_page(
+            request,
+            task.implementation,
+            form,
+            stale,
+            title=f"Task {task.ref} {task.name}",
+            action=request.path,
+            sent=request.POST,
         )
     except (ScheduleError, ValidationError) as error:
         messages.error(request, f"Task {task.ref} not saved: {error}")

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -21,6 +22,9 @@ from clientdesk.implementations.readiness import (
     reason_category,
     score_readiness,
 )
+from clientdesk.implementations.scheduling import ScheduleError
+from clientdesk.people.tokens import do_create_api_token
+from clientdesk.testing import Cast
 
 SHEET = (
     "ID,Task Name,Duration,Predecessors,Resource Names\n"
@@ -153,9 +157,8 @@ def test_hypercare_prior_from_the_book() -> None:
     [ids, claims] = watch(
         {"id_cards": 25, "claims": 3},
         {"id_cards": 300, "claims": 90},
-        book_member_days=300_000,
-        members=500,
-        days=20,
+        book_exposure=300_000,
+        exposure=500 * 20,
     )
     assert ids.category == "id_cards" and ids.expected == pytest.approx(10.0)
     assert ids.flagged and ids.p_value < 0.001
@@ -211,3 +214,38 @@ def test_the_api_schemas_have_names_of_their_own(client: Client) -> None:
     assert {"ImplementationTaskIn", "ImplementationScheduleIn", "ImplementationIn"} <= set(
         schema["components"]["schemas"]
     )
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_plan_with_field_level_errors(cast: Cast, client: Client) -> None:
+    # The 422 every route answers (a list of {loc, msg, type}), the row named, on `csv`.
+    _, raw = do_create_api_token(cast.mia, "test", acting_user=cast.mia)
+
+    def schedule(text: str) -> Any:
+        return client.post(
+            "/api/implementations/schedule",
+            {"csv": text, "effective_date": "2026-03-02"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+
+    cycle = schedule("ID,Name,Duration,Predecessors\n1,A,1,3\n2,B,1,1\n3,C,1,2\n")
+    assert cycle.status_code == 422
+    assert cycle.json() == {
+        "detail": [
+            {
+                "loc": ["body", "csv"],
+                "msg": "row 2 (task 1): the predecessors make a cycle: 1 → 2 → 3 → 1",
+                "type": "value_error",
+            }
+        ]
+    }
+    [bad] = schedule("ID,Name,Duration\n1,A,1\n2,B,soon\n").json()["detail"]
+    assert bad["loc"] == ["body", "csv"] and bad["msg"].startswith("row 3")
+    fine = schedule("ID,Name,Duration,Predecessors\n1,A,2,\n2,Go-live,0,1\n")
+    assert fine.status_code == 200 and fine.json()["project_length_business_days"] == 2
+
+
+def test_a_plan_file_that_is_not_utf8_is_refused_not_a_500() -> None:
+    with pytest.raises(ScheduleError, match=r"not UTF-8 text \(byte 12\)"):
+        read_csv(b"ID,Name\n1,A\xff,1\n")

@@ -2,7 +2,8 @@
 the book (the new-account prior), figures by hand.
 
 Acme goes live Jan 1, 2027; today is Jan 10: 10 days, Acme 100 members -> 1,000 member-days.
-The book is Bayside (1,000 members) over the same 10 days -> 10,000 member-days.
+The book is Bayside (1,000 members) over the same 10 days -> 10,000 member-days (calls).
+Denials are per claim finalized: Bayside 400 claims, Acme 80.
 """
 
 from __future__ import annotations
@@ -48,6 +49,24 @@ def test_denials_and_calls_against_the_books_rate(cast: Cast, tmp_path: Path) ->
     rows.append(_denial("A9", "G100001", "MA9", "197"))
     rows += [_denial(f"B{n}", "G100002", f"MB{n}", "16") for n in range(20)]
     rows += [_denial(f"B9{n}", "G100002", f"MB9{n}", "197") for n in range(5)]
+    # Paid claims: Bayside 375 (400 finalized with its 25 denials), Acme 75 (80 with its 5).
+    paid = {
+        "received_date": "2027-01-02",
+        "finalized_date": "2027-01-05",
+        "paid_date": "2027-01-08",
+    }
+    rows += [
+        processing_row(claim_id=f"BP{n}", original_claim_id=f"BP{n}", group_id="G100002")
+        | paid
+        | {"member_id": f"MB{n % 50}"}
+        for n in range(375)
+    ]
+    rows += [
+        processing_row(claim_id=f"AP{n}", original_claim_id=f"AP{n}", group_id="G100001")
+        | paid
+        | {"member_id": f"MA{n % 20}"}
+        for n in range(75)
+    ]
     # A denial finalized before go-live is outside the window.
     rows.append(_denial("A0-old", "G100001", "MA0", "16") | {"finalized_date": "2026-12-30"})
     ingest_files("claim_processing", [write_csv(tmp_path / "proc.csv", rows)], acting_user=None)
@@ -93,10 +112,13 @@ def test_denials_and_calls_against_the_books_rate(cast: Cast, tmp_path: Path) ->
     assert care is not None and care.days == 10
     assert (care.denials, care.calls) == (5, 30)
     denials = {w.category: w for w in care.denial_watches}
-    # CARC 16: the book's 20 over 10,000 member-days x 1,000 = 2.0 expected; 4 observed:
-    # P(X >= 4 | 2) = 1 - e^-2 (1 + 2 + 2 + 4/3) = 0.143, not unusual.
-    assert denials["16"].expected == pytest.approx(2.0)
-    assert denials["16"].p_value == pytest.approx(0.1429, abs=1e-4)
+    # CARC 16: the book's 20 of 400 claims = 0.05 per claim x Acme's 80 claims = 4.0
+    # expected (per member-day it would be 20 / 10,000 x 1,000 = 2.0: Acme simply sends
+    # more claims per member); 4 observed: P(X >= 4 | 4) = 1 - e^-4 (1 + 4 + 8 + 32/3)
+    # = 0.567, not unusual.
+    assert care.denied_claims_of == 80
+    assert denials["16"].expected == pytest.approx(4.0)
+    assert denials["16"].p_value == pytest.approx(0.5665, abs=1e-4)
     assert not denials["16"].flagged
     # CARC 197: the book's 5 denials are over 5 members, a small cell: withheld, taken as
     # none, so Acme's one is unusual.
@@ -108,7 +130,9 @@ def test_denials_and_calls_against_the_books_rate(cast: Cast, tmp_path: Path) ->
     assert cards.p_value == pytest.approx(float(poisson.sf(29, 10.0)))
     assert cards.flagged
 
-    assert (care.sponsor_answers, care.sponsor_satisfied) == (2, 1)
+    # The feed's sponsor answers are relationship surveys: implementation satisfaction counts
+    # implementation-survey answers only (test_implementation_survey.py), so none here.
+    assert (care.survey_answers, care.survey_satisfied) == (0, 0)
 
     # Without a reader the lake is not read (the deck's path).
     assert hypercare(plan, TODAY).denials is None  # type: ignore[union-attr]
