@@ -9,7 +9,9 @@ long-lived process (`clientdesk clock`, started beside the server by `clientdesk
   overdue mail), time-off accruals and the erasing of candidate files past retention
   (docs/team.md);
 - every day, the lake's rejects and warnings files past their retention
-  (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py).
+  (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py);
+- every day, the implementation survey of each plan live for N days, sent once to the
+  sponsor's contacts (CLIENTDESK_IMPLEMENTATION_SURVEY_DAYS, docs/implementations.md).
 
 A job that fails is logged (its exception type and message, never a row) and tried again at
 its next turn; the other jobs go on.
@@ -85,12 +87,19 @@ def _rejects_retention(now: dt.datetime) -> str:
     return f"rejects retention: {purged.files} files of {purged.batches} loads erased"
 
 
+def _implementation_surveys(now: dt.datetime) -> str:
+    from clientdesk.implementations.runs import run_implementation_surveys
+
+    return run_implementation_surveys(now).summary()
+
+
 JOBS = (
     Job("inquiry SLA", dt.timedelta(minutes=5), _inquiry_sla),
     Job("scheduled reports", dt.timedelta(hours=1), _due_reports),
     Job("team reminders and accruals", dt.timedelta(hours=24), _team_nightly),
     Job("account health and calls to action", dt.timedelta(hours=24), _health_daily),
     Job("rejects retention", dt.timedelta(hours=24), _rejects_retention),
+    Job("implementation surveys", dt.timedelta(hours=24), _implementation_surveys),
 )
 
 
