@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientdesk.accounts.access import Need, access_account_by_id
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.implementations import actions
 from clientdesk.implementations.access import access_implementation, access_task
 from clientdesk.implementations.evidence import PlanState, plan_state
@@ -264,15 +264,15 @@ def update_task(
     if not form.is_valid():
         raise form_errors(form)
     try:
-        actions.do_update_task(
-            task,
-            form.changes(sent),
-            today=timezone.localdate(),
-            acting_user=signed_in_user(request),
-            expected_version=payload.version,
+        saved = saved_or_409(
+            lambda: actions.do_update_task(
+                task,
+                form.changes(sent),
+                today=timezone.localdate(),
+                acting_user=signed_in_user(request),
+                expected_version=payload.version,
+            )
         )
-    except StaleEdit as stale:
-        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
     except ScheduleError as error:
         form.add_error("predecessors", str(error))
         raise form_errors(form) from None
@@ -280,4 +280,6 @@ def update_task(
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
         raise form_errors(form) from None
+    if isinstance(saved, Status):
+        return saved
     return _state_out(_state(request, task.implementation))

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id
-from clientdesk.audit.conflicts import conflict_context, posted_version
-from clientdesk.audit.updating import StaleEdit
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.implementations import actions, queries
 from clientdesk.implementations.access import (
     access_implementation,
@@ -250,18 +249,19 @@ def _save_form(
     return _back(implementation)
 
 
-def _conflict_page(
+def _save_or_conflict(
     request: HttpRequest,
     implementation: Implementation,
     form: Form,
-    stale: StaleEdit,
+    save: Callable[[int | None], object],
     *,
     title: str,
-    action: str,
     sent: Any,
-) -> HttpResponse:
-    """Someone saved first: 409, the stored version beside the editor's (the fields they
-    sent), their values still in the form with the stored version, to save again or cancel."""
+) -> HttpResponse | None:
+    """`audit.conflicts.save_or_conflict` for the plan page's small forms: None when saved;
+    someone saved first: 409, the stored version beside the editor's values (only the fields
+    the form sent: a task row sends a few), kept in the form with the stored version, to save
+    again or cancel."""
     for name in [n for n in form.fields if n not in sent]:
         del form.fields[name]
         form.cleaned_data.pop(name, None)
@@ -270,11 +270,12 @@ def _conflict_page(
         "implementation": implementation,
         "form": form,
         "title": title,
-        "action": action,
+        "action": request.path,
         "next": request.POST.get("next", ""),
     }
-    context.update(conflict_context(stale, form))
-    return render(request, "implementations/conflict.html", context, status=409)
+    return save_or_conflict(
+        request, form, save, template="implementations/conflict.html", context=context
+    )
 
 
 @login_required
@@ -287,26 +288,26 @@ def update_plan(request: HttpRequest, account_id: int, implementation_id: int) -
     if not form.is_valid():
         messages.error(request, f"Not saved: {form.errors.as_text()}")
         return _back(implementation)
+    changes = form.changes(request.POST)
     try:
-        actions.do_update_plan(
-            implementation,
-            form.changes(request.POST),
-            acting_user=signed_in_user(request),
-            expected_version=posted_version(request),
-        )
-    except StaleEdit as stale:
-        return _conflict_page(
+        conflict = _save_or_conflict(
             request,
             implementation,
             form,
-            stale,
+            lambda version: actions.do_update_plan(
+                implementation,
+                changes,
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
             title="Name, effective date and survey day",
-            action=request.path,
             sent=request.POST,
         )
     except (ScheduleError, ValidationError) as error:
         messages.error(request, f"Not saved: {error}")
         return _back(implementation)
+    if conflict is not None:
+        return conflict
     messages.success(request, "Plan updated and rescheduled.")
     return _back(implementation)
 
@@ -349,26 +350,24 @@ def review(request: HttpRequest, account_id: int, implementation_id: int) -> Htt
     if not form.is_valid():
         messages.error(request, f"Not saved: {form.errors.as_text()}")
         return _back(implementation)
-    data = form.cleaned_data
-    try:
-        actions.do_record_review(
+    notes, lesson, close = (form.cleaned_data[k] for k in ("review_notes", "lesson", "close"))
+    conflict = _save_or_conflict(
+        request,
+        implementation,
+        form,
+        lambda version: actions.do_record_review(
             implementation,
-            notes=data["review_notes"],
-            lesson=data["lesson"],
-            close=data["close"],
+            notes=notes,
+            lesson=lesson,
+            close=close,
             acting_user=signed_in_user(request),
-            expected_version=posted_version(request),
-        )
-    except StaleEdit as stale:
-        return _conflict_page(
-            request,
-            implementation,
-            form,
-            stale,
-            title="Post-go-live review",
-            action=request.path,
-            sent=[*request.POST, "close"],
-        )
+            expected_version=version,
+        ),
+        title="Post-go-live review",
+        sent=[*request.POST, "close"],
+    )
+    if conflict is not None:
+        return conflict
     messages.success(request, "Review saved.")
     return _back(implementation)
 
@@ -386,27 +385,27 @@ def update_task(
     if not form.is_valid():
         messages.error(request, f"Task {task.ref} not saved: {form.errors.as_text()}")
         return redirect(target)
+    changes = form.changes(request.POST)
     try:
-        actions.do_update_task(
-            task,
-            form.changes(request.POST),
-            today=_today(),
-            acting_user=signed_in_user(request),
-            expected_version=posted_version(request),
-        )
-    except StaleEdit as stale:
-        return _conflict_page(
+        conflict = _save_or_conflict(
             request,
             task.implementation,
             form,
-            stale,
+            lambda version: actions.do_update_task(
+                task,
+                changes,
+                today=_today(),
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
             title=f"Task {task.ref} {task.name}",
-            action=request.path,
             sent=request.POST,
         )
     except (ScheduleError, ValidationError) as error:
         messages.error(request, f"Task {task.ref} not saved: {error}")
         return redirect(target)
+    if conflict is not None:
+        return conflict
     messages.success(request, f"Task {task.ref} saved.")
     return redirect(target)
 
