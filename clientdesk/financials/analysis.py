@@ -20,7 +20,7 @@ from clientdesk.financials.actions import do_record_member_claims_read
 from clientdesk.financials.adjudication import Claims, rx_tier
 from clientdesk.financials.contributions import TIERS, tier_of
 from clientdesk.financials.models import PnlMonth
-from clientdesk.financials.renewal import Assumptions, Experience
+from clientdesk.financials.renewal import Assumptions, Experience, aso_current_rate
 from clientdesk.financials.runs import (
     POOLING_POINTS,
     contract_in_force,
@@ -109,8 +109,10 @@ def renewal_inputs(
         fees = 0.0
     else:
         fees = float(t.admin_fees + t.stop_loss_premium) / mm if mm else 0.0
-        current = float(t.completed_claims) / mm + fees if mm else 0.0
-        label = "premium equivalent: experience completed claims + current fees PMPM"
+        budget = queries.terms_of(account).budget_pmpm
+        current, label = aso_current_rate(
+            float(t.completed_claims), mm, fees, float(budget) if budget is not None else None
+        )
     experience = Experience(
         first_month=f"{window.rows[0].month:%b %Y}",
         last_month=f"{window.rows[-1].month:%b %Y}",

@@ -16,7 +16,8 @@ notes), each step a line an underwriter can follow:
 6. Loads: administrative expense PMPM, guarantee costs PMPM (penalties of the experience),
    premium taxes and fees and the target margin as % of the rate -> required rate.
 7. Required change = required rate / current rate - 1 (fully insured: premium PMPM; ASO:
-   the premium equivalent, claims + fees).
+   the premium equivalent the sponsor funds now, `aso_current_rate`: its budgeted claims
+   PMPM + the current fees; the experience + fees only when no budget is recorded).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+ASO_BUDGET_LABEL = (
+    "premium equivalent the sponsor funds: budgeted claims PMPM (financial terms) + current "
+    "fees PMPM"
+)
+ASO_EXPERIENCE_LABEL = (
+    "premium equivalent: experience completed claims + current fees PMPM (no budgeted claims "
+    "PMPM in the financial terms, so the change is against the account's own experience)"
+)
 FULL_CREDIBILITY_CLAIMS = 1_082  # (1.645 / 0.05) ** 2, rounded as the textbooks do
 TREND_SOURCE = (
     "PwC Health Research Institute, group medical cost trend 8.5 % for 2026 "
@@ -50,6 +59,19 @@ class Assumptions:
     guarantee_pmpm: float = 0.0
     tax_pct: float = 0.0
     target_margin_pct: float = DEFAULT_TARGET_MARGIN
+
+
+def aso_current_rate(
+    completed_claims: float, member_months: float, fees_pmpm: float, budget_pmpm: float | None
+) -> tuple[float, str]:
+    """A self-funded sponsor's current rate: what it funds now, its budgeted claims PMPM +
+    the current fees. Without a budget, the experience + fees (then a loss-making, costly
+    account is told to lower its rate whenever credibility pulls it to a cheaper manual
+    rate: the label says so)."""
+    if budget_pmpm is not None and budget_pmpm > 0:
+        return budget_pmpm + fees_pmpm, ASO_BUDGET_LABEL
+    experience = completed_claims / member_months if member_months else 0.0
+    return experience + fees_pmpm, ASO_EXPERIENCE_LABEL
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from clientdesk.audit.models import AuditEvent
+from clientdesk.financials.actions import do_update_terms
 from clientdesk.financials.tests.fixture import load
 from clientdesk.financials.tests.routes import OPTIONS_POST
 from clientdesk.financials.tests.test_pnl_run import run_acme
@@ -55,7 +57,14 @@ def test_associate_sees_the_service_view_only(ran: Cast, login: Login) -> None:
 def test_renewal_step_by_step_and_download(ran: Cast, login: Login) -> None:
     client = login("mia")
     url = reverse("financials:renewal", kwargs={"account_id": ran.acme.pk})
+    page = client.get(url).content.decode()
+    # Acme is self-funded with no budget recorded: the current rate is its experience + fees,
+    # and the page says so; with a budget, the budget + fees (120 + 38.50 x 4 / 6 = 145.67).
+    assert "no budgeted claims PMPM in the financial terms" in page
+    do_update_terms(ran.acme, {"budget_pmpm": Decimal("120")}, acting_user=ran.mia)
     page = client.get(url, {"unit_cost_trend": "7", "pooling_point": "100000"}).content.decode()
+    assert "budgeted claims PMPM (financial terms) + current fees PMPM" in page
+    assert "145.67" in page
     for step in (
         "Completed claims PMPM",
         "Pooling charge",

@@ -39,3 +39,19 @@ def test_the_plan_factor_moves_experience_and_manual_alike() -> None:
     assert _step("Credibility-weighted claims PMPM", 0.9) == pytest.approx(
         0.9 * (z * 500 + (1 - z) * 400)
     )
+
+
+def test_a_self_funded_current_rate_is_what_the_sponsor_funds() -> None:
+    from clientdesk.financials.renewal import (
+        ASO_BUDGET_LABEL,
+        ASO_EXPERIENCE_LABEL,
+        aso_current_rate,
+    )
+
+    # 12,000 member months, completed claims $7.2 M (600 PMPM), fees $45 PMPM, budget $520.
+    assert aso_current_rate(7_200_000, 12_000, 45.0, 520.0) == (565.0, ASO_BUDGET_LABEL)
+    # No budget recorded: the experience + fees, and the label says the change is then
+    # measured against the account's own experience.
+    assert aso_current_rate(7_200_000, 12_000, 45.0, None) == (645.0, ASO_EXPERIENCE_LABEL)
+    assert aso_current_rate(7_200_000, 12_000, 45.0, 0.0) == (645.0, ASO_EXPERIENCE_LABEL)
+    assert "own experience" in ASO_EXPERIENCE_LABEL
