@@ -34,6 +34,9 @@ def _data_dir(settings: object, tmp_path: Path) -> None:
     # Tests travel in time (SLA clocks, schedules) with a signed-in client: the idle sign-out
     # is tested on its own (web/tests/test_security_sessions.py sets it back).
     settings.IDLE_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600  # type: ignore[attr-defined]
+    # Tests sign in with force_login or the password form alone: the second step (TOTP) is
+    # tested on its own (web/tests/test_security_mfa.py and its browser test set it back on).
+    settings.MFA_REQUIRED = False  # type: ignore[attr-defined]
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN
     "axes",
     "csp",
+    "django_otp",  # two-factor sign-in: TOTP authenticators and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clientdesk.web",
     "clientdesk.audit",
     "clientdesk.people",
@@ -99,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientdesk.web.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clientdesk.web.mfa.MfaRequiredMiddleware",
     "clientdesk.web.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +165,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Two-factor sign-in (clientdesk.people.mfa): password, then a TOTP code or a recovery code.
+MFA_REQUIRED = env_bool(
+    "CLIENTDESK_MFA_REQUIRED",
+    True,
+    "Every sign-in needs a code from an authenticator app after the password (users without one "
+    "enrol first). Off only for a local demo: `clientdesk serve` refuses it on an open address.",
+)
+OTP_TOTP_ISSUER = "clientdesk"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code, wait 1, 2, 4, 8… seconds (django-otp)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

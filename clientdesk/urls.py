@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/", include("clientdesk.web.mfa_urls")),
     path("accounts/", include("clientdesk.accounts.urls")),
     path("inquiries/", include("clientdesk.inquiries.urls")),
     path("audit/", include("clientdesk.web.audit_urls")),

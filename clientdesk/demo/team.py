@@ -10,6 +10,7 @@ from django.db import transaction
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.models import Account, Assignment
+from clientdesk.people import mfa
 from clientdesk.people.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD = "clientdesk-demo"  # noqa: S105  (the published demo password)
@@ -61,6 +62,19 @@ def ensure_demo_users() -> dict[str, User]:
         user.groups.set([Group.objects.get(name=spec.role.value)])
         users[spec.username] = user
     return users
+
+
+def demo_authenticators(password: str, usernames: list[str]) -> dict[str, str]:
+    """The authenticator key (base32) of each named user who still signs in with the
+    published `password`, made for them if they have none. A user with a password of their
+    own keeps their authenticator unseen and untouched."""
+    keys: dict[str, str] = {}
+    for user in User.objects.filter(username__in=usernames, is_active=True).order_by("pk"):
+        if not user.check_password(password):
+            continue
+        device = mfa.totp_device(user) or mfa.do_seed_device(user, acting_user=None)
+        keys[user.username] = mfa.secret_base32(device)
+    return keys
 
 
 @transaction.atomic

@@ -27,3 +27,18 @@ def configuration(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
             )
         )
     return problems
+
+
+@register(deploy=True)
+def two_factor(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """A served instance asks every user for a second factor; off only for a local demo or
+    bench (`clientdesk serve` tolerates this warning on a loopback address only)."""
+    if getattr(settings, "MFA_REQUIRED", True):
+        return []
+    return [
+        Warning(
+            "Two-factor sign-in is off (CLIENTDESK_MFA_REQUIRED=0).",
+            hint="Unset CLIENTDESK_MFA_REQUIRED; off is for a local demo or bench on 127.0.0.1.",
+            id="clientdesk.W002",
+        )
+    ]

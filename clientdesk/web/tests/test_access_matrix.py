@@ -222,6 +222,10 @@ ROUTES = [
     Route("healthz", "get", no_args, dict.fromkeys(ROLES[:-1], OK), anonymous=OK),
     Route("login", "get", no_args, SIGNED_IN, anonymous=OK),
     Route("logout", "post", no_args, dict.fromkeys(ROLES[:-1], 302)),
+    # The second step of signing in is every signed-in user's own (web/tests/test_security_mfa.py).
+    Route("mfa:verify", "get", no_args, SIGNED_IN),
+    Route("mfa:enrol", "get", no_args, SIGNED_IN),
+    Route("mfa:recovery_codes", "post", no_args, SIGNED_IN),
     Route("accounts:list", "get", no_args, {**SIGNED_IN}),
     Route("accounts:create", "get", no_args, CREATE),
     Route("accounts:detail", "get", acme, READ),

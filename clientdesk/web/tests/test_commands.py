@@ -73,4 +73,5 @@ def test_serve_on_an_open_address_needs_https_only_cookies(db: None, settings: o
     assert "security.W008" not in str(refused.value)  # the TLS proxy redirects
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True  # type: ignore[attr-defined]
     settings.SECURE_HSTS_SECONDS = 31_536_000  # type: ignore[attr-defined]
+    settings.MFA_REQUIRED = True  # type: ignore[attr-defined]
     refuse_failing_deploy_checks("0.0.0.0:8000")

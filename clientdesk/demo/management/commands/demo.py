@@ -15,8 +15,15 @@ from clientdesk.demo.growth import load_growth_demo
 from clientdesk.demo.loading import load_book
 from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
 from clientdesk.demo.strategy import populate_strategy
-from clientdesk.demo.team import DEMO_PASSWORD, DEMO_USERS, assign_demo_team, ensure_demo_users
+from clientdesk.demo.team import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    assign_demo_team,
+    demo_authenticators,
+    ensure_demo_users,
+)
 from clientdesk.demo.team_app import load_team
+from clientdesk.people.mfa import mfa_required
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.params import SynthParams
 
@@ -85,7 +92,16 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
     def _print_logins(self) -> None:
+        """The demo's users, and the authenticator secret of each one that still has the
+        published password: two-factor sign-in stays on in the demo (see docs/security.md)."""
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        secrets = demo_authenticators(DEMO_PASSWORD, [u.username for u in DEMO_USERS])
+        if mfa_required():
+            self.stdout.write(
+                "Two-factor sign-in is on: add each user's key to an authenticator app "
+                "(type it in as a time-based key), then sign in with its 6-digit code."
+            )
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user.username:<12} {user.role.value}")
+            key = secrets.get(user.username, "(own password: key not shown)")
+            self.stdout.write(f"  {user.username:<12} {user.role.value:<20} {key}")
         self.stdout.write("")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clientdesk.web import mfa
+
+app_name = "mfa"
+
+urlpatterns = [
+    path("verify/", mfa.verify, name="verify"),
+    path("enrol/", mfa.enrol, name="enrol"),
+    path("recovery-codes/", mfa.recovery_codes, name="recovery_codes"),
+]
