@@ -14,6 +14,7 @@ from django.db import transaction
 from clientdesk.accounts.models import Account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
+from clientdesk.audit.updating import check_version
 from clientdesk.growth.models import (
     LEAD_NEXT,
     OPEN_STAGES,
@@ -149,10 +150,13 @@ def do_move_opportunity(
     next_step: str | None = None,
     probability: int | None = None,
     expected_close: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> Opportunity:
     """Move to a stage (its default probability unless one is given); a lost opportunity
-    needs its reason; a won one makes the product held."""
+    needs its reason; a won one makes the product held. Given `expected_version` (the one the
+    page or client read), a newer stored version raises StaleEdit and nothing changes."""
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    check_version(opportunity, expected_version)
     if not opportunity.is_open:
         raise ValidationError("This opportunity is closed.")
     if stage == Stage.LOST and not reason.strip():
@@ -168,6 +172,7 @@ def do_move_opportunity(
         opportunity.expected_close = expected_close
     if stage not in OPEN_STAGES:
         opportunity.closed_at = now
+    opportunity.version += 1
     opportunity.full_clean()
     opportunity.save()
     _history(opportunity, now, acting_user)
@@ -565,14 +570,22 @@ def do_answer_question(
     library_answer: LibraryAnswer | None,
     now: dt.datetime,
     acting_user: Actor,
+    expected_version: int | None = None,
 ) -> RfpQuestion:
+    """Save an answer; given `expected_version`, an answer saved by someone else since raises
+    StaleEdit and nothing changes (two writers on one question do not erase each other)."""
+    question = (
+        RfpQuestion.objects.select_for_update().select_related("section", "rfp").get(pk=question.pk)
+    )
+    check_version(question, expected_version)
     if question.section.approved_at is not None:
         raise ValidationError("The section is approved; reopen it to change an answer.")
     before = {"answer": question.answer}
     question.answer = answer.strip()
     question.from_library = library_answer
     question.answered_at = now if question.answer else None
-    question.save(update_fields=["answer", "from_library", "answered_at"])
+    question.version += 1
+    question.save(update_fields=["answer", "from_library", "answered_at", "version"])
     record_audit(
         actor=acting_user,
         action="growth.rfp.answer",
@@ -603,7 +616,8 @@ def do_fill_from_library(
         question.answer = library.answer
         question.from_library = library
         question.answered_at = now
-        question.save(update_fields=["answer", "from_library", "answered_at"])
+        question.version += 1  # an editor who opened the empty question sees the fill
+        question.save(update_fields=["answer", "from_library", "answered_at", "version"])
         filled += 1
     record_audit(
         actor=acting_user,

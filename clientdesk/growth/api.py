@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.growth import actions, queries
 from clientdesk.growth.access import (
     access_lead_by_id,
@@ -28,7 +29,7 @@ from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
 from clientdesk.growth.models import SavingsCheck
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["growth"])
@@ -46,6 +47,7 @@ class OpportunityOut(Schema):
     owner_id: RecordId
     next_step: str
     reason: str
+    version: int
 
 
 class OpportunityIn(Schema):
@@ -59,6 +61,9 @@ class OpportunityStageIn(Schema):
     stage: str
     reason: str = ""
     next_step: str = ""
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 class LeadOut(Schema):
@@ -102,6 +107,7 @@ def _opportunity(o: object) -> dict[str, object]:
         "owner_id": o.owner_id,
         "next_step": o.next_step,
         "reason": o.reason,
+        "version": o.version,
     }
 
 
@@ -124,19 +130,31 @@ def create_opportunity(request: HttpRequest, account_id: RecordId, body: Opportu
     return Status(201, _opportunity(opportunity))
 
 
-@router.post("/opportunities/{opportunity_id}/stage", response=OpportunityOut)
+@router.post(
+    "/opportunities/{opportunity_id}/stage", response={200: OpportunityOut, 409: StaleEditOut}
+)
 def move_opportunity(
     request: HttpRequest, opportunity_id: RecordId, body: OpportunityStageIn
-) -> dict[str, object]:
+) -> Any:
     opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
-    form = StageForm(body.dict())
+    data = body.dict()
+    expected = data.pop("version", None)
+    form = StageForm(data)
     if not form.is_valid():
         raise form_errors(form)
     try:
-        moved = form.move(opportunity, now=timezone.now(), acting_user=request.user)
+        return saved_or_409(
+            lambda: _opportunity(
+                form.move(
+                    opportunity,
+                    now=timezone.now(),
+                    acting_user=request.user,
+                    expected_version=expected,
+                )
+            )
+        )
     except ValidationError as error:
         raise HttpError(422, "; ".join(error.messages)) from None
-    return _opportunity(moved)
 
 
 @router.get("/leads", response=list[LeadOut])

@@ -71,7 +71,12 @@ class StageForm(forms.Form):
         return data
 
     def move(
-        self, opportunity: Opportunity, *, now: dt.datetime, acting_user: Actor
+        self,
+        opportunity: Opportunity,
+        *,
+        now: dt.datetime,
+        acting_user: Actor,
+        expected_version: int | None = None,
     ) -> Opportunity:
         """Move the opportunity as the valid form says (ValidationError when it may not)."""
         data = self.cleaned_data
@@ -84,6 +89,7 @@ class StageForm(forms.Form):
             expected_close=data.get("expected_close"),
             now=now,
             acting_user=acting_user,
+            expected_version=expected_version,
         )
 
 

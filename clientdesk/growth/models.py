@@ -132,6 +132,7 @@ class Opportunity(models.Model):
     reason = models.CharField(max_length=200, blank=True, help_text="Why it was won or lost.")
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # a stale save is refused
 
     class Meta:
         ordering = ["expected_close", "id"]
@@ -420,6 +421,7 @@ class RfpQuestion(models.Model):
     )
     due = models.DateField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # a stale answer is refused
 
     class Meta:
         ordering = ["position"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, can
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.growth import actions, queries
 from clientdesk.growth.access import (
     access_lead_by_id,
@@ -210,12 +211,29 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
 @require_POST
 def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = access_opportunity_by_id(request.user, opportunity_id, need=Need.WRITE)
-    return _posted(
-        request,
-        StageForm(request.POST),
-        lambda form: form.move(opportunity, now=timezone.now(), acting_user=request.user),
-        reverse("growth:opportunity", args=[opportunity.pk]),
-    )
+    back = reverse("growth:opportunity", args=[opportunity.pk])
+    form = StageForm(request.POST)
+    if form.is_valid():
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: _attempt(
+                request,
+                lambda: form.move(
+                    opportunity,
+                    now=timezone.now(),
+                    acting_user=request.user,
+                    expected_version=version,
+                ),
+            ),
+            template="growth/stale_save.html",
+            context={"form": form, "title": str(opportunity), "action": request.path, "back": back},
+        )
+        if conflict is not None:
+            return conflict
+    else:
+        _form_errors(request, form)
+    return redirect(back)
 
 
 @login_required
@@ -522,16 +540,30 @@ def rfp_answer(request: HttpRequest, rfp_id: int, question_id: int) -> HttpRespo
         library_id = form.cleaned_data["library_answer"]
         library = LibraryAnswer.objects.filter(pk=library_id).first() if library_id else None
         text = form.cleaned_data["answer"] or (library.answer if library else "")
-        _attempt(
+        conflict = save_or_conflict(
             request,
-            lambda: actions.do_answer_question(
-                question,
-                answer=text,
-                library_answer=library,
-                now=timezone.now(),
-                acting_user=request.user,
+            form,
+            lambda version: _attempt(
+                request,
+                lambda: actions.do_answer_question(
+                    question,
+                    answer=text,
+                    library_answer=library,
+                    now=timezone.now(),
+                    acting_user=request.user,
+                    expected_version=version,
+                ),
             ),
+            template="growth/stale_save.html",
+            context={
+                "form": form,
+                "title": f"Question {question.number or question.position}: {question.text}",
+                "action": request.path,
+                "back": back,
+            },
         )
+        if conflict is not None:
+            return conflict
     return redirect(back)
 
 

@@ -45,4 +45,4 @@ def test_stage_move_body_is_growth_own_in_the_document() -> None:
     ref = body["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/OpportunityStageIn"
     fields = document["components"]["schemas"]["OpportunityStageIn"]["properties"]
-    assert set(fields) == {"stage", "reason", "next_step"}
+    assert set(fields) == {"stage", "reason", "next_step", "version"}

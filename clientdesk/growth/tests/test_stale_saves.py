@@ -1,0 +1,89 @@
+"""Two people on one opportunity or one RFP answer: the second save, made on what they read
+before the first, is refused with both versions on the page, and 409 on the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from clientdesk.growth import actions
+from clientdesk.growth.tests.cast import NOW, acme_opportunity, acme_rfp
+from clientdesk.people.tokens import do_create_api_token
+from clientdesk.testing import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stale_rfp_answer_is_refused_with_both_versions(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    rfp = acme_rfp(cast)
+    question = rfp.questions.get(number="2.1")
+    url = f"/growth/rfps/{rfp.pk}/questions/{question.pk}/answer/"
+    assert question.version == 1
+    page = login("alice").get(f"/growth/rfps/{rfp.pk}/").content.decode()
+    assert 'name="version" value="1"' in page
+    mia, alice = login("mia"), Client()
+    alice.force_login(cast.alice)
+    assert mia.post(url, {"answer": "98.1% first pass in 2025.", "version": "1"}).status_code == 302
+    question.refresh_from_db()
+    assert (question.answer, question.version) == ("98.1% first pass in 2025.", 2)
+
+    stale = alice.post(url, {"answer": "About 97%.", "version": "1"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Someone else saved first" in html
+    assert "98.1% first pass in 2025." in html and "About 97%." in html  # both versions
+    assert 'name="version" value="2"' in html  # saving again is a decision
+    question.refresh_from_db()
+    assert (question.answer, question.version) == ("98.1% first pass in 2025.", 2)
+
+    again = alice.post(url, {"answer": "About 97%.", "version": "2"})
+    assert again.status_code == 302
+    question.refresh_from_db()
+    assert (question.answer, question.version) == ("About 97%.", 3)
+
+
+def test_filling_from_the_library_moves_the_version(cast: Cast) -> None:
+    rfp = acme_rfp(cast)
+    question = rfp.questions.get(number="2.1")
+    actions.do_answer_question(
+        question, answer="x", library_answer=None, now=NOW, acting_user=cast.mia
+    )
+    question.refresh_from_db()
+    assert question.version == 2
+
+
+def test_a_stale_stage_move_is_refused_on_the_page_and_the_api(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    opportunity = acme_opportunity(cast)
+    url = f"/growth/opportunities/{opportunity.pk}/stage/"
+    assert (
+        'name="version" value="1"'
+        in login("alice").get(f"/growth/opportunities/{opportunity.pk}/").content.decode()
+    )
+    mia = login("mia")
+    moved = mia.post(url, {"stage": "proposed", "next_step": "Send the quote", "version": "1"})
+    assert moved.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.stage, opportunity.next_step, opportunity.version) == (
+        "proposed",
+        "Send the quote",
+        2,
+    )
+    alice = Client()
+    alice.force_login(cast.alice)
+    stale = alice.post(url, {"stage": "qualified", "next_step": "Call HR", "version": "1"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Send the quote" in html and "Call HR" in html
+    opportunity.refresh_from_db()
+    assert (opportunity.stage, opportunity.version) == ("proposed", 2)
+
+    raw = do_create_api_token(cast.alice, "t", acting_user=cast.alice)[1]
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    path = f"/api/growth/opportunities/{opportunity.pk}/stage"
+    conflict = api.post(path, {"stage": "qualified", "version": 1}, content_type="application/json")
+    assert conflict.status_code == 409
+    body = conflict.json()
+    assert body["version"] == 2 and body["saved"]["next_step"] == "Send the quote"
+    assert "version 1" in body["detail"]
+    ok = api.post(path, {"stage": "qualified", "version": 2}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["version"] == 3
