@@ -50,6 +50,7 @@ from clientdesk.audit.recording import record_audit
 from clientdesk.lake import storage
 from clientdesk.lake.input_files import PARQUET_MAGIC, InputFile, InputFileError, open_input
 from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lake.rejects import grouped_reasons
 from clientdesk.lake.schemas import AccountSource, TableSchema, get_table, sql_literal
 from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
 from clientdesk.lake.validation import (
@@ -539,6 +540,7 @@ def _load(
             con.execute(f"{copy} TO {sql_literal(str(warnings_staged))} (HEADER, DELIMITER ',')")
         rejects_staged = work / "rejects.csv"
         if rows_rejected:
+            batch.rejected_reasons = grouped_reasons(con, "judged")
             # The key values come from the file as sent: kept as text if a spreadsheet would run
             # them as a formula (lib/exports.py, the one rule for every file we write).
             key = "".join(

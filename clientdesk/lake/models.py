@@ -40,6 +40,12 @@ class IngestBatch(models.Model):
     rows_loaded = models.PositiveBigIntegerField(default=0)
     rows_rejected = models.PositiveBigIntegerField(default=0)
     rejects_path = models.CharField("rejects file", max_length=500, blank=True)
+    rejected_reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why rows were rejected, grouped with no value in them: [{reason, rows}] "
+        "(lake.rejects.reason_group).",
+    )
     accounts_created = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(
         default=list,
