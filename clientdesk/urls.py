@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("clientdesk.accounts.urls")),
     path("inquiries/", include("clientdesk.inquiries.urls")),
     path("audit/", include("clientdesk.web.audit_urls")),
+    path("data/loads/", include("clientdesk.web.loads_urls")),
     path("insights/", include("clientdesk.insights.urls")),
     path("guarantees/", include("clientdesk.guarantees.urls")),
     path("growth/", include("clientdesk.growth.urls")),

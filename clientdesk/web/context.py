@@ -17,6 +17,7 @@ from clientdesk.financials.access import can_see_margin
 from clientdesk.growth.access import can_see_pipeline, works_accounts
 from clientdesk.inquiries.access import can_manage_queues, can_see_dashboard
 from clientdesk.insights.access import can_browse_issues
+from clientdesk.lake.rejects import can_review_loads
 from clientdesk.people.roles import Role, can_read_audit, primary_role, roles_of
 from clientdesk.reports.access import can_run_portfolio
 from clientdesk.surveys.access import reads_surveys
@@ -161,10 +162,13 @@ def growth_links(user: Any, here: tuple[str, str]) -> list[NavLink]:
 
 
 def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
-    """What sits under the user's name: the audit trail and Django's admin, for their roles."""
+    """What sits under the user's name: the audit trail, the lake's data loads and Django's
+    admin, for their roles."""
     links: list[NavLink] = []
     if can_read_audit(user):
         links.append(_link("Audit trail", "audit:list", here, "audit:"))
+    if can_review_loads(user):
+        links.append(_link("Data loads", "loads:list", here, "loads:"))
     if Role.ADMIN in roles_of(user) and user.is_staff:
         links.append(NavLink("Admin", reverse("admin:index")))
     return links

@@ -26,6 +26,7 @@ from clientdesk.inquiries.tests.cast import (
 )
 from clientdesk.insights.actions import do_link_inquiries
 from clientdesk.insights.tests.cast import acme_action, acme_issue, acme_problem
+from clientdesk.lake.tests.cast import rejected_batch
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.reports.tests.cast import acme_run, portfolio_schedule
 from clientdesk.testing import Cast
@@ -332,6 +333,10 @@ ROUTES = [
     Route("audit:list", "get", no_args, AUDIT),
     Route("audit:account", "get", acme, AUDIT),
     Route("audit:user", "get", user_ref, AUDIT),
+    Route("loads:list", "get", no_args, AUDIT),
+    Route("loads:detail", "get", rejected_batch, AUDIT),
+    Route("loads:rejected", "get", rejected_batch, AUDIT),
+    Route("loads:rejects_file", "get", rejected_batch, AUDIT),
 ]
 
 # Wrong methods answer 405 (signed in as the manager, who may do everything else).
@@ -355,6 +360,7 @@ WRONG_METHODS = [
     ("utilization:lines_open", "get", acme_leaf),
     ("utilization:account", "post", acme),
     ("audit:list", "post", no_args),
+    ("loads:detail", "post", rejected_batch),
     ("reports:run", "post", report_run),
     ("reports:schedule_create", "get", no_args),
     ("reports:schedule_delete", "get", report_schedule),

@@ -43,7 +43,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Team", ["Roster", "Training", "Licenses", "Time off", "Recruiting", "Team figures"]),
             ("Reports", ["Reports"]),
         ],
-        ["Audit trail", "Admin"],
+        ["Audit trail", "Data loads", "Admin"],
     ),
     "mia": (
         [
@@ -70,7 +70,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Team", ["Roster", "Training", "Licenses", "Time off", "Recruiting", "Team figures"]),
             ("Reports", ["Reports"]),
         ],
-        ["Audit trail"],
+        ["Audit trail", "Data loads"],
     ),
     "alice": (
         [
