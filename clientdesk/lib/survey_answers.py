@@ -26,6 +26,11 @@ from dataclasses import dataclass
 SATISFIED_CSAT = 4
 """A survey answer is *satisfied* when its CSAT (1-5) is at least this: the top two boxes."""
 
+DETRACTOR_NPS_MAX = 6
+DETRACTOR_CSAT_MAX = 2
+"""A *detractor* answered NPS 0-6 or CSAT 1-2: the closed loop calls them back and the
+emerging-issues detector watches their rate."""
+
 AUDIENCES = ("member", "sponsor")
 """Who answered, in the feed's words: a member (after a call or an inquiry) or the plan
 sponsor's people (relationship and sponsor transactional surveys)."""
@@ -34,6 +39,13 @@ sponsor's people (relationship and sponsor transactional surveys)."""
 def is_satisfied(csat: int | None) -> bool:
     """Whether one answer's CSAT counts as satisfied (no CSAT: not an answer to count)."""
     return csat is not None and csat >= SATISFIED_CSAT
+
+
+def is_detractor(nps: int | None, csat: int | None) -> bool:
+    """Whether one answer is a detractor's: NPS ≤ 6 or CSAT ≤ 2."""
+    return (nps is not None and nps <= DETRACTOR_NPS_MAX) or (
+        csat is not None and csat <= DETRACTOR_CSAT_MAX
+    )
 
 
 @dataclass(frozen=True)

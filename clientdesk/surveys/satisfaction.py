@@ -21,18 +21,18 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from clientdesk.lib.small_cells import is_small_cell
-from clientdesk.lib.survey_answers import SATISFIED_CSAT
+from clientdesk.lib.survey_answers import (
+    DETRACTOR_CSAT_MAX,
+    DETRACTOR_NPS_MAX,
+    SATISFIED_CSAT,
+)
+from clientdesk.lib.survey_answers import is_detractor as is_detractor  # the app's one rule
 
 PROMOTER_MIN = 9
-DETRACTOR_MAX = 6
+DETRACTOR_MAX = DETRACTOR_NPS_MAX  # the one detractor rule (lib.survey_answers)
 SATISFIED_MIN = SATISFIED_CSAT  # the one satisfied rule (lib.survey_answers)
-LOW_CSAT_MAX = 2
+LOW_CSAT_MAX = DETRACTOR_CSAT_MAX
 Z95 = 1.96
-
-
-def is_detractor(nps: int | None, csat: int | None) -> bool:
-    """The closed loop's detractor: NPS ≤ 6 or CSAT ≤ 2."""
-    return (nps is not None and nps <= DETRACTOR_MAX) or (csat is not None and csat <= LOW_CSAT_MAX)
 
 
 @dataclass(frozen=True)
