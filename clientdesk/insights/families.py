@@ -157,6 +157,18 @@ FAMILIES: tuple[Family, ...] = (
         guarantees=("financial_accuracy", "payment_accuracy"),
         is_rate=True,
     ),
+    Family(
+        "survey_detractors",
+        "Survey detractors",
+        "detractors (NPS 0-6 or CSAT 1-2)",
+        "survey_response",
+        (),
+        "survey answers",
+        "survey_detractors",
+        (),
+        guarantees=("sponsor_satisfaction", "member_satisfaction"),
+        is_rate=True,
+    ),
 )
 
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}

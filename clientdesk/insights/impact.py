@@ -129,6 +129,8 @@ def issue_impact(
         )
         if family == "inquiry_themes":
             out["inquiries"] = 0  # the theme's own count is the series' observed total
+    elif feed == "survey_response":
+        pass  # the detractors are the series' own count: no member, claim or dollar behind them
     elif feed == "call_record":
         calls = _scoped(lake.call_record, account_ids)
         t = local_days(calls, "offered_at", zones, first, last)

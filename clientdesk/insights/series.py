@@ -21,7 +21,9 @@ from clientdesk.lake.gateway import Lake
 from clientdesk.lake.local_time import local_days as local_days_of
 from clientdesk.lake.local_time import zone_rows
 from clientdesk.lake.marts.operations import BOOK
+from clientdesk.lake.marts.survey_answers import survey_answers
 from clientdesk.lib.periods import epoch_day
+from clientdesk.lib.survey_answers import DETRACTOR_CSAT_MAX, DETRACTOR_NPS_MAX
 
 MIN_LEAF_DENIALS = 3
 """Denial details (account x CARC x billing NPI x procedure) are watched once they have had
@@ -196,6 +198,25 @@ def issues_daily_audit_overpayments(
     t = t.filter(t.audit_finding == "overpayment").mutate(day=t.finalized_date)
     t = _in_range(t, t.day, first, last)
     return t.group_by(["account_id", "day"]).agg(events=ibis._.count())
+
+
+def issues_daily_survey_answers(
+    answers: ir.Table, zones: ir.Table, first: dt.date, last: dt.date
+) -> ir.Table:
+    """Survey answers with a score and the detractors among them (NPS 0-6 or CSAT 1-2, the
+    rule of `lib.survey_answers`) per account and account-local day answered, from every
+    source (`lake.marts.survey_answers`: the feed and the answers the apps collected).
+
+    Grain: one row per (account_id, day). Columns: account_id, day, answers, detractors."""
+    t = answers.filter(answers.answered_at.notnull())
+    t = t.filter(t.nps_score.notnull() | t.csat.notnull())
+    t = local_days(t, "answered_at", zones, first, last)
+    detractor = (t.nps_score <= DETRACTOR_NPS_MAX).fill_null(False) | (
+        t.csat <= DETRACTOR_CSAT_MAX
+    ).fill_null(False)
+    return t.group_by(["account_id", "day"]).agg(
+        answers=ibis._.count(), detractors=detractor.cast("int64").sum()
+    )
 
 
 def issues_enrollment_changes(eligibility: ir.Table) -> ir.Table:
@@ -429,9 +450,16 @@ def build_panel(
     pends = execute(issues_daily_claim_pends(lake.claim_processing, first, last))
     audits = execute(issues_daily_audit_overpayments(lake.claim_processing, first, last))
     changes = execute(issues_enrollment_changes(lake.eligibility))
+    surveyed = execute(
+        issues_daily_survey_answers(survey_answers(lake, first, last), zones, first, last)
+    )
 
     accounts = sorted(
-        {int(a) for f in (inquiries, processed, calls, ivr, changes) for a in f["account_id"]}
+        {
+            int(a)
+            for f in (inquiries, processed, calls, ivr, changes, surveyed)
+            for a in f["account_id"]
+        }
     )
     builder = PanelBuilder(first, last, accounts)
     members = members_per_day(changes, builder)
@@ -469,6 +497,8 @@ def build_panel(
     for i, account in enumerate(accounts):
         if processed_by[i].any():
             builder.add_empty("audit_overpayments", account, (), processed_by[i])
+    answered = builder.account_matrix(builder.per_account(surveyed, "answers"))
+    builder.add("survey_detractors", surveyed, (), "detractors", answered)
     themes: dict[str, str] = {}
     if with_themes:
         from clientdesk.insights.themes import fit_themes
