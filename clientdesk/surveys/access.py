@@ -18,13 +18,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from clientdesk.accounts.access import Need, accounts_visible_to, can
+from clientdesk.accounts.models import Account
 from clientdesk.people.roles import (
     EDITS_ASSIGNED_ACCOUNTS,
     MANAGES_ACCOUNTS,
     SEES_ALL_ACCOUNTS,
     roles_of,
 )
-from clientdesk.surveys.models import FollowUp, Survey, SurveyResponse
+from clientdesk.surveys.models import FollowUp, Survey, SurveyResponse, SurveySchedule
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -84,4 +85,41 @@ def access_follow_up_by_id(user: AnyUser, follow_up_id: int, *, write: bool = Fa
         raise Http404("No such follow-up.")
     if write and not can(user, found.account, Need.WRITE):
         raise PermissionDenied("You can see this follow-up but not work it.")
+    return found
+
+
+def accounts_to_schedule(user: AnyUser) -> QuerySet[Account]:
+    """The accounts the user may send to, so schedule for: a manager's every account, an
+    associate's own; none for a reader who writes nothing (the executive)."""
+    roles = roles_of(user)
+    if roles & MANAGES_ACCOUNTS:
+        return Account.objects.all()
+    if roles & EDITS_ASSIGNED_ACCOUNTS:
+        return accounts_visible_to(user)
+    return Account.objects.none()
+
+
+def schedules_visible_to(user: AnyUser) -> QuerySet[SurveySchedule]:
+    if not reads_surveys(user):
+        return SurveySchedule.objects.none()
+    if roles_of(user) & SEES_ALL_ACCOUNTS:
+        return SurveySchedule.objects.all()
+    return SurveySchedule.objects.filter(account__in=accounts_visible_to(user))
+
+
+def access_schedule_by_id(
+    user: AnyUser, schedule_id: int, *, write: bool = False
+) -> SurveySchedule:
+    """The schedule if its account is the user's to see (else 404) and, with write, to send
+    to (else 403)."""
+    found = (
+        schedules_visible_to(user)
+        .select_related("account", "survey", "last_send")
+        .filter(pk=schedule_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such schedule.")
+    if write and not can(user, found.account, Need.WRITE):
+        raise PermissionDenied("You can see this schedule but not change it.")
     return found

@@ -31,11 +31,14 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account, Assignment, Contact
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import check_version, update_audited
 from clientdesk.inquiries.models import DONE_STATUSES, Inquiry
 from clientdesk.lib.business_calendar import BusinessCalendar, is_business_day
 from clientdesk.lib.survey_service import SendOutcome
 from clientdesk.surveys import conf, tokens
 from clientdesk.surveys.models import (
+    CADENCE_MONTHS,
+    Cadence,
     FollowUp,
     FollowUpStatus,
     Invitation,
@@ -44,13 +47,16 @@ from clientdesk.surveys.models import (
     ResponseImport,
     ResponseSource,
     Survey,
+    SurveyKind,
     SurveyResponse,
+    SurveySchedule,
     SurveySend,
     SurveyVersion,
     Unsubscribe,
 )
 from clientdesk.surveys.questions import QuestionError, QuestionSet, parse_questions
 from clientdesk.surveys.satisfaction import is_detractor
+from clientdesk.surveys.schedules import next_after
 
 AnyUser = AbstractBaseUser | AnonymousUser
 Enqueue = Callable[[int], str]
@@ -804,13 +810,18 @@ def do_work_follow_up(
     outcome: str = "",
     acting_user: AnyUser | None,
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> FollowUp:
-    """Record the call back: contacted (with notes) or closed (with the outcome)."""
+    """Record the call back: contacted (with notes) or closed (with the outcome). Given the
+    version the editor saw, a follow-up someone else saved since raises StaleEdit and
+    nothing changes."""
     now = now or timezone.now()
     if status not in FollowUpStatus.values:
         raise SurveyError(f"unknown status {status!r}")
     if status == FollowUpStatus.CLOSED and not outcome.strip():
         raise SurveyError("say what came of the follow-up to close it")
+    follow_up = FollowUp.objects.select_for_update().select_related("account").get(pk=follow_up.pk)
+    check_version(follow_up, expected_version)
     before = snapshot(follow_up, ["status", "notes", "outcome"])
     follow_up.status = status
     follow_up.notes = notes.strip()
@@ -818,6 +829,9 @@ def do_work_follow_up(
     if status in (FollowUpStatus.CONTACTED, FollowUpStatus.CLOSED) and not follow_up.contacted_at:
         follow_up.contacted_at = now
     follow_up.closed_at = now if status == FollowUpStatus.CLOSED else None
+    after = snapshot(follow_up, ["status", "notes", "outcome"])
+    if after != before:
+        follow_up.version += 1
     follow_up.save()
     record_audit(
         actor=acting_user,
@@ -825,9 +839,154 @@ def do_work_follow_up(
         obj=follow_up,
         account=follow_up.account,
         before=before,
-        after=snapshot(follow_up, ["status", "notes", "outcome"]),
+        after=after,
     )
     return follow_up
+
+
+# --- recurring relationship surveys ---------------------------------------------------------
+
+SCHEDULE_FIELDS = ("cadence", "roles", "language", "next_on", "is_active")
+
+
+def _check_schedule(survey: Survey, account: Account) -> None:
+    if survey.kind != SurveyKind.RELATIONSHIP:
+        raise SurveyError("a schedule sends a relationship survey")
+    if not survey.is_active:
+        raise SurveyError("this survey is retired: make it active to schedule it")
+    if SurveySchedule.objects.filter(survey=survey, account=account).exists():
+        raise SurveyError("this survey is already scheduled for the account: change that one")
+
+
+@transaction.atomic
+def do_create_schedule(
+    survey: Survey,
+    account: Account,
+    *,
+    cadence: str,
+    next_on: dt.date,
+    roles: Sequence[str] = (),
+    language: str = Language.EN,
+    acting_user: AnyUser | None,
+    now: dt.datetime | None = None,
+) -> SurveySchedule:
+    """Send `survey` to the account's contacts (of `roles`; all when empty) on `next_on` and
+    every cadence after it, by the daily clock."""
+    _check_schedule(survey, account)
+    schedule = SurveySchedule(
+        survey=survey,
+        account=account,
+        cadence=cadence,
+        roles=sorted(set(roles)),
+        language=language,
+        next_on=next_on,
+        created_by=_person(acting_user),
+        created_at=now or timezone.now(),
+    )
+    schedule.full_clean()
+    schedule.save()
+    record_audit(
+        actor=acting_user,
+        action="surveys.schedule.create",
+        obj=schedule,
+        account=account,
+        after=snapshot(schedule, ["survey", *SCHEDULE_FIELDS]),
+    )
+    return schedule
+
+
+@transaction.atomic
+def do_update_schedule(
+    schedule: SurveySchedule,
+    changes: Mapping[str, Any],
+    *,
+    acting_user: AnyUser | None,
+    expected_version: int | None = None,
+) -> SurveySchedule:
+    """Change the cadence, roles, language, next send or pause it (is_active). Given the
+    version the editor saw, a schedule someone else (or the clock) saved since raises
+    StaleEdit and nothing changes."""
+    locked = (
+        SurveySchedule.objects.select_for_update().select_related("account").get(pk=schedule.pk)
+    )
+    changes = dict(changes)
+    if "roles" in changes:
+        changes["roles"] = sorted(set(changes["roles"]))
+    update_audited(
+        locked,
+        changes,
+        allowed=SCHEDULE_FIELDS,
+        action="surveys.schedule.update",
+        acting_user=acting_user,
+        account=locked.account,
+        versioned=True,
+        expected_version=expected_version,
+    )
+    return locked
+
+
+def scheduled_contacts(schedule: SurveySchedule) -> list[Contact]:
+    contacts = Contact.objects.filter(account_id=schedule.account_id).exclude(email="")
+    if schedule.roles:
+        contacts = contacts.filter(role__in=schedule.roles)
+    return list(contacts.order_by("pk"))
+
+
+@transaction.atomic
+def do_run_schedule(
+    schedule_id: int, today: dt.date, *, now: dt.datetime | None = None
+) -> SurveySend | None:
+    """Send a due schedule once and move it to its next turn after today (the clock's job).
+    Idempotent: the row is locked and read again, so a schedule already moved past today
+    (a second run the same day, another clock) sends nothing. Returns the send (delivered
+    by the worker after the commit), or None when nothing was due or nobody could be asked
+    (the reason is kept on the schedule)."""
+    now = now or timezone.now()
+    schedule = (
+        SurveySchedule.objects.select_for_update()
+        .select_related("survey", "account")
+        .get(pk=schedule_id)
+    )
+    if not schedule.is_active or schedule.next_on > today:
+        return None
+    before = snapshot(schedule, ["next_on", "last_send"])
+    send: SurveySend | None = None
+    contacts = scheduled_contacts(schedule)
+    if not schedule.survey.is_active:
+        outcome = "not sent: the survey is retired"
+    elif not contacts:
+        outcome = "not sent: no contact with an address in the roles asked"
+    else:
+        from clientdesk.surveys.tasks import enqueue_send
+
+        send = do_send_survey(
+            schedule.survey,
+            schedule.account,
+            contacts,
+            language=schedule.language,
+            acting_user=None,
+            enqueue=enqueue_send,
+            now=now,
+        )
+        outcome = f"sent: {send.invited} invited, {send.skipped} not sent"
+        schedule.last_send = send
+    schedule.next_on = next_after(
+        schedule.next_on, CADENCE_MONTHS[Cadence(schedule.cadence)], today
+    )
+    schedule.last_run_on = today
+    schedule.last_outcome = outcome
+    schedule.version += 1
+    schedule.save()
+    record_audit(
+        actor=None,
+        action="surveys.schedule.run",
+        obj=schedule,
+        account=schedule.account,
+        before=before,
+        after=snapshot(schedule, ["next_on", "last_send"]),
+        detail={"outcome": outcome},
+    )
+    return send
 
 
 # --- imports ------------------------------------------------------------------------------

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
@@ -166,6 +168,7 @@ class FollowUpOut(Schema):
     outcome: str
     nps: int | None
     csat: int | None
+    version: int
 
 
 def _follow_up_out(f: Any) -> dict[str, Any]:
@@ -180,6 +183,7 @@ def _follow_up_out(f: Any) -> dict[str, Any]:
         "outcome": f.outcome,
         "nps": f.response.nps,
         "csat": f.response.csat,
+        "version": f.version,
     }
 
 
@@ -193,20 +197,27 @@ class FollowUpIn(Schema):
     status: str
     notes: str = ""
     outcome: str = ""
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
+    )
 
 
-@router.patch("/follow-ups/{follow_up_id}", response=FollowUpOut)
+@router.patch("/follow-ups/{follow_up_id}", response={200: FollowUpOut, 409: StaleEditOut})
 def work_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: FollowUpIn) -> Any:
     follow_up = access_follow_up_by_id(request.user, follow_up_id, write=True)
     form = FollowUpForm(payload.dict())
     if not form.is_valid():
         raise form_errors(form)
     data = form.cleaned_data
-    worked = actions.do_work_follow_up(
-        follow_up,
-        status=data["status"],
-        notes=data["notes"],
-        outcome=data["outcome"],
-        acting_user=signed_in_user(request),
+    return saved_or_409(
+        lambda: _follow_up_out(
+            actions.do_work_follow_up(
+                follow_up,
+                status=data["status"],
+                notes=data["notes"],
+                outcome=data["outcome"],
+                acting_user=signed_in_user(request),
+                expected_version=payload.version,
+            )
+        )
     )
-    return _follow_up_out(worked)

@@ -9,9 +9,16 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from clientdesk.accounts.models import Contact
+from clientdesk.accounts.models import Account, Contact, ContactRole
 from clientdesk.surveys.library import TEMPLATES
-from clientdesk.surveys.models import Audience, FollowUpStatus, Language, Survey, SurveyKind
+from clientdesk.surveys.models import (
+    Audience,
+    Cadence,
+    FollowUpStatus,
+    Language,
+    Survey,
+    SurveyKind,
+)
 from clientdesk.surveys.queries import DIMENSION_LABELS, Dimension
 from clientdesk.surveys.questions import QuestionError, parse_questions
 
@@ -119,6 +126,35 @@ class VerbatimsForm(forms.Form):
     def account_id(self) -> int | None:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return data.get("account")
+
+
+class ScheduleEditForm(forms.Form):
+    cadence = forms.ChoiceField(choices=Cadence.choices)
+    next_on = forms.DateField(
+        label="Next send", widget=forms.DateInput(attrs={"type": "date"}), required=True
+    )
+    roles = forms.MultipleChoiceField(
+        choices=ContactRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The contacts asked; none ticked: every contact with an address.",
+    )
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.EN)
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+
+class ScheduleForm(ScheduleEditForm):
+    account = forms.ModelChoiceField(queryset=Account.objects.none())
+    survey = forms.ModelChoiceField(queryset=Survey.objects.none())
+    field_order = ["account", "survey", "cadence", "next_on", "roles", "language"]
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("is_active")
+        self.fields["account"].queryset = accounts.order_by("name")  # type: ignore[attr-defined]
+        self.fields["survey"].queryset = Survey.objects.filter(  # type: ignore[attr-defined]
+            kind=SurveyKind.RELATIONSHIP, is_active=True
+        ).order_by("name")
 
 
 class FollowUpForm(forms.Form):

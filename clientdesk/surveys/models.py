@@ -322,6 +322,7 @@ class FollowUp(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     outcome = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due", "id"]
@@ -329,3 +330,47 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of response {self.response_id}"
+
+
+class Cadence(models.TextChoices):
+    QUARTERLY = "quarterly", "Every quarter"
+    HALF_YEARLY = "half_yearly", "Twice a year"
+    YEARLY = "yearly", "Once a year"
+
+
+CADENCE_MONTHS = {Cadence.QUARTERLY: 3, Cadence.HALF_YEARLY: 6, Cadence.YEARLY: 12}
+
+
+class SurveySchedule(models.Model):
+    """A relationship survey sent to an account's contacts again and again: on `next_on`
+    the daily clock sends it (to the contacts of `roles`, every contact with an address when
+    empty) and moves `next_on` on by the cadence, past today (a missed turn is sent once)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="schedules")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="survey_schedules"
+    )
+    cadence = models.CharField(max_length=12, choices=Cadence.choices)
+    roles = models.JSONField(default=list, blank=True, help_text="Contact roles; empty: all.")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    next_on = models.DateField("next send")
+    is_active = models.BooleanField("active", default=True)
+    last_send = models.ForeignKey(
+        SurveySend, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_run_on = models.DateField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["next_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "account"], name="one_schedule_per_survey")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} for {self.account_id}, {self.get_cadence_display().lower()}"

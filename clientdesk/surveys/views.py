@@ -6,15 +6,18 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
+from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to, can
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.exports import SafeCsvWriter
 from clientdesk.lib.small_cells import SUPPRESSED_TEXT
@@ -23,23 +26,34 @@ from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
 from clientdesk.surveys.access import (
     access_follow_up_by_id,
+    access_schedule_by_id,
     access_survey_by_id,
+    accounts_to_schedule,
     follow_ups_visible_to,
     manages_surveys,
     require_manager,
     require_reader,
+    schedules_visible_to,
 )
 from clientdesk.surveys.forms import (
     FollowUpForm,
     ImportForm,
     ResultsForm,
+    ScheduleEditForm,
+    ScheduleForm,
     SendForm,
     SurveyForm,
     TransactionalForm,
     VerbatimsForm,
     VersionForm,
 )
-from clientdesk.surveys.models import ResponseImport, Survey, SurveySend
+from clientdesk.surveys.models import (
+    Cadence,
+    ResponseImport,
+    Survey,
+    SurveyResponse,
+    SurveySend,
+)
 from clientdesk.surveys.queries import (
     DIMENSION_LABELS,
     Dimension,
@@ -327,6 +341,91 @@ def verbatims_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    """The recurring relationship surveys of the reader's accounts, and a new one (for an
+    account the user may send to)."""
+    require_reader(request.user)
+    schedulable = accounts_to_schedule(request.user)
+    form = ScheduleForm(
+        request.POST or None,
+        accounts=schedulable,
+        initial={"cadence": Cadence.HALF_YEARLY, "next_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        if not schedulable.exists():
+            raise PermissionDenied("You send to no account, so schedule none.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                schedule = actions.do_create_schedule(
+                    data["survey"],
+                    data["account"],
+                    cadence=data["cadence"],
+                    next_on=data["next_on"],
+                    roles=data["roles"],
+                    language=data["language"],
+                    acting_user=signed_in_user(request),
+                )
+            except actions.SurveyError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"{schedule.survey.name} will go to {schedule.account.name} on "
+                    f"{schedule.next_on:%b %-d, %Y}, then "
+                    f"{schedule.get_cadence_display().lower()}.",
+                )
+                return redirect("surveys:schedules")
+    schedules = schedules_visible_to(request.user).select_related("account", "survey", "last_send")
+    return render(
+        request,
+        "surveys/schedule_list.html",
+        {
+            "schedules": schedules.order_by("next_on", "pk"),
+            "form": form,
+            "can_schedule": schedulable.exists(),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    schedule = access_schedule_by_id(request.user, schedule_id, write=request.method == "POST")
+    form = ScheduleEditForm(
+        request.POST or None,
+        initial={name: getattr(schedule, name) for name in actions.SCHEDULE_FIELDS},
+    )
+    context: dict[str, Any] = {
+        "schedule": schedule,
+        "form": form,
+        "edit_version": schedule.version,
+        "can_edit": can(request.user, schedule.account, Need.WRITE),
+    }
+    if request.method == "POST" and form.is_valid():
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_schedule(
+                schedule,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
+            template="surveys/schedule_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
+        messages.success(request, "Schedule saved.")
+        return redirect("surveys:schedules")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "surveys/schedule_form.html", context, status=status)
+
+
+@login_required
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     require_reader(request.user)
@@ -356,45 +455,56 @@ def follow_up_detail(request: HttpRequest, follow_up_id: int) -> HttpResponse:
             "outcome": follow_up.outcome,
         },
     )
+    response = follow_up.response
+    context: dict[str, Any] = {
+        "follow_up": follow_up,
+        "response": response,
+        "answers": _answers_shown(response),
+        "form": form,
+        "can_work": can(request.user, follow_up.account, Need.WRITE),
+        "edit_version": follow_up.version,
+    }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.do_work_follow_up(
-            follow_up,
-            status=data["status"],
-            notes=data["notes"],
-            outcome=data["outcome"],
-            acting_user=signed_in_user(request),
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_work_follow_up(
+                follow_up,
+                status=data["status"],
+                notes=data["notes"],
+                outcome=data["outcome"],
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
+            template="surveys/follow_up.html",
+            context=context,
         )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Follow-up saved.")
         return redirect("surveys:follow_up", follow_up_id=follow_up.pk)
-    response = follow_up.response
-    questions = response.invitation.version.question_set() if response.invitation else None
-    answers = []
-    if questions is not None:
-        for q in questions:
-            if q.key in response.answers:
-                value = response.answers[q.key]
-                if isinstance(value, list):
-                    shown = ", ".join(q.option_label(v, "en") for v in value)
-                elif q.options:
-                    shown = q.option_label(str(value), "en")
-                else:
-                    shown = str(value)
-                answers.append((q.label("en"), shown))
-    from clientdesk.accounts.access import can
+    status = 422 if request.method == "POST" else 200
+    return render(request, "surveys/follow_up.html", context, status=status)
 
-    return render(
-        request,
-        "surveys/follow_up.html",
-        {
-            "follow_up": follow_up,
-            "response": response,
-            "answers": answers,
-            "form": form,
-            "can_work": can(request.user, follow_up.account, Need.WRITE),
-        },
-        status=422 if request.method == "POST" else 200,
-    )
+
+def _answers_shown(response: SurveyResponse) -> list[tuple[str, str]]:
+    """(question, answer) in English, as the respondent's version asked them."""
+    questions = response.invitation.version.question_set() if response.invitation else None
+    answers: list[tuple[str, str]] = []
+    if questions is None:
+        return answers
+    for q in questions:
+        if q.key in response.answers:
+            value = response.answers[q.key]
+            if isinstance(value, list):
+                shown = ", ".join(q.option_label(v, "en") for v in value)
+            elif q.options:
+                shown = q.option_label(str(value), "en")
+            else:
+                shown = str(value)
+            answers.append((q.label("en"), shown))
+    return answers
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from clientdesk.surveys import rate
 from clientdesk.surveys.models import SurveySend
 from clientdesk.surveys.tests.cast import (
@@ -53,6 +55,19 @@ def token(c: Cast) -> dict[str, str]:
     return {"token": token_of(path)}
 
 
+def schedule(c: Cast) -> dict[str, int]:
+    from clientdesk.surveys import actions
+
+    made = actions.do_create_schedule(
+        relationship_survey(c),
+        c.acme,
+        cadence="yearly",
+        next_on=dt.date(2026, 12, 1),
+        acting_user=c.mia,
+    )
+    return {"schedule_id": made.pk}
+
+
 def import_batch(c: Cast) -> dict[str, int]:
     from clientdesk.surveys import actions
 
@@ -81,6 +96,11 @@ ROUTES = [
     Route("surveys:results", "get", no_args, SURVEY_READERS),
     Route("surveys:results_export", "get", no_args, SURVEY_READERS),
     Route("surveys:verbatims", "get", no_args, SURVEY_READERS),
+    Route("surveys:schedules", "get", no_args, SURVEY_READERS),
+    # A schedule is made for an account one sends to: the executive sends to none.
+    Route("surveys:schedules", "post", no_args, {**SURVEY_READERS, "eve": 403}, data={}),
+    Route("surveys:schedule", "get", schedule, {**READ, "sam": 404}),
+    Route("surveys:schedule", "post", schedule, WRITE, data={"cadence": "quarterly"}),
     Route("surveys:follow_ups", "get", no_args, SURVEY_READERS),
     Route("surveys:follow_up", "get", follow_up, {**READ, "sam": 404}),
     Route(
