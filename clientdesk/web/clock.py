@@ -11,7 +11,9 @@ long-lived process (`clientdesk clock`, started beside the server by `clientdesk
 - every day, the lake's rejects and warnings files past their retention
   (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py);
 - every day, the implementation survey of each plan live for N days, sent once to the
-  sponsor's contacts (CLIENTDESK_IMPLEMENTATION_SURVEY_DAYS, docs/implementations.md).
+  sponsor's contacts (CLIENTDESK_IMPLEMENTATION_SURVEY_DAYS, docs/implementations.md);
+- every day, the recurring relationship surveys that are due and the one reminder of
+  unanswered invitations (docs/surveys.md).
 
 A job that fails is logged (its exception type and message, never a row) and tried again at
 its next turn; the other jobs go on.
@@ -80,6 +82,16 @@ def _team_nightly(now: dt.datetime) -> str:
     )
 
 
+def _surveys_daily(now: dt.datetime) -> str:
+    from clientdesk.surveys.runs import run_daily
+
+    done = run_daily(now)
+    return (
+        f"survey schedules: {done.sent} of {done.due} due sent, {done.invited} invited; "
+        f"{done.reminded} reminders"
+    )
+
+
 def _rejects_retention(now: dt.datetime) -> str:
     from clientdesk.lake.retention import purge_rejects
 
@@ -100,6 +112,7 @@ JOBS = (
     Job("account health and calls to action", dt.timedelta(hours=24), _health_daily),
     Job("rejects retention", dt.timedelta(hours=24), _rejects_retention),
     Job("implementation surveys", dt.timedelta(hours=24), _implementation_surveys),
+    Job("survey schedules and reminders", dt.timedelta(hours=24), _surveys_daily),
 )
 
 
