@@ -59,5 +59,5 @@ def run_demo_analyses(
     say(f"emerging issues: {found['issues']} from {found['alerts']} alerts since {found['since']}")
     say(seed_implementations(acting_user=acting_user, today=today, data_end=data_end))
     load_financials(acting_user=acting_user, data_end=data_end, say=say)
-    say(seed_surveys(acting_user=acting_user))
+    say(seed_surveys(acting_user=acting_user, today=today))
     say(f"analyses done in {time.perf_counter() - clock:.0f} s")

@@ -2,7 +2,8 @@
 contacts and a transactional survey after the inquiries resolved in the last 30 days, mailed
 through the console backend (the links are in the terminal), some of them answered, and the
 detractors' follow-ups, one of them worked. One relationship contact is left unanswered so a
-visitor can answer through the link printed in the console. Idempotent: with surveys in the
+visitor can answer through the link printed in the console. The surveyed account gets the
+library's sponsor satisfaction guarantee, measured from the survey answers. Idempotent: with surveys in the
 database nothing is done. Answers come from this module's own random stream, so nothing else
 in the demo book changes."""
 
@@ -15,6 +16,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
+from clientdesk.guarantees.actions import do_create_guarantees_from_templates
+from clientdesk.guarantees.runs import run_evaluation
+from clientdesk.lake.gateway import LakeError
 from clientdesk.people.roles import Role
 from clientdesk.surveys import actions
 from clientdesk.surveys.library import TEMPLATES
@@ -42,7 +46,30 @@ def _account_to_survey() -> Account | None:
     return None
 
 
-def seed_surveys(*, acting_user: User, manager: User | None = None) -> str:
+def _sponsor_satisfaction_guarantee(account: Account, *, acting_user: User, today: dt.date) -> str:
+    """The surveyed account's contract gets the library's sponsor satisfaction guarantee
+    (mean score >= 3 of 5, annual, measured from the sponsor's survey answers: the feed's and
+    the ones just collected), evaluated at once so its figure shows."""
+    contract = (
+        account.contracts.filter(start_date__lte=today, end_date__gte=today).first()
+        or account.contracts.order_by("-start_date").first()
+    )
+    if contract is None:
+        return "no contract for a sponsor satisfaction guarantee"
+    if not contract.guarantees.filter(metric="sponsor_satisfaction").exists():
+        do_create_guarantees_from_templates(
+            contract, ["sponsor_satisfaction_3"], acting_user=acting_user
+        )
+    try:
+        _values, stored = run_evaluation([account], acting_user=acting_user, today=today)
+    except LakeError:
+        return "a sponsor satisfaction guarantee (not evaluated: no lake)"
+    return f"a sponsor satisfaction guarantee ({stored.created} results stored)"
+
+
+def seed_surveys(
+    *, acting_user: User, manager: User | None = None, today: dt.date | None = None
+) -> str:
     if Survey.objects.exists():
         return "surveys: already seeded"
     rng = random.Random(SEED)  # noqa: S311  (demo answers, not secrets)
@@ -69,9 +96,12 @@ def seed_surveys(*, acting_user: User, manager: User | None = None) -> str:
             if score <= 6:
                 answers["why"] = [rng.choice(WHY)]
             actions.do_save_answers(invitation, answers, finish=True)
+        guarantee = _sponsor_satisfaction_guarantee(
+            account, acting_user=acting_user, today=today or timezone.localdate()
+        )
         relationship_note = (
             f"relationship survey to {len(invitations)} contacts of {account.name}, "
-            f"{max(len(invitations) - 1, 0)} answered"
+            f"{max(len(invitations) - 1, 0)} answered, {guarantee}"
         )
     now = timezone.now()
     transactional = actions.do_send_transactional(
