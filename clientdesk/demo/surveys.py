@@ -3,9 +3,9 @@ contacts and a transactional survey after the inquiries resolved in the last 30 
 through the console backend (the links are in the terminal), some of them answered, and the
 detractors' follow-ups, one of them worked. One relationship contact is left unanswered so a
 visitor can answer through the link printed in the console. The surveyed account gets the
-library's sponsor satisfaction guarantee, measured from the survey answers. Idempotent: with surveys in the
-database nothing is done. Answers come from this module's own random stream, so nothing else
-in the demo book changes."""
+library's sponsor satisfaction guarantee, measured from the survey answers. Idempotent: with
+surveys in the database nothing is done. Answers come from this module's own random stream,
+so nothing else in the demo book changes."""
 
 from __future__ import annotations
 
