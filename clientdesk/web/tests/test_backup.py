@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
         connection.vendor != "sqlite",
-        reason="the SQLite path in process; PostgreSQL's pg_dump sees no test transaction",
+        reason="the SQLite path in process; PostgreSQL: test_backup_postgres.py (transactional)",
     ),
 ]
 
