@@ -122,8 +122,8 @@ class Comment:
 @dataclass
 class ThemeFigures:
     """One theme in one group (an account, or the portfolio): how many comments, their mean
-    sentiment and tones, and a few masked examples (the most negative first: the ones to
-    read)."""
+    sentiment and tones, and a few masked examples, each different (the most negative
+    first: the ones to read)."""
 
     label: str
     comments: int = 0
@@ -169,7 +169,14 @@ def _table(figures: dict[str, ThemeFigures], comments: int, common: frozenset[st
     themes = sorted(figures.values(), key=lambda f: (-f.comments, f.label))
     for f in themes:
         f._candidates.sort()
-        f.examples = [mask_verbatim(text, common) for _s, _i, text in f._candidates[:EXAMPLES]]
+        examples: list[str] = []
+        for _score, _index, text in f._candidates:
+            shown = mask_verbatim(text, common)
+            if shown not in examples:  # the same words twice say nothing more
+                examples.append(shown)
+            if len(examples) == EXAMPLES:
+                break
+        f.examples = examples
         f._candidates.clear()
     return ThemeTable(comments, themes)
 

@@ -71,30 +71,31 @@ def test_themes_per_account_and_portfolio_with_sentiment_and_examples() -> None:
         Comment(2, "The portal is bad, ask Maria"),  # -0.5423, masked name
         Comment(2, ""),  # no comment: not counted
         Comment(2, "El portal es malo", "es"),  # no sentiment
+        Comment(2, "The portal is bad"),  # the same words again: counted, not shown twice
     ]
-    assigned = ["team", "portal", "portal", "", "portal"]
+    assigned = ["team", "portal", "portal", "", "portal", "portal"]
     found = summarise(comments, ["portal", "team"], assigned)
     assert found.fitted
     book = found.portfolio
-    assert book.comments == 4
+    assert book.comments == 5
     assert [(t.label, t.comments, t.scored, t.positive, t.negative) for t in book.themes] == [
-        ("portal", 3, 2, 0, 2),
+        ("portal", 4, 3, 0, 3),
         ("team", 1, 1, 1, 0),
     ]
     portal = book.themes[0]
-    assert portal.sentiment == round((-0.5423 - 0.5423) / 2, 3) == -0.542
+    assert portal.sentiment == round(3 * -0.5423 / 3, 3) == -0.542
     assert portal.tone == Tone.NEGATIVE
-    assert portal.share_of(book.comments) == 75.0
+    assert portal.share_of(book.comments) == 80.0
     # The most negative first (ties in the order given), then the unscored; names masked.
     assert portal.examples == ["The portal is bad", "The portal is bad, ask ▒", "▒ portal es malo"]
     assert found.accounts[1].comments == 2
     assert [(t.label, t.comments) for t in found.accounts[1].themes] == [("portal", 1), ("team", 1)]
     assert [(t.label, t.comments, t.sentiment) for t in found.accounts[2].themes] == [
-        ("portal", 2, -0.542)
+        ("portal", 3, -0.542)
     ]
-    none = summarise(comments, [], [""] * 5)
+    none = summarise(comments, [], [""] * 6)
     assert not none.fitted
-    assert [(t.label, t.comments) for t in none.portfolio.themes] == [("All comments", 4)]
+    assert [(t.label, t.comments) for t in none.portfolio.themes] == [("All comments", 5)]
 
 
 EXPORT_HEAD = "ResponseId,EndDate,Group,Q_NPS,Comment\n"
