@@ -63,8 +63,10 @@ class TestRoundForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    name = forms.CharField(max_length=160, required=False)
-    effective_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label="Name", max_length=160, required=False)
+    effective_date = forms.DateField(
+        label="Effective date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     survey_after_days = forms.IntegerField(
         label="Implementation survey, days after go-live",
         min_value=0,
@@ -86,15 +88,21 @@ class PlanForm(forms.Form):
 class TaskForm(forms.Form):
     """Only the fields sent are changed (the page's quick status buttons send one)."""
 
-    status = forms.ChoiceField(choices=TaskStatus.choices, required=False)
-    percent_done = forms.IntegerField(min_value=0, max_value=100, required=False)
-    actual_start = forms.DateField(required=False)
-    actual_finish = forms.DateField(required=False)
-    owner_team = forms.ChoiceField(choices=[("", "—"), *OwnerTeam.choices], required=False)
-    duration = forms.IntegerField(min_value=0, max_value=2000, required=False)
-    predecessors = forms.CharField(max_length=300, required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    blocker = forms.CharField(max_length=300, required=False)
+    status = forms.ChoiceField(label="Status", choices=TaskStatus.choices, required=False)
+    percent_done = forms.IntegerField(
+        label="Percent done", min_value=0, max_value=100, required=False
+    )
+    actual_start = forms.DateField(label="Actual start", required=False)
+    actual_finish = forms.DateField(label="Actual finish", required=False)
+    owner_team = forms.ChoiceField(
+        label="Owner team", choices=[("", "—"), *OwnerTeam.choices], required=False
+    )
+    duration = forms.IntegerField(
+        label="Duration (business days)", min_value=0, max_value=2000, required=False
+    )
+    predecessors = forms.CharField(label="Predecessors", max_length=300, required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    blocker = forms.CharField(label="Blocker", max_length=300, required=False)
 
     def clean_predecessors(self) -> str:
         text: str = self.cleaned_data.get("predecessors") or ""

@@ -64,6 +64,8 @@ def test_a_stale_task_save_is_refused_with_both_versions(cast: Cast) -> None:
     assert "Someone else saved first" in body
     assert "Blocked" in body and "In progress" in body  # the saved status beside the editor's
     assert "Broker late" in body
+    assert ">Status <strong>(differs)</strong>" in body  # the fields sent, by their labels
+    assert ">Percent done" not in body  # not sent: not compared
     assert 'name="version" value="2"' in body
     task.refresh_from_db()
     assert (task.status, task.blocker, task.version) == ("blocked", "Broker late", 2)
