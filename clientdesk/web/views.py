@@ -17,6 +17,7 @@ from clientdesk.accounts.access import accounts_visible_to
 from clientdesk.accounts.queries import book_summary, needs_attention
 from clientdesk.lib.work import WORK_LISTS, WorkList
 from clientdesk.people.roles import EDITS_ASSIGNED_ACCOUNTS, roles_of
+from clientdesk.web.memo import ReaderMemo
 
 
 def work_lists(user: Any, now: dt.datetime) -> list[WorkList]:
@@ -25,22 +26,35 @@ def work_lists(user: Any, now: dt.datetime) -> list[WorkList]:
     return WORK_LISTS.for_reader(user, now)
 
 
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+# The home page's reads, per reader, until the next write or the next minute (web/memo.py).
+HOME = ReaderMemo[dict[str, Any]](size=256)
+
+
+def home_reads(user: Any, now: dt.datetime) -> dict[str, Any]:
+    """Everything the home page reads from the apps for this reader now."""
+    today = timezone.localdate(now)
     mine = accounts_visible_to(user)
     if roles_of(user) & EDITS_ASSIGNED_ACCOUNTS:
         mine = mine.filter(assignments__user_id=user.pk or 0)
     else:  # the portfolio's next renewals: those still ahead
-        mine = mine.filter(renewal_date__gte=timezone.localdate())
-    hour = timezone.localtime().hour
+        mine = mine.filter(renewal_date__gte=today)
+    return {
+        "my_accounts": list(mine.order_by("renewal_date")[:12]),
+        "attention": needs_attention(user, today)[:15],
+        "summary": book_summary(user),
+        "work": work_lists(user, now),
+    }
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    hour = timezone.localtime(now).hour
     context = {
         "part_of_day": "morning" if hour < 12 else "afternoon" if hour < 18 else "evening",
-        "my_accounts": mine.order_by("renewal_date")[:12],
-        "attention": needs_attention(user, timezone.localdate())[:15],
-        "summary": book_summary(user),
-        "work": work_lists(user, timezone.now()),
+        **HOME.get(user, now, lambda: home_reads(user, now)),
     }
     return render(request, "web/home.html", context)
 

@@ -7,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clientdesk.accounts.actions import do_update_account
 from clientdesk.guarantees.models import GuaranteeAlert
 from clientdesk.guarantees.tests.cast import acme_guarantee
 from clientdesk.inquiries.models import Inquiry, SlaState
@@ -122,3 +124,34 @@ def test_a_work_list_an_app_registers_shows_on_home_in_its_order(
         assert 'data-work="refresher"' in page and "HIPAA refresher" in page
     finally:
         WORK_LISTS.unregister("refresher")
+
+
+def test_the_home_page_reads_again_after_a_write_a_minute_or_for_another_reader(
+    cast: Cast, client: Client
+) -> None:
+    """web/memo.py: the work lists are built once per reader, state of the data and minute."""
+    built: list[str] = []
+
+    def counted(user: Any, now: dt.datetime) -> WorkList:
+        built.append(user.username)
+        return WorkList("counted", f"Built {len(built)} times", 0, "/", "Nothing.")
+
+    WORK_LISTS.register("counted", counted, order=99)
+    at = dt.datetime(2026, 11, 27, 15, 0, 10, tzinfo=dt.UTC)
+    try:
+        with time_machine.travel(at, tick=False):
+            client.force_login(cast.alice)
+            assert "Built 1 times" in client.get(reverse("home")).content.decode()
+            assert "Built 1 times" in client.get(reverse("home")).content.decode()
+            assert built == ["alice"]
+            client.force_login(cast.bob)  # another reader: never alice's answer
+            assert "Built 2 times" in client.get(reverse("home")).content.decode()
+            # A write anywhere (an audit row): read again.
+            do_update_account(cast.acme, {"broker": "Marsh"}, acting_user=cast.mia)
+            assert "Built 3 times" in client.get(reverse("home")).content.decode()
+            assert "Built 3 times" in client.get(reverse("home")).content.decode()
+        with time_machine.travel(at + dt.timedelta(seconds=50), tick=False):  # the next minute
+            assert "Built 4 times" in client.get(reverse("home")).content.decode()
+        assert built == ["alice", "bob", "bob", "bob"]
+    finally:
+        WORK_LISTS.unregister("counted")
