@@ -1,0 +1,118 @@
+"""CPU per page as each role sees it, on a demo book: where bench/load.py's time goes.
+
+    .venv/bin/python bench/page_cpu.py --data-dir /tmp/demo_22a
+    .venv/bin/python bench/page_cpu.py --data-dir /tmp/demo_22a --user manager --page home \\
+        --profile 25                                  # the 25 costliest functions of that page
+
+Renders the pages bench/load.py walks (load.pages_for), for each demo user in its rotation,
+through Django's test client in this process (no server, no network): one warm-up render (the
+first fills per-process memos, as a server worker's first request does), then `--repeat` timed
+renders. Prints per user and page the median CPU ms of the process (DuckDB's threads included),
+the SQL queries and the ms spent in them, and the median CPU ms of every page together. CPU
+time, not wall time, is the comparable figure on a shared machine; quote `uptime` beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", required=True, help="a demo book's data dir")
+    parser.add_argument("--user", action="append", help="only this demo user (repeatable)")
+    parser.add_argument("--page", action="append", help="only this page (repeatable)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
+    parser.add_argument("--queries", action="store_true", help="print each page's SQL once")
+    args = parser.parse_args()
+
+    os.environ["CLIENTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from load import ROTATION, pages_for  # bench/load.py
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # No collectstatic here: plain static URLs (the manifest's lookup is a dict read).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    users = args.user or list(dict.fromkeys(ROTATION))
+    print(f"{'user':11} {'page':22} {'cpu ms':>7} {'wall ms':>8} {'queries':>7} {'sql ms':>7}")
+    every: list[float] = []
+    for username in users:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for name, path in pages_for(username).items():
+            if args.page and name not in args.page:
+                continue
+            first = client.get(path)
+            if first.status_code != 200:
+                print(f"{username:11} {name:22} HTTP {first.status_code}")
+                continue
+            cpu: list[float] = []
+            wall: list[float] = []
+            queries: list[tuple[float, str]] = []
+
+            def capture(execute, sql, params, many, context, queries=queries):  # type: ignore[no-untyped-def]
+                started = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    queries.append((time.perf_counter() - started, sql))
+
+            with connection.execute_wrapper(capture):
+                client.get(path)
+            for _ in range(args.repeat):
+                started_cpu, started = time.process_time(), time.perf_counter()
+                client.get(path)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
+            sql_ms = sum(seconds for seconds, _ in queries) * 1000
+            median = statistics.median(cpu)
+            every.append(median)
+            print(
+                f"{username:11} {name:22} {median:7.0f} {statistics.median(wall):8.0f} "
+                f"{len(queries):7d} {sql_ms:7.0f}"
+            )
+            if args.queries:
+                for seconds, sql in queries:
+                    print(f"    {seconds * 1000:6.1f}  {sql[:220]}")
+            if args.profile:
+                profile = cProfile.Profile()
+                profile.enable()
+                client.get(path)
+                profile.disable()
+                out = io.StringIO()
+                stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+                stats.print_stats(r"clientdesk|django/template|ibis|duckdb", args.profile)
+                print(out.getvalue())
+    if every:
+        print(
+            f"every page: median {statistics.median(every):.0f} CPU ms, mean "
+            f"{statistics.mean(every):.0f}, {len(every)} pages"
+        )
+    print(f"uptime: {os.popen('uptime').read().strip()}")  # noqa: S605, S607  (a fixed command)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
