@@ -8,14 +8,15 @@ client (or a fuzzer) knows what is valid before it asks.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
 
 from clientdesk.lib.record_ids import MAX_ID
 
@@ -77,31 +78,80 @@ PeriodText = Annotated[
 ]
 MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.g. 2026-03.")]
 
-# An amount in a request: a JSON number, or a plain decimal string ("12.50"). pydantic's own
-# schema offers any string, which the parser then refuses; this one says what is read.
-Amount = Annotated[
-    Decimal,
-    Field(allow_inf_nan=False, max_digits=16, decimal_places=4),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": -1e11, "maximum": 1e11},
-                {"type": "string", "pattern": r"^-?[0-9]{1,11}(\.[0-9]{1,4})?$"},
-            ]
-        }
-    ),
-]
 
+def _places(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def decimal_in(
+    *,
+    max_digits: int,
+    places: int,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    pattern: str | None = None,
+    description: str = "",
+) -> Any:
+    """A decimal in a request, with the bounds of the column that stores it, said in the schema.
+
+    Sent as a plain decimal string (`"12.50"`), it is read exactly: more than `places` decimal
+    places or `max_digits` digits is refused (422), and the schema's pattern says so. Sent as a
+    JSON number, it is a binary float, never exact (0.1 is 0.1000000000000000055…): it is read
+    to `places` decimal places (half to even), so any number within the stated bounds is taken.
+    The bounds are whole numbers inside the column's digits, so a rounded number stays inside;
+    bounds narrower than the digits need a `pattern` for the string form that says them.
+    """
+    whole = max_digits - places
+    top = 10**whole - 1 if maximum is None else maximum
+    bottom = -top if minimum is None else minimum
+    step = _places(places)
+
+    def read_number(value: Any) -> Any:
+        if isinstance(value, float) and math.isfinite(value) and bottom <= value <= top:
+            return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_EVEN)
+        return value
+
+    if pattern is None and (top != 10**whole - 1 or bottom not in (0, -top)):
+        raise ValueError("bounds narrower than the digits need a pattern for the string form")
+    sign = "-?" if bottom < 0 else ""
+    fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+    said = description or (
+        f"From {bottom:,} to {top:,}: a decimal string with at most {places} decimal places, or "
+        f"a JSON number (read to {places} decimal places)."
+    )
+    return Annotated[
+        Decimal,
+        BeforeValidator(read_number),
+        Field(
+            ge=bottom,
+            le=top,
+            allow_inf_nan=False,
+            max_digits=max_digits,
+            decimal_places=places,
+            description=said,
+        ),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "minimum": bottom, "maximum": top},
+                    {
+                        "type": "string",
+                        "pattern": pattern or rf"^{sign}[0-9]{{1,{whole}}}{fraction}$",
+                    },
+                ],
+                "description": said,
+            }
+        ),
+    ]
+
+
+# An amount in a request with 4 decimal places (a guarantee's target, tiers and at-risk value).
+Amount = decimal_in(max_digits=14, places=4)
 # A percentage in a request, 0 to 100.
-Percent = Annotated[
-    Decimal,
-    Field(ge=0, le=100, allow_inf_nan=False, max_digits=8, decimal_places=4),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": 100},
-                {"type": "string", "pattern": r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"},
-            ]
-        }
-    ),
-]
+Percent = decimal_in(
+    max_digits=7,
+    places=4,
+    minimum=0,
+    maximum=100,
+    pattern=r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$",
+)
