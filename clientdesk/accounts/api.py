@@ -2,13 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
@@ -38,7 +40,7 @@ from clientdesk.accounts.models import (
 from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import Amount, MonthCode, Page, RecordId, StaleEditOut
+from clientdesk.lib.api_types import MonthCode, Page, RecordId, StaleEditOut, decimal_in
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["accounts"])
@@ -69,26 +71,38 @@ class AccountOut(Schema):
 GroupNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
 StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})]
 TimeZoneName = Annotated[str, WithJsonSchema({"type": "string", "enum": US_TIMEZONES})]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
+# Free text: the database keeps no NUL character, so the schema says none is sent.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+Headcount = Annotated[int, Field(ge=0, le=2_147_483_647)]  # PositiveIntegerField
+# Contract.admin_fee_pepm and premium_pmpm: dollars and cents, 9 digits, not negative.
+if TYPE_CHECKING:  # mypy reads it as the Decimal it is
+    Rate = Decimal
+else:
+    Rate = decimal_in(max_digits=9, places=2, minimum=0)
 
 
 class AccountIn(Schema):
+    """A new account. Rules across fields, refused 422 with the field named: `renewal_date`
+    after `effective_date`; `members` at least `employees`. A group number already in the
+    book answers 409; a `parent_id` that is not an account of the reader's, 404."""
+
     name: Name
     group_number: GroupNumber
     segment: Segment
     funding: Funding
     tier: Tier = Tier.STANDARD
     status: AccountStatus = AccountStatus.ACTIVE
-    employees: int = Field(ge=0)
-    members: int = Field(ge=0)
+    employees: Headcount
+    members: Headcount
     state: StateCode
     region: Region
     timezone: TimeZoneName = "America/New_York"
-    broker: str = ""
+    broker: Text = ""
     effective_date: dt.date
     renewal_date: dt.date
     parent_id: RecordId | None = None
-    special_handling: str = ""
+    special_handling: Text = ""
 
 
 class AccountPatch(Schema):
@@ -101,20 +115,20 @@ class AccountPatch(Schema):
     funding: Funding | None = None
     tier: Tier | None = None
     status: AccountStatus | None = None
-    employees: int | None = Field(None, ge=0)
-    members: int | None = Field(None, ge=0)
+    employees: Headcount | None = None
+    members: Headcount | None = None
     state: StateCode | None = None
     region: Region | None = None
     timezone: TimeZoneName | None = None
-    broker: str | None = None
+    broker: Text | None = None
     effective_date: dt.date | None = None
     renewal_date: dt.date | None = None
     parent_id: RecordId | None = None
-    special_handling: str | None = None
+    special_handling: Text | None = None
 
 
 class AccountFilters(Schema):
-    q: str | None = None
+    q: Text | None = None
     segment: Segment | None = None
     funding: Funding | None = None
     renewal_month: MonthCode | None = None
@@ -171,12 +185,15 @@ class ContractOut(Schema):
 
 
 class ContractIn(Schema):
-    number: str
+    """A contract. Rule across fields, refused 422 with the field named: `end_date` after
+    `start_date`."""
+
+    number: Text
     start_date: dt.date
     end_date: dt.date
     products: list[Product] = Field(min_length=1)
-    admin_fee_pepm: Amount | None = None
-    premium_pmpm: Amount | None = None
+    admin_fee_pepm: Rate | None = None
+    premium_pmpm: Rate | None = None
 
 
 class AccountAssignmentOut(Schema):
@@ -191,6 +208,27 @@ class AccountAssignmentOut(Schema):
 class AssignmentIn(Schema):
     user_id: RecordId
     role: TeamRole = TeamRole.LEAD
+
+
+class ConflictOut(Schema):
+    detail: str
+
+
+def _refuse(
+    form: forms.BaseForm, references: dict[str, str] | None = None, *, conflict: bool = True
+) -> Exception:
+    """The form's refusal as the API answers it: a record the body names that the reader
+    cannot see is 404 (as a path id is), a value another record holds already is 409 (where
+    the route's 409 is that one; a PATCH's 409 is the stale version), the rest 422 with the
+    fields named."""
+    errors = form.errors.as_data()
+    for field, named in (references or {}).items():
+        if any(e.code == "invalid_choice" for e in errors.get(field, [])):
+            return HttpError(404, f"{named}: no such record, or not in your scope.")
+    taken = [f for f, found in errors.items() if any(e.code == "unique" for e in found)]
+    if taken and conflict:
+        return HttpError(409, f"{', '.join(taken)}: already used by another record.")
+    return form_errors(form)
 
 
 def _account_form_data(payload: dict[str, Any]) -> dict[str, Any]:
@@ -209,13 +247,13 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> Any:
     return filtered_accounts(request.user, form.cleaned_data)
 
 
-@router.post("/", response={201: AccountOut})
+@router.post("/", response={201: AccountOut, 409: ConflictOut})
 def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     if not can_create_accounts(request.user):
         raise PermissionDenied("Only managers and admins add accounts.")
     form = AccountForm(data=_account_form_data(payload.dict()))
     if not form.is_valid():
-        raise form_errors(form)
+        raise _refuse(form, {"parent": "parent_id"})
     return Status(
         201, actions.do_create_account(form.cleaned_data, acting_user=signed_in_user(request))
     )
@@ -235,7 +273,7 @@ def update_account(request: HttpRequest, account_id: RecordId, payload: AccountP
     current.update(_account_form_data(changes))
     form = AccountForm(data=current, instance=account)
     if not form.is_valid():
-        raise form_errors(form)
+        raise _refuse(form, {"parent": "parent_id"}, conflict=False)
     return saved_or_409(
         lambda: actions.do_update_account(
             account,
@@ -321,7 +359,7 @@ def assign(request: HttpRequest, account_id: RecordId, payload: AssignmentIn) ->
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AssignmentForm(data={"user": payload.user_id, "role": payload.role})
     if not form.is_valid():
-        raise form_errors(form)
+        raise _refuse(form, {"user": "user_id"}, conflict=False)
     assignment = actions.do_assign(
         account,
         form.cleaned_data["user"],

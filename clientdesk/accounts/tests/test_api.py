@@ -76,8 +76,9 @@ def test_create_returns_201_and_audits(cast: Cast, client: Client) -> None:
     [
         ({"renewal_date": "2024-01-01"}, "renewal_date", "must be after the effective date"),
         ({"segment": "church"}, "segment", "Input should be"),
-        ({"group_number": "G100001"}, "group_number", "already exists"),
         ({"employees": -1}, "employees", "greater than or equal to 0"),
+        ({"members": 2**31}, "members", "less than or equal to 2147483647"),
+        ({"broker": "Marsh\x00"}, "broker", "should match pattern"),
         ({"effective_date": "yesterday"}, "effective_date", "valid date"),
     ],
 )
@@ -104,7 +105,33 @@ def test_negative_fee_on_a_contract_is_422(cast: Cast, client: Client) -> None:
         },
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "admin_fee_pepm"]
+    assert response.json()["detail"][0]["loc"][-1] == "admin_fee_pepm"
+
+
+def test_a_taken_group_number_is_409_and_an_unseen_parent_404(cast: Cast, client: Client) -> None:
+    """A schema-valid body refused for the book's state: the group number is another
+    account's (409), the parent is no account the reader sees (404, as a path id would be)."""
+    api = api_as(client, cast, "mia")
+    taken = api.post("/accounts/", {**NEW_ACCOUNT, "group_number": "G100001"})
+    assert taken.status_code == 409
+    assert taken.json() == {"detail": "group_number: already used by another record."}
+    orphan = api.post("/accounts/", {**NEW_ACCOUNT, "parent_id": 987654})
+    assert orphan.status_code == 404 and orphan.json()["detail"].startswith("parent_id:")
+    nobody = api.post(f"/accounts/{cast.acme.pk}/team", {"user_id": 987654, "role": "backup"})
+    assert nobody.status_code == 404 and nobody.json()["detail"].startswith("user_id:")
+    # A JSON number is read to the cents the column keeps; a string is read exactly.
+    contract = {
+        "number": "C-10",
+        "start_date": "2027-01-01",
+        "end_date": "2027-12-31",
+        "products": ["medical"],
+    }
+    made = api.post(f"/accounts/{cast.acme.pk}/contracts", {**contract, "admin_fee_pepm": 41.005})
+    assert made.status_code == 201 and made.json()["admin_fee_pepm"] == "41.00"
+    exact = api.post(
+        f"/accounts/{cast.acme.pk}/contracts", {**contract, "admin_fee_pepm": "41.005"}
+    )
+    assert exact.status_code == 422
 
 
 def test_patch_changes_only_what_was_sent(cast: Cast, client: Client) -> None:
