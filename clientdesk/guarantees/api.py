@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -23,15 +24,65 @@ from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
 from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, tiers_text
 from clientdesk.guarantees.library import TEMPLATES
-from clientdesk.guarantees.models import Guarantee, GuaranteeAlert, GuaranteeResult
+from clientdesk.guarantees.metrics import METRICS
+from clientdesk.guarantees.models import (
+    AtRiskBasis,
+    CallLine,
+    Comparator,
+    Guarantee,
+    GuaranteeAlert,
+    GuaranteeResult,
+    Level,
+    PenaltySchedule,
+    PeriodKind,
+    Settlement,
+)
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import Amount, Percent, RecordId, StaleEditOut
+from clientdesk.lib.api_types import Percent, RecordId, StaleEditOut, decimal_in
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["guarantees"])
+
+# What the guarantee form accepts, said in the schema (the model's choices and columns), so a
+# schema-valid request is refused only for a rule across fields (written in the operation).
+MetricCode = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(METRICS)})]
+Decimals = Annotated[int, Field(ge=0, le=6, description="Decimals the result is reported to.")]
+Seconds = Annotated[int, Field(ge=0, le=32767)]  # PositiveSmallIntegerField
+Threshold = Annotated[int, Field(ge=0, le=2_147_483_647)]  # PositiveIntegerField
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]  # the database holds no NUL character
+Label = Annotated[str, Field(max_length=120, pattern=r"^[^\x00]*$")]
+if TYPE_CHECKING:  # mypy reads each as the Decimal it is
+    Target = Decimal
+    AtRiskValue = Decimal
+    PerPoint = Decimal
+    TierAt = Decimal
+    Count = Decimal
+    Due = Decimal
+    Score = Decimal
+else:
+    Target = decimal_in(max_digits=12, places=4)  # Guarantee.target
+    AtRiskValue = decimal_in(max_digits=14, places=4, minimum=0)  # Guarantee.at_risk_value
+    PerPoint = decimal_in(max_digits=14, places=2)  # Guarantee.per_point_amount
+    TierAt = decimal_in(max_digits=14, places=4)  # a tier's threshold, in the metric's unit
+    # An attested count, as AttestationForm reads it: met from 0, due from 1.
+    Count = decimal_in(
+        max_digits=24,
+        places=4,
+        minimum=0,
+        maximum=10**20 - 1,
+        pattern=r"^[0-9]{1,20}(\.[0-9]{1,4})?$",
+    )
+    Due = decimal_in(
+        max_digits=24,
+        places=4,
+        minimum=1,
+        maximum=10**20 - 1,
+        pattern=r"^([1-9][0-9]{0,19}(\.[0-9]{1,4})?|1)$",
+    )
+    Score = decimal_in(max_digits=24, places=4)
 
 
 class TemplateOut(Schema):
@@ -81,52 +132,59 @@ class GuaranteeOut(Schema):
 class TierIn(Schema):
     """One tier: a result at or beyond `at` owes `pct` % of the amount at risk."""
 
-    at: Amount
+    at: TierAt
     pct: Percent
 
 
 class GuaranteeIn(Schema):
+    """A guarantee. Rules across fields, refused 422 with the field named: `tiers` needs
+    schedule `tiers`, `per_point_amount` schedule `per_point`; a one-time period needs
+    `measure_from` before `measure_to`; a metric measured within N seconds or days needs
+    `threshold`; the contract must be the account's."""
+
     contract_id: RecordId
-    metric: str
-    label: str = ""
-    comparator: str
-    target: Amount
-    decimals: int = 2
-    threshold: int | None = None
-    short_abandon_seconds: int = 5
-    line: str = "member"
-    level: str = "client"
-    period: str
+    metric: MetricCode
+    label: Label = ""
+    comparator: Comparator
+    target: Target
+    decimals: Decimals = 2
+    threshold: Threshold | None = None
+    short_abandon_seconds: Seconds = 5
+    line: CallLine = CallLine.MEMBER
+    level: Level = Level.CLIENT
+    period: PeriodKind
     measure_from: dt.date | None = None
     measure_to: dt.date | None = None
-    settlement: str = "per_period"
-    at_risk_basis: str
-    at_risk_value: Amount
-    schedule: str = "all_or_nothing"
+    settlement: Settlement = Settlement.PER_PERIOD
+    at_risk_basis: AtRiskBasis
+    at_risk_value: AtRiskValue
+    schedule: PenaltySchedule = PenaltySchedule.ALL_OR_NOTHING
     tiers: list[TierIn] = Field(default_factory=list, max_length=20)
-    per_point_amount: Amount | None = None
-    notes: str = ""
+    per_point_amount: PerPoint | None = None
+    notes: Text = ""
 
 
 class GuaranteePatch(Schema):
-    label: str | None = None
-    comparator: str | None = None
-    target: Amount | None = None
-    decimals: int | None = None
-    threshold: int | None = None
-    short_abandon_seconds: int | None = None
-    line: str | None = None
-    level: str | None = None
-    period: str | None = None
+    """Any of GuaranteeIn's fields; the same rules across fields apply to the result."""
+
+    label: Label | None = None
+    comparator: Comparator | None = None
+    target: Target | None = None
+    decimals: Decimals | None = None
+    threshold: Threshold | None = None
+    short_abandon_seconds: Seconds | None = None
+    line: CallLine | None = None
+    level: Level | None = None
+    period: PeriodKind | None = None
     measure_from: dt.date | None = None
     measure_to: dt.date | None = None
-    settlement: str | None = None
-    at_risk_basis: str | None = None
-    at_risk_value: Amount | None = None
-    schedule: str | None = None
+    settlement: Settlement | None = None
+    at_risk_basis: AtRiskBasis | None = None
+    at_risk_value: AtRiskValue | None = None
+    schedule: PenaltySchedule | None = None
     tiers: list[TierIn] | None = Field(None, max_length=20)
-    per_point_amount: Amount | None = None
-    notes: str | None = None
+    per_point_amount: PerPoint | None = None
+    notes: Text | None = None
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
@@ -195,10 +253,14 @@ class ForecastOut(Schema):
 
 
 class AttestationIn(Schema):
+    """An attested result. Refused 409 for a guarantee measured from the lake; 422 with the
+    field named for a period the guarantee does not have, or without numerator and
+    denominator or a value (the metric says which)."""
+
     period: str
-    numerator: Amount | None = None
-    denominator: Amount | None = None
-    value: Amount | None = None
+    numerator: Count | None = None
+    denominator: Due | None = None
+    value: Score | None = None
     sample_size: int = 0
     evidence: str = Field(min_length=1)
     reference: str = ""
@@ -422,11 +484,19 @@ def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) ->
     return [_forecast_out(f) for f in forecasts]
 
 
-@router.post("/{account_id}/{guarantee_id}/attestations", response={201: ResultOut})
+class ConflictOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/{account_id}/{guarantee_id}/attestations", response={201: ResultOut, 409: ConflictOut}
+)
 def attest(
     request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: AttestationIn
 ) -> Any:
     _, g = access_guarantee(request.user, account_id, guarantee_id, need=Need.WRITE)
+    if g.definition.from_lake:  # the guarantee's state, not the request's shape: a conflict
+        return Status(409, {"detail": "This guarantee is measured from the lake, not attested."})
     data = actions.Attestation(
         period_label=payload.period,
         numerator=payload.numerator,

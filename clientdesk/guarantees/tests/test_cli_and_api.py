@@ -148,3 +148,48 @@ def test_api_defines_evaluates_and_attests(cast: Cast, tmp_path: Path, client: C
         headers=alice,
     )
     assert wrong.status_code == 422
+    # A guarantee measured from the lake is not attested: its state, not the request, is
+    # wrong, so 409 (not a 422 a client would read as a bad field).
+    lake = client.post(
+        f"{base}/{g.pk}/attestations",
+        {"period": "2025Q1", "value": "1", "evidence": "x"},
+        content_type="application/json",
+        headers=alice,
+    )
+    assert lake.status_code == 409 and "measured from the lake" in lake.json()["detail"]
+
+
+def test_api_guarantee_fields_take_what_their_schema_says(cast: Cast, client: Client) -> None:
+    """The schema states the columns: a JSON number is read to the column's places, a string
+    beyond them and a choice outside the model's are refused before the form (422, named)."""
+    mia = _bearer(cast, "mia")
+    base = f"/api/guarantees/{cast.acme.pk}"
+    body = {
+        "contract_id": cast.acme_contract.pk,
+        "metric": "average_speed_of_answer",
+        "comparator": "<=",
+        "target": 30.123456,  # a float: read to 4 places
+        "decimals": 0,
+        "period": "quarterly",
+        "at_risk_basis": "fixed",
+        "at_risk_value": 5000.00005,  # half to even: 5000.0000
+        "schedule": "tiers",
+        "tiers": [{"at": 31, "pct": 12.345678}],
+    }
+    created = client.post(base, body, content_type="application/json", headers=mia)
+    assert created.status_code == 201, created.content
+    saved = created.json()
+    assert (saved["target"], saved["at_risk_value"]) == ("30.1235", "5000.0000")
+    assert saved["tiers"] == [{"at": "31", "pct": "12.3457"}]
+    for field, value in (
+        ("target", "30.12345"),  # a string is read exactly: 5 places
+        ("target", 123456789.0),  # 9 whole digits, the column holds 8
+        ("comparator", "<"),
+        ("period", "weekly"),
+        ("metric", "coffee_temperature"),
+    ):
+        refused = client.post(
+            base, {**body, field: value}, content_type="application/json", headers=mia
+        )
+        assert refused.status_code == 422, (field, value)
+        assert field in {e["loc"][-1] for e in refused.json()["detail"]}, refused.content
