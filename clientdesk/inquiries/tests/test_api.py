@@ -86,6 +86,12 @@ def test_scope_of_opening_and_reading(cast: Cast, client: Client) -> None:
     assert api_as(client, cast, "eve").get(f"/{pk}").status_code == 200
     assert api_as(client, cast, "eve").patch(f"/{pk}", {"version": 1}).status_code == 403
     assert api_as(client, cast, "oscar").get("/").json()["count"] == 0
+    # A filter naming an account or a worker the reader does not see matches nothing: an empty
+    # page, the same for "not yours" and "does not exist", never a 422 that tells them apart.
+    for query in (f"?account={cast.acme.pk}", "?account=987654", "?owner=987654"):
+        page = api_as(client, cast, "oscar").get(f"/{query}")
+        assert (page.status_code, page.json()["count"]) == (200, 0), query
+    assert api_as(client, cast, "bob").get(f"/?account={cast.acme.pk}").json()["count"] == 1
 
 
 def test_validation_names_the_field(cast: Cast, client: Client) -> None:
@@ -98,6 +104,11 @@ def test_validation_names_the_field(cast: Cast, client: Client) -> None:
     bad_ids = api.post("/", new(cast, claim_ids=["C1<script>"]))
     assert bad_ids.json()["detail"][0]["loc"] == ["body", "claim_ids"]
     assert api.get("/?period=spring").status_code == 422
+    assert api.get("/?q=a%00b").status_code == 422  # the schema says no NUL
+    assert api.get("/?outcome=escalated").status_code == 422  # met or breached only
+    both = api.get("/?account=987654&opened_from=2026-03-02&opened_to=2026-03-01")
+    assert both.status_code == 422
+    assert ["body", "opened_to"] in [e["loc"] for e in both.json()["detail"]]
 
 
 def test_status_and_notes(cast: Cast, client: Client) -> None:
