@@ -63,6 +63,10 @@ def main() -> int:
     print(f"seconds: {seconds:.1f}")
     print(f"failures: {result.total_failures} (target 0)")
     print(result.describe())
+    if result.refusals:
+        print("why schema-valid requests were refused (422 messages):")
+        for reason, count in result.refusals.most_common():
+            print(f"  {count:5d}  {reason}")
     return 0 if result.total_failures == 0 else 1
 
 
