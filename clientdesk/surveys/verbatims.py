@@ -119,6 +119,14 @@ class Comment:
     language: str = "en"
 
 
+@dataclass(frozen=True)
+class Example:
+    """A comment as shown: masked, with its own sentiment (None: not English)."""
+
+    text: str
+    sentiment: float | None
+
+
 @dataclass
 class ThemeFigures:
     """One theme in one group (an account, or the portfolio): how many comments, their mean
@@ -131,8 +139,10 @@ class ThemeFigures:
     score_sum: float = 0.0
     positive: int = 0
     negative: int = 0
-    examples: list[str] = field(default_factory=list)
-    _candidates: list[tuple[float, int, str]] = field(default_factory=list, repr=False)
+    examples: list[Example] = field(default_factory=list)
+    _candidates: list[tuple[float, int, str, float | None]] = field(
+        default_factory=list, repr=False
+    )
 
     @property
     def sentiment(self) -> float | None:
@@ -169,11 +179,11 @@ def _table(figures: dict[str, ThemeFigures], comments: int, common: frozenset[st
     themes = sorted(figures.values(), key=lambda f: (-f.comments, f.label))
     for f in themes:
         f._candidates.sort()
-        examples: list[str] = []
-        for _score, _index, text in f._candidates:
+        examples: list[Example] = []
+        for _order, _index, text, score in f._candidates:
             shown = mask_verbatim(text, common)
-            if shown not in examples:  # the same words twice say nothing more
-                examples.append(shown)
+            if shown not in [e.text for e in examples]:  # the same words twice say no more
+                examples.append(Example(shown, score))
             if len(examples) == EXAMPLES:
                 break
         f.examples = examples
@@ -207,7 +217,8 @@ def summarise(
                 f.score_sum += score
                 f.positive += score >= POSITIVE_MIN
                 f.negative += score <= NEGATIVE_MAX
-            f._candidates.append((score if score is not None else 0.0, index, comment.text))
+            order = score if score is not None else 0.0
+            f._candidates.append((order, index, comment.text, score))
     common = common_words(c.text for c in comments)
     return VerbatimThemes(
         fitted,

@@ -87,7 +87,11 @@ def test_themes_per_account_and_portfolio_with_sentiment_and_examples() -> None:
     assert portal.tone == Tone.NEGATIVE
     assert portal.share_of(book.comments) == 80.0
     # The most negative first (ties in the order given), then the unscored; names masked.
-    assert portal.examples == ["The portal is bad", "The portal is bad, ask ▒", "▒ portal es malo"]
+    assert [(e.text, e.sentiment) for e in portal.examples] == [
+        ("The portal is bad", -0.5423),
+        ("The portal is bad, ask ▒", -0.5423),
+        ("▒ portal es malo", None),
+    ]
     assert found.accounts[1].comments == 2
     assert [(t.label, t.comments) for t in found.accounts[1].themes] == [("portal", 1), ("team", 1)]
     assert [(t.label, t.comments, t.sentiment) for t in found.accounts[2].themes] == [
