@@ -371,10 +371,20 @@ RULE_FIELDS = [
 
 @transaction.atomic
 def do_save_rule(
-    rule: SuggestionRule | None, data: Mapping[str, Any], *, acting_user: Actor
+    rule: SuggestionRule | None,
+    data: Mapping[str, Any],
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> SuggestionRule:
-    """Create a rule, or change one (the manager's table of rules)."""
+    """Create a rule, or change one (the manager's table of rules); a change made on an older
+    `expected_version` than the stored one raises StaleEdit and nothing changes."""
+    if rule is not None:
+        rule = SuggestionRule.objects.select_for_update().get(pk=rule.pk)
+        check_version(rule, expected_version)
     before = snapshot(rule) if rule is not None else None
+    if rule is not None:
+        rule.version += 1
     rule = rule or SuggestionRule()
     for name in RULE_FIELDS:
         if name in data:

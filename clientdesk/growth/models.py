@@ -211,6 +211,7 @@ class SuggestionRule(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="rules")
     rationale = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # a stale save is refused
 
     class Meta:
         ordering = ["name"]

@@ -368,12 +368,24 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     if rule is None:
         raise Http404("No such rule.")
     form = RuleForm(instance=rule)
+    context: dict[str, Any] = {"rule": rule, "form": form, "edit_version": rule.version}
     if request.method == "POST":
         form = RuleForm(request.POST, instance=SuggestionRule.objects.get(pk=rule_id))
+        context["form"] = form
         if form.is_valid():
-            actions.do_save_rule(rule, form.cleaned_data, acting_user=request.user)
+            conflict = save_or_conflict(
+                request,
+                form,
+                lambda version: actions.do_save_rule(
+                    rule, form.cleaned_data, acting_user=request.user, expected_version=version
+                ),
+                template="growth/rule_form.html",
+                context=context,
+            )
+            if conflict is not None:
+                return conflict
             return redirect("growth:rules")
-    return render(request, "growth/rule_form.html", {"rule": rule, "form": form})
+    return render(request, "growth/rule_form.html", context)
 
 
 # --- leads ----------------------------------------------------------------------------------

@@ -87,3 +87,35 @@ def test_a_stale_stage_move_is_refused_on_the_page_and_the_api(cast: Cast, login
     assert "version 1" in body["detail"]
     ok = api.post(path, {"stage": "qualified", "version": 2}, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["version"] == 3
+
+
+def test_a_stale_rule_save_is_refused_with_both_versions(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    from clientdesk.growth.models import SuggestionRule
+
+    rule = SuggestionRule.objects.get(product__code="disease_management")
+    url = f"/growth/rules/{rule.pk}/"
+    first = login("mia")
+    form = first.get(url)
+    assert 'name="version" value="1"' in form.content.decode()
+    fields = {
+        "name": rule.name,
+        "measure": rule.measure,
+        "comparison": rule.comparison,
+        "threshold": "120.00",
+        "product": rule.product_id,
+        "rationale": "Raised after the 2025 review",
+        "active": "on",
+        "version": "1",
+    }
+    assert first.post(url, fields).status_code == 302
+    rule.refresh_from_db()
+    assert (str(rule.threshold), rule.version) == ("120.00", 2)
+    other = Client()
+    other.force_login(cast.ada)
+    stale = other.post(url, {**fields, "threshold": "99.00", "rationale": "Lowered"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Raised after the 2025 review" in html and "Lowered" in html
+    assert 'name="version" value="2"' in html
+    rule.refresh_from_db()
+    assert (str(rule.threshold), rule.version) == ("120.00", 2)
