@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.models import Account, Assignment
 from clientdesk.audit.recording import record_audit, snapshot
+from clientdesk.audit.updating import check_version
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.team.certificates import certificate_pdf
 from clientdesk.team.models import (
@@ -83,14 +84,24 @@ PERSON_FIELDS = [
 
 
 @transaction.atomic
-def do_save_person(user: User, data: Mapping[str, Any], *, acting_user: User | None) -> Person:
+def do_save_person(
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
+) -> Person:
     """Create or update a person's HR record. A new person gets the courses required at
-    hire, due the course's days after the later of the hire date and today."""
+    hire, due the course's days after the later of the hire date and today. An update
+    based on an older version than the stored one (``expected_version``; None: not checked)
+    raises StaleEdit and saves nothing; a saved change adds one to the version."""
     person = Person.objects.select_for_update().filter(user=user).first()
     before = snapshot(person, PERSON_FIELDS) if person is not None else None
     created = person is None
     if person is None:
         person = Person(user=user, hire_date=data["hire_date"])
+    else:
+        check_version(person, expected_version)
     for name in PERSON_FIELDS:
         if name in data:
             setattr(person, name, data[name])
@@ -100,6 +111,10 @@ def do_save_person(user: User, data: Mapping[str, Any], *, acting_user: User | N
         Person.objects.filter(agent_id=person.agent_id).exclude(user=user).exists()
     ):
         raise TeamRuleError(f"The agent id {person.agent_id} is someone else's.")
+    if not created:
+        if snapshot(person, PERSON_FIELDS) == before:
+            return person
+        person.version += 1
     person.save()
     record_audit(
         actor=acting_user,
@@ -736,8 +751,7 @@ def do_decide_time_off(
 ) -> TimeOffRequest:
     """Approve (taking the hours from the balance) or decline a request, once."""
     request = TimeOffRequest.objects.select_for_update().get(pk=request.pk)
-    if version is not None and version != request.version:
-        raise TeamRuleError("The request changed since you read it; reload it.")
+    check_version(request, version)
     if request.status != RequestStatus.REQUESTED:
         raise TeamRuleError(f"This request is already {request.get_status_display().lower()}.")
     if approve:

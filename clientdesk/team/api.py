@@ -8,22 +8,29 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from clientdesk.audit.recording import snapshot
+from clientdesk.audit.updating import StaleEdit
+from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
     access_candidate_by_id,
+    access_person_by_id,
     access_request_by_id,
     has_own_records,
     managed_people,
     manages_team,
 )
 from clientdesk.team.actions import TeamRuleError
-from clientdesk.team.models import Course, Person, TimeOffType
+from clientdesk.team.forms import PersonForm
+from clientdesk.team.models import Course, Person, TimeOffRequest, TimeOffType
 from clientdesk.team.queries import compliance_matrix, pending_requests
 from clientdesk.team.records import person_record
 
@@ -66,9 +73,14 @@ class TeamMeOut(Schema):
     balances: list[TeamBalanceOut]
 
 
-@router.get("/me", response=TeamMeOut)
+class TeamMessage(Schema):
+    detail: str
+
+
+@router.get("/me", response={200: TeamMeOut, 404: TeamMessage})
 def me(request: HttpRequest) -> Any:
-    """The reader's own training, licenses and balances."""
+    """The reader's own training, licenses and balances: 403 for a role without team
+    records, 404 for an associate whose record is not made yet."""
     if not has_own_records(request.user):
         raise PermissionDenied("You have no team record.")
     person = Person.objects.filter(user_id=request.user.pk or 0).first()
@@ -101,6 +113,102 @@ def me(request: HttpRequest) -> Any:
         ],
         "balances": [{"kind": b.kind.code, "hours": b.hours} for b in record.balances],
     }
+
+
+class TeamPersonOut(Schema):
+    user_id: int
+    name: str
+    version: int
+    title: str
+    manager_id: int | None
+    location: str
+    onsite_account_id: int | None
+    hire_date: dt.date
+    products: list[str]
+    languages: list[str]
+    segments: list[str]
+    capacity: int
+    left_on: dt.date | None
+    leaving: str
+    agent_id: str
+
+
+def _person_out(p: Person) -> dict[str, Any]:
+    return {
+        "user_id": p.user_id,
+        "name": str(p),
+        "version": p.version,
+        "title": p.title,
+        "manager_id": p.manager_id,
+        "location": p.location,
+        "onsite_account_id": p.onsite_account_id,
+        "hire_date": p.hire_date,
+        "products": p.products,
+        "languages": p.languages,
+        "segments": p.segments,
+        "capacity": p.capacity,
+        "left_on": p.left_on,
+        "leaving": p.leaving,
+        "agent_id": p.agent_id,
+    }
+
+
+class TeamPersonPatch(Schema):
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
+    title: str | None = Field(None, max_length=120)
+    manager_id: int | None = Field(None, ge=1, le=2**31)
+    location: str | None = Field(None, max_length=8)
+    onsite_account_id: int | None = Field(None, ge=1, le=2**31)
+    hire_date: dt.date | None = None
+    products: list[str] | None = None
+    languages: list[str] | None = None
+    segments: list[str] | None = None
+    capacity: int | None = Field(None, ge=0, le=32767)
+    left_on: dt.date | None = None
+    leaving: str | None = Field(None, max_length=12)
+    agent_id: str | None = Field(None, max_length=40)
+
+
+@router.get("/people/{user_id}", response=TeamPersonOut)
+def get_person(request: HttpRequest, user_id: int) -> Any:
+    """A person's record as their manager edits it, with its version (an audited read)."""
+    _manager(request)
+    return _person_out(access_person_by_id(request.user, user_id))
+
+
+@router.patch("/people/{user_id}", response={200: TeamPersonOut, 409: StaleEditOut})
+def update_person(request: HttpRequest, user_id: int, payload: TeamPersonPatch) -> Any:
+    """Change a person's record (their manager). Send the version you read: a record saved
+    by someone else since answers 409 with the stored version, and nothing is saved."""
+    acting = _manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    current = model_to_dict(person, fields=PersonForm.Meta.fields)
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    for api_name, form_name in (("manager_id", "manager"), ("onsite_account_id", "onsite_account")):
+        if api_name in changes:
+            changes[form_name] = changes.pop(api_name)
+    current.update(changes)
+    current["languages"] = ", ".join(current.get("languages") or [])
+    data = {k: ("" if v is None else v) for k, v in current.items()}
+    form = PersonForm(data=data, instance=person)
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        saved = actions.do_save_person(
+            person.user, form.cleaned_data, acting_user=acting, expected_version=expected
+        )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
+    except TeamRuleError as error:
+        from ninja.errors import ValidationError
+
+        raise ValidationError(
+            [{"loc": ["body", "agent_id"], "msg": str(error), "type": "value_error"}]
+        ) from None
+    return _person_out(saved)
 
 
 class TeamMatrixRow(Schema):
@@ -224,8 +332,10 @@ class TeamDecisionIn(Schema):
     version: int | None = None
 
 
-@router.post("/time-off/{request_id}/decision", response=TeamRequestOut)
+@router.post("/time-off/{request_id}/decision", response={200: TeamRequestOut, 409: StaleEditOut})
 def decide(request: HttpRequest, request_id: int, payload: TeamDecisionIn) -> Any:
+    """Approve or decline a request (its manager). A stale ``version``, a request already
+    decided or a balance too short answers 409 with the stored request and its version."""
     asked = access_request_by_id(request.user, request_id, decide=True)
     try:
         done = actions.do_decide_time_off(
@@ -234,8 +344,13 @@ def decide(request: HttpRequest, request_id: int, payload: TeamDecisionIn) -> An
             version=payload.version,
             acting_user=signed_in_user(request),
         )
+    except StaleEdit as stale:
+        return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
     except TeamRuleError as error:
-        raise HttpError(409, str(error)) from None
+        stored = TimeOffRequest.objects.get(pk=asked.pk)
+        return Status(
+            409, {"detail": str(error), "version": stored.version, "saved": snapshot(stored)}
+        )
     return _request_out(done)
 
 

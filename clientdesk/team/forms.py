@@ -73,6 +73,13 @@ class PersonForm(forms.ModelForm[Person]):
         ).order_by("last_name")
         self.fields["onsite_account"].queryset = Account.objects.order_by("name")  # type: ignore[attr-defined]
 
+    def clean_agent_id(self) -> str:
+        value = str(self.cleaned_data.get("agent_id") or "").strip()
+        taken = Person.objects.filter(agent_id=value).exclude(pk=self.instance.pk)
+        if value and taken.exists():
+            raise forms.ValidationError(f"The agent id {value} is someone else's.")
+        return value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("location") == Location.ONSITE and not data.get("onsite_account"):

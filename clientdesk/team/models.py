@@ -66,6 +66,9 @@ class Person(models.Model):
         help_text="Their login on the call centre's phone system (ACD), as the lake's call "
         "records name the agent who answered; their calls count towards schedule adherence.",
     )
+    # Optimistic locking: each save adds one; a save from an older version is refused (the
+    # editor sees both versions) instead of silently erasing the other person's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "id"]

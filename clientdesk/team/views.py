@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id
+from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.periods import PeriodError, month_start, parse_month
@@ -120,7 +122,7 @@ def _team_users(request: HttpRequest) -> Any:
     ).order_by("last_name", "first_name")
 
 
-def _refused(request: HttpRequest, error: TeamRuleError) -> None:
+def _refused(request: HttpRequest, error: TeamRuleError | StaleEdit) -> None:
     messages.error(request, str(error))
 
 
@@ -129,10 +131,11 @@ def _form_errors(form: BaseForm) -> str:
 
 
 def _run(request: HttpRequest, act: Callable[[], str]) -> bool:
-    """Run one action; its message on success, or the rule that refused it, for the page."""
+    """Run one action; its message on success, or the rule that refused it (or the newer
+    version saved meanwhile), for the page."""
     try:
         done = act()
-    except TeamRuleError as error:
+    except (TeamRuleError, StaleEdit) as error:
         _refused(request, error)
         return False
     messages.success(request, done)
@@ -248,19 +251,29 @@ def person_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             raise Http404("No such associate.")
         user = found
     form = PersonForm(request.POST or None, instance=person, initial={"manager": acting.pk})
+    context: dict[str, Any] = {
+        "form": form,
+        "subject": user,
+        "person": person,
+        "edit_version": person.version if person is not None else None,
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_save_person(user, form.cleaned_data, acting_user=acting)
+            actions.do_save_person(
+                user,
+                form.cleaned_data,
+                acting_user=acting,
+                expected_version=posted_version(request),
+            )
+        except StaleEdit as stale:
+            context.update(conflict_context(stale, form))
+            return render(request, "team/person_form.html", context, status=409)
         except TeamRuleError as error:
             form.add_error("agent_id", str(error))
-            return render(
-                request, "team/person_form.html", {"form": form, "subject": user, "person": person}
-            )
+            return render(request, "team/person_form.html", context)
         messages.success(request, "Record saved.")
         return redirect("team:person", user_id=user.pk)
-    return render(
-        request, "team/person_form.html", {"form": form, "subject": user, "person": person}
-    )
+    return render(request, "team/person_form.html", context)
 
 
 @login_required

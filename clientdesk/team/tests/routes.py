@@ -233,6 +233,8 @@ WRONG_METHODS = [
 API_ROUTES = [
     ApiRoute("/team/me", "get", with_team, ME),
     ApiRoute("/team/matrix", "get", no_args, MANAGERS),
+    ApiRoute("/team/people/{user_id}", "get", alice, MANAGERS),
+    ApiRoute("/team/people/{user_id}", "patch", alice, MANAGERS, body={"title": "Lead"}),
     ApiRoute(
         "/team/courses/{course_id}/assignments",
         "post",

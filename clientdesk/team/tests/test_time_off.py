@@ -135,6 +135,7 @@ def test_time_off_by_api_and_the_rules(cast: Cast, client: Client) -> None:
         headers={"Authorization": f"Bearer {mia_token}"},
     )
     assert again.status_code == 409
+    assert again.json()["version"] == 2 and again.json()["saved"]["status"] == "declined"
     # alice cannot decide her own request; overlapping requests are refused
     mine = client.post(
         f"/api/team/time-off/{request_id}/decision",
