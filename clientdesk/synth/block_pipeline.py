@@ -141,6 +141,9 @@ def run_block(ctx: BookContext, block: Block) -> PartResult:
     order = keep[np.lexsort((cs.billing[keep], cs.kind[keep], cs.start[keep], cs.member[keep]))]
     cs = take_claims(cs, order)
     life = Lifecycle(**{k: getattr(life, k)[order] for k in life.__dataclass_fields__})
+    # prices follow each sponsor's hidden cost trend (after adjudication: no draw moves)
+    line_account = mb.account[cs.member[cs.line_claim]]
+    cs.line_allowed = cs.line_allowed * ctx.price_index(line_account, cs.line_start)
     medical, processing, claim_info = _medical_tables(
         ctx, block, mb, cs, life, member, person, proc_rng
     )
@@ -150,7 +153,14 @@ def run_block(ctx: BookContext, block: Block) -> PartResult:
     )
     rx_rng = stream(ctx.seed, Stream.PHARMACY, block.index)
     fills = fills_for_block(
-        mb, ctx.directory, ctx.dx, mctx.rx, rx_rng, window.first_day, window.last_day
+        mb,
+        ctx.directory,
+        ctx.dx,
+        mctx.rx,
+        rx_rng,
+        window.first_day,
+        window.last_day,
+        price_index=ctx.price_index,
     )
     result.rows["pharmacy_claim"] = ax.write_part(
         ctx.out_dir,

@@ -16,6 +16,7 @@ from clientdesk.synth.incident_model import Incident
 from clientdesk.synth.params import SynthParams, Window
 from clientdesk.synth.population import Population
 from clientdesk.synth.providers import ProviderDirectory
+from clientdesk.synth.renewals import cost_trends, trend_factor
 from clientdesk.synth.sponsors import Sponsor
 
 PAYER = "Keystone Mutual Health"
@@ -38,10 +39,21 @@ class BookContext:
     n_blocks: int = 0
     npi: pa.Array = field(init=False)
     tin: pa.Array = field(init=False)
+    cost_trend: np.ndarray = field(init=False)
+    """Each sponsor's hidden yearly cost trend (synth/renewals.py), by sponsor index."""
 
     def __post_init__(self) -> None:
         self.npi = pa.array(self.directory.npi, type=pa.string())
         self.tin = pa.array(self.directory.tin, type=pa.string())
+        self.cost_trend = cost_trends(self.params.seed, self.sponsors)
+
+    def price_index(self, accounts: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """The multiplier of a service's price at each (account, day): the account's hidden
+        cost trend compounded from the window's middle day, so a sponsor's claims cost rises
+        by its own trend a year while the book's average cost level stays where it was
+        calibrated."""
+        anchor = (self.window.first_day + self.window.last_day) // 2
+        return trend_factor(self.cost_trend[accounts], days, anchor)
 
     @property
     def seed(self) -> int:

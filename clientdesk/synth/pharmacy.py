@@ -11,6 +11,7 @@ dispensing rate of 85-90 % of fills and pharmacy at 18-25 % of total allowed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -300,8 +301,10 @@ def fills_for_block(
     rng: np.random.Generator,
     first_day: int,
     last_day: int,
+    price_index: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> Fills:
-    """All fills of the block's members inside the window."""
+    """All fills of the block's members inside the window; `price_index(account, day)`,
+    when given, multiplies each fill's allowed amount (the sponsor's cost trend)."""
     maint = _maintenance(m, directory, dx, rng)
     acute = _acute(m, triggers, rng, first_day, last_day)
     member = np.concatenate([maint[0], acute[0]])
@@ -353,6 +356,8 @@ def fills_for_block(
     ninety = ds >= 84
     mail = ninety & ((m.person_key(400)[member] % 2) == 0) & ~specialty
     allowed = np.where(mail, allowed * 0.92, allowed)
+    if price_index is not None:
+        allowed = allowed * price_index(m.account[member], day)
     allowed_cents = np.maximum(np.rint(allowed * 100), 100).astype(np.int64)
     charge_cents = np.rint(allowed_cents * rng.uniform(1.15, 1.6, n)).astype(np.int64)
     plan = m.plan[member].astype(np.int64)
