@@ -18,8 +18,6 @@ from clientdesk.inquiries.runs import run_sla
 from clientdesk.insights.runs import detect_and_store
 
 DEMO_SEED = 2026
-DETECTION_LOOKBACK_DAYS = 90
-"""The demo shows the emerging issues of the book's last quarter."""
 
 
 def demo_start(today: dt.date, months: int) -> dt.date:
@@ -40,7 +38,7 @@ def run_demo_analyses(
     """What a team's nightly jobs would have done after the book was loaded (`load_book` has
     built the derived tables): the inquiries of the lake's `inquiry_import` feed in the work
     queues with their SLA clocks, every guarantee evaluated and forecast, and emerging issues
-    detected over the last quarter. Each step is idempotent, so running this again changes
+    detected over the book's whole history. Each step is idempotent, so running this again changes
     nothing."""
     clock = time.perf_counter()
     imported = import_from_lake(acting_user=acting_user)
@@ -51,11 +49,9 @@ def run_demo_analyses(
         f"guarantees: {stored.created} results stored, {stored.new_misses} misses; "
         f"{forecasts.stored} forecasts, {forecasts.alerts_opened} risk alerts opened"
     )
-    found = detect_and_store(
-        data_end,
-        since=data_end - dt.timedelta(days=DETECTION_LOOKBACK_DAYS),
-        acting_user=acting_user,
-    )
+    # The whole history, as nightly runs since the book began would have found it: the
+    # account's service record and the health score's 12 months of issues need the past year.
+    found = detect_and_store(data_end, whole_history=True, acting_user=acting_user)
     say(f"emerging issues: {found['issues']} from {found['alerts']} alerts since {found['since']}")
     say(seed_implementations(acting_user=acting_user, today=today, data_end=data_end))
     load_financials(acting_user=acting_user, data_end=data_end, say=say)
