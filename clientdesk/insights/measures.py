@@ -12,6 +12,7 @@ from clientdesk.insights.models import OPEN_PROBLEM_STATUSES, EmergingIssue, Iss
 from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit, Value
 
 ISSUE_WINDOW_DAYS = 90
+YEAR_WINDOW_DAYS = 365
 
 
 def open_problems(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
@@ -30,10 +31,10 @@ def open_problems(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Va
     return {a: Value(counts.get(a, 0), f"{counts.get(a, 0)} open problems") for a in account_ids}
 
 
-def emerging_issues(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
-    """Emerging issues of the account that alerted in the 90 days to `as_of` and were not
-    dismissed. Every account has a figure."""
-    since = as_of - dt.timedelta(days=ISSUE_WINDOW_DAYS - 1)
+def _issues_alerting(
+    account_ids: Sequence[int], as_of: dt.date, days: int, words: str
+) -> Mapping[int, Value]:
+    since = as_of - dt.timedelta(days=days - 1)
     counts = dict(
         EmergingIssue.objects.filter(
             account_id__in=account_ids, first_alert_date__lte=as_of, last_alert_date__gte=since
@@ -44,9 +45,22 @@ def emerging_issues(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, 
         .values_list("account_id", "n")
     )
     return {
-        a: Value(counts.get(a, 0), f"{counts.get(a, 0)} emerging issues in 90 days")
+        a: Value(counts.get(a, 0), f"{counts.get(a, 0)} emerging issues in {words}")
         for a in account_ids
     }
+
+
+def emerging_issues(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """Emerging issues of the account that alerted in the 90 days to `as_of` and were not
+    dismissed. Every account has a figure."""
+    return _issues_alerting(account_ids, as_of, ISSUE_WINDOW_DAYS, "90 days")
+
+
+def emerging_issues_year(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """Emerging issues of the account that alerted in the 12 months to `as_of` and were not
+    dismissed: the service failures a sponsor remembers at its renewal (a contract year).
+    Every account has a figure."""
+    return _issues_alerting(account_ids, as_of, YEAR_WINDOW_DAYS, "12 months")
 
 
 def register() -> None:
@@ -68,5 +82,15 @@ def register() -> None:
             Direction.LOWER,
             "insights: detected issues alerting in the last 90 days, not dismissed",
             emerging_issues,
+        )
+    )
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "emerging_issues_12m",
+            "Emerging issues (12 months)",
+            Unit.COUNT,
+            Direction.LOWER,
+            "insights: detected issues alerting in the last 12 months, not dismissed",
+            emerging_issues_year,
         )
     )
