@@ -33,6 +33,39 @@ from clientdesk.strategy.runs import run_calls, run_objectives, run_snapshot
 SNAPSHOT_WEEKS = 12
 
 
+def give_service_ops_a_problem(
+    first_accounts: list[Account], *, ops: User, manager: User, today: dt.date
+) -> None:
+    """A problem owned by service operations, opened from a new issue of the first accounts,
+    or on a bigger book (none of them has one) from the first new issue anywhere; the account
+    worked gets a service-operations directive when it has no directive yet, so service
+    operations have one to acknowledge. Nothing without a new issue."""
+    issue = (
+        EmergingIssue.objects.filter(account__in=first_accounts, status=IssueStatus.NEW)
+        .order_by("id")
+        .first()
+    )
+    if issue is None:
+        issue = EmergingIssue.objects.filter(status=IssueStatus.NEW).order_by("id").first()
+    if issue is None:
+        return
+    problem = do_open_problem(issue, acting_user=manager)
+    do_update_problem(problem, {"owner": ops}, acting_user=manager)
+    worked = issue.account
+    if worked is not None and not Directive.objects.filter(account=worked).exists():
+        do_add_directive(
+            worked,
+            {
+                "team": "service_operations",
+                "kind": "special_handling",
+                "text": "Tell the lead associate before any fix reaches the sponsor's "
+                "members; root causes go in the problem record, not in e-mail.",
+                "effective_from": today - dt.timedelta(days=30),
+            },
+            acting_user=manager,
+        )
+
+
 def populate_strategy(
     *, users: dict[str, User], today: dt.date, say: Callable[[str], object]
 ) -> None:
@@ -128,29 +161,8 @@ def populate_strategy(
                 acting_user=lead,
             )
     ops = users.get("serviceops")
-    issue = (
-        EmergingIssue.objects.filter(account__in=accounts[:6], status=IssueStatus.NEW)
-        .order_by("id")
-        .first()
-    )
-    if issue is None:  # a bigger book: the first new issue anywhere, given a directive too
-        issue = EmergingIssue.objects.filter(status=IssueStatus.NEW).order_by("id").first()
-    if ops is not None and issue is not None:
-        problem = do_open_problem(issue, acting_user=manager)
-        do_update_problem(problem, {"owner": ops}, acting_user=manager)
-        worked = issue.account
-        if worked is not None and not Directive.objects.filter(account=worked).exists():
-            do_add_directive(
-                worked,
-                {
-                    "team": "service_operations",
-                    "kind": "special_handling",
-                    "text": "Tell the lead associate before any fix reaches the sponsor's "
-                    "members; root causes go in the problem record, not in e-mail.",
-                    "effective_from": today - dt.timedelta(days=30),
-                },
-                acting_user=manager,
-            )
+    if ops is not None:
+        give_service_ops_a_problem(accounts[:6], ops=ops, manager=manager, today=today)
     if accounts and not accounts[0].visits.exists():
         first = accounts[0]
         do_create_visit(

@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from clientdesk.demo.strategy import populate_strategy
-from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.demo.strategy import give_service_ops_a_problem, populate_strategy
+from clientdesk.insights.models import Problem
+from clientdesk.insights.tests.cast import acme_issue, acme_problem
 from clientdesk.strategy.models import (
     AccountPlan,
     CallToAction,
+    Directive,
     DirectiveAcknowledgement,
     HealthSnapshot,
     Objective,
@@ -40,6 +42,27 @@ def test_demo_populates_plans_snapshots_and_calls(cast: Cast) -> None:
     assert not CallToAction.objects.filter(rule_key="renewal_no_plan").exists()
     populate_strategy(users={"manager": cast.mia, "serviceops": cast.sam}, today=today, say=print)
     assert AccountPlan.objects.count() == 2  # idempotent
+
+
+def test_demo_gives_service_ops_a_problem_on_a_bigger_book(cast: Cast) -> None:
+    # The first accounts (Bayside only here) have no new issue: the first new issue anywhere
+    # (Acme's) becomes sam's problem, and Acme, without a directive, gets a service-operations
+    # directive for sam to acknowledge.
+    issue = acme_issue(cast)
+    give_service_ops_a_problem(
+        [cast.bayside], ops=cast.sam, manager=cast.mia, today=dt.date(2026, 3, 2)
+    )
+    issue.refresh_from_db()
+    problem = Problem.objects.get()
+    assert (problem.account, problem.owner, issue.status) == (cast.acme, cast.sam, "problem")
+    directive = Directive.objects.get()
+    assert (directive.account, directive.team) == (cast.acme, "service_operations")
+    assert directive.effective_from == dt.date(2026, 1, 31)
+    # No new issue left: nothing more.
+    give_service_ops_a_problem(
+        [cast.bayside], ops=cast.sam, manager=cast.mia, today=dt.date(2026, 3, 2)
+    )
+    assert (Problem.objects.count(), Directive.objects.count()) == (1, 1)
 
 
 def test_manager_approves_a_plan_and_associate_cannot(cast: Cast) -> None:
