@@ -1,6 +1,7 @@
 """The figures strategy itself states about an account (lib/measures.py): days since the last
-touch with a decision maker, days to the renewal, and the cost trend (the completed-claims PMPM
-of the latest months against the same months a year before, from financials' stored P&L)."""
+touch with a decision maker and how many touches in 12 months, days to the renewal, and the
+cost trend (the completed-claims PMPM of the latest months against the same months a year
+before, from financials' stored P&L)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,41 @@ def days_since_decision_maker_touch(
         else:
             out[account_id] = Value(NEVER_TOUCHED_DAYS, "no decision-maker touch on record")
     return out
+
+
+def _decision_maker_touch_days(
+    account_ids: Sequence[int], since: dt.date, as_of: dt.date
+) -> dict[int, set[dt.date]]:
+    """The days with a logged meeting, visit, call or e-mail with a decision maker, from
+    `since` to `as_of`, per account (one query for the touches, one for the deciders)."""
+    deciders = decision_makers(account_ids)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    days: dict[int, set[dt.date]] = {a: set() for a in deciders}
+    for account_id, contact_id, at in ActivityEvent.objects.filter(
+        account_id__in=account_ids,
+        kind__in=LOGGED_ACTIVITY_KINDS,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        contacts__isnull=False,
+    ).values_list("account_id", "contacts", "occurred_at"):
+        if contact_id in deciders.get(account_id, ()):
+            days[account_id].add(at.date())
+    return days
+
+
+TOUCH_WINDOW_DAYS = 365
+
+
+def decision_maker_touches(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """Days with a touch with a decision maker in the 12 months to `as_of` (two touches on one
+    day count once): the cadence, where the days since the last touch are only its latest
+    gap. Every account with a decision maker has a figure."""
+    since = as_of - dt.timedelta(days=TOUCH_WINDOW_DAYS - 1)
+    return {
+        a: Value(len(days), f"{len(days)} decision-maker touches in 12 months")
+        for a, days in _decision_maker_touch_days(account_ids, since, as_of).items()
+    }
 
 
 def renewal_on_or_after(
@@ -184,6 +220,17 @@ def register() -> None:
             "accounts: logged meetings, visits, calls and e-mails with a decision maker "
             "(strategy's relationship map, else the primary contact)",
             days_since_decision_maker_touch,
+        )
+    )
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "decision_maker_touches",
+            "Decision-maker touches (12 months)",
+            Unit.COUNT,
+            Direction.HIGHER,
+            "accounts: days with a logged meeting, visit, call or e-mail with a decision maker "
+            "in the last 12 months (strategy's relationship map, else the primary contact)",
+            decision_maker_touches,
         )
     )
     ACCOUNT_MEASURES.register(

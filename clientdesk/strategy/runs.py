@@ -213,16 +213,10 @@ def run_backtest(truth_path: Path) -> Backtest:
 
 
 def _drivers_logit(outcome: dict[str, Any]) -> float | None:
-    """The truth's log-odds of a loss without its noise (synth/renewals.py's formula)."""
-    d = outcome.get("drivers")
-    if not d:
-        return None
-    return (
-        0.9 * float(d["guarantee_misses"])
-        + 0.4 * float(d["service_failures"])
-        + 8.0 * (float(d["cost_trend"]) - 0.06)
-        + 0.9 * float(bool(d["disengaged"]))
-    )
+    """The truth's log-odds of a loss from its drivers, without its noise (synth/renewals.py
+    writes it with each outcome; a truth without it has no such ceiling)."""
+    value = outcome.get("drivers_logit")
+    return None if value is None else float(value)
 
 
 def _truth_auc(

@@ -77,6 +77,7 @@ def test_backtest_scores_renewals_90_days_ahead(cast: Cast, tmp_path: Path) -> N
                         "renewal_date": "2027-01-01",
                         "outcome": "rfp",
                         "p_lost": 0.2,
+                        "drivers_logit": 4.0,
                         "drivers": {
                             "guarantee_misses": 0,
                             "service_failures": 0,
@@ -90,6 +91,7 @@ def test_backtest_scores_renewals_90_days_ahead(cast: Cast, tmp_path: Path) -> N
                         "outcome": "renewed",
                         # A truth likelier to lose Bayside: the ceiling says so (0.0).
                         "p_lost": 0.3,
+                        "drivers_logit": 2.9,
                         "drivers": {
                             "guarantee_misses": 0,
                             "service_failures": 1,
@@ -113,8 +115,8 @@ def test_backtest_scores_renewals_90_days_ahead(cast: Cast, tmp_path: Path) -> N
     assert scores == {"G100001": (50, "poor"), "G100002": (83, "good")}
     assert result["auc"] == 1.0 and result["lost_in_lowest_band"] == 1.0
     assert result["accounts_missing"] == 1 and result["renewals"] == 2
-    # The truth's own figures as predictors: Acme's drivers (disengaged: 0.9) outweigh
-    # Bayside's (one failure 0.4 + trend 8 x 4 % = 0.72), its p_lost does not.
+    # The truth's own figures as predictors: Acme's drivers' log-odds (disengaged: 4.0)
+    # outweigh Bayside's (one failure 2.5 + trend 10 x 4 % = 2.9), its p_lost does not.
     assert (result["auc_drivers_known"], result["auc_p_lost"]) == (1.0, 0.0)
     # Each measure alone: escalations tell them apart, renewal proximity (90 days each) ties.
     assert result["measures"] == {
