@@ -166,6 +166,9 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ["CLIENTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    # The virtual users sign in with the password only (a demo book's users have no
+    # authenticator); the server it starts is on loopback, where serve allows MFA off.
+    os.environ.setdefault("CLIENTDESK_MFA_REQUIRED", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
     import django
 
