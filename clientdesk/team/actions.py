@@ -8,9 +8,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account, Assignment
@@ -742,7 +745,29 @@ def do_request_time_off(
         obj=request,
         after=snapshot(request, ["kind", "first_day", "last_day", "hours"]),
     )
+    manager = Person.objects.filter(user=user).values_list("manager__email", flat=True).first()
+    if manager:
+        mail = _time_off_mail(request, kind, manager)
+        transaction.on_commit(mail.send)
     return request
+
+
+def _time_off_mail(request: TimeOffRequest, kind: TimeOffType, to: str) -> EmailMessage:
+    """The manager's notice of a request to decide (the days, the hours, the type; no note:
+    the reason stays on the page)."""
+    who = request.user.get_full_name() or request.user.get_username()
+    days = (
+        f"{request.first_day:%a %b %-d, %Y}"
+        if request.first_day == request.last_day
+        else f"{request.first_day:%a %b %-d} to {request.last_day:%a %b %-d, %Y}"
+    )
+    body = (
+        f"{who} asks for {kind.name.lower()}: {days}, {request.hours} hours.\n\n"
+        f"Approve or decline it on {reverse('team:time_off')}\n\nclientdesk"
+    )
+    return EmailMessage(
+        f"Time off to approve: {who}, {days}", body, settings.DEFAULT_FROM_EMAIL, [to]
+    )
 
 
 @transaction.atomic

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -96,19 +98,27 @@ def test_manager_approves_time_off_and_sees_the_coverage(cast: Cast, client: Cli
     assert "no OH license" in overview  # neither alice nor bob holds an Ohio license
 
 
-def test_time_off_by_api_and_the_rules(cast: Cast, client: Client) -> None:
+def test_time_off_by_api_and_the_rules(
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     team(cast)
     kind = vacation()
     Balance.objects.create(user=cast.alice, kind=kind, hours=Decimal(8))
     _, alice_token = do_create_api_token(cast.alice, "t", acting_user=cast.alice)
     _, mia_token = do_create_api_token(cast.mia, "t", acting_user=cast.mia)
-    asked = client.post(
-        "/api/team/time-off",
-        {"kind": "PTO", "first_day": "2027-01-04", "last_day": "2027-01-05"},
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {alice_token}"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(
+            "/api/team/time-off",
+            {"kind": "PTO", "first_day": "2027-01-04", "last_day": "2027-01-05", "note": "x"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {alice_token}"},
+        )
     assert asked.status_code == 201 and Decimal(asked.json()["hours"]) == 16
+    # Her manager is told there is a request to decide (days and hours, not the note).
+    (notice,) = mail.outbox
+    assert notice.to == ["mia@example.org"]
+    assert notice.subject == "Time off to approve: Alice Owner, Mon Jan 4 to Tue Jan 5, 2027"
+    assert ", 16 hours." in notice.body and "/team/time-off/" in notice.body
     request_id = asked.json()["id"]
     pending = client.get(
         "/api/team/time-off/pending", headers={"Authorization": f"Bearer {mia_token}"}
