@@ -40,6 +40,7 @@ def main() -> int:
 
     os.environ["CLIENTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
+    os.environ.setdefault("CLIENTDESK_MFA_REQUIRED", "0")  # force_login has no second factor
     import django
 
     django.setup()
