@@ -29,6 +29,7 @@ from clientdesk.lake.tests.lakefiles import (
     processing_row,
     write_csv,
 )
+from clientdesk.lake.tests.snapshot import LakeSnapshot
 from clientdesk.lib.periods import parse_period
 
 CURRENT = parse_period("2025Q2")
@@ -444,4 +445,7 @@ def load_fixture(folder: Path) -> None:
     do_load_drug_reference(drug_reference_csv(folder), acting_user=None)
 
 
-__all__ = ["AS_OF", "CURRENT", "NPI_B", "PRIOR", "load_fixture"]
+BOOK = LakeSnapshot(load_fixture)
+"""The fixture book, built by the first test of a process that asks and laid down for the rest."""
+
+__all__ = ["AS_OF", "BOOK", "CURRENT", "NPI_B", "PRIOR", "load_fixture"]
