@@ -38,8 +38,11 @@ setup-dev: $(UV) assets
 	$(UV) sync --frozen --quiet
 	$(BIN)/python -m compileall -q clientdesk
 
+# The demo serves on loopback for one person trying it: sign-in is the published password alone
+# unless CLIENTDESK_MFA_REQUIRED=true is given (then each demo user's authenticator key is
+# printed). `clientdesk serve` keeps two-factor sign-in on and refuses it off on an open address.
 demo: setup pdf-libs
-	$(BIN)/clientdesk demo
+	CLIENTDESK_MFA_REQUIRED=$${CLIENTDESK_MFA_REQUIRED:-false} $(BIN)/clientdesk demo
 
 lint: setup-dev
 	$(BIN)/ruff check .
