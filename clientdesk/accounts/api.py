@@ -210,7 +210,7 @@ class AssignmentIn(Schema):
     role: TeamRole = TeamRole.LEAD
 
 
-class ConflictOut(Schema):
+class AccountConflictOut(Schema):
     detail: str
 
 
@@ -247,7 +247,7 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> Any:
     return filtered_accounts(request.user, form.cleaned_data)
 
 
-@router.post("/", response={201: AccountOut, 409: ConflictOut})
+@router.post("/", response={201: AccountOut, 409: AccountConflictOut})
 def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     if not can_create_accounts(request.user):
         raise PermissionDenied("Only managers and admins add accounts.")

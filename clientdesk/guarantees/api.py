@@ -484,12 +484,13 @@ def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) ->
     return [_forecast_out(f) for f in forecasts]
 
 
-class ConflictOut(Schema):
+class AttestationConflictOut(Schema):
     detail: str
 
 
 @router.post(
-    "/{account_id}/{guarantee_id}/attestations", response={201: ResultOut, 409: ConflictOut}
+    "/{account_id}/{guarantee_id}/attestations",
+    response={201: ResultOut, 409: AttestationConflictOut},
 )
 def attest(
     request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: AttestationIn

@@ -106,7 +106,11 @@ class LakeSnapshot:
         rows: list[Any] = []
         pks: dict[type[models.Model], list[Any]] = {}
         for model, (count, last) in before.items():
-            added = model._default_manager.all() if last is None else model._default_manager.filter(pk__gt=last)
+            added = (
+                model._default_manager.all()
+                if last is None
+                else model._default_manager.filter(pk__gt=last)
+            )
             if model._default_manager.count() - count != added.count():
                 return  # rows changed under keys it cannot follow: build every time
             if added.exists():
