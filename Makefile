@@ -71,8 +71,12 @@ pdf-libs:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	  else echo "report PDFs need Debian's pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; fi; }
 
+# --dist loadgroup keeps the Spark tests on one worker and the browser tests on one worker;
+# --no-loadscope-reorder keeps the order pytest-django gives (database tests, then transactional
+# ones, then the rest): xdist otherwise runs the biggest groups first, and the browser tests'
+# transactional flush would empty the rows the data migrations seed before the tests that read them.
 test: lint typecheck browser pdf-libs office
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).
 test-postgres: setup-dev
