@@ -74,7 +74,7 @@ class ApiRoute:
     method: str
     kwargs: Callable[[Cast], dict[str, int]]
     expect: dict[str, int | str]
-    body: dict[str, object] | None = None
+    body: dict[str, object] | Callable[[Cast], dict[str, object]] | None = None
 
 
 def acme(c: Cast) -> dict[str, int]:

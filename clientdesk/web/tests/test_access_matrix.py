@@ -496,7 +496,10 @@ API_ROUTES = [
     ),
     ApiRoute("/guarantees/{account_id}/alerts", "get", acme, READ),
     ApiRoute("/accounts/{account_id}/team", "get", acme, READ),
-    ApiRoute("/accounts/{account_id}/team", "post", acme, MANAGE, body={"user_id": 999999}),
+    # A user the manager sees (an unknown or unseen one answers 404, as a path id does).
+    ApiRoute(
+        "/accounts/{account_id}/team", "post", acme, MANAGE, body=lambda c: {"user_id": c.oscar.pk}
+    ),
     ApiRoute("/utilization/accounts/{account_id}", "get", acme, READ),
     ApiRoute(
         "/utilization/accounts/{account_id}/lines", "get", acme, CLAIM_LINES, body={"leaf": "ed"}
@@ -605,8 +608,9 @@ def test_api_route(route: ApiRoute, cast: Cast, client: Client) -> None:
             _, raw = do_create_api_token(user, "test", acting_user=user)
             headers["Authorization"] = f"Bearer {raw}"
         path = "/api" + route.path.format(**route.kwargs(cast))
+        body = route.body(cast) if callable(route.body) else route.body
         response = getattr(client, route.method)(
-            path, route.body or {}, content_type="application/json", headers=headers
+            path, body or {}, content_type="application/json", headers=headers
         )
         expected = 401 if role == "anonymous" else route.expect[role]
         answered = _outcome(response.status_code, "")

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clientdesk.financials.models import PnlMonth
 from clientdesk.guarantees.tests.cast import acme_result
 from clientdesk.inquiries.tests.cast import acme_inquiry
+from clientdesk.lake import ingestion
 from clientdesk.reports.runs import render_formats
 from clientdesk.surveys.tests.cast import sent_to_acme
 from clientdesk.testing import Cast
@@ -53,6 +54,9 @@ WRITTEN_FROM_THE_LAKE: dict[str, tuple[Any, str]] = {
     "financials:renewal_export": (None, "exports.renewal_xlsx("),
     "financials:options": (None, "exports.options_xlsx("),
     "reports:download": (render_formats, "render_workbook("),
+    # The rejects file a load wrote, handed out as it is: its key values go through the same
+    # rule in the load's SQL (test_security_exports.py feeds it payloads).
+    "loads:rejects_file": (ingestion._load, "sql_safe_text("),
 }
 FORMATS = ("csv", "xlsx")
 FREE_TEXT = re.compile(
