@@ -175,6 +175,73 @@ MFA_REQUIRED = env_bool(
 OTP_TOTP_ISSUER = "clientdesk"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code, wait 1, 2, 4, 8… seconds (django-otp)
 LOGIN_REDIRECT_URL = "home"
+
+# Optional single sign-on through OpenID Connect (clientdesk.people.sso): entirely off (no
+# URLs, no login link, no backend) while CLIENTDESK_OIDC_CLIENT_ID is unset.
+OIDC_RP_CLIENT_ID = env_str(
+    "CLIENTDESK_OIDC_CLIENT_ID",
+    "",
+    "Client id clientdesk has at the identity provider; set it to turn single sign-on on.",
+)
+OIDC_RP_CLIENT_SECRET = env_str(
+    "CLIENTDESK_OIDC_CLIENT_SECRET", "", "Client secret clientdesk has at the identity provider."
+)
+OIDC_DISCOVERY_URL = env_str(
+    "CLIENTDESK_OIDC_DISCOVERY_URL",
+    "",
+    "The provider's /.well-known/openid-configuration (read once an hour for the issuer and "
+    "endpoints), or give the five values below instead.",
+)
+OIDC_ISSUER = env_str(
+    "CLIENTDESK_OIDC_ISSUER", "", "Issuer (iss) every ID token must carry (without discovery)."
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+    "CLIENTDESK_OIDC_AUTHORIZATION_URL", "", "Authorization endpoint (without discovery)."
+)
+OIDC_OP_TOKEN_ENDPOINT = env_str(
+    "CLIENTDESK_OIDC_TOKEN_URL", "", "Token endpoint (without discovery)."
+)
+OIDC_OP_USER_ENDPOINT = env_str(
+    "CLIENTDESK_OIDC_USERINFO_URL", "", "Userinfo endpoint (without discovery)."
+)
+OIDC_OP_JWKS_ENDPOINT = env_str(
+    "CLIENTDESK_OIDC_JWKS_URL", "", "The provider's signing keys, JWKS (without discovery)."
+)
+OIDC_RP_SIGN_ALGO = env_str(
+    "CLIENTDESK_OIDC_SIGN_ALGO",
+    "RS256",
+    "Algorithm ID tokens are signed with: RS256/ES256… (keys from JWKS) or HS256 (secret).",
+)
+OIDC_RP_SCOPES = env_str(
+    "CLIENTDESK_OIDC_SCOPES", "openid email profile", "Scopes asked of the provider."
+)
+OIDC_ROLE_CLAIM = env_str(
+    "CLIENTDESK_OIDC_ROLE_CLAIM",
+    "groups",
+    "Claim (ID token or userinfo) holding the user's groups or roles at the provider.",
+)
+OIDC_ROLE_MAP = env_str(
+    "CLIENTDESK_OIDC_ROLE_MAP",
+    "",
+    "Comma-separated provider-value=role pairs, e.g. cd-managers=Manager,cd-sales=Sales; a "
+    "user none of whose values maps is refused.",
+)
+OIDC_TRUST_PROVIDER_MFA = env_bool(
+    "CLIENTDESK_OIDC_TRUST_PROVIDER_MFA",
+    True,
+    "Skip clientdesk's own authenticator code when the ID token's amr says the provider did "
+    "multi-factor (mfa, otp, hwk, swk, sc); otherwise SSO users type our code too.",
+)
+OIDC_TIMEOUT = 10  # seconds for each call to the provider (token, userinfo, JWKS)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ACCESS_TOKEN = False  # we keep no provider token in the session
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATE_CLASS = "clientdesk.web.sso.SsoStartView"
+OIDC_CALLBACK_CLASS = "clientdesk.web.sso.SsoCallbackView"
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("clientdesk.people.sso.SsoBackend")
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five failures per user name and address lock for 15 minutes.

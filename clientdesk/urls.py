@@ -3,18 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clientdesk.api import api
+from clientdesk.people.sso import sso_enabled
 from clientdesk.web import views as web_views
 from clientdesk.web.search import search_page
+from clientdesk.web.sso import SignInView
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("search/", search_page, name="search"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/", include("clientdesk.web.mfa_urls")),
     path("accounts/", include("clientdesk.accounts.urls")),
@@ -35,6 +33,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if sso_enabled():  # off entirely (no routes) while CLIENTDESK_OIDC_CLIENT_ID is unset
+    urlpatterns.insert(0, path("sso/", include("clientdesk.web.sso_urls")))
 
 handler400 = "clientdesk.web.views.bad_request"
 handler403 = "clientdesk.web.views.permission_denied"

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from clientdesk.people.sso import parse_role_map, sso_enabled
 
 
 @register()
@@ -42,3 +45,39 @@ def two_factor(app_configs: Any, **kwargs: Any) -> list[Warning]:
             id="clientdesk.W002",
         )
     ]
+
+
+@register()
+def single_sign_on(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """With CLIENTDESK_OIDC_CLIENT_ID set, the rest of SSO's settings must be usable."""
+    if not sso_enabled():
+        return []
+    problems: list[Error] = []
+    try:
+        if not parse_role_map(settings.OIDC_ROLE_MAP):
+            problems.append(
+                Error(
+                    "CLIENTDESK_OIDC_ROLE_MAP is empty: single sign-on would refuse everyone.",
+                    hint="Map the provider's group values to roles: cd-managers=Manager,…",
+                    id="clientdesk.E010",
+                )
+            )
+    except ImproperlyConfigured as exc:
+        problems.append(Error(str(exc), id="clientdesk.E010"))
+    direct = (
+        settings.OIDC_ISSUER
+        and settings.OIDC_OP_AUTHORIZATION_ENDPOINT
+        and settings.OIDC_OP_TOKEN_ENDPOINT
+        and settings.OIDC_OP_USER_ENDPOINT
+    )
+    if not settings.OIDC_DISCOVERY_URL and not direct:
+        problems.append(
+            Error(
+                "Single sign-on needs CLIENTDESK_OIDC_DISCOVERY_URL or the issuer and the "
+                "authorization, token and userinfo URLs.",
+                id="clientdesk.E011",
+            )
+        )
+    if not settings.OIDC_RP_CLIENT_SECRET:
+        problems.append(Error("CLIENTDESK_OIDC_CLIENT_SECRET is empty.", id="clientdesk.E012"))
+    return problems

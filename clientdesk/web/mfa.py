@@ -25,10 +25,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientdesk.people import mfa
 from clientdesk.people.requests import signed_in_user
+from clientdesk.people.sso import PROVIDER_MFA_SESSION_KEY
 
 # Reachable before the second step: the steps themselves, signing out, static files, the
 # health check and the API (token-authenticated, no session).
-OPEN_PREFIXES = ("/mfa/", "/login/", "/logout/", "/static/", "/healthz", "/api/", "/s/")
+OPEN_PREFIXES = ("/mfa/", "/login/", "/logout/", "/sso/", "/static/", "/healthz", "/api/", "/s/")
 
 
 class CodeForm(forms.Form):
@@ -52,8 +53,14 @@ class EnrolForm(forms.Form):
 
 
 def is_verified(request: HttpRequest) -> bool:
+    """Past the second step: our code, or an SSO sign-in whose provider did multi-factor
+    (clientdesk.people.sso; CLIENTDESK_OIDC_TRUST_PROVIDER_MFA)."""
     user = request.user
-    return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    if not user.is_authenticated:
+        return False
+    if request.session.get(PROVIDER_MFA_SESSION_KEY) is True:
+        return True
+    return bool(getattr(user, "is_verified", lambda: False)())
 
 
 class MfaRequiredMiddleware:

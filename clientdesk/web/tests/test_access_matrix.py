@@ -6,6 +6,7 @@ A new route that is not listed in ROUTES or API_ROUTES fails `test_every_route_i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -622,3 +623,38 @@ def test_api_route(route: ApiRoute, cast: Cast, client: Client) -> None:
 def test_api_rejects_a_made_up_token(cast: Cast, client: Client) -> None:
     response = client.get("/api/accounts/", headers={"Authorization": "Bearer cd_not-a-token"})
     assert response.status_code == 401
+
+
+# Single sign-on's routes exist only when CLIENTDESK_OIDC_CLIENT_ID is set (the default test
+# settings have it unset, so the list above cannot hold them): the start sends anyone to the
+# provider, a callback without a state this session started is refused (403) for everyone.
+# The flow itself: web/tests/test_security_sso.py.
+SSO_ROUTES = [
+    Route("sso:start", "get", no_args, SIGNED_IN, anonymous=OK),
+    Route("sso:callback", "get", no_args, dict.fromkeys(ROLES[:-1], 403), anonymous=403),
+]
+
+
+@pytest.fixture
+def sso_on(settings: Any) -> None:
+    settings.OIDC_RP_CLIENT_ID = "clientdesk"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_DISCOVERY_URL = ""
+    settings.OIDC_ISSUER = "https://idp.example.org"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://idp.example.org/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "https://idp.example.org/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://idp.example.org/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "https://idp.example.org/jwks"
+    settings.ROOT_URLCONF = "clientdesk.web.tests.sso_urlconf"
+
+
+def test_every_sso_route_is_covered(sso_on: None) -> None:
+    added = _url_names(get_resolver("clientdesk.web.tests.sso_urlconf")) - _url_names(
+        get_resolver("clientdesk.urls")
+    )
+    assert added == {r.name for r in SSO_ROUTES}
+
+
+@pytest.mark.parametrize("route", SSO_ROUTES, ids=lambda r: f"{r.method}-{r.name}")
+def test_sso_route(route: Route, cast: Cast, client: Client, sso_on: None) -> None:
+    test_web_route(route, cast, client)
