@@ -173,6 +173,7 @@ MFA_REQUIRED = env_bool(
     "enrol first). Off only for a local demo: `clientdesk serve` refuses it on an open address.",
 )
 OTP_TOTP_ISSUER = "clientdesk"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # Django admin never shows a user's TOTP key or QR code
 OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code, wait 1, 2, 4, 8… seconds (django-otp)
 LOGIN_REDIRECT_URL = "home"
 

@@ -1,7 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clientdesk.people.mfa import record_device_admin
 from clientdesk.people.models import ApiToken
 from clientdesk.people.tokens import do_revoke_api_token
 
@@ -45,3 +53,48 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.select_related("user"):
             do_revoke_api_token(token, acting_user=request.user)  # type: ignore[arg-type]
+
+
+class AuditedDeviceAdmin:
+    """django-otp's device admin with a security audit row for every device added, changed or
+    deleted there (who did it, whose device, which fields; never the key or the codes)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            changed = list(form.changed_data) if change else ["created"]
+            record_device_admin(request.user, obj, "change" if change else "add", changed)  # type: ignore[arg-type]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)  # type: ignore[misc]
+            if change and any(formset.has_changed() for formset in formsets):
+                record_device_admin(request.user, form.instance, "change", ["tokens"])  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            record_device_admin(request.user, obj, "delete", [])  # type: ignore[arg-type]
+            super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for device in queryset.select_related("user"):
+                record_device_admin(request.user, device, "delete", [])  # type: ignore[arg-type]
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+class AuditedTOTPDeviceAdmin(AuditedDeviceAdmin, TOTPDeviceAdmin):  # type: ignore[misc]  # untyped library
+    pass
+
+
+class AuditedStaticDeviceAdmin(AuditedDeviceAdmin, StaticDeviceAdmin):  # type: ignore[misc]  # untyped library
+    pass
+
+
+for _model, _admin in (
+    (TOTPDevice, AuditedTOTPDeviceAdmin),
+    (StaticDevice, AuditedStaticDeviceAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

@@ -9,11 +9,15 @@ security audit row (never the code or the secret).
 
 from __future__ import annotations
 
+import datetime as dt
 from base64 import b32encode
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -149,3 +153,71 @@ def do_seed_device(user: User, *, acting_user: User | None) -> TOTPDevice:
         kind="security",
     )
     return device
+
+
+@dataclass(frozen=True)
+class MfaStatus:
+    user: User
+    enrolled: bool
+    recovery_codes_left: int
+    last_used_at: dt.datetime | None
+
+
+def mfa_statuses() -> list[MfaStatus]:
+    """Every active user with their second factor, for the administrators' page (3 queries)."""
+    users = list(User.objects.filter(is_active=True).order_by("username"))
+    totp = {d.user_id: d for d in TOTPDevice.objects.filter(confirmed=True).order_by("-pk")}
+    left = dict(
+        StaticDevice.objects.filter(confirmed=True)
+        .annotate(left=Count("token_set"))
+        .values_list("user_id", "left")
+    )
+    return [
+        MfaStatus(
+            user=u,
+            enrolled=u.pk in totp,
+            recovery_codes_left=left.get(u.pk, 0),
+            last_used_at=totp[u.pk].last_used_at if u.pk in totp else None,
+        )
+        for u in users
+    ]
+
+
+def _device_state(user: User) -> dict[str, Any]:
+    return {
+        "authenticator": is_enrolled(user),
+        "recovery_codes": StaticToken.objects.filter(device__user=user).count(),
+    }
+
+
+@transaction.atomic
+def do_reset_mfa(user: User, *, acting_user: User) -> dict[str, Any]:
+    """Remove the user's authenticator and recovery codes (a lost phone and no code left): at
+    the next sign-in, after the password, they enrol again. Audited with what was removed."""
+    before = _device_state(user)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record_audit(
+        actor=acting_user,
+        action="mfa.reset",
+        obj=user,
+        before=before,
+        after=_device_state(user),
+        kind="security",
+    )
+    return before
+
+
+def record_device_admin(
+    acting_user: User, device: TOTPDevice | StaticDevice, change: str, changed: list[str]
+) -> None:
+    """The audit row of a device added, changed or deleted in Django admin (never its key or
+    codes: only which fields changed)."""
+    kind = "totp" if isinstance(device, TOTPDevice) else "recovery codes"
+    record_audit(
+        actor=acting_user,
+        action=f"mfa.device_{change}",
+        obj=device.user,
+        detail={"device": kind, "name": device.name, "fields": sorted(changed)},
+        kind="security",
+    )

@@ -169,6 +169,8 @@ def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
         links.append(_link("Audit trail", "audit:list", here, "audit:"))
     if can_review_loads(user):
         links.append(_link("Data loads", "loads:list", here, "loads:"))
+    if Role.ADMIN in roles_of(user):
+        links.append(_link("Two-factor sign-in", "mfa:users", here, "mfa:users"))
     if Role.ADMIN in roles_of(user) and user.is_staff:
         links.append(NavLink("Admin", reverse("admin:index")))
     return links

@@ -15,16 +15,20 @@ from urllib.parse import urlencode
 import django_otp
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.people import mfa
 from clientdesk.people.requests import signed_in_user
+from clientdesk.people.roles import Role, roles_of
 from clientdesk.people.sso import PROVIDER_MFA_SESSION_KEY
 
 # Reachable before the second step: the steps themselves, signing out, static files, the
@@ -168,3 +172,42 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         "web/mfa_recovery_codes.html",
         {"codes": codes, "next": reverse("home"), "enrolled": False},
     )
+
+
+def _require_admin(request: HttpRequest) -> User:
+    """Resetting someone's second factor is user administration: admins only (DESIGN.md §1;
+    a manager asks an admin, as for a role grant)."""
+    user = signed_in_user(request)
+    if Role.ADMIN not in roles_of(user):
+        raise PermissionDenied("Only an administrator resets a user's authenticator.")
+    return user
+
+
+@login_required
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    """Who has a second factor, with a reset for each (admins)."""
+    _require_admin(request)
+    return render(
+        request,
+        "web/mfa_users.html",
+        {"statuses": mfa.mfa_statuses(), "required": mfa.mfa_required()},
+    )
+
+
+@login_required
+@require_POST
+def reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Remove a user's authenticator and recovery codes; they enrol again at next sign-in."""
+    admin = _require_admin(request)
+    target = get_object_or_404(User, pk=user_id, is_active=True)
+    removed = mfa.do_reset_mfa(target, acting_user=admin)
+    if removed["authenticator"] or removed["recovery_codes"]:
+        messages.success(
+            request,
+            f"{target.get_username()}'s authenticator and recovery codes are removed: they set "
+            "up a new one at their next sign-in, after the password.",
+        )
+    else:
+        messages.info(request, f"{target.get_username()} had no authenticator to remove.")
+    return redirect("mfa:users")

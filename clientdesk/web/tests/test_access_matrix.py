@@ -90,6 +90,8 @@ def insight_action(c: Cast) -> dict[str, int]:
     return {"problem_id": action.problem_id, "action_id": action.pk}
 
 
+ADMIN_ONLY: Expect = {**dict.fromkeys(ROLES[:-1], 403), "ada": OK}
+
 # Emerging issues and problems (insights/access.py): service operations work only what is theirs.
 ISSUES: Expect = {**SIGNED_IN, "sam": 403}
 ISSUE_READ: Expect = {**READ, "sam": 404}
@@ -228,6 +230,9 @@ ROUTES = [
     Route("mfa:verify", "get", no_args, SIGNED_IN),
     Route("mfa:enrol", "get", no_args, SIGNED_IN),
     Route("mfa:recovery_codes", "post", no_args, SIGNED_IN),
+    # Resetting someone's authenticator is user administration (test_security_mfa_admin.py).
+    Route("mfa:users", "get", no_args, ADMIN_ONLY),
+    Route("mfa:reset", "post", user_ref, ADMIN_ONLY),
     Route("accounts:list", "get", no_args, {**SIGNED_IN}),
     Route("accounts:create", "get", no_args, CREATE),
     Route("accounts:detail", "get", acme, READ),

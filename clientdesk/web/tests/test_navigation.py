@@ -43,7 +43,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, list[str]]], list[str]]] = {
             ("Team", ["Roster", "Training", "Licenses", "Time off", "Recruiting", "Team figures"]),
             ("Reports", ["Reports"]),
         ],
-        ["Audit trail", "Data loads", "Admin"],
+        ["Audit trail", "Data loads", "Two-factor sign-in", "Admin"],
     ),
     "mia": (
         [
