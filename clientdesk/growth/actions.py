@@ -440,11 +440,19 @@ def do_pass_lead(
 
 @transaction.atomic
 def do_update_lead(
-    lead: Lead, status: str, *, note: str = "", now: dt.datetime, acting_user: Actor
+    lead: Lead,
+    status: str,
+    *,
+    note: str = "",
+    now: dt.datetime,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> Lead:
     """Sales reports the lead's status back: accepted, contacted, converted or rejected (with
-    a reason). The first contact's time is kept for the SLA."""
+    a reason). The first contact's time is kept for the SLA. Given `expected_version` (the one
+    the page or client read), a newer stored version raises StaleEdit and nothing changes."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    check_version(lead, expected_version)
     if status not in LEAD_NEXT[lead.status]:
         raise ValidationError(
             {"status": f"A lead {lead.get_status_display().lower()} cannot become {status}."}
@@ -459,6 +467,7 @@ def do_update_lead(
         lead.first_contact_at = now
     if status in (LeadStatus.CONVERTED, LeadStatus.REJECTED):
         lead.closed_at = now
+    lead.version += 1
     lead.save()
     LeadChange.objects.create(
         lead=lead,

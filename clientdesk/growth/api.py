@@ -76,11 +76,15 @@ class LeadOut(Schema):
     sales_owner_id: RecordId
     passed_at: dt.datetime
     first_contact_at: dt.datetime | None
+    version: int
 
 
 class LeadStatusIn(Schema):
     status: str
     note: str = ""
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 class LibraryAnswerOut(Schema):
@@ -163,19 +167,24 @@ def list_leads(request: HttpRequest) -> list[object]:
     return list(leads_visible_to(request.user))
 
 
-@router.post("/leads/{lead_id}/status", response=LeadOut)
-def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> object:
+@router.post("/leads/{lead_id}/status", response={200: LeadOut, 409: StaleEditOut})
+def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> Any:
     lead = access_lead_by_id(request.user, lead_id, need=Need.WRITE)
-    form = LeadStatusForm(body.dict())
+    data = body.dict()
+    expected = data.pop("version", None)
+    form = LeadStatusForm(data)
     if not form.is_valid():
         raise form_errors(form)
     try:
-        return actions.do_update_lead(
-            lead,
-            form.cleaned_data["status"],
-            note=form.cleaned_data["note"],
-            now=timezone.now(),
-            acting_user=request.user,
+        return saved_or_409(
+            lambda: actions.do_update_lead(
+                lead,
+                form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                now=timezone.now(),
+                acting_user=request.user,
+                expected_version=expected,
+            )
         )
     except ValidationError as error:
         raise HttpError(422, "; ".join(error.messages)) from None

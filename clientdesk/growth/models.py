@@ -300,6 +300,7 @@ class Lead(models.Model):
     passed_at = models.DateTimeField()
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     class Meta:
         ordering = ["-passed_at", "-id"]

@@ -437,19 +437,33 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     if request.method == "POST":
         lead = access_lead_by_id(request.user, lead_id, need=Need.WRITE)
         form = LeadStatusForm(request.POST)
-        updated: Lead | None = None
+        updated: list[Lead | None] = [None]
         if form.is_valid():
-            updated = _attempt(
+
+            def save(version: int | None) -> None:
+                updated[0] = _attempt(
+                    request,
+                    lambda: actions.do_update_lead(
+                        lead,
+                        form.cleaned_data["status"],
+                        note=form.cleaned_data["note"],
+                        now=timezone.now(),
+                        acting_user=request.user,
+                        expected_version=version,
+                    ),
+                )
+
+            back = reverse("growth:lead", args=[lead.pk])
+            conflict = save_or_conflict(
                 request,
-                lambda: actions.do_update_lead(
-                    lead,
-                    form.cleaned_data["status"],
-                    note=form.cleaned_data["note"],
-                    now=timezone.now(),
-                    acting_user=request.user,
-                ),
+                form,
+                save,
+                template="growth/stale_save.html",
+                context={"form": form, "title": str(lead), "action": request.path, "back": back},
             )
-        if updated is not None:
+            if conflict is not None:
+                return conflict
+        if updated[0] is not None:
             return redirect("growth:lead", lead.pk)
     can_report = manages(request.user) or lead.sales_owner_id == request.user.pk
     return render(

@@ -119,3 +119,52 @@ def test_a_stale_rule_save_is_refused_with_both_versions(cast: Cast, login) -> N
     assert 'name="version" value="2"' in html
     rule.refresh_from_db()
     assert (str(rule.threshold), rule.version) == ("120.00", 2)
+
+
+def test_a_stale_lead_status_is_refused_on_the_page_and_the_api(cast: Cast) -> None:
+    from clientdesk.growth.tests.cast import acme_lead, sales_user
+
+    lead = acme_lead(cast)
+    url = f"/growth/leads/{lead.pk}/"
+    sal_user = sales_user()
+    sal, mia = Client(), Client()
+    sal.force_login(sal_user)
+    mia.force_login(cast.mia)
+    assert lead.version == 1
+    assert 'name="version" value="1"' in sal.get(url).content.decode()
+    assert 'name="version" value="1"' in mia.get(url).content.decode()
+
+    assert mia.post(url, {"status": "accepted", "note": "", "version": "1"}).status_code == 302
+    lead.refresh_from_db()
+    assert (lead.status, lead.version) == ("accepted", 2)
+
+    note = "Already insured through their broker"
+    stale = sal.post(url, {"status": "rejected", "note": note, "version": "1"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Someone else saved first" in html
+    assert "Accepted" in html and "Rejected" in html and note in html  # both versions
+    assert 'name="version" value="2"' in html
+    lead.refresh_from_db()
+    assert (lead.status, lead.reason, lead.version) == ("accepted", "", 2)
+
+    assert sal.post(url, {"status": "contacted", "note": "", "version": "2"}).status_code == 302
+    lead.refresh_from_db()
+    assert (lead.status, lead.version) == ("contacted", 3)
+
+    raw = do_create_api_token(sal_user, "t", acting_user=sal_user)[1]
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    path = f"/api/growth/leads/{lead.pk}/status"
+    conflict = api.post(
+        path, {"status": "converted", "version": 2}, content_type="application/json"
+    )
+    assert conflict.status_code == 409
+    body = conflict.json()
+    assert body["version"] == 3 and body["saved"]["status"] == "contacted"
+    lead.refresh_from_db()
+    assert (lead.status, lead.version) == ("contacted", 3)
+    ok = api.post(path, {"status": "converted", "version": 3}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["version"] == 4
+    assert ok.json()["status"] == "converted"
+    # The list shows each lead's version, for the next save.
+    assert api.get("/api/growth/leads").json()[0]["version"] == 4
