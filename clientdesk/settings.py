@@ -356,6 +356,17 @@ REJECTS_RETENTION_DAYS = env_int(
     "Days a load's rejects and warnings files are kept; the clock erases older ones daily.",
 )
 
+REPORT_RETENTION_DAYS = env_int(
+    "CLIENTDESK_REPORT_RETENTION_DAYS",
+    365,
+    "Days a report run's files (deck, workbook, PDF) are kept; the clock erases older ones daily.",
+)
+ATTACHMENT_RETENTION_DAYS = env_int(
+    "CLIENTDESK_ATTACHMENT_RETENTION_DAYS",
+    2190,
+    "Days an inquiry's attachments are kept after it closes; the clock erases older ones daily.",
+)
+
 # The team app: a closed candidate file (hired, declined, rejected) is erased after this.
 CANDIDATE_RETENTION_DAYS = env_int(
     "CLIENTDESK_CANDIDATE_RETENTION_DAYS",

@@ -9,7 +9,9 @@ long-lived process (`clientdesk clock`, started beside the server by `clientdesk
   overdue mail), time-off accruals and the erasing of candidate files past retention
   (docs/team.md);
 - every day, the lake's rejects and warnings files past their retention
-  (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py);
+  (CLIENTDESK_REJECTS_RETENTION_DAYS, clientdesk/lake/retention.py), report files
+  (CLIENTDESK_REPORT_RETENTION_DAYS, clientdesk/reports/retention.py) and the attachments of
+  inquiries closed long ago (CLIENTDESK_ATTACHMENT_RETENTION_DAYS, inquiries/retention.py);
 - every day, the implementation survey of each plan live for N days, sent once to the
   sponsor's contacts (CLIENTDESK_IMPLEMENTATION_SURVEY_DAYS, docs/implementations.md);
 - every day, the recurring relationship surveys that are due and the one reminder of
@@ -99,6 +101,18 @@ def _rejects_retention(now: dt.datetime) -> str:
     return f"rejects retention: {purged.files} files of {purged.batches} loads erased"
 
 
+def _files_retention(now: dt.datetime) -> str:
+    from clientdesk.inquiries.retention import purge_attachments
+    from clientdesk.reports.retention import purge_report_files
+
+    reports = purge_report_files(now)
+    attachments = purge_attachments(now)
+    return (
+        f"files retention: {reports.files} report files of {reports.runs} runs, "
+        f"{attachments} inquiry attachments erased"
+    )
+
+
 def _implementation_surveys(now: dt.datetime) -> str:
     from clientdesk.implementations.runs import run_implementation_surveys
 
@@ -111,6 +125,7 @@ JOBS = (
     Job("team reminders and accruals", dt.timedelta(hours=24), _team_nightly),
     Job("account health and calls to action", dt.timedelta(hours=24), _health_daily),
     Job("rejects retention", dt.timedelta(hours=24), _rejects_retention),
+    Job("report and attachment retention", dt.timedelta(hours=24), _files_retention),
     Job("implementation surveys", dt.timedelta(hours=24), _implementation_surveys),
     Job("survey schedules and reminders", dt.timedelta(hours=24), _surveys_daily),
 )

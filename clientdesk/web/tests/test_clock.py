@@ -53,6 +53,7 @@ def test_the_production_jobs() -> None:
         ("team reminders and accruals", dt.timedelta(hours=24)),
         ("account health and calls to action", dt.timedelta(hours=24)),
         ("rejects retention", dt.timedelta(hours=24)),
+        ("report and attachment retention", dt.timedelta(hours=24)),
         ("implementation surveys", dt.timedelta(hours=24)),
         ("survey schedules and reminders", dt.timedelta(hours=24)),
     ]
@@ -62,7 +63,7 @@ def test_the_production_jobs() -> None:
 def test_clock_once_runs_every_job() -> None:
     out = io.StringIO()
     call_command("clock", "--once", stdout=out)
-    assert out.getvalue().strip() == "7 jobs run"
+    assert out.getvalue().strip() == "8 jobs run"
 
 
 @pytest.mark.django_db
