@@ -31,6 +31,9 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100, help="cases per operation and mode")
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--operation", action="append", help="only this operation (repeatable)")
+    parser.add_argument(
+        "--statuses", action="store_true", help="print what each operation answered, by mode"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="clientdesk-fuzz-"))
@@ -67,6 +70,10 @@ def main() -> int:
         print("why schema-valid requests were refused (422 messages):")
         for reason, count in result.refusals.most_common():
             print(f"  {count:5d}  {reason}")
+    if args.statuses:
+        print("answers by operation and mode (status: requests):")
+        for (operation, mode, status), count in sorted(result.statuses.items()):
+            print(f"  {operation:60} {mode:8} {status}: {count}")
     return 0 if result.total_failures == 0 else 1
 
 

@@ -106,6 +106,12 @@ class AccountIn(Schema):
 
 
 class AccountPatch(Schema):
+    """Changes to an account, merged with the stored record, then checked as a whole: the
+    rules across fields of a new account hold (`renewal_date` after `effective_date`,
+    `members` at least `employees`, against the stored value of a field not sent), and a
+    `parent_id` may not be the account itself or one below it. Each refused 422 with the
+    field named."""
+
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
@@ -185,8 +191,9 @@ class ContractOut(Schema):
 
 
 class ContractIn(Schema):
-    """A contract. Rule across fields, refused 422 with the field named: `end_date` after
-    `start_date`."""
+    """A contract. Rules across fields and with the account, refused 422 with the field named:
+    `end_date` after `start_date`; an ASO (self-funded) account's contract has
+    `admin_fee_pepm` and no `premium_pmpm`, a fully insured account's the other way round."""
 
     number: Text
     start_date: dt.date

@@ -8,13 +8,14 @@ need the account team (WRITE); approving needs MANAGE. A task's named owner may 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import WithJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -28,7 +29,7 @@ from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["implementations"])
@@ -76,9 +77,36 @@ class ImplementationTaskIn(Schema):
     )
 
 
+# How the schema names and describes a plan sent as CSV text: its rules span rows, which no JSON
+# Schema pattern can say, so a format's name and this text say them (the fuzzer draws plans of
+# this format: web/tests/fuzz_formats.py).
+PLAN_CSV_FORMAT = "ms-project-plan-csv"
+PLAN_CSV_DESCRIPTION = (
+    "A plan as CSV text (UTF-8) in MS Project's columns: a header row, then one task per row. "
+    "Required columns ID, Name (or Task Name), Duration (5, 5d, 5 days, 2 wks; 0 = a milestone; "
+    "whole business days, at most 2,000); optional Predecessors (MS Project notation, e.g. "
+    "4FS+3;2SS+4; lags at most 2,000 business days), Owner team, Kind, Source, Status, "
+    "% Complete (0 to 100), Actual Start, Actual Finish (YYYY-MM-DD or M/D/YYYY, the finish "
+    "not before the start), Notes, Blocker; columns matched by name, case-insensitively. "
+    "Across rows: IDs unique, every predecessor a task of the plan and not the task itself, "
+    "no cycle; at most 5,000 tasks. A plan that breaks a rule is refused (422) with the row "
+    "named."
+)
+
+
 class ImplementationScheduleIn(Schema):
-    csv: str
-    effective_date: dt.date
+    csv: Annotated[
+        str,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "format": PLAN_CSV_FORMAT,
+                "contentMediaType": "text/csv",
+                "description": PLAN_CSV_DESCRIPTION,
+            }
+        ),
+    ]
+    effective_date: CalendarDate
 
 
 def _state_out(state: PlanState) -> dict[str, Any]:

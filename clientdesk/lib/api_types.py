@@ -8,6 +8,7 @@ client (or a fuzzer) knows what is valid before it asks.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
@@ -77,6 +78,26 @@ PeriodText = Annotated[
     ),
 ]
 MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.g. 2026-03.")]
+
+# A date that business-day arithmetic starts from (a plan's effective date, scheduled back over
+# up to decades of tasks): years 1900 to 2199. Python's dates end at years 1 and 9999, so year
+# 0001 overflowed inside the calendar (a 500). JSON Schema has no minimum for a date string:
+# the schema says the range with a pattern beside the format.
+FIRST_CALENDAR_DATE = dt.date(1900, 1, 1)
+LAST_CALENDAR_DATE = dt.date(2199, 12, 31)
+CALENDAR_DATE_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+CalendarDate = Annotated[
+    dt.date,
+    Field(ge=FIRST_CALENDAR_DATE, le=LAST_CALENDAR_DATE),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": CALENDAR_DATE_PATTERN,
+            "description": "A date from 1900-01-01 to 2199-12-31 (YYYY-MM-DD).",
+        }
+    ),
+]
 
 
 def _places(places: int) -> Decimal:

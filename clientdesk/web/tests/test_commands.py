@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from clientdesk.lib import static_collect
 from clientdesk.testing import Cast
 from clientdesk.web.management.commands.serve import refuse_failing_deploy_checks
 
@@ -34,6 +35,55 @@ def test_serve_checks_migrations_and_collects_hashed_static(
     assert "web/clientdesk.css" in manifest["paths"]
     hashed = manifest["paths"]["web/clientdesk.css"]
     assert (tmp_path / "static" / f"{hashed}.gz").is_file()
+
+
+def test_serve_collects_static_again_only_when_a_static_file_changed(
+    db: None, settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("whitenoise.compress.brotli_installed", False)
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "note.css").write_text("body { color: black; }")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, ("extra", ours)]  # type: ignore[attr-defined]
+    settings.STATIC_ROOT = tmp_path / "static"  # type: ignore[attr-defined]
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    collects: list[str] = []
+    real = call_command
+
+    def counted(name: str, *args: object, **kwargs: object) -> None:
+        collects.append(name)
+        real(name, *args, **kwargs)
+
+    monkeypatch.setattr(static_collect, "call_command", counted)
+
+    def paths() -> dict[str, str]:
+        manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+        return dict(manifest["paths"])
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("serve", "--check-only", stdout=out)
+        return out.getvalue()
+
+    run()
+    first = paths()["extra/note.css"]
+    assert collects == ["collectstatic"]
+    assert "not collected again" in run()  # nothing changed: the second start skips it
+    assert collects == ["collectstatic"]
+
+    (ours / "note.css").write_text("body { color: navy; }")  # an asset changed: collected
+    run()
+    assert collects == ["collectstatic", "collectstatic"]
+    assert paths()["extra/note.css"] != first
+    assert (tmp_path / "static" / paths()["extra/note.css"]).read_text().endswith("navy; }")
+
+    (tmp_path / "static" / paths()["extra/note.css"]).unlink()  # the output lost a file
+    run()
+    assert collects == ["collectstatic"] * 3
+    assert (tmp_path / "static" / paths()["extra/note.css"]).is_file()
 
 
 def test_serve_refuses_pending_migrations(db: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ from clientdesk.demo.team import (
     ensure_demo_users,
 )
 from clientdesk.demo.team_app import load_team
+from clientdesk.lib.static_collect import collect_static_when_changed
 from clientdesk.people.mfa import mfa_required
 from clientdesk.synth.generator import generate_book
 from clientdesk.synth.params import SynthParams
@@ -89,7 +90,8 @@ class Command(BaseCommand):
         if settings.DEBUG:
             return
         self.stdout.write(f"Collecting the static files into {settings.STATIC_ROOT} …")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not collect_static_when_changed():
+            self.stdout.write("Static files unchanged since the last collect: not collected again")
 
     def _print_logins(self) -> None:
         """The demo's users, and the authenticator secret of each one that still has the

@@ -7,10 +7,11 @@ import sys
 from typing import Any
 
 from django.core import checks
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from clientdesk.lib.static_collect import collect_static_when_changed
 
 # Django's deploy checks a production-style run may pass with. The redirect to HTTPS is the TLS
 # proxy's (Django's own advice); HSTS for subdomains and the browsers' preload list are the
@@ -64,7 +65,8 @@ class Command(BaseCommand):
                 f"{len(pending)} migration(s) not applied; run `clientdesk migrate` first."
             )
         refuse_failing_deploy_checks(options["bind"])
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not collect_static_when_changed():
+            self.stdout.write("Static files unchanged since the last collect: not collected again")
         self.stdout.write(f"Serving on http://{options['bind']} with {options['workers']} workers")
         if options["check_only"]:
             return
