@@ -20,8 +20,7 @@ from clientdesk.guarantees.actions import (
 )
 from clientdesk.guarantees.evaluation import ResultValues, evaluate
 from clientdesk.guarantees.forecasting import ForecastValues, forecast
-from clientdesk.lake.backup import verify_lake
-from clientdesk.lake.gateway import LakeError
+from clientdesk.lake import backup as lake_backup
 from clientdesk.lib.periods import Span
 
 ALERT_THRESHOLD = Decimal("0.5")
@@ -45,13 +44,7 @@ def run_evaluation(
 
 
 def refuse_a_mismatched_lake() -> None:
-    found = verify_lake()
-    if found.problems:
-        raise LakeError(
-            f"The lake does not match the batch table ({found.problems[0]}"
-            f"{f' and {len(found.problems) - 1} more' if len(found.problems) > 1 else ''}); "
-            "no result was changed. Run `clientdesk verify` and restore the lake first."
-        )
+    lake_backup.refuse_a_mismatched_lake("Guarantee evaluation")
 
 
 def run_forecast(

@@ -25,6 +25,7 @@ from clientdesk.insights.effectiveness import check_problem_series
 from clientdesk.insights.issue_records import build_records
 from clientdesk.insights.models import Problem, ProblemStatus
 from clientdesk.insights.pipeline import load_panel, run_detection
+from clientdesk.lake.backup import refuse_a_mismatched_lake
 from clientdesk.lake.gateway import LakeError, SystemActor, open_lake
 from clientdesk.lake.marts.operations import BOOK
 
@@ -58,6 +59,7 @@ def detect_and_store(
     `since` (default: 27 days before `as_of`; `whole_history`: the first day with a baseline)
     to `as_of`, idempotently, and return a summary (what `issues detect --format json` prints).
     Raises LakeError (NothingToScan when the lake is empty)."""
+    refuse_a_mismatched_lake("Issue detection")  # stored issues from partial data mislead
     clock = time.perf_counter()
     settings = Settings(budget_per_1000=budget_per_1000)
     names = dict(Account.objects.values_list("id", "name"))

@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clientdesk.lake import storage
+from clientdesk.lake.gateway import LakeError
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import sql_literal
 
@@ -312,6 +313,21 @@ def verify_backup(folder: Path) -> Check:
                 f"{batch['rows_loaded']} committed"
             )
     return check
+
+
+def refuse_a_mismatched_lake(analysis: str) -> None:
+    """Raise LakeError (nothing computed, nothing stored) when the lake does not hold every
+    committed batch whole: an analysis that stores results (guarantee evaluation, issue
+    detection, the health snapshot) would otherwise rewrite them from partial data, e.g. after
+    a lake restored older than the database."""
+    found = verify_lake()
+    if found.problems:
+        more = len(found.problems) - 1
+        raise LakeError(
+            f"{analysis} refused: the lake does not match the batch table ({found.problems[0]}"
+            f"{f' and {more} more' if more else ''}); no result was changed. Run "
+            "`clientdesk verify` and restore the lake first."
+        )
 
 
 def verify_lake() -> Check:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account
+from clientdesk.lake.backup import refuse_a_mismatched_lake
 from clientdesk.lib.calls import CALL_RULES
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.strategy.actions import (
@@ -71,7 +72,9 @@ def run_snapshot(
     timings: dict[str, float] | None = None,
 ) -> tuple[SnapshotRun, float]:
     """The health of every account (or those given) as of the day, stored; and seconds.
-    `timings` gets each measure's seconds and the storing's ("store")."""
+    `timings` gets each measure's seconds and the storing's ("store"). Refused (LakeError)
+    on a lake that does not hold every committed batch: the stored history would be wrong."""
+    refuse_a_mismatched_lake("The health snapshot")
     started = time.perf_counter()
     rows = (
         [(a.pk, a.segment) for a in accounts]
