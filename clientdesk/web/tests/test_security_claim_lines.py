@@ -14,12 +14,12 @@ def test_an_api_read_of_claim_lines_is_audited_and_capped(cast: Cast) -> None:
     raw = do_create_api_token(cast.mia, "t", acting_user=cast.mia)[1]
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     path = f"/api/utilization/accounts/{cast.acme.pk}/lines"
-    too_many = api.get(path, {"leaf": "ed", "limit": 201})
+    too_many = api.get(f"{path}?leaf=ed&limit=201")
     assert too_many.status_code == 422
     assert "limit" in too_many.content.decode()
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
 
-    page = api.get(path, {"leaf": "ed", "limit": 200, "offset": 0})
+    page = api.get(f"{path}?leaf=ed&limit=200&offset=0")
     assert page.status_code == 200, page.content.decode()[:500]
     assert page.json()["limit"] == 200
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PHI_READ)
