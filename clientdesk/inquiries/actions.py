@@ -1151,7 +1151,10 @@ def do_update_escalation(
     *,
     acting_user: Actor,
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> AccountEscalation:
+    """Change severity, status, owner or resolution; given `expected_version` (the one the page
+    showed), a newer stored version raises StaleEdit and nothing changes."""
     moment = now or timezone.now()
     current = (
         AccountEscalation.objects.select_for_update(of=("self",))
@@ -1175,6 +1178,8 @@ def do_update_escalation(
         acting_user=acting_user,
         account=current.account,
         before_clean=resolution,
+        versioned=True,
+        expected_version=expected_version,
     )
     if "status" in changed and current.status == EscalationStatus.RESOLVED:
         do_log_activity(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to, can
+from clientdesk.audit.conflicts import save_or_conflict
 from clientdesk.inquiries import actions, exports
 from clientdesk.inquiries.access import (
     access_escalation_by_id,
@@ -592,6 +593,13 @@ def escalation_create(request: HttpRequest, account_id: int) -> HttpResponse:
 def _escalation_page(
     request: HttpRequest, escalation: AccountEscalation, status: int = 200, **forms: Any
 ) -> HttpResponse:
+    context = _escalation_context(request, escalation, **forms)
+    return render(request, "inquiries/escalation_detail.html", context, status=status)
+
+
+def _escalation_context(
+    request: HttpRequest, escalation: AccountEscalation, **forms: Any
+) -> dict[str, Any]:
     can_write = can(request.user, escalation.account, Need.WRITE)
     context = {
         "escalation": escalation,
@@ -604,7 +612,8 @@ def _escalation_page(
             instance=escalation
         )
         context["note_form"] = forms.get("note_form") or EscalationNoteForm()
-    return render(request, "inquiries/escalation_detail.html", context, status=status)
+        context["edit_version"] = escalation.version
+    return context
 
 
 @login_required
@@ -619,9 +628,21 @@ def escalation_update(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation_by_id(request.user, escalation_id, need=Need.WRITE)
     form = EscalationUpdateForm(request.POST, instance=escalation)
     if form.is_valid():
-        actions.do_update_escalation(
-            escalation, form.cleaned_data, acting_user=signed_in_user(request)
+        saved = AccountEscalation.objects.get(pk=escalation.pk)  # the form changed `escalation`
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_update_escalation(
+                saved,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
+            template="inquiries/escalation_detail.html",
+            context=_escalation_context(request, saved, update_form=form),
         )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Escalation saved.")
         return redirect("inquiries:escalation_detail", escalation_id=escalation.pk)
     escalation.refresh_from_db()

@@ -237,3 +237,37 @@ def test_the_api_answers_409_to_stale_guarantees_and_actions(cast: Cast, client:
     assert "409" in paths["/api/guarantees/{account_id}/{guarantee_id}"]["patch"]["responses"]
     actions_path = "/api/insights/problems/{problem_id}/actions/{action_id}"
     assert "409" in paths[actions_path]["patch"]["responses"]
+
+
+def test_a_stale_escalation_save_is_refused_with_both_versions(cast: Cast, client: Client) -> None:
+    from clientdesk.inquiries.models import AccountEscalation
+    from clientdesk.inquiries.tests.cast import acme_escalation
+
+    escalation = acme_escalation(cast)
+    url = reverse("inquiries:escalation_update", args=[escalation.pk])
+    page = reverse("inquiries:escalation_detail", args=[escalation.pk])
+    other = Client()
+    client.force_login(cast.mia)
+    other.force_login(cast.alice)
+    assert 'name="version" value="1"' in client.get(page).content.decode()
+    first = {"severity": "critical", "status": "open", "owner": cast.mia.pk, "version": "1"}
+    assert client.post(url, {**first, "resolution": ""}).status_code == 302
+    saved = AccountEscalation.objects.get(pk=escalation.pk)
+    assert (saved.severity, saved.version) == ("critical", 2)
+
+    mine = {"severity": "medium", "status": "resolved", "owner": cast.mia.pk, "version": "1"}
+    refused = other.post(url, {**mine, "resolution": "Backlog cleared by the claims team."})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved first" in html
+    assert "Critical" in html and "Medium" in html  # the saved severity and theirs
+    assert "Backlog cleared by the claims team." in html  # their values stay in the form
+    assert 'name="version" value="2"' in html
+    saved.refresh_from_db()
+    assert (saved.severity, saved.status, saved.version) == ("critical", "open", 2)
+    assert AuditEvent.objects.filter(action="escalation.update").count() == 1
+
+    again = other.post(url, {**mine, "version": "2", "resolution": "Backlog cleared."})
+    assert again.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.severity, saved.status, saved.version) == ("medium", "resolved", 3)
