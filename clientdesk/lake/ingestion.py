@@ -34,7 +34,7 @@ import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -365,7 +365,7 @@ def ingest_converted(
     """Load a Parquet file converted from `origin` as one batch of `table` (the hook the X12
     and FHIR readers use); the caller holds `storage.ingest_lock()`."""
     schema = get_table(table)
-    source = inspect_source(schema, parquet)
+    source = _without_empty_columns(schema, inspect_source(schema, parquet))
     return _ingest_one(
         schema,
         source,
@@ -375,6 +375,38 @@ def ingest_converted(
         steps=_Steps(False),
         origin=origin,
     )
+
+
+def _without_empty_columns(schema: TableSchema, source: SourceFile) -> SourceFile:
+    """A converted file read as if it lacked its optional columns that hold no value at all
+    (an X12 or FHIR conversion writes every column of the table; most are empty): checked
+    and written alike (an absent column is null on every row, row checks need values), and
+    the checks then read a few dozen columns instead of 180. Known from the Parquet
+    footer's null counts, without reading the data."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(source.path).metadata
+    rows = meta.num_rows
+    if rows == 0:
+        return source
+    nulls: dict[str, int] = {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            stats = chunk.statistics
+            if stats is None or not stats.has_null_count:
+                nulls[chunk.path_in_schema] = -(10**18)  # unknown: keep the column
+                continue
+            name = chunk.path_in_schema
+            nulls[name] = nulls.get(name, 0) + stats.null_count
+    keep = set(schema.key) | set(schema.required_columns)
+    mapping = {
+        column: name
+        for column, name in source.mapping.items()
+        if column in keep or nulls.get(name, 0) != rows
+    }
+    return replace(source, mapping=mapping)
 
 
 def _ingest_one(

@@ -1,8 +1,8 @@
 """X12 834 / 835 / 837 (P, I, D) into the lake's input-layer tables, as Parquet files of text.
 
-`convert(path, work_dir)` reads one file once, segment by segment (`reader.iter_raw`), follows
-the envelopes (ISA/GS/ST ... SE/GE/IEA) and hands each transaction's segments to the reader
-of its type. What comes out:
+`convert(path, work_dir)` reads one file once (`fast.run`: blocks of bytes cut into segments
+and elements column-wise; 837P read column-wise too), follows the envelopes (ISA/GS/ST ...
+SE/GE/IEA) and hands each transaction's segments to the reader of its type. What comes out:
 
 - `medical_claim` rows from 837P/837I/837D (dental claims as claim_type `dental`), one per
   service line, with the claim's header fields on every line; claim frequency 7 (replacement)
@@ -36,7 +36,6 @@ from clientdesk.lake.x12.reader import (
     Finding,
     TransactionInfo,
     X12FormatError,
-    iter_raw,
     sniff,
 )
 
@@ -184,6 +183,8 @@ class TableWriter:
         self.pending = 0
         self.rows = 0
         self.writer: pq.ParquetWriter | None = None
+        self.tables: list[pa.Table] = []  # column-wise rows waiting for a row group
+        self.table_rows = 0
 
     def add(self, row: dict[str, str | None]) -> None:
         index = self.pending
@@ -200,7 +201,19 @@ class TableWriter:
         if self.pending >= FLUSH_ROWS:
             self.flush()
 
-    def flush(self) -> None:
+    def add_table(self, table: pa.Table) -> None:
+        """Rows read column-wise (`fast`): text columns of this table, any subset, in order
+        after the rows added before."""
+        self._buffer_to_table()
+        count = table.num_rows
+        if not count:
+            return
+        self.tables.append(table)
+        self.table_rows += count
+        if self.table_rows >= FLUSH_ROWS:
+            self._write_tables()
+
+    def _buffer_to_table(self) -> None:
         count = self.pending
         if not count:
             return
@@ -210,13 +223,33 @@ class TableWriter:
             else pa.nulls(count, pa.string())
             for c in self.columns
         }
-        table = pa.table(arrays, schema=self.schema)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        self.writer.write_table(table)
-        self.rows += count
+        self.tables.append(pa.table(arrays, schema=self.schema))
+        self.table_rows += count
         self.pending = 0
         self.buffer = {}
+
+    def _write_tables(self) -> None:
+        if not self.tables:
+            return
+        table = pa.concat_tables(self.tables, promote_options="default")
+        count = table.num_rows
+        table = pa.table(
+            [
+                table.column(c) if c in table.column_names else pa.nulls(count, pa.string())
+                for c in self.columns
+            ],
+            schema=self.schema,
+        )
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.rows += table.num_rows
+        self.tables = []
+        self.table_rows = 0
+
+    def flush(self) -> None:
+        self._buffer_to_table()
+        self._write_tables()
 
     def close(self) -> None:
         self.flush()
@@ -238,6 +271,7 @@ class TransactionReader:
         self.info = info
         self.d = conv.delimiters
         self.rows: list[tuple[str, dict[str, str | None]]] = []
+        self.table: tuple[str, pa.Table] | None = None  # rows read column-wise (`fast`)
         self.handlers: dict[str, Callable[[list[str], int], None]] = {}
 
     def finish(self) -> None:
@@ -255,6 +289,15 @@ def _member_key(subscriber_id: str, last: str, first: str, birth: str) -> str:
     digest of name and birth date (no member data in the id itself)."""
     digest = hashlib.sha1(f"{last}|{first}|{birth}".upper().encode(), usedforsecurity=False)
     return f"{subscriber_id}-{digest.hexdigest()[:6]}"
+
+
+def claim_type_of(version: str) -> str:
+    """professional / institutional / dental from an 837's version (ST03 or GS08), or ""."""
+    kind = {"X222": "professional", "X223": "institutional", "X224": "dental"}
+    found = next((v for k, v in kind.items() if k in version), "")
+    if not found and version.startswith("004010"):
+        found = {"X098": "professional", "X096": "institutional"}.get(version[6:10], "")
+    return found
 
 
 class ClaimReader(TransactionReader):
@@ -311,13 +354,7 @@ class ClaimReader(TransactionReader):
 
     def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
         super().__init__(conv, info)
-        kind = {"X222": "professional", "X223": "institutional", "X224": "dental"}
-        version = info.version
-        self.claim_type = next((v for k, v in kind.items() if k in version), "")
-        if not self.claim_type and version.startswith("004010"):
-            self.claim_type = {"X098": "professional", "X096": "institutional"}.get(
-                version[6:10], ""
-            )
+        self.claim_type = claim_type_of(info.version)
         self.billing: dict[str, str | None] = {}
         self.subscriber: dict[str, str | None] = {}
         self.patient: dict[str, str | None] | None = None
@@ -351,6 +388,7 @@ class ClaimReader(TransactionReader):
     # -- loops above the claim
     def hl(self, e: list[str], pos: int) -> None:
         self.close_claim()
+        self.in_cob = False  # a new billing provider, subscriber or patient loop
         level = el(e, 3)
         if level == "20":
             self.billing = {}
@@ -1196,46 +1234,50 @@ class ConversionResult:
     hold: loaded before, their lines are to be reversed (`load._reverse_superseded`)."""
 
 
-def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> ConversionResult:
-    """Read one X12 file into Parquet files under `work_dir` (one per lake table)."""
-    delimiters = sniff(path)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    conv = Conversion(path, work_dir, data_source or "", delimiters)
-    element = delimiters.element
-    isa_control = ""
-    gs_control = ""
-    gs_version = ""
-    gs_sender = ""
-    group_count = 0
-    transaction_count = 0
-    reader: TransactionReader | None = None
-    position = 0
-    # The hot path: a segment inside a transaction goes straight to its reader's handler
-    # (no per-segment method call or counter; a transaction's segment count is taken from
-    # the positions of its ST and SE).
-    handlers: dict[str, Callable[[list[str], int], None]] = {}
-    known: frozenset[str] = frozenset()
-    unknown: dict[str, int] = {}
-    count_unknown = False
-    for text in iter_raw(path, delimiters):
-        position += 1
+class Stream:
+    """The envelope walk (ISA/GS/ST ... SE/GE/IEA) over a file's segments, one at a time:
+    `feed(text, position)` takes the next segment. A segment inside a transaction goes
+    straight to its reader's handler (no per-segment method call or counter; a transaction's
+    segment count is taken from the positions of its ST and SE). `fast.run` feeds the
+    envelopes and the transactions it cannot read column-wise through here and hands the
+    rows of the ones it can read to `reader.table`."""
+
+    def __init__(self, conv: Conversion) -> None:
+        self.conv = conv
+        self.element = conv.delimiters.element
+        self.isa_control = ""
+        self.gs_control = ""
+        self.gs_version = ""
+        self.gs_sender = ""
+        self.group_count = 0
+        self.transaction_count = 0
+        self.reader: TransactionReader | None = None
+        self.handlers: dict[str, Callable[[list[str], int], None]] = {}
+        self.known: frozenset[str] = frozenset()
+        self.unknown: dict[str, int] = {}
+        self.count_unknown = False
+
+    def feed(self, text: str, position: int) -> None:
+        element = self.element
+        conv = self.conv
         cut = text.find(element)
         tag = text if cut < 0 else text[:cut]
+        reader = self.reader
         if reader is not None and tag not in ENVELOPE:
-            handler = handlers.get(tag)
+            handler = self.handlers.get(tag)
             if handler is not None:
                 handler(text.split(element), position)
-            elif count_unknown and tag not in known:
-                unknown[tag] = unknown.get(tag, 0) + 1
-            continue
+            elif self.count_unknown and tag not in self.known:
+                self.unknown[tag] = self.unknown.get(tag, 0) + 1
+            return
         e = text.split(element)
         if tag == "ISA":
             if reader is not None:
                 _abandon(conv, reader, position, "ISA before the transaction's SE")
-                reader = None
+                self.reader = None
             conv.interchanges += 1
-            isa_control = el(e, 13).strip()
-            group_count = 0
+            self.isa_control = el(e, 13).strip()
+            self.group_count = 0
             if len(e) > 16 and e[1:2] and len(text) + 1 != 106:
                 conv.findings.append(
                     Finding(position, "warning", f"ISA is {len(text) + 1} bytes, not 106")
@@ -1243,29 +1285,29 @@ def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> Co
         elif tag == "GS":
             if reader is not None:
                 _abandon(conv, reader, position, "GS before the transaction's SE")
-                reader = None
+                self.reader = None
             conv.groups += 1
-            group_count += 1
-            gs_control = el(e, 6)
-            gs_version = el(e, 8)
-            gs_sender = el(e, 2)
-            transaction_count = 0
+            self.group_count += 1
+            self.gs_control = el(e, 6)
+            self.gs_version = el(e, 8)
+            self.gs_sender = el(e, 2)
+            self.transaction_count = 0
         elif tag == "ST":
             if reader is not None:
                 _abandon(conv, reader, position, "ST before the previous transaction's SE")
-            transaction_count += 1
+            self.transaction_count += 1
             info = TransactionInfo(
-                interchange=isa_control,
-                group=gs_control,
+                interchange=self.isa_control,
+                group=self.gs_control,
                 control=el(e, 2),
                 kind=el(e, 1),
-                version=el(e, 3) or gs_version,
+                version=el(e, 3) or self.gs_version,
                 position=position,
                 segments=1,
             )
             conv.transactions.append(info)
             if not conv.data_source:
-                conv.data_source = gs_sender.strip() or "x12"
+                conv.data_source = self.gs_sender.strip() or "x12"
             cls = READERS.get(info.kind)
             if cls is None:
                 info.findings.append(
@@ -1277,17 +1319,18 @@ def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> Co
                     )
                 )
                 reader = TransactionReader(conv, info)
-                count_unknown = False
+                self.count_unknown = False
             else:
                 reader = cls(conv, info)
-                count_unknown = True
-            handlers = reader.handlers
-            known = reader.known
-            unknown = info.unknown_segments
+                self.count_unknown = True
+            self.reader = reader
+            self.handlers = reader.handlers
+            self.known = reader.known
+            self.unknown = info.unknown_segments
         elif tag == "SE":
             if reader is None:
                 conv.findings.append(Finding(position, "warning", "SE without an ST"))
-                continue
+                return
             info = reader.info
             info.segments = position - info.position + 1
             if el(e, 1) != str(info.segments):
@@ -1311,41 +1354,62 @@ def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> Co
             except Exception as error:  # one bad transaction must not stop the file
                 info.findings.append(Finding(position, "error", f"unreadable: {error}"))
             _settle(conv, reader)
-            reader = None
+            self.reader = None
         elif tag == "GE":
-            if el(e, 1) != str(transaction_count):
+            if el(e, 1) != str(self.transaction_count):
                 conv.findings.append(
                     Finding(
                         position,
                         "warning",
-                        f"GE01 says {el(e, 1)} transactions, the group has {transaction_count}",
+                        f"GE01 says {el(e, 1)} transactions, the group has "
+                        f"{self.transaction_count}",
                     )
                 )
-            if el(e, 2) != gs_control:
+            if el(e, 2) != self.gs_control:
                 conv.findings.append(
-                    Finding(position, "warning", f"GE02 {el(e, 2)} differs from GS06 {gs_control}")
+                    Finding(
+                        position, "warning", f"GE02 {el(e, 2)} differs from GS06 {self.gs_control}"
+                    )
                 )
         elif tag == "IEA":
-            if el(e, 1) != str(group_count):
+            if el(e, 1) != str(self.group_count):
                 conv.findings.append(
                     Finding(
                         position,
                         "warning",
-                        f"IEA01 says {el(e, 1)} groups, the interchange has {group_count}",
+                        f"IEA01 says {el(e, 1)} groups, the interchange has {self.group_count}",
                     )
                 )
-            if el(e, 2).strip() != isa_control:
+            if el(e, 2).strip() != self.isa_control:
                 conv.findings.append(
                     Finding(
-                        position, "warning", f"IEA02 {el(e, 2)} differs from ISA13 {isa_control}"
+                        position,
+                        "warning",
+                        f"IEA02 {el(e, 2)} differs from ISA13 {self.isa_control}",
                     )
                 )
         else:
             conv.findings.append(
                 Finding(position, "warning", f"segment {tag[:3]} outside a transaction set")
             )
-    if reader is not None:
-        _abandon(conv, reader, position + 1, "the file ends before the transaction's SE")
+
+
+def convert(
+    path: Path, work_dir: Path, *, data_source: str | None = None, fast: bool = True
+) -> ConversionResult:
+    """Read one X12 file into Parquet files under `work_dir` (one per lake table).
+
+    `fast` (the default) reads 837P transactions column-wise (`fast.run`); `fast=False` feeds
+    every segment through the transaction readers, as the tests compare."""
+    from clientdesk.lake.x12 import fast as fast_path
+
+    delimiters = sniff(path)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    conv = Conversion(path, work_dir, data_source or "", delimiters)
+    stream = Stream(conv)
+    position = fast_path.run(path, stream, columnar=fast)
+    if stream.reader is not None:
+        _abandon(conv, stream.reader, position + 1, "the file ends before the transaction's SE")
     conv.segments = position
     if conv.interchanges == 0:
         raise X12FormatError("no ISA interchange found")
@@ -1366,6 +1430,8 @@ def _abandon(conv: Conversion, reader: TransactionReader, position: int, why: st
 def _settle(conv: Conversion, reader: TransactionReader) -> None:
     """Write a read transaction's records, or count them rejected when it is rejected."""
     info = reader.info
+    read = reader.table
+    reader.table = None
     if info.status == "rejected":
         info.rejected_records = max(info.records, len(reader.rows))
         reader.rows = []
@@ -1373,6 +1439,8 @@ def _settle(conv: Conversion, reader: TransactionReader) -> None:
     for table, row in reader.rows:
         conv.writer(table).add(row)
     reader.rows = []
+    if read is not None:
+        conv.writer(read[0]).add_table(read[1])
 
 
 def _apply_frequency(path: Path, conv: Conversion) -> None:
@@ -1435,7 +1503,8 @@ def _apply_frequency(path: Path, conv: Conversion) -> None:
         listed = ", ".join(f'"{c}"' for c in columns)
         con.execute(
             f"CREATE TABLE out AS SELECT {listed} FROM kept UNION ALL "  # noqa: S608  # our names
-            f"SELECT {listed} FROM carried ORDER BY CAST(x12_position AS BIGINT)"
+            f"SELECT {listed} FROM carried "
+            "ORDER BY CAST(x12_position AS BIGINT), TRY_CAST(claim_line_number AS BIGINT)"
         )
         before = con.execute(f"SELECT count(*) FROM {source}").fetchone()  # noqa: S608
         after = con.execute("SELECT count(*) FROM kept").fetchone()

@@ -248,23 +248,35 @@ def quote(name: str) -> str:
 
 
 def _persons_from_eligibility(parquet: Path) -> None:
-    """Set person_id of claim lines to the person of the member's committed eligibility."""
+    """Set person_id of claim lines to the person of the member's committed eligibility
+    (the file is rewritten only when a line's person changes)."""
     files = storage.committed_files(get_table("eligibility"))
+    if len(files) <= 1:  # the schema file alone: no eligibility loaded
+        return
     listed = ", ".join(sql_literal(str(f)) for f in files)
     con = duckdb.connect()
     try:
         source = sql_literal(str(parquet))
+        con.execute(
+            f"""
+            CREATE TEMP TABLE person AS
+            SELECT member_id, arg_max(person_id, enrollment_start_date) AS person_id
+            FROM read_parquet([{listed}]) GROUP BY member_id
+            """  # noqa: S608  # our own paths
+        )
+        changed = con.execute(
+            f"SELECT count(*) FROM read_parquet({source}) r JOIN person p "  # noqa: S608
+            "ON p.member_id = r.member_id WHERE p.person_id IS DISTINCT FROM r.person_id"
+        ).fetchone()
+        if not changed or not changed[0]:
+            return
         tmp = parquet.with_suffix(".persons.parquet")
         con.execute(
             f"""
             COPY (
-              WITH person AS (
-                SELECT member_id, arg_max(person_id, enrollment_start_date) AS person_id
-                FROM read_parquet([{listed}]) GROUP BY member_id
-              )
               SELECT r.* REPLACE (coalesce(p.person_id, r.person_id) AS person_id)
               FROM read_parquet({source}) r LEFT JOIN person p ON p.member_id = r.member_id
-              ORDER BY CAST(r.x12_position AS BIGINT), CAST(r.claim_line_number AS BIGINT)
+              ORDER BY CAST(r.x12_position AS BIGINT), TRY_CAST(r.claim_line_number AS BIGINT)
             ) TO {sql_literal(str(tmp))} (FORMAT parquet)
             """  # noqa: S608  # our own paths
         )
