@@ -69,6 +69,8 @@ from clientdesk.lib.exports import sql_safe_text
 
 log = logging.getLogger(__name__)
 
+LOAD_MEMORY_LIMIT = "1GB"  # DuckDB's share of one load (bench/x12.py: peak RSS <= 2 GB)
+
 SNIFF_BYTES = 65_536
 # A new account's state: the most frequent well-formed (two-letter) state of its rows.
 STATE_MODE = "mode(state) FILTER (WHERE regexp_full_match(state, '[A-Z]{2}'))"
@@ -479,6 +481,8 @@ def _connect(work: Path) -> duckdb.DuckDBPyConnection:
             # The line numbers and the positional join rely on rows keeping file order.
             "preserve_insertion_order": True,
             "temp_directory": str(work / "tmp"),
+            # A file of any size loads in bounded memory: past this DuckDB spills to disk.
+            "memory_limit": LOAD_MEMORY_LIMIT,
         }
     )
     con.execute("SET TimeZone = 'UTC'")

@@ -130,7 +130,6 @@ def run(path: Path, stream: Stream, *, columnar: bool = True) -> int:
     ascii_delimiters = all(ord(c) < 128 for c in (d.element, d.segment, d.component))
     reader = _Reader(stream, columnar=columnar and ascii_delimiters)
     term = d.segment.encode("latin-1")
-    breaks_are_terminators = term in (b"\n", b"\r")
     carry = b""
     first = True
     with path.open("rb") as handle:
@@ -138,8 +137,10 @@ def run(path: Path, stream: Stream, *, columnar: bool = True) -> int:
             if first:
                 block = block.lstrip(LEAD)
                 first = False
-            if breaks_are_terminators:
+            if term == b"\n":
                 block = block.replace(b"\r", b"")
+            elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
+                block = block.replace(b"\n", b"")
             else:
                 block = block.replace(b"\r", b"").replace(b"\n", b"")
             carry = reader.block(carry + block, final=False)

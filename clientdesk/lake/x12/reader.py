@@ -66,7 +66,6 @@ def sniff(path: Path) -> Delimiters:
 def iter_raw(path: Path, delimiters: Delimiters) -> Iterator[str]:
     """Every segment's text, in order, line breaks and surrounding blanks removed."""
     term = delimiters.segment.encode("latin-1")
-    breaks_are_terminators = term in (b"\n", b"\r")
     carry = b""
     with path.open("rb") as handle:
         first = True
@@ -74,8 +73,10 @@ def iter_raw(path: Path, delimiters: Delimiters) -> Iterator[str]:
             if first:
                 block = block.lstrip(b"\xef\xbb\xbf \t\r\n")
                 first = False
-            if breaks_are_terminators:
+            if term == b"\n":
                 block = block.replace(b"\r", b"")
+            elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
+                block = block.replace(b"\n", b"")
             else:
                 block = block.replace(b"\r", b"").replace(b"\n", b"")
             parts = (carry + block).split(term)
