@@ -32,3 +32,17 @@ def test_other_parameters_get_another_book(tmp_path: Path) -> None:
     assert len(shelf) == 2
     assert one.path != other.path
     assert (one.path / "book.json").read_bytes() != (other.path / "book.json").read_bytes()
+
+
+def test_a_second_process_reads_the_book_another_generated(tmp_path: Path) -> None:
+    """Two shelves on one folder, as two pytest-xdist workers have: the second finds the
+    book whole (its summary written last) and does not generate it again."""
+    first = BookShelf(tmp_path)(TINY)
+    stamp = (first.path / "book.json").stat().st_mtime_ns
+
+    other = BookShelf(tmp_path)(replace(TINY))
+
+    assert other.path == first.path
+    assert (first.path / "book.json").stat().st_mtime_ns == stamp
+    assert other.summary.as_dict() == first.summary.as_dict()
+    assert other.summary.rows["eligibility"] == first.summary.rows["eligibility"] > 0
