@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthorizationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from clientdesk.accounts.api import router as accounts_router
@@ -78,13 +79,24 @@ _FIELD_ERRORS = {
     },
 }
 ERROR_RESPONSES = {
-    "400": _error("The request body is not JSON.", _MESSAGE),
+    "400": _error("The request body is not a JSON object.", _MESSAGE),
     "401": _error("No token, or an expired or revoked one.", _MESSAGE),
     "403": _error("Signed in, but the role or the token's scope does not allow it.", _MESSAGE),
     "404": _error("No such record, or not in the reader's scope (the same answer).", _MESSAGE),
     "409": _error("Another change was saved first (a stale version).", {}),
     "422": _error("A parameter or field is invalid; `loc` names it.", _FIELD_ERRORS),
 }
+
+
+class ObjectBodies(Parser):
+    """Every JSON body of this API is an object (its schema says so). django-ninja read a body
+    of `0` or `[]` as no body at all, so a route whose fields are all optional took it: 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body is not a JSON object")
+        return data
 
 
 class ClientdeskAPI(NinjaAPI):
@@ -123,6 +135,7 @@ api = ClientdeskAPI(
         "Account-scoped API of clientdesk. Authenticate with `Authorization: Bearer <token>`."
     ),
     auth=TokenAuth(),
+    parser=ObjectBodies(),
     urls_namespace="api",
     docs_url="/docs",
 )

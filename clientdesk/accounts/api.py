@@ -40,7 +40,14 @@ from clientdesk.accounts.models import (
 from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import MonthCode, Page, RecordId, StaleEditOut, decimal_in
+from clientdesk.lib.api_types import (
+    EmailText,
+    MonthCode,
+    Page,
+    RecordId,
+    StaleEditOut,
+    decimal_in,
+)
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["accounts"])
@@ -160,7 +167,7 @@ class ContactIn(Schema):
     name: str
     title: str = ""
     role: ContactRole
-    email: str = ""
+    email: EmailText = ""
     phone: str = ""
     is_primary: bool = False
     notes: str = ""
@@ -173,7 +180,7 @@ class ContactPatch(Schema):
     name: str | None = None
     title: str | None = None
     role: ContactRole | None = None
-    email: str | None = None
+    email: EmailText | None = None
     phone: str | None = None
     is_primary: bool | None = None
     notes: str | None = None

@@ -39,7 +39,7 @@ from clientdesk.guarantees.models import (
 )
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import Percent, RecordId, StaleEditOut, decimal_in
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
@@ -140,7 +140,8 @@ class GuaranteeIn(Schema):
     """A guarantee. Rules across fields, refused 422 with the field named: `tiers` needs
     schedule `tiers`, `per_point_amount` schedule `per_point`; a one-time period needs
     `measure_from` before `measure_to`; a metric measured within N seconds or days needs
-    `threshold`; the contract must be the account's."""
+    `threshold`; an at-risk value as a percentage of fees or premium at most 100. A
+    `contract_id` that is not one of the account's contracts answers 404."""
 
     contract_id: RecordId
     metric: MetricCode
@@ -396,7 +397,7 @@ def create_guarantee(request: HttpRequest, account_id: RecordId, payload: Guaran
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = GuaranteeForm(data=_form_data(payload.dict()), account=account)
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"contract": "contract_id"})
     g = actions.do_create_guarantee(
         form.cleaned_data["contract"], form.guarantee_data(), acting_user=signed_in_user(request)
     )

@@ -115,6 +115,11 @@ class InquiryPatch(Schema):
 
 
 class StatusIn(Schema):
+    """A move along the workflow. Rules of the inquiry's state and across fields, refused 422
+    on `status`: the status must be one the inquiry can move to from its current one (new →
+    open, open → pending or resolved, resolved → closed or open again, …); resolving needs
+    `resolution_code` and `resolution_summary`."""
+
     version: int
     status: InquiryStatus
     resolution_code: ResolutionCode | None = None

@@ -28,7 +28,7 @@ from clientdesk.insights.forms import ActionForm, ActionStatusForm
 from clientdesk.insights.links import LinkError, check_inquiries, parse_references, problem_lake
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
@@ -213,7 +213,7 @@ def add_action(request: HttpRequest, problem_id: RecordId, payload: ActionIn) ->
         }
     )
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"owner": "owner_id"})
     return Status(
         201, actions.do_add_action(problem, form.cleaned_data, acting_user=signed_in_user(request))
     )

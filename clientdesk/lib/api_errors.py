@@ -8,7 +8,18 @@ API root (`clientdesk/api.py`) imports every app's router: an app importing it b
 from __future__ import annotations
 
 from django import forms
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
+
+
+def refusal(form: forms.BaseForm, references: dict[str, str]) -> ValidationError | HttpError:
+    """`form_errors`, but a body field naming a record answers 404, as a path id does (the
+    schema's 404 "where a body names a record"): `references` maps the form field that picks
+    the record (a choice of model instances) to the body field (`{"owner": "owner_id"}`)."""
+    errors_of = form.errors.as_data()
+    for field, named in references.items():
+        if any(error.code == "invalid_choice" for error in errors_of.get(field, [])):
+            return HttpError(404, f"{named}: no such record, or not one you may name here.")
+    return form_errors(form)
 
 
 def form_errors(form: forms.BaseForm) -> ValidationError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
 
@@ -86,8 +87,36 @@ MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.
 FIRST_CALENDAR_DATE = dt.date(1900, 1, 1)
 LAST_CALENDAR_DATE = dt.date(2199, 12, 31)
 CALENDAR_DATE_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+# An email address as Django's EmailValidator takes it, narrowed to what a pattern can say
+# exactly (a dot-atom local part, an ASCII host name; not quoted local parts, IP literals or
+# IDN hosts), or empty. Declared and enforced on the API, so the schema is the rule.
+EMAIL_PATTERN = (
+    r"^$|^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+EmailText = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=EMAIL_PATTERN,
+        description="An email address (name@host.example), or empty.",
+    ),
+]
+
+
+def _calendar_date_text(value: Any) -> Any:
+    """Only the text the schema states: pydantic would read `0.0` or `20260101` as a date."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(CALENDAR_DATE_PATTERN, value):
+        return value
+    raise ValueError("Enter a date from 1900-01-01 to 2199-12-31 as YYYY-MM-DD.")
+
+
 CalendarDate = Annotated[
     dt.date,
+    BeforeValidator(_calendar_date_text),
     Field(ge=FIRST_CALENDAR_DATE, le=LAST_CALENDAR_DATE),
     WithJsonSchema(
         {

@@ -52,6 +52,9 @@ class CrossFieldRule:
 
 ACCOUNT_WRITES = frozenset({"POST /api/accounts/", "PATCH /api/accounts/{account_id}"})
 CONTRACTS = frozenset({"POST /api/accounts/{account_id}/contracts"})
+GUARANTEE_WRITES = frozenset(
+    {"POST /api/guarantees/{account_id}", "PATCH /api/guarantees/{account_id}/{guarantee_id}"}
+)
 ACCEPTED_REFUSALS = (
     CrossFieldRule(
         ACCOUNT_WRITES,
@@ -72,6 +75,27 @@ ACCEPTED_REFUSALS = (
         CONTRACTS,
         "The contract must end after it starts.",
         "contracts: end_date after start_date (ContractIn)",
+    ),
+    *(
+        CrossFieldRule(GUARANTEE_WRITES, message, "guarantees: rules across fields (GuaranteeIn)")
+        for message in (
+            "A tiered schedule needs at least one tier.",
+            "A per-point schedule needs its amount per point.",
+            "A one-time guarantee needs the dates it measures.",
+            "The end must not be before the start.",
+            "takes no N.",
+            "A percentage of fees cannot exceed 100.",
+        )
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/inquiries/{inquiry_id}/status"}),
+        "status: Select a valid choice.",
+        "inquiries: a status the inquiry can move to from its current one (StatusIn)",
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/inquiries/{inquiry_id}/status"}),
+        "Resolving needs a resolution code and a summary.",
+        "inquiries: resolving needs a code and a summary (StatusIn)",
     ),
     *(
         CrossFieldRule(CONTRACTS, message, "contracts: fee or premium by funding (ContractIn)")

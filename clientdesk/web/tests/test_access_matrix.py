@@ -408,7 +408,7 @@ API_ROUTES = [
         "post",
         insight_problem,
         PROBLEM_WRITE,
-        body={"description": "x", "owner_id": 999999, "due_date": "2026-04-01"},
+        body=lambda c: {"description": "x", "owner_id": c.alice.pk, "due_date": "2026-04-01"},
     ),
     ApiRoute(
         "/insights/problems/{problem_id}/inquiries",
@@ -477,8 +477,8 @@ API_ROUTES = [
         "post",
         acme,
         MANAGE,
-        body={
-            "contract_id": 999999,
+        body=lambda c: {
+            "contract_id": c.acme_contract.pk,  # an unknown contract answers 404
             "metric": "ivr_containment",
             "comparator": ">=",
             "target": "20",

@@ -148,3 +148,74 @@ def test_the_api_docs_load_swagger_from_our_origin(cast: Cast, client: Client) -
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "<script>" not in page  # the CSP allows no inline script; the init is a file
     assert finders.find("ninja/swagger-ui-bundle.js")  # collected with the app's static files
+
+
+@pytest.mark.parametrize("body", ["0", "[]", '"text"', "null", "[1]"])
+def test_a_body_that_is_not_a_json_object_answers_400(
+    cast: Cast, client: Client, body: str
+) -> None:
+    # Evaluate's fields are all optional: django-ninja read `0` or `[]` as no body and ran it.
+    response = client.post(
+        f"/api/guarantees/{cast.acme.pk}/evaluate",
+        body,
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert response.status_code == 400, response.content[:300]
+    empty = client.post(
+        f"/api/guarantees/{cast.acme.pk}/evaluate",
+        "{}",
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert empty.status_code != 400
+
+
+def test_a_contact_email_is_refused_as_the_schema_says(cast: Cast, client: Client) -> None:
+    created = client.post(
+        f"/api/accounts/{cast.acme.pk}/contacts",
+        {"name": "Ann", "role": "cfo", "email": "h"},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert _fields(created) == {"email"}
+    taken = client.post(
+        f"/api/accounts/{cast.acme.pk}/contacts",
+        {"name": "Ann", "role": "cfo", "email": "ann.lee+hr@acme-steel.example"},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert taken.status_code == 201, taken.content[:300]
+    assert taken.json()["email"] == "ann.lee+hr@acme-steel.example"
+
+
+def test_a_body_naming_a_record_the_form_does_not_offer_answers_404(
+    cast: Cast, client: Client
+) -> None:
+    headers = _headers(cast)
+    guarantee = {
+        "contract_id": 999_999,
+        "metric": "ivr_containment",
+        "comparator": ">=",
+        "target": "20",
+        "period": "quarterly",
+        "at_risk_basis": "fixed",
+        "at_risk_value": "1000",
+    }
+    path = f"/api/guarantees/{cast.acme.pk}"
+    unknown = client.post(path, guarantee, content_type="application/json", headers=headers)
+    assert unknown.status_code == 404, unknown.content[:300]
+    assert "contract_id" in unknown.json()["detail"]
+    known = {**guarantee, "contract_id": cast.acme_contract.pk}
+    created = client.post(path, known, content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content[:300]
+
+    problem = acme_problem(cast)
+    action = {"description": "Call the TPA", "owner_id": 999_999, "due_date": "2026-04-01"}
+    path = f"/api/insights/problems/{problem.pk}/actions"
+    unknown = client.post(path, action, content_type="application/json", headers=headers)
+    assert unknown.status_code == 404, unknown.content[:300]
+    assert "owner_id" in unknown.json()["detail"]
+    mine = {**action, "owner_id": cast.alice.pk}
+    added = client.post(path, mine, content_type="application/json", headers=headers)
+    assert added.status_code == 201, added.content[:300]
