@@ -6,9 +6,11 @@ before, from financials' stored P&L)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from clientdesk.accounts.models import (
     LOGGED_ACTIVITY_KINDS,
@@ -19,7 +21,7 @@ from clientdesk.accounts.models import (
 )
 from clientdesk.financials.models import PnlMonth
 from clientdesk.lib.measures import ACCOUNT_MEASURES, Direction, Measure, Unit, Value
-from clientdesk.strategy.models import Influence, Stakeholder
+from clientdesk.strategy.models import Influence, Objective, PlanStatus, Stakeholder
 
 NEVER_TOUCHED_DAYS = 365
 """The figure of an account with no decision-maker touch on record (the rule scores it 0)."""
@@ -110,6 +112,36 @@ def decision_maker_touches(account_ids: Sequence[int], as_of: dt.date) -> Mappin
     }
 
 
+RATE_WINDOW_DAYS = 730
+RATE_MIN_DAYS = 90
+
+
+def decision_maker_touch_rate(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """Days with a decision-maker touch per year over the 24 months to `as_of`, or over the
+    part of them the account's timeline covers (from its first event of any kind: loads,
+    inquiries, touches; at least 90 days): the sponsor's cadence, read from twice the touches
+    a 12-month count sees, so one quiet or busy quarter moves it less. Every account with a
+    decision maker has a figure."""
+    first_day = as_of - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
+    begins = {
+        account_id: at.date()
+        for account_id, at in ActivityEvent.objects.filter(account_id__in=account_ids)
+        .values("account_id")
+        .annotate(first=Min("occurred_at"))
+        .values_list("account_id", "first")
+    }
+    out = {}
+    for account_id, days in _decision_maker_touch_days(account_ids, first_day, as_of).items():
+        since = max(first_day, begins.get(account_id, first_day))
+        span = max(RATE_MIN_DAYS, (as_of - since).days + 1)
+        rate = round(len(days) * 365 / span, 1)
+        out[account_id] = Value(
+            rate,
+            f"{len(days)} decision-maker touches in {span} days, {rate:g} a year",
+        )
+    return out
+
+
 def renewal_on_or_after(
     renewal: dt.date, day: dt.date, contract_renewals: Iterable[dt.date] = ()
 ) -> dt.date:
@@ -164,37 +196,135 @@ def _month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def _trend_months(
+    account_ids: Sequence[int] | None, as_of: dt.date
+) -> tuple[int, dict[int, dict[int, tuple[int, float]]]]:
+    """The latest full month before `as_of`'s and {account: {month index: (member months,
+    paid + IBNR)}} of the 24 months to it (every account's when `account_ids` is None)."""
+    last = _month_index(as_of) - 1
+    first = last - TREND_MONTHS * 2 + 1
+    rows = PnlMonth.objects.filter(
+        month__gte=dt.date(first // 12, first % 12 + 1, 1), month__lt=as_of.replace(day=1)
+    )
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    months: dict[int, dict[int, tuple[int, float]]] = {}
+    for account_id, month, members, paid, ibnr in rows.values_list(
+        "account_id", "month", "member_months", "paid_claims", "ibnr"
+    ):
+        months.setdefault(account_id, {})[_month_index(month)] = (members, float(paid + ibnr))
+    return last, months
+
+
+@dataclass(frozen=True)
+class _Trend:
+    now_pmpm: float
+    then_pmpm: float
+    pairs: int
+    member_months: int  # of the latest months
+
+    @property
+    def percent(self) -> float:
+        return (self.now_pmpm / self.then_pmpm - 1) * 100
+
+
+def _trend(by_month: Mapping[int, tuple[int, float]], last: int) -> _Trend | None:
+    """The latest months (up to 12) against the same calendar months a year before, of the
+    months with members on both sides; None under 3 such pairs."""
+    pairs = [
+        (by_month[m], by_month[m - 12])
+        for m in range(last - TREND_MONTHS + 1, last + 1)
+        if m in by_month and m - 12 in by_month and by_month[m][0] and by_month[m - 12][0]
+    ]
+    if len(pairs) < TREND_MIN_PAIRS:
+        return None
+    now_members = sum(n for (n, _), _ in pairs)
+    now_pmpm = sum(c for (_, c), _ in pairs) / now_members
+    then_pmpm = sum(c for _, (_, c) in pairs) / sum(n for _, (n, _) in pairs)
+    if then_pmpm <= 0:
+        return None
+    return _Trend(now_pmpm, then_pmpm, len(pairs), now_members)
+
+
 def pmpm_trend(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
     """The PMPM trend in % a year: (paid + IBNR) / member months of the latest full months
     before `as_of`'s month (up to 12) against the same calendar months a year before (so the
     seasons cancel), for accounts with at least 3 such pairs with members on both sides.
     One query: every account's stored months of the 24 before `as_of`."""
-    last = _month_index(as_of) - 1
-    first = last - TREND_MONTHS * 2 + 1
-    first_day = dt.date(first // 12, first % 12 + 1, 1)
-    months: dict[int, dict[int, tuple[int, float]]] = {}
-    for account_id, month, members, paid, ibnr in PnlMonth.objects.filter(
-        account_id__in=account_ids, month__gte=first_day, month__lt=as_of.replace(day=1)
-    ).values_list("account_id", "month", "member_months", "paid_claims", "ibnr"):
-        months.setdefault(account_id, {})[_month_index(month)] = (members, float(paid + ibnr))
+    last, months = _trend_months(account_ids, as_of)
     out: dict[int, Value] = {}
     for account_id, by_month in months.items():
-        pairs = [
-            (by_month[m], by_month[m - 12])
-            for m in range(last - TREND_MONTHS + 1, last + 1)
-            if m in by_month and m - 12 in by_month and by_month[m][0] and by_month[m - 12][0]
-        ]
-        if len(pairs) < TREND_MIN_PAIRS:
+        got = _trend(by_month, last)
+        if got is None:
             continue
-        now_pmpm = sum(c for (_, c), _ in pairs) / sum(n for (n, _), _ in pairs)
-        then_pmpm = sum(c for _, (_, c) in pairs) / sum(n for _, (n, _) in pairs)
-        if then_pmpm <= 0:
-            continue
-        trend = round((now_pmpm / then_pmpm - 1) * 100, 1)
+        trend = round(got.percent, 1)
         out[account_id] = Value(
             trend,
-            f"completed claims ${now_pmpm:,.0f} PMPM over {len(pairs)} months against "
-            f"${then_pmpm:,.0f} a year before, {trend:+.1f} %",
+            f"completed claims ${got.now_pmpm:,.0f} PMPM over {got.pairs} months against "
+            f"${got.then_pmpm:,.0f} a year before, {trend:+.1f} %",
+        )
+    return out
+
+
+FULL_CREDIBILITY_MEMBER_MONTHS = 240_000
+"""Member months (of the latest 12) at which an account's own cost trend is fully credible.
+Limited fluctuation: the trend within 5 % of the true one 90 % of the time. A yearly PMPM of
+n member-years varies by CV / sqrt(n), CV about 3 for a member's yearly claims (health claims'
+heavy tail: our assumption, the domain notes give no figure); a trend is a ratio of two such
+years, so 1.645 x 3 x sqrt(2 / n) <= 0.05 needs n of about 19,500 member-years, 240,000
+member months a year. Below it Z = sqrt(member months / 240,000): a 200-member group's own
+trend gets a tenth of the weight (Z 0.1), the rest goes to the book's."""
+
+
+def plan_trend_targets(account_ids: Sequence[int], year: int) -> dict[int, float]:
+    """The PMPM-trend target (% a year) of each account's approved (or since closed) plan of
+    the year, where an objective reads the live PMPM trend."""
+    return {
+        account_id: float(target)
+        for account_id, target in Objective.objects.filter(
+            plan__account_id__in=account_ids,
+            plan__year=year,
+            plan__status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED],
+            measure_key="pmpm_trend",
+        )
+        .order_by("plan__account_id", "id")
+        .values_list("plan__account_id", "target")
+    }
+
+
+def cost_trend_over_target(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
+    """Points by which the account's credible cost trend exceeds its plan's target (below the
+    target: negative). Credible trend = Z x its own trend + (1 - Z) x the book's (every
+    account's completed claims PMPM, the same months), Z = min(1, sqrt(member months /
+    240,000)); the target is the approved plan's PMPM-trend objective for `as_of`'s year, or
+    the book's trend where the plan sets none. Accounts with a trend (pmpm_trend) have a
+    figure."""
+    last, months = _trend_months(account_ids, as_of)
+    _, book_months = _trend_months(None, as_of)
+    pooled: dict[int, tuple[int, float]] = {}
+    for by_month in book_months.values():
+        for m, (members, claims) in by_month.items():
+            n, c = pooled.get(m, (0, 0.0))
+            pooled[m] = (n + members, c + claims)
+    book = _trend(pooled, last)
+    targets = plan_trend_targets(account_ids, as_of.year)
+    out: dict[int, Value] = {}
+    for account_id, by_month in months.items():
+        own = _trend(by_month, last)
+        if own is None or book is None:
+            continue
+        z = min(1.0, math.sqrt(own.member_months / FULL_CREDIBILITY_MEMBER_MONTHS))
+        credible = z * own.percent + (1 - z) * book.percent
+        target = targets.get(account_id)
+        against = f"plan target {target:+.1f} %" if target is not None else "no plan target"
+        if target is None:
+            target = book.percent
+            against += f": the book's {book.percent:+.1f} %"
+        gap = round(credible - target, 1)
+        out[account_id] = Value(
+            gap,
+            f"own trend {own.percent:+.1f} % on {own.member_months:,} member months "
+            f"(credibility {z:.2f}), credible {credible:+.1f} % against {against}",
         )
     return out
 
@@ -209,6 +339,18 @@ def register() -> None:
             "financials: stored P&L, paid claims by incurred month plus IBNR over member "
             "months, the latest 12 months against the same months a year before",
             pmpm_trend,
+        )
+    )
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "cost_trend_over_target",
+            "Cost trend over the plan's target (credible, points)",
+            Unit.PERCENT,
+            Direction.LOWER,
+            "financials: stored P&L, the account's PMPM trend weighted by its credibility "
+            "(member months) with the book's, less the approved plan's PMPM-trend target "
+            "(else the book's trend)",
+            cost_trend_over_target,
         )
     )
     ACCOUNT_MEASURES.register(
@@ -231,6 +373,18 @@ def register() -> None:
             "accounts: days with a logged meeting, visit, call or e-mail with a decision maker "
             "in the last 12 months (strategy's relationship map, else the primary contact)",
             decision_maker_touches,
+        )
+    )
+    ACCOUNT_MEASURES.register(
+        Measure(
+            "decision_maker_touch_rate",
+            "Decision-maker touches a year (24 months)",
+            Unit.COUNT,
+            Direction.HIGHER,
+            "accounts: days with a logged meeting, visit, call or e-mail with a decision maker "
+            "per year, over the last 24 months or the part of them the account's timeline "
+            "covers (strategy's relationship map, else the primary contact)",
+            decision_maker_touch_rate,
         )
     )
     ACCOUNT_MEASURES.register(

@@ -136,13 +136,17 @@ class Touch:
 
 def touches(account: Account, today: dt.date) -> list[Touch]:
     """Each contact's last logged touch, and when the next is due by its cadence."""
-    last: dict[int, dt.date] = {}
-    for contact_id, at in ActivityEvent.objects.filter(
-        account=account, kind__in=LOGGED_ACTIVITY_KINDS, contacts__isnull=False
-    ).values_list("contacts", "occurred_at"):
-        day = at.date()
-        if contact_id not in last or day > last[contact_id]:
-            last[contact_id] = day
+    # The latest touch per contact in the database (one row a contact, not one an event: an
+    # account of two years holds hundreds of logged touches).
+    last: dict[int, dt.date] = {
+        contact_id: at.date()
+        for contact_id, at in ActivityEvent.objects.filter(
+            account=account, kind__in=LOGGED_ACTIVITY_KINDS, contacts__isnull=False
+        )
+        .values("contacts")
+        .annotate(last=Max("occurred_at"))
+        .values_list("contacts", "last")
+    }
     out = []
     for contact in account.contacts.all().select_related("stakeholder__our_owner"):
         stakeholder = getattr(contact, "stakeholder", None)

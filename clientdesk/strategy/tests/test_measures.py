@@ -14,8 +14,10 @@ from clientdesk.financials.models import PnlMonth
 from clientdesk.insights.actions import do_record_detection
 from clientdesk.insights.tests.cast import START, issue_record
 from clientdesk.lib.measures import ACCOUNT_MEASURES
+from clientdesk.strategy.actions import do_set_plan_status
 from clientdesk.strategy.own_measures import renewal_on_or_after
 from clientdesk.strategy.scoring import RULES
+from clientdesk.strategy.tests.cast import acme_objective
 from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,80 @@ def test_issues_of_12_months_count_what_alerted_in_the_year(cast: Cast) -> None:
     assert year.compute(ids, dt.date(2025, 12, 2))[cast.acme.pk].value == 0
     # The rule: 100 less 40 each.
     assert RULES["emerging_issues_12m"].score(2) == 20.0
+
+
+def _touch(cast: Cast, day: dt.date) -> None:
+    do_log_activity(
+        cast.acme,
+        kind="call",
+        subject="Check-in",
+        occurred_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
+        contacts=[cast.acme_contact],
+        acting_user=cast.alice,
+    )
+
+
+def test_touch_rate_reads_24_months_or_the_timeline_since_it_begins(cast: Cast) -> None:
+    as_of = dt.date(2026, 11, 15)
+    # Six touch days in the 730 days to Nov 15, 2026 (from Nov 16, 2024), one before them.
+    _touch(cast, dt.date(2024, 11, 15))  # 730 days back: outside, but begins the timeline
+    for day in ("2024-11-16", "2025-03-01", "2025-09-01", "2026-01-10", "2026-06-30"):
+        _touch(cast, dt.date.fromisoformat(day))
+    _touch(cast, as_of)
+    measure = ACCOUNT_MEASURES.get("decision_maker_touch_rate")
+    assert measure is not None
+    values = measure.compute([cast.acme.pk, cast.bayside.pk], as_of)
+    assert set(values) == {cast.acme.pk}  # Bayside has no decision maker
+    # 6 touch days x 365 / 730 days = 3.0 a year.
+    assert values[cast.acme.pk].value == 3.0
+    assert values[cast.acme.pk].detail == "6 decision-maker touches in 730 days, 3 a year"
+    # On Mar 1, 2025 the timeline (its first event: Nov 15, 2024) is 107 days long: the
+    # touch days Nov 15, Nov 16 and Mar 1, 3 x 365 / 107 = 10.2 a year.
+    early = measure.compute([cast.acme.pk], dt.date(2025, 3, 1))[cast.acme.pk]
+    assert early.value == round(3 * 365 / 107, 1) == 10.2
+    # A timeline shorter than 90 days counts as 90: on Dec 1, 2024 two touches in 17 days
+    # read 2 x 365 / 90 = 8.1 a year, not 43.
+    assert measure.compute([cast.acme.pk], dt.date(2024, 12, 1))[cast.acme.pk].value == 8.1
+    # The rule: 100 at 7 or more a year, 0 at 4 or fewer, straight between: 3.0 scores 0,
+    # 5.5 scores 50, 8.1 scores 100.
+    rule = RULES["decision_maker_touch_rate"]
+    assert (rule.score(3.0), rule.score(5.5), rule.score(8.1)) == (0.0, 50.0, 100.0)
+
+
+def test_cost_trend_over_target_weighs_an_account_by_its_credibility(cast: Cast) -> None:
+    rows = []
+    # Acme: 100 members, $400 PMPM Jan-Oct 2025, $440 Jan-Oct 2026: +10 % on 1,000 member
+    # months. Bayside: 1,000 members, $500 then $510: +2 % on 10,000.
+    for m in range(1, 11):
+        rows.append(_month(cast.acme, dt.date(2025, m, 1), 100, 40_000))
+        rows.append(_month(cast.acme, dt.date(2026, m, 1), 100, 44_000))
+        rows.append(_month(cast.bayside, dt.date(2025, m, 1), 1_000, 500_000))
+        rows.append(_month(cast.bayside, dt.date(2026, m, 1), 1_000, 510_000))
+    PnlMonth.objects.bulk_create(rows)
+    measure = ACCOUNT_MEASURES.get("cost_trend_over_target")
+    assert measure is not None
+    as_of = dt.date(2026, 11, 15)
+    # The book: $5,540,000 / 11,000 = $503.64 against $5,400,000 / 11,000 = $490.91, +2.593 %.
+    # Acme: Z = sqrt(1,000 / 240,000) = 0.0645; credible 0.0645 x 10 + 0.9355 x 2.593 =
+    # 3.071 %; no plan target, so against the book's: +0.478, 0.5 points.
+    # Bayside: Z = sqrt(10,000 / 240,000) = 0.204; 0.204 x 2 + 0.796 x 2.593 = 2.472: -0.1.
+    values = measure.compute([cast.acme.pk, cast.bayside.pk], as_of)
+    assert {a: v.value for a, v in values.items()} == {cast.acme.pk: 0.5, cast.bayside.pk: -0.1}
+    assert values[cast.acme.pk].detail == (
+        "own trend +10.0 % on 1,000 member months (credibility 0.06), credible +3.1 % "
+        "against no plan target: the book's +2.6 %"
+    )
+    # Acme's approved 2026 plan targets a trend of 2 %: 3.071 - 2 = 1.1 points over it.
+    # A draft plan's target does not count yet; and the book's trend reads every account,
+    # not only those asked about (a backtest asks for a day's few): Acme alone, same figure.
+    objective = acme_objective(cast)
+    objective.measure_key, objective.target, objective.better = "pmpm_trend", D("2.0"), "lower"
+    objective.save()
+    assert measure.compute([cast.acme.pk], as_of)[cast.acme.pk].value == 0.5
+    do_set_plan_status(objective.plan, "approved", acting_user=cast.mia)
+    got = measure.compute([cast.acme.pk], as_of)[cast.acme.pk]
+    assert got.value == 1.1
+    assert got.detail.endswith("credible +3.1 % against plan target +2.0 %")
+    # The rule: 100 at or below the target, 0 at 10 points over, straight between: 1.1 -> 89.
+    assert RULES["cost_trend_over_target"].score(1.1) == 89.0
+    assert RULES["cost_trend_over_target"].score(-0.1) == 100.0

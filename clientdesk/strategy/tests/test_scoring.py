@@ -27,9 +27,10 @@ def test_weighted_mean_spreads_a_missing_measures_weight() -> None:
     assert health.measures["sla_attainment"].score == 50.0
     assert health.measures["open_escalations"].score == 50.0
     assert health.score == 50 and health.band == "poor"
-    # Two misses (50) weighted 20 and 97 % SLA (100) weighted 15: (1000 + 1500) / 35 = 71.4.
+    # One miss (100 less 50) weighted 20 and 97 % SLA (100) weighted 15: (1000 + 1500) / 35
+    # = 71.4.
     health = score_account(
-        {"guarantees_missed": (2.0, ""), "sla_attainment": (97.0, "")},
+        {"guarantees_missed": (1.0, ""), "sla_attainment": (97.0, "")},
         {"guarantees_missed": 20, "sla_attainment": 15},
     )
     assert health.score == 71 and health.band == "fair"
