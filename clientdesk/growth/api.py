@@ -27,7 +27,7 @@ from clientdesk.growth.access import (
 )
 from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
-from clientdesk.growth.models import SavingsCheck
+from clientdesk.growth.models import OpportunityKind, SavingsCheck, Stage
 from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
@@ -52,15 +52,15 @@ class OpportunityOut(Schema):
 
 class OpportunityIn(Schema):
     product: int
-    kind: str = "cross_sell"
+    kind: OpportunityKind = OpportunityKind.CROSS_SELL
     expected_close: dt.date
-    next_step: str = ""
+    next_step: str = Field("", max_length=200)
 
 
 class OpportunityStageIn(Schema):
-    stage: str
-    reason: str = ""
-    next_step: str = ""
+    stage: Stage
+    reason: str = Field("", max_length=200, description="Required when the stage is lost.")
+    next_step: str = Field("", max_length=200)
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
