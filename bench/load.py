@@ -224,7 +224,7 @@ def main() -> int:
         wall = time.perf_counter() - started
         after = uptime()
     finally:
-        if server is not None:
+        if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             try:
                 server.wait(timeout=120)

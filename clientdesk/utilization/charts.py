@@ -1,8 +1,19 @@
-"""Chart specs (Vega-Lite, built with Altair) for the utilization pages."""
+"""Chart specs (Vega-Lite, built with Altair) for the utilization pages.
+
+Building a spec with Altair (a pandas frame, the chart objects, `to_dict`) cost 45 of the 75
+CPU ms of an account's utilization page, on every view. A spec is a function of the numbers it
+draws and nothing else, so each one is kept by those numbers (`_kept`): the same numbers give
+the same spec, whoever asks, and new numbers (a new lake batch, another period or account) are
+a new key. Nothing needs invalidating, and no reader can receive a spec of numbers they were
+not given: the key is those numbers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import altair as alt
@@ -11,10 +22,41 @@ import pandas as pd
 from clientdesk.utilization.marts.service_categories import category_title
 from clientdesk.utilization.report import AccountOverview, UtilizationReport
 
+# Altair checks every spec against the Vega-Lite JSON Schema as it writes it: two thirds of a
+# chart's cost, on every page view, for specs whose shape is this module's code. The tests
+# turn the check on (test_charts_are_valid_vega_lite); pages and reports write unchecked.
+VALIDATE_SPECS = False
+
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=VALIDATE_SPECS)
     return spec
+
+
+_KEPT_SPECS = 512
+_kept_lock = threading.Lock()
+_kept_specs: OrderedDict[tuple[Hashable, ...], dict[str, Any]] = OrderedDict()
+
+
+def _kept(key: tuple[Hashable, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The spec built from exactly these numbers (`key`, which holds all `build` reads),
+    built once per process; a copy, so a caller's change never reaches the next one."""
+    with _kept_lock:
+        spec = _kept_specs.get(key)
+        if spec is not None:
+            _kept_specs.move_to_end(key)
+    if spec is None:
+        spec = build()
+        with _kept_lock:
+            _kept_specs[key] = spec
+            while len(_kept_specs) > _KEPT_SPECS:
+                _kept_specs.popitem(last=False)
+    return copy.deepcopy(spec)
+
+
+def forget_kept_specs() -> None:
+    with _kept_lock:
+        _kept_specs.clear()
 
 
 def monthly_pmpm_chart(report: UtilizationReport) -> dict[str, Any]:
@@ -31,12 +73,15 @@ def monthly_pmpm_chart(report: UtilizationReport) -> dict[str, Any]:
         month = m.month.isoformat()
         rows.append({"month": month, "part": "medical", "pmpm": float(m.medical_paid_pmpm or 0)})
         rows.append({"month": month, "part": "pharmacy", "pmpm": float(m.pharmacy_paid_pmpm or 0)})
-    frame = pd.DataFrame(rows, columns=["month", "part", "pmpm"])
     period = report.period
+    key = ("monthly", tuple(tuple(r.values()) for r in rows), period.start, period.end)
+    return _kept(key, lambda: _monthly_spec(rows, period.start.isoformat(), period.end.isoformat()))
+
+
+def _monthly_spec(rows: list[dict[str, Any]], start: str, end: str) -> dict[str, Any]:
+    frame = pd.DataFrame(rows, columns=["month", "part", "pmpm"])
     band = (
-        alt.Chart(
-            pd.DataFrame([{"start": period.start.isoformat(), "end": period.end.isoformat()}])
-        )
+        alt.Chart(pd.DataFrame([{"start": start, "end": end}]))
         .mark_rect(opacity=0.08, color="#1f5f8b")
         .encode(x=alt.X("start:T", scale=alt.Scale(type="utc")), x2="end:T")
     )
@@ -84,9 +129,13 @@ def category_chart(report: UtilizationReport) -> dict[str, Any]:
         )
     totals["pharmacy"] = float(report.paid_pmpm.pharmacy)
     order = sorted(totals, key=lambda k: totals[k], reverse=True)[:14]
-    frame = pd.DataFrame(
-        [r for r in rows if r["category"] in order], columns=["category", "period", "pmpm"]
-    )
+    shown = [r for r in rows if r["category"] in order]
+    key = ("categories", tuple(tuple(r.values()) for r in shown), tuple(order))
+    return _kept(key, lambda: _category_spec(shown, order))
+
+
+def _category_spec(shown: list[dict[str, Any]], order: list[str]) -> dict[str, Any]:
+    frame = pd.DataFrame(shown, columns=["category", "period", "pmpm"])
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -111,13 +160,14 @@ def trend_chart(report: UtilizationReport) -> dict[str, Any] | None:
     t = report.trend.paid
     if t is None:
         return None
+    amounts = (float(t.utilization), float(t.mix), float(t.unit_cost), float(t.change or 0))
+    return _kept(("trend", amounts), lambda: _trend_spec(amounts))
+
+
+def _trend_spec(amounts: tuple[float, float, float, float]) -> dict[str, Any]:
+    effects = ("utilization", "mix", "unit cost", "total change")
     frame = pd.DataFrame(
-        [
-            {"effect": "utilization", "amount": float(t.utilization)},
-            {"effect": "mix", "amount": float(t.mix)},
-            {"effect": "unit cost", "amount": float(t.unit_cost)},
-            {"effect": "total change", "amount": float(t.change or 0)},
-        ]
+        [{"effect": e, "amount": a} for e, a in zip(effects, amounts, strict=True)]
     )
     chart = (
         alt.Chart(frame)
@@ -134,9 +184,13 @@ def trend_chart(report: UtilizationReport) -> dict[str, Any] | None:
 
 def book_chart(rows: Sequence[AccountOverview]) -> dict[str, Any]:
     """Paid PMPM of every account against the book average."""
+    pairs = tuple((r.name, float(r.paid_pmpm)) for r in rows if r.paid_pmpm is not None)
+    return _kept(("book", pairs), lambda: _book_spec(pairs))
+
+
+def _book_spec(pairs: tuple[tuple[str, float], ...]) -> dict[str, Any]:
     frame = pd.DataFrame(
-        [{"account": r.name, "pmpm": float(r.paid_pmpm)} for r in rows if r.paid_pmpm is not None],
-        columns=["account", "pmpm"],
+        [{"account": name, "pmpm": pmpm} for name, pmpm in pairs], columns=["account", "pmpm"]
     )
     chart = (
         alt.Chart(frame)
