@@ -25,6 +25,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -599,11 +600,15 @@ class TokenState:
 
 
 def invitation_for_token(token: str, now: dt.datetime) -> tuple[Invitation | None, str]:
-    """The invitation of a link and whether it may be answered."""
+    """The invitation of a link and whether it may be answered: one query (the public page
+    asks it on every request), with the questions' version and survey, the answers saved so
+    far (``invitation.response``, absent before the first save) and whether the address has
+    unsubscribed."""
     if not tokens.looks_like_token(token):
         return None, TokenState.UNKNOWN
     invitation = (
-        Invitation.objects.select_related("version", "version__survey")
+        Invitation.objects.select_related("version", "version__survey", "response")
+        .annotate(unsubscribed=Exists(Unsubscribe.objects.filter(email=OuterRef("email"))))
         .filter(token_hash=tokens.token_hash(token))
         .first()
     )
@@ -614,7 +619,7 @@ def invitation_for_token(token: str, now: dt.datetime) -> tuple[Invitation | Non
         return None, TokenState.UNKNOWN
     if invitation.status == InvitationStatus.COMPLETED:
         return invitation, TokenState.USED
-    if Unsubscribe.objects.filter(email=invitation.email).exists():
+    if invitation.unsubscribed:
         return invitation, TokenState.UNSUBSCRIBED
     if invitation.expires_at is not None and invitation.expires_at <= now:
         return invitation, TokenState.EXPIRED
@@ -688,16 +693,20 @@ def do_save_answers(
     `finish`, complete the invitation when every asked required question has an answer. A
     branch that a new answer opens ("why" after a low score) keeps the survey open."""
     now = now or timezone.now()
+    # The row locked and read again with the answers saved so far (another request of the
+    # same link may have saved since it was read); its version and survey never change.
+    version = invitation.version
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("version", "version__survey")
+        .select_related("response")
         .get(pk=invitation.pk)
     )
     if invitation.status == InvitationStatus.COMPLETED:
         raise SurveyError("this survey has already been answered")
-    questions: QuestionSet = invitation.version.question_set()
-    survey = invitation.version.survey
-    response = SurveyResponse.objects.filter(invitation=invitation).first()
+    invitation.version = version
+    questions: QuestionSet = version.question_set()
+    survey = version.survey
+    response: SurveyResponse | None = getattr(invitation, "response", None)
     if response is None:
         response = SurveyResponse(
             source=ResponseSource.SURVEY,

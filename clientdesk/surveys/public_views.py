@@ -117,7 +117,11 @@ def _notice(request: HttpRequest, language: str, which: str, status: int) -> Htt
 def _field(
     question: Question, language: str, answers: dict[str, object], error: str
 ) -> dict[str, object]:
+    """What the template shows of one question, worked out here rather than in template tags
+    (the page is asked for on every step of every respondent): each choice as (value, label,
+    checked, the scale end's words for screen readers or "")."""
     value = answers.get(question.key)
+    multiple = question.type == QuestionType.MULTIPLE
     field: dict[str, object] = {
         "key": question.key,
         "type": question.type.value,
@@ -125,15 +129,22 @@ def _field(
         "required": question.required,
         "error": error,
         "value": value,
+        "input": "checkbox" if multiple else "radio",
+        "each_required": question.required and not multiple,
     }
     if question.is_scale:
         low, high = question.ends(language)
-        field["choices"] = [(str(n), str(n), value == n) for n in question.scale()]
-        field["ends"] = (low, high)
+        scale = question.scale()
+        first, last = scale[0], scale[-1]
+        field["choices"] = [
+            (str(n), str(n), value == n, low if n == first else high if n == last else "")
+            for n in scale
+        ]
+        field["ends"] = (f"{first} = {low}", f"{last} = {high}")
     elif question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         chosen = value if isinstance(value, list) else [value]
         field["choices"] = [
-            (o.key, question.option_label(o.key, language), o.key in chosen)
+            (o.key, question.option_label(o.key, language), o.key in chosen, "")
             for o in question.options
         ]
     return field
