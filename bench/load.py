@@ -158,7 +158,9 @@ def main() -> int:
     parser.add_argument("--data-dir", required=True, help="a demo book's data dir (a copy)")
     parser.add_argument("--url", help="a server already running (else clientdesk serve starts)")
     parser.add_argument("--bind", default="127.0.0.1:8722")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: clientdesk serve's, cores + 1)"
+    )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--target-ms", type=float, default=300, help="p95 target for each page")
@@ -189,8 +191,7 @@ def main() -> int:
                     "serve",
                     "--bind",
                     args.bind,
-                    "--workers",
-                    str(args.workers),
+                    *(["--workers", str(args.workers)] if args.workers else []),
                     "--no-worker",
                 ],
                 stdout=out,
@@ -236,7 +237,7 @@ def main() -> int:
         by_page.setdefault(sample.page, []).append(sample)
     print(
         f"{args.users} users, {wall:.0f} s, {engine} behind clientdesk serve "
-        f"({args.workers} workers), {len(results.samples)} requests "
+        f"({args.workers or 'default'} workers), {len(results.samples)} requests "
         f"({len(results.samples) / wall:.1f}/s)"
     )
     print(f"{'page':22} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")

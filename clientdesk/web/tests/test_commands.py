@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,36 @@ def test_serve_on_an_open_address_needs_https_only_cookies(db: None, settings: o
     settings.SECURE_HSTS_SECONDS = 31_536_000  # type: ignore[attr-defined]
     settings.MFA_REQUIRED = True  # type: ignore[attr-defined]
     refuse_failing_deploy_checks("0.0.0.0:8000")
+
+
+def test_serve_starts_gunicorn_preloaded_with_workers_for_the_cores(
+    db: None, settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("clientdesk.web.management.commands.serve.os.cpu_count", lambda: 2)
+    monkeypatch.setattr(
+        "clientdesk.web.management.commands.serve.collect_static_when_changed", lambda: False
+    )
+    monkeypatch.delenv("CLIENTDESK_WARM_UP", raising=False)
+    started: list[list[str]] = []
+    monkeypatch.setattr(
+        "clientdesk.web.management.commands.serve.os.execv",
+        lambda path, argv: started.append(argv),
+    )
+    call_command("serve", "--no-worker", "--bind", "127.0.0.1:8123", stdout=io.StringIO())
+    argv = started[0]
+    assert argv[argv.index("--workers") + 1] == "3"  # 2 cores + 1
+    assert argv[argv.index("--threads") + 1] == "2"
+    assert argv[argv.index("--timeout") + 1] == "120"
+    assert "--preload" in argv
+    assert os.environ["CLIENTDESK_WARM_UP"] == "1"  # wsgi.py warms the master before the fork
+
+
+def test_warm_up_loads_the_code_list_and_leaves_no_connection_open() -> None:
+    from django.db import connection
+
+    from clientdesk.utilization.reference import category_label
+    from clientdesk.web.warm import warm_up
+
+    warm_up()
+    assert connection.connection is None
+    assert category_label("I10") == "Essential (primary) hypertension"

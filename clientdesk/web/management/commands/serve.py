@@ -42,12 +42,35 @@ def refuse_failing_deploy_checks(bind: str) -> None:
         )
 
 
+def default_workers() -> int:
+    """One worker process per core, plus one to run while another waits: the pages are CPU
+    work (templates, DuckDB), so more processes than cores only queue for the same cores."""
+    return (os.cpu_count() or 1) + 1
+
+
 class Command(BaseCommand):
     help = "Serve with gunicorn after checking migrations and collecting static files."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Worker processes (default: one per core, plus one).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=2,
+            help="Threads per worker: one runs while another waits on the database (default 2).",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=120,
+            help="Seconds a request may take before its worker is restarted (default 120).",
+        )
         parser.add_argument(
             "--check-only", action="store_true", help="Check and collect, do not serve."
         )
@@ -67,7 +90,10 @@ class Command(BaseCommand):
         refuse_failing_deploy_checks(options["bind"])
         if not collect_static_when_changed():
             self.stdout.write("Static files unchanged since the last collect: not collected again")
-        self.stdout.write(f"Serving on http://{options['bind']} with {options['workers']} workers")
+        self.stdout.write(
+            f"Serving on http://{options['bind']} with {options['workers']} workers of "
+            f"{options['threads']} threads"
+        )
         if options["check_only"]:
             return
         sys.stdout.flush()
@@ -77,6 +103,7 @@ class Command(BaseCommand):
 
             start_report_worker()  # runs queued report runs; ends when gunicorn ends
             start_child("clock")  # SLA clocks and escalation, due report schedules
+        os.environ["CLIENTDESK_WARM_UP"] = "1"  # wsgi.py loads what every worker needs, once
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(  # noqa: S606  (replace this process with gunicorn; arguments are ours)
             gunicorn,
@@ -87,5 +114,10 @@ class Command(BaseCommand):
                 options["bind"],
                 "--workers",
                 str(options["workers"]),
+                "--threads",
+                str(options["threads"]),
+                "--timeout",
+                str(options["timeout"]),
+                "--preload",  # the app and warm_up() once, in the master, before the fork
             ],  # no access log: URLs may carry member refs
         )

@@ -1,0 +1,20 @@
+"""What a server process loads once, before gunicorn forks its workers (`clientdesk serve`).
+
+Under `--preload` the master imports the app, runs `warm_up()`, and every worker starts with
+what it loaded (shared, copy-on-write). Without it, each worker loaded the ICD-10-CM code list
+on its first utilization page (about 3 s of CPU on a quiet machine): at a load average of 17,
+four workers loading it at once took over gunicorn's 30-second timeout and were killed and
+restarted, again and again (bench/load.py's first minute). Nothing here opens a database or a
+DuckDB connection that a forked worker could inherit: the connections are closed at the end.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+
+
+def warm_up() -> None:
+    from clientdesk.utilization.reference import category_label
+
+    category_label("I10")  # simple_icd_10_cm parses its code list on first use
+    connections.close_all()
