@@ -325,7 +325,7 @@ def feed_daily(
         # A file is loaded after its file date: its zone rows reach to today.
         loads = ibis.memtable(zone_table(zones, first, max(last, today)))
         daily = marts.eligibility_files_daily(
-            lake.eligibility, loads, calendar, spec, first_day, last_day
+            lake.table("eligibility"), loads, calendar, spec, first_day, last_day
         )
     else:
         raise ValueError(f"{feed!r} is not a lake feed")

@@ -69,6 +69,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from clientdesk.accounts.access import visible_account_ids
 from clientdesk.lake import storage
 from clientdesk.lake.schemas import TABLE_NAMES, get_table
+from clientdesk.lake.staging import enrollment_spans
 from clientdesk.lib.small_cells import Aggregate, Cell, suppress_all
 
 if TYPE_CHECKING:
@@ -328,7 +329,14 @@ class Lake:
 
     @property
     def eligibility(self) -> ir.Table:
-        return self.table("eligibility")
+        """The enrollment spans as maintained (`staging.enrollment_spans`): each span's
+        latest version, full files replacing their sponsors' earlier spans. The rows as each
+        file delivered them are `table("eligibility")` (e.g. to count files)."""
+        if "eligibility:spans" not in self._tables:
+            self._tables["eligibility:spans"] = enrollment_spans(
+                self.table("eligibility"), storage.full_file_groups()
+            )
+        return self._tables["eligibility:spans"]
 
     @property
     def medical_claim(self) -> ir.Table:

@@ -446,6 +446,9 @@ def _ingest_one(
         source_name=path.name[:255],
         source_format=source.format.value if origin is None else origin.format,
         report=origin.report if origin is not None else {},
+        full_file_groups=list(origin.report.get("full_file_groups", []))
+        if origin is not None and schema.name == "eligibility"
+        else [],
         source_bytes=path.stat().st_size,
         checksum=checksum,
         status=BatchStatus.RUNNING,

@@ -58,6 +58,13 @@ class IngestBatch(models.Model):
         blank=True,
         help_text="What an X12 or FHIR file held and what became of it (acceptance report).",
     )
+    full_file_groups = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Eligibility only: the sponsor groups this file carried as a full file (an "
+        "834 transaction set with BGN08 RX or 4): it replaces those sponsors' spans of the same "
+        "data source loaded from earlier files (lake.staging.enrollment_spans).",
+    )
     error = models.TextField(blank=True)
     test = models.BooleanField(
         "test file",

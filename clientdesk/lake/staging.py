@@ -18,10 +18,15 @@ synthetic book do: `C1R` reverses `C1`, `C1A` replaces it) say so in `claim_proc
 the reversal claims and every claim that a reversal or replacement points at (one level), so
 only the replacement remains.
 
+Eligibility has its own rule, `enrollment_spans`: each span's latest version, and full files
+(an 834 replace or audit file) replacing their sponsor's earlier spans.
+
 Every function here is an Ibis table -> table function and runs the same on DuckDB and Spark.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -79,3 +84,61 @@ def final_action_claim_lines(claims: ir.Table, processing: ir.Table | None = Non
     superseded = adjusted.select(claim_id=adjusted.original_claim_id).distinct()
     reversals = processing.filter(processing.adjustment_type == "reversal").select("claim_id")
     return final.anti_join(superseded, "claim_id").anti_join(reversals, "claim_id")
+
+
+# --- eligibility: enrollment spans as maintained -------------------------------------------
+
+SPAN_KEY = ("account_id", "data_source", "member_id", "payer", "plan", "enrollment_start_date")
+
+
+def enrollment_spans(
+    eligibility: ir.Table, full_files: Mapping[int, Sequence[str]] | None = None
+) -> ir.Table:
+    """The enrollment spans as the files loaded so far leave them: every eligibility reader
+    (member months, PMPM, guarantees, detectors) reads these, never the raw batches.
+
+    A span is keyed by (account_id, data_source, member_id, payer, plan,
+    enrollment_start_date). Files are applied in order: file_date (an 834's BGN03; empty =
+    oldest), then ingest_datetime, then batch_id (load order), as for claim line versions.
+
+    - **The latest file that holds a span wins**: every row of that file with the span's key
+      is kept, every version from an earlier file is dropped. An 834 change (INS03 001), a
+      termination (024: the span's end date), a reinstatement (025: the end reopened) and a
+      re-sent addition (021) of a span loaded before are new versions of it; the X12 loader
+      turns changes that name no start date into such versions (`x12.load`).
+    - **A full file replaces the sponsor's spans**: `full_files` maps a batch to the sponsor
+      groups it carried as a full file (an 834 transaction set with BGN08 `RX` replace or `4`
+      verify/audit). Every span of those groups' accounts and the same data_source from a
+      file *before* it is dropped, whether or not the full file repeats it; spans from later
+      files (maintenance after the full file) stay.
+
+    Within one file nothing is dropped (a Tuva extract may hold two spans with the same start
+    and different ends). Grain: one row per span version kept; the input layer's columns.
+    Runs the same on DuckDB and Spark."""
+    e = eligibility.mutate(span_file_date=eligibility.file_date.fill_null(OLDEST))
+    groups = {batch: list(g) for batch, g in (full_files or {}).items() if g}
+    if groups:
+        full = ibis.or_(*((e.batch_id == b) & e.group_id.isin(g) for b, g in groups.items()))
+        resets = (
+            e.filter(full)
+            .group_by(["account_id", "data_source", "batch_id"])
+            .aggregate(reset_date=e.span_file_date.max(), reset_at=e.ingest_datetime.max())
+            .rename(reset_account="account_id", reset_source="data_source", reset_batch="batch_id")
+        )
+        later = (resets.reset_date > e.span_file_date) | (
+            (resets.reset_date == e.span_file_date)
+            & (
+                (resets.reset_at > e.ingest_datetime)
+                | ((resets.reset_at == e.ingest_datetime) & (resets.reset_batch > e.batch_id))
+            )
+        )
+        e = e.anti_join(
+            resets,
+            [e.account_id == resets.reset_account, e.data_source == resets.reset_source, later],
+        )
+    latest_first = ibis.window(
+        group_by=[e[k] for k in SPAN_KEY],
+        order_by=[e.span_file_date.desc(), e.ingest_datetime.desc(), e.batch_id.desc()],
+    )
+    ranked = e.mutate(span_rank=ibis.dense_rank().over(latest_first))
+    return ranked.filter(ranked.span_rank == 0).drop("span_rank", "span_file_date")

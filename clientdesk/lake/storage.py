@@ -166,6 +166,18 @@ def committed_files(schema: TableSchema) -> list[Path]:
     return files
 
 
+def full_file_groups() -> dict[int, list[str]]:
+    """Committed production eligibility batches that were full files: batch id -> the sponsor
+    groups whose spans they replace (`staging.enrollment_spans`)."""
+    return {
+        batch_id: list(groups)
+        for batch_id, groups in IngestBatch.objects.filter(
+            table="eligibility", status=BatchStatus.COMMITTED, test=False
+        ).values_list("id", "full_file_groups")
+        if groups
+    }
+
+
 def load_version(tables: Iterable[str]) -> str:
     """The load version of some lake tables: a digest of their committed batch ids.
 

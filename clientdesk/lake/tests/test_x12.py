@@ -62,8 +62,9 @@ def test_every_sample_is_read_with_counts_matching_its_segments(
         assert report["provider_adjustments"] == int(sample["PLB"])
     elif kind == "834":
         assert report["records"] == int(sample["INS"])
-        # one span per HD coverage; a termination of an earlier span writes none
-        spans = rows.get("eligibility", 0) + report["terminations_of_earlier_spans"]
+        # one span per HD coverage; a change of an earlier span without a start is set aside
+        spans = rows.get("eligibility", 0) + rows.get("eligibility_changes", 0)
+        assert rows.get("eligibility_changes", 0) == report["changes_to_earlier_spans"]
         assert spans == max(int(sample["HD"]), 0) or spans == int(sample["INS"])
     else:
         assert rows == {}

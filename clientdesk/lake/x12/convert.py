@@ -111,9 +111,19 @@ ELIGIBILITY_COLUMNS: tuple[str, ...] = (
     "state",
     "zip_code",
     "data_source",
+    "file_date",
     "group_id",
     "group_name",
     "x12_position",
+)
+# 834 records that act on spans loaded before without naming their start date (a termination
+# with only an end date, a reinstatement, a change of member details): the X12 loader applies
+# them to the member's committed spans (`load._apply_to_earlier_spans`). Not a lake table.
+SPAN_CHANGE_COLUMNS: tuple[str, ...] = (
+    *ELIGIBILITY_COLUMNS,
+    "change_action",  # terminate / reinstate / change
+    "change_date",  # the end date (terminate) or the maintenance effective date (DTP 303)
+    "plan_given",  # "1" when an HD named the coverage, else the change is the member's
 )
 PROCESSING_COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -140,6 +150,7 @@ PROCESSING_COLUMNS: tuple[str, ...] = (
 TABLE_COLUMNS = {
     "medical_claim": MEDICAL_COLUMNS,
     "eligibility": ELIGIBILITY_COLUMNS,
+    "eligibility_changes": SPAN_CHANGE_COLUMNS,
     "claim_processing": PROCESSING_COLUMNS,
 }
 
@@ -696,6 +707,10 @@ def _add(*amounts: str | None) -> str | None:
     return f"{sign}{whole // 100}.{whole % 100:02d}"
 
 
+FULL_FILE = frozenset({"RX", "4"})  # BGN08: replace, verify (audit)
+SPAN_CHANGES = {"024": "terminate", "025": "reinstate", "001": "change"}
+
+
 class EnrollmentReader(TransactionReader):
     """834: one eligibility span per member and HD coverage (or per member when no HD)."""
 
@@ -734,6 +749,7 @@ class EnrollmentReader(TransactionReader):
         self.sponsor_id: str | None = None
         self.master_policy: str | None = None
         self.file_purpose = ""
+        self.file_date: str | None = None
         self.member: dict[str, str | None] | None = None
         self.coverages: list[dict[str, str | None]] = []
         self.coverage: dict[str, str | None] | None = None
@@ -755,7 +771,9 @@ class EnrollmentReader(TransactionReader):
         }
 
     def bgn(self, e: list[str], pos: int) -> None:
-        self.file_purpose = el(e, 8)  # 2 change (update), 4 verify, RX replace (full file)
+        # BGN08: 2 change (update), 4 verify (audit), RX replace: 4 and RX are full files
+        self.file_purpose = el(e, 8)
+        self.file_date = iso(el(e, 3))  # the set's creation date: the order files apply in
 
     def n1(self, e: list[str], pos: int) -> None:
         if self.member is not None or self.in_ls:
@@ -899,27 +917,44 @@ class EnrollmentReader(TransactionReader):
                 "x12_position": str(self.position),
             }
         )
+        base["file_date"] = self.file_date
+        full = self.file_purpose in FULL_FILE
         for coverage in coverages or [{}]:
             start = coverage.get("_start") or member.get("_start")
             end = coverage.get("_end") or member.get("_end")
             maintenance = coverage.get("_maintenance") or member.get("_maintenance") or ""
+            effective = coverage.get("_effective") or member.get("_effective")
             row = dict(base)
             row["plan"] = coverage.get("plan") or self.master_policy or "unknown"
-            if not start and maintenance in ("024",) and end:
-                # a termination without a start: it ends a span loaded before
-                row["enrollment_end_date"] = end
-                self.conv.terminations.append(
-                    (member_id or "", row["plan"] or "", end, str(self.position))
-                )
+            if not start and maintenance in SPAN_CHANGES:
+                # no start date: it acts on a span loaded before (applied at load)
+                action = SPAN_CHANGES[maintenance]
+                if action == "terminate" and not end:
+                    end = effective
+                if action == "terminate" and not end:
+                    self.warning(self.position, "termination (INS03/HD01 024) without a date")
+                    continue
+                row["enrollment_end_date"] = end if action != "change" else None
+                row["change_action"] = action
+                row["change_date"] = end if action == "terminate" else effective
+                row["plan_given"] = "1" if coverage else "0"
+                self.rows.append(("eligibility_changes", row))
+                self.conv.span_changes += 1
                 continue
             if maintenance == "024" and not end:
-                end = member.get("_effective") or coverage.get("_effective")
+                end = effective
             row["enrollment_start_date"] = start
             row["enrollment_end_date"] = end or "9999-12-31"
             if maintenance == "024" and start and end and end < start:
                 # cancelled before it began: no coverage at all
-                self.warning(self.position, f"member {member_id}: coverage cancelled before start")
+                self.warning(
+                    self.position,
+                    "coverage cancelled before its start: no span loaded (a span loaded "
+                    "before with this start is not removed: send it in a full file)",
+                )
                 continue
+            if full and row.get("group_id"):
+                self.conv.full_file_groups.add(str(row["group_id"]))
             self.rows.append(("eligibility", row))
 
     def finish(self) -> None:
@@ -1187,7 +1222,8 @@ class Conversion:
     groups: int = 0
     adjustments: list[tuple[str, str, str]] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
-    terminations: list[tuple[str, str, str, str]] = field(default_factory=list)
+    span_changes: int = 0
+    full_file_groups: set[str] = field(default_factory=set)
     remarks: Counter[str] = field(default_factory=Counter)
     provider_adjustments: int = 0
     provider_adjustment_total: float = 0.0
@@ -1216,7 +1252,8 @@ class Conversion:
             "rejected_records": sum(t.rejected_records for t in self.transactions),
             "rows": {name: w.rows for name, w in sorted(self.writers.items())},
             "claim_adjustments": len(self.adjustments),
-            "terminations_of_earlier_spans": len(self.terminations),
+            "changes_to_earlier_spans": self.span_changes,
+            "full_file_groups": sorted(self.full_file_groups),
             "provider_adjustments": self.provider_adjustments,
             "provider_adjustment_total": round(self.provider_adjustment_total, 2),
             "remark_codes": dict(sorted(self.remarks.items())),

@@ -10,6 +10,16 @@ style) is stored on every batch of the file and returned with its results.
 eligibility (same member_id), as for claims without group_id; with none, the claim is
 rejected with a reason that says to load the eligibility (or 834) first.
 
+834 maintenance is applied across files. A record that names its span's start date loads as
+a version of that span (the lake keeps each span's latest version: `staging.enrollment_spans`).
+A termination, reinstatement or change that names no start (INS03/HD01 024, 025, 001 with
+only an end or effective date) is applied here to the member's spans as loaded so far (the
+committed spans and this file's own): it becomes a new version of each span it acts on, with
+its end date or the member's new details. One that finds no span is counted against its
+transaction set with its segment position. Within one file the last record of a span wins.
+A transaction set with BGN08 RX (replace) or 4 (verify, audit) is a full file: it replaces
+its sponsor's spans loaded before (`IngestBatch.full_file_groups`).
+
 An 837 names the member, not the person: a claim line's person_id is the person of the
 member's committed eligibility (an 834 carries it in REF*ABB, the person id), else the member
 id, so claims join the eligibility and pharmacy loaded from other files.
@@ -25,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 from django.contrib.auth.models import User
 
 from clientdesk.accounts.models import Account
@@ -38,7 +49,8 @@ from clientdesk.lake.ingestion import (
     other_csv_format,
 )
 from clientdesk.lake.schemas import get_table, sql_literal
-from clientdesk.lake.x12.convert import convert
+from clientdesk.lake.staging import enrollment_spans
+from clientdesk.lake.x12.convert import ELIGIBILITY_COLUMNS, convert
 from clientdesk.lake.x12.reader import X12FormatError, sniff
 
 TABLE_ORDER = ("eligibility", "medical_claim", "claim_processing")
@@ -115,6 +127,8 @@ def _one_file(
         except X12FormatError as error:
             raise IngestError(f"{path.name}: {error}") from None
         report = converted.report
+        if "eligibility_changes" in converted.tables or "eligibility" in converted.tables:
+            _apply_to_earlier_spans(converted.tables, work, report)
         if "medical_claim" in converted.tables:
             _persons_from_eligibility(converted.tables["medical_claim"])
             if converted.superseded:
@@ -143,10 +157,10 @@ def _one_file(
                 f"{path.name}: nothing to load into the lake (transaction sets: {kinds}; "
                 f"{report['rejected']} rejected)"
             )
-            if report.get("terminations_of_earlier_spans"):
+            if report.get("span_changes_unmatched"):
                 message += (
-                    f"; {report['terminations_of_earlier_spans']} termination(s) of spans "
-                    "loaded before are not applied: load the full (audit) 834 with --replace"
+                    f"; {report['span_changes_unmatched']} change(s) of spans loaded before "
+                    "found no such span: load the earlier 834 (or the full file) first"
                 )
             results.append(
                 BatchResult(
@@ -183,6 +197,194 @@ def _one_file(
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# The member details a change carries over the span's (when the 834 gives them).
+_DETAILS = (
+    "subscriber_id",
+    "gender",
+    "birth_date",
+    "subscriber_relation",
+    "first_name",
+    "last_name",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+)
+# What identifies a span within one data source (the lake's key adds the account).
+_SPAN = ("data_source", "member_id", "payer", "plan", "enrollment_start_date")
+OPEN_END = "9999-12-31"
+
+
+def _apply_to_earlier_spans(tables: dict[str, Path], work: Path, report: dict[str, Any]) -> None:
+    """Turn the 834 records that act on spans without naming their start (`tables
+    ["eligibility_changes"]`) into versions of those spans, and keep the last record of each
+    span within the file; rewrites `tables["eligibility"]` (see the module docstring).
+
+    What each change does to the spans it matches (same data_source and member_id; same plan
+    when an HD named it, else every plan of the member), per plan the latest-starting span:
+    - terminate (date D): the span in force on D (start <= D, end open or >= D) ends on D;
+    - reinstate: the most recently ended span(s) run open again (or to the end it gives);
+    - change: the span (in force on the effective date, when given) takes the new details.
+    """
+    columns = list(ELIGIBILITY_COLUMNS)
+    text = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in columns)
+    ibis_con = ibis.duckdb.connect()
+    con = ibis_con.con
+    try:
+        if "eligibility" in tables:
+            source = sql_literal(str(tables["eligibility"]))
+            con.execute(f"CREATE TABLE own AS SELECT {text} FROM read_parquet({source})")  # noqa: S608
+        else:
+            listed = ", ".join(f"NULL::VARCHAR AS {quote(c)}" for c in columns)
+            con.execute(f"CREATE TABLE own AS SELECT {listed} LIMIT 0")
+        matched = 0
+        unmatched: list[int] = []
+        if "eligibility_changes" in tables:
+            changes = sql_literal(str(tables["eligibility_changes"]))
+            con.execute(
+                f"""CREATE TABLE chg AS SELECT row_number() OVER () AS cid, {text},
+                      change_action, change_date, plan_given
+                    FROM read_parquet({changes})"""  # noqa: S608  # our own path and names
+            )
+            lake_columns = {c.name for c in get_table("eligibility").columns}
+            committed = ibis_con.read_parquet(
+                [str(f) for f in storage.committed_files(get_table("eligibility"))]
+            )
+            spans = enrollment_spans(committed, storage.full_file_groups())
+            spans = spans.select(
+                **{
+                    c: (spans[c].cast("string") if c in lake_columns else ibis.null("string"))
+                    for c in columns
+                }
+            )
+            ibis_con.create_table("committed", spans)
+            same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM s.{c}" for c in _SPAN)
+            con.execute(
+                f"""
+                CREATE TABLE cand AS
+                SELECT * FROM own
+                UNION ALL
+                SELECT * FROM committed s
+                WHERE NOT EXISTS (SELECT 1 FROM own o WHERE {same})
+                """  # noqa: S608  # our own names
+            )
+            details = ", ".join(
+                f"coalesce(c.{quote(d)}, s.{quote(d)}) AS {quote(d)}" for d in _DETAILS
+            )
+            kept = ", ".join(
+                f"s.{quote(c)}" for c in columns if c not in _DETAILS and c not in (
+                    "enrollment_end_date", "file_date", "x12_position")
+            )  # fmt: skip
+            con.execute(
+                f"""
+                CREATE TABLE pairs AS
+                WITH m AS (
+                  SELECT c.cid, c.change_action AS action, c.change_date AS d,
+                         c.enrollment_end_date AS given_end, c.file_date AS c_file_date,
+                         c.x12_position AS c_position, {details}, {kept},
+                         s.enrollment_end_date AS s_end,
+                         coalesce(s.enrollment_end_date, '{OPEN_END}') AS s_until
+                  FROM chg c JOIN cand s
+                    ON s.data_source = c.data_source AND s.member_id = c.member_id
+                   AND (c.plan_given = '0' OR s.plan IS NOT DISTINCT FROM c.plan)
+                ),
+                eligible AS (
+                  SELECT * FROM m WHERE
+                    (action = 'terminate' AND enrollment_start_date <= d AND s_until >= d)
+                    OR (action = 'change' AND (d IS NULL OR s_until >= d))
+                    OR action = 'reinstate'
+                ),
+                latest AS (
+                  SELECT * FROM eligible
+                  QUALIFY enrollment_start_date = max(enrollment_start_date)
+                          OVER (PARTITION BY cid, plan)
+                ),
+                chosen AS (
+                  SELECT * FROM latest
+                  QUALIFY action <> 'reinstate'
+                       OR s_until = coalesce(
+                            max(CASE WHEN s_until < '{OPEN_END}' THEN s_until END)
+                              OVER (PARTITION BY cid),
+                            s_until)
+                )
+                SELECT *, CASE action WHEN 'terminate' THEN d
+                                      WHEN 'reinstate' THEN coalesce(given_end, '{OPEN_END}')
+                                      ELSE s_end END AS new_end
+                FROM chosen
+                """  # noqa: S608  # our own names
+            )
+            picked = ", ".join(
+                "new_end AS enrollment_end_date"
+                if c == "enrollment_end_date"
+                else "c_file_date AS file_date"
+                if c == "file_date"
+                else "c_position AS x12_position"
+                if c == "x12_position"
+                else quote(c)
+                for c in columns
+            )
+            con.execute(f"INSERT INTO own SELECT {picked} FROM pairs")  # noqa: S608
+            row = con.execute("SELECT count(DISTINCT cid) FROM pairs").fetchone()
+            matched = int(row[0]) if row else 0
+            unmatched = [
+                int(r[0])
+                for r in con.execute(
+                    "SELECT CAST(x12_position AS BIGINT) FROM chg "
+                    "WHERE cid NOT IN (SELECT cid FROM pairs) ORDER BY 1"
+                ).fetchall()
+            ]
+        key = ", ".join(quote(c) for c in _SPAN)
+        listed = ", ".join(quote(c) for c in columns)
+        out = work / "eligibility.applied.parquet"
+        con.execute(
+            f"""COPY (SELECT {listed} FROM own
+                      QUALIFY row_number() OVER (PARTITION BY {key}
+                              ORDER BY CAST(x12_position AS BIGINT) DESC) = 1
+                      ORDER BY CAST(x12_position AS BIGINT))
+                TO {sql_literal(str(out))} (FORMAT parquet)"""  # noqa: S608  # our own names
+        )
+        row = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(out))})").fetchone()  # noqa: S608
+        rows = int(row[0]) if row else 0
+    finally:
+        ibis_con.disconnect()
+    tables.pop("eligibility_changes", None)
+    if rows:
+        tables["eligibility"] = out
+    else:
+        tables.pop("eligibility", None)
+    report["span_changes_applied"] = matched
+    report["span_changes_unmatched"] = len(unmatched)
+    _count_unmatched(report, unmatched)
+
+
+def _count_unmatched(report: dict[str, Any], positions: list[int]) -> None:
+    """Count each change that found no span against its transaction set, at its position."""
+    if not positions:
+        return
+    sets = report.get("transaction_sets", [])
+    for position in positions:
+        for entry in sets:
+            start = int(entry["position"])
+            if start <= position < start + int(entry["segments"]):
+                entry["rejected_records"] = int(entry["rejected_records"]) + 1
+                entry["findings"].append(
+                    {
+                        "position": position,
+                        "severity": "warning",
+                        "message": "a termination, reinstatement or change of coverage that "
+                        "names no start date found no span loaded before for this member: "
+                        "load the earlier 834 (or the full file) first",
+                    }
+                )
+                if entry["status"] == "accepted":
+                    entry["status"] = "accepted with errors"
+                break
+    statuses = [e["status"] for e in sets]
+    report["accepted"] = statuses.count("accepted")
+    report["accepted_with_errors"] = statuses.count("accepted with errors")
+    report["rejected_records"] = int(report.get("rejected_records") or 0) + len(positions)
 
 
 def _report_line(report: dict[str, Any]) -> str:
