@@ -50,7 +50,7 @@ from clientdesk.audit.recording import record_audit
 from clientdesk.lake import storage
 from clientdesk.lake.input_files import PARQUET_MAGIC, InputFile, InputFileError, open_input
 from clientdesk.lake.models import BatchStatus, IngestBatch
-from clientdesk.lake.rejects import grouped_reasons
+from clientdesk.lake.rejects import grouped_reasons, mask_sql, masked_reason
 from clientdesk.lake.schemas import AccountSource, TableSchema, get_table, sql_literal
 from clientdesk.lake.sponsors import NewSponsor, create_sponsor_accounts
 from clientdesk.lake.validation import (
@@ -580,13 +580,30 @@ def _load(
         rejects_staged = work / "rejects.csv"
         if rows_rejected:
             batch.rejected_reasons = grouped_reasons(con, "judged")
-            # The key values come from the file as sent: kept as text if a spreadsheet would run
-            # them as a formula (lib/exports.py, the one rule for every file we write).
+            # The key values come from the file as sent: member identifiers masked as the
+            # data-loads page shows them (in the key columns and inside the reasons that
+            # quote them), the rest kept as text if a spreadsheet would run them as a formula
+            # (lib/exports.py, the one rule for every file we write). The file holds no
+            # member identifier in clear; its line numbers point to the rows of the file.
             key = "".join(
-                f", {sql_safe_text(quote_ident(k))} AS {quote_ident(k)}" for k in schema.key
+                f", {sql_safe_text(mask_sql(quote_ident(k)))} AS {quote_ident(k)}"
+                if k in MEMBER_VALUE_COLUMNS
+                else f", {sql_safe_text(quote_ident(k))} AS {quote_ident(k)}"
+                for k in schema.key
+            )
+            con.create_function(
+                "clientdesk_masked_reason",
+                masked_reason,
+                ["VARCHAR"],
+                "VARCHAR",
+                side_effects=False,
+            )
+            reasons = (
+                "CASE WHEN contains(reasons, '=') OR contains(reasons, ' has no eligibility') "
+                "THEN clientdesk_masked_reason(reasons) ELSE reasons END"
             )
             con.execute(
-                f"COPY (SELECT line{key}, reasons FROM judged WHERE reasons <> '' "  # noqa: S608  # quoted names and our own path only
+                f"COPY (SELECT line{key}, {reasons} AS reasons FROM judged WHERE reasons <> '' "  # noqa: S608  # quoted names and our own path only
                 f"ORDER BY line) TO {sql_literal(str(rejects_staged))} (HEADER, DELIMITER ',')"
             )
         data_staged = work / "data"

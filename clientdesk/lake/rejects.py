@@ -1,9 +1,11 @@
 """A batch's rejected rows as people may see them: reasons grouped, member identifiers masked.
 
 A load writes each rejected row to the batch's rejects file (`storage.rejects_path`): its line,
-the table's key columns as sent and its reasons (`validation`, `ingestion._judge`). A reason
-names its column and rule and, for most rules, ends with the value that broke it (values of
-member columns are already written `(masked)`). Here:
+the table's key columns and its reasons (`validation`, `ingestion._judge`), member identifiers
+masked in both (`mask_sql`, `masked_reason`): the file, kept for a retention
+(`retention.purge_rejects`) and readable by the service user only, holds none in clear. A
+reason names its column and rule and, for most rules, ends with the value that broke it
+(values of member columns are written `(masked)`). Here:
 
 * `reason_group_sql`: the reason without its value, so a million rows rejected for the same
   rule are one line with a count. It is SQL (DuckDB), run over the verdicts at load time
@@ -107,6 +109,16 @@ def mask(value: str) -> str:
     if len(value) <= 4:
         return "•" * len(value)
     return value[:2] + "•" * (len(value) - 4) + value[-2:]
+
+
+def mask_sql(expression: str) -> str:
+    """`mask` as a SQL expression (DuckDB), for the rejects file the load writes."""
+    text = f"CAST({expression} AS VARCHAR)"
+    return (
+        f"CASE WHEN {text} IS NULL OR {text} IN ('', '(masked)') THEN {text} "
+        f"WHEN length({text}) <= 4 THEN repeat('•', length({text})) "
+        f"ELSE left({text}, 2) || repeat('•', length({text}) - 4) || right({text}, 2) END"
+    )
 
 
 _KEY_VALUE = re.compile(

@@ -3,7 +3,9 @@ file only the service user can read."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import stat
 from pathlib import Path
 
@@ -11,8 +13,9 @@ from django.utils import timezone
 
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.models import IngestBatch
+from clientdesk.lake.rejects import masked_reason
 from clientdesk.lake.retention import Purged, purge_rejects
-from clientdesk.lake.tests.lakefiles import medical_row, write_csv
+from clientdesk.lake.tests.lakefiles import eligibility_row, medical_row, write_csv
 from clientdesk.testing import Cast
 from clientdesk.web.clock import _rejects_retention
 from clientdesk.web.tests.test_security_exports import assert_safe, csv_cells
@@ -48,3 +51,54 @@ def test_rejects_files_are_erased_after_their_retention(
     batch.refresh_from_db()
     assert (batch.rejects_path, batch.rows_rejected) == ("", 1)  # the counts stay
     assert "rejects retention: 0 files" in _rejects_retention(timezone.now())
+
+
+def test_the_rejects_file_holds_no_member_identifier_in_clear(cast: Cast, tmp_path: Path) -> None:
+    """Read as bytes: the key columns and the reasons that quote a member id are masked as
+    the data-loads page shows them, so the file itself (a download, a backup) leaks none."""
+    good = eligibility_row(
+        person_id="P100001",
+        member_id="M123456789",
+        subscriber_id="M123456789",
+        social_security_number="123-45-6789",
+        birth_date="1980-04-05",
+    )
+    broken = eligibility_row(
+        person_id="P777777",
+        member_id="M777777777",
+        social_security_number="987-65-432X",
+        birth_date="1979-02-30",
+        enrollment_start_date="soon",
+    )
+    path = write_csv(tmp_path / "elig.csv", [good, dict(good), broken])
+    [spans] = ingest_files("eligibility", [path], acting_user=cast.mia)
+    assert (spans.rows_loaded, spans.rows_rejected) == (1, 2)
+    claims = [medical_row(claim_id="C9", member_id="M555555555", person_id="P5", group_id="")]
+    [lines] = ingest_files(
+        "medical_claim", [write_csv(tmp_path / "c.csv", claims, list(claims[0]))],
+        acting_user=cast.mia,
+    )  # fmt: skip
+    assert lines.rows_rejected == 1
+    written = (
+        Path(str(spans.rejects_file)).read_bytes() + Path(str(lines.rejects_file)).read_bytes()
+    )
+    for clear in (
+        "P100001", "M123456789", "P777777", "M777777777", "M555555555", "123-45-6789",
+        "987-65-432X", "1980-04-05", "1979-02-30",
+    ):  # fmt: skip
+        assert clear.encode() not in written, clear
+    text = Path(str(spans.rejects_file)).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # line 3 repeats line 2's key: the key and the reason quoting it masked alike
+    assert (rows[0]["line"], rows[0]["person_id"], rows[0]["member_id"]) == (
+        "3",
+        "P1•••01",
+        "M1••••••89",
+    )
+    assert "person_id=P1•••01, member_id=M1••••••89" in rows[0]["reasons"]
+    assert (rows[1]["line"], rows[1]["member_id"]) == ("4", "M7••••••77")
+    claim_text = Path(str(lines.rejects_file)).read_text(encoding="utf-8")
+    assert "member_id M5••••••55 has no eligibility" in claim_text
+    # the page's masking leaves the file's masked values as they are
+    assert masked_reason(rows[0]["reasons"]) == rows[0]["reasons"]
+    assert stat.S_IMODE(Path(str(spans.rejects_file)).stat().st_mode) == 0o600
