@@ -3,8 +3,6 @@ envelopes, tolerance (delimiters, line breaks, a broken transaction), frequency 
 
 from __future__ import annotations
 
-import csv
-import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -15,33 +13,18 @@ from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import IngestError, ingest_files
 from clientdesk.lake.models import IngestBatch
 from clientdesk.lake.staging import final_action_claim_lines
+from clientdesk.lake.tests import x12samples
+from clientdesk.lake.tests.x12samples import manifest, require_samples
 from clientdesk.lake.x12.convert import _add, convert
 from clientdesk.lake.x12.load import ingest_x12
 from clientdesk.testing import Cast
 
-SAMPLES = Path(
-    os.environ.get(
-        "CLIENTDESK_X12_SAMPLES", Path(__file__).resolve().parents[4] / "shared/data/x12"
-    )
-)
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="no X12 samples folder")
 
-
-def manifest() -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    for folder in ("linuxforhealth", "pyx12"):
-        with (SAMPLES / folder / "MANIFEST.csv").open() as handle:
-            for row in csv.DictReader(handle):
-                row["path"] = str(SAMPLES / folder / row["file"])
-                rows.append(row)
-    return rows
-
-
-@needs_samples
-@pytest.mark.parametrize("sample", manifest() if SAMPLES.is_dir() else [], ids=lambda r: r["file"])
+@pytest.mark.parametrize("sample", manifest(), ids=lambda r: r["file"])
 def test_every_sample_is_read_with_counts_matching_its_segments(
     sample: dict[str, str], tmp_path: Path
 ) -> None:
+    require_samples()  # fails when the run asked for the samples and they are missing
     result = convert(Path(sample["path"]), tmp_path)
     report = result.report
     assert report["segments"] == int(sample["n_seg"])
@@ -69,6 +52,25 @@ def test_every_sample_is_read_with_counts_matching_its_segments(
     else:
         assert rows == {}
         assert report["transaction_types"] == {kind: int(sample["st"])}
+
+
+def test_missing_samples_fail_when_the_run_asked_for_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nowhere"
+    monkeypatch.setattr(x12samples, "BESIDE_THE_CHECKOUT", missing)
+    monkeypatch.delenv("CLIENTDESK_X12_SAMPLES", raising=False)
+    monkeypatch.delenv("CLIENTDESK_REQUIRE_X12_SAMPLES", raising=False)
+    assert x12samples.manifest() == [{"file": "no-samples"}]  # the test still runs once
+    with pytest.raises(pytest.skip.Exception, match=r"no X12 samples at .*nowhere"):
+        x12samples.require_samples()
+    monkeypatch.setenv("CLIENTDESK_REQUIRE_X12_SAMPLES", "true")  # as `make test` sets it
+    with pytest.raises(pytest.fail.Exception, match="the run asked for them"):
+        x12samples.require_samples()
+    monkeypatch.delenv("CLIENTDESK_REQUIRE_X12_SAMPLES")
+    monkeypatch.setenv("CLIENTDESK_X12_SAMPLES", str(missing))  # a folder named is asked for
+    with pytest.raises(pytest.fail.Exception, match="the run asked for them"):
+        x12samples.require_samples()
 
 
 CLAIM_837 = (
