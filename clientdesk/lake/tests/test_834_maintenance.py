@@ -128,12 +128,20 @@ EXPECTED = [
 ]
 
 
-def load(tmp_path: Path, name: str, text: str, *, replace: bool = False) -> IngestBatch | None:
+def loaded(
+    tmp_path: Path, name: str, text: str, *, replace: bool = False
+) -> tuple[IngestBatch | None, str]:
+    """The file's eligibility batch (None when it loaded none) and the load's message."""
     path = tmp_path / name
     path.write_text(text)
     results = ingest_x12([path], acting_user=None, create_accounts=True, replace=replace)
     eligibility = [r for r in results if r.table == "eligibility"]
-    return IngestBatch.objects.get(pk=eligibility[0].batch_id) if eligibility else None
+    batch = IngestBatch.objects.get(pk=eligibility[0].batch_id) if eligibility else None
+    return batch, " ".join(r.message for r in results)
+
+
+def load(tmp_path: Path, name: str, text: str, *, replace: bool = False) -> IngestBatch | None:
+    return loaded(tmp_path, name, text, replace=replace)[0]
 
 
 def spans() -> list[tuple[str, str, dt.date, dt.date, str]]:
@@ -164,7 +172,7 @@ def member_months() -> dict[str, int]:
 def test_changes_applied_in_order_give_the_full_files_spans(cast: Cast, tmp_path: Path) -> None:
     load(tmp_path, "base.834", BASE)
     assert member_months() == {"M1": 6, "M2": 6, "M3": 6}
-    march = load(tmp_path, "march.834", MARCH)
+    march, message = loaded(tmp_path, "march.834", MARCH)
     assert march is not None
     assert spans() == [
         ("M1", "PPO", JAN1, dt.date(2026, 3, 31), "1 OLD ST"),
@@ -176,6 +184,7 @@ def test_changes_applied_in_order_give_the_full_files_spans(cast: Cast, tmp_path
     # Jan-Mar for M1; M4 from March
     assert member_months() == {"M1": 3, "M2": 6, "M3": 6, "M4": 4}
     assert march.report["changes_to_earlier_spans"] == 3
+    assert "3 termination(s), reinstatement(s) or change(s) applied to spans" in message
     assert march.report["span_changes_applied"] == 3
     april = load(tmp_path, "april.834", APRIL)
     assert april is not None
@@ -192,8 +201,9 @@ def test_changes_applied_in_order_give_the_full_files_spans(cast: Cast, tmp_path
     assert finding["position"] == position and "found no span" in finding["message"]
     assert "M9" not in str(april.report)  # no member id in the report a page shows
     # The full file describing the result changes nothing.
-    full = load(tmp_path, "full.834", FULL)
+    full, message = loaded(tmp_path, "full.834", FULL)
     assert full is not None and full.full_file_groups == ["G100834"]
+    assert "a full file for group(s) G100834: it replaces their spans" in message
     assert spans() == EXPECTED
 
 

@@ -180,6 +180,8 @@ def _one_file(
                     f"{path.name}:", f"{path.name} -> {result.table}:", 1
                 )
             result.message += _report_line(report)
+            if result.table == "eligibility":
+                result.message += _maintenance_line(report)
             if result.table == "claim_processing" and result.rows_loaded:
                 # Decided: an 835 has no element for it, so its claims carry no flag (null)
                 # and are left out of the auto-adjudication rate; the load says so.
@@ -385,6 +387,26 @@ def _count_unmatched(report: dict[str, Any], positions: list[int]) -> None:
     report["accepted"] = statuses.count("accepted")
     report["accepted_with_errors"] = statuses.count("accepted with errors")
     report["rejected_records"] = int(report.get("rejected_records") or 0) + len(positions)
+
+
+def _maintenance_line(report: dict[str, Any]) -> str:
+    """What the 834 did to spans loaded before (empty when nothing)."""
+    parts = []
+    applied = int(report.get("span_changes_applied") or 0)
+    unmatched = int(report.get("span_changes_unmatched") or 0)
+    if applied or unmatched:
+        parts.append(
+            f"{applied} termination(s), reinstatement(s) or change(s) applied to spans loaded "
+            f"before"
+            + (f", {unmatched} found no span (see the acceptance report)" if unmatched else "")
+        )
+    groups = report.get("full_file_groups") or []
+    if groups:
+        parts.append(
+            f"a full file for group(s) {', '.join(groups)}: it replaces their spans loaded "
+            "from earlier files"
+        )
+    return "".join(f"; {p}" for p in parts)
 
 
 def _report_line(report: dict[str, Any]) -> str:
