@@ -580,6 +580,7 @@ def _load(
         rejects_staged = work / "rejects.csv"
         if rows_rejected:
             batch.rejected_reasons = grouped_reasons(con, "judged")
+            batch.rejected_claims = _rejected_claims(con, validation)
             # The key values come from the file as sent: member identifiers masked as the
             # data-loads page shows them (in the key columns and inside the reasons that
             # quote them), the rest kept as text if a spreadsheet would run them as a formula
@@ -811,6 +812,38 @@ def _judge(
         ORDER BY n.rowid
         """  # noqa: S608  # quoted names and literals only
     )
+
+
+def _rejected_claims(
+    con: duckdb.DuckDBPyConnection, validation: FileValidation
+) -> list[dict[str, Any]]:
+    """For a claims table: the rejected lines per sponsor (the account found, else the group
+    number as sent) and service month, with what they paid where it could be read; no member
+    data. Other tables: none."""
+    schema = validation.schema
+    if not schema.service_date:
+        return []
+    present = {c.name for c in validation.narrow}
+    paid = 'sum(n."paid_amount")' if "paid_amount" in present else "NULL"
+    rows = con.execute(
+        f"""
+        SELECT j.account_id, n._group, strftime(n._service_date, '%Y-%m') AS month,
+               count(*) AS rows, CAST({paid} AS DECIMAL(18, 2)) AS paid
+        FROM narrow n JOIN judged j ON j._row = n.rowid
+        WHERE j.reasons <> ''
+        GROUP BY ALL ORDER BY ALL
+        """  # noqa: S608  # quoted names only
+    ).fetchall()
+    return [
+        {
+            "account_id": None if account is None else int(account),
+            "group_id": group,
+            "month": month,
+            "rows": int(count),
+            "paid": None if money is None else str(money),
+        }
+        for account, group, month, count, money in rows
+    ]
 
 
 def _eligibility_lookup(con: duckdb.DuckDBPyConnection, validation: FileValidation) -> None:

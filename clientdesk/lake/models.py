@@ -46,6 +46,13 @@ class IngestBatch(models.Model):
         help_text="Why rows were rejected, grouped with no value in them: [{reason, rows}] "
         "(lake.rejects.reason_group).",
     )
+    rejected_claims = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Claim tables only: the rejected lines per sponsor and service month, "
+        "[{account_id, group_id, month, rows, paid}] (month and paid empty when unreadable), "
+        "so a report on a period says what it leaves out (lake.rejects.rejected_claim_lines).",
+    )
     accounts_created = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(
         default=list,

@@ -22,8 +22,10 @@ reason names its column and rule and, for most rules, ends with the value that b
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from django.db import transaction
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit
-from clientdesk.lake.models import IngestBatch
+from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import sql_literal
 from clientdesk.lake.validation import MEMBER_VALUE_COLUMNS, REASON_SEPARATOR
 from clientdesk.people.roles import Role, roles_of
@@ -168,6 +170,57 @@ def rejected_rows(batch: IngestBatch, *, limit: int = ROWS_SHOWN) -> RejectedRow
                 shown[name] = value
             rows.append(shown)
     return RejectedRows(columns, rows, len(rows), total)
+
+
+@dataclass(frozen=True)
+class RejectedClaims:
+    """Claim lines of one sponsor that production loads rejected."""
+
+    rows: int  # dated in the period asked about
+    paid: Decimal  # what those rows paid, where their paid amount could be read
+    undated: int  # the sponsor's rejected lines with no readable service date
+    files: tuple[str, ...]  # the files they came in
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.undated)
+
+
+def rejected_claim_lines(
+    account_id: int, group_number: str, first: dt.date, last: dt.date
+) -> RejectedClaims:
+    """The claim lines (medical and pharmacy) of an account that committed production loads
+    rejected, dated `first`..`last` by service month (`IngestBatch.rejected_claims`): a line
+    counts for the account its load found, or, when none was found, for the group number it
+    named. Lines naming no sponsor at all cannot be placed and are not counted here."""
+    months = (first.strftime("%Y-%m"), last.strftime("%Y-%m"))
+    group = group_number.upper()
+    rows = undated = 0
+    paid = Decimal(0)
+    files: list[str] = []
+    for name, summary in IngestBatch.objects.filter(
+        table__in=("medical_claim", "pharmacy_claim"),
+        status=BatchStatus.COMMITTED,
+        test=False,
+        rows_rejected__gt=0,
+    ).values_list("source_name", "rejected_claims"):
+        found = False
+        for entry in summary or []:
+            mine = entry.get("account_id") == account_id or (
+                entry.get("account_id") is None and (entry.get("group_id") or "") == group
+            )
+            if not mine:
+                continue
+            month = entry.get("month")
+            if month is None:
+                undated += int(entry["rows"])
+                found = True
+            elif months[0] <= month <= months[1]:
+                rows += int(entry["rows"])
+                paid += Decimal(entry.get("paid") or 0)
+                found = True
+        if found and name not in files:
+            files.append(name)
+    return RejectedClaims(rows, paid, undated, tuple(files))
 
 
 def can_review_loads(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -126,6 +126,8 @@ class FileValidation:
         narrow = set(schema.key)
         if schema.account_source == AccountSource.GROUP_ID_OR_ELIGIBILITY:
             narrow |= {"member_id", "data_source"}
+        if schema.service_date and any(c.name == "paid_amount" for c in schema.columns):
+            narrow.add("paid_amount")  # what the rejected claim lines were worth, per month
         if for_new_accounts:
             narrow |= {"group_name", "state", "person_id", "subscriber_id"}
             narrow.add(self.account_date_column())

@@ -19,6 +19,7 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import Lake, Reader, open_aggregates, open_lake, scope_of
 from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lake.rejects import rejected_claim_lines
 from clientdesk.lib.periods import Period
 from clientdesk.utilization.benchmarks import comparisons
 from clientdesk.utilization.book_benchmark import (
@@ -41,6 +42,7 @@ from clientdesk.utilization.report import (
     UtilizationReport,
     build_report,
     metric_values,
+    rejected_claims_warning,
 )
 
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim", "claim_processing")
@@ -197,8 +199,17 @@ def with_benchmarks(
         dollar_gaps(report, book),
         months=report.period.months,
     )
+    fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    rejected = rejected_claims_warning(
+        rejected_claim_lines(
+            account.pk, account.group_number, report.period.start, report.period.end
+        ),
+        report.period,
+    )
+    if rejected is not None:
+        fields["warnings"] = (*report.warnings, rejected)
     return AccountReport(
-        **{f.name: getattr(report, f.name) for f in dataclasses.fields(report)},
+        **fields,
         account=AccountRef(account.pk, account.name, account.group_number),
         benchmarks=compared,
         findings=findings(report, book, compared),

@@ -48,6 +48,7 @@ from clientdesk.utilization.totals import (
 from clientdesk.utilization.trend import CategoryUse, decompose
 
 if TYPE_CHECKING:  # the account report's parts, which read the report module themselves
+    from clientdesk.lake.rejects import RejectedClaims
     from clientdesk.utilization.benchmarks import Comparison
     from clientdesk.utilization.findings import Finding
 
@@ -61,6 +62,7 @@ WARNING_LABELS = {
     "incomplete_runout": "Incomplete run-out",
     "unknown_ndc": "Unknown NDCs",
     "low_credibility": "Low credibility",
+    "rejected_claims": "Rejected claims",
 }
 
 
@@ -793,6 +795,37 @@ def _warnings(
     return tuple(
         DataWarning(w["kind"], w["message"], WARNING_LABELS[w["kind"]], w.get("remedy", ""))
         for w in warnings
+    )
+
+
+def rejected_claims_warning(rejected: RejectedClaims, period: PeriodInfo) -> DataWarning | None:
+    """What the figures leave out because loads rejected the account's claim lines: how many
+    lines dated in the period, what they paid, and the lines with no readable date."""
+    if not rejected:
+        return None
+    parts = []
+    if rejected.rows:
+        parts.append(
+            f"{rejected.rows:,} claim line{'s' if rejected.rows != 1 else ''} dated in "
+            f"{period.label} ({formatting.money(rejected.paid)} paid) "
+            f"{'were' if rejected.rows != 1 else 'was'} rejected at load and "
+            f"{'are' if rejected.rows != 1 else 'is'} not in these figures"
+        )
+    if rejected.undated:
+        parts.append(
+            f"{rejected.undated:,} more rejected line{'s' if rejected.undated != 1 else ''} "
+            f"of this sponsor {'have' if rejected.undated != 1 else 'has'} no readable service "
+            "date and may belong to it"
+        )
+    files = ", ".join(rejected.files[:3]) + (
+        f" and {len(rejected.files) - 3} more" if len(rejected.files) > 3 else ""
+    )
+    return DataWarning(
+        "rejected_claims",
+        "; ".join(parts) + ".",
+        WARNING_LABELS["rejected_claims"],
+        f"Their reasons are on the data loads of {files}: correct the rows and load the "
+        "corrected file.",
     )
 
 

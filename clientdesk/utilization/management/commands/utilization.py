@@ -11,6 +11,7 @@ from django.http import Http404
 from clientdesk.accounts.access import access_account_by_reference
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError, SystemActor
+from clientdesk.lib.formatting import percent, signed_percent
 from clientdesk.lib.periods import PeriodError, period_between
 from clientdesk.people.cli import CliUser
 from clientdesk.utilization.analysis import Request, account_report, book_report, metric_frames
@@ -102,18 +103,19 @@ class Command(BaseCommand):
         if t:
             out("")
             out(
-                f"paid PMPM change {t.change:+,.2f} ({t.change_pct or 0:+}%): utilization "
+                f"paid PMPM change {t.change:+,.2f} ({signed_percent(t.change_pct)}): utilization "
                 f"{t.utilization:+,.2f}, mix {t.mix:+,.2f}, unit cost {t.unit_cost:+,.2f}"
             )
         h = r.high_cost_claimants
         out(
             f"high-cost claimants over {h.threshold:,.0f}: {h.count} "
-            f"({h.share_of_paid or 0}% of paid)"
+            f"({percent(h.share_of_paid)} of paid)"
         )
         rx = r.pharmacy
         out(
-            f"pharmacy: GDR {rx.generic_dispensing_rate}%, specialty "
-            f"{rx.specialty_share_of_paid}% of paid, {rx.paid_per_script or 0:,.2f} per script"
+            f"pharmacy: GDR {percent(rx.generic_dispensing_rate)}, specialty "
+            f"{percent(rx.specialty_share_of_paid)} of paid, "
+            f"{rx.paid_per_script or 0:,.2f} per script"
         )
         if r.findings:
             out("")
