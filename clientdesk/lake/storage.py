@@ -166,6 +166,11 @@ def committed_files(schema: TableSchema) -> list[Path]:
     return files
 
 
+def committed_batch_count(table: str) -> int:
+    """How many committed production batches the table has (what its readers read)."""
+    return IngestBatch.objects.filter(table=table, status=BatchStatus.COMMITTED, test=False).count()
+
+
 def full_file_groups() -> dict[int, list[str]]:
     """Committed production eligibility batches that were full files: batch id -> the sponsor
     groups whose spans they replace (`staging.enrollment_spans`)."""
