@@ -1,4 +1,6 @@
-"""The records behind a number: the calls, sessions, claims or surveys of one result.
+"""The records behind a number: the calls, sessions, claims or surveys of one result, or
+the events an app counted for it (`Feed.EVENTS`: an implementation's ID cards, milestones,
+survey answers).
 
 Always the account's own records (a book-of-business result shows only this account's
 share), in the period's account-local dates, breaches first. Member ids are masked; nothing
@@ -14,12 +16,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+from django.utils import timezone
 
-from clientdesk.guarantees.metrics import Feed
+from clientdesk.guarantees.metrics import Feed, MetricKind
 from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.lake.gateway import AnyUser, Lake, open_lake, require_person
 from clientdesk.lake.marts.operations import satisfied
 from clientdesk.lake.marts.survey_answers import survey_answers
+from clientdesk.lib.guarantee_events import GUARANTEE_EVENTS
 from clientdesk.lib.local_time import local_bounds
 from clientdesk.lib.survey_answers import SATISFIED_CSAT
 
@@ -174,7 +178,62 @@ def has_records(result: GuaranteeResult) -> bool:
         Feed.CLAIMS,
         Feed.IVR,
         Feed.SURVEYS,
+        Feed.EVENTS,
     )
+
+
+EVENT_COLUMNS = ["day", "value", "events", "what"]
+
+
+def events_behind(
+    result: GuaranteeResult, *, breaches_only: bool = True, limit: int = LIMIT
+) -> Records:
+    """The events the app counted for the result's account and period, those that missed
+    first (a proportion's event not met; a mean's event whose value misses the target),
+    then by day. The app's counter decides what the reader sees: the account's own events
+    (the guarantee's page already passed the account's access rule)."""
+    g = result.guarantee
+    account = g.contract.account
+    counter = GUARANTEE_EVENTS.get(g.metric)
+    if counter is None:
+        return Records(EVENT_COLUMNS, [], 0, breaches_only, "events (no app counts them)")
+    threshold = g.params().threshold or g.definition.default_threshold
+    today = min(result.period_end, timezone.localdate())  # what had happened by today
+    counts = counter([account.pk], result.period_start, result.period_end, threshold, today)
+    target = float(g.target)
+    mean = g.definition.kind == MetricKind.MEAN
+
+    def missed(met: float, events: float) -> bool:
+        if not mean:
+            return met < events
+        value = met / events if events else 0.0
+        return value < target if g.comparator == ">=" else value > target
+
+    rows = [
+        (missed(c.met, c.events), c)
+        for c in counts
+        if c.account_id == account.pk and result.period_start <= c.day <= result.period_end
+    ]
+    if breaches_only:
+        rows = [r for r in rows if r[0]]
+        description = (
+            f"events with a value {'below' if g.comparator == '>=' else 'above'} {target:g}"
+            if mean
+            else "events that missed"
+        )
+    else:
+        description = "events of the period"
+    rows.sort(key=lambda r: (not r[0], r[1].day, r[1].detail))
+    shown = [
+        {
+            "day": c.day,
+            "value": round(c.met / c.events, 2) if mean and c.events else c.met,
+            "events": c.events,
+            "what": c.detail,
+        }
+        for _, c in rows[:limit]
+    ]
+    return Records(EVENT_COLUMNS, shown, len(rows), breaches_only, description)
 
 
 def records_behind(
@@ -189,6 +248,8 @@ def records_behind(
     (masked member ids)."""
     account = result.guarantee.contract.account
     reader = require_person(user)
+    if result.guarantee.definition.feed == Feed.EVENTS:
+        return events_behind(result, breaches_only=breaches_only, limit=limit)
     with open_lake(reader, accounts=[account], engine=engine, max_rows=max(limit, 1)) as lake:
         table, columns, order = _table(result, lake)
         condition, description = _breach(result, table)

@@ -453,7 +453,8 @@ TEMPLATES: dict[str, Template] = {
             "fixed",
             "7500",
             ("S6",),
-            "Survey score no less than 3 (attested).",
+            "Mean CSAT (1-5) of the implementation survey's answers no less than 3, counted"
+            " from the survey sent at go-live + N days; measure over the 90 days after go-live.",
         ),
     )
 }

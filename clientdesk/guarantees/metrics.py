@@ -316,13 +316,13 @@ METRICS: dict[str, MetricDef] = {
             "Implementation satisfaction (survey score)",
             "score",
             ">=",
-            Feed.ATTESTED,
+            Feed.EVENTS,
             MetricKind.MEAN,
-            "sum of scores on the stated survey statement",
-            "responses",
-            "as the survey report states",
-            "the survey date",
-            why_attested="the post-implementation survey is run outside the lake",
+            "sum of the CSAT (1-5) of answered implementation surveys",
+            "answered implementation surveys with a CSAT score",
+            "relationship and transactional surveys; invitations not answered; answers"
+            " without a CSAT",
+            "the account-local date the answer was given",
         ),
     )
 }

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
+from clientdesk.accounts.models import Account
 from clientdesk.implementations.actions import business_days
 from clientdesk.implementations.models import (
     Implementation,
@@ -26,9 +28,11 @@ from clientdesk.implementations.models import (
     TaskStatus,
 )
 from clientdesk.lib.guarantee_events import GUARANTEE_EVENTS, EventCount
+from clientdesk.lib.survey_service import IMPLEMENTATION, SURVEY_SERVICE
 
 ID_CARDS = "implementation_id_cards"
 MILESTONES = "implementation_milestones"
+SATISFACTION = "implementation_satisfaction"
 DEFAULT_ID_CARD_LEAD = 10  # business days; the guarantees library's default threshold
 READINESS_MILESTONES = (
     TaskKind.ELIGIBILITY_LOAD,
@@ -107,6 +111,41 @@ def milestone_events(
     return out
 
 
+def satisfaction_events(
+    account_ids: Sequence[int] | None,
+    first: dt.date,
+    last: dt.date,
+    threshold: int | None,
+    today: dt.date,
+) -> list[EventCount]:
+    """One event per implementation-survey answer with a CSAT, answered on an account-local
+    day in first..min(last, today): met = the CSAT, squares = its square."""
+    accounts = (
+        Account.objects.all()
+        if account_ids is None
+        else Account.objects.filter(pk__in=list(account_ids))
+    )
+    zones = {pk: ZoneInfo(zone) for pk, zone in accounts.values_list("id", "timezone")}
+    last = min(last, today)
+    if not zones or last < first:
+        return []
+    # A day either side in UTC holds every account-local day of first..last.
+    start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+    out = []
+    for answer in SURVEY_SERVICE.answers(IMPLEMENTATION, sorted(zones), start, end):
+        if answer.answered_at is None or answer.csat is None:
+            continue
+        day = answer.answered_at.astimezone(zones[answer.account_id]).date()
+        if not first <= day <= last:
+            continue
+        score = float(answer.csat)
+        words = f"implementation survey answer {answer.response_id}: CSAT {answer.csat}, {day}"
+        out.append(EventCount(answer.account_id, day, score, 1.0, score * score, words))
+    return sorted(out, key=lambda e: (e.account_id, e.day, e.detail))
+
+
 def register() -> None:
     GUARANTEE_EVENTS.register(ID_CARDS, id_card_events)
     GUARANTEE_EVENTS.register(MILESTONES, milestone_events)
+    GUARANTEE_EVENTS.register(SATISFACTION, satisfaction_events)

@@ -20,16 +20,17 @@ class SurveysConfig(AppConfig):
         from clientdesk.surveys.panels import follow_ups_work, satisfaction_work, surveys_panel
         from clientdesk.surveys.queries import (
             answers_of_kind,
-            collected_answers,
             csat_measure,
             detractor_causes,
             nps_measure,
+            relationship_answers,
         )
         from clientdesk.surveys.tasks import enqueue_send
 
         ACCOUNT_TABS.register("surveys.results", SURVEYS, surveys_panel)
-        # The satisfaction guarantees and the reports count our answers with the feed's.
-        SURVEY_ANSWER_SOURCES.register("surveys", collected_answers)
+        # The satisfaction guarantees and the reports count our answers with the feed's (not
+        # the implementation survey's: implementation satisfaction reads those apart).
+        SURVEY_ANSWER_SOURCES.register("surveys", relationship_answers)
         # Other apps send a survey of a kind, and read one kind's answers, without importing
         # this app (implementations: the survey at go-live + N days).
         SURVEY_SERVICE.register(

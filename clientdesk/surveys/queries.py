@@ -38,6 +38,7 @@ from clientdesk.surveys.models import (
     InvitationStatus,
     ResponseSource,
     Survey,
+    SurveyKind,
     SurveyResponse,
 )
 from clientdesk.surveys.satisfaction import Counts, Figures
@@ -46,6 +47,10 @@ from clientdesk.surveys.verbatims import Comment, VerbatimThemes, summarise
 AnyUser = AbstractBaseUser | AnonymousUser
 MEASURE_READER = SystemActor("survey satisfaction measures")
 MEASURE_MONTHS = 12
+NOT_RELATIONSHIP = (SurveyKind.IMPLEMENTATION,)
+"""Kinds the relationship readers leave out (the account's health, the satisfaction
+guarantees, the reports): an implementation survey rates the installation, and is read apart
+(implementation satisfaction, hypercare)."""
 
 
 class Source(StrEnum):
@@ -108,9 +113,11 @@ def db_counts(
     accounts: Iterable[int] | QuerySet[Account] | None = None,
     kind: str = "",
     survey_id: int | None = None,
+    exclude_kinds: Sequence[str] = (),
 ) -> dict[Any, Counts]:
     """Counts of the database's answers (ours and imported) submitted first..last, and of our
-    invitations sent first..last, per value of the dimension."""
+    invitations sent first..last, per value of the dimension (``exclude_kinds``: surveys of
+    those kinds left out)."""
     start, end = _bounds(first, last)
     responses = SurveyResponse.objects.filter(
         submitted_at__gte=start, submitted_at__lt=end
@@ -124,6 +131,9 @@ def db_counts(
     if kind:
         responses = responses.filter(kind=kind)
         invitations = invitations.filter(version__survey__kind=kind)
+    if exclude_kinds:
+        responses = responses.exclude(kind__in=list(exclude_kinds))
+        invitations = invitations.exclude(version__survey__kind__in=list(exclude_kinds))
     if survey_id is not None:
         responses = responses.filter(survey_id=survey_id)
         invitations = invitations.filter(version__survey_id=survey_id)
@@ -158,15 +168,18 @@ def satisfaction_by_account(
     last: dt.date,
     *,
     sources: Iterable[Source] = (Source.SURVEYS, Source.FEED),
+    exclude_kinds: Sequence[str] = NOT_RELATIONSHIP,
 ) -> dict[int, Counts]:
     """THE satisfaction counts per account for first..last, whatever the source: our surveys
     and imported exports (database) plus the lake's survey feed, read as `reader` (never
     wider than its scope). Accounts with nothing are left out. A feed that cannot be read
-    (no lake yet) adds nothing: the database's answers still count."""
+    (no lake yet) adds nothing: the database's answers still count. The implementation
+    survey's answers are left out (`NOT_RELATIONSHIP`) unless ``exclude_kinds`` says
+    otherwise: they rate an installation, not the relationship."""
     wanted = set(sources)
     out: dict[int, Counts] = {}
     if Source.SURVEYS in wanted:
-        out.update(db_counts(first, last, accounts=list(account_ids)))
+        out.update(db_counts(first, last, accounts=list(account_ids), exclude_kinds=exclude_kinds))
     if Source.FEED in wanted and account_ids:
         zones = dict(Account.objects.filter(pk__in=account_ids).values_list("id", "timezone"))
         feed = _feed_memo.get(
@@ -200,13 +213,15 @@ def collected_answers(
     end: dt.datetime,
     *,
     kind: str | None = None,
+    exclude_kinds: Sequence[str] = (),
 ) -> list[SurveyAnswer]:
     """`lib.survey_answers` source "surveys": the invitations clientdesk sent and the answers
     it collected or imported, sent or answered in [start, end), for the readers that may not
     import this app (the satisfaction guarantees, the reports). Our invitations go to the
     sponsor's contacts (survey "sponsor"); an imported answer is its import's audience and
     has no invitation (no sent_at). A partly answered invitation is not an answer yet.
-    ``kind``: surveys of that kind only (None: every kind)."""
+    ``kind``: surveys of that kind only (None: every kind); ``exclude_kinds``: surveys of
+    those kinds left out."""
     invitations = (
         Invitation.objects.exclude(status=InvitationStatus.SKIPPED)
         .filter(sent_at__isnull=False)
@@ -221,6 +236,9 @@ def collected_answers(
     if kind is not None:
         invitations = invitations.filter(version__survey__kind=kind)
         imported = imported.filter(kind=kind)
+    if exclude_kinds:
+        invitations = invitations.exclude(version__survey__kind__in=list(exclude_kinds))
+        imported = imported.exclude(kind__in=list(exclude_kinds))
     if account_ids is not None:
         invitations = invitations.filter(account_id__in=list(account_ids))
         imported = imported.filter(account_id__in=list(account_ids))
@@ -264,6 +282,15 @@ def collected_answers(
             )
         )
     return out
+
+
+def relationship_answers(
+    account_ids: Sequence[int] | None, start: dt.datetime, end: dt.datetime
+) -> list[SurveyAnswer]:
+    """`lib.survey_answers` source "surveys" (the satisfaction guarantees, the stewardship
+    deck, the detractor series): `collected_answers` of every kind but the implementation
+    survey's (`NOT_RELATIONSHIP`), which implementation satisfaction reads apart."""
+    return collected_answers(account_ids, start, end, exclude_kinds=NOT_RELATIONSHIP)
 
 
 def answers_of_kind(

@@ -182,15 +182,17 @@ def test_evaluating_one_period_evaluates_its_contract_year(
     }
 
 
-def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
-    """Implementation satisfaction, one-time, $7,500 all or nothing: a mean score of 2.8 from
-    12 responses misses "at least 3"; the contract year owes the $7,500."""
+def test_an_attested_result_and_its_settlement(cast: Cast) -> None:
+    """Implementation readiness, one-time, $7,500 all or nothing: 11 of 12 milestones met by
+    their commitment date = 91.666667 % (stored to 6 places) misses 100 %; the contract year
+    owes the $7,500. (Implementation satisfaction is counted from the survey's answers, not
+    attested: implementations/tests/test_satisfaction_guarantee.py.)"""
     from clientdesk.guarantees.actions import Attestation, do_attest_result
 
     survey = make(
         cast,
-        "implementation_satisfaction",
-        "3",
+        "implementation_readiness",
+        "100",
         period="one_time",
         measure_from=dt.date(2025, 1, 1),
         measure_to=dt.date(2025, 3, 31),
@@ -200,18 +202,18 @@ def test_an_attested_score_and_its_settlement(cast: Cast) -> None:
         survey,
         Attestation(
             period_label="one-time",
-            numerator=None,
-            denominator=None,
-            value=D("2.8"),
+            numerator=D("11"),
+            denominator=D("12"),
+            value=None,
             sample_size=12,
-            evidence="Post-go-live survey, statement 1",
-            reference="survey-2025-03.pdf",
+            evidence="Readiness review minutes, milestone list",
+            reference="readiness-2025-03.pdf",
         ),
         acting_user=cast.alice,
         today=TODAY,
     )
-    assert (row.actual, row.sample_size, row.met, row.penalty) == (D("2.8"), 12, False, 7500)
-    assert (row.ci_low, row.ci_high, row.status) == (None, None, "attested")
+    assert (row.actual, row.sample_size, row.met, row.penalty) == (D("91.666667"), 12, False, 7500)
+    assert (row.numerator, row.denominator, row.status) == (D("11"), D("12"), "attested")
     year = stored(survey, YEAR, kind="settlement")
     assert (year.penalty, year.owed, year.status) == (D("7500.00"), D("7500.00"), "attested")
     with pytest.raises(ValueError, match="not a period of this guarantee"):
