@@ -103,8 +103,8 @@ def licenses_work(user: Any, now: dt.datetime) -> WorkList | None:
 
 
 def coverage_work(user: Any, now: dt.datetime) -> WorkList | None:
-    """Accounts left without their people in the next working days, because of approved
-    time off of the manager's team."""
+    """The accounts of the manager's team left without their people in the next working
+    days (or that would be if the time off asked were approved): `queries.coverage_gaps`."""
     if not manages_team(user):
         return None
     gaps = coverage_gaps(managed_people(user), timezone.localdate(now), COVERAGE_DAYS)

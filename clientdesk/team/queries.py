@@ -33,6 +33,8 @@ from clientdesk.team.models import (
     Course,
     License,
     NeedStatus,
+    Occurrence,
+    OccurrenceKind,
     OneToOne,
     Person,
     QualityReview,
@@ -53,9 +55,12 @@ from clientdesk.team.rules import (
     TEAM_CALENDAR,
     Adherence,
     Cell,
+    CoverageDay,
     Risk,
+    Seat,
     Span,
     compliance_cell,
+    coverage_day,
     flight_risk,
     license_alert,
     quality_sample,
@@ -522,69 +527,93 @@ def findings_without_need(since: dt.date | None = None) -> list[dict[str, Any]]:
 # ── schedules, time off and coverage ──────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True)
-class CoverageDay:
-    day: dt.date
-    working_day: bool
-    in_: list[str]
-    out: list[str]
-    onsite: list[str]
-    warning: str
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+AWAY_OCCURRENCES = {
+    OccurrenceKind.ABSENCE: "unplanned absence",
+    OccurrenceKind.NO_CALL: "no call, no show",
+}
+"""Attendance occurrences that leave a person's day empty (a late start does not)."""
+
+
+def coverage_of_accounts(
+    account_ids: Sequence[int], first: dt.date, days: int
+) -> dict[int, list[CoverageDay]]:
+    """Each account's coverage for ``days`` days from ``first`` (`rules.coverage_day`): its
+    team (lead and backups) and the people placed onsite at its sponsor, their weekly
+    shifts, hire and leaving dates, approved time off, unplanned absences recorded as
+    attendance occurrences and time off asked; holidays from the team's business calendar.
+    A fixed number of queries whatever the number of accounts."""
+    last = first + dt.timedelta(days=days - 1)
+    ids = list(account_ids)
+    members: dict[int, dict[int, bool]] = defaultdict(dict)  # account -> user -> on team
+    for account_id, user_id in Assignment.objects.filter(account_id__in=ids).values_list(
+        "account_id", "user_id"
+    ):
+        members[account_id][user_id] = True
+    onsite_here: dict[int, set[int]] = defaultdict(set)
+    for account_id, user_id in Person.objects.filter(onsite_account_id__in=ids).values_list(
+        "onsite_account_id", "user_id"
+    ):
+        onsite_here[account_id].add(user_id)
+        members[account_id].setdefault(user_id, False)
+    everyone = {u for team in members.values() for u in team}
+    users = {u.pk: u for u in User.objects.filter(pk__in=everyone)}
+    employed = {
+        p.user_id: (p.hire_date, p.left_on)
+        for p in Person.objects.filter(user_id__in=everyone).only("user_id", "hire_date", "left_on")
+    }
+    shifts: dict[int, dict[int, bool]] = defaultdict(dict)
+    for user_id, weekday, onsite in Shift.objects.filter(user_id__in=everyone).values_list(
+        "user_id", "weekday", "onsite"
+    ):
+        shifts[user_id][weekday] = onsite
+    away: dict[int, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
+    pending: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for user_id, a, b, status, kind in TimeOffRequest.objects.filter(
+        user_id__in=everyone,
+        status__in=[RequestStatus.APPROVED, RequestStatus.REQUESTED],
+        first_day__lte=last,
+        last_day__gte=first,
+    ).values_list("user_id", "first_day", "last_day", "status", "kind__name"):
+        if status == RequestStatus.APPROVED:
+            away[user_id].append((a, b, kind.lower()))
+        else:
+            pending[user_id].append((a, b))
+    for user_id, on, kind in Occurrence.objects.filter(
+        user_id__in=everyone, on__gte=first, on__lte=last, kind__in=list(AWAY_OCCURRENCES)
+    ).values_list("user_id", "on", "kind"):
+        away[user_id].append((on, on, AWAY_OCCURRENCES[OccurrenceKind(kind)]))
+    working = {
+        first + dt.timedelta(days=k): is_business_day(first + dt.timedelta(days=k), TEAM_CALENDAR)
+        for k in range(days)
+    }
+    out: dict[int, list[CoverageDay]] = {}
+    for account_id in ids:
+        team = members.get(account_id, {})
+        seats = [
+            Seat(
+                name=_name(users[uid]),
+                on_team=on_team,
+                onsite_here=uid in onsite_here[account_id],
+                shifts=shifts.get(uid, {}),
+                hired=employed.get(uid, (dt.date.min, None))[0],
+                left=employed.get(uid, (dt.date.min, None))[1],
+                away=away.get(uid, []),
+                pending=pending.get(uid, []),
+            )
+            for uid, on_team in team.items()
+        ]
+        seats.sort(key=lambda s: (not s.on_team, s.name))
+        out[account_id] = [coverage_day(day, open_, seats) for day, open_ in working.items()]
+    return out
 
 
 def account_coverage(account: Account, first: dt.date, days: int) -> list[CoverageDay]:
-    """Who of the account's team works each day (their schedule, minus approved time off and
-    holidays), who is onsite at the sponsor, and a warning when the account's onsite people
-    scheduled at the sponsor that day are all away."""
-    last = first + dt.timedelta(days=days - 1)
-    team = list(account.assignments.select_related("user").order_by("role", "user__last_name"))
-    ids = [a.user_id for a in team]
-    names = {a.user_id: a.user.get_full_name() or a.user.get_username() for a in team}
-    onsite_people = set(
-        Person.objects.filter(onsite_account=account, left_on=None).values_list(
-            "user_id", flat=True
-        )
-    )
-    for p in Person.objects.filter(onsite_account=account, left_on=None).select_related("user"):
-        names.setdefault(p.user_id, p.user.get_full_name() or p.user.get_username())
-    everyone = set(ids) | onsite_people
-    shifts: dict[int, dict[int, Shift]] = defaultdict(dict)
-    for s in Shift.objects.filter(user_id__in=everyone):
-        shifts[s.user_id][s.weekday] = s
-    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for r in TimeOffRequest.objects.filter(
-        user_id__in=everyone,
-        status=RequestStatus.APPROVED,
-        first_day__lte=last,
-        last_day__gte=first,
-    ):
-        away[r.user_id].append((r.first_day, r.last_day))
-    out_days: list[CoverageDay] = []
-    for offset in range(days):
-        day = first + dt.timedelta(days=offset)
-        working = is_business_day(day, TEAM_CALENDAR)
-        in_, out, onsite = [], [], []
-        expected_onsite = False
-        for uid in sorted(everyone, key=lambda u: names[u]):
-            shift = shifts[uid].get(day.weekday())
-            off = any(a <= day <= b for a, b in away[uid])
-            if not working or shift is None:
-                continue
-            expected_onsite |= uid in onsite_people and shift.onsite
-            if off:
-                out.append(names[uid])
-                continue
-            if uid in ids:
-                in_.append(names[uid])
-            if uid in onsite_people and shift.onsite:
-                onsite.append(names[uid])
-        warning = ""
-        if working and expected_onsite and not onsite:
-            warning = "No one onsite at the sponsor"
-        elif working and ids and not in_:
-            warning = "No one of the account team is working"
-        out_days.append(CoverageDay(day, working, in_, out, onsite, warning))
-    return out_days
+    """One account's coverage day by day (`coverage_of_accounts`)."""
+    return coverage_of_accounts([account.pk], first, days)[account.pk]
 
 
 @dataclass(frozen=True)
@@ -594,25 +623,20 @@ class CoverageGap:
 
 
 def coverage_gaps(people: QuerySet[Person], first: dt.date, days: int) -> list[CoverageGap]:
-    """The working days ahead on which an account is left without its people (no one onsite
-    at a sponsor that expects someone, or no one of the account team working), for the
-    accounts of the given people who are away then (approved time off). Time off is what
-    empties a team that the schedules cover; the coverage page has every day."""
-    last = first + dt.timedelta(days=days - 1)
-    away = TimeOffRequest.objects.filter(
-        user__team_person__in=people,
-        status=RequestStatus.APPROVED,
-        first_day__lte=last,
-        last_day__gte=first,
-    ).values_list("user_id", flat=True)
+    """The working days ahead on which an account of the given people (on its team or placed
+    onsite at its sponsor) is left without its people, or would be if the time off asked
+    were approved: every such account is looked at, whatever empties it (schedules,
+    time off, absences, someone leaving)."""
+    users = people.values_list("user_id", flat=True)
     accounts = Account.objects.filter(
-        Q(assignments__user_id__in=away)
-        | Q(pk__in=Person.objects.filter(user_id__in=away).values_list("onsite_account_id"))
+        Q(assignments__user_id__in=users)
+        | Q(pk__in=Person.objects.filter(user_id__in=users).values_list("onsite_account_id"))
     ).distinct()
+    by_id = {a.pk: a for a in accounts.order_by("name", "id")}
     gaps = [
-        CoverageGap(account, day)
-        for account in accounts.order_by("name", "id")
-        for day in account_coverage(account, first, days)
+        CoverageGap(by_id[account_id], day)
+        for account_id, coverage in coverage_of_accounts(list(by_id), first, days).items()
+        for day in coverage
         if day.warning
     ]
     return sorted(gaps, key=lambda g: (g.day.day, g.account.name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
@@ -399,3 +399,103 @@ def schedule_adherence(
         events=sum(1 for m in events if period[0] <= m < period[1]),
         late_starts=late,
     )
+
+
+# ── coverage of an account's days ─────────────────────────────────────────────────────────
+
+NO_ONE_ONSITE = "No one onsite at the sponsor"
+NO_ONSITE_SCHEDULE = "The onsite team has no schedule"
+NO_ONE_WORKING = "No one of the account team is working"
+IF_APPROVED = "If the pending time off is approved: "
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One person's part in an account's coverage: on the account's team (lead or backup)
+    and/or placed onsite at its sponsor; their weekly shifts (weekday -> spent onsite); the
+    days they are employed; the spans they are away (approved time off, an unplanned absence
+    recorded as an attendance occurrence) with why, and time off asked and not yet decided."""
+
+    name: str
+    on_team: bool
+    onsite_here: bool
+    shifts: Mapping[int, bool]
+    hired: dt.date
+    left: dt.date | None = None
+    away: Sequence[tuple[dt.date, dt.date, str]] = ()
+    pending: Sequence[tuple[dt.date, dt.date]] = ()
+
+
+@dataclass(frozen=True)
+class CoverageDay:
+    day: dt.date
+    working_day: bool
+    in_: list[str]
+    out: list[str]  # "name (why)": scheduled that day and away
+    onsite: list[str]
+    warning: str
+    pending: list[str] = field(default_factory=list)  # working, with time off asked that day
+
+
+def _why_out(seat: Seat, day: dt.date) -> str:
+    if seat.left is not None and day >= seat.left:
+        return f"left {seat.left:%b %-d, %Y}"
+    if day < seat.hired:
+        return f"starts {seat.hired:%b %-d, %Y}"
+    return next((why for a, b, why in seat.away if a <= day <= b), "")
+
+
+def _gap(
+    seats: Sequence[Seat], day: dt.date, away: Mapping[int, str]
+) -> tuple[str, list[str], list[str]]:
+    """The day's warning, who of the team works and who is onsite, with the seats of
+    ``away`` (index -> why) out."""
+    weekday = day.weekday()
+    expected_onsite = any(s.onsite_here and s.shifts.get(weekday, False) for s in seats)
+    unscheduled_site = any(s.onsite_here for s in seats) and not any(
+        s.onsite_here and s.shifts for s in seats
+    )
+    present = [(i, s) for i, s in enumerate(seats) if i not in away]
+    in_ = [s.name for i, s in present if s.on_team and weekday in s.shifts]
+    onsite = [s.name for i, s in present if s.onsite_here and s.shifts.get(weekday, False)]
+    if expected_onsite and not onsite:
+        return NO_ONE_ONSITE, in_, onsite
+    if unscheduled_site:
+        return NO_ONSITE_SCHEDULE, in_, onsite
+    if any(s.on_team for s in seats) and not in_:
+        return NO_ONE_WORKING, in_, onsite
+    return "", in_, onsite
+
+
+def coverage_day(day: dt.date, working: bool, seats: Sequence[Seat]) -> CoverageDay:
+    """Who of an account's people works ``day`` and who is onsite, and the warning when the
+    account is left without them:
+
+    - *No one onsite at the sponsor*: someone placed there is scheduled onsite that weekday
+      and everyone so scheduled is away (time off, an absence, not yet started or left);
+    - *The onsite team has no schedule*: people are placed at the sponsor and none of them
+      has any shift, so no day of theirs can be counted on;
+    - *No one of the account team is working*: none of its lead and backups is scheduled
+      and present.
+
+    With no warning, a day that one would give if the time off asked for it were approved
+    gets that warning prefixed by ``IF_APPROVED``. Seats are listed in the order given."""
+    if not working:
+        return CoverageDay(day, False, [], [], [], "")
+    weekday = day.weekday()
+    away: dict[int, str] = {}
+    for i, s in enumerate(seats):
+        why = _why_out(s, day)
+        if why and weekday in s.shifts:
+            away[i] = why
+    warning, in_, onsite = _gap(seats, day, away)
+    asked = {
+        i: "time off asked"
+        for i, s in enumerate(seats)
+        if i not in away and weekday in s.shifts and any(a <= day <= b for a, b in s.pending)
+    }
+    if not warning and asked:
+        if_approved, _, _ = _gap(seats, day, away | asked)
+        warning = IF_APPROVED + if_approved[0].lower() + if_approved[1:] if if_approved else ""
+    out = [f"{seats[i].name} ({why})" for i, why in sorted(away.items())]
+    return CoverageDay(day, True, in_, out, onsite, warning, [seats[i].name for i in sorted(asked)])
