@@ -199,16 +199,44 @@ LICENSE_FIELDS = ["state", "number", "line", "issued_on", "expires_on", "ce_requ
 
 
 @transaction.atomic
-def do_save_license(user: User, data: Mapping[str, Any], *, acting_user: User | None) -> License:
-    """Record a license (or renew it: the same state and line replaces the old dates)."""
-    license_ = License.objects.filter(user=user, state=data["state"], line=data["line"]).first()
+def do_save_license(
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    acting_user: User | None,
+    license_id: int | None = None,
+    expected_version: int | None = None,
+) -> License:
+    """Record a new license, or change (renew) one. With ``license_id``: that license of the
+    user's (its edit page, the API's PATCH), refused as StaleEdit when the stored version is
+    newer than ``expected_version`` (None: not checked); a saved change adds one to the
+    version. Without: a new license; one of a state and line the user already holds is
+    refused (renewing it is a change of that license, made knowing its version), as is
+    moving a license onto another's state and line."""
+    license_: License | None = None
+    if license_id is not None:
+        license_ = License.objects.select_for_update().filter(user=user, pk=license_id).first()
+        if license_ is None:
+            raise TeamRuleError("No such license of theirs.")
+        check_version(license_, expected_version)
     before = snapshot(license_, LICENSE_FIELDS) if license_ is not None else None
     if license_ is None:
         license_ = License(user=user)
     for name in LICENSE_FIELDS:
-        setattr(license_, name, data[name])
+        if name in data:
+            setattr(license_, name, data[name])
     if license_.expires_on <= license_.issued_on:
         raise TeamRuleError("A license expires after it is issued.")
+    clash = License.objects.filter(user=user, state=license_.state, line=license_.line)
+    if clash.exclude(pk=license_.pk).exists():
+        raise TeamRuleError(
+            f"They already hold a {license_.state} {license_.get_line_display().lower()} "
+            "license: change or renew that one."
+        )
+    if before is not None:
+        if snapshot(license_, LICENSE_FIELDS) == before:
+            return license_
+        license_.version += 1
     license_.save()
     record_audit(
         actor=acting_user,
@@ -216,7 +244,7 @@ def do_save_license(user: User, data: Mapping[str, Any], *, acting_user: User | 
         obj=license_,
         object_label=f"{user.get_username()} {license_}",
         before=before,
-        after=snapshot(license_, LICENSE_FIELDS),
+        after=snapshot(license_, LICENSE_FIELDS) | {"version": license_.version},
     )
     return license_
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors
@@ -29,8 +30,8 @@ from clientdesk.team.access import (
     manages_team,
 )
 from clientdesk.team.actions import TeamRuleError
-from clientdesk.team.forms import PersonForm
-from clientdesk.team.models import Course, Person, TimeOffRequest, TimeOffType
+from clientdesk.team.forms import LicenseForm, PersonForm
+from clientdesk.team.models import Course, License, Person, TimeOffRequest, TimeOffType
 from clientdesk.team.queries import compliance_matrix, pending_requests
 from clientdesk.team.records import person_record
 
@@ -209,6 +210,120 @@ def update_person(request: HttpRequest, user_id: int, payload: TeamPersonPatch) 
             [{"loc": ["body", "agent_id"], "msg": str(error), "type": "value_error"}]
         ) from None
     return _person_out(saved)
+
+
+class TeamLicenseRecord(Schema):
+    id: int
+    version: int
+    state: str
+    line: str
+    number: str
+    issued_on: dt.date
+    expires_on: dt.date
+    ce_required: int
+    ce_earned: int
+
+
+class TeamLicenseIn(Schema):
+    state: str = Field(max_length=2)
+    line: str = Field("health", max_length=8)
+    number: str = Field(max_length=40)
+    issued_on: dt.date
+    expires_on: dt.date
+    ce_required: int = Field(24, ge=0, le=32767)
+    ce_earned: int = Field(0, ge=0, le=32767)
+
+
+class TeamLicensePatch(Schema):
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
+    state: str | None = Field(None, max_length=2)
+    line: str | None = Field(None, max_length=8)
+    number: str | None = Field(None, max_length=40)
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    ce_required: int | None = Field(None, ge=0, le=32767)
+    ce_earned: int | None = Field(None, ge=0, le=32767)
+
+
+def _license_out(license_: License) -> dict[str, Any]:
+    return {
+        name: getattr(license_, name) for name in ("id", "version", *TeamLicenseIn.model_fields)
+    }
+
+
+def _rule_error(error: TeamRuleError) -> Exception:
+    """A license refused by the rules, as a field error: a state and line already held
+    (``state``) or an expiry not after the issue date (``expires_on``)."""
+    from ninja.errors import ValidationError
+
+    field = "state" if "already hold" in str(error) else "expires_on"
+    return ValidationError([{"loc": ["body", field], "msg": str(error), "type": "value_error"}])
+
+
+def _license_form(data: dict[str, Any], instance: License | None) -> LicenseForm:
+    form = LicenseForm(
+        data={k: ("" if v is None else v) for k, v in data.items()}, instance=instance
+    )
+    if not form.is_valid():
+        raise form_errors(form)
+    return form
+
+
+@router.get("/people/{user_id}/licenses", response=list[TeamLicenseRecord])
+def person_licenses(request: HttpRequest, user_id: int) -> Any:
+    """A person's licenses with their versions (their manager; an audited read)."""
+    _manager(request)
+    person = access_person_by_id(request.user, user_id)
+    return [_license_out(x) for x in License.objects.filter(user=person.user).order_by("id")]
+
+
+@router.post("/people/{user_id}/licenses", response={201: TeamLicenseRecord, 409: StaleEditOut})
+def record_license(request: HttpRequest, user_id: int, payload: TeamLicenseIn) -> Any:
+    """Record a new license (their manager). A state and line they already hold is a field
+    error: change or renew that license with PATCH and its version."""
+    acting = _manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = _license_form(payload.dict(), None)
+    try:
+        saved = actions.do_save_license(person.user, form.cleaned_data, acting_user=acting)
+    except TeamRuleError as error:
+        raise _rule_error(error) from None
+    return Status(201, _license_out(saved))
+
+
+@router.patch(
+    "/people/{user_id}/licenses/{license_id}",
+    response={200: TeamLicenseRecord, 409: StaleEditOut},
+)
+def update_license(
+    request: HttpRequest, user_id: int, license_id: int, payload: TeamLicensePatch
+) -> Any:
+    """Change or renew one license (their manager). Send the version you read: a license
+    saved by someone else since answers 409 with the stored version, and nothing is saved."""
+    acting = _manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    license_ = License.objects.filter(user=person.user, pk=license_id).first()
+    if license_ is None:
+        raise HttpError(404, "No such license of theirs.")
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    current = model_to_dict(license_, fields=LicenseForm.Meta.fields) | changes
+    form = _license_form(current, license_)
+    try:
+        saved = saved_or_409(
+            lambda: actions.do_save_license(
+                person.user,
+                form.cleaned_data,
+                acting_user=acting,
+                license_id=license_id,
+                expected_version=expected,
+            )
+        )
+    except TeamRuleError as error:
+        raise _rule_error(error) from None
+    return saved if isinstance(saved, Status) else _license_out(saved)
 
 
 class TeamMatrixRow(Schema):

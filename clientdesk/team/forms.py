@@ -96,7 +96,8 @@ class LicenseForm(forms.ModelForm[License]):
         widgets = {"issued_on": DATE, "expires_on": DATE}
 
     def validate_unique(self) -> None:
-        """Renewing a license of the same state and line updates it (the action decides)."""
+        """The action decides: a new license of a state and line already held is refused
+        with a message that says to change that one."""
 
 
 class ShiftsForm(forms.Form):

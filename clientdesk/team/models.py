@@ -108,6 +108,8 @@ class License(models.Model):
     alerted = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The last expiry alert mailed: 90, 60, 30 days, 0 lapsed."
     )
+    # Optimistic locking, as on the person's record: a save from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["expires_on", "id"]

@@ -11,6 +11,11 @@ urlpatterns = [
     path("people/<int:user_id>/", views.person_page, name="person"),
     path("people/<int:user_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:user_id>/licenses/", views.license_save, name="license_save"),
+    path(
+        "people/<int:user_id>/licenses/<int:license_id>/",
+        views.license_edit,
+        name="license_edit",
+    ),
     path("people/<int:user_id>/schedule/", views.schedule_save, name="schedule_save"),
     path("people/<int:user_id>/one-to-ones/", views.one_to_one, name="one_to_one"),
     path("people/<int:user_id>/occurrences/", views.occurrence, name="occurrence"),

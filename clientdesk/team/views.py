@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.audit.conflicts import conflict_context, posted_version
+from clientdesk.audit.conflicts import conflict_context, posted_version, save_or_conflict
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.lib.downloads import file_download
@@ -72,6 +72,7 @@ from clientdesk.team.models import (
     Certificate,
     Course,
     LearningPath,
+    License,
     ModuleKind,
     Person,
     QuizAttempt,
@@ -288,6 +289,49 @@ def license_save(request: HttpRequest, user_id: int) -> HttpResponse:
         "License not saved:",
         with_errors=True,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def license_edit(request: HttpRequest, user_id: int, license_id: int) -> HttpResponse:
+    """Change or renew one license of a person (their manager). The page posts the version it
+    showed: a license saved by someone else since is refused (409, both versions shown)."""
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    license_ = License.objects.filter(user=person.user, pk=license_id).first()
+    if license_ is None:
+        raise Http404("No such license of theirs.")
+    form = LicenseForm(request.POST or None, instance=license_)
+    context: dict[str, Any] = {
+        "form": form,
+        "subject": person.user,
+        "license": license_,
+        "edit_version": license_.version,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            refused = save_or_conflict(
+                request,
+                form,
+                lambda version: actions.do_save_license(
+                    person.user,
+                    form.cleaned_data,
+                    acting_user=acting,
+                    license_id=license_id,
+                    expected_version=version,
+                ),
+                template="team/license_form.html",
+                context=context,
+            )
+        except TeamRuleError as error:
+            form.add_error(None, str(error))
+            return render(request, "team/license_form.html", context, status=422)
+        if refused is not None:
+            return refused
+        messages.success(request, "License saved.")
+        return redirect("team:person", user_id=user_id)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "team/license_form.html", context, status=status)
 
 
 @login_required

@@ -15,10 +15,18 @@ from clientdesk.team.actions import (
     do_create_course,
     do_create_path,
     do_open_training_need,
+    do_save_license,
     do_schedule_interview,
     do_start_quiz,
 )
-from clientdesk.team.models import Course, LearningPath, QuizAttempt, Scorecard, TrainingAssignment
+from clientdesk.team.models import (
+    Course,
+    LearningPath,
+    License,
+    QuizAttempt,
+    Scorecard,
+    TrainingAssignment,
+)
 from clientdesk.team.tests.cast import (
     alice_assignment,
     alice_request,
@@ -77,6 +85,24 @@ COVERAGE: Expect = {**READ, "eve": 403}
 def alice(c: Cast) -> dict[str, int]:
     team(c)
     return {"user_id": c.alice.pk}
+
+
+def alice_license(c: Cast) -> dict[str, int]:
+    team(c)
+    found = License.objects.filter(user=c.alice).first() or do_save_license(
+        c.alice,
+        {
+            "state": "OH",
+            "line": "health",
+            "number": "OH-1",
+            "issued_on": dt.date(2025, 1, 15),
+            "expires_on": dt.date(2027, 1, 15),
+            "ce_required": 24,
+            "ce_earned": 6,
+        },
+        acting_user=c.mia,
+    )
+    return {"user_id": c.alice.pk, "license_id": found.pk}
 
 
 def with_team(c: Cast) -> dict[str, int]:
@@ -179,6 +205,8 @@ ROUTES = [
         MANAGERS,
         data={"state": "OH", "line": "health", "number": "L1"},
     ),
+    Route("team:license_edit", "get", alice_license, MANAGERS),
+    Route("team:license_edit", "post", alice_license, MANAGERS, data={"state": "OH"}),
     Route("team:schedule_save", "post", alice, MANAGERS, data={"days": "0"}),
     Route("team:one_to_one", "post", alice, MANAGERS, data={"held_on": "2026-12-01"}),
     Route("team:occurrence", "post", alice, MANAGERS, data={"kind": "tardy"}),
@@ -235,6 +263,26 @@ API_ROUTES = [
     ApiRoute("/team/matrix", "get", no_args, MANAGERS),
     ApiRoute("/team/people/{user_id}", "get", alice, MANAGERS),
     ApiRoute("/team/people/{user_id}", "patch", alice, MANAGERS, body={"title": "Lead"}),
+    ApiRoute("/team/people/{user_id}/licenses", "get", alice, MANAGERS),
+    ApiRoute(
+        "/team/people/{user_id}/licenses",
+        "post",
+        alice,
+        MANAGERS,
+        body={
+            "state": "KY",
+            "number": "KY-1",
+            "issued_on": "2025-01-15",
+            "expires_on": "2027-01-15",
+        },
+    ),
+    ApiRoute(
+        "/team/people/{user_id}/licenses/{license_id}",
+        "patch",
+        alice_license,
+        MANAGERS,
+        body={"ce_earned": 12},
+    ),
     ApiRoute(
         "/team/courses/{course_id}/assignments",
         "post",
