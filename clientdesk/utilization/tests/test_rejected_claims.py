@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.models import IngestBatch
@@ -27,7 +29,9 @@ def dated(claim_id: str, day: str, paid: str, **extra: str) -> dict[str, str]:
     return medical_row(claim_id=claim_id, **{**values, **extra})
 
 
-def test_the_report_says_what_loads_rejected_for_the_period(book: Cast, tmp_path: Path) -> None:
+def test_the_report_says_what_loads_rejected_for_the_period(
+    book: Cast, tmp_path: Path, client: Client
+) -> None:
     rows = [
         dated("R1", "2025-04-10", "10.00"),  # loads
         dated("R1", "2025-05-02", "40.50"),  # the same key again: rejected, May
@@ -65,3 +69,11 @@ def test_the_report_says_what_loads_rejected_for_the_period(book: Cast, tmp_path
         "date and may belong to it." in err.getvalue()
     )
     assert "None" not in out.getvalue()
+    # the account's utilization page, with the remedy for the team
+    client.force_login(book.alice)
+    page = client.get(
+        reverse("utilization:account", args=[acme]), {"period": "2025Q2", "threshold": "10000"}
+    ).content.decode()
+    assert "Rejected claims" in page
+    assert "2 claim lines dated in Q2 2025 ($65.75 paid) were rejected at load" in page
+    assert "data loads of rejected-claims.csv: correct the rows" in page
