@@ -21,12 +21,14 @@ from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
 from clientdesk.surveys.access import (
     access_follow_up_by_id,
+    access_schedule_by_id,
     access_survey_by_id,
     follow_ups_visible_to,
     require_reader,
+    schedules_visible_to,
 )
-from clientdesk.surveys.forms import FollowUpForm
-from clientdesk.surveys.models import Survey
+from clientdesk.surveys.forms import FollowUpForm, ScheduleEditForm
+from clientdesk.surveys.models import Cadence, Language, Survey, SurveySchedule
 from clientdesk.surveys.queries import (
     MEASURE_MONTHS,
     Dimension,
@@ -221,3 +223,150 @@ def work_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: Follow
             )
         )
     )
+
+
+# --- recurring relationship surveys -------------------------------------------------------
+
+
+class ScheduleOut(Schema):
+    id: int
+    survey_id: RecordId
+    survey: str
+    account_id: RecordId
+    account: str
+    cadence: Cadence
+    roles: list[str]
+    language: Language
+    next_on: dt.date
+    is_active: bool
+    last_run_on: dt.date | None
+    last_outcome: str
+    last_send_id: RecordId | None
+    version: int
+
+
+def _schedule_out(schedule: SurveySchedule) -> dict[str, Any]:
+    return {
+        "id": schedule.pk,
+        "survey_id": schedule.survey_id,
+        "survey": schedule.survey.name,
+        "account_id": schedule.account_id,
+        "account": schedule.account.name,
+        "cadence": schedule.cadence,
+        "roles": list(schedule.roles),
+        "language": schedule.language,
+        "next_on": schedule.next_on,
+        "is_active": schedule.is_active,
+        "last_run_on": schedule.last_run_on,
+        "last_outcome": schedule.last_outcome,
+        "last_send_id": schedule.last_send_id,
+        "version": schedule.version,
+    }
+
+
+@router.get("/schedules", response=list[ScheduleOut])
+def list_schedules(request: HttpRequest) -> Any:
+    """The recurring relationship surveys of the reader's accounts, next send first."""
+    require_reader(request.user)
+    found = schedules_visible_to(request.user).select_related("account", "survey")
+    return [_schedule_out(s) for s in found.order_by("next_on", "pk")]
+
+
+class ScheduleIn(Schema):
+    account_id: RecordId
+    survey_id: RecordId
+    cadence: Cadence = Cadence.HALF_YEARLY
+    next_on: dt.date = Field(description="The first send (the daily clock sends it).")
+    roles: list[str] = Field(
+        default_factory=list, description="Contact roles asked; empty: every contact."
+    )
+    language: Language = Language.EN
+
+
+@router.post("/schedules", response={201: ScheduleOut})
+def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
+    """Send a relationship survey to an account's contacts on `next_on` and every cadence
+    after it. The account must be one the caller sends to (an account they cannot see
+    answers 404, one they only read 403)."""
+    require_reader(request.user)
+    account = access_account_by_id(request.user, payload.account_id, need=Need.WRITE)
+    survey = access_survey_by_id(request.user, payload.survey_id)
+    form = ScheduleEditForm(payload.dict(exclude={"account_id", "survey_id"}))
+    if not form.is_valid():
+        raise form_errors(form)
+    data = form.cleaned_data
+    try:
+        schedule = actions.do_create_schedule(
+            survey,  # a survey of another kind, or retired: 422 from the rule
+            account,
+            cadence=data["cadence"],
+            next_on=data["next_on"],
+            roles=data["roles"],
+            language=data["language"],
+            acting_user=signed_in_user(request),
+        )
+    except actions.SurveyError as error:
+        raise HttpError(422, str(error)) from None
+    return Status(201, _schedule_out(schedule))
+
+
+@router.get("/schedules/{schedule_id}", response=ScheduleOut)
+def get_schedule(request: HttpRequest, schedule_id: RecordId) -> Any:
+    return _schedule_out(access_schedule_by_id(request.user, schedule_id))
+
+
+class ScheduleChangeIn(Schema):
+    cadence: Cadence | SkipJsonSchema[None] = None
+    next_on: dt.date | SkipJsonSchema[None] = None
+    roles: list[str] | SkipJsonSchema[None] = None
+    language: Language | SkipJsonSchema[None] = None
+    is_active: bool | SkipJsonSchema[None] = Field(None, description="false pauses it.")
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
+    )
+
+
+def _change(
+    request: HttpRequest, schedule_id: int, changes: dict[str, Any], version: int | None
+) -> Any:
+    schedule = access_schedule_by_id(request.user, schedule_id, write=True)
+    current = {name: getattr(schedule, name) for name in actions.SCHEDULE_FIELDS}
+    form = ScheduleEditForm({**current, **changes})
+    if not form.is_valid():
+        raise form_errors(form)
+    return saved_or_409(
+        lambda: _schedule_out(
+            actions.do_update_schedule(
+                schedule,
+                {name: form.cleaned_data[name] for name in changes},
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            )
+        )
+    )
+
+
+@router.patch("/schedules/{schedule_id}", response={200: ScheduleOut, 409: StaleEditOut})
+def update_schedule(request: HttpRequest, schedule_id: RecordId, payload: ScheduleChangeIn) -> Any:
+    """Change the fields the body names (the others stay); with `version`, a schedule saved
+    since (by someone else, or the clock after a send) answers 409 and nothing changes."""
+    changes = payload.dict(exclude_none=True, exclude={"version"})
+    return _change(request, schedule_id, changes, payload.version)
+
+
+class ScheduleVersionIn(Schema):
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
+    )
+
+
+@router.post("/schedules/{schedule_id}/pause", response={200: ScheduleOut, 409: StaleEditOut})
+def pause_schedule(request: HttpRequest, schedule_id: RecordId, payload: ScheduleVersionIn) -> Any:
+    """Stop the schedule's sends until it is resumed (its next date is kept)."""
+    return _change(request, schedule_id, {"is_active": False}, payload.version)
+
+
+@router.post("/schedules/{schedule_id}/resume", response={200: ScheduleOut, 409: StaleEditOut})
+def resume_schedule(request: HttpRequest, schedule_id: RecordId, payload: ScheduleVersionIn) -> Any:
+    """Send again from the next date on."""
+    return _change(request, schedule_id, {"is_active": True}, payload.version)

@@ -144,6 +144,34 @@ API_ROUTES = [
         body={"contact_ids": []},
     ),
     ApiRoute("/surveys/results", "get", no_args, SURVEY_READERS),
+    ApiRoute("/surveys/schedules", "get", no_args, SURVEY_READERS),
+    # Made for an account one sends to: Acme is not oscar's (404), the executive sends to
+    # none (403).
+    ApiRoute(
+        "/surveys/schedules",
+        "post",
+        no_args,
+        {**WRITE, "sam": 403},
+        body=lambda c: {
+            "account_id": c.acme.pk,
+            "survey_id": relationship_survey(c).pk,
+            "next_on": "2027-01-15",
+        },
+    ),
+    ApiRoute("/surveys/schedules/{schedule_id}", "get", schedule, {**READ, "sam": 404}),
+    ApiRoute(
+        "/surveys/schedules/{schedule_id}",
+        "patch",
+        schedule,
+        {**WRITE, "sam": 404},
+        body={"cadence": "quarterly"},
+    ),
+    ApiRoute(
+        "/surveys/schedules/{schedule_id}/pause", "post", schedule, {**WRITE, "sam": 404}, body={}
+    ),
+    ApiRoute(
+        "/surveys/schedules/{schedule_id}/resume", "post", schedule, {**WRITE, "sam": 404}, body={}
+    ),
     ApiRoute("/surveys/follow-ups", "get", no_args, SURVEY_READERS),
     ApiRoute(
         "/surveys/follow-ups/{follow_up_id}",

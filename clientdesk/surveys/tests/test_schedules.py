@@ -184,3 +184,84 @@ def test_a_stale_follow_up_save_is_refused_on_the_page_and_the_api(cast: Cast) -
     )
     assert ok.status_code == 200
     assert (ok.json()["status"], ok.json()["version"]) == ("closed", 3)
+
+
+@pytestmark_db
+def test_the_schedules_api_creates_changes_pauses_and_refuses(cast: Cast) -> None:
+    survey = relationship_survey(cast)
+    client = Client()
+
+    def call(user: Any, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        _, token = do_create_api_token(user, "t", acting_user=user)
+        send = getattr(client, method)
+        return send(
+            f"/api/surveys/schedules{path}",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    body = {
+        "account_id": cast.acme.pk,
+        "survey_id": survey.pk,
+        "cadence": "quarterly",
+        "next_on": "2027-01-15",
+        "roles": ["hr_director", "benefits_manager", "hr_director"],
+    }
+    made = call(cast.alice, "post", "", body)
+    assert made.status_code == 201, made.content
+    out = made.json()
+    assert (out["account_id"], out["survey_id"], out["cadence"]) == (
+        cast.acme.pk,
+        survey.pk,
+        "quarterly",
+    )
+    assert out["roles"] == ["benefits_manager", "hr_director"]  # sorted, once each
+    assert (out["next_on"], out["language"], out["is_active"], out["version"]) == (
+        "2027-01-15",
+        "en",
+        True,
+        1,
+    )
+    schedule_id = out["id"]
+    assert AuditEvent.objects.filter(action="surveys.schedule.create").count() == 1
+    # The same survey for the same account again, a transactional survey, a bad role: 422.
+    assert call(cast.alice, "post", "", body).status_code == 422
+    other = {**body, "survey_id": transactional_survey(cast).pk}
+    assert call(cast.alice, "post", "", other).status_code == 422
+    assert call(cast.mia, "post", "", {**body, "roles": ["janitor"]}).status_code == 422
+    assert call(cast.alice, "post", "", {**body, "cadence": "weekly"}).status_code == 422
+    # Bayside is not alice's (404); the executive reads Acme but sends to nothing (403);
+    # an unknown survey is named like a path id (404).
+    assert call(cast.alice, "post", "", {**body, "account_id": cast.bayside.pk}).status_code == 404
+    assert call(cast.eve, "post", "", body).status_code == 403
+    assert call(cast.mia, "post", "", {**body, "survey_id": 999999}).status_code == 404
+
+    listed = call(cast.eve, "get", "").json()
+    assert [s["id"] for s in listed] == [schedule_id]
+    assert call(cast.oscar, "get", "").json() == []  # Acme is not oscar's
+    assert call(cast.oscar, "get", f"/{schedule_id}").status_code == 404
+    assert call(cast.eve, "patch", f"/{schedule_id}", {"cadence": "yearly"}).status_code == 403
+
+    changed = call(cast.alice, "patch", f"/{schedule_id}", {"cadence": "yearly", "version": 1})
+    assert changed.status_code == 200
+    assert (changed.json()["cadence"], changed.json()["version"]) == ("yearly", 2)
+    assert changed.json()["next_on"] == "2027-01-15"  # fields not named stay
+    # mia saved on version 1 too: refused with what is stored, nothing changed.
+    stale = call(cast.mia, "patch", f"/{schedule_id}", {"language": "es", "version": 1})
+    assert stale.status_code == 409
+    assert stale.json()["version"] == 2
+    assert stale.json()["saved"]["cadence"] == "yearly"
+    assert SurveySchedule.objects.get(pk=schedule_id).language == "en"
+    assert call(cast.mia, "patch", f"/{schedule_id}", {"next_on": "not a day"}).status_code == 422
+
+    paused = call(cast.mia, "post", f"/{schedule_id}/pause", {"version": 2})
+    assert (paused.status_code, paused.json()["is_active"], paused.json()["version"]) == (
+        200,
+        False,
+        3,
+    )
+    assert call(cast.alice, "post", f"/{schedule_id}/resume", {"version": 2}).status_code == 409
+    resumed = call(cast.alice, "post", f"/{schedule_id}/resume", {})
+    assert (resumed.json()["is_active"], resumed.json()["version"]) == (True, 4)
+    assert AuditEvent.objects.filter(action="surveys.schedule.update").count() == 3
