@@ -9,7 +9,8 @@ Starts `clientdesk serve` on the data dir (and DATABASE_URL, when set) unless --
 server already running, signs each virtual user in through the login page as one of the demo
 book's people (the manager, the executive and the associates in turn; password
 `clientdesk-demo`), then every user walks the main pages of their role in a shuffled order,
-back to back, until the time is up: home, accounts, an account of theirs (overview and
+back to back (or, with `--think MIN MAX`, waiting a random MIN to MAX seconds between pages:
+a secondary figure), until the time is up: home, accounts, an account of theirs (overview and
 utilization), inquiries, my work, problems, guarantees, health, reports, and for the roles that
 see the whole book the utilization book. Each request's wall time and status is kept; an error
 is a status other than 200 or a failed connection. Prints per page: requests, p50, p95, max,
@@ -113,6 +114,7 @@ def user_loop(
     deadline: float,
     results: Results,
     seed: int,
+    think: tuple[float, float] | None = None,
 ) -> None:
     order = list(pages.items())
     rng = random.Random(seed)  # noqa: S311  (an order of pages, not a secret)
@@ -127,6 +129,8 @@ def user_loop(
             except requests.RequestException:
                 status = 0
             results.add(Sample(name, time.perf_counter() - started, status))
+            if think is not None:
+                time.sleep(min(rng.uniform(*think), max(0.0, deadline - time.monotonic())))
 
 
 def wait_until_up(base: str, server: subprocess.Popen[bytes] | None, seconds: float) -> None:
@@ -165,6 +169,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--target-ms", type=float, default=300, help="p95 target for each page")
     parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="seconds each user waits between pages, drawn uniformly (a secondary figure; "
+        "the headline is back to back, no think time)",
+    )
     args = parser.parse_args()
 
     os.environ["CLIENTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
@@ -208,12 +220,13 @@ def main() -> int:
             for path in pages[name].values():
                 session.get(base + path, timeout=120)
         before = uptime()
+        think = (args.think[0], args.think[1]) if args.think else None
         results = Results()
         deadline = time.monotonic() + args.seconds
         threads = [
             threading.Thread(
                 target=user_loop,
-                args=(base, session, pages[name], deadline, results, args.seed + i),
+                args=(base, session, pages[name], deadline, results, args.seed + i, think),
             )
             for i, (session, name) in enumerate(zip(sessions, users, strict=True))
         ]
@@ -235,6 +248,11 @@ def main() -> int:
     by_page: dict[str, list[Sample]] = {}
     for sample in results.samples:
         by_page.setdefault(sample.page, []).append(sample)
+    if args.think:
+        print(
+            f"SECONDARY FIGURE: each user thinks {args.think[0]:g}-{args.think[1]:g} s "
+            "between pages"
+        )
     print(
         f"{args.users} users, {wall:.0f} s, {engine} behind clientdesk serve "
         f"({args.workers or 'default'} workers), {len(results.samples)} requests "
