@@ -43,6 +43,7 @@ def main() -> None:
     os.environ["CLIENTDESK_DATA_DIR"] = str(data_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'db.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientdesk.settings")
+    os.environ.setdefault("CLIENTDESK_MFA_REQUIRED", "0")  # force_login has no second factor
     import django
     from django.conf import settings
 
