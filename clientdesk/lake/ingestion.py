@@ -363,9 +363,11 @@ def ingest_converted(
     acting_user: User | None,
     create_accounts: bool = False,
     replace: bool = False,
+    test: bool = False,
 ) -> BatchResult:
     """Load a Parquet file converted from `origin` as one batch of `table` (the hook the X12
-    and FHIR readers use); the caller holds `storage.ingest_lock()`."""
+    and FHIR readers use; `test`: a test load, never read); the caller holds
+    `storage.ingest_lock()`."""
     schema = get_table(table)
     source = _without_empty_columns(schema, inspect_source(schema, parquet))
     return _ingest_one(
@@ -376,6 +378,7 @@ def ingest_converted(
         replace=replace,
         steps=_Steps(False),
         origin=origin,
+        test=test,
     )
 
 

@@ -279,3 +279,25 @@ def test_a_reload_never_duplicates_and_a_crash_leaves_nothing(
     load(tmp_path, "april.834", APRIL)
     load(tmp_path, "april.834", APRIL, replace=True)
     assert spans() == EXPECTED
+
+
+@pytest.mark.django_db
+def test_an_834_test_round_is_checked_and_kept_but_never_read(cast: Cast, tmp_path: Path) -> None:
+    load(tmp_path, "base.834", BASE)
+    before = spans()
+    path = tmp_path / "april-test.834"
+    path.write_text(APRIL)
+    [round_] = ingest_x12([path], acting_user=None, test=True)
+    batch = IngestBatch.objects.get(pk=round_.batch_id)
+    assert batch.test and round_.test
+    # its acceptance report is there for the round: one set, the M9 term found no span
+    [tset] = batch.report["transaction_sets"]
+    assert (tset["status"], tset["records"], tset["rejected_records"]) == (
+        "accepted with errors",
+        3,
+        1,
+    )
+    assert spans() == before  # no reader sees a test file's rows
+    # the same file loads for production afterwards (a test load is not "already loaded")
+    [production] = ingest_x12([path], acting_user=None)
+    assert production.status != "already_loaded" and not production.test

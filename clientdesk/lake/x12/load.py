@@ -82,8 +82,11 @@ def ingest_x12(
     create_accounts: bool = False,
     replace: bool = False,
     data_source: str | None = None,
+    test: bool = False,
 ) -> list[BatchResult]:
-    """Load X12 834/835/837 files; see the module docstring."""
+    """Load X12 834/835/837 files; see the module docstring. `test`: a test file (e.g. a
+    sponsor's 834 for an eligibility test round): its batches keep their counts, rejects and
+    acceptance report, and no lake reader ever reads their rows (`IngestBatch.test`)."""
     if not paths:
         raise IngestError("no files given")
     files = [Path(p) for p in paths]
@@ -107,6 +110,7 @@ def ingest_x12(
                     create_accounts=create_accounts,
                     replace=replace,
                     data_source=data_source,
+                    test=test,
                 )
             )
     return results
@@ -119,6 +123,7 @@ def _one_file(
     create_accounts: bool,
     replace: bool,
     data_source: str | None,
+    test: bool,
 ) -> list[BatchResult]:
     work = storage.lake_dir() / "_staging" / f"x12-{uuid.uuid4().hex}"
     try:
@@ -147,6 +152,7 @@ def _one_file(
                 acting_user=acting_user,
                 create_accounts=create_accounts,
                 replace=replace,
+                test=test,
             )
             for table in TABLE_ORDER
             if table in converted.tables

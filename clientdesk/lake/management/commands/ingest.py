@@ -85,8 +85,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _load(self, options: dict[str, Any], as_json: bool) -> list[BatchResult]:
-        if options["test"] and options["table"] in ("x12", "fhir"):
-            raise IngestError("--test loads CSV or Parquet files of one table, not x12 or fhir")
+        if options["test"] and options["table"] == "fhir":
+            raise IngestError("--test loads CSV, Parquet or X12 (834) files, not fhir")
         if options["table"] == "x12":
             from clientdesk.lake.x12.load import ingest_x12
 
@@ -96,6 +96,7 @@ class Command(BaseCommand):
                 create_accounts=options["create_accounts"],
                 replace=options["replace"],
                 data_source=options["data_source"],
+                test=options["test"],
             )
         if options["table"] == "fhir":
             from clientdesk.lake.fhir import ingest_fhir
