@@ -159,15 +159,14 @@ def backtest(
     tail: float = 1.0,
     immature: int = 3,
     reference: int = 12,
-    basis: str = "paid",
+    basis: str = "reported",
 ) -> dict[str, Any]:
     """The estimate at `as_of` against the truth of the book, by incurred month and in total.
 
-    `basis` "paid" (the default, the P&L run's method): the triangle of paid claims by paid
-    month (`estimate_at`); "reported": the claims received and not yet paid valued claim by
-    claim (`estimate_with_inventory`), the rest developed by received month. (The P&L cannot
-    use "reported" yet: a lake extract holds only claims paid by its cut-off, so at its own
-    as-of date it has no pended inventory; see docs/financials.md.)
+    `basis` "reported" (the default, the P&L run's method, runs.compute_run): the claims
+    received and not yet paid valued claim by claim (`estimate_with_inventory`), the rest
+    developed by received month; "paid": the triangle of paid claims by paid month
+    (`estimate_at`). See docs/financials.md for the seeds that decided between them.
 
     `ibnr_error_pct` = (estimated IBNR - true IBNR) / true IBNR x 100, signed (positive:
     the estimate is too high); `ultimate_error_pct` the same on incurred claims (paid to
@@ -179,6 +178,16 @@ def backtest(
     )
     if rows.amount.size == 0:
         raise LagTableError("the book has no claims")
+    last_paid = int(rows.paid_day.max())
+    as_of_day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
+    if last_paid <= as_of_day:
+        last = (EPOCH + np.timedelta64(last_paid, "D")).astype(dt.date)
+        raise LagTableError(
+            f"the book's last payment is on {last.isoformat()}, not after {as_of.isoformat()}: "
+            "it holds no claims paid after the as-of date, so there is no truth to measure "
+            "against (a book cut at its window end, like the demo's, has none); generate the "
+            "same book with --runout-months N, or pick an earlier --as-of"
+        )
     exposure = member_months(book, as_of) if immature > 0 else None
     inventory: dict[str, float] | None = None
     if isinstance(rows, ReportedRows):
@@ -203,7 +212,6 @@ def backtest(
             immature=immature,
             reference=reference,
         )
-    as_of_day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
     later = rows.paid_day > as_of_day
     by_month: list[dict[str, Any]] = []
     true_total = 0.0
@@ -228,7 +236,6 @@ def backtest(
                 "ultimate_error_pct": _pct(origin.ultimate - true_ultimate, true_ultimate),
             }
         )
-    last_paid = int(rows.paid_day.max())
     runout = month_index(EPOCH.astype(dt.date) + dt.timedelta(days=last_paid)) - month_index(as_of)
     old = [m for m in by_month if m["months_old"] > 3]
     worst_old = max((abs(m["ultimate_error_pct"] or 0.0) for m in old), default=0.0)

@@ -33,8 +33,21 @@ def _last_versions(claims: ir.Table) -> ir.Table:
     return versions.filter(versions.version_number == versions.versions)
 
 
+def stg_received(processing: ir.Table) -> ir.Table:
+    """When each claim was received. Grain: one row per (account_id, claim_id). Columns:
+    received_date (the earliest, should a claim be listed twice)."""
+    return processing.group_by(["account_id", "claim_id"]).aggregate(
+        received_date=processing.received_date.min()
+    )
+
+
 def stg_payments(
-    medical: ir.Table, pharmacy: ir.Table, as_of: dt.date | None, *, versions: bool = True
+    medical: ir.Table,
+    pharmacy: ir.Table,
+    as_of: dt.date | None,
+    *,
+    versions: bool = True,
+    processing: ir.Table | None = None,
 ) -> ir.Table:
     """Every payment of medical and pharmacy lines paid by `as_of` and incurred by then.
     `versions=False` reads the rows as they are (a book whose lines are each sent once:
@@ -44,7 +57,9 @@ def stg_payments(
     kind ('medical' / 'pharmacy'), category (office: place of service 11, 02 or 10;
     emergency: place of service 23 or an ED revenue code; other medical; pharmacy),
     service_date, incurred_month, paid_month (month indexes: year*12 + month - 1), paid_day,
-    paid, allowed. `as_of` None: every payment (the derived table `fin_payments`)."""
+    paid, allowed, reported_month (the month the line's claim was received, from
+    `processing` = claim_processing; a fill, or a claim the feed does not list: its paid
+    month). `as_of` None: every payment (the derived table `fin_payments`)."""
     parts = []
     for kind, table, first, second in (
         (
@@ -60,6 +75,12 @@ def stg_payments(
             "paid_date",
         ),
     ):
+        if kind == "medical" and processing is not None:
+            dates = stg_received(processing)
+            table = table.left_join(
+                dates,
+                [table.account_id == dates.account_id, table.claim_id == dates.claim_id],
+            ).select(table, received_date=dates.received_date)
         service = ibis.coalesce(table[first], table[second])
         if kind == "medical":
             pos = table.place_of_service_code.fill_null("")
@@ -75,6 +96,9 @@ def stg_payments(
         else:
             category = ibis.literal("pharmacy")
         paid_day = ibis.coalesce(table.paid_date, service)
+        received = paid_day
+        if kind == "medical" and processing is not None:
+            received = ibis.least(ibis.coalesce(table.received_date, paid_day), paid_day)
         part = table.select(
             account_id=table.account_id,
             person_id=table.person_id,
@@ -85,6 +109,7 @@ def stg_payments(
             incurred_month=_month(service),
             paid_month=ibis.greatest(_month(paid_day), _month(service)),
             paid_day=paid_day,
+            reported_month=ibis.greatest(_month(received), _month(service)),
             paid=table.paid_amount.cast("float64").fill_null(0.0),
             allowed=table.allowed_amount.cast("float64").fill_null(0.0),
         )
@@ -99,6 +124,75 @@ def mart_lag_cells(payments: ir.Table) -> ir.Table:
     """Grain: one row per (account_id, incurred_month, paid_month). Columns: paid."""
     return payments.group_by(["account_id", "incurred_month", "paid_month"]).aggregate(
         paid=payments.paid.sum()
+    )
+
+
+def mart_reported_cells(payments: ir.Table) -> ir.Table:
+    """Grain: one row per (account_id, incurred_month, reported_month). Columns: paid (the
+    cash paid to date, by the month its claim was received)."""
+    return payments.group_by(["account_id", "incurred_month", "reported_month"]).aggregate(
+        paid=payments.paid.sum()
+    )
+
+
+RATIO_DAYS = 91
+"""A pended claim is valued at its billed charge x the paid-to-charge ratio of its service
+family's claims adjudicated in these many days before the as-of date (denials in)."""
+
+
+def mart_in_process(
+    processing: ir.Table, as_of: dt.date, first_month: int, ratio_days: int = RATIO_DAYS
+) -> ir.Table:
+    """The claims in process on `as_of` (received by then, not paid by then) of the incurred
+    months from `first_month`, valued claim by claim: adjudicated ones (finalized by `as_of`)
+    at their paid amount, pended ones at billed charge x their service family's paid-to-charge
+    ratio of the claims adjudicated in the `ratio_days` before (a pended reversal at its
+    amount), as backtest.estimate_with_inventory does.
+
+    Grain: one row per (account_id, incurred_month, reported_month). Columns: value, claims,
+    adjudicated (their known amounts), pended (their valued amounts)."""
+    t = processing
+    last = as_of.year * 12 + as_of.month - 1
+    start = ibis.literal(as_of - dt.timedelta(days=ratio_days))
+    recent = t.filter(
+        t.finalized_date.notnull(),
+        t.finalized_date <= as_of,
+        t.finalized_date > start,
+        t.adjustment_type.fill_null("original") != "reversal",
+    )
+    ratios = recent.group_by("service_family").aggregate(
+        paid=recent.paid_amount.cast("float64").fill_null(0.0).sum(),
+        charge=recent.charge_amount.cast("float64").fill_null(0.0).sum(),
+    )
+    ratios = ratios.select(
+        family=ratios.service_family,
+        ratio=ibis.cases((ratios.charge > 0, ratios.paid / ratios.charge), else_=0.0),
+    )
+    open_ = t.filter(
+        t.received_date <= as_of,
+        t.paid_date.isnull() | (t.paid_date > as_of),
+        t.claim_start_date.notnull(),
+    )
+    open_ = open_.mutate(incurred_month=_month(open_.claim_start_date))
+    open_ = open_.filter((open_.incurred_month >= first_month) & (open_.incurred_month <= last))
+    joined = open_.left_join(ratios, open_.service_family == ratios.family)
+    adjudicated = joined.finalized_date.notnull() & (joined.finalized_date <= as_of)
+    reversal = joined.adjustment_type.fill_null("original") == "reversal"
+    amount = joined.paid_amount.cast("float64").fill_null(0.0)
+    priced = joined.charge_amount.cast("float64").fill_null(0.0) * joined.ratio.fill_null(0.0)
+    rows = joined.select(
+        account_id=joined.account_id,
+        incurred_month=joined.incurred_month,
+        reported_month=ibis.greatest(_month(joined.received_date), joined.incurred_month),
+        adjudicated=ibis.cases((adjudicated, amount), else_=0.0),
+        # a pended reversal takes back what its original paid: its amount is known
+        pended=ibis.cases((adjudicated, 0.0), (reversal, amount), else_=priced),
+    )
+    return rows.group_by(["account_id", "incurred_month", "reported_month"]).aggregate(
+        value=(rows.adjudicated + rows.pended).sum(),
+        claims=rows.count(),
+        adjudicated=rows.adjudicated.sum(),
+        pended=rows.pended.sum(),
     )
 
 
@@ -259,7 +353,9 @@ def stg_coverage_tiers(eligibility: ir.Table, on: dt.date) -> ir.Table:
 
 def fin_payments_build(lake: Lake) -> ir.Table:
     """The derived table `fin_payments`: every payment (stg_payments with no as-of date)."""
-    return stg_payments(lake.medical_claim, lake.pharmacy_claim, None)
+    return stg_payments(
+        lake.medical_claim, lake.pharmacy_claim, None, processing=lake.claim_processing
+    )
 
 
 def fin_exposure_build(horizon: dt.date) -> Callable[[Lake], ir.Table]:
@@ -277,9 +373,9 @@ def fin_exposure_build(horizon: dt.date) -> Callable[[Lake], ir.Table]:
 
 FIN_PAYMENTS = DerivedTable(
     "fin_payments",
-    sources=("medical_claim", "pharmacy_claim"),
+    sources=("medical_claim", "pharmacy_claim", "claim_processing"),
     build=fin_payments_build,
-    revision=1,
+    revision=2,
     sort_by=("account_id", "incurred_month"),
 )
 

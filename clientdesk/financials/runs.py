@@ -37,6 +37,7 @@ from clientdesk.financials.chain_ladder import (
     development_factors,
     lag_table_from_cells,
     period_label,
+    with_paid_to_date,
 )
 from clientdesk.financials.models import AccountTerms, SegmentExpense
 from clientdesk.financials.pnl import MonthFigures, MonthTerms, money, pnl_lines
@@ -67,6 +68,9 @@ class LakeFigures:
     """What one lake read gives the run, by account and month index."""
 
     cells: dict[int, dict[tuple[int, int], float]] = field(default_factory=dict)
+    # (incurred, received month) -> paid to date + the claims in process valued
+    reported: dict[int, dict[tuple[int, int], float]] = field(default_factory=dict)
+    in_process: dict[int, dict[str, float]] = field(default_factory=dict)
     exposure: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)
     stop_loss: dict[int, dict[int, float]] = field(default_factory=dict)
     pooling: dict[int, float] = field(default_factory=dict)
@@ -97,6 +101,21 @@ def read_lake(
         figures.cells.setdefault(int(row.account_id), {})[
             (int(row.incurred_month), int(row.paid_month))
         ] = float(row.paid)
+    for row in lake.execute(marts.mart_reported_cells(payments)).itertuples(index=False):
+        key = (int(row.incurred_month), int(row.reported_month))
+        by_account = figures.reported.setdefault(int(row.account_id), {})
+        by_account[key] = by_account.get(key, 0.0) + float(row.paid)
+    inventory = lake.execute(marts.mart_in_process(lake.claim_processing, as_of, first))
+    for row in inventory.itertuples(index=False):
+        key = (int(row.incurred_month), int(row.reported_month))
+        by_account = figures.reported.setdefault(int(row.account_id), {})
+        by_account[key] = by_account.get(key, 0.0) + float(row.value)
+        totals = figures.in_process.setdefault(
+            int(row.account_id), {"claims": 0.0, "adjudicated": 0.0, "pended": 0.0}
+        )
+        totals["claims"] += float(row.claims)
+        totals["adjudicated"] += float(row.adjudicated)
+        totals["pended"] += float(row.pended)
     exposure = lake.execute(
         marts.exposure(lake, month_start(first), as_of, today or timezone.localdate())
     )
@@ -220,31 +239,47 @@ def compute_run(
     figures = read_lake(lake, accounts, as_of, months)
     last = month_index(as_of)
     first = last - months + 1
+    if not any(figures.cells.values()):
+        raise ValueError("no claims paid by the as-of date in the lake for these accounts")
+    # The reported basis: claims by the month they were received (paid to date plus the
+    # claims in process valued claim by claim), developed to ultimate; IBNR = ultimate -
+    # cash paid. See docs/financials.md ("Claims not yet paid").
     book_cells: dict[tuple[int, int], float] = defaultdict(float)
-    for cells in figures.cells.values():
+    book_paid: dict[str, float] = defaultdict(float)
+    for cells in figures.reported.values():
         for key, value in cells.items():
             book_cells[key] += value
-    if not book_cells:
-        raise ValueError("no claims paid by the as-of date in the lake for these accounts")
+    for cells in figures.cells.values():
+        for (incurred, _), value in cells.items():
+            book_paid[period_label(MONTH, incurred)] += value
     book_table = lag_table_from_cells(MONTH, book_cells, valuation=last)
     factors = development_factors(book_table, average=average, tail=tail)
     book_exposure: dict[str, float] = defaultdict(float)
     for by_month in figures.exposure.values():
         for m, (mm, _) in by_month.items():
             book_exposure[period_label(MONTH, m)] += mm
-    book = blend_with_pmpm(
-        chain_ladder(book_table, factors=factors), book_exposure, immature=immature
+    book = with_paid_to_date(
+        blend_with_pmpm(
+            chain_ladder(book_table, factors=factors), book_exposure, immature=immature
+        ),
+        book_paid,
     )
     estimates: dict[int, IbnrEstimate] = {}
     rows: list[dict[str, Any]] = []
     for account in accounts:
-        cells = figures.cells.get(account.pk, {})
+        cells = figures.reported.get(account.pk, {})
         exposure = figures.exposure.get(account.pk, {})
         by_period: dict[str, Any] = {}
         if cells:
             table = lag_table_from_cells(MONTH, cells, valuation=last)
             own = {period_label(MONTH, m): float(mm) for m, (mm, _) in exposure.items()}
-            estimate = blend_with_pmpm(chain_ladder(table, factors=factors), own, immature=immature)
+            paid: dict[str, float] = defaultdict(float)
+            for (incurred, _), value in figures.cells.get(account.pk, {}).items():
+                paid[period_label(MONTH, incurred)] += value
+            estimate = with_paid_to_date(
+                blend_with_pmpm(chain_ladder(table, factors=factors), own, immature=immature),
+                paid,
+            )
             estimates[account.pk] = estimate
             by_period = {o.period: o for o in estimate.origins}
         terms = _terms(account)
@@ -308,6 +343,16 @@ def compute_run(
             if book_exposure.get(o.period)
         },
         "member_months": {k: int(v) for k, v in book_exposure.items()},
+        "in_process": {
+            "claims": int(sum(t["claims"] for t in figures.in_process.values())),
+            "adjudicated_unpaid": round(
+                sum(t["adjudicated"] for t in figures.in_process.values()), 2
+            ),
+            "pended_valued": round(sum(t["pended"] for t in figures.in_process.values()), 2),
+            "basis": "claims received by the as-of date and not paid by then: adjudicated ones "
+            "at their amount, pended ones at billed charge x the paid-to-charge ratio of their "
+            f"service family's claims adjudicated in the {marts.RATIO_DAYS} days before",
+        },
     }
     return RunResult(
         as_of,

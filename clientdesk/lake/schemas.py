@@ -843,7 +843,9 @@ CLAIM_PROCESSING = TableSchema(
     ),
     grain=(
         "One row per claim as adjudicated; a reversal or replacement is its own claim_id "
-        "pointing at original_claim_id."
+        "pointing at original_claim_id. The claims in process on the extract date are in it "
+        "too: pended (status pended, no finalized or paid date, no allowed or paid amount) or "
+        "adjudicated and waiting for the check run (no paid date)."
     ),
     key=("claim_id",),
     origin="clientdesk operational feed",
@@ -869,6 +871,11 @@ CLAIM_PROCESSING = TableSchema(
             rule=OneOf("claim type", values=("professional", "institutional", "pharmacy")),
         ),
         _s("service_family", "Service family of the claim (e.g. office_visit, imaging)."),
+        _d(
+            "claim_start_date",
+            "First date of service: the incurred month of a claim received and not yet paid "
+            "(it has no medical_claim line yet).",
+        ),
         _d("received_date", "Date the claim was received.", required=True),
         _d("finalized_date", "Date adjudication finished; empty while pending."),
         _d("paid_date", "Date the payment was issued."),

@@ -139,17 +139,39 @@ def run_block(ctx: BookContext, block: Block) -> PartResult:
     # claims paid by the extract date, in member / service-date order (claim ids follow it)
     keep = np.nonzero(life.included)[0]
     order = keep[np.lexsort((cs.billing[keep], cs.kind[keep], cs.start[keep], cs.member[keep]))]
+    # claims in process on the extract date (received, not yet paid): after the paid ones
+    waiting = np.nonzero(~life.included & (life.received <= window.extract_day))[0]
+    waiting = waiting[
+        np.lexsort((cs.billing[waiting], cs.kind[waiting], cs.start[waiting], cs.member[waiting]))
+    ]
+    every = np.concatenate([order, waiting])
+    cs_every = take_claims(cs, every)
+    life_every = Lifecycle(**{k: getattr(life, k)[every] for k in life.__dataclass_fields__})
     cs = take_claims(cs, order)
     life = Lifecycle(**{k: getattr(life, k)[order] for k in life.__dataclass_fields__})
     # prices follow each sponsor's hidden cost trend (after adjudication: no draw moves)
-    line_account = mb.account[cs.member[cs.line_claim]]
-    cs.line_allowed = cs.line_allowed * ctx.price_index(line_account, cs.line_start)
+    for claims in (cs, cs_every):
+        line_account = mb.account[claims.member[claims.line_claim]]
+        claims.line_allowed = claims.line_allowed * ctx.price_index(line_account, claims.line_start)
     medical, processing, claim_info = _medical_tables(
         ctx, block, mb, cs, life, member, person, proc_rng
     )
+    in_process = _in_process_table(
+        ctx,
+        block,
+        mb,
+        cs_every,
+        life_every,
+        order.size,
+        member,
+        stream(ctx.seed, Stream.IN_PROCESS, block.index),
+    )
     result.rows["medical_claim"] = ax.write_part(ctx.out_dir, "medical_claim", block.index, medical)
     result.rows["claim_processing"] = ax.write_part(
-        ctx.out_dir, "claim_processing", block.index, processing
+        ctx.out_dir,
+        "claim_processing",
+        block.index,
+        pa.concat_tables([processing, in_process]),
     )
     rx_rng = stream(ctx.seed, Stream.PHARMACY, block.index)
     fills = fills_for_block(
@@ -476,11 +498,11 @@ def _medical_tables(
     is_orig = kinds == 0
     freq = np.where(is_orig, 0, np.where(voided[cl], 2, 1))
     csign = np.where(kinds == 1, -1, 1)
-    cscale = np.where(kinds == 2, factor[cl], 1.0)
-    c_allowed = (np.rint(claim_allowed[cl] * cscale) * csign).astype(np.int64)
-    c_paid = np.where(kinds == 2, np.rint(claim_paid[cl] * cscale), claim_paid[cl] * csign).astype(
-        np.int64
-    )
+    # a replacement's totals are its lines' (each line scaled, then capped by its cost share)
+    rep_allowed = np.bincount(claim_of_row[rep], weights=a_allowed[rep], minlength=n_claims)
+    rep_paid = np.bincount(claim_of_row[rep], weights=a_paid[rep], minlength=n_claims)
+    c_allowed = np.where(kinds == 2, rep_allowed[cl], claim_allowed[cl] * csign).astype(np.int64)
+    c_paid = np.where(kinds == 2, rep_paid[cl], claim_paid[cl] * csign).astype(np.int64)
     c_charge = (claim_charge[cl] * csign).astype(np.int64)
     received = np.where(is_orig, life.received[cl], adj_day[cl] - 4)
     finalized = np.where(is_orig, life.finalized[cl], adj_day[cl] - 1)
@@ -507,6 +529,7 @@ def _medical_tables(
             ["professional", "institutional"], cs.claim_type[cl].astype(np.int64)
         ),
         "service_family": ax.codes(KINDS, cs.kind[cl].astype(np.int64)),
+        "claim_start_date": ax.dates(cs.start[cl]),
         "received_date": ax.dates(received),
         "finalized_date": ax.dates(finalized),
         "paid_date": ax.dates(paid_d),
@@ -547,6 +570,111 @@ def _medical_tables(
         "audited": aud.audited,
     }
     return medical, processing, info
+
+
+def _in_process_table(
+    ctx: BookContext,
+    block: Block,
+    mb: BlockMembers,
+    cs: ClaimSet,
+    life: Lifecycle,
+    n_paid: int,
+    member: pa.Array,
+    rng: np.random.Generator,
+) -> pa.Table:
+    """The claims in process on the extract date: received by then and not yet paid, as a
+    claims system lists them. Claims ``n_paid:`` of ``cs``/``life`` (the paid claims come
+    first: the cost-sharing accumulators run over both in processing order, so a waiting
+    claim meets the deductible its member has met; the paid claims' own rows are the
+    unchanged ``_medical_tables`` ones). A claim adjudicated and waiting for the check run is
+    ``paid`` or ``denied`` with its finalized date and amounts and no paid date; a claim not
+    yet adjudicated is ``pended``: no finalized or paid date, no allowed or paid amount, its
+    billed charge known. Their claim ids continue the block's sequence after the paid ones;
+    their own random stream (billed-to-allowed ratio) leaves every other draw unchanged.
+    No medical_claim line: those hold paid claims."""
+    lc = cs.line_claim
+    waiting = np.arange(n_paid, cs.n_claims)
+    denied_line = life.denied[lc]
+    allowed_c = np.where(denied_line, 0, np.rint(cs.line_allowed * 100)).astype(np.int64)
+    year = year_of(cs.start)[lc]
+    start_date = ctx.window.start_date
+    share = apply_cost_sharing(
+        member=cs.member[lc],
+        plan=mb.plan[cs.member][lc],
+        year=year,
+        order_day=life.finalized[lc],
+        claim=lc,
+        first_line=_first_line_mask(lc),
+        cost_class=cs.cost_class[lc],
+        out_of_network=cs.out_of_network[lc],
+        allowed_cents=allowed_c,
+        household=ctx.population.household[mb.rows[cs.member[lc]]],
+        year_remaining=np.where(year == start_date.year, (13 - start_date.month) / 12.0, 1.0),
+    )
+    n = cs.n_claims
+    k = waiting.size
+    low = rng.uniform(0.3, 0.5, k)
+    high = rng.uniform(0.45, 0.75, k)
+    ratio = np.ones(n)
+    ratio[waiting] = np.where(cs.out_of_network[waiting], low, high)
+    charge_c = np.maximum(
+        np.rint(cs.line_allowed * 100 / ratio[lc]).astype(np.int64), allowed_c + 1
+    )
+    claim_paid = np.bincount(lc, weights=share.paid, minlength=n).astype(np.int64)
+    claim_allowed = np.bincount(lc, weights=allowed_c, minlength=n).astype(np.int64)
+    claim_charge = np.bincount(lc, weights=charge_c, minlength=n).astype(np.int64)
+    claim_ded = np.bincount(lc, weights=share.deductible, minlength=n)
+    claim_coins = np.bincount(lc, weights=share.coinsurance, minlength=n)
+    claim_copay = np.bincount(lc, weights=share.copayment, minlength=n)
+    finalized = life.finalized[waiting] <= ctx.window.extract_day
+    carc_text = _carc_codes(
+        life,
+        waiting,
+        finalized,
+        np.zeros(k, np.int8),
+        claim_ded,
+        claim_coins,
+        claim_copay,
+        claim_allowed,
+        claim_charge,
+    )
+    ids = ax.numbered(f"MC{block.index:04d}", waiting, 7)
+    account = life.account[waiting]
+    status = np.where(finalized, np.where(life.denied[waiting], 1, 0), 2)
+    data: dict[str, pa.Array] = {
+        "claim_id": ids,
+        "original_claim_id": ids,
+        "claim_frequency": ax.codes(["1"], np.zeros(k, np.int64)),
+        "adjustment_type": ax.codes(["original"], np.zeros(k, np.int64)),
+        "group_id": ax.codes([s.group_number for s in ctx.sponsors], account),
+        "member_id": member.take(pa.array(cs.member[waiting])),
+        "claim_type": ax.codes(
+            ["professional", "institutional"], cs.claim_type[waiting].astype(np.int64)
+        ),
+        "service_family": ax.codes(KINDS, cs.kind[waiting].astype(np.int64)),
+        "claim_start_date": ax.dates(cs.start[waiting]),
+        "received_date": ax.dates(life.received[waiting]),
+        "finalized_date": ax.dates(life.finalized[waiting], valid=finalized),
+        "paid_date": ax.dates(np.zeros(k, np.int32), valid=np.zeros(k, dtype=bool)),
+        "auto_adjudicated": ax.bools(life.auto[waiting] & finalized),
+        "pend_reason": ax.codes(PEND_REASONS, life.pend_reason[waiting]),
+        "status": ax.codes(["paid", "denied", "pended"], status),
+        "carc": ax.codes(CARC_CODES, np.where(finalized, life.carc[waiting], -1)),
+        "carc_codes": pa.DictionaryArray.from_arrays(
+            pa.array(carc_text.indices.to_numpy(zero_copy_only=False), mask=~finalized),
+            carc_text.dictionary,
+        ),
+        "billing_npi": ax.codes(ctx.npi, cs.billing[waiting]),
+        "hcpcs_code": ax.codes(HCPCS_CODES, life.principal[waiting]),
+        "charge_amount": ax.money(claim_charge[waiting]),
+        "allowed_amount": ax.money(claim_allowed[waiting], valid=finalized),
+        "paid_amount": ax.money(claim_paid[waiting], valid=finalized),
+        "audited": ax.bools(np.zeros(k, dtype=bool)),
+        "audit_paid_amount": ax.money(np.zeros(k, np.int64), valid=np.zeros(k, dtype=bool)),
+        "audit_error_amount": ax.money(np.zeros(k, np.int64), valid=np.zeros(k, dtype=bool)),
+        "audit_finding": ax.codes(AUDIT_FINDINGS, np.full(k, -1)),
+    }
+    return ax.table(CLAIM_PROCESSING, data, k)
 
 
 SERVICE_LABEL = {

@@ -31,6 +31,7 @@ class Stream(IntEnum):
     GROWTH = 14  # synth/growth.py: programs held, for the growth suggestions' ground truth
     RENEWALS = 15  # synth/renewals.py: renewal outcomes, for the health backtest
     ENGAGEMENT = 16  # synth/engagement.py: touches with the decision maker (activity.json)
+    IN_PROCESS = 17  # synth/block_pipeline.py: claims received and not yet paid at the extract
 
 
 def stream(seed: int, kind: Stream, *keys: int) -> np.random.Generator:

@@ -144,6 +144,7 @@ CLAIM_PROCESSING: list[tuple[str, pa.DataType]] = [
     ("member_id", S),
     ("claim_type", S),
     ("service_family", S),
+    ("claim_start_date", D),
     ("received_date", D),
     ("finalized_date", D),
     ("paid_date", D),

@@ -18,6 +18,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
 from clientdesk.accounts.models import Account
@@ -116,12 +119,26 @@ def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
     load_book_guarantees(doc, acting_user=None)
 
     settings.LAKE_DIR = tmp_path / "parquet-lake"
-    for table in ("eligibility", "medical_claim", "claim_processing", *OTHER_FEEDS):
+    for table in ("eligibility", "medical_claim", *OTHER_FEEDS):
         ingest_files(table, sorted((book / table).glob("*.parquet")), acting_user=None)
+    # An 835 goes with a payment: the claims in process on the extract date (pended, or
+    # adjudicated and waiting for the check run; no paid date) are in the claims system's
+    # feed, not in a remittance. Both lakes get the remitted claims.
+    processing = ds.dataset(book / "claim_processing", format="parquet").to_table()
+    in_process = pc.is_null(processing["paid_date"])
+    assert pc.any(in_process).as_py(), "the book's extract should list claims in process"
+    remitted = tmp_path / "claim_processing.parquet"
+    pq.write_table(processing.filter(pc.invert(in_process)), remitted)
+    ingest_files("claim_processing", [remitted], acting_user=None)
     from_parquet = figures()
 
     settings.LAKE_DIR = tmp_path / "x12-lake"
     written = write_x12(book, tmp_path / "x12")
+    # every claim in process is left out of the 835, under one of its two names
+    assert (
+        written.left_out.get("claims not finalized (not remitted)", 0)
+        + written.left_out.get("claims not yet paid (remitted at the check run)", 0)
+    ) == pc.sum(in_process.cast("int64")).as_py()
     files = [written.files[k] for k in ("834", "837 professional", "837 institutional", "835")]
     results = ingest_x12(files, acting_user=None, data_source="clientdesk_synth")
     assert all(r.status == "committed" and r.rows_rejected == 0 for r in results), [

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from clientdesk.financials.tests.test_chain_ladder import ROWS, ULTIMATES
 from clientdesk.synth.params import SynthParams
+from clientdesk.synth.testing import BookShelf
 
 
 def run(*args: str) -> str:
@@ -92,6 +93,8 @@ def test_backtest_against_a_generated_book(generated_books) -> None:  # type: ig
             "2025-12-31",
             "--immature",
             "0",
+            "--basis",
+            "paid",
             "--format",
             "json",
         )
@@ -146,3 +149,20 @@ def test_backtest_against_a_generated_book(generated_books) -> None:  # type: ig
 def test_backtest_needs_a_book(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="generated book"):
         run("ibnr-backtest", "--truth", str(tmp_path), "--as-of", "2025-12-31")
+
+
+def test_backtest_refuses_a_book_with_no_payments_after_the_as_of_date(
+    generated_books: BookShelf,
+) -> None:
+    """A book cut at its window end (run-out 0, as `make demo` builds it) has no truth at its
+    own end: the backtest says so instead of printing an error against a truth of zero."""
+    book = generated_books(
+        SynthParams(accounts=2, members=400, months=12, start=dt.date(2025, 1, 1), seed=11)
+    ).path
+    with pytest.raises(CommandError, match=r"not after 2025-12-31: it holds no claims paid"):
+        run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-12-31")
+    # An earlier date of the same book has a truth (what was paid by the window end).
+    data = json.loads(
+        run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-09-30", "--format", "json")
+    )
+    assert data["runout_months_after_as_of"] == 3 and data["true_ibnr"] > 0

@@ -25,8 +25,9 @@ into `out_dir`:
   (REF*F8), the received date (DTM*050), and a service line with its allowed amount (AMT*B6).
 
 What an X12 file has no element for is not written: an 835 does not say whether a claim was
-adjudicated without a human touch, why it pended, or whether it was audited; claims that never
-finalized are not remitted. The result counts what was written and what was left out.
+adjudicated without a human touch, why it pended, or whether it was audited; claims in process
+on the extract date (pended, or adjudicated and waiting for the check run) are not remitted.
+The result counts what was written and what was left out.
 """
 
 from __future__ import annotations
@@ -547,7 +548,8 @@ def _remit_claim(row: dict[str, Any]) -> list[str]:
 
 def write_835(book: Path, path: Path, result: WriteResult) -> None:
     """Claim processing as remittances: one transaction set per payee, adjudication day and
-    payment day. Claims without a finalized day are not remitted."""
+    payment day. Claims without a finalized day are not remitted, nor those adjudicated and
+    waiting for the check run (no paid day): an 835 goes with the payment."""
     runs: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in read_rows(book / "claim_processing"):
         if row.get("finalized_date") is None:
@@ -555,7 +557,12 @@ def write_835(book: Path, path: Path, result: WriteResult) -> None:
                 result.left_out.get("claims not finalized (not remitted)", 0) + 1
             )
             continue
-        paid_day = d8(row.get("paid_date") or row.get("finalized_date"))
+        if row.get("paid_date") is None:  # adjudicated, waiting for the check run
+            result.left_out["claims not yet paid (remitted at the check run)"] = (
+                result.left_out.get("claims not yet paid (remitted at the check run)", 0) + 1
+            )
+            continue
+        paid_day = d8(row["paid_date"])
         runs[(d8(row["finalized_date"]), paid_day, text(row.get("billing_npi")))].append(row)
     with path.open("w", encoding="latin-1", errors="replace") as out:
         interchange = Interchange(out, "HP", "005010X221A1", "CLIENTDESK")

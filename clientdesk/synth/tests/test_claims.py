@@ -125,7 +125,46 @@ def test_one_processing_row_per_claim(small_db: duckdb.DuckDBPyConnection) -> No
         " (select distinct claim_id from medical_claim) m using (claim_id)"
         " where m.claim_id is null",
     )
-    assert orphans == 0
+    # The rows without a medical line are exactly the claims in process on the extract date.
+    in_process = one(small_db, "select count(*) from claim_processing where paid_date is null")
+    assert orphans == in_process > 0
+
+
+def test_claims_in_process_on_the_extract_date(small_db: duckdb.DuckDBPyConnection) -> None:
+    """Received by the extract date (2025-12-31) and not paid: adjudicated and waiting for the
+    check run (finalized, amounts known) or pended (no finalized date, no amounts)."""
+    rows = dict(
+        small_db.execute(
+            """select status, count(*) from claim_processing where paid_date is null
+            group by 1"""
+        ).fetchall()
+    )
+    assert rows.keys() == {"paid", "denied", "pended"}, rows
+    bad = one(
+        small_db,
+        """select count(*) from claim_processing where paid_date is null and (
+            received_date > date '2025-12-31' or claim_start_date is null
+            or adjustment_type <> 'original'
+            or (status = 'pended') <> (finalized_date is null)
+            or (status = 'pended') <> (paid_amount is null)
+            or finalized_date > date '2025-12-31'
+            or charge_amount <= 0)""",
+    )
+    assert bad == 0
+    # every claim starts on or before its receipt; the paid ones' start is their lines' start
+    assert (
+        one(
+            small_db, "select count(*) from claim_processing where claim_start_date > received_date"
+        )
+        == 0
+    )
+    mismatched = one(
+        small_db,
+        """select count(*) from claim_processing c join (select claim_id,
+            min(claim_start_date) s from medical_claim group by 1) m using (claim_id)
+            where m.s <> c.claim_start_date""",
+    )
+    assert mismatched == 0
 
 
 def test_dates_are_ordered(small_db: duckdb.DuckDBPyConnection) -> None:
@@ -208,3 +247,18 @@ def test_institutional_and_professional_shapes(small_db: duckdb.DuckDBPyConnecti
     )
     ed = one(small_db, "select count(*) from medical_claim where revenue_center_code = '0450'")
     assert ed > 0  # type: ignore[operator]
+
+
+def test_claim_totals_are_the_sums_of_their_lines(small_db: duckdb.DuckDBPyConnection) -> None:
+    """Originals, reversals and replacements alike (a replacement's lines are each scaled and
+    capped by their cost share: its claim total is their sum, not the original's x a factor)."""
+    rows = small_db.execute(
+        """select c.adjustment_type, count(*),
+            count(*) filter (where c.paid_amount <> m.paid or c.allowed_amount <> m.allowed
+                             or c.charge_amount <> m.charge)
+        from claim_processing c join (select claim_id, sum(paid_amount) paid,
+            sum(allowed_amount) allowed, sum(charge_amount) charge from medical_claim
+            group by 1) m using (claim_id) group by 1"""
+    ).fetchall()
+    assert {kind for kind, _, _ in rows} == {"original", "reversal", "replacement"}
+    assert all(n > 0 and wrong == 0 for _, n, wrong in rows), rows

@@ -111,10 +111,10 @@ class Command(BaseCommand):
         back.add_argument(
             "--basis",
             choices=["paid", "reported"],
-            default="paid",
-            help="paid (default, the P&L's method): a triangle of paid claims; reported: the "
-            "claims received and not yet paid valued claim by claim (claim_processing), the rest "
-            "developed by received month.",
+            default="reported",
+            help="reported (default, the P&L's method): the claims received and not yet paid "
+            "valued claim by claim (claim_processing), everything developed by received month; "
+            "paid: a triangle of paid claims by paid month.",
         )
         back.add_argument("--average", help="Paid periods averaged (--basis paid; default: all).")
         back.add_argument("--tail", default="1", help="Tail factor (--basis paid; default 1).")
