@@ -1,21 +1,31 @@
-"""Financials API: the stored P&L, IBNR estimates and the portfolio; the renewal projection.
+"""Financials API: the stored P&L, IBNR estimates and the portfolio; the renewal projection;
+the assumptions (an account's terms, each segment's admin expense), read and changed.
 
 Account-scoped like the pages: the IBNR estimate (claims completed) needs the account; the
-P&L, the renewal and the portfolio need a margin role (Manager, Executive, Admin)."""
+P&L, the renewal and the portfolio need a margin role (Manager, Executive, Admin). Terms are
+changed by Managers and Admins, segment expense by Admins, through the pages' audited actions:
+a PATCH may send the `version` it read and is refused with 409 (the stored version and values)
+when someone saved since, as the pages do."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 
-from clientdesk.accounts.access import access_account_by_id
-from clientdesk.financials import analysis, exports, queries
-from clientdesk.financials.access import require_margin
-from clientdesk.financials.models import PnlMonth
+from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.conflicts import saved_or_409
+from clientdesk.financials import actions, analysis, exports, queries
+from clientdesk.financials.access import require_edit_expense, require_edit_terms, require_margin
+from clientdesk.financials.forms import SegmentExpenseForm, TermsForm
+from clientdesk.financials.models import AccountTerms, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import scenarios
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 
 router = Router(tags=["financials"])
 
@@ -99,6 +109,142 @@ def portfolio(request: HttpRequest) -> dict[str, Any]:
             for r in queries.portfolio(request.user)
         ]
     }
+
+
+class TermsOut(Schema):
+    account_id: int
+    version: int | None  # None: never saved (the defaults)
+    stop_loss_premium_pepm: Decimal
+    stop_loss_deductible: Decimal
+    vendor_pepm: Decimal
+    premium_tax_pct: Decimal
+    quality_improvement_pct: Decimal
+    budget_pmpm: Decimal | None
+    budget_members: int | None
+    average_deductible: Decimal
+    small_group: bool
+
+
+class TermsPatch(Schema):
+    """Only the fields sent change; `version`: the one read (409 when someone saved since)."""
+
+    version: int | None = None
+    stop_loss_premium_pepm: Decimal | None = None
+    stop_loss_deductible: Decimal | None = None
+    vendor_pepm: Decimal | None = None
+    premium_tax_pct: Decimal | None = None
+    quality_improvement_pct: Decimal | None = None
+    budget_pmpm: Decimal | None = None
+    budget_members: int | None = None
+    average_deductible: Decimal | None = None
+    small_group: bool | None = None
+
+
+def _terms_out(terms: AccountTerms) -> dict[str, Any]:
+    return {
+        "account_id": terms.account_id,
+        "version": terms.version if terms.pk else None,
+        **{f: getattr(terms, f) for f in TermsForm.Meta.fields},
+    }
+
+
+@router.get("/accounts/{account_id}/terms", response=TermsOut)
+def account_terms(request: HttpRequest, account_id: RecordId) -> dict[str, Any]:
+    """The account's financial terms (the P&L's assumptions; defaults until saved)."""
+    account = access_account_by_id(request.user, account_id)
+    require_margin(request.user)
+    return _terms_out(queries.terms_of(account))
+
+
+@router.patch("/accounts/{account_id}/terms", response={200: TermsOut, 409: StaleEditOut})
+def update_account_terms(request: HttpRequest, account_id: RecordId, payload: TermsPatch) -> Any:
+    """Change the account's terms (Managers, Admins), audited; the next P&L run uses them."""
+    account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
+    require_edit_terms(request.user)
+    current = queries.terms_of(account)
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    data = model_to_dict(current, fields=TermsForm.Meta.fields)
+    data.update(changes)  # a null empties the field: refused (422) where it is required
+    form = TermsForm(data={k: "" if v is None else v for k, v in data.items()}, instance=current)
+    if not form.is_valid():
+        raise form_errors(form)
+    saved = saved_or_409(
+        lambda: actions.do_update_terms(
+            account,
+            {k: form.cleaned_data[k] for k in form.fields},
+            acting_user=request.user,
+            expected_version=expected if current.pk else None,
+        )
+    )
+    return saved if isinstance(saved, Status) else _terms_out(saved)
+
+
+class ExpenseOut(Schema):
+    segment: str
+    version: int | None  # None: never saved (the default)
+    admin_pmpm: Decimal
+    admin_pepm: Decimal
+
+
+class ExpensePatch(Schema):
+    version: int | None = None
+    admin_pmpm: Decimal | None = None
+    admin_pepm: Decimal | None = None
+
+
+def _expense_out(segment: str, row: SegmentExpense | None) -> dict[str, Any]:
+    from clientdesk.financials.runs import segment_expense
+
+    pmpm, pepm = segment_expense(segment)
+    return {
+        "segment": segment,
+        "version": row.version if row else None,
+        "admin_pmpm": pmpm,
+        "admin_pepm": pepm,
+    }
+
+
+def _segments() -> list[str]:
+    return [value for value, _ in SegmentExpense._meta.get_field("segment").choices or []]
+
+
+@router.get("/segment-expense", response=list[ExpenseOut])
+def segment_expenses(request: HttpRequest) -> list[dict[str, Any]]:
+    """Administrative expense allocated per segment (PMPM and PEPM), every segment."""
+    require_margin(request.user)
+    rows = {r.segment: r for r in SegmentExpense.objects.all()}
+    return [_expense_out(s, rows.get(s)) for s in _segments()]
+
+
+@router.patch("/segment-expense/{segment}", response={200: ExpenseOut, 409: StaleEditOut})
+def update_segment_expense(request: HttpRequest, segment: str, payload: ExpensePatch) -> Any:
+    """Change a segment's admin expense (Admins), audited; the next P&L run uses it."""
+    require_edit_expense(request.user)
+    if segment not in _segments():
+        raise HttpError(404, f"segment {segment!r}: use one of {', '.join(_segments())}.")
+    row = SegmentExpense.objects.filter(segment=segment).first()
+    current = _expense_out(segment, row)
+    changes = payload.dict(exclude_unset=True)
+    expected = changes.pop("version", None)
+    data = {
+        "segment": segment,
+        "admin_pmpm": current["admin_pmpm"],
+        "admin_pepm": current["admin_pepm"],
+        **{k: "" if v is None else v for k, v in changes.items()},
+    }
+    form = SegmentExpenseForm(data=data, instance=row)
+    if not form.is_valid():
+        raise form_errors(form)
+    saved = saved_or_409(
+        lambda: actions.do_update_segment_expense(
+            segment,
+            {k: form.cleaned_data[k] for k in ("admin_pmpm", "admin_pepm")},
+            acting_user=request.user,
+            expected_version=expected if row else None,
+        )
+    )
+    return saved if isinstance(saved, Status) else _expense_out(segment, saved)
 
 
 def _plain(value: Any) -> Any:

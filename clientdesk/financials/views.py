@@ -55,10 +55,18 @@ def ibnr(request: HttpRequest, account_id: int) -> HttpResponse:
     estimate = queries.latest_estimate(account)
     book = queries.book_estimate()
     triangle = _triangle(estimate.detail) if estimate else None
+    detail = estimate.detail if estimate else {}
     return render(
         request,
         "financials/ibnr.html",
-        {"account": account, "estimate": estimate, "book": book, "triangle": triangle},
+        {
+            "account": account,
+            "estimate": estimate,
+            "book": book,
+            "triangle": triangle,
+            "reported": detail.get("basis") == "reported",
+            "in_process": sum(p.get("inventory", 0.0) for p in detail.get("periods", [])),
+        },
     )
 
 

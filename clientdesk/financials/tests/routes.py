@@ -87,8 +87,25 @@ WRONG_METHODS = [
     ("financials:portfolio", "post", no_args),
 ]
 
+
+def commercial(c: Cast) -> dict[str, int]:
+    return {"segment": "commercial"}  # type: ignore[dict-item]  # a path str, not an id
+
+
 API_ROUTES = [
     ApiRoute("/financials/accounts/{account_id}/ibnr", "get", acme, READ),
+    ApiRoute("/financials/accounts/{account_id}/terms", "get", acme, API_MARGIN),
+    ApiRoute(
+        "/financials/accounts/{account_id}/terms", "patch", acme, MANAGE, {"vendor_pepm": "2"}
+    ),
+    ApiRoute("/financials/segment-expense", "get", no_args, BOOK),
+    ApiRoute(
+        "/financials/segment-expense/{segment}",
+        "patch",
+        commercial,
+        ADMIN_ONLY,
+        {"admin_pepm": "27"},
+    ),
     ApiRoute("/financials/accounts/{account_id}/pnl", "get", acme, API_MARGIN),
     ApiRoute("/financials/accounts/{account_id}/renewal", "get", acme, API_MARGIN),
     ApiRoute("/financials/portfolio", "get", no_args, BOOK),

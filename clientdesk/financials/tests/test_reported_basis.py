@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from clientdesk.demo.loading import load_sponsors
 from clientdesk.financials import queries
 from clientdesk.financials.backtest import backtest
 from clientdesk.financials.models import IbnrEstimate
-from clientdesk.financials.tests.fixture import load
 from clientdesk.financials.runs import PNL_JOB, accounts_for_run, compute_run
+from clientdesk.financials.tests.fixture import load
 from clientdesk.financials.tests.test_pnl_run import run_acme
 from clientdesk.lake.gateway import open_lake
 from clientdesk.lake.ingestion import ingest_files
@@ -144,3 +147,13 @@ def test_the_run_on_a_generated_book_is_the_backtests_reported_method(
         measured["estimated_inventory"]["pended_valued"], abs=0.05
     )
     assert inventory["claims"] > 0
+
+
+def test_the_ibnr_page_shows_the_claims_in_process(
+    lake: Cast, login: Callable[[str], Client]
+) -> None:
+    run_acme(lake)
+    page = login("mia").get(reverse("financials:ibnr", args=[lake.acme.pk])).content.decode()
+    assert "Months from incurred to received" in page and "In process" in page
+    # March: X2 pended, valued 93.55; April: X1 adjudicated, 40 (whole dollars on the page).
+    assert '<td class="num">$94</td>' in page and '<td class="num">$40</td>' in page
