@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from clientdesk.accounts.models import Account, ContactRole
+from clientdesk.accounts.models import Account, Contact, ContactRole
 from clientdesk.insights.queries import text_themes
 from clientdesk.lake.gateway import LakeError, Reader, SystemActor, open_lake, scope_of
 from clientdesk.lake.memo import LakeMemo
@@ -42,7 +42,7 @@ from clientdesk.surveys.models import (
     SurveyResponse,
 )
 from clientdesk.surveys.satisfaction import Counts, Figures
-from clientdesk.surveys.verbatims import Comment, VerbatimThemes, summarise
+from clientdesk.surveys.verbatims import Comment, VerbatimThemes, name_words, summarise
 
 AnyUser = AbstractBaseUser | AnonymousUser
 MEASURE_READER = SystemActor("survey satisfaction measures")
@@ -490,13 +490,28 @@ def verbatim_comments(
     )
     out = [Comment(account_id, text, language) for account_id, text, language in rows]
     zones = dict(Account.objects.filter(pk__in=account_ids).values_list("id", "timezone"))
-    try:
-        with open_lake(reader, accounts=list(zones)) as lake:
-            feed = feed_verbatims(lake, zones, first, last)
-    except LakeError:
-        feed = []
+    feed = _verbatim_memo.get(
+        ["survey_response"],
+        (scope_of(reader, list(zones)).account_ids, tuple(sorted(zones.items())), first, last),
+        lambda: _read_feed_verbatims(reader, zones, first, last),
+    )
     out.extend(Comment(account_id, text) for account_id, text in feed)
     return out
+
+
+# The verbatims page reads the feed's comments on every view: once per state of the feed
+# (and scope, accounts and period), as the counts above.
+_verbatim_memo: LakeMemo[list[tuple[int, str]]] = LakeMemo(size=64)
+
+
+def _read_feed_verbatims(
+    reader: Reader, zones: dict[int, str], first: dt.date, last: dt.date
+) -> list[tuple[int, str]]:
+    try:
+        with open_lake(reader, accounts=list(zones)) as lake:
+            return [(int(a), str(t)) for a, t in feed_verbatims(lake, zones, first, last)]
+    except LakeError:
+        return []
 
 
 def verbatim_themes(
@@ -505,7 +520,18 @@ def verbatim_themes(
     """Themes of the comments (the emerging-issues text engine, fitted once on all of them)
     with their sentiment, per account and for the portfolio of `account_ids`."""
     comments = verbatim_comments(reader, account_ids, first, last)
+    names = book_names(account_ids)
     fit = text_themes([c.text for c in comments])
     if fit is None:
-        return summarise(comments, [], [""] * len(comments))
-    return summarise(comments, fit.labels, fit.assigned)
+        return summarise(comments, [], [""] * len(comments), names)
+    return summarise(comments, fit.labels, fit.assigned, names)
+
+
+def book_names(account_ids: Sequence[int]) -> frozenset[str]:
+    """The words of the names the book knows for these accounts' comments: their contacts and
+    every person of the team (an associate is named in comments on any account)."""
+    contacts = Contact.objects.filter(account_id__in=list(account_ids)).values_list(
+        "name", flat=True
+    )
+    people = User.objects.values_list("first_name", "last_name")
+    return name_words([*contacts, *(f"{first} {last}" for first, last in people)])

@@ -1,11 +1,16 @@
 """Verbatims: the free-text comments of survey answers, masked to be shown, their sentiment,
 and their themes per account and for the portfolio.
 
-* **Masking.** A comment is the respondent's own words and may name a member, a claim, an
-  address: before a comment is shown as an example it loses every e-mail address, phone
-  number, run of digits (member and claim ids, dates, amounts) and capitalised word inside a
-  capitalised word not known as a common word (a person's or a place's name; all-capital
-  acronyms such as HR or ID stay). Over-masking a comment is the accepted cost.
+* **Masking.** A comment is the respondent's own words and may name a member, a contact, an
+  associate, a claim, an address: before a comment is shown as an example it loses every
+  e-mail address, phone number and run of digits (member and claim ids, dates, amounts), every
+  name the book knows (the accounts' contacts and the team's people: in any case, except a
+  lower-case one that is also a common word, "will", "mark"), and every other capitalised word
+  not known as a common word *inside* a sentence (a name the book does not know; all-capital
+  acronyms such as HR or ID stay). A sentence's first word is capitalised by grammar, not
+  because it is a name, so it stays unless the book knows it as a name or another unknown
+  capitalised word follows it ("Maria Lopez called"). Members' names are not read (they are
+  in the lake): a member's lone first name opening a sentence is shown.
 * **Sentiment** is VADER's compound score (-1 to 1; the `vaderSentiment` lexicon, shipped in
   its wheel, offline), read with VADER's own cut-offs: positive at 0.05 or more, negative at
   -0.05 or less, neutral between. The lexicon is English: a comment in another language has
@@ -49,20 +54,53 @@ def _known(word: str, common: frozenset[str]) -> bool:
     return lower in common or lower in _stop_words() or lower in _lexicon()
 
 
-def mask_verbatim(text: str, common: frozenset[str] = frozenset()) -> str:
+_SENTENCE_END = '.!?;:\n"“”(-–—'
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The words of people's names (contacts, associates), lower case: "Dana Whitfield" gives
+    dana and whitfield; initials and one-letter words are left out."""
+    return frozenset(w.lower() for n in names for w in _WORD.findall(n) if len(w) > 1)
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+def mask_verbatim(
+    text: str, common: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> str:
     """The comment as an example may show it: e-mails, phone numbers and anything with a
-    digit replaced by ▒, and every capitalised word that is not known as a common word (a
-    stop word, a word of the sentiment lexicon, or one of `common`); all-capital acronyms
-    (HR, ID) stay."""
+    digit replaced by ▒; every word of `names` (name_words: the people the book knows) in any
+    case, unless written in lower case and also a common word; and every other capitalised
+    word inside a sentence that is not known as a common word (a stop word, a word of the
+    sentiment lexicon, or one of `common`). A sentence's first word and all-capital acronyms
+    (HR, ID) stay unless they are a known name."""
     text = _EMAIL.sub(MASK, text)
     text = _PHONE.sub(MASK, text)
     text = _DIGITS.sub(MASK, text)
 
     def name(match: re.Match[str]) -> str:
         word = match.group()
-        if word[0].isupper() and not word.isupper() and not _known(word, common):
+        lower = word.lower()
+        if lower in names and not (word.islower() and _known(word, common)):
+            return MASK
+        unknown = word[0].isupper() and not word.isupper() and not _known(word, common)
+        # A sentence's first word is capitalised by grammar; it is a name when the book knows
+        # it (above) or a capitalised unknown word follows ("Maria Lopez said").
+        if unknown and (
+            not _starts_sentence(text, match.start()) or _name_follows(text, match.end())
+        ):
             return MASK
         return word
+
+    def _name_follows(text: str, at: int) -> bool:
+        following = _WORD.match(text[at:].lstrip(" "))
+        if following is None:
+            return False
+        word = following.group()
+        return word[0].isupper() and not word.isupper() and not _known(word, common)
 
     return _WORD.sub(name, text)
 
@@ -175,13 +213,18 @@ class VerbatimThemes:
     accounts: dict[int, ThemeTable]
 
 
-def _table(figures: dict[str, ThemeFigures], comments: int, common: frozenset[str]) -> ThemeTable:
+def _table(
+    figures: dict[str, ThemeFigures],
+    comments: int,
+    common: frozenset[str],
+    names: frozenset[str],
+) -> ThemeTable:
     themes = sorted(figures.values(), key=lambda f: (-f.comments, f.label))
     for f in themes:
         f._candidates.sort()
         examples: list[Example] = []
         for _order, _index, text, score in f._candidates:
-            shown = mask_verbatim(text, common)
+            shown = mask_verbatim(text, common, names)
             if shown not in [e.text for e in examples]:  # the same words twice say no more
                 examples.append(Example(shown, score))
             if len(examples) == EXAMPLES:
@@ -192,11 +235,15 @@ def _table(figures: dict[str, ThemeFigures], comments: int, common: frozenset[st
 
 
 def summarise(
-    comments: Sequence[Comment], labels: Sequence[str], assigned: Sequence[str]
+    comments: Sequence[Comment],
+    labels: Sequence[str],
+    assigned: Sequence[str],
+    names: frozenset[str] = frozenset(),
 ) -> VerbatimThemes:
     """Count each comment in its assigned theme (`assigned[i]` for `comments[i]`, '' for
     none) per account and for the portfolio, with the sentiment of each. `labels` empty: no
-    themes were fitted, every comment counts under one row "All comments"."""
+    themes were fitted, every comment counts under one row "All comments". `names`
+    (name_words) are masked in the examples wherever they appear."""
     fitted = bool(labels)
     portfolio: dict[str, ThemeFigures] = {}
     accounts: dict[int, dict[str, ThemeFigures]] = {}
@@ -222,6 +269,6 @@ def summarise(
     common = common_words(c.text for c in comments)
     return VerbatimThemes(
         fitted,
-        _table(portfolio, written, common),
-        {a: _table(figures, totals[a], common) for a, figures in sorted(accounts.items())},
+        _table(portfolio, written, common, names),
+        {a: _table(f, totals[a], common, names) for a, f in sorted(accounts.items())},
     )

@@ -3,7 +3,9 @@ portfolio, the page in the reader's scope."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -16,6 +18,7 @@ from clientdesk.surveys.verbatims import (
     Tone,
     common_words,
     mask_verbatim,
+    name_words,
     sentiment,
     summarise,
     tone,
@@ -31,9 +34,16 @@ def vader(*valences: float) -> float:
 
 def test_mask_leaves_no_address_number_or_name() -> None:
     common = common_words(["the claims were late"])
+    maria = name_words(["Maria Lopez"])
+    assert (
+        mask_verbatim("Maria at the Denver office never called me back.", common, maria)
+        == "▒ at the ▒ office never called me back."
+    )
+    # Unknown to the book, a lone first word opening a sentence is shown (members' names
+    # are in the lake, not read here): the rule's known gap.
     assert (
         mask_verbatim("Maria at the Denver office never called me back.", common)
-        == "▒ at the ▒ office never called me back."
+        == "Maria at the ▒ office never called me back."
     )
     assert (
         mask_verbatim(
@@ -47,6 +57,31 @@ def test_mask_leaves_no_address_number_or_name() -> None:
         "HR said Claims were late. Great team!"
     )
     assert mask_verbatim("HR said Claims were late.") == "HR said ▒ were late."
+
+
+def test_a_sentences_first_word_stays_and_the_books_names_go_in_any_case() -> None:
+    common = common_words(["the claims were late", "we will grant it"])
+    names = name_words(["Dana Whitfield", "Will Grant", "J. Ortiz"])
+    assert names == {"dana", "whitfield", "will", "grant", "ortiz"}  # initials left out
+    # A capitalised first word is grammar, not a name: it stays (it was ▒ before).
+    assert (
+        mask_verbatim("Enrollment went smoothly. Onboarding too!", common, names)
+        == "Enrollment went smoothly. Onboarding too!"
+    )
+    # A name the book knows goes anywhere, in any case; a lower-case one that is also a
+    # common word ("will", "grant") stays.
+    assert (
+        mask_verbatim(
+            "Dana was great, and dana called. We will grant it. Will called.", common, names
+        )
+        == "▒ was great, and ▒ called. We will grant it. ▒ called."
+    )
+    assert mask_verbatim("Thanks to Ortiz and Whitfield!", common, names) == "Thanks to ▒ and ▒!"
+    # An unknown first word followed by another unknown capitalised word is a name.
+    assert (
+        mask_verbatim("Maria Lopez at the Denver office never called.", common, names)
+        == "▒ ▒ at the ▒ office never called."
+    )
 
 
 def test_sentiment_is_vader_compound_by_hand() -> None:
@@ -90,7 +125,7 @@ def test_themes_per_account_and_portfolio_with_sentiment_and_examples() -> None:
     assert [(e.text, e.sentiment) for e in portal.examples] == [
         ("The portal is bad", -0.5423),
         ("The portal is bad, ask ▒", -0.5423),
-        ("▒ portal es malo", None),
+        ("El portal es malo", None),
     ]
     assert found.accounts[1].comments == 2
     assert [(t.label, t.comments) for t in found.accounts[1].themes] == [("portal", 1), ("team", 1)]
@@ -136,3 +171,34 @@ def test_page_shows_the_readers_comments_and_one_accounts_share(cast: Cast) -> N
     assert "Claims are slow" not in one
     assert oscar.get(f"{url}?{span}&account={cast.acme.pk}").status_code == 404
     assert alice.get(f"{url}?{span}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_feeds_comments_are_read_once_per_state_of_the_feed(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from clientdesk.surveys import queries
+
+    reads: list[tuple[int, ...]] = []
+
+    @contextmanager
+    def lake(reader: object, accounts: list[int]) -> Iterator[None]:
+        yield None
+
+    def feed(lake: object, zones: dict[int, str], first: object, last: object) -> list[object]:
+        reads.append(tuple(sorted(zones)))
+        return [(cast.acme.pk, "Claims were slow")]
+
+    monkeypatch.setattr(queries, "open_lake", lake)
+    monkeypatch.setattr(queries, "feed_verbatims", feed)
+    queries._verbatim_memo.clear()
+    first, last = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    for _ in range(2):
+        found = queries.verbatim_comments(cast.alice, [cast.acme.pk], first, last)
+        assert [(c.account_id, c.text) for c in found] == [(cast.acme.pk, "Claims were slow")]
+    assert reads == [(cast.acme.pk,)]  # the second view read nothing
+    queries.verbatim_comments(cast.mia, [cast.acme.pk, cast.bayside.pk], first, last)
+    assert len(reads) == 2  # other accounts (and scope): read again
+    queries._verbatim_memo.clear()
