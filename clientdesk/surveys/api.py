@@ -15,7 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
@@ -140,8 +140,8 @@ def _figures(key: str, label: str, f: Figures) -> dict[str, Any]:
 @router.get("/results", response=list[FiguresOut])
 def survey_results(
     request: HttpRequest,
-    first: dt.date | None = None,
-    last: dt.date | None = None,
+    first: CalendarDate | None = None,
+    last: CalendarDate | None = None,
     by: Dimension = Dimension.ACCOUNT,
     kind: str = "",
 ) -> Any:

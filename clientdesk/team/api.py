@@ -18,7 +18,7 @@ from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import StaleEditOut
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
@@ -173,14 +173,14 @@ class TeamPersonPatch(Schema):
 
 
 @router.get("/people/{user_id}", response=TeamPersonOut)
-def get_person(request: HttpRequest, user_id: int) -> Any:
+def get_person(request: HttpRequest, user_id: RecordId) -> Any:
     """A person's record as their manager edits it, with its version (an audited read)."""
     _manager(request)
     return _person_out(access_person_by_id(request.user, user_id))
 
 
 @router.patch("/people/{user_id}", response={200: TeamPersonOut, 409: StaleEditOut})
-def update_person(request: HttpRequest, user_id: int, payload: TeamPersonPatch) -> Any:
+def update_person(request: HttpRequest, user_id: RecordId, payload: TeamPersonPatch) -> Any:
     """Change a person's record (their manager). Send the version you read: a record saved
     by someone else since answers 409 with the stored version, and nothing is saved."""
     acting = _manager(request)
@@ -272,7 +272,7 @@ def _license_form(data: dict[str, Any], instance: License | None) -> LicenseForm
 
 
 @router.get("/people/{user_id}/licenses", response=list[TeamLicenseRecord])
-def person_licenses(request: HttpRequest, user_id: int) -> Any:
+def person_licenses(request: HttpRequest, user_id: RecordId) -> Any:
     """A person's licenses with their versions (their manager; an audited read)."""
     _manager(request)
     person = access_person_by_id(request.user, user_id)
@@ -280,7 +280,7 @@ def person_licenses(request: HttpRequest, user_id: int) -> Any:
 
 
 @router.post("/people/{user_id}/licenses", response={201: TeamLicenseRecord, 409: StaleEditOut})
-def record_license(request: HttpRequest, user_id: int, payload: TeamLicenseIn) -> Any:
+def record_license(request: HttpRequest, user_id: RecordId, payload: TeamLicenseIn) -> Any:
     """Record a new license (their manager). A state and line they already hold is a field
     error: change or renew that license with PATCH and its version."""
     acting = _manager(request)
@@ -298,7 +298,7 @@ def record_license(request: HttpRequest, user_id: int, payload: TeamLicenseIn) -
     response={200: TeamLicenseRecord, 409: StaleEditOut},
 )
 def update_license(
-    request: HttpRequest, user_id: int, license_id: int, payload: TeamLicensePatch
+    request: HttpRequest, user_id: RecordId, license_id: RecordId, payload: TeamLicensePatch
 ) -> Any:
     """Change or renew one license (their manager). Send the version you read: a license
     saved by someone else since answers 409 with the stored version, and nothing is saved."""
@@ -356,7 +356,7 @@ class TeamAssignIn(Schema):
 
 
 @router.post("/courses/{course_id}/assignments", response={201: list[TeamAssignmentOut]})
-def assign(request: HttpRequest, course_id: int, payload: TeamAssignIn) -> Any:
+def assign(request: HttpRequest, course_id: RecordId, payload: TeamAssignIn) -> Any:
     acting = _manager(request)
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
@@ -448,7 +448,7 @@ class TeamDecisionIn(Schema):
 
 
 @router.post("/time-off/{request_id}/decision", response={200: TeamRequestOut, 409: StaleEditOut})
-def decide(request: HttpRequest, request_id: int, payload: TeamDecisionIn) -> Any:
+def decide(request: HttpRequest, request_id: RecordId, payload: TeamDecisionIn) -> Any:
     """Approve or decline a request (its manager). A stale ``version``, a request already
     decided or a balance too short answers 409 with the stored request and its version."""
     asked = access_request_by_id(request.user, request_id, decide=True)
@@ -482,7 +482,7 @@ class TeamCandidateOut(Schema):
 
 
 @router.post("/candidates/{candidate_id}/stage", response=TeamCandidateOut)
-def move(request: HttpRequest, candidate_id: int, payload: TeamStageIn) -> Any:
+def move(request: HttpRequest, candidate_id: RecordId, payload: TeamStageIn) -> Any:
     acting = _manager(request)
     candidate = access_candidate_by_id(request.user, candidate_id)
     try:

@@ -219,3 +219,19 @@ def test_a_body_naming_a_record_the_form_does_not_offer_answers_404(
     mine = {**action, "owner_id": cast.alice.pk}
     added = client.post(path, mine, content_type="application/json", headers=headers)
     assert added.status_code == 201, added.content[:300]
+
+
+def test_survey_results_refuse_a_date_the_calendar_cannot_count_back_from(
+    cast: Cast, client: Client
+) -> None:
+    headers = _headers(cast)
+    for query in ({"last": "0001-01-01"}, {"first": "0.0"}, {"last": "2200-01-01"}):
+        answered = client.get("/api/surveys/results", query, headers=headers)
+        assert _fields(answered) == set(query), query  # was a 500 (year 0) / taken as 1970
+    fine = client.get("/api/surveys/results", {"last": "2026-03-31"}, headers=headers)
+    assert fine.status_code == 200
+
+
+def test_team_person_ids_beyond_a_record_id_answer_422(cast: Cast, client: Client) -> None:
+    answered = client.get(f"/api/team/people/{HUGE}", headers=_headers(cast))
+    assert _fields(answered) == {"user_id"}
