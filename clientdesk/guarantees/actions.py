@@ -195,8 +195,14 @@ def do_create_guarantees_from_templates(
 
 @transaction.atomic
 def do_save_terms(
-    contract: Contract, data: dict[str, Any], *, acting_user: User | None
+    contract: Contract,
+    data: dict[str, Any],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> GuaranteeTerms:
+    """Create or change a contract's terms; given `expected_version` (the one the page showed),
+    terms saved by someone else since raise StaleEdit and nothing changes."""
     fields = {k: v for k, v in data.items() if k in TERMS_FIELDS}
     terms = GuaranteeTerms.objects.select_for_update().filter(contract=contract).first()
     if terms is not None:
@@ -207,6 +213,8 @@ def do_save_terms(
             action="guarantee_terms.update",
             acting_user=acting_user,
             account=contract.account,
+            versioned=True,
+            expected_version=expected_version,
         )
         return terms
     terms = GuaranteeTerms(contract=contract)

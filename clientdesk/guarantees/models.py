@@ -91,6 +91,7 @@ class GuaranteeTerms(models.Model):
     payment_lag_days = models.PositiveSmallIntegerField(
         "payment due (days after the contract year)", default=90
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     def __str__(self) -> str:
         return f"Guarantee terms of {self.contract}"

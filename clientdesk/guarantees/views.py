@@ -331,15 +331,30 @@ def terms_edit(request: HttpRequest, account_id: int, contract_id: int) -> HttpR
     account, contract = access_contract(request.user, account_id, contract_id, need=Need.MANAGE)
     terms = GuaranteeTerms.objects.filter(contract=contract).first()
     form = TermsForm(request.POST or None, instance=terms)
+    context: dict[str, Any] = {
+        "account": account,
+        "contract": contract,
+        "form": form,
+        "edit_version": terms.version if terms is not None else None,
+    }
     if request.method == "POST" and form.is_valid():
-        actions.do_save_terms(contract, form.cleaned_data, acting_user=signed_in_user(request))
+        conflict = save_or_conflict(
+            request,
+            form,
+            lambda version: actions.do_save_terms(
+                contract,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            ),
+            template="guarantees/terms_form.html",
+            context=context,
+        )
+        if conflict is not None:
+            return conflict
         messages.success(request, "Terms saved; evaluate again to apply the caps.")
         return redirect("guarantees:scorecard", account_id=account.pk)
-    return render(
-        request,
-        "guarantees/terms_form.html",
-        {"account": account, "contract": contract, "form": form},
-    )
+    return render(request, "guarantees/terms_form.html", context)
 
 
 # --- one guarantee --------------------------------------------------------------------------

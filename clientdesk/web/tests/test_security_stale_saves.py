@@ -271,3 +271,32 @@ def test_a_stale_escalation_save_is_refused_with_both_versions(cast: Cast, clien
     assert again.status_code == 302
     saved.refresh_from_db()
     assert (saved.severity, saved.status, saved.version) == ("medium", "resolved", 3)
+
+
+def test_a_stale_guarantee_terms_save_is_refused(cast: Cast, client: Client) -> None:
+    from clientdesk.guarantees.models import GuaranteeTerms
+
+    url = reverse("guarantees:terms", args=[cast.acme.pk, cast.acme_contract.pk])
+    terms = {
+        "pool_pct_of_fees": "10.00",
+        "max_share_pct": "20.00",
+        "report_lag_days": "60",
+        "reconciliation_lag_days": "60",
+        "payment_lag_days": "90",
+    }
+    client.force_login(cast.mia)
+    assert client.post(url, terms).status_code == 302  # made: version 1
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    assert client.post(url, {**terms, "max_share_pct": "25.00", "version": "1"}).status_code == 302
+    saved = GuaranteeTerms.objects.get(contract=cast.acme_contract)
+    assert (saved.max_share_pct, saved.version) == (Decimal("25.00"), 2)
+
+    other = Client()
+    other.force_login(cast.ada)
+    refused = other.post(url, {**terms, "max_share_pct": "15.00", "version": "1"})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved first" in html and "25.00" in html and "15.00" in html
+    assert 'name="version" value="2"' in html
+    saved.refresh_from_db()
+    assert (saved.max_share_pct, saved.version) == (Decimal("25.00"), 2)
