@@ -297,6 +297,11 @@ def test_an_834_test_round_is_checked_and_kept_but_never_read(cast: Cast, tmp_pa
         3,
         1,
     )
+    assert (
+        "1 termination(s), reinstatement(s) or change(s) found their spans loaded before, "
+        "1 found no span" in round_.message
+    )
+    assert "1 not loaded]" in round_.message
     assert spans() == before  # no reader sees a test file's rows
     # the same file loads for production afterwards (a test load is not "already loaded")
     [production] = ingest_x12([path], acting_user=None)

@@ -187,7 +187,7 @@ def _one_file(
                 )
             result.message += _report_line(report)
             if result.table == "eligibility":
-                result.message += _maintenance_line(report)
+                result.message += _maintenance_line(report, test=result.test)
             if result.table == "claim_processing" and result.rows_loaded:
                 # Decided: an 835 has no element for it, so its claims carry no flag (null)
                 # and are left out of the auto-adjudication rate; the load says so.
@@ -395,19 +395,20 @@ def _count_unmatched(report: dict[str, Any], positions: list[int]) -> None:
     report["rejected_records"] = int(report.get("rejected_records") or 0) + len(positions)
 
 
-def _maintenance_line(report: dict[str, Any]) -> str:
-    """What the 834 did to spans loaded before (empty when nothing)."""
+def _maintenance_line(report: dict[str, Any], *, test: bool) -> str:
+    """What the 834 did to spans loaded before (empty when nothing); a test file's changes
+    are only checked against them."""
     parts = []
     applied = int(report.get("span_changes_applied") or 0)
     unmatched = int(report.get("span_changes_unmatched") or 0)
     if applied or unmatched:
         parts.append(
-            f"{applied} termination(s), reinstatement(s) or change(s) applied to spans loaded "
-            f"before"
+            f"{applied} termination(s), reinstatement(s) or change(s) "
+            f"{'found their' if test else 'applied to'} spans loaded before"
             + (f", {unmatched} found no span (see the acceptance report)" if unmatched else "")
         )
     groups = report.get("full_file_groups") or []
-    if groups:
+    if groups and not test:
         parts.append(
             f"a full file for group(s) {', '.join(groups)}: it replaces their spans loaded "
             "from earlier files"
@@ -419,7 +420,7 @@ def _report_line(report: dict[str, Any]) -> str:
     return (
         f" [X12: {report['transactions']} transaction set(s): {report['accepted']} accepted, "
         f"{report['accepted_with_errors']} accepted with errors, {report['rejected']} rejected; "
-        f"{report['records']} record(s) read, {report['rejected_records']} in rejected sets]"
+        f"{report['records']} record(s) read, {report['rejected_records']} not loaded]"
     )
 
 
