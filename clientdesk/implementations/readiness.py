@@ -91,6 +91,11 @@ class Readiness:
     flags: tuple[str, ...] = field(default=())
 
     @property
+    def measured(self) -> int:
+        """How many of the evidence components had data (the score is over those alone)."""
+        return sum(v is not None for v in self.components.values())
+
+    @property
     def band(self) -> str:
         if self.score is None:
             return "unknown"

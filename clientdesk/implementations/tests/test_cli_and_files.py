@@ -3,6 +3,7 @@ readiness score and the hypercare prior, by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from io import StringIO
@@ -143,6 +144,21 @@ def test_readiness_weights_and_flags() -> None:
     assert readiness.score == 62
     assert readiness.band == "at risk"
     assert len(readiness.flags) == 6
+    assert readiness.measured == 6  # every component had data
+    # Early on only the slack and a test round are known: the score is over those two.
+    early = score_readiness(
+        dataclasses.replace(
+            evidence,
+            critical_due=0,
+            critical_due_done=0,
+            members_loaded=None,
+            id_cards_mailed=None,
+            id_card_lead_days=None,
+            test_claims_done=None,
+            test_claims_due=False,
+        )
+    )
+    assert early.measured == 2
 
 
 def test_reason_categories_drop_values() -> None:
