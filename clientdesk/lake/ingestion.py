@@ -69,7 +69,7 @@ from clientdesk.lib.exports import sql_safe_text
 
 log = logging.getLogger(__name__)
 
-LOAD_MEMORY_LIMIT = "1GB"  # DuckDB's share of one load (bench/x12.py: peak RSS <= 2 GB)
+LOAD_MEMORY_LIMIT = "1GB"  # DuckDB's share of a converted file's load (bench/x12.py)
 
 SNIFF_BYTES = 65_536
 # A new account's state: the most frequent well-formed (two-letter) state of its rows.
@@ -462,7 +462,16 @@ def _ingest_one(
         started_at=timezone.now(),
     )
     try:
-        return _load(schema, source, batch, earlier, acting_user, create_accounts, steps)
+        return _load(
+            schema,
+            source,
+            batch,
+            earlier,
+            acting_user,
+            create_accounts,
+            steps,
+            bounded=origin is not None,
+        )
     except Exception as error:
         storage.remove_batch_files(schema.name, batch.pk)
         storage.rejects_path(schema.name, batch.pk).unlink(missing_ok=True)
@@ -480,17 +489,16 @@ def _ingest_one(
         raise
 
 
-def _connect(work: Path) -> duckdb.DuckDBPyConnection:
+def _connect(work: Path, *, bounded: bool = False) -> duckdb.DuckDBPyConnection:
     (work / "tmp").mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        config={
-            # The line numbers and the positional join rely on rows keeping file order.
-            "preserve_insertion_order": True,
-            "temp_directory": str(work / "tmp"),
-            # A file of any size loads in bounded memory: past this DuckDB spills to disk.
-            "memory_limit": LOAD_MEMORY_LIMIT,
-        }
-    )
+    config: dict[str, str | bool | int | float | list[str]] = {
+        # The line numbers and the positional join rely on rows keeping file order.
+        "preserve_insertion_order": True,
+        "temp_directory": str(work / "tmp"),
+    }
+    if bounded:  # a converted X12/FHIR file of any size: past this DuckDB spills to disk
+        config["memory_limit"] = LOAD_MEMORY_LIMIT
+    con = duckdb.connect(config=config)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     return con
@@ -509,11 +517,13 @@ def _load(
     acting_user: User | None,
     create_accounts: bool,
     steps: _Steps,
+    *,
+    bounded: bool = False,
 ) -> BatchResult:
     work = storage.staging_dir(batch.pk)
     work.mkdir(parents=True, exist_ok=True)
     validation = FileValidation(schema, source, for_new_accounts=create_accounts)
-    con = _connect(work)
+    con = _connect(work, bounded=bounded)
     clock = [time.perf_counter()]
 
     def _lap() -> float:
