@@ -40,23 +40,22 @@ def tables_state(tables: Iterable[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class LakeMemo(Generic[T]):
-    """At most `size` answers, each valid for one state of the tables it was read from."""
+class _BoundedMemo(Generic[T]):
+    """At most `size` answers by key, per process, least recently used out first."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple[Hashable, ...], T] = OrderedDict()
 
-    def get(self, tables: Iterable[str], key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-        full = (tables_state(tables), *key)
+    def _lookup(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         with self._lock:
-            if full in self._answers:
-                self._answers.move_to_end(full)
-                return self._answers[full]
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
         answer = compute()
         with self._lock:
-            self._answers[full] = answer
+            self._answers[key] = answer
             while len(self._answers) > self._size:
                 self._answers.popitem(last=False)
         return answer
@@ -64,6 +63,13 @@ class LakeMemo(Generic[T]):
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+
+
+class LakeMemo(_BoundedMemo[T]):
+    """At most `size` answers, each valid for one state of the tables it was read from."""
+
+    def get(self, tables: Iterable[str], key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        return self._lookup((tables_state(tables), *key), compute)
 
 
 # --- answers per reader, until the next write (the home page's, the guarantees portfolio's) ---
@@ -98,13 +104,8 @@ def data_state() -> tuple[Hashable, ...]:
     return (last_audit, last_batch)
 
 
-class ReaderMemo(Generic[T]):
+class ReaderMemo(_BoundedMemo[T]):
     """At most `size` answers, each for one reader, one state of the data and one minute."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._answers: OrderedDict[tuple[Hashable, ...], T] = OrderedDict()
 
     def key(self, user: Any, now: dt.datetime) -> tuple[Hashable, ...]:
         return (
@@ -117,18 +118,4 @@ class ReaderMemo(Generic[T]):
         )
 
     def get(self, user: Any, now: dt.datetime, compute: Callable[[], T]) -> T:
-        key = self.key(user, now)
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
-        answer = compute()
-        with self._lock:
-            self._answers[key] = answer
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
-        return answer
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
+        return self._lookup(self.key(user, now), compute)
