@@ -20,7 +20,12 @@ from clientdesk.financials.actions import do_record_member_claims_read
 from clientdesk.financials.adjudication import Claims, rx_tier
 from clientdesk.financials.contributions import TIERS, tier_of
 from clientdesk.financials.models import PnlMonth
-from clientdesk.financials.renewal import Assumptions, Experience, aso_current_rate
+from clientdesk.financials.renewal import (
+    Assumptions,
+    Experience,
+    aso_current_rate,
+    default_target_margin,
+)
 from clientdesk.financials.runs import (
     POOLING_POINTS,
     contract_in_force,
@@ -156,11 +161,15 @@ def renewal_inputs(
         admin_pmpm=0.0 if aso else per_member,
         guarantee_pmpm=0.0 if aso or not mm else float(t.penalties) / mm,
         tax_pct=float(terms.premium_tax_pct) if account.funding == Funding.FULLY_INSURED else 0.0,
-        target_margin_pct=float(
-            overrides.get("target_margin_pct", 0.0 if aso else Assumptions.target_margin_pct)
-        ),
+        target_margin_pct=float(overrides.get("target_margin_pct", account_target_margin(account))),
     )
     return experience, base, charges
+
+
+def account_target_margin(account: Account) -> float:
+    """The target margin % a renewal applies to `account` when none is given (and the form
+    shows): renewal.default_target_margin by its funding."""
+    return default_target_margin(fully_insured=account.funding == Funding.FULLY_INSURED)
 
 
 def _book_pmpm(book: Any, window: Window) -> float:

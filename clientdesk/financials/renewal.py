@@ -46,6 +46,13 @@ DEFAULT_POOLING_POINT = 250_000
 DEFAULT_TARGET_MARGIN = 3.0
 
 
+def default_target_margin(fully_insured: bool) -> float:
+    """The target margin applied when none is given: 3 % of a fully insured rate; none on a
+    self-funded sponsor's premium equivalent (our margin is inside the admin fees it already
+    carries, so loading it again would count it twice). The renewal form shows this value."""
+    return DEFAULT_TARGET_MARGIN if fully_insured else 0.0
+
+
 @dataclass(frozen=True)
 class Assumptions:
     pooling_point: float = DEFAULT_POOLING_POINT

@@ -95,7 +95,12 @@ def _renewal(
 ) -> tuple[Any, RenewalForm, list[Projection], str]:
     account = access_account_by_id(request.user, account_id)
     require_margin(request.user)
-    form = RenewalForm(request.GET or None)
+    # The margin field shows what is applied when left as it is (none for a self-funded
+    # sponsor), so the page never shows one margin and computes with another.
+    form = RenewalForm(
+        request.GET or None,
+        initial={"target_margin_pct": analysis.account_target_margin(account)},
+    )
     projections: list[Projection] = []
     error = ""
     if not request.GET or form.is_valid():

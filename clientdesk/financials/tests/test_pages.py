@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from clientdesk.accounts.actions import do_update_account as update_account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.financials.actions import do_update_terms
 from clientdesk.financials.tests.fixture import load
@@ -80,6 +82,40 @@ def test_renewal_step_by_step_and_download(ran: Cast, login: Login) -> None:
     labels = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert "Credibility Z" in labels and "Required rate" in labels
     assert AuditEvent.objects.filter(action="financials.read_renewal", account=ran.acme).exists()
+
+
+def _margin_field(page: str) -> str:
+    found = re.search(r'<input[^>]*name="target_margin_pct"[^>]*>', page)
+    assert found, "the renewal form has a target margin field"
+    value = re.search(r'value="([^"]*)"', found.group(0))
+    return value.group(1) if value else ""
+
+
+def _required(page: str) -> float:
+    """The base scenario's required rate (the first card: 'required $X PMPM')."""
+    found = re.search(r"required \$([0-9,.]+) PMPM", page)
+    assert found
+    return float(found.group(1).replace(",", ""))
+
+
+def test_the_renewal_form_shows_the_margin_it_applies(ran: Cast, login: Login) -> None:
+    """Acme is self-funded: no margin on its premium equivalent (ours is in the fees). The form
+    showed 3.0 and the projection applied 0; now both say 0, and a margin typed in is applied:
+    required = (claims + loads) / (1 - margin), so 3 % makes it 1 / 0.97 of the 0 % rate. A
+    fully insured account shows and applies 3 %."""
+    client = login("mia")
+    url = reverse("financials:renewal", kwargs={"account_id": ran.acme.pk})
+    page = client.get(url).content.decode()
+    assert float(_margin_field(page)) == 0.0
+    assert "taxes 0.00 % + margin 0.00 % of the rate" in page
+    without = _required(page)
+    page = client.get(url, {"target_margin_pct": "3"}).content.decode()
+    assert "margin 3.00 % of the rate" in page
+    assert _required(page) == pytest.approx(without / 0.97, abs=0.01)
+    update_account(ran.acme, {"funding": "fully_insured"}, acting_user=ran.mia)
+    page = client.get(url).content.decode()
+    assert float(_margin_field(page)) == 3.0
+    assert "margin 3.00 % of the rate" in page
 
 
 def test_two_plan_options_priced_on_the_account_claims(ran: Cast, login: Login) -> None:
