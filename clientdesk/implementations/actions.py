@@ -8,6 +8,7 @@ import io
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from clientdesk.audit.recording import record_audit, snapshot
 from clientdesk.audit.updating import check_version, update_audited
 from clientdesk.implementations.library import TEMPLATES, TemplateSeed
 from clientdesk.implementations.models import (
+    EligibilityTestRound,
     Implementation,
     Lesson,
     PlanStatus,
+    RoundFormat,
     Task,
     TaskKind,
     TaskStatus,
@@ -32,6 +35,7 @@ from clientdesk.implementations.models import (
 )
 from clientdesk.implementations.plan_files import PlanFile, PlanRow
 from clientdesk.implementations.progress import specs_of
+from clientdesk.implementations.readiness import EligibilityRound
 from clientdesk.implementations.scheduling import (
     BusinessDays,
     ScheduleError,
@@ -39,7 +43,15 @@ from clientdesk.implementations.scheduling import (
     compute_schedule,
 )
 from clientdesk.implementations.survey_timing import after_days
-from clientdesk.lake.ingestion import BatchResult, IngestError, ingest_files
+from clientdesk.implementations.test_rounds import (
+    members_in_batch,
+    other_sponsor_in_834,
+    round_of,
+)
+from clientdesk.lake.ingestion import BatchResult, IngestError, file_sha256, ingest_files
+from clientdesk.lake.models import IngestBatch
+from clientdesk.lake.x12.load import ingest_x12
+from clientdesk.lake.x12.reader import X12FormatError
 from clientdesk.lib.business_calendar import BusinessCalendar
 from clientdesk.lib.survey_service import IMPLEMENTATION, SURVEY_SERVICE, SendOutcome
 
@@ -563,40 +575,111 @@ def _other_sponsor_line(data: bytes, group_number: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class RoundResult:
+    """A test file loaded on a plan: the lake's answer, and the round it made (None when the
+    file was already loaded as a test: no new round)."""
+
+    result: BatchResult
+    round: EligibilityTestRound | None
+    figures: EligibilityRound | None
+
+    @property
+    def message(self) -> str:
+        """One line for the page and the command line."""
+        r, f = self.result, self.figures
+        if f is None:
+            return r.message
+        verdict = "passed" if f.passed else f"failed ({'; '.join(f.failures)})"
+        if f.source_format != "x12":
+            return (
+                f"Test round loaded from {r.source}: {f.rows_read:,} rows, "
+                f"{f.rows_rejected:,} rejected: {verdict}."
+            )
+        return (
+            f"Test round loaded from {r.source}: {verdict}. Transaction sets: "
+            f"{f.sets_accepted} accepted, {f.sets_with_errors} accepted with errors, "
+            f"{f.sets_rejected} rejected; member records: {f.member_records:,} read, "
+            f"{f.member_records_not_loaded:,} not loaded; spans: {f.rows_loaded:,} loaded, "
+            f"{f.rows_rejected:,} rejected; {f.members_loaded or 0:,} members loaded."
+        )
+
+
+def _is_x12(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA")
+
+
 def do_load_test_file(
     implementation: Implementation, data: bytes, filename: str, *, acting_user: User | None
-) -> BatchResult:
-    """Load a sponsor's eligibility test file (CSV) as a test batch of the lake: checked like
-    any load, its rejects kept and scored by readiness as the next test round, its rows never
-    read as production data. Rows of another sponsor refuse the whole file."""
+) -> RoundResult:
+    """Load a sponsor's eligibility test file, a CSV of the lake's eligibility columns or an
+    X12 834, as a test batch of the lake: checked like any load (an 834 through the lake's
+    X12 ingestion, with its acceptance report), its rejects kept, its rows never read as
+    production data; recorded as the plan's next test round, whose pass or fail readiness
+    scores. Members of another sponsor refuse the whole file. The lake commits its batch on
+    its own; the round and its audit row are one transaction."""
     account = implementation.account
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).name).strip(".-")[:120] or "test"
-    if not name.lower().endswith(".csv"):
-        raise RoundFileError(f"{name}: a test file is a CSV (an 834 loads with the ingest CLI)")
-    problem = _other_sponsor_line(data, account.group_number)
-    if problem:
-        raise RoundFileError(f"{name}: {problem}")
+    x12 = _is_x12(data)
+    if not x12 and not name.lower().endswith(".csv"):
+        raise RoundFileError(
+            f"{name}: a test file is a CSV of the lake's eligibility columns or an X12 834"
+        )
+    if not x12:
+        problem = _other_sponsor_line(data, account.group_number)
+        if problem:
+            raise RoundFileError(f"{name}: {problem}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            [result] = ingest_files("eligibility", [path], acting_user=acting_user, test=True)
-        except IngestError as error:
+            if x12:
+                problem = other_sponsor_in_834(path, account.group_number)
+                if problem:
+                    raise RoundFileError(f"{name}: {problem}")
+                results = ingest_x12([path], acting_user=acting_user, test=True)
+                result = next((r for r in results if r.table == "eligibility"), results[0])
+            else:
+                [result] = ingest_files("eligibility", [path], acting_user=acting_user, test=True)
+        except (IngestError, X12FormatError) as error:
             raise RoundFileError(str(error)) from None
-    # The load commits on its own (the lake's batch and its audit row); this row says which
-    # plan it was for.
+        checksum = file_sha256(path)
+    if result.status == "already_loaded":
+        return RoundResult(result, None, None)
+    batch = IngestBatch.objects.filter(pk=result.batch_id).first() if result.batch_id else None
+    members = members_in_batch(batch) if batch is not None else None
     with transaction.atomic():
+        loaded = EligibilityTestRound.objects.create(
+            implementation=implementation,
+            batch=batch,
+            source_name=result.source[:255],
+            source_format=RoundFormat.X12 if x12 else RoundFormat.CSV,
+            checksum=checksum,
+            report=result.report if x12 else {},
+            members_loaded=members,
+            loaded_at=timezone.now(),
+            loaded_by=acting_user
+            if acting_user is not None and acting_user.is_authenticated
+            else None,
+        )
+        figures = round_of(0, batch, dt.UTC, loaded)  # numbered on the plan (evidence)
         record_audit(
             actor=acting_user,
             action="implementation.test_file",
             obj=implementation,
             account=account,
             after={
-                "batch": result.batch_id,
+                "round": loaded.pk,
+                "batch": result.batch_id or None,
                 "file": result.source,
+                "format": loaded.source_format,
                 "status": result.status,
-                "rows_read": result.rows_read,
-                "rows_rejected": result.rows_rejected,
+                "rows_read": figures.rows_read,
+                "rows_rejected": figures.rows_rejected,
+                "member_records": figures.member_records,
+                "member_records_not_loaded": figures.member_records_not_loaded,
+                "sets_rejected": figures.sets_rejected,
+                "passed": figures.passed,
             },
         )
-    return result
+    return RoundResult(result, loaded, figures)

@@ -22,9 +22,10 @@ from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.implementations import actions
 from clientdesk.implementations.access import access_implementation, access_task
 from clientdesk.implementations.evidence import PlanState, plan_state
-from clientdesk.implementations.forms import ImplementationForm, TaskForm
+from clientdesk.implementations.forms import MAX_UPLOAD, ImplementationForm, TaskForm
 from clientdesk.implementations.models import Implementation, Template
 from clientdesk.implementations.plan_files import read_csv
+from clientdesk.implementations.readiness import EligibilityRound
 from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
@@ -123,17 +124,7 @@ def _state_out(state: PlanState) -> dict[str, Any]:
             "components": state.readiness.components,
             "flags": list(state.readiness.flags),
         },
-        "test_rounds": [
-            {
-                "round": r.number,
-                "batch_id": r.batch_id,
-                "loaded_on": r.loaded_on,
-                "rows_read": r.rows_read,
-                "rows_rejected": r.rows_rejected,
-                "reasons": [{"reason": k, "rows": n} for k, n in r.reasons],
-            }
-            for r in state.test_rounds
-        ],
+        "test_rounds": [_round_out(r) for r in state.test_rounds],
         "tasks": [
             {
                 "id": t.pk,
@@ -167,6 +158,36 @@ def _state_out(state: PlanState) -> dict[str, Any]:
             for t in state.tasks
         ],
     }
+
+
+def _round_out(r: EligibilityRound) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "round": r.number,
+        "batch_id": r.batch_id or None,
+        "loaded_on": r.loaded_on,
+        "file": r.source_name,
+        "format": r.source_format,
+        "rows_read": r.rows_read,
+        "rows_rejected": r.rows_rejected,
+        "reasons": [{"reason": k, "rows": n} for k, n in r.reasons],
+        "accepted_share": round(r.accepted_share, 4),
+        "passed": r.passed,
+        "failures": list(r.failures),
+    }
+    if r.source_format == "x12":
+        out["acceptance"] = {
+            "sets_accepted": r.sets_accepted,
+            "sets_accepted_with_errors": r.sets_with_errors,
+            "sets_rejected": r.sets_rejected,
+            "member_records": r.member_records,
+            "member_records_not_loaded": r.member_records_not_loaded,
+            "spans_loaded": r.rows_loaded,
+            "spans_rejected": r.rows_rejected,
+            "members_loaded": r.members_loaded,
+            "transaction_sets": list(r.transaction_sets),
+            "envelope_findings": list(r.envelope_findings),
+        }
+    return out
 
 
 def _state(request: HttpRequest, implementation: Implementation) -> PlanState:
@@ -311,3 +332,56 @@ def update_task(
     if isinstance(saved, Status):
         return saved
     return _state_out(_state(request, task.implementation))
+
+
+class RoundFileIn(Schema):
+    file_name: str = Field(..., min_length=1, max_length=200, description="The file's name.")
+    content: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_UPLOAD,
+        description="The file as text: an X12 834 (starting with ISA), or a CSV with the "
+        "lake's eligibility columns (file_name ending .csv); this sponsor's members only.",
+    )
+
+
+@router.post(
+    "/accounts/{account_id}/{implementation_id}/test-rounds",
+    response={200: dict[str, Any], 201: dict[str, Any]},
+)
+def load_test_round(
+    request: HttpRequest,
+    account_id: RecordId,
+    implementation_id: RecordId,
+    payload: RoundFileIn,
+) -> Any:
+    """Load an eligibility test file as the plan's next test round (the page's upload): 201
+    with the round (pass or fail, and for an 834 its acceptance report) and the plan; 200
+    when the file was already loaded as a test (no new round); 422 naming `content` when it
+    cannot be loaded (not an 834 or CSV, another sponsor's members, malformed)."""
+    implementation = access_implementation(
+        request.user, account_id, implementation_id, need=Need.WRITE
+    )
+    try:
+        loaded = actions.do_load_test_file(
+            implementation,
+            payload.content.encode("utf-8"),
+            payload.file_name,
+            acting_user=signed_in_user(request),
+        )
+    except actions.RoundFileError as error:
+        raise NinjaValidationError(
+            [{"loc": ["body", "content"], "msg": str(error), "type": "value_error"}]
+        ) from None
+    state = _state(request, implementation)
+    if loaded.round is None:
+        return Status(200, {"message": loaded.message, "round": None, "plan": _state_out(state)})
+    made = next((r for r in state.test_rounds if r.record_id == loaded.round.pk), None)
+    return Status(
+        201,
+        {
+            "message": loaded.message,
+            "round": _round_out(made) if made is not None else None,
+            "plan": _state_out(state),
+        },
+    )

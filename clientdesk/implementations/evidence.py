@@ -14,6 +14,7 @@ from clientdesk.accounts.models import ActivityEvent
 from clientdesk.implementations.actions import anchor_ref, business_days, calendar_for
 from clientdesk.implementations.hypercare import HYPERCARE_DAYS
 from clientdesk.implementations.models import (
+    EligibilityTestRound,
     Implementation,
     PlanStatus,
     Task,
@@ -25,12 +26,11 @@ from clientdesk.implementations.readiness import (
     EligibilityRound,
     Evidence,
     Readiness,
-    rejected_reasons,
     score_readiness,
 )
+from clientdesk.implementations.test_rounds import round_of
 from clientdesk.lake.gateway import Reader, open_lake
 from clientdesk.lake.models import BatchStatus, IngestBatch
-from clientdesk.lake.validation import REASON_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -117,24 +117,22 @@ def members_covered(
     return counts
 
 
-def _rounds(batches: Sequence[IngestBatch], zone_of: dt.tzinfo) -> tuple[EligibilityRound, ...]:
-    rounds = []
-    for number, batch in enumerate(batches, start=1):
-        moment = batch.finished_at or batch.started_at
-        rounds.append(
-            EligibilityRound(
-                number=number,
-                batch_id=batch.pk,
-                loaded_on=moment.astimezone(zone_of).date(),
-                source_name=batch.source_name,
-                rows_read=batch.rows_read,
-                rows_rejected=batch.rows_rejected,
-                reasons=rejected_reasons(batch.rejects_path, REASON_SEPARATOR)
-                if batch.rows_rejected
-                else (),
-            )
-        )
-    return tuple(rounds)
+def _rounds(
+    batches: Sequence[IngestBatch],
+    loaded: Sequence[EligibilityTestRound],
+    zone_of: dt.tzinfo,
+) -> tuple[EligibilityRound, ...]:
+    """The plan's rounds in load order: the files loaded on the plan (`loaded`) and the
+    account's test batches that no plan loaded (`batches`: `clientdesk ingest --test`)."""
+    items: list[tuple[dt.datetime, int, IngestBatch | None, EligibilityTestRound | None]] = [
+        (r.loaded_at, 0, r.batch, r) for r in loaded
+    ]
+    items += [(b.finished_at or b.started_at, 1, b, None) for b in batches]
+    items.sort(key=lambda item: (item[0], item[1]))
+    return tuple(
+        round_of(number, batch, zone_of, record)
+        for number, (_, _, batch, record) in enumerate(items, start=1)
+    )
 
 
 def plan_states(
@@ -151,6 +149,17 @@ def plan_states(
     for task in Task.objects.filter(implementation_id__in=ids).order_by("position", "id"):
         tasks_of[task.implementation_id].append(task)
     batches = eligibility_batches(sorted({i.account_id for i in implementations}))
+    loaded_rounds: dict[int, list[EligibilityTestRound]] = defaultdict(list)
+    for record in EligibilityTestRound.objects.filter(implementation_id__in=ids).select_related(
+        "batch"
+    ):
+        loaded_rounds[record.implementation_id].append(record)
+    # A test batch loaded on a plan is that plan's round only.
+    claimed = set(
+        EligibilityTestRound.objects.filter(
+            batch_id__in=[b.pk for found in batches.values() for b in found if b.test]
+        ).values_list("batch_id", flat=True)
+    )
     production: dict[int, list[IngestBatch]] = {}
     wanted: dict[int, dt.date] = {}
     for implementation in implementations:
@@ -178,8 +187,12 @@ def plan_states(
             baseline=implementation.baseline or None,
         )
         zone = calendar_for(implementation.account).zone
-        tests = [b for b in batches.get(implementation.account_id, []) if is_test_file(b)]
-        rounds = _rounds(tests, zone)
+        tests = [
+            b
+            for b in batches.get(implementation.account_id, [])
+            if is_test_file(b) and b.pk not in claimed
+        ]
+        rounds = _rounds(tests, loaded_rounds[implementation.pk], zone)
         critical_due = [
             t for t in tasks if t.critical and t.finish_date is not None and t.finish_date <= today
         ]

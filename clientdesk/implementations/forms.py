@@ -51,8 +51,9 @@ class PlanFileForm(forms.Form):
 class TestRoundForm(forms.Form):
     file = forms.FileField(
         label="Eligibility test file",
-        help_text="CSV with the lake's eligibility columns, this sponsor's group_id only. "
-        "Loaded as a test: scored here, never counted as members.",
+        help_text="The sponsor's X12 834, or a CSV with the lake's eligibility columns; this "
+        "sponsor's members only. Loaded as a test: its acceptance report and pass or fail "
+        "shown here, never counted as members.",
     )
 
     def clean_file(self) -> Any:

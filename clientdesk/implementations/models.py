@@ -232,3 +232,44 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class RoundFormat(models.TextChoices):
+    CSV = "csv", "CSV (the lake's eligibility columns)"
+    X12 = "x12", "X12 834"
+
+
+class EligibilityTestRound(models.Model):
+    """One eligibility test file loaded for a plan (`actions.do_load_test_file`): the lake's
+    test batch it made (none when an 834 was rejected whole: nothing to load) and, for an 834,
+    the file's acceptance report (999/TA1 style: per transaction set accepted, accepted with
+    errors or rejected, segment positions and reasons; counts of member records and spans).
+    Its pass or fail is derived from these counts (`readiness.EligibilityRound.verdict`).
+    Test batches loaded outside a plan (`clientdesk ingest --test`) count as rounds of every
+    plan of their account too (`evidence.plan_states`)."""
+
+    implementation = models.ForeignKey(
+        Implementation, on_delete=models.CASCADE, related_name="test_rounds"
+    )
+    batch = models.ForeignKey(
+        "lake.IngestBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_name = models.CharField(max_length=255)
+    source_format = models.CharField(max_length=8, choices=RoundFormat.choices)
+    checksum = models.CharField("SHA-256 of the file", max_length=64)
+    report = models.JSONField(
+        default=dict, blank=True, help_text="The 834's acceptance report ({} for a CSV)."
+    )
+    members_loaded = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Distinct members with a span in the test batch."
+    )
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["implementation", "loaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"test round {self.source_name} ({self.loaded_at:%Y-%m-%d})"

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 WEIGHTS: dict[str, int] = {
     "critical_done": 25,
@@ -50,7 +51,12 @@ TEST_FULL, TEST_ZERO = 0.99, 0.80  # accepted share of a test file
 
 @dataclass(frozen=True)
 class EligibilityRound:
-    """One eligibility test file: a committed ingestion batch of the account."""
+    """One eligibility test file: a test batch of the account (CSV or 834), or an 834 that
+    loaded nothing (`batch_id` 0: every transaction set rejected).
+
+    `rows_*` are the lake's rows (spans for an 834). An 834 also counts its transaction sets
+    (999 style: accepted, accepted with errors, rejected) and its member records (INS loops):
+    read, and not loaded by the reader (in a rejected set, or a change that found no span)."""
 
     number: int
     batch_id: int
@@ -59,10 +65,63 @@ class EligibilityRound:
     rows_read: int
     rows_rejected: int
     reasons: tuple[tuple[str, int], ...] = ()  # reason (values removed), rows; most first
+    source_format: str = "csv"  # or "x12"
+    sets_accepted: int = 0
+    sets_with_errors: int = 0
+    sets_rejected: int = 0
+    member_records: int = 0
+    member_records_not_loaded: int = 0
+    members_loaded: int | None = None  # distinct members with a span in the batch
+    record_id: int = 0  # the plan's record of it (models.EligibilityTestRound); 0: none
+    # the 834's acceptance report: its sets (each a dict: control numbers, position, status,
+    # findings with segment positions) and the envelope's own findings
+    transaction_sets: tuple[Mapping[str, Any], ...] = ()
+    envelope_findings: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rows_rejected
 
     @property
     def accepted_share(self) -> float:
-        return 1.0 if self.rows_read == 0 else 1 - self.rows_rejected / self.rows_read
+        """Share of the file accepted: of its rows, and for an 834 of its member records
+        too (the lower of the two). An 834 that loaded nothing is 0."""
+        if self.source_format != "x12":
+            return 1.0 if self.rows_read == 0 else 1 - self.rows_rejected / self.rows_read
+        if self.rows_loaded == 0:
+            return 0.0
+        rows = 1 - self.rows_rejected / self.rows_read
+        records = (
+            1 - self.member_records_not_loaded / self.member_records if self.member_records else 1.0
+        )
+        return min(rows, records)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Why the round failed, each in a few words; none when it passed."""
+        why: list[str] = []
+        if self.sets_rejected:
+            sets = self.sets_accepted + self.sets_with_errors + self.sets_rejected
+            why.append(f"{self.sets_rejected} of {sets} transaction sets rejected")
+        if self.member_records_not_loaded:
+            why.append(
+                f"{self.member_records_not_loaded:,} of {self.member_records:,} member records "
+                "not loaded"
+            )
+        if self.rows_rejected:
+            unit = "spans" if self.source_format == "x12" else "rows"
+            why.append(f"{self.rows_rejected:,} of {self.rows_read:,} {unit} rejected")
+        if self.rows_loaded == 0:
+            why.append("nothing loaded")
+        if why and self.accepted_share >= TEST_FULL and not self.sets_rejected and self.rows_loaded:
+            return ()  # within the tolerance: passed, its few rejects listed on the round
+        return tuple(why)
+
+    @property
+    def passed(self) -> bool:
+        """Passed: no transaction set rejected, something loaded, and at least 99 % of the
+        file accepted (TEST_FULL, the share readiness scores full)."""
+        return not self.failures
 
 
 @dataclass(frozen=True)
@@ -126,11 +185,11 @@ def score_readiness(e: Evidence) -> Readiness:
         last = e.test_rounds[-1]
         share = last.accepted_share
         parts["eligibility_tests"] = _clamp((share - TEST_ZERO) / (TEST_FULL - TEST_ZERO))
-        if share < TEST_FULL:
+        if not last.passed:
             why = ", ".join(f"{reason} ({rows:,})" for reason, rows in last.reasons[:3])
             flags.append(
-                f"eligibility test round {last.number}: {last.rows_rejected:,} of "
-                f"{last.rows_read:,} rows rejected" + (f": {why}" if why else "")
+                f"eligibility test round {last.number} failed: {'; '.join(last.failures)}"
+                + (f": {why}" if why else "")
             )
     elif e.test_due:
         parts["eligibility_tests"] = 0.0

@@ -45,6 +45,7 @@ from clientdesk.implementations.readiness import LABELS, WEIGHTS
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.implementations.survey_timing import after_days
 from clientdesk.lake.gateway import LakeError
+from clientdesk.lake.rejects import can_review_loads
 from clientdesk.lib.downloads import file_download
 from clientdesk.people.requests import signed_in_user
 
@@ -149,6 +150,7 @@ def _plan_context(request: HttpRequest, implementation: Implementation) -> dict[
         ),
         "hypercare": queries.hypercare(implementation, today, reader=request.user),
         "can_edit": can_edit(request.user, implementation),
+        "can_review_loads": can_review_loads(request.user),
         "can_approve": can_approve(request.user, implementation),
         "statuses": Task._meta.get_field("status").choices,
         "file_form": PlanFileForm(),
@@ -221,14 +223,10 @@ def load_test_file(request: HttpRequest, account_id: int, implementation_id: int
     except actions.RoundFileError as error:
         messages.error(request, f"Not loaded: {error}")
         return _back(implementation)
-    if result.status == "already_loaded":
+    if result.figures is not None and result.figures.passed:
+        messages.success(request, result.message)
+    else:  # already loaded as a test, or a failed round
         messages.warning(request, result.message)
-    else:
-        messages.success(
-            request,
-            f"Test round loaded from {result.source}: {result.rows_read:,} rows, "
-            f"{result.rows_rejected:,} rejected.",
-        )
     return _back(implementation)
 
 

@@ -166,6 +166,23 @@ def committed_files(schema: TableSchema) -> list[Path]:
     return files
 
 
+def batch_distinct(batch: IngestBatch, column: str) -> int:
+    """Distinct non-null values of a column in one batch's own files (0 when it wrote none).
+    For a test batch, which no reader reads: an eligibility test round's members loaded."""
+    files = sorted(batch_dir(batch.table, batch.pk).glob("*.parquet"))
+    if not files:
+        return 0
+    listed = ", ".join(sql_literal(str(f)) for f in files)
+    con = duckdb.connect()
+    try:
+        row = con.execute(
+            f"SELECT count(DISTINCT {quote_ident(column)}) FROM read_parquet([{listed}])"  # noqa: S608  # our own paths and a quoted name
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
 def committed_batch_count(table: str) -> int:
     """How many committed production batches the table has (what its readers read)."""
     return IngestBatch.objects.filter(table=table, status=BatchStatus.COMMITTED, test=False).count()

@@ -118,6 +118,13 @@ API_ROUTES = [
         "/implementations/accounts/{account_id}/{implementation_id}/approve", "post", plan, MANAGE
     ),
     ApiRoute(
+        "/implementations/accounts/{account_id}/{implementation_id}/test-rounds",
+        "post",
+        plan,
+        WRITE,
+        body={"file_name": "round.txt", "content": "neither an 834 nor a CSV"},  # 422
+    ),
+    ApiRoute(
         "/implementations/accounts/{account_id}/{implementation_id}/tasks/{task_id}",
         "patch",
         plan_task,
