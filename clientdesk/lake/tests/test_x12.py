@@ -3,10 +3,13 @@ envelopes, tolerance (delimiters, line breaks, a broken transaction), frequency 
 
 from __future__ import annotations
 
+import json
+from io import StringIO
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from django.core.management import call_command
 
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import SystemActor, open_lake
@@ -330,3 +333,59 @@ def test_files_in_other_formats_are_named(tmp_path: Path) -> None:
     edi = write_837(tmp_path / "c.837", professional("0001", "CLM1", "M1"))
     with pytest.raises(IngestError, match="clientdesk ingest x12"):
         ingest_files("medical_claim", [edi], acting_user=None)
+
+
+@pytest.mark.django_db
+def test_the_cli_loads_x12_and_exits_1_when_every_record_is_rejected(
+    cast: Cast, tmp_path: Path
+) -> None:
+    # Set 1 (CLM1, 2 lines) reads; set 2 has a service line before its claim: rejected.
+    path = write_837(
+        tmp_path / "c.837",
+        professional("0001", "CLM1", "M1", lines=("99213", "87070")),
+        professional("0002", "CLM2", "M2", broken=True),
+    )
+    out = StringIO()
+    call_command("ingest", "x12", str(path), "--format", "json", stdout=out)
+    [answer] = json.loads(out.getvalue())
+    assert (answer["table"], answer["status"], answer["rows_loaded"]) == (
+        "medical_claim",
+        "committed",
+        2,
+    )
+    report = answer["report"]
+    assert (report["accepted"], report["rejected"], report["records"]) == (1, 1, 3)
+    # ISA 1, GS 2, set 1 from ST 3 to SE 26 (ST, 10 header segments, 2 lines x 6, SE);
+    # set 2: ST 27, BHT 28, the stray SV1 29.
+    assert [(t["position"], t["status"]) for t in report["transaction_sets"]] == [
+        (3, "accepted"),
+        (27, "rejected"),
+    ]
+    [finding] = report["transaction_sets"][1]["findings"]
+    assert (finding["position"], finding["message"]) == (
+        29,
+        "SV1 without its LX (service line) loop",
+    )
+    # The same file as text says what became of every set, and loading it again to replace.
+    text = StringIO()
+    call_command("ingest", "x12", str(path), "--replace", stdout=text)
+    assert (
+        "c.837 -> medical_claim: 2 rows loaded, 0 rejected" in text.getvalue()
+        and "[X12: 2 transaction set(s): 1 accepted, 0 accepted with errors, 1 rejected; "
+        "3 record(s) read, 1 not loaded]"
+        in text.getvalue()
+    )
+    # A file whose every set is rejected loads nothing and exits 1, in text and in JSON.
+    broken = write_837(tmp_path / "b.837", professional("0001", "CLM9", "M9", broken=True))
+    err = StringIO()
+    with pytest.raises(SystemExit) as ended:
+        call_command("ingest", "x12", str(broken), stdout=StringIO(), stderr=err)
+    assert ended.value.code == 1
+    assert "every transaction set of b.837 was rejected: nothing of it loaded" in err.getvalue()
+    out = StringIO()
+    with pytest.raises(SystemExit) as ended:
+        call_command("ingest", "x12", str(broken), "--format", "json", stdout=out)
+    assert ended.value.code == 1
+    [nothing] = json.loads(out.getvalue())
+    assert (nothing["status"], nothing["report"]["rejected"]) == ("nothing_to_load", 1)
+    assert IngestBatch.objects.filter(source_name="b.837").count() == 0

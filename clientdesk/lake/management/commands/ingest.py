@@ -83,6 +83,22 @@ class Command(BaseCommand):
             if not as_json:
                 self.stderr.write("every row of a file was rejected: nothing of it loaded")
             raise SystemExit(1)
+        # An X12 file whose every transaction set was rejected has no batch at all.
+        refused = [
+            r.source
+            for r in results
+            if r.status == "nothing_to_load"
+            and r.report.get("rejected")
+            and not r.report.get("accepted")
+            and not r.report.get("accepted_with_errors")
+        ]
+        if refused:
+            if not as_json:
+                for name in refused:
+                    self.stderr.write(
+                        f"every transaction set of {name} was rejected: nothing of it loaded"
+                    )
+            raise SystemExit(1)
 
     def _load(self, options: dict[str, Any], as_json: bool) -> list[BatchResult]:
         if options["test"] and options["table"] == "fhir":
