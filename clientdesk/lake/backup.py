@@ -175,7 +175,8 @@ def _parquet_rows(files: list[Path]) -> int:
     con = duckdb.connect()
     try:
         listed = ", ".join(sql_literal(str(f)) for f in files)
-        row = con.execute(f"SELECT COUNT(*) FROM read_parquet([{listed}])").fetchone()  # noqa: S608
+        sql = f"SELECT COUNT(*) FROM read_parquet([{listed}], union_by_name = true)"  # noqa: S608
+        row = con.execute(sql).fetchone()
     finally:
         con.close()
     return int(row[0]) if row else 0

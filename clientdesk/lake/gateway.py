@@ -307,11 +307,14 @@ class Lake:
     def _register(self, prefix: str, files: list[str]) -> ir.Table:
         view = f"{prefix}_{self._suffix}"
         if self.engine == "duckdb":
-            raw = self._con.read_parquet(files, table_name=view)
+            # By column name: a batch written before a column joined the table reads it as null.
+            raw = self._con.read_parquet(files, table_name=view, union_by_name=True)
         else:
             # ibis's PySpark read_parquet takes one path; this is the same registration
             # (a temporary view) over the list of files.
-            spark_session().read.parquet(*files).createOrReplaceTempView(view)
+            spark_session().read.option("mergeSchema", "true").parquet(
+                *files
+            ).createOrReplaceTempView(view)
             raw = self._con.table(view)
         self._views.append(view)
         return raw

@@ -863,13 +863,11 @@ def _eligibility_lookup(con: duckdb.DuckDBPyConnection, validation: FileValidati
     """Create `elig_pick(_row, account_id)`: for rows without group_id, the sponsor of the
     member's eligibility span that started last on or before the service date, else of the
     member's earliest span (committed eligibility only, matched on member_id + data_source)."""
-    files = storage.committed_files(get_table("eligibility"))
-    listed = ", ".join(sql_literal(str(f)) for f in files)
     con.execute(
         f"""
         CREATE TEMP TABLE elig AS
         SELECT member_id, data_source, enrollment_start_date, account_id
-        FROM read_parquet([{listed}])
+        FROM {storage.committed_source(get_table("eligibility"))}
         """  # noqa: S608  # our own paths only
     )
     present = set(validation.source.mapping)

@@ -4,12 +4,15 @@
     LAKE_DIR/_staging/batch=<id>/                a load in progress (never read)
     LAKE_DIR/_rejects/<table>/batch=<id>.csv     the rows a batch rejected, with reasons
     LAKE_DIR/_warnings/<table>/batch=<id>.csv    the values it loaded with a warning
-    LAKE_DIR/_schema/<table>.parquet             an empty file with the table's schema
+    LAKE_DIR/_schema/<table>-<digest>.parquet    an empty file with the table's schema (the
+                                                 digest of its columns: a new column, a new file)
     LAKE_DIR/.ingest.lock                        held by the one load running at a time
     LAKE_DIR/_derived/<name>/<version>/          a derived table built from one load version
 
 Readers never list folders: they ask the operational DB which batches are committed, so a
-folder left by a crashed load is invisible, and the next load removes it.
+folder left by a crashed load is invisible, and the next load removes it. Readers unify the
+files by column name (`committed_source`): a batch written before a column joined the table
+reads that column as null, so a lake outlives an upgrade that adds one.
 """
 
 from __future__ import annotations
@@ -132,16 +135,20 @@ def remove_batch_files(table: str, batch_id: int) -> None:
 
 
 def schema_file(schema: TableSchema) -> Path:
-    """An empty Parquet file with the table's columns and types, written once.
+    """An empty Parquet file with the table's columns and types, written once per schema.
 
-    Readers always include it, so a table with no committed batch still has its schema.
-    It is written by DuckDB, like the batches, so every file stores types alike."""
-    path = lake_dir() / "_schema" / f"{schema.name}.parquet"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    Readers always include it, so a table with no committed batch still has its schema. Its
+    name carries a digest of the columns and types: when a release adds a column, the next
+    read writes the new schema's file (and drops the old one), instead of reading on with the
+    old columns. It is written by DuckDB, like the batches, so every file stores types alike."""
     columns = [f"CAST(NULL AS {c.duckdb_type}) AS {quote_ident(c.name)}" for c in schema.columns]
     columns += ["CAST(NULL AS BIGINT) AS account_id", "CAST(NULL AS BIGINT) AS batch_id"]
+    digest = hashlib.sha256(";".join(columns).encode()).hexdigest()[:12]
+    folder = lake_dir() / "_schema"
+    path = folder / f"{schema.name}-{digest}.parquet"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     con = duckdb.connect()
     try:
@@ -152,6 +159,9 @@ def schema_file(schema: TableSchema) -> Path:
     finally:
         con.close()
     os.replace(partial, path)
+    for stale in [folder / f"{schema.name}.parquet", *folder.glob(f"{schema.name}-*.parquet")]:
+        if stale != path:
+            stale.unlink(missing_ok=True)
     return path
 
 
@@ -181,6 +191,15 @@ def batch_distinct(batch: IngestBatch, column: str) -> int:
     finally:
         con.close()
     return int(row[0]) if row else 0
+
+
+def committed_source(schema: TableSchema) -> str:
+    """DuckDB's `read_parquet(...)` over the table's committed files, unified by column name.
+
+    The schema file comes first and has every column; a batch written before a column was added
+    reads it as null (by position, DuckDB would refuse the file or drop the column)."""
+    listed = ", ".join(sql_literal(str(f)) for f in committed_files(schema))
+    return f"read_parquet([{listed}], union_by_name = true)"
 
 
 def committed_batch_count(table: str) -> int:

@@ -361,7 +361,46 @@ def test_only_committed_batches_are_read(cast: Cast, tmp_path: Path) -> None:
     assert running.status == BatchStatus.FAILED
     assert "interrupted" in running.error
     assert not folder.exists()
-    assert storage.committed_files(MEDICAL_CLAIM)[0].name == "medical_claim.parquet"
+    assert storage.committed_files(MEDICAL_CLAIM)[0].name.startswith("medical_claim-")
+
+
+def test_a_batch_written_before_a_column_joined_the_table_reads_it_as_null(
+    cast: Cast, tmp_path: Path
+) -> None:
+    # A lake outlives an upgrade that adds a column: the batches written by the older release
+    # lack it, and so does the schema file it wrote. Both are read on, the column null.
+    [old] = ingest_files(
+        "medical_claim",
+        [write_csv(tmp_path / "old.csv", [medical_row(claim_id="OLD")])],
+        acting_user=None,
+    )
+    assert (old.status, old.rows_loaded) == ("committed", 1)
+    [part] = sorted(storage.batch_dir("medical_claim", old.batch_id).rglob("*.parquet"))
+    table = pq.read_table(part)
+    pq.write_table(table.drop_columns(["claim_start_date"]), part)  # as the older release wrote it
+    [current] = storage.committed_files(MEDICAL_CLAIM)[:1]
+    legacy = current.with_name("medical_claim.parquet")
+    pq.write_table(pq.read_table(current).drop_columns(["claim_start_date"]), legacy)
+    current.unlink()
+    [new] = ingest_files(
+        "medical_claim",
+        [
+            write_csv(
+                tmp_path / "new.csv", [medical_row(claim_id="NEW", claim_start_date="2025-03-01")]
+            )
+        ],
+        acting_user=None,
+    )
+    assert new.status == "committed"
+
+    rows = lake_rows("medical_claim", "claim_id", "claim_start_date")
+    assert [(c, None if pd.isna(d) else pd.Timestamp(d).date()) for c, d in rows] == [
+        ("NEW", dt.date(2025, 3, 1)),
+        ("OLD", None),
+    ]
+    schema_files = sorted(p.name for p in (storage.lake_dir() / "_schema").glob("medical_claim*"))
+    assert schema_files == [storage.schema_file(MEDICAL_CLAIM).name]  # the legacy file is gone
+    assert "claim_start_date" in pq.read_schema(storage.schema_file(MEDICAL_CLAIM)).names
 
 
 def test_a_test_batch_is_not_listed_with_results_nor_in_the_book_cache_key(

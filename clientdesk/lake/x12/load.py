@@ -258,7 +258,8 @@ def _apply_to_earlier_spans(tables: dict[str, Path], work: Path, report: dict[st
             )
             lake_columns = {c.name for c in get_table("eligibility").columns}
             committed = ibis_con.read_parquet(
-                [str(f) for f in storage.committed_files(get_table("eligibility"))]
+                [str(f) for f in storage.committed_files(get_table("eligibility"))],
+                union_by_name=True,
             )
             spans = enrollment_spans(committed, storage.full_file_groups())
             spans = spans.select(
@@ -435,7 +436,9 @@ def _reverse_superseded(parquet: Path, claim_ids: list[str]) -> int:
         source = sql_literal(str(parquet))
         describe = "DESCRIBE SELECT * FROM read_parquet"
         columns = [r[0] for r in con.execute(f"{describe}({source})").fetchall()]
-        committed = {r[0] for r in con.execute(f"{describe}([{listed}])").fetchall()}
+        committed = {
+            r[0] for r in con.execute(f"{describe}([{listed}], union_by_name = true)").fetchall()
+        }
         money = ("paid_amount", "allowed_amount", "charge_amount")
 
         def pick(column: str) -> str:
@@ -452,7 +455,7 @@ def _reverse_superseded(parquet: Path, claim_ids: list[str]) -> int:
               SELECT *, row_number() OVER (
                 PARTITION BY claim_id, claim_line_number, data_source
                 ORDER BY file_date DESC NULLS LAST, ingest_datetime DESC, batch_id DESC) AS _n
-              FROM read_parquet([{listed}])
+              FROM read_parquet([{listed}], union_by_name = true)
               WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))
             )
             SELECT {", ".join(pick(c) for c in columns if c != "x12_position")},
@@ -492,7 +495,7 @@ def _persons_from_eligibility(parquet: Path) -> None:
             f"""
             CREATE TEMP TABLE person AS
             SELECT member_id, arg_max(person_id, enrollment_start_date) AS person_id
-            FROM read_parquet([{listed}]) GROUP BY member_id
+            FROM read_parquet([{listed}], union_by_name = true) GROUP BY member_id
             """  # noqa: S608  # our own paths
         )
         changed = con.execute(
@@ -531,7 +534,7 @@ def _sponsors_from_eligibility(parquet: Path) -> int:
             f"""
             CREATE TABLE pick AS
             SELECT member_id, arg_max(account_id, enrollment_start_date) AS account_id
-            FROM read_parquet([{listed}]) GROUP BY member_id
+            FROM read_parquet([{listed}], union_by_name = true) GROUP BY member_id
             """  # noqa: S608  # our own paths
         )
         source = sql_literal(str(parquet))
