@@ -961,10 +961,16 @@ def record_export(
 
 @transaction.atomic
 def do_save_sla_policy(
-    policy: SlaPolicy | None, data: dict[str, Any], *, acting_user: Actor
+    policy: SlaPolicy | None,
+    data: dict[str, Any],
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> SlaPolicy:
     """Create or change a policy. Deadlines follow at the next recompute
-    (`do_apply_sla_policy` saves and recomputes the open inquiries it can match at once)."""
+    (`do_apply_sla_policy` saves and recomputes the open inquiries it can match at once).
+    Given `expected_version` (the one the page or the client read), a newer stored version
+    raises StaleEdit and nothing changes."""
     fields = {name: value for name, value in data.items() if name in POLICY_FIELDS}
     if policy is not None:
         current = SlaPolicy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
@@ -974,6 +980,8 @@ def do_save_sla_policy(
             allowed=POLICY_FIELDS,
             action="sla_policy.update",
             acting_user=acting_user,
+            versioned=True,
+            expected_version=expected_version,
         )
         return current
     current = SlaPolicy(**fields)
@@ -1005,14 +1013,18 @@ def do_apply_sla_policy(
     acting_user: Actor,
     now: dt.datetime | None = None,
     chunk_size: int = 2000,
+    expected_version: int | None = None,
 ) -> tuple[SlaPolicy, int]:
     """Create or change a policy and, in the same transaction, recompute the open inquiries
     it could match before or can match after the change, so the change shows at once (the
     escalation rules apply as in the SLA run: mail after commit, reassignment after a breach
-    through `do_reassign_after_breach`). Returns the policy and how many were recomputed."""
+    through `do_reassign_after_breach`). Returns the policy and how many were recomputed; a
+    stale `expected_version` raises StaleEdit before anything changes."""
     moment = now or timezone.now()
     ids = _open_matching(SlaPolicy.objects.get(pk=policy.pk)) if policy is not None else set()
-    saved = do_save_sla_policy(policy, data, acting_user=acting_user)
+    saved = do_save_sla_policy(
+        policy, data, acting_user=acting_user, expected_version=expected_version
+    )
     ids |= _open_matching(saved)
     ordered = sorted(ids)
     loads: dict[int, int] = {}

@@ -242,6 +242,7 @@ class SlaPolicy(models.Model):
     )
     is_active = models.BooleanField("active", default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     class Meta:
         ordering = ["tier", "category", "priority", "id"]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to, can
-from clientdesk.audit.conflicts import save_or_conflict
+from clientdesk.audit.conflicts import posted_version, save_or_conflict
 from clientdesk.inquiries import actions, exports
 from clientdesk.inquiries.access import (
     access_escalation_by_id,
@@ -693,15 +693,38 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=policy_id)
     form = SlaPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        saved, count = actions.do_apply_sla_policy(
-            policy, form.cleaned_data, acting_user=signed_in_user(request)
+        stored = SlaPolicy.objects.get(pk=policy.pk)  # the form changed `policy`
+        recomputed: list[int] = []
+
+        def save(version: int | None) -> None:
+            _saved, count = actions.do_apply_sla_policy(
+                stored,
+                form.cleaned_data,
+                acting_user=signed_in_user(request),
+                expected_version=version,
+            )
+            recomputed.append(count)
+
+        conflict = save_or_conflict(
+            request,
+            form,
+            save,
+            template="inquiries/policy_form.html",
+            context={"form": form, "policy": stored},
         )
-        messages.success(request, f"Saved “{saved.name}”; open inquiries recomputed ({count}).")
+        if conflict is not None:
+            return conflict
+        name = form.cleaned_data["name"]
+        messages.success(request, f"Saved “{name}”; open inquiries recomputed ({recomputed[0]}).")
         return redirect("inquiries:policies")
+    if request.method == "POST":
+        policy.refresh_from_db()  # the form set the posted values on it
+    # A page sent back for an error keeps the version the editor started from.
+    version = posted_version(request) or policy.version
     return render(
         request,
         "inquiries/policy_form.html",
-        {"form": form, "policy": policy},
+        {"form": form, "policy": policy, "edit_version": version},
         status=422 if request.method == "POST" else 200,
     )
 

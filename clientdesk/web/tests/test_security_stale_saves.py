@@ -300,3 +300,50 @@ def test_a_stale_guarantee_terms_save_is_refused(cast: Cast, client: Client) -> 
     assert 'name="version" value="2"' in html
     saved.refresh_from_db()
     assert (saved.max_share_pct, saved.version) == (Decimal("25.00"), 2)
+
+
+def test_a_stale_sla_policy_save_is_refused_with_both_versions(cast: Cast, client: Client) -> None:
+    from clientdesk.inquiries.models import SlaPolicy
+    from clientdesk.inquiries.tests.cast import first_policy
+
+    policy = first_policy(cast)  # "Standard": 8 h first response, 40 h resolution
+    url = reverse("inquiries:policy_edit", args=[policy.pk])
+    standard = {"name": "Standard", "tier": "", "category": "", "priority": ""}
+    other = Client()
+    client.force_login(cast.mia)
+    other.force_login(cast.ada)
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    assert 'name="version" value="1"' in other.get(url).content.decode()
+    first = {**standard, "first_response_hours": "6", "resolution_hours": "40", "is_active": "on"}
+    assert client.post(url, {**first, "version": "1"}).status_code == 302
+    saved = SlaPolicy.objects.get(pk=policy.pk)
+    assert (saved.first_response_hours, saved.version) == (Decimal("6.00"), 2)
+
+    mine = {**standard, "first_response_hours": "8", "resolution_hours": "32", "is_active": "on"}
+    refused = other.post(url, {**mine, "version": "1"})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved first" in html
+    # First response: saved 6.00, theirs 8 (differs); resolution: saved 40.00, theirs 32.
+    assert "<td>6.00</td><td>8</td>" in html and "<td>40.00</td><td>32</td>" in html
+    assert 'name="version" value="2"' in html
+    saved.refresh_from_db()
+    assert (saved.first_response_hours, saved.resolution_hours, saved.version) == (
+        Decimal("6.00"),
+        Decimal("40.00"),
+        2,
+    )
+    assert AuditEvent.objects.filter(action="sla_policy.update").count() == 1
+
+    # A page sent back for an error keeps the version its editor started from.
+    invalid = other.post(url, {**mine, "resolution_hours": "2", "version": "1"})
+    assert invalid.status_code == 422 and 'name="version" value="1"' in invalid.content.decode()
+
+    again = other.post(url, {**mine, "version": "2"})
+    assert again.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.first_response_hours, saved.resolution_hours, saved.version) == (
+        Decimal("8.00"),
+        Decimal("32.00"),
+        3,
+    )
