@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import errors as ninja_errors
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -28,8 +29,8 @@ from clientdesk.growth.access import (
 from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
 from clientdesk.growth.models import OpportunityKind, SavingsCheck, Stage
-from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_errors import form_errors, refusal
+from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["growth"])
@@ -50,17 +51,28 @@ class OpportunityOut(Schema):
     version: int
 
 
+# Text the database can hold (no NUL character), at most 200 characters as the forms take it.
+Text200 = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
+
+
 class OpportunityIn(Schema):
-    product: int
+    """A new opportunity on the account. `product` is the id of an active product of the
+    catalogue: one that is not (or is retired) answers 404, as a path id does."""
+
+    product: RecordId
     kind: OpportunityKind = OpportunityKind.CROSS_SELL
-    expected_close: dt.date
-    next_step: str = Field("", max_length=200)
+    expected_close: CalendarDate
+    next_step: Text200 = ""
 
 
 class OpportunityStageIn(Schema):
+    """A move to a stage. Rules of the opportunity's state and across fields, refused 422 with
+    the field named: a closed opportunity (won or lost) moves no more (on `stage`); a
+    move to lost needs a `reason` that is not blank (on `reason`)."""
+
     stage: Stage
-    reason: str = Field("", max_length=200, description="Required when the stage is lost.")
-    next_step: str = Field("", max_length=200)
+    reason: Text200 = Field("", description="Required when the stage is lost.")
+    next_step: Text200 = ""
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
@@ -79,9 +91,19 @@ class LeadOut(Schema):
     version: int
 
 
+# What sales reports back: every status but the first (passed), which the team sets.
+ReportedLeadStatus = Literal["accepted", "contacted", "converted", "rejected"]
+
+
 class LeadStatusIn(Schema):
-    status: str
-    note: str = ""
+    """A status reported back. Rules of the lead's state and across fields, refused 422 with
+    the field named: the status must be one the lead can move to from its current one (passed
+    → accepted or rejected, accepted → contacted or rejected, contacted → converted or
+    rejected; a converted or rejected lead is closed), on `status`; rejecting needs a `note`
+    that is not blank (the reason), on `note`."""
+
+    status: ReportedLeadStatus
+    note: Text200 = ""
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
@@ -127,7 +149,7 @@ def create_opportunity(request: HttpRequest, account_id: RecordId, body: Opportu
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = OpportunityForm(body.dict())
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"product": "product"})
     opportunity = form.open_for(
         account, owner=signed_in_user(request), now=timezone.now(), acting_user=request.user
     )
@@ -158,7 +180,16 @@ def move_opportunity(
             )
         )
     except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from None
+        raise _refused(form, error, on="stage") from None
+
+
+def _refused(form: forms.Form, error: ValidationError, *, on: str) -> ninja_errors.ValidationError:
+    """An action's refusal (a rule of the record's state) as a 422 naming the field, like the
+    form's own errors: a message that names no field is put on `on`."""
+    named = error.message_dict if hasattr(error, "error_dict") else {on: error.messages}
+    for field, messages in named.items():
+        form.add_error(field if field in form.fields else on, messages)
+    return form_errors(form)
 
 
 @router.get("/leads", response=list[LeadOut])
@@ -187,7 +218,7 @@ def lead_status(request: HttpRequest, lead_id: RecordId, body: LeadStatusIn) -> 
             )
         )
     except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from None
+        raise _refused(form, error, on="status") from None
 
 
 @router.get("/library", response=list[LibraryAnswerOut])

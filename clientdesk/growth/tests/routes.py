@@ -10,6 +10,7 @@ from clientdesk.growth.tests.cast import (
     acme_rfp,
     acme_suggestion,
     acme_vendor_contract,
+    product,
 )
 from clientdesk.testing import Cast
 from clientdesk.web.tests.access import (
@@ -154,7 +155,8 @@ API_ROUTES = [
         "post",
         acme,
         WRITE,
-        body={"product": 0, "expected_close": "2026-09-30"},
+        # A product of the catalogue: the schema refuses an id below 1 before access is decided.
+        body=lambda c: {"product": product("eap").pk, "expected_close": "2026-09-30"},
     ),
     ApiRoute(
         "/growth/opportunities/{opportunity_id}/stage",

@@ -97,6 +97,26 @@ ACCEPTED_REFUSALS = (
         "Resolving needs a resolution code and a summary.",
         "inquiries: resolving needs a code and a summary (StatusIn)",
     ),
+    CrossFieldRule(
+        frozenset({"POST /api/growth/opportunities/{opportunity_id}/stage"}),
+        "stage: This opportunity is closed.",
+        "growth: a closed opportunity moves no more (OpportunityStageIn)",
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/growth/opportunities/{opportunity_id}/stage"}),
+        "reason: Say why it was lost.",
+        "growth: a move to lost needs a reason (OpportunityStageIn)",
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/growth/leads/{lead_id}/status"}),
+        "cannot become",
+        "growth: a status the lead can move to from its current one (LeadStatusIn)",
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/growth/leads/{lead_id}/status"}),
+        "note: Say why the lead was rejected.",
+        "growth: rejecting a lead needs a note (LeadStatusIn)",
+    ),
     *(
         CrossFieldRule(CONTRACTS, message, "contracts: fee or premium by funding (ContractIn)")
         for message in (
@@ -327,7 +347,9 @@ def _record(result: FuzzResult, check: str, operation: str, description: str) ->
 
 
 def seed_api_book() -> dict[str, str]:
-    """The cast with an inquiry, a problem and two guarantees on Acme; tokens for mia and alice."""
+    """The cast with an inquiry, a problem, two guarantees, an opportunity and a lead on Acme;
+    tokens for mia and alice."""
+    from clientdesk.growth.tests.cast import acme_lead, acme_opportunity
     from clientdesk.guarantees.tests.cast import acme_attested_guarantee, acme_guarantee
     from clientdesk.inquiries.tests.cast import acme_inquiry
     from clientdesk.insights.tests.cast import acme_problem
@@ -339,6 +361,8 @@ def seed_api_book() -> dict[str, str]:
     acme_problem(cast)
     acme_guarantee(cast)
     acme_attested_guarantee(cast)
+    acme_opportunity(cast)
+    acme_lead(cast)
     return {
         name: do_create_api_token(user, "fuzz", acting_user=user)[1]
         for name, user in (("manager", cast.mia), ("associate", cast.alice))

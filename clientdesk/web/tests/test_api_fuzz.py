@@ -26,6 +26,7 @@ TAGS = (
     "/api/inquiries",
     "/api/insights",
     "/api/guarantees",
+    "/api/growth",
     "/api/reports",
     "/api/utilization",
     "/api/implementations/schedule",  # a string format of our own (fuzz_formats.py)
@@ -46,10 +47,10 @@ def test_the_api_answers_every_generated_request_as_its_schema_says() -> None:
 
 
 class _Answer:
-    def __init__(self, status_code: int, messages: list[str]) -> None:
+    def __init__(self, status_code: int, messages: list[str], field: str = "x") -> None:
         self.status_code = status_code
         self._body: dict[str, object] = {
-            "detail": [{"loc": ["body", "x"], "msg": m} for m in messages]
+            "detail": [{"loc": ["body", field], "msg": m} for m in messages]
         }
 
     def json(self) -> dict[str, object]:
@@ -77,3 +78,8 @@ def test_only_a_documented_cross_field_refusal_of_the_operation_is_accepted() ->
     assert accepted_rule("POST /api/accounts/", refused, _Answer(422, [renewal, "x"])) is None
     assert accepted_rule("POST /api/accounts/", refused, _Answer(400, [renewal])) is None
     assert accepted_rule("POST /api/accounts/", refused, _Answer(422, [])) is None
+    # A rule of the record's state names its field: the same words on another field are not it.
+    stage = "POST /api/growth/opportunities/{opportunity_id}/stage"
+    closed = _Answer(422, ["This opportunity is closed."], field="stage")
+    assert accepted_rule(stage, refused, closed) is not None
+    assert accepted_rule(stage, refused, _Answer(422, ["This opportunity is closed."])) is None
