@@ -255,6 +255,14 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+# Behind a reverse proxy the sign-in lock-out and the public pages' rate limit count the client,
+# not the proxy: see clientdesk/lib/client_address.py.
+TRUSTED_PROXIES = env_list(
+    "CLIENTDESK_TRUSTED_PROXIES",
+    [],
+    "Reverse proxies in front of the app, as addresses or networks (CIDR); empty trusts none.",
+)
+AXES_CLIENT_IP_CALLABLE = "clientdesk.lib.client_address.client_address"
 
 SESSION_COOKIE_AGE = env_int(
     "CLIENTDESK_SESSION_SECONDS", 8 * 3600, "Session lifetime in seconds (idle or not)."

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from clientdesk.lib.client_address import client_address
 from clientdesk.surveys import actions, conf, rate
 from clientdesk.surveys.actions import TokenState
 from clientdesk.surveys.models import Invitation
@@ -83,7 +84,7 @@ STATUS = {TokenState.UNKNOWN: 404, TokenState.EXPIRED: 410, TokenState.USED: 410
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    return client_address(request)
 
 
 def rate_limited(request: HttpRequest) -> bool:

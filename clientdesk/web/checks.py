@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from clientdesk.lib.client_address import trusted_networks
 from clientdesk.people.sso import parse_role_map, sso_enabled
 
 
@@ -20,6 +21,16 @@ def configuration(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
                 f"CLIENTDESK_ENGINE is {settings.ENGINE!r}",
                 hint="Set it to duckdb (default) or spark.",
                 id="clientdesk.E001",
+            )
+        )
+    try:
+        trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    except ValueError as error:
+        problems.append(
+            Error(
+                str(error),
+                hint="Name each proxy by its address (10.0.0.5) or network (10.1.0.0/16).",
+                id="clientdesk.E002",
             )
         )
     if not settings.DEBUG and settings.SECRET_KEY and len(settings.SECRET_KEY) < 32:

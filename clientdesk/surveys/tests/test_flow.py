@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.inquiries import actions as inquiry_actions
@@ -252,3 +253,17 @@ def test_public_page_is_rate_limited(cast: Cast, monkeypatch: pytest.MonkeyPatch
     assert client.get(path).status_code == 200
     assert client.get(path).status_code == 200
     assert client.get(path).status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_respondent_has_a_limit_of_their_own(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    # Every request reaches the app from the proxy (10.0.0.5): counted by REMOTE_ADDR, one
+    # busy respondent would lock every other one out.
+    _, path = sent_to_acme(cast)
+    monkeypatch.setattr(conf, "PUBLIC_RATE_LIMIT", 2)
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    busy = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    other = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert [busy.get(path).status_code for _ in range(3)] == [200, 200, 429]
+    assert other.get(path).status_code == 200
