@@ -11,10 +11,10 @@ from clientdesk.web.checks import configuration
 
 
 def address(remote: str, forwarded: str | None = None) -> str:
-    meta = {"REMOTE_ADDR": remote}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
     if forwarded is not None:
-        meta["HTTP_X_FORWARDED_FOR"] = forwarded
-    return client_address(RequestFactory().get("/", **meta))
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_address(request)
 
 
 def test_without_trusted_proxies_the_header_is_never_read(settings: Settings) -> None:
