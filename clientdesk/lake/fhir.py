@@ -21,10 +21,16 @@ reads the R4 payer data of CARIN Blue Button; one model per resource type), and 
 Rows go through the lake's ordinary load (`ingestion.ingest_converted`): every value checked
 with Tuva's severity, rejects and warnings files, one atomic, idempotent batch per file and
 table (a reload says to use `--replace`). A resource that is not valid FHIR, of a type the lake
-does not read, or without what its rows need (an EOB whose patient is not in the file, a
+does not read, or without what its rows need (an EOB whose patient is not in the load, a
 Coverage without a beneficiary) is rejected with its entry number and a reason (never its
 values: they may be member data); the file's report counts resources read, loaded and
 rejected by reason and is stored on each batch.
+
+References resolve across the files of one call: a FHIR Bulk Data export (`$export`) writes one
+NDJSON file per resource type (Patient, Coverage, ExplanationOfBenefit, ...), so the files of
+one export are loaded together (`clientdesk ingest fhir Patient.ndjson Coverage.ndjson
+ExplanationOfBenefit.ndjson`); the referenced resources of every file are read first
+(`reference_index`). A file's own resources win over another file's of the same id.
 """
 
 from __future__ import annotations
@@ -608,10 +614,48 @@ class FhirConversion:
     report: dict[str, Any]
 
 
-def convert(path: Path, work_dir: Path, *, data_source: str | None = None) -> FhirConversion:
-    """Read one FHIR file into Parquet files of text under `work_dir`, one per lake table."""
+REFERENCED = frozenset({"Patient", "Coverage", "Practitioner", "Organization"})
+"""The resources other resources point to (a Coverage's beneficiary, an EOB's patient,
+insurance and providers)."""
+
+
+def reference_index(paths: Sequence[Path]) -> dict[str, Resource]:
+    """The resources of `REFERENCED` types in all the files, by `Type/id` and fullUrl: a FHIR
+    Bulk Data export ($export) writes one NDJSON file per resource type, so an EOB's patient
+    and coverage are in other files of the same load. Invalid ones are left out here (each
+    file's own read reports them)."""
+    index: dict[str, Resource] = {}
+    for path in paths:
+        for number, raw in _raw_resources(path):
+            if not isinstance(raw, dict) or raw.get("resourceType") not in REFERENCED:
+                continue
+            kind = str(raw["resourceType"])
+            full_url = raw.pop("_fullUrl", None)
+            try:
+                model = MODELS[kind].model_validate(raw)
+            except ValidationError:
+                continue
+            resource = Resource(number, kind, model)
+            if model.id:
+                index[f"{kind}/{model.id}"] = resource
+            if full_url:
+                index[str(full_url)] = resource
+    return index
+
+
+def convert(
+    path: Path,
+    work_dir: Path,
+    *,
+    data_source: str | None = None,
+    shared: dict[str, Resource] | None = None,
+) -> FhirConversion:
+    """Read one FHIR file into Parquet files of text under `work_dir`, one per lake table.
+    References resolve in the file first, then in `shared` (the other files of the load)."""
     report = FhirReport()
     resources, index = read_resources(path, report)
+    if shared:
+        index = {**shared, **index}
     source = data_source or "fhir"
     out: dict[str, list[Row]] = {name: [] for name in TABLE_ORDER}
     for resource in resources:
@@ -675,6 +719,10 @@ def ingest_fhir(
     results: list[BatchResult] = []
     with storage.ingest_lock():
         storage.clean_orphans()
+        try:
+            shared = reference_index(files) if len(files) > 1 else {}
+        except (FhirFormatError, UnicodeDecodeError):
+            shared = {}  # the file's own read names what is wrong with it
         for path in files:
             results.extend(
                 _one_file(
@@ -683,6 +731,7 @@ def ingest_fhir(
                     create_accounts=create_accounts,
                     replace=replace,
                     data_source=data_source,
+                    shared=shared,
                 )
             )
     return results
@@ -695,11 +744,12 @@ def _one_file(
     create_accounts: bool,
     replace: bool,
     data_source: str | None,
+    shared: dict[str, Resource],
 ) -> list[BatchResult]:
     work = storage.lake_dir() / "_staging" / f"fhir-{uuid.uuid4().hex}"
     try:
         try:
-            converted = convert(path, work, data_source=data_source)
+            converted = convert(path, work, data_source=data_source, shared=shared)
         except (FhirFormatError, UnicodeDecodeError) as error:
             raise IngestError(f"{path.name}: {error}") from None
         report = converted.report

@@ -326,3 +326,55 @@ def test_the_cli_loads_fhir_and_answers_json(cast: Cast, tmp_path: Path) -> None
     answer = json.loads(out.getvalue())
     assert [(r["table"], r["rows_loaded"]) for r in answer] == [("eligibility", 2)]
     assert answer[0]["report"]["format"] == "fhir"
+
+
+def test_ndjson_and_a_bulk_export_load_the_same_rows_as_the_bundle(
+    cast: Cast, tmp_path: Path, settings: Any
+) -> None:
+    write_bundle(tmp_path / "book.json", bundle_resources())
+    ingest_fhir([tmp_path / "book.json"], acting_user=None, create_accounts=True)
+    from_bundle = lake_rows()
+    assert [len(from_bundle[t]) for t in ("eligibility", "medical_claim", "pharmacy_claim")] == [
+        2,
+        3,
+        1,
+    ]
+    # The same resources as one NDJSON file, into a second lake.
+    settings.LAKE_DIR = tmp_path / "ndjson-lake"
+    ndjson = write_ndjson(tmp_path / "book.ndjson", bundle_resources())
+    results = ingest_fhir([ndjson], acting_user=None)
+    assert [(r.table, r.rows_loaded, r.rows_rejected) for r in results] == [
+        ("eligibility", 2, 0),
+        ("medical_claim", 3, 0),
+        ("pharmacy_claim", 1, 0),
+    ]
+    assert lake_rows() == from_bundle
+
+    # A FHIR Bulk Data export: one NDJSON file per resource type, loaded together. Each EOB's
+    # patient and coverage, and each Coverage's patient, are in other files of the load.
+    settings.LAKE_DIR = tmp_path / "bulk-lake"
+    resources = bundle_resources()
+    kinds = sorted({r["resourceType"] for r in resources})
+    assert kinds == ["Coverage", "ExplanationOfBenefit", "Patient", "Practitioner"]
+    files = [
+        write_ndjson(
+            tmp_path / f"{kind}.ndjson", [r for r in resources if r["resourceType"] == kind]
+        )
+        for kind in kinds
+    ]
+    results = ingest_fhir(files, acting_user=None, replace=True)
+    assert [(r.source, r.table, r.rows_loaded, r.rows_rejected) for r in results] == [
+        ("Coverage.ndjson", "eligibility", 2, 0),
+        ("ExplanationOfBenefit.ndjson", "medical_claim", 3, 0),
+        ("ExplanationOfBenefit.ndjson", "pharmacy_claim", 1, 0),
+        ("Patient.ndjson", "", 0, 0),
+        ("Practitioner.ndjson", "", 0, 0),
+    ]
+    assert lake_rows() == from_bundle
+    # Alone, the claims file says what is missing for each of its 3 claims (the 4th EOB is a
+    # void: entered in error, not loaded either way).
+    settings.LAKE_DIR = tmp_path / "alone-lake"
+    [alone] = ingest_fhir([files[1]], acting_user=None, replace=True)
+    assert alone.report["rejected_by_reason"] == {
+        "ExplanationOfBenefit: its patient is not in the file (send Patient and Coverage)": 3
+    }
