@@ -14,6 +14,8 @@ from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.models import IngestBatch
 from clientdesk.lake.rejects import DUPLICATE, NO_SPONSOR, mask, masked_reason
 from clientdesk.lake.tests.lakefiles import eligibility_row, write_csv
+from clientdesk.lake.tests.test_x12 import professional, write_837
+from clientdesk.lake.x12.load import ingest_x12
 from clientdesk.testing import Cast
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,36 @@ def test_reasons_mask_the_member_ids_they_quote() -> None:
         "duplicate key (person_id=P1•••01, member_id=M1••••••89, payer=Keystone): first on "
         "line 2 | group_id is empty and member_id W9•••••66 has no eligibility loaded"
     )
+
+
+def test_an_x12_batch_shows_its_acceptance_report_and_its_rejected_lines(
+    cast: Cast, tmp_path: Path, client: Client
+) -> None:
+    # Set 1: CLM1 with 2 lines, both numbered LX*1 (read; the second repeats the first's key
+    # and the lake rejects it); set 2: a service line before its claim (the set is rejected,
+    # CLM2 not read).
+    good = professional("0001", "CLM1", MEMBER, lines=("99213", "87070")).replace("LX*2", "LX*1")
+    path = write_837(tmp_path / "clinic.837", good, professional("0002", "CLM2", "M2", broken=True))
+    [result] = ingest_x12([path], acting_user=cast.mia)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
+    batch = IngestBatch.objects.get(pk=result.batch_id)
+    client.force_login(cast.mia)
+    page = client.get(reverse("loads:detail", args=[batch.pk])).content.decode()
+    assert "Acceptance report (X12)" in page
+    assert (
+        "2 transaction sets: 1 accepted, 0 accepted with errors, 1 rejected; 3 records read, "
+        "1 in rejected sets" in page
+    )
+    assert '<span class="badge bad">rejected</span>' in page
+    # set 2 starts at segment 27 (ISA, GS, set 1's 24 segments); its stray SV1 is segment 29
+    assert "segment 29: SV1 without its LX (service line) loop" in page
+    assert f"{DUPLICATE}</td>" in page
+    assert MEMBER not in page
+    rejected = client.get(reverse("loads:rejected", args=[batch.pk])).content.decode()
+    assert "1 row as the file had them" in rejected and MEMBER not in rejected
+    # the converted file's line 2 (CLM1's second line), its key and why
+    assert (
+        '<td>2</td><td>CLM1</td><td>1</td><td>SENDER</td><td class="small">duplicate key '
+        "(claim_id=CLM1, claim_line_number=1, data_source=SENDER): first on line 1</td>"
+    ) in rejected
+    assert AuditEvent.objects.filter(action="lake.view_rejects").count() == 1
