@@ -382,6 +382,178 @@ def ingest_converted(
     )
 
 
+def ingest_streamed(
+    streamed: StreamedRows,
+    origin: Origin,
+    *,
+    acting_user: User | None,
+    create_accounts: bool = False,
+    replace: bool = False,
+    test: bool = False,
+) -> BatchResult:
+    """Load the rows a converter handed to `streamed` as it read `origin` as one batch, as
+    `ingest_converted` loads a converted file; the caller holds `storage.ingest_lock()`."""
+    return _ingest_one(
+        streamed.schema,
+        streamed.validation().source,
+        acting_user=acting_user,
+        create_accounts=create_accounts,
+        replace=replace,
+        steps=_Steps(False),
+        origin=origin,
+        test=test,
+        streamed=streamed,
+    )
+
+
+STREAM_PART = "_part"  # the name a part's rows are registered under while they are checked
+PARQUET_ROW_GROUP = 122_880  # DuckDB's own row group size, for the batches written by Arrow
+
+
+class StreamedRows:
+    """The rows of one converted table, checked part by part while the converter still reads
+    the file (an X12 837 read into medical_claim: `x12.load`), so that reading (one core)
+    and checking (the other) overlap.
+
+    `add(part)` checks one part's values into the load's narrow table, as `_load` does for a
+    whole file (`FileValidation.narrow_sql`; rows numbered across the parts in order, so a
+    reject's line is its row in the converted table) and keeps its rows typed
+    (`FileValidation.typed_sql`) in an Arrow file of the work folder. The whole-file steps
+    (duplicate keys, sponsors, accounts, rejects, warnings) then run in `_load` on the narrow
+    table, and `write` writes the typed rows that passed as the batch's Parquet files, with
+    their account. The rows, reasons and warnings are those of a load of the converted file
+    at once (`lake/tests/test_x12_stream.py`). `add` touches no database, so it may run in
+    another thread; a part's columns that hold no value are left out of its checks, as
+    `_without_empty_columns` does for a whole file."""
+
+    def __init__(self, table: str, work: Path, *, create_accounts: bool) -> None:
+        self.schema = get_table(table)
+        self.work = work
+        self.create_accounts = create_accounts
+        (work / "typed").mkdir(parents=True, exist_ok=True)
+        self._con: duckdb.DuckDBPyConnection | None = _connect(work, bounded=True)
+        # One thread: the converter reads the file on the other core meanwhile.
+        self._con.execute("SET threads = 1")
+        self.parts: list[tuple[Path, int]] = []
+        self.header: tuple[str, ...] = ()
+        self.mapping: dict[str, str] = {}
+        self.rows = 0
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise IngestError("the streamed rows were already loaded")
+        return self._con
+
+    def _source(self, header: tuple[str, ...], mapping: dict[str, str]) -> SourceFile:
+        return SourceFile(STREAM_PART, SourceFormat.ARROW, header, mapping)
+
+    def add(self, part: pa.Table) -> None:
+        """Check one part (text columns of the table, any subset; the same columns in every
+        part) and keep its typed rows."""
+        if not part.num_rows:
+            return
+        con = self.connection()
+        header = tuple(part.column_names)
+        known = set(self.schema.column_names)
+        keep = set(self.schema.key) | set(self.schema.required_columns)
+        mapping = {
+            c: c
+            for c in header
+            if c in known and (c in keep or part.column(c).null_count != part.num_rows)
+        }
+        con.register(STREAM_PART, part)
+        try:
+            if not self.parts:
+                self.header = header
+                every = FileValidation(
+                    self.schema,
+                    self._source(header, {c: c for c in header if c in known}),
+                    for_new_accounts=self.create_accounts,
+                )
+                con.execute(f"CREATE TEMP TABLE narrow AS {every.narrow_sql()} LIMIT 0")
+            elif header != self.header:
+                raise IngestError("the parts of a streamed table differ in their columns")
+            validation = FileValidation(
+                self.schema, self._source(header, mapping), for_new_accounts=self.create_accounts
+            )
+            con.execute(f"INSERT INTO narrow BY NAME {validation.narrow_sql()}")
+            typed = con.sql(validation.typed_sql()).to_arrow_reader(PARQUET_ROW_GROUP)
+            path = self.work / "typed" / f"part-{len(self.parts):05d}.arrow"
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, typed.schema) as out:
+                for chunk in typed:
+                    out.write_batch(chunk)
+        finally:
+            con.unregister(STREAM_PART)
+        self.parts.append((path, part.num_rows))
+        self.rows += part.num_rows
+        self.mapping.update(mapping)
+
+    def validation(self) -> FileValidation:
+        """The checks of the whole table (the columns any part had a value in)."""
+        return FileValidation(
+            self.schema,
+            self._source(self.header, self.mapping),
+            for_new_accounts=self.create_accounts,
+        )
+
+    def write(
+        self, folder: Path, *, batch_id: int, file_name: str, ingested_at: dt.datetime
+    ) -> int:
+        """Write the typed rows that passed (`judged`, in row order) as Parquet files of
+        `folder`, with account_id and batch_id, as `FileValidation.write_sql` selects them;
+        returns how many rows. A part whose keys differ from its verdicts' fails the load."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        con = self.connection()
+        key = list(self.schema.key)
+        listed = ", ".join(quote_ident(k) for k in key)
+        written = 0
+        start = 0
+        for number, (path, count) in enumerate(self.parts):
+            verdict = con.sql(
+                f"SELECT reasons = '' AS ok, account_id, {listed} FROM judged "  # noqa: S608  # quoted names, our own numbers
+                f"WHERE _row >= {int(start)} AND _row < {int(start + count)} ORDER BY _row"
+            ).to_arrow_table()
+            start += count
+            with pa.memory_map(str(path)) as source:
+                typed = pa.ipc.open_file(source).read_all()
+            if verdict.num_rows != count or typed.num_rows != count:
+                raise IngestError(f"{file_name}: a part's rows do not add up; nothing loaded")
+            ok = verdict.column("ok")
+            rows = typed.filter(ok)
+            if not rows.num_rows:
+                continue
+            passed = verdict.filter(ok)
+            if not rows.select(key).equals(passed.select(key).cast(rows.select(key).schema)):
+                raise IngestError(f"{file_name}: rows and their checks differ; nothing loaded")
+            at = rows.schema.get_field_index("file_name")
+            rows = rows.set_column(
+                at, "file_name", pc.coalesce(rows.column(at), pa.scalar(file_name, pa.string()))
+            )
+            at = rows.schema.get_field_index("ingest_datetime")
+            stamp = pa.scalar(ingested_at, rows.schema.field(at).type)
+            rows = rows.set_column(at, "ingest_datetime", pc.coalesce(rows.column(at), stamp))
+            rows = rows.append_column("account_id", passed.column("account_id").cast(pa.int64()))
+            rows = rows.append_column(
+                "batch_id", pa.repeat(pa.scalar(batch_id, pa.int64()), rows.num_rows)
+            )
+            pq.write_table(
+                rows,
+                folder / f"part-{number:05d}.parquet",
+                row_group_size=PARQUET_ROW_GROUP,
+                compression="snappy",
+                store_decimal_as_integer=True,
+            )
+            written += rows.num_rows
+        return written
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
 def _without_empty_columns(schema: TableSchema, source: SourceFile) -> SourceFile:
     """A converted file read as if it lacked its optional columns that hold no value at all
     (an X12 or FHIR conversion writes every column of the table; most are empty): checked
@@ -424,6 +596,7 @@ def _ingest_one(
     steps: _Steps,
     origin: Origin | None = None,
     test: bool = False,
+    streamed: StreamedRows | None = None,
 ) -> BatchResult:
     path = Path(source.path) if origin is None else origin.path
     checksum = file_sha256(path) if origin is None else origin.checksum
@@ -471,6 +644,7 @@ def _ingest_one(
             create_accounts,
             steps,
             bounded=origin is not None,
+            streamed=streamed,
         )
     except Exception as error:
         storage.remove_batch_files(schema.name, batch.pk)
@@ -519,11 +693,19 @@ def _load(
     steps: _Steps,
     *,
     bounded: bool = False,
+    streamed: StreamedRows | None = None,
 ) -> BatchResult:
+    """Check, judge and write one batch. `streamed`: the rows were checked part by part as
+    they were read (`StreamedRows`): its narrow table stands for the first read, its typed
+    parts for the second."""
     work = storage.staging_dir(batch.pk)
     work.mkdir(parents=True, exist_ok=True)
-    validation = FileValidation(schema, source, for_new_accounts=create_accounts)
-    con = _connect(work, bounded=bounded)
+    if streamed is None:
+        validation = FileValidation(schema, source, for_new_accounts=create_accounts)
+        con = _connect(work, bounded=bounded)
+    else:
+        validation = streamed.validation()
+        con = streamed.connection()
     clock = [time.perf_counter()]
 
     def _lap() -> float:
@@ -533,7 +715,8 @@ def _load(
 
     try:
         steps.step("checking every row")
-        con.execute(f"CREATE TEMP TABLE narrow AS {validation.narrow_sql()}")
+        if streamed is None:
+            con.execute(f"CREATE TEMP TABLE narrow AS {validation.narrow_sql()}")
         rows_read = int(_scalar(con, "SELECT count(*) FROM narrow"))
         log.debug("lake: batch %s checked %s rows in %.1f s", batch.pk, rows_read, _lap())
 
@@ -623,14 +806,22 @@ def _load(
         data_staged = work / "data"
         data_staged.mkdir()
         if rows_loaded:
-            select = validation.write_sql(
-                verdict_table="judged",
-                batch_id=batch.pk,
-                file_name=batch.source_name,
-                ingested_at=batch.started_at.isoformat(),
-            )
-            target = sql_literal(str(data_staged / "part-00000.parquet"))
-            written = int(_scalar(con, f"COPY ({select}) TO {target} (FORMAT parquet)"))
+            if streamed is None:
+                select = validation.write_sql(
+                    verdict_table="judged",
+                    batch_id=batch.pk,
+                    file_name=batch.source_name,
+                    ingested_at=batch.started_at.isoformat(),
+                )
+                target = sql_literal(str(data_staged / "part-00000.parquet"))
+                written = int(_scalar(con, f"COPY ({select}) TO {target} (FORMAT parquet)"))
+            else:
+                written = streamed.write(
+                    data_staged,
+                    batch_id=batch.pk,
+                    file_name=batch.source_name,
+                    ingested_at=batch.started_at,
+                )
             if written != rows_loaded:
                 raise IngestError(
                     f"{batch.source_name}: wrote {written:,} rows where {rows_loaded:,} passed; "
@@ -959,4 +1150,11 @@ def _commit(
     )
 
 
-__all__ = ["BatchResult", "IngestError", "ingest_files", "inspect_source"]
+__all__ = [
+    "BatchResult",
+    "IngestError",
+    "StreamedRows",
+    "ingest_files",
+    "ingest_streamed",
+    "inspect_source",
+]

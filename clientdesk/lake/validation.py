@@ -58,6 +58,7 @@ MASKED_VALUE = "(masked)"
 class SourceFormat(StrEnum):
     CSV = "csv"
     PARQUET = "parquet"
+    ARROW = "arrow"  # rows in memory, registered on the connection under `path`
 
 
 def quote_ident(name: str) -> str:
@@ -89,11 +90,14 @@ class SourceFile:
                 f"nullstr = [{nulls}], max_line_size = {MAX_LINE_BYTES}, "
                 f"strict_mode = true, encoding = 'utf-8')"
             )
+        if self.format == SourceFormat.ARROW:
+            return quote_ident(self.path)
         return f"read_parquet({path})"
 
     @property
     def line_offset(self) -> int:
-        """Line of the first row: a CSV's header is line 1; Parquet rows count from 1."""
+        """Line of the first row: a CSV's header is line 1; Parquet (and Arrow) rows count
+        from 1."""
         return 2 if self.format == SourceFormat.CSV else 1
 
 
@@ -411,21 +415,14 @@ SELECT
 FROM checked
 """  # noqa: S608  # quoted names and literals only
 
-    def write_sql(
-        self, *, verdict_table: str, batch_id: int, file_name: str, ingested_at: str
-    ) -> str:
-        """SELECT of the rows to load as typed lake rows in schema order, then account_id and
-        batch_id. Empty file_name and ingest_datetime are filled with the file's name and the
-        batch's start.
+    def typed_sql(self) -> str:
+        """SELECT of every source row as a typed lake row in schema order (the columns of
+        `write_sql` before account_id and batch_id: non-standard values nulled, file_name
+        and ingest_datetime as sent), with no verdict: for rows checked part by part, whose
+        verdict comes once the whole file is read (`ingestion.StreamedRows`)."""
+        return self._typed_rows_sql({})
 
-        `verdict_table` has one row per source row in file order, with `reasons` (empty when
-        the row loads), `account_id` and the key columns; it is joined by position, and the
-        key (unique among loaded rows) is compared, so a misaligned join would load fewer rows
-        than passed, which the load treats as a failure, never wrong rows."""
-        fills = {
-            "file_name": sql_literal(file_name),
-            "ingest_datetime": f"TIMESTAMPTZ {sql_literal(ingested_at)}",
-        }
+    def _typed_rows_sql(self, fills: dict[str, str]) -> str:
         typed = "".join(
             f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
             for c in self.present
@@ -451,10 +448,6 @@ FROM checked
                 expr = f"coalesce({expr}, {fills[col.name]})"
             selected.append(f"{expr} AS {quote_ident(col.name)}")
         columns = ",\n  ".join(selected)
-        same_key = " AND ".join(
-            f"v.{quote_ident(k)} IS NOT DISTINCT FROM w.{quote_ident(k)}" for k in self.schema.key
-        )
-        names = ", ".join(f"w.{quote_ident(c.name)}" for c in self.schema.columns)
         return f"""
 WITH {self._texts_sql(self.present)}, t AS (
   SELECT *{typed}
@@ -464,12 +457,35 @@ WITH {self._texts_sql(self.present)}, t AS (
   FROM t
 )
 SELECT
+  {columns}
+FROM p
+"""  # noqa: S608  # quoted names and literals only
+
+    def write_sql(
+        self, *, verdict_table: str, batch_id: int, file_name: str, ingested_at: str
+    ) -> str:
+        """SELECT of the rows to load as typed lake rows in schema order, then account_id and
+        batch_id. Empty file_name and ingest_datetime are filled with the file's name and the
+        batch's start.
+
+        `verdict_table` has one row per source row in file order, with `reasons` (empty when
+        the row loads), `account_id` and the key columns; it is joined by position, and the
+        key (unique among loaded rows) is compared, so a misaligned join would load fewer rows
+        than passed, which the load treats as a failure, never wrong rows."""
+        fills = {
+            "file_name": sql_literal(file_name),
+            "ingest_datetime": f"TIMESTAMPTZ {sql_literal(ingested_at)}",
+        }
+        same_key = " AND ".join(
+            f"v.{quote_ident(k)} IS NOT DISTINCT FROM w.{quote_ident(k)}" for k in self.schema.key
+        )
+        names = ", ".join(f"w.{quote_ident(c.name)}" for c in self.schema.columns)
+        return f"""
+SELECT
   {names},
   v.account_id AS account_id,
   CAST({int(batch_id)} AS BIGINT) AS batch_id
-FROM (SELECT
-  {columns}
-  FROM p) w
+FROM ({self._typed_rows_sql(fills)}) w
 POSITIONAL JOIN {quote_ident(verdict_table)} v
 WHERE v.reasons = '' AND {same_key}
 """  # noqa: S608  # quoted names and literals only

@@ -40,6 +40,7 @@ from clientdesk.lake.x12.reader import (
 )
 
 FLUSH_ROWS = 50_000
+SINK_ROWS = 200_000  # rows handed to a sink at a time (`convert(..., sinks=...)`)
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 SUPPORTED = {"834", "835", "837"}
 
@@ -185,7 +186,9 @@ class TableWriter:
     than every column (the per-column walk was most of the conversion time in bench/x12.py);
     a column never set in a row group is written as nulls."""
 
-    def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
+    def __init__(
+        self, path: Path, columns: tuple[str, ...], sink: Callable[[pa.Table], None] | None = None
+    ) -> None:
         self.path = path
         self.columns = columns
         self.schema = pa.schema([pa.field(c, pa.string()) for c in columns])
@@ -196,6 +199,9 @@ class TableWriter:
         self.writer: pq.ParquetWriter | None = None
         self.tables: list[pa.Table] = []  # column-wise rows waiting for a row group
         self.table_rows = 0
+        # With a sink, each row group goes to it (every column, in order) instead of the file.
+        self.sink = sink
+        self.group_rows = SINK_ROWS if sink is not None else FLUSH_ROWS
 
     def add(self, row: dict[str, str | None]) -> None:
         index = self.pending
@@ -210,7 +216,9 @@ class TableWriter:
                 values[index] = value
         self.pending = index + 1
         if self.pending >= FLUSH_ROWS:
-            self.flush()
+            self._buffer_to_table()
+            if self.table_rows >= self.group_rows:
+                self._write_tables()
 
     def add_table(self, table: pa.Table) -> None:
         """Rows read column-wise (`fast`): text columns of this table, any subset, in order
@@ -221,7 +229,7 @@ class TableWriter:
             return
         self.tables.append(table)
         self.table_rows += count
-        if self.table_rows >= FLUSH_ROWS:
+        if self.table_rows >= self.group_rows:
             self._write_tables()
 
     def _buffer_to_table(self) -> None:
@@ -251,12 +259,15 @@ class TableWriter:
             ],
             schema=self.schema,
         )
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
         self.rows += table.num_rows
         self.tables = []
         self.table_rows = 0
+        if self.sink is not None:
+            self.sink(table)
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
 
     def flush(self) -> None:
         self._buffer_to_table()
@@ -1228,10 +1239,12 @@ class Conversion:
     provider_adjustments: int = 0
     provider_adjustment_total: float = 0.0
 
+    sinks: dict[str, Callable[[pa.Table], None]] = field(default_factory=dict)
+
     def writer(self, table: str) -> TableWriter:
         if table not in self.writers:
             self.writers[table] = TableWriter(
-                self.work_dir / f"{table}.parquet", TABLE_COLUMNS[table]
+                self.work_dir / f"{table}.parquet", TABLE_COLUMNS[table], self.sinks.get(table)
             )
         return self.writers[table]
 
@@ -1438,11 +1451,26 @@ def convert(
 
     `fast` (the default) reads 837P transactions column-wise (`fast.run`); `fast=False` feeds
     every segment through the transaction readers, as the tests compare."""
+    return finish(read(path, work_dir, data_source=data_source, fast=fast))
+
+
+def read(
+    path: Path,
+    work_dir: Path,
+    *,
+    data_source: str | None = None,
+    fast: bool = True,
+    sinks: dict[str, Callable[[pa.Table], None]] | None = None,
+) -> Conversion:
+    """The reading part of `convert`: the file read, its tables written, no whole-file step.
+    A table named in `sinks` is not written: its rows go to the sink as they are read, in
+    groups of `SINK_ROWS`, every column of the table as text in order (`x12.load` checks
+    them while the file is still being read)."""
     from clientdesk.lake.x12 import fast as fast_path
 
     delimiters = sniff(path)
     work_dir.mkdir(parents=True, exist_ok=True)
-    conv = Conversion(path, work_dir, data_source or "", delimiters)
+    conv = Conversion(path, work_dir, data_source or "", delimiters, sinks=dict(sinks or {}))
     stream = Stream(conv)
     position = fast_path.run(path, stream, columnar=fast)
     if stream.reader is not None:
@@ -1452,6 +1480,12 @@ def convert(
         raise X12FormatError("no ISA interchange found")
     for writer in conv.writers.values():
         writer.close()
+    return conv
+
+
+def finish(conv: Conversion) -> ConversionResult:
+    """The whole-file steps of `convert` (claim frequency codes) on the tables `read` wrote,
+    and the acceptance report."""
     tables = {name: w.path for name, w in conv.writers.items() if w.rows}
     if conv.adjustments and "medical_claim" in tables:
         _apply_frequency(tables["medical_claim"], conv)
@@ -1583,4 +1617,4 @@ def _apply_frequency(path: Path, conv: Conversion) -> None:
         con.close()
 
 
-__all__ = ["ConversionResult", "X12FormatError", "convert"]
+__all__ = ["Conversion", "ConversionResult", "X12FormatError", "convert", "finish", "read"]

@@ -28,7 +28,9 @@ id, so claims join the eligibility and pharmacy loaded from other files.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +38,9 @@ from typing import Any
 
 import duckdb
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from django.contrib.auth.models import User
 
 from clientdesk.accounts.models import Account
@@ -44,13 +49,16 @@ from clientdesk.lake.ingestion import (
     BatchResult,
     IngestError,
     Origin,
+    StreamedRows,
     file_sha256,
     ingest_converted,
+    ingest_streamed,
     other_csv_format,
 )
+from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import get_table, sql_literal
 from clientdesk.lake.staging import enrollment_spans
-from clientdesk.lake.x12.convert import ELIGIBILITY_COLUMNS, convert
+from clientdesk.lake.x12.convert import ELIGIBILITY_COLUMNS, Conversion, finish, read
 from clientdesk.lake.x12.reader import X12FormatError, sniff
 
 TABLE_ORDER = ("eligibility", "medical_claim", "claim_processing")
@@ -126,11 +134,38 @@ def _one_file(
     test: bool,
 ) -> list[BatchResult]:
     work = storage.lake_dir() / "_staging" / f"x12-{uuid.uuid4().hex}"
+    pipeline: _Pipeline | None = None
     try:
+        if path.stat().st_size >= STREAM_BYTES:
+            persons = storage.committed_files(get_table("eligibility"))
+            pipeline = _Pipeline(path, work, persons, create_accounts=create_accounts)
         try:
-            converted = convert(path, work, data_source=data_source)
+            conv = read(
+                path,
+                work,
+                data_source=data_source,
+                sinks={"medical_claim": pipeline.put} if pipeline is not None else None,
+            )
         except X12FormatError as error:
             raise IngestError(f"{path.name}: {error}") from None
+        finally:
+            if pipeline is not None:
+                pipeline.close()
+        if pipeline is not None and _streamable(conv, pipeline.checksum, test=test):
+            converted = finish(conv)
+            origin = Origin(path, "x12", pipeline.checksum, converted.report)
+            result = ingest_streamed(
+                pipeline.streamed,
+                origin,
+                acting_user=acting_user,
+                create_accounts=create_accounts,
+                replace=replace,
+                test=test,
+            )
+            return _said(path, converted.report, [result])
+        if pipeline is not None:
+            pipeline.unstream(conv)
+        converted = finish(conv)
         report = converted.report
         if "eligibility_changes" in converted.tables or "eligibility" in converted.tables:
             _apply_to_earlier_spans(converted.tables, work, report)
@@ -143,7 +178,7 @@ def _one_file(
         if "claim_processing" in converted.tables:
             unresolved = _sponsors_from_eligibility(converted.tables["claim_processing"])
             report["remittances_without_eligibility"] = unresolved
-        origin = Origin(path, "x12", file_sha256(path), report)
+        origin = Origin(path, "x12", pipeline.checksum if pipeline else file_sha256(path), report)
         results = [
             ingest_converted(
                 table,
@@ -178,33 +213,167 @@ def _one_file(
                     report=report,
                 )
             )
-        unresolved = int(report.get("remittances_without_eligibility") or 0)
-        for result in results:
-            result.report = report
-            if result.table:  # one file feeds several tables: say which
-                result.message = result.message.replace(
-                    f"{path.name}:", f"{path.name} -> {result.table}:", 1
-                )
-            result.message += _report_line(report)
-            if result.table == "eligibility":
-                result.message += _maintenance_line(report, test=result.test)
-            if result.table == "claim_processing" and result.rows_loaded:
-                # Decided: an 835 has no element for it, so its claims carry no flag (null)
-                # and are left out of the auto-adjudication rate; the load says so.
-                result.message += (
-                    f"; an 835 does not say whether a claim was auto-adjudicated, pended or "
-                    f"audited: its {result.rows_loaded:,} claim(s) have no auto-adjudication "
-                    "flag and are left out of that rate; measure it from the claims "
-                    "platform's claim_processing feed"
-                )
-            if unresolved and result.table == "claim_processing":
-                result.message += (
-                    f"; {unresolved} remittance claim(s) found no eligibility for their member "
-                    "(no sponsor): load the 834 or eligibility first, then this file with --replace"
-                )
-        return results
+        return _said(path, report, results)
     finally:
+        if pipeline is not None:
+            pipeline.streamed.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _said(path: Path, report: dict[str, Any], results: list[BatchResult]) -> list[BatchResult]:
+    """The results with the file's report and what the load did in their messages."""
+    unresolved = int(report.get("remittances_without_eligibility") or 0)
+    for result in results:
+        result.report = report
+        if result.table:  # one file feeds several tables: say which
+            result.message = result.message.replace(
+                f"{path.name}:", f"{path.name} -> {result.table}:", 1
+            )
+        result.message += _report_line(report)
+        if result.table == "eligibility":
+            result.message += _maintenance_line(report, test=result.test)
+        if result.table == "claim_processing" and result.rows_loaded:
+            # Decided: an 835 has no element for it, so its claims carry no flag (null)
+            # and are left out of the auto-adjudication rate; the load says so.
+            result.message += (
+                f"; an 835 does not say whether a claim was auto-adjudicated, pended or "
+                f"audited: its {result.rows_loaded:,} claim(s) have no auto-adjudication "
+                "flag and are left out of that rate; measure it from the claims "
+                "platform's claim_processing feed"
+            )
+        if unresolved and result.table == "claim_processing":
+            result.message += (
+                f"; {unresolved} remittance claim(s) found no eligibility for their member "
+                "(no sponsor): load the 834 or eligibility first, then this file with --replace"
+            )
+    return results
+
+
+# --- a big 837: read on one core, checked on the other ---------------------------------------
+
+STREAM_BYTES = 64 * 1024 * 1024
+"""A file at least this big has its claim lines checked while it is read (`_Pipeline`)."""
+QUEUE_PARTS = 2  # parts read and not yet checked, at most (each `convert.SINK_ROWS` rows)
+
+
+class _Pipeline:
+    """The medical_claim rows of a big file, checked in a second thread while the reader
+    (this thread) reads on: the reader hands each part (`convert.SINK_ROWS` rows) to `put`,
+    a bounded queue holds at most `QUEUE_PARTS`, and the second thread checks them
+    (`ingestion.StreamedRows`; DuckDB, Arrow and file writes, which release the GIL, and no
+    database access) and keeps them as read in an Arrow file. When the file is read, the
+    batch is judged and written as one (`ingest_streamed`) if the file is what the streamed
+    load covers (`_streamable`: claim lines only, no claim frequency code to apply, not
+    loaded before); otherwise the parts kept as read become the converted file and the
+    file loads as any other (`unstream`). Either way the same rows load: reading and
+    checking overlap, so the load takes about as long as the reading alone."""
+
+    def __init__(
+        self, path: Path, work: Path, eligibility: list[Path], *, create_accounts: bool
+    ) -> None:
+        self.path = path
+        self.work = work
+        self.eligibility = eligibility
+        self.raw = work / "medical_claim.read.arrow"
+        self.streamed = StreamedRows(
+            "medical_claim", work / "stream", create_accounts=create_accounts
+        )
+        self.queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=QUEUE_PARTS)
+        self.error: BaseException | None = None
+        self.checksum = ""
+        self.thread = threading.Thread(target=self._run, name="x12-check", daemon=True)
+        self.thread.start()
+
+    def put(self, part: pa.Table) -> None:
+        """The reader's sink: wait for room in the queue (stop when the checker failed)."""
+        while True:
+            if self.error is not None:
+                raise IngestError(f"{self.path.name}: {self.error}")
+            try:
+                self.queue.put(part, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self) -> None:
+        writer: pa.ipc.RecordBatchFileWriter | None = None
+        try:
+            self.checksum = file_sha256(self.path)
+            persons = _person_map(self.eligibility)
+            while (part := self.queue.get()) is not None:
+                if writer is None:
+                    writer = pa.ipc.new_file(str(self.raw), part.schema)
+                writer.write_table(part)
+                self.streamed.add(_with_persons(part, persons))
+        except BaseException as error:  # the reader sees it at its next part, or in close
+            self.error = error
+            while self.queue.get() is not None:  # let the reader finish its puts
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
+
+    def close(self) -> None:
+        """Wait for the checker to finish the parts handed over; raise its error."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            error = self.error
+            if isinstance(error, IngestError):
+                raise error
+            raise IngestError(f"{self.path.name}: {error}") from error
+
+    def unstream(self, conv: Conversion) -> None:
+        """Make the parts kept as read the converted medical_claim file (for `finish` and
+        the ordinary load)."""
+        self.streamed.close()
+        writer = conv.writers.get("medical_claim")
+        if writer is None or not writer.rows:
+            return
+        with pa.memory_map(str(self.raw)) as source:
+            reader = pa.ipc.open_file(source)
+            with pq.ParquetWriter(writer.path, reader.schema, compression="zstd") as out:
+                for i in range(reader.num_record_batches):
+                    out.write_batch(reader.get_batch(i))
+        self.raw.unlink()
+
+
+def _streamable(conv: Conversion, checksum: str, *, test: bool) -> bool:
+    """Whether the rows checked as they were read load as they are: the file gave claim
+    lines only, with no claim frequency code to apply (a replacement or void acts on the
+    file as a whole: `convert._apply_frequency`), and is not loaded already (a reload says
+    so, or replaces, the ordinary way)."""
+    rows = {name: w.rows for name, w in conv.writers.items() if w.rows}
+    if set(rows) != {"medical_claim"} or conv.adjustments:
+        return False
+    return not IngestBatch.objects.filter(
+        checksum=checksum, status=BatchStatus.COMMITTED, test=test
+    ).exists()
+
+
+def _person_map(eligibility: list[Path]) -> pa.Table | None:
+    """member_id -> person_id of the committed eligibility (`_persons_from_eligibility`)."""
+    if len(eligibility) <= 1:  # the schema file alone: no eligibility loaded
+        return None
+    listed = ", ".join(sql_literal(str(f)) for f in eligibility)
+    con = duckdb.connect()
+    try:
+        return con.sql(
+            f"SELECT member_id, arg_max(person_id, enrollment_start_date) AS person_id "  # noqa: S608  # our own paths
+            f"FROM read_parquet([{listed}]) WHERE member_id IS NOT NULL GROUP BY member_id"
+        ).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _with_persons(part: pa.Table, persons: pa.Table | None) -> pa.Table:
+    """A part's person_id set to the person of the member's eligibility, when it has one."""
+    if persons is None or not persons.num_rows:
+        return part
+    at = part.schema.get_field_index("person_id")
+    found = pc.index_in(part.column("member_id"), value_set=persons.column("member_id"))
+    person = pc.take(persons.column("person_id").cast(pa.string()), found)
+    return part.set_column(at, "person_id", pc.coalesce(person, part.column(at)))
 
 
 # The member details a change carries over the span's (when the 834 gives them).
