@@ -43,10 +43,13 @@ class Direction(StrEnum):
 @dataclass(frozen=True)
 class Value:
     """One account's figure as of a day, and the words that say where it comes from
-    ("47 of 52 inquiries resolved within SLA in Nov 2026")."""
+    ("47 of 52 inquiries resolved within SLA in Nov 2026"). `basis`: for a figure drawn from
+    a sample (survey answers), how many observations it rests on; the health score weighs
+    such a figure by its credibility. None: not a sample."""
 
     value: float
     detail: str = ""
+    basis: int | None = None
 
 
 # (account ids, as of) -> {account id: value} for the accounts with a figure.

@@ -8,7 +8,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 
-from clientdesk.lib.measures import ACCOUNT_MEASURES
+from clientdesk.lib.measures import ACCOUNT_MEASURES, Value
 from clientdesk.strategy.models import HealthWeights
 from clientdesk.strategy.scoring import DEFAULT_WEIGHTS, RULES, Health, score_account
 
@@ -26,18 +26,18 @@ def weights_by_segment() -> dict[str, dict[str, float]]:
 
 def measure_values(
     account_ids: Sequence[int], as_of: dt.date, *, timings: dict[str, float] | None = None
-) -> dict[int, dict[str, tuple[float, str]]]:
-    """{account: {measure key: (value, detail)}} for every registered measure the score has a
-    rule for (NPS and CSAT when the surveys app registers them). `timings`, when given,
-    gets each measure's seconds (the benchmark prints where the time goes)."""
-    values: dict[int, dict[str, tuple[float, str]]] = {a: {} for a in account_ids}
+) -> dict[int, dict[str, Value]]:
+    """{account: {measure key: value}} for every registered measure the score has a rule for
+    (NPS and CSAT when the surveys app registers them). `timings`, when given, gets each
+    measure's seconds (the benchmark prints where the time goes)."""
+    values: dict[int, dict[str, Value]] = {a: {} for a in account_ids}
     for measure in ACCOUNT_MEASURES:
         if measure.key not in RULES:
             continue
         started = time.perf_counter()
         for account_id, value in measure.compute(account_ids, as_of).items():
             if account_id in values:
-                values[account_id][measure.key] = (float(value.value), value.detail)
+                values[account_id][measure.key] = value
         if timings is not None:
             timings[measure.key] = timings.get(measure.key, 0.0) + time.perf_counter() - started
     return values

@@ -118,26 +118,25 @@ RATE_MIN_DAYS = 90
 
 def decision_maker_touch_rate(account_ids: Sequence[int], as_of: dt.date) -> Mapping[int, Value]:
     """Days with a decision-maker touch per year over the 24 months to `as_of`, or over the
-    part of them the account's timeline covers (from its first event of any kind: loads,
-    inquiries, touches; at least 90 days): the sponsor's cadence, read from twice the touches
-    a 12-month count sees, so one quiet or busy quarter moves it less. Every account with a
-    decision maker has a figure."""
+    part of them the record covers for the account: from the later of its effective date and
+    the day the activity log begins (the earliest event on any account's timeline), at least
+    90 days. The sponsor's cadence, read from twice the touches a 12-month count sees, so one
+    quiet or busy quarter moves it less. The span starts where the record does, not at the
+    account's own first touch: a sponsor touched first four months into the record has gone
+    four months untouched, and counting from its first touch would read it as busy. Every
+    account with a decision maker has a figure."""
     first_day = as_of - dt.timedelta(days=RATE_WINDOW_DAYS - 1)
-    begins = {
-        account_id: at.date()
-        for account_id, at in ActivityEvent.objects.filter(account_id__in=account_ids)
-        .values("account_id")
-        .annotate(first=Min("occurred_at"))
-        .values_list("account_id", "first")
-    }
+    log_begins = ActivityEvent.objects.aggregate(first=Min("occurred_at"))["first"]
+    record_from = log_begins.date() if log_begins is not None else first_day
+    effective = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "effective_date"))
     out = {}
     for account_id, days in _decision_maker_touch_days(account_ids, first_day, as_of).items():
-        since = max(first_day, begins.get(account_id, first_day))
+        since = max(first_day, record_from, effective.get(account_id, first_day))
         span = max(RATE_MIN_DAYS, (as_of - since).days + 1)
-        rate = round(len(days) * 365 / span, 1)
+        touched = sum(1 for day in days if day >= since)
+        rate = round(touched * 365 / span, 1)
         out[account_id] = Value(
-            rate,
-            f"{len(days)} decision-maker touches in {span} days, {rate:g} a year",
+            rate, f"{touched} decision-maker touches in {span} days, {rate:g} a year"
         )
     return out
 

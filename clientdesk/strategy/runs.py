@@ -136,6 +136,9 @@ class Backtest:
     # drivers seen exactly but not its noise, and with the noise too (the truth's p_lost).
     auc_drivers_known: float | None = None
     auc_p_lost: float | None = None
+    # The score's AUC expected over the outcome's draw, each renewal lost with the truth's
+    # p_lost: the figure without the luck of which accounts the draw happened to lose.
+    auc_expected: float | None = None
     # Each measure's own 0-100 score as the predictor, over the renewals it had a value for.
     measures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -154,6 +157,7 @@ class Backtest:
             "accounts_missing": self.accounts_missing,
             "auc_drivers_known": r4(self.auc_drivers_known),
             "auc_p_lost": r4(self.auc_p_lost),
+            "auc_expected": r4(self.auc_expected),
             "measures": self.measures,
             "rows": self.rows,
         }
@@ -211,6 +215,10 @@ def run_backtest(truth_path: Path) -> Backtest:
         rows,
         auc_drivers_known=_truth_auc(scored, by_account, _drivers_logit),
         auc_p_lost=_truth_auc(scored, by_account, lambda o: o.get("p_lost")),
+        auc_expected=expected_auc(
+            [float(r["score"]) for r in scored],
+            [by_account[r["account"]].get("p_lost") for r in scored],
+        ),
         measures=_measure_aucs(scored, healths_by_row),
     )
 
@@ -235,6 +243,25 @@ def _truth_auc(
     return auc(
         [-float(v) for v, lost in pairs if lost], [-float(v) for v, lost in pairs if not lost]
     )
+
+
+def expected_auc(scores: list[float], chances: list[Any]) -> float | None:
+    """The AUC of "a lower score means a loss" expected when each renewal is lost with its
+    chance (independently): every ordered pair weighs chance_i x (1 - chance_j), the chance
+    that i is lost and j kept, and counts 1 when i scored lower, 1/2 when equal. None without
+    every chance."""
+    if not scores or any(c is None for c in chances):
+        return None
+    p = [float(c) for c in chances]
+    won = weight = 0.0
+    for i, (score_i, p_i) in enumerate(zip(scores, p, strict=True)):
+        for j, (score_j, p_j) in enumerate(zip(scores, p, strict=True)):
+            if i == j:
+                continue
+            w = p_i * (1 - p_j)
+            weight += w
+            won += w * (1.0 if score_i < score_j else 0.5 if score_i == score_j else 0.0)
+    return won / weight if weight > 0 else None
 
 
 def _measure_aucs(rows: list[dict[str, Any]], healths: list[Health]) -> dict[str, dict[str, Any]]:

@@ -316,12 +316,14 @@ def _measure(account_ids: Sequence[int], as_of: dt.date, figure: str) -> dict[in
             out[account_id] = Value(
                 float(figures.nps),
                 f"NPS {figures.nps:+} from {c.nps_n} answers, {first:%b %Y} to {as_of:%b %Y}",
+                basis=c.nps_n,
             )
         if figure == "csat" and figures.csat is not None:
             out[account_id] = Value(
                 float(figures.csat),
                 f"{c.satisfied} of {c.csat_n} answers satisfied (CSAT 4-5), "
                 f"{first:%b %Y} to {as_of:%b %Y}",
+                basis=c.csat_n,
             )
     return out
 

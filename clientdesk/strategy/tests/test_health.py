@@ -101,3 +101,49 @@ def test_override_keeps_the_computed_score(cast: Cast, client: object) -> None:
     assert "Manager&#x27;s band: Fair" in page or "Manager's band: Fair" in page
     assert "Score 80 (Good)" in page  # no escalation: (10*100 + 5*40) / 15
     assert "CFO renewed verbally" in page
+
+
+def test_a_survey_answer_moves_the_score_by_its_credibility(cast: Cast) -> None:
+    from clientdesk.strategy.scoring import RULES
+    from clientdesk.surveys.actions import do_import_responses
+    from clientdesk.surveys.imports import parse_mapping
+
+    # Open escalations 10 (Acme has none: 100), NPS and CSAT 10 each, every other measure 0.
+    do_set_weights(
+        "",
+        {k: (10 if k in ("open_escalations", "nps", "csat") else 0) for k in RULES},
+        acting_user=cast.mia,
+    )
+
+    def answers(rows: str) -> None:
+        do_import_responses(
+            "ResponseId,EndDate,Group,Q_NPS,Q_CSAT\n" + rows,
+            parse_mapping({"account": "Group", "nps": "Q_NPS", "csat": "Q_CSAT"}, tool="qualtrics"),
+            kind="relationship",
+            source_name="export.csv",
+            acting_user=cast.mia,
+        )
+
+    # Two promoters: NPS +100 and CSAT 100 % score 100, each weighed 10 x 2 / (2 + 10) = 1.67.
+    answers("R_1,2026-11-02 09:00:00,G100001,10,5\nR_2,2026-11-03 09:00:00,G100001,9,5\n")
+    run_snapshot(dt.date(2026, 12, 1))
+    before = HealthSnapshot.objects.get(account=cast.acme, day=dt.date(2026, 12, 1))
+    assert before.score == 100
+    assert before.measures["nps"]["weight"] == 1.67
+    assert before.measures["nps"]["detail"].endswith("(credibility 17% of its weight)")
+    # A detractor (NPS 2, CSAT 1): NPS (2 - 1) / 3 = +33.3 scores (33.3 + 20) / 70 = 76.1;
+    # CSAT 2 of 3 = 66.7 % scores (66.7 - 60) / 30 = 22.3; each weighed 10 x 3 / 13 = 2.31:
+    # (1,000 + 2.31 x 76.1 + 2.31 x 22.3) / 14.62 = 1,227.3 / 14.62 = 83.9.
+    answers("R_3,2026-12-01 12:00:00,G100001,2,1\n")
+    run_snapshot(dt.date(2026, 12, 2))
+    after = HealthSnapshot.objects.get(account=cast.acme, day=dt.date(2026, 12, 2))
+    assert (after.measures["nps"]["score"], after.measures["csat"]["score"]) == (76.1, 22.3)
+    assert after.measures["csat"]["weight"] == 2.31
+    assert after.score == 84 and after.change == -16
+    # Points (weight share x score): CSAT 1.67 x 100 / 13.34 = 12.5 -> 2.31 x 22.3 / 14.62 =
+    # 3.5, -9; escalations 1,000 / 13.34 = 75.0 -> 68.4, -7 (its share shrank as the answers'
+    # grew); NPS 12.5 -> 12.0, under half a point, not named.
+    assert after.explanation == "down 16: CSAT 100 → 66.7, −9; open escalations 0 → 0, −7"
+    # Bayside has no answer: no NPS or CSAT at all, its score from escalations alone.
+    bayside = HealthSnapshot.objects.get(account=cast.bayside, day=dt.date(2026, 12, 2))
+    assert set(bayside.measures) == {"open_escalations"} and bayside.score == 100

@@ -132,8 +132,8 @@ def test_issues_of_12_months_count_what_alerted_in_the_year(cast: Cast) -> None:
     assert year.compute(ids, dt.date(2026, 12, 6))[cast.acme.pk].value == 1
     # Before the first alert of either: none yet (a backtest day sees only what had alerted).
     assert year.compute(ids, dt.date(2025, 12, 2))[cast.acme.pk].value == 0
-    # The rule: 100 less 40 each.
-    assert RULES["emerging_issues_12m"].score(2) == 20.0
+    # The rule: 100 less 34 each, none left at three.
+    assert [RULES["emerging_issues_12m"].score(n) for n in (1, 2, 3)] == [66.0, 32.0, 0.0]
 
 
 def _touch(cast: Cast, day: dt.date) -> None:
@@ -147,7 +147,7 @@ def _touch(cast: Cast, day: dt.date) -> None:
     )
 
 
-def test_touch_rate_reads_24_months_or_the_timeline_since_it_begins(cast: Cast) -> None:
+def test_touch_rate_reads_24_months_or_the_record_since_it_begins(cast: Cast) -> None:
     as_of = dt.date(2026, 11, 15)
     # Six touch days in the 730 days to Nov 15, 2026 (from Nov 16, 2024), one before them.
     _touch(cast, dt.date(2024, 11, 15))  # 730 days back: outside, but begins the timeline
@@ -161,8 +161,8 @@ def test_touch_rate_reads_24_months_or_the_timeline_since_it_begins(cast: Cast) 
     # 6 touch days x 365 / 730 days = 3.0 a year.
     assert values[cast.acme.pk].value == 3.0
     assert values[cast.acme.pk].detail == "6 decision-maker touches in 730 days, 3 a year"
-    # On Mar 1, 2025 the timeline (its first event: Nov 15, 2024) is 107 days long: the
-    # touch days Nov 15, Nov 16 and Mar 1, 3 x 365 / 107 = 10.2 a year.
+    # On Mar 1, 2025 the record (the activity log's first event: Nov 15, 2024) is 107 days
+    # long: the touch days Nov 15, Nov 16 and Mar 1, 3 x 365 / 107 = 10.2 a year.
     early = measure.compute([cast.acme.pk], dt.date(2025, 3, 1))[cast.acme.pk]
     assert early.value == round(3 * 365 / 107, 1) == 10.2
     # A timeline shorter than 90 days counts as 90: on Dec 1, 2024 two touches in 17 days
@@ -172,6 +172,39 @@ def test_touch_rate_reads_24_months_or_the_timeline_since_it_begins(cast: Cast) 
     # 5.5 scores 50, 8.1 scores 100.
     rule = RULES["decision_maker_touch_rate"]
     assert (rule.score(3.0), rule.score(5.5), rule.score(8.1)) == (0.0, 50.0, 100.0)
+
+
+def test_touch_rate_counts_the_quiet_months_before_an_accounts_first_touch(cast: Cast) -> None:
+    # The activity log begins with Acme's touch of Nov 15, 2024. Bayside (effective Jul 1,
+    # 2020) is first touched four months later: Mar 15, Jul 15 and Nov 1, 2025.
+    _touch(cast, dt.date(2024, 11, 15))
+    contact = do_add_contact(
+        cast.bayside,
+        {"name": "Dana Director", "role": "benefits_manager", "email": "dana@bayside.example"},
+        acting_user=cast.mia,
+    )
+    cast.bayside.contacts.filter(pk=contact.pk).update(is_primary=True)
+    for day in (dt.date(2025, 3, 15), dt.date(2025, 7, 15), dt.date(2025, 11, 1)):
+        do_log_activity(
+            cast.bayside,
+            kind="meeting",
+            subject="Review",
+            occurred_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
+            contacts=[contact],
+            acting_user=cast.alice,
+        )
+    measure = ACCOUNT_MEASURES.get("decision_maker_touch_rate")
+    assert measure is not None
+    as_of = dt.date(2025, 11, 15)
+    # From the log's first day, Nov 15, 2024, to Nov 15, 2025: 366 days, 3 touches:
+    # 3 x 365 / 366 = 3.0 a year (counted from its own first touch, Mar 15: 246 days, 4.5).
+    got = measure.compute([cast.bayside.pk], as_of)[cast.bayside.pk]
+    assert (got.value, got.detail) == (3.0, "3 decision-maker touches in 366 days, 3 a year")
+    # An account that became a customer on May 1, 2025 is read from that day: 199 days to
+    # Nov 15, the touches of Jul 15 and Nov 1 (not Mar 15's, before it): 2 x 365 / 199 = 3.7.
+    Account.objects.filter(pk=cast.bayside.pk).update(effective_date=dt.date(2025, 5, 1))
+    got = measure.compute([cast.bayside.pk], as_of)[cast.bayside.pk]
+    assert (got.value, got.detail) == (3.7, "2 decision-maker touches in 199 days, 3.7 a year")
 
 
 def test_cost_trend_over_target_weighs_an_account_by_its_credibility(cast: Cast) -> None:

@@ -108,6 +108,7 @@ def test_manager_sends_contact_answers_detractor_is_followed_up(
         nps = ACCOUNT_MEASURES.get("nps").compute([cast.acme.pk], dt.date(2026, 12, 4))  # type: ignore[union-attr]
         assert nps[cast.acme.pk].value == -100.0
         assert "from 1 answers" in nps[cast.acme.pk].detail
+        assert nps[cast.acme.pk].basis == 1  # the score weighs it by its credibility
 
         # The owner works the follow-up; it leaves the list and the rule.
         owner = Client()
