@@ -20,7 +20,7 @@ from clientdesk.accounts.models import Account
 from clientdesk.lake import ingestion, storage
 from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import IngestError
-from clientdesk.lake.models import BatchStatus, IngestBatch
+from clientdesk.lake.models import IngestBatch
 from clientdesk.lake.schemas import get_table
 from clientdesk.lake.tests.test_x12 import ENROLLMENT_834, professional, write_837
 from clientdesk.lake.x12 import convert, load
@@ -160,7 +160,7 @@ def test_persons_and_sponsors_come_from_the_eligibility_loaded_before(
         professional("0002", "C2", "M3"),
     )
     monkeypatch.setattr(load, "STREAM_BYTES", 0)
-    quick, quick_files = loaded(path, data_source="PLAN")
+    _, quick_files = loaded(path, data_source="PLAN")
     persons = sorted(
         {(r["claim_id"], r["person_id"], r["account_id"]) for r in quick_files["rows"]}
     )
@@ -170,7 +170,7 @@ def test_persons_and_sponsors_come_from_the_eligibility_loaded_before(
     settings.LAKE_DIR = tmp_path / "other-lake"
     ingest_x12([enrollment], acting_user=None, replace=True, data_source="PLAN")
     monkeypatch.setattr(load, "STREAM_BYTES", 1 << 62)
-    plain, plain_files = loaded(path, replace=True, data_source="PLAN")
+    _, plain_files = loaded(path, replace=True, data_source="PLAN")
     assert quick_files == plain_files
 
 
@@ -188,7 +188,7 @@ def test_a_failure_part_way_leaves_nothing_visible_and_the_rerun_loads_once(
         add(self, part)
 
     monkeypatch.setattr(ingestion.StreamedRows, "add", failing)
-    with pytest.raises(IngestError, match="claims.837: disk full"):
+    with pytest.raises(IngestError, match=r"claims\.837: disk full"):
         ingest_x12([path], acting_user=None, create_accounts=True)
     assert not IngestBatch.objects.filter(table="medical_claim").exists()
     assert not any((settings.LAKE_DIR / "medical_claim").glob("batch=*"))
@@ -214,8 +214,8 @@ def test_the_batch_files_have_the_lake_types(cast: Cast, streamed: None, tmp_pat
         [schema_file] = storage.committed_files(get_table("medical_claim"))[:1]
         described = [
             con.execute(
-                f"DESCRIBE SELECT * FROM read_parquet('{f}', hive_partitioning = false)"
-            ).fetchall()  # noqa: S608, E501
+                f"DESCRIBE SELECT * FROM read_parquet('{f}', hive_partitioning = false)"  # noqa: S608  # our own paths
+            ).fetchall()
             for f in (schema_file, *files)
         ]
     finally:
