@@ -190,19 +190,22 @@ RULES: dict[str, Rule] = {
 # in a contract year (issues in 12 months) and the guarantees missed. A quiet sponsor (touch
 # score 100 to 0) moves 300 x 100 = 30,000 weight-points; one issue 400 x 34 = 13,600, three
 # or more 40,000 (a sponsor with several failures is lost more surely than a quiet one); a
-# missed guarantee 150 x 50 = 7,500. Satisfaction (NPS and CSAT, 100 each) counts by its
-# credibility (SURVEY_CREDIBILITY_ANSWERS): at a 200-member group's 3 answers a year about 23
-# each, so one detractor's answer moves the median account's score by about 2.6 points (it
-# used to move none), while a single answer cannot outweigh the touches or the issues; on the
-# backtest it neither helped nor hurt (the book's surveys barely follow its renewals). Every
-# other measure keeps a weight of 1, a tenth of a per cent of the score: it stays in the
-# explanation, the history and the heat map, but on those renewals it did not tell lost
-# accounts from kept ones; a manager who trusts one more raises it for a segment.
+# missed guarantee 100 x 50 = 5,000, on top of the issue that caused it (misses are rare: 1
+# or 2 renewals in 200 had any). So a quiet sponsor with one failure falls in the poor band
+# (about 48) and an engaged one with two stays fair (about 68). Satisfaction (NPS and CSAT,
+# 100 each) counts by its credibility (SURVEY_CREDIBILITY_ANSWERS): at a 200-member group's
+# 3 answers a year about 23 each, so one detractor's answer moves the median account's score
+# by about 2.7 points (it used to move none), while a single answer cannot outweigh the
+# touches or the issues; on the backtest it neither helped nor hurt (the book's surveys
+# barely follow its renewals). Every other measure keeps a weight of 1, a tenth of a per
+# cent of the score: it stays in the explanation, the history and the heat map, but on those
+# renewals it did not tell lost accounts from kept ones; a manager who trusts one more
+# raises it for a segment.
 DEFAULT_WEIGHTS: dict[str, int] = {
     **dict.fromkeys(RULES, 1),
     "decision_maker_touch_rate": 300,
     "emerging_issues_12m": 400,
-    "guarantees_missed": 150,
+    "guarantees_missed": 100,
     "nps": 100,
     "csat": 100,
 }

@@ -122,15 +122,15 @@ def test_default_weights_let_one_detractor_move_the_score() -> None:
     }
     assert score_account(values, DEFAULT_WEIGHTS).score == 100
     # A detractor: NPS +33.3 scores 76.1, CSAT 66.7 % 22.3, each weighed 100 x 3 / 13 = 23.08:
-    # (85,000 + 23.08 x 76.1 + 23.08 x 22.3) / 896.16 = 87,271.1 / 896.16 = 97.4.
+    # (80,000 + 23.08 x 76.1 + 23.08 x 22.3) / 846.16 = 82,271.1 / 846.16 = 97.2.
     values |= {"nps": Value(33.3, "", 3), "csat": Value(66.7, "", 3)}
     assert score_account(values, DEFAULT_WEIGHTS).score == 97
-    # Against a quiet sponsor (touch rate 3: 0): 300 of 896.16 points gone, 63.9; an issue
-    # too (66, 400 x 34 = 13,600 more): 48.7, poor.
+    # Against a quiet sponsor (touch rate 3: 0): 30,000 of the points gone, 52,271.1 / 846.16 =
+    # 61.8; an issue too (66: 400 x 34 = 13,600 more): 38,671.1 / 846.16 = 45.7, poor.
     values["decision_maker_touch_rate"] = Value(3.0)
-    assert score_account(values, DEFAULT_WEIGHTS).score == 64
+    assert score_account(values, DEFAULT_WEIGHTS).score == 62
     values["emerging_issues_12m"] = Value(1)
-    assert score_account(values, DEFAULT_WEIGHTS).score == 49
+    assert score_account(values, DEFAULT_WEIGHTS).score == 46
 
 
 def test_expected_auc_weighs_each_pair_by_its_chance() -> None:
