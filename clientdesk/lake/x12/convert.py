@@ -167,6 +167,8 @@ def date_range(qualifier: str, value: str) -> tuple[str | None, str | None]:
     if qualifier == "RD8" and "-" in value:
         start, end = value.split("-", 1)
         return iso(start), iso(end)
+    if qualifier == "DT" and len(value) == 12 and value.isdigit():
+        value = value[:8]  # CCYYMMDDHHMM (837I admission, DTP*435): the day
     day = iso(value)
     return day, day
 
@@ -529,7 +531,9 @@ class ClaimReader(TransactionReader):
             self.claim["claim_end_date"] = end
         elif qualifier == "435":
             self.claim["admission_date"] = start
-        elif qualifier == "096":
+        elif qualifier == "096" and el(e, 2) != "TM":
+            # 5010 sends the discharge hour alone (TM, HHMM): no date in it (the stay's end is
+            # the statement period's, DTP*434); a date (D8, DT) is taken as the discharge day
             self.claim["discharge_date"] = start
         elif qualifier == "472":
             self.claim["_service_start"] = start
@@ -794,7 +798,8 @@ class EnrollmentReader(TransactionReader):
             self.sponsor = el(e, 2) or None
             self.sponsor_id = el(e, 4) or None
         elif who == "IN":
-            self.payer = el(e, 2) or None
+            # a payer named by its identifier only (N104, e.g. its FEIN) is still the payer
+            self.payer = el(e, 2) or el(e, 4) or None
 
     def ref(self, e: list[str], pos: int) -> None:
         qualifier, value = el(e, 1), el(e, 2)
