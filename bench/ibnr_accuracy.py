@@ -19,8 +19,17 @@ Its error is the lag lottery alone; `process sd` is that lottery's standard devi
 (claims independent: sqrt(sum amount^2 p (1 - p))) over the true IBNR. Where the oracle
 misses +/-5 %, no estimate from the triangle hits it except by luck.
 
+The reported basis (the P&L's method) knows more than that oracle: the claims received and
+not yet paid. Its yardstick, **oracle_reported**, knows that inventory exactly (pended claims
+at what they will pay) and every claim's amount, and only not when a claim not yet received
+will be; `unreceived sd` is the lag lottery of those claims alone. An estimate that does not
+know the claims not yet received (no estimate does) has at least sqrt(sum amount^2 p) of
+them (the compound-Poisson spread of what is still to come): `floor sd`.
+
 Per method: mean signed error (bias), root mean square error, how many dates fall within
-+/-5 %. Prints figures only; not a test.
++/-5 %. `inventory` is the P&L's method (the PMPM projection trended, chain_ladder.
+PMPM_TREND_PCT); `inventory_flat` the same with an untrended PMPM (before session 10).
+Prints figures only; not a test.
 """
 
 from __future__ import annotations
@@ -130,6 +139,27 @@ class Claims:
         out[order] = within
         return out
 
+    def oracle_reported(self, received: np.ndarray, day: int) -> tuple[float, float, float]:
+        """What the claims received by `day` will still pay (known exactly) plus the expected
+        pay of the claims not received, knowing every claim's amount (each x the share of the
+        book's dollars received later than its age); that lottery's sd (claims independent),
+        and the floor sd of an estimate that does not know those claims: sqrt(sum a^2 p)."""
+        incurred = (self.incurred_day <= day) & (self.incurred_month >= 0)
+        known = incurred & (received <= day) & (self.paid_day > day)
+        lag = (received - self.incurred_day)[incurred]
+        order = np.argsort(lag)
+        lags, by_lag = lag[order], np.cumsum(self.amount[incurred][order])
+        k = np.searchsorted(lags, day - self.incurred_day[incurred], side="right")
+        later = 1.0 - np.where(k > 0, by_lag[np.maximum(k - 1, 0)], 0.0) / by_lag[-1]
+        amount = self.amount[incurred]
+        _, inverse = np.unique(self.claim[incurred], return_inverse=True)
+        per_claim = np.bincount(inverse, weights=amount)
+        p = np.zeros(per_claim.size)
+        p[inverse] = later
+        expected = float(self.amount[known].sum() + (amount * later).sum())
+        lottery = math.sqrt(float((per_claim**2 * p * (1 - p)).sum()))
+        return expected, lottery, math.sqrt(float((per_claim**2 * p).sum()))
+
     def oracle(self, day: int) -> tuple[float, float]:
         """Expected IBNR knowing every claim and its amount, and the lag lottery's sd."""
         incurred = (self.incurred_day <= day) & (self.incurred_month >= 0)
@@ -182,6 +212,8 @@ def main() -> None:
     args = parser.parse_args()
     errors: dict[str, list[float]] = defaultdict(list)
     sds: list[float] = []
+    unreceived: list[float] = []
+    floors: list[float] = []
     for book in args.books:
         rows = read_paid_rows(book)
         reported = read_reported_rows(book)
@@ -208,6 +240,8 @@ def main() -> None:
             )
             oracle, sd = claims.oracle(day)
             inventory = estimate_with_inventory(reported, as_of, exposure)
+            flat = estimate_with_inventory(reported, as_of, exposure, trend_pct=0.0)
+            known, unreceived_sd, floor_sd = claims.oracle_reported(reported.received_day, day)
             admissions = estimate_with_inventory(reported, as_of, exposure, open_cases=True)
             paid_admissions = estimate_with_inventory(paid_view, as_of, exposure, open_cases=True)
             got = {
@@ -217,18 +251,24 @@ def main() -> None:
                 "pmpm_6": recent.ibnr_total,
                 "capped_50k": capped_with_load(claims, capped, day, last, labelled),
                 "inventory": inventory.ibnr_total,
+                "inventory_flat": flat.ibnr_total,
                 "inv_admissions": admissions.ibnr_total,
                 "paid_admissions": paid_admissions.ibnr_total,
                 "oracle": oracle,
+                "oracle_reported": known,
             }
             line = " ".join(f"{k} {100 * (v - true) / true:+6.1f}%" for k, v in got.items())
             print(
-                f"{book.name} {as_of} true {true:>11,.0f} sd {100 * sd / true:4.1f}% {line}",
+                f"{book.name} {as_of} true {true:>11,.0f} sd {100 * sd / true:4.1f}% "
+                f"unreceived sd {100 * unreceived_sd / true:4.1f}% "
+                f"floor sd {100 * floor_sd / true:4.1f}% {line}",
                 flush=True,
             )
             for k, v in got.items():
                 errors[k].append(100 * (v - true) / true)
             sds.append(100 * sd / true)
+            unreceived.append(100 * unreceived_sd / true)
+            floors.append(100 * floor_sd / true)
     for k, values in errors.items():
         a = np.array(values)
         print(
@@ -236,11 +276,13 @@ def main() -> None:
             f"  rms {math.sqrt((a**2).mean()):6.2f}%"
             f"  within +/-5 %: {(abs(a) <= 5).sum()}  worst {a[np.argmax(abs(a))]:+.2f}%"
         )
-    s = np.array(sds)
-    print(
-        f"lag lottery (process sd / true IBNR): median {np.median(s):.1f}%, "
-        f"dates above 5 %: {(s > 5).sum()} of {s.size}"
-    )
+    for name, values in (
+        ("lag lottery (process sd / true IBNR)", sds),
+        ("claims not yet received (unreceived sd / true IBNR)", unreceived),
+        ("floor without those claims (floor sd / true IBNR)", floors),
+    ):
+        s = np.array(values)
+        print(f"{name}: median {np.median(s):.1f}%, dates above 5 %: {(s > 5).sum()} of {s.size}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import pyarrow.dataset as ds
 
 from clientdesk.financials.chain_ladder import (
     MONTH,
+    PMPM_TREND_PCT,
     IbnrEstimate,
     LagTableError,
     blend_with_pmpm,
@@ -125,6 +126,7 @@ def estimate_at(
     immature: int,
     reference: int,
     months: int | None = None,
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> IbnrEstimate:
     """The estimate a team would have made on `as_of` (payments up to it only), over the
     last `months` incurred months when given."""
@@ -147,7 +149,9 @@ def estimate_at(
     estimate = chain_ladder(table, average=average, tail=tail)
     if exposure:
         labelled = {period_label(MONTH, m): v for m, v in exposure.items()}
-        estimate = blend_with_pmpm(estimate, labelled, immature=immature, reference=reference)
+        estimate = blend_with_pmpm(
+            estimate, labelled, immature=immature, reference=reference, trend_pct=trend_pct
+        )
     return estimate
 
 
@@ -160,6 +164,7 @@ def backtest(
     immature: int = 3,
     reference: int = 12,
     basis: str = "reported",
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> dict[str, Any]:
     """The estimate at `as_of` against the truth of the book, by incurred month and in total.
 
@@ -182,11 +187,17 @@ def backtest(
     as_of_day = (np.datetime64(as_of, "D") - EPOCH).astype(np.int64)
     if last_paid <= as_of_day:
         last = (EPOCH + np.timedelta64(last_paid, "D")).astype(dt.date)
+        twin = book.with_name(f"{book.name}-runout")
+        where = (
+            f"; its run-out twin is {twin} (use --truth {twin})"
+            if (twin / "medical_claim").is_dir()
+            else ""
+        )
         raise LagTableError(
             f"the book's last payment is on {last.isoformat()}, not after {as_of.isoformat()}: "
             "it holds no claims paid after the as-of date, so there is no truth to measure "
-            "against (a book cut at its window end, like the demo's, has none); generate the "
-            "same book with --runout-months N, or pick an earlier --as-of"
+            "against (a book cut at its window end, like the demo's lake, has none); generate "
+            "the same book with --runout-months N, or pick an earlier --as-of" + where
         )
     exposure = member_months(book, as_of) if immature > 0 else None
     inventory: dict[str, float] | None = None
@@ -194,7 +205,7 @@ def backtest(
         if average is not None or tail != 1.0:
             raise LagTableError("--average and --tail apply to the paid basis only")
         found = estimate_with_inventory(
-            rows, as_of, exposure, immature=immature, reference=reference
+            rows, as_of, exposure, immature=immature, reference=reference, trend_pct=trend_pct
         )
         estimate = found.estimate
         inventory = {
@@ -211,6 +222,7 @@ def backtest(
             tail=tail,
             immature=immature,
             reference=reference,
+            trend_pct=trend_pct,
         )
     later = rows.paid_day > as_of_day
     by_month: list[dict[str, Any]] = []
@@ -442,6 +454,7 @@ def estimate_with_inventory(
     ratio_days: int = 91,
     open_cases: bool = False,
     case_days: int = 365,
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> InventoryEstimate:
     """Reserve the pended inventory claim by claim and develop only what is not received.
 
@@ -534,7 +547,9 @@ def estimate_with_inventory(
     estimate = chain_ladder(table)
     if exposure:
         labelled = {period_label(MONTH, m): v for m, v in exposure.items()}
-        estimate = blend_with_pmpm(estimate, labelled, immature=immature, reference=reference)
+        estimate = blend_with_pmpm(
+            estimate, labelled, immature=immature, reference=reference, trend_pct=trend_pct
+        )
     months = rows.incurred_month[cash]
     unique_months, inverse_months = np.unique(months, return_inverse=True)
     sums_months = np.bincount(inverse_months, weights=rows.amount[cash])

@@ -16,7 +16,8 @@ method"):
 For the newest periods (fewer than `immature` periods of run-out) the factors rest on little
 data; `blend_with_pmpm` blends a PMPM projection in, weighted by completion:
 ultimate = completion x chain-ladder ultimate + (1 - completion) x expected, where expected =
-the PMPM of the `reference` most recent mature periods x the period's member months. (With
+the PMPM of the `reference` most recent mature periods, each trended to the period at
+`PMPM_TREND_PCT` a year (default), x the period's member months. (With
 chain-ladder ultimate = paid / completion this is paid + (1 - completion) x expected, the
 Bornhuetter-Ferguson estimate.) The method, the factors and the averaging period travel with
 every estimate (`IbnrEstimate.as_dict`).
@@ -34,6 +35,11 @@ from typing import Any
 
 MONTH = "month"
 YEAR = "year"
+PMPM_TREND_PCT = 8.5
+"""The PMPM projection's yearly trend: the group medical cost trend PwC projects for 2026
+(renewal.TREND_SOURCE; the renewal's own default, 2.0 % utilization x 6.4 % unit cost). The
+reference periods lie some 7 months before the newest: untrended, the projection of a book
+whose costs rise understates them (measured in docs/financials.md)."""
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _YEAR = re.compile(r"^(\d{4})$")
 COLUMNS = ("incurred_period", "paid_period", "paid_amount")
@@ -304,6 +310,7 @@ class IbnrEstimate:
     pmpm: float | None = None
     reference_periods: tuple[str, ...] = ()
     basis: str = PAID
+    trend_pct: float = 0.0  # the PMPM projection's yearly trend to each projected period
 
     @property
     def paid_total(self) -> float:
@@ -333,7 +340,12 @@ class IbnrEstimate:
             text += (
                 f"; the newest {self.immature} periods blended by completion with a PMPM "
                 f"projection of {self.pmpm:.2f} (mean of {len(self.reference_periods)} mature "
-                "periods)"
+                "periods"
+                + (
+                    f", trended at {self.trend_pct:g} % a year to each period)"
+                    if self.trend_pct
+                    else ")"
+                )
             )
         return text
 
@@ -351,6 +363,7 @@ class IbnrEstimate:
             "factors": self.factors.rows(),
             "pmpm": None if self.pmpm is None else round(self.pmpm, 2),
             "pmpm_reference_periods": list(self.reference_periods),
+            "pmpm_trend_pct": self.trend_pct,
             "periods": [o.as_dict() for o in self.origins],
         }
 
@@ -390,11 +403,15 @@ def blend_with_pmpm(
     *,
     immature: int = 3,
     reference: int = 12,
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> IbnrEstimate:
     """Blend a PMPM projection into the periods younger than `immature` periods (see the
     module doc). The PMPM is the chain-ladder ultimate over member months of the `reference`
-    most recent periods of at least `immature` age that have member months. Without such
-    periods (or `immature` 0) the estimate is returned unchanged."""
+    most recent periods of at least `immature` age that have member months; each reference
+    period's dollars are trended at `trend_pct` a year to the period projected (the reference
+    periods lie on average some 7 months before the newest ones: untrended, the projection
+    lags the cost level by that much). Without such periods (or `immature` 0) the estimate is
+    returned unchanged."""
     if immature <= 0:
         return estimate
     mature = [
@@ -405,13 +422,18 @@ def blend_with_pmpm(
     if not basis or months <= 0:
         return estimate
     pmpm = sum(o.ultimate for o in basis) / months
+    per_year = 12 if estimate.grain == MONTH else 1
     origins = []
     for o in estimate.origins:
         exposure = member_months.get(o.period, 0.0)
         if o.age >= immature:
             origins.append(replace(o, member_months=exposure or None))
             continue
-        expected = pmpm * exposure
+        # periods between a reference period and this one = the difference of their ages
+        trended = sum(
+            b.ultimate * (1.0 + trend_pct / 100.0) ** ((b.age - o.age) / per_year) for b in basis
+        )
+        expected = trended / months * exposure
         ultimate = o.completion * o.ultimate + (1.0 - o.completion) * expected
         origins.append(
             replace(
@@ -424,6 +446,7 @@ def blend_with_pmpm(
         immature=immature,
         pmpm=pmpm,
         reference_periods=tuple(o.period for o in basis),
+        trend_pct=trend_pct,
     )
 
 

@@ -30,6 +30,7 @@ from clientdesk.accounts.models import Account, Contract, Product
 from clientdesk.financials import marts
 from clientdesk.financials.chain_ladder import (
     MONTH,
+    PMPM_TREND_PCT,
     IbnrEstimate,
     LagTable,
     blend_with_pmpm,
@@ -233,6 +234,7 @@ def compute_run(
     average: int | None = None,
     tail: float = 1.0,
     immature: int = DEFAULT_IMMATURE,
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> RunResult:
     """Everything the run stores, computed (nothing written)."""
     clock = time.perf_counter()
@@ -260,7 +262,10 @@ def compute_run(
             book_exposure[period_label(MONTH, m)] += mm
     book = with_paid_to_date(
         blend_with_pmpm(
-            chain_ladder(book_table, factors=factors), book_exposure, immature=immature
+            chain_ladder(book_table, factors=factors),
+            book_exposure,
+            immature=immature,
+            trend_pct=trend_pct,
         ),
         book_paid,
     )
@@ -277,7 +282,12 @@ def compute_run(
             for (incurred, _), value in figures.cells.get(account.pk, {}).items():
                 paid[period_label(MONTH, incurred)] += value
             estimate = with_paid_to_date(
-                blend_with_pmpm(chain_ladder(table, factors=factors), own, immature=immature),
+                blend_with_pmpm(
+                    chain_ladder(table, factors=factors),
+                    own,
+                    immature=immature,
+                    trend_pct=trend_pct,
+                ),
                 paid,
             )
             estimates[account.pk] = estimate
@@ -421,6 +431,7 @@ def group_triangles(
     tail: float = 1.0,
     immature: int = DEFAULT_IMMATURE,
     today: dt.date | None = None,
+    trend_pct: float = PMPM_TREND_PCT,
 ) -> list[GroupTriangle]:
     """Each group's own lag table from the lake and its chain ladder (its own factors, the
     newest `immature` months blended with its own PMPM), groups in name order. Two grouped
@@ -449,7 +460,10 @@ def group_triangles(
     for group in sorted(cells):
         table = lag_table_from_cells(MONTH, cells[group], valuation=last)
         estimate = blend_with_pmpm(
-            chain_ladder(table, average=average, tail=tail), exposure[group], immature=immature
+            chain_ladder(table, average=average, tail=tail),
+            exposure[group],
+            immature=immature,
+            trend_pct=trend_pct,
         )
         out.append(GroupTriangle(group, counts[group], table, estimate))
     return out

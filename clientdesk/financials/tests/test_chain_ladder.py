@@ -21,9 +21,11 @@ from __future__ import annotations
 import pytest
 
 from clientdesk.financials.chain_ladder import (
+    YEAR,
     LagTableError,
     blend_with_pmpm,
     chain_ladder,
+    lag_table_from_cells,
     read_lag_rows,
 )
 
@@ -87,16 +89,34 @@ def test_years_work_like_months() -> None:
 def test_newest_month_blended_with_the_pmpm_projection() -> None:
     estimate = chain_ladder(table())
     months = {"2025-01": 10.0, "2025-02": 10.0, "2025-03": 10.0, "2025-04": 10.0}
-    blended = blend_with_pmpm(estimate, months, immature=1)
+    flat = blend_with_pmpm(estimate, months, immature=1, trend_pct=0)
     pmpm = (180 + 3456 / 17 + 3563.4375 / 17) / 30
     completion = 17 / 30.54375
-    assert blended.pmpm == pytest.approx(pmpm)
-    newest = blended.origins[3]
+    assert flat.pmpm == pytest.approx(pmpm)
+    newest = flat.origins[3]
     assert newest.method == "pmpm_blend"
     assert newest.ultimate == pytest.approx(130 + (1 - completion) * pmpm * 10)
-    assert [o.method for o in blended.origins[:3]] == ["chain_ladder"] * 3
-    assert blended.origins[2].ultimate == pytest.approx(ULTIMATES[2])
-    assert blended.reference_periods == ("2025-01", "2025-02", "2025-03")
+    assert [o.method for o in flat.origins[:3]] == ["chain_ladder"] * 3
+    assert flat.origins[2].ultimate == pytest.approx(ULTIMATES[2])
+    assert flat.reference_periods == ("2025-01", "2025-02", "2025-03")
+    # By default each reference month's dollars are trended at 8.5 % a year to April: January
+    # 3 months on, February 2, March 1.
+    blended = blend_with_pmpm(estimate, months, immature=1)
+    trended = (
+        180 * 1.085 ** (3 / 12) + 3456 / 17 * 1.085 ** (2 / 12) + 3563.4375 / 17 * 1.085 ** (1 / 12)
+    ) / 30
+    assert trended == pytest.approx(pmpm * 1.0134, abs=0.005)  # some 1.3 % above the flat one
+    assert blended.origins[3].expected == pytest.approx(trended * 10)
+    assert blended.origins[3].ultimate == pytest.approx(130 + (1 - completion) * trended * 10)
+    assert blended.pmpm == pytest.approx(pmpm)  # the reference months' own PMPM, shown
+    assert blended.as_dict()["pmpm_trend_pct"] == 8.5
+    assert "trended at 8.5 % a year to each period" in blended.method()
+    # Yearly periods trend by whole years: 2023 and 2024 at 10 % to 2025.
+    years = chain_ladder(
+        lag_table_from_cells(YEAR, {(2023, 2023): 100.0, (2024, 2024): 100.0, (2025, 2025): 50.0})
+    )
+    yearly = blend_with_pmpm(years, {"2023": 1, "2024": 1, "2025": 1}, immature=1, trend_pct=10)
+    assert yearly.origins[2].expected == pytest.approx((100 * 1.1**2 + 100 * 1.1) / 2)
 
 
 @pytest.mark.parametrize(

@@ -91,12 +91,17 @@ def test_assumptions_change_the_next_run_and_are_audited(lake: Cast) -> None:
 def test_newest_month_blended_with_its_pmpm(lake: Cast) -> None:
     run_acme(lake, immature=1)
     april = queries.pnl_rows(lake.acme)[-1]
-    pmpm = sum(ULTIMATES[:3]) / 5  # Jan-Mar ultimate over 2 + 2 + 1 member months
+    # Jan-Mar ultimate, each trended at 8.5 % a year to April (3, 2 and 1 months on), over
+    # 2 + 2 + 1 member months
+    pmpm = sum(u * 1.085 ** (k / 12) for u, k in zip(ULTIMATES[:3], (3, 2, 1), strict=True)) / 5
     completion = 17 / 30.54375
     assert april.ibnr_method == "pmpm_blend"
     assert float(april.completed_claims) == pytest.approx(
         130 + (1 - completion) * pmpm * 1, abs=0.006
     )
+    detail = IbnrEstimate.objects.get(account=lake.acme).detail
+    assert detail["pmpm_trend_pct"] == 8.5
+    assert "trended at 8.5 % a year" in detail["method"]
 
 
 def test_cli_pnl_stores_and_prints(lake: Cast) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clientdesk.financials.chain_ladder import (
+    PMPM_TREND_PCT,
     LagTableError,
     blend_with_pmpm,
     chain_ladder,
@@ -48,6 +49,18 @@ def _tail(value: str) -> float:
     if tail < 1:
         raise CommandError("--tail must be at least 1 (1 = no tail)")
     return tail
+
+
+TREND_HELP = (
+    f"Yearly trend %% of the PMPM projection to each blended month (default {PMPM_TREND_PCT:g}: "
+    "the group medical cost trend, docs/financials.md)."
+)
+
+
+def _trend(value: float) -> float:
+    if not -50 <= value <= 100:
+        raise CommandError(f"--trend {value:g}: a yearly % between -50 and 100")
+    return value
 
 
 def _exposure(path: str) -> dict[str, float]:
@@ -101,6 +114,7 @@ class Command(BaseCommand):
         ibnr.add_argument(
             "--immature", type=int, default=3, help="Newest periods blended (with --exposure)."
         )
+        ibnr.add_argument("--trend", type=float, default=PMPM_TREND_PCT, help=TREND_HELP)
         ibnr.add_argument("--format", choices=["text", "json"], default="text")
 
         back = sub.add_parser("ibnr-backtest", help="The IBNR estimate against a book's truth.")
@@ -124,6 +138,7 @@ class Command(BaseCommand):
             default=3,
             help="Newest months blended with the PMPM projection (0: chain ladder alone).",
         )
+        back.add_argument("--trend", type=float, default=PMPM_TREND_PCT, help=TREND_HELP)
         back.add_argument("--format", choices=["text", "json"], default="text")
 
         tri = sub.add_parser(
@@ -143,6 +158,7 @@ class Command(BaseCommand):
         tri.add_argument(
             "--immature", type=int, default=3, help="Newest months blended with the PMPM."
         )
+        tri.add_argument("--trend", type=float, default=PMPM_TREND_PCT, help=TREND_HELP)
         tri.add_argument("--engine", choices=["duckdb", "spark"], default=None)
         tri.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -153,6 +169,7 @@ class Command(BaseCommand):
         pnl.add_argument("--average", help="Paid periods averaged (default: all).")
         pnl.add_argument("--tail", default="1", help="Tail factor (default 1).")
         pnl.add_argument("--immature", type=int, default=3, help="Newest months PMPM-blended.")
+        pnl.add_argument("--trend", type=float, default=PMPM_TREND_PCT, help=TREND_HELP)
         pnl.add_argument("--engine", choices=["duckdb", "spark"], help="Analytics engine.")
         pnl.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -202,7 +219,10 @@ class Command(BaseCommand):
         )
         if options["exposure"]:
             estimate = blend_with_pmpm(
-                estimate, _exposure(options["exposure"]), immature=options["immature"]
+                estimate,
+                _exposure(options["exposure"]),
+                immature=options["immature"],
+                trend_pct=_trend(options["trend"]),
             )
         if options["format"] == "json":
             self.stdout.write(json.dumps(estimate.as_dict(), indent=2))
@@ -232,6 +252,7 @@ class Command(BaseCommand):
             tail=_tail(options["tail"]),
             immature=options["immature"],
             basis=options["basis"],
+            trend_pct=_trend(options["trend"]),
         )
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, indent=2))
@@ -280,6 +301,7 @@ class Command(BaseCommand):
                 average=_average(options["average"]),
                 tail=_tail(options["tail"]),
                 immature=options["immature"],
+                trend_pct=_trend(options["trend"]),
             )
         if options["format"] == "json":
             payload = {
@@ -338,6 +360,7 @@ class Command(BaseCommand):
                     average=_average(options["average"]),
                     tail=_tail(options["tail"]),
                     immature=options["immature"],
+                    trend_pct=_trend(options["trend"]),
                 )
         except LakeError as error:
             raise CommandError(str(error)) from None
