@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 from django.contrib.auth.models import User
 
@@ -16,8 +18,38 @@ from clientdesk.guarantees.runs import run_book
 from clientdesk.inquiries.importing import import_from_lake
 from clientdesk.inquiries.runs import run_sla
 from clientdesk.insights.runs import detect_and_store
+from clientdesk.synth.generator import generate_book
+from clientdesk.synth.params import SynthParams
 
 DEMO_SEED = 2026
+DEMO_RUNOUT_MONTHS = 12
+"""Months of claims payments after the window in the demo book's run-out twin: by 12 months
+a month's claims are all but paid (docs/financials.md), so the twin holds the true IBNR of
+the demo's last day."""
+
+
+def runout_twin(book: Path) -> Path:
+    """Where the run-out twin of the book in `book` is written: beside it, `<name>-runout`."""
+    return book.with_name(f"{book.name}-runout")
+
+
+def write_runout_twin(
+    params: SynthParams, book: Path, data_end: dt.date, say: Callable[[str], object]
+) -> Path:
+    """The demo book again with `DEMO_RUNOUT_MONTHS` months of payments after its window: the
+    same seed and draws, so the claims it pays by `data_end` are the demo's (their claim ids
+    may differ, and the claims in process on `data_end` carry their own billed charges); what
+    it pays later is the truth `clientdesk financials ibnr-backtest` measures the IBNR
+    against. Only the twin's files are written: the lake holds the demo book as it arrived."""
+    twin = runout_twin(book)
+    clock = time.perf_counter()
+    generate_book(replace(params, runout_months=DEMO_RUNOUT_MONTHS), twin, progress=False)
+    say(
+        f"IBNR truth: the demo book with {DEMO_RUNOUT_MONTHS} months of run-out in {twin} "
+        f"({time.perf_counter() - clock:.0f} s); measure the estimate with `clientdesk "
+        f"financials ibnr-backtest --truth {twin} --as-of {data_end.isoformat()}`"
+    )
+    return twin
 
 
 def demo_start(today: dt.date, months: int) -> dt.date:

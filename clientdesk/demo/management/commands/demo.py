@@ -13,7 +13,13 @@ from django.utils import timezone
 from clientdesk.accounts.models import Account
 from clientdesk.demo.growth import load_growth_demo
 from clientdesk.demo.loading import load_book
-from clientdesk.demo.runs import DEMO_SEED, demo_start, last_day_of_data, run_demo_analyses
+from clientdesk.demo.runs import (
+    DEMO_SEED,
+    demo_start,
+    last_day_of_data,
+    run_demo_analyses,
+    write_runout_twin,
+)
 from clientdesk.demo.strategy import populate_strategy
 from clientdesk.demo.team import (
     DEMO_PASSWORD,
@@ -71,6 +77,7 @@ class Command(BaseCommand):
             )
             load_growth_demo(out, users, today=today, now=timezone.now(), say=self.stdout.write)
             assign_demo_team(users, today=today)  # the account the installation demo added
+            write_runout_twin(params, out, data_end, say=self.stdout.write)
         load_team(say=self.stdout.write)  # the team's records (once), after the analyses
         populate_strategy(users=users, today=today, say=self.stdout.write)  # plans, health
         self._print_logins()
