@@ -1,6 +1,9 @@
 """A synthetic book written as X12 (834, 837P/I, 835) and loaded from it gives the same
 utilization, guarantees and issues as the same book loaded from Parquet.
 
+Both lakes load a copy of the book in which one account's claims of three May weeks were
+denied (CARC 27), so there is an issue to find (`with_a_denial_spike`).
+
 The tiny shared book (2 accounts, 100 members, 6 months: the synth tests' `TINY`) is loaded
 once from its Parquet parts into one lake and once from its X12 files into another (pharmacy
 from Parquet in both). Compared: every account's utilization report
@@ -15,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -110,10 +115,51 @@ def figures() -> dict[str, Any]:
     }
 
 
+def with_a_denial_spike(shelf_book: Path, folder: Path) -> tuple[Path, str, int]:
+    """A copy of the book where the paid claims of one account (the one with most) finalized
+    May 5-25, 2025 were denied with CARC 27 (coverage terminated) instead, so the detector has
+    an issue to find (the tiny book has none of its own after April, so "the same issues" was
+    0 = 0); returns the copy, the account's group number and how many claims."""
+    book = folder / "book"
+    shutil.copytree(shelf_book, book)
+    table = ds.dataset(book / "claim_processing", format="parquet").to_table()
+    finalized = table["finalized_date"].cast("string")
+    window = pc.and_(
+        pc.and_(pc.greater_equal(finalized, "2025-05-05"), pc.less_equal(finalized, "2025-05-25")),
+        pc.and_(pc.equal(table["status"], "paid"), pc.is_valid(table["paid_date"])),
+    )
+    window = pc.and_(window, pc.equal(table["adjustment_type"], "original"))
+    counts = pc.value_counts(pc.filter(table["group_id"], window)).to_pylist()
+    busiest = max(counts, key=lambda c: (c["counts"], c["values"]))["values"]
+    flip = pc.and_(window, pc.equal(table["group_id"], busiest))
+
+    def where(column: str, value: Any) -> pa.Array:
+        return pc.if_else(flip, pa.scalar(value, table[column].type), table[column])
+
+    zero = table["paid_amount"].type
+    table = table.set_column(
+        table.schema.get_field_index("status"), "status", where("status", "denied")
+    )
+    table = table.set_column(table.schema.get_field_index("carc"), "carc", where("carc", "27"))
+    table = table.set_column(
+        table.schema.get_field_index("carc_codes"), "carc_codes", where("carc_codes", "CO-27")
+    )
+    table = table.set_column(
+        table.schema.get_field_index("paid_amount"),
+        "paid_amount",
+        pc.if_else(flip, pa.scalar(0, zero), table["paid_amount"]),
+    )
+    shutil.rmtree(book / "claim_processing")
+    (book / "claim_processing").mkdir()
+    pq.write_table(table, book / "claim_processing" / "part-0.parquet")
+    return book, str(busiest), pc.sum(flip.cast("int64")).as_py()
+
+
 def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
     generated_books: BookShelf, tmp_path: Path, settings: Any
 ) -> None:
-    book = generated_books(TINY).path
+    book, group, denied = with_a_denial_spike(generated_books(TINY).path, tmp_path)
+    assert denied > 0
     doc = json.loads((book / "book.json").read_text())
     load_sponsors(doc, acting_user=None)
     load_book_guarantees(doc, acting_user=None)
@@ -167,4 +213,8 @@ def test_a_book_loaded_from_x12_gives_the_same_figures_as_from_parquet(
     watched = {k: v for k, v in from_parquet["series"].items() if k[0] not in NOT_IN_AN_835}
     assert watched, "the detector should watch series an X12 load feeds"
     assert {k: v for k, v in from_x12["series"].items() if k[0] not in NOT_IN_AN_835} == watched
+    # the detector finds the injected denials (and the tiny book has no other issue after
+    # April): the same issue, account, cause and alert days from the 835s as from Parquet
+    spiked = Account.objects.get(group_number=group).pk
+    assert [i[:3] for i in from_parquet["issues"]] == [(spiked, "denials", (("carc", "27"),))]
     assert from_x12["issues"] == from_parquet["issues"]
