@@ -268,29 +268,44 @@ def explain_change(
 ) -> str:
     """Words for the change between two snapshots' measures ({key: {"value", "score",
     "weight"}}), as "down 12: guarantee misses 0 to 2 (arrowed), minus 8; ...".
-    Measures are named by their points (weight share times score) moving, biggest first; moves
-    under half a point are left out."""
+    Each measure is named by how far the score would have moved had only that measure changed
+    (its value, score and weight as after, the others as before), biggest first; moves under
+    half a point are left out. With the weights unchanged this is the measure's points
+    (weight share times score) moving; when a weight changed too (a survey answer raising its
+    measure's credibility, a manager's new weights), the move is the changed measure's, not a
+    share shifted onto the measures that stood still. A measure whose figure stood still but
+    whose weight changed says so: "(weight 300 → 1)"."""
     if before_score is None or after_score is None:
         return "first score" if after_score is not None else ""
     delta = after_score - before_score
     head = "no change" if delta == 0 else (f"up {delta}" if delta > 0 else f"down {-delta}")
 
-    def points(snapshot: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    def mean(snapshot: Mapping[str, Mapping[str, Any]]) -> float | None:
         total = sum(float(m["weight"]) for m in snapshot.values())
         if total <= 0:
-            return {}
-        return {k: float(m["weight"]) * float(m["score"]) / total for k, m in snapshot.items()}
+            return None
+        return sum(float(m["weight"]) * float(m["score"]) for m in snapshot.values()) / total
 
-    p0, p1 = points(before), points(after)
+    base = mean(before)
     moves = []
-    for key in sorted(set(p0) | set(p1)):
-        move = p1.get(key, 0.0) - p0.get(key, 0.0)
+    for key in sorted(set(before) | set(after)):
+        mixed = {k: m for k, m in before.items() if k != key}
+        if key in after:
+            mixed[key] = after[key]
+        moved = mean(mixed)
+        if base is None or moved is None:
+            continue
+        move = moved - base
         if abs(move) < 0.5:
             continue
         name = (labels or {}).get(key) or (RULES[key].short if key in RULES else key)
         v0 = before.get(key, {}).get("value")
         v1 = after.get(key, {}).get("value")
         figures = f" {_fmt(v0)} → {_fmt(v1)}" if v0 is not None or v1 is not None else ""
+        w0 = before.get(key, {}).get("weight")
+        w1 = after.get(key, {}).get("weight")
+        if v0 == v1 and w0 is not None and w1 is not None and float(w0) != float(w1):
+            figures += f" (weight {_fmt(float(w0))} → {_fmt(float(w1))})"
         sign = "+" if move > 0 else "−"
         moves.append((abs(move), f"{name}{figures}, {sign}{round(abs(move))}"))
     moves.sort(key=lambda m: -m[0])

@@ -140,10 +140,10 @@ def test_a_survey_answer_moves_the_score_by_its_credibility(cast: Cast) -> None:
     assert (after.measures["nps"]["score"], after.measures["csat"]["score"]) == (76.1, 22.3)
     assert after.measures["csat"]["weight"] == 2.31
     assert after.score == 84 and after.change == -16
-    # Points (weight share x score): CSAT 1.67 x 100 / 13.34 = 12.5 -> 2.31 x 22.3 / 14.62 =
-    # 3.5, -9; escalations 1,000 / 13.34 = 75.0 -> 68.4, -7 (its share shrank as the answers'
-    # grew); NPS 12.5 -> 12.0, under half a point, not named.
-    assert after.explanation == "down 16: CSAT 100 → 66.7, −9; open escalations 0 → 0, −7"
+    # Each measure's move had it alone changed: CSAT alone (2.31 x 22.3): (1,000 + 167 +
+    # 51.5) / 13.98 = 87.2, -13; NPS alone (2.31 x 76.1): (1,000 + 175.8 + 167) / 13.98 =
+    # 96.1, -4. Escalations stood still and are not named (their share shrank only).
+    assert after.explanation == "down 16: CSAT 100 → 66.7, −13; NPS 100 → 33.3, −4"
     # Bayside has no answer: no NPS or CSAT at all, its score from escalations alone.
     bayside = HealthSnapshot.objects.get(account=cast.bayside, day=dt.date(2026, 12, 2))
     assert set(bayside.measures) == {"open_escalations"} and bayside.score == 100

@@ -63,6 +63,16 @@ def test_change_is_explained_by_each_measures_points() -> None:
     words = explain_change(before, after, 96, 50)
     assert words == ("down 46: guarantee misses 0 → 2, −33; decision-maker touch 40 → 74, −13")
     assert explain_change(after, after, 50, 50) == "no change"
+    # The manager lowers the touch's weight 10 -> 1 and nothing else moves: (2,000 + 88.9) /
+    # 21 = 99.5 against (2,000 + 889) / 30 = 96.3, up 3, said as a weight change, not as a
+    # change at the customer.
+    reweighed = {
+        **before,
+        "days_since_decision_maker_touch": {"value": 40, "score": 88.9, "weight": 1},
+    }
+    assert explain_change(before, reweighed, 96, 99) == (
+        "up 3: decision-maker touch 40 → 40 (weight 10 → 1), +3"
+    )
     assert explain_change({}, after, None, 50) == "first score"
 
 
