@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -65,6 +65,16 @@ def _person(user: models.Model) -> str:
     return str(user)
 
 
+def _is_key(related: type[models.Model], value: Any) -> bool:
+    """Whether `value` can be a key of `related` (a row may name a person by username, as an
+    API token's `user` does: that is not an id to look up)."""
+    try:
+        related._meta.pk.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
 def _related_labels(
     wanted: dict[type[models.Model], set[Any]],
 ) -> dict[tuple[type[models.Model], str], str]:
@@ -95,7 +105,10 @@ def _words(
         related = field.related_model
         if isinstance(related, type):
             ids = value if isinstance(value, list | tuple) else [value]  # many-to-many: ids
-            names = [labels.get((related, str(v)), f"#{v} (removed)") for v in ids]
+            names = [
+                labels.get((related, str(v)), f"#{v} (removed)") if _is_key(related, v) else str(v)
+                for v in ids
+            ]
             return ", ".join(names) if names else EMPTY
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
@@ -128,7 +141,8 @@ def readable_changes(events: Sequence[AuditEvent]) -> dict[int, list[Change]]:
             if field is not None and field.is_relation and isinstance(field.related_model, type):
                 for value in (old, new):
                     ids = value if isinstance(value, list | tuple) else [value]
-                    wanted[field.related_model].update(v for v in ids if v is not None)
+                    related = field.related_model
+                    wanted[related].update(v for v in ids if v is not None and _is_key(related, v))
             rows.append((name, field, old, new))
         fields[event.pk] = rows
     labels = _related_labels(wanted)

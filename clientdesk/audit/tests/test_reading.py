@@ -12,6 +12,7 @@ from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.reading import Change, readable_changes
 from clientdesk.insights.actions import do_update_problem
 from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
 
 
@@ -62,3 +63,19 @@ def test_a_many_to_many_change_reads_as_names(cast: Cast, client: Client) -> Non
         page = client.get(url)
         assert page.status_code == 200
         assert f"{name}, #999999 (removed)" in page.content.decode()
+
+
+def test_a_value_that_is_not_an_id_reads_as_written(cast: Cast, client: Client) -> None:
+    """A new API token's row names its user by username, not id: the trail shows the name as
+    written (its pages answered 500 once the log held one, looking the username up as an id)."""
+    do_create_api_token(cast.bob, "reports robot", acting_user=cast.ada)
+    row = AuditEvent.objects.get(action="api_token.create")
+    changes = {c.label: c for c in readable_changes([row])[row.pk]}
+    assert changes["User"] == Change("User", None, "bob")
+    assert changes["Name"] == Change("Name", None, "reports robot")
+
+    client.force_login(cast.ada)
+    for url in (reverse("audit:list"), reverse("audit:user", args=[cast.ada.pk])):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "reports robot" in page.content.decode()
