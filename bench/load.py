@@ -18,7 +18,11 @@ errors, then all pages together and `uptime` before and after. Exit 1 when a pag
 the target (300 ms by default) or any request failed.
 
 The client runs in this process (threads, one HTTP session per user) on the same machine as the
-server: on a loaded machine both share the cores, so quote `uptime` with the figures.
+server: on a loaded machine both share the cores, so quote `uptime` with the figures. Beside the
+wall times it prints the CPU the timed part cost, per request: the server it started (gunicorn's
+master and workers), the database's own server processes on PostgreSQL (the connections to this
+database, from /proc/<pid>/stat; 0 when PostgreSQL runs elsewhere) and this client. CPU per
+request is the figure that compares runs on a machine others load.
 """
 
 from __future__ import annotations
@@ -147,6 +151,83 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes] | None, seconds: fl
     raise SystemExit(f"{base} did not answer /healthz within {seconds:.0f} s")
 
 
+def cpu_ns(pid: int) -> int | None:
+    """CPU nanoseconds process ``pid`` has used, all its threads (user + system, in clock
+    ticks of 10 ms: /proc/<pid>/schedstat counts the main thread only), None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master: int) -> list[int]:
+    """gunicorn's master and its workers (the children of the master's threads)."""
+    pids = [master]
+    try:
+        for task in Path(f"/proc/{master}/task").iterdir():
+            pids += [int(child) for child in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def database_pids() -> list[int]:
+    """PostgreSQL's server processes for this database's other connections ([] on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU used by the server's and the database's processes over the timed part: sampled every
+    half second, so a process that ends (a worker restarted, a connection closed) keeps what it
+    used until its last sample."""
+
+    def __init__(self, master: int | None) -> None:
+        self.master = master
+        self.first: dict[tuple[str, int], int] = {}
+        self.last: dict[tuple[str, int], int] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> None:
+        groups = {"database": database_pids()}
+        if self.master is not None:
+            groups["server"] = server_pids(self.master)
+        for group, pids in groups.items():
+            for pid in pids:
+                used = cpu_ns(pid)
+                if used is not None:
+                    self.first.setdefault((group, pid), used)
+                    self.last[(group, pid)] = used
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.5):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample()
+        self.thread.start()
+
+    def finish(self) -> dict[str, float]:
+        """CPU seconds per group ("server", "database") since start."""
+        self.stop.set()
+        self.thread.join()
+        self.sample()
+        used: dict[str, float] = {"server": 0.0, "database": 0.0}
+        for (group, pid), last in self.last.items():
+            used[group] += (last - self.first[(group, pid)]) / 1e9
+        return used
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -230,12 +311,17 @@ def main() -> int:
             )
             for i, (session, name) in enumerate(zip(sessions, users, strict=True))
         ]
-        started = time.perf_counter()
+        meter = CpuMeter(server.pid if server is not None else None)
+        meter.start()
+        started, started_cpu = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        client_cpu = time.process_time() - started_cpu
+        cpu = meter.finish()
+        connection.close()
         after = uptime()
     finally:
         if server is not None and server.poll() is None:
@@ -271,6 +357,14 @@ def main() -> int:
         )
         if name != "ALL PAGES" and (p95 > args.target_ms or errors):
             missed.append(name)
+    count = max(1, len(results.samples))
+    print(
+        f"CPU ms per request: server {cpu['server'] * 1000 / count:.1f}"
+        + (" (not started here)" if server is None else "")
+        + f", database processes {cpu['database'] * 1000 / count:.1f}"
+        + ("" if engine == "postgresql" else f" ({engine}: inside the server)")
+        + f", this client {client_cpu * 1000 / count:.1f}"
+    )
     print(f"uptime before: {before}")
     print(f"uptime after:  {after}")
     if missed:
