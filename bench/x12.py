@@ -5,11 +5,13 @@
 
 Prints the file size, the bare read floor (splitting the file into segments in Python, the
 old reader's loop with nothing done per segment), then the whole load into the lake
-(`ingest_x12`: the 837P read column-wise into Parquet, every value checked, keys, sponsors,
-rejects, the lake's Parquet written, the batch committed; in a throwaway data dir and SQLite
-database): MB/s, service lines/s, segments/s, in wall and CPU seconds (wall time on shared
-cores is noisy; CPU includes DuckDB's threads); the conversion alone; the peak resident
-memory (of the whole process: Django, the reader's blocks, DuckDB). The file is generated
+(`ingest_x12`: the 837P read column-wise, its claim lines checked in a second thread while
+the file is read (`x12.load._Pipeline`), keys, sponsors, rejects, the lake's Parquet written,
+the batch committed; in a throwaway data dir and SQLite database): MB/s, service lines/s,
+segments/s, in wall and CPU seconds (wall time on shared cores is noisy; CPU includes every
+thread's), with the load average beside every wall figure; the conversion alone (into the
+converted Parquet file, one thread); the peak resident memory (of the whole process: Django,
+the reader's blocks, the parts in the queue, DuckDB). The file is generated
 here (claims with 1-4 service lines, COB/adjudication loops), not from the synthetic book.
 pyx12's segment reader is timed on the first 20 MB when pyx12 can be imported (it is not a
 dependency: `uv pip install --target DIR pyx12` and PYTHONPATH=DIR); the ratio compares CPU
@@ -90,6 +92,11 @@ def setup_django(data_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
 def main() -> None:
     args = sys.argv[1:]
     keep = None
@@ -112,14 +119,14 @@ def main() -> None:
         print(f"file: {size:,.1f} MB, {segments:,} segments")
         print(
             f"bare read (segments only): {floor:.2f} s, {size / floor:,.1f} MB/s wall; "
-            f"{floor_cpu:.2f} s CPU, {size / floor_cpu:,.1f} MB/s CPU"
+            f"{floor_cpu:.2f} s CPU, {size / floor_cpu:,.1f} MB/s CPU; {load()}"
         )
         started, cpu = time.perf_counter(), time.process_time()
         result = convert(path, Path(tmp) / "out")
         took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
         print(
             f"837P -> converted Parquet only: {took:.2f} s, {size / took:,.1f} MB/s wall; "
-            f"{took_cpu:.2f} s CPU, {size / took_cpu:,.1f} MB/s CPU"
+            f"{took_cpu:.2f} s CPU, {size / took_cpu:,.1f} MB/s CPU; {load()}"
         )
         del result
         started, cpu = time.perf_counter(), time.process_time()
@@ -129,7 +136,7 @@ def main() -> None:
         print(loaded.message[:240])
         print(
             f"837P -> lake (whole load): {took:.2f} s wall, {size / took:,.1f} MB/s, "
-            f"{lines / took:,.0f} service lines/s, {segments / took:,.0f} segments/s"
+            f"{lines / took:,.0f} service lines/s, {segments / took:,.0f} segments/s; {load()}"
         )
         print(
             f"  CPU {took_cpu:.2f} s: {size / took_cpu:,.1f} MB/s, {lines / took_cpu:,.0f} "

@@ -408,6 +408,7 @@ def ingest_streamed(
 
 STREAM_PART = "_part"  # the name a part's rows are registered under while they are checked
 PARQUET_ROW_GROUP = 122_880  # DuckDB's own row group size, for the batches written by Arrow
+STREAM_MEMORY_LIMIT = "512MB"  # DuckDB's share of a streamed load (past it, it spills to disk)
 
 
 class StreamedRows:
@@ -423,19 +424,24 @@ class StreamedRows:
     table, and `write` writes the typed rows that passed as the batch's Parquet files, with
     their account. The rows, reasons and warnings are those of a load of the converted file
     at once (`lake/tests/test_x12_stream.py`). `add` touches no database, so it may run in
-    another thread; a part's columns that hold no value are left out of its checks, as
-    `_without_empty_columns` does for a whole file."""
+    another thread. A part has any of the table's `columns` (text): one that is missing or
+    holds no value is left out of its checks, as `_without_empty_columns` does for a whole
+    file, and is null in its rows."""
 
-    def __init__(self, table: str, work: Path, *, create_accounts: bool) -> None:
+    def __init__(
+        self, table: str, work: Path, columns: Sequence[str], *, create_accounts: bool
+    ) -> None:
         self.schema = get_table(table)
         self.work = work
+        self.columns = tuple(columns)
         self.create_accounts = create_accounts
         (work / "typed").mkdir(parents=True, exist_ok=True)
         self._con: duckdb.DuckDBPyConnection | None = _connect(work, bounded=True)
-        # One thread: the converter reads the file on the other core meanwhile.
+        # One thread: the converter reads the file on the other core meanwhile; and less
+        # memory than a whole-file load, as the reader's blocks and parts are held meanwhile.
         self._con.execute("SET threads = 1")
+        self._con.execute(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
         self.parts: list[tuple[Path, int]] = []
-        self.header: tuple[str, ...] = ()
         self.mapping: dict[str, str] = {}
         self.rows = 0
 
@@ -444,37 +450,47 @@ class StreamedRows:
             raise IngestError("the streamed rows were already loaded")
         return self._con
 
-    def _source(self, header: tuple[str, ...], mapping: dict[str, str]) -> SourceFile:
-        return SourceFile(STREAM_PART, SourceFormat.ARROW, header, mapping)
+    def _source(self, mapping: dict[str, str]) -> SourceFile:
+        return SourceFile(STREAM_PART, SourceFormat.ARROW, self.columns, mapping)
 
     def add(self, part: pa.Table) -> None:
-        """Check one part (text columns of the table, any subset; the same columns in every
-        part) and keep its typed rows."""
+        """Check one part and keep its typed rows."""
         if not part.num_rows:
             return
         con = self.connection()
-        header = tuple(part.column_names)
         known = set(self.schema.column_names)
         keep = set(self.schema.key) | set(self.schema.required_columns)
+        given = set(part.column_names)
+        if not given <= set(self.columns):
+            raise IngestError(f"a part has columns the table has not: {given - set(self.columns)}")
+        # The table's every column, those the part lacks as nulls (the part's own arrays
+        # are used as they are, nothing is copied).
+        part = pa.table(
+            {
+                c: part.column(c) if c in given else pa.nulls(part.num_rows, pa.string())
+                for c in self.columns
+                if c in given or c in keep
+            }
+        )
         mapping = {
             c: c
-            for c in header
+            for c in part.column_names
             if c in known and (c in keep or part.column(c).null_count != part.num_rows)
         }
         con.register(STREAM_PART, part)
         try:
             if not self.parts:
-                self.header = header
                 every = FileValidation(
                     self.schema,
-                    self._source(header, {c: c for c in header if c in known}),
+                    self._source({c: c for c in self.columns if c in known}),
                     for_new_accounts=self.create_accounts,
                 )
+                empty = pa.table({c: pa.nulls(0, pa.string()) for c in self.columns})
+                con.register(STREAM_PART, empty)
                 con.execute(f"CREATE TEMP TABLE narrow AS {every.narrow_sql()} LIMIT 0")
-            elif header != self.header:
-                raise IngestError("the parts of a streamed table differ in their columns")
+                con.register(STREAM_PART, part)
             validation = FileValidation(
-                self.schema, self._source(header, mapping), for_new_accounts=self.create_accounts
+                self.schema, self._source(mapping), for_new_accounts=self.create_accounts
             )
             con.execute(f"INSERT INTO narrow BY NAME {validation.narrow_sql()}")
             typed = con.sql(validation.typed_sql()).to_arrow_reader(PARQUET_ROW_GROUP)
@@ -491,67 +507,85 @@ class StreamedRows:
     def validation(self) -> FileValidation:
         """The checks of the whole table (the columns any part had a value in)."""
         return FileValidation(
-            self.schema,
-            self._source(self.header, self.mapping),
-            for_new_accounts=self.create_accounts,
+            self.schema, self._source(self.mapping), for_new_accounts=self.create_accounts
         )
 
     def write(
         self, folder: Path, *, batch_id: int, file_name: str, ingested_at: dt.datetime
     ) -> int:
         """Write the typed rows that passed (`judged`, in row order) as Parquet files of
-        `folder`, with account_id and batch_id, as `FileValidation.write_sql` selects them;
-        returns how many rows. A part whose keys differ from its verdicts' fails the load."""
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
+        `folder` (one per part, two at a time), with account_id and batch_id, as
+        `FileValidation.write_sql` selects them; returns how many rows. A part whose keys
+        differ from its verdicts' fails the load."""
+        from concurrent.futures import ThreadPoolExecutor
 
         con = self.connection()
         key = list(self.schema.key)
         listed = ", ".join(quote_ident(k) for k in key)
-        written = 0
         start = 0
-        for number, (path, count) in enumerate(self.parts):
-            verdict = con.sql(
-                f"SELECT reasons = '' AS ok, account_id, {listed} FROM judged "  # noqa: S608  # quoted names, our own numbers
-                f"WHERE _row >= {int(start)} AND _row < {int(start + count)} ORDER BY _row"
-            ).to_arrow_table()
-            start += count
-            with pa.memory_map(str(path)) as source:
-                typed = pa.ipc.open_file(source).read_all()
-            if verdict.num_rows != count or typed.num_rows != count:
-                raise IngestError(f"{file_name}: a part's rows do not add up; nothing loaded")
-            ok = verdict.column("ok")
-            rows = typed.filter(ok)
-            if not rows.num_rows:
-                continue
-            passed = verdict.filter(ok)
-            if not rows.select(key).equals(passed.select(key).cast(rows.select(key).schema)):
-                raise IngestError(f"{file_name}: rows and their checks differ; nothing loaded")
-            at = rows.schema.get_field_index("file_name")
-            rows = rows.set_column(
-                at, "file_name", pc.coalesce(rows.column(at), pa.scalar(file_name, pa.string()))
-            )
-            at = rows.schema.get_field_index("ingest_datetime")
-            stamp = pa.scalar(ingested_at, rows.schema.field(at).type)
-            rows = rows.set_column(at, "ingest_datetime", pc.coalesce(rows.column(at), stamp))
-            rows = rows.append_column("account_id", passed.column("account_id").cast(pa.int64()))
-            rows = rows.append_column(
-                "batch_id", pa.repeat(pa.scalar(batch_id, pa.int64()), rows.num_rows)
-            )
-            pq.write_table(
-                rows,
-                folder / f"part-{number:05d}.parquet",
-                row_group_size=PARQUET_ROW_GROUP,
-                compression="snappy",
-                store_decimal_as_integer=True,
-            )
-            written += rows.num_rows
-        return written
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lake-write") as pool:
+            pending = []
+            for number, (path, count) in enumerate(self.parts):
+                verdict = con.sql(
+                    f"SELECT reasons = '' AS ok, account_id, {listed} FROM judged "  # noqa: S608  # quoted names, our own numbers
+                    f"WHERE _row >= {int(start)} AND _row < {int(start + count)} ORDER BY _row"
+                ).to_arrow_table()
+                start += count
+                target = folder / f"part-{number:05d}.parquet"
+                pending.append(
+                    pool.submit(
+                        _write_part, path, verdict, target, key, batch_id, file_name, ingested_at
+                    )
+                )
+            return sum(done.result() for done in pending)
 
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _write_part(
+    path: Path,
+    verdict: pa.Table,
+    target: Path,
+    key: list[str],
+    batch_id: int,
+    file_name: str,
+    ingested_at: dt.datetime,
+) -> int:
+    """One part of `StreamedRows.write`: its typed rows that passed, filled and written."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    with pa.memory_map(str(path)) as source:
+        typed = pa.ipc.open_file(source).read_all()
+    if verdict.num_rows != typed.num_rows:
+        raise IngestError(f"{file_name}: a part's rows do not add up; nothing loaded")
+    ok = verdict.column("ok")
+    passed = verdict.filter(ok)
+    if not passed.num_rows:
+        return 0
+    rows = typed if passed.num_rows == typed.num_rows else typed.filter(ok)
+    if not rows.select(key).equals(passed.select(key).cast(rows.select(key).schema)):
+        raise IngestError(f"{file_name}: rows and their checks differ; nothing loaded")
+    at = rows.schema.get_field_index("file_name")
+    rows = rows.set_column(
+        at, "file_name", pc.coalesce(rows.column(at), pa.scalar(file_name, pa.string()))
+    )
+    at = rows.schema.get_field_index("ingest_datetime")
+    stamp = pa.scalar(ingested_at, rows.schema.field(at).type)
+    rows = rows.set_column(at, "ingest_datetime", pc.coalesce(rows.column(at), stamp))
+    rows = rows.append_column("account_id", passed.column("account_id").cast(pa.int64()))
+    rows = rows.append_column("batch_id", pa.repeat(pa.scalar(batch_id, pa.int64()), rows.num_rows))
+    pq.write_table(
+        rows,
+        target,
+        row_group_size=PARQUET_ROW_GROUP,
+        compression="snappy",
+        store_decimal_as_integer=True,
+    )
+    return int(rows.num_rows)
 
 
 def _without_empty_columns(schema: TableSchema, source: SourceFile) -> SourceFile:
@@ -706,6 +740,7 @@ def _load(
     else:
         validation = streamed.validation()
         con = streamed.connection()
+        con.execute("RESET threads")  # the file is read: both cores for the whole-file steps
     clock = [time.perf_counter()]
 
     def _lap() -> float:

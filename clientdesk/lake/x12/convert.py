@@ -40,7 +40,7 @@ from clientdesk.lake.x12.reader import (
 )
 
 FLUSH_ROWS = 50_000
-SINK_ROWS = 200_000  # rows handed to a sink at a time (`convert(..., sinks=...)`)
+SINK_ROWS = 100_000  # rows handed to a sink at a time (`convert(..., sinks=...)`)
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 SUPPORTED = {"834", "835", "837"}
 
@@ -201,7 +201,8 @@ class TableWriter:
         self.writer: pq.ParquetWriter | None = None
         self.tables: list[pa.Table] = []  # column-wise rows waiting for a row group
         self.table_rows = 0
-        # With a sink, each row group goes to it (every column, in order) instead of the file.
+        # With a sink, each group of rows goes to it instead of the file: the columns set in
+        # them only (a part of a 837 sets about 30 of 180), text.
         self.sink = sink
         self.group_rows = SINK_ROWS if sink is not None else FLUSH_ROWS
 
@@ -238,13 +239,23 @@ class TableWriter:
         count = self.pending
         if not count:
             return
-        arrays = {
-            c: pa.array(self.buffer[c][:count], pa.string())
-            if c in self.buffer
-            else pa.nulls(count, pa.string())
-            for c in self.columns
-        }
-        self.tables.append(pa.table(arrays, schema=self.schema))
+        if self.sink is not None:  # the columns set only
+            arrays = {
+                c: pa.array(self.buffer[c][:count], pa.string())
+                for c in self.columns
+                if c in self.buffer
+            }
+            if not arrays:  # rows with no value at all
+                arrays = {self.columns[0]: pa.nulls(count, pa.string())}
+            self.tables.append(pa.table(arrays))
+        else:
+            arrays = {
+                c: pa.array(self.buffer[c][:count], pa.string())
+                if c in self.buffer
+                else pa.nulls(count, pa.string())
+                for c in self.columns
+            }
+            self.tables.append(pa.table(arrays, schema=self.schema))
         self.table_rows += count
         self.pending = 0
         self.buffer = {}
@@ -254,6 +265,12 @@ class TableWriter:
             return
         table = pa.concat_tables(self.tables, promote_options="default")
         count = table.num_rows
+        if self.sink is not None:  # the columns set, as they are (the sink takes any subset)
+            self.rows += count
+            self.tables = []
+            self.table_rows = 0
+            self.sink(table)
+            return
         table = pa.table(
             [
                 table.column(c) if c in table.column_names else pa.nulls(count, pa.string())
@@ -264,9 +281,6 @@ class TableWriter:
         self.rows += table.num_rows
         self.tables = []
         self.table_rows = 0
-        if self.sink is not None:
-            self.sink(table)
-            return
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
@@ -1469,8 +1483,8 @@ def read(
 ) -> Conversion:
     """The reading part of `convert`: the file read, its tables written, no whole-file step.
     A table named in `sinks` is not written: its rows go to the sink as they are read, in
-    groups of `SINK_ROWS`, every column of the table as text in order (`x12.load` checks
-    them while the file is still being read)."""
+    groups of `SINK_ROWS` rows, as text columns (those set in the group's rows only; `x12.load`
+    checks them while the file is still being read)."""
     from clientdesk.lake.x12 import fast as fast_path
 
     delimiters = sniff(path)

@@ -58,7 +58,13 @@ from clientdesk.lake.ingestion import (
 from clientdesk.lake.models import BatchStatus, IngestBatch
 from clientdesk.lake.schemas import get_table, sql_literal
 from clientdesk.lake.staging import enrollment_spans
-from clientdesk.lake.x12.convert import ELIGIBILITY_COLUMNS, Conversion, finish, read
+from clientdesk.lake.x12.convert import (
+    ELIGIBILITY_COLUMNS,
+    TABLE_COLUMNS,
+    Conversion,
+    finish,
+    read,
+)
 from clientdesk.lake.x12.reader import X12FormatError, sniff
 
 TABLE_ORDER = ("eligibility", "medical_claim", "claim_processing")
@@ -274,9 +280,14 @@ class _Pipeline:
         self.path = path
         self.work = work
         self.eligibility = eligibility
-        self.raw = work / "medical_claim.read.arrow"
+        self.raw = work / "read"  # the parts as read, one Arrow file each
+        self.raw.mkdir(parents=True)
+        self.parts = 0
         self.streamed = StreamedRows(
-            "medical_claim", work / "stream", create_accounts=create_accounts
+            "medical_claim",
+            work / "stream",
+            TABLE_COLUMNS["medical_claim"],
+            create_accounts=create_accounts,
         )
         self.queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=QUEUE_PARTS)
         self.error: BaseException | None = None
@@ -296,22 +307,19 @@ class _Pipeline:
                 continue
 
     def _run(self) -> None:
-        writer: pa.ipc.RecordBatchFileWriter | None = None
         try:
             self.checksum = file_sha256(self.path)
             persons = _person_map(self.eligibility)
             while (part := self.queue.get()) is not None:
-                if writer is None:
-                    writer = pa.ipc.new_file(str(self.raw), part.schema)
-                writer.write_table(part)
+                kept = self.raw / f"part-{self.parts:05d}.arrow"
+                with pa.OSFile(str(kept), "wb") as sink, pa.ipc.new_file(sink, part.schema) as out:
+                    out.write_table(part)
+                self.parts += 1
                 self.streamed.add(_with_persons(part, persons))
         except BaseException as error:  # the reader sees it at its next part, or in close
             self.error = error
             while self.queue.get() is not None:  # let the reader finish its puts
                 pass
-        finally:
-            if writer is not None:
-                writer.close()
 
     def close(self) -> None:
         """Wait for the checker to finish the parts handed over; raise its error."""
@@ -325,17 +333,31 @@ class _Pipeline:
 
     def unstream(self, conv: Conversion) -> None:
         """Make the parts kept as read the converted medical_claim file (for `finish` and
-        the ordinary load)."""
+        the ordinary load), every column of the table in order, as `convert` writes it."""
         self.streamed.close()
         writer = conv.writers.get("medical_claim")
         if writer is None or not writer.rows:
             return
-        with pa.memory_map(str(self.raw)) as source:
-            reader = pa.ipc.open_file(source)
-            with pq.ParquetWriter(writer.path, reader.schema, compression="zstd") as out:
-                for i in range(reader.num_record_batches):
-                    out.write_batch(reader.get_batch(i))
-        self.raw.unlink()
+        schema = pa.schema([pa.field(c, pa.string()) for c in TABLE_COLUMNS["medical_claim"]])
+        with pq.ParquetWriter(writer.path, schema, compression="zstd") as out:
+            for number in range(self.parts):
+                kept = self.raw / f"part-{number:05d}.arrow"
+                with pa.memory_map(str(kept)) as source:
+                    part = pa.ipc.open_file(source).read_all()
+                count = part.num_rows
+                out.write_table(
+                    pa.table(
+                        [
+                            part.column(c)
+                            if c in part.column_names
+                            else pa.nulls(count, pa.string())
+                            for c in schema.names
+                        ],
+                        schema=schema,
+                    ),
+                    row_group_size=max(count, 1),
+                )
+                kept.unlink()
 
 
 def _streamable(conv: Conversion, checksum: str, *, test: bool) -> bool:
