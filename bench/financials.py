@@ -334,13 +334,16 @@ def main(argv: list[str] | None = None) -> int:
             f"CPU {cpu:.2f} s = {cpu / scan_cpu:.1f} x the scan's {scan_cpu:.2f} s CPU; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
+        cpu_before = time.process_time()
         opt = options(root / "lake", args.option_members)
+        opt_cpu = time.process_time() - cpu_before
         print(
             f"plan options: {args.option_members:,} members, {opt['claims']:,.0f} claims of "
             f"12 months ({opt['persons with claims']:,.0f} people with claims): "
             f"read {opt['read (s)']:.2f} s, "
             f"re-adjudicated under 5 options in {opt['re-adjudicate 5 options (s)']:.2f} s "
-            f"(target <= 5 s); current plan {opt['current plan PMPM']:,.2f} PMPM"
+            f"(target <= 5 s); current plan {opt['current plan PMPM']:,.2f} PMPM; read and "
+            f"re-adjudication {opt_cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}"
         )
         print(f"peak RSS {peak_mb():,.0f} MB")
     finally:
