@@ -102,3 +102,25 @@ def test_the_rejects_file_holds_no_member_identifier_in_clear(cast: Cast, tmp_pa
     # the page's masking leaves the file's masked values as they are
     assert masked_reason(rows[0]["reasons"]) == rows[0]["reasons"]
     assert stat.S_IMODE(Path(str(spans.rejects_file)).stat().st_mode) == 0o600
+
+
+def test_every_file_the_lake_writes_is_the_service_users_only(
+    cast: Cast, tmp_path: Path, settings: object
+) -> None:
+    """Not only the rejects file: the Parquet parts, the schema and the batch's folders (DuckDB
+    writes them, under the process umask 077 that settings sets)."""
+    rows = [eligibility_row(person_id="P100001"), eligibility_row(person_id="P100002")]
+    path = write_csv(tmp_path / "eligibility.csv", rows, list(rows[0]))
+    [result] = ingest_files("eligibility", [path], acting_user=cast.mia)
+    assert result.rows_loaded == 2
+    lake = Path(settings.LAKE_DIR)  # type: ignore[attr-defined]
+    written = list(lake.rglob("*"))
+    assert any(p.suffix == ".parquet" for p in written)
+    modes = {str(p.relative_to(lake)): stat.S_IMODE(p.stat().st_mode) for p in written}
+    wrong = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode != (0o700 if (lake / name).is_dir() else 0o600)
+    }
+    assert wrong == {}
+    assert stat.S_IMODE(lake.stat().st_mode) == 0o700
