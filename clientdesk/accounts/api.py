@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.access import Need, access_account_by_id, can_create_accounts
@@ -82,6 +83,18 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[
 # Free text: the database keeps no NUL character, so the schema says none is sent.
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 Headcount = Annotated[int, Field(ge=0, le=2_147_483_647)]  # PositiveIntegerField
+# A contact's texts as the contact form takes them (the model's lengths; its phone rule, with
+# no blank at either end, which the form would trim off before checking 7 to 30 characters).
+ContactName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\x00]*\S[^\x00]*$")]
+ContactTitle = Annotated[str, Field(max_length=120, pattern=r"^[^\x00]*$")]
+Phone = Annotated[
+    str,
+    Field(
+        max_length=30,
+        pattern=r"^$|^[0-9+().x-][0-9+().x -]{5,28}[0-9+().x-]$",
+        description="Digits, + ( ) . - x and spaces, 7 to 30 characters, or empty.",
+    ),
+]
 # Contract.admin_fee_pepm and premium_pmpm: dollars and cents, 9 digits, not negative.
 if TYPE_CHECKING:  # mypy reads it as the Decimal it is
     Rate = Decimal
@@ -117,27 +130,29 @@ class AccountPatch(Schema):
     rules across fields of a new account hold (`renewal_date` after `effective_date`,
     `members` at least `employees`, against the stored value of a field not sent), and a
     `parent_id` may not be the account itself or one below it. Each refused 422 with the
-    field named."""
+    field named. A field the account requires may be left out but not sent as null (422
+    naming it); `parent_id` alone may be cleared with null. (The schema does not offer null
+    for the others: SkipJsonSchema hides the None that only marks "not sent".)"""
 
-    version: int | None = Field(
-        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
     )
-    name: Name | None = None
-    group_number: GroupNumber | None = None
-    segment: Segment | None = None
-    funding: Funding | None = None
-    tier: Tier | None = None
-    status: AccountStatus | None = None
-    employees: Headcount | None = None
-    members: Headcount | None = None
-    state: StateCode | None = None
-    region: Region | None = None
-    timezone: TimeZoneName | None = None
-    broker: Text | None = None
-    effective_date: dt.date | None = None
-    renewal_date: dt.date | None = None
+    name: Name | SkipJsonSchema[None] = None
+    group_number: GroupNumber | SkipJsonSchema[None] = None
+    segment: Segment | SkipJsonSchema[None] = None
+    funding: Funding | SkipJsonSchema[None] = None
+    tier: Tier | SkipJsonSchema[None] = None
+    status: AccountStatus | SkipJsonSchema[None] = None
+    employees: Headcount | SkipJsonSchema[None] = None
+    members: Headcount | SkipJsonSchema[None] = None
+    state: StateCode | SkipJsonSchema[None] = None
+    region: Region | SkipJsonSchema[None] = None
+    timezone: TimeZoneName | SkipJsonSchema[None] = None
+    broker: Text | SkipJsonSchema[None] = None
+    effective_date: dt.date | SkipJsonSchema[None] = None
+    renewal_date: dt.date | SkipJsonSchema[None] = None
     parent_id: RecordId | None = None
-    special_handling: Text | None = None
+    special_handling: Text | SkipJsonSchema[None] = None
 
 
 class AccountFilters(Schema):
@@ -164,26 +179,30 @@ class ContactOut(Schema):
 
 
 class ContactIn(Schema):
-    name: str
-    title: str = ""
+    name: ContactName
+    title: ContactTitle = ""
     role: ContactRole
     email: EmailText = ""
-    phone: str = ""
+    phone: Phone = ""
     is_primary: bool = False
-    notes: str = ""
+    notes: Text = ""
 
 
 class ContactPatch(Schema):
-    version: int | None = Field(
-        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    """Only the fields sent change; one the contact requires (`name`, `role`) may be left out
+    but not sent as null (422 naming it). (The schema does not offer null for any field:
+    SkipJsonSchema hides the None that only marks "not sent".)"""
+
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
     )
-    name: str | None = None
-    title: str | None = None
-    role: ContactRole | None = None
-    email: EmailText | None = None
-    phone: str | None = None
-    is_primary: bool | None = None
-    notes: str | None = None
+    name: ContactName | SkipJsonSchema[None] = None
+    title: ContactTitle | SkipJsonSchema[None] = None
+    role: ContactRole | SkipJsonSchema[None] = None
+    email: EmailText | SkipJsonSchema[None] = None
+    phone: Phone | SkipJsonSchema[None] = None
+    is_primary: bool | SkipJsonSchema[None] = None
+    notes: Text | SkipJsonSchema[None] = None
 
 
 class ContractOut(Schema):

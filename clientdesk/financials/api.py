@@ -10,12 +10,13 @@ when someone saved since, as the pages do."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -25,7 +26,7 @@ from clientdesk.financials.forms import SegmentExpenseForm, TermsForm
 from clientdesk.financials.models import AccountTerms, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import scenarios
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_types import RecordId, StaleEditOut, decimal_in
 
 router = Router(tags=["financials"])
 
@@ -125,19 +126,42 @@ class TermsOut(Schema):
     small_group: bool
 
 
-class TermsPatch(Schema):
-    """Only the fields sent change; `version`: the one read (409 when someone saved since)."""
+# The columns' bounds, said in the schema (a decimal in any text was schema-valid, then
+# refused): money 0 to 999,999,999,999.99; a percentage 0 to 50; the budget 10 digits.
+if TYPE_CHECKING:  # mypy reads them as the Decimals they are
+    Money = Decimal
+    Percent50 = Decimal
+    Budget = Decimal
+else:
+    Money = decimal_in(max_digits=14, places=2, minimum=0)
+    Percent50 = decimal_in(
+        max_digits=5,
+        places=2,
+        minimum=0,
+        maximum=50,
+        pattern=r"^(50(\.0{1,2})?|[1-4]?[0-9](\.[0-9]{1,2})?)$",
+    )
+    Budget = decimal_in(max_digits=10, places=2)
+Version = Annotated[int, Field(ge=1, le=2**31, description="The version you read (409 if stale).")]
+Members = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
-    version: int | None = None
-    stop_loss_premium_pepm: Decimal | None = None
-    stop_loss_deductible: Decimal | None = None
-    vendor_pepm: Decimal | None = None
-    premium_tax_pct: Decimal | None = None
-    quality_improvement_pct: Decimal | None = None
-    budget_pmpm: Decimal | None = None
-    budget_members: int | None = None
-    average_deductible: Decimal | None = None
-    small_group: bool | None = None
+
+class TermsPatch(Schema):
+    """Only the fields sent change; `version`: the one read (409 when someone saved since). A
+    field the terms require may be left out but not sent as null (422 naming it); the budget
+    (`budget_pmpm`, `budget_members`) alone may be cleared with null. (SkipJsonSchema hides
+    the None that only marks "not sent".)"""
+
+    version: Version | SkipJsonSchema[None] = None
+    stop_loss_premium_pepm: Money | SkipJsonSchema[None] = None
+    stop_loss_deductible: Money | SkipJsonSchema[None] = None
+    vendor_pepm: Money | SkipJsonSchema[None] = None
+    premium_tax_pct: Percent50 | SkipJsonSchema[None] = None
+    quality_improvement_pct: Percent50 | SkipJsonSchema[None] = None
+    budget_pmpm: Budget | None = None
+    budget_members: Members | None = None
+    average_deductible: Money | SkipJsonSchema[None] = None
+    small_group: bool | SkipJsonSchema[None] = None
 
 
 def _terms_out(terms: AccountTerms) -> dict[str, Any]:
@@ -188,9 +212,11 @@ class ExpenseOut(Schema):
 
 
 class ExpensePatch(Schema):
-    version: int | None = None
-    admin_pmpm: Decimal | None = None
-    admin_pepm: Decimal | None = None
+    """Only the fields sent change (neither may be sent as null: 422 naming it)."""
+
+    version: Version | SkipJsonSchema[None] = None
+    admin_pmpm: Money | SkipJsonSchema[None] = None
+    admin_pepm: Money | SkipJsonSchema[None] = None
 
 
 def _expense_out(segment: str, row: SegmentExpense | None) -> dict[str, Any]:

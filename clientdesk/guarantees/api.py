@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -40,7 +40,7 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import Percent, RecordId, StaleEditOut, decimal_in
+from clientdesk.lib.api_types import Percent, PeriodCode, RecordId, StaleEditOut, decimal_in
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
@@ -223,12 +223,12 @@ class ResultOut(Schema):
 
 
 class ResultFilters(Schema):
-    period: str | None = Field(None, description="2026Q2, 2026-04 or 2026")
-    kind: str | None = Field(None, description="period or settlement")
+    period: PeriodCode | None = None
+    kind: Literal["period", "settlement"] | None = None
 
 
 class EvaluateIn(Schema):
-    period: str | None = Field(None, description="2026Q2, 2026-04 or 2026; empty for all")
+    period: PeriodCode | None = Field(None, description="2026Q2, 2026-04 or 2026; none: all")
 
 
 class ForecastIn(Schema):

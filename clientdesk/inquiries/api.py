@@ -4,7 +4,7 @@ answers 409. Member references are always masked here: showing one in full is a 
 that is written to the audit trail."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -142,10 +142,17 @@ class NoteOut(Schema):
     emailed_to: str
 
 
+# Text that says something: not blank once trimmed as the forms trim it (str.strip, which
+# also takes the ASCII separators U+001C to U+001F), and no NUL character (the database holds none).
+Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
+
+
 class EscalateIn(Schema):
     version: int
-    to: str = Field(description="manager or service_ops")
-    reason: str = Field(min_length=1, max_length=500)
+    to: Literal["manager", "service_ops"] = Field(
+        description="The manager (who takes the inquiry) or service operations (told by mail)."
+    )
+    reason: Said = Field(min_length=1, max_length=500)
 
 
 class ConflictOut(Schema):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
 from pydantic.json_schema import SkipJsonSchema
 
@@ -25,7 +25,13 @@ from clientdesk.insights.access import (
     problems_visible_to,
 )
 from clientdesk.insights.forms import ActionForm, ActionStatusForm
-from clientdesk.insights.links import LinkError, check_inquiries, parse_references, problem_lake
+from clientdesk.insights.links import (
+    MAX_LINKS_PER_CHANGE,
+    LinkError,
+    check_inquiries,
+    parse_references,
+    problem_lake,
+)
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors, refusal
@@ -136,8 +142,18 @@ class ActionIn(Schema):
     due_date: dt.date
 
 
+# An inquiry's reference as people write it (Q-000123, q-123 or 123): an id of 1 to 18 digits
+# (below a 64-bit column's largest), so what the schema takes the parser reads.
+InquiryReference = Annotated[
+    str, Field(pattern=r"^([Qq]-)?0*[1-9][0-9]{0,17}$", description="Q-000123 or 123")
+]
+
+
 class LinkIn(Schema):
-    references: list[str] = Field(..., max_length=500, description="Q-000123 or 123")
+    """Inquiries to link, all or nothing: a reference to an inquiry that is not on the
+    problem's account, or not one the reader sees, answers 404 (as a path id does)."""
+
+    references: list[InquiryReference] = Field(..., max_length=MAX_LINKS_PER_CHANGE)
 
 
 class ActionPatch(Schema):
@@ -250,9 +266,14 @@ def link_inquiries(request: HttpRequest, problem_id: RecordId, payload: LinkIn) 
         raise PermissionDenied("Only the manager or the account's team links inquiries.")
     try:
         ids = parse_references(" ".join(payload.references))
+    except LinkError as error:  # the schema's pattern and length say the same
+        raise ValidationError(
+            [{"loc": ["body", "references"], "msg": str(error), "type": "value_error"}]
+        ) from None
+    try:
         inquiries = check_inquiries(request.user, problem, ids)
     except LinkError as error:
-        raise HttpError(422, str(error)) from None
+        raise HttpError(404, f"references: {error}") from None
     lake = problem_lake(request.user, problem.account_id)
     try:
         return actions.do_link_inquiries(

@@ -105,3 +105,30 @@ def test_the_api_escalates(cast: Cast, client: Client) -> None:
         headers=headers,
     )
     assert stale.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to": "", "reason": "Portal outage."}, "to"),  # the schema offers two targets only
+        ({"to": "board", "reason": "Portal outage."}, "to"),
+        ({"to": "manager", "reason": " \u001c\t"}, "reason"),  # blank once the form trims it
+        ({"to": "manager", "reason": "Portal\u0000outage."}, "reason"),  # no NUL in the database
+    ],
+)
+def test_the_api_refuses_what_its_schema_refuses(
+    cast: Cast, client: Client, body: dict[str, str], field: str
+) -> None:
+    """What bench/fuzz.py found: `to` was any string and `reason` any non-empty one in the
+    schema, so a schema-valid "" or " " was refused by the form (positive_data_acceptance)."""
+    inquiry = acme_inquiry(cast)
+    token = do_create_api_token(cast.alice, "test", acting_user=cast.alice)[1]
+    response = client.post(
+        f"/api/inquiries/{inquiry.pk}/escalate",
+        {"version": inquiry.version, **body},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
+    assert Inquiry.objects.get(pk=inquiry.pk).version == inquiry.version

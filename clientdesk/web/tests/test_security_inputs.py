@@ -128,6 +128,33 @@ def test_a_superscript_reference_answers_422(cast: Cast, client: Client) -> None
     assert client.get("/api/inquiries/", {"q": "Q-²"}, headers=_headers(cast)).status_code == 200
 
 
+def test_linking_a_reference_answers_as_the_schema_says(cast: Cast, client: Client) -> None:
+    """What bench/fuzz.py found: any string was a schema-valid reference, refused with a bare
+    string 422 (positive_data_acceptance and response_schema_conformance). Now the schema's
+    pattern is what the parser reads; an inquiry not on the account is a body naming a record
+    that is not there: 404."""
+    problem = acme_problem(cast)
+    inquiry = acme_inquiry(cast)
+    path = f"/api/insights/problems/{problem.pk}/inquiries"
+
+    def link(*references: str) -> Any:
+        return client.post(
+            path,
+            {"references": list(references)},
+            content_type="application/json",
+            headers=_headers(cast),
+        )
+
+    for odd in ("_u", "Q-", "Q-0", "q 12", "1" * 19, "Q-12x"):
+        assert _fields(link(odd)) == {"0"}, odd  # loc: body, payload, references, item 0
+    missing = link(inquiry.reference, "Q-999999")
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "detail": "references: Q-999999: no such inquiry on this problem's account"
+    }
+    assert link(f"q-{inquiry.pk}").status_code == 200  # as people write it
+
+
 def test_the_search_and_new_inquiry_page_take_odd_digits(cast: Cast, client: Client) -> None:
     client.force_login(cast.mia)
     assert client.get("/inquiries/new/", {"account": "²"}).status_code == 200
@@ -235,3 +262,58 @@ def test_survey_results_refuse_a_date_the_calendar_cannot_count_back_from(
 def test_team_person_ids_beyond_a_record_id_answer_422(cast: Cast, client: Client) -> None:
     answered = client.get(f"/api/team/people/{HUGE}", headers=_headers(cast))
     assert _fields(answered) == {"user_id"}
+
+
+def test_contact_and_account_writes_refuse_what_their_schema_refuses(
+    cast: Cast, client: Client
+) -> None:
+    """What bench/fuzz.py found once its path ids named the seeded records: a phone the form
+    refuses (or trims short) and a null for a field the record requires were schema-valid."""
+    contacts = f"/api/accounts/{cast.acme.pk}/contacts"
+
+    def send(method: str, path: str, body: dict[str, Any]) -> Any:
+        return getattr(client, method)(
+            path, body, content_type="application/json", headers=_headers(cast)
+        )
+
+    new = {"name": "Pat Doyle", "role": "hr_director"}
+    for phone in ("qr_svg", "  12345  ", "123456", "1" * 31):
+        assert _fields(send("post", contacts, {**new, "phone": phone})) == {"phone"}, phone
+    made = send("post", contacts, {**new, "phone": "+1 (555) 010-2030 x12"})
+    assert made.status_code == 201, made.content
+    contact = f"{contacts}/{made.json()['id']}"
+    assert _fields(send("patch", contact, {"role": None})) == {"role"}
+    blank = send("patch", contact, {"name": " "})
+    assert blank.status_code == 422
+    assert all(error["loc"][2] == "name" for error in blank.json()["detail"])
+    assert send("patch", contact, {"title": "Benefits lead"}).json()["role"] == "hr_director"
+    account = f"/api/accounts/{cast.acme.pk}"
+    for field in ("tier", "segment", "effective_date"):
+        assert field in _fields(send("patch", account, {field: None})), field
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    role = schemas["ContactPatch"]["properties"]["role"]
+    assert "null" not in str(role) and "anyOf" not in role
+
+
+def test_guarantee_periods_are_refused_by_the_schema_as_the_form_would(
+    cast: Cast, client: Client
+) -> None:
+    """What bench/fuzz.py found: any text was a schema-valid period (then the form refused it,
+    positive_data_acceptance). The schema's pattern is lib.api_types.PeriodCode."""
+    base = f"/api/guarantees/{cast.acme.pk}"
+    for period in ("category 1", "\u169b\u1684", "2026Q5", ""):
+        listed = client.get(f"{base}/results", {"period": period}, headers=_headers(cast))
+        assert _fields(listed) == {"period"}, period
+        evaluated = client.post(
+            f"{base}/evaluate",
+            {"period": period},
+            content_type="application/json",
+            headers=_headers(cast),
+        )
+        assert "period" in {str(e["loc"][2]) for e in evaluated.json()["detail"]}, period
+    kind = client.get(f"{base}/results", {"kind": "penalty"}, headers=_headers(cast))
+    assert _fields(kind) == {"kind"}
+    both = client.get(
+        f"{base}/results", {"period": "2026q1", "kind": "period"}, headers=_headers(cast)
+    )
+    assert both.status_code == 200 and both.json() == []
