@@ -43,10 +43,13 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind trusted proxies the right-most address
-    of `X-Forwarded-For` that is not one of them ("unknown" when there is none at all)."""
-    remote = str(request.META.get("REMOTE_ADDR") or "unknown")
+    of `X-Forwarded-For` that is not one of them; None when the request has no address at all
+    (django-axes stores it in an IP address column, where None is null and text is refused)."""
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    if not remote:
+        return None
     networks = trusted_networks(tuple(settings.TRUSTED_PROXIES))
     if not networks or not _trusted(remote, networks):
         return remote

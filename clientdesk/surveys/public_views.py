@@ -84,7 +84,7 @@ STATUS = {TokenState.UNKNOWN: 404, TokenState.EXPIRED: 410, TokenState.USED: 410
 
 
 def _client(request: HttpRequest) -> str:
-    return client_address(request)
+    return client_address(request) or "unknown"
 
 
 def rate_limited(request: HttpRequest) -> bool:
