@@ -70,17 +70,23 @@ class RenewalQuery(Schema):
     target_margin_pct: float | None = None
 
 
-@router.get("/accounts/{account_id}/renewal", response={200: dict[str, Any], 422: dict[str, Any]})
+@router.get(
+    "/accounts/{account_id}/renewal",
+    response={200: dict[str, Any], 404: dict[str, Any], 422: dict[str, Any]},
+)
 def account_renewal(
     request: HttpRequest, account_id: RecordId, query: Query[RenewalQuery]
 ) -> Status[dict[str, Any]]:
-    """The renewal projection, every step, base and scenarios."""
+    """The renewal projection, every step, base and scenarios; 404 while the account has no
+    stored P&L to project from (nothing in the query could change that)."""
     account = access_account_by_id(request.user, account_id)
     require_margin(request.user)
     overrides = {k: v for k, v in query.dict().items() if v is not None}
     try:
         experience, base, charges = analysis.renewal_inputs(request.user, account, **overrides)
         projections = scenarios(experience, base, charges)
+    except analysis.NoExperience as error:
+        return Status(404, {"detail": str(error)})
     except ValueError as error:
         return Status(
             422, {"detail": [{"loc": ["query"], "msg": str(error), "type": "value_error"}]}

@@ -40,6 +40,9 @@ ADMIN_ONLY: Expect = {
     "sam": 403,
 }
 API_MARGIN: Expect = dict(MARGIN)
+# The renewal of an account without a P&L run, by API: not there yet (404) for the margin
+# roles, as the workbook's download; the others are refused first.
+API_NO_RUN: Expect = dict(NO_RUN_EXPORT)
 
 
 def acme_fmt(c: Cast) -> dict[str, object]:
@@ -107,6 +110,6 @@ API_ROUTES = [
         {"admin_pepm": "27"},
     ),
     ApiRoute("/financials/accounts/{account_id}/pnl", "get", acme, API_MARGIN),
-    ApiRoute("/financials/accounts/{account_id}/renewal", "get", acme, API_MARGIN),
+    ApiRoute("/financials/accounts/{account_id}/renewal", "get", acme, API_NO_RUN),
     ApiRoute("/financials/portfolio", "get", no_args, BOOK),
 ]

@@ -86,3 +86,13 @@ def test_segment_expense_by_admins_with_its_version(cast: Cast, client: Client) 
     assert ada.patch("/financials/segment-expense/dental", {"admin_pmpm": "1"}).status_code == 404
     mia = api_as(client, cast, "mia")
     assert mia.patch("/financials/segment-expense/commercial", {}).status_code == 403
+
+
+def test_a_renewal_with_no_pnl_run_is_not_found(cast: Cast, client: Client) -> None:
+    """Acme has no stored P&L: the projection does not exist yet (404 saying why), which no
+    query parameter could change (it answered 422 on `query`, read as a bad parameter)."""
+    response = api_as(client, cast, "mia").get(f"/financials/accounts/{cast.acme.pk}/renewal")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "Acme Steel Works has no P&L run yet (clientdesk financials pnl)"
+    )
