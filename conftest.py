@@ -20,6 +20,8 @@ hypothesis.settings.register_profile(
 )
 hypothesis.settings.load_profile("clientdesk")
 
+SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1"
+
 # Generated books shared across the session's tests: the `generated_books` fixture.
 pytest_plugins = ["clientdesk.synth.testing"]
 
@@ -37,6 +39,10 @@ def _data_dir(settings: object, tmp_path: Path) -> None:
     # Tests sign in with force_login or the password form alone: the second step (TOTP) is
     # tested on its own (web/tests/test_security_mfa.py and its browser test set it back on).
     settings.MFA_REQUIRED = False  # type: ignore[attr-defined]
+    # The Spark parity tests run many small queries in a JVM started for them: with the quick
+    # JIT alone (C1) and one garbage-collector thread its CPU fell from 77 to 39 s for the six
+    # tests (docs/configuration.md). Read once, when the worker's JVM starts.
+    settings.SPARK_JAVA_OPTIONS = SPARK_TEST_JAVA_OPTIONS  # type: ignore[attr-defined]
     settings.STORAGES = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -56,6 +56,11 @@ SECURE_COOKIES = env_bool(
 ENGINE = env_str(
     "CLIENTDESK_ENGINE", "duckdb", "Analytics engine for lake reads: duckdb (default) or spark."
 )
+SPARK_JAVA_OPTIONS = env_str(
+    "CLIENTDESK_SPARK_JAVA_OPTIONS",
+    "",
+    "Extra JVM options for the Spark engine's driver (the JIT, the garbage collector).",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

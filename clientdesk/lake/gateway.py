@@ -220,7 +220,8 @@ _spark: SparkSession | None = None
 
 def spark_session() -> SparkSession:
     """The process's one SparkSession: local mode on loopback, no UI, few shuffle partitions,
-    warehouse under DATA_DIR, UTC session time zone. Started on first use (about 8 s)."""
+    warehouse under DATA_DIR, UTC session time zone, the JVM options of SPARK_JAVA_OPTIONS.
+    Started on first use (about 8 s)."""
     global _spark  # one session per process is the point
     with _spark_lock:
         if _spark is None:
@@ -229,8 +230,13 @@ def spark_session() -> SparkSession:
 
             warehouse = Path(settings.DATA_DIR) / "spark-warehouse"
             warehouse.mkdir(parents=True, exist_ok=True)
+            builder = SparkSession.builder
+            if settings.SPARK_JAVA_OPTIONS:  # read when the JVM starts, so only here
+                builder = builder.config(
+                    "spark.driver.extraJavaOptions", settings.SPARK_JAVA_OPTIONS
+                )
             _spark = (
-                SparkSession.builder.master("local[2]")
+                builder.master("local[2]")
                 .appName("clientdesk")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
