@@ -12,7 +12,10 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-import simple_icd_10_cm as icd
+
+# `simple_icd_10_cm` parses its code list when it is imported (~1.6 CPU s): it is imported where
+# a code is looked up, so a process that imports the generator (every test process does, for the
+# book shelf) pays for it only when it builds a pool.
 
 
 class UnknownCodeError(ValueError):
@@ -30,6 +33,8 @@ class CodePool:
 @functools.cache
 def billable_descendants(prefix: str) -> tuple[str, ...]:
     """Every billable code under ``prefix`` (itself included when billable), sorted."""
+    import simple_icd_10_cm as icd
+
     if not icd.is_valid_item(prefix):
         raise UnknownCodeError(f"{prefix} is not an ICD-10-CM code")
     found = [prefix] if icd.is_leaf(prefix) else []
@@ -39,6 +44,8 @@ def billable_descendants(prefix: str) -> tuple[str, ...]:
 
 def build_pool(spec: tuple[tuple[str, float], ...]) -> CodePool:
     """Expand a pool spec into billable codes and normalised weights."""
+    import simple_icd_10_cm as icd
+
     weights: dict[str, float] = {}
     for item, weight in spec:
         if item.endswith(".*") or item.endswith("*"):
@@ -64,5 +71,7 @@ def undotted(code: str) -> str:
 
 def is_billable(code: str) -> bool:
     """Whether ``code`` (dotted or not) is a billable ICD-10-CM code in the installed release."""
+    import simple_icd_10_cm as icd
+
     dotted = icd.add_dot(code) if "." not in code and len(code) > 3 else code
     return bool(icd.is_valid_item(dotted) and icd.is_leaf(dotted))
