@@ -118,6 +118,15 @@ def test_backtest_scores_renewals_90_days_ahead(cast: Cast, tmp_path: Path) -> N
     # The truth's own figures as predictors: Acme's drivers' log-odds (disengaged: 4.0)
     # outweigh Bayside's (one failure 2.5 + trend 10 x 4 % = 2.9), its p_lost does not.
     assert (result["auc_drivers_known"], result["auc_p_lost"]) == (1.0, 0.0)
+    # Expected over the draws: Acme lost and Bayside kept, 0.2 x 0.7 = 0.14, Acme lower: won;
+    # Bayside lost and Acme kept, 0.3 x 0.8 = 0.24, Bayside higher: lost. 0.14 / 0.38.
+    assert result["auc_expected"] == round(0.14 / 0.38, 4) == 0.3684
+    text = StringIO()
+    call_command("health", "backtest", "--truth", str(truth), stdout=text)
+    assert text.getvalue().strip() == (
+        "2 renewals scored 90 days ahead, 1 lost: AUC 1.000 (expected over the outcome's "
+        "draws 0.368); lost accounts in the poor band 100%."
+    )
     # Each measure alone: escalations tell them apart, renewal proximity (90 days each) ties.
     assert result["measures"] == {
         "days_to_renewal": {"auc": 0.5, "renewals": 2},

@@ -79,7 +79,12 @@ class Command(BaseCommand):
                 if result_bt.lost_in_lowest_band is None
                 else f"{result_bt.lost_in_lowest_band:.0%}"
             )
+            expected = (
+                ""
+                if result_bt.auc_expected is None
+                else f" (expected over the outcome's draws {result_bt.auc_expected:.3f})"
+            )
             self.stdout.write(
                 f"{result_bt.renewals} renewals scored 90 days ahead, {result_bt.lost} lost: "
-                f"AUC {auc}; lost accounts in the poor band {share}."
+                f"AUC {auc}{expected}; lost accounts in the poor band {share}."
             )
