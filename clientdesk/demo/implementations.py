@@ -1,8 +1,8 @@
-"""Demo implementations: a new account being installed (two eligibility test files loaded
-through ingestion, the first with rejects), a renewal running late on its critical path, and
-a pharmacy carve-in that went live and is in hypercare. Idempotent: an account that has an
-implementation is left alone. Synthetic members come from this module's own random stream,
-so nothing else in the demo book changes."""
+"""Demo implementations: a new account being installed (two eligibility test rounds: a CSV
+with rejects, then the sponsor's 834 loaded on the plan with its acceptance report), a
+renewal running late on its critical path, and a pharmacy carve-in that went live and is in
+hypercare. Idempotent: an account that has an implementation is left alone. Synthetic members
+come from this module's own random stream, so nothing else in the demo book changes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import random
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from django.contrib.auth.models import User
 
 from clientdesk.accounts.actions import do_create_account
@@ -23,10 +25,12 @@ from clientdesk.implementations.actions import (
     do_approve,
     do_create_implementation,
     do_go_live,
+    do_load_test_file,
 )
 from clientdesk.implementations.actions import do_update_task as update_task
 from clientdesk.implementations.models import Implementation, TaskKind, Template
 from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.x12.write import write_834
 
 SEED = 1919
 NEW_GROUP = "G900019"
@@ -116,6 +120,18 @@ def _ingest(rows: list[dict[str, str]], name: str, user: User) -> None:
         ingest_files("eligibility", [path], acting_user=user, test=True)
 
 
+def _load_834(plan: Implementation, rows: list[dict[str, str]], user: User) -> None:
+    """The rows as the sponsor's 834 (the lake's X12 writer), loaded as the plan's next test
+    round: its acceptance report is on the plan page."""
+    with tempfile.TemporaryDirectory() as folder:
+        book = Path(folder)
+        (book / "eligibility").mkdir()
+        pq.write_table(pa.Table.from_pylist(rows), book / "eligibility" / "part-0.parquet")
+        path = book / "northwind-834-test-2.834"
+        write_834(book, path)
+        do_load_test_file(plan, path.read_bytes(), path.name, acting_user=user)
+
+
 def _implementation_guarantees(plan: Implementation, user: User) -> None:
     """The implementation guarantees on the contract in force at go-live, measured from the
     plan's start to 90 days after the effective date (the guarantees app evaluates them)."""
@@ -176,11 +192,8 @@ def seed_implementations(*, acting_user: User, today: dt.date, data_end: dt.date
             "northwind-834-test-1.csv",
             acting_user,
         )
-        _ingest(
-            _members(account, rng, 415, "northwind-834-test-2", bad=2),
-            "northwind-834-test-2.csv",
-            acting_user,
-        )
+        # Round 2 comes as the sponsor's 834, loaded on the plan (its acceptance report shown).
+        _load_834(plan, _members(account, rng, 415, "northwind-834-test-2", bad=2), acting_user)
         made.append(plan.name)
     # 2 and 3: the book's two largest accounts.
     book = list(Account.objects.exclude(group_number=NEW_GROUP).order_by("-members", "id")[:2])

@@ -124,14 +124,20 @@ def _rounds(
 ) -> tuple[EligibilityRound, ...]:
     """The plan's rounds in load order: the files loaded on the plan (`loaded`) and the
     account's test batches that no plan loaded (`batches`: `clientdesk ingest --test`)."""
-    items: list[tuple[dt.datetime, int, IngestBatch | None, EligibilityTestRound | None]] = [
-        (r.loaded_at, 0, r.batch, r) for r in loaded
-    ]
-    items += [(b.finished_at or b.started_at, 1, b, None) for b in batches]
-    items.sort(key=lambda item: (item[0], item[1]))
+    # In load order: the time, then the batch (loads are one at a time, ids rise), then the
+    # record. An 834 rejected whole has no batch: it follows the plan's round loaded before it.
+    items: list[
+        tuple[tuple[dt.datetime, int, int], IngestBatch | None, EligibilityTestRound | None]
+    ] = []
+    after = 0
+    for r in sorted(loaded, key=lambda r: r.pk):
+        after = r.batch_id or after
+        items.append(((r.loaded_at, after, r.pk), r.batch, r))
+    items += [((b.finished_at or b.started_at, b.pk, 0), b, None) for b in batches]
+    items.sort(key=lambda item: item[0])
     return tuple(
         round_of(number, batch, zone_of, record)
-        for number, (_, _, batch, record) in enumerate(items, start=1)
+        for number, (_, batch, record) in enumerate(items, start=1)
     )
 
 
