@@ -61,13 +61,19 @@ def account_pnl(request: HttpRequest, account_id: RecordId) -> dict[str, Any]:
     }
 
 
+def _bounded(low: float, high: float, said: str) -> Any:
+    return Field(None, ge=low, le=high, allow_inf_nan=False, description=said)
+
+
 class RenewalQuery(Schema):
-    pooling_point: float | None = None
-    utilization_trend: float | None = None
-    unit_cost_trend: float | None = None
-    plan_factor: float | None = None
-    manual_pmpm: float | None = None
-    target_margin_pct: float | None = None
+    """The renewal form's overrides, within the form's bounds."""
+
+    pooling_point: float | None = _bounded(1, 100_000_000, "Specific pooling point, dollars.")
+    utilization_trend: float | None = _bounded(-20, 50, "Utilization trend, % a year.")
+    unit_cost_trend: float | None = _bounded(-20, 50, "Unit cost trend, % a year.")
+    plan_factor: float | None = _bounded(0.5, 1.5, "Plan-design factor.")
+    manual_pmpm: float | None = _bounded(0, 100_000, "Manual rate PMPM.")
+    target_margin_pct: float | None = _bounded(0, 30, "Target margin %.")
 
 
 @router.get(

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -166,28 +167,31 @@ class GuaranteeIn(Schema):
 
 
 class GuaranteePatch(Schema):
-    """Any of GuaranteeIn's fields; the same rules across fields apply to the result."""
+    """Any of GuaranteeIn's fields; the same rules across fields apply to the result. A field
+    the guarantee requires may be left out but not sent as null (422 naming it); `threshold`,
+    `measure_from`, `measure_to` and `per_point_amount` may be cleared with null. (The schema
+    does not offer null for the others: SkipJsonSchema hides the None that marks "not sent".)"""
 
-    label: Label | None = None
-    comparator: Comparator | None = None
-    target: Target | None = None
-    decimals: Decimals | None = None
+    label: Label | SkipJsonSchema[None] = None
+    comparator: Comparator | SkipJsonSchema[None] = None
+    target: Target | SkipJsonSchema[None] = None
+    decimals: Decimals | SkipJsonSchema[None] = None
     threshold: Threshold | None = None
-    short_abandon_seconds: Seconds | None = None
-    line: CallLine | None = None
-    level: Level | None = None
-    period: PeriodKind | None = None
+    short_abandon_seconds: Seconds | SkipJsonSchema[None] = None
+    line: CallLine | SkipJsonSchema[None] = None
+    level: Level | SkipJsonSchema[None] = None
+    period: PeriodKind | SkipJsonSchema[None] = None
     measure_from: dt.date | None = None
     measure_to: dt.date | None = None
-    settlement: Settlement | None = None
-    at_risk_basis: AtRiskBasis | None = None
-    at_risk_value: AtRiskValue | None = None
-    schedule: PenaltySchedule | None = None
-    tiers: list[TierIn] | None = Field(None, max_length=20)
+    settlement: Settlement | SkipJsonSchema[None] = None
+    at_risk_basis: AtRiskBasis | SkipJsonSchema[None] = None
+    at_risk_value: AtRiskValue | SkipJsonSchema[None] = None
+    schedule: PenaltySchedule | SkipJsonSchema[None] = None
+    tiers: Annotated[list[TierIn], Field(max_length=20)] | SkipJsonSchema[None] = None
     per_point_amount: PerPoint | None = None
-    notes: Text | None = None
-    version: int | None = Field(
-        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    notes: Text | SkipJsonSchema[None] = None
+    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+        None, description="The version you read; a newer stored one answers 409."
     )
 
 

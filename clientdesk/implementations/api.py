@@ -8,12 +8,13 @@ need the account team (WRITE); approving needs MANAGE. A task's named owner may 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
 
@@ -23,7 +24,7 @@ from clientdesk.implementations import actions
 from clientdesk.implementations.access import access_implementation, access_task
 from clientdesk.implementations.evidence import PlanState, plan_state
 from clientdesk.implementations.forms import MAX_UPLOAD, ImplementationForm, TaskForm
-from clientdesk.implementations.models import Implementation, Template
+from clientdesk.implementations.models import Implementation, Template, TemplateKind
 from clientdesk.implementations.plan_files import read_csv
 from clientdesk.implementations.readiness import EligibilityRound
 from clientdesk.implementations.schedule_report import schedule_json
@@ -57,10 +58,14 @@ class ImplementationOut(Schema):
 
 
 class ImplementationIn(Schema):
-    name: str
-    effective_date: dt.date
-    template: str = ""  # a template's code
-    kind: str = ""
+    """A new plan. `template` is an active template's code: one that is not answers 404 (a
+    body naming a record, as a path id does). A rule across fields, refused 422: without a
+    template the plan needs its `kind` (on non_field_errors)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=160, pattern=r"^[^\x00]*\S[^\x00]*$")]
+    effective_date: CalendarDate
+    template: Annotated[str, Field(max_length=40, pattern=r"^[^\x00]*$")] = ""
+    kind: TemplateKind | Literal[""] = ""
 
 
 class ImplementationTaskIn(Schema):
@@ -257,10 +262,8 @@ def create_implementation(
             "template": template.pk if template else "",
         }
     )
-    if payload.template and template is None:
-        form.is_valid()
-        form.add_error("template", f"No template {payload.template!r}.")
-        raise form_errors(form)
+    if payload.template and (template is None or not template.is_active):
+        raise HttpError(404, "template: no such template, or not one in use.")
     if not form.is_valid():
         raise form_errors(form)
     data = form.cleaned_data

@@ -119,6 +119,11 @@ ACCEPTED_REFUSALS = (
         "inquiries: resolving needs a code and a summary (StatusIn)",
     ),
     CrossFieldRule(
+        frozenset({"POST /api/implementations/accounts/{account_id}"}),
+        "non_field_errors: Choose a kind or a template.",
+        "implementations: a plan without a template needs its kind (ImplementationIn)",
+    ),
+    CrossFieldRule(
         frozenset({"POST /api/guarantees/{account_id}/{guarantee_id}/attestations"}),
         "is not a period of this guarantee",
         "guarantees: an attested period is one of the guarantee's (AttestationIn)",

@@ -317,3 +317,59 @@ def test_guarantee_periods_are_refused_by_the_schema_as_the_form_would(
         f"{base}/results", {"period": "2026q1", "kind": "period"}, headers=_headers(cast)
     )
     assert both.status_code == 200 and both.json() == []
+
+
+def test_a_guarantee_patch_offers_null_only_where_a_field_may_be_cleared(
+    cast: Cast, client: Client
+) -> None:
+    """What bench/fuzz.py found: the schema offered null for every field, and the form refused
+    it for the ones a guarantee requires (short_abandon_seconds: "This field is required")."""
+    guarantee = acme_guarantee(cast)
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["GuaranteePatch"]
+    offered = {name for name, field in schema["properties"].items() if "null" in str(field)}
+    assert offered == {"threshold", "measure_from", "measure_to", "per_point_amount"}
+    refused = client.patch(
+        f"/api/guarantees/{cast.acme.pk}/{guarantee.pk}",
+        {"short_abandon_seconds": None},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert _fields(refused) == {"short_abandon_seconds"}
+
+
+def test_renewal_overrides_are_bounded_as_the_renewal_form(cast: Cast, client: Client) -> None:
+    """What bench/fuzz.py found: any float was a schema-valid override (inf and nan too)."""
+    url = f"/api/financials/accounts/{cast.acme.pk}/renewal"
+    for name, value in (
+        ("unit_cost_trend", "405"),
+        ("utilization_trend", "-20.5"),
+        ("plan_factor", "2"),
+        ("target_margin_pct", "31"),
+        ("pooling_point", "inf"),
+        ("manual_pmpm", "nan"),
+    ):
+        assert _fields(client.get(url, {name: value}, headers=_headers(cast))) == {name}, name
+    # Within the bounds: the account's state decides (no P&L run yet: 404, as the route says).
+    stateful = client.get(url, {"unit_cost_trend": "7.5"}, headers=_headers(cast))
+    assert stateful.status_code == 404
+    assert "has no P&L run yet" in stateful.json()["detail"]
+
+
+def test_a_new_plan_refuses_what_its_schema_refuses(cast: Cast, client: Client) -> None:
+    """What bench/fuzz.py found: any text was a schema-valid kind, template or name, then the
+    form refused it. An unknown template is a body naming a record: 404."""
+    url = f"/api/implementations/accounts/{cast.acme.pk}"
+
+    def create(**body: Any) -> Any:
+        new = {"name": "Acme 2027", "effective_date": "2027-01-01", **body}
+        return client.post(url, new, content_type="application/json", headers=_headers(cast))
+
+    assert {str(e["loc"][2]) for e in create(kind="\u00c6").json()["detail"]} == {"kind"}
+    assert "name" in {str(e["loc"][2]) for e in create(name=" ").json()["detail"]}
+    assert _fields(create(effective_date="0003-01-01")) == {"effective_date"}
+    unknown = create(template="summary")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "template: no such template, or not one in use."}
+    neither = create()
+    assert neither.status_code == 422
+    assert neither.json()["detail"][0]["msg"] == "Choose a kind or a template."
