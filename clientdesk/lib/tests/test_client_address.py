@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
+from axes.models import AccessLog
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings
 
 from clientdesk.lib.client_address import client_address, trusted_networks
@@ -57,6 +59,30 @@ def test_the_sign_in_lock_out_counts_the_client_behind_the_proxy(
         "/accounts/login/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.9"
     )
     assert get_client_ip_address(request) == "198.51.100.9"
+
+
+def test_a_request_with_no_address_is_logged_without_one(settings: Settings) -> None:
+    # Django's test client's force_login signs in with a request that has no REMOTE_ADDR; the
+    # lock-out's access log stores NULL, not "unknown" (PostgreSQL's inet column refuses it).
+    from axes.helpers import get_client_ip_address
+
+    settings.TRUSTED_PROXIES = []
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address(request) == "unknown"
+    assert get_client_ip_address(request) is None
+    assert get_client_ip_address(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")) == (
+        "203.0.113.7"
+    )
+
+
+@pytest.mark.django_db
+def test_force_login_signs_in_on_every_database(client: Client) -> None:
+    # axes writes an access log row on every sign-in: its address must suit the column.
+    user = User.objects.create_user("dana", password="x")
+    client.force_login(user)
+    [row] = AccessLog.objects.filter(username="dana")
+    assert row.ip_address is None
 
 
 def test_a_bad_entry_is_a_configuration_error(settings: Settings) -> None:
