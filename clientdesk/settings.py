@@ -267,7 +267,7 @@ TRUSTED_PROXIES = env_list(
     [],
     "Reverse proxies in front of the app, as addresses or networks (CIDR); empty trusts none.",
 )
-AXES_CLIENT_IP_CALLABLE = "clientdesk.lib.client_address.lockout_address"
+AXES_CLIENT_IP_CALLABLE = "clientdesk.lib.client_address.client_address"
 
 SESSION_COOKIE_AGE = env_int(
     "CLIENTDESK_SESSION_SECONDS", 8 * 3600, "Session lifetime in seconds (idle or not)."

@@ -68,16 +68,3 @@ def client_address(request: HttpRequest) -> str | None:
         if not _trusted(hop, networks):
             break
     return client
-
-
-def lockout_address(request: HttpRequest) -> str | None:
-    """The address the sign-in lock-out counts and its access log stores (django-axes'
-    AXES_CLIENT_IP_CALLABLE): `client_address`, or None when the request carries no IP address
-    (a session made in code, as Django's test client's force_login makes one). The log's column
-    is an IP address: PostgreSQL refuses the text "unknown" there, SQLite stored it."""
-    address = client_address(request)
-    try:
-        ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    return address
