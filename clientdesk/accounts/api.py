@@ -129,7 +129,8 @@ class AccountPatch(Schema):
     """Changes to an account, merged with the stored record, then checked as a whole: the
     rules across fields of a new account hold (`renewal_date` after `effective_date`,
     `members` at least `employees`, against the stored value of a field not sent), and a
-    `parent_id` may not be the account itself or one below it. Each refused 422 with the
+    `parent_id` may not be the account itself or one below it; a `group_number` another
+    account holds (the 409 of this route is the stale version). Each refused 422 with the
     field named. A field the account requires may be left out but not sent as null (422
     naming it); `parent_id` alone may be cleared with null. (The schema does not offer null
     for the others: SkipJsonSchema hides the None that only marks "not sent".)"""

@@ -41,7 +41,14 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import Percent, PeriodCode, RecordId, StaleEditOut, decimal_in
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    Percent,
+    PeriodCode,
+    RecordId,
+    StaleEditOut,
+    decimal_in,
+)
 from clientdesk.lib.periods import parse_span
 from clientdesk.people.requests import signed_in_user
 
@@ -141,7 +148,8 @@ class GuaranteeIn(Schema):
     """A guarantee. Rules across fields, refused 422 with the field named: `tiers` needs
     schedule `tiers`, `per_point_amount` schedule `per_point`; a one-time period needs
     `measure_from` before `measure_to`; a metric measured within N seconds or days needs
-    `threshold`; an at-risk value as a percentage of fees or premium at most 100. A
+    `threshold`; an at-risk value as a percentage of fees or premium at most 100; a
+    percentage of premium needs a contract with a premium PMPM (fully insured). A
     `contract_id` that is not one of the account's contracts answers 404."""
 
     contract_id: RecordId
@@ -236,7 +244,8 @@ class EvaluateIn(Schema):
 
 
 class ForecastIn(Schema):
-    as_of: dt.date | None = None
+    # Years 1900-2199: the forecast counts business days from it (year 0427 was a 500).
+    as_of: CalendarDate | None = None
 
 
 class ForecastOut(Schema):

@@ -89,6 +89,11 @@ ACCEPTED_REFUSALS = (
     ),
     CrossFieldRule(
         frozenset({"PATCH /api/accounts/{account_id}"}),
+        "group_number: Account with this Sponsor group number already exists.",
+        "accounts: a group number another account holds (AccountPatch)",
+    ),
+    CrossFieldRule(
+        frozenset({"PATCH /api/accounts/{account_id}"}),
         "An account cannot be its own parent or ancestor.",
         "accounts: parent_id not the account or one below it (AccountPatch)",
     ),
@@ -106,6 +111,7 @@ ACCEPTED_REFUSALS = (
             "The end must not be before the start.",
             "takes no N.",
             "A percentage of fees cannot exceed 100.",
+            "This contract has no premium PMPM",
         )
     ),
     CrossFieldRule(

@@ -373,3 +373,15 @@ def test_a_new_plan_refuses_what_its_schema_refuses(cast: Cast, client: Client) 
     neither = create()
     assert neither.status_code == 422
     assert neither.json()["detail"][0]["msg"] == "Choose a kind or a template."
+
+
+def test_a_forecast_as_of_year_427_answers_422_not_500(cast: Cast, client: Client) -> None:
+    """What bench/fuzz.py found with seeded ids: `as_of` was any date, and the business
+    calendar raised on year 0427 (a 500). It is a CalendarDate now (1900 to 2199)."""
+    acme_guarantee(cast)
+    url = f"/api/guarantees/{cast.acme.pk}/forecast"
+    for as_of in ("0427-01-23", "0001-01-01", "9999-12-31"):
+        refused = client.post(
+            url, {"as_of": as_of}, content_type="application/json", headers=_headers(cast)
+        )
+        assert _fields(refused) == {"as_of"}, as_of
