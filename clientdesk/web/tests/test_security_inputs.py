@@ -376,11 +376,11 @@ def test_a_new_plan_refuses_what_its_schema_refuses(cast: Cast, client: Client) 
 
 
 def test_a_forecast_as_of_year_427_answers_422_not_500(cast: Cast, client: Client) -> None:
-    """What bench/fuzz.py found with seeded ids: `as_of` was any date, and the business
-    calendar raised on year 0427 (a 500). It is a CalendarDate now (1900 to 2199)."""
+    """What bench/fuzz.py found with seeded ids: `as_of` was any date, and the local-time
+    tables raised on year 0427 and on 1943 (war time): 500s. The schema says 1985 to 2199."""
     acme_guarantee(cast)
     url = f"/api/guarantees/{cast.acme.pk}/forecast"
-    for as_of in ("0427-01-23", "0001-01-01", "9999-12-31"):
+    for as_of in ("0427-01-23", "0001-01-01", "9999-12-31", "1943-11-03", "1984-12-31", "0.0"):
         refused = client.post(
             url, {"as_of": as_of}, content_type="application/json", headers=_headers(cast)
         )
