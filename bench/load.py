@@ -244,7 +244,9 @@ def main() -> int:
     parser.add_argument("--url", help="a server already running (else clientdesk serve starts)")
     parser.add_argument("--bind", default="127.0.0.1:8722")
     parser.add_argument(
-        "--workers", type=int, help="gunicorn workers (default: clientdesk serve's, cores + 1)"
+        "--workers",
+        type=int,
+        help="gunicorn workers (default: serve's, cores + 1; cores with a local DB server)",
     )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)

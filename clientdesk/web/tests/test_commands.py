@@ -14,7 +14,7 @@ from django.test import Client
 
 from clientdesk.lib import static_collect
 from clientdesk.testing import Cast
-from clientdesk.web.management.commands.serve import refuse_failing_deploy_checks
+from clientdesk.web.management.commands.serve import default_workers, refuse_failing_deploy_checks
 
 
 def test_serve_checks_migrations_and_collects_hashed_static(
@@ -133,6 +133,9 @@ def test_serve_starts_gunicorn_preloaded_with_workers_for_the_cores(
 ) -> None:
     monkeypatch.setattr("clientdesk.web.management.commands.serve.os.cpu_count", lambda: 2)
     monkeypatch.setattr(
+        "clientdesk.web.management.commands.serve.database_server_here", lambda database: False
+    )
+    monkeypatch.setattr(
         "clientdesk.web.management.commands.serve.collect_static_when_changed", lambda: False
     )
     monkeypatch.delenv("CLIENTDESK_WARM_UP", raising=False)
@@ -148,6 +151,17 @@ def test_serve_starts_gunicorn_preloaded_with_workers_for_the_cores(
     assert argv[argv.index("--timeout") + 1] == "120"
     assert "--preload" in argv
     assert os.environ["CLIENTDESK_WARM_UP"] == "1"  # wsgi.py warms the master before the fork
+
+
+def test_a_database_server_on_this_machine_takes_the_extra_workers_place() -> None:
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/clientdesk.sqlite3"}
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "clientdesk"}
+    assert default_workers(2, sqlite) == 3  # SQLite runs inside the workers
+    assert default_workers(2, {**postgres, "HOST": "127.0.0.1"}) == 2
+    assert default_workers(2, {**postgres, "HOST": ""}) == 2  # the Unix socket
+    assert default_workers(2, {**postgres, "HOST": "/var/run/postgresql"}) == 2
+    assert default_workers(2, {**postgres, "HOST": "db.internal"}) == 3
+    assert default_workers(8, {**postgres, "HOST": "10.0.0.7"}) == 9
 
 
 def test_warm_up_loads_the_code_list_and_leaves_no_connection_open() -> None:
