@@ -61,7 +61,7 @@ def default_workers(cores: int | None = None, database: Mapping[str, Any] | None
     work (templates, DuckDB), so more processes than cores only queue for the same cores.
     When the database server shares the machine, it is the one that runs while a worker waits:
     no extra worker (measured with bench/load.py on 2 cores and PostgreSQL on loopback, 20
-    users: p95 529 ms with 3 workers, 329 ms with 2)."""
+    users: p95 529 and 580 ms with 3 workers; 329, 402 and 416 ms with 2)."""
     cores = cores or os.cpu_count() or 1
     here = database_server_here(settings.DATABASES["default"] if database is None else database)
     return cores if here else cores + 1
