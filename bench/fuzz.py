@@ -4,10 +4,12 @@
                                                       # operation and token, temp SQLite
     .venv/bin/python bench/fuzz.py --examples 300 --seed 7
     .venv/bin/python bench/fuzz.py --operation "PATCH /api/insights/problems/{problem_id}"
+    .venv/bin/python bench/fuzz.py --path /api/strategy --path /api/team   # by path prefix
 
 Builds the test cast (clientdesk/testing.py) in a fresh database under a temporary data dir,
-with one inquiry, one problem and one guarantee on Acme so the id routes have something to find,
-then runs schemathesis in process (WSGI, no server) as the manager (mia) and an associate
+with a record for each id a route names (fuzzing.SEEDED_RECORDS: an inquiry, a problem, a call
+to action, a survey, a report run, a course, …) so the id routes have something to find, then
+runs schemathesis in process (WSGI, no server) as the manager (mia) and an associate
 (alice), each with a token of every scope. It prints the operations, the requests sent, the
 seconds, and the failures by check (target: 0), with a few failing requests per check.
 
@@ -31,6 +33,9 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100, help="cases per operation and mode")
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--operation", action="append", help="only this operation (repeatable)")
+    parser.add_argument(
+        "--path", action="append", help="only operations whose path starts so (repeatable)"
+    )
     parser.add_argument(
         "--statuses", action="store_true", help="print what each operation answered, by mode"
     )
@@ -57,8 +62,20 @@ def main() -> int:
     from clientdesk.web.tests.fuzzing import fuzz_api, seed_api_book
 
     tokens = seed_api_book()
+    operations = args.operation
+    if args.path:
+        from clientdesk.web.tests.fuzzing import api_operations, api_schema
+
+        operations = [
+            *(operations or []),
+            *(
+                op.label
+                for op in api_operations(api_schema())
+                if op.path.startswith(tuple(args.path))
+            ),
+        ]
     started = time.perf_counter()
-    result = fuzz_api(tokens, max_examples=args.examples, seed=args.seed, operations=args.operation)
+    result = fuzz_api(tokens, max_examples=args.examples, seed=args.seed, operations=operations)
     seconds = time.perf_counter() - started
     print(f"seed {args.seed}, {args.examples} cases per operation, mode and token")
     print(f"operations: {result.operations}")

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.inquiries import actions
@@ -23,6 +25,7 @@ from clientdesk.inquiries.forms import (
     StatusForm,
 )
 from clientdesk.inquiries.models import (
+    SUBCATEGORIES,
     Category,
     Channel,
     Inquiry,
@@ -37,7 +40,7 @@ from clientdesk.inquiries.models import (
     Status as InquiryStatus,
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import Page, PeriodCode, RecordId
 from clientdesk.people.requests import signed_in_user
 
@@ -80,38 +83,87 @@ class InquiryOut(Schema):
         return str(getattr(obj, "live_sla", obj.sla_state))
 
 
+# What the inquiry form takes, said in the schema (a client can check before it sends).
+# Text the database keeps: no NUL character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+# Text that says something: not blank once trimmed as the forms trim it (str.strip, which
+# also takes the ASCII separators U+001C to U+001F), and no NUL character (the database holds none).
+Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
+Subject = Annotated[Said, Field(max_length=200)]
+BrokerName = Annotated[Text, Field(max_length=120)]
+MemberReference = Annotated[
+    str,
+    Field(
+        pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9-]{2,39}$",
+        description="The member ID: 3-40 letters, digits or dashes (or empty).",
+    ),
+]
+# A claim or call id as the form's list reads it (parse_ids): no separator, 1-40 characters.
+RelatedId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
+SUBCATEGORY_CODES = ("", *(code for pairs in SUBCATEGORIES.values() for code, _ in pairs))
+
+
+def _known_subcategory(value: str) -> str:
+    if value not in SUBCATEGORY_CODES:
+        raise ValueError("Not a subcategory of any category.")
+    return value
+
+
+# One of every category's subcategories (or empty); which category's is a rule across fields.
+Subcategory = Annotated[
+    str,
+    AfterValidator(_known_subcategory),
+    WithJsonSchema({"type": "string", "enum": list(SUBCATEGORY_CODES)}),
+]
+
+
 class InquiryIn(Schema):
+    """A new inquiry. Rules across fields and of time, which the schema cannot state, refused
+    422 with the field named: a `member` requester needs `member_reference`, a `sponsor` one
+    `contact_id`, a `broker` one `broker_name` or `contact_id`; `subcategory` is one of the
+    chosen `category`'s (or empty); `opened_at` is neither in the future nor more than ten
+    years back; an `owner_id` must be on the account's team or a manager (on `owner`). A
+    `contact_id` that is not a contact of the account, or an `owner_id` who is not an
+    associate or a manager, answers 404, as an account the reader may not write to does."""
+
     account_id: RecordId
     requester_type: RequesterType
-    member_reference: str = ""
+    member_reference: MemberReference = ""
     contact_id: RecordId | None = None
-    broker_name: str = ""
+    broker_name: BrokerName = ""
     channel: Channel
     category: Category
-    subcategory: str = ""
+    subcategory: Subcategory = ""
     priority: Priority = Priority.NORMAL
-    subject: str = Field(max_length=200)
-    description: str = ""
-    claim_ids: list[str] = []
-    call_ids: list[str] = []
+    subject: Subject
+    description: Text = ""
+    claim_ids: list[RelatedId] = []
+    call_ids: list[RelatedId] = []
     owner_id: RecordId | None = Field(None, description="Empty: the account's routing rule picks.")
     opened_at: dt.datetime | None = Field(None, description="When it was received; now if empty.")
 
 
 class InquiryPatch(Schema):
+    """Changes to an inquiry, merged with the stored one, then checked as a whole by the rules
+    of a new inquiry across fields (requester and `subcategory`; 422 with the field named). A
+    field the inquiry requires may be left out but not sent as null (422 naming it);
+    `contact_id` alone may be cleared with null (the schema does not offer null for the
+    others: SkipJsonSchema hides the None that only marks "not sent"). A `contact_id` that is
+    not a contact of the inquiry's account answers 404."""
+
     version: int = Field(description="The version you read; a stale one answers 409.")
-    requester_type: RequesterType | None = None
-    member_reference: str | None = None
+    requester_type: RequesterType | SkipJsonSchema[None] = None
+    member_reference: MemberReference | SkipJsonSchema[None] = None
     contact_id: RecordId | None = None
-    broker_name: str | None = None
-    channel: Channel | None = None
-    category: Category | None = None
-    subcategory: str | None = None
-    priority: Priority | None = None
-    subject: str | None = None
-    description: str | None = None
-    claim_ids: list[str] | None = None
-    call_ids: list[str] | None = None
+    broker_name: BrokerName | SkipJsonSchema[None] = None
+    channel: Channel | SkipJsonSchema[None] = None
+    category: Category | SkipJsonSchema[None] = None
+    subcategory: Subcategory | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
+    subject: Subject | SkipJsonSchema[None] = None
+    description: Text | SkipJsonSchema[None] = None
+    claim_ids: list[RelatedId] | SkipJsonSchema[None] = None
+    call_ids: list[RelatedId] | SkipJsonSchema[None] = None
 
 
 class StatusIn(Schema):
@@ -123,13 +175,13 @@ class StatusIn(Schema):
     version: int
     status: InquiryStatus
     resolution_code: ResolutionCode | None = None
-    resolution_summary: str = ""
-    note: str = ""
+    resolution_summary: Text = ""
+    note: Text = ""
 
 
 class NoteIn(Schema):
     visibility: NoteVisibility = NoteVisibility.INTERNAL
-    body: str = Field(min_length=1, max_length=10000)
+    body: Said = Field(max_length=10000)
 
 
 class NoteOut(Schema):
@@ -140,11 +192,6 @@ class NoteOut(Schema):
     created_at: dt.datetime
     author_id: RecordId | None
     emailed_to: str
-
-
-# Text that says something: not blank once trimmed as the forms trim it (str.strip, which
-# also takes the ASCII separators U+001C to U+001F), and no NUL character (the database holds none).
-Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
 
 
 class EscalateIn(Schema):
@@ -243,7 +290,7 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
     account = access_account_by_id(request.user, payload.account_id, need=Need.WRITE)
     form = InquiryForm(data=_form_data(payload.dict()), user=request.user)
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"contact": "contact_id", "owner": "owner_id"})
     inquiry = actions.do_create_inquiry(
         account, form.changes(), acting_user=signed_in_user(request)
     )
@@ -268,7 +315,7 @@ def update_inquiry(request: HttpRequest, inquiry_id: RecordId, payload: InquiryP
     current.update(_form_data(payload.dict(exclude_unset=True)))
     form = InquiryForm(data=current, instance=inquiry, user=request.user)
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"contact": "contact_id"})
     try:
         actions.do_update_inquiry(
             inquiry,

@@ -96,7 +96,11 @@ class InquiryForm(forms.ModelForm[Inquiry]):
         label="Related claim IDs", required=False, help_text="Separate with commas or spaces."
     )
     call_ids = forms.CharField(label="Related call IDs", required=False)
-    subcategory = forms.ChoiceField(required=False)
+    # The choices are the chosen category's: one of another category is refused as clean() does.
+    subcategory = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "This subcategory is not in the chosen category."},
+    )
     owner = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -58,6 +58,22 @@ SEEDED_RECORDS = {
     "opportunity_id": "growth.Opportunity",
     "lead_id": "growth.Lead",
     "user_id": "auth.User",
+    "call_id": "strategy.CallToAction",
+    "plan_id": "strategy.AccountPlan",
+    "implementation_id": "implementations.Implementation",
+    "survey_id": "surveys.Survey",
+    "follow_up_id": "surveys.FollowUp",
+    "schedule_id": "surveys.SurveySchedule",
+    "run_id": "reports.ReportRun",
+    "license_id": "team.License",
+    "course_id": "team.Course",
+    "request_id": "team.TimeOffRequest",
+    "candidate_id": "team.Candidate",
+}
+# Path parameters whose model depends on the route: (path prefix, name) -> model.
+SEEDED_RECORDS_BY_PATH = {
+    ("/api/strategy/", "task_id"): "strategy.CallTask",
+    ("/api/implementations/", "task_id"): "implementations.Task",
 }
 
 
@@ -76,6 +92,7 @@ CONTRACTS = frozenset({"POST /api/accounts/{account_id}/contracts"})
 GUARANTEE_WRITES = frozenset(
     {"POST /api/guarantees/{account_id}", "PATCH /api/guarantees/{account_id}/{guarantee_id}"}
 )
+INQUIRY_WRITES = frozenset({"POST /api/inquiries/", "PATCH /api/inquiries/{inquiry_id}"})
 ACCEPTED_REFUSALS = (
     CrossFieldRule(
         ACCOUNT_WRITES,
@@ -113,6 +130,35 @@ ACCEPTED_REFUSALS = (
             "A percentage of fees cannot exceed 100.",
             "This contract has no premium PMPM",
         )
+    ),
+    *(
+        CrossFieldRule(
+            INQUIRY_WRITES,
+            message,
+            "inquiries: requester and subcategory (InquiryIn, InquiryPatch)",
+        )
+        for message in (
+            "member_reference: An inquiry about a member needs the member ID.",
+            "contact: Choose the sponsor contact who asked.",
+            "broker_name: Name the broker or choose their contact.",
+            "subcategory: This subcategory is not in the chosen category.",
+        )
+    ),
+    *(
+        CrossFieldRule(
+            frozenset({"POST /api/inquiries/"}),
+            message,
+            "inquiries: received not in the future nor over ten years back (InquiryIn)",
+        )
+        for message in (
+            "opened_at: An inquiry cannot be received in the future.",
+            "opened_at: An inquiry received more than ten years ago is a typo.",
+        )
+    ),
+    CrossFieldRule(
+        frozenset({"POST /api/inquiries/"}),
+        "owner: Choose someone on the account's team, or a manager.",
+        "inquiries: an owner on the account's team or a manager (InquiryIn)",
     ),
     CrossFieldRule(
         frozenset({"POST /api/inquiries/{inquiry_id}/status"}),
@@ -237,19 +283,30 @@ def _accept_documented_refusals(schema: Any, result: FuzzResult) -> None:
         return False
 
 
-def seeded_ids() -> dict[str, list[int]]:
-    """The ids of the records each path parameter of SEEDED_RECORDS can name (at most 8)."""
+def seeded_ids() -> dict[tuple[str, str], list[int]]:
+    """The ids of the records each path parameter can name (at most 8), by (path prefix,
+    parameter): SEEDED_RECORDS under the prefix "" (every route), SEEDED_RECORDS_BY_PATH."""
     from django.apps import apps
 
     found = {}
-    for name, label in SEEDED_RECORDS.items():
+    named = {("", name): label for name, label in SEEDED_RECORDS.items()}
+    for key, label in {**named, **SEEDED_RECORDS_BY_PATH}.items():
         ids = apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)[:8]
         if ids:
-            found[name] = list(ids)
+            found[key] = list(ids)
     return found
 
 
-def _reach_seeded_records(schema: Any, ids: dict[str, list[int]]) -> None:
+def ids_for_route(ids: dict[tuple[str, str], list[int]], path: str) -> dict[str, list[int]]:
+    """The seeded ids each path parameter of the route at `path` can name."""
+    found = {name: choices for (prefix, name), choices in ids.items() if prefix == ""}
+    for (prefix, name), choices in ids.items():
+        if prefix and path.startswith(prefix):
+            found[name] = choices
+    return found
+
+
+def _reach_seeded_records(schema: Any, all_ids: dict[tuple[str, str], list[int]]) -> None:
     """Half the generated path parameters name seeded records instead of random ids. Only a
     value the schema takes is replaced (a positive int), by another it takes, so a negative
     case stays negative in the part that made it so."""
@@ -258,6 +315,8 @@ def _reach_seeded_records(schema: Any, ids: dict[str, list[int]]) -> None:
     def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> Any:
         if not isinstance(path_parameters, dict):
             return st.just(path_parameters)
+        operation = getattr(context, "operation", None)
+        ids = ids_for_route(all_ids, getattr(operation, "path", "") or "")
         swappable = {
             name: ids[name]
             for name, value in path_parameters.items()
@@ -422,13 +481,21 @@ def _record(result: FuzzResult, check: str, operation: str, description: str) ->
 
 
 def seed_api_book() -> dict[str, str]:
-    """The cast with an inquiry, a problem, two guarantees, an opportunity and a lead on Acme;
-    tokens for mia and alice."""
+    """The cast with a record on Acme for each path parameter of SEEDED_RECORDS (an inquiry, a
+    problem, two guarantees, an opportunity, a lead, a call to action with its tasks, an
+    account plan, an implementation plan with its tasks, a survey sent with a follow-up and a
+    schedule, a report run) and the team's (alice's person and license, a course, a time-off
+    request, a candidate); tokens for mia and alice."""
     from clientdesk.growth.tests.cast import acme_lead, acme_opportunity
     from clientdesk.guarantees.tests.cast import acme_attested_guarantee, acme_guarantee
+    from clientdesk.implementations.tests.routes import acme_plan_object
     from clientdesk.inquiries.tests.cast import acme_inquiry
     from clientdesk.insights.tests.cast import acme_problem
     from clientdesk.people.tokens import do_create_api_token
+    from clientdesk.reports.tests.cast import acme_run
+    from clientdesk.strategy.tests.cast import acme_call, acme_objective
+    from clientdesk.surveys.tests import routes as survey_routes
+    from clientdesk.team.tests import routes as team_routes
     from clientdesk.testing import make_cast
 
     cast = make_cast()
@@ -438,6 +505,16 @@ def seed_api_book() -> dict[str, str]:
     acme_attested_guarantee(cast)
     acme_opportunity(cast)
     acme_lead(cast)
+    acme_call(cast)
+    acme_objective(cast)  # and its account plan
+    acme_plan_object(cast)
+    survey_routes.follow_up(cast)  # a survey sent to Acme's contact, answered by a detractor
+    survey_routes.schedule(cast)
+    acme_run(cast)
+    team_routes.alice_license(cast)  # and the team's person records
+    team_routes.course(cast)
+    team_routes.time_off_request(cast)
+    team_routes.candidate(cast)
     return {
         name: do_create_api_token(user, "fuzz", acting_user=user)[1]
         for name, user in (("manager", cast.mia), ("associate", cast.alice))
