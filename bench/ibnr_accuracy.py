@@ -27,8 +27,10 @@ know the claims not yet received (no estimate does) has at least sqrt(sum amount
 them (the compound-Poisson spread of what is still to come): `floor sd`.
 
 Per method: mean signed error (bias), root mean square error, how many dates fall within
-+/-5 %. `inventory` is the P&L's method (the PMPM projection trended, chain_ladder.
-PMPM_TREND_PCT); `inventory_flat` the same with an untrended PMPM (before session 10).
++/-5 %. For the P&L's method (`inventory`) and the paid basis (`default`): how often the
+range stated with the estimate (chain_ladder.stated_range, 90 %) held the truth.
+`inventory` is the P&L's method (the PMPM projection trended, chain_ladder.PMPM_TREND_PCT);
+`inventory_flat` the same with an untrended PMPM (before session 10).
 Prints figures only; not a test.
 """
 
@@ -66,6 +68,7 @@ from clientdesk.financials.chain_ladder import (
     development_factors,
     lag_table_from_cells,
     period_label,
+    stated_range,
 )
 
 CAP = 50_000.0
@@ -214,6 +217,11 @@ def main() -> None:
     sds: list[float] = []
     unreceived: list[float] = []
     floors: list[float] = []
+    # The range stated with the estimate (chain_ladder.stated_range) of the P&L's method and of
+    # the paid basis: a range at 90 % should hold the truth at ~90 % of the dates.
+    ranges: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    zscores: dict[str, list[float]] = defaultdict(list)
+    stated: dict[str, list[float]] = defaultdict(list)
     for book in args.books:
         rows = read_paid_rows(book)
         reported = read_reported_rows(book)
@@ -264,6 +272,12 @@ def main() -> None:
                 f"floor sd {100 * floor_sd / true:4.1f}% {line}",
                 flush=True,
             )
+            for name, found in (("inventory", inventory.estimate), ("default", default)):
+                shown = stated_range(found)
+                if shown is not None and shown["sd"] > 0:
+                    ranges[name].append((shown["low"], true, shown["high"]))
+                    zscores[name].append((found.ibnr_total - true) / shown["sd"])
+                    stated[name].append(100 * shown["sd"] / true)
             for k, v in got.items():
                 errors[k].append(100 * (v - true) / true)
             sds.append(100 * sd / true)
@@ -275,6 +289,19 @@ def main() -> None:
             f"{k:13s} dates {a.size:3d}  mean {a.mean():+6.2f}%"
             f"  rms {math.sqrt((a**2).mean()):6.2f}%"
             f"  within +/-5 %: {(abs(a) <= 5).sum()}  worst {a[np.argmax(abs(a))]:+.2f}%"
+        )
+    for name, outcomes in ranges.items():
+        z = np.array(zscores[name])
+        held = below = above = 0
+        for lo, truth, hi in outcomes:
+            held += lo <= truth <= hi
+            below += truth < lo
+            above += truth > hi
+        print(
+            f"stated range of {name}: sd median {np.median(stated[name]):.1f}% of true IBNR; "
+            f"rms of error/sd {math.sqrt((z**2).mean()):.2f} (1 if the sd is honest); truth "
+            f"inside the 90 % range at {held} of {len(outcomes)} dates "
+            f"({100 * held / len(outcomes):.0f} %), below it {below}, above it {above}"
         )
     for name, values in (
         ("lag lottery (process sd / true IBNR)", sds),

@@ -35,6 +35,7 @@ from clientdesk.financials.chain_ladder import (
     chain_ladder,
     lag_table_from_cells,
     period_label,
+    stated_range,
     with_paid_to_date,
 )
 
@@ -252,6 +253,7 @@ def backtest(
     old = [m for m in by_month if m["months_old"] > 3]
     worst_old = max((abs(m["ultimate_error_pct"] or 0.0) for m in old), default=0.0)
     total_error = _pct(estimate.ibnr_total - true_total, true_total)
+    shown = stated_range(estimate)
     return {
         "as_of": as_of.isoformat(),
         "truth": str(book),
@@ -262,6 +264,11 @@ def backtest(
         "estimated_inventory": inventory,
         "true_ibnr": round(true_total, 2),
         "total_error_pct": total_error,
+        # the range stated with the estimate (chain_ladder.stated_range) and whether it held
+        "range": shown,
+        "truth_within_range": (
+            None if shown is None else bool(shown["low"] <= round(true_total, 2) <= shown["high"])
+        ),
         "ultimate_error_pct": _pct(
             estimate.ibnr_total - true_total, estimate.paid_total + true_total
         ),

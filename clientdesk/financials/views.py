@@ -66,6 +66,7 @@ def ibnr(request: HttpRequest, account_id: int) -> HttpResponse:
             "triangle": triangle,
             "reported": detail.get("basis") == "reported",
             "in_process": sum(p.get("inventory", 0.0) for p in detail.get("periods", [])),
+            "range": detail.get("range"),
         },
     )
 
@@ -74,6 +75,7 @@ def _triangle(detail: dict[str, Any]) -> dict[str, Any]:
     """Completion by lag of each incurred month, and its paid and ultimate, as rows."""
     periods = detail.get("periods", [])
     factors = detail.get("factors", [])
+    sds = detail.get("sd_by_period") or {}
     lags = min(len(factors), 13)
     return {
         "lags": list(range(lags)),
@@ -81,6 +83,7 @@ def _triangle(detail: dict[str, Any]) -> dict[str, Any]:
         "rows": [
             {
                 **p,
+                "sd": sds.get(p["incurred_period"]),
                 "cells": [
                     (f["completion"] if f["lag"] <= p["age"] else None) for f in factors[:lags]
                 ],

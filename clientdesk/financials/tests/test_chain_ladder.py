@@ -18,15 +18,21 @@ Ultimate: 180; 192 x 18/17 = 3456/17; 175 x 20.3625/17 = 3563.4375/17;
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from clientdesk.financials.chain_ladder import (
     YEAR,
+    Factors,
     LagTableError,
     blend_with_pmpm,
     chain_ladder,
+    ibnr_spread,
     lag_table_from_cells,
     read_lag_rows,
+    stated_range,
+    with_paid_to_date,
 )
 
 ROWS = [
@@ -148,3 +154,95 @@ def test_average_and_tail_must_make_sense() -> None:
         chain_ladder(table(), average=0)
     with pytest.raises(LagTableError, match="tail"):
         chain_ladder(table(), tail=0.9)
+
+
+MACK_ROWS = [
+    ("2025-01", "2025-01", "100"),
+    ("2025-01", "2025-02", "50"),
+    ("2025-01", "2025-03", "10"),
+    ("2025-02", "2025-02", "200"),
+    ("2025-02", "2025-03", "80"),
+    ("2025-03", "2025-03", "120"),
+]
+
+
+def test_mack_standard_error_by_hand() -> None:
+    """Cumulative: Jan 100 150 160; Feb 200 280; Mar 120.
+    f0 = 430/300, f1 = 160/150. sigma2_0 = 100 (1.5 - f0)^2 + 200 (1.4 - f0)^2 = 2/3 (two
+    periods, m - 1 = 1); lag 1 has one period: Mack's rule needs two earlier lags, so it takes
+    lag 0's 2/3. Volumes S0 = 300, S1 = 150.
+    Feb (age 1): U = 280 f1; process U^2 sigma2_1/f1^2 / 280. Mar (age 0): U = 120 f0 f1;
+    process U^2 (sigma2_0/f0^2/120 + sigma2_1/f1^2/(120 f0)).
+    Parameter: sigma2_0/f0^2/300 x U_mar^2 + sigma2_1/f1^2/150 x (U_feb + U_mar)^2 (the
+    square holds Mack's covariance of Feb and Mar through f1)."""
+    estimate = chain_ladder(table(MACK_ROWS))
+    f0, f1, s2 = 430 / 300, 160 / 150, 2 / 3
+    assert estimate.factors.sigma2 == pytest.approx((s2, s2))
+    assert estimate.factors.volume == pytest.approx((300, 150))
+    u_feb, u_mar = 280 * f1, 120 * f0 * f1
+    process = u_feb**2 * s2 / f1**2 / 280 + u_mar**2 * (s2 / f0**2 / 120 + s2 / f1**2 / (120 * f0))
+    parameter = s2 / f0**2 / 300 * u_mar**2 + s2 / f1**2 / 150 * (u_feb + u_mar) ** 2
+    spread = ibnr_spread(estimate)
+    assert spread is not None
+    assert process == pytest.approx(186.667 + 205.689, abs=0.01)
+    assert spread.process_sd**2 == pytest.approx(process)
+    assert spread.parameter_sd**2 == pytest.approx(parameter)
+    assert spread.sd == pytest.approx(36.562, abs=0.001)
+    assert estimate.ibnr_total == pytest.approx(82.1333, abs=0.0001)
+    assert spread.pmpm_sd == 0
+    # The range: nothing known on the paid basis, so the IBNR is lognormal with mean 82.1333
+    # and sd 36.562: sigma^2 = ln(1 + (36.562/82.1333)^2) = 0.180789, mu = ln 82.1333 -
+    # sigma^2/2 = 4.317949; 90 %: exp(mu -/+ 1.644854 sigma) = 37.28, 151.01.
+    shown = stated_range(estimate)
+    assert shown is not None
+    sigma = math.sqrt(math.log(1 + (36.562 / 82.1333) ** 2))
+    mu = math.log(82.1333) - sigma**2 / 2
+    assert sigma**2 == pytest.approx(0.180789, abs=1e-6)
+    assert shown["low"] == pytest.approx(math.exp(mu - 1.644854 * sigma), abs=0.01)
+    assert shown["high"] == pytest.approx(math.exp(mu + 1.644854 * sigma), abs=0.01)
+    assert (shown["low"], shown["high"]) == pytest.approx((37.28, 151.01), abs=0.01)
+    assert shown["known"] == 0 and shown["sd"] == pytest.approx(36.56, abs=0.01)
+    assert chain_ladder(table(MACK_ROWS)).as_dict()["range"] == shown
+
+
+def test_the_range_keeps_the_claims_in_process_as_known() -> None:
+    """On the reported basis the claims in process (reported - paid: 30 of Feb's 280, 20 of
+    Mar's 120) are known: the lognormal is the rest, 82.1333 - 50 = 32.1333, with the same
+    sd; the range is 50 + its quantiles."""
+    estimate = with_paid_to_date(
+        chain_ladder(table(MACK_ROWS)), {"2025-01": 160, "2025-02": 250, "2025-03": 100}
+    )
+    assert estimate.ibnr_total == pytest.approx(132.1333, abs=0.0001)
+    shown = stated_range(estimate)
+    assert shown is not None
+    sigma = math.sqrt(math.log(1 + (36.562 / 82.1333) ** 2))
+    mu = math.log(82.1333) - sigma**2 / 2
+    assert shown["known"] == pytest.approx(50.0)
+    assert shown["low"] == pytest.approx(50 + math.exp(mu - 1.644854 * sigma), abs=0.01)
+    assert shown["high"] == pytest.approx(50 + math.exp(mu + 1.644854 * sigma), abs=0.01)
+
+
+def test_typed_in_factors_give_no_spread() -> None:
+    estimate = chain_ladder(table(), factors=Factors((1.5, 1.1, 1.0), 1.0, None))
+    assert ibnr_spread(estimate) is None
+
+
+def test_the_blend_adds_the_pmpm_projections_own_uncertainty() -> None:
+    """ROWS with member months 10 each, immature 1, reference 3, no trend: April is blended;
+    the reference PMPMs are Jan 18, Feb 345.6/17 = 20.3294, Mar 356.34375/17 = 20.9614 (mean
+    19.7636, sd 1.5597 with n - 1); cv^2/n = (1.5597/19.7636)^2/3. April's projection part
+    (1 - c) x expected = 0.443423 x 197.636 = 87.636, c = 17/30.54375; sd 87.636 x 0.045563."""
+    months = dict.fromkeys(("2025-01", "2025-02", "2025-03", "2025-04"), 10.0)
+    estimate = blend_with_pmpm(
+        chain_ladder(table()), months, immature=1, reference=3, trend_pct=0.0
+    )
+    april = estimate.origins[3]
+    assert april.method == "pmpm_blend"
+    pmpms = [18.0, 345.6 / 17, 356.34375 / 17]
+    mean = sum(pmpms) / 3
+    var = sum((p - mean) ** 2 for p in pmpms) / 2
+    part = (1 - 17 / 30.54375) * mean * 10
+    spread = ibnr_spread(estimate)
+    assert spread is not None
+    assert spread.pmpm_sd == pytest.approx(math.sqrt(var / mean**2 / 3) * part)
+    assert spread.pmpm_sd == pytest.approx(3.993, abs=0.001)

@@ -141,6 +141,19 @@ def test_backtest_against_a_generated_book(generated_books) -> None:  # type: ig
     assert parts["finalized_unpaid"] == pytest.approx(float(claims[waiting].sum()), abs=0.05)
     assert sum(parts.values()) == pytest.approx(reported["estimated_ibnr"], abs=0.05)
     assert reported["method"].startswith("reported claims")
+    # The range stated with the estimate: the claims in process known, and whether it held.
+    shown = reported["range"]
+    assert shown["known"] == pytest.approx(
+        parts["finalized_unpaid"] + parts["pended_valued"], abs=0.05
+    )
+    assert shown["low"] < reported["estimated_ibnr"] < shown["high"]
+    assert reported["truth_within_range"] == (
+        shown["low"] <= reported["true_ibnr"] <= shown["high"]
+    )
+    text = run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-12-31", "--immature", "0")
+    held = "holds" if reported["truth_within_range"] else "does not hold"
+    assert f"90 % range {shown['low']:,.2f} to {shown['high']:,.2f}" in text
+    assert f"it {held} the truth" in text
     with pytest.raises(CommandError, match="paid basis only"):
         run("ibnr-backtest", "--truth", str(book), "--as-of", "2025-12-31", "--basis",
             "reported", "--average", "3")  # fmt: skip

@@ -44,6 +44,7 @@ from clientdesk.financials.tests.test_pnl_run import run_acme
 from clientdesk.lake.gateway import open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.tests.lakefiles import processing_row, write_csv
+from clientdesk.lib.formatting import money
 from clientdesk.synth.params import SynthParams
 from clientdesk.synth.testing import BookShelf
 from clientdesk.testing import Cast
@@ -147,6 +148,15 @@ def test_the_run_on_a_generated_book_is_the_backtests_reported_method(
         measured["estimated_inventory"]["pended_valued"], abs=0.05
     )
     assert inventory["claims"] > 0
+    # The same range stated with both (Mack's sd from the same triangle; the claims in process
+    # known in both).
+    shown, measured_range = run.book.as_dict()["range"], measured["range"]
+    for key in ("low", "high", "sd", "known", "process_sd", "parameter_sd"):
+        assert shown[key] == pytest.approx(measured_range[key], abs=0.05), key
+    assert shown["known"] == pytest.approx(
+        inventory["adjudicated_unpaid"] + inventory["pended_valued"], abs=0.05
+    )
+    assert shown["low"] < run.book.ibnr_total < shown["high"]
 
 
 def test_the_ibnr_page_shows_the_claims_in_process(
@@ -157,3 +167,21 @@ def test_the_ibnr_page_shows_the_claims_in_process(
     assert "Months from incurred to received" in page and "In process" in page
     # March: X2 pended, valued 93.55; April: X1 adjudicated, 40 (whole dollars on the page).
     assert '<td class="num">$94</td>' in page and '<td class="num">$40</td>' in page
+
+
+def test_the_ibnr_page_states_the_range(lake: Cast, login: Callable[[str], Client]) -> None:
+    """The stored estimate carries its range (chain_ladder.stated_range, computed by hand in
+    test_chain_ladder) and the page shows it, with each month's standard error."""
+    run_acme(lake)
+    estimate = IbnrEstimate.objects.get(account=lake.acme)
+    shown = estimate.detail["range"]
+    assert shown["level"] == 0.9
+    # March and April's in-process claims (93.55 + 40.00) are the known part of the IBNR.
+    assert shown["known"] == pytest.approx(133.55, abs=0.01)
+    assert shown["known"] < shown["low"] < float(estimate.ibnr_total) < shown["high"]
+    page = login("mia").get(reverse("financials:ibnr", args=[lake.acme.pk])).content.decode()
+    assert "How sure" in page
+    assert f"{money(shown['low'])} to {money(shown['high'])}" in page
+    assert "± sd" in page
+    april = estimate.detail["sd_by_period"]["2025-04"]
+    assert april > 0 and f'<td class="num">{money(april, 0)}</td>' in page

@@ -241,6 +241,7 @@ class Command(BaseCommand):
             f"total paid {estimate.paid_total:,.2f}  ultimate {estimate.ultimate_total:,.2f}  "
             f"IBNR {estimate.ibnr_total:,.2f}"
         )
+        self.stdout.write(_range_line(estimate.as_dict()["range"]))
 
     def _backtest(self, options: dict[str, Any]) -> None:
         from clientdesk.financials.backtest import backtest
@@ -270,6 +271,9 @@ class Command(BaseCommand):
             f"{result['true_ibnr']:,.2f}, error {result['total_error_pct']}% "
             f"(run-out after as-of: {result['runout_months_after_as_of']} months)"
         )
+        if result["range"]:
+            held = "holds" if result["truth_within_range"] else "does not hold"
+            self.stdout.write(f"{_range_line(result['range'])}: it {held} the truth")
         for m in result["by_month"]:
             self.stdout.write(
                 f"{m['incurred_period']}  {m['months_old']:>2} months old  IBNR est "
@@ -328,6 +332,7 @@ class Command(BaseCommand):
                 f"  total paid {e.paid_total:,.2f}  ultimate {e.ultimate_total:,.2f}  "
                 f"IBNR {e.ibnr_total:,.2f}"
             )
+            self.stdout.write("  " + _range_line(e.as_dict()["range"]))
 
     def _pnl(self, options: dict[str, Any]) -> None:
         from clientdesk.financials.actions import do_store_run
@@ -375,6 +380,7 @@ class Command(BaseCommand):
                         "as_of": result.as_of.isoformat(),
                         "method": result.book.method(),
                         "ibnr_total": round(result.book.ibnr_total, 2),
+                        "ibnr_range": result.book.as_dict()["range"],
                         "factors": result.book.factors.rows(),
                         "book_figures": result.book_figures,
                         "accounts": totals,
@@ -387,7 +393,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"as of {result.as_of}: {result.book.method()}")
         self.stdout.write(
-            f"book IBNR {result.book.ibnr_total:,.2f} ({len(result.rows)} account-months)"
+            f"book IBNR {result.book.ibnr_total:,.2f} ({len(result.rows)} account-months); "
+            + _range_line(result.book.as_dict()["range"])
         )
         for row in totals:
             self.stdout.write(
@@ -470,3 +477,13 @@ def _account(reference: str) -> Any:
     if account is None:
         raise CommandError(f"No account {reference!r}.")
     return account
+
+
+def _range_line(shown: dict[str, Any] | None) -> str:
+    """The stated range in words (chain_ladder.stated_range)."""
+    if not shown:
+        return "range: none (no standard error: factors typed in or too few periods)"
+    return (
+        f"{round(100 * shown['level'])} % range {shown['low']:,.2f} to {shown['high']:,.2f} "
+        f"(Mack's standard error {shown['sd']:,.2f})"
+    )
