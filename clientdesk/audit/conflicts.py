@@ -36,9 +36,10 @@ class ConflictRow:
     differs: bool
 
 
-def posted_version(request: HttpRequest) -> int | None:
-    """The version the edit page showed (None: the form sent none, e.g. an old tab)."""
-    raw = request.POST.get("version", "").strip()
+def posted_version(request: HttpRequest, name: str = "version") -> int | None:
+    """The version the edit page showed (None: the form sent none, e.g. an old tab). `name`:
+    a page that offers several records in one form posts each one's as its own field."""
+    raw = request.POST.get(name, "").strip()
     if not raw:
         return None
     return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 12 else 0

@@ -22,32 +22,56 @@ class StaleEdit(Exception):
     """A save based on an older version of the record than the one stored: nothing was saved.
 
     `saved` is the stored record as it is now (its fields by name), `version` its version; the
-    page shows it beside what the editor sent, the API answers 409 with it."""
+    page shows it beside what the editor sent, the API answers 409 with it. `field`: the
+    counter checked (a record may version one part of itself apart, e.g. a person's
+    schedule), `what`: the words for it."""
 
-    def __init__(self, instance: models.Model, expected: int) -> None:
+    def __init__(
+        self,
+        instance: models.Model,
+        expected: int,
+        *,
+        field: str = "version",
+        what: str | None = None,
+    ) -> None:
         self.instance = instance
         self.expected = expected
-        self.version = int(getattr(instance, "version", 0))
+        self.version = int(getattr(instance, field, 0))
         self.saved = snapshot(instance)
         super().__init__(
-            f"Someone else saved this {instance._meta.verbose_name} after you opened it "
+            f"Someone else saved {what or f'this {instance._meta.verbose_name}'} after you "
+            "opened it "
             f"(you edited version {expected}, it is now version {self.version}); nothing was "
             "saved. Compare both versions and save again."
         )
 
 
-def check_version(instance: models.Model, expected_version: object) -> None:
+def check_version(
+    instance: models.Model,
+    expected_version: object,
+    *,
+    field: str = "version",
+    what: str | None = None,
+) -> None:
     """Raise StaleEdit unless `expected_version` (from a form or a body; None: not checked,
-    for callers that hold no version, e.g. the CLI) is the stored record's version. Call it on
-    the row the action locked (select_for_update)."""
+    for callers that hold no version, e.g. the CLI) is the stored record's version (its
+    `field`). Call it on the row the action locked (select_for_update)."""
     if expected_version is None or expected_version == "":
         return
     try:
         expected = int(str(expected_version))
     except ValueError:
         expected = 0
-    if expected != getattr(instance, "version", expected):
-        raise StaleEdit(instance, expected)
+    if expected != getattr(instance, field, expected):
+        raise StaleEdit(instance, expected, field=field, what=what)
+
+
+def check_version_of(row: M | None, expected_version: object, absent: Callable[[], M]) -> None:
+    """`check_version` for a record made by its first save (a setting, a stakeholder, a
+    holding): no row is version 0, so a page that showed none (it posted 0) is refused once
+    someone made it, and a page that showed version N is refused if the row is gone.
+    `absent()` gives the unsaved record (version 0) the conflict page shows."""
+    check_version(row if row is not None else absent(), expected_version)
 
 
 def apply_changes(

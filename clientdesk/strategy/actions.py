@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientdesk.accounts.access import AnyUser
 from clientdesk.accounts.models import Account, Assignment, Contact, TeamRole
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
+from clientdesk.audit.updating import check_version, check_version_of
 from clientdesk.lib.calls import CallRule, Cause
 from clientdesk.strategy.models import (
     AccountPlan,
@@ -148,13 +149,22 @@ def do_tick_task(task: CallTask, done: bool, *, acting_user: AnyUser) -> CallTas
 
 @transaction.atomic
 def do_close_call(
-    call: CallToAction, status: str, note: str, *, acting_user: AnyUser
+    call: CallToAction,
+    status: str,
+    note: str,
+    *,
+    acting_user: AnyUser,
+    expected_version: int | None = None,
 ) -> CallToAction:
     """Done or dismissed, with a note; reopening sets it open again (refused when the rule has
-    opened another call for the same cause since)."""
+    opened another call for the same cause since). Given `expected_version` (the one the page
+    or the client read), a call someone changed since raises audit's StaleEdit, nothing saved:
+    two people closing the same call no longer overwrite each other's status and note."""
     if status not in CallStatus.values:
         raise ValueError(f"unknown status {status!r}")
-    before = snapshot(call, ["status", "close_note"])
+    call = CallToAction.objects.select_for_update(of=("self",)).get(pk=call.pk)
+    check_version(call, expected_version)
+    before = snapshot(call, ["status", "close_note", "version"])
     if status == CallStatus.OPEN:
         if (
             CallToAction.objects.filter(
@@ -174,14 +184,15 @@ def do_close_call(
         call.closed_by_id = acting_user.pk
     call.status = status
     call.close_note = note
-    call.save(update_fields=["status", "close_note", "closed_at", "closed_by"])
+    call.version += 1
+    call.save(update_fields=["status", "close_note", "closed_at", "closed_by", "version"])
     record_audit(
         actor=acting_user,
         action=f"strategy.call_{status}",
         obj=call,
         account=call.account,
         before=before,
-        after=snapshot(call, ["status", "close_note"]),
+        after=snapshot(call, ["status", "close_note", "version"]),
     )
     return call
 
@@ -190,10 +201,12 @@ def do_close_call(
 def do_assign_call(
     call: CallToAction, owner_id: int | None, due: dt.date | None, *, acting_user: AnyUser
 ) -> CallToAction:
+    call = CallToAction.objects.select_for_update(of=("self",)).get(pk=call.pk)
     before = snapshot(call, ["owner", "due"])
     call.owner_id = owner_id
     call.due = due
-    call.save(update_fields=["owner", "due"])
+    call.version += 1
+    call.save(update_fields=["owner", "due", "version"])
     record_audit(
         actor=acting_user,
         action="strategy.call_assigned",
@@ -283,24 +296,35 @@ def do_store_snapshots(
 
 @transaction.atomic
 def do_set_weights(
-    segment: str, weights: Mapping[str, float], *, acting_user: AnyUser
+    segment: str,
+    weights: Mapping[str, float],
+    *,
+    acting_user: AnyUser,
+    expected_version: int | None = None,
 ) -> HealthWeights:
+    """Store a segment's weights. Given `expected_version` (0: the page showed no weights of
+    the segment's own), weights someone saved since raise audit's StaleEdit, nothing saved."""
     unknown = [k for k in weights if k not in RULES]
     if unknown:
         raise ValueError(f"no health rule for {', '.join(unknown)}")
     if any(float(v) < 0 for v in weights.values()):
         raise ValueError("weights are 0 or more")
-    row, _ = HealthWeights.objects.get_or_create(segment=segment)
-    before = {"weights": dict(row.weights)}
+    stored = HealthWeights.objects.select_for_update().filter(segment=segment).first()
+    check_version_of(
+        stored, expected_version, lambda: HealthWeights(segment=segment, weights={}, version=0)
+    )
+    row = stored or HealthWeights(segment=segment, version=0)
+    before = {"weights": dict(row.weights), "version": row.version}
     row.weights = {k: float(v) for k, v in weights.items()}
     row.updated_by_id = acting_user.pk
+    row.version += 1
     row.save()
     record_audit(
         actor=acting_user,
         action="strategy.health_weights_set",
         obj=row,
         before=before,
-        after={"weights": row.weights},
+        after={"weights": row.weights, "version": row.version},
     )
     return row
 
@@ -648,13 +672,30 @@ def do_acknowledge_directive(
     return ack
 
 
+STAKEHOLDER_FIELDS = ("influence", "sentiment", "our_owner", "cadence_days")
+
+
 @transaction.atomic
 def do_set_stakeholder(
-    contact: Contact, data: Mapping[str, Any], *, acting_user: AnyUser
+    contact: Contact,
+    data: Mapping[str, Any],
+    *,
+    acting_user: AnyUser,
+    expected_version: int | None = None,
 ) -> Stakeholder:
-    row = Stakeholder.objects.filter(contact=contact).first()
+    """Put the contact on the relationship map or change their entry. Given `expected_version`
+    (0: the page showed them off the map), a change someone saved since raises audit's
+    StaleEdit, nothing saved."""
+    row = Stakeholder.objects.select_for_update().filter(contact=contact).first()
+    check_version_of(row, expected_version, lambda: Stakeholder(contact=contact, version=0))
     before = snapshot(row) if row else None
-    row, _ = Stakeholder.objects.update_or_create(contact=contact, defaults=dict(data))
+    if row is None:
+        row = Stakeholder(contact=contact, version=0)
+    for name in STAKEHOLDER_FIELDS:
+        if name in data:
+            setattr(row, name, data[name])
+    row.version += 1
+    row.save()
     record_audit(
         actor=acting_user,
         action="strategy.stakeholder_set",
@@ -692,16 +733,29 @@ def do_create_visit(
 
 
 @transaction.atomic
-def do_record_visit_outcome(visit: Visit, outcome: str, *, acting_user: AnyUser) -> Visit:
-    before = snapshot(visit, ["outcome"])
+def do_record_visit_outcome(
+    visit: Visit,
+    outcome: str,
+    *,
+    acting_user: AnyUser,
+    expected_version: int | None = None,
+) -> Visit:
+    """Save what was agreed. Given `expected_version`, an outcome someone saved since raises
+    audit's StaleEdit, nothing saved."""
+    visit = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    check_version(visit, expected_version)
+    if visit.outcome == outcome:
+        return visit
+    before = snapshot(visit, ["outcome", "version"])
     visit.outcome = outcome
-    visit.save(update_fields=["outcome"])
+    visit.version += 1
+    visit.save(update_fields=["outcome", "version"])
     record_audit(
         actor=acting_user,
         action="strategy.visit_outcome",
         obj=visit,
         account=visit.account,
         before=before,
-        after=snapshot(visit, ["outcome"]),
+        after=snapshot(visit, ["outcome", "version"]),
     )
     return visit

@@ -7,18 +7,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from clientdesk.accounts.access import Need, access_account_by_id
+from clientdesk.audit.conflicts import saved_or_409
+from clientdesk.audit.recording import snapshot
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId
+from clientdesk.lib.api_types import RecordId, StaleEditOut
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.people.requests import signed_in_user
 from clientdesk.strategy import actions, queries
 from clientdesk.strategy.access import access_call_by_id, access_plan_by_id
 from clientdesk.strategy.forms import CallCloseForm, PlanForm
-from clientdesk.strategy.models import AccountPlan, HealthSnapshot
+from clientdesk.strategy.models import AccountPlan, CallToAction, HealthSnapshot
 
 router = Router(tags=["strategy"])
 
@@ -44,6 +46,7 @@ class CallOut(Schema):
     due: dt.date | None
     status: str
     opened_at: dt.datetime
+    version: int
     tasks: list[TaskOut]
 
     @staticmethod
@@ -58,6 +61,9 @@ class TaskIn(Schema):
 class CallStatusIn(Schema):
     status: str
     note: str = ""
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 class MeasureOut(Schema):
@@ -148,22 +154,31 @@ def tick_task(request: HttpRequest, call_id: RecordId, task_id: RecordId, payloa
     return call
 
 
-@router.post("/calls/{call_id}/status", response=CallOut)
+@router.post("/calls/{call_id}/status", response={200: CallOut, 409: StaleEditOut})
 def set_call_status(request: HttpRequest, call_id: RecordId, payload: CallStatusIn) -> Any:
+    """Done, dismissed or open again, with a note. Given `version` (the one read), a call
+    someone changed since answers 409 with the stored call. Reopening while the rule has
+    opened another call for the same cause is refused by the call's state: 409 too, with the
+    stored call (`{detail, version, saved}`, as a stale version)."""
     call = access_call_by_id(request.user, call_id, need=Need.WRITE)
-    form = CallCloseForm(data=payload.dict())
+    form = CallCloseForm(data=payload.dict(exclude={"version"}))
     if not form.is_valid():
         raise form_errors(form)
     try:
-        actions.do_close_call(
-            call,
-            form.cleaned_data["status"],
-            form.cleaned_data["note"],
-            acting_user=signed_in_user(request),
+        return saved_or_409(
+            lambda: actions.do_close_call(
+                call,
+                form.cleaned_data["status"],
+                form.cleaned_data["note"],
+                acting_user=signed_in_user(request),
+                expected_version=payload.version,
+            )
         )
     except ValueError as error:
-        raise HttpError(409, str(error)) from None
-    return call
+        stored = CallToAction.objects.get(pk=call.pk)
+        return Status(
+            409, {"detail": str(error), "version": stored.version, "saved": snapshot(stored)}
+        )
 
 
 @router.get("/health/{account_id}", response=HealthOut)

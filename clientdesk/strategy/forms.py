@@ -95,6 +95,12 @@ class CallCloseForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class VisitOutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="What was agreed", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class DirectiveForm(forms.ModelForm[Directive]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -47,6 +47,9 @@ class CallToAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     close_note = models.TextField(blank=True)
+    # Optimistic locking on what people change (status, note, owner, due): a rule finding the
+    # cause again refreshes the call without a new version.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due", "-opened_at", "id"]
@@ -102,6 +105,7 @@ class HealthWeights(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     def __str__(self) -> str:
         return f"Health weights ({self.segment or 'default'})"
@@ -350,6 +354,7 @@ class Stakeholder(models.Model):
     cadence_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="A touch is due this many days after the last one."
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     def __str__(self) -> str:
         return f"{self.contact.name} ({self.get_influence_display()})"
@@ -369,6 +374,7 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     class Meta:
         ordering = ["-starts_on", "-id"]

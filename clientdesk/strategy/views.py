@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, can
+from clientdesk.audit.conflicts import ConflictRow, posted_version, save_or_conflict
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.people.requests import signed_in_user
@@ -46,10 +48,17 @@ from clientdesk.strategy.forms import (
     PortfolioFilterForm,
     StakeholderForm,
     VisitForm,
+    VisitOutcomeForm,
     WeightsForm,
 )
 from clientdesk.strategy.health import weights_by_segment
-from clientdesk.strategy.models import AccountPlan, CallStatus, Directive, Objective
+from clientdesk.strategy.models import (
+    AccountPlan,
+    CallStatus,
+    Directive,
+    HealthWeights,
+    Objective,
+)
 from clientdesk.strategy.scoring import DEFAULT_WEIGHTS, RULES
 
 EXPORT_TYPES = {
@@ -60,6 +69,20 @@ EXPORT_TYPES = {
 
 def _plan_tab(account_id: int) -> str:
     return reverse("accounts:tab", args=[account_id, "plan"])
+
+
+def _stale_page(
+    request: HttpRequest, form: Any, save: Any, *, title: str, back: str
+) -> HttpResponse | None:
+    """A small inline form's save (a call's status, a stakeholder, a visit's outcome) with the
+    version its page showed: None when saved, else the 409 page with both versions."""
+    return save_or_conflict(
+        request,
+        form,
+        save,
+        template="audit/stale_save.html",
+        context={"form": form, "title": title, "action": request.path, "back": back},
+    )
 
 
 # --- calls to action ------------------------------------------------------------------------
@@ -113,20 +136,33 @@ def call_task(request: HttpRequest, call_id: int, task_id: int) -> HttpResponse:
 def call_close(request: HttpRequest, call_id: int) -> HttpResponse:
     call = access_call_by_id(request.user, call_id, need=Need.WRITE)
     form = CallCloseForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+        return redirect("strategy:call", call.pk)
+    back = reverse("strategy:call", args=[call.pk])
+    saved: list[Any] = []
+
+    def save(version: int | None) -> None:
         try:
-            actions.do_close_call(
-                call,
-                form.cleaned_data["status"],
-                form.cleaned_data["note"],
-                acting_user=signed_in_user(request),
+            saved.append(
+                actions.do_close_call(
+                    call,
+                    form.cleaned_data["status"],
+                    form.cleaned_data["note"],
+                    acting_user=signed_in_user(request),
+                    expected_version=version,
+                )
             )
-            messages.success(request, f"{call.reference} is {call.get_status_display().lower()}.")
         except ValueError as error:
             messages.error(request, str(error))
-    else:
-        messages.error(request, "Choose a status.")
-    return redirect("strategy:call", call.pk)
+
+    refused = _stale_page(request, form, save, title=f"{call.reference} · {call.title}", back=back)
+    if refused is not None:
+        return refused
+    if saved:
+        status = saved[0].get_status_display().lower()
+        messages.success(request, f"{call.reference} is {status}.")
+    return redirect(back)
 
 
 # --- health ---------------------------------------------------------------------------------
@@ -262,23 +298,54 @@ def weights(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Managers set the health weights.")
     segment = request.POST.get("segment", request.GET.get("segment", ""))
     current = weights_by_segment().get(segment) or weights_by_segment()[""]
+    stored = HealthWeights.objects.filter(segment=segment).first()
+    # The version shown (0: the segment has no weights of its own yet); an error page keeps
+    # the one its editor started from.
+    version = stored.version if stored is not None else 0
+    context: dict[str, Any] = {"defaults": DEFAULT_WEIGHTS, "segment": segment}
     if request.method == "POST":
         form = WeightsForm(request.POST)
+        posted = posted_version(request)
+        version = posted if posted is not None else version
         if form.is_valid():
-            actions.do_set_weights(
-                form.cleaned_data["segment"], form.weights(), acting_user=signed_in_user(request)
-            )
+            try:
+                actions.do_set_weights(
+                    form.cleaned_data["segment"],
+                    form.weights(),
+                    acting_user=signed_in_user(request),
+                    expected_version=posted,
+                )
+            except StaleEdit as stale:
+                form.add_error(None, str(stale))
+                context |= {
+                    "form": form,
+                    "edit_version": stale.version,
+                    "conflict_rows": _weight_rows(stale, form),
+                }
+                return render(request, "strategy/weights.html", context, status=409)
             messages.success(request, "Weights saved: the next snapshot uses them.")
             return redirect(f"{reverse('strategy:weights')}?segment={segment}")
     else:
         form = WeightsForm(
             initial={"segment": segment, **{f"w_{k}": int(current.get(k, 0)) for k in RULES}}
         )
-    return render(
-        request,
-        "strategy/weights.html",
-        {"form": form, "defaults": DEFAULT_WEIGHTS, "segment": segment},
-    )
+    context |= {"form": form, "edit_version": version}
+    return render(request, "strategy/weights.html", context)
+
+
+def _weight_rows(stale: StaleEdit, form: WeightsForm) -> list[ConflictRow]:
+    """Each measure's stored weight (the default's when the segment had none) beside the
+    editor's."""
+    saved = stale.instance.weights if isinstance(stale.instance, HealthWeights) else {}
+    shown = {**DEFAULT_WEIGHTS, **weights_by_segment()[""], **saved}
+    rows = []
+    for key in RULES:
+        field = form.fields[f"w_{key}"]
+        mine = form.cleaned_data[f"w_{key}"]
+        theirs = shown.get(key)
+        text = "—" if theirs is None else f"{float(theirs):g}"
+        rows.append(ConflictRow(str(field.label), text, str(mine), text != f"{float(mine):g}"))
+    return rows
 
 
 # --- plans ----------------------------------------------------------------------------------
@@ -551,11 +618,24 @@ def stakeholder(request: HttpRequest, account_id: int, contact_id: int) -> HttpR
     form = StakeholderForm(
         request.POST, account=account, instance=getattr(contact, "stakeholder", None)
     )
-    if form.is_valid():
-        actions.do_set_stakeholder(contact, form.cleaned_data, acting_user=signed_in_user(request))
-        messages.success(request, f"{contact.name} is on the relationship map.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose an influence and a sentiment.")
+        return redirect(_plan_tab(account.pk))
+    refused = _stale_page(
+        request,
+        form,
+        lambda version: actions.do_set_stakeholder(
+            contact,
+            form.cleaned_data,
+            acting_user=signed_in_user(request),
+            expected_version=version,
+        ),
+        title=f"{contact.name} on the relationship map",
+        back=_plan_tab(account.pk),
+    )
+    if refused is not None:
+        return refused
+    messages.success(request, f"{contact.name} is on the relationship map.")
     return redirect(_plan_tab(account.pk))
 
 
@@ -605,8 +685,21 @@ def visit_brief_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_POST
 def visit_outcome(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = access_visit_by_id(request.user, visit_id, need=Need.WRITE)
-    actions.do_record_visit_outcome(
-        visit, request.POST.get("outcome", ""), acting_user=signed_in_user(request)
+    form = VisitOutcomeForm(request.POST)
+    form.is_valid()  # one optional text field: always valid
+    refused = _stale_page(
+        request,
+        form,
+        lambda version: actions.do_record_visit_outcome(
+            visit,
+            form.cleaned_data["outcome"],
+            acting_user=signed_in_user(request),
+            expected_version=version,
+        ),
+        title=f"The outcome of {visit.purpose}",
+        back=reverse("strategy:visit", args=[visit.pk]),
     )
+    if refused is not None:
+        return refused
     messages.success(request, "Outcome saved.")
     return redirect("strategy:visit", visit.pk)
