@@ -14,7 +14,7 @@ from django.db import transaction
 from clientdesk.accounts.models import Account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
-from clientdesk.audit.updating import check_version
+from clientdesk.audit.updating import check_version, check_version_of
 from clientdesk.growth.models import (
     LEAD_NEXT,
     OPEN_STAGES,
@@ -62,19 +62,30 @@ def do_set_holding(
     since: dt.date,
     note: str = "",
     acting_user: Actor,
+    expected_version: int | None = None,
 ) -> Holding:
-    """Record that the account holds (or declined) a product."""
-    holding, _ = Holding.objects.update_or_create(
-        account=account,
-        product=product,
-        defaults={"status": status, "since": since, "note": note},
+    """Record that the account holds (or declined) a product. Given `expected_version` (the
+    one the page showed; 0: it showed none recorded), a holding someone recorded or changed
+    since raises StaleEdit and nothing changes."""
+    holding = Holding.objects.select_for_update().filter(account=account, product=product).first()
+    check_version_of(
+        holding,
+        expected_version,
+        lambda: Holding(account=account, product=product, status="", since=since, version=0),
     )
+    before = snapshot(holding) if holding is not None else None
+    if holding is None:
+        holding = Holding(account=account, product=product, version=0)
+    holding.status, holding.since, holding.note = status, since, note
+    holding.version += 1
+    holding.save()
     record_audit(
         actor=acting_user,
         action=f"growth.holding.{status}",
         obj=holding,
         object_label=f"{product.name} {status}",
         account=account,
+        before=before,
         after=snapshot(holding),
     )
     return holding
@@ -692,24 +703,36 @@ def do_approve_section(section: RfpSection, *, now: dt.datetime, acting_user: Us
 
 @transaction.atomic
 def do_record_rfp_outcome(
-    rfp: Rfp, status: str, *, reason: str, competitor: str, acting_user: Actor
+    rfp: Rfp,
+    status: str,
+    *,
+    reason: str,
+    competitor: str,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> Rfp:
+    """Record how the RFP ended. Given `expected_version` (the one the page read), an outcome
+    someone recorded since raises StaleEdit and nothing changes."""
     if status not in RfpStatus.values:
         raise ValidationError({"status": "Choose an outcome."})
     if status in (RfpStatus.LOST, RfpStatus.WITHDRAWN) and not reason.strip():
         raise ValidationError({"reason": "Say why."})
-    before = snapshot(rfp, ["status", "outcome_reason", "competitor"])
+    rfp = Rfp.objects.select_for_update(of=("self",)).get(pk=rfp.pk)
+    check_version(rfp, expected_version)
+    fields = ["status", "outcome_reason", "competitor", "version"]
+    before = snapshot(rfp, fields)
     rfp.status = status
     rfp.outcome_reason = reason.strip()
     rfp.competitor = competitor.strip()
-    rfp.save(update_fields=["status", "outcome_reason", "competitor"])
+    rfp.version += 1
+    rfp.save(update_fields=fields)
     record_audit(
         actor=acting_user,
         action="growth.rfp.outcome",
         obj=rfp,
         account=rfp.account,
         before=before,
-        after=snapshot(rfp, ["status", "outcome_reason", "competitor"]),
+        after=snapshot(rfp, fields),
     )
     return rfp
 

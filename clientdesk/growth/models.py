@@ -74,6 +74,7 @@ class Holding(models.Model):
     status = models.CharField(max_length=10, choices=HoldingStatus.choices)
     since = models.DateField()
     note = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     class Meta:
         constraints = [
@@ -378,6 +379,9 @@ class Rfp(models.Model):
     source_file = models.BinaryField()
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+    # Optimistic locking on the outcome (status, reason, competitor): a save made on an older
+    # version is refused with both versions.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["final_due", "id"]

@@ -20,6 +20,7 @@ from clientdesk.growth.queries import (
     CELL_LABELS,
     account_opportunities,
     account_vendor_contracts,
+    holding_versions,
     latest_savings_checks,
     open_suggestions,
     whitespace,
@@ -45,6 +46,8 @@ def growth_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
         "growth/_account_section.html",
         {
             "whitespace": [(p, row[p.pk], CELL_LABELS[row[p.pk]]) for p in products],
+            # The version of each product's holding the form offers (0: none recorded).
+            "holding_versions": holding_versions(account, products),
             "suggestions": open_suggestions(account),
             "opportunities": account_opportunities(account),
             "vendor_contracts": [(c, s, checks.get(c.pk)) for c, s in vendor_contracts],

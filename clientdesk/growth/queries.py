@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,6 +67,13 @@ def _current_contract_codes(accounts: list[Account], today: dt.date) -> dict[int
     for contract in contracts:
         codes[contract.account_id].update(contract.products)
     return codes
+
+
+def holding_versions(account: Account, products: Sequence[Product]) -> list[tuple[int, int]]:
+    """(product id, the version of the account's holding of it; 0: none recorded) for each
+    product: what the holding form posts back, so a change made since is refused."""
+    stored = dict(Holding.objects.filter(account=account).values_list("product_id", "version"))
+    return [(p.pk, stored.get(p.pk, 0)) for p in products]
 
 
 def whitespace(

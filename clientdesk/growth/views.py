@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, can
-from clientdesk.audit.conflicts import save_or_conflict
+from clientdesk.audit.conflicts import posted_version, save_or_conflict
 from clientdesk.growth import actions, queries
 from clientdesk.growth.access import (
     access_lead_by_id,
@@ -240,20 +240,39 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
 @require_POST
 def holding(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
-    return _posted(
+    form = HoldingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a product, held or declined, and since when.")
+        return redirect(_tab(account.pk))
+    product = form.cleaned_data["product"]
+    # The tab's one form offers every product: it posts the version of each product's holding
+    # it showed (seen_<product>, 0 for none); the 409 page posts the one version it shows.
+    seen = posted_version(request, f"seen_{product.pk}")
+    expected = seen if seen is not None else posted_version(request)
+    conflict = save_or_conflict(
         request,
-        HoldingForm(request.POST),
-        lambda form: actions.do_set_holding(
-            account,
-            form.cleaned_data["product"],
-            form.cleaned_data["status"],
-            since=form.cleaned_data["since"],
-            note=form.cleaned_data["note"],
-            acting_user=request.user,
+        form,
+        lambda _version: _attempt(
+            request,
+            lambda: actions.do_set_holding(
+                account,
+                product,
+                form.cleaned_data["status"],
+                since=form.cleaned_data["since"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+                expected_version=expected,
+            ),
         ),
-        _tab(account.pk),
-        invalid="Choose a product, held or declined, and since when.",
+        template="growth/stale_save.html",
+        context={
+            "form": form,
+            "title": f"{account.name}: {product.name}",
+            "action": request.path,
+            "back": _tab(account.pk),
+        },
     )
+    return conflict or redirect(_tab(account.pk))
 
 
 # --- suggestions ----------------------------------------------------------------------------
@@ -642,18 +661,34 @@ def rfp_approve(request: HttpRequest, rfp_id: int, section_id: int) -> HttpRespo
 @require_POST
 def rfp_outcome(request: HttpRequest, rfp_id: int) -> HttpResponse:
     rfp = access_rfp_by_id(request.user, rfp_id, need=Need.MANAGE)
-    return _posted(
+    back = reverse("growth:rfp", args=[rfp.pk])
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    conflict = save_or_conflict(
         request,
-        OutcomeForm(request.POST),
-        lambda form: actions.do_record_rfp_outcome(
-            rfp,
-            form.cleaned_data["status"],
-            reason=form.cleaned_data["reason"],
-            competitor=form.cleaned_data["competitor"],
-            acting_user=request.user,
+        form,
+        lambda version: _attempt(
+            request,
+            lambda: actions.do_record_rfp_outcome(
+                rfp,
+                form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                competitor=form.cleaned_data["competitor"],
+                acting_user=request.user,
+                expected_version=version,
+            ),
         ),
-        reverse("growth:rfp", args=[rfp.pk]),
+        template="growth/stale_save.html",
+        context={
+            "form": form,
+            "title": f"The outcome of {rfp.title}",
+            "action": request.path,
+            "back": back,
+        },
     )
+    return conflict or redirect(back)
 
 
 @login_required

@@ -168,3 +168,68 @@ def test_a_stale_lead_status_is_refused_on_the_page_and_the_api(cast: Cast) -> N
     assert ok.json()["status"] == "converted"
     # The list shows each lead's version, for the next save.
     assert api.get("/api/growth/leads").json()[0]["version"] == 4
+
+
+def test_a_stale_holding_is_refused_with_both_versions(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    from clientdesk.growth.models import Holding
+    from clientdesk.growth.tests.cast import product
+
+    dm = product("disease_management")
+    url = f"/growth/accounts/{cast.acme.pk}/holdings/"
+    tab = f"/accounts/{cast.acme.pk}/tab/growth/"
+    alice = login("alice")
+    bob = Client()
+    bob.force_login(cast.bob)
+    # The tab's form offers every product, each with the version of its holding (0: none).
+    assert f'name="seen_{dm.pk}" value="0"' in bob.get(tab).content.decode()
+    held = {"product": dm.pk, "status": "held", "since": "2026-01-01", "note": "signed"}
+    assert alice.post(url, {**held, f"seen_{dm.pk}": "0"}).status_code == 302
+    stored = Holding.objects.get(account=cast.acme, product=dm)
+    assert (stored.status, stored.version) == ("held", 1)
+    assert f'name="seen_{dm.pk}" value="1"' in bob.get(tab).content.decode()
+
+    declined = {**held, "status": "declined", "note": "too dear"}
+    refused = bob.post(url, {**declined, f"seen_{dm.pk}": "0"})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved first" in html
+    assert "<td>Held</td><td>Declined</td>" in html and "<td>signed</td><td>too dear</td>" in html
+    assert 'name="version" value="1"' in html
+    stored.refresh_from_db()
+    assert (stored.status, stored.note, stored.version) == ("held", "signed", 1)
+
+    again = bob.post(url, {**declined, "version": "1"})  # from the 409 page
+    assert again.status_code == 302
+    stored.refresh_from_db()
+    assert (stored.status, stored.note, stored.version) == ("declined", "too dear", 2)
+
+
+def test_a_stale_rfp_outcome_is_refused_with_both_versions(cast: Cast, login) -> None:  # type: ignore[no-untyped-def]
+    from clientdesk.growth.models import Rfp
+
+    rfp = acme_rfp(cast)
+    url = f"/growth/rfps/{rfp.pk}/outcome/"
+    mia = login("mia")
+    ada = Client()
+    ada.force_login(cast.ada)
+    page = ada.get(f"/growth/rfps/{rfp.pk}/").content.decode()
+    assert 'name="version" value="1"' in page[page.index(url) :]
+
+    assert mia.post(url, {"status": "won", "competitor": "", "version": "1"}).status_code == 302
+    lost = {"status": "lost", "reason": "Price", "competitor": "Aetna", "version": "1"}
+    refused = ada.post(url, lost)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "<td>Won</td><td>Lost</td>" in html and "<td>—</td><td>Aetna</td>" in html
+    assert 'name="version" value="2"' in html
+    stored = Rfp.objects.get(pk=rfp.pk)
+    assert (stored.status, stored.competitor, stored.version) == ("won", "", 2)
+
+    assert ada.post(url, {**lost, "version": "2"}).status_code == 302
+    stored.refresh_from_db()
+    assert (stored.status, stored.outcome_reason, stored.competitor, stored.version) == (
+        "lost",
+        "Price",
+        "Aetna",
+        3,
+    )
