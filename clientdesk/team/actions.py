@@ -251,9 +251,25 @@ def do_save_license(
 
 @transaction.atomic
 def do_set_schedule(
-    user: User, shifts: Iterable[Mapping[str, Any]], *, acting_user: User | None
+    user: User,
+    shifts: Iterable[Mapping[str, Any]],
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> list[Shift]:
-    """Replace a person's weekly schedule (one shift per weekday at most)."""
+    """Replace a person's weekly schedule (one shift per weekday at most). Given
+    `expected_version` (the person's `schedule_version` the page showed), a schedule someone
+    saved since raises StaleEdit and nothing changes."""
+    person = Person.objects.select_for_update(of=("self",)).filter(user=user).first()
+    if person is not None:
+        check_version(
+            person,
+            expected_version,
+            field="schedule_version",
+            what=f"{user.get_full_name() or user.get_username()}'s schedule",
+        )
+        person.schedule_version += 1
+        person.save(update_fields=["schedule_version"])
     before = [str(s) for s in Shift.objects.filter(user=user)]
     Shift.objects.filter(user=user).delete()
     made = [Shift.objects.create(user=user, **dict(shift)) for shift in shifts]

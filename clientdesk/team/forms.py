@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from clientdesk.team.models import (
     OccurrenceKind,
     Person,
     Requisition,
+    Shift,
     Source,
     Stage,
     TimeOffType,
@@ -123,6 +125,34 @@ class ShiftsForm(forms.Form):
 
     def shifts(self) -> list[dict[str, Any]]:
         return self.shifts_of(self.cleaned_data)
+
+    @staticmethod
+    def initial_of(shifts: Iterable[Shift]) -> dict[str, Any]:
+        """The form filled with a stored week (its first shift's hours), so a manager changes
+        the schedule they see instead of typing the week again."""
+        week = list(shifts)
+        if not week:
+            return {}
+        return {
+            "days": [str(s.weekday) for s in week],
+            "onsite_days": [str(s.weekday) for s in week if s.onsite],
+            "starts": week[0].starts,
+            "ends": week[0].ends,
+        }
+
+    @staticmethod
+    def described(data: dict[str, Any]) -> dict[str, str]:
+        """The week in words, field by field (the 409 page's two columns)."""
+        labels = dict(Weekday.choices)
+        days = [labels[int(d)] for d in sorted(data.get("days", []), key=int)]
+        onsite = [labels[int(d)] for d in sorted(data.get("onsite_days", []), key=int)]
+        hours = [data.get("starts"), data.get("ends")]
+        return {
+            "days": ", ".join(days) or "—",
+            "onsite_days": ", ".join(onsite) or "—",
+            "starts": hours[0].strftime("%H:%M") if hours[0] else "—",
+            "ends": hours[1].strftime("%H:%M") if hours[1] else "—",
+        }
 
     @staticmethod
     def shifts_of(data: dict[str, Any]) -> list[dict[str, Any]]:

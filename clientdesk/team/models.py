@@ -69,6 +69,9 @@ class Person(models.Model):
     # Optimistic locking: each save adds one; a save from an older version is refused (the
     # editor sees both versions) instead of silently erasing the other person's change.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The weekly schedule (their Shift rows) is saved as a whole apart from the record: its
+    # own counter, so a schedule and a record edit never refuse each other.
+    schedule_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "id"]

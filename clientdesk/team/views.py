@@ -19,7 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import access_account_by_id
-from clientdesk.audit.conflicts import conflict_context, posted_version, save_or_conflict
+from clientdesk.audit.conflicts import (
+    ConflictRow,
+    conflict_context,
+    posted_version,
+    save_or_conflict,
+)
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries.models import Inquiry
 from clientdesk.lib.downloads import file_download
@@ -230,7 +235,7 @@ def person_page(request: HttpRequest, user_id: int) -> HttpResponse:
             "manages": manages,
             "member_data_closed": member_data_refusal(person.user, timezone.now()),
             "license_form": LicenseForm(),
-            "shifts_form": ShiftsForm(),
+            "shifts_form": ShiftsForm(initial=ShiftsForm.initial_of(person.user.shifts.all())),
             "one_to_one_form": OneToOneForm(initial={"held_on": _today()}),
             "occurrence_form": OccurrenceForm(initial={"on": _today()}),
         },
@@ -337,17 +342,42 @@ def license_edit(request: HttpRequest, user_id: int, license_id: int) -> HttpRes
 @login_required
 @require_POST
 def schedule_save(request: HttpRequest, user_id: int) -> HttpResponse:
-    def save(user: User, data: dict[str, Any], acting: User) -> object:
-        return actions.do_set_schedule(user, ShiftsForm.shifts_of(data), acting_user=acting)
-
-    return _person_post(
-        request,
-        user_id,
-        ShiftsForm,
-        save,
-        "Schedule saved.",
-        "Schedule not saved: check the days and hours.",
-    )
+    """The week replaced as a whole, from the version of it the page showed: a schedule
+    someone saved since answers 409 with both weeks side by side."""
+    acting = _require_manager(request)
+    person = access_person_by_id(request.user, user_id, manage=True)
+    form = ShiftsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Schedule not saved: check the days and hours.")
+        return redirect("team:person", user_id=user_id)
+    try:
+        actions.do_set_schedule(
+            person.user,
+            form.shifts(),
+            acting_user=acting,
+            expected_version=posted_version(request),
+        )
+    except StaleEdit as stale:
+        form.add_error(None, str(stale))
+        stored = ShiftsForm.described(ShiftsForm.initial_of(person.user.shifts.all()))
+        yours = ShiftsForm.described(form.cleaned_data)
+        rows = [
+            ConflictRow(
+                str(form.fields[name].label), stored[name], yours[name], stored[name] != yours[name]
+            )
+            for name in ("days", "onsite_days", "starts", "ends")
+        ]
+        context = {
+            "form": form,
+            "title": f"The schedule of {person.user.get_full_name()}",
+            "action": request.path,
+            "back": reverse("team:person", args=[user_id]),
+            "conflict_rows": rows,
+            "edit_version": stale.version,
+        }
+        return render(request, "audit/stale_save.html", context, status=409)
+    messages.success(request, "Schedule saved.")
+    return redirect("team:person", user_id=user_id)
 
 
 @login_required

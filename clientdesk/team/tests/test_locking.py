@@ -4,6 +4,8 @@ API answers 409 {detail, version, saved}; nothing is saved."""
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
@@ -92,3 +94,43 @@ def test_the_api_answers_409_with_the_stored_version(cast: Cast, client: Client)
     do_save_person(cast.bob, {"agent_id": "CM01"}, acting_user=cast.mia)
     taken = client.patch(url, {"agent_id": "CM01"}, content_type="application/json", headers=auth)
     assert taken.status_code == 422 and taken.json()["detail"][0]["loc"] == ["body", "agent_id"]
+
+
+def test_a_stale_schedule_is_refused_with_both_weeks(cast: Cast) -> None:
+    from clientdesk.team.models import Shift
+
+    team(cast)
+    url = reverse("team:schedule_save", args=[cast.alice.pk])
+    page = reverse("team:person", args=[cast.alice.pk])
+    mia, ada = Client(), Client()
+    mia.force_login(cast.mia)
+    ada.force_login(cast.ada)
+    assert 'name="version" value="1"' in ada.get(page).content.decode()
+    week = {"days": ["0", "1", "2", "3", "4"], "starts": "08:30", "ends": "17:00"}
+
+    assert mia.post(url, {**week, "onsite_days": ["1"], "version": "1"}).status_code == 302
+    refused = ada.post(url, {**week, "ends": "16:00", "version": "1"})
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved Alice" in html and "schedule after you opened it" in html
+    assert "<td>Tuesday</td><td>—</td>" in html  # onsite days: Mia's beside Ada's
+    assert "<td>17:00</td><td>16:00</td>" in html
+    assert 'name="version" value="2"' in html
+    shifts = list(Shift.objects.filter(user=cast.alice))
+    assert [(s.weekday, s.ends.hour, s.onsite) for s in shifts] == [
+        (0, 17, False),
+        (1, 17, True),
+        (2, 17, False),
+        (3, 17, False),
+        (4, 17, False),
+    ]
+    # The person page now shows the stored week in the form, and its version.
+    shown = ada.get(page).content.decode()
+    assert 'name="version" value="2"' in shown
+    assert re.search(r'name="onsite_days" value="1"[^>]*checked', shown)
+    assert not re.search(r'name="onsite_days" value="2"[^>]*checked', shown)
+
+    assert ada.post(url, {**week, "ends": "16:00", "version": "2"}).status_code == 302
+    assert {s.ends.hour for s in Shift.objects.filter(user=cast.alice)} == {16}
+    assert Person.objects.get(user=cast.alice).schedule_version == 3
