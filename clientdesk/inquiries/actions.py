@@ -22,7 +22,7 @@ from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind, Contact
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import record_audit, snapshot
-from clientdesk.audit.updating import update_audited
+from clientdesk.audit.updating import check_version_of, update_audited
 from clientdesk.inquiries import sla
 from clientdesk.inquiries.models import (
     ACTIVE_STATUSES,
@@ -1043,10 +1043,22 @@ def do_apply_sla_policy(
 
 @transaction.atomic
 def do_set_routing_rule(
-    account: Account, method: str | None, use_competence: bool, *, acting_user: Actor
+    account: Account,
+    method: str | None,
+    use_competence: bool,
+    *,
+    acting_user: Actor,
+    expected_version: int | None = None,
 ) -> RoutingRule | None:
-    """Set how the account's new inquiries are assigned; None goes back to the default."""
+    """Set how the account's new inquiries are assigned; None goes back to the default.
+    Given `expected_version` (the rule's version the page showed; 0: it showed the default),
+    a rule someone set, changed or removed since raises StaleEdit and nothing changes."""
     rule = RoutingRule.objects.select_for_update().filter(account=account).first()
+    check_version_of(
+        rule,
+        expected_version,
+        lambda: RoutingRule(account=account, method="", use_competence=False, version=0),
+    )
     if method is None:
         if rule is not None:
             record_audit(
@@ -1067,6 +1079,7 @@ def do_set_routing_rule(
             action="routing_rule.update",
             acting_user=acting_user,
             account=account,
+            versioned=True,
         )
         return rule
     rule = RoutingRule(account=account, **fields)
@@ -1082,15 +1095,40 @@ def do_set_routing_rule(
     return rule
 
 
+class CompetencesChanged(Exception):
+    """The associate's competences are no longer the ones the page showed: someone saved
+    theirs since. Nothing was saved; `saved` is the stored set."""
+
+    def __init__(self, user: User, saved: Iterable[str]) -> None:
+        self.saved = sorted(saved)
+        name = user.get_full_name() or user.get_username()
+        super().__init__(
+            f"Someone else saved {name}'s competences after you opened the page; nothing was "
+            "saved. Compare both and save again."
+        )
+
+
 @transaction.atomic
-def do_set_competences(user: User, categories: Iterable[str], *, acting_user: Actor) -> None:
+def do_set_competences(
+    user: User,
+    categories: Iterable[str],
+    *,
+    acting_user: Actor,
+    expected: Iterable[str] | None = None,
+) -> None:
+    """Set the categories an associate is competent in (the whole set). Given `expected` (the
+    set the page showed), a set someone saved since raises CompetencesChanged: the set is its
+    own version, compared on the associate's locked row."""
     wanted = set(categories)
     unknown = wanted - set(Category.values)
     if unknown:
         raise InquiryRuleError(f"Unknown categories: {', '.join(sorted(unknown))}")
     if not user.groups.filter(name=Role.ASSOCIATE).exists():
         raise InquiryRuleError("Competences are kept for associates.")
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one writer of a set at once
     have = set(Competence.objects.filter(user=user).values_list("category", flat=True))
+    if expected is not None and set(expected) != have:
+        raise CompetencesChanged(user, have)
     if have == wanted:
         return
     Competence.objects.filter(user=user, category__in=have - wanted).delete()

@@ -724,6 +724,7 @@ class RoutingRule(models.Model):
         default=False,
         help_text="Falls back to the whole team when no one on it is competent.",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
 
     def __str__(self) -> str:
         return f"{self.account}: {self.get_method_display()}"

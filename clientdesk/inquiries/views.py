@@ -24,7 +24,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to, can
-from clientdesk.audit.conflicts import posted_version, save_or_conflict
+from clientdesk.audit.conflicts import (
+    ConflictRow,
+    conflict_rows,
+    posted_version,
+    save_or_conflict,
+)
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.inquiries import actions, exports
 from clientdesk.inquiries.access import (
     access_escalation_by_id,
@@ -738,19 +744,44 @@ def routing(request: HttpRequest) -> HttpResponse:
 
 def _routing_page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
     competences: dict[int, list[str]] = {}
+    codes: dict[int, list[str]] = {}
     labels = dict(Category.choices)
     for user_id, category in Competence.objects.values_list("user_id", "category"):
         competences.setdefault(user_id, []).append(str(labels.get(category, category)))
+        codes.setdefault(user_id, []).append(category)
     associates = User.objects.filter(groups__name=Role.ASSOCIATE, is_active=True).order_by(
         "last_name", "id"
     )
+    rules = RoutingRule.objects.select_related("account").order_by("account__name")
     context = {
-        "rules": RoutingRule.objects.select_related("account").order_by("account__name"),
+        "rules": rules,
         "rule_form": forms.get("rule_form") or RoutingRuleForm(),
         "competence_form": forms.get("competence_form") or CompetenceForm(),
         "associates": [(u, competences.get(u.pk, [])) for u in associates],
+        # What each form posts back as the version it saw: each rule's version (an account
+        # without one is at 0) and each associate's set of categories.
+        "rule_versions": [(r.account_id, r.version) for r in rules],
+        "competence_sets": [(u.pk, ",".join(sorted(codes.get(u.pk, [])))) for u in associates],
+        "rule_conflict": forms.get("rule_conflict"),
+        "competence_conflict": forms.get("competence_conflict"),
     }
     return render(request, "inquiries/routing.html", context, status=status)
+
+
+def _seen_rule_version(request: HttpRequest, account_id: int) -> int | None:
+    """The version of the account's rule the page showed: 0 when it listed none (the page
+    marks that it posts versions); None from a form that sends none."""
+    seen = posted_version(request, f"seen_{account_id}")
+    if seen is None and request.POST.get("versions_shown"):
+        return 0
+    return seen
+
+
+def _seen_competences(request: HttpRequest, user_id: int) -> list[str] | None:
+    if not request.POST.get("versions_shown"):
+        return None
+    raw = request.POST.get(f"competences_{user_id}", "")
+    return [c for c in raw.split(",") if c]
 
 
 @login_required
@@ -760,12 +791,18 @@ def routing_rule(request: HttpRequest) -> HttpResponse:
     form = RoutingRuleForm(request.POST)
     if form.is_valid():
         account = form.cleaned_data["account"]
-        actions.do_set_routing_rule(
-            account,
-            form.cleaned_data["method"] or None,
-            form.cleaned_data["use_competence"],
-            acting_user=signed_in_user(request),
-        )
+        try:
+            actions.do_set_routing_rule(
+                account,
+                form.cleaned_data["method"] or None,
+                form.cleaned_data["use_competence"],
+                acting_user=signed_in_user(request),
+                expected_version=_seen_rule_version(request, account.pk),
+            )
+        except StaleEdit as stale:
+            rows = conflict_rows(stale, form)
+            form.add_error(None, str(stale))
+            return _routing_page(request, 409, rule_form=form, rule_conflict=rows)
         team = ", ".join(u.get_full_name() or u.username for u in team_members(account.pk))
         messages.success(request, f"Routing saved for {account.name} (team: {team or 'nobody'}).")
         return redirect("inquiries:routing")
@@ -779,9 +816,20 @@ def competences(request: HttpRequest) -> HttpResponse:
     form = CompetenceForm(request.POST)
     if form.is_valid():
         user = form.cleaned_data["user"]
-        actions.do_set_competences(
-            user, form.cleaned_data["categories"], acting_user=signed_in_user(request)
-        )
+        try:
+            actions.do_set_competences(
+                user,
+                form.cleaned_data["categories"],
+                acting_user=signed_in_user(request),
+                expected=_seen_competences(request, user.pk),
+            )
+        except actions.CompetencesChanged as changed:
+            labels = dict(Category.choices)
+            saved = "; ".join(str(labels[c]) for c in changed.saved) or "—"
+            mine = "; ".join(str(labels[c]) for c in sorted(form.cleaned_data["categories"]))
+            row = ConflictRow("Competent in", saved, mine or "—", saved != (mine or "—"))
+            form.add_error(None, str(changed))
+            return _routing_page(request, 409, competence_form=form, competence_conflict=[row])
         messages.success(request, f"Competences saved for {user.get_full_name() or user.username}.")
         return redirect("inquiries:routing")
     return _routing_page(request, 422, competence_form=form)

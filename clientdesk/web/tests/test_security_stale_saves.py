@@ -347,3 +347,66 @@ def test_a_stale_sla_policy_save_is_refused_with_both_versions(cast: Cast, clien
         Decimal("32.00"),
         3,
     )
+
+
+def test_a_stale_routing_rule_is_refused_with_both_versions(cast: Cast) -> None:
+    from clientdesk.inquiries.models import RoutingRule
+
+    page = reverse("inquiries:routing")
+    url = reverse("inquiries:routing_rule")
+    mia, ada = Client(), Client()
+    mia.force_login(cast.mia)
+    ada.force_login(cast.ada)
+    # Acme has no rule yet (the default): the page posts no version for it, and says so.
+    shown = ada.get(page).content.decode()
+    assert 'name="versions_shown" value="1"' in shown and f"seen_{cast.acme.pk}" not in shown
+    seen = {"account": cast.acme.pk, "versions_shown": "1"}
+
+    assert mia.post(url, {**seen, "method": "round_robin"}).status_code == 302
+    refused = ada.post(url, {**seen, "method": "manual", "use_competence": "on"})
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved first" in html
+    assert "<td>Round robin over the account team</td><td>Leave in the queue</td>" in html
+    assert "<td>No</td><td>Yes</td>" in html
+    assert f'name="seen_{cast.acme.pk}" value="1"' in html  # saving again sees version 1
+    rule = RoutingRule.objects.get(account=cast.acme)
+    assert (rule.method, rule.use_competence, rule.version) == ("round_robin", False, 1)
+
+    again = {**seen, "method": "manual", "use_competence": "on", f"seen_{cast.acme.pk}": "1"}
+    assert ada.post(url, again).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.method, rule.use_competence, rule.version) == ("manual", True, 2)
+    # Mia, still on version 1, sends Acme back to the default: refused, the rule stays.
+    stale_reset = {**seen, "method": "", f"seen_{cast.acme.pk}": "1"}
+    assert mia.post(url, stale_reset).status_code == 409
+    assert RoutingRule.objects.filter(account=cast.acme, version=2).exists()
+
+
+def test_a_stale_competence_set_is_refused_with_both_sets(cast: Cast) -> None:
+    from clientdesk.inquiries.models import Competence
+
+    page = reverse("inquiries:routing")
+    url = reverse("inquiries:competences")
+    mia, ada = Client(), Client()
+    mia.force_login(cast.mia)
+    ada.force_login(cast.ada)
+    assert f'name="competences_{cast.bob.pk}" value=""' in ada.get(page).content.decode()
+    seen = {"user": cast.bob.pk, "versions_shown": "1", f"competences_{cast.bob.pk}": ""}
+
+    assert mia.post(url, {**seen, "categories": ["pharmacy", "claims"]}).status_code == 302
+    refused = ada.post(url, {**seen, "categories": ["eligibility_enrollment"]})
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved Bob" in html
+    assert "<td>Claims; Pharmacy</td><td>Eligibility and enrollment</td>" in html
+    assert f'name="competences_{cast.bob.pk}" value="claims,pharmacy"' in html
+    stored = sorted(Competence.objects.filter(user=cast.bob).values_list("category", flat=True))
+    assert stored == ["claims", "pharmacy"]
+
+    again = {**seen, f"competences_{cast.bob.pk}": "claims,pharmacy"}
+    assert ada.post(url, {**again, "categories": ["eligibility_enrollment"]}).status_code == 302
+    stored = list(Competence.objects.filter(user=cast.bob).values_list("category", flat=True))
+    assert stored == ["eligibility_enrollment"]
