@@ -180,7 +180,7 @@ def test_the_ibnr_page_states_the_range(lake: Cast, login: Callable[[str], Clien
     assert shown["known"] == pytest.approx(133.55, abs=0.01)
     assert shown["known"] < shown["low"] < float(estimate.ibnr_total) < shown["high"]
     page = login("mia").get(reverse("financials:ibnr", args=[lake.acme.pk])).content.decode()
-    assert "How sure" in page
+    assert "How sure" in page and "four month-ends in five, not nine in ten" in page
     assert f"{money(shown['low'])} to {money(shown['high'])}" in page
     assert "± sd" in page
     april = estimate.detail["sd_by_period"]["2025-04"]
