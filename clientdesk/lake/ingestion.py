@@ -409,6 +409,8 @@ def ingest_streamed(
 STREAM_PART = "_part"  # the name a part's rows are registered under while they are checked
 PARQUET_ROW_GROUP = 122_880  # DuckDB's own row group size, for the batches written by Arrow
 STREAM_MEMORY_LIMIT = "512MB"  # DuckDB's share of a streamed load (past it, it spills to disk)
+STREAM_CHECKED = "_checked"  # a part's narrow rows, registered while they are inserted
+NARROW_PREFIX = "_narrow_"  # of the narrow columns in a part's one-pass check
 
 
 class StreamedRows:
@@ -444,6 +446,9 @@ class StreamedRows:
         self.parts: list[tuple[Path, int]] = []
         self.mapping: dict[str, str] = {}
         self.rows = 0
+        # The typed lake row (`typed_sql` of every column): a part keeps the columns it has
+        # a value in, the others are null, filled when written.
+        self.typed_schema = pa.schema([])
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
@@ -488,16 +493,24 @@ class StreamedRows:
                 empty = pa.table({c: pa.nulls(0, pa.string()) for c in self.columns})
                 con.register(STREAM_PART, empty)
                 con.execute(f"CREATE TEMP TABLE narrow AS {every.narrow_sql()} LIMIT 0")
+                self.typed_schema = con.sql(every.typed_sql()).to_arrow_table().schema
                 con.register(STREAM_PART, part)
             validation = FileValidation(
                 self.schema, self._source(mapping), for_new_accounts=self.create_accounts
             )
-            con.execute(f"INSERT INTO narrow BY NAME {validation.narrow_sql()}")
-            typed = con.sql(validation.typed_sql()).to_arrow_reader(PARQUET_ROW_GROUP)
+            # One pass: the texts normalised and typed once for the checks and the rows kept.
+            rows = con.sql(validation.checked_rows_sql(NARROW_PREFIX)).to_arrow_table()
+            narrow = [n for n in rows.column_names if n.startswith(NARROW_PREFIX)]
+            checked = rows.select(narrow).rename_columns([n[len(NARROW_PREFIX) :] for n in narrow])
+            con.register(STREAM_CHECKED, checked)
+            try:
+                con.execute(f"INSERT INTO narrow BY NAME SELECT * FROM {STREAM_CHECKED}")  # noqa: S608  # our own name
+            finally:
+                con.unregister(STREAM_CHECKED)
+            typed = rows.select([n for n in rows.column_names if n in validation.available])
             path = self.work / "typed" / f"part-{len(self.parts):05d}.arrow"
             with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, typed.schema) as out:
-                for chunk in typed:
-                    out.write_batch(chunk)
+                out.write_table(typed, max_chunksize=PARQUET_ROW_GROUP)
         finally:
             con.unregister(STREAM_PART)
         self.parts.append((path, part.num_rows))
@@ -534,7 +547,15 @@ class StreamedRows:
                 target = folder / f"part-{number:05d}.parquet"
                 pending.append(
                     pool.submit(
-                        _write_part, path, verdict, target, key, batch_id, file_name, ingested_at
+                        _write_part,
+                        path,
+                        self.typed_schema,
+                        verdict,
+                        target,
+                        key,
+                        batch_id,
+                        file_name,
+                        ingested_at,
                     )
                 )
             return sum(done.result() for done in pending)
@@ -547,6 +568,7 @@ class StreamedRows:
 
 def _write_part(
     path: Path,
+    schema: pa.Schema,
     verdict: pa.Table,
     target: Path,
     key: list[str],
@@ -554,12 +576,21 @@ def _write_part(
     file_name: str,
     ingested_at: dt.datetime,
 ) -> int:
-    """One part of `StreamedRows.write`: its typed rows that passed, filled and written."""
+    """One part of `StreamedRows.write`: its typed rows that passed, filled and written
+    (the columns of `schema` the part lacks are null)."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     with pa.memory_map(str(path)) as source:
-        typed = pa.ipc.open_file(source).read_all()
+        kept = pa.ipc.open_file(source).read_all()
+    count = kept.num_rows
+    typed = pa.table(
+        [
+            kept.column(f.name) if f.name in kept.column_names else pa.nulls(count, f.type)
+            for f in schema
+        ],
+        schema=schema,
+    )
     if verdict.num_rows != typed.num_rows:
         raise IngestError(f"{file_name}: a part's rows do not add up; nothing loaded")
     ok = verdict.column("ok")

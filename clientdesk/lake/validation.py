@@ -348,22 +348,46 @@ class FileValidation:
         Columns: the narrow columns (typed) under their own names, `_group` (the upper-cased
         group_id when it has the right shape), `_group_sent` (group_id not empty),
         `_service_date`, `_reasons`. Created as a table, its rowid numbers the source rows."""
-        typed = "".join(
+        return f"""
+WITH {self._texts_sql(self.checked)}, t AS (
+  SELECT *{self._typed_values(self.checked)}
+  FROM c
+), p AS (
+  SELECT *{self._helpers(self.checked, warned_only=False)}
+  FROM t
+), checked AS (
+  SELECT *, ({self._any_bad()}) AS _bad FROM p
+)
+SELECT
+  {self._narrow_items("")}
+FROM checked
+"""  # noqa: S608  # quoted names and literals only
+
+    def _typed_values(self, columns: list[Column]) -> str:
+        return "".join(
             f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
-            for c in self.checked
+            for c in columns
             if c.kind != Kind.STRING
         )
-        # Values a rule needs more than once are computed once, a level below the checks.
+
+    def _helpers(self, columns: list[Column], *, warned_only: bool) -> str:
+        """Values a rule needs more than once, computed once, a level below the checks."""
         helpers = ""
-        for col in self.checked:
-            if col.rule is None:
+        for col in columns:
+            if col.rule is None or (warned_only and not col.warn):
                 continue
             value = typed_name(col) if col.rule.on_typed_value else quote_ident(col.name)
             pre = col.rule.precompute(value)
             if pre:
                 helpers += f",\n  {pre} AS {quote_ident(col.name + '__p')}"
+        return helpers
+
+    def _any_bad(self) -> str:
+        return " OR ".join(f"({p})" for p, _ in self.problems()) or "FALSE"
+
+    def _narrow_items(self, prefix: str) -> str:
+        """The select list of `narrow_sql` (its names prefixed with `prefix`) over `checked`."""
         problems = self.problems()
-        any_bad = " OR ".join(f"({p})" for p, _ in problems) or "FALSE"
         reasons = ", ".join(f"CASE WHEN {p} THEN {r} END" for p, r in problems) or "NULL"
         warned = self.warnings()
         warnings = (
@@ -373,12 +397,16 @@ class FileValidation:
             if warned
             else "CAST(NULL AS VARCHAR)"
         )
-        narrow = "".join(f"{typed_name(c)} AS {quote_ident(c.name)}, " for c in self.narrow)
+
+        def named(name: str) -> str:
+            return quote_ident(prefix + name)
+
+        narrow = "".join(f"{typed_name(c)} AS {named(c.name)}, " for c in self.narrow)
         # Key columns the file lacks (optional ones) are empty, so keys can be compared alike.
         for name in self.schema.key:
             if name not in self.source.mapping:
                 col = self.schema.column(name)
-                narrow += f"CAST(NULL AS {col.duckdb_type}) AS {quote_ident(name)}, "
+                narrow += f"CAST(NULL AS {col.duckdb_type}) AS {named(name)}, "
         group = (
             "CASE WHEN regexp_full_match(upper(\"group_id\"), '[A-Z0-9][A-Z0-9-]{2,19}') "
             'THEN upper("group_id") END'
@@ -396,24 +424,12 @@ class FileValidation:
             else "CAST(NULL AS DATE)"
         )
         sent = '"group_id" IS NOT NULL' if "group_id" in self.source.mapping else "FALSE"
-        return f"""
-WITH {self._texts_sql(self.checked)}, t AS (
-  SELECT *{typed}
-  FROM c
-), p AS (
-  SELECT *{helpers}
-  FROM t
-), checked AS (
-  SELECT *, ({any_bad}) AS _bad FROM p
-)
-SELECT
-  {narrow}{group} AS _group,
-  {sent} AS _group_sent,
-  {service_date} AS _service_date,
-  CASE WHEN _bad THEN concat_ws({sql_literal(REASON_SEPARATOR)}, {reasons}) END AS _reasons,
-  {warnings} AS _warnings
-FROM checked
-"""  # noqa: S608  # quoted names and literals only
+        p = prefix  # an identifier's start: the names below need no quotes
+        return f"""{narrow}{group} AS {p}_group,
+  {sent} AS {p}_group_sent,
+  {service_date} AS {p}_service_date,
+  CASE WHEN _bad THEN concat_ws({sql_literal(REASON_SEPARATOR)}, {reasons}) END AS {p}_reasons,
+  {warnings} AS {p}_warnings"""
 
     def typed_sql(self) -> str:
         """SELECT of every source row as a typed lake row in schema order (the columns of
@@ -422,26 +438,46 @@ FROM checked
         verdict comes once the whole file is read (`ingestion.StreamedRows`)."""
         return self._typed_rows_sql({})
 
-    def _typed_rows_sql(self, fills: dict[str, str]) -> str:
-        typed = "".join(
-            f",\n  {self.typed(c, quote_ident(c.name))} AS {typed_name(c)}"
-            for c in self.present
-            if c.kind != Kind.STRING
+    def checked_rows_sql(self, narrow_prefix: str) -> str:
+        """`typed_sql` and `narrow_sql` in one pass over the source (the texts normalised and
+        typed once), for rows checked part by part (`ingestion.StreamedRows`): the columns
+        of `typed_sql` the source has (the others are null there), in schema order, then
+        those of `narrow_sql`, each named `narrow_prefix` + its name."""
+        columns = ",\n  ".join(
+            f"{self._typed_column(col)} AS {quote_ident(col.name)}"
+            for col in self.schema.columns
+            if col.name in self.available
         )
-        helpers = ""
-        for col in self.present:
-            if col.rule is None or not col.warn:
-                continue
-            value = typed_name(col) if col.rule.on_typed_value else quote_ident(col.name)
-            pre = col.rule.precompute(value)
-            if pre:
-                helpers += f",\n  {pre} AS {quote_ident(col.name + '__p')}"
+        return f"""
+WITH {self._texts_sql(self.present)}, t AS (
+  SELECT *{self._typed_values(self.present)}
+  FROM c
+), p AS (
+  SELECT *{self._helpers(self.checked, warned_only=False)}{
+            self._helpers([c for c in self.present if c not in self.checked], warned_only=True)
+        }
+  FROM t
+), checked AS (
+  SELECT *, ({self._any_bad()}) AS _bad FROM p
+)
+SELECT
+  {columns or "0 AS _nothing"},
+  {self._narrow_items(narrow_prefix)}
+FROM checked
+"""  # noqa: S608  # quoted names and literals only
+
+    def _typed_column(self, col: Column) -> str:
+        """A column's value as the lake stores it (non-standard values nulled)."""
+        expr = typed_name(col)
+        if col.warn and col.rule is not None:
+            expr = f"CASE WHEN {self.rule_broken(col)} THEN NULL ELSE {expr} END"
+        return expr
+
+    def _typed_rows_sql(self, fills: dict[str, str]) -> str:
         selected = []
         for col in self.schema.columns:
             if col.name in self.available:
-                expr = typed_name(col)
-                if col.warn and col.rule is not None:
-                    expr = f"CASE WHEN {self.rule_broken(col)} THEN NULL ELSE {expr} END"
+                expr = self._typed_column(col)
             else:
                 expr = f"CAST(NULL AS {col.duckdb_type})"
             if col.name in fills:
@@ -450,10 +486,10 @@ FROM checked
         columns = ",\n  ".join(selected)
         return f"""
 WITH {self._texts_sql(self.present)}, t AS (
-  SELECT *{typed}
+  SELECT *{self._typed_values(self.present)}
   FROM c
 ), p AS (
-  SELECT *{helpers}
+  SELECT *{self._helpers(self.present, warned_only=True)}
   FROM t
 )
 SELECT
