@@ -1,8 +1,9 @@
 """The file read in blocks of bytes, cut into segments and elements column-wise; 837P read
 column-wise into medical_claim rows.
 
-`run(path, stream)` is what `convert.convert` calls. Each block (32 MB, cut after its last
-segment terminator) is tokenised with numpy on the interchange's delimiters: the positions of
+`run(path, stream)` is what `convert.convert` calls. Each block (16 MB, cut after its last
+SE, else its last segment terminator) is read and tokenised in a thread of its own, one block
+ahead of the reader (`_Pieces`), with numpy on the interchange's delimiters: the positions of
 the terminators and element separators give every segment and element as offsets into one
 buffer, and the elements become one Arrow string array, with no Python object per segment.
 Then:
@@ -26,6 +27,9 @@ goes segment by segment (Latin-1, as before).
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +43,7 @@ from clientdesk.lake.x12.reader import Delimiters
 if TYPE_CHECKING:
     from clientdesk.lake.x12.convert import Stream
 
-BLOCK_BYTES = 32 * 1024 * 1024
+BLOCK_BYTES = 16 * 1024 * 1024  # three are held at once: read ahead, waiting, being read
 CARRY_LIMIT = 128 * 1024 * 1024
 LEAD = b"\xef\xbb\xbf \t\r\n"
 
@@ -74,8 +78,10 @@ class Block:
         self.data = data
         raw = np.frombuffer(data, dtype=np.uint8)
         is_term = raw == terminator
-        is_delim = is_term | (raw == element)
+        is_delim = raw == element
+        is_delim |= is_term
         delim = np.flatnonzero(is_delim).astype(np.int32)
+        del is_delim
         n = len(delim)
         # element m is raw[delim[m-1] + 1 : delim[m]]; without the delimiters it starts at
         # delim[m-1] + 1 - m in the packed buffer.
@@ -126,27 +132,126 @@ class Block:
 
 def run(path: Path, stream: Stream, *, columnar: bool = True) -> int:
     """Feed the file to `stream`, reading 837P transactions column-wise when `columnar`;
-    returns the number of segments read."""
+    returns the number of segments read. The blocks are read and tokenised one ahead, in
+    another thread (`_Pieces`), while this one reads the block before."""
     d = stream.conv.delimiters
     ascii_delimiters = all(ord(c) < 128 for c in (d.element, d.segment, d.component))
     reader = _Reader(stream, columnar=columnar and ascii_delimiters)
-    term = d.segment.encode("latin-1")
     carry = b""
-    first = True
-    with path.open("rb") as handle:
-        while block := handle.read(BLOCK_BYTES):
-            if first:
-                block = block.lstrip(LEAD)
-                first = False
-            if term == b"\n":
-                block = block.replace(b"\r", b"")
-            elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
-                block = block.replace(b"\n", b"")
+    with _Pieces(path, reader.term, d.element.encode("latin-1"), reader.columnar) as pieces:
+        for piece in pieces:
+            if piece.final:
+                reader.block(carry + piece.body, final=True)
+            elif carry:  # a transaction left open by the block before, read with this one
+                carry = reader.block(carry + piece.body, final=False)
             else:
-                block = block.replace(b"\r", b"").replace(b"\n", b"")
-            carry = reader.block(carry + block, final=False)
-    reader.block(carry, final=True)
+                carry = reader.block(piece.body, final=False, piece=piece)
     return reader.position
+
+
+@dataclass
+class _Piece:
+    """Whole segments of the file (`final`: what follows its last terminator), tokenised
+    when `columnar` (`Block`, None when the bytes are not plain: `_Reader.block`)."""
+
+    body: bytes
+    final: bool = False
+    indented: bool = False
+    plain: bool = False
+    block: Block | None = None
+
+
+class _Pieces:
+    """The file in pieces of about `BLOCK_BYTES`, read, cut and tokenised in a thread of
+    their own, one piece ahead of the reader. A piece ends after the last SE it holds
+    (after its last terminator when it holds none), so that the reader rarely has a
+    transaction to carry into the next piece (which it then tokenises with it itself).
+    Line breaks are dropped (kept when they are the terminator)."""
+
+    AHEAD = 1  # pieces ready and not yet read (each holds a block and its tokens)
+
+    def __init__(self, path: Path, term: bytes, element: bytes, columnar: bool) -> None:
+        self.path = path
+        self.term = term
+        self.transaction_end = term + b"SE" + element
+        self.columnar = columnar
+        self.element = element[0]
+        self.queue: queue.Queue[_Piece | BaseException | None] = queue.Queue(self.AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="x12-tokens", daemon=True)
+
+    def __enter__(self) -> Iterator[_Piece]:
+        self.thread.start()
+        return self._pieces()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        while self.thread.is_alive():  # let it see the stop at its next put
+            try:
+                self.queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        self.thread.join()
+
+    def _pieces(self) -> Iterator[_Piece]:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item: _Piece | BaseException | None) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            tail = b""
+            first = True
+            term = self.term
+            with self.path.open("rb") as handle:
+                while block := handle.read(BLOCK_BYTES):
+                    if first:
+                        block = block.lstrip(LEAD)
+                        first = False
+                    if term == b"\n":
+                        block = block.replace(b"\r", b"")
+                    elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
+                        block = block.replace(b"\n", b"")
+                    else:
+                        block = block.replace(b"\r", b"").replace(b"\n", b"")
+                    buf = tail + block
+                    cut = self._cut(buf)
+                    body, tail = buf[: cut + 1], buf[cut + 1 :]
+                    if body and not self._put(self._piece(body)):
+                        return
+            if self._put(_Piece(tail, final=True)):
+                self._put(None)
+        except BaseException as error:  # the reader raises it
+            self._put(error)
+
+    def _cut(self, buf: bytes) -> int:
+        """Where the piece ends: the terminator of the last SE, else the last terminator."""
+        at = buf.rfind(self.transaction_end)
+        if at >= 0:
+            end = buf.find(self.term, at + 1)
+            if end >= 0:
+                return end
+        return buf.rfind(self.term)
+
+    def _piece(self, body: bytes) -> _Piece:
+        term = self.term
+        indented = term + b" " in body or term + b"\t" in body
+        plain = self.columnar and not indented and body.isascii()
+        block = Block(body, self.element, term[0]) if plain else None
+        return _Piece(body, indented=indented, plain=plain, block=block)
 
 
 class _Reader:
@@ -158,15 +263,19 @@ class _Reader:
         self.element = ord(d.element) if columnar else 0
         self.position = 0
 
-    def block(self, buf: bytes, *, final: bool) -> bytes:
-        """Read the whole segments of `buf`; returns what is left for the next block."""
+    def block(self, buf: bytes, *, final: bool, piece: _Piece | None = None) -> bytes:
+        """Read the whole segments of `buf` (tokenised already when `piece` is given: its
+        body is `buf`); returns what is left for the next block."""
         cut = buf.rfind(self.term)
         body, tail = buf[: cut + 1], buf[cut + 1 :]
         if body:
-            indented = self.term + b" " in body or self.term + b"\t" in body
-            plain = self.columnar and not indented and body.isascii()
+            if piece is not None:
+                indented, plain = piece.indented, piece.plain
+            else:
+                indented = self.term + b" " in body or self.term + b"\t" in body
+                plain = self.columnar and not indented and body.isascii()
             if plain:
-                left = self._columnar(body, final=final)
+                left = self._columnar(body, final=final, blk=piece.block if piece else None)
                 tail = left + tail
             else:
                 self._one_by_one(body, strip=indented)
@@ -191,10 +300,11 @@ class _Reader:
                 feed(part.decode("latin-1"), position)
         self.position = position
 
-    def _columnar(self, body: bytes, *, final: bool) -> bytes:
-        """Read the block; returns the bytes of a trailing open 837P transaction carried to
-        the next block (empty when none)."""
-        blk = Block(body, self.element, self.term[0])
+    def _columnar(self, body: bytes, *, final: bool, blk: Block | None = None) -> bytes:
+        """Read the block (`blk`: its tokens, when made already); returns the bytes of a
+        trailing open 837P transaction carried to the next block (empty when none)."""
+        if blk is None:
+            blk = Block(body, self.element, self.term[0])
         stream = self.stream
         env = np.flatnonzero(_any_of(blk.codes, ENVELOPE_CODES) & blk.nonempty)
         # Which ST ... SE are 837P transactions whole in this block.
@@ -321,7 +431,8 @@ def _list_get(lists: pa.ListArray, i: int) -> pa.Array:
 
 
 def _iso(values: pa.Array) -> pa.Array:
-    digits = _np(pc.match_substring_regex(values, r"^[0-9]{8}$"))
+    # `^[0-9]{8}$` (a block read column-wise is ASCII), without a regex
+    digits = _np(pc.and_(pc.equal(pc.binary_length(values), 8), pc.ascii_is_decimal(values)))
     if not digits.any():
         return _nullify(values)
     formatted = pc.binary_join_element_wise(
@@ -343,6 +454,15 @@ def _date_range(qualifier: pa.Array, value: pa.Array) -> tuple[pa.Array, pa.Arra
     start = _iso(pc.fill_null(_list_get(parts, 0), ""))
     end = _iso(pc.fill_null(_list_get(parts, 1), ""))
     return pc.if_else(ranged, start, day), pc.if_else(ranged, end, day)
+
+
+def _last_before(events: Index, at: Index) -> Index:
+    """For every index of `at`, the last of the (sorted) `events` at or before it (-1 when
+    none): `_last_at(n, events)[at]` without a pass over every segment."""
+    if not len(events):
+        return np.full(len(at), -1, dtype=np.int64)
+    i = np.searchsorted(events, at, side="right") - 1
+    return np.where(i >= 0, events[np.maximum(i, 0)], -1)
 
 
 def _last_at(n: int, events: Index) -> Index:
@@ -406,7 +526,7 @@ def _professional(  # one transaction grammar, read in order
     seg, tx_of = seg[keep], tx_of[keep]
     n = len(seg)
     codes = blk.codes[seg]
-    tx_start = np.searchsorted(tx_of, tx_of, side="left")
+    tx_start = np.searchsorted(tx_of, np.arange(len(txs)), side="left")[tx_of]
     bad: set[int] = set()
 
     def flag(local: Index) -> None:
@@ -462,8 +582,8 @@ def _professional(  # one transaction grammar, read in order
 
     def context(events: Index, values: pa.Array, resets: Index) -> pa.Array:
         """The value of the last event before each claim, since the last reset."""
-        last = _last_at(n, events)[clm]
-        reset = _last_at(n, resets)[clm]
+        last = _last_before(events, clm)
+        reset = _last_before(resets, clm)
         valid = (last >= tx_start[clm]) & (last > reset)
         pick = np.where(valid, np.searchsorted(events, last), -1)
         return _take(values, pick)
@@ -507,8 +627,8 @@ def _professional(  # one transaction grammar, read in order
     ref = at(REF)
     qualifier = el(ref, 1)
     ref_value = _nullify(pc.fill_null(el(ref, 2), ""))
-    last_sub = _last_at(n, subscriber_events)[ref]
-    last_sub_reset = _last_at(n, subscriber_reset)[ref]
+    last_sub = _last_before(subscriber_events, ref)
+    last_sub_reset = _last_before(subscriber_reset, ref)
     empty = ~((last_sub >= tx_start[ref]) & (last_sub > last_sub_reset))
     sel = outside[ref] & _np(pc.equal(qualifier, "EI")) & empty
     billing_tin = context(ref[sel], ref_value.filter(sel), billing_reset)
@@ -632,6 +752,12 @@ def _professional(  # one transaction grammar, read in order
     shares: dict[str, pa.Array] = {}
     if len(cas):
         cas_count = blk.count[seg[cas]]
+        # CAS02, 05, ..., 17 (reason) and the amount after each, read once for the 3 reasons
+        cas_reasons = [pc.fill_null(el(cas, 2 + 3 * t), "") for t in range(6)]
+        cas_amounts = [pc.fill_null(el(cas, 3 + 3 * t), "") for t in range(6)]
+        cas_given = [
+            (cas_count > 3 + 3 * t) & _np(pc.not_equal(cas_amounts[t], "")) for t in range(6)
+        ]
         for reason, column in (
             ("1", "deductible_amount"),
             ("2", "coinsurance_amount"),
@@ -641,14 +767,8 @@ def _professional(  # one transaction grammar, read in order
             event_order: list[Index] = []
             event_amount: list[pa.Array] = []
             for t in range(6):
-                i = 2 + 3 * t
-                has = cas_count > i + 1
-                amount = pc.fill_null(el(cas, i + 1), "")
-                sel = (
-                    has
-                    & _np(pc.equal(pc.fill_null(el(cas, i), ""), reason))
-                    & _np(pc.not_equal(amount, ""))
-                )
+                amount = cas_amounts[t]
+                sel = cas_given[t] & _np(pc.equal(cas_reasons[t], reason))
                 event_seg.append(cas[sel])
                 event_order.append(np.full(int(sel.sum()), t))
                 event_amount.append(amount.filter(sel))
@@ -742,7 +862,9 @@ def _professional(  # one transaction grammar, read in order
         SVD,
         CAS,
     }
-    strange = np.flatnonzero(~_any_of(codes, np.array(sorted(known), dtype=np.int64)))
+    known_codes = np.array(sorted(known), dtype=np.int64)
+    found = known_codes[np.minimum(np.searchsorted(known_codes, codes), len(known_codes) - 1)]
+    strange = np.flatnonzero(found != codes)
     unknown: list[dict[str, int]] = [{} for _ in txs]
     for local in strange.tolist():
         text = blk.text(int(seg[local]))
