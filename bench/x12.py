@@ -5,11 +5,15 @@
 
 Prints the file size, the bare read floor (splitting the file into segments in Python, the
 old reader's loop with nothing done per segment), then the whole load into the lake
-(`ingest_x12`: the 837P read column-wise, its claim lines checked in a second thread while
-the file is read (`x12.load._Pipeline`), keys, sponsors, rejects, the lake's Parquet written,
-the batch committed; in a throwaway data dir and SQLite database): MB/s, service lines/s,
-segments/s, in wall and CPU seconds (wall time on shared cores is noisy; CPU includes every
-thread's), with the load average beside every wall figure; the conversion alone (into the
+(`ingest_x12`: the file read and tokenised one block ahead in a thread of its own
+(`x12.fast._Pieces`), the 837P read column-wise, its claim lines checked in another thread
+while the file is read (`x12.load._Pipeline`), keys, sponsors, rejects, the lake's Parquet
+written, the batch committed; in a throwaway data dir and SQLite database): MB/s, service
+lines/s, segments/s, in wall and CPU seconds (wall time on shared cores is noisy; CPU includes
+every thread's), with the load average beside every wall figure, and the CPU of each of the
+load's threads while the file is read (reader, tokeniser, checker) and of what follows
+(keys, sponsors, writing; wall and CPU), from which the wall on two quiet cores is bounded
+below; the conversion alone (into the
 converted Parquet file, one thread); the peak resident memory (of the whole process: Django,
 the reader's blocks, the parts in the queue, DuckDB). The file is generated
 here (claims with 1-4 service lines, COB/adjudication loops), not from the synthetic book.
@@ -31,6 +35,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clientdesk.lake.x12.convert import convert
 from clientdesk.lake.x12.reader import iter_raw, sniff
+
+THREAD_CPU: dict[str, float] = {}
+
+
+def on_thread_cpu(owner: object, name: str, label: str) -> None:
+    """Wrap a method so that the CPU of the thread it runs in is recorded under `label`."""
+    method = getattr(owner, name)
+
+    def timed(*args: object, **kwargs: object) -> object:
+        started = time.thread_time()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            THREAD_CPU[label] = THREAD_CPU.get(label, 0.0) + time.thread_time() - started
+
+    setattr(owner, name, timed)
+
+
+def after_read_timed(owner: object, name: str) -> None:
+    """Wrap the step after the read (keys, sponsors, writing, commit): its wall and CPU."""
+    method = getattr(owner, name)
+
+    def timed(*args: object, **kwargs: object) -> object:
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            THREAD_CPU["after the read, wall"] = time.perf_counter() - started
+            THREAD_CPU["after the read, CPU"] = time.process_time() - cpu
+
+    setattr(owner, name, timed)
 
 
 def claim(n: int, lines: int) -> str:
@@ -107,6 +142,8 @@ def main() -> None:
     megabytes = int(args[0]) if args else 200
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp) / "var")
+        from clientdesk.lake.x12 import fast
+        from clientdesk.lake.x12 import load as x12_load
         from clientdesk.lake.x12.load import ingest_x12
 
         path = keep if keep is not None else Path(tmp) / "big.837"
@@ -129,6 +166,11 @@ def main() -> None:
             f"{took_cpu:.2f} s CPU, {size / took_cpu:,.1f} MB/s CPU; {load()}"
         )
         del result
+        on_thread_cpu(x12_load, "read", "reader")
+        on_thread_cpu(fast._Pieces, "_run", "tokeniser")
+        on_thread_cpu(x12_load._Pipeline, "_run", "checker")
+        after_read_timed(x12_load, "ingest_streamed")
+        THREAD_CPU.clear()
         started, cpu = time.perf_counter(), time.process_time()
         [loaded] = ingest_x12([path], acting_user=None, create_accounts=True)
         took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -141,6 +183,23 @@ def main() -> None:
         print(
             f"  CPU {took_cpu:.2f} s: {size / took_cpu:,.1f} MB/s, {lines / took_cpu:,.0f} "
             f"service lines/s; {took_cpu / floor_cpu:.2f}x the bare read's CPU"
+        )
+        reader, tokens, checker = (
+            THREAD_CPU.get(k, 0.0) for k in ("reader", "tokeniser", "checker")
+        )
+        after_wall = THREAD_CPU.get("after the read, wall", 0.0)
+        after_cpu = THREAD_CPU.get("after the read, CPU", 0.0)
+        read_floor = max(reader, tokens, checker, (reader + tokens + checker) / 2)
+        print(
+            f"  CPU by thread while reading: reader {reader:.2f} s, tokeniser {tokens:.2f} s, "
+            f"checker {checker:.2f} s; after the read (keys, sponsors, writing, commit): "
+            f"{after_cpu:.2f} s CPU, {after_wall:.2f} s wall"
+        )
+        print(
+            f"  on two idle cores the read takes at least {read_floor:.1f} s (the busiest "
+            f"thread, or half the three threads' CPU), the whole load at least "
+            f"{read_floor + after_cpu / 2:.1f} s = {size / (read_floor + after_cpu / 2):,.1f} MB/s "
+            "(with the step after the read on both cores)"
         )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS of the process {peak:,.0f} MB; {lines:,} service lines")
