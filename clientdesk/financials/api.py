@@ -33,7 +33,8 @@ router = Router(tags=["financials"])
 
 @router.get("/accounts/{account_id}/ibnr")
 def account_ibnr(request: HttpRequest, account_id: RecordId) -> dict[str, Any]:
-    """The account's latest IBNR estimate: method, factors, each incurred month."""
+    """The account's latest IBNR estimate: method, factors, each incurred month, its 90 %
+    range (`estimate.range`, chain_ladder.stated_range) and each month's standard error."""
     account = access_account_by_id(request.user, account_id)
     estimate = queries.latest_estimate(account)
     if estimate is None:

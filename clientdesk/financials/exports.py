@@ -145,9 +145,24 @@ def pnl_xlsx(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> bytes:
     estimate_ids = sorted({r.estimate_id for r in rows if r.estimate_id})
     factors: list[list[Any]] = []
     methods: list[list[Any]] = []
+    ranges: list[list[Any]] = []
     for estimate in IbnrEstimate.objects.filter(pk__in=estimate_ids).select_related("account"):
         label = estimate.account.group_number if estimate.account else "book"
         methods.append([estimate.pk, label, estimate.as_of.isoformat(), estimate.method])
+        shown = estimate.detail.get("range")
+        if shown:
+            ranges.append(
+                [
+                    "IBNR range",
+                    estimate.pk,
+                    label,
+                    f"{round(100 * shown['level'])} % {shown['low']:.2f} to {shown['high']:.2f} "
+                    f"around {estimate.ibnr_total}: Mack's standard error {shown['sd']:.2f} "
+                    f"(process {shown['process_sd']:.2f}, link ratios "
+                    f"{shown['parameter_sd']:.2f}, PMPM projection {shown['pmpm_sd']:.2f}); "
+                    f"claims in process {shown['known']:.2f} known, the rest lognormal",
+                ]
+            )
         factors.extend(
             [estimate.pk, label, f["lag"], f["link_ratio"], f["to_ultimate"], f["completion"]]
             for f in estimate.detail.get("factors", [])
@@ -180,6 +195,7 @@ def pnl_xlsx(rows: Sequence[PnlMonth], accounts: Sequence[Account]) -> bytes:
     assumptions: list[list[Any]] = [
         ["estimate", e[0], e[1], f"as of {e[2]}: {e[3]}"] for e in methods
     ]
+    assumptions.extend(ranges)
     configured = {s.segment: s for s in SegmentExpense.objects.all()}
     for segment in sorted({a.segment for a in accounts}):
         s = configured.get(segment)

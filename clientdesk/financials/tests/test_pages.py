@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from clientdesk.accounts.actions import do_update_account as update_account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.financials.actions import do_update_terms
+from clientdesk.financials.models import IbnrEstimate
 from clientdesk.financials.tests.fixture import load
 from clientdesk.financials.tests.routes import OPTIONS_POST
 from clientdesk.financials.tests.test_pnl_run import run_acme
@@ -181,6 +182,12 @@ def test_actuary_export_and_portfolio(ran: Cast, login: Login) -> None:
     assert len(months) == 5  # header + 4 account-months
     factors = list(book["Factors"].iter_rows(values_only=True))
     assert factors[1][2:4] == (0, 1.5)
+    # The stored range of each estimate behind the rows, in the assumptions sheet.
+    estimate = IbnrEstimate.objects.get(account=ran.acme)
+    shown = estimate.detail["range"]
+    ranges = [r for r in book["Assumptions"].iter_rows(values_only=True) if r[0] == "IBNR range"]
+    assert [r[1:3] for r in ranges] == [(estimate.pk, ran.acme.group_number)]
+    assert ranges[0][3].startswith(f"90 % {shown['low']:.2f} to {shown['high']:.2f} around ")
     page = client.get(reverse("financials:portfolio")).content.decode()
     assert "Acme Steel Works" in page and "Portfolio profitability" in page
 
