@@ -352,8 +352,17 @@ def do_approve(
 def do_go_live(
     implementation: Implementation, *, on: dt.date, acting_user: User | None
 ) -> Implementation:
-    """The account is live: the go-live milestone is done and hypercare starts."""
+    """The account is live: the go-live milestone is done and hypercare starts. Once only: a
+    plan already live or closed (someone marked it since the page was read) is refused with
+    a ValueError, on the locked row, so its go-live date and hypercare stay as recorded."""
     implementation = Implementation.objects.select_for_update().get(pk=implementation.pk)
+    if implementation.status in (PlanStatus.LIVE, PlanStatus.CLOSED):
+        when = implementation.went_live_on
+        raise ValueError(
+            f"This implementation is {implementation.get_status_display().lower()} already"
+            + (f" (live since {when:%b %-d, %Y})" if when else "")
+            + "; nothing changed."
+        )
     before = snapshot(implementation, ["status", "went_live_on"])
     implementation.status = PlanStatus.LIVE
     implementation.went_live_on = on

@@ -327,15 +327,19 @@ def go_live(request: HttpRequest, account_id: int, implementation_id: int) -> Ht
     implementation = access_implementation(
         request.user, account_id, implementation_id, need=Need.WRITE
     )
-    return _save_form(
-        request,
-        implementation,
-        GoLiveForm(request.POST),
-        lambda data, user: actions.do_go_live(
-            implementation, on=data["went_live_on"], acting_user=user
-        ),
-        "Live: hypercare watches the first 90 days.",
-    )
+    try:
+        return _save_form(
+            request,
+            implementation,
+            GoLiveForm(request.POST),
+            lambda data, user: actions.do_go_live(
+                implementation, on=data["went_live_on"], acting_user=user
+            ),
+            "Live: hypercare watches the first 90 days.",
+        )
+    except ValueError as refused:  # live or closed since the page was read
+        messages.error(request, str(refused))
+        return _back(implementation)
 
 
 @login_required

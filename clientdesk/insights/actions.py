@@ -208,6 +208,17 @@ def do_record_detection(
 
 @transaction.atomic
 def do_dismiss_issue(issue: EmergingIssue, reason: str, *, acting_user: User | None) -> None:
+    """Dismiss a new issue, with the reason. Only a new one: an issue someone dismissed or
+    opened a problem for since the page was read is refused (ValueError saying which), on
+    the locked row, so a stale page can neither dismiss twice nor hide an open problem."""
+    issue = EmergingIssue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+    if issue.status == IssueStatus.DISMISSED:
+        raise ValueError("Someone else dismissed this issue already; nothing changed.")
+    if issue.status == IssueStatus.PROBLEM:
+        raise ValueError(
+            "A problem was opened for this issue since you read it; work it there. "
+            "Nothing was dismissed."
+        )
     before = snapshot(issue, ["status"])
     issue.status = IssueStatus.DISMISSED
     issue.save(update_fields=["status", "updated_at"])

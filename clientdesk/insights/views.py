@@ -137,9 +137,13 @@ def issue_dismiss(request: HttpRequest, issue_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Say why the issue is dismissed.")
         return redirect("insights:issue_detail", issue_id=issue.pk)
-    actions.do_dismiss_issue(
-        issue, form.cleaned_data["reason"], acting_user=signed_in_user(request)
-    )
+    try:
+        actions.do_dismiss_issue(
+            issue, form.cleaned_data["reason"], acting_user=signed_in_user(request)
+        )
+    except ValueError as refused:
+        messages.error(request, str(refused))
+        return redirect("insights:issue_detail", issue_id=issue.pk)
     messages.success(request, "Issue dismissed.")
     return redirect("insights:issue_detail", issue_id=issue.pk)
 

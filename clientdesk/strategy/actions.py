@@ -131,6 +131,12 @@ def do_raise_calls(
 
 @transaction.atomic
 def do_tick_task(task: CallTask, done: bool, *, acting_user: AnyUser) -> CallTask:
+    """Tick a playbook step off (or untick it). The page posts the state it asks for: a step
+    already in it (someone ticked it since the page was read) is left as recorded, with who
+    and when, and no audit row."""
+    task = CallTask.objects.select_for_update(of=("self",)).select_related("call").get(pk=task.pk)
+    if task.done == done:
+        return task
     before = snapshot(task, ["done"])
     task.done = done
     task.done_at = timezone.now() if done else None

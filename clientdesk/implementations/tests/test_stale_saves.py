@@ -123,3 +123,19 @@ def test_the_api_answers_409_to_a_stale_task(cast: Cast, client: Client) -> None
     assert Task.objects.get(pk=task.pk).percent_done == 40
     # Without a version the save is not checked (a client that holds none).
     assert patch({"percent_done": 50}).status_code == 200
+
+
+def test_a_second_go_live_from_a_stale_page_is_refused(cast: Cast) -> None:
+    """Going live is a move of the plan's state, on its locked row: the second, made from a
+    page read before the first, is refused and the first's date and hypercare stay."""
+    plan = _plan(cast)
+    url = reverse("implementations:go_live", kwargs=_ids(plan))
+    first, second = _clients(cast)
+    assert first.post(url, {"went_live_on": "2027-01-01"}).status_code == 302
+    refused = second.post(url, {"went_live_on": "2027-02-01"}, follow=True)
+    assert "This implementation is live (hypercare) already (live since Jan 1, 2027)" in (
+        refused.content.decode()
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.went_live_on) == ("live", dt.date(2027, 1, 1))
+    assert AuditEvent.objects.filter(action="implementation.go_live").count() == 1

@@ -201,3 +201,15 @@ def test_a_stale_visit_outcome_is_refused_with_both_versions(cast: Cast) -> None
     assert bob.post(url, {"outcome": "No decision yet", "version": "2"}).status_code == 302
     visit = Visit.objects.get(pk=visit.pk)
     assert (visit.outcome, visit.version) == ("No decision yet", 3)
+
+
+def test_a_step_ticked_twice_keeps_who_ticked_it_first(cast: Cast) -> None:
+    call = acme_call(cast)
+    task = call.tasks.get(position=1)
+    url = reverse("strategy:call_task", args=[call.pk, task.pk])
+    alice, bob = _two(cast, cast.alice, cast.bob)
+    assert alice.post(url, {"done": "1"}).status_code == 302
+    assert bob.post(url, {"done": "1"}).status_code == 302  # his page still showed it open
+    task.refresh_from_db()
+    assert (task.done, task.done_by_id) == (True, cast.alice.pk)
+    assert AuditEvent.objects.filter(action="strategy.call_task_ticked").count() == 1

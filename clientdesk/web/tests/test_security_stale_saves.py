@@ -410,3 +410,28 @@ def test_a_stale_competence_set_is_refused_with_both_sets(cast: Cast) -> None:
     assert ada.post(url, {**again, "categories": ["eligibility_enrollment"]}).status_code == 302
     stored = list(Competence.objects.filter(user=cast.bob).values_list("category", flat=True))
     assert stored == ["eligibility_enrollment"]
+
+
+def test_dismissing_an_issue_from_a_stale_page_is_refused(cast: Cast) -> None:
+    """Dismissing is a move of the issue's state on its locked row: once a problem is opened
+    for it, or it is dismissed, a dismissal from a page read before is refused."""
+    from clientdesk.insights.actions import do_open_problem
+    from clientdesk.insights.models import EmergingIssue
+    from clientdesk.insights.tests.cast import acme_issue
+
+    issue = acme_issue(cast)
+    url = reverse("insights:issue_dismiss", args=[issue.pk])
+    mia, ada = Client(), Client()
+    mia.force_login(cast.mia)
+    ada.force_login(cast.ada)
+    assert mia.post(url, {"reason": "Seasonal"}).status_code == 302
+    twice = ada.post(url, {"reason": "Known vendor delay"}, follow=True)
+    assert "Someone else dismissed this issue already" in twice.content.decode()
+    assert AuditEvent.objects.filter(action="issue.dismiss").count() == 1
+
+    EmergingIssue.objects.filter(pk=issue.pk).update(status="new")
+    problem = do_open_problem(issue, acting_user=cast.mia)
+    hidden = ada.post(url, {"reason": "Known vendor delay"}, follow=True)
+    assert "A problem was opened for this issue since you read it" in hidden.content.decode()
+    issue.refresh_from_db()
+    assert (issue.status, issue.problem_id) == ("problem", problem.pk)
