@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import hypothesis
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from clientdesk.testing import Cast, make_cast
@@ -78,3 +89,201 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for heavy in ("spark", "browser"):
             if item.get_closest_marker(heavy):
                 item.add_marker(pytest.mark.xdist_group(heavy))
+
+
+# The test database, migrated once a run (`django_db_setup`, `migrated_sqlite` below).
+#
+# pytest-django gives each pytest-xdist worker a test database of its own and migrates it: 118
+# migrations, ~15 CPU s a worker on a quiet machine. Here the first worker to need a database
+# migrates its own as before and leaves a copy of the result in the run's shared folder; a
+# worker that comes later starts from the copy instead of migrating (a worker asking while the
+# first migrates waits for it, as for a generated book):
+#
+# - SQLite: the migrated database is written to a file (SQLite's backup API) and read back into
+#   the other worker's database, in memory or on disk.
+# - PostgreSQL: the first worker makes a template database from its own (`CREATE DATABASE …
+#   TEMPLATE`); another worker's database is created from it. The template is dropped when the
+#   worker that made it ends.
+#
+# Everything else of Django's test-database creation runs as before (the database created, its
+# serialization, the cache tables, the teardown). With --reuse-db or --nomigrations, pytest-django's
+# setup runs unchanged. The copy holds what `migrate` wrote: the tables, the rows the data
+# migrations seed, the content types and permissions.
+#
+# A test that runs the app in a subprocess with a SQLite database of its own can start it from
+# the same copy (`migrated_sqlite`) instead of migrating there.
+
+
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's folder: under pytest-xdist the one every worker shares (the pattern
+    pytest-xdist documents for session data, as the book shelf's), else the session's own."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "test-databases"
+    shared.mkdir(parents=True, exist_ok=True)
+    return shared
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _quoted(connection: BaseDatabaseWrapper, name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+class MigratedOnce:
+    """Stands in for `migrate` while the test databases are created: the first call for an
+    alias in the run migrates and keeps a copy, every later one (another worker's) copies it."""
+
+    def __init__(self, shared: Path, real: Callable[..., Any]) -> None:
+        self._shared = shared
+        self._real = real
+        self.templates: list[tuple[str, str]] = []  # (alias, PostgreSQL template) made here
+
+    def __call__(self, name: str, *args: Any, **options: Any) -> Any:
+        if name != "migrate":
+            return self._real(name, *args, **options)
+        alias = options.get("database", DEFAULT_DB_ALIAS)
+        connection = connections[alias]
+        vendor = connection.vendor
+        if vendor not in ("sqlite", "postgresql"):
+            return self._real(name, *args, **options)
+        marker = self._shared / f"{alias}.{vendor}.json"
+        with _locked(self._shared / f"{alias}.lock"):
+            if marker.exists():
+                self._copy_in(connection, json.loads(marker.read_text()))
+                self._log(f"{alias} copied")
+                return None
+            result = self._real(name, *args, **options)
+            saved = self._copy_out(connection)
+            partial = marker.with_suffix(f".{os.getpid()}.part")
+            partial.write_text(json.dumps(saved))
+            partial.replace(marker)  # written last: the copy is whole
+            self._log(f"{alias} migrated")
+            return result
+
+    def _log(self, line: str) -> None:
+        """One line a database a worker: who migrated, who copied (setup.log in the folder)."""
+        with open(self._shared / "setup.log", "a") as log:
+            log.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {line}\n")
+
+    def _copy_out(self, connection: BaseDatabaseWrapper) -> dict[str, str]:
+        if connection.vendor == "sqlite":
+            path = self._shared / f"{connection.alias}.sqlite3"
+            path.unlink(missing_ok=True)
+            connection.ensure_connection()
+            target = sqlite3.connect(path)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            return {"sqlite": str(path)}
+        name = str(connection.settings_dict["NAME"])
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        template = f"{name.removesuffix(f'_{worker}') if worker else name}_migrated"
+        connection.close()  # a template database has no one connected to it
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(connection, template)}")
+            cursor.execute(
+                f"CREATE DATABASE {_quoted(connection, template)} "
+                f"TEMPLATE {_quoted(connection, name)}"
+            )
+        self.templates.append((connection.alias, template))
+        return {"postgresql": template}
+
+    @staticmethod
+    def _copy_in(connection: BaseDatabaseWrapper, saved: dict[str, str]) -> None:
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(f"file:{saved['sqlite']}?mode=ro", uri=True)
+            try:
+                connection.ensure_connection()
+                source.backup(connection.connection)
+            finally:
+                source.close()
+            return
+        name = str(connection.settings_dict["NAME"])
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {_quoted(connection, name)}")  # just made, empty
+            cursor.execute(
+                f"CREATE DATABASE {_quoted(connection, name)} "
+                f"TEMPLATE {_quoted(connection, saved['postgresql'])}"
+            )
+
+    def drop_templates(self) -> None:
+        """Drops the PostgreSQL templates made here, and their markers, so that a worker
+        starting after this one ends migrates its own."""
+        for alias, template in self.templates:
+            connection = connections[alias]
+            with _locked(self._shared / f"{alias}.lock"):
+                (self._shared / f"{alias}.postgresql.json").unlink(missing_ok=True)
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(connection, template)}")
+        self.templates.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's `django_db_setup`, with `migrate` run once a run (the module's text)."""
+    from django.core import management
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    if not django_db_use_migrations:
+        _disable_migrations()
+    once = MigratedOnce(_shared_folder(tmp_path_factory), management.call_command)
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    # `migrate` is stood in for only where this run makes the databases from scratch.
+    as_made = keepdb or not django_db_use_migrations
+    swap = (
+        contextlib.nullcontext() if as_made else mock.patch.object(management, "call_command", once)
+    )
+    with django_db_blocker.unblock(), swap:
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,  # type: ignore[arg-type]  # the stubs say a mapping; any collection
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    with django_db_blocker.unblock():
+        once.drop_templates()
+        if not django_db_keepdb:
+            try:
+                teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+            except Exception as exc:  # as pytest-django's own teardown: a warning
+                request.node.warn(
+                    pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}")
+                )
+
+
+@pytest.fixture
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, db: None) -> Callable[[Path], bool]:
+    """migrated_sqlite(path) writes this run's migrated SQLite database to `path` and answers
+    True; it answers False (the caller migrates there itself) when the run's test database is
+    not SQLite or was not made here (--reuse-db, --nomigrations). It asks for `db` so that the
+    run's test database is made (and with it the copy) before the test."""
+    marker = _shared_folder(tmp_path_factory) / f"{DEFAULT_DB_ALIAS}.sqlite.json"
+
+    def write(path: Path) -> bool:
+        if not marker.exists():
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(json.loads(marker.read_text())["sqlite"], path)
+        return True
+
+    return write

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,12 @@ ingestion.ingest_files("medical_claim", [sys.argv[1]], acting_user=None, create_
 """
 )
 
+# Migrates first unless the test laid the run's migrated database down already (argv[2]).
 MIGRATE_AND_INGEST = (
     SETUP
     + """
-call_command("migrate", verbosity=0)
+if sys.argv[2] == "migrate":
+    call_command("migrate", verbosity=0)
 call_command("ingest", "medical_claim", sys.argv[1], "--create-accounts")
 """
 )
@@ -87,14 +90,19 @@ def run(env: dict[str, str], *args: str, **kw: Any) -> subprocess.Popen[str]:
     )
 
 
-def test_a_killed_load_leaves_nothing_visible_and_reruns_once(tmp_path: Path) -> None:
+def test_a_killed_load_leaves_nothing_visible_and_reruns_once(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], bool]
+) -> None:
     env = {**os.environ, "CLIENTDESK_DATA_DIR": str(tmp_path / "var")}
     env.pop("DATABASE_URL", None)
+    # The processes' own SQLite database: the run's migrated one when the suite runs on SQLite
+    # (what `migrate` writes, without its ~15 CPU s), else the first process migrates it.
+    copied = migrated_sqlite(tmp_path / "var" / "clientdesk.sqlite3")
     small = write_bulk_medical_csv(tmp_path / "small.csv", 1_000, groups=["G700001"], prefix="S")
     big = write_bulk_medical_csv(tmp_path / "big.csv", 200_000, groups=["G700001", "G700002"])
 
     # 1. Killed from outside while DuckDB writes the Parquet of the big file.
-    first = run(env, "-c", MIGRATE_AND_INGEST, str(big))
+    first = run(env, "-c", MIGRATE_AND_INGEST, str(big), "copied" if copied else "migrate")
     staged = tmp_path / "var/lake/_staging/batch=1/data/part-00000.parquet"
     deadline = time.monotonic() + 120
     while not staged.exists() and first.poll() is None and time.monotonic() < deadline:
