@@ -183,3 +183,8 @@ def test_triangles_by_segment_each_with_its_own_factors(lake: Cast) -> None:
     text = triangle("--by", "funding")
     assert text.startswith("ASO (self-funded) (2 accounts), as of 2025-04-30: chain ladder")
     assert "total paid 5,689.50" in text
+    # ... and the range stated with it (chain_ladder.stated_range), as the JSON has it.
+    (aso,) = json.loads(triangle("--by", "funding", "--format", "json"))["groups"]
+    shown = aso["estimate"]["range"]
+    assert f"90 % range {shown['low']:,.2f} to {shown['high']:,.2f}" in text
+    assert shown["low"] < aso["estimate"]["ibnr_total"] < shown["high"]
