@@ -5,6 +5,7 @@ feed terminators, and for the transactions it leaves to `ClaimReader`."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,42 @@ def test_what_the_column_wise_reader_leaves_is_read_segment_by_segment(tmp_path:
         f"claim at segment {report['transaction_sets'][1]['position'] + 9} has no service line"
     )
     assert report["records"] == 1 + 0 + 1 + 1 and report["rejected_records"] == 1
+
+
+def test_a_failure_in_either_thread_stops_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocks are read and tokenised in a thread of their own (`fast._Pieces`): an error
+    there is raised by the reader, an error of the reader stops it, and no thread is left."""
+    path = bench_like(tmp_path / "c.837", 40)
+    monkeypatch.setattr(fast, "BLOCK_BYTES", 997)  # many blocks: the thread is mid-file
+    made = 0
+
+    def failing_block(*args: Any) -> fast.Block:
+        nonlocal made
+        made += 1
+        if made == 3:
+            raise OSError("the disk went away")
+        return original(*args)
+
+    original = fast.Block
+    monkeypatch.setattr(fast, "Block", failing_block)
+    with pytest.raises(OSError, match="the disk went away"):
+        convert(path, tmp_path / "tokens")
+    assert not [t for t in threading.enumerate() if t.name == "x12-tokens"]
+
+    monkeypatch.setattr(fast, "Block", original)
+    read_blocks = 0
+
+    def failing_read(self: fast._Reader, *args: Any, **kwargs: Any) -> bytes:
+        nonlocal read_blocks
+        read_blocks += 1
+        if read_blocks == 3:
+            raise RuntimeError("the reader failed")
+        return original_read(self, *args, **kwargs)
+
+    original_read = fast._Reader.block
+    monkeypatch.setattr(fast._Reader, "block", failing_read)
+    with pytest.raises(RuntimeError, match="the reader failed"):
+        convert(path, tmp_path / "reader")
+    assert not [t for t in threading.enumerate() if t.name == "x12-tokens"]
