@@ -360,6 +360,16 @@ class UtilizationReport:
         return next(row for row in self.utilization if row.key == key)
 
 
+def category_rows(
+    report: UtilizationReport,
+) -> list[tuple[CategoryPmpm, CategoryPmpm | None]]:
+    """Each service category's paid PMPM beside its allowed PMPM (None when the allowed basis
+    has no row for that leaf): the account page's table, paired once here rather than by a
+    search of every allowed row for every paid row while the template renders."""
+    allowed = {a.leaf: a for a in report.allowed_pmpm.by_service_category}
+    return [(c, allowed.get(c.leaf)) for c in report.paid_pmpm.by_service_category]
+
+
 def events(t: Totals, measure: str) -> int:
     """How many events of a measure: stays, days, service days or fills."""
     if measure == "admits":

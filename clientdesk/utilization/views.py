@@ -30,6 +30,7 @@ from clientdesk.utilization.queries import (
     category_lines,
     high_cost_claimants,
 )
+from clientdesk.utilization.report import category_rows
 from clientdesk.utilization.vega import vega_bundle
 
 LINES_PER_PAGE = 100
@@ -61,6 +62,7 @@ def account_utilization(request: HttpRequest, account_id: int) -> HttpResponse:
                 period=req.current,
                 quick=quick_periods(req.current),
                 query=f"period={req.current.code}&threshold={req.high_cost_threshold:.0f}",
+                category_rows=category_rows(report),
                 charts={
                     "monthly": charts.monthly_pmpm_chart(report),
                     "categories": charts.category_chart(report),

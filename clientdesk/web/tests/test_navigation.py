@@ -170,3 +170,35 @@ def test_menus_are_plain_details_with_admin_items_under_the_user(cast: Cast, log
     assert 'class="menu who"' in who and "Ada Admin · Admin" in who
     assert reverse("audit:list") in who and reverse("admin:index") in who
     assert "Sign out" in who
+
+
+def _bar(client: Any) -> str:
+    page = client.get(reverse("home")).content.decode()
+    bar = page.split('<header class="top">')[1].split("</header>")[0]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", bar)  # new on every page
+
+
+def test_the_bar_kept_per_process_follows_each_readers_roles(cast: Cast, login: Any) -> None:
+    """The top bar is built once per set of roles and page (web/context.py): a reader given a
+    role sees its links on their next page, one whose role is taken loses them, and readers of
+    other roles never get each other's bar."""
+    from django.contrib.auth.models import Group
+
+    manager_bar = _bar(login("mia"))
+    associate_bar = _bar(login("alice"))
+    assert "Inquiry dashboard" in manager_bar and "Inquiry dashboard" not in associate_bar
+    assert "Audit trail" in manager_bar and "Audit trail" not in associate_bar
+    assert _bar(login("bob")) == associate_bar.replace("Alice Owner", "Bob Teammate")
+    cast.alice.groups.add(Group.objects.get(name="Manager"))
+    promoted = _bar(login("alice"))
+    assert "Inquiry dashboard" in promoted and "Audit trail" in promoted
+    cast.alice.groups.remove(Group.objects.get(name="Manager"))
+    assert _bar(login("alice")) == associate_bar
+    cast.mia.is_staff = True  # a staff flag alone opens no admin link: that needs the Admin role
+    cast.mia.save()
+    assert _bar(login("mia")) == manager_bar
+    admin_bar = _bar(login("ada"))
+    assert reverse("admin:index") in admin_bar
+    cast.ada.is_staff = False
+    cast.ada.save()
+    assert reverse("admin:index") not in _bar(login("ada"))
