@@ -66,12 +66,19 @@ def check_version(
         raise StaleEdit(instance, expected, field=field, what=what)
 
 
-def check_version_of(row: M | None, expected_version: object, absent: Callable[[], M]) -> None:
+def check_version_of(
+    row: M | None,
+    expected_version: object,
+    absent: Callable[[], M],
+    *,
+    field: str = "version",
+    what: str | None = None,
+) -> None:
     """`check_version` for a record made by its first save (a setting, a stakeholder, a
     holding): no row is version 0, so a page that showed none (it posted 0) is refused once
     someone made it, and a page that showed version N is refused if the row is gone.
     `absent()` gives the unsaved record (version 0) the conflict page shows."""
-    check_version(row if row is not None else absent(), expected_version)
+    check_version(row if row is not None else absent(), expected_version, field=field, what=what)
 
 
 def apply_changes(

@@ -336,11 +336,42 @@ def do_set_weights(
 
 
 @transaction.atomic
+def _check_override_shown(account: Account, expected: int | None) -> None:
+    """The active override is the one the page showed (its id; 0: none), on the account's
+    locked row; else StaleEdit: another manager set or cleared one since."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    current = (
+        HealthOverride.objects.filter(
+            account=account, cleared_at__isnull=True, expires_on__gte=timezone.localdate()
+        )
+        .order_by("-set_at", "-id")
+        .first()
+    )
+    check_version_of(
+        current,
+        expected,
+        lambda: HealthOverride(pk=0, account=account, band="", note=""),
+        field="pk",
+        what="this account's health override",
+    )
+
+
+@transaction.atomic
 def do_override_band(
-    account: Account, band: str, note: str, expires_on: dt.date, *, acting_user: AnyUser
+    account: Account,
+    band: str,
+    note: str,
+    expires_on: dt.date,
+    *,
+    acting_user: AnyUser,
+    expected_override: int | None = None,
 ) -> HealthOverride:
+    """Set the account's band by hand until `expires_on`, replacing the active override.
+    Given `expected_override` (the id of the override the page showed; 0: none), one another
+    manager set or cleared since raises StaleEdit and nothing changes."""
     if not note.strip():
         raise ValueError("An override needs a note saying why.")
+    _check_override_shown(account, expected_override)
     HealthOverride.objects.filter(account=account, cleared_at__isnull=True).update(
         cleared_at=timezone.now()
     )
@@ -363,7 +394,11 @@ def do_override_band(
 
 
 @transaction.atomic
-def do_clear_override(account: Account, *, acting_user: AnyUser) -> int:
+def do_clear_override(
+    account: Account, *, acting_user: AnyUser, expected_override: int | None = None
+) -> int:
+    """Clear the account's override; a stale `expected_override` raises StaleEdit."""
+    _check_override_shown(account, expected_override)
     n = HealthOverride.objects.filter(account=account, cleared_at__isnull=True).update(
         cleared_at=timezone.now()
     )

@@ -196,22 +196,46 @@ def health(request: HttpRequest, account_id: int) -> HttpResponse:
 def health_override(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     if request.POST.get("clear") == "1":
-        actions.do_clear_override(account, acting_user=signed_in_user(request))
+        try:
+            actions.do_clear_override(
+                account,
+                acting_user=signed_in_user(request),
+                expected_override=posted_version(request),
+            )
+        except StaleEdit as stale:
+            messages.error(request, str(stale))
+            return redirect("strategy:health", account.pk)
         messages.success(request, "Override cleared: the computed band shows again.")
         return redirect("strategy:health", account.pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
-        try:
-            actions.do_override_band(
-                account,
-                form.cleaned_data["band"],
-                form.cleaned_data["note"],
-                form.cleaned_data["expires_on"],
-                acting_user=signed_in_user(request),
-            )
+        outcome: list[str] = []
+
+        def save(version: int | None) -> None:
+            try:
+                actions.do_override_band(
+                    account,
+                    form.cleaned_data["band"],
+                    form.cleaned_data["note"],
+                    form.cleaned_data["expires_on"],
+                    acting_user=signed_in_user(request),
+                    expected_override=version,
+                )
+                outcome.append("saved")
+            except ValueError as error:
+                messages.error(request, str(error))
+
+        refused = _stale_page(
+            request,
+            form,
+            save,
+            title=f"{account.name}: the health band by hand",
+            back=reverse("strategy:health", args=[account.pk]),
+        )
+        if refused is not None:
+            return refused
+        if outcome:
             messages.success(request, "Band overridden.")
-        except ValueError as error:
-            messages.error(request, str(error))
     else:
         messages.error(request, "An override needs a band, a note and an expiry date.")
     return redirect("strategy:health", account.pk)

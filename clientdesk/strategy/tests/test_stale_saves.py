@@ -213,3 +213,36 @@ def test_a_step_ticked_twice_keeps_who_ticked_it_first(cast: Cast) -> None:
     task.refresh_from_db()
     assert (task.done, task.done_by_id) == (True, cast.alice.pk)
     assert AuditEvent.objects.filter(action="strategy.call_task_ticked").count() == 1
+
+
+def test_a_stale_band_override_is_refused_with_both_versions(cast: Cast) -> None:
+    from clientdesk.strategy.models import HealthOverride
+
+    page = reverse("strategy:health", args=[cast.acme.pk])
+    url = reverse("strategy:health_override", args=[cast.acme.pk])
+    mia, ada = _two(cast, cast.mia, cast.ada)
+    assert 'name="version" value="0"' in ada.get(page).content.decode()  # no override shown
+    good = {"band": "good", "note": "Renewal signed", "expires_on": "2099-01-31", "version": "0"}
+
+    assert mia.post(url, good).status_code == 302
+    mine = HealthOverride.objects.get(account=cast.acme, cleared_at__isnull=True)
+    poor = {**good, "band": "poor", "note": "CFO unhappy"}
+    refused = ada.post(url, poor)
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "health override after you opened it" in html
+    assert (
+        "<td>Good</td><td>Poor</td>" in html
+        and "<td>Renewal signed</td><td>CFO unhappy</td>" in html
+    )
+    assert f'name="version" value="{mine.pk}"' in html
+    assert list(HealthOverride.objects.filter(account=cast.acme, cleared_at__isnull=True)) == [mine]
+    # Clearing from the page read before Mia's override is refused too.
+    cleared = ada.post(url, {"clear": "1", "version": "0"}, follow=True)
+    assert "health override after you opened it" in cleared.content.decode()
+    assert HealthOverride.objects.filter(pk=mine.pk, cleared_at__isnull=True).exists()
+
+    assert ada.post(url, {**poor, "version": str(mine.pk)}).status_code == 302
+    active = HealthOverride.objects.get(account=cast.acme, cleared_at__isnull=True)
+    assert (active.band, active.note) == ("poor", "CFO unhappy")
