@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -24,7 +25,13 @@ from clientdesk.implementations import actions
 from clientdesk.implementations.access import access_implementation, access_task
 from clientdesk.implementations.evidence import PlanState, plan_state
 from clientdesk.implementations.forms import MAX_UPLOAD, ImplementationForm, TaskForm
-from clientdesk.implementations.models import Implementation, Template, TemplateKind
+from clientdesk.implementations.models import (
+    Implementation,
+    OwnerTeam,
+    TaskStatus,
+    Template,
+    TemplateKind,
+)
 from clientdesk.implementations.plan_files import read_csv
 from clientdesk.implementations.readiness import EligibilityRound
 from clientdesk.implementations.schedule_report import schedule_json
@@ -68,16 +75,25 @@ class ImplementationIn(Schema):
     kind: TemplateKind | Literal[""] = ""
 
 
+# Free text the database keeps: no NUL character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+
 class ImplementationTaskIn(Schema):
-    status: str | None = None
-    percent_done: int | None = None
-    actual_start: dt.date | None = None
-    actual_finish: dt.date | None = None
-    owner_team: str | None = None
-    duration: int | None = None
-    predecessors: str | None = None
-    notes: str | None = None
-    blocker: str | None = None
+    """Only the fields sent change; null is not offered (the schema hides the None that only
+    marks "not sent"). A rule across the plan's tasks, refused 422 on `predecessors`: links
+    in MS Project notation (`4FS+3;2SS+4`, lags up to 2,000 business days) naming tasks of
+    the plan, with no cycle. An actual finish before the actual start is refused 422."""
+
+    status: TaskStatus | SkipJsonSchema[None] = None
+    percent_done: Annotated[int, Field(ge=0, le=100)] | SkipJsonSchema[None] = None
+    actual_start: CalendarDate | SkipJsonSchema[None] = None
+    actual_finish: CalendarDate | SkipJsonSchema[None] = None
+    owner_team: OwnerTeam | Literal[""] | SkipJsonSchema[None] = None
+    duration: Annotated[int, Field(ge=0, le=2000)] | SkipJsonSchema[None] = None
+    predecessors: Annotated[Text, Field(max_length=300)] | SkipJsonSchema[None] = None
+    notes: Text | SkipJsonSchema[None] = None
+    blocker: Annotated[Text, Field(max_length=300)] | SkipJsonSchema[None] = None
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )

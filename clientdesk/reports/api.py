@@ -70,8 +70,23 @@ def get_run(request: HttpRequest, run_id: RecordId) -> ReportRun:
     return access_run_by_id(request.user, run_id)
 
 
-@router.get("/runs/{run_id}/files/{fmt}")
-def get_file(request: HttpRequest, run_id: RecordId, fmt: str) -> FileResponse:
+@router.get(
+    "/runs/{run_id}/files/{fmt}",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment (a run's file of another format: 404).",
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in sorted(set(CONTENT_TYPES.values()))
+                },
+            }
+        }
+    },
+)
+def get_file(
+    request: HttpRequest, run_id: RecordId, fmt: Literal["pptx", "brief", "xlsx", "pdf"]
+) -> FileResponse:
     run = access_run_by_id(request.user, run_id)
     path = run.file_for(fmt) if fmt in CONTENT_TYPES else None
     if path is None or not path.exists():

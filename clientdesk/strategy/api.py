@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,7 +20,13 @@ from clientdesk.people.requests import signed_in_user
 from clientdesk.strategy import actions, queries
 from clientdesk.strategy.access import access_call_by_id, access_plan_by_id
 from clientdesk.strategy.forms import CallCloseForm, PlanForm
-from clientdesk.strategy.models import AccountPlan, CallToAction, HealthSnapshot
+from clientdesk.strategy.models import (
+    AccountPlan,
+    CallStatus,
+    CallToAction,
+    HealthSnapshot,
+    PlanStatus,
+)
 
 router = Router(tags=["strategy"])
 
@@ -54,13 +60,23 @@ class CallOut(Schema):
         return list(obj.tasks.all())
 
 
+# Free text the database keeps: no NUL character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+
+class RefusedOut(Schema):
+    """409: the record's state refuses the change (the message says why); nothing saved."""
+
+    detail: str
+
+
 class TaskIn(Schema):
     done: bool
 
 
 class CallStatusIn(Schema):
-    status: str
-    note: str = ""
+    status: CallStatus
+    note: Text = ""
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
@@ -122,18 +138,26 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
-    challenges: str = ""
-    sponsor_objectives: str = ""
-    strategy: str = ""
-    version: int
+    """The plan's text. A stale `version`, or a closed plan, answers 409."""
+
+    challenges: Text = ""
+    sponsor_objectives: Text = ""
+    strategy: Text = ""
+    version: Annotated[int, Field(ge=1, le=2**31)]
 
 
 class PlanStatusIn(Schema):
-    status: str
+    """draft → approved (a manager) → closed; approved back to draft to rework it. A move the
+    plan's status does not allow answers 409."""
+
+    status: PlanStatus
 
 
 @router.get("/calls", response=list[CallOut])
-def list_calls(request: HttpRequest, status: str = "open", mine: bool = False) -> Any:
+def list_calls(
+    request: HttpRequest, status: CallStatus | Literal[""] = CallStatus.OPEN, mine: bool = False
+) -> Any:
+    """Calls to action on the reader's accounts, 500 at most; `status` empty: every status."""
     return list(
         queries.calls_for(request.user, status=status, mine=mine).prefetch_related("tasks")[:500]
     )
@@ -247,7 +271,7 @@ def get_plan(request: HttpRequest, plan_id: RecordId) -> Any:
     return access_plan_by_id(request.user, plan_id)
 
 
-@router.put("/plans/{plan_id}", response=PlanOut)
+@router.put("/plans/{plan_id}", response={200: PlanOut, 409: RefusedOut})
 def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanIn) -> Any:
     """Save the plan's text; `version` is the one read: a stale one answers 409."""
     plan = access_plan_by_id(request.user, plan_id, need=Need.WRITE)
@@ -267,7 +291,7 @@ def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanIn) -> Any
         raise HttpError(409, str(error)) from None
 
 
-@router.post("/plans/{plan_id}/status", response=PlanOut)
+@router.post("/plans/{plan_id}/status", response={200: PlanOut, 409: RefusedOut})
 def set_plan_status(request: HttpRequest, plan_id: RecordId, payload: PlanStatusIn) -> Any:
     plan = access_plan_by_id(request.user, plan_id, need=Need.MANAGE)
     try:

@@ -68,6 +68,10 @@ class SurveyError(ValueError):
     """A survey write refused, with the reason in words."""
 
 
+class ScheduleTaken(SurveyError):
+    """The survey is already scheduled for the account: that schedule is the one to change."""
+
+
 # --- surveys and versions ---------------------------------------------------------------
 
 
@@ -864,7 +868,7 @@ def _check_schedule(survey: Survey, account: Account) -> None:
     if not survey.is_active:
         raise SurveyError("this survey is retired: make it active to schedule it")
     if SurveySchedule.objects.filter(survey=survey, account=account).exists():
-        raise SurveyError("this survey is already scheduled for the account: change that one")
+        raise ScheduleTaken("this survey is already scheduled for the account: change that one")
 
 
 @transaction.atomic

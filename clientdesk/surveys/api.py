@@ -10,9 +10,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
+from clientdesk.accounts.models import ContactRole
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
@@ -28,7 +30,7 @@ from clientdesk.surveys.access import (
     schedules_visible_to,
 )
 from clientdesk.surveys.forms import FollowUpForm, ScheduleEditForm
-from clientdesk.surveys.models import Cadence, Language, Survey, SurveySchedule
+from clientdesk.surveys.models import Cadence, FollowUpStatus, Language, Survey, SurveySchedule
 from clientdesk.surveys.queries import (
     MEASURE_MONTHS,
     Dimension,
@@ -69,9 +71,21 @@ def list_surveys(request: HttpRequest) -> Any:
     return [_survey_out(s) for s in Survey.objects.all()]
 
 
+# Free text the database keeps: no NUL character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+
+def _refused(field: str, message: str) -> NinjaValidationError:
+    """A rule of the records' state, refused as the schema's 422: a list naming the field."""
+    return NinjaValidationError([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+
+
 class SendIn(Schema):
-    contact_ids: list[int]
-    language: str = "en"
+    """Contacts of the account, at least one; one that is not answers 404 (a body naming a
+    record, as a path id does). A retired survey is refused 422 on `survey_id`."""
+
+    contact_ids: list[RecordId] = Field(min_length=1)
+    language: Language = Language.EN
 
 
 class SendOut(Schema):
@@ -91,9 +105,7 @@ def send_survey(
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     contacts = list(account.contacts.filter(pk__in=payload.contact_ids))
     if len(contacts) != len(set(payload.contact_ids)):
-        raise HttpError(422, "every contact must be one of the account's")
-    if payload.language not in ("en", "es"):
-        raise HttpError(422, "language is en or es")
+        raise HttpError(404, "contact_ids: no such record, or not one you may name here.")
     try:
         send = actions.do_send_survey(
             survey,
@@ -104,7 +116,7 @@ def send_survey(
             enqueue=enqueue_send,
         )
     except actions.SurveyError as error:
-        raise HttpError(422, str(error)) from None
+        raise _refused("survey_id", str(error)) from None
     return Status(201, send)
 
 
@@ -196,9 +208,11 @@ def list_follow_ups(request: HttpRequest) -> Any:
 
 
 class FollowUpIn(Schema):
-    status: str
-    notes: str = ""
-    outcome: str = ""
+    """A rule across fields, refused 422 on `outcome`: closing needs what came of it."""
+
+    status: FollowUpStatus
+    notes: Text = ""
+    outcome: Annotated[Text, Field(max_length=200)] = ""
     version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
@@ -276,18 +290,25 @@ class ScheduleIn(Schema):
     account_id: RecordId
     survey_id: RecordId
     cadence: Cadence = Cadence.HALF_YEARLY
-    next_on: dt.date = Field(description="The first send (the daily clock sends it).")
-    roles: list[str] = Field(
+    next_on: CalendarDate = Field(description="The first send (the daily clock sends it).")
+    roles: list[ContactRole] = Field(
         default_factory=list, description="Contact roles asked; empty: every contact."
     )
     language: Language = Language.EN
 
 
-@router.post("/schedules", response={201: ScheduleOut})
+class ScheduleRefusedOut(Schema):
+    """409: the survey is already scheduled for the account (change that schedule)."""
+
+    detail: str
+
+
+@router.post("/schedules", response={201: ScheduleOut, 409: ScheduleRefusedOut})
 def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
     """Send a relationship survey to an account's contacts on `next_on` and every cadence
     after it. The account must be one the caller sends to (an account they cannot see
-    answers 404, one they only read 403)."""
+    answers 404, one they only read 403). A survey that is not an active relationship survey
+    is refused 422 on `survey_id`; one already scheduled for the account answers 409."""
     require_reader(request.user)
     account = access_account_by_id(request.user, payload.account_id, need=Need.WRITE)
     survey = access_survey_by_id(request.user, payload.survey_id)
@@ -305,8 +326,10 @@ def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
             language=data["language"],
             acting_user=signed_in_user(request),
         )
+    except actions.ScheduleTaken as error:
+        raise HttpError(409, str(error)) from None
     except actions.SurveyError as error:
-        raise HttpError(422, str(error)) from None
+        raise _refused("survey_id", str(error)) from None
     return Status(201, _schedule_out(schedule))
 
 
@@ -317,8 +340,8 @@ def get_schedule(request: HttpRequest, schedule_id: RecordId) -> Any:
 
 class ScheduleChangeIn(Schema):
     cadence: Cadence | SkipJsonSchema[None] = None
-    next_on: dt.date | SkipJsonSchema[None] = None
-    roles: list[str] | SkipJsonSchema[None] = None
+    next_on: CalendarDate | SkipJsonSchema[None] = None
+    roles: list[ContactRole] | SkipJsonSchema[None] = None
     language: Language | SkipJsonSchema[None] = None
     is_active: bool | SkipJsonSchema[None] = Field(None, description="false pauses it.")
     version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -13,12 +13,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
+from clientdesk.accounts.models import US_STATES, Product, Segment
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
-from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_errors import form_errors, refusal
+from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
@@ -31,11 +35,38 @@ from clientdesk.team.access import (
 )
 from clientdesk.team.actions import TeamRuleError
 from clientdesk.team.forms import LicenseForm, PersonForm
-from clientdesk.team.models import Course, License, Person, TimeOffRequest, TimeOffType
+from clientdesk.team.models import (
+    Course,
+    Leaving,
+    License,
+    LineOfAuthority,
+    Location,
+    Person,
+    Stage,
+    TimeOffRequest,
+    TimeOffType,
+)
 from clientdesk.team.queries import compliance_matrix, pending_requests
 from clientdesk.team.records import person_record
 
 router = Router(tags=["team"])
+
+# Free text the database keeps: no NUL character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+# Text that says something: not blank once trimmed as the forms trim it (str.strip, which also
+# takes the ASCII separators U+001C to U+001F), and no NUL character.
+Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
+StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})]
+# A text the form trims and checks for length: no blank at either end, so its length is the one
+# the form counts.
+Trimmed = Annotated[str, Field(pattern=r"^$|^[^\s\x00\x1c-\x1f]([^\x00]*[^\s\x00\x1c-\x1f])?$")]
+
+
+def _refused(field: str, error: Exception | str) -> NinjaValidationError:
+    """A rule of the team's records, refused as the schema's 422: a list naming the field."""
+    return NinjaValidationError(
+        [{"loc": ["body", field], "msg": str(error), "type": "value_error"}]
+    )
 
 
 def _manager(request: HttpRequest) -> User:
@@ -155,21 +186,28 @@ def _person_out(p: Person) -> dict[str, Any]:
 
 
 class TeamPersonPatch(Schema):
+    """Only the fields sent change; `manager_id`, `onsite_account_id` and `left_on` may be
+    cleared with null, the others are not offered null (SkipJsonSchema hides the None that
+    only marks "not sent"). A `manager_id` who is not a manager or an admin, or an
+    `onsite_account_id` that is no account, answers 404 (a body naming a record). Rules
+    across fields and of the team, refused 422 with the field named: an onsite person needs
+    their `onsite_account`; a `left_on` needs `leaving`; an `agent_id` is one person's."""
+
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
-    title: str | None = Field(None, max_length=120)
-    manager_id: int | None = Field(None, ge=1, le=2**31)
-    location: str | None = Field(None, max_length=8)
-    onsite_account_id: int | None = Field(None, ge=1, le=2**31)
-    hire_date: dt.date | None = None
-    products: list[str] | None = None
-    languages: list[str] | None = None
-    segments: list[str] | None = None
-    capacity: int | None = Field(None, ge=0, le=32767)
-    left_on: dt.date | None = None
-    leaving: str | None = Field(None, max_length=12)
-    agent_id: str | None = Field(None, max_length=40)
+    title: Annotated[Said, Field(max_length=120)] | SkipJsonSchema[None] = None
+    manager_id: RecordId | None = None
+    location: Location | SkipJsonSchema[None] = None
+    onsite_account_id: RecordId | None = None
+    hire_date: CalendarDate | SkipJsonSchema[None] = None
+    products: list[Product] | SkipJsonSchema[None] = None
+    languages: list[Text] | SkipJsonSchema[None] = None
+    segments: list[Segment] | SkipJsonSchema[None] = None
+    capacity: Annotated[int, Field(ge=0, le=32767)] | SkipJsonSchema[None] = None
+    left_on: CalendarDate | None = None
+    leaving: Leaving | Literal[""] | SkipJsonSchema[None] = None
+    agent_id: Annotated[Trimmed, Field(max_length=40)] | SkipJsonSchema[None] = None
 
 
 @router.get("/people/{user_id}", response=TeamPersonOut)
@@ -196,7 +234,7 @@ def update_person(request: HttpRequest, user_id: RecordId, payload: TeamPersonPa
     data = {k: ("" if v is None else v) for k, v in current.items()}
     form = PersonForm(data=data, instance=person)
     if not form.is_valid():
-        raise form_errors(form)
+        raise refusal(form, {"manager": "manager_id", "onsite_account": "onsite_account_id"})
     try:
         saved = actions.do_save_person(
             person.user, form.cleaned_data, acting_user=acting, expected_version=expected
@@ -224,27 +262,38 @@ class TeamLicenseRecord(Schema):
     ce_earned: int
 
 
+LicenseNumber = Annotated[Said, Field(max_length=40)]
+Credits = Annotated[int, Field(ge=0, le=32767)]
+
+
 class TeamLicenseIn(Schema):
-    state: str = Field(max_length=2)
-    line: str = Field("health", max_length=8)
-    number: str = Field(max_length=40)
-    issued_on: dt.date
-    expires_on: dt.date
-    ce_required: int = Field(24, ge=0, le=32767)
-    ce_earned: int = Field(0, ge=0, le=32767)
+    """A new license. Rules across fields and of the person's licenses, refused 422 with the
+    field named: `expires_on` after `issued_on`; one license per state and line (on `state`:
+    change that one)."""
+
+    state: StateCode
+    line: LineOfAuthority = LineOfAuthority.HEALTH
+    number: LicenseNumber
+    issued_on: CalendarDate
+    expires_on: CalendarDate
+    ce_required: Credits = 24
+    ce_earned: Credits = 0
 
 
 class TeamLicensePatch(Schema):
+    """Only the fields sent change (null is not offered: SkipJsonSchema hides the None that
+    only marks "not sent"); the rules of a new license hold for the result."""
+
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
-    state: str | None = Field(None, max_length=2)
-    line: str | None = Field(None, max_length=8)
-    number: str | None = Field(None, max_length=40)
-    issued_on: dt.date | None = None
-    expires_on: dt.date | None = None
-    ce_required: int | None = Field(None, ge=0, le=32767)
-    ce_earned: int | None = Field(None, ge=0, le=32767)
+    state: StateCode | SkipJsonSchema[None] = None
+    line: LineOfAuthority | SkipJsonSchema[None] = None
+    number: LicenseNumber | SkipJsonSchema[None] = None
+    issued_on: CalendarDate | SkipJsonSchema[None] = None
+    expires_on: CalendarDate | SkipJsonSchema[None] = None
+    ce_required: Credits | SkipJsonSchema[None] = None
+    ce_earned: Credits | SkipJsonSchema[None] = None
 
 
 def _license_out(license_: License) -> dict[str, Any]:
@@ -351,8 +400,12 @@ def matrix(request: HttpRequest) -> Any:
 
 
 class TeamAssignIn(Schema):
-    user_ids: list[int]
-    due_on: dt.date
+    """People of the manager's team, at least one: someone who is not answers 404 (a body
+    naming a record, as a path id does). A due date already passed is refused 422 on
+    `due_on`."""
+
+    user_ids: list[RecordId] = Field(min_length=1)
+    due_on: CalendarDate
 
 
 @router.post("/courses/{course_id}/assignments", response={201: list[TeamAssignmentOut]})
@@ -361,17 +414,19 @@ def assign(request: HttpRequest, course_id: RecordId, payload: TeamAssignIn) -> 
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
         raise HttpError(404, "No such course.")
+    if payload.due_on < timezone.localdate():  # the body's own values before whom it names
+        raise _refused("due_on", "The due date has passed.")
     users = list(
         User.objects.filter(pk__in=payload.user_ids, team_person__in=managed_people(request.user))
     )
     if len(users) != len(set(payload.user_ids)):
-        raise HttpError(422, "Some of these people are not on your team.")
+        raise HttpError(404, "user_ids: no such record, or not one you may name here.")
     try:
         made = actions.do_assign_course(
             course, users, due_on=payload.due_on, today=timezone.localdate(), acting_user=acting
         )
     except TeamRuleError as error:
-        raise HttpError(422, str(error)) from None
+        raise _refused("due_on", error) from None
     return Status(
         201,
         [
@@ -419,10 +474,15 @@ def pending(request: HttpRequest) -> Any:
 
 
 class TeamTimeOffIn(Schema):
-    kind: str
-    first_day: dt.date
-    last_day: dt.date
-    note: str = ""
+    """`kind` is a time-off type's code: one that is not answers 404 (a body naming a
+    record). Rules across fields and of the person's requests, refused 422 with the field
+    named: `last_day` not before `first_day`; at least one working day between them, and
+    none already asked for (on `first_day`)."""
+
+    kind: Annotated[str, Field(max_length=16)]
+    first_day: CalendarDate
+    last_day: CalendarDate
+    note: Text = ""
 
 
 @router.post("/time-off", response={201: TeamRequestOut})
@@ -430,21 +490,25 @@ def ask(request: HttpRequest, payload: TeamTimeOffIn) -> Any:
     user = signed_in_user(request)
     if not Person.objects.filter(user=user).exists():
         raise PermissionDenied("You have no team record.")
+    if payload.last_day < payload.first_day:  # the body's own values before what it names
+        raise _refused("last_day", "The last day comes after the first.")
     kind = TimeOffType.objects.filter(code=payload.kind).first()
     if kind is None:
-        raise HttpError(422, f"No time-off type {payload.kind!r}.")
+        raise HttpError(404, "kind: no such time-off type.")
     try:
         made = actions.do_request_time_off(
             user, kind, payload.first_day, payload.last_day, note=payload.note, acting_user=user
         )
     except TeamRuleError as error:
-        raise HttpError(422, str(error)) from None
+        raise _refused("first_day", error) from None
     return Status(201, _request_out(made))
 
 
 class TeamDecisionIn(Schema):
     approve: bool
-    version: int | None = None
+    version: int | None = Field(
+        None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
+    )
 
 
 @router.post("/time-off/{request_id}/decision", response={200: TeamRequestOut, 409: StaleEditOut})
@@ -470,8 +534,13 @@ def decide(request: HttpRequest, request_id: RecordId, payload: TeamDecisionIn) 
 
 
 class TeamStageIn(Schema):
-    stage: str
-    reason: str = ""
+    """Rules of the candidate's file, refused 422 with the field named: a stage the
+    candidate can move to from theirs (applied → screened → interviewed → offer → hired, or
+    declined / rejected), an offer after a submitted scorecard, a hire after an offer (on
+    `stage`); closing the file (declined, rejected) needs a `reason` (on `reason`)."""
+
+    stage: Stage
+    reason: Text = ""
 
 
 class TeamCandidateOut(Schema):
@@ -494,4 +563,5 @@ def move(request: HttpRequest, candidate_id: RecordId, payload: TeamStageIn) -> 
             acting_user=acting,
         )
     except TeamRuleError as error:
-        raise HttpError(422, str(error)) from None
+        field = "reason" if "Say why" in str(error) else "stage"
+        raise _refused(field, error) from None

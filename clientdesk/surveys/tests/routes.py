@@ -141,7 +141,7 @@ API_ROUTES = [
         "post",
         lambda c: {**survey(c), "account_id": c.acme.pk},
         {**WRITE, "sam": 404},
-        body={"contact_ids": []},
+        body=lambda c: {"contact_ids": [c.acme_contact.pk]},
     ),
     ApiRoute("/surveys/results", "get", no_args, SURVEY_READERS),
     ApiRoute("/surveys/schedules", "get", no_args, SURVEY_READERS),

@@ -225,8 +225,13 @@ def test_the_schedules_api_creates_changes_pauses_and_refuses(cast: Cast) -> Non
     )
     schedule_id = out["id"]
     assert AuditEvent.objects.filter(action="surveys.schedule.create").count() == 1
-    # The same survey for the same account again, a transactional survey, a bad role: 422.
-    assert call(cast.alice, "post", "", body).status_code == 422
+    # The same survey for the same account again: 409 (change that schedule); a transactional
+    # survey, a bad role: 422.
+    taken = call(cast.alice, "post", "", body)
+    assert taken.status_code == 409
+    assert taken.json() == {
+        "detail": "this survey is already scheduled for the account: change that one"
+    }
     other = {**body, "survey_id": transactional_survey(cast).pk}
     assert call(cast.alice, "post", "", other).status_code == 422
     assert call(cast.mia, "post", "", {**body, "roles": ["janitor"]}).status_code == 422

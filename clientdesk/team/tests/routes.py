@@ -288,7 +288,7 @@ API_ROUTES = [
         "post",
         course,
         MANAGERS,
-        body={"user_ids": [], "due_on": "2099-01-01"},
+        body={"user_ids": [999_999], "due_on": "2001-01-01"},  # passed: 422, after access
     ),
     ApiRoute("/team/time-off/pending", "get", no_args, MANAGERS),
     ApiRoute(
@@ -296,7 +296,7 @@ API_ROUTES = [
         "post",
         with_team,
         ASK,
-        body={"kind": "none", "first_day": "2027-01-04", "last_day": "2027-01-04"},
+        body={"kind": "none", "first_day": "2027-01-05", "last_day": "2027-01-04"},  # 422
     ),
     ApiRoute(
         "/team/time-off/{request_id}/decision",
