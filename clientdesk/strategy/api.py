@@ -25,7 +25,6 @@ from clientdesk.strategy.models import (
     CallStatus,
     CallToAction,
     HealthSnapshot,
-    PlanStatus,
 )
 
 router = Router(tags=["strategy"])
@@ -146,11 +145,16 @@ class PlanIn(Schema):
     version: Annotated[int, Field(ge=1, le=2**31)]
 
 
+# The plan statuses (strategy PlanStatus's values), a Literal: implementations has a PlanStatus
+# enum too, and the OpenAPI components are named by class, so one would hide the other.
+AccountPlanStatus = Literal["draft", "approved", "closed"]
+
+
 class PlanStatusIn(Schema):
     """draft → approved (a manager) → closed; approved back to draft to rework it. A move the
     plan's status does not allow answers 409."""
 
-    status: PlanStatus
+    status: AccountPlanStatus
 
 
 @router.get("/calls", response=list[CallOut])

@@ -42,7 +42,6 @@ from clientdesk.team.models import (
     LineOfAuthority,
     Location,
     Person,
-    Stage,
     TimeOffRequest,
     TimeOffType,
 )
@@ -533,13 +532,20 @@ def decide(request: HttpRequest, request_id: RecordId, payload: TeamDecisionIn) 
     return _request_out(done)
 
 
+# The candidate stages (team Stage's values), a Literal: the growth app's Stage enum has the
+# same class name, and the OpenAPI components are named by class, so one hid the other.
+CandidateStage = Literal[
+    "applied", "screened", "interviewed", "offer", "hired", "declined", "rejected"
+]
+
+
 class TeamStageIn(Schema):
     """Rules of the candidate's file, refused 422 with the field named: a stage the
     candidate can move to from theirs (applied → screened → interviewed → offer → hired, or
     declined / rejected), an offer after a submitted scorecard, a hire after an offer (on
     `stage`); closing the file (declined, rejected) needs a `reason` (on `reason`)."""
 
-    stage: Stage
+    stage: CandidateStage
     reason: Text = ""
 
 

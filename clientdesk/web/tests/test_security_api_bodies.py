@@ -217,3 +217,27 @@ def test_implementation_task_and_report_file_bodies(cast: Cast) -> None:
     answers = clientdesk_api.get_openapi_schema()["paths"]["/api/reports/runs/{run_id}/files/{fmt}"]
     content = answers["get"]["responses"][200]["content"]
     assert got["Content-Type"] in content
+
+
+def test_enums_of_the_same_class_name_do_not_hide_each_other() -> None:
+    """OpenAPI components are named by class: team's Stage hid growth's Stage (an opportunity's
+    stage was offered as a candidate's, bench/fuzz.py). The routes that share a name use a
+    Literal of their values."""
+    from typing import get_args
+
+    from clientdesk.growth.models import Stage as OpportunityStage
+    from clientdesk.strategy.api import AccountPlanStatus
+    from clientdesk.strategy.models import PlanStatus
+    from clientdesk.team.api import CandidateStage
+    from clientdesk.team.models import Stage as CandidateStageChoices
+
+    assert sorted(get_args(CandidateStage)) == sorted(CandidateStageChoices.values)
+    assert sorted(get_args(AccountPlanStatus)) == sorted(PlanStatus.values)
+    document = clientdesk_api.get_openapi_schema()
+    stage = document["paths"]["/api/growth/opportunities/{opportunity_id}/stage"]["post"]
+    body = stage["requestBody"]["content"]["application/json"]["schema"]
+    name = body["$ref"].split("/")[-1]
+    field = document["components"]["schemas"][name]["properties"]["stage"]
+    if "$ref" in field:
+        field = document["components"]["schemas"][field["$ref"].split("/")[-1]]
+    assert sorted(field["enum"]) == sorted(OpportunityStage.values)
