@@ -86,6 +86,13 @@ class Settings:
     fdr_q: float = 0.05
     seed: int = 7
     min_null_days: int = 60_000
+    scan_families: tuple[str, ...] = ("claim_pends",)
+    """Families the window detector also reads (`window_scan`): claims pended per reason, where
+    a backlog is a burst of a few days that the daily detectors see only at large accounts."""
+    scan_days: int = 10
+    scan_p: float = 1e-6
+    scan_ratio: float = 3.0
+    scan_min_excess: float = 5.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +143,7 @@ class Baseline:
     common: F64
     scored: B
     dispersion: F64  # per family x level (account, book)
+    posterior_events: F64  # the Gamma posterior's shape (prior events + window events)
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -187,7 +195,7 @@ class Scores:
     cusum: F64  # with reset after an alert
     p_value: F64  # combined (Bonferroni over the three detectors); 1 where not scored
     alert: B
-    fired: NDArray[np.int8]  # bit 1 spike, 2 ewma, 4 cusum
+    fired: NDArray[np.int8]  # bit 1 spike, 2 ewma, 4 cusum, 8 window
     band: NDArray[np.int8]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -416,7 +424,7 @@ def fit_baseline(
         dispersion = np.repeat(dispersion[:, None], 2, axis=1)
     k = dispersion[panel.family, level][:, None]
     size = 1.0 / (1.0 / alpha + 1.0 / k)
-    return Baseline(expected, size, rate, x, common, scored, dispersion)
+    return Baseline(expected, size, rate, x, common, scored, dispersion, alpha)
 
 
 def incident_days(y: F64, base: Baseline, settings: Settings) -> B:
@@ -711,6 +719,69 @@ def benjamini_hochberg(p: F64, tested: B, groups: I64, q: float) -> B:
     return reject
 
 
+# --- window detector ----------------------------------------------------------------------------
+
+
+@dataclass
+class Window:
+    """The window detector's figures for the series it reads (`rows`, panel row indexes),
+    per day."""
+
+    rows: I64
+    observed: F64
+    expected: F64
+    p_value: F64
+    fired: B
+
+
+def window_scan(panel: Panel, base: Baseline, settings: Settings) -> Window:
+    """The claims-backlog check: events of the last `scan_days` days (today included) against
+    what the series' rate before them expects, for the series of `scan_families`.
+
+    Expected = the window's adjusted exposure (exposure x day-of-week and holiday factors x
+    the common factor) x the posterior rate of the window's first day, whose baseline ends
+    `guard_days` before the window: the account's own rate over `window_days`, shrunk to the
+    book's rate for the same category (worth `prior_events` events). The window's total is
+    negative binomial with the days' extra-Poisson dispersion added up (size `scan_days` x k)
+    and the rate's estimation error shared by every day (size: the posterior's events), so
+    size = 1 / (1 / events + 1 / (scan_days x k)). Fires where the upper-tail chance of the
+    observed total is at most `scan_p`, it is at least `scan_ratio` times the expected and at
+    least `scan_min_excess` above it, on a scored day whose window begins on or after the
+    series' first scored day (a day without exposure, a weekend at a small group, has no score
+    of its own).
+
+    Why: a backlog of 5-10 days at a 100-member group pends a few claims a day for one reason
+    against one every few weeks: no single day stands out, and the CUSUM's p-value bound
+    (e^-h) is too loose to pass the false-discovery control among the book's thousands of pend
+    series. The window's total has an exact tail."""
+    chosen = [f for f, name in enumerate(panel.family_names) if name in settings.scan_families]
+    rows = np.nonzero(np.isin(panel.family, chosen))[0].astype(np.int64)
+    days = settings.scan_days
+    if len(rows) == 0 or panel.n_days == 0:
+        empty = np.zeros((0, panel.n_days))
+        return Window(rows, empty, empty, empty, empty.astype(bool))
+    t = np.arange(panel.n_days, dtype=np.int64)
+    first = np.clip(t - days + 1, 0, None)
+    load = trailing_sums(base.adjusted_exposure[rows] * base.common[rows], days)
+    mu = np.maximum(gather_last(base.rate[rows], first) * load, 1e-9)
+    level = (panel.pool[rows] < 0).astype(np.int64)
+    k = base.dispersion[panel.family[rows], level][:, None]
+    events = gather_last(base.posterior_events[rows], first)
+    size = 1.0 / (1.0 / events + 1.0 / (days * k))
+    total = trailing_sums(panel.counts[rows], days)
+    scored = base.scored[rows]
+    began = np.where(scored.any(axis=1), np.argmax(scored, axis=1), panel.n_days)
+    whole = scored & (first[None, :] >= began[:, None])
+    p = np.where(whole, nb_upper_tail(total, mu, size), 1.0)
+    fired = (
+        whole
+        & (p <= settings.scan_p)
+        & (total >= settings.scan_ratio * mu)
+        & (total - mu >= settings.scan_min_excess)
+    )
+    return Window(rows, total, np.where(whole, mu, 0.0), p, fired)
+
+
 # --- scoring ------------------------------------------------------------------------------------
 
 
@@ -735,12 +806,19 @@ def score(panel: Panel, base: Baseline, thresholds: Thresholds, settings: Settin
     # its evidence.
     p_cusum = np.exp(-np.maximum(cusum, 0.0))
     p = np.minimum(1.0, len(DETECTORS) * np.minimum(np.minimum(raw.p_spike, p_ewma), p_cusum))
+    # The series the window detector reads too: Bonferroni over four detectors, not three.
+    window = window_scan(panel, base, settings)
+    if len(window.rows):
+        rows = window.rows
+        fired[rows] |= window.fired.astype(np.int8) << 3
+        daily = np.minimum(np.minimum(raw.p_spike[rows], p_ewma[rows]), p_cusum[rows])
+        p[rows] = np.minimum(1.0, (len(DETECTORS) + 1) * np.minimum(daily, window.p_value))
     p = np.where(base.scored, p, 1.0)
     discovered = benjamini_hochberg(p, base.scored, panel.family, settings.fdr_q)
     # An alert day is a day above expected: the EWMA and CUSUM stay high for some days after
     # a rise ends, and a quiet day is not evidence of the issue (nor a day to paint red).
     alert = discovered & (fired > 0) & base.scored & (y > base.expected)
-    return Scores(raw.spike, raw.ewma, cusum, p, alert, fired, band)
+    return Scores(raw.spike, raw.ewma, cusum, p, alert, fired, band, {"window": window})
 
 
 def change_point(cusum: F64, series: int, day: int) -> int:

@@ -188,7 +188,9 @@ def _issue(
     primary = members[best]
     observed, expected = sums[best]
     fired = np.bitwise_or.reduce([int(scores.fired[r, d]) for d, r in episode])
-    detectors = [n for bit, n in ((1, "spike"), (2, "ewma"), (4, "cusum")) if fired & bit]
+    detectors = [
+        n for bit, n in ((1, "spike"), (2, "ewma"), (4, "cusum"), (8, "window")) if fired & bit
+    ]
     issue = DetectedIssue(
         account_id=account_id,
         cause_family=fam,

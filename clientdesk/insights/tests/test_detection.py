@@ -10,6 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from clientdesk.insights.charts import evidence_svg, grid_step
@@ -18,6 +19,7 @@ from clientdesk.insights.detection import (
     Settings,
     Thresholds,
     benjamini_hochberg,
+    calibrate,
     change_point,
     common_factor,
     cusum_open,
@@ -32,6 +34,7 @@ from clientdesk.insights.detection import (
     score,
     volume_band,
     weighted_median,
+    window_scan,
     window_sums,
 )
 from clientdesk.insights.effectiveness import judge
@@ -135,6 +138,93 @@ def test_a_step_is_flagged_on_its_first_day_and_dated_by_the_cusum() -> None:
     assert scores.ewma[0, 110] >= 3.5
     assert np.nonzero(scores.alert[0])[0][-1] == 109
     assert change_point(scores.cusum, 0, 100) == 100
+
+
+def test_the_window_detector_totals_a_backlog_against_the_rate_before_it() -> None:
+    # Two pend series at 1 in 10 claims received: 1 pend of 10 claims a day, and 100 of
+    # 1,000. From day 100 the small one pends 6 a day, the large one 150 (x1.5).
+    counts = np.ones((2, 140))
+    exposure = np.full((2, 140), 10.0)
+    counts[1], exposure[1] = 100.0, 1000.0
+    counts[0, 100:103] = 6.0
+    counts[1, 100:103] = 150.0
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=exposure,
+        group=np.arange(2, dtype=np.int64),
+        pool=np.full(2, -1, dtype=np.int64),
+        family=np.zeros(2, dtype=np.int64),
+        family_names=("claim_pends",),
+    )
+    settings = Settings(scan_days=3)
+    base = fit_baseline(
+        panel, settings, dispersion=np.array([1000.0]), holidays=np.zeros(140, dtype=bool)
+    )
+    window = window_scan(panel, base, settings)
+    assert window.rows.tolist() == [0, 1]
+    # Day 102, window days 100-102: 18 pends; the rate of day 100 is (2 prior events + 56) /
+    # (2 / 0.1 + 560 claims) = 0.1 from days 42-97, so 30 claims expect 3; the total is NB with
+    # size 1 / (1 / 58 events + 1 / (3 days x k 1000)) = 56.9.
+    assert window.observed[0, 102] == 18.0
+    assert window.expected[0, 102] == pytest.approx(3.0)
+    size = 1.0 / (1.0 / 58.0 + 1.0 / 3000.0)
+    chance = stats.nbinom.sf(17, size, size / (size + 3.0))
+    assert chance == pytest.approx(1.8565e-8, rel=1e-3)
+    assert window.p_value[0, 102] == pytest.approx(chance, rel=1e-9)
+    # 1.9e-8 <= 1e-6, 18 >= 3 x 3 and 15 extra >= 5: fired. Day 101 (13 against 3): 3.4e-5.
+    assert window.fired[0].tolist()[99:104] == [False, False, False, True, False]
+    assert window.p_value[0, 101] == pytest.approx(3.366e-5, rel=1e-3)
+    # The large series: 450 against 300 is far beyond chance (6e-14) but only x1.5, no backlog.
+    assert window.p_value[1, 102] < 1e-12
+    assert not window.fired[1].any()
+    # A family the detector does not read has no window.
+    other = window_scan(panel, base, Settings(scan_days=3, scan_families=("denials",)))
+    assert other.rows.tolist() == [] and other.observed.shape == (0, 140)
+
+
+def test_a_small_groups_claims_backlog_is_found_by_the_window_detector_alone() -> None:
+    # 200 accounts x 9 pend reasons (1,800 series: the false-discovery control weighs each
+    # day's p-values against as many as a 200-account book has). Account 0 receives 2 claims a
+    # day and pends 1.8 % of them for pricing (0.04 a day); days 200-206 it pends 8 (the
+    # book's backlogs of 5-10 days at a 100-member group): one or two a day, no day alone
+    # beyond chance among 1,800 series.
+    rng = np.random.default_rng(15)
+    accounts, reasons, days = 200, 9, 300
+    shares = np.array([0.2, 0.15, 0.15, 0.12, 0.1, 0.1, 0.08, 0.1, 0.0]) * 0.15
+    claims = rng.poisson(rng.uniform(2.0, 40.0, accounts)[:, None] * np.ones((1, days)))
+    claims[0] = 2
+    exposure = np.repeat(claims.astype(float), reasons, axis=0)
+    counts = rng.poisson(exposure * np.tile(shares, accounts)[:, None]).astype(float)
+    row = 3  # account 0, pricing
+    counts[row, 190:215] = 0.0
+    counts[row, 200:207] = [1, 2, 1, 1, 0, 1, 2]
+    reason = np.tile(np.arange(reasons), accounts).astype(np.int64)
+    panel = Panel(
+        first_day=MONDAY,
+        counts=counts,
+        exposure=exposure,
+        group=reason,
+        pool=reason,
+        family=np.zeros(accounts * reasons, dtype=np.int64),
+        family_names=("claim_pends",),
+    )
+    settings = Settings()
+    base, _ = fit_clean_baseline(panel, settings)
+    thresholds = calibrate(panel, base, settings)
+    daily_only = score(panel, base, thresholds, Settings(scan_families=()))
+    both = score(panel, base, thresholds, settings)
+    assert not daily_only.alert[row].any()
+    # Day 206: 8 in the 10 days against 0.44 expected, a chance of 6.7e-7 (<= 1e-6).
+    window = both.extra["window"]
+    assert window.observed[row, 206] == 8.0
+    assert window.expected[row, 206] == pytest.approx(0.44, abs=0.005)
+    assert window.p_value[row, 206] == pytest.approx(6.75e-7, rel=0.01)
+    assert np.nonzero(both.alert[row])[0].tolist() == [206]
+    assert both.fired[row, 206] & 8
+    # The 1,799 other series: the window detector fires on none of their 300 days.
+    others = np.arange(accounts * reasons) != row
+    assert not window.fired[others].any()
 
 
 def test_change_point_is_the_day_after_the_last_zero() -> None:
