@@ -220,7 +220,8 @@ class ContractOut(Schema):
 class ContractIn(Schema):
     """A contract. Rules across fields and with the account, refused 422 with the field named:
     `end_date` after `start_date`; an ASO (self-funded) account's contract has
-    `admin_fee_pepm` and no `premium_pmpm`, a fully insured account's the other way round."""
+    `admin_fee_pepm` and no `premium_pmpm`, a fully insured account's the other way round. A
+    `number` another contract holds (numbers are unique across the book) answers 409."""
 
     number: Text
     start_date: dt.date
@@ -370,12 +371,12 @@ def list_contracts(request: HttpRequest, account_id: RecordId) -> Any:
     return access_account_by_id(request.user, account_id).contracts.all()
 
 
-@router.post("/{account_id}/contracts", response={201: ContractOut})
+@router.post("/{account_id}/contracts", response={201: ContractOut, 409: AccountConflictOut})
 def create_contract(request: HttpRequest, account_id: RecordId, payload: ContractIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = ContractForm(data=payload.dict(), account=account)
     if not form.is_valid():
-        raise form_errors(form)
+        raise _refuse(form)
     return Status(
         201,
         actions.do_create_contract(account, form.cleaned_data, acting_user=signed_in_user(request)),

@@ -27,7 +27,20 @@ MAX_PAGE_SIZE = 500
 # An offset past a billion rows is a mistake, not a page: refused rather than sent to the database.
 MAX_OFFSET = 1_000_000_000
 
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="A record's id.")]
+
+def _not_a_boolean(value: Any) -> Any:
+    """Pydantic's lax mode reads JSON `true` as the integer 1: an id is a number, never a flag."""
+    if isinstance(value, bool):
+        raise ValueError("an id is an integer, not true or false")
+    return value
+
+
+RecordId = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, description="A record's id."),
+    # After the bounds, so the schema keeps them as `minimum` and `maximum`.
+    BeforeValidator(_not_a_boolean),
+]
 
 
 class Page(LimitOffsetPagination):
