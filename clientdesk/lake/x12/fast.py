@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from clientdesk.lake.x12.reader import Delimiters
+from clientdesk.lake.x12.reader import Delimiters, without_line_breaks
 
 if TYPE_CHECKING:
     from clientdesk.lake.x12.convert import Stream
@@ -221,13 +221,7 @@ class _Pieces:
                     if first:
                         block = block.lstrip(LEAD)
                         first = False
-                    if term == b"\n":
-                        block = block.replace(b"\r", b"")
-                    elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
-                        block = block.replace(b"\n", b"")
-                    else:
-                        block = block.replace(b"\r", b"").replace(b"\n", b"")
-                    buf = tail + block
+                    buf = tail + without_line_breaks(block, term)
                     cut = self._cut(buf)
                     body, tail = buf[: cut + 1], buf[cut + 1 :]
                     if body and not self._put(self._piece(body)):

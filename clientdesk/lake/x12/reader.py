@@ -63,6 +63,16 @@ def sniff(path: Path) -> Delimiters:
     return Delimiters.from_isa(start)
 
 
+def without_line_breaks(block: bytes, term: bytes) -> bytes:
+    """A block of the file without the line breaks written between segments, keeping the one
+    that is the segment terminator itself (CR, or CR LF read as CR: the ISA ends with it)."""
+    if term == b"\n":
+        return block.replace(b"\r", b"")
+    if term == b"\r":
+        return block.replace(b"\n", b"")
+    return block.replace(b"\r", b"").replace(b"\n", b"")
+
+
 def iter_raw(path: Path, delimiters: Delimiters) -> Iterator[str]:
     """Every segment's text, in order, line breaks and surrounding blanks removed."""
     term = delimiters.segment.encode("latin-1")
@@ -73,12 +83,7 @@ def iter_raw(path: Path, delimiters: Delimiters) -> Iterator[str]:
             if first:
                 block = block.lstrip(b"\xef\xbb\xbf \t\r\n")
                 first = False
-            if term == b"\n":
-                block = block.replace(b"\r", b"")
-            elif term == b"\r":  # CR or CR LF as the terminator (the ISA ends with CR)
-                block = block.replace(b"\n", b"")
-            else:
-                block = block.replace(b"\r", b"").replace(b"\n", b"")
+            block = without_line_breaks(block, term)
             parts = (carry + block).split(term)
             carry = parts.pop()
             if term + b" " in block or term + b"\t" in block:  # indented segments
