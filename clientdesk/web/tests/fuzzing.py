@@ -115,6 +115,11 @@ ACCEPTED_REFUSALS = (
         "accounts: parent_id not the account or one below it (AccountPatch)",
     ),
     CrossFieldRule(
+        frozenset({"GET /api/inquiries/"}),
+        "The end is before the start.",
+        "inquiries: opened_to not before opened_from (InquiryFilters)",
+    ),
+    CrossFieldRule(
         CONTRACTS,
         "The contract must end after it starts.",
         "contracts: end_date after start_date (ContractIn)",
