@@ -226,7 +226,7 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
                     expected_version=version,
                 ),
             ),
-            template="growth/stale_save.html",
+            template="audit/stale_save.html",
             context={"form": form, "title": str(opportunity), "action": request.path, "back": back},
         )
         if conflict is not None:
@@ -264,7 +264,7 @@ def holding(request: HttpRequest, account_id: int) -> HttpResponse:
                 expected_version=expected,
             ),
         ),
-        template="growth/stale_save.html",
+        template="audit/stale_save.html",
         context={
             "form": form,
             "title": f"{account.name}: {product.name}",
@@ -477,7 +477,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
                 request,
                 form,
                 save,
-                template="growth/stale_save.html",
+                template="audit/stale_save.html",
                 context={"form": form, "title": str(lead), "action": request.path, "back": back},
             )
             if conflict is not None:
@@ -599,7 +599,7 @@ def rfp_answer(request: HttpRequest, rfp_id: int, question_id: int) -> HttpRespo
                     expected_version=version,
                 ),
             ),
-            template="growth/stale_save.html",
+            template="audit/stale_save.html",
             context={
                 "form": form,
                 "title": f"Question {question.number or question.position}: {question.text}",
@@ -680,7 +680,7 @@ def rfp_outcome(request: HttpRequest, rfp_id: int) -> HttpResponse:
                 expected_version=version,
             ),
         ),
-        template="growth/stale_save.html",
+        template="audit/stale_save.html",
         context={
             "form": form,
             "title": f"The outcome of {rfp.title}",
