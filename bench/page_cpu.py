@@ -3,13 +3,18 @@
     .venv/bin/python bench/page_cpu.py --data-dir /tmp/demo_22a
     .venv/bin/python bench/page_cpu.py --data-dir /tmp/demo_22a --user manager --page home \\
         --profile 25                                  # the 25 costliest functions of that page
+    .venv/bin/python bench/page_cpu.py --data-dir /tmp/demo_22a --floor --repeat 50
 
 Renders the pages bench/load.py walks (load.pages_for), for each demo user in its rotation,
 through Django's test client in this process (no server, no network): one warm-up render (the
 first fills per-process memos, as a server worker's first request does), then `--repeat` timed
-renders. Prints per user and page the median CPU ms of the process (DuckDB's threads included),
-the SQL queries and the ms spent in them, and the median CPU ms of every page together. CPU
-time, not wall time, is the comparable figure on a shared machine; quote `uptime` beside it.
+renders. `--floor` renders instead what every page pays and no more: the search page without
+a query (the middleware, the session, the user and their roles, the top bar and base template;
+no query of its own) and the health check (the middleware, the session and the user, one query
+of its own, no template). Prints per user and page the median CPU ms of the process (DuckDB's
+threads included), the SQL queries and the ms spent in them, and the median CPU ms of every
+page together. CPU time, not wall time, is the comparable figure on a shared machine; quote
+`uptime` beside it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--queries", action="store_true", help="print each page's SQL once")
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="the pages' common part only: /search/ with no query and /healthz, signed in",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="empty the per-process memos (lake/memo.py) before each render: what a server "
@@ -83,7 +93,8 @@ def main() -> int:
     for username in users:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        for name, path in pages_for(username).items():
+        pages = FLOOR_PAGES if args.floor else pages_for(username)
+        for name, path in pages.items():
             if args.page and name not in args.page:
                 continue
             first = client.get(path)
@@ -124,7 +135,7 @@ def main() -> int:
             every.append(median)
             every_db.append(median_db)
             print(
-                f"{username:11} {name:22} {median:7.0f} {median_db:7.1f} "
+                f"{username:11} {name:22} {median:7.1f} {median_db:7.1f} "
                 f"{statistics.median(wall):8.0f} {len(queries):7d} {sql_ms:7.0f}"
             )
             if args.queries:
@@ -141,12 +152,17 @@ def main() -> int:
                 print(out.getvalue())
     if every:
         print(
-            f"every page: median {statistics.median(every):.0f} CPU ms, mean "
-            f"{statistics.mean(every):.0f}, {len(every)} pages; database server process: "
+            f"every page: median {statistics.median(every):.1f} CPU ms, mean "
+            f"{statistics.mean(every):.1f}, {len(every)} pages; database server process: "
             f"mean {statistics.mean(every_db):.1f} CPU ms ({connection.vendor})"
         )
     print(f"uptime: {os.popen('uptime').read().strip()}")  # noqa: S605, S607  (a fixed command)
     return 0
+
+
+# What every signed-in page pays (--floor): the search page with no query runs the middleware,
+# loads the session, the user and their roles, and renders the top bar in base.html, no more.
+FLOOR_PAGES = {"floor (search, no q)": "/search/", "healthz": "/healthz"}
 
 
 def forget_memos() -> None:
