@@ -13,7 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from clientdesk.financials.access import can_see_margin
 from clientdesk.growth.access import can_see_pipeline, works_accounts
@@ -178,16 +180,37 @@ def user_menu(user: Any, here: tuple[str, str]) -> list[NavLink]:
     return links
 
 
-# The top bar, kept per process for each set of roles, staff flag and page: every access rule
-# above reads the reader's roles alone (and user_menu the staff flag), and the links are
-# reverse()d from the URL configuration, which a process does not change (its name and the
-# script prefix are in the key for tests that swap them). Building it took 21 reverse() calls,
-# about 1 CPU ms a page (bench/page_cpu.py --profile).
-_TOP_BARS: dict[tuple[Hashable, ...], tuple[list[NavGroup], list[NavLink]]] = {}
+@dataclass(frozen=True)
+class TopBar:
+    """The top bar for one set of roles, staff flag and page, with its links' HTML."""
+
+    groups: list[NavGroup]
+    user_menu: list[NavLink]
+    links_html: SafeString  # the <nav>'s groups and links (web/_top_bar_links.html)
+    user_menu_html: SafeString  # the user menu's links, before Sign out
+
+
+def _built_top_bar(user: Any, here: tuple[str, str]) -> TopBar:
+    groups, menu = navigation_groups(user, here), user_menu(user, here)
+    return TopBar(
+        groups,
+        menu,
+        mark_safe(render_to_string("web/_top_bar_links.html", {"nav_groups": groups})),  # noqa: S308  (a template's autoescaped output)
+        mark_safe(render_to_string("web/_user_menu_links.html", {"nav_user_menu": menu})),  # noqa: S308  (a template's autoescaped output)
+    )
+
+
+# The top bar, kept per process for each set of roles, staff flag and page, as data and as the
+# HTML of its links: every access rule above reads the reader's roles alone (and user_menu the
+# staff flag), and the links are reverse()d from the URL configuration, which a process does
+# not change (its name and the script prefix are in the key for tests that swap them). Building
+# it took 21 reverse() calls, about 1 CPU ms a page, and rendering its links in base.html some
+# 70 template variables and 30 tags on every page, about 2 CPU ms (bench/page_cpu.py --floor).
+_TOP_BARS: dict[tuple[Hashable, ...], TopBar] = {}
 _TOP_BARS_LIMIT = 4096
 
 
-def _top_bar(user: Any, here: tuple[str, str]) -> tuple[list[NavGroup], list[NavLink]]:
+def _top_bar(user: Any, here: tuple[str, str]) -> TopBar:
     key = (
         roles_of(user),
         bool(getattr(user, "is_staff", False)),
@@ -197,7 +220,7 @@ def _top_bar(user: Any, here: tuple[str, str]) -> tuple[list[NavGroup], list[Nav
     )
     bar = _TOP_BARS.get(key)
     if bar is None:
-        bar = (navigation_groups(user, here), user_menu(user, here))
+        bar = _built_top_bar(user, here)
         if len(_TOP_BARS) >= _TOP_BARS_LIMIT:
             _TOP_BARS.clear()
         _TOP_BARS[key] = bar
@@ -214,10 +237,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     role = primary_role(user)
     match = request.resolver_match
     here = (match.app_name, match.url_name or "") if match else ("", "")
-    groups, menu = _top_bar(user, here)
+    bar = _top_bar(user, here)
     return {
-        "nav_groups": groups,
-        "nav_user_menu": menu,
+        "nav_groups": bar.groups,
+        "nav_user_menu": bar.user_menu,
+        "nav_links_html": bar.links_html,
+        "nav_user_menu_html": bar.user_menu_html,
         "nav_role": role.value if role else "No role",
         "nav_sees_accounts": bool(roles - {Role.SERVICE_OPS, Role.SALES}),
     }

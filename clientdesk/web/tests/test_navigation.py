@@ -202,3 +202,25 @@ def test_the_bar_kept_per_process_follows_each_readers_roles(cast: Cast, login: 
     cast.ada.is_staff = False
     cast.ada.save()
     assert reverse("admin:index") not in _bar(login("ada"))
+
+
+@pytest.mark.parametrize("name", ["ada", "alice", "sam"])
+def test_the_bar_shows_exactly_the_readers_links_in_order(
+    name: str, cast: Cast, login: Any
+) -> None:
+    """The bar's HTML is rendered once per set of roles and page (web/context.py) and shown on
+    every page: its links are the reader's groups and user menu, in order, whichever page of
+    theirs renders it first."""
+    client = login(name)
+    user = cast.users()[name]
+    for url_name in ("search", "home"):
+        page = client.get(reverse(url_name)).content.decode()
+        nav, who = page.split('<header class="top">')[1].split("</header>")[0].split("</nav>")
+        here = ("", url_name)
+        expected = [
+            (link.url, link.label) for g in navigation_groups(user, here) for link in g.links
+        ]
+        shown = re.findall(r'<a href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav)
+        assert shown == expected
+        menu = re.findall(r'<li><a href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', who)
+        assert menu == [(link.url, link.label) for link in user_menu(user, here)]
