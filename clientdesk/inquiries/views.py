@@ -57,6 +57,7 @@ from clientdesk.inquiries.forms import (
     SlaPolicyForm,
     StatusForm,
 )
+from clientdesk.inquiries.list_rows import inquiry_rows
 from clientdesk.inquiries.models import (
     AccountEscalation,
     Category,
@@ -116,6 +117,7 @@ def inquiry_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "rows": inquiry_rows(page.object_list),
         "query": query.urlencode(),
         "now": now,
         "can_bulk_assign": manager,
@@ -170,7 +172,13 @@ def my_work_page(request: HttpRequest) -> HttpResponse:
     rows = IdFirst(my_work(request.user, now), count_limit=LIST_COUNT_LIMIT)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     can_create = writable_accounts(request.user).exists()
-    context = {"page": page, "now": now, "query": "", "can_create": can_create}
+    context = {
+        "page": page,
+        "rows": inquiry_rows(page.object_list, subject_chars=80),
+        "now": now,
+        "query": "",
+        "can_create": can_create,
+    }
     return render(request, "inquiries/my_work.html", context)
 
 
