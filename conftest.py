@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import json
 import os
@@ -15,9 +16,11 @@ from unittest import mock
 
 import hypothesis
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.test import Client
+from django.test import Client, override_settings
+from pytest_django.django_compat import is_django_unittest
+from pytest_django.fixtures import validate_django_db
 
 from clientdesk.testing import Cast, make_cast
 
@@ -31,6 +34,7 @@ hypothesis.settings.register_profile(
 )
 hypothesis.settings.load_profile("clientdesk")
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1"
 
 # Generated books shared across the session's tests: the `generated_books` fixture.
@@ -41,7 +45,7 @@ pytest_plugins = ["clientdesk.synth.testing"]
 def _data_dir(settings: object, tmp_path: Path) -> None:
     """Each test gets its own data dir and lake, plain static storage (no manifest) and a fast
     password hasher (the real one spends ~0.4 s per user on purpose)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS  # type: ignore[attr-defined]
     settings.DATA_DIR = tmp_path / "var"  # type: ignore[attr-defined]
     settings.LAKE_DIR = tmp_path / "var" / "lake"  # type: ignore[attr-defined]
     # Tests travel in time (SLA clocks, schedules) with a signed-in client: the idle sign-out
@@ -61,7 +65,12 @@ def _data_dir(settings: object, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cast(db: None) -> Cast:
+def cast(request: pytest.FixtureRequest, db: None) -> Cast:
+    """The named cast (clientdesk/testing.py). A test that shares it (`shares_cast`) gets a copy
+    of the cast its worker holds; another one gets a cast made for it."""
+    held = _held_cast(request.config)
+    if request.node.stash.get(SHARES_CAST, False) and held is not None and held.is_open:
+        return held.copy()
     return make_cast()
 
 
@@ -74,6 +83,126 @@ def login(client: Client, cast: Cast):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+# The cast, made once for a run of consecutive tests on a worker instead of once a test.
+#
+# `make_cast` writes 7 users, 2 accounts, 3 assignments, a contact, a contract and their audit
+# rows through the real actions: ~0.07 CPU s, in some 1,500 tests. A database test that asks
+# for the cast and nothing transactional (`shares_cast`) runs inside a transaction its worker
+# holds with the cast in it, as Django's TestCase holds `setUpTestData`'s rows for a class:
+# the test's own transaction (pytest-django's `db`) is a savepoint in it, rolled back at the
+# test's end, so no test sees what another wrote. Each test gets a deep copy of the held
+# cast's objects (as TestCase copies `setUpTestData`'s), so one that changes an object in
+# memory leaves the next test the cast as it was made. The held transaction is rolled back
+# before any test that does not share the cast (it would see the cast's rows, or needs to
+# commit), and at the end of the session; the next test that shares makes the cast again.
+
+
+class HeldCast:
+    """The worker's held transaction and the cast made in it (`shares_cast`)."""
+
+    def __init__(self, blocker: Any) -> None:
+        self._blocker = blocker
+        self._atomic: Any = None
+        self._cast: Cast | None = None
+        self.made = 0  # how many times this worker made the held cast
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self) -> None:
+        """Makes the cast in a transaction left open, unless it is open already. Does nothing
+        when the connection is already in a transaction (a module's own, as the access
+        matrix's): the cast is then made for each test as before."""
+        if self.is_open:
+            return
+        with self._blocker.unblock():
+            if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+                return
+            # The users' passwords hashed as every test hashes them (`_data_dir`).
+            with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+                atomic = transaction.atomic()
+                atomic._from_testcase = True  # type: ignore[attr-defined]  # as TestCase's own
+                atomic.__enter__()
+                try:
+                    cast = make_cast()
+                except BaseException:
+                    transaction.set_rollback(True)
+                    atomic.__exit__(None, None, None)
+                    raise
+        self._atomic, self._cast = atomic, cast
+        self.made += 1
+
+    def copy(self) -> Cast:
+        if self._cast is None:
+            raise RuntimeError("no cast is held: `open` makes it")
+        return copy.deepcopy(self._cast)
+
+    def close(self) -> None:
+        """Rolls the held transaction back, and with it the cast."""
+        if not self.is_open:
+            return
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic, self._cast = None, None
+
+
+SHARES_CAST = pytest.StashKey[bool]()
+_HELD_CAST = pytest.StashKey[HeldCast]()
+
+
+def _held_cast(config: pytest.Config) -> HeldCast | None:
+    return config.stash.get(_HELD_CAST, None)
+
+
+def shares_cast(item: pytest.Item) -> bool:
+    """A test that asks for the root conftest's `cast` in pytest-django's ordinary (rolled
+    back) database transaction on the default database: not transactional, not resetting
+    sequences or serializing, not a unittest class."""
+    if not isinstance(item, pytest.Function) or "cast" not in item.fixturenames:
+        return False
+    defs = item._fixtureinfo.name2fixturedefs.get("cast")
+    if not defs or defs[-1].func.__module__ != __name__:  # a module's own cast (access matrix)
+        return False
+    whole = ("transactional_db", "live_server", "django_db_reset_sequences")
+    if any(name in item.fixturenames for name in (*whole, "django_db_serialized_rollback")):
+        return False
+    if is_django_unittest(item):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return True
+    transactional, reset, databases, serialized, available = validate_django_db(marker)
+    return not (transactional or reset or serialized) and databases is None and available is None
+
+
+@pytest.fixture(scope="session")
+def _held_cast_holder(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[HeldCast]:
+    """The worker's HeldCast, its transaction rolled back before the test databases go."""
+    held = HeldCast(django_db_blocker)
+    request.config.stash[_HELD_CAST] = held
+    yield held
+    held.close()
+
+
+@pytest.fixture
+def _held_cast_open(_held_cast_holder: HeldCast) -> None:
+    """Set up first for a test that shares the cast (`pytest_collection_modifyitems` puts it
+    there), before its own transaction (`db`, or the django_db marker's) opens inside."""
+    _held_cast_holder.open()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that does not share the cast is set up: the held cast rolled back."""
+    held = _held_cast(item.config)
+    if held is not None and not item.stash.get(SHARES_CAST, False):
+        held.close()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -89,6 +218,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for heavy in ("spark", "browser"):
             if item.get_closest_marker(heavy):
                 item.add_marker(pytest.mark.xdist_group(heavy))
+        if isinstance(item, pytest.Function) and shares_cast(item):
+            item.stash[SHARES_CAST] = True
+            item.fixturenames.insert(0, "_held_cast_open")  # before the test's transaction
 
 
 # The test database, migrated once a run (`django_db_setup`, `migrated_sqlite` below).
