@@ -22,6 +22,7 @@ from pathlib import Path
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.schemas import MEDICAL_CLAIM, PHARMACY_CLAIM
 from clientdesk.lake.tests.lakefiles import eligibility_row, medical_row, pharmacy_row, write_csv
+from clientdesk.lake.tests.snapshot import LakeSnapshot
 
 AS_OF = dt.date(2025, 4, 30)
 TUVA_MEDICAL = [c.name for c in MEDICAL_CLAIM.columns if not c.extension] + ["group_id"]
@@ -114,3 +115,14 @@ def load(folder: Path) -> None:
     ingest_files(
         "pharmacy_claim", [write_csv(folder / "rx.csv", rx, TUVA_PHARMACY)], acting_user=None
     )
+
+
+LAKE = LakeSnapshot(load)
+
+
+def lay_down(folder: Path) -> None:
+    """The fixture lake in the test's data dir: ingested by the first test of a process that
+    asks, laid down again for each later one (`lake.tests.snapshot`: the same rows under the
+    same keys, the same files). `folder`, where the files are written, is made either way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    LAKE.lay_down(folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from clientdesk.accounts.actions import do_update_account as update_account
 from clientdesk.audit.models import AuditEvent
 from clientdesk.financials.actions import do_update_terms
 from clientdesk.financials.models import IbnrEstimate
-from clientdesk.financials.tests.fixture import load
+from clientdesk.financials.tests.fixture import LAKE, lay_down
 from clientdesk.financials.tests.routes import OPTIONS_POST
 from clientdesk.financials.tests.test_pnl_run import run_acme
 from clientdesk.testing import Cast
@@ -27,10 +27,11 @@ Login = Callable[[str], Client]
 
 
 @pytest.fixture
-def ran(cast: Cast, tmp_path: Path) -> Cast:
-    load(tmp_path / "files")
+def ran(cast: Cast, tmp_path: Path) -> Iterator[Cast]:
+    lay_down(tmp_path / "files")
     run_acme(cast)
-    return cast
+    yield cast
+    LAKE.keep_derived()
 
 
 def tab(client: Client, cast: Cast) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from clientdesk.financials import queries
 from clientdesk.financials.actions import do_store_run, do_update_segment_expense, do_update_terms
 from clientdesk.financials.models import IbnrEstimate, PnlMonth
 from clientdesk.financials.runs import PNL_JOB, accounts_for_run, compute_run
-from clientdesk.financials.tests.fixture import AS_OF, load
+from clientdesk.financials.tests.fixture import AS_OF, LAKE, lay_down
 from clientdesk.financials.tests.test_chain_ladder import ULTIMATES
 from clientdesk.lake.gateway import open_lake
 from clientdesk.testing import Cast
@@ -30,9 +31,10 @@ def run_acme(cast: Cast, immature: int = 0) -> None:
 
 
 @pytest.fixture
-def lake(cast: Cast, tmp_path: Path) -> Cast:
-    load(tmp_path / "files")
-    return cast
+def lake(cast: Cast, tmp_path: Path) -> Iterator[Cast]:
+    lay_down(tmp_path / "files")
+    yield cast
+    LAKE.keep_derived()
 
 
 def test_claims_completed_with_the_chain_ladder(lake: Cast) -> None:

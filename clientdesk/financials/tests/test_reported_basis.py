@@ -39,7 +39,7 @@ from clientdesk.financials import queries
 from clientdesk.financials.backtest import backtest
 from clientdesk.financials.models import IbnrEstimate
 from clientdesk.financials.runs import PNL_JOB, accounts_for_run, compute_run
-from clientdesk.financials.tests.fixture import load
+from clientdesk.financials.tests.fixture import lay_down
 from clientdesk.financials.tests.test_pnl_run import run_acme
 from clientdesk.lake.gateway import open_lake
 from clientdesk.lake.ingestion import ingest_files
@@ -82,7 +82,7 @@ PROCESSING = [
 
 @pytest.fixture
 def lake(cast: Cast, tmp_path: Path) -> Cast:
-    load(tmp_path / "files")
+    lay_down(tmp_path / "files")
     results = ingest_files(
         "claim_processing", [write_csv(tmp_path / "files" / "proc.csv", PROCESSING)],
         acting_user=None,
