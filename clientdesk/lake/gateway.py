@@ -40,7 +40,9 @@ of the tables it reads, its revision, the engine and a caller's key, so a reload
 stale and the next read rebuilds it. It is built by the system (`DERIVED_BUILD`, over every
 account, never a reader's scope; the build's rows go to disk, not to the reader), sorted (by
 account first) so an account's rows are a small read, written to a temporary folder and
-renamed into place: a crash never leaves half a derived table.
+renamed into place: a crash never leaves half a derived table. A version built while none of
+its sources had a committed batch is the same table in every lake: a process builds it once and
+copies its file into any other empty lake (the first pages of a new lake, and the tests).
 """
 
 from __future__ import annotations
@@ -252,6 +254,10 @@ def spark_session() -> SparkSession:
         return _spark
 
 
+# version -> the Parquet file of a derived table built with no committed batch in its sources
+# (a new lake's, every test's): the same bytes in every lake of the process, so built once.
+_empty_builds: dict[str, bytes] = {}
+
 READ = "read"  # a reader's lake: rows of their scope
 AGGREGATE = "aggregate"  # every account, answering suppressed cells only
 AGGREGATE_SOURCE = "aggregate source"  # inside an aggregate read: never leaves the gateway
@@ -423,17 +429,27 @@ class Lake:
                 return DerivedInfo(spec.name, version, folder, False, 0.0)
             storage.remove_derived_except(spec.name, keep=version)
             partial = folder.with_name(f".tmp-{uuid.uuid4().hex}")
-            source = self._every_account(DERIVED_BUILD, BUILD)
-            expr = spec.build(source).order_by(list(spec.sort_by))
+            # With no committed batch in its sources a table's version names the same table in
+            # every lake (the same build over the same schema files): built once a process.
+            empty = self.engine == "duckdb" and not storage.has_committed_batch(spec.sources)
             try:
-                if self.engine == "duckdb":
+                if empty and version in _empty_builds:
+                    partial.mkdir(parents=True)
+                    (partial / "part-00000.parquet").write_bytes(_empty_builds[version])
+                elif self.engine == "duckdb":
+                    source = self._every_account(DERIVED_BUILD, BUILD)
+                    expr = spec.build(source).order_by(list(spec.sort_by))
                     partial.mkdir(parents=True)
                     target = partial / "part-00000.parquet"
                     with self._build_memory():
                         self._guarded(
                             lambda: self._con.to_parquet(expr, target), DERIVED_BUILD_TIMEOUT_S
                         )
+                    if empty:
+                        _empty_builds[version] = target.read_bytes()
                 else:
+                    source = self._every_account(DERIVED_BUILD, BUILD)
+                    expr = spec.build(source).order_by(list(spec.sort_by))
                     self._guarded(
                         lambda: self._con.to_parquet(expr, partial), DERIVED_BUILD_TIMEOUT_S
                     )
@@ -446,6 +462,7 @@ class Lake:
                             "revision": spec.revision,
                             "sources": list(spec.sources),
                             "key": key,
+                            "empty": empty,
                             "seconds": round(seconds, 3),
                         }
                     )

@@ -207,6 +207,13 @@ def committed_batch_count(table: str) -> int:
     return IngestBatch.objects.filter(table=table, status=BatchStatus.COMMITTED, test=False).count()
 
 
+def has_committed_batch(tables: Iterable[str]) -> bool:
+    """Whether any of the lake tables has a committed production batch (rows a reader reads)."""
+    return IngestBatch.objects.filter(
+        table__in=list(tables), status=BatchStatus.COMMITTED, test=False
+    ).exists()
+
+
 def full_file_groups() -> dict[int, list[str]]:
     """Committed production eligibility batches that were full files: batch id -> the sponsor
     groups whose spans they replace (`staging.enrollment_spans`)."""

@@ -46,8 +46,9 @@ def _rows(reader: Reader, accounts: list[Account] | None = None) -> list[tuple[s
 
 
 @pytest.fixture(autouse=True)
-def _count_builds() -> None:
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> None:
     BUILDS.clear()
+    monkeypatch.setattr(gateway, "_empty_builds", {})
 
 
 def test_built_once_per_load_scoped_on_read_and_rebuilt_after_a_reload(
@@ -165,3 +166,31 @@ def test_ingest_prepare_builds_them_after_the_load(
     assert "derived tables: 0 built" in err.getvalue() and "(all current)" in err.getvalue()
     assert _rows(JOB) == [("A1", Decimal("10.00"))]
     assert BUILDS == [BUILT]
+
+
+def test_an_empty_lakes_table_is_built_once_a_process_and_never_once_rows_come(
+    cast: Cast, tmp_path: Path, settings: object
+) -> None:
+    """With no committed batch in its sources, a version is the same table in every lake: the
+    next empty lake gets a copy of the first one's file (same bytes, so the same types) instead
+    of a build; a lake with rows builds its own."""
+
+    def files(lake_dir: Path) -> list[bytes]:
+        folder = lake_dir / "_derived" / "test_paid_by_claim"
+        return [p.read_bytes() for p in sorted(folder.glob("*/part-*.parquet"))]
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    settings.LAKE_DIR = first  # type: ignore[attr-defined]
+    assert _rows(JOB) == []
+    settings.LAKE_DIR = second  # type: ignore[attr-defined]
+    assert _rows(cast.alice) == []
+    assert BUILDS == [BUILT]  # copied into the second lake, not built
+    assert files(first) == files(second) and len(files(first)) == 1
+    with open_lake(JOB) as lake:
+        assert lake.materialize(PAID_BY_CLAIM, key="other").built
+    assert len(BUILDS) == 2  # another key, another version: built
+
+    _load(tmp_path, "a.csv", [medical_row(claim_id="A1", paid_amount="10.00")])
+    assert _rows(JOB) == [("A1", Decimal("10.00"))]
+    assert len(BUILDS) == 3
+    assert len(gateway._empty_builds) == 2  # what a lake with rows built is not kept
