@@ -16,3 +16,7 @@ class UtilizationConfig(AppConfig):
         from clientdesk.utilization.panels import utilization_panel
 
         ACCOUNT_TABS.register("utilization.analysis", UTILIZATION, utilization_panel)
+
+        from clientdesk.utilization.measures import register
+
+        register()
