@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientdesk.accounts.access import Need, access_account_by_id, can
@@ -262,11 +265,35 @@ def _portfolio(
     return form, page
 
 
+def heat_cells(
+    row: queries.PortfolioRow, keys: list[str], shown: dict[float, str] | None = None
+) -> SafeString:
+    """The row's heat-map cells, one per measure: its score in a badge (ok over 75, warn over
+    50, else bad), "—" without one. Written here rather than by a template loop: 25 rows of
+    15 measures were a third of the page's CPU. The same HTML as `{{ c|floatformat:0 }}` in
+    the badge; `shown` keeps each score's text for the page (scores repeat)."""
+    shown = {} if shown is None else shown
+    measures = row.snapshot.measures if row.snapshot else {}
+    cells = []
+    for key in keys:
+        score = measures.get(key, {}).get("score")
+        if score is None:
+            cells.append('<td class="num"><span class="muted">—</span></td>')
+            continue
+        text = shown.get(score)
+        if text is None:
+            text = shown[score] = conditional_escape(floatformat(score, 0))
+        band = "ok" if score > 75 else "warn" if score > 50 else "bad"
+        cells.append(f'<td class="num"><span class="badge {band}">{text}</span></td>')
+    return mark_safe("".join(cells))  # noqa: S308  (fixed markup around escaped numbers)
+
+
 @login_required
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
     form, page = _portfolio(request)
     labels = {m.key: m.label for m in ACCOUNT_MEASURES}
+    shown: dict[float, str] = {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -275,16 +302,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "table": [
-                (
-                    r,
-                    [
-                        r.snapshot.measures.get(k, {}).get("score") if r.snapshot else None
-                        for k in page.keys
-                    ],
-                )
-                for r in page.rows
-            ],
+            "table": [(r, heat_cells(r, page.keys, shown)) for r in page.rows],
             "columns": [(k, labels.get(k, k)) for k in page.keys],
             "query": query.urlencode(),
             "may_weigh": manages(request.user),
