@@ -120,9 +120,9 @@ _book_lock = threading.Lock()
 _book_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
 
 
-def _key(request: Request) -> tuple[Any, ...]:
+def _key(request: Request, fingerprint: str | None = None) -> tuple[Any, ...]:
     return (
-        lake_fingerprint(),
+        fingerprint or lake_fingerprint(),
         request.current,
         request.prior,
         request.high_cost_threshold,
@@ -135,12 +135,15 @@ def _key(request: Request) -> tuple[Any, ...]:
 _benchmark_cache: OrderedDict[tuple[Any, ...], BookBenchmark] = OrderedDict()
 
 
-def book_benchmark(reader: Reader, request: Request) -> BookBenchmark:
+def book_benchmark(
+    reader: Reader, request: Request, *, fingerprint: str | None = None
+) -> BookBenchmark:
     """What an account is compared with: the whole book's figures as an aggregate read on
     the reader's behalf (cells of at least 11 members; smaller ones suppressed, see
     `book_benchmark.py`), never the book's rows. The same for every reader, so it is
-    cached per lake state; only suppressed cells are kept."""
-    key = _key(request)
+    cached per lake state (`fingerprint`, when the caller has just read it); only suppressed
+    cells are kept."""
+    key = _key(request, fingerprint)
     with _book_lock:
         if key in _benchmark_cache:
             _benchmark_cache.move_to_end(key)
@@ -228,11 +231,15 @@ def account_report(
     The account's rows are read in the reader's scope; the book it is compared with is an
     aggregate read (`book_benchmark`) unless given. `frames` may hold more accounts (the
     reader's whole scope, as the book page reads it)."""
+    # The lake's state is read once for both caches (three queries each time).
+    fingerprint = lake_fingerprint() if frames is None or book is None else None
     if frames is None:
-        report = _account_figures(reader, account, request)
+        report = _account_figures(reader, account, request, fingerprint)
     else:
         report = _account_report(frames, account.pk, request)
-    benchmark = book if book is not None else book_benchmark(reader, request)
+    benchmark = (
+        book if book is not None else book_benchmark(reader, request, fingerprint=fingerprint)
+    )
     return with_benchmarks(report, benchmark, account)
 
 
@@ -249,13 +256,15 @@ def _account_report(frames: MetricFrames, account_id: int, request: Request) -> 
 _account_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
 
 
-def _account_figures(reader: Reader, account: Account, request: Request) -> UtilizationReport:
+def _account_figures(
+    reader: Reader, account: Account, request: Request, fingerprint: str | None = None
+) -> UtilizationReport:
     """One account's figures, read in the reader's scope narrowed to the account and cached
     per lake state like the book's: the associates, their manager and the reports that open
     the same account and period between two loads read the lake once. The key holds the
     scope the reader gets, so a reader who may not see the account never shares an entry
     with one who may."""
-    key = (scope_of(reader, [account]).account_ids, account.pk, *_key(request))
+    key = (scope_of(reader, [account]).account_ids, account.pk, *_key(request, fingerprint))
     with _book_lock:
         if key in _account_cache:
             _account_cache.move_to_end(key)
