@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 
 from clientdesk.people.cli import CliUser
 
@@ -48,13 +49,29 @@ def roles_of(user: AbstractBaseUser | AnonymousUser | CliUser) -> frozenset[Role
     cached: frozenset[Role] | None = getattr(user, "_clientdesk_roles", None)
     if cached is not None:
         return cached
-    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    names = _group_names(user.pk)
     roles = {role for role in Role if role.value in names}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     result = frozenset(roles)
     setattr(user, "_clientdesk_roles", result)  # noqa: B010  (a per-request cache on the user)
     return result
+
+
+# The user's group names in one fixed statement (bound user id): what user.groups.values_list()
+# asks, without building the query through the ORM on every request (every page asks once; the
+# ORM's build was a third of the floor page's queries' CPU: bench/page_cpu.py --floor).
+# Django's own tables for the auth models; a test checks these names against their _meta.
+GROUP_NAMES_SQL = (
+    "SELECT auth_group.name FROM auth_group INNER JOIN auth_user_groups "
+    "ON auth_user_groups.group_id = auth_group.id WHERE auth_user_groups.user_id = %s"
+)
+
+
+def _group_names(user_id: int | None) -> set[str]:
+    with connections[router.db_for_read(Group)].cursor() as cursor:
+        cursor.execute(GROUP_NAMES_SQL, [user_id])
+        return {name for (name,) in cursor.fetchall()}
 
 
 def primary_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
