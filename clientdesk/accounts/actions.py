@@ -200,6 +200,39 @@ def do_update_contract(
     return contract
 
 
+TeamShown = frozenset[tuple[int, str]]
+
+
+def team_of(account: Account) -> TeamShown:
+    """The account team as a page or a reader sees it: (user id, role) of each assignment."""
+    return frozenset(Assignment.objects.filter(account=account).values_list("user_id", "role"))
+
+
+class TeamChanged(Exception):
+    """The account team is no longer the one the page showed: someone assigned, changed or
+    removed an associate since. Nothing was saved; `saved` is the stored team."""
+
+    def __init__(self, account: Account, saved: TeamShown) -> None:
+        self.account = account
+        self.saved = saved
+        super().__init__(
+            f"Someone else changed the {account.name} team after you opened it; nothing was "
+            "saved. Compare both and save again."
+        )
+
+
+def _lock_team(account: Account, expected: TeamShown | None) -> None:
+    """One writer of an account's team at once (the account's row locked), and, given the
+    team the page showed, TeamChanged when the stored one differs: the team is its own
+    version, as an associate's competences are."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    if expected is None:
+        return
+    saved = team_of(account)
+    if saved != expected:
+        raise TeamChanged(account, saved)
+
+
 @transaction.atomic
 def do_assign(
     account: Account,
@@ -208,8 +241,11 @@ def do_assign(
     *,
     acting_user: User | None,
     since: dt.date | None = None,
+    expected_team: TeamShown | None = None,
 ) -> Assignment:
-    """Put an associate on the account team; a new lead replaces the previous lead."""
+    """Put an associate on the account team; a new lead replaces the previous lead. Given
+    `expected_team` (the team the page showed), a team changed since raises TeamChanged."""
+    _lock_team(account, expected_team)
     if role == "lead":
         for previous in Assignment.objects.filter(account=account, role="lead").exclude(user=user):
             demoted = snapshot(previous)
@@ -244,7 +280,14 @@ def do_assign(
 
 
 @transaction.atomic
-def do_unassign(assignment: Assignment, *, acting_user: User | None) -> None:
+def do_unassign(
+    assignment: Assignment, *, acting_user: User | None, expected_team: TeamShown | None = None
+) -> None:
+    """Take an associate off the account team. Given `expected_team` (the team the page
+    showed), a team changed since raises TeamChanged."""
+    _lock_team(assignment.account, expected_team)
+    if not Assignment.objects.filter(pk=assignment.pk).exists():
+        return  # removed by someone else since: the team is as asked
     record_audit(
         actor=acting_user,
         action="assignment.delete",

@@ -240,9 +240,30 @@ class AccountAssignmentOut(Schema):
     since: dt.date
 
 
+class TeamMemberIn(Schema):
+    user_id: RecordId
+    role: TeamRole
+
+
 class AssignmentIn(Schema):
     user_id: RecordId
     role: TeamRole = TeamRole.LEAD
+    team: list[TeamMemberIn] | None = Field(
+        None,
+        description="The team as you read it (GET .../team: each member's user_id and role). "
+        "Given, a team someone changed since answers 409 with the stored team and nothing is "
+        "saved; without it the assignment is made on whatever the team is now.",
+    )
+
+
+class TeamMemberOut(Schema):
+    user_id: int
+    role: TeamRole
+
+
+class TeamChangedOut(Schema):
+    detail: str
+    team: list[TeamMemberOut]
 
 
 class AccountConflictOut(Schema):
@@ -389,18 +410,26 @@ def list_team(request: HttpRequest, account_id: RecordId) -> Any:
     return account.assignments.select_related("user")
 
 
-@router.post("/{account_id}/team", response={201: AccountAssignmentOut})
+@router.post("/{account_id}/team", response={201: AccountAssignmentOut, 409: TeamChangedOut})
 def assign(request: HttpRequest, account_id: RecordId, payload: AssignmentIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AssignmentForm(data={"user": payload.user_id, "role": payload.role})
     if not form.is_valid():
         raise _refuse(form, {"user": "user_id"}, conflict=False)
-    assignment = actions.do_assign(
-        account,
-        form.cleaned_data["user"],
-        form.cleaned_data["role"],
-        acting_user=signed_in_user(request),
-    )
+    shown = None
+    if payload.team is not None:
+        shown = frozenset((m.user_id, str(m.role)) for m in payload.team)
+    try:
+        assignment = actions.do_assign(
+            account,
+            form.cleaned_data["user"],
+            form.cleaned_data["role"],
+            acting_user=signed_in_user(request),
+            expected_team=shown,
+        )
+    except actions.TeamChanged as changed:
+        team = [{"user_id": u, "role": r} for u, r in sorted(changed.saved)]
+        return Status(409, {"detail": str(changed), "team": team})
     return Status(201, Assignment.objects.select_related("user").get(pk=assignment.pk))
 
 

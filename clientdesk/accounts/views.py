@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,9 +32,9 @@ from clientdesk.accounts.forms import (
     ContactForm,
     ContractForm,
 )
-from clientdesk.accounts.models import Assignment, Contact, Contract
+from clientdesk.accounts.models import Account, Assignment, Contact, Contract, TeamRole
 from clientdesk.accounts.queries import filtered_accounts
-from clientdesk.audit.conflicts import save_or_conflict
+from clientdesk.audit.conflicts import ConflictRow, save_or_conflict
 from clientdesk.lib.htmx import HtmxHttpRequest, varies_by_htmx, wants_fragment
 from clientdesk.lib.panels import ACCOUNT_TABS, OVERVIEW, TIMELINE, Tab
 from clientdesk.people.requests import signed_in_user
@@ -249,24 +250,77 @@ def contract_edit(request: HttpRequest, account_id: int, contract_id: int) -> Ht
     return render(request, "accounts/contract_form.html", context)
 
 
+def _team_shown(request: HttpRequest) -> actions.TeamShown | None:
+    """The team the page showed (`team_shown`: "user:role" pairs); None from a form that
+    sends none."""
+    if "team_shown" not in request.POST:
+        return None
+    pairs = set()
+    for pair in request.POST["team_shown"].split(","):
+        user_id, _, role = pair.partition(":")
+        if user_id.isascii() and user_id.isdecimal() and len(user_id) < 12:
+            pairs.add((int(user_id), role))
+    return frozenset(pairs)
+
+
+def _team_text(team: actions.TeamShown) -> str:
+    names = {
+        u.pk: u.get_full_name() or u.username
+        for u in User.objects.filter(pk__in=[user_id for user_id, _ in team])
+    }
+    roles = dict(TeamRole.choices)
+    shown = sorted(
+        (role != TeamRole.LEAD, names.get(user_id, "?"), str(roles.get(role, role)))
+        for user_id, role in team
+    )
+    return "; ".join(f"{name} ({role})" for _, name, role in shown) or "—"
+
+
+def _team_page(
+    request: HttpRequest,
+    account: Account,
+    form: AssignmentForm,
+    *,
+    status: int = 200,
+    conflict: actions.TeamChanged | None = None,
+    yours: actions.TeamShown | None = None,
+) -> HttpResponse:
+    team = account.assignments.select_related("user")
+    context: dict[str, Any] = {
+        "form": form,
+        "account": account,
+        "team": team,
+        "team_shown": ",".join(sorted(f"{a.user_id}:{a.role}" for a in team)),
+    }
+    if conflict is not None:
+        context["conflict_message"] = str(conflict)
+        saved, mine = _team_text(conflict.saved), _team_text(yours or frozenset())
+        context["conflict_rows"] = [ConflictRow("Team", saved, mine, saved != mine)]
+    return render(request, "accounts/team_form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     form = AssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.do_assign(
-            account,
-            form.cleaned_data["user"],
-            form.cleaned_data["role"],
-            acting_user=signed_in_user(request),
-        )
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        shown = _team_shown(request)
+        try:
+            actions.do_assign(
+                account, user, role, acting_user=signed_in_user(request), expected_team=shown
+            )
+        except actions.TeamChanged as changed:
+            mine = {(u, r) for u, r in (shown or ()) if u != user.pk} | {(user.pk, role)}
+            if role == "lead":
+                mine = {(u, "backup" if r == "lead" and u != user.pk else r) for u, r in mine}
+            return _team_page(
+                request, account, form, status=409, conflict=changed, yours=frozenset(mine)
+            )
         messages.success(request, "Team updated.")
         return redirect("accounts:team", account_id=account.pk)
-    team = account.assignments.select_related("user")
-    return render(
-        request, "accounts/team_form.html", {"form": form, "account": account, "team": team}
-    )
+    return _team_page(request, account, form, status=422 if request.method == "POST" else 200)
 
 
 @login_required
@@ -274,7 +328,14 @@ def team_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 def team_remove(request: HttpRequest, account_id: int, assignment_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id, need=Need.MANAGE)
     assignment = get_object_or_404(Assignment, pk=assignment_id, account=account)
-    actions.do_unassign(assignment, acting_user=signed_in_user(request))
+    shown = _team_shown(request)
+    try:
+        actions.do_unassign(assignment, acting_user=signed_in_user(request), expected_team=shown)
+    except actions.TeamChanged as changed:
+        mine = frozenset((u, r) for u, r in (shown or ()) if u != assignment.user_id)
+        return _team_page(
+            request, account, AssignmentForm(), status=409, conflict=changed, yours=mine
+        )
     messages.success(request, f"{assignment.user.get_full_name()} left the account team.")
     return redirect("accounts:team", account_id=account.pk)
 
