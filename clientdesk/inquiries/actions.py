@@ -1053,6 +1053,9 @@ def do_set_routing_rule(
     """Set how the account's new inquiries are assigned; None goes back to the default.
     Given `expected_version` (the rule's version the page showed; 0: it showed the default),
     a rule someone set, changed or removed since raises StaleEdit and nothing changes."""
+    # The account's row locked first: with no rule yet there is no rule row to lock, and two
+    # first saves at once would both insert (the second failing on the one-rule constraint).
+    Account.objects.select_for_update().filter(pk=account.pk).first()
     rule = RoutingRule.objects.select_for_update().filter(account=account).first()
     check_version_of(
         rule,
@@ -1082,7 +1085,7 @@ def do_set_routing_rule(
             versioned=True,
         )
         return rule
-    rule = RoutingRule(account=account, **fields)
+    rule = RoutingRule(account=account, version=_next_rule_version(account), **fields)
     rule.full_clean()
     rule.save()
     record_audit(
@@ -1093,6 +1096,19 @@ def do_set_routing_rule(
         after=snapshot(rule),
     )
     return rule
+
+
+def _next_rule_version(account: Account) -> int:
+    """A new rule's version goes on from the last removed rule's: starting again at 1, a page
+    that showed the removed rule at version 1 would save over the new one unseen. The removed
+    rules' versions are in their delete audit rows (the audit log is append-only)."""
+    removed = AuditEvent.objects.filter(action="routing_rule.delete", account=account)
+    versions = [
+        int(before.get("version") or 0)
+        for before in removed.values_list("before", flat=True)
+        if isinstance(before, dict)
+    ]
+    return max(versions, default=0) + 1
 
 
 class CompetencesChanged(Exception):

@@ -384,6 +384,32 @@ def test_a_stale_routing_rule_is_refused_with_both_versions(cast: Cast) -> None:
     assert RoutingRule.objects.filter(account=cast.acme, version=2).exists()
 
 
+def test_a_rule_removed_and_set_again_does_not_take_a_stale_save(cast: Cast) -> None:
+    """A page showed Acme's rule at version 1; meanwhile it was removed and a new one set. The
+    new rule goes on from the removed one's version (2), so the page's version 1 is refused
+    instead of matching a restarted counter."""
+    from clientdesk.inquiries.actions import do_set_routing_rule
+    from clientdesk.inquiries.models import RoutingRule
+
+    url = reverse("inquiries:routing_rule")
+    do_set_routing_rule(cast.acme, "round_robin", False, acting_user=cast.mia)
+    ada = Client()
+    ada.force_login(cast.ada)
+    shown = ada.get(reverse("inquiries:routing")).content.decode()
+    assert f'name="seen_{cast.acme.pk}" value="1"' in shown
+
+    do_set_routing_rule(cast.acme, None, False, acting_user=cast.mia, expected_version=1)
+    do_set_routing_rule(cast.acme, "least_loaded", True, acting_user=cast.mia, expected_version=0)
+    assert RoutingRule.objects.get(account=cast.acme).version == 2
+
+    seen = {"account": cast.acme.pk, "versions_shown": "1", f"seen_{cast.acme.pk}": "1"}
+    refused = ada.post(url, {**seen, "method": "manual"})
+    assert refused.status_code == 409
+    assert f'name="seen_{cast.acme.pk}" value="2"' in refused.content.decode()
+    rule = RoutingRule.objects.get(account=cast.acme)
+    assert (rule.method, rule.use_competence, rule.version) == ("least_loaded", True, 2)
+
+
 def test_a_stale_competence_set_is_refused_with_both_sets(cast: Cast) -> None:
     from clientdesk.inquiries.models import Competence
 
