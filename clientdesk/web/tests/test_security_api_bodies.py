@@ -228,11 +228,14 @@ def test_enums_of_the_same_class_name_do_not_hide_each_other() -> None:
     from clientdesk.growth.models import Stage as OpportunityStage
     from clientdesk.strategy.api import AccountPlanStatus
     from clientdesk.strategy.models import PlanStatus
+    from clientdesk.surveys.api import ScheduleCadence
+    from clientdesk.surveys.models import Cadence as SurveyCadence
     from clientdesk.team.api import CandidateStage
     from clientdesk.team.models import Stage as CandidateStageChoices
 
     assert sorted(get_args(CandidateStage)) == sorted(CandidateStageChoices.values)
     assert sorted(get_args(AccountPlanStatus)) == sorted(PlanStatus.values)
+    assert sorted(get_args(ScheduleCadence)) == sorted(SurveyCadence.values)
     document = clientdesk_api.get_openapi_schema()
     stage = document["paths"]["/api/growth/opportunities/{opportunity_id}/stage"]["post"]
     body = stage["requestBody"]["content"]["application/json"]["schema"]
@@ -241,3 +244,8 @@ def test_enums_of_the_same_class_name_do_not_hide_each_other() -> None:
     if "$ref" in field:
         field = document["components"]["schemas"][field["$ref"].split("/")[-1]]
     assert sorted(field["enum"]) == sorted(OpportunityStage.values)
+    schedule = document["paths"]["/api/surveys/schedules"]["post"]
+    body = schedule["requestBody"]["content"]["application/json"]["schema"]
+    field = document["components"]["schemas"][body["$ref"].split("/")[-1]]["properties"]["cadence"]
+    assert sorted(field["enum"]) == sorted(SurveyCadence.values)
+    assert "Cadence" not in document["components"]["schemas"]  # no class-named enum to hide
