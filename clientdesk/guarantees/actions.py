@@ -16,7 +16,7 @@ from clientdesk.accounts.actions import do_log_activity
 from clientdesk.accounts.models import Account, ActivityKind, Contract
 from clientdesk.audit.models import AuditEvent
 from clientdesk.audit.recording import AuditEntry, record_audit, record_audits, snapshot
-from clientdesk.audit.updating import apply_changes, update_audited
+from clientdesk.audit.updating import apply_changes, check_version_of, update_audited
 from clientdesk.guarantees.evaluation import (
     ResultValues,
     base_values,
@@ -301,7 +301,10 @@ def do_store_results(
     results: Sequence[ResultValues], *, acting_user: User | None, now: dt.datetime | None = None
 ) -> StoreSummary:
     """Upsert computed results. A new result and every changed one get an audit row with
-    before/after; a newly reportable miss adds an event to the account's timeline."""
+    before/after, and a changed one its version + 1 (a page that showed the result before is
+    then stale); a newly reportable miss adds an event to the account's timeline. An attested
+    period's evidence is part of it: the same figures attested again on other evidence are a
+    change, not a no-op."""
     now = now or timezone.now()
     summary = StoreSummary()
     guarantee_ids = {r.guarantee.pk for r in results}
@@ -331,15 +334,18 @@ def do_store_results(
                 misses.append(row)
             continue
         row.guarantee = values.guarantee
-        if all(_same(k, getattr(row, k), v) for k, v in fields.items()):
+        if all(_same(k, getattr(row, k), v) for k, v in fields.items()) and not (
+            _is_attested_period(values) and row.evidence != values.evidence
+        ):
             summary.unchanged += 1
             continue
-        before = snapshot(row, RESULT_FIELDS)
+        before = snapshot(row, _audited_fields(row))
         was_miss = _is_reportable_miss(row)
         for name, value in fields.items():
             setattr(row, name, value)
         row.evidence = values.evidence
         row.computed_at = now
+        row.version += 1
         to_update.append(row)
         changes.append((row, before))
         summary.updated += 1
@@ -347,7 +353,7 @@ def do_store_results(
             misses.append(row)
     GuaranteeResult.objects.bulk_create(to_create, batch_size=500)
     GuaranteeResult.objects.bulk_update(
-        to_update, [*RESULT_FIELDS, "evidence", "computed_at"], batch_size=500
+        to_update, [*RESULT_FIELDS, "evidence", "computed_at", "version"], batch_size=500
     )
     changes.extend((row, None) for row in to_create)
     _audit_results(changes, acting_user=acting_user)
@@ -365,6 +371,16 @@ def _audit_results(
     record_audits(entries, actor=acting_user)
 
 
+def _is_attested_period(values: ResultValues | GuaranteeResult) -> bool:
+    return values.kind == ResultKind.PERIOD and values.source == ResultSource.ATTESTED
+
+
+def _audited_fields(row: GuaranteeResult) -> list[str]:
+    """The figures; an attested period's evidence too (what it rests on, who attested it):
+    kept out of the lake's results, whose evidence is the batch list of every evaluation."""
+    return [*RESULT_FIELDS, "evidence"] if _is_attested_period(row) else RESULT_FIELDS
+
+
 def _result_entry(row: GuaranteeResult, before: dict[str, Any] | None) -> AuditEntry:
     return AuditEntry(
         action="guarantee_result.update" if before else "guarantee_result.create",
@@ -372,7 +388,7 @@ def _result_entry(row: GuaranteeResult, before: dict[str, Any] | None) -> AuditE
         object_label=_label(row),
         account=row.guarantee.contract.account,
         before=before,
-        after=snapshot(row, RESULT_FIELDS),
+        after=snapshot(row, _audited_fields(row)),
     )
 
 
@@ -418,12 +434,55 @@ def _attested_measure(guarantee: Guarantee, data: Attestation) -> Measure:
     return Measure(definition.kind, float(data.value) * n, n, n)
 
 
+def attested_actual(guarantee: Guarantee, data: Attestation) -> Decimal | None:
+    """The figure an attestation gives, as it would be stored (None: it gives none)."""
+    try:
+        est = estimate(_attested_measure(guarantee, data))
+    except ValueError:
+        return None
+    return None if est.value is None else Decimal(repr(est.value))
+
+
+def _period_result(guarantee: Guarantee, period_label: str) -> GuaranteeResult | None:
+    """The stored result of one of the guarantee's periods (None: nothing recorded yet)."""
+    return GuaranteeResult.objects.filter(
+        guarantee=guarantee, kind=ResultKind.PERIOD, period_label=period_label
+    ).first()
+
+
+def _check_attested_version(
+    guarantee: Guarantee, period_label: str, expected_version: int | None
+) -> None:
+    """One attestation of a guarantee at a time (its row locked), and, given the version of
+    the period's result the page showed (0: none), StaleEdit when it moved on since. Two
+    first attestations at once: the second waits for the first, then finds its result (no
+    failure on one_result_per_period), and is refused when it said it saw none."""
+    if Guarantee.objects.select_for_update().filter(pk=guarantee.pk).first() is None:
+        raise ValueError("this guarantee was removed")
+    check_version_of(
+        _period_result(guarantee, period_label),
+        expected_version,
+        lambda: GuaranteeResult(
+            guarantee=guarantee, kind=ResultKind.PERIOD, period_label=period_label, version=0
+        ),
+        what=f"the {period_label} result of {guarantee.display_name}",
+    )
+
+
 @transaction.atomic
 def do_attest_result(
-    guarantee: Guarantee, data: Attestation, *, acting_user: User, today: dt.date
+    guarantee: Guarantee,
+    data: Attestation,
+    *,
+    acting_user: User,
+    today: dt.date,
+    expected_version: int | None = None,
 ) -> GuaranteeResult:
     """Record a result whose data is not in the lake, with its evidence; the contract year's
-    settlement is recomputed from the stored results."""
+    settlement is recomputed from the stored results. Given `expected_version` (the version
+    of the period's result the page or the client read; 0: none was recorded), a result
+    recorded or rewritten since raises StaleEdit and nothing changes; None: not checked (the
+    CLI, a client that read nothing)."""
     if guarantee.definition.from_lake:
         raise ValueError("this guarantee is measured from the lake, not attested")
     far = add_years(today, 50)
@@ -462,6 +521,7 @@ def do_attest_result(
         "why_attested": guarantee.definition.why_attested,
     }
     values.inputs_hash = ""
+    _check_attested_version(guarantee, data.period_label, expected_version)
     do_store_results([values], acting_user=acting_user)
     row = GuaranteeResult.objects.get(
         guarantee=guarantee, kind=ResultKind.PERIOD, period_label=data.period_label

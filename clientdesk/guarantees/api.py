@@ -232,6 +232,11 @@ class ResultOut(Schema):
     reconciliation_due: dt.date | None
     payment_due: dt.date | None
     inputs_hash: str
+    version: int | None = Field(
+        None,
+        description="The stored result's version (none for a value not stored): send it with "
+        "an attestation of the period so a result changed since is not replaced unseen.",
+    )
 
 
 class ResultFilters(Schema):
@@ -302,7 +307,9 @@ class ForecastOut(Schema):
 class AttestationIn(Schema):
     """An attested result. Refused 409 for a guarantee measured from the lake; 422 with the
     field named for a period the guarantee does not have, or without numerator and
-    denominator or a value (the metric says which)."""
+    denominator or a value (the metric says which). With `version` (the period's result as
+    read: its `version`, 0 when none was recorded), a result recorded or changed since is
+    not replaced: 409 with the stored one; without it, the attestation is not checked."""
 
     period: str
     numerator: Count | None = None
@@ -311,6 +318,11 @@ class AttestationIn(Schema):
     sample_size: int = 0
     evidence: str = Field(min_length=1)
     reference: str = ""
+    version: Annotated[int, Field(ge=0, le=2**31)] | SkipJsonSchema[None] = Field(
+        None,
+        description="The version of the period's result you read (0: none was recorded); "
+        "a result recorded or changed since answers 409.",
+    )
 
 
 class AlertOut(Schema):
@@ -376,6 +388,7 @@ def _result_out(row: GuaranteeResult | ResultValues) -> dict[str, Any]:
         "reconciliation_due": row.reconciliation_due,
         "payment_due": row.payment_due,
         "inputs_hash": row.inputs_hash,
+        "version": getattr(row, "version", None),
     }
 
 
@@ -532,12 +545,14 @@ def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) ->
 
 
 class AttestationConflictOut(Schema):
+    """409: the guarantee is measured from the lake, not attested."""
+
     detail: str
 
 
 @router.post(
     "/{account_id}/{guarantee_id}/attestations",
-    response={201: ResultOut, 409: AttestationConflictOut},
+    response={201: ResultOut, 409: StaleEditOut | AttestationConflictOut},
 )
 def attest(
     request: HttpRequest, account_id: RecordId, guarantee_id: RecordId, payload: AttestationIn
@@ -555,8 +570,14 @@ def attest(
         reference=payload.reference,
     )
     try:
-        row = actions.do_attest_result(
-            g, data, acting_user=signed_in_user(request), today=timezone.localdate()
+        saved = saved_or_409(
+            lambda: actions.do_attest_result(
+                g,
+                data,
+                acting_user=signed_in_user(request),
+                today=timezone.localdate(),
+                expected_version=payload.version,
+            )
         )
     except ValueError as error:
         from ninja.errors import ValidationError
@@ -564,7 +585,9 @@ def attest(
         raise ValidationError(
             [{"loc": ["body", "period"], "msg": str(error), "type": "value_error"}]
         ) from error
-    return Status(201, _result_out(row))
+    if isinstance(saved, GuaranteeResult):
+        return Status(201, _result_out(saved))
+    return saved  # 409 {detail, version, saved}: the stored result now
 
 
 @router.get("/{account_id}/alerts", response=list[AlertOut])

@@ -12,9 +12,16 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
+from clientdesk.audit.conflicts import ConflictRow
 from clientdesk.lib import formatting
+from clientdesk.people.pickers import person_name
+
+if TYPE_CHECKING:
+    from clientdesk.guarantees.actions import Attestation
+    from clientdesk.guarantees.models import GuaranteeResult
 
 FEEDS = {
     "calls": "call-center calls",
@@ -157,3 +164,79 @@ def _plain(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return _day(value)
     return str(value)
+
+
+def _figure(value: Any) -> str:
+    """A count or a score as entered: 2,850 or 4.25 (up to the 4 places stored)."""
+    amount = formatting.to_decimal(value)
+    if amount is None:
+        return formatting.DASH
+    if amount == amount.to_integral_value():
+        return formatting.count(amount)
+    return formatting.number(amount, min(4, -int(amount.normalize().as_tuple().exponent)))
+
+
+def _text(value: Any) -> str:
+    return formatting.DASH if value in (None, "") else str(value)
+
+
+@dataclass(frozen=True)
+class AttestationConflict:
+    """An attestation refused as stale, beside the result stored now: `rows` for the table
+    (differing lines marked), `field_messages` for the form's fields that differ."""
+
+    rows: list[ConflictRow]
+    field_messages: dict[str, str]
+
+
+def attestation_conflict(
+    saved: GuaranteeResult,
+    yours: Attestation,
+    *,
+    your_figure: Decimal | None,
+    by: str,
+    on: dt.date,
+) -> AttestationConflict:
+    """The stored result and the refused attestation side by side: the figures, the result,
+    what it rests on, who recorded it and when."""
+    g = saved.guarantee
+    evidence = saved.evidence or {}
+    recorded_by = saved.attested_by
+    recorded_on = evidence.get("attested_on")
+    figures: list[tuple[str, str | None, str, str]]
+    if g.definition.unit == "percent":
+        figures = [
+            ("Met (count)", "numerator", _figure(saved.numerator), _figure(yours.numerator)),
+            ("Due (count)", "denominator", _figure(saved.denominator), _figure(yours.denominator)),
+        ]
+    else:
+        score, responses = (saved.actual, saved.sample_size) if saved.sample_size else (None, None)
+        figures = [
+            ("Score", "value", _figure(score), _figure(yours.value)),
+            ("Responses", "sample_size", _figure(responses), _figure(yours.sample_size)),
+        ]
+    suffix = g.definition.unit_suffix
+    mine = formatting.DASH if your_figure is None else formatting.number(your_figure, g.decimals)
+    status = saved.get_status_display() if saved.pk else "Nothing recorded"
+    when = _day(recorded_on) if recorded_on else formatting.DASH
+    lines: list[tuple[str, str | None, str, str]] = [
+        ("Period", None, saved.period_label, yours.period_label),
+        ("Status", None, status, "Attested"),
+        *figures,
+        ("Result", None, saved.actual_display if saved.pk else formatting.DASH, mine + suffix),
+        ("Evidence", "evidence", _text(evidence.get("evidence")), _text(yours.evidence)),
+        ("Reference", "reference", _text(evidence.get("reference")), _text(yours.reference)),
+        (
+            "Recorded by",
+            None,
+            person_name(recorded_by) if recorded_by else _text(evidence.get("attested_by")),
+            by,
+        ),
+        ("Recorded on", None, when, formatting.date(on)),
+    ]
+    return AttestationConflict(
+        rows=[ConflictRow(label, a, b, a != b) for label, _, a, b in lines],
+        field_messages={
+            field: f"Saved now: {a}" for _, field, a, b in lines if field is not None and a != b
+        },
+    )

@@ -304,6 +304,9 @@ class GuaranteeResult(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     computed_at = models.DateTimeField()
+    # Optimistic locking: each rewrite adds one (an attestation, an evaluation that changed the
+    # figures); an attestation made from a page that showed an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["guarantee_id", "kind", "period_start"]

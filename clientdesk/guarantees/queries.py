@@ -147,6 +147,32 @@ def period_results(account: Account, first: dt.date, last: dt.date) -> list[Guar
     )
 
 
+@dataclass(frozen=True)
+class RecordedPeriod:
+    """A period the attestation page offers, with the result stored for it (None: nothing
+    yet) and its version (0 for none), which the page posts back as `seen_<period>`."""
+
+    label: str
+    result: GuaranteeResult | None
+
+    @property
+    def version(self) -> int:
+        return self.result.version if self.result is not None else 0
+
+
+def recorded_periods(guarantee: Guarantee, periods: list[str]) -> list[RecordedPeriod]:
+    """The periods offered for attestation, each with what is recorded for it now."""
+    stored = {
+        r.period_label: r
+        for r in GuaranteeResult.objects.filter(
+            guarantee=guarantee, kind=ResultKind.PERIOD, period_label__in=periods
+        ).select_related("attested_by")
+    }
+    for r in stored.values():
+        r.guarantee = guarantee
+    return [RecordedPeriod(label, stored.get(label)) for label in periods]
+
+
 def calendar_items(cards: list[GuaranteeCard], today: dt.date) -> list[dict[str, Any]]:
     """Report, reconciliation and payment dates due from today on, soonest first."""
     seen: set[tuple[str, dt.date, str]] = set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,8 @@ from clientdesk.accounts.access import (
     accounts_visible_to,
     can_create_accounts,
 )
-from clientdesk.audit.conflicts import save_or_conflict
+from clientdesk.audit.conflicts import posted_version, save_or_conflict
+from clientdesk.audit.updating import StaleEdit
 from clientdesk.guarantees import actions, exports, queries
 from clientdesk.guarantees.access import (
     access_contract,
@@ -31,6 +32,7 @@ from clientdesk.guarantees.access import (
 from clientdesk.guarantees.charts import p_chart_svg
 from clientdesk.guarantees.drilldown import has_records, records_behind
 from clientdesk.guarantees.evaluation import plan_results, terms_of
+from clientdesk.guarantees.evidence import attestation_conflict
 from clientdesk.guarantees.forms import (
     AttestationForm,
     EvaluateForm,
@@ -42,7 +44,7 @@ from clientdesk.guarantees.forms import (
 )
 from clientdesk.guarantees.library import SOURCES, TEMPLATES
 from clientdesk.guarantees.metrics import METRICS, Feed
-from clientdesk.guarantees.models import Guarantee, GuaranteeTerms, ResultKind
+from clientdesk.guarantees.models import Guarantee, GuaranteeResult, GuaranteeTerms, ResultKind
 from clientdesk.guarantees.monitors import (
     Monitor,
     auto_adjudication_monitor,
@@ -54,6 +56,7 @@ from clientdesk.lake.gateway import AnyUser, LakeError, open_lake
 from clientdesk.lake.memo import ReaderMemo
 from clientdesk.lib.downloads import file_download
 from clientdesk.lib.periods import add_years
+from clientdesk.people.pickers import person_name
 from clientdesk.people.requests import signed_in_user
 
 EXPORT_TYPES = {
@@ -404,32 +407,57 @@ def attest(request: HttpRequest, account_id: int, guarantee_id: int) -> HttpResp
     today = timezone.localdate()
     periods = _attestable_periods(guarantee, add_years(today, 1))
     form = AttestationForm(request.POST or None, guarantee=guarantee, periods=periods)
+    context: dict[str, Any] = {"account": account, "g": guarantee, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        attestation = actions.Attestation(
+            period_label=data["period_label"],
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            value=data.get("value"),
+            sample_size=data.get("sample_size") or 0,
+            evidence=data["evidence"],
+            reference=data.get("reference") or "",
+        )
+        # The page posts the version of each period's result it showed (seen_<period>, 0 for
+        # none; a page without them is not checked); the 409 page posts the stored ones, so
+        # recording again from it is a decision taken with both in view.
+        user = signed_in_user(request)
         try:
             actions.do_attest_result(
                 guarantee,
-                actions.Attestation(
-                    period_label=data["period_label"],
-                    numerator=data.get("numerator"),
-                    denominator=data.get("denominator"),
-                    value=data.get("value"),
-                    sample_size=data.get("sample_size") or 0,
-                    evidence=data["evidence"],
-                    reference=data.get("reference") or "",
-                ),
-                acting_user=signed_in_user(request),
+                attestation,
+                acting_user=user,
                 today=today,
+                expected_version=posted_version(request, f"seen_{attestation.period_label}"),
             )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+            saved = cast(GuaranteeResult, stale.instance)  # the period's result, as stored now
+            saved.guarantee = guarantee
+            conflict = attestation_conflict(
+                saved,
+                attestation,
+                your_figure=actions.attested_actual(guarantee, attestation),
+                by=person_name(user),
+                on=today,
+            )
+            for field, message in conflict.field_messages.items():
+                if field in form.fields:
+                    form.add_error(field, message)
+            context["conflict_rows"] = conflict.rows
+            context["recorded"] = queries.recorded_periods(guarantee, periods)
+            return render(request, "guarantees/attest_form.html", context, status=409)
         except ValueError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Recorded the {data['period_label']} result.")
             return redirect("guarantees:detail", account_id=account.pk, guarantee_id=guarantee.pk)
+    context["recorded"] = queries.recorded_periods(guarantee, periods)
     return render(
         request,
         "guarantees/attest_form.html",
-        {"account": account, "g": guarantee, "form": form},
+        context,
         status=422 if request.method == "POST" else 200,
     )
 
