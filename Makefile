@@ -48,8 +48,15 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy keeps its cache for the user, not the checkout: a new clone on a machine that has
+# type-checked before re-checks only what changed (~3 s instead of ~50 s on one core). The cache
+# is safe to share: mypy re-reads a module whose contents' hash differs from its cache entry,
+# whatever the path or the file times (measured: a second clone with the first clone's cache,
+# 3.2 s). MYPY_CACHE_DIR=.mypy_cache keeps it in the checkout.
+MYPY_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/clientdesk/mypy
+
 typecheck: setup-dev
-	$(BIN)/mypy clientdesk conftest.py
+	$(BIN)/mypy --cache-dir "$(MYPY_CACHE_DIR)" clientdesk conftest.py
 
 # One `apt-get update` for the three system packages below, not one each (5-15 s apiece on a
 # fresh machine): skipped when this machine ran it for us in the last hour.
@@ -81,8 +88,8 @@ pdf-libs:
 # ones, then the rest): xdist otherwise runs the biggest groups first, and the browser tests'
 # transactional flush would empty the rows the data migrations seed before the tests that read them.
 #
-# The type check runs beside the suite, not before it: on a fresh clone mypy has no cache and
-# spends ~45 s on one core while the other would wait; beside the suite the two cores stay busy.
+# The type check runs beside the suite, not before it: with no cache (a new machine) mypy spends
+# ~50 s on one core while the other would wait; beside the suite the two cores stay busy.
 # Either failing fails `make test`.
 test: lint browser pdf-libs office
 	@$(MAKE) --no-print-directory -j2 typecheck suite
@@ -93,14 +100,17 @@ test: lint browser pdf-libs office
 X12_SAMPLES := $(abspath ../shared/data/x12)
 X12_ENV = $(if $(wildcard $(X12_SAMPLES)/pyx12/MANIFEST.csv),CLIENTDESK_X12_SAMPLES=$${CLIENTDESK_X12_SAMPLES:-$(X12_SAMPLES)} CLIENTDESK_REQUIRE_X12_SAMPLES=true)
 
+# pytest caches each test module as it rewrote its asserts (__pycache__/*-pytest-*.pyc) only
+# where Python may write bytecode: a machine that sets PYTHONDONTWRITEBYTECODE would have every
+# worker rewrite every test module on every run (~8 CPU s a worker), so the suite lets it write.
 suite: setup-dev
-	$(X12_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(X12_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that answers).
 test-postgres: setup-dev
 	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://…"; exit 2; }
 	$(BIN)/python -m clientdesk.web.dbcheck
-	$(X12_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not spark and not browser"
+	PYTHONDONTWRITEBYTECODE= $(X12_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not spark and not browser"
 
 bench: setup-dev
 	for script in bench/*.py; do $(BIN)/python $$script; done
