@@ -149,8 +149,10 @@ class GuaranteeIn(Schema):
     schedule `tiers`, `per_point_amount` schedule `per_point`; a one-time period needs
     `measure_from` before `measure_to`; a metric measured within N seconds or days needs
     `threshold`; an at-risk value as a percentage of fees or premium at most 100; a
-    percentage of premium needs a contract with a premium PMPM (fully insured). A
-    `contract_id` that is not one of the account's contracts answers 404."""
+    percentage of premium needs a contract with a premium PMPM (fully insured); the money
+    at risk over the contract's term (the at-risk value by its basis, the account's
+    headcount and the contract's rate) at most $999,999,999,999.99, what a result records.
+    A `contract_id` that is not one of the account's contracts answers 404."""
 
     contract_id: RecordId
     metric: MetricCode

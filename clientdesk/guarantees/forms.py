@@ -12,7 +12,12 @@ from clientdesk.accounts.models import Account, Contract
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.metrics import METRICS
 from clientdesk.guarantees.models import AtRiskBasis, Guarantee, GuaranteeTerms, PeriodKind
+from clientdesk.guarantees.penalties import AmountNotRecordable, amount_at_risk, months_in
 from clientdesk.lib.periods import parse_span
+
+# The rule across fields the API documents (GuaranteeIn): the at-risk value times the
+# headcount and months of the contract's term must fit what a result can record.
+AMOUNT_NOT_RECORDABLE = "The money at risk over the contract's term is more than can be recorded"
 
 
 class DateInput(forms.DateInput):
@@ -110,7 +115,30 @@ class GuaranteeForm(forms.ModelForm[Guarantee]):
         pct_bases = (AtRiskBasis.PCT_OF_ADMIN_FEES, AtRiskBasis.PCT_OF_PREMIUM)
         if data.get("at_risk_basis") in pct_bases and (data.get("at_risk_value") or 0) > 100:
             self.add_error("at_risk_value", "A percentage of fees cannot exceed 100.")
+        elif data.get("at_risk_value") is not None and data.get("contract") is not None:
+            self._check_amount_recordable(data)
         return data
+
+    def _check_amount_recordable(self, data: dict[str, Any]) -> None:
+        """The money at risk over the contract's whole term, at the account's headcount and the
+        contract's rate, must fit what a result records (a PEPM value of millions per employee
+        is a slip, and would be stored beyond its column). A basis the contract has no rate
+        for is the model's error to name."""
+        contract: Contract = data["contract"]
+        try:
+            amount_at_risk(
+                data.get("at_risk_basis") or "",
+                data["at_risk_value"],
+                months=months_in(contract.start_date, contract.end_date),
+                employees=self.account.employees,
+                members=self.account.members,
+                admin_fee_pepm=contract.admin_fee_pepm,
+                premium_pmpm=contract.premium_pmpm,
+            )
+        except AmountNotRecordable as error:
+            self.add_error("at_risk_value", f"{AMOUNT_NOT_RECORDABLE} ({error}).")
+        except ValueError:
+            pass  # a basis the contract has no rate for: Guarantee.clean names it
 
     def guarantee_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("contract", "tiers_text")}

@@ -37,6 +37,14 @@ import numpy as np
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# The most money a result, a forecast or a settlement can record (their amount columns: 14
+# digits, 2 decimal places). An amount beyond it is a mistaken input (a PEPM value of
+# millions per employee), never a real contract's fees at risk.
+MOST_AT_RISK = Decimal("999999999999.99")
+
+
+class AmountNotRecordable(ValueError):
+    """An amount at risk beyond MOST_AT_RISK."""
 
 
 class Schedule:
@@ -179,6 +187,11 @@ def amount_at_risk(
         amount = value * employees * months
     else:
         raise ValueError(f"unknown at-risk basis {basis!r}")
+    if amount >= MOST_AT_RISK + CENT / 2:  # would round beyond it
+        raise AmountNotRecordable(
+            f"the amount at risk would be ${amount:,.2f}, more than the ${MOST_AT_RISK:,} a "
+            "result can record: check the at-risk value against its basis and the headcount"
+        )
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

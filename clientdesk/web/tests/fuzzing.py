@@ -134,6 +134,7 @@ ACCEPTED_REFUSALS = (
             "takes no N.",
             "A percentage of fees cannot exceed 100.",
             "This contract has no premium PMPM",
+            "The money at risk over the contract's term is more than can be recorded",
         )
     ),
     *(

@@ -1,0 +1,101 @@
+"""Money at risk a result cannot record is refused where it is typed, not stored (issue 22).
+
+The 100-example fuzz of /api/guarantees stored a PEPM guarantee of $661,743,012.0089 per
+employee per month: evaluated, its settlement rows put $9,529,099,372,928.16 at risk, wider
+than the 14-digit amount column. SQLite kept it, and every later read of the account's
+results and forecasts failed in Django's decimal converter (500); PostgreSQL refuses the
+write itself (numeric field overflow, also a 500).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+
+from clientdesk.guarantees.forms import GuaranteeForm
+from clientdesk.guarantees.penalties import MOST_AT_RISK, AmountNotRecordable, amount_at_risk
+from clientdesk.guarantees.tests.test_metrics import make
+from clientdesk.people.tokens import do_create_api_token
+from clientdesk.testing import Cast
+
+RULE = "The money at risk over the contract's term is more than can be recorded"
+
+
+def _mia(cast: Cast) -> dict[str, str]:
+    _, raw = do_create_api_token(cast.mia, "test", acting_user=cast.mia)
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def _body(cast: Cast, **extra: object) -> dict[str, object]:
+    return {
+        "contract_id": cast.acme_contract.pk,
+        "metric": "member_satisfaction",
+        "comparator": ">=",
+        "target": "-0.05",
+        "period": "monthly",
+        "at_risk_basis": "pepm",
+        "at_risk_value": "661743012.0089",  # what the fuzz sent
+        **extra,
+    }
+
+
+def test_a_pepm_value_beyond_what_a_result_records_is_refused(cast: Cast, client: Client) -> None:
+    base = f"/api/guarantees/{cast.acme.pk}"
+    refused = client.post(base, _body(cast), content_type="application/json", headers=_mia(cast))
+    assert refused.status_code == 422, refused.content
+    [error] = refused.json()["detail"]
+    assert error["loc"] == ["body", "at_risk_value"]
+    assert RULE in error["msg"] and "$19,058,198,745,856.32" in error["msg"]  # x 1,200 x 24
+    assert not cast.acme_contract.guarantees.exists()
+    # 1,200 employees over the 24 months of the term: $34,722,222.22 PEPM is the most.
+    kept = client.post(
+        base,
+        _body(cast, at_risk_value="34722222.22"),
+        content_type="application/json",
+        headers=_mia(cast),
+    )
+    assert kept.status_code == 201, kept.content
+
+
+def test_a_change_to_such_a_value_is_refused(cast: Cast, client: Client) -> None:
+    g = make(cast, "member_satisfaction", "90", at_risk_basis="pepm", at_risk_value=D("2.5"))
+    changed = client.patch(
+        f"/api/guarantees/{cast.acme.pk}/{g.pk}",
+        {"at_risk_value": "661743012.0089"},
+        content_type="application/json",
+        headers=_mia(cast),
+    )
+    assert changed.status_code == 422, changed.content
+    assert [e["loc"] for e in changed.json()["detail"]] == [["body", "at_risk_value"]]
+    g.refresh_from_db()
+    assert g.at_risk_value == D("2.5")
+
+
+def test_the_page_form_names_the_field(cast: Cast) -> None:
+    data = {
+        **_body(cast),
+        "contract": cast.acme_contract.pk,
+        "decimals": 2,
+        "short_abandon_seconds": 5,
+        "line": "member",
+        "level": "client",
+        "settlement": "per_period",
+        "schedule": "all_or_nothing",
+    }
+    form = GuaranteeForm(data=data, account=cast.acme)
+    assert not form.is_valid()
+    assert list(form.errors) == ["at_risk_value"]
+    assert RULE in form.errors["at_risk_value"][0]
+
+
+def test_an_amount_beyond_the_column_is_never_computed() -> None:
+    """A headcount raised after the guarantee was set: the evaluation stops on the guarantee
+    with a message instead of storing an amount its column cannot hold."""
+    most = amount_at_risk("fixed", MOST_AT_RISK, months=D(12), employees=0, members=0)
+    assert most == D("999999999999.99")
+    with pytest.raises(AmountNotRecordable, match=r"\$1,000,000,008,000\.00, more than"):
+        amount_at_risk("pepm", D("1000"), months=D("12"), employees=83_333_334, members=0)
+    with pytest.raises(AmountNotRecordable):
+        amount_at_risk("fixed", D("999999999999.995"), months=D(12), employees=0, members=0)
