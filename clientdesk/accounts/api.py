@@ -217,13 +217,24 @@ class ContractOut(Schema):
     premium_pmpm: Decimal | None
 
 
+# Contract.number as ContractForm reads it: a CharField of 40 that strips the spaces around
+# it and holds no NUL, so 1 to 40 characters between the first and the last non-space one.
+ContractNumber = Annotated[
+    str,
+    Field(
+        pattern=r"^\s*[^\x00\s]([^\x00]{0,38}[^\x00\s])?\s*$",
+        description="1 to 40 characters, spaces around it not counted (they are dropped).",
+    ),
+]
+
+
 class ContractIn(Schema):
     """A contract. Rules across fields and with the account, refused 422 with the field named:
     `end_date` after `start_date`; an ASO (self-funded) account's contract has
     `admin_fee_pepm` and no `premium_pmpm`, a fully insured account's the other way round. A
     `number` another contract holds (numbers are unique across the book) answers 409."""
 
-    number: Text
+    number: ContractNumber
     start_date: dt.date
     end_date: dt.date
     products: list[Product] = Field(min_length=1)

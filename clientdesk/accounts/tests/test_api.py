@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -137,6 +138,31 @@ def test_a_taken_group_number_is_409_and_an_unseen_parent_404(cast: Cast, client
     again = api.post(f"/accounts/{cast.acme.pk}/contracts", {**contract, "admin_fee_pepm": "41"})
     assert again.status_code == 409
     assert again.json() == {"detail": "number: already used by another record."}
+
+
+def test_the_schema_states_what_a_contract_number_may_be(cast: Cast, client: Client) -> None:
+    """The 100-example fuzz (issue 22) sent `"number": ""`, valid by the schema, and the form
+    refused it: the schema now says what the form takes, 1 to 40 characters once the spaces
+    around them are dropped."""
+    api = api_as(client, cast, "mia")
+    contract = {
+        "start_date": "2027-01-01",
+        "end_date": "2027-12-31",
+        "products": ["medical"],
+        "admin_fee_pepm": "41",
+    }
+    path = f"/accounts/{cast.acme.pk}/contracts"
+    for refused in ("", "   ", "C" * 41, " " + "C" * 41):
+        answer = api.post(path, {**contract, "number": refused})
+        assert answer.status_code == 422, (refused, answer.content)
+        assert [e["loc"][-1] for e in answer.json()["detail"]] == ["number"]
+    padded = api.post(path, {**contract, "number": "  C-11 "})
+    assert padded.status_code == 201 and padded.json()["number"] == "C-11"
+    longest = api.post(path, {**contract, "number": " " + "D" * 40 + "\n"})
+    assert longest.status_code == 201 and longest.json()["number"] == "D" * 40
+    stated = client.get("/api/openapi.json").json()["components"]["schemas"]["ContractIn"]
+    pattern = stated["properties"]["number"]["pattern"]
+    assert re.fullmatch(pattern, "") is None and re.fullmatch(pattern, "C-11")
 
 
 def test_patch_changes_only_what_was_sent(cast: Cast, client: Client) -> None:
