@@ -159,3 +159,15 @@ def test_openapi_document_lists_the_inquiry_routes(cast: Cast, client: Client) -
         "/api/inquiries/{inquiry_id}/notes",
     } <= set(paths)
     assert "409" in paths["/api/inquiries/{inquiry_id}"]["patch"]["responses"]
+
+
+def test_filter_dates_are_read_only_as_dates(cast: Cast, client: Client) -> None:
+    """`outcome_from=0.0` was read as 1970-01-01 (pydantic reads a number as a Unix time) and
+    answered 200 though the schema says `format: date` (the 100-example fuzz, issue 22)."""
+    api = api_as(client, cast, "alice")
+    for name in ("opened_from", "opened_to", "outcome_from", "outcome_to"):
+        for text in ("0.0", "-1.65e-105", "1700000000", "20260301", "2026-3-1"):
+            answer = api.get(f"/?{name}={text}")
+            assert answer.status_code == 422, (name, text, answer.content)
+            assert [e["loc"][-1] for e in answer.json()["detail"]] == [name]
+        assert api.get(f"/?{name}=2026-03-01").status_code == 200
