@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clientdesk.accounts.actions import do_log_activity
@@ -308,6 +309,10 @@ def do_store_results(
     now = now or timezone.now()
     summary = StoreSummary()
     guarantee_ids = {r.guarantee.pk for r in results}
+    # Otherwise two evaluations at once (the clock and a person's "evaluate now"), or one
+    # beside an attestation's settlement, both find a period missing and both insert it (20 at
+    # once on PostgreSQL: 10 IntegrityErrors on one_result_per_period).
+    _lock_guarantees(Q(pk__in=guarantee_ids))
     existing = {
         (row.guarantee_id, row.kind, row.period_label): row
         for row in GuaranteeResult.objects.filter(guarantee_id__in=guarantee_ids)
@@ -360,6 +365,20 @@ def do_store_results(
     _log_misses(misses, acting_user=acting_user)
     summary.new_misses = len(misses)
     return summary
+
+
+def _lock_guarantees(which: Q) -> list[int]:
+    """Locks these guarantees' rows until the transaction ends, in id order, and answers
+    their ids: writes of results of the same guarantees are made one at a time. Every writer
+    takes its locks in id order, and one that will store results of other guarantees later in
+    its transaction (an attestation settles its whole contract) takes those up front, so two
+    writers never wait on each other crosswise. SQLite takes writers one at a time already."""
+    return list(
+        Guarantee.objects.select_for_update()
+        .filter(which)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _audit_results(
@@ -457,7 +476,9 @@ def _check_attested_version(
     the period's result the page showed (0: none), StaleEdit when it moved on since. Two
     first attestations at once: the second waits for the first, then finds its result (no
     failure on one_result_per_period), and is refused when it said it saw none."""
-    if Guarantee.objects.select_for_update().filter(pk=guarantee.pk).first() is None:
+    # The whole contract's guarantees: the attestation then settles the contract year, which
+    # stores every one of their settlement rows (`refresh_settlements`).
+    if guarantee.pk not in _lock_guarantees(Q(contract_id=guarantee.contract_id)):
         raise ValueError("this guarantee was removed")
     check_version_of(
         _period_result(guarantee, period_label),
@@ -533,6 +554,7 @@ def do_attest_result(
     return row
 
 
+@transaction.atomic
 def refresh_settlements(
     contract: Contract, contract_year: str, *, acting_user: User | None, today: dt.date
 ) -> StoreSummary:
@@ -540,6 +562,7 @@ def refresh_settlements(
     and the caps), without reading the lake."""
     from clientdesk.guarantees.evaluation import _apply_caps, _settle_per_period
 
+    _lock_guarantees(Q(contract=contract))  # read and stored by one writer at a time
     stored = list(
         GuaranteeResult.objects.filter(
             guarantee__contract=contract, contract_year=contract_year

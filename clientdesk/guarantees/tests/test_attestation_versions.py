@@ -366,3 +366,82 @@ def test_twenty_unchecked_attestations_at_once_are_made_one_after_another() -> N
     row = period_row(cards)
     assert row.version == 20 and row.numerator == D(2800 + saved[-1])
     assert GuaranteeResult.objects.filter(guarantee=cards, kind="period").count() == 1
+
+
+@simultaneous
+@pytest.mark.django_db(transaction=True)
+def test_twenty_stores_of_the_same_new_results_at_once_insert_them_once() -> None:
+    """An evaluation beside another (the clock and a person's "evaluate now"), or beside an
+    attestation's settlement: the stores of one guarantee's results are made one at a time, so
+    the first inserts the new rows and the others find them unchanged, none failing on
+    one_result_per_period."""
+    cast = make_cast()
+    cards = id_cards(cast)
+    do_attest_result(cards, cards_attested("2850", "Report 1"), acting_user=cast.alice, today=TODAY)
+    rows = list(GuaranteeResult.objects.filter(guarantee=cards).select_related("guarantee"))
+    values = [values_from_row(row) for row in rows]
+    assert {(v.kind, v.period_label) for v in values} == {
+        ("period", "one-time"),
+        ("settlement", "2025-01-01/2025-12-31"),
+    }
+    GuaranteeResult.objects.filter(guarantee=cards).delete()
+    summaries: list[Any] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(20)
+
+    def store() -> None:
+        try:
+            start.wait()
+            summaries.append(do_store_results(values, acting_user=None))
+        except BaseException as error:  # every failure is the test's finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    _at_once([threading.Thread(target=store) for _ in range(20)])
+    assert errors == []
+    assert sorted((s.created, s.unchanged) for s in summaries) == [(0, 2)] * 19 + [(2, 0)]
+    assert GuaranteeResult.objects.filter(guarantee=cards).count() == 2
+
+
+@simultaneous
+@pytest.mark.django_db(transaction=True)
+def test_attestations_of_two_guarantees_of_one_contract_at_once_settle_it_once_each() -> None:
+    """Each attestation settles its whole contract year (both guarantees' settlement rows): 20
+    at once, 10 on each guarantee, are made one after another with no constraint failure and
+    no deadlock (each takes the contract's guarantees in id order before reading)."""
+    cast = make_cast()
+    cards = id_cards(cast)
+    booklets = make(
+        cast,
+        "id_card_timeliness",
+        "95",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 1, 31),
+        at_risk_value=D("2500"),
+    )
+    errors: list[BaseException] = []
+    start = threading.Barrier(20)
+
+    def attest(i: int) -> None:
+        try:
+            start.wait()
+            pk = (cards, booklets)[i % 2].pk
+            g = Guarantee.objects.select_related("contract__account").get(pk=pk)
+            do_attest_result(
+                g, cards_attested("2800", f"Report {i}"), acting_user=cast.alice, today=TODAY
+            )
+        except BaseException as error:  # every failure is the test's finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    _at_once([threading.Thread(target=attest, args=(i,)) for i in range(20)])
+    assert errors == []
+    # 2,800 of 2,900 = 96.55 %: cards (98 %) missed, $7,500; booklets (95 %) met, $0.
+    settled = {
+        r.guarantee_id: r.penalty
+        for r in GuaranteeResult.objects.filter(kind="settlement", guarantee__in=[cards, booklets])
+    }
+    assert settled == {cards.pk: D("7500.00"), booklets.pk: D("0.00")}
