@@ -38,10 +38,11 @@ class StaleEdit(Exception):
         self.expected = expected
         self.version = int(getattr(instance, field, 0))
         self.saved = snapshot(instance)
+        # Version 0 is "none yet" (a first attestation, a page that showed nothing recorded).
+        seen = f"you edited version {expected}" if expected else "there was none when you did"
         super().__init__(
             f"Someone else saved {what or f'this {instance._meta.verbose_name}'} after you "
-            "opened it "
-            f"(you edited version {expected}, it is now version {self.version}); nothing was "
+            f"opened it ({seen}, it is now version {self.version}); nothing was "
             "saved. Compare both versions and save again."
         )
 

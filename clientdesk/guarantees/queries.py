@@ -159,6 +159,13 @@ class RecordedPeriod:
     def version(self) -> int:
         return self.result.version if self.result is not None else 0
 
+    @property
+    def recorded_on(self) -> dt.date | None:
+        """The day the result was attested (kept in its evidence), None when not attested."""
+        if self.result is None or not (self.result.evidence or {}).get("attested_on"):
+            return None
+        return dt.date.fromisoformat(self.result.evidence["attested_on"])
+
 
 def recorded_periods(guarantee: Guarantee, periods: list[str]) -> list[RecordedPeriod]:
     """The periods offered for attestation, each with what is recorded for it now."""

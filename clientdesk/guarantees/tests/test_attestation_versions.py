@@ -91,8 +91,8 @@ def test_an_attestation_over_a_result_recorded_since_is_refused_with_both(cast: 
     assert refused.status_code == 409
     page = refused.content.decode()
     assert (
-        "Someone else saved the one-time result of ID card timeliness after you opened it (you "
-        "edited version 0, it is now version 1); nothing was saved." in page
+        "Someone else saved the one-time result of ID card timeliness after you opened it "
+        "(there was none when you did, it is now version 1); nothing was saved." in page
     )
     rows = {
         "Met (count)": ("2,850", "2,800", True),
