@@ -24,7 +24,7 @@ from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.guarantees import actions, queries
 from clientdesk.guarantees.access import access_guarantee
 from clientdesk.guarantees.evaluation import ResultValues
-from clientdesk.guarantees.forms import EvaluateForm, GuaranteeForm, tiers_text
+from clientdesk.guarantees.forms import MOST_COUNTED, EvaluateForm, GuaranteeForm, tiers_text
 from clientdesk.guarantees.library import TEMPLATES
 from clientdesk.guarantees.metrics import METRICS
 from clientdesk.guarantees.models import (
@@ -75,20 +75,21 @@ else:
     AtRiskValue = decimal_in(max_digits=14, places=4, minimum=0)  # Guarantee.at_risk_value
     PerPoint = decimal_in(max_digits=14, places=2)  # Guarantee.per_point_amount
     TierAt = decimal_in(max_digits=14, places=4)  # a tier's threshold, in the metric's unit
-    # An attested count, as AttestationForm reads it: met from 0, due from 1.
+    # An attested count, as AttestationForm reads it: met from 0, due from 1, both at most
+    # MOST_COUNTED (what was due is kept as the result's sample size, a 64-bit integer).
     Count = decimal_in(
-        max_digits=24,
+        max_digits=22,
         places=4,
         minimum=0,
-        maximum=10**20 - 1,
-        pattern=r"^[0-9]{1,20}(\.[0-9]{1,4})?$",
+        maximum=int(MOST_COUNTED),
+        pattern=r"^[0-9]{1,18}(\.[0-9]{1,4})?$",
     )
     Due = decimal_in(
-        max_digits=24,
+        max_digits=22,
         places=4,
         minimum=1,
-        maximum=10**20 - 1,
-        pattern=r"^([1-9][0-9]{0,19}(\.[0-9]{1,4})?|1)$",
+        maximum=int(MOST_COUNTED),
+        pattern=r"^([1-9][0-9]{0,17}(\.[0-9]{1,4})?|1)$",
     )
     Score = decimal_in(max_digits=24, places=4)
 

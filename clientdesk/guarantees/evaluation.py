@@ -46,6 +46,7 @@ from clientdesk.guarantees.models import (
 )
 from clientdesk.guarantees.penalties import (
     CENT,
+    MOST_AT_RISK,
     amount_at_risk,
     capped_at_risk,
     monthly_fees,
@@ -687,7 +688,8 @@ def _settle_per_period(row: ResultValues, periods: Sequence[Any]) -> None:
     """A per-period guarantee's year: the sum of its settling periods' penalties."""
     settling = [r for r in periods if r.settles]
     row.amount_at_risk = sum((r.amount_at_risk for r in settling), Decimal("0.00"))
-    row.penalty = sum((r.penalty for r in settling), Decimal("0.00"))
+    # Per-point periods with no amount at risk each owe up to MOST_AT_RISK: so does their year.
+    row.penalty = min(sum((r.penalty for r in settling), Decimal("0.00")), MOST_AT_RISK)
     row.penalty_pct = (
         (row.penalty / row.amount_at_risk * 100).quantize(CENT)
         if row.amount_at_risk > 0

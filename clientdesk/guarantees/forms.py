@@ -173,18 +173,26 @@ class TermsForm(forms.ModelForm[GuaranteeTerms]):
         ]
 
 
+# The most an attested count may be: the result keeps what was due as its sample size, a
+# 64-bit integer (9.2e18); a count of 1e20 was refused as "A value is out of range" with no
+# field named, after the form had taken it.
+MOST_COUNTED = Decimal(10**18 - 1)
+
+
 class AttestationForm(forms.Form):
     period_label = forms.ChoiceField(label="Period")
     numerator = forms.DecimalField(
         label="Met (count)",
         required=False,
         min_value=Decimal(0),
+        max_value=MOST_COUNTED,
         help_text="e.g. ID cards mailed by the commitment date.",
     )
     denominator = forms.DecimalField(
         label="Due (count)",
         required=False,
         min_value=Decimal(1),
+        max_value=MOST_COUNTED,
         help_text="e.g. ID cards due.",
     )
     value = forms.DecimalField(label="Score", required=False)

@@ -13,7 +13,9 @@
   (`at` / `pct`: a result at or beyond `at` owes `pct` % of the amount; the worst tier
   reached applies; a miss that reaches no tier owes nothing, so tiers start just past the
   target); *per point* (an amount per unit of shortfall — per percentage point, per second —
-  prorated, never more than the amount at risk when one is set).
+  prorated, never more than the amount at risk when one is set, and with none set never
+  more than MOST_AT_RISK, the most a result records: $1e12 a point of a 99,999,999 target
+  was a 500).
 * **Caps at reconciliation**: no guarantee owes more than its allocation (`max_share_pct` of
   the contract-year pool), and the contract year owes no more than the pool
   (`pool_pct_of_fees` of the year's fees); when the pool binds, every guarantee's amount is
@@ -122,7 +124,7 @@ def penalty(actual: Decimal, terms: PenaltyTerms, amount_at_risk: Decimal) -> Pe
         if terms.per_point_amount is None:
             raise ValueError("a per-point schedule needs its amount per point")
         raw = terms.per_point_amount * shortfall(actual, terms.comparator, terms.target)
-        amount = min(raw, amount_at_risk) if amount_at_risk > 0 else raw
+        amount = min(raw, amount_at_risk if amount_at_risk > 0 else MOST_AT_RISK)
         amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
         pct = (
             (amount / amount_at_risk * HUNDRED).quantize(CENT) if amount_at_risk > 0 else Decimal(0)
@@ -257,6 +259,6 @@ def penalty_vector(
             raise ValueError("a per-point schedule needs its amount per point")
         gap = actual - target if terms.comparator == "<=" else target - actual
         raw = float(terms.per_point_amount) * np.maximum(gap, 0.0)
-        owed = np.minimum(raw, cap) if cap > 0 else raw
+        owed = np.minimum(raw, cap if cap > 0 else float(MOST_AT_RISK))
         return missed, np.where(missed, np.floor(owed * 100 + 0.5) / 100, 0.0)
     raise ValueError(f"unknown penalty schedule {terms.schedule!r}")

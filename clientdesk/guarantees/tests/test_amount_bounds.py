@@ -9,13 +9,23 @@ write itself (numeric field overflow, also a 500).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
+import numpy as np
 import pytest
+import time_machine
 from django.test import Client
 
-from clientdesk.guarantees.forms import GuaranteeForm
-from clientdesk.guarantees.penalties import MOST_AT_RISK, AmountNotRecordable, amount_at_risk
+from clientdesk.guarantees.forms import AttestationForm, GuaranteeForm
+from clientdesk.guarantees.penalties import (
+    MOST_AT_RISK,
+    AmountNotRecordable,
+    PenaltyTerms,
+    amount_at_risk,
+    penalty,
+    penalty_vector,
+)
 from clientdesk.guarantees.tests.test_metrics import make
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
@@ -99,3 +109,101 @@ def test_an_amount_beyond_the_column_is_never_computed() -> None:
         amount_at_risk("pepm", D("1000"), months=D("12"), employees=83_333_334, members=0)
     with pytest.raises(AmountNotRecordable):
         amount_at_risk("fixed", D("999999999999.995"), months=D(12), employees=0, members=0)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC))
+def test_an_attested_count_is_at_most_what_a_result_keeps(cast: Cast, client: Client) -> None:
+    """What was due is kept as the result's sample size, a 64-bit integer: a count of 1e20,
+    valid by the schema, was refused 'A value is out of range.' with no field named."""
+    cards = make(
+        cast,
+        "id_card_timeliness",
+        "98",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 1, 31),
+    )
+    url = f"/api/guarantees/{cast.acme.pk}/{cards.pk}/attestations"
+    body = {"period": "one-time", "evidence": "The mail house's report."}
+    too_many = "99999999999999999999"
+    for field, counts in (
+        ("denominator", {"numerator": "1", "denominator": too_many}),
+        ("numerator", {"numerator": too_many}),
+    ):
+        answer = client.post(
+            url,
+            {"denominator": "2900", **body, **counts},
+            content_type="application/json",
+            headers=_mia(cast),
+        )
+        assert answer.status_code == 422, answer.content
+        assert [e["loc"][-1] for e in answer.json()["detail"]] == [field]
+    most = "999999999999999999"
+    kept = client.post(
+        url,
+        {**body, "numerator": most, "denominator": most},
+        content_type="application/json",
+        headers=_mia(cast),
+    )
+    assert kept.status_code == 201, kept.content
+    assert kept.json()["n"] == 999999999999999999
+    form = AttestationForm(
+        data={"period_label": "one-time", "numerator": "1", "denominator": too_many, **body},
+        guarantee=cards,
+        periods=["one-time"],
+    )
+    assert not form.is_valid() and list(form.errors) == ["denominator"]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC))
+def test_a_per_point_penalty_with_nothing_at_risk_owes_at_most_what_a_result_records(
+    cast: Cast, client: Client
+) -> None:
+    """$999,999,999,999 a point below a 99,999,999 % target, with no amount at risk to cap it:
+    the attestation of 1 card of 2,900 owed ~1e20 dollars and was a 500 (numeric overflow)."""
+    made = client.post(
+        f"/api/guarantees/{cast.acme.pk}",
+        {
+            "contract_id": cast.acme_contract.pk,
+            "metric": "id_card_timeliness",
+            "comparator": ">=",
+            "target": "99999999",
+            "period": "one_time",
+            "measure_from": "2025-01-01",
+            "measure_to": "2025-01-31",
+            "at_risk_basis": "fixed",
+            "at_risk_value": "0",
+            "schedule": "per_point",
+            "per_point_amount": "999999999999",
+        },
+        content_type="application/json",
+        headers=_mia(cast),
+    )
+    assert made.status_code == 201, made.content
+    attested = client.post(
+        f"/api/guarantees/{cast.acme.pk}/{made.json()['id']}/attestations",
+        {"period": "one-time", "evidence": "Mail report", "numerator": 1, "denominator": 2900},
+        content_type="application/json",
+        headers=_mia(cast),
+    )
+    assert attested.status_code == 201, attested.content
+    assert attested.json()["penalty"] == float(MOST_AT_RISK)
+    results = client.get(f"/api/guarantees/{cast.acme.pk}/results", headers=_mia(cast))
+    assert results.status_code == 200
+    assert {r["kind"]: r["penalty"] for r in results.json()} == {
+        "period": float(MOST_AT_RISK),
+        "settlement": float(MOST_AT_RISK),
+    }
+
+
+def test_the_forecasts_per_point_vector_agrees() -> None:
+    terms = PenaltyTerms(
+        comparator=">=",
+        target=D("99999999"),
+        schedule="per_point",
+        per_point_amount=D("999999999999"),
+    )
+    one = penalty(D("0.03"), terms, D("0"))
+    assert one.amount == MOST_AT_RISK and one.pct == 0
+    _, owed = penalty_vector(np.array([0.03, 50.0]), terms, D("0"))
+    assert list(owed) == [float(MOST_AT_RISK)] * 2
