@@ -39,6 +39,7 @@ from clientdesk.guarantees.models import (
     PeriodKind,
     Settlement,
 )
+from clientdesk.guarantees.penalties import AmountNotRecordable
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors, refusal
@@ -485,7 +486,14 @@ def list_results(request: HttpRequest, account_id: RecordId, filters: Query[Resu
     return [_result_out(r) for r in rows.order_by("guarantee_id", "kind", "period_start")]
 
 
-@router.post("/{account_id}/evaluate", response=list[ResultOut])
+class RunRefusedOut(Schema):
+    """409: a guarantee's terms put more money at risk than a result can record (an account's
+    headcount raised after the guarantee was set); the detail names the guarantee."""
+
+    detail: str
+
+
+@router.post("/{account_id}/evaluate", response={200: list[ResultOut], 409: RunRefusedOut})
 def evaluate(request: HttpRequest, account_id: RecordId, payload: EvaluateIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     form = EvaluateForm({"period": payload.period or ""})
@@ -500,6 +508,8 @@ def evaluate(request: HttpRequest, account_id: RecordId, payload: EvaluateIn) ->
         )
     except LakeError as error:
         return Status(503, {"detail": str(error)})
+    except AmountNotRecordable as error:
+        return Status(409, {"detail": str(error)})
     return [_result_out(v) for v in values]
 
 
@@ -533,7 +543,7 @@ def _forecast_out(f: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/{account_id}/forecast", response=list[ForecastOut])
+@router.post("/{account_id}/forecast", response={200: list[ForecastOut], 409: RunRefusedOut})
 def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) -> Any:
     account = access_account_by_id(request.user, account_id, need=Need.WRITE)
     try:
@@ -544,6 +554,8 @@ def forecast(request: HttpRequest, account_id: RecordId, payload: ForecastIn) ->
         )
     except LakeError as error:
         return Status(503, {"detail": str(error)})
+    except AmountNotRecordable as error:
+        return Status(409, {"detail": str(error)})
     return [_forecast_out(f) for f in forecasts]
 
 

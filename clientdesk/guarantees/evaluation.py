@@ -500,9 +500,9 @@ def at_risk_of(g: Guarantee, span: Span) -> Decimal:
             admin_fee_pepm=c.admin_fee_pepm,
             premium_pmpm=c.premium_pmpm,
         )
-    except ValueError as error:
+    except ValueError as error:  # AmountNotRecordable stays itself (the routes answer it)
         where = f"{a.group_number} contract {c.number}, {g.display_name}"
-        raise ValueError(f"{where}: {error}") from None
+        raise type(error)(f"{where}: {error}") from None
 
 
 def _dec(value: float | None, quantum: Decimal = SIX) -> Decimal | None:

@@ -51,6 +51,7 @@ from clientdesk.guarantees.monitors import (
     ivr_monitor,
     last_data_day,
 )
+from clientdesk.guarantees.penalties import AmountNotRecordable
 from clientdesk.guarantees.runs import ALERT_THRESHOLD, run_evaluation, run_forecast
 from clientdesk.lake.gateway import AnyUser, LakeError, open_lake
 from clientdesk.lake.memo import ReaderMemo
@@ -126,7 +127,7 @@ def evaluate_all(request: HttpRequest) -> HttpResponse:
     try:
         _, stored = run_evaluation(accounts, acting_user=signed_in_user(request), today=today)
         _, forecast = run_forecast(accounts, acting_user=signed_in_user(request), as_of=today)
-    except LakeError as error:
+    except (LakeError, AmountNotRecordable) as error:
         messages.error(request, f"Could not evaluate: {error}")
         return redirect("guarantees:portfolio")
     messages.success(
@@ -204,7 +205,7 @@ def evaluate(request: HttpRequest, account_id: int) -> HttpResponse:
             today=timezone.localdate(),
             window=form.cleaned_data["period"],
         )
-    except LakeError as error:
+    except (LakeError, AmountNotRecordable) as error:
         messages.error(request, f"Could not evaluate: {error}")
         return redirect("guarantees:scorecard", account_id=account.pk)
     messages.success(
@@ -227,7 +228,7 @@ def forecast(request: HttpRequest, account_id: int) -> HttpResponse:
         forecasts, summary = run_forecast(
             [account], acting_user=signed_in_user(request), as_of=as_of
         )
-    except LakeError as error:
+    except (LakeError, AmountNotRecordable) as error:
         messages.error(request, f"Could not forecast: {error}")
         return redirect("guarantees:scorecard", account_id=account.pk)
     messages.success(

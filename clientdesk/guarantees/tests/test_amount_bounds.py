@@ -16,8 +16,11 @@ import numpy as np
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
+from clientdesk.accounts.models import Account
 from clientdesk.guarantees.forms import AttestationForm, GuaranteeForm
+from clientdesk.guarantees.models import GuaranteeResult
 from clientdesk.guarantees.penalties import (
     MOST_AT_RISK,
     AmountNotRecordable,
@@ -207,3 +210,26 @@ def test_the_forecasts_per_point_vector_agrees() -> None:
     assert one.amount == MOST_AT_RISK and one.pct == 0
     _, owed = penalty_vector(np.array([0.03, 50.0]), terms, D("0"))
     assert list(owed) == [float(MOST_AT_RISK)] * 2
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC))
+def test_a_headcount_raised_since_stops_the_run_with_the_guarantee_named(
+    cast: Cast, client: Client
+) -> None:
+    """$30,000,000 PEPM fits 1,200 employees; at 2,000,000,000 employees (set since) the
+    evaluation and the forecast answer 409 naming the guarantee, and nothing is stored."""
+    g = make(cast, "ivr_containment", "48", at_risk_basis="pepm", at_risk_value=D("30000000"))
+    Account.objects.filter(pk=cast.acme.pk).update(employees=2_000_000_000)
+    base, mia = f"/api/guarantees/{cast.acme.pk}", _mia(cast)
+    for route in ("evaluate", "forecast"):
+        answer = client.post(f"{base}/{route}", {}, content_type="application/json", headers=mia)
+        assert answer.status_code == 409, (route, answer.content)
+        assert g.display_name in answer.json()["detail"]
+        assert "more than the $999,999,999,999.99" in answer.json()["detail"]
+    assert not GuaranteeResult.objects.filter(guarantee=g).exists()
+    client.force_login(cast.mia)
+    page = client.post(
+        reverse("guarantees:evaluate", args=[cast.acme.pk]), {"period": "2025"}, follow=True
+    )
+    assert page.status_code == 200
+    assert "Could not evaluate" in page.content.decode()
