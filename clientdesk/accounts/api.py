@@ -42,6 +42,7 @@ from clientdesk.accounts.queries import filtered_accounts
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import (
+    CalendarDate,
     EmailText,
     MonthCode,
     Page,
@@ -119,8 +120,8 @@ class AccountIn(Schema):
     region: Region
     timezone: TimeZoneName = "America/New_York"
     broker: Text = ""
-    effective_date: dt.date
-    renewal_date: dt.date
+    effective_date: CalendarDate
+    renewal_date: CalendarDate
     parent_id: RecordId | None = None
     special_handling: Text = ""
 
@@ -150,8 +151,8 @@ class AccountPatch(Schema):
     region: Region | SkipJsonSchema[None] = None
     timezone: TimeZoneName | SkipJsonSchema[None] = None
     broker: Text | SkipJsonSchema[None] = None
-    effective_date: dt.date | SkipJsonSchema[None] = None
-    renewal_date: dt.date | SkipJsonSchema[None] = None
+    effective_date: CalendarDate | SkipJsonSchema[None] = None
+    renewal_date: CalendarDate | SkipJsonSchema[None] = None
     parent_id: RecordId | None = None
     special_handling: Text | SkipJsonSchema[None] = None
 
@@ -235,8 +236,8 @@ class ContractIn(Schema):
     `number` another contract holds (numbers are unique across the book) answers 409."""
 
     number: ContractNumber
-    start_date: dt.date
-    end_date: dt.date
+    start_date: CalendarDate
+    end_date: CalendarDate
     products: list[Product] = Field(min_length=1)
     admin_fee_pepm: Rate | None = None
     premium_pmpm: Rate | None = None

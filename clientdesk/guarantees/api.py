@@ -44,6 +44,7 @@ from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import (
+    CalendarDate,
     Percent,
     PeriodCode,
     RecordId,
@@ -167,8 +168,8 @@ class GuaranteeIn(Schema):
     line: CallLine = CallLine.MEMBER
     level: Level = Level.CLIENT
     period: PeriodKind
-    measure_from: dt.date | None = None
-    measure_to: dt.date | None = None
+    measure_from: CalendarDate | None = None
+    measure_to: CalendarDate | None = None
     settlement: Settlement = Settlement.PER_PERIOD
     at_risk_basis: AtRiskBasis
     at_risk_value: AtRiskValue
@@ -193,8 +194,8 @@ class GuaranteePatch(Schema):
     line: CallLine | SkipJsonSchema[None] = None
     level: Level | SkipJsonSchema[None] = None
     period: PeriodKind | SkipJsonSchema[None] = None
-    measure_from: dt.date | None = None
-    measure_to: dt.date | None = None
+    measure_from: CalendarDate | None = None
+    measure_to: CalendarDate | None = None
     settlement: Settlement | SkipJsonSchema[None] = None
     at_risk_basis: AtRiskBasis | SkipJsonSchema[None] = None
     at_risk_value: AtRiskValue | SkipJsonSchema[None] = None

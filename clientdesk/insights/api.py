@@ -35,7 +35,7 @@ from clientdesk.insights.links import (
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["insights"])
@@ -111,7 +111,7 @@ class ProblemPatch(Schema):
     root_cause: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
     whys: Annotated[list[str], Field(max_length=5)] | SkipJsonSchema[None] = None
     sponsor_summary: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
-    fix_date: dt.date | None = None
+    fix_date: CalendarDate | None = None
     verify_days: Annotated[int, Field(ge=1, le=120)] | SkipJsonSchema[None] = None
     training_topic: Annotated[str, Field(max_length=200)] | SkipJsonSchema[None] = None
     version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
@@ -139,7 +139,7 @@ class ProblemPatch(Schema):
 class ActionIn(Schema):
     description: str
     owner_id: RecordId
-    due_date: dt.date
+    due_date: CalendarDate
 
 
 # An inquiry's reference as people write it (Q-000123, q-123 or 123): an id of 1 to 18 digits

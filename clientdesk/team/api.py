@@ -255,8 +255,8 @@ class TeamLicenseRecord(Schema):
     state: str
     line: str
     number: str
-    issued_on: dt.date
-    expires_on: dt.date
+    issued_on: CalendarDate
+    expires_on: CalendarDate
     ce_required: int
     ce_earned: int
 

@@ -385,3 +385,41 @@ def test_a_forecast_as_of_year_427_answers_422_not_500(cast: Cast, client: Clien
             url, {"as_of": as_of}, content_type="application/json", headers=_headers(cast)
         )
         assert _fields(refused) == {"as_of"}, as_of
+
+
+def _dates_without_a_pattern(schema: dict[str, Any]) -> list[str]:
+    """The properties of an input schema that say `format: date` but not how it is written."""
+    return [
+        name
+        for name, prop in schema.get("properties", {}).items()
+        for branch in [prop, *prop.get("anyOf", [])]
+        if branch.get("format") == "date" and "pattern" not in branch
+    ]
+
+
+def test_every_input_date_states_how_it_is_written(client: Client) -> None:
+    """Pydantic's lax mode reads JSON 0, 0.0 or "0.0" as 1970-01-01: an input date that does not
+    state its pattern accepts what its schema refuses (the fuzz's negative_data_rejection)."""
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    inputs = {name: s for name, s in schemas.items() if not name.endswith("Out")}
+    missing = {name: m for name, s in inputs.items() if (m := _dates_without_a_pattern(s))}
+    assert missing == {}
+    assert "pattern" in inputs["ContractIn"]["properties"]["start_date"]
+
+
+@pytest.mark.parametrize("value", [0, 0.0, "0.0", "2026-02-30", "1899-12-31", "2026-1-5"])
+def test_a_date_that_is_not_yyyy_mm_dd_answers_422_naming_it(
+    cast: Cast, client: Client, value: object
+) -> None:
+    response = client.patch(
+        f"/api/accounts/{cast.acme.pk}",
+        {"renewal_date": value},
+        content_type="application/json",
+        headers=_headers(cast),
+    )
+    assert response.status_code == 422, response.content[:300]
+    # (an optional field's error names its union member after the field: ["body", "payload",
+    # "renewal_date", "function-after[...]"])
+    assert {e["loc"][2] for e in response.json()["detail"]} == {"renewal_date"}
+    cast.acme.refresh_from_db()
+    assert cast.acme.renewal_date.year > 2000
