@@ -80,7 +80,7 @@ def test_create_returns_201_and_audits(cast: Cast, client: Client) -> None:
         ({"employees": -1}, "employees", "greater than or equal to 0"),
         ({"members": 2**31}, "members", "less than or equal to 2147483647"),
         ({"broker": "Marsh\x00"}, "broker", "should match pattern"),
-        ({"effective_date": "yesterday"}, "effective_date", "valid date"),
+        ({"effective_date": "yesterday"}, "effective_date", "as YYYY-MM-DD"),
     ],
 )
 def test_bad_input_is_422_with_the_field_named(
