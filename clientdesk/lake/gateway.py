@@ -667,6 +667,12 @@ def open_lake(
     return Lake(scope, engine or settings.ENGINE, max_rows, timeout_s, reader=reader)
 
 
+def load_engine(engine: str | None = None) -> None:
+    """Load the engine's ibis backend without connecting (ibis finds it through an entry point
+    on first use): for a server process before it forks its workers (clientdesk/web/warm.py)."""
+    getattr(ibis, engine or settings.ENGINE)
+
+
 def scope_of(reader: Reader, accounts: Iterable[Account | int] | None = None) -> Scope:
     """The scope `open_lake(reader, accounts=...)` reads (for cache keys and checks)."""
     if isinstance(reader, Scope):

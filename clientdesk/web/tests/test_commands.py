@@ -171,8 +171,13 @@ def test_a_database_server_on_this_machine_takes_the_extra_workers_place() -> No
     assert default_workers(8, {**postgres, "HOST": "10.0.0.7"}) == 9
 
 
-def test_warm_up_loads_the_code_list_and_leaves_no_connection_open() -> None:
+def test_warm_up_loads_the_code_list_the_views_and_the_engine_and_leaves_no_connection_open() -> (
+    None
+):
+    import sys
+
     from django.db import connection
+    from django.urls import get_resolver
 
     from clientdesk.utilization.reference import category_label
     from clientdesk.web.warm import warm_up
@@ -186,3 +191,6 @@ def test_warm_up_loads_the_code_list_and_leaves_no_connection_open() -> None:
     else:
         assert connection.connection is None
     assert category_label("I10") == "Essential (primary) hypertension"
+    assert "url_patterns" in vars(get_resolver())  # the URLconf loaded (a cached_property)
+    assert "clientdesk.accounts.views" in sys.modules
+    assert "ibis.backends.duckdb" in sys.modules
