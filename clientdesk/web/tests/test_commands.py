@@ -14,7 +14,11 @@ from django.test import Client
 
 from clientdesk.lib import static_collect
 from clientdesk.testing import Cast
-from clientdesk.web.management.commands.serve import default_workers, refuse_failing_deploy_checks
+from clientdesk.web.management.commands.serve import (
+    default_threads,
+    default_workers,
+    refuse_failing_deploy_checks,
+)
 
 
 def test_serve_checks_migrations_and_collects_hashed_static(
@@ -154,10 +158,16 @@ def test_serve_starts_gunicorn_preloaded_with_workers_for_the_cores(
     call_command("serve", "--no-worker", "--bind", "127.0.0.1:8123", stdout=io.StringIO())
     argv = started[0]
     assert argv[argv.index("--workers") + 1] == "3"  # 2 cores + 1
-    assert argv[argv.index("--threads") + 1] == "2"
+    assert argv[argv.index("--threads") + 1] == str(default_threads())  # 1 on SQLite, 2 else
     assert argv[argv.index("--timeout") + 1] == "120"
     assert "--preload" in argv
     assert os.environ["CLIENTDESK_WARM_UP"] == "1"  # wsgi.py warms the master before the fork
+
+
+def test_a_worker_has_a_second_thread_only_to_wait_on_a_database_server() -> None:
+    assert default_threads({"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/cd.sqlite3"}) == 1
+    assert default_threads({"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1"}) == 2
+    assert default_threads({"ENGINE": "django.db.backends.postgresql", "HOST": "db.internal"}) == 2
 
 
 def test_a_database_server_on_this_machine_takes_the_extra_workers_place() -> None:
