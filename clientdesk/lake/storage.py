@@ -134,6 +134,12 @@ def remove_batch_files(table: str, batch_id: int) -> None:
     shutil.rmtree(staging_dir(batch_id), ignore_errors=True)
 
 
+# file name (the table and the digest of its columns) -> the bytes DuckDB wrote for it: the same
+# file in every lake of the process (a test's own lake writes each of its tables' again), so
+# written by DuckDB once a process; opening a DuckDB connection alone took ~15 ms.
+_schema_files: dict[str, bytes] = {}
+
+
 def schema_file(schema: TableSchema) -> Path:
     """An empty Parquet file with the table's columns and types, written once per schema.
 
@@ -150,14 +156,19 @@ def schema_file(schema: TableSchema) -> Path:
         return path
     folder.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    con = duckdb.connect()
-    try:
-        con.execute(
-            f"COPY (SELECT {', '.join(columns)} LIMIT 0) TO {sql_literal(str(partial))} "
-            "(FORMAT parquet)"
-        )
-    finally:
-        con.close()
+    written = _schema_files.get(path.name)
+    if written is not None:
+        partial.write_bytes(written)
+    else:
+        con = duckdb.connect()
+        try:
+            con.execute(
+                f"COPY (SELECT {', '.join(columns)} LIMIT 0) TO {sql_literal(str(partial))} "
+                "(FORMAT parquet)"
+            )
+        finally:
+            con.close()
+        _schema_files[path.name] = partial.read_bytes()
     os.replace(partial, path)
     for stale in [folder / f"{schema.name}.parquet", *folder.glob(f"{schema.name}-*.parquet")]:
         if stale != path:
