@@ -120,23 +120,13 @@ def test_each_grain_is_unique(book: Cast) -> None:
                 ["account_id", "period", "condition", "person_id"],
             ),
         }
+        frames = {}
         for name, (expr, keys) in grains.items():
-            frame = lake.execute(expr)
+            frame = frames[name] = lake.execute(expr)
             assert len(frame) > 0, name
             assert not frame.duplicated(keys).any(), f"{name} is not unique on {keys}"
     # The merge rule made one stay of the two facility claims.
-    with open_lake(SystemActor("tests")) as lake:
-        spans = window_spans(
-            stg_enrollment_spans(lake.eligibility, AS_OF), PRIOR.start, CURRENT.last_day
-        )
-        lines = int_enrolled_lines(
-            int_service_category_lines(
-                stg_medical_lines(lake.medical_claim, lake.claim_processing)
-            ),
-            spans,
-            calendar,
-        )
-        stays = lake.execute(int_acute_inpatient_stays(int_acute_inpatient_claims(lines)))
+    stays = frames["int_acute_inpatient_stays"]
     assert stays[["claims", "days"]].values.tolist() == [[2, 6]]
 
 
