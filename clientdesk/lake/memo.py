@@ -65,6 +65,14 @@ class _BoundedMemo(Generic[T]):
             self._answers.clear()
 
 
+class KeyedMemo(_BoundedMemo[T]):
+    """At most `size` answers by a key that holds everything the answer is drawn from (the
+    lake's fingerprint among it), so nothing needs invalidating: new inputs are a new key."""
+
+    def get(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        return self._lookup(key, compute)
+
+
 class LakeMemo(_BoundedMemo[T]):
     """At most `size` answers, each valid for one state of the tables it was read from."""
 

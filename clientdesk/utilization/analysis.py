@@ -120,6 +120,13 @@ _book_lock = threading.Lock()
 _book_cache: OrderedDict[tuple[Any, ...], UtilizationReport] = OrderedDict()
 
 
+def report_key(request: Request) -> tuple[Any, ...]:
+    """What an account's report is made of besides the account: the lake's state (its
+    fingerprint first) and the request. A cache of anything drawn from the report adds the
+    account and whatever else it shows."""
+    return _key(request)
+
+
 def _key(request: Request, fingerprint: str | None = None) -> tuple[Any, ...]:
     return (
         fingerprint or lake_fingerprint(),
@@ -226,13 +233,16 @@ def account_report(
     *,
     frames: MetricFrames | None = None,
     book: BookBenchmark | None = None,
+    fingerprint: str | None = None,
 ) -> AccountReport:
     """One account's full report: figures, benchmarks against the book and norms, findings.
     The account's rows are read in the reader's scope; the book it is compared with is an
     aggregate read (`book_benchmark`) unless given. `frames` may hold more accounts (the
-    reader's whole scope, as the book page reads it)."""
+    reader's whole scope, as the book page reads it). `fingerprint`: the lake's, when the
+    caller has just read it (`report_key`)."""
     # The lake's state is read once for both caches (three queries each time).
-    fingerprint = lake_fingerprint() if frames is None or book is None else None
+    if fingerprint is None and (frames is None or book is None):
+        fingerprint = lake_fingerprint()
     if frames is None:
         report = _account_figures(reader, account, request, fingerprint)
     else:

@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.accounts.models import Account
 from clientdesk.lake.gateway import LakeError
+from clientdesk.lake.memo import KeyedMemo
 from clientdesk.lib.downloads import file_download
 from clientdesk.utilization import actions, charts, exports
 from clientdesk.utilization.access import (
@@ -21,7 +23,7 @@ from clientdesk.utilization.access import (
     require_claim_lines,
     require_member_data,
 )
-from clientdesk.utilization.analysis import Request, account_report, book_overview
+from clientdesk.utilization.analysis import Request, account_report, book_overview, report_key
 from clientdesk.utilization.forms import UtilizationForm, default_period, quick_periods
 from clientdesk.utilization.queries import (
     CLAIMANTS,
@@ -50,29 +52,50 @@ def _request(request: HttpRequest) -> tuple[UtilizationForm, Request | None]:
 def account_utilization(request: HttpRequest, account_id: int) -> HttpResponse:
     account = access_account_by_id(request.user, account_id)
     form, req = _request(request)
-    context: dict[str, Any] = {"account": account, "form": form, "report": None, "error": ""}
+    context: dict[str, Any] = {"account": account, "form": form, "report_html": "", "error": ""}
     if req is not None:
+        context.update(period=req.current, prior_period=req.prior, quick=quick_periods(req.current))
         try:
-            report = account_report(request.user, account, req)
+            context["report_html"] = _report_section(request, account, req)
         except LakeError as error:
             context["error"] = str(error)
-        else:
-            context.update(
-                report=report,
-                period=req.current,
-                quick=quick_periods(req.current),
-                query=f"period={req.current.code}&threshold={req.high_cost_threshold:.0f}",
-                category_rows=category_rows(report),
-                charts={
+    status = 200 if req is not None else 422
+    return render(request, "utilization/account.html", context, status=status)
+
+
+# The report part of the page is two thirds of its CPU (a thousand template variables) and
+# changes only with what it is drawn from: the lake's state, the request, the account and the
+# two things the reader may be shown (claim-line links, member ids). It is kept by exactly
+# those, per process, like charts' specs (charts._kept): a reader never receives a part drawn
+# for another account or other rights, and a new batch or reference is a new key.
+_report_sections: KeyedMemo[str] = KeyedMemo(256)
+
+
+def _report_section(request: HttpRequest, account: Account, req: Request) -> str:
+    state = report_key(req)
+    rights = (can_open_member_data(request.user, account), can_read_claim_lines(request.user))
+    key = (*state, account.pk, account.name, account.group_number, *rights)
+
+    def draw() -> str:
+        report = account_report(request.user, account, req, fingerprint=state[0])
+        return render_to_string(
+            "utilization/_account_report.html",
+            {
+                "account": account,
+                "report": report,
+                "query": f"period={req.current.code}&threshold={req.high_cost_threshold:.0f}",
+                "category_rows": category_rows(report),
+                "charts": {
                     "monthly": charts.monthly_pmpm_chart(report),
                     "categories": charts.category_chart(report),
                     "trend": charts.trend_chart(report),
                 },
-                can_open_members=can_open_member_data(request.user, account),
-                can_read_lines=can_read_claim_lines(request.user),
-            )
-    status = 200 if req is not None else 422
-    return render(request, "utilization/account.html", context, status=status)
+                "can_open_members": rights[0],
+                "can_read_lines": rights[1],
+            },
+        )
+
+    return _report_sections.get(key, draw)
 
 
 def _lines_context(

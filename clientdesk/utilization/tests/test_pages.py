@@ -9,6 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from clientdesk.audit.models import AuditEvent
@@ -189,3 +190,41 @@ def test_executives_read_figures_not_claim_lines(book: Cast, client: Client) -> 
     client.force_login(book.eve)
     assert client.get(reverse("utilization:lines", args=[book.acme.pk, "ed"]), Q).status_code == 403
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHI_READ).exists()
+
+
+def test_the_report_part_is_drawn_once_for_what_it_shows(
+    book: Cast, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report part of the page is kept by the lake's state, the request, the account and
+    the reader's two rights: the same again is not drawn again, other rights or a changed
+    drug reference are."""
+    from django.contrib.auth.models import User
+
+    from clientdesk.utilization import analysis
+    from clientdesk.utilization.models import DrugProduct
+
+    drawn: list[str] = []
+
+    def counted(reader, account, request, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(reader.username)
+        return analysis.account_report(reader, account, request, **kwargs)
+
+    monkeypatch.setattr("clientdesk.utilization.views.account_report", counted)
+    url = reverse("utilization:account", args=[book.acme.pk])
+
+    def report_part(user: User) -> str:
+        client.force_login(user)
+        html = client.get(url, Q).content.decode()
+        return html[html.index('<div class="stats">') : html.index('<script src="/utilization')]
+
+    first = report_part(book.alice)
+    assert "$2,691.25" in first
+    assert report_part(book.alice) == first  # the kept part
+    assert report_part(book.bob) == first  # the same rights on the same account
+    assert drawn == ["alice"]
+    assert "/lines/" not in report_part(book.eve)  # no claim lines for an executive
+    assert "/lines/" in report_part(book.mia)  # a manager reads them, without member ids
+    assert drawn == ["alice", "eve", "mia"]
+    DrugProduct.objects.create(ndc_code="99999999999", generic=True, loaded_at=timezone.now())
+    assert "$2,691.25" in report_part(book.alice)
+    assert drawn == ["alice", "eve", "mia", "alice"]
