@@ -33,7 +33,7 @@ from clientdesk.demo.loading import load_sponsors
 from clientdesk.guarantees.book_import import load_book_guarantees
 from clientdesk.guarantees.evaluation import evaluate
 from clientdesk.insights.pipeline import load_panel, run_detection
-from clientdesk.lake.gateway import SystemActor, open_lake, prepare_derived
+from clientdesk.lake.gateway import SystemActor, open_lake
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.x12.load import ingest_x12
 from clientdesk.lake.x12.write import write_x12
@@ -61,8 +61,8 @@ IVR, inquiries and surveys would load the same files twice and prove nothing abo
 
 
 def figures() -> dict[str, Any]:
-    """Utilization reports, guarantee results and detected issues of the loaded lake."""
-    prepare_derived()
+    """Utilization reports, guarantee results and detected issues of the loaded lake (the
+    utilization marts' derived tables built on their first read, as a page builds them)."""
     request = Request(CURRENT, PRIOR, as_of=TODAY)
     frames = metric_frames(JOB, request)
     benchmark = benchmark_of(book_report(JOB, request, frames))
