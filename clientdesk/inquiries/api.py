@@ -41,7 +41,7 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import DateText, Page, PeriodCode, RecordId
+from clientdesk.lib.api_types import CalendarDate, Page, PeriodCode, RecordId
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
@@ -225,14 +225,14 @@ class InquiryFilters(Schema):
     account: RecordId | None = None
     sla: LiveSlaState | None = None
     period: PeriodCode | None = None
-    opened_from: DateText | None = None
-    opened_to: DateText | None = None
+    opened_from: CalendarDate | None = None
+    opened_to: CalendarDate | None = None
     outcome: Literal["met", "breached"] | None = Field(
         None, description="the current outcome of one SLA clock"
     )
     metric: SlaMetric | None = None
-    outcome_from: DateText | None = None
-    outcome_to: DateText | None = None
+    outcome_from: CalendarDate | None = None
+    outcome_to: CalendarDate | None = None
     sort: Literal["due", "-opened", "opened", "priority"] | None = None
 
 

@@ -142,27 +142,6 @@ CalendarDate = Annotated[
 ]
 
 
-# Any date, written as the schema's `format: date` says (YYYY-MM-DD). Pydantic's lax mode
-# would also read `0.0` or `1700000000` as a date (a Unix time), so a query the schema refuses
-# was answered 200 (the 100-example fuzz of /api/inquiries: `outcome_from=0.0`).
-DATE_TEXT_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-
-
-def _date_text(value: Any) -> Any:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(DATE_TEXT_PATTERN, value):
-        return value
-    raise ValueError("Enter a date as YYYY-MM-DD.")
-
-
-DateText = Annotated[
-    dt.date,
-    BeforeValidator(_date_text),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_TEXT_PATTERN}),
-]
-
-
 def _places(places: int) -> Decimal:
     return Decimal(1).scaleb(-places)
 

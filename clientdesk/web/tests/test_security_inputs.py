@@ -89,7 +89,7 @@ def test_a_date_in_year_236_answers_422(cast: Cast, client: Client) -> None:
     acme_inquiry(cast)
     headers = _headers(cast)
     listed = client.get("/api/inquiries/", {"opened_from": "0236-01-01"}, headers=headers)
-    assert listed.status_code in {200, 422}
+    assert listed.status_code == 422  # a filter date is a calendar date too (1900-2199)
     created = client.post(
         "/api/inquiries/",
         {
