@@ -93,7 +93,8 @@ else:
         maximum=int(MOST_COUNTED),
         pattern=r"^([1-9][0-9]{0,17}(\.[0-9]{1,4})?|1)$",
     )
-    Score = decimal_in(max_digits=24, places=4)
+    # A score as GuaranteeResult.actual keeps it (20 digits, 6 of them decimals).
+    Score = decimal_in(max_digits=18, places=4)
 
 
 class TemplateOut(Schema):
@@ -320,7 +321,7 @@ class AttestationIn(Schema):
     numerator: Count | None = None
     denominator: Due | None = None
     value: Score | None = None
-    sample_size: int = 0
+    sample_size: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0  # GuaranteeResult.sample_size
     evidence: str = Field(min_length=1)
     reference: str = ""
     version: Annotated[int, Field(ge=0, le=2**31)] | SkipJsonSchema[None] = Field(

@@ -195,8 +195,10 @@ class AttestationForm(forms.Form):
         max_value=MOST_COUNTED,
         help_text="e.g. ID cards due.",
     )
-    value = forms.DecimalField(label="Score", required=False)
-    sample_size = forms.IntegerField(label="Responses", required=False, min_value=1)
+    value = forms.DecimalField(label="Score", required=False, max_digits=18, decimal_places=4)
+    sample_size = forms.IntegerField(
+        label="Responses", required=False, min_value=1, max_value=2**63 - 1
+    )
     evidence = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the result rests on: the report, audit or survey, and who produced it.",

@@ -233,3 +233,27 @@ def test_a_headcount_raised_since_stops_the_run_with_the_guarantee_named(
     )
     assert page.status_code == 200
     assert "Could not evaluate" in page.content.decode()
+
+
+def test_an_attested_score_and_sample_fit_the_result_columns(cast: Cast, client: Client) -> None:
+    """A result keeps its score in 20 digits (6 decimals) and its sample in a 64-bit integer:
+    the API refuses more, naming the field, whichever metric the guarantee measures."""
+    cards = make(
+        cast,
+        "id_card_timeliness",
+        "98",
+        period="one_time",
+        measure_from=dt.date(2025, 1, 1),
+        measure_to=dt.date(2025, 1, 31),
+    )
+    url = f"/api/guarantees/{cast.acme.pk}/{cards.pk}/attestations"
+    body = {"period": "one-time", "evidence": "The mail house's report.", "numerator": "1"}
+    for field, text in (("value", "1" + "0" * 14), ("sample_size", 2**63)):
+        answer = client.post(
+            url,
+            {**body, "denominator": "2", field: text},
+            content_type="application/json",
+            headers=_mia(cast),
+        )
+        assert answer.status_code == 422, answer.content
+        assert [e["loc"][-1] for e in answer.json()["detail"]] == [field]
