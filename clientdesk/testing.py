@@ -12,11 +12,14 @@ sam    Service operations partner        no accounts
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.models import Account, Contact, Contract
@@ -145,3 +148,26 @@ def streamed(response: object) -> list[bytes]:
     chunks = getattr(response, "streaming_content", None)
     assert chunks is not None, "expected a streamed response"  # noqa: S101  (a test helper)
     return [bytes(chunk) for chunk in chunks]
+
+
+# SQLite's in-memory test database (a shared cache, what a SQLite run of the suite uses) locks
+# tables without waiting (SQLITE_LOCKED ignores the busy timeout), so 20 threads writing at once
+# fail there on the test database alone; the app's file database takes its writers one at a time
+# (BEGIN IMMEDIATE), where a row lock does nothing either. The races the tests marked so catch
+# are PostgreSQL's, and they run in its suite (`make test-postgres`).
+simultaneous = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite takes writers one at a time; the in-memory test database refuses, not waits",
+)
+
+
+def run_at_once(work: list[threading.Thread]) -> None:
+    """Start the threads (each waits on a shared barrier to begin together) and wait for all of
+    them, failing if one is still running after a minute."""
+    for thread in work:
+        thread.start()
+    for thread in work:
+        thread.join(timeout=60)
+    running = sum(thread.is_alive() for thread in work)
+    if running:
+        raise AssertionError(f"{running} of {len(work)} threads still running after a minute")

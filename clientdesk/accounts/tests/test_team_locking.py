@@ -19,7 +19,7 @@ from clientdesk.accounts.models import Account, Assignment
 from clientdesk.audit.models import AuditEvent
 from clientdesk.people.roles import Role
 from clientdesk.people.tokens import do_create_api_token
-from clientdesk.testing import Cast, make_cast, make_user
+from clientdesk.testing import Cast, make_cast, make_user, run_at_once, simultaneous
 
 
 def _team(account: Account) -> dict[str, str]:
@@ -94,25 +94,6 @@ def test_the_api_refuses_an_assignment_on_a_team_changed_since(cast: Cast) -> No
     assert _team(cast.acme) == {"alice": "lead", "bob": "backup", "oscar": "backup"}
 
 
-# SQLite's in-memory test database (a shared cache, what a SQLite run of the suite uses) locks
-# tables without waiting (SQLITE_LOCKED ignores the busy timeout), so 20 threads writing at once
-# fail there on the test database alone; the app's file database takes its writers one at a time
-# (BEGIN IMMEDIATE), where the row lock does nothing either. The race these tests catch is
-# PostgreSQL's, and they run in its suite (`make test-postgres`).
-simultaneous = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite takes writers one at a time; the in-memory test database refuses, not waits",
-)
-
-
-def _at_once(work: list[threading.Thread]) -> None:
-    for thread in work:
-        thread.start()
-    for thread in work:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in work)
-
-
 @simultaneous
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_lead_assignments_leave_one_lead() -> None:
@@ -136,7 +117,7 @@ def test_twenty_simultaneous_lead_assignments_leave_one_lead() -> None:
         finally:
             connection.close()
 
-    _at_once([threading.Thread(target=assign, args=(p.pk,)) for p in people])
+    run_at_once([threading.Thread(target=assign, args=(p.pk,)) for p in people])
     assert errors == []
     roles = Assignment.objects.filter(account=cast.acme).values_list("role", flat=True)
     assert sorted(set(roles)) == ["backup", "lead"] and list(roles).count("lead") == 1
@@ -172,7 +153,7 @@ def test_twenty_simultaneous_assignments_on_the_team_shown_give_one_success() ->
         finally:
             connection.close()
 
-    _at_once([threading.Thread(target=assign, args=(p.pk,)) for p in people])
+    run_at_once([threading.Thread(target=assign, args=(p.pk,)) for p in people])
     assert errors == []
     assert (len(saved), len(refused)) == (1, 19)
     [winner] = [p.username for p in people if p.pk in saved]

@@ -36,7 +36,7 @@ from clientdesk.guarantees.tests.cast import acme_result
 from clientdesk.guarantees.tests.lakerows import load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.people.tokens import do_create_api_token
-from clientdesk.testing import Cast, known, make_cast
+from clientdesk.testing import Cast, known, make_cast, run_at_once, simultaneous
 
 NOW = dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC)  # Nov 27, 2026 in New York too
 PCT = "\u202f%"
@@ -292,22 +292,6 @@ def test_an_evaluation_leaves_an_attested_period_and_its_open_page_alone(
     assert posted.status_code == 302 and period_row(cards).version == 2
 
 
-# SQLite's in-memory test database refuses a second writer instead of waiting (see
-# accounts/tests/test_team_locking.py): the race is PostgreSQL's, run in its suite.
-simultaneous = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite takes writers one at a time; the in-memory test database refuses, not waits",
-)
-
-
-def _at_once(work: list[threading.Thread]) -> None:
-    for thread in work:
-        thread.start()
-    for thread in work:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in work)
-
-
 def _twenty_attest_at_once(
     cards: Guarantee, cast: Cast, expected_version: int | None
 ) -> tuple[list[int], list[StaleEdit], list[BaseException]]:
@@ -335,7 +319,7 @@ def _twenty_attest_at_once(
         finally:
             connection.close()
 
-    _at_once([threading.Thread(target=attest, args=(i,)) for i in range(20)])
+    run_at_once([threading.Thread(target=attest, args=(i,)) for i in range(20)])
     return saved, refused, errors
 
 
@@ -398,7 +382,7 @@ def test_twenty_stores_of_the_same_new_results_at_once_insert_them_once() -> Non
         finally:
             connection.close()
 
-    _at_once([threading.Thread(target=store) for _ in range(20)])
+    run_at_once([threading.Thread(target=store) for _ in range(20)])
     assert errors == []
     assert sorted((s.created, s.unchanged) for s in summaries) == [(0, 2)] * 19 + [(2, 0)]
     assert GuaranteeResult.objects.filter(guarantee=cards).count() == 2
@@ -437,7 +421,7 @@ def test_attestations_of_two_guarantees_of_one_contract_at_once_settle_it_once_e
         finally:
             connection.close()
 
-    _at_once([threading.Thread(target=attest, args=(i,)) for i in range(20)])
+    run_at_once([threading.Thread(target=attest, args=(i,)) for i in range(20)])
     assert errors == []
     # 2,800 of 2,900 = 96.55 %: cards (98 %) missed, $7,500; booklets (95 %) met, $0.
     settled = {
