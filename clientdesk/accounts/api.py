@@ -44,6 +44,7 @@ from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import (
     CalendarDate,
     EmailText,
+    InputSchema,
     MonthCode,
     Page,
     RecordId,
@@ -103,7 +104,7 @@ else:
     Rate = decimal_in(max_digits=9, places=2, minimum=0)
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     """A new account. Rules across fields, refused 422 with the field named: `renewal_date`
     after `effective_date`; `members` at least `employees`. A group number already in the
     book answers 409; a `parent_id` that is not an account of the reader's, 404."""
@@ -126,7 +127,7 @@ class AccountIn(Schema):
     special_handling: Text = ""
 
 
-class AccountPatch(Schema):
+class AccountPatch(InputSchema):
     """Changes to an account, merged with the stored record, then checked as a whole: the
     rules across fields of a new account hold (`renewal_date` after `effective_date`,
     `members` at least `employees`, against the stored value of a field not sent), and a
@@ -180,7 +181,7 @@ class ContactOut(Schema):
     version: int
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: ContactName
     title: ContactTitle = ""
     role: ContactRole
@@ -190,7 +191,7 @@ class ContactIn(Schema):
     notes: Text = ""
 
 
-class ContactPatch(Schema):
+class ContactPatch(InputSchema):
     """Only the fields sent change; one the contact requires (`name`, `role`) may be left out
     but not sent as null (422 naming it). (The schema does not offer null for any field:
     SkipJsonSchema hides the None that only marks "not sent".)"""
@@ -229,7 +230,7 @@ ContractNumber = Annotated[
 ]
 
 
-class ContractIn(Schema):
+class ContractIn(InputSchema):
     """A contract. Rules across fields and with the account, refused 422 with the field named:
     `end_date` after `start_date`; an ASO (self-funded) account's contract has
     `admin_fee_pepm` and no `premium_pmpm`, a fully insured account's the other way round. A
@@ -257,7 +258,7 @@ class TeamMemberIn(Schema):
     role: TeamRole
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     user_id: RecordId
     role: TeamRole = TeamRole.LEAD
     team: list[TeamMemberIn] | None = Field(

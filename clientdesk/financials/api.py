@@ -26,7 +26,7 @@ from clientdesk.financials.forms import SegmentExpenseForm, TermsForm
 from clientdesk.financials.models import AccountTerms, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import scenarios
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut, decimal_in
+from clientdesk.lib.api_types import InputSchema, RecordId, StaleEditOut, decimal_in
 
 router = Router(tags=["financials"])
 
@@ -159,7 +159,7 @@ Version = Annotated[int, Field(ge=1, le=2**31, description="The version you read
 Members = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
 
-class TermsPatch(Schema):
+class TermsPatch(InputSchema):
     """Only the fields sent change; `version`: the one read (409 when someone saved since). A
     field the terms require may be left out but not sent as null (422 naming it); the budget
     (`budget_pmpm`, `budget_members`) alone may be cleared with null. (SkipJsonSchema hides
@@ -224,7 +224,7 @@ class ExpenseOut(Schema):
     admin_pepm: Decimal
 
 
-class ExpensePatch(Schema):
+class ExpensePatch(InputSchema):
     """Only the fields sent change (neither may be sent as null: 422 naming it)."""
 
     version: Version | SkipJsonSchema[None] = None

@@ -30,7 +30,7 @@ from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
 from clientdesk.growth.models import OpportunityKind, SavingsCheck, Stage
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["growth"])
@@ -55,7 +55,7 @@ class OpportunityOut(Schema):
 Text200 = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(InputSchema):
     """A new opportunity on the account. `product` is the id of an active product of the
     catalogue: one that is not (or is retired) answers 404, as a path id does."""
 
@@ -65,7 +65,7 @@ class OpportunityIn(Schema):
     next_step: Text200 = ""
 
 
-class OpportunityStageIn(Schema):
+class OpportunityStageIn(InputSchema):
     """A move to a stage. Rules of the opportunity's state and across fields, refused 422 with
     the field named: a closed opportunity (won or lost) moves no more (on `stage`); a
     move to lost needs a `reason` that is not blank (on `reason`)."""
@@ -95,7 +95,7 @@ class LeadOut(Schema):
 ReportedLeadStatus = Literal["accepted", "contacted", "converted", "rejected"]
 
 
-class LeadStatusIn(Schema):
+class LeadStatusIn(InputSchema):
     """A status reported back. Rules of the lead's state and across fields, refused 422 with
     the field named: the status must be one the lead can move to from its current one (passed
     → accepted or rejected, accepted → contacted or rejected, contacted → converted or

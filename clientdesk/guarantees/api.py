@@ -45,6 +45,7 @@ from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import (
     CalendarDate,
+    InputSchema,
     Percent,
     PeriodCode,
     RecordId,
@@ -148,7 +149,7 @@ class TierIn(Schema):
     pct: Percent
 
 
-class GuaranteeIn(Schema):
+class GuaranteeIn(InputSchema):
     """A guarantee. Rules across fields, refused 422 with the field named: `tiers` needs
     schedule `tiers`, `per_point_amount` schedule `per_point`; a one-time period needs
     `measure_from` before `measure_to`; a metric measured within N seconds or days needs
@@ -180,7 +181,7 @@ class GuaranteeIn(Schema):
     notes: Text = ""
 
 
-class GuaranteePatch(Schema):
+class GuaranteePatch(InputSchema):
     """Any of GuaranteeIn's fields; the same rules across fields apply to the result. A field
     the guarantee requires may be left out but not sent as null (422 naming it); `threshold`,
     `measure_from`, `measure_to` and `per_point_amount` may be cleared with null. (The schema
@@ -250,7 +251,7 @@ class ResultFilters(Schema):
     kind: Literal["period", "settlement"] | None = None
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(InputSchema):
     period: PeriodCode | None = Field(None, description="2026Q2, 2026-04 or 2026; none: all")
 
 
@@ -288,7 +289,7 @@ ForecastDate = Annotated[
 ]
 
 
-class ForecastIn(Schema):
+class ForecastIn(InputSchema):
     as_of: ForecastDate | None = None
 
 
@@ -310,7 +311,7 @@ class ForecastOut(Schema):
     method: str
 
 
-class AttestationIn(Schema):
+class AttestationIn(InputSchema):
     """An attested result. Refused 409 for a guarantee measured from the lake; 422 with the
     field named for a period the guarantee does not have, or without numerator and
     denominator or a value (the metric says which). With `version` (the period's result as

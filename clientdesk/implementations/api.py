@@ -38,7 +38,7 @@ from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["implementations"])
@@ -64,7 +64,7 @@ class ImplementationOut(Schema):
         return obj.project_length
 
 
-class ImplementationIn(Schema):
+class ImplementationIn(InputSchema):
     """A new plan. `template` is an active template's code: one that is not answers 404 (a
     body naming a record, as a path id does). A rule across fields, refused 422: without a
     template the plan needs its `kind` (on non_field_errors)."""
@@ -79,7 +79,7 @@ class ImplementationIn(Schema):
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
-class ImplementationTaskIn(Schema):
+class ImplementationTaskIn(InputSchema):
     """Only the fields sent change; null is not offered (the schema hides the None that only
     marks "not sent"). A rule across the plan's tasks, refused 422 on `predecessors`: links
     in MS Project notation (`4FS+3;2SS+4`, lags up to 2,000 business days) naming tasks of
@@ -116,7 +116,7 @@ PLAN_CSV_DESCRIPTION = (
 )
 
 
-class ImplementationScheduleIn(Schema):
+class ImplementationScheduleIn(InputSchema):
     csv: Annotated[
         str,
         WithJsonSchema(
@@ -353,7 +353,7 @@ def update_task(
     return _state_out(_state(request, task.implementation))
 
 
-class RoundFileIn(Schema):
+class RoundFileIn(InputSchema):
     file_name: str = Field(..., min_length=1, max_length=200, description="The file's name.")
     content: str = Field(
         ...,

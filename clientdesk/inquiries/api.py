@@ -41,7 +41,7 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, Page, PeriodCode, RecordId
+from clientdesk.lib.api_types import CalendarDate, InputSchema, Page, PeriodCode, RecordId
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
@@ -117,7 +117,7 @@ Subcategory = Annotated[
 ]
 
 
-class InquiryIn(Schema):
+class InquiryIn(InputSchema):
     """A new inquiry. Rules across fields and of time, which the schema cannot state, refused
     422 with the field named: a `member` requester needs `member_reference`, a `sponsor` one
     `contact_id`, a `broker` one `broker_name` or `contact_id`; `subcategory` is one of the
@@ -143,7 +143,7 @@ class InquiryIn(Schema):
     opened_at: dt.datetime | None = Field(None, description="When it was received; now if empty.")
 
 
-class InquiryPatch(Schema):
+class InquiryPatch(InputSchema):
     """Changes to an inquiry, merged with the stored one, then checked as a whole by the rules
     of a new inquiry across fields (requester and `subcategory`; 422 with the field named). A
     field the inquiry requires may be left out but not sent as null (422 naming it);
@@ -166,7 +166,7 @@ class InquiryPatch(Schema):
     call_ids: list[RelatedId] | SkipJsonSchema[None] = None
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     """A move along the workflow. Rules of the inquiry's state and across fields, refused 422
     on `status`: the status must be one the inquiry can move to from its current one (new →
     open, open → pending or resolved, resolved → closed or open again, …); resolving needs
@@ -179,7 +179,7 @@ class StatusIn(Schema):
     note: Text = ""
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     visibility: NoteVisibility = NoteVisibility.INTERNAL
     body: Said = Field(max_length=10000)
 
@@ -194,7 +194,7 @@ class NoteOut(Schema):
     emailed_to: str
 
 
-class EscalateIn(Schema):
+class EscalateIn(InputSchema):
     version: int
     to: Literal["manager", "service_ops"] = Field(
         description="The manager (who takes the inquiry) or service operations (told by mail)."

@@ -35,7 +35,7 @@ from clientdesk.insights.links import (
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["insights"])
@@ -101,7 +101,7 @@ class ProblemOut(Schema):
     version: int
 
 
-class ProblemPatch(Schema):
+class ProblemPatch(InputSchema):
     """Only the fields sent change. A field the record requires may be left out but not sent as
     null (422 naming it); `fix_date` alone may be cleared with null. (The schema does not offer
     null for them: SkipJsonSchema hides the None that only marks "not sent".)"""
@@ -136,7 +136,7 @@ class ProblemPatch(Schema):
         return value
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     description: str
     owner_id: RecordId
     due_date: CalendarDate
@@ -149,14 +149,14 @@ InquiryReference = Annotated[
 ]
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     """Inquiries to link, all or nothing: a reference to an inquiry that is not on the
     problem's account, or not one the reader sees, answers 404 (as a path id does)."""
 
     references: list[InquiryReference] = Field(..., max_length=MAX_LINKS_PER_CHANGE)
 
 
-class ActionPatch(Schema):
+class ActionPatch(InputSchema):
     status: ActionStatus
     notes: str = ""
     version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(

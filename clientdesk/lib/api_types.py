@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import types
+import typing
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema, field_validator
 
 from clientdesk.lib.record_ids import MAX_ID
 
@@ -41,6 +43,34 @@ RecordId = Annotated[
     # After the bounds, so the schema keeps them as `minimum` and `maximum`.
     BeforeValidator(_not_a_boolean),
 ]
+
+
+def _takes_a_number(annotation: Any) -> bool:
+    """Whether a field's type admits an integer (or a list of them) and no boolean."""
+    if typing.get_origin(annotation) is Annotated:
+        return _takes_a_number(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = typing.get_args(annotation)
+        return bool not in members and any(_takes_a_number(m) for m in members)
+    if typing.get_origin(annotation) is list:
+        return _takes_a_number(typing.get_args(annotation)[0])
+    return annotation is int
+
+
+class InputSchema(Schema):
+    """A request body. Pydantic's lax mode reads JSON `true` and `false` as the integers 1 and
+    0, so `"members": false` was stored as 0 though the schema says integer (the fuzz, seed
+    23): a number field, or a list of them, refuses a boolean with the field named."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_flags(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name
+        if name is not None and _takes_a_number(cls.model_fields[name].annotation):
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, bool) for v in values):
+                raise ValueError("Enter a number, not true or false.")
+        return value
 
 
 class Page(LimitOffsetPagination):

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from clientdesk.accounts.access import access_account_by_id
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import PeriodText, RecordId
+from clientdesk.lib.api_types import InputSchema, PeriodText, RecordId
 from clientdesk.reports import actions
 from clientdesk.reports.access import access_run_by_id, require_portfolio, runs_visible_to
 from clientdesk.reports.forms import ReportForm
@@ -20,7 +20,7 @@ from clientdesk.reports.tasks import enqueue_run
 router = Router(tags=["reports"])
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     period: PeriodText
     formats: list[Literal["pptx", "xlsx", "pdf"]] = Field(
         ["pptx", "xlsx", "pdf"], min_length=1, max_length=3

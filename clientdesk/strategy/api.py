@@ -14,7 +14,7 @@ from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import RecordId, StaleEditOut
+from clientdesk.lib.api_types import InputSchema, RecordId, StaleEditOut
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.people.requests import signed_in_user
 from clientdesk.strategy import actions, queries
@@ -69,11 +69,11 @@ class RefusedOut(Schema):
     detail: str
 
 
-class TaskIn(Schema):
+class TaskIn(InputSchema):
     done: bool
 
 
-class CallStatusIn(Schema):
+class CallStatusIn(InputSchema):
     status: CallStatus
     note: Text = ""
     version: int | None = Field(
@@ -136,7 +136,7 @@ class PlanOut(Schema):
         return float(obj.target)
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     """The plan's text. A stale `version`, or a closed plan, answers 409."""
 
     challenges: Text = ""
@@ -150,7 +150,7 @@ class PlanIn(Schema):
 AccountPlanStatus = Literal["draft", "approved", "closed"]
 
 
-class PlanStatusIn(Schema):
+class PlanStatusIn(InputSchema):
     """draft → approved (a manager) → closed; approved back to draft to rework it. A move the
     plan's status does not allow answers 409."""
 

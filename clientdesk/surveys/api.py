@@ -17,7 +17,7 @@ from clientdesk.accounts.access import Need, access_account_by_id, accounts_visi
 from clientdesk.accounts.models import ContactRole
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
@@ -80,7 +80,7 @@ def _refused(field: str, message: str) -> NinjaValidationError:
     return NinjaValidationError([{"loc": ["body", field], "msg": message, "type": "value_error"}])
 
 
-class SendIn(Schema):
+class SendIn(InputSchema):
     """Contacts of the account, at least one; one that is not answers 404 (a body naming a
     record, as a path id does). A retired survey is refused 422 on `survey_id`."""
 
@@ -207,7 +207,7 @@ def list_follow_ups(request: HttpRequest) -> Any:
     return [_follow_up_out(f) for f in open_follow_ups(follow_ups_visible_to(request.user))[:200]]
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     """A rule across fields, refused 422 on `outcome`: closing needs what came of it."""
 
     status: FollowUpStatus
@@ -292,7 +292,7 @@ def list_schedules(request: HttpRequest) -> Any:
     return [_schedule_out(s) for s in found.order_by("next_on", "pk")]
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(InputSchema):
     account_id: RecordId
     survey_id: RecordId
     cadence: ScheduleCadence = "half_yearly"
@@ -344,7 +344,7 @@ def get_schedule(request: HttpRequest, schedule_id: RecordId) -> Any:
     return _schedule_out(access_schedule_by_id(request.user, schedule_id))
 
 
-class ScheduleChangeIn(Schema):
+class ScheduleChangeIn(InputSchema):
     cadence: ScheduleCadence | SkipJsonSchema[None] = None
     next_on: CalendarDate | SkipJsonSchema[None] = None
     roles: list[ContactRole] | SkipJsonSchema[None] = None
@@ -383,7 +383,7 @@ def update_schedule(request: HttpRequest, schedule_id: RecordId, payload: Schedu
     return _change(request, schedule_id, changes, payload.version)
 
 
-class ScheduleVersionIn(Schema):
+class ScheduleVersionIn(InputSchema):
     version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )

@@ -22,7 +22,7 @@ from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
@@ -184,7 +184,7 @@ def _person_out(p: Person) -> dict[str, Any]:
     }
 
 
-class TeamPersonPatch(Schema):
+class TeamPersonPatch(InputSchema):
     """Only the fields sent change; `manager_id`, `onsite_account_id` and `left_on` may be
     cleared with null, the others are not offered null (SkipJsonSchema hides the None that
     only marks "not sent"). A `manager_id` who is not a manager or an admin, or an
@@ -265,7 +265,7 @@ LicenseNumber = Annotated[Said, Field(max_length=40)]
 Credits = Annotated[int, Field(ge=0, le=32767)]
 
 
-class TeamLicenseIn(Schema):
+class TeamLicenseIn(InputSchema):
     """A new license. Rules across fields and of the person's licenses, refused 422 with the
     field named: `expires_on` after `issued_on`; one license per state and line (on `state`:
     change that one)."""
@@ -279,7 +279,7 @@ class TeamLicenseIn(Schema):
     ce_earned: Credits = 0
 
 
-class TeamLicensePatch(Schema):
+class TeamLicensePatch(InputSchema):
     """Only the fields sent change (null is not offered: SkipJsonSchema hides the None that
     only marks "not sent"); the rules of a new license hold for the result."""
 
@@ -398,7 +398,7 @@ def matrix(request: HttpRequest) -> Any:
     ]
 
 
-class TeamAssignIn(Schema):
+class TeamAssignIn(InputSchema):
     """People of the manager's team, at least one: someone who is not answers 404 (a body
     naming a record, as a path id does). A due date already passed is refused 422 on
     `due_on`."""
@@ -472,7 +472,7 @@ def pending(request: HttpRequest) -> Any:
     return [_request_out(r) for r in pending_requests(request.user)[:200]]
 
 
-class TeamTimeOffIn(Schema):
+class TeamTimeOffIn(InputSchema):
     """`kind` is a time-off type's code: one that is not answers 404 (a body naming a
     record). Rules across fields and of the person's requests, refused 422 with the field
     named: `last_day` not before `first_day`; at least one working day between them, and
@@ -503,7 +503,7 @@ def ask(request: HttpRequest, payload: TeamTimeOffIn) -> Any:
     return Status(201, _request_out(made))
 
 
-class TeamDecisionIn(Schema):
+class TeamDecisionIn(InputSchema):
     approve: bool
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
@@ -539,7 +539,7 @@ CandidateStage = Literal[
 ]
 
 
-class TeamStageIn(Schema):
+class TeamStageIn(InputSchema):
     """Rules of the candidate's file, refused 422 with the field named: a stage the
     candidate can move to from theirs (applied → screened → interviewed → offer → hired, or
     declined / rejected), an offer after a submitted scorecard, a hire after an offer (on

@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from clientdesk.guarantees.tests.cast import acme_guarantee
 from clientdesk.inquiries.tests.cast import acme_inquiry
 from clientdesk.insights.tests.cast import acme_problem
+from clientdesk.lib.api_types import InputSchema
 from clientdesk.lib.record_ids import parse_record_id
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
@@ -423,3 +424,40 @@ def test_a_date_that_is_not_yyyy_mm_dd_answers_422_naming_it(
     assert {e["loc"][2] for e in response.json()["detail"]} == {"renewal_date"}
     cast.acme.refresh_from_db()
     assert cast.acme.renewal_date.year > 2000
+
+
+def _subclasses(cls: type[InputSchema]) -> list[type[InputSchema]]:
+    return [cls, *(s for direct in cls.__subclasses__() for s in _subclasses(direct))]
+
+
+def test_every_body_refuses_a_boolean_for_a_number(client: Client) -> None:
+    """Pydantic's lax mode reads JSON `true`/`false` as 1/0: `"members": false` was stored as 0
+    though the schema says integer (the fuzz, seed 23). Every request body is an InputSchema,
+    whose number fields, and lists of numbers, refuse a boolean with the field named."""
+    from pydantic import ValidationError
+
+    openapi = client.get("/api/openapi.json").json()
+    bodies = {
+        media["schema"]["$ref"].rsplit("/", 1)[-1]
+        for operations in openapi["paths"].values()
+        for operation in operations.values()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+    }
+    classes = {cls.__name__: cls for cls in _subclasses(InputSchema)}
+    assert bodies - set(classes) == set()  # every body is read by an InputSchema
+    checked = []
+    for name in sorted(bodies):
+        for field, prop in openapi["components"]["schemas"][name]["properties"].items():
+            branches = [prop, *prop.get("anyOf", [])]
+            if any(b.get("type") == "integer" for b in branches):
+                value: object = True
+            elif any(b.get("items", {}).get("type") == "integer" for b in branches):
+                value = [3, False]
+            else:
+                continue
+            with pytest.raises(ValidationError) as refused:
+                classes[name].model_validate({field: value})
+            messages = {e["loc"][0]: e["msg"] for e in refused.value.errors()}
+            assert "not true or false" in messages.get(field, ""), (name, field, messages)
+            checked.append(f"{name}.{field}")
+    assert len(checked) >= 58 and "AccountIn.members" in checked and "SendIn.contact_ids" in checked
