@@ -125,5 +125,12 @@ class ReaderMemo(_BoundedMemo[T]):
             *data_state(),
         )
 
-    def get(self, user: Any, now: dt.datetime, compute: Callable[[], T]) -> T:
-        return self._lookup(self.key(user, now), compute)
+    def get(
+        self,
+        user: Any,
+        now: dt.datetime,
+        compute: Callable[[], T],
+        about: tuple[Hashable, ...] = (),
+    ) -> T:
+        """`about`: whatever else narrows the answer (the account a panel is of)."""
+        return self._lookup((*self.key(user, now), *about), compute)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clientdesk.accounts.access import AnyUser, Need, can
 from clientdesk.accounts.models import Account
+from clientdesk.lake.memo import ReaderMemo
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.lib.panels import Panel
 from clientdesk.lib.work import WorkItem, WorkList
@@ -20,29 +21,36 @@ from clientdesk.strategy import queries
 from clientdesk.strategy.forms import NeedForm, ObjectiveForm, PlanForm
 from clientdesk.strategy.models import AccountPlan, Influence, Sentiment
 
+# The Overview's strategy part per reader and account, until the next write, lake batch or
+# minute (lake/memo.py): ten queries and a third of the account page's CPU, read again on
+# every view though it changes only with a write (bench/page_cpu.py).
+_OVERVIEWS: ReaderMemo[dict[str, Any]] = ReaderMemo(256)
+
 
 def overview_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:
+    context = _OVERVIEWS.get(user, now, lambda: _overview(account, now), about=(account.pk,))
+    return Panel("strategy/_overview.html", context)
+
+
+def _overview(account: Account, now: dt.datetime) -> dict[str, Any]:
     today = timezone.localdate(now)
     snapshot = queries.latest_snapshot(account)
     renewal = queries.next_renewal(account, today)
-    return Panel(
-        "strategy/_overview.html",
-        {
-            "health": snapshot,
-            "health_lines": queries.measure_lines(snapshot)[:6],
-            "override": queries.active_override(account, today),
-            "open_calls": list(queries.open_calls(account)[:8]),
-            "objectives_at_risk": list(queries.objectives_at_risk(account)[:6]),
-            "renewal": renewal,
-            "renewal_days": (renewal - today).days,
-            "key_contacts": [
-                t
-                for t in queries.touches(account, today)
-                if t.stakeholder is not None or t.contact.is_primary
-            ][:6],
-            **queries.last_and_next_touch(account, today),
-        },
-    )
+    return {
+        "health": snapshot,
+        "health_lines": queries.measure_lines(snapshot)[:6],
+        "override": queries.active_override(account, today),
+        "open_calls": list(queries.open_calls(account)[:8]),
+        "objectives_at_risk": list(queries.objectives_at_risk(account)[:6]),
+        "renewal": renewal,
+        "renewal_days": (renewal - today).days,
+        "key_contacts": [
+            t
+            for t in queries.touches(account, today)
+            if t.stakeholder is not None or t.contact.is_primary
+        ][:6],
+        **queries.last_and_next_touch(account, today),
+    }
 
 
 def plan_panel(user: AnyUser, account: Account, now: dt.datetime) -> Panel:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientdesk.accounts.models import Account
+from clientdesk.lake.memo import ReaderMemo
 from clientdesk.lib.panels import Panel
 from clientdesk.lib.work import WorkItem, WorkList
 from clientdesk.people.roles import Role, roles_of
@@ -33,14 +34,23 @@ def team_panel_audience(user: Any) -> bool:
     return bool(roles_of(user) & {Role.ADMIN, Role.MANAGER, Role.ASSOCIATE})
 
 
+# The panel per reader and account, until the next write, lake batch or minute (lake/memo.py):
+# seven queries of schedules, time off and absences on every view of an account's Overview.
+_SECTIONS: ReaderMemo[dict[str, Any]] = ReaderMemo(256)
+
+
 def team_panel(user: Any, account: Account, now: dt.datetime) -> Panel:
     """Coverage for the next working days and, for managers, whether the people serving the
     account hold a license in its state (a lapsed one is flagged)."""
     today = timezone.localdate(now)
-    context: dict[str, Any] = {
-        "coverage": account_coverage(account, today, COVERAGE_DAYS),
-        "licensing": account_licensing(account, today) if manages_team(user) else None,
-    }
+
+    def build() -> dict[str, Any]:
+        return {
+            "coverage": account_coverage(account, today, COVERAGE_DAYS),
+            "licensing": account_licensing(account, today) if manages_team(user) else None,
+        }
+
+    context = _SECTIONS.get(user, now, build, about=(account.pk,))
     return Panel("team/_account_section.html", context)
 
 
