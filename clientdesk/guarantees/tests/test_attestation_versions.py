@@ -32,7 +32,7 @@ from clientdesk.guarantees.actions import (
 )
 from clientdesk.guarantees.models import Guarantee, GuaranteeResult
 from clientdesk.guarantees.runs import run_evaluation
-from clientdesk.guarantees.tests.cast import acme_result
+from clientdesk.guarantees.tests.cast import acme_result, id_cards
 from clientdesk.guarantees.tests.lakerows import load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.people.tokens import do_create_api_token
@@ -40,19 +40,6 @@ from clientdesk.testing import Cast, known, make_cast, run_at_once, simultaneous
 
 NOW = dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC)  # Nov 27, 2026 in New York too
 PCT = "\u202f%"
-
-
-def id_cards(cast: Cast) -> Guarantee:
-    """ID cards mailed on time in January 2025, 98 % or better, $7,500 all or nothing."""
-    return make(
-        cast,
-        "id_card_timeliness",
-        "98",
-        period="one_time",
-        measure_from=dt.date(2025, 1, 1),
-        measure_to=dt.date(2025, 1, 31),
-        at_risk_value=D("7500"),
-    )
 
 
 def period_row(g: Guarantee) -> GuaranteeResult:
