@@ -71,9 +71,9 @@ def default_threads(database: Mapping[str, Any] | None = None) -> int:
     """Two threads per worker when the database is a server, so one request runs while another
     waits on it; one on SQLite, which runs inside the worker: there is nothing to wait on, and a
     second thread only shares the worker's interpreter lock with the first and holds its kept-open
-    connections back (measured with bench/load.py on 2 cores, SQLite, 20 users, 3 workers:
-    p95 425 and 438 ms with 2 threads, 303 and 186 ms with 1; PostgreSQL on loopback, 2 workers:
-    p95 264 ms with 2 threads, 441 ms with 1)."""
+    connections back (bench/load.py, 2 cores, 20 users, 60 s on a quiet machine, SQLite, 3
+    workers: p95 213 ms and a slowest page of 7.1 s with 2 threads, 137 ms and 0.8 s with 1;
+    40 s beside other work, PostgreSQL on loopback, 2 workers: p95 264 ms with 2, 441 with 1)."""
     sqlite = "sqlite" in str(
         (settings.DATABASES["default"] if database is None else database)["ENGINE"]
     )
