@@ -11,25 +11,6 @@ from clientdesk.guarantees.models import Guarantee, GuaranteeResult
 from clientdesk.testing import Cast
 
 
-def id_cards(c: Cast) -> Guarantee:
-    """Acme's ID cards mailed on time in January 2025, 98 % or better, $7,500 all or nothing
-    (attested: not a lake feed)."""
-    return do_create_guarantee(
-        c.acme_contract,
-        {
-            "metric": "id_card_timeliness",
-            "comparator": ">=",
-            "target": Decimal("98"),
-            "period": "one_time",
-            "measure_from": dt.date(2025, 1, 1),
-            "measure_to": dt.date(2025, 1, 31),
-            "at_risk_basis": "fixed",
-            "at_risk_value": Decimal("7500"),
-        },
-        acting_user=c.mia,
-    )
-
-
 def acme_guarantee(c: Cast) -> Guarantee:
     """Acme's IVR containment guarantee (measured from the lake)."""
     found = Guarantee.objects.filter(contract=c.acme_contract, metric="ivr_containment").first()

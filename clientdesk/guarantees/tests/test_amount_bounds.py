@@ -29,7 +29,7 @@ from clientdesk.guarantees.penalties import (
     penalty,
     penalty_vector,
 )
-from clientdesk.guarantees.tests.cast import id_cards
+from clientdesk.guarantees.tests.cast import acme_attested_guarantee
 from clientdesk.guarantees.tests.test_metrics import make
 from clientdesk.people.tokens import do_create_api_token
 from clientdesk.testing import Cast
@@ -119,7 +119,7 @@ def test_an_amount_beyond_the_column_is_never_computed() -> None:
 def test_an_attested_count_is_at_most_what_a_result_keeps(cast: Cast, client: Client) -> None:
     """What was due is kept as the result's sample size, a 64-bit integer: a count of 1e20,
     valid by the schema, was refused 'A value is out of range.' with no field named."""
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     url = f"/api/guarantees/{cast.acme.pk}/{cards.pk}/attestations"
     body = {"period": "one-time", "evidence": "The mail house's report."}
     too_many = "99999999999999999999"
@@ -232,7 +232,7 @@ def test_a_headcount_raised_since_stops_the_run_with_the_guarantee_named(
 def test_an_attested_score_and_sample_fit_the_result_columns(cast: Cast, client: Client) -> None:
     """A result keeps its score in 20 digits (6 decimals) and its sample in a 64-bit integer:
     the API refuses more, naming the field, whichever metric the guarantee measures."""
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     url = f"/api/guarantees/{cast.acme.pk}/{cards.pk}/attestations"
     body = {"period": "one-time", "evidence": "The mail house's report.", "numerator": "1"}
     for field, text in (("value", "1" + "0" * 14), ("sample_size", 2**63)):

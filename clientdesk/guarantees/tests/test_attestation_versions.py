@@ -32,7 +32,7 @@ from clientdesk.guarantees.actions import (
 )
 from clientdesk.guarantees.models import Guarantee, GuaranteeResult
 from clientdesk.guarantees.runs import run_evaluation
-from clientdesk.guarantees.tests.cast import acme_result, id_cards
+from clientdesk.guarantees.tests.cast import acme_attested_guarantee, acme_result
 from clientdesk.guarantees.tests.lakerows import load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.people.tokens import do_create_api_token
@@ -60,7 +60,7 @@ def cards_attested(met: str, evidence: str, reference: str = "") -> Attestation:
 
 @time_machine.travel(NOW)
 def test_an_attestation_over_a_result_recorded_since_is_refused_with_both(cast: Cast) -> None:
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     url = reverse("guarantees:attest", args=[cast.acme.pk, cards.pk])
     alice, bob = Client(), Client()
     alice.force_login(cast.alice)
@@ -137,7 +137,7 @@ def _bearer(cast: Cast, name: str) -> dict[str, str]:
 def test_the_api_answers_409_to_an_attestation_from_a_stale_version(
     cast: Cast, client: Client
 ) -> None:
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     alice = _bearer(cast, "alice")
     url = f"/api/guarantees/{cast.acme.pk}/{cards.pk}/attestations"
 
@@ -191,7 +191,7 @@ def test_the_same_figures_on_new_evidence_are_a_change(cast: Cast) -> None:
     """Before, a result compared by its figures alone kept the first evidence when the same
     figures were attested again on another document: the second attester's evidence was lost
     while their name replaced the first's."""
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     first = do_attest_result(
         cards, cards_attested("2850", "FR-17"), acting_user=cast.alice, today=TODAY
     )
@@ -259,7 +259,7 @@ def test_an_evaluation_leaves_an_attested_period_and_its_open_page_alone(
     """The lake's evaluation rewrites an attested guarantee's contract-year settlement only,
     never the period a person attested: a page opened before it still saves."""
     load_lake(tmp_path, ("call_record",))
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     do_attest_result(cards, cards_attested("2850", "FR-17"), acting_user=cast.alice, today=TODAY)
     client.force_login(cast.bob)
     url = reverse("guarantees:attest", args=[cast.acme.pk, cards.pk])
@@ -316,7 +316,7 @@ def test_twenty_first_attestations_at_once_give_one_result_and_nineteen_refusals
     """20 people opened the page before anything was recorded and attest at once: one result
     is stored, 19 are told someone saved first; none fails on one_result_per_period."""
     cast = make_cast()
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     saved, refused, errors = _twenty_attest_at_once(cards, cast, expected_version=0)
     assert errors == []
     assert (len(saved), len(refused)) == (1, 19)
@@ -331,7 +331,7 @@ def test_twenty_unchecked_attestations_at_once_are_made_one_after_another() -> N
     """Without a version (the CLI, an API client that read nothing) nothing is refused, and
     the 20 are made one at a time: one row, rewritten 19 times, no constraint failure."""
     cast = make_cast()
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     saved, refused, errors = _twenty_attest_at_once(cards, cast, expected_version=None)
     assert (errors, refused, len(saved)) == ([], [], 20)
     row = period_row(cards)
@@ -347,7 +347,7 @@ def test_twenty_stores_of_the_same_new_results_at_once_insert_them_once() -> Non
     the first inserts the new rows and the others find them unchanged, none failing on
     one_result_per_period."""
     cast = make_cast()
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     do_attest_result(cards, cards_attested("2850", "Report 1"), acting_user=cast.alice, today=TODAY)
     rows = list(GuaranteeResult.objects.filter(guarantee=cards).select_related("guarantee"))
     values = [values_from_row(row) for row in rows]
@@ -382,7 +382,7 @@ def test_attestations_of_two_guarantees_of_one_contract_at_once_settle_it_once_e
     at once, 10 on each guarantee, are made one after another with no constraint failure and
     no deadlock (each takes the contract's guarantees in id order before reading)."""
     cast = make_cast()
-    cards = id_cards(cast)
+    cards = acme_attested_guarantee(cast)
     booklets = make(
         cast,
         "id_card_timeliness",
