@@ -629,9 +629,10 @@ def cast(db: None, matrix: Matrix) -> Cast:
 
 def each_role(matrix: Matrix, client: Client, *, sign_in: bool = True) -> Iterator[str]:
     """Every role in turn against one cast, each request in a savepoint that is rolled back,
-    so what one role's request changes (a POST that succeeds, a sign-out) is gone before the
-    next role asks. The client starts each role with no cookies but the role's own session
-    (what `logout` then `force_login` would leave)."""
+    so what one role's request changes (a POST that succeeds, a sign-out, a deleted row) is
+    gone before the next role asks: the route's objects, made once before the first role
+    (`Route.kwargs`), are there as made for each. The client starts each role with no cookies
+    but the role's own session (what `logout` then `force_login` would leave)."""
     for role in ROLES:
         with transaction.atomic():
             client.cookies = SimpleCookie()
@@ -644,8 +645,8 @@ def each_role(matrix: Matrix, client: Client, *, sign_in: bool = True) -> Iterat
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method}-{r.name}")
 def test_web_route(route: Route, matrix: Matrix, cast: Cast, client: Client) -> None:
     wrong: dict[str, str] = {}
+    url = reverse(route.name, kwargs=dict(route.kwargs(cast)))
     for role in each_role(matrix, client):
-        url = reverse(route.name, kwargs=dict(route.kwargs(cast)))
         response = getattr(client, route.method)(url, route.data or {})
         expected = route.anonymous if role == "anonymous" else route.expect[role]
         answered = _outcome(response.status_code, response.get("Location", ""))
@@ -666,11 +667,11 @@ def test_wrong_method_is_405(
 @pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: f"{r.method}-{r.path}")
 def test_api_route(route: ApiRoute, matrix: Matrix, cast: Cast, client: Client) -> None:
     wrong: dict[str, str] = {}
+    path = "/api" + route.path.format(**route.kwargs(cast))
     for role in each_role(matrix, client, sign_in=False):  # the API reads the token alone
         headers = {}
         if role != "anonymous":
             headers["Authorization"] = f"Bearer {matrix.tokens[role]}"
-        path = "/api" + route.path.format(**route.kwargs(cast))
         body = route.body(cast) if callable(route.body) else route.body
         response = getattr(client, route.method)(
             path, body or {}, content_type="application/json", headers=headers
