@@ -13,7 +13,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts import actions
 from clientdesk.accounts.access import Need, access_account_by_id, can_create_accounts
@@ -46,6 +45,7 @@ from clientdesk.lib.api_types import (
     EmailText,
     InputSchema,
     MonthCode,
+    Omittable,
     Page,
     RecordId,
     StaleEditOut,
@@ -135,27 +135,27 @@ class AccountPatch(InputSchema):
     account holds (the 409 of this route is the stale version). Each refused 422 with the
     field named. A field the account requires may be left out but not sent as null (422
     naming it); `parent_id` alone may be cleared with null. (The schema does not offer null
-    for the others: SkipJsonSchema hides the None that only marks "not sent".)"""
+    for the others: Omittable hides the None that only marks "not sent".)"""
 
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
-    name: Name | SkipJsonSchema[None] = None
-    group_number: GroupNumber | SkipJsonSchema[None] = None
-    segment: Segment | SkipJsonSchema[None] = None
-    funding: Funding | SkipJsonSchema[None] = None
-    tier: Tier | SkipJsonSchema[None] = None
-    status: AccountStatus | SkipJsonSchema[None] = None
-    employees: Headcount | SkipJsonSchema[None] = None
-    members: Headcount | SkipJsonSchema[None] = None
-    state: StateCode | SkipJsonSchema[None] = None
-    region: Region | SkipJsonSchema[None] = None
-    timezone: TimeZoneName | SkipJsonSchema[None] = None
-    broker: Text | SkipJsonSchema[None] = None
-    effective_date: CalendarDate | SkipJsonSchema[None] = None
-    renewal_date: CalendarDate | SkipJsonSchema[None] = None
+    name: Omittable[Name] = None
+    group_number: Omittable[GroupNumber] = None
+    segment: Omittable[Segment] = None
+    funding: Omittable[Funding] = None
+    tier: Omittable[Tier] = None
+    status: Omittable[AccountStatus] = None
+    employees: Omittable[Headcount] = None
+    members: Omittable[Headcount] = None
+    state: Omittable[StateCode] = None
+    region: Omittable[Region] = None
+    timezone: Omittable[TimeZoneName] = None
+    broker: Omittable[Text] = None
+    effective_date: Omittable[CalendarDate] = None
+    renewal_date: Omittable[CalendarDate] = None
     parent_id: RecordId | None = None
-    special_handling: Text | SkipJsonSchema[None] = None
+    special_handling: Omittable[Text] = None
 
 
 class AccountFilters(Schema):
@@ -194,18 +194,18 @@ class ContactIn(InputSchema):
 class ContactPatch(InputSchema):
     """Only the fields sent change; one the contact requires (`name`, `role`) may be left out
     but not sent as null (422 naming it). (The schema does not offer null for any field:
-    SkipJsonSchema hides the None that only marks "not sent".)"""
+    Omittable hides the None that only marks "not sent".)"""
 
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
-    name: ContactName | SkipJsonSchema[None] = None
-    title: ContactTitle | SkipJsonSchema[None] = None
-    role: ContactRole | SkipJsonSchema[None] = None
-    email: EmailText | SkipJsonSchema[None] = None
-    phone: Phone | SkipJsonSchema[None] = None
-    is_primary: bool | SkipJsonSchema[None] = None
-    notes: Text | SkipJsonSchema[None] = None
+    name: Omittable[ContactName] = None
+    title: Omittable[ContactTitle] = None
+    role: Omittable[ContactRole] = None
+    email: Omittable[EmailText] = None
+    phone: Omittable[Phone] = None
+    is_primary: Omittable[bool] = None
+    notes: Omittable[Text] = None
 
 
 class ContractOut(Schema):

@@ -16,7 +16,6 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -26,7 +25,7 @@ from clientdesk.financials.forms import SegmentExpenseForm, TermsForm
 from clientdesk.financials.models import AccountTerms, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import scenarios
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import InputSchema, RecordId, StaleEditOut, decimal_in
+from clientdesk.lib.api_types import InputSchema, Omittable, RecordId, StaleEditOut, decimal_in
 
 router = Router(tags=["financials"])
 
@@ -162,19 +161,19 @@ Members = Annotated[int, Field(ge=0, le=2_147_483_647)]
 class TermsPatch(InputSchema):
     """Only the fields sent change; `version`: the one read (409 when someone saved since). A
     field the terms require may be left out but not sent as null (422 naming it); the budget
-    (`budget_pmpm`, `budget_members`) alone may be cleared with null. (SkipJsonSchema hides
+    (`budget_pmpm`, `budget_members`) alone may be cleared with null. (Omittable hides
     the None that only marks "not sent".)"""
 
-    version: Version | SkipJsonSchema[None] = None
-    stop_loss_premium_pepm: Money | SkipJsonSchema[None] = None
-    stop_loss_deductible: Money | SkipJsonSchema[None] = None
-    vendor_pepm: Money | SkipJsonSchema[None] = None
-    premium_tax_pct: Percent50 | SkipJsonSchema[None] = None
-    quality_improvement_pct: Percent50 | SkipJsonSchema[None] = None
+    version: Omittable[Version] = None
+    stop_loss_premium_pepm: Omittable[Money] = None
+    stop_loss_deductible: Omittable[Money] = None
+    vendor_pepm: Omittable[Money] = None
+    premium_tax_pct: Omittable[Percent50] = None
+    quality_improvement_pct: Omittable[Percent50] = None
     budget_pmpm: Budget | None = None
     budget_members: Members | None = None
-    average_deductible: Money | SkipJsonSchema[None] = None
-    small_group: bool | SkipJsonSchema[None] = None
+    average_deductible: Omittable[Money] = None
+    small_group: Omittable[bool] = None
 
 
 def _terms_out(terms: AccountTerms) -> dict[str, Any]:
@@ -227,9 +226,9 @@ class ExpenseOut(Schema):
 class ExpensePatch(InputSchema):
     """Only the fields sent change (neither may be sent as null: 422 naming it)."""
 
-    version: Version | SkipJsonSchema[None] = None
-    admin_pmpm: Money | SkipJsonSchema[None] = None
-    admin_pepm: Money | SkipJsonSchema[None] = None
+    version: Omittable[Version] = None
+    admin_pmpm: Omittable[Money] = None
+    admin_pepm: Omittable[Money] = None
 
 
 def _expense_out(segment: str, row: SegmentExpense | None) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -46,6 +45,7 @@ from clientdesk.lib.api_errors import form_errors, refusal
 from clientdesk.lib.api_types import (
     CalendarDate,
     InputSchema,
+    Omittable,
     Percent,
     PeriodCode,
     RecordId,
@@ -185,27 +185,27 @@ class GuaranteePatch(InputSchema):
     """Any of GuaranteeIn's fields; the same rules across fields apply to the result. A field
     the guarantee requires may be left out but not sent as null (422 naming it); `threshold`,
     `measure_from`, `measure_to` and `per_point_amount` may be cleared with null. (The schema
-    does not offer null for the others: SkipJsonSchema hides the None that marks "not sent".)"""
+    does not offer null for the others: Omittable hides the None that marks "not sent".)"""
 
-    label: Label | SkipJsonSchema[None] = None
-    comparator: Comparator | SkipJsonSchema[None] = None
-    target: Target | SkipJsonSchema[None] = None
-    decimals: Decimals | SkipJsonSchema[None] = None
+    label: Omittable[Label] = None
+    comparator: Omittable[Comparator] = None
+    target: Omittable[Target] = None
+    decimals: Omittable[Decimals] = None
     threshold: Threshold | None = None
-    short_abandon_seconds: Seconds | SkipJsonSchema[None] = None
-    line: CallLine | SkipJsonSchema[None] = None
-    level: Level | SkipJsonSchema[None] = None
-    period: PeriodKind | SkipJsonSchema[None] = None
+    short_abandon_seconds: Omittable[Seconds] = None
+    line: Omittable[CallLine] = None
+    level: Omittable[Level] = None
+    period: Omittable[PeriodKind] = None
     measure_from: CalendarDate | None = None
     measure_to: CalendarDate | None = None
-    settlement: Settlement | SkipJsonSchema[None] = None
-    at_risk_basis: AtRiskBasis | SkipJsonSchema[None] = None
-    at_risk_value: AtRiskValue | SkipJsonSchema[None] = None
-    schedule: PenaltySchedule | SkipJsonSchema[None] = None
-    tiers: Annotated[list[TierIn], Field(max_length=20)] | SkipJsonSchema[None] = None
+    settlement: Omittable[Settlement] = None
+    at_risk_basis: Omittable[AtRiskBasis] = None
+    at_risk_value: Omittable[AtRiskValue] = None
+    schedule: Omittable[PenaltySchedule] = None
+    tiers: Omittable[Annotated[list[TierIn], Field(max_length=20)]] = None
     per_point_amount: PerPoint | None = None
-    notes: Text | SkipJsonSchema[None] = None
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    notes: Omittable[Text] = None
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 
@@ -325,7 +325,7 @@ class AttestationIn(InputSchema):
     sample_size: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0  # GuaranteeResult.sample_size
     evidence: str = Field(min_length=1)
     reference: str = ""
-    version: Annotated[int, Field(ge=0, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=0, le=2**31)]] = Field(
         None,
         description="The version of the period's result you read (0: none was recorded); "
         "a result recorded or changed since answers 409.",

@@ -8,7 +8,7 @@ need the account team (WRITE); approving needs MANAGE. A task's named owner may 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -17,7 +17,6 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
@@ -38,7 +37,14 @@ from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    ChoiceOrBlank,
+    InputSchema,
+    Omittable,
+    RecordId,
+    StaleEditOut,
+)
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["implementations"])
@@ -72,7 +78,7 @@ class ImplementationIn(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=160, pattern=r"^[^\x00]*\S[^\x00]*$")]
     effective_date: CalendarDate
     template: Annotated[str, Field(max_length=40, pattern=r"^[^\x00]*$")] = ""
-    kind: TemplateKind | Literal[""] = ""
+    kind: ChoiceOrBlank[TemplateKind] = ""
 
 
 # Free text the database keeps: no NUL character.
@@ -85,15 +91,15 @@ class ImplementationTaskIn(InputSchema):
     in MS Project notation (`4FS+3;2SS+4`, lags up to 2,000 business days) naming tasks of
     the plan, with no cycle. An actual finish before the actual start is refused 422."""
 
-    status: TaskStatus | SkipJsonSchema[None] = None
-    percent_done: Annotated[int, Field(ge=0, le=100)] | SkipJsonSchema[None] = None
-    actual_start: CalendarDate | SkipJsonSchema[None] = None
-    actual_finish: CalendarDate | SkipJsonSchema[None] = None
-    owner_team: OwnerTeam | Literal[""] | SkipJsonSchema[None] = None
-    duration: Annotated[int, Field(ge=0, le=2000)] | SkipJsonSchema[None] = None
-    predecessors: Annotated[Text, Field(max_length=300)] | SkipJsonSchema[None] = None
-    notes: Text | SkipJsonSchema[None] = None
-    blocker: Annotated[Text, Field(max_length=300)] | SkipJsonSchema[None] = None
+    status: Omittable[TaskStatus] = None
+    percent_done: Omittable[Annotated[int, Field(ge=0, le=100)]] = None
+    actual_start: Omittable[CalendarDate] = None
+    actual_finish: Omittable[CalendarDate] = None
+    owner_team: Omittable[ChoiceOrBlank[OwnerTeam]] = None
+    duration: Omittable[Annotated[int, Field(ge=0, le=2000)]] = None
+    predecessors: Omittable[Annotated[Text, Field(max_length=300)]] = None
+    notes: Omittable[Text] = None
+    blocker: Omittable[Annotated[Text, Field(max_length=300)]] = None
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )

@@ -12,7 +12,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AfterValidator, WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.inquiries import actions
@@ -41,7 +40,14 @@ from clientdesk.inquiries.models import (
 )
 from clientdesk.inquiries.queries import IdFirst, filtered_inquiries, live_sla_state
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, InputSchema, Page, PeriodCode, RecordId
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    InputSchema,
+    Omittable,
+    Page,
+    PeriodCode,
+    RecordId,
+)
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["inquiries"])
@@ -148,22 +154,22 @@ class InquiryPatch(InputSchema):
     of a new inquiry across fields (requester and `subcategory`; 422 with the field named). A
     field the inquiry requires may be left out but not sent as null (422 naming it);
     `contact_id` alone may be cleared with null (the schema does not offer null for the
-    others: SkipJsonSchema hides the None that only marks "not sent"). A `contact_id` that is
+    others: Omittable hides the None that only marks "not sent"). A `contact_id` that is
     not a contact of the inquiry's account answers 404."""
 
     version: int = Field(description="The version you read; a stale one answers 409.")
-    requester_type: RequesterType | SkipJsonSchema[None] = None
-    member_reference: MemberReference | SkipJsonSchema[None] = None
+    requester_type: Omittable[RequesterType] = None
+    member_reference: Omittable[MemberReference] = None
     contact_id: RecordId | None = None
-    broker_name: BrokerName | SkipJsonSchema[None] = None
-    channel: Channel | SkipJsonSchema[None] = None
-    category: Category | SkipJsonSchema[None] = None
-    subcategory: Subcategory | SkipJsonSchema[None] = None
-    priority: Priority | SkipJsonSchema[None] = None
-    subject: Subject | SkipJsonSchema[None] = None
-    description: Text | SkipJsonSchema[None] = None
-    claim_ids: list[RelatedId] | SkipJsonSchema[None] = None
-    call_ids: list[RelatedId] | SkipJsonSchema[None] = None
+    broker_name: Omittable[BrokerName] = None
+    channel: Omittable[Channel] = None
+    category: Omittable[Category] = None
+    subcategory: Omittable[Subcategory] = None
+    priority: Omittable[Priority] = None
+    subject: Omittable[Subject] = None
+    description: Omittable[Text] = None
+    claim_ids: Omittable[list[RelatedId]] = None
+    call_ids: Omittable[list[RelatedId]] = None
 
 
 class StatusIn(InputSchema):

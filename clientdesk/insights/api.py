@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.insights import actions
@@ -35,7 +34,14 @@ from clientdesk.insights.links import (
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    ChoiceOrBlank,
+    InputSchema,
+    Omittable,
+    RecordId,
+    StaleEditOut,
+)
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["insights"])
@@ -104,17 +110,17 @@ class ProblemOut(Schema):
 class ProblemPatch(InputSchema):
     """Only the fields sent change. A field the record requires may be left out but not sent as
     null (422 naming it); `fix_date` alone may be cleared with null. (The schema does not offer
-    null for them: SkipJsonSchema hides the None that only marks "not sent".)"""
+    null for them: Omittable hides the None that only marks "not sent".)"""
 
-    status: ProblemStatus | SkipJsonSchema[None] = None
-    root_cause_category: RootCauseCategory | Literal[""] | SkipJsonSchema[None] = None
-    root_cause: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
-    whys: Annotated[list[str], Field(max_length=5)] | SkipJsonSchema[None] = None
-    sponsor_summary: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
+    status: Omittable[ProblemStatus] = None
+    root_cause_category: Omittable[ChoiceOrBlank[RootCauseCategory]] = None
+    root_cause: Omittable[Annotated[str, Field(max_length=10_000)]] = None
+    whys: Omittable[Annotated[list[str], Field(max_length=5)]] = None
+    sponsor_summary: Omittable[Annotated[str, Field(max_length=10_000)]] = None
     fix_date: CalendarDate | None = None
-    verify_days: Annotated[int, Field(ge=1, le=120)] | SkipJsonSchema[None] = None
-    training_topic: Annotated[str, Field(max_length=200)] | SkipJsonSchema[None] = None
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    verify_days: Omittable[Annotated[int, Field(ge=1, le=120)]] = None
+    training_topic: Omittable[Annotated[str, Field(max_length=200)]] = None
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 
@@ -159,7 +165,7 @@ class LinkIn(InputSchema):
 class ActionPatch(InputSchema):
     status: ActionStatus
     notes: str = ""
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 

@@ -9,18 +9,30 @@ client (or a fuzzer) knows what is valid before it asks.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 import re
 import types
 import typing
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    BeforeValidator,
+    GetJsonSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from clientdesk.lib.record_ids import MAX_ID
 
@@ -55,6 +67,56 @@ def _takes_a_number(annotation: Any) -> bool:
     if typing.get_origin(annotation) is list:
         return _takes_a_number(typing.get_args(annotation)[0])
     return annotation is int
+
+
+class _NullNotOffered:
+    """`Omittable`'s schema: the value's own type, without the null that only means "not
+    sent"."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        stated = handler(schema)
+        null = {"type": "null"}
+        if null not in stated.get("anyOf", []):
+            raise TypeError(f"Omittable wraps `X | None`, not {stated}")
+        values = [choice for choice in stated["anyOf"] if choice != null]
+        rest = {key: value for key, value in stated.items() if key != "anyOf"}
+        return {**rest, **values[0]} if len(values) == 1 else {**rest, "anyOf": values}
+
+
+T = TypeVar("T")
+
+# A body field a client may leave out (a change names only the fields it changes): null reads
+# as "not sent", and the schema does not offer it. Pydantic takes `X | None` as one nullable
+# type, so a refused value answers one error at the field's own `loc`. The union this replaces,
+# `X | SkipJsonSchema[None]`, answered two, each naming its member after the field:
+# `["body", "payload", "renewal_date", "function-after[…]"]`, then "Input should be None".
+Omittable = Annotated[T | None, _NullNotOffered()]
+
+
+Choice = TypeVar("Choice", bound=enum.Enum)
+
+
+def _one_refusal(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """`ChoiceOrBlank`'s refusal: one error at the field, naming every value it takes, instead
+    of one per member of the union with the member's name after the field's in its `loc`."""
+    try:
+        return handler(value)
+    except ValidationError as refused:
+        expected = [
+            str(e["ctx"]["expected"]) for e in refused.errors() if "expected" in e.get("ctx", {})
+        ]
+        choices = [e for e in expected if e != "''"]
+        if not choices:
+            raise
+        raise PydanticCustomError(
+            "enum", "Input should be {expected}, or ''", {"expected": choices[0]}
+        ) from None
+
+
+# One of an enumeration's values, or "" (none chosen; sent to clear one).
+ChoiceOrBlank = Annotated[Choice | Literal[""], WrapValidator(_one_refusal)]
 
 
 class InputSchema(Schema):

@@ -14,7 +14,7 @@ from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import ChoiceOrBlank, InputSchema, RecordId, StaleEditOut
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.people.requests import signed_in_user
 from clientdesk.strategy import actions, queries
@@ -159,7 +159,7 @@ class PlanStatusIn(InputSchema):
 
 @router.get("/calls", response=list[CallOut])
 def list_calls(
-    request: HttpRequest, status: CallStatus | Literal[""] = CallStatus.OPEN, mine: bool = False
+    request: HttpRequest, status: ChoiceOrBlank[CallStatus] = CallStatus.OPEN, mine: bool = False
 ) -> Any:
     """Calls to action on the reader's accounts, 500 at most; `status` empty: every status."""
     return list(

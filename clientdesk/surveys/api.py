@@ -11,13 +11,12 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.accounts.models import ContactRole
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, Omittable, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
@@ -213,7 +212,7 @@ class FollowUpIn(InputSchema):
     status: FollowUpStatus
     notes: Text = ""
     outcome: Annotated[Text, Field(max_length=200)] = ""
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 
@@ -345,12 +344,12 @@ def get_schedule(request: HttpRequest, schedule_id: RecordId) -> Any:
 
 
 class ScheduleChangeIn(InputSchema):
-    cadence: ScheduleCadence | SkipJsonSchema[None] = None
-    next_on: CalendarDate | SkipJsonSchema[None] = None
-    roles: list[ContactRole] | SkipJsonSchema[None] = None
-    language: Language | SkipJsonSchema[None] = None
-    is_active: bool | SkipJsonSchema[None] = Field(None, description="false pauses it.")
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    cadence: Omittable[ScheduleCadence] = None
+    next_on: Omittable[CalendarDate] = None
+    roles: Omittable[list[ContactRole]] = None
+    language: Omittable[Language] = None
+    is_active: Omittable[bool] = Field(None, description="false pauses it.")
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 
@@ -384,7 +383,7 @@ def update_schedule(request: HttpRequest, schedule_id: RecordId, payload: Schedu
 
 
 class ScheduleVersionIn(InputSchema):
-    version: Annotated[int, Field(ge=1, le=2**31)] | SkipJsonSchema[None] = Field(
+    version: Omittable[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         None, description="The version you read; a newer stored one answers 409."
     )
 

@@ -15,14 +15,20 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
 from clientdesk.accounts.models import US_STATES, Product, Segment
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    ChoiceOrBlank,
+    InputSchema,
+    Omittable,
+    RecordId,
+    StaleEditOut,
+)
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
 from clientdesk.team.access import (
@@ -186,7 +192,7 @@ def _person_out(p: Person) -> dict[str, Any]:
 
 class TeamPersonPatch(InputSchema):
     """Only the fields sent change; `manager_id`, `onsite_account_id` and `left_on` may be
-    cleared with null, the others are not offered null (SkipJsonSchema hides the None that
+    cleared with null, the others are not offered null (Omittable hides the None that
     only marks "not sent"). A `manager_id` who is not a manager or an admin, or an
     `onsite_account_id` that is no account, answers 404 (a body naming a record). Rules
     across fields and of the team, refused 422 with the field named: an onsite person needs
@@ -195,18 +201,18 @@ class TeamPersonPatch(InputSchema):
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
-    title: Annotated[Said, Field(max_length=120)] | SkipJsonSchema[None] = None
+    title: Omittable[Annotated[Said, Field(max_length=120)]] = None
     manager_id: RecordId | None = None
-    location: Location | SkipJsonSchema[None] = None
+    location: Omittable[Location] = None
     onsite_account_id: RecordId | None = None
-    hire_date: CalendarDate | SkipJsonSchema[None] = None
-    products: list[Product] | SkipJsonSchema[None] = None
-    languages: list[Text] | SkipJsonSchema[None] = None
-    segments: list[Segment] | SkipJsonSchema[None] = None
-    capacity: Annotated[int, Field(ge=0, le=32767)] | SkipJsonSchema[None] = None
+    hire_date: Omittable[CalendarDate] = None
+    products: Omittable[list[Product]] = None
+    languages: Omittable[list[Text]] = None
+    segments: Omittable[list[Segment]] = None
+    capacity: Omittable[Annotated[int, Field(ge=0, le=32767)]] = None
     left_on: CalendarDate | None = None
-    leaving: Leaving | Literal[""] | SkipJsonSchema[None] = None
-    agent_id: Annotated[Trimmed, Field(max_length=40)] | SkipJsonSchema[None] = None
+    leaving: Omittable[ChoiceOrBlank[Leaving]] = None
+    agent_id: Omittable[Annotated[Trimmed, Field(max_length=40)]] = None
 
 
 @router.get("/people/{user_id}", response=TeamPersonOut)
@@ -280,19 +286,19 @@ class TeamLicenseIn(InputSchema):
 
 
 class TeamLicensePatch(InputSchema):
-    """Only the fields sent change (null is not offered: SkipJsonSchema hides the None that
+    """Only the fields sent change (null is not offered: Omittable hides the None that
     only marks "not sent"); the rules of a new license hold for the result."""
 
     version: int | None = Field(
         None, ge=1, le=2**31, description="The version you read; a newer stored one answers 409."
     )
-    state: StateCode | SkipJsonSchema[None] = None
-    line: LineOfAuthority | SkipJsonSchema[None] = None
-    number: LicenseNumber | SkipJsonSchema[None] = None
-    issued_on: CalendarDate | SkipJsonSchema[None] = None
-    expires_on: CalendarDate | SkipJsonSchema[None] = None
-    ce_required: Credits | SkipJsonSchema[None] = None
-    ce_earned: Credits | SkipJsonSchema[None] = None
+    state: Omittable[StateCode] = None
+    line: Omittable[LineOfAuthority] = None
+    number: Omittable[LicenseNumber] = None
+    issued_on: Omittable[CalendarDate] = None
+    expires_on: Omittable[CalendarDate] = None
+    ce_required: Omittable[Credits] = None
+    ce_earned: Omittable[Credits] = None
 
 
 def _license_out(license_: License) -> dict[str, Any]:
