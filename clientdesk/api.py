@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthorizationError
+from ninja.errors import AuthorizationError, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.security import HttpBearer
@@ -84,7 +84,11 @@ ERROR_RESPONSES = {
     "403": _error("Signed in, but the role or the token's scope does not allow it.", _MESSAGE),
     "404": _error("No such record, or not in the reader's scope (the same answer).", _MESSAGE),
     "409": _error("Another change was saved first (a stale version).", {}),
-    "422": _error("A parameter or field is invalid; `loc` names it.", _FIELD_ERRORS),
+    "422": _error(
+        'A parameter or field is invalid; `loc` names it: `["body", field, …]`, '
+        '`["query", name]` or `["path", name]`.',
+        _FIELD_ERRORS,
+    ),
 }
 
 
@@ -103,6 +107,23 @@ class ClientdeskAPI(NinjaAPI):
     """The schema states every error an operation can answer, not only its successes: 401 and
     403 everywhere (token auth, roles), 404 where a path or a body names a record, 422 where
     anything is read from the request, 400 where a body is parsed; 409 where the route says."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """django-ninja puts the route's body parameter after "body" (`["body", "payload",
+        "renewal_date"]`), where a rule's error names the field alone (`["body", "renewal_date"]`,
+        lib/api_errors.py). A body read into one parameter (every route's) drops its name, so an
+        error of a body's field is at `["body", field, …]` whichever check found it."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            found = super().validation_error_from_error_contexts([context]).errors
+            model = context.model
+            if model.__ninja_param_source__ == "body" and len(model.model_fields) == 1:
+                for error in found:
+                    error["loc"] = ("body", *tuple(error["loc"])[2:])
+            errors.extend(found)
+        return ValidationError(errors)
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

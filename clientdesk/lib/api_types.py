@@ -91,7 +91,7 @@ T = TypeVar("T")
 # as "not sent", and the schema does not offer it. Pydantic takes `X | None` as one nullable
 # type, so a refused value answers one error at the field's own `loc`. The union this replaces,
 # `X | SkipJsonSchema[None]`, answered two, each naming its member after the field:
-# `["body", "payload", "renewal_date", "function-after[…]"]`, then "Input should be None".
+# `["body", "renewal_date", "function-after[…]"]`, then "Input should be None".
 Omittable = Annotated[T | None, _NullNotOffered()]
 
 

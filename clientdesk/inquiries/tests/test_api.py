@@ -102,7 +102,7 @@ def test_validation_names_the_field(cast: Cast, client: Client) -> None:
     wrong = api.post("/", new(cast, subcategory="cobra", category="pharmacy"))
     assert wrong.json()["detail"][0]["loc"] == ["body", "subcategory"]
     bad_ids = api.post("/", new(cast, claim_ids=["C1<script>"]))
-    assert bad_ids.json()["detail"][0]["loc"] == ["body", "payload", "claim_ids", 0]
+    assert bad_ids.json()["detail"][0]["loc"] == ["body", "claim_ids", 0]
     assert api.get("/?period=spring").status_code == 422
     assert api.get("/?q=a%00b").status_code == 422  # the schema says no NUL
     assert api.get("/?outcome=escalated").status_code == 422  # met or breached only

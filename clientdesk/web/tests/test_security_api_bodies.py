@@ -41,8 +41,8 @@ def _fields(answer: Any) -> list[tuple[str, str]]:
     assert answer.status_code == 422, (answer.status_code, answer.content[:300])
     detail = answer.json()["detail"]
     assert isinstance(detail, list), detail
-    # A form's error is at ["body", field]; the schema's at ["body", "payload", field, …].
-    return [(str(e["loc"][2 if e["loc"][1] == "payload" else 1]), e["msg"]) for e in detail]
+    # A form's error and the schema's are both at ["body", field, …] (clientdesk/api.py).
+    return [(str(e["loc"][1]), e["msg"]) for e in detail]
 
 
 def _schemas() -> dict[str, Any]:

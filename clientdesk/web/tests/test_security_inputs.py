@@ -3,6 +3,7 @@ a foreign Host header answers 400; the API docs load their assets from our own o
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -286,7 +287,7 @@ def test_contact_and_account_writes_refuse_what_their_schema_refuses(
     assert _fields(send("patch", contact, {"role": None})) == {"role"}
     blank = send("patch", contact, {"name": " "})
     assert blank.status_code == 422
-    assert all(error["loc"][2] == "name" for error in blank.json()["detail"])
+    assert all(error["loc"][1] == "name" for error in blank.json()["detail"])
     assert send("patch", contact, {"title": "Benefits lead"}).json()["role"] == "hr_director"
     account = f"/api/accounts/{cast.acme.pk}"
     for field in ("tier", "segment", "effective_date"):
@@ -311,7 +312,7 @@ def test_guarantee_periods_are_refused_by_the_schema_as_the_form_would(
             content_type="application/json",
             headers=_headers(cast),
         )
-        assert "period" in {str(e["loc"][2]) for e in evaluated.json()["detail"]}, period
+        assert "period" in {str(e["loc"][1]) for e in evaluated.json()["detail"]}, period
     kind = client.get(f"{base}/results", {"kind": "penalty"}, headers=_headers(cast))
     assert _fields(kind) == {"kind"}
     both = client.get(
@@ -365,8 +366,8 @@ def test_a_new_plan_refuses_what_its_schema_refuses(cast: Cast, client: Client) 
         new = {"name": "Acme 2027", "effective_date": "2027-01-01", **body}
         return client.post(url, new, content_type="application/json", headers=_headers(cast))
 
-    assert {str(e["loc"][2]) for e in create(kind="\u00c6").json()["detail"]} == {"kind"}
-    assert "name" in {str(e["loc"][2]) for e in create(name=" ").json()["detail"]}
+    assert {str(e["loc"][1]) for e in create(kind="\u00c6").json()["detail"]} == {"kind"}
+    assert "name" in {str(e["loc"][1]) for e in create(name=" ").json()["detail"]}
     assert _fields(create(effective_date="0003-01-01")) == {"effective_date"}
     unknown = create(template="summary")
     assert unknown.status_code == 404
@@ -419,7 +420,7 @@ def test_a_date_that_is_not_yyyy_mm_dd_answers_422_naming_it(
         headers=_headers(cast),
     )
     assert response.status_code == 422, response.content[:300]
-    assert [e["loc"] for e in response.json()["detail"]] == [["body", "payload", "renewal_date"]]
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "renewal_date"]]
     cast.acme.refresh_from_db()
     assert cast.acme.renewal_date.year > 2000
 
@@ -490,3 +491,33 @@ def test_every_body_field_refuses_a_wrong_value_once_at_its_own_loc(client: Clie
             checked += 1
     assert tagged == {}
     assert checked >= 271
+
+
+def test_a_body_error_is_at_body_and_the_field_whichever_check_found_it(
+    cast: Cast, client: Client
+) -> None:
+    """django-ninja put the route's body parameter after "body" (`["body", "payload", field]`,
+    `["body", "body", field]` where the parameter is named `body`), a form's rule the field
+    alone (`["body", field]`): a client had to know which check spoke. Now both are at
+    `["body", field]`, and a missing body at `["body"]`."""
+    headers = _headers(cast)
+
+    def errors(method: str, url: str, body: object) -> list[tuple[list[object], str]]:
+        response = getattr(client, method)(
+            url, json.dumps(body), content_type="application/json", headers=headers
+        )
+        assert response.status_code == 422, response.content[:300]
+        return [(e["loc"], e["type"]) for e in response.json()["detail"]]
+
+    account = f"/api/accounts/{cast.acme.pk}"
+    assert errors("patch", account, {"members": "many"}) == [(["body", "members"], "int_parsing")]
+    assert errors("patch", account, {"name": None}) == [(["body", "name"], "value_error")]
+    opportunity = f"/api/growth/accounts/{cast.acme.pk}/opportunities"  # its parameter: `body`
+    assert errors("post", opportunity, {"product": "x"}) == [
+        (["body", "product"], "int_parsing"),
+        (["body", "expected_close"], "missing"),
+    ]
+    response = client.post(
+        "/api/reports/portfolio/runs", "", content_type="application/json", headers=headers
+    )
+    assert [e["loc"] for e in response.json()["detail"]] == [["body"]]
