@@ -131,7 +131,13 @@ class ClientdeskAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # A route's own statuses are integers (`response={200: …, 404: …}`), these are
+                # strings: one of each for the same status was one key twice in the JSON, and
+                # the docs page refused the whole document ("duplicated mapping key").
+                responses = {
+                    str(code): answer for code, answer in operation.get("responses", {}).items()
+                }
+                operation["responses"] = responses
                 parameters = operation.get("parameters", [])
                 wanted = ["401", "403"]
                 if "requestBody" in operation or any(p.get("in") == "path" for p in parameters):

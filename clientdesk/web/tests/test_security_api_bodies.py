@@ -215,7 +215,7 @@ def test_implementation_task_and_report_file_bodies(cast: Cast) -> None:
     got = api("get", f"/reports/runs/{run.pk}/files/xlsx")
     assert got.status_code == 200 and b"".join(got.streaming_content) == b"PK\x03\x04"
     answers = clientdesk_api.get_openapi_schema()["paths"]["/api/reports/runs/{run_id}/files/{fmt}"]
-    content = answers["get"]["responses"][200]["content"]
+    content = answers["get"]["responses"]["200"]["content"]
     assert got["Content-Type"] in content
 
 

@@ -179,6 +179,24 @@ def test_the_api_docs_load_swagger_from_our_origin(cast: Cast, client: Client) -
     assert finders.find("ninja/swagger-ui-bundle.js")  # collected with the app's static files
 
 
+def test_the_api_document_has_each_key_once(client: Client) -> None:
+    """The renewal route states its own 404 and 422 (integers) and the API added its own
+    ("404", "422"): the JSON held both, one key twice, and the docs page drew nothing but
+    "duplicated mapping key" (web/tests/browser/test_api_docs_in_browser.py draws it now)."""
+    twice: list[list[str]] = []
+
+    def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        if len(keys) != len(set(keys)):
+            twice.append(keys)
+        return dict(pairs)
+
+    document = json.loads(client.get("/api/openapi.json").content, object_pairs_hook=once)
+    assert twice == []
+    renewal = document["paths"]["/api/financials/accounts/{account_id}/renewal"]["get"]
+    assert sorted(renewal["responses"]) == ["200", "401", "403", "404", "422"]
+
+
 @pytest.mark.parametrize("body", ["0", "[]", '"text"', "null", "[1]"])
 def test_a_body_that_is_not_a_json_object_answers_400(
     cast: Cast, client: Client, body: str
