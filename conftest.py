@@ -206,17 +206,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The Spark tests share one worker, and so do the browser tests (`make test` runs
     `--dist loadgroup`): each process starts its own SparkSession, or its own Chromium and live
     server, and two of them on a two-core machine cost more than they gain.
 
     First of the collection hooks: xdist names each grouped test `id@group` in its own hook, and
     a mark added after it is never seen (it was not, until this ran first). pytest is held below
-    9.2, whose structured node ids lose that suffix (pytest-dev/pytest-xdist#1386)."""
+    9.2, whose structured node ids lose that suffix (pytest-dev/pytest-xdist#1386). Without
+    xdist (`-p no:xdist`) there is nothing to group, and no `xdist_group` mark to add."""
+    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         for heavy in ("spark", "browser"):
-            if item.get_closest_marker(heavy):
+            if grouped and item.get_closest_marker(heavy):
                 item.add_marker(pytest.mark.xdist_group(heavy))
         if isinstance(item, pytest.Function) and shares_cast(item):
             item.stash[SHARES_CAST] = True
