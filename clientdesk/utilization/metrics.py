@@ -186,7 +186,6 @@ def compute_metric_frames(
         drugs=drugs,
         high_cost_threshold=high_cost_threshold,
         top_diagnoses=top_diagnoses,
-        cache=materialize,
     )
 
 
@@ -312,12 +311,13 @@ def _direct(
     drugs: list[tuple[str, bool, bool]],
     high_cost_threshold: Decimal,
     top_diagnoses: int,
-    cache: bool,
 ) -> MetricFrames:
-    """The metric set computed from the input layer, every layer for this request."""
+    """The metric set computed from the input layer, every layer for this request: the
+    enrollment spans and the enrolled lines and fills cached for the run on DuckDB (temporary
+    tables; each mart over them compiles to a short query, not the whole stack of layers)."""
     # Ibis's PySpark cache() does not register the in-memory tables (calendar, references)
     # an expression uses, so on Spark the marts recompute instead of reading a cache.
-    materialize = cache and lake.engine == "duckdb"
+    materialize = lake.engine == "duckdb"
     calendar = month_calendar(current, prior)
     with _materialized(
         window_spans(stg_enrollment_spans(lake.eligibility, as_of), prior.start, current.last_day),
