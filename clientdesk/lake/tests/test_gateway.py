@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import ibis
 import pytest
 
 from clientdesk.accounts.models import Account, Assignment
+from clientdesk.lake import gateway
 from clientdesk.lake.gateway import (
+    Lake,
     LakeError,
     QueryTimeout,
     Reader,
@@ -111,6 +114,63 @@ def test_time_limit_interrupts_and_the_lake_stays_usable(cast: Cast, tmp_path: P
         with pytest.raises(QueryTimeout, match=r"longer than 0\.3 s"):
             lake.execute(huge.aggregate(total=(huge.paid_amount_a * huge.paid_amount_b).sum()))
         assert lake.execute(lake.medical_claim.count()) == 2_000
+
+
+def test_lakes_share_the_process_database_and_nothing_else(two_sponsors: Cast) -> None:
+    """Each reader's lake is a connection to the process's one DuckDB database: its tables
+    (temporary views), its caches and its time zone are its own."""
+
+    def tables(lake: Lake) -> set[str]:  # what the connection sees (tables and views)
+        rows = lake._con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
+        return {name for (name,) in rows}
+
+    with open_lake(two_sponsors.alice) as alices, open_lake(JOB) as jobs:
+        assert sorted(alices.execute(alices.medical_claim.claim_id)) == ["A0", "A1", "A2"]
+        assert len(jobs.execute(jobs.medical_claim)) == 5
+        (view,) = alices._views
+        assert view in tables(alices)
+        with alices.medical_claim.cache() as cached:
+            name = cached.get_name().rpartition(".")[2]  # temp.main.ibis_cached_…
+            assert name in tables(alices)
+            assert not {view, name} & tables(jobs)
+        alices._con.raw_sql("SET TimeZone = 'America/Chicago'")
+        assert jobs._con.raw_sql("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
+        assert gateway._duckdb is not None and gateway._duckdb[0] == os.getpid()
+
+
+def test_a_build_caps_the_memory_of_a_database_of_its_own(cast: Cast) -> None:
+    def memory_limit(lake: Lake) -> str:
+        return str(lake._con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    with open_lake(JOB) as lake:
+        readers = memory_limit(lake)
+        source = lake._every_account(JOB, gateway.BUILD)
+        own = memory_limit(source)
+        with source._build_memory():
+            assert memory_limit(source) == "3.7 GiB"  # 4 GB, as DuckDB writes it
+            assert memory_limit(lake) == readers
+        assert memory_limit(source) == own
+        with pytest.raises(LakeError, match="own database"), lake._build_memory():
+            pass
+
+
+def test_a_forked_process_opens_a_database_of_its_own(cast: Cast) -> None:
+    with open_lake(JOB) as lake:
+        assert lake.execute(lake.medical_claim.count()) == 0
+    assert gateway._duckdb is not None
+    parent = gateway._duckdb[1]
+    child = os.fork()
+    if child == 0:  # pragma: no cover  # the child reports through its exit status
+        try:
+            backend = gateway._duckdb_connection()
+            fresh = gateway._duckdb[1] is not parent and gateway._duckdb[0] == os.getpid()
+            answer = backend.raw_sql("SELECT 41 + 1").fetchall()
+            os._exit(0 if fresh and answer == [(42,)] else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert gateway._duckdb[1] is parent
 
 
 def test_final_action_of_resent_claim_lines(cast: Cast, tmp_path: Path) -> None:
