@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 from clientdesk.growth.models import LibraryAnswer
 
@@ -64,6 +62,11 @@ def suggest(
     rows = list(LibraryAnswer.objects.values_list("id", "question", "answer"))
     if not rows or not questions:
         return [[] for _ in questions]
+    # scikit-learn is imported here, when an RFP asks: at the top it was a second of every
+    # process's start that loads the URLs (a server's workers, each CLI command).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
     library = vectorizer.fit_transform([f"{q} {q} {a}" for _, q, a in rows])
     asked = vectorizer.transform(list(questions))

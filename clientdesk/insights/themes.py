@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # imported where a model is fitted (a second of a process's start)
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 SEED = 7
 MAX_THEMES = 10
@@ -67,7 +70,8 @@ def fit_themes(texts: list[str], n_themes: int | None = None) -> ThemeModel | No
     if len(docs) < MIN_NOTES:
         return None
     k = n_themes or int(np.clip(len(docs) // 60, 3, MAX_THEMES))
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
         stop_words=sorted(ENGLISH_STOP_WORDS.union(STOP_WORDS)),
