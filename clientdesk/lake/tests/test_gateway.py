@@ -11,7 +11,7 @@ import ibis
 import pytest
 
 from clientdesk.accounts.models import Account, Assignment
-from clientdesk.lake import gateway
+from clientdesk.lake import gateway, storage
 from clientdesk.lake.gateway import (
     Lake,
     LakeError,
@@ -22,6 +22,7 @@ from clientdesk.lake.gateway import (
     open_lake,
 )
 from clientdesk.lake.ingestion import ingest_files
+from clientdesk.lake.schemas import get_table
 from clientdesk.lake.staging import claim_line_versions, final_action_claim_lines
 from clientdesk.lake.tests.lakefiles import (
     medical_row,
@@ -152,6 +153,24 @@ def test_a_build_caps_the_memory_of_a_database_of_its_own(cast: Cast) -> None:
         assert memory_limit(source) == own
         with pytest.raises(LakeError, match="own database"), lake._build_memory():
             pass
+
+
+def test_a_table_has_the_types_ibis_reads_its_type_names_parsed_once(two_sponsors: Cast) -> None:
+    gateway._DuckDBTypes.from_string.cache_clear()
+    with open_lake(JOB) as first, open_lake(JOB) as second:
+        ours = first.medical_claim.schema()
+        parsed = gateway._DuckDBTypes.from_string.cache_info()
+        assert second.medical_claim.schema() == ours
+        again = gateway._DuckDBTypes.from_string.cache_info()
+    plain = ibis.duckdb.connect()  # Ibis's own backend, reading the same files
+    try:
+        paths = [str(f) for f in storage.committed_files(get_table("medical_claim"))]
+        theirs = plain.read_parquet(paths, union_by_name=True).schema()
+    finally:
+        plain.disconnect()
+    assert ours == theirs
+    assert parsed.misses == parsed.currsize < len(ours)  # one parse a distinct type name
+    assert (again.misses, again.hits) == (parsed.misses, parsed.hits + len(ours))
 
 
 def test_a_forked_process_opens_a_database_of_its_own(cast: Cast) -> None:
