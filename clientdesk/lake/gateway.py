@@ -54,6 +54,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -234,6 +235,9 @@ def spark_session() -> SparkSession:
     with _spark_lock:
         if _spark is None:
             os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+            # Spark's Python workers run this interpreter (the virtualenv's, with its
+            # libraries), not whichever `python3` the PATH finds first (it did).
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             from pyspark.sql import SparkSession
 
             warehouse = Path(settings.DATA_DIR) / "spark-warehouse"

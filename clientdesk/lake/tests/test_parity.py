@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
-from clientdesk.lake.gateway import Lake, SystemActor, open_lake
+from clientdesk.lake.gateway import Lake, SystemActor, open_lake, spark_session
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.staging import final_action_claim_lines
 from clientdesk.lake.tests.lakefiles import eligibility_row, medical_row, write_csv
@@ -225,3 +226,11 @@ def test_spark_scope_and_limits(cast: Cast, tmp_path: Path) -> None:
         assert lake.execute(t.account_id.max()) == cast.bayside.pk
         with pytest.raises(Exception, match="more than 10 rows"):
             lake.execute(t)
+
+
+def test_spark_python_workers_run_this_interpreter() -> None:
+    """Spark's Python workers ran the first `python3` on the PATH (without the virtualenv's
+    libraries, and of whatever version it was), not the app's interpreter."""
+    session = spark_session()
+    ran = session.sparkContext.parallelize([0], 1).map(lambda _: sys.executable).collect()
+    assert ran == [sys.executable]
