@@ -78,6 +78,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 from clientdesk.accounts.access import visible_account_ids
 from clientdesk.lake import storage
 from clientdesk.lake.schemas import TABLE_NAMES, get_table
+from clientdesk.lake.sql_shapes import ShapeCache
 from clientdesk.lake.staging import enrollment_spans
 from clientdesk.lib.small_cells import Aggregate, Cell, suppress_all
 
@@ -279,10 +280,33 @@ class _DuckDBCompiler(DuckDBCompiler):  # type: ignore[misc]
     type_mapper = _DuckDBTypes
 
 
+_SQL_SHAPES = ShapeCache("duckdb")
+
+
 class _DuckDB(IbisDuckDB):  # type: ignore[misc]
-    """Ibis's DuckDB backend, its table registrations' type names parsed once a process."""
+    """Ibis's DuckDB backend, its table registrations' type names parsed once a process and
+    its queries compiled once a shape (`sql_shapes`: the same marts on every page, over each
+    lake's own views)."""
 
     compiler = _DuckDBCompiler()
+
+    def compile(
+        self,
+        expr: ir.Expr,
+        /,
+        *,
+        limit: int | str | None = None,
+        params: Mapping[ir.Expr, Any] | None = None,
+        pretty: bool = False,
+    ) -> str:
+        def by_ibis(query: ir.Expr) -> str:
+            return cast(
+                str, super(_DuckDB, self).compile(query, limit=limit, params=params, pretty=pretty)
+            )
+
+        return _SQL_SHAPES.compile(
+            expr, by_ibis, limit=limit, has_params=bool(params), pretty=pretty
+        )
 
 
 _duckdb_lock = threading.Lock()
