@@ -394,34 +394,50 @@ class Lake:
             except KeyError as error:
                 raise LakeError(str(error.args[0])) from None
             files = [str(f) for f in storage.committed_files(schema)]
-            self._tables[name] = self._scoped(self._register(f"lake_{name}", files))
+            self._tables[name] = self._register(f"lake_{name}", files)
         return self._tables[name]
 
     def _register(self, prefix: str, files: list[str]) -> ir.Table:
+        """The Parquet `files` as a temporary view of this lake's that holds its scope's rows
+        only. The scope's filter is inside the view, not in the Ibis expression: nothing built
+        on the table can reach past it, and a query is the same shape whichever accounts its
+        lake holds (its SQL compiled once a process, `sql_shapes`)."""
         view = f"{prefix}_{self._suffix}"
+        condition = self._scope_condition()
         if self.engine == "duckdb":
             # By column name: a batch written before a column joined the table reads it as null.
-            raw = self._con.read_parquet(files, table_name=view, union_by_name=True)
+            if condition is None:
+                table = self._con.read_parquet(files, table_name=view, union_by_name=True)
+            else:
+                every = f"{view}_every_account"  # the connection's own, dropped with it
+                self._con.read_parquet(files, table_name=every, union_by_name=True)
+                self._con.raw_sql(  # (our names, and integers)
+                    f'CREATE TEMP VIEW "{view}" AS SELECT * FROM "{every}" WHERE {condition}'  # noqa: S608
+                )
+                table = self._con.table(view)
         else:
             # ibis's PySpark read_parquet takes one path; this is the same registration
             # (a temporary view) over the list of files.
-            spark_session().read.option("mergeSchema", "true").parquet(
-                *files
-            ).createOrReplaceTempView(view)
-            raw = self._con.table(view)
+            frame = spark_session().read.option("mergeSchema", "true").parquet(*files)
+            if condition is not None:
+                frame = frame.where(condition)
+            frame.createOrReplaceTempView(view)
+            table = self._con.table(view)
         self._views.append(view)
-        return raw
+        return table
 
-    def _scoped(self, table: ir.Table) -> ir.Table:
+    def _scope_condition(self) -> str | None:
+        """The scope as a SQL condition on account_id (the same on DuckDB and Spark), or None
+        for every account. Account ids are integers, written as such."""
         ids = self.scope.account_ids
         if ids is None:
-            return table
+            return None
         if not ids:
-            return table.filter(ibis.literal(False))
+            return "false"
         if len(ids) == 1:
             # An equality is what Parquet min/max statistics prune row groups by.
-            return table.filter(table.account_id == ids[0])
-        return table.filter(table.account_id.isin(list(ids)))
+            return f"account_id = {int(ids[0])}"
+        return f"account_id IN ({', '.join(str(int(i)) for i in sorted(ids))})"
 
     @property
     def eligibility(self) -> ir.Table:
@@ -584,8 +600,7 @@ class Lake:
             files = sorted(str(f) for f in info.path.rglob("*.parquet"))
             if not files:
                 raise LakeError(f"derived table {spec.name} has no files in {info.path}")
-            raw = self._register(f"derived_{spec.name}", files)
-            self._tables[cache_key] = self._scoped(raw)
+            self._tables[cache_key] = self._register(f"derived_{spec.name}", files)
         return self._tables[cache_key]
 
     # --- running -----------------------------------------------------------------------

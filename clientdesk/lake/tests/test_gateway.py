@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import pytest
 
 from clientdesk.accounts.models import Account, Assignment
@@ -23,6 +24,7 @@ from clientdesk.lake.gateway import (
 )
 from clientdesk.lake.ingestion import ingest_files
 from clientdesk.lake.schemas import get_table
+from clientdesk.lake.sql_shapes import shape_of
 from clientdesk.lake.staging import claim_line_versions, final_action_claim_lines
 from clientdesk.lake.tests.lakefiles import (
     medical_row,
@@ -71,6 +73,20 @@ def test_an_associate_sees_only_their_accounts_rows(two_sponsors: Cast) -> None:
         t = lake.medical_claim
         assert lake.execute(t.paid_amount.sum()) == Decimal("160.00")
         assert lake.execute(t.account_id.nunique()) == 1
+
+
+def test_the_scope_is_in_the_view_not_in_the_expression(two_sponsors: Cast) -> None:
+    """A reader's table is a view of their scope's rows: no filter sits in the expression for
+    code to unwrap to every account's rows, and the same query is the same shape for every
+    reader (compiled once, `sql_shapes`)."""
+    with open_lake(two_sponsors.alice) as alices, open_lake(JOB) as jobs:
+        for lake in (alices, jobs):
+            assert isinstance(lake.medical_claim.op(), ops.DatabaseTable)
+        (view,) = alices._views
+        count = alices._con.raw_sql(f'SELECT count(*) FROM "{view}"').fetchall()  # noqa: S608
+        assert count == [(3,)]
+        theirs, every = (shape_of(lake.medical_claim.count().op()) for lake in (alices, jobs))
+        assert theirs is not None and every is not None and theirs[0] == every[0]
 
 
 def test_every_lake_table_opens_even_when_empty(cast: Cast) -> None:
