@@ -69,6 +69,8 @@ import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import sqlglot as sg
+import sqlglot.expressions as sge
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from ibis.backends.duckdb import Backend as IbisDuckDB
@@ -405,16 +407,28 @@ class Lake:
         view = f"{prefix}_{self._suffix}"
         condition = self._scope_condition()
         if self.engine == "duckdb":
-            # By column name: a batch written before a column joined the table reads it as null.
-            if condition is None:
-                table = self._con.read_parquet(files, table_name=view, union_by_name=True)
-            else:
-                every = f"{view}_every_account"  # the connection's own, dropped with it
-                self._con.read_parquet(files, table_name=every, union_by_name=True)
-                self._con.raw_sql(  # (our names, and integers)
-                    f'CREATE TEMP VIEW "{view}" AS SELECT * FROM "{every}" WHERE {condition}'  # noqa: S608
+            # By column name: a batch written before a column joined the table reads it as
+            # null. A temporary view: the connection's own, dropped with it. (Written here, not
+            # by Ibis's read_parquet: opening a lake with three tables took 30 ms CPU, now 20.)
+            rows = sg.select(sge.Star()).from_(
+                sge.Anonymous(
+                    this="read_parquet",
+                    expressions=[
+                        sge.convert(files),
+                        sg.to_identifier("union_by_name").eq(sge.true()),
+                    ],
                 )
-                table = self._con.table(view)
+            )
+            if condition is not None:
+                rows = rows.where(condition, dialect="duckdb")
+            create = sge.Create(
+                this=sg.to_identifier(view, quoted=True),
+                kind="VIEW",
+                expression=rows,
+                properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+            )
+            self._con.raw_sql(create.sql(dialect="duckdb"))
+            table = self._con.table(view)
         else:
             # ibis's PySpark read_parquet takes one path; this is the same registration
             # (a temporary view) over the list of files.
