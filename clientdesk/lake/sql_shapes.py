@@ -9,12 +9,12 @@ an in-memory table (a month calendar) gets a new name each time it is made.
 `ShapeCache.compile` keys the SQL by the expression's *shape*: its graph in Ibis's own
 breadth-first order, each node's type and arguments, each table leaf (a database table or an
 in-memory one) standing for its schema and namespace but not its name or its data. A shape
-seen for the first time is compiled once with its leaves named by placeholders (a nonce of
-the process, which no literal holds) and that SQL is kept; each call then writes its own
-tables' names into it. Two expressions of one shape are one query over other tables, so
-this is the SQL Ibis compiles for them (tests compile both ways and compare). An expression
-with parameters, a SQL string or an unbound table compiles as before. The cache is bounded,
-least recently used out first.
+seen for the first time is compiled once with its leaves given stand-in names (holding a
+nonce of the process, which no literal holds) and that SQL is kept; each call then writes
+its own tables' names in place of the stand-ins. Two expressions of one shape are one query
+over other tables, so this is the SQL Ibis compiles for them (tests compile both ways and
+compare). An expression with parameters, a SQL string or an unbound table compiles as before.
+The cache is bounded, least recently used out first.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class ShapeCache:
         self.hits = 0
         self.misses = 0
         self._nonce = secrets.token_hex(8)
+        self._quoted_stand_ins: list[str] = []  # by leaf position, as the compiler writes them
         self._sql: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -119,16 +120,15 @@ class ShapeCache:
                 self._sql.move_to_end(key)
                 self.hits += 1
         if template is None:
-            template = compile(self._placeheld(expr, leaves))
+            template = compile(self._with_stand_ins(expr, leaves))
             with self._lock:
                 self.misses += 1
                 self._sql[key] = template
                 while len(self._sql) > self.size:
                     self._sql.popitem(last=False)
         sql = template
-        for i, leaf in enumerate(leaves):
-            name = sg.to_identifier(leaf.name, quoted=True).sql(dialect=self.dialect)
-            sql = sql.replace(self._quoted_placeholder(i), name)
+        for stand_in, leaf in zip(self._quoted(len(leaves)), leaves, strict=True):
+            sql = sql.replace(stand_in, self._quote(leaf.name))
         return sql
 
     def clear(self) -> None:
@@ -136,19 +136,28 @@ class ShapeCache:
             self._sql.clear()
             self.hits = self.misses = 0
 
-    def _placeholder(self, i: int) -> str:
+    def _stand_in(self, i: int) -> str:
         return f"cd_shape_{self._nonce}_{i}"
 
-    def _quoted_placeholder(self, i: int) -> str:
-        return str(sg.to_identifier(self._placeholder(i), quoted=True).sql(dialect=self.dialect))
+    def _quote(self, name: str) -> str:
+        return str(sg.to_identifier(name, quoted=True).sql(dialect=self.dialect))
 
-    def _placeheld(self, expr: ir.Expr, leaves: list[Leaf]) -> ir.Expr:
+    def _quoted(self, count: int) -> list[str]:
+        """The first `count` stand-ins as they appear in the SQL, quoted once a process."""
+        with self._lock:
+            while len(self._quoted_stand_ins) < count:
+                self._quoted_stand_ins.append(
+                    self._quote(self._stand_in(len(self._quoted_stand_ins)))
+                )
+            return self._quoted_stand_ins[:count]
+
+    def _with_stand_ins(self, expr: ir.Expr, leaves: list[Leaf]) -> ir.Expr:
         """`expr` with each table leaf an unbound table of its schema and namespace, named
-        by its placeholder: the compiler writes a database table, an unbound table and an
+        by its stand-in: the compiler writes a database table, an unbound table and an
         in-memory table alike (the name, in its namespace)."""
         unbound = {
             leaf: ops.UnboundTable(
-                name=self._placeholder(i),
+                name=self._stand_in(i),
                 schema=leaf.schema,
                 namespace=leaf.namespace
                 if isinstance(leaf, ops.DatabaseTable)
