@@ -24,7 +24,7 @@ from clientdesk.financials.access import require_edit_expense, require_edit_term
 from clientdesk.financials.forms import SegmentExpenseForm, TermsForm
 from clientdesk.financials.models import AccountTerms, PnlMonth, SegmentExpense
 from clientdesk.financials.renewal import scenarios
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import field_error, form_errors
 from clientdesk.lib.api_types import InputSchema, Omittable, RecordId, StaleEditOut, decimal_in
 
 router = Router(tags=["financials"])
@@ -94,9 +94,7 @@ def account_renewal(
     except analysis.NoExperience as error:
         return Status(404, {"detail": str(error)})
     except ValueError as error:
-        return Status(
-            422, {"detail": [{"loc": ["query"], "msg": str(error), "type": "value_error"}]}
-        )
+        raise field_error(None, error, where="query") from None
     return Status(200, {"account_id": account.pk, "scenarios": [p.as_dict() for p in projections]})
 
 

@@ -41,7 +41,7 @@ from clientdesk.guarantees.models import (
 from clientdesk.guarantees.penalties import AmountNotRecordable
 from clientdesk.guarantees.runs import run_evaluation, run_forecast
 from clientdesk.lake.gateway import LakeError
-from clientdesk.lib.api_errors import form_errors, refusal
+from clientdesk.lib.api_errors import field_error, form_errors, refusal
 from clientdesk.lib.api_types import (
     CalendarDate,
     InputSchema,
@@ -598,11 +598,7 @@ def attest(
             )
         )
     except ValueError as error:
-        from ninja.errors import ValidationError
-
-        raise ValidationError(
-            [{"loc": ["body", "period"], "msg": str(error), "type": "value_error"}]
-        ) from error
+        raise field_error("period", error) from error
     if isinstance(saved, GuaranteeResult):
         return Status(201, _result_out(saved))
     return saved  # 409 {detail, version, saved}: the stored result now

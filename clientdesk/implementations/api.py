@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
 
 from clientdesk.accounts.access import Need, access_account_by_id
@@ -36,7 +35,7 @@ from clientdesk.implementations.readiness import EligibilityRound
 from clientdesk.implementations.schedule_report import schedule_json
 from clientdesk.implementations.scheduling import ScheduleError
 from clientdesk.lake.gateway import LakeError
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import field_error, form_errors
 from clientdesk.lib.api_types import (
     CalendarDate,
     ChoiceOrBlank,
@@ -259,9 +258,7 @@ def schedule(request: HttpRequest, payload: ImplementationScheduleIn) -> Any:
     try:
         return schedule_json(read_csv(payload.csv.encode("utf-8")), payload.effective_date)
     except ScheduleError as error:
-        raise NinjaValidationError(
-            [{"loc": ["body", "csv"], "msg": str(error), "type": "value_error"}]
-        ) from None
+        raise field_error("csv", error) from None
 
 
 @router.get("/accounts/{account_id}", response=list[ImplementationOut])
@@ -395,9 +392,7 @@ def load_test_round(
             acting_user=signed_in_user(request),
         )
     except actions.RoundFileError as error:
-        raise NinjaValidationError(
-            [{"loc": ["body", "content"], "msg": str(error), "type": "value_error"}]
-        ) from None
+        raise field_error("content", error) from None
     state = _state(request, implementation)
     if loaded.round is None:
         return Status(200, {"message": loaded.message, "round": None, "plan": _state_out(state)})

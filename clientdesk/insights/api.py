@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from pydantic import field_validator
 
 from clientdesk.audit.conflicts import saved_or_409
@@ -33,7 +33,7 @@ from clientdesk.insights.links import (
 )
 from clientdesk.insights.models import ActionStatus, ProblemStatus, RootCauseCategory
 from clientdesk.insights.queries import filtered_issues
-from clientdesk.lib.api_errors import form_errors, refusal
+from clientdesk.lib.api_errors import field_error, form_errors, refusal
 from clientdesk.lib.api_types import (
     CalendarDate,
     ChoiceOrBlank,
@@ -273,9 +273,7 @@ def link_inquiries(request: HttpRequest, problem_id: RecordId, payload: LinkIn) 
     try:
         ids = parse_references(" ".join(payload.references))
     except LinkError as error:  # the schema's pattern and length say the same
-        raise ValidationError(
-            [{"loc": ["body", "references"], "msg": str(error), "type": "value_error"}]
-        ) from None
+        raise field_error("references", error) from None
     try:
         inquiries = check_inquiries(request.user, problem, ids)
     except LinkError as error:

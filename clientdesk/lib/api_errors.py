@@ -22,15 +22,28 @@ def refusal(form: forms.BaseForm, references: dict[str, str]) -> ValidationError
     return form_errors(form)
 
 
-def form_errors(form: forms.BaseForm) -> ValidationError:
-    """A Django form's errors in the same shape as the API's schema errors (422)."""
-    errors = [
-        {
-            "loc": ["body", field if field != "__all__" else "non_field_errors"],
-            "msg": str(message),
-            "type": "value_error",
-        }
-        for field, messages in form.errors.items()
-        for message in messages
-    ]
-    return ValidationError(errors)
+def form_errors(form: forms.BaseForm, *, where: str = "body") -> ValidationError:
+    """A Django form's errors in the same shape as the API's schema errors (422): each field's
+    messages under `where` (the body, or the query for a form read from the query string)."""
+    return ValidationError(
+        [
+            _error(where, field if field != "__all__" else "non_field_errors", message)
+            for field, messages in form.errors.items()
+            for message in messages
+        ]
+    )
+
+
+def field_error(field: str | None, message: object, *, where: str = "body") -> ValidationError:
+    """A rule the schema cannot state (a plan that does not schedule, a date already past, a
+    license already held), refused in the same shape on the field it is about; no field when
+    the rule is about the request as a whole."""
+    return ValidationError([_error(where, field, message)])
+
+
+def _error(where: str, field: str | None, message: object) -> dict[str, object]:
+    return {
+        "loc": [where] if field is None else [where, field],
+        "msg": str(message),
+        "type": "value_error",
+    }

@@ -10,12 +10,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 
 from clientdesk.accounts.access import Need, access_account_by_id, accounts_visible_to
 from clientdesk.accounts.models import ContactRole
 from clientdesk.audit.conflicts import saved_or_409
-from clientdesk.lib.api_errors import form_errors
+from clientdesk.lib.api_errors import field_error, form_errors
 from clientdesk.lib.api_types import CalendarDate, InputSchema, Omittable, RecordId, StaleEditOut
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
@@ -74,11 +73,6 @@ def list_surveys(request: HttpRequest) -> Any:
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
-def _refused(field: str, message: str) -> NinjaValidationError:
-    """A rule of the records' state, refused as the schema's 422: a list naming the field."""
-    return NinjaValidationError([{"loc": ["body", field], "msg": message, "type": "value_error"}])
-
-
 class SendIn(InputSchema):
     """Contacts of the account, at least one; one that is not answers 404 (a body naming a
     record, as a path id does). A retired survey is refused 422 on `survey_id`."""
@@ -115,7 +109,7 @@ def send_survey(
             enqueue=enqueue_send,
         )
     except actions.SurveyError as error:
-        raise _refused("survey_id", str(error)) from None
+        raise field_error("survey_id", error) from None
     return Status(201, send)
 
 
@@ -334,7 +328,7 @@ def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
     except actions.ScheduleTaken as error:
         raise HttpError(409, str(error)) from None
     except actions.SurveyError as error:
-        raise _refused("survey_id", str(error)) from None
+        raise field_error("survey_id", error) from None
     return Status(201, _schedule_out(schedule))
 
 

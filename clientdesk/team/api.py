@@ -13,14 +13,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import WithJsonSchema
 
 from clientdesk.accounts.models import US_STATES, Product, Segment
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.audit.updating import StaleEdit
-from clientdesk.lib.api_errors import form_errors, refusal
+from clientdesk.lib.api_errors import field_error, form_errors, refusal
 from clientdesk.lib.api_types import (
     CalendarDate,
     ChoiceOrBlank,
@@ -65,13 +64,6 @@ StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})
 # A text the form trims and checks for length: no blank at either end, so its length is the one
 # the form counts.
 Trimmed = Annotated[str, Field(pattern=r"^$|^[^\s\x00\x1c-\x1f]([^\x00]*[^\s\x00\x1c-\x1f])?$")]
-
-
-def _refused(field: str, error: Exception | str) -> NinjaValidationError:
-    """A rule of the team's records, refused as the schema's 422: a list naming the field."""
-    return NinjaValidationError(
-        [{"loc": ["body", field], "msg": str(error), "type": "value_error"}]
-    )
 
 
 def _manager(request: HttpRequest) -> User:
@@ -247,11 +239,7 @@ def update_person(request: HttpRequest, user_id: RecordId, payload: TeamPersonPa
     except StaleEdit as stale:
         return Status(409, {"detail": str(stale), "version": stale.version, "saved": stale.saved})
     except TeamRuleError as error:
-        from ninja.errors import ValidationError
-
-        raise ValidationError(
-            [{"loc": ["body", "agent_id"], "msg": str(error), "type": "value_error"}]
-        ) from None
+        raise field_error("agent_id", error) from None
     return _person_out(saved)
 
 
@@ -310,10 +298,8 @@ def _license_out(license_: License) -> dict[str, Any]:
 def _rule_error(error: TeamRuleError) -> Exception:
     """A license refused by the rules, as a field error: a state and line already held
     (``state``) or an expiry not after the issue date (``expires_on``)."""
-    from ninja.errors import ValidationError
-
     field = "state" if "already hold" in str(error) else "expires_on"
-    return ValidationError([{"loc": ["body", field], "msg": str(error), "type": "value_error"}])
+    return field_error(field, error)
 
 
 def _license_form(data: dict[str, Any], instance: License | None) -> LicenseForm:
@@ -420,7 +406,7 @@ def assign(request: HttpRequest, course_id: RecordId, payload: TeamAssignIn) -> 
     if course is None:
         raise HttpError(404, "No such course.")
     if payload.due_on < timezone.localdate():  # the body's own values before whom it names
-        raise _refused("due_on", "The due date has passed.")
+        raise field_error("due_on", "The due date has passed.")
     users = list(
         User.objects.filter(pk__in=payload.user_ids, team_person__in=managed_people(request.user))
     )
@@ -431,7 +417,7 @@ def assign(request: HttpRequest, course_id: RecordId, payload: TeamAssignIn) -> 
             course, users, due_on=payload.due_on, today=timezone.localdate(), acting_user=acting
         )
     except TeamRuleError as error:
-        raise _refused("due_on", error) from None
+        raise field_error("due_on", error) from None
     return Status(
         201,
         [
@@ -496,7 +482,7 @@ def ask(request: HttpRequest, payload: TeamTimeOffIn) -> Any:
     if not Person.objects.filter(user=user).exists():
         raise PermissionDenied("You have no team record.")
     if payload.last_day < payload.first_day:  # the body's own values before what it names
-        raise _refused("last_day", "The last day comes after the first.")
+        raise field_error("last_day", "The last day comes after the first.")
     kind = TimeOffType.objects.filter(code=payload.kind).first()
     if kind is None:
         raise HttpError(404, "kind: no such time-off type.")
@@ -505,7 +491,7 @@ def ask(request: HttpRequest, payload: TeamTimeOffIn) -> Any:
             user, kind, payload.first_day, payload.last_day, note=payload.note, acting_user=user
         )
     except TeamRuleError as error:
-        raise _refused("first_day", error) from None
+        raise field_error("first_day", error) from None
     return Status(201, _request_out(made))
 
 
@@ -576,4 +562,4 @@ def move(request: HttpRequest, candidate_id: RecordId, payload: TeamStageIn) -> 
         )
     except TeamRuleError as error:
         field = "reason" if "Say why" in str(error) else "stage"
-        raise _refused(field, error) from None
+        raise field_error(field, error) from None

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
 
 from clientdesk.accounts.access import access_account_by_id
+from clientdesk.lib.api_errors import form_errors
 from clientdesk.lib.api_types import MAX_OFFSET, PeriodCode, RecordId
 from clientdesk.people.requests import signed_in_user
 from clientdesk.utilization.access import require_book, require_claim_lines
@@ -48,13 +48,7 @@ def _request(query: PeriodQuery) -> Request:
         {"period": query.period or default_period().code, "threshold": query.threshold or ""}
     )
     if not form.is_valid():
-        raise ValidationError(
-            [
-                {"loc": ["query", field], "msg": str(msg), "type": "value_error"}
-                for field, messages in form.errors.items()
-                for msg in messages
-            ]
-        )
+        raise form_errors(form, where="query")
     return form.request()
 
 
