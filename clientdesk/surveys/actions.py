@@ -947,9 +947,10 @@ def scheduled_contacts(schedule: SurveySchedule) -> list[Contact]:
 
 @transaction.atomic
 def do_run_schedule(
-    schedule_id: int, today: dt.date, *, now: dt.datetime | None = None
+    schedule_id: int, today: dt.date, *, enqueue: Enqueue, now: dt.datetime | None = None
 ) -> SurveySend | None:
-    """Send a due schedule once and move it to its next turn after today (the clock's job).
+    """Send a due schedule once and move it to its next turn after today (the clock's job;
+    `enqueue` queues the delivery, as for a send from the pages).
     Idempotent: the row is locked and read again, so a schedule already moved past today
     (a second run the same day, another clock) sends nothing. Returns the send (delivered
     by the worker after the commit), or None when nothing was due or nobody could be asked
@@ -970,15 +971,13 @@ def do_run_schedule(
     elif not contacts:
         outcome = "not sent: no contact with an address in the roles asked"
     else:
-        from clientdesk.surveys.tasks import enqueue_send
-
         send = do_send_survey(
             schedule.survey,
             schedule.account,
             contacts,
             language=schedule.language,
             acting_user=None,
-            enqueue=enqueue_send,
+            enqueue=enqueue,
             now=now,
         )
         outcome = f"sent: {send.invited} invited, {send.skipped} not sent"

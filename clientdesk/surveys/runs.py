@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clientdesk.surveys.actions import do_run_schedule, do_send_reminders
 from clientdesk.surveys.models import SurveySchedule
+from clientdesk.surveys.tasks import enqueue_send
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def run_schedules(today: dt.date, now: dt.datetime | None = None) -> tuple[int, 
     )
     sent = invited = 0
     for schedule_id in due:
-        send = do_run_schedule(schedule_id, today, now=now)
+        send = do_run_schedule(schedule_id, today, enqueue=enqueue_send, now=now)
         if send is not None:
             sent += 1
             invited += send.invited

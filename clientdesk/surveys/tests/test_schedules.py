@@ -18,6 +18,7 @@ from clientdesk.surveys import actions
 from clientdesk.surveys.models import Invitation, SurveySchedule
 from clientdesk.surveys.runs import run_daily, run_schedules
 from clientdesk.surveys.schedules import add_months, next_after
+from clientdesk.surveys.tasks import enqueue_send
 from clientdesk.surveys.tests.cast import (
     acme_follow_up,
     relationship_survey,
@@ -72,7 +73,9 @@ def test_the_daily_job_sends_a_due_schedule_once_and_moves_it_on(
     assert [m.to for m in mail.outbox] == [["dana.whitfield@acme.example"]]
     # The same day again, or a second clock: nothing more.
     assert run_schedules(D(2026, 3, 2), now) == (0, 0, 0)
-    assert actions.do_run_schedule(schedule.pk, D(2026, 3, 2), now=now) is None
+    assert (
+        actions.do_run_schedule(schedule.pk, D(2026, 3, 2), enqueue=enqueue_send, now=now) is None
+    )
     assert Invitation.objects.filter(account=cast.acme).count() == 1
     assert AuditEvent.objects.filter(action="surveys.schedule.run").count() == 1
 
