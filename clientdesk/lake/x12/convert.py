@@ -32,10 +32,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clientdesk.lake.x12.reader import (
+    CLAIM_SEGMENTS,
     Delimiters,
     Finding,
     TransactionInfo,
     X12FormatError,
+    claim_type_of,
     sniff,
 )
 
@@ -329,66 +331,10 @@ def _member_key(subscriber_id: str, last: str, first: str, birth: str) -> str:
     return f"{subscriber_id}-{digest.hexdigest()[:6]}"
 
 
-def claim_type_of(version: str) -> str:
-    """professional / institutional / dental from an 837's version (ST03 or GS08), or ""."""
-    kind = {"X222": "professional", "X223": "institutional", "X224": "dental"}
-    found = next((v for k, v in kind.items() if k in version), "")
-    if not found and version.startswith("004010"):
-        found = {"X098": "professional", "X096": "institutional"}.get(version[6:10], "")
-    return found
-
-
 class ClaimReader(TransactionReader):
     """837 P/I/D: one medical_claim row per service line."""
 
-    known = frozenset(
-        [
-            "BHT",
-            "NM1",
-            "PER",
-            "N3",
-            "N4",
-            "REF",
-            "PRV",
-            "HL",
-            "SBR",
-            "PAT",
-            "DMG",
-            "CLM",
-            "DTP",
-            "CL1",
-            "HI",
-            "LX",
-            "SV1",
-            "SV2",
-            "SV3",
-            "SVD",
-            "CAS",
-            "AMT",
-            "PWK",
-            "CN1",
-            "K3",
-            "NTE",
-            "CR1",
-            "CR2",
-            "CRC",
-            "HCP",
-            "OI",
-            "MOA",
-            "MIA",
-            "LQ",
-            "FRM",
-            "TOO",
-            "DN1",
-            "DN2",
-            "QTY",
-            "MEA",
-            "PS1",
-            "LIN",
-            "CTP",
-            "CUR",
-        ]
-    )
+    known = CLAIM_SEGMENTS
 
     def __init__(self, conv: Conversion, info: TransactionInfo) -> None:
         super().__init__(conv, info)

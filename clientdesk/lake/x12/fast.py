@@ -38,7 +38,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from clientdesk.lake.x12.reader import Delimiters, without_line_breaks
+from clientdesk.lake.x12.reader import (
+    CLAIM_SEGMENTS,
+    Delimiters,
+    claim_type_of,
+    without_line_breaks,
+)
 
 if TYPE_CHECKING:
     from clientdesk.lake.x12.convert import Stream
@@ -302,8 +307,6 @@ class _Reader:
         stream = self.stream
         env = np.flatnonzero(_any_of(blk.codes, ENVELOPE_CODES) & blk.nonempty)
         # Which ST ... SE are 837P transactions whole in this block.
-        from clientdesk.lake.x12.convert import claim_type_of
-
         gs_version = stream.gs_version
         sep = stream.conv.delimiters.element
         candidates: list[tuple[int, int]] = []
@@ -508,8 +511,6 @@ def _money(values: list[pa.Array]) -> tuple[pa.Array, Mask]:
 def _professional(  # one transaction grammar, read in order
     blk: Block, txs: list[tuple[int, int]], positions: Index, delimiters: Delimiters
 ) -> tuple[dict[int, TransactionRows], set[int]]:
-    from clientdesk.lake.x12.convert import ClaimReader
-
     comp = delimiters.component
     lengths = np.array([se - st - 1 for st, se in txs], dtype=np.int64)
     starts = np.array([st + 1 for st, _se in txs], dtype=np.int64)
@@ -842,7 +843,7 @@ def _professional(  # one transaction grammar, read in order
     table = pa.table(columns)
 
     # -- per transaction: rows, counts, unknown segments, frequency codes
-    known = {code(t) for t in ClaimReader.known if 2 <= len(t) <= 3} | {
+    known = {code(t) for t in CLAIM_SEGMENTS if 2 <= len(t) <= 3} | {
         HL,
         NM1,
         REF,
@@ -864,7 +865,7 @@ def _professional(  # one transaction grammar, read in order
         text = blk.text(int(seg[local]))
         cut = text.find(delimiters.element)
         tag = text if cut < 0 else text[:cut]
-        if tag in ClaimReader.known:
+        if tag in CLAIM_SEGMENTS:
             continue
         counts = unknown[int(tx_of[local])]
         counts[tag] = counts.get(tag, 0) + 1

@@ -12,6 +12,9 @@
 - `Envelope` follows ISA/GS/ST ... SE/GE/IEA and checks control numbers and counts (SE01
   segments, GE01 transactions, IEA01 groups), recording each mismatch as a finding, never an
   exception. The caller (the transaction readers) gets `transaction_started/ended` events.
+- `claim_type_of` and `CLAIM_SEGMENTS` say which kind of 837 a version is and which of its
+  segments a claim is read from: both claim readers share them (convert's segment by segment,
+  fast's column-wise), so neither module imports the other for them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,65 @@ from pathlib import Path
 
 BLOCK_BYTES = 8 * 1024 * 1024
 ISA_LENGTH = 106
+
+
+def claim_type_of(version: str) -> str:
+    """professional / institutional / dental from an 837's version (ST03 or GS08), or ""."""
+    kind = {"X222": "professional", "X223": "institutional", "X224": "dental"}
+    found = next((v for k, v in kind.items() if k in version), "")
+    if not found and version.startswith("004010"):
+        found = {"X098": "professional", "X096": "institutional"}.get(version[6:10], "")
+    return found
+
+
+CLAIM_SEGMENTS = frozenset(  # the segments of an 837 P/I/D transaction a claim reader reads
+    {
+        "BHT",
+        "NM1",
+        "PER",
+        "N3",
+        "N4",
+        "REF",
+        "PRV",
+        "HL",
+        "SBR",
+        "PAT",
+        "DMG",
+        "CLM",
+        "DTP",
+        "CL1",
+        "HI",
+        "LX",
+        "SV1",
+        "SV2",
+        "SV3",
+        "SVD",
+        "CAS",
+        "AMT",
+        "PWK",
+        "CN1",
+        "K3",
+        "NTE",
+        "CR1",
+        "CR2",
+        "CRC",
+        "HCP",
+        "OI",
+        "MOA",
+        "MIA",
+        "LQ",
+        "FRM",
+        "TOO",
+        "DN1",
+        "DN2",
+        "QTY",
+        "MEA",
+        "PS1",
+        "LIN",
+        "CTP",
+        "CUR",
+    }
+)
 
 
 class X12FormatError(Exception):
