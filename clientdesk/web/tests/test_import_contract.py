@@ -6,6 +6,7 @@ graphs that each contract catches what it is for, and that no room of clientdesk
 
 from __future__ import annotations
 
+import graphlib
 import subprocess
 import sys
 import tomllib
@@ -90,6 +91,57 @@ def test_the_code_keeps_every_contract() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in result.stdout
+
+
+def _running_imports() -> dict[str, set[str]]:
+    """Each module of the running code (no tests, no migrations) and the modules of clientdesk
+    it imports, inside functions too (a lazy import still runs); annotation-only imports left
+    out, as in the contracts."""
+    graph = grimp.build_graph("clientdesk", exclude_type_checking_imports=True, cache_dir=None)
+
+    def running(module: str) -> bool:
+        return not any(part in {"tests", "migrations"} for part in module.split("."))
+
+    return {
+        module: {m for m in graph.find_modules_directly_imported_by(module) if running(m)}
+        for module in graph.modules
+        if module.startswith("clientdesk") and running(module)
+    }
+
+
+def _circle(imports: dict[str, set[str]]) -> list[str]:
+    """One circle of imports (its modules in order), or [] when they all run one way."""
+    try:
+        graphlib.TopologicalSorter(imports).prepare()
+    except graphlib.CycleError as found:
+        return list(found.args[1])
+    return []
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    """A circle between modules (even through an import inside a function) means neither can be
+    read or changed alone; the two there were (surveys actions <-> tasks, x12 convert <-> fast)
+    were taken apart."""
+    assert _circle(_running_imports()) == []
+
+
+def test_no_room_imports_itself_back_through_others() -> None:
+    """Rooms too: siblings on a floor may read each other (the layers allow it), but not both
+    ways round, however far apart the two imports are."""
+    rooms: dict[str, set[str]] = {}
+    for module, imported in _running_imports().items():
+        room = ".".join(module.split(".")[:2])
+        rooms.setdefault(room, set()).update(
+            ".".join(m.split(".")[:2]) for m in imported if not m.startswith(f"{room}.")
+        )
+        rooms[room].discard(room)
+    assert _circle(rooms) == []
+
+
+def test_a_circle_is_found_however_it_closes() -> None:
+    assert _circle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    circle = _circle({"a": {"b"}, "b": {"c"}, "c": {"a"}})
+    assert set(circle) == {"a", "b", "c"} and circle[0] == circle[-1]
 
 
 def test_every_room_is_on_a_floor_or_under_its_own_contract() -> None:
