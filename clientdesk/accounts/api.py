@@ -48,7 +48,9 @@ from clientdesk.lib.api_types import (
     Omittable,
     Page,
     RecordId,
+    Said,
     StaleEditOut,
+    Text,
     decimal_in,
 )
 from clientdesk.people.requests import signed_in_user
@@ -81,14 +83,12 @@ class AccountOut(Schema):
 GroupNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
 StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})]
 TimeZoneName = Annotated[str, WithJsonSchema({"type": "string", "enum": US_TIMEZONES})]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
-# Free text: the database keeps no NUL character, so the schema says none is sent.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+Name = Annotated[Said, Field(max_length=200)]
 Headcount = Annotated[int, Field(ge=0, le=2_147_483_647)]  # PositiveIntegerField
 # A contact's texts as the contact form takes them (the model's lengths; its phone rule, with
 # no blank at either end, which the form would trim off before checking 7 to 30 characters).
-ContactName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\x00]*\S[^\x00]*$")]
-ContactTitle = Annotated[str, Field(max_length=120, pattern=r"^[^\x00]*$")]
+ContactName = Annotated[Said, Field(max_length=120)]
+ContactTitle = Annotated[Text, Field(max_length=120)]
 Phone = Annotated[
     str,
     Field(
@@ -226,6 +226,7 @@ ContractNumber = Annotated[
     Field(
         pattern=r"^\s*[^\x00\s]([^\x00]{0,38}[^\x00\s])?\s*$",
         description="1 to 40 characters, spaces around it not counted (they are dropped).",
+        examples=["ASO-2026-0042"],
     ),
 ]
 

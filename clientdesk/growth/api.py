@@ -30,7 +30,7 @@ from clientdesk.growth.forms import LeadStatusForm, OpportunityForm, StageForm
 from clientdesk.growth.library import search
 from clientdesk.growth.models import OpportunityKind, SavingsCheck, Stage
 from clientdesk.lib.api_errors import form_errors, refusal
-from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import CalendarDate, InputSchema, RecordId, StaleEditOut, Text
 from clientdesk.people.requests import signed_in_user
 
 router = Router(tags=["growth"])
@@ -51,8 +51,8 @@ class OpportunityOut(Schema):
     version: int
 
 
-# Text the database can hold (no NUL character), at most 200 characters as the forms take it.
-Text200 = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
+# At most 200 characters, as the forms take it.
+Text200 = Annotated[Text, Field(max_length=200)]
 
 
 class OpportunityIn(InputSchema):

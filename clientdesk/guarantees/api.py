@@ -50,6 +50,7 @@ from clientdesk.lib.api_types import (
     PeriodCode,
     RecordId,
     StaleEditOut,
+    Text,
     decimal_in,
 )
 from clientdesk.lib.periods import parse_span
@@ -63,8 +64,7 @@ MetricCode = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(MET
 Decimals = Annotated[int, Field(ge=0, le=6, description="Decimals the result is reported to.")]
 Seconds = Annotated[int, Field(ge=0, le=32767)]  # PositiveSmallIntegerField
 Threshold = Annotated[int, Field(ge=0, le=2_147_483_647)]  # PositiveIntegerField
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]  # the database holds no NUL character
-Label = Annotated[str, Field(max_length=120, pattern=r"^[^\x00]*$")]
+Label = Annotated[Text, Field(max_length=120)]
 if TYPE_CHECKING:  # mypy reads each as the Decimal it is
     Target = Decimal
     AtRiskValue = Decimal

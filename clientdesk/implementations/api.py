@@ -42,7 +42,9 @@ from clientdesk.lib.api_types import (
     InputSchema,
     Omittable,
     RecordId,
+    Said,
     StaleEditOut,
+    Text,
 )
 from clientdesk.people.requests import signed_in_user
 
@@ -74,14 +76,10 @@ class ImplementationIn(InputSchema):
     body naming a record, as a path id does). A rule across fields, refused 422: without a
     template the plan needs its `kind` (on non_field_errors)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=160, pattern=r"^[^\x00]*\S[^\x00]*$")]
+    name: Annotated[Said, Field(max_length=160)]
     effective_date: CalendarDate
-    template: Annotated[str, Field(max_length=40, pattern=r"^[^\x00]*$")] = ""
+    template: Annotated[Text, Field(max_length=40)] = ""
     kind: ChoiceOrBlank[TemplateKind] = ""
-
-
-# Free text the database keeps: no NUL character.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
 class ImplementationTaskIn(InputSchema):

@@ -47,6 +47,8 @@ from clientdesk.lib.api_types import (
     Page,
     PeriodCode,
     RecordId,
+    Said,
+    Text,
 )
 from clientdesk.people.requests import signed_in_user
 
@@ -90,11 +92,6 @@ class InquiryOut(Schema):
 
 
 # What the inquiry form takes, said in the schema (a client can check before it sends).
-# Text the database keeps: no NUL character.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-# Text that says something: not blank once trimmed as the forms trim it (str.strip, which
-# also takes the ASCII separators U+001C to U+001F), and no NUL character (the database holds none).
-Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
 Subject = Annotated[Said, Field(max_length=200)]
 BrokerName = Annotated[Text, Field(max_length=120)]
 MemberReference = Annotated[
@@ -219,7 +216,7 @@ class InquiryFilters(Schema):
     sees matches nothing (an empty page, as for any filter). Rule across fields, refused 422
     with the field named: `opened_to` not before `opened_from`."""
 
-    q: str | None = Field(None, pattern=r"^[^\x00]*$")
+    q: Text | None = None
     status: InquiryStatus | Literal["active", "done"] | None = Field(
         None, description="a status, or active / done"
     )

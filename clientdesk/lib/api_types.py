@@ -185,6 +185,30 @@ PeriodText = Annotated[
 ]
 MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.g. 2026-03.")]
 
+# Free text the database keeps: PostgreSQL's text holds no NUL character, so the schema says
+# none is sent. Swagger UI draws the example of a patterned string from its pattern, which for
+# "anything but NUL" is random characters (a note's body read `8O5wU0]%nx_9lN7]@|hM4~`): these
+# types give it the example Swagger gives any other text, "string".
+_TEXT_EXAMPLE = ["string"]
+NO_NUL_PATTERN = r"^[^\x00]*$"
+Text = Annotated[str, Field(pattern=NO_NUL_PATTERN, examples=_TEXT_EXAMPLE)]
+# Text that says something: not blank once trimmed as the forms trim it (str.strip, which also
+# takes the ASCII separators U+001C to U+001F; the schema's regular expressions count them as
+# characters), and no NUL character.
+Said = Annotated[
+    str,
+    Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$", examples=_TEXT_EXAMPLE),
+]
+# A text the form trims and checks for length: no blank at either end, so its length is the
+# one the form counts.
+Trimmed = Annotated[
+    str,
+    Field(
+        pattern=r"^$|^[^\s\x00\x1c-\x1f]([^\x00]*[^\s\x00\x1c-\x1f])?$",
+        examples=_TEXT_EXAMPLE,
+    ),
+]
+
 # A date that business-day arithmetic starts from (a plan's effective date, scheduled back over
 # up to decades of tasks): years 1900 to 2199. Python's dates end at years 1 and 9999, so year
 # 0001 overflowed inside the calendar (a 500). JSON Schema has no minimum for a date string:

@@ -14,7 +14,7 @@ from clientdesk.accounts.access import Need, access_account_by_id
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.audit.recording import snapshot
 from clientdesk.lib.api_errors import form_errors
-from clientdesk.lib.api_types import ChoiceOrBlank, InputSchema, RecordId, StaleEditOut
+from clientdesk.lib.api_types import ChoiceOrBlank, InputSchema, RecordId, StaleEditOut, Text
 from clientdesk.lib.measures import ACCOUNT_MEASURES
 from clientdesk.people.requests import signed_in_user
 from clientdesk.strategy import actions, queries
@@ -57,10 +57,6 @@ class CallOut(Schema):
     @staticmethod
     def resolve_tasks(obj: Any) -> list[Any]:
         return list(obj.tasks.all())
-
-
-# Free text the database keeps: no NUL character.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
 class RefusedOut(Schema):

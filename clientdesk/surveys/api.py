@@ -15,7 +15,14 @@ from clientdesk.accounts.access import Need, access_account_by_id, accounts_visi
 from clientdesk.accounts.models import ContactRole
 from clientdesk.audit.conflicts import saved_or_409
 from clientdesk.lib.api_errors import field_error, form_errors
-from clientdesk.lib.api_types import CalendarDate, InputSchema, Omittable, RecordId, StaleEditOut
+from clientdesk.lib.api_types import (
+    CalendarDate,
+    InputSchema,
+    Omittable,
+    RecordId,
+    StaleEditOut,
+    Text,
+)
 from clientdesk.people.requests import signed_in_user
 from clientdesk.people.roles import SEES_ALL_ACCOUNTS, roles_of
 from clientdesk.surveys import actions
@@ -67,10 +74,6 @@ def _survey_out(survey: Survey) -> dict[str, Any]:
 def list_surveys(request: HttpRequest) -> Any:
     require_reader(request.user)
     return [_survey_out(s) for s in Survey.objects.all()]
-
-
-# Free text the database keeps: no NUL character.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
 class SendIn(InputSchema):

@@ -26,7 +26,10 @@ from clientdesk.lib.api_types import (
     InputSchema,
     Omittable,
     RecordId,
+    Said,
     StaleEditOut,
+    Text,
+    Trimmed,
 )
 from clientdesk.people.requests import signed_in_user
 from clientdesk.team import actions
@@ -55,15 +58,7 @@ from clientdesk.team.records import person_record
 
 router = Router(tags=["team"])
 
-# Free text the database keeps: no NUL character.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-# Text that says something: not blank once trimmed as the forms trim it (str.strip, which also
-# takes the ASCII separators U+001C to U+001F), and no NUL character.
-Said = Annotated[str, Field(pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$")]
 StateCode = Annotated[str, WithJsonSchema({"type": "string", "enum": US_STATES})]
-# A text the form trims and checks for length: no blank at either end, so its length is the one
-# the form counts.
-Trimmed = Annotated[str, Field(pattern=r"^$|^[^\s\x00\x1c-\x1f]([^\x00]*[^\s\x00\x1c-\x1f])?$")]
 
 
 def _manager(request: HttpRequest) -> User:
