@@ -68,7 +68,8 @@ def guarantees_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
 def money_work(user: AnyUser, now: dt.datetime) -> WorkList | None:
     """The portfolio's money, for the roles that read every account: the latest contract
     year's fees at risk and penalties owed, the open expected penalties, with their totals;
-    the accounts with the most expected and owed first (the guarantee portfolio's order)."""
+    the accounts with the most owed and expected first (the guarantee portfolio's order: a
+    penalty already owed comes before a smaller one forecast)."""
     if not roles_of(user) & SEES_ALL_ACCOUNTS:
         return None
     rows = portfolio(user, timezone.localdate(now))

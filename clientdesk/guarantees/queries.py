@@ -240,7 +240,9 @@ def portfolio_totals(rows: list[PortfolioRow]) -> PortfolioTotals:
 
 
 def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
-    """Every visible account with guarantees, by expected penalty, then owed (highest first).
+    """Every visible account with guarantees, the most money owed and expected first: a
+    penalty owed is a payment to the sponsor already due, an expected one what the open periods
+    are forecast to add, and both leave the building; then the most periods missed.
 
     At risk and owed are the latest contract year's (settlement rows); expected penalty sums
     the latest forecast of each guarantee whose span has not ended; missed counts settling
@@ -297,7 +299,8 @@ def portfolio(user: AnyUser, today: dt.date) -> list[PortfolioRow]:
     for account_id, n in counts.items():
         rows[account_id].guarantees = n
     return sorted(
-        rows.values(), key=lambda r: (-r.expected_penalty, -r.owed, -r.missed, r.account.name)
+        rows.values(),
+        key=lambda r: (-(r.owed + r.expected_penalty), -r.owed, -r.missed, r.account.name),
     )
 
 

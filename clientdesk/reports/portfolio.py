@@ -247,7 +247,7 @@ def guarantees_section(c: PortfolioContext) -> Section | None:
     section.tables += with_rows(
         Table(
             "Guarantees",
-            "Guarantees by account (highest expected penalty first)",
+            "Guarantees by account (most owed and expected penalties first)",
             GUARANTEE_SOURCE + "; accounts with money or signals",
             [
                 Column("Account"),

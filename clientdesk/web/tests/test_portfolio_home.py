@@ -10,9 +10,11 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from clientdesk.accounts.actions import do_update_account
-from clientdesk.guarantees.models import ResultKind
+from clientdesk.accounts.actions import do_create_contract, do_update_account
+from clientdesk.guarantees.actions import do_create_guarantee
+from clientdesk.guarantees.models import GuaranteeForecast, ResultKind
 from clientdesk.guarantees.panels import money_work
+from clientdesk.guarantees.queries import portfolio
 from clientdesk.guarantees.tests.cast import acme_result
 from clientdesk.inquiries.panels import escalations_work, inquiries_work, sla_trend_work
 from clientdesk.inquiries.tests.cast import acme_escalation
@@ -49,6 +51,72 @@ def test_the_executive_home_shows_the_money_with_totals(cast: Cast, client: Clie
     page = client.get("/").content.decode()
     assert "Money at risk and penalties owed" in page
     assert "At risk $4,000 · owed $1,672" in page
+
+
+def _forecast(cast: Cast, expected: str) -> GuaranteeForecast:
+    """Bayside's open quarter forecast to cost `expected` (it owes nothing yet)."""
+    contract = do_create_contract(
+        cast.bayside,
+        {
+            "number": "C-G100002-2026",
+            "start_date": dt.date(2026, 1, 1),
+            "end_date": dt.date(2027, 12, 31),
+            "products": ["medical"],
+            "admin_fee_pepm": Decimal("30.00"),
+        },
+        acting_user=cast.mia,
+    )
+    guarantee = do_create_guarantee(
+        contract,
+        {
+            "metric": "ivr_containment",
+            "comparator": ">=",
+            "target": Decimal("20"),
+            "period": "quarterly",
+            "at_risk_basis": "fixed",
+            "at_risk_value": Decimal("5000"),
+        },
+        acting_user=cast.mia,
+    )
+    return GuaranteeForecast.objects.create(
+        guarantee=guarantee,
+        period_label="2026Q4",
+        span_start=dt.date(2026, 10, 1),
+        span_end=dt.date(2026, 12, 31),
+        as_of=NOW.date(),
+        p_miss=Decimal("0.0320"),
+        expected_penalty=Decimal(expected),
+        amount_at_risk=Decimal("5000"),
+        method="test",
+        computed_at=NOW,
+    )
+
+
+def test_a_penalty_owed_comes_before_a_smaller_one_forecast(cast: Cast) -> None:
+    """Acme owes $1,672.40 on a settled year and expects nothing more; Bayside owes nothing and
+    is forecast to owe $160: Acme comes first, on the home page and the portfolio (ordered by
+    the expected penalty alone, the demo book's accounts owing $3,343 and $1,900 came 7th and
+    11th, under five expecting $1 to $160). Forecast at $2,000, Bayside has the more money at
+    stake ($2,000 against $1,672.40) and comes first."""
+    _settlement(cast, "4000.00", "1672.40")
+    forecast = _forecast(cast, "160.00")
+    rows = portfolio(cast.eve, NOW.date())
+    assert [(r.account.name, r.owed, r.expected_penalty) for r in rows] == [
+        ("Acme Steel Works", Decimal("1672.40"), Decimal("0")),
+        ("Bayside Carpenters Health Fund", Decimal("0"), Decimal("160.00")),
+    ]
+    money = money_work(cast.eve, NOW)
+    assert money is not None
+    assert [(i.title, i.urgent) for i in money.items] == [
+        ("Acme Steel Works", True),
+        ("Bayside Carpenters Health Fund", False),
+    ]
+    forecast.expected_penalty = Decimal("2000.00")
+    forecast.save()
+    assert [r.account.name for r in portfolio(cast.eve, NOW.date())] == [
+        "Bayside Carpenters Health Fund",
+        "Acme Steel Works",
+    ]
 
 
 def test_the_executive_home_has_no_work_queue_and_no_new_inquiry(
