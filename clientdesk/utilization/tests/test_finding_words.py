@@ -52,3 +52,31 @@ def test_the_generics_finding_reads_in_the_house_format() -> None:
     assert finding.title.startswith(f"Generic dispensing rate 70.0{THIN}% of 30-day fills")
     assert finding.title.endswith(f"nationally and 80.0{THIN}% across the book")
     assert [e.value_text for e in finding.evidence] == [f"70.0{THIN}%", "$101.50"]
+
+
+def test_a_gap_between_two_shares_is_in_points() -> None:
+    """The demo's evidence read "Paid PMPM change vs prior period 17.9 % (book 19.3 %,
+    -7.3 %)": the account's change is 1.4 points under the book's, which the benchmark table
+    beside it said; a figure that is not a share keeps its gap in percent of the book's."""
+    change = Evidence(
+        "paid_pmpm_change",
+        "Paid PMPM change",
+        Decimal("17.9"),
+        Decimal("19.3"),
+        Decimal("-7.25"),
+        None,
+        "%",
+    )
+    assert change.gap_text == f"−1.4{THIN}pp"
+    paid = Evidence(
+        "paid_pmpm",
+        "Paid PMPM",
+        Decimal("560.77"),
+        Decimal("555.20"),
+        Decimal("1.00"),
+        Decimal("5.57"),
+        "$",
+    )
+    assert paid.gap_text == f"+1.0{THIN}%"
+    alone = Evidence("paid_pmpm", "Paid PMPM", Decimal("560.77"), None, None, None, "$")
+    assert alone.gap_text == ""
