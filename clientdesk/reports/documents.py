@@ -26,6 +26,8 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
     "pp": formatting.points,
     "int": formatting.count,
     "month": formatting.month,  # type: ignore[dict-item]
+    "cents": lambda value: formatting.number(value, 2),  # a PMPM under a "($)" label
+    "tenths": formatting.number,  # a rate per 1,000, a share under a "(%)" label
 }
 
 # Counts of people below this are suppressed in reports that leave the team: the one rule,
@@ -33,7 +35,18 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
 SMALL_CELL = MIN_CELL_MEMBERS
 SUPPRESSED = SUPPRESSED_TEXT
 
-Cell = str | int | float | Decimal | dt.date | None
+
+@dataclass(frozen=True)
+class Figure:
+    """A cell that carries its own kind, for a table of figures with a unit a row (member
+    months, a PMPM to the cent, a rate per 1,000 to a tenth): a column's kind is one for all
+    its rows, and "decimal" drops trailing zeros ($125.80 printed as 125.8)."""
+
+    value: int | float | Decimal | None
+    kind: str
+
+
+Cell = str | int | float | Decimal | dt.date | Figure | None
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,8 @@ def file_stem(document: ReportDocument, account_ref: str | None) -> str:
 
 def cell_text(value: Cell, kind: str) -> str:
     """A cell as the deck and the PDF print it (the workbook keeps numbers as numbers)."""
+    if isinstance(value, Figure):
+        return cell_text(value.value, value.kind)
     if value is None:
         return "—"
     if isinstance(value, str):

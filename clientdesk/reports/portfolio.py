@@ -30,7 +30,7 @@ from clientdesk.lake.gateway import LakeError
 from clientdesk.lib import formatting
 from clientdesk.lib.periods import Period
 from clientdesk.reports import satisfaction
-from clientdesk.reports.documents import Chart, Column, ReportDocument, Section, Table
+from clientdesk.reports.documents import Chart, Column, Figure, ReportDocument, Section, Table
 from clientdesk.reports.financials import financial_section
 from clientdesk.reports.stewardship import (
     Progress,
@@ -217,14 +217,14 @@ def summary_section(c: PortfolioContext) -> Section | None:
             "The totals of the report's other tables",
             [Column("Figure"), Column("Value", "decimal")],
             [
-                ["Accounts", len(c.account_ids)],
-                ["Guarantee fees at risk ($)", at_risk],
-                ["Guarantee penalties owed ($)", owed],
-                ["Expected penalties, open periods ($)", expected],
-                ["Open account escalations", len(c.escalations)],
-                ["Emerging issues in the period", len(c.issues)],
-                ["Renewals in the next 180 days", len(c.renewals)],
-                ["Book paid PMPM ($)", c.book_pmpm],
+                ["Accounts", Figure(len(c.account_ids), "int")],
+                ["Guarantee fees at risk ($)", Figure(at_risk, "cents")],
+                ["Guarantee penalties owed ($)", Figure(owed, "cents")],
+                ["Expected penalties, open periods ($)", Figure(expected, "cents")],
+                ["Open account escalations", Figure(len(c.escalations), "int")],
+                ["Emerging issues in the period", Figure(len(c.issues), "int")],
+                ["Renewals in the next 180 days", Figure(len(c.renewals), "int")],
+                ["Book paid PMPM ($)", Figure(c.book_pmpm, "cents")],
             ],
             brief=True,
         )

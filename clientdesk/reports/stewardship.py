@@ -55,6 +55,7 @@ from clientdesk.reports.documents import (
     Cell,
     Chart,
     Column,
+    Figure,
     ReportDocument,
     Section,
     Table,
@@ -494,21 +495,25 @@ def pharmacy_section(c: StewardshipContext) -> Section | None:
             "specialty drugs",
             [Column("Figure"), Column("Current", "decimal"), Column("Prior", "decimal")],
             [
-                ["Fills", rx.fills, None],
-                ["Scripts per 1,000", rx.scripts_per_1000, None],
-                ["Paid per script ($)", rx.paid_per_script, rx.prior_paid_per_script],
-                [
+                _figures("Fills", "int", rx.fills, None),
+                _figures("Scripts per 1,000", "tenths", rx.scripts_per_1000, None),
+                _figures(
+                    "Paid per script ($)", "cents", rx.paid_per_script, rx.prior_paid_per_script
+                ),
+                _figures(
                     "Generic dispensing rate (%)",
+                    "tenths",
                     rx.generic_dispensing_rate,
                     rx.prior_generic_dispensing_rate,
-                ],
-                [
+                ),
+                _figures(
                     "Specialty share of paid (%)",
+                    "tenths",
                     rx.specialty_share_of_paid,
                     rx.prior_specialty_share_of_paid,
-                ],
-                ["Paid ($)", rx.paid, None],
-                ["Member cost share ($)", rx.cost_share, None],
+                ),
+                _figures("Paid ($)", "cents", rx.paid, None),
+                _figures("Member cost share ($)", "cents", rx.cost_share, None),
             ],
         )
     )
@@ -806,6 +811,11 @@ def _prepared_for(account: Account) -> str:
     return f" · prepared for {contact.name}" + (f", {contact.title}" if contact.title else "")
 
 
+def _figures(label: str, kind: str, *values: int | float | Decimal | None) -> list[Cell]:
+    """A row of a table with a unit a row: its label, then its figures in the row's kind."""
+    return [label, *(Figure(v, kind) for v in values)]
+
+
 def _headline_table(report: AccountReport) -> Table:
     mm = report.member_months
     paid = report.paid_pmpm
@@ -813,19 +823,32 @@ def _headline_table(report: AccountReport) -> Table:
     admits, ed = report.measure("admits"), report.measure("ed_visits")
     has_members = bool(mm.total)
     rows: list[list[Cell]] = [
-        ["Member months", mm.total, mm.prior],
-        ["Average members", mm.average_members, mm.prior_average_members],
-        ["Paid PMPM ($)", paid.total if has_members else None, paid.prior_total],
-        ["Allowed PMPM ($)", allowed.total if has_members else None, allowed.prior_total],
-        ["Medical paid PMPM ($)", paid.medical if has_members else None, paid.prior_medical],
-        ["Pharmacy paid PMPM ($)", paid.pharmacy if has_members else None, paid.prior_pharmacy],
-        ["Acute admits per 1,000", admits.per_1000, admits.prior_per_1000],
-        ["ED visits per 1,000", ed.per_1000, ed.prior_per_1000],
-        [
+        _figures("Member months", "int", mm.total, mm.prior),
+        _figures("Average members", "tenths", mm.average_members, mm.prior_average_members),
+        _figures("Paid PMPM ($)", "cents", paid.total if has_members else None, paid.prior_total),
+        _figures(
+            "Allowed PMPM ($)", "cents", allowed.total if has_members else None, allowed.prior_total
+        ),
+        _figures(
+            "Medical paid PMPM ($)",
+            "cents",
+            paid.medical if has_members else None,
+            paid.prior_medical,
+        ),
+        _figures(
+            "Pharmacy paid PMPM ($)",
+            "cents",
+            paid.pharmacy if has_members else None,
+            paid.prior_pharmacy,
+        ),
+        _figures("Acute admits per 1,000", "tenths", admits.per_1000, admits.prior_per_1000),
+        _figures("ED visits per 1,000", "tenths", ed.per_1000, ed.prior_per_1000),
+        _figures(
             "Generic dispensing rate (%)",
+            "tenths",
             report.pharmacy.generic_dispensing_rate,
             report.pharmacy.prior_generic_dispensing_rate,
-        ],
+        ),
     ]
     return Table(
         "Headlines",

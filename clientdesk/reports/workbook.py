@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from clientdesk.lib import exports as safe_files
-from clientdesk.reports.documents import Cell, ReportDocument, Table
+from clientdesk.reports.documents import Cell, Figure, ReportDocument, Table
 
 # Cells keep their numbers; these formats show them as lib/formatting.py writes them (a real
 # minus sign, a narrow no-break space before % and pp, dates as "Mar 5, 2026").
@@ -25,6 +25,8 @@ NUMBER_FORMATS = {
     "change_pct": '"+"0.0"\u202f%";"\u2212"0.0"\u202f%";0.0"\u202f%"',
     "pp": '"+"0.0"\u202fpp";"\u2212"0.0"\u202fpp";0.0"\u202fpp"',
     "decimal": '#,##0.00;"\u2212"#,##0.00',
+    "cents": '#,##0.00;"\u2212"#,##0.00',
+    "tenths": '#,##0.0;"\u2212"#,##0.0',
     "date": "mmm d, yyyy",
     "month": "mmm yyyy",
 }
@@ -34,6 +36,8 @@ BOLD = Font(bold=True)
 
 
 def _value(value: Cell) -> str | int | float | dt.date | None:
+    if isinstance(value, Figure):
+        return _value(value.value)
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -66,8 +70,10 @@ def _table_sheet(ws: Worksheet, table: Table) -> None:
         for j, column in enumerate(table.columns, start=1):
             value = _value(row[j - 1])
             cell = safe_files.set_cell(ws, i, j, value)
-            if column.kind in NUMBER_FORMATS and not isinstance(value, str):
-                cell.number_format = NUMBER_FORMATS[column.kind]
+            given = row[j - 1]
+            kind = given.kind if isinstance(given, Figure) else column.kind
+            if kind in NUMBER_FORMATS and not isinstance(value, str):
+                cell.number_format = NUMBER_FORMATS[kind]
             widths[j - 1] = max(widths[j - 1], min(60, len(str(value)) if value else 0))
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(10, width + 2)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clientdesk.reports.deck import MAX_SLIDES_PER_TABLE, ROWS_PER_SLIDE, render_deck
 from clientdesk.reports.documents import (
     Column,
+    Figure,
     ReportDocument,
     Section,
     Table,
@@ -92,3 +93,40 @@ def test_cells_and_names() -> None:
     assert file_stem(doc, None) == "portfolio-2025Q2"
     doc.period_code = "2025-04..2025-09"
     assert file_stem(doc, "G100001") == "portfolio-G100001-2025-04_to_2025-09"
+
+
+def test_a_table_with_a_unit_a_row_writes_each_figure_in_its_own() -> None:
+    """The headline figures (member months, PMPMs, rates per 1,000) share a column: the
+    column's "decimal" dropped trailing zeros, so the stewardship PDF read a prior pharmacy
+    PMPM of 125.8 beside 134.33. Each figure now carries its row's kind, in the PDF, the deck
+    and the workbook."""
+    assert cell_text(Figure(Decimal("125.8"), "cents"), "decimal") == "125.80"
+    assert cell_text(Figure(Decimal("52"), "tenths"), "decimal") == "52.0"
+    assert cell_text(Figure(9515, "int"), "decimal") == "9,515"
+    assert cell_text(Figure(None, "cents"), "decimal") == "—"
+    table = Table(
+        "Headlines",
+        "Headline figures",
+        "a test table",
+        [Column("Figure"), Column("Current", "decimal"), Column("Prior", "decimal")],
+        [
+            ["Member months", Figure(9692, "int"), Figure(9515, "int")],
+            [
+                "Pharmacy paid PMPM ($)",
+                Figure(Decimal("134.33"), "cents"),
+                Figure(Decimal("125.8"), "cents"),
+            ],
+        ],
+    )
+    doc = large_document()
+    doc.sections = [Section("summary", "Summary", [], [table])]
+    assert "Pharmacy paid PMPM ($) 134.33 125.80" in pdf_text(render_pdf(doc, {}))
+    slide = next(s for s in deck_slides(render_deck(doc, {})) if s["title"] == "Headline figures")
+    assert ["Pharmacy paid PMPM ($)", "134.33", "125.80"] in slide["tables"][0]
+    book = workbook(render_workbook(doc))
+    assert sheet_rows(book, "Headlines") == [
+        ["Member months", 9692, 9515],
+        ["Pharmacy paid PMPM ($)", 134.33, 125.8],
+    ]
+    assert book["Headlines"]["C6"].number_format == '#,##0.00;"\u2212"#,##0.00'
+    assert book["Headlines"]["B5"].number_format == '#,##0;"\u2212"#,##0'
