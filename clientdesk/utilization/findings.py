@@ -242,7 +242,7 @@ def length_of_stay(report: Report, book: Book, comparisons: Comparisons) -> Find
     return Finding(
         key="length_of_stay",
         severity="warn",
-        title=f"Hospital stays last {row.value} days on average, "
+        title=f"Hospital stays last {_num(row.value)} days on average, "
         f"{_pct(row.gap_to_book_pct)} longer than the book ({_num(row.book)})",
         detail=f"The extra days cost about {_money(row.gap_to_book_dollars)} a year.",
         action="Start discharge planning at admission; check transfers to skilled nursing "

@@ -8,7 +8,7 @@ from typing import Any
 
 from clientdesk.lib.formatting import THIN
 from clientdesk.utilization.benchmarks import Comparison
-from clientdesk.utilization.findings import Evidence, _a, generics, written
+from clientdesk.utilization.findings import Evidence, _a, generics, length_of_stay, written
 
 
 def _comparison(metric: str, label: str, unit: str, value: str, book: str) -> Comparison:
@@ -80,3 +80,36 @@ def test_a_gap_between_two_shares_is_in_points() -> None:
     assert paid.gap_text == f"+1.0{THIN}%"
     alone = Evidence("paid_pmpm", "Paid PMPM", Decimal("560.77"), None, None, None, "$")
     assert alone.gap_text == ""
+
+
+def test_the_length_of_stay_finding_writes_both_stays_alike() -> None:
+    """The stewardship summary read "Hospital stays last 4.02 days on average, 12.0 % longer
+    than the book (3.6)": both stays are now written to a tenth of a day."""
+
+    class Admits:
+        events = 12
+
+    class OneReport:
+        def measure(self, key: str) -> Admits:
+            return Admits()
+
+    alos = Comparison(
+        metric="alos",
+        label="Average length of stay",
+        unit="days",
+        higher_is_worse=True,
+        value=Decimal("4.02"),
+        book=Decimal("3.59"),
+        gap_to_book=Decimal("0.43"),
+        gap_to_book_pct=Decimal("12.0"),
+        gap_to_book_dollars=Decimal("523507"),
+        norms=(),
+    )
+    nothing: Any = None
+    report: Any = OneReport()
+    finding = length_of_stay(report, nothing, [alos])
+    assert finding is not None
+    assert finding.title == (
+        f"Hospital stays last 4.0 days on average, 12.0{THIN}% longer than the book (3.6)"
+    )
+    assert finding.detail == "The extra days cost about $523,507 a year."
