@@ -11,6 +11,7 @@ not given: the key is those numbers.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -74,11 +75,14 @@ def monthly_pmpm_chart(report: UtilizationReport) -> dict[str, Any]:
         rows.append({"month": month, "part": "medical", "pmpm": float(m.medical_paid_pmpm or 0)})
         rows.append({"month": month, "part": "pharmacy", "pmpm": float(m.pharmacy_paid_pmpm or 0)})
     period = report.period
-    key = ("monthly", tuple(tuple(r.values()) for r in rows), period.start, period.end)
-    return _kept(key, lambda: _monthly_spec(rows, period.start.isoformat(), period.end.isoformat()))
+    # The band ends where the period's last bar does, at the start of the day after it.
+    start, end = period.start.isoformat(), (period.end + dt.timedelta(days=1)).isoformat()
+    shaded = f"Shaded: {period.label}, the period reported"
+    key = ("monthly", tuple(tuple(r.values()) for r in rows), start, end, shaded)
+    return _kept(key, lambda: _monthly_spec(rows, start, end, shaded))
 
 
-def _monthly_spec(rows: list[dict[str, Any]], start: str, end: str) -> dict[str, Any]:
+def _monthly_spec(rows: list[dict[str, Any]], start: str, end: str, shaded: str) -> dict[str, Any]:
     frame = pd.DataFrame(rows, columns=["month", "part", "pmpm"])
     band = (
         alt.Chart(pd.DataFrame([{"start": start, "end": end}]))
@@ -99,7 +103,15 @@ def _monthly_spec(rows: list[dict[str, Any]], start: str, end: str) -> dict[str,
             ],
         )
     )
-    return _spec((band + bars).properties(width="container", height=220))
+    chart = (band + bars).properties(
+        width="container",
+        height=220,
+        # (Vega draws no subtitle under an empty title: the note is the title, set small.)
+        title=alt.TitleParams(
+            shaded, anchor="start", fontSize=11, fontWeight="normal", color="#5b6b7b"
+        ),
+    )
+    return _spec(chart)
 
 
 def category_chart(report: UtilizationReport) -> dict[str, Any]:

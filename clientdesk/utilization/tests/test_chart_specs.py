@@ -35,7 +35,9 @@ def _report(medical: str, pharmacy: str, *, trend: str = "4.00") -> Any:
         Any,
         SimpleNamespace(
             monthly=months,
-            period=SimpleNamespace(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31)),
+            period=SimpleNamespace(
+                start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31), label="Q1 2026"
+            ),
             paid_pmpm=SimpleNamespace(
                 by_service_category=categories,
                 pharmacy=Decimal(pharmacy),
@@ -103,3 +105,12 @@ def test_every_spec_is_valid_vega_lite(monkeypatch: pytest.MonkeyPatch) -> None:
         charts.book_chart(cast(Any, [SimpleNamespace(name="Acme", paid_pmpm=Decimal("512.40"))])),
     ):
         assert spec is not None and spec["$schema"].startswith("https://vega.github.io/schema/")
+
+
+def test_the_monthly_chart_says_what_it_shades_and_shades_whole_months() -> None:
+    """The stewardship PDF shaded Jul to Sep with nothing to say so, and the shade stopped at
+    Sep 30's midnight, short of September's bar (which runs to Oct 1)."""
+    spec = charts.monthly_pmpm_chart(_report("410.00", "95.00"))
+    assert spec["title"]["text"] == "Shaded: Q1 2026, the period reported"
+    band = next(row for row in _values(spec) if "start" in row)
+    assert (band["start"], band["end"]) == ("2026-01-01", "2026-04-01")
