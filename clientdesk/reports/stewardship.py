@@ -271,7 +271,8 @@ def from_export(
     table: exports.Table, key: str, source: str, *, in_deck: tuple[bool, ...] = ()
 ) -> Table:
     """One of the utilization exports' tables (the same rows as the page's CSV and XLSX) as
-    a report table."""
+    a report table. In a table with a unit a row (the benchmarks), each "decimal" figure is
+    written in its row's unit: dollars to the cent, the rest to a tenth."""
     columns = [
         Column(
             label[:1].upper() + label[1:],
@@ -280,7 +281,16 @@ def from_export(
         )
         for j, (label, kind) in enumerate(zip(table.headers, table.kinds, strict=True))
     ]
-    return Table(key, table.title, source, columns, [list(row) for row in table.rows])
+    rows: list[list[Cell]] = [list(row) for row in table.rows]
+    if "unit" in table.headers:
+        unit_at = table.headers.index("unit")
+        for row in rows:
+            kind = "cents" if row[unit_at] == "$" else "tenths"
+            for j, column in enumerate(columns):
+                value = row[j]
+                if column.kind == "decimal" and not isinstance(value, str | Figure):
+                    row[j] = Figure(value, kind)  # type: ignore[arg-type]
+    return Table(key, table.title, source, columns, rows)
 
 
 def with_rows(table: Table) -> list[Table]:
@@ -461,7 +471,7 @@ def claimants_section(c: StewardshipContext) -> Section | None:
             "Chronic conditions",
             "Members with chronic conditions",
             CLAIMS_SOURCE + "; conditions from the diagnosis codes of the period's claims",
-            [Column("Condition"), Column("Members"), Column("Per 1,000", "decimal")],
+            [Column("Condition"), Column("Members"), Column("Per 1,000", "tenths")],
             [
                 [
                     cc.label,

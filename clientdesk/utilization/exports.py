@@ -24,7 +24,8 @@ class Table:
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     # Each column's kind, as reports print it: text | int | money | money0 | pct (a value in
-    # percent) | change_pct (a relative change) | decimal | date.
+    # percent) | change_pct (a relative change) | tenths (to a tenth: a rate per 1,000) |
+    # decimal (a unit a row: the row's `unit` says it) | date.
     kinds: tuple[str, ...]
 
 
@@ -88,7 +89,7 @@ def _utilization(r: AccountReport) -> Table:
             )
             for u in r.utilization
         ],
-        ("text", "int", "decimal", "decimal", "money", "money", "money", "change_pct"),
+        ("text", "int", "tenths", "tenths", "money", "money", "money", "change_pct"),
     )
 
 
@@ -237,7 +238,7 @@ def _chronic(r: AccountReport) -> Table:
             )
             for c in r.conditions.chronic
         ],
-        ("text", "text", "int", "decimal", "decimal"),
+        ("text", "text", "int", "tenths", "tenths"),
     )
 
 

@@ -19,8 +19,10 @@ from clientdesk.reports.documents import (
     small_cell,
 )
 from clientdesk.reports.pdf import render_pdf
+from clientdesk.reports.stewardship import from_export
 from clientdesk.reports.tests.files import deck_slides, pdf_text, sheet_rows, workbook
 from clientdesk.reports.workbook import render_workbook
+from clientdesk.utilization import exports
 
 ACCOUNTS = 300
 
@@ -130,3 +132,29 @@ def test_a_table_with_a_unit_a_row_writes_each_figure_in_its_own() -> None:
     ]
     assert book["Headlines"]["C6"].number_format == '#,##0.00;"\u2212"#,##0.00'
     assert book["Headlines"]["B5"].number_format == '#,##0;"\u2212"#,##0'
+
+
+def test_an_exported_table_with_a_unit_a_row_writes_each_row_in_its_unit() -> None:
+    """The stewardship benchmarks read "Paid per admit $ 28,477.55 35,669.4" and "Acute admits
+    per 1,000 53.2 57": dollars are written to the cent, the other units to a tenth."""
+    exported = exports.Table(
+        "benchmarks",
+        "Benchmarks",
+        ("metric", "unit", "account", "book"),
+        [
+            ("Paid per admit", "$", Decimal("28477.55"), Decimal("35669.4")),
+            ("Acute admits per 1,000", "per 1,000", Decimal("53.2"), Decimal("57")),
+            ("Generic dispensing rate", "%", Decimal("89.7"), None),
+        ],
+        ("text", "text", "decimal", "decimal"),
+    )
+    table = from_export(exported, "Benchmarks", "a test table")
+    written = [
+        [cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
+    assert written == [
+        ["Paid per admit", "$", "28,477.55", "35,669.40"],
+        ["Acute admits per 1,000", "per 1,000", "53.2", "57.0"],
+        ["Generic dispensing rate", "%", "89.7", "—"],
+    ]
