@@ -26,7 +26,7 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
     "pp": formatting.points,
     "int": formatting.count,
     "month": formatting.month,  # type: ignore[dict-item]
-    "cents": lambda value: formatting.number(value, 2),  # a PMPM under a "($)" label
+    "hundredths": lambda value: formatting.number(value, 2),  # a PMPM under "($)", a mean score
     "tenths": formatting.number,  # a rate per 1,000, a share under a "(%)" label
 }
 
@@ -52,7 +52,8 @@ Cell = str | int | float | Decimal | dt.date | Figure | None
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text | int | money | money0 | pct | change_pct | pp | decimal | date
+    kind: str = "text"  # text | int | money | money0 | pct | change_pct | pp | tenths |
+    # hundredths | decimal (as many places as it has, up to 2) | date | month
     in_deck: bool = True  # long reference text (sources, notes) stays in the workbook and PDF
 
 

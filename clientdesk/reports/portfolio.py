@@ -218,13 +218,13 @@ def summary_section(c: PortfolioContext) -> Section | None:
             [Column("Figure"), Column("Value", "decimal")],
             [
                 ["Accounts", Figure(len(c.account_ids), "int")],
-                ["Guarantee fees at risk ($)", Figure(at_risk, "cents")],
-                ["Guarantee penalties owed ($)", Figure(owed, "cents")],
-                ["Expected penalties, open periods ($)", Figure(expected, "cents")],
+                ["Guarantee fees at risk ($)", Figure(at_risk, "hundredths")],
+                ["Guarantee penalties owed ($)", Figure(owed, "hundredths")],
+                ["Expected penalties, open periods ($)", Figure(expected, "hundredths")],
                 ["Open account escalations", Figure(len(c.escalations), "int")],
                 ["Emerging issues in the period", Figure(len(c.issues), "int")],
                 ["Renewals in the next 180 days", Figure(len(c.renewals), "int")],
-                ["Book paid PMPM ($)", Figure(c.book_pmpm, "cents")],
+                ["Book paid PMPM ($)", Figure(c.book_pmpm, "hundredths")],
             ],
             brief=True,
         )
@@ -355,8 +355,8 @@ def sla_section(c: PortfolioContext) -> Section | None:
             "Inquiry service-level clocks on business hours, met or breached in the period",
             [
                 Column("Account"),
-                Column("First response % met", "decimal"),
-                Column("Resolution % met", "decimal"),
+                Column("First response % met", "tenths"),
+                Column("Resolution % met", "tenths"),
                 Column("Resolutions decided", "int"),
             ],
             [
@@ -439,9 +439,9 @@ def utilization_section(c: PortfolioContext) -> Section | None:
                 Column("Member months", "int"),
                 Column("Paid PMPM", "money"),
                 Column("PMPM change %", "change_pct"),
-                Column("Admits per 1,000", "decimal"),
-                Column("ED visits per 1,000", "decimal"),
-                Column("Generic dispensing rate %", "decimal"),
+                Column("Admits per 1,000", "tenths"),
+                Column("ED visits per 1,000", "tenths"),
+                Column("Generic dispensing rate %", "tenths"),
             ],
             [
                 [

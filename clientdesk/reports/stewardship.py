@@ -285,7 +285,7 @@ def from_export(
     if "unit" in table.headers:
         unit_at = table.headers.index("unit")
         for row in rows:
-            kind = "cents" if row[unit_at] == "$" else "tenths"
+            kind = "hundredths" if row[unit_at] == "$" else "tenths"
             for j, column in enumerate(columns):
                 value = row[j]
                 if column.kind == "decimal" and not isinstance(value, str | Figure):
@@ -508,7 +508,10 @@ def pharmacy_section(c: StewardshipContext) -> Section | None:
                 _figures("Fills", "int", rx.fills, None),
                 _figures("Scripts per 1,000", "tenths", rx.scripts_per_1000, None),
                 _figures(
-                    "Paid per script ($)", "cents", rx.paid_per_script, rx.prior_paid_per_script
+                    "Paid per script ($)",
+                    "hundredths",
+                    rx.paid_per_script,
+                    rx.prior_paid_per_script,
                 ),
                 _figures(
                     "Generic dispensing rate (%)",
@@ -522,8 +525,8 @@ def pharmacy_section(c: StewardshipContext) -> Section | None:
                     rx.specialty_share_of_paid,
                     rx.prior_specialty_share_of_paid,
                 ),
-                _figures("Paid ($)", "cents", rx.paid, None),
-                _figures("Member cost share ($)", "cents", rx.cost_share, None),
+                _figures("Paid ($)", "hundredths", rx.paid, None),
+                _figures("Member cost share ($)", "hundredths", rx.cost_share, None),
             ],
         )
     )
@@ -682,7 +685,7 @@ def service_section(c: StewardshipContext) -> Section | None:
                     Column("Clock"),
                     Column("Met", "int"),
                     Column("Breached", "int"),
-                    Column("% met", "decimal"),
+                    Column("% met", "tenths"),
                 ],
                 _sla_rows(c.sla),
             )
@@ -694,8 +697,8 @@ def service_section(c: StewardshipContext) -> Section | None:
             MONITOR_SOURCE,
             [
                 Column("Measure"),
-                Column("Window rate %", "decimal"),
-                Column("Target %", "decimal"),
+                Column("Window rate %", "tenths"),
+                Column("Target %", "tenths"),
                 Column("Weeks outside limits", "int"),
             ],
             monitor_rows,
@@ -835,19 +838,24 @@ def _headline_table(report: AccountReport) -> Table:
     rows: list[list[Cell]] = [
         _figures("Member months", "int", mm.total, mm.prior),
         _figures("Average members", "tenths", mm.average_members, mm.prior_average_members),
-        _figures("Paid PMPM ($)", "cents", paid.total if has_members else None, paid.prior_total),
         _figures(
-            "Allowed PMPM ($)", "cents", allowed.total if has_members else None, allowed.prior_total
+            "Paid PMPM ($)", "hundredths", paid.total if has_members else None, paid.prior_total
+        ),
+        _figures(
+            "Allowed PMPM ($)",
+            "hundredths",
+            allowed.total if has_members else None,
+            allowed.prior_total,
         ),
         _figures(
             "Medical paid PMPM ($)",
-            "cents",
+            "hundredths",
             paid.medical if has_members else None,
             paid.prior_medical,
         ),
         _figures(
             "Pharmacy paid PMPM ($)",
-            "cents",
+            "hundredths",
             paid.pharmacy if has_members else None,
             paid.prior_pharmacy,
         ),

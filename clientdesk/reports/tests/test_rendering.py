@@ -102,10 +102,10 @@ def test_a_table_with_a_unit_a_row_writes_each_figure_in_its_own() -> None:
     column's "decimal" dropped trailing zeros, so the stewardship PDF read a prior pharmacy
     PMPM of 125.8 beside 134.33. Each figure now carries its row's kind, in the PDF, the deck
     and the workbook."""
-    assert cell_text(Figure(Decimal("125.8"), "cents"), "decimal") == "125.80"
+    assert cell_text(Figure(Decimal("125.8"), "hundredths"), "decimal") == "125.80"
     assert cell_text(Figure(Decimal("52"), "tenths"), "decimal") == "52.0"
     assert cell_text(Figure(9515, "int"), "decimal") == "9,515"
-    assert cell_text(Figure(None, "cents"), "decimal") == "—"
+    assert cell_text(Figure(None, "hundredths"), "decimal") == "—"
     table = Table(
         "Headlines",
         "Headline figures",
@@ -115,8 +115,8 @@ def test_a_table_with_a_unit_a_row_writes_each_figure_in_its_own() -> None:
             ["Member months", Figure(9692, "int"), Figure(9515, "int")],
             [
                 "Pharmacy paid PMPM ($)",
-                Figure(Decimal("134.33"), "cents"),
-                Figure(Decimal("125.8"), "cents"),
+                Figure(Decimal("134.33"), "hundredths"),
+                Figure(Decimal("125.8"), "hundredths"),
             ],
         ],
     )
