@@ -14,6 +14,7 @@ from clientdesk.accounts.models import Account, AccountStatus, Assignment, Fundi
 from clientdesk.financials.models import AccountTerms, IbnrEstimate, PnlMonth
 from clientdesk.financials.pnl import MlrIndicator, mlr_indicator
 from clientdesk.financials.variance import Trend, explain
+from clientdesk.lib import formatting
 
 ZERO = Decimal(0)
 
@@ -209,19 +210,20 @@ def budget_vs_actual(
 
 
 def why_losing(t: Totals) -> str:
-    """The largest cost against the revenue, in words."""
+    """The largest cost against the revenue, in words (in the house format: the dollars
+    written as dollars, as beside them on every page and report)."""
     if t.margin >= 0:
         return ""
     parts = []
     if t.premium and t.loss_ratio is not None and t.loss_ratio > 85:
-        parts.append(f"claims are {t.loss_ratio:.1f} % of premium")
+        parts.append(f"claims are {formatting.percent(t.loss_ratio)} of premium")
     if t.stop_loss_claims > t.stop_loss_premium and t.stop_loss_claims:
         parts.append(
-            f"stop-loss claims {t.stop_loss_claims:,.0f} over stop-loss premium "
-            f"{t.stop_loss_premium:,.0f}"
+            f"stop-loss claims {formatting.money(t.stop_loss_claims, 0)} over stop-loss "
+            f"premium {formatting.money(t.stop_loss_premium, 0)}"
         )
     if t.penalties:
-        parts.append(f"guarantee penalties {t.penalties:,.0f}")
+        parts.append(f"guarantee penalties {formatting.money(t.penalties, 0)}")
     fees = t.admin_fees + t.premium
     if t.admin_expense + t.vendor > fees and fees:
         parts.append("admin and vendor costs exceed the fees")

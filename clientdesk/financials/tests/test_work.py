@@ -41,7 +41,7 @@ def test_accounts_losing_money_for_managers_only(cast: Cast) -> None:
     (item,) = work.items
     assert item.title == a.name
     margin = f"Margin {formatting.money(-1_000, 0)} ({formatting.percent(-5)})"
-    assert item.detail.startswith(f"{margin} · stop-loss claims 14,000 over")
+    assert item.detail == f"{margin} · stop-loss claims $14,000 over stop-loss premium $0"
     assert not item.urgent  # -5 %: not below -10 %
     assert item.url == reverse("accounts:tab", args=[a.pk, "financials"])
     # Portfolio: margin 8,750 on 70,000 revenue.
