@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from clientdesk.accounts.actions import do_create_contract
 from clientdesk.guarantees.actions import do_create_guarantee, do_store_results
 from clientdesk.guarantees.evaluation import base_values, plan_results
 from clientdesk.guarantees.models import Guarantee, GuaranteeResult
@@ -23,6 +24,34 @@ def acme_guarantee(c: Cast) -> Guarantee:
             "period": "quarterly",
             "at_risk_basis": "fixed",
             "at_risk_value": Decimal("1000"),
+        },
+        acting_user=c.mia,
+    )
+
+
+def bayside_guarantee(c: Cast) -> Guarantee:
+    """Bayside's IVR containment guarantee, $9,000 a quarter at risk, on a 2025-2026 contract
+    of its own (the cast gives Bayside none)."""
+    contract = do_create_contract(
+        c.bayside,
+        {
+            "number": "C-B",
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": dt.date(2026, 12, 31),
+            "products": ["medical"],
+            "admin_fee_pepm": Decimal("40"),
+        },
+        acting_user=c.mia,
+    )
+    return do_create_guarantee(
+        contract,
+        {
+            "metric": "ivr_containment",
+            "comparator": ">=",
+            "target": Decimal("20"),
+            "period": "quarterly",
+            "at_risk_basis": "fixed",
+            "at_risk_value": Decimal("9000"),
         },
         acting_user=c.mia,
     )

@@ -15,12 +15,12 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from clientdesk.accounts import actions as account_actions
 from clientdesk.audit.models import AuditEvent
-from clientdesk.guarantees.actions import do_create_guarantee, do_store_forecasts
+from clientdesk.guarantees.actions import do_store_forecasts
 from clientdesk.guarantees.forecasting import ForecastValues
 from clientdesk.guarantees.models import Guarantee, GuaranteeResult
 from clientdesk.guarantees.runs import run_evaluation
+from clientdesk.guarantees.tests.cast import bayside_guarantee
 from clientdesk.guarantees.tests.lakerows import load_lake
 from clientdesk.guarantees.tests.test_metrics import TODAY, make
 from clientdesk.testing import Cast, known
@@ -90,32 +90,12 @@ def test_scorecard_shows_this_period_forecast_and_money(
 
 
 @time_machine.travel(NOW)
-def test_portfolio_is_sorted_by_expected_penalty(
+def test_portfolio_puts_the_largest_expected_penalty_first(
     cast: Cast, evaluated: dict[str, Guarantee], client: Client
 ) -> None:
-    bayside_contract = account_actions.do_create_contract(
-        cast.bayside,
-        {
-            "number": "C-B",
-            "start_date": dt.date(2025, 1, 1),
-            "end_date": dt.date(2026, 12, 31),
-            "products": ["medical"],
-            "admin_fee_pepm": D("40"),
-        },
-        acting_user=cast.mia,
-    )
-    bay = do_create_guarantee(
-        bayside_contract,
-        {
-            "metric": "ivr_containment",
-            "comparator": ">=",
-            "target": D("20"),
-            "period": "quarterly",
-            "at_risk_basis": "fixed",
-            "at_risk_value": D("9000"),
-        },
-        acting_user=cast.mia,
-    )
+    """Nothing owed yet: the order is the expected penalties' (the penalties owed come in too,
+    web/tests/test_portfolio_home.py)."""
+    bay = bayside_guarantee(cast)
     do_store_forecasts(
         [forecast_for(evaluated["asa"], "0.30", "300"), forecast_for(bay, "0.70", "6300")],
         threshold=D("0.5"),

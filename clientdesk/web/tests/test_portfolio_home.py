@@ -10,12 +10,11 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from clientdesk.accounts.actions import do_create_contract, do_update_account
-from clientdesk.guarantees.actions import do_create_guarantee
+from clientdesk.accounts.actions import do_update_account
 from clientdesk.guarantees.models import GuaranteeForecast, ResultKind
 from clientdesk.guarantees.panels import money_work
 from clientdesk.guarantees.queries import portfolio
-from clientdesk.guarantees.tests.cast import acme_result
+from clientdesk.guarantees.tests.cast import acme_result, bayside_guarantee
 from clientdesk.inquiries.panels import escalations_work, inquiries_work, sla_trend_work
 from clientdesk.inquiries.tests.cast import acme_escalation
 from clientdesk.testing import Cast
@@ -55,38 +54,15 @@ def test_the_executive_home_shows_the_money_with_totals(cast: Cast, client: Clie
 
 def _forecast(cast: Cast, expected: str) -> GuaranteeForecast:
     """Bayside's open quarter forecast to cost `expected` (it owes nothing yet)."""
-    contract = do_create_contract(
-        cast.bayside,
-        {
-            "number": "C-G100002-2026",
-            "start_date": dt.date(2026, 1, 1),
-            "end_date": dt.date(2027, 12, 31),
-            "products": ["medical"],
-            "admin_fee_pepm": Decimal("30.00"),
-        },
-        acting_user=cast.mia,
-    )
-    guarantee = do_create_guarantee(
-        contract,
-        {
-            "metric": "ivr_containment",
-            "comparator": ">=",
-            "target": Decimal("20"),
-            "period": "quarterly",
-            "at_risk_basis": "fixed",
-            "at_risk_value": Decimal("5000"),
-        },
-        acting_user=cast.mia,
-    )
     return GuaranteeForecast.objects.create(
-        guarantee=guarantee,
+        guarantee=bayside_guarantee(cast),
         period_label="2026Q4",
         span_start=dt.date(2026, 10, 1),
         span_end=dt.date(2026, 12, 31),
         as_of=NOW.date(),
         p_miss=Decimal("0.0320"),
         expected_penalty=Decimal(expected),
-        amount_at_risk=Decimal("5000"),
+        amount_at_risk=Decimal("9000"),
         method="test",
         computed_at=NOW,
     )
