@@ -104,7 +104,7 @@ def objective_off_track(now: dt.datetime) -> Iterable[Cause]:
             key=f"objective:{o.pk}",
             reason=(
                 f"Objective “{o.title}” is off track: {o.value_detail or o.value} against a "
-                f"target of {o.target:g} ({o.get_better_display().lower()})."
+                f"target of {float(o.target):g} ({o.get_better_display().lower()})."
             ),
             due=o.due,
             owner_id=o.owner_id,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from clientdesk.audit.models import AuditEvent
 from clientdesk.strategy.models import Objective, ObjectiveReading
+from clientdesk.strategy.rules import objective_off_track
 from clientdesk.strategy.tests.cast import acme_objective
 from clientdesk.testing import Cast
 
@@ -46,6 +48,11 @@ def test_edit_saves_measures_again_and_audits(cast: Cast) -> None:
     # 3 against "2 or less": 1 over, beyond 10 % of the target (0.2): off track.
     assert (objective.value, objective.status) == (3.0, "off_track")
     assert ObjectiveReading.objects.filter(objective=objective, value=3.0).exists()
+    # The call to action says the target as the plan does: 2, not the stored 2.00.
+    (cause,) = [
+        c for c in objective_off_track(timezone.now()) if c.key == f"objective:{objective.pk}"
+    ]
+    assert cause.reason.endswith("against a target of 2 (lower is better).")
     audit = AuditEvent.objects.get(action="strategy.objective_updated")
     assert audit.before is not None and audit.after is not None
     assert (audit.before["title"], audit.after["title"]) == (
