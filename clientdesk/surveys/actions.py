@@ -405,8 +405,9 @@ SUBJECTS = {
 }
 
 
-# Never in a token (URL-safe base64) nor in the mail templates.
-TOKEN_SLOT = "~token~"  # noqa: S105  (a placeholder, not a secret)
+# The slot each invitation's own token is written into, in the one mail built per language:
+# never in a token (URL-safe base64) nor in the mail templates.
+TOKEN_SLOT = "~token~"  # noqa: S105  (the slot's marker, not a secret)
 
 
 class Addressee(NamedTuple):
