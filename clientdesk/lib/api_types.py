@@ -190,8 +190,7 @@ MonthCode = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM, e.
 # "anything but NUL" is random characters (a note's body read `8O5wU0]%nx_9lN7]@|hM4~`): these
 # types give it the example Swagger gives any other text, "string".
 _TEXT_EXAMPLE = ["string"]
-NO_NUL_PATTERN = r"^[^\x00]*$"
-Text = Annotated[str, Field(pattern=NO_NUL_PATTERN, examples=_TEXT_EXAMPLE)]
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$", examples=_TEXT_EXAMPLE)]
 # Text that says something: not blank once trimmed as the forms trim it (str.strip, which also
 # takes the ASCII separators U+001C to U+001F; the schema's regular expressions count them as
 # characters), and no NUL character.
